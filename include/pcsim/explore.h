@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pcsim/explore.h - run a program under a strategy: random, PCT, bounded DFS, replay.
+ *
+ * An execution runs a program's setup, then its tasks until all have exited (or a violation,
+ * deadlock or livelock stops it). At each preemption point with more than one enabled choice the
+ * strategy picks one; the choices of an execution form its schedule, which replays it exactly.
+ * The schedule file format is frozen in docs/schedule-format.md (`pcsim-schedule 1`).
+ */
+#ifndef PCSIM_EXPLORE_H
+#define PCSIM_EXPLORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <pcsim/export.h>
+#include <pcsim/sched.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum pcsim_strategy {
+	PCSIM_STRATEGY_RANDOM = 0,	/* uniform choice at every decision, seeded */
+	PCSIM_STRATEGY_PCT,		/* Burckhardt et al. 2010, depth pct_depth */
+	PCSIM_STRATEGY_DFS,		/* exhaustive, at most preemption_bound preemptions */
+	PCSIM_STRATEGY_REPLAY,		/* follow a schedule file */
+};
+
+/** struct pcsim_explore_opts - initialise with pcsim_explore_opts_init(). */
+struct pcsim_explore_opts {
+	enum pcsim_strategy strategy;	/* default PCT */
+	uint64_t seed;			/* default 1 */
+	unsigned pct_depth;		/* default 3 */
+	unsigned preemption_bound;	/* DFS, default 2 */
+	uint64_t max_executions;	/* budget; default 1000; 0 = unlimited (DFS: until done) */
+	const char *schedule;		/* REPLAY: the schedule file's text */
+	bool replay_lenient;		/* REPLAY: skip recorded choices that are not enabled */
+	bool stop_on_violation;		/* default true */
+	bool confirm;			/* replay a failure with tracing on to confirm it, default true */
+	const char *replay_hint;	/* how a user replays; "%s" is replaced by the schedule path */
+	/* Called every 2^16 executions and at the end, for progress lines. */
+	void (*progress)(uint64_t executions, uint64_t steps, void *arg);
+	void *progress_arg;
+};
+
+enum pcsim_outcome {
+	PCSIM_OUTCOME_OK = 0,
+	PCSIM_OUTCOME_VIOLATION,	/* an invariant or check failed */
+	PCSIM_OUTCOME_DEADLOCK,		/* nothing can run, something waits */
+	PCSIM_OUTCOME_LIVELOCK,		/* step budget exhausted */
+	PCSIM_OUTCOME_DIVERGED,		/* replay: the schedule does not fit the program */
+	PCSIM_OUTCOME_INTERNAL,		/* engine error (bug in pcsim or misuse it cannot report) */
+};
+
+/** struct pcsim_report - what pcsim_explore() found. Free with pcsim_report_free(). */
+struct pcsim_report {
+	enum pcsim_outcome outcome;	/* of the first failing execution, else OK */
+	uint64_t executions;		/* executions run */
+	uint64_t steps;			/* steps over all executions */
+	uint64_t failing_execution;	/* 1-based index of the first failure, 0 if none */
+	bool exhausted;			/* DFS: the bounded space was explored completely */
+	bool confirmed;			/* the failure replayed with the same outcome and trace */
+	char what[64];			/* "deadlock", "livelock", "P1", "lockdep-abba", ... */
+	uint64_t step;			/* step of the failure */
+	uint64_t trace_hash;		/* trace hash of the failing execution, or of the last one */
+	char *message;			/* human-readable detail (malloc'd), or NULL */
+	char *schedule;			/* schedule file text of the failure (malloc'd), or NULL */
+	char *trace;			/* narrative trace of the failure (malloc'd), or NULL */
+	char *replay_cmd;		/* replay_hint expanded (malloc'd), or NULL */
+};
+
+/** pcsim_explore_opts_init - defaults as listed in struct pcsim_explore_opts. */
+PCSIM_API void pcsim_explore_opts_init(struct pcsim_explore_opts *o);
+
+/**
+ * pcsim_explore - run @prog repeatedly under @o's strategy with configuration @cfg.
+ * Context: an ordinary thread, not inside a world. Not reentrant per thread.
+ * Return: 0 if no failure was found, 1 if one was (see @r), -EINVAL for bad options or a
+ * schedule that cannot be parsed (r->message says where), -ENOMEM.
+ */
+PCSIM_API int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg,
+			    const struct pcsim_explore_opts *o, struct pcsim_report *r);
+
+/** pcsim_report_free - free the strings of @r and zero it. */
+PCSIM_API void pcsim_report_free(struct pcsim_report *r);
+
+/** pcsim_outcome_name - "ok", "violation", "deadlock", "livelock", "diverged", "internal". */
+PCSIM_API const char *pcsim_outcome_name(enum pcsim_outcome o);
+
+/** pcsim_strategy_parse - "random", "pct", "dfs", "replay" -> 0 and *out, else -EINVAL. */
+PCSIM_API int pcsim_strategy_parse(const char *s, enum pcsim_strategy *out);
+PCSIM_API const char *pcsim_strategy_name(enum pcsim_strategy s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PCSIM_EXPLORE_H */

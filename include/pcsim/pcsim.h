@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pcsim/pcsim.h - umbrella header: the whole public API under the pcsim_ prefix.
+ * The kernel-flavoured names live in <pcsim/kernel/...> and are never included from here.
+ */
+#ifndef PCSIM_PCSIM_H
+#define PCSIM_PCSIM_H
+
+#include <pcsim/explore.h>
+#include <pcsim/mem.h>
+#include <pcsim/sched.h>
+#include <pcsim/trace.h>
+#include <pcsim/version.h>
+
+#endif

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/*
+ * event.c - pending events (device completions, timers, RCU callbacks, signal deliveries) and
+ * the atomic contexts they run in.
+ *
+ * In the sim backend a pending event is one more option at every decision point, available
+ * while its CPU can take an interrupt (and, in timed mode, once it is due). Firing it starts an
+ * atomic context on that CPU: interrupts off, cannot sleep, preempts the CPU's task until the
+ * handler returns (irq_enter ... irq_exit).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched_int.h"
+
+struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
+{
+	if (w->nevents == w->events_cap) {
+		unsigned ncap = w->events_cap ? w->events_cap * 2 : 64;
+		struct pcsim__event **n = realloc(w->events, ncap * sizeof(*n));
+		if (!n) {
+			fprintf(stderr, "pcsim: out of memory for events\n");
+			abort();
+		}
+		w->events = n;
+		w->events_cap = ncap;
+	}
+	struct pcsim__event *ev = pcsim_alloc(w, sizeof(*ev));
+	w->events[w->nevents++] = ev;
+	ev->id = w->nevents;
+	ev->pct_prio = w->sim ? pcsim__strategy_prio(w->strat, w) : 0;
+	return ev;
+}
+
+/* Pending events stay sorted by id, so options are enumerated in a stable order. */
+void pcsim__event_add_pending(struct pcsim_world *w, struct pcsim__event *ev)
+{
+	struct pcsim__event **pp = &w->pending;
+	while (*pp && (*pp)->id < ev->id)
+		pp = &(*pp)->next_pending;
+	ev->next_pending = *pp;
+	*pp = ev;
+	w->npending++;
+	ev->state = EV_PENDING;
+}
+
+void pcsim__event_remove_pending(struct pcsim_world *w, struct pcsim__event *ev)
+{
+	struct pcsim__event **pp = &w->pending;
+	while (*pp && *pp != ev)
+		pp = &(*pp)->next_pending;
+	if (*pp) {
+		*pp = ev->next_pending;
+		w->npending--;
+	}
+	ev->next_pending = NULL;
+}
+
+int pcsim_event_post(struct pcsim_world *w, const struct pcsim_event_desc *d)
+{
+	if (!w || !d || !d->fn || d->cpu >= (int)w->cfg.ncpus || d->cpu < -1 ||
+	    (d->kind != PCSIM_CTX_HARDIRQ && d->kind != PCSIM_CTX_SOFTIRQ))
+		return -EINVAL;
+	if (!w->sim)
+		pcsim__thr_lock_global(w);
+	struct pcsim__event *ev = pcsim__event_new(w);
+	ev->cpu = (int16_t)(d->cpu >= 0 ? d->cpu : (int)(w->ev_rr++ % w->cfg.ncpus));
+	ev->kind = (uint8_t)d->kind;
+	ev->fn = d->fn;
+	ev->arg = d->arg;
+	ev->due = w->now + d->delay_ns;
+	snprintf(ev->name, sizeof(ev->name), "%s", d->name ? d->name : "event");
+	if (!w->sim) {
+		pcsim__thr_unlock_global(w);
+		int r = pcsim__thr_event_post(w, ev);
+		return r < 0 ? r : (int)ev->id;
+	}
+	pcsim__event_add_pending(w, ev);
+	if (w->tracing)
+		pcsim__trace(w, pcsim__tls_ctx, &pcsim__tk_post, 0, 0, ev->id, 0,
+			     pcsim_trace_intern(w, ev->name));
+	return (int)ev->id;
+}
+
+void pcsim__irq_entry(void *arg)
+{
+	struct pcsim__ctx *c = arg;
+	struct pcsim_world *w = c->w;
+	struct pcsim__event *ev = c->ev;
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_irq_enter, 0, 0, ev->kind, 0, ev->name);
+	ev->fn(ev->arg);
+	if (w->checks_atomic && (c->nheld || c->preempt_count))
+		pcsim_fail("irq-exit-locked", "%s returns holding %u lock(s)", ev->name, c->nheld);
+	if (c->rcu_nesting)
+		pcsim_fail("irq-exit-rcu", "%s returns inside an RCU read-side section", ev->name);
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_irq_exit, 0, 0, ev->kind, 0, NULL);
+	ev->state = EV_DONE;
+	pcsim__rcu_ctx_exit(w, c);
+	pcsim__sim_exit_ctx(w, c);
+}

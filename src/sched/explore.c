@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/*
+ * explore.c - pcsim_explore(): executions under a strategy, failure reports, confirmation by
+ * replay (determinism self-check: the failing schedule is replayed twice with tracing on and
+ * both runs must reproduce the outcome with the same trace hash).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched_int.h"
+
+const char *pcsim_outcome_name(enum pcsim_outcome o)
+{
+	static const char *const names[] = { "ok",	 "violation", "deadlock",
+					     "livelock", "diverged",  "internal" };
+	return (unsigned)o < 6 ? names[o] : "?";
+}
+
+void pcsim_report_free(struct pcsim_report *r)
+{
+	if (!r)
+		return;
+	free(r->message);
+	free(r->schedule);
+	free(r->trace);
+	free(r->replay_cmd);
+	memset(r, 0, sizeof(*r));
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* Run one execution in @w (already holding its strategy). */
+static void run_one(struct pcsim_world *w, const struct pcsim_program *prog, uint64_t index)
+{
+	pcsim__exec_reset(w);
+	w->exec_index = index;
+	w->prog = prog;
+	pcsim__tls_world = w;
+	pcsim__tls_ctx = NULL;
+	prog->setup(w, prog->arg);
+	if (w->outcome == PCSIM_OUTCOME_OK) {
+		if (w->sim)
+			pcsim__sim_run_exec(w);
+		else
+			pcsim__thr_run_exec(w);
+	}
+	if (w->outcome == PCSIM_OUTCOME_OK && prog->finish) {
+		w->in_finish = true;
+		prog->finish(w, prog->arg);
+		w->in_finish = false;
+	}
+	pcsim__tls_world = NULL;
+}
+
+/* Replay @schedule with tracing on; returns the world's outcome and fills hash/trace. */
+static enum pcsim_outcome replay_traced(const struct pcsim_program *prog,
+					const struct pcsim_config *cfg, const char *schedule,
+					uint64_t *hash, char **trace, char *what, size_t whatlen)
+{
+	struct pcsim_config c = *cfg;
+	struct pcsim_explore_opts o;
+	char err[256];
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_REPLAY;
+	o.schedule = schedule;
+	c.trace = true;
+	struct pcsim_world *w = calloc(1, sizeof(*w));
+	if (!w)
+		return PCSIM_OUTCOME_INTERNAL;
+	pcsim__world_init(w, &c);
+	w->strat = pcsim__strategy_new(&o, err, sizeof(err));
+	if (!w->strat) {
+		pcsim__world_destroy(w);
+		free(w);
+		return PCSIM_OUTCOME_INTERNAL;
+	}
+	pcsim__strategy_begin(w->strat, w);
+	run_one(w, prog, 0);
+	enum pcsim_outcome out = w->outcome;
+	*hash = pcsim__trace_hash(w);
+	if (trace)
+		*trace = pcsim__trace_render(w);
+	snprintf(what, whatlen, "%s", w->what);
+	pcsim__strategy_free(w->strat);
+	pcsim__world_destroy(w);
+	free(w);
+	return out;
+}
+
+static char *expand_hint(const char *hint, const char *prog)
+{
+	char buf[512];
+	if (!hint) {
+		snprintf(buf, sizeof(buf), "pcsim replay %s <schedule file>", prog);
+		return xstrdup(buf);
+	}
+	const char *p = strstr(hint, "%s");
+	if (!p)
+		return xstrdup(hint);
+	snprintf(buf, sizeof(buf), "%.*s<schedule file>%s", (int)(p - hint), hint, p + 2);
+	return xstrdup(buf);
+}
+
+int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg_in,
+		  const struct pcsim_explore_opts *o_in, struct pcsim_report *r)
+{
+	struct pcsim_config cfg;
+	struct pcsim_explore_opts o;
+	char err[1280];
+	if (!r)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	if (!prog || !prog->setup) {
+		r->message = xstrdup("pcsim_explore: the program has no setup function");
+		return -EINVAL;
+	}
+	if (cfg_in)
+		cfg = *cfg_in;
+	else
+		pcsim_config_init(&cfg);
+	if (o_in)
+		o = *o_in;
+	else
+		pcsim_explore_opts_init(&o);
+	if (cfg.ncpus == 0 || cfg.ncpus > PCSIM_MAX_CPUS) {
+		snprintf(err, sizeof(err), "pcsim_explore: ncpus must be 1..%d, got %u",
+			 PCSIM_MAX_CPUS, cfg.ncpus);
+		r->message = xstrdup(err);
+		return -EINVAL;
+	}
+	if (cfg.backend == PCSIM_BACKEND_THREADS && cfg.mem != PCSIM_MEM_SC) {
+		r->message = xstrdup("pcsim_explore: the threads backend runs on the machine's own "
+				     "memory model; mem=tso needs the sim backend");
+		return -EINVAL;
+	}
+	if (o.strategy == PCSIM_STRATEGY_REPLAY) {
+		struct pcsim__choice *ch = NULL;
+		size_t n;
+		char *pname = NULL, *pcfg = NULL;
+		if (!o.schedule) {
+			r->message = xstrdup("pcsim_explore: replay needs a schedule");
+			return -EINVAL;
+		}
+		if (pcsim__schedule_parse(o.schedule, &ch, &n, &pname, &pcfg, err, sizeof(err)) < 0) {
+			r->message = xstrdup(err);
+			return -EINVAL;
+		}
+		free(ch);
+		char mine[512];
+		pcsim__config_format(&cfg, mine, sizeof(mine));
+		int bad = 0;
+		if (pname && prog->name && strcmp(pname, prog->name) != 0) {
+			snprintf(err, sizeof(err),
+				 "schedule was recorded for program '%s', not '%s'", pname, prog->name);
+			bad = 1;
+		} else if (pcfg && strcmp(pcfg, mine) != 0) {
+			snprintf(err, sizeof(err),
+				 "schedule was recorded with config '%s' but this run uses '%s'", pcfg,
+				 mine);
+			bad = 1;
+		}
+		free(pname);
+		free(pcfg);
+		if (bad) {
+			r->message = xstrdup(err);
+			return -EINVAL;
+		}
+		o.max_executions = 1;
+	}
+	struct pcsim_world *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	pcsim__world_init(w, &cfg);
+	if (!w->sim && pcsim__thr_world_init(w) < 0) {
+		free(w);
+		return -ENOMEM;
+	}
+	w->strat = pcsim__strategy_new(&o, err, sizeof(err));
+	if (!w->strat) {
+		r->message = xstrdup(err);
+		pcsim__thr_world_destroy(w);
+		pcsim__world_destroy(w);
+		free(w);
+		return -EINVAL;
+	}
+	int ret = 0;
+	for (uint64_t i = 0; !o.max_executions || i < o.max_executions; i++) {
+		if (!pcsim__strategy_begin(w->strat, w))
+			break;
+		run_one(w, prog, i);
+		pcsim__strategy_end(w->strat, w);
+		r->executions++;
+		r->steps += w->step;
+		if (w->tracing)
+			r->trace_hash = pcsim__trace_hash(w);
+		if (o.progress && (r->executions & 0xffff) == 0)
+			o.progress(r->executions, r->steps, o.progress_arg);
+		if (w->outcome == PCSIM_OUTCOME_OK)
+			continue;
+		if (r->outcome == PCSIM_OUTCOME_OK) {
+			r->outcome = w->outcome;
+			r->failing_execution = i + 1;
+			snprintf(r->what, sizeof(r->what), "%s", w->what);
+			r->step = w->fail_step;
+			r->message = xstrdup(w->msg);
+			r->schedule = w->sim ? pcsim__schedule_format(w, &o, i) : NULL;
+			r->replay_cmd = expand_hint(o.replay_hint, prog->name ? prog->name : "?");
+			ret = 1;
+			if (o.confirm && w->sim && r->schedule &&
+			    w->outcome != PCSIM_OUTCOME_INTERNAL &&
+			    w->outcome != PCSIM_OUTCOME_DIVERGED) {
+				uint64_t h1 = 0, h2 = 0;
+				char *t1 = NULL;
+				char w1[64], w2[64];
+				enum pcsim_outcome a = replay_traced(prog, &cfg, r->schedule, &h1, &t1,
+								     w1, sizeof(w1));
+				enum pcsim_outcome b = replay_traced(prog, &cfg, r->schedule, &h2, NULL,
+								     w2, sizeof(w2));
+				r->confirmed = a == w->outcome && b == a && h1 == h2 &&
+					       strcmp(w1, r->what) == 0 && strcmp(w2, w1) == 0 &&
+					       (!w->tracing || h1 == r->trace_hash);
+				r->trace = t1;
+				r->trace_hash = h1;
+			} else if (w->tracing && w->sim) {
+				r->trace = pcsim__trace_render(w);
+			}
+		}
+		if (o.stop_on_violation || w->outcome == PCSIM_OUTCOME_DIVERGED ||
+		    w->outcome == PCSIM_OUTCOME_INTERNAL)
+			break;
+	}
+	r->exhausted = pcsim__strategy_exhausted(w->strat);
+	if (o.progress)
+		o.progress(r->executions, r->steps, o.progress_arg);
+	pcsim__strategy_free(w->strat);
+	pcsim__thr_world_destroy(w);
+	pcsim__world_destroy(w);
+	free(w);
+	return ret;
+}

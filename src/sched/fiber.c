@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fiber.c - stacks and context switches for the sim backend (see fiber.h).
+ */
+#include "sched/fiber.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PCSIM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define PCSIM_ASAN 1
+#endif
+
+#if defined(PCSIM_ASAN)
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#define GUARD 4096u
+
+void *pcsim__stack_alloc(size_t size)
+{
+	char *p = mmap(NULL, size + GUARD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Guard page below the stack: an overflow faults instead of corrupting a neighbour. */
+	mprotect(p, GUARD, PROT_NONE);
+	return p + GUARD;
+}
+
+void pcsim__stack_free(void *stack, size_t size)
+{
+	if (stack)
+		munmap((char *)stack - GUARD, size + GUARD);
+}
+
+#if defined(PCSIM_FIBER_ASM)
+void pcsim__fiber_swap(void **save_sp, void *new_sp);
+void pcsim__fiber_trampoline(void);
+
+void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*entry)(void *),
+		       void *arg)
+{
+	uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
+	void **sp = (void **)top;
+
+#if defined(PCSIM_ASAN)
+	/* A stack reused from an abandoned fiber may still carry redzone poison. */
+	__asan_unpoison_memory_region(stack, size);
+#endif
+	*--sp = (void *)(uintptr_t)pcsim__fiber_trampoline;	/* ret target */
+	*--sp = NULL;		/* rbp */
+	*--sp = NULL;		/* rbx */
+	*--sp = (void *)(uintptr_t)entry;	/* r12 */
+	*--sp = arg;		/* r13 */
+	*--sp = NULL;		/* r14 */
+	*--sp = NULL;		/* r15 */
+	f->sp = sp;
+	f->stack = stack;
+	f->stack_size = size;
+	f->asan_fake = NULL;
+}
+
+void pcsim__fiber_switch(struct pcsim__fiber *from, struct pcsim__fiber *to, bool from_dies)
+{
+#if defined(PCSIM_ASAN)
+	__sanitizer_start_switch_fiber(from_dies ? NULL : &from->asan_fake,
+				       to->stack ? to->stack : to->asan_bottom,
+				       to->stack ? to->stack_size : to->asan_size);
+	pcsim__fiber_swap(&from->sp, to->sp);
+	/* Resumed: tell ASan which stack we came from (its bounds are unused). */
+	const void *bottom;
+	size_t size;
+	__sanitizer_finish_switch_fiber(from->asan_fake, &bottom, &size);
+#else
+	(void)from_dies;
+	pcsim__fiber_swap(&from->sp, to->sp);
+#endif
+}
+
+#else /* ucontext fallback */
+
+static void uc_entry(unsigned hi, unsigned lo, unsigned ahi, unsigned alo)
+{
+	void (*entry)(void *) =
+		(void (*)(void *))(((uintptr_t)hi << 32) | (uintptr_t)lo);
+	void *arg = (void *)(((uintptr_t)ahi << 32) | (uintptr_t)alo);
+	entry(arg);
+	abort();
+}
+
+void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*entry)(void *),
+		       void *arg)
+{
+	uintptr_t e = (uintptr_t)entry, a = (uintptr_t)arg;
+#if defined(PCSIM_ASAN)
+	__asan_unpoison_memory_region(stack, size);
+#endif
+	getcontext(&f->uc);
+	f->uc.uc_stack.ss_sp = stack;
+	f->uc.uc_stack.ss_size = size;
+	f->uc.uc_link = NULL;
+	makecontext(&f->uc, (void (*)(void))uc_entry, 4, (unsigned)(e >> 32), (unsigned)e,
+		    (unsigned)(a >> 32), (unsigned)a);
+	f->stack = stack;
+	f->stack_size = size;
+	f->asan_fake = NULL;
+}
+
+void pcsim__fiber_switch(struct pcsim__fiber *from, struct pcsim__fiber *to, bool from_dies)
+{
+#if defined(PCSIM_ASAN)
+	__sanitizer_start_switch_fiber(from_dies ? NULL : &from->asan_fake,
+				       to->stack ? to->stack : to->asan_bottom,
+				       to->stack ? to->stack_size : to->asan_size);
+	swapcontext(&from->uc, &to->uc);
+	const void *bottom;
+	size_t size;
+	__sanitizer_finish_switch_fiber(from->asan_fake, &bottom, &size);
+#else
+	(void)from_dies;
+	swapcontext(&from->uc, &to->uc);
+#endif
+}
+#endif
+
+void pcsim__fiber_started(struct pcsim__fiber *prev)
+{
+#if defined(PCSIM_ASAN)
+	const void *bottom;
+	size_t size;
+	__sanitizer_finish_switch_fiber(NULL, &bottom, &size);
+	/* The first fiber started from the thread's own stack learns that stack's bounds here. */
+	if (prev && !prev->stack) {
+		prev->asan_bottom = bottom;
+		prev->asan_size = size;
+	}
+#else
+	(void)prev;
+#endif
+}

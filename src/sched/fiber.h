@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fiber.h - user-level contexts for the sim backend.
+ *
+ * On x86-64 the switch is six pushes, a stack swap and six pops (fiber_x86_64.S): no system
+ * call, no signal-mask save (swapcontext costs an rt_sigprocmask per switch). Elsewhere it
+ * falls back to ucontext. Every switch is annotated for AddressSanitizer
+ * (__sanitizer_start_switch_fiber / __sanitizer_finish_switch_fiber) so ASan follows the stacks.
+ */
+#ifndef PCSIM_FIBER_H
+#define PCSIM_FIBER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#if defined(__x86_64__)
+#define PCSIM_FIBER_ASM 1
+#else
+#include <ucontext.h>
+#endif
+
+struct pcsim__fiber {
+#if defined(PCSIM_FIBER_ASM)
+	void *sp;
+#else
+	ucontext_t uc;
+#endif
+	void *stack;		/* lowest usable address (NULL for the thread's own stack) */
+	size_t stack_size;
+	void *asan_fake;	/* ASan fake-stack handle while switched out */
+	const void *asan_bottom;	/* the thread's own stack, learned at the first switch */
+	size_t asan_size;
+};
+
+/* Prepare @f to run @entry(@arg) on [@stack, @stack + @size) when first switched to. */
+void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*entry)(void *),
+		       void *arg);
+/* Save the running context into @from and resume @to. @from_dies: @from is never resumed. */
+void pcsim__fiber_switch(struct pcsim__fiber *from, struct pcsim__fiber *to, bool from_dies);
+/* First thing a new fiber's entry does (ASan bookkeeping of the switch that started it). */
+void pcsim__fiber_started(struct pcsim__fiber *prev);
+
+void *pcsim__stack_alloc(size_t size);
+void pcsim__stack_free(void *stack, size_t size);
+
+#endif

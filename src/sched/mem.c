@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mem.c - the shared-memory wrappers and the memory modes.
+ *
+ * sc:  every access goes straight to memory; the interleaving is the only nondeterminism.
+ * tso: each CPU has a FIFO store buffer (x86-TSO, Owens/Sarkar/Sewell 2009). Plain, once and
+ *      release stores enter the buffer; loads first look in their own CPU's buffer (newest
+ *      entry for the same address wins) and then in memory; locked read-modify-writes and
+ *      smp_mb() drain the buffer; the oldest entry of any non-empty buffer may be flushed to
+ *      memory at any step, and that flush is a choice of the strategy. smp_rmb(), smp_wmb() and
+ *      smp_mb__{before,after}_atomic() are compiler barriers on x86 and no-ops here.
+ *
+ * A weaker mode (bounded store histories, C11/LKMM-like) plugs in behind pcsim__mm_load() and
+ * pcsim__mm_store(), which already receive the access size and, from the callers below, the
+ * ordering; model code does not change.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched_int.h"
+
+uint64_t pcsim__raw_load(const void *p, unsigned size)
+{
+	switch (size) {
+	case 1:
+		return *(const volatile uint8_t *)p;
+	case 2:
+		return *(const volatile uint16_t *)p;
+	case 4:
+		return *(const volatile uint32_t *)p;
+	default:
+		return *(const volatile uint64_t *)p;
+	}
+}
+
+void pcsim__raw_store(void *p, unsigned size, uint64_t v)
+{
+	switch (size) {
+	case 1:
+		*(volatile uint8_t *)p = (uint8_t)v;
+		break;
+	case 2:
+		*(volatile uint16_t *)p = (uint16_t)v;
+		break;
+	case 4:
+		*(volatile uint32_t *)p = (uint32_t)v;
+		break;
+	default:
+		*(volatile uint64_t *)p = v;
+		break;
+	}
+}
+
+static inline bool overlaps(const struct sb_entry *e, const void *p, unsigned size)
+{
+	const char *a = e->addr, *b = p;
+	return a < b + size && b < a + e->size;
+}
+
+void pcsim__mm_flush_one(struct pcsim_world *w, unsigned cpu, bool forced)
+{
+	struct pcsim__cpu *cp = &w->cpus[cpu];
+	if (!cp->sb_len)
+		return;
+	struct sb_entry *e = &cp->sb[cp->sb_head];
+	pcsim__raw_store(e->addr, e->size, e->val);
+	if (w->tracing)
+		pcsim__trace(w, NULL, &pcsim__tk_flush, pcsim__obj_id(w, e->addr), 0, e->val, cpu,
+			     forced ? "forced" : NULL);
+	cp->sb_head = (cp->sb_head + 1) % PCSIM_SB_MAX;
+	cp->sb_len--;
+}
+
+void pcsim__mm_drain(struct pcsim_world *w, unsigned cpu)
+{
+	while (w->cpus[cpu].sb_len)
+		pcsim__mm_flush_one(w, cpu, true);
+}
+
+uint64_t pcsim__mm_load(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
+			unsigned size)
+{
+	if (w->cfg.mem == PCSIM_MEM_TSO && c) {
+		struct pcsim__cpu *cp = &w->cpus[c->cpu];
+		for (unsigned i = cp->sb_len; i-- > 0;) {
+			struct sb_entry *e = &cp->sb[(cp->sb_head + i) % PCSIM_SB_MAX];
+			if (e->addr == p && e->size == size)
+				return e->val;
+			if (overlaps(e, p, size)) {
+				/* Mixed-size forwarding is not modelled: drain, then read memory. */
+				pcsim__mm_drain(w, c->cpu);
+				break;
+			}
+		}
+	}
+	return pcsim__raw_load(p, size);
+}
+
+void pcsim__mm_store(struct pcsim_world *w, struct pcsim__ctx *c, void *p, unsigned size,
+		     uint64_t v)
+{
+	if (w->cfg.mem == PCSIM_MEM_TSO && c) {
+		struct pcsim__cpu *cp = &w->cpus[c->cpu];
+		if (cp->sb_len >= w->cfg.store_buffer_size)
+			pcsim__mm_flush_one(w, c->cpu, true);
+		struct sb_entry *e = &cp->sb[(cp->sb_head + cp->sb_len) % PCSIM_SB_MAX];
+		e->addr = p;
+		e->size = (uint8_t)size;
+		e->val = v;
+		cp->sb_len++;
+		return;
+	}
+	pcsim__raw_store(p, size, v);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * threads backend: C11 atomics with the kernel's orderings.
+ */
+static uint64_t thr_load(const void *p, unsigned size, enum pcsim_mo mo)
+{
+	int o = mo == PCSIM_MO_ACQUIRE ? __ATOMIC_ACQUIRE : __ATOMIC_RELAXED;
+	switch (size) {
+	case 1:
+		return __atomic_load_n((const uint8_t *)p, o);
+	case 2:
+		return __atomic_load_n((const uint16_t *)p, o);
+	case 4:
+		return __atomic_load_n((const uint32_t *)p, o);
+	default:
+		return __atomic_load_n((const uint64_t *)p, o);
+	}
+}
+
+static void thr_store(void *p, unsigned size, uint64_t v, enum pcsim_mo mo)
+{
+	int o = mo == PCSIM_MO_RELEASE ? __ATOMIC_RELEASE : __ATOMIC_RELAXED;
+	switch (size) {
+	case 1:
+		__atomic_store_n((uint8_t *)p, (uint8_t)v, o);
+		break;
+	case 2:
+		__atomic_store_n((uint16_t *)p, (uint16_t)v, o);
+		break;
+	case 4:
+		__atomic_store_n((uint32_t *)p, (uint32_t)v, o);
+		break;
+	default:
+		__atomic_store_n((uint64_t *)p, v, o);
+		break;
+	}
+}
+
+static int c11_order(enum pcsim_mo mo)
+{
+	switch (mo) {
+	case PCSIM_MO_ACQUIRE:
+		return __ATOMIC_ACQUIRE;
+	case PCSIM_MO_RELEASE:
+		return __ATOMIC_RELEASE;
+	case PCSIM_MO_FULL:
+		return __ATOMIC_SEQ_CST;
+	default:
+		return __ATOMIC_RELAXED;
+	}
+}
+
+#define THR_RMW(T)                                                                         \
+	do {                                                                               \
+		T *q = (T *)p;                                                             \
+		T a = (T)operand, b = (T)operand2;                                         \
+		switch (op) {                                                              \
+		case PCSIM_RMW_ADD:                                                        \
+			return __atomic_fetch_add(q, a, o);                                \
+		case PCSIM_RMW_OR:                                                         \
+			return __atomic_fetch_or(q, a, o);                                 \
+		case PCSIM_RMW_AND:                                                        \
+			return __atomic_fetch_and(q, a, o);                                \
+		case PCSIM_RMW_XOR:                                                        \
+			return __atomic_fetch_xor(q, a, o);                                \
+		case PCSIM_RMW_XCHG:                                                       \
+			return __atomic_exchange_n(q, a, o);                               \
+		case PCSIM_RMW_CMPXCHG:                                                    \
+			__atomic_compare_exchange_n(q, &a, b, false, o,                    \
+						    o == __ATOMIC_RELEASE ? __ATOMIC_RELAXED \
+						    : o == __ATOMIC_ACQ_REL ? __ATOMIC_ACQUIRE \
+									       : o);          \
+			return a;                                                          \
+		}                                                                          \
+	} while (0)
+
+static uint64_t thr_rmw(void *p, unsigned size, enum pcsim_rmw_op op, uint64_t operand,
+			uint64_t operand2, enum pcsim_mo mo)
+{
+	int o = c11_order(mo);
+	switch (size) {
+	case 1:
+		THR_RMW(uint8_t);
+		break;
+	case 2:
+		THR_RMW(uint16_t);
+		break;
+	case 4:
+		THR_RMW(uint32_t);
+		break;
+	default:
+		THR_RMW(uint64_t);
+		break;
+	}
+	return 0;
+}
+
+static uint64_t apply_rmw(uint64_t old, enum pcsim_rmw_op op, uint64_t a, uint64_t b, unsigned size,
+			  bool *write)
+{
+	uint64_t mask = size >= 8 ? ~0ull : ((1ull << (size * 8)) - 1);
+	*write = true;
+	switch (op) {
+	case PCSIM_RMW_ADD:
+		return (old + a) & mask;
+	case PCSIM_RMW_OR:
+		return (old | a) & mask;
+	case PCSIM_RMW_AND:
+		return (old & a) & mask;
+	case PCSIM_RMW_XOR:
+		return (old ^ a) & mask;
+	case PCSIM_RMW_XCHG:
+		return a & mask;
+	case PCSIM_RMW_CMPXCHG:
+		if (old == (a & mask))
+			return b & mask;
+		*write = false;
+		return old;
+	}
+	return old;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Public entry points. Outside any context (setup, finish) they access memory directly.
+ */
+static const char *const mo_names[] = { "once", "acquire", "release", "full" };
+
+uint64_t pcsim__load(const void *p, unsigned size, enum pcsim_mo mo)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (!c)
+		return pcsim__raw_load(p, size);
+	struct pcsim_world *w = c->w;
+	if (!w->sim)
+		return thr_load(p, size, mo);
+	pcsim__sim_point(w, c);
+	uint64_t v = pcsim__mm_load(w, c, p, size);
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_load, pcsim__obj_id(w, p), 0, v, size, mo_names[mo]);
+	return v;
+}
+
+void pcsim__store(void *p, unsigned size, uint64_t v, enum pcsim_mo mo)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (!c) {
+		pcsim__raw_store(p, size, v);
+		return;
+	}
+	struct pcsim_world *w = c->w;
+	if (!w->sim) {
+		thr_store(p, size, v, mo);
+		return;
+	}
+	pcsim__sim_point(w, c);
+	pcsim__mm_store(w, c, p, size, v);
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_store, pcsim__obj_id(w, p), 0, v, size, mo_names[mo]);
+}
+
+static const char *const rmw_names[] = { "add", "or", "and", "xor", "xchg", "cmpxchg" };
+
+uint64_t pcsim__rmw(void *p, unsigned size, enum pcsim_rmw_op op, uint64_t operand,
+		    uint64_t operand2, enum pcsim_mo mo)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	bool write;
+	if (!c) {
+		uint64_t old = pcsim__raw_load(p, size);
+		uint64_t nv = apply_rmw(old, op, operand, operand2, size, &write);
+		if (write)
+			pcsim__raw_store(p, size, nv);
+		return old;
+	}
+	struct pcsim_world *w = c->w;
+	if (!w->sim)
+		return thr_rmw(p, size, op, operand, operand2, mo);
+	pcsim__sim_point(w, c);
+	/* A locked instruction: drains the store buffer and is atomic on memory (TSO). */
+	if (w->cfg.mem == PCSIM_MEM_TSO)
+		pcsim__mm_drain(w, c->cpu);
+	uint64_t old = pcsim__raw_load(p, size);
+	uint64_t nv = apply_rmw(old, op, operand, operand2, size, &write);
+	if (write)
+		pcsim__raw_store(p, size, nv);
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_rmw, pcsim__obj_id(w, p), 0, old, nv, rmw_names[op]);
+	return old;
+}
+
+static const char *const fence_names[] = { "smp_mb", "smp_rmb", "smp_wmb",
+					   "smp_mb__before_atomic", "smp_mb__after_atomic" };
+
+void pcsim__fence(enum pcsim_fence f)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (!c)
+		return;
+	struct pcsim_world *w = c->w;
+	if (!w->sim) {
+		if (f == PCSIM_FENCE_RMB)
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		else if (f == PCSIM_FENCE_WMB)
+			__atomic_thread_fence(__ATOMIC_RELEASE);
+		else
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		return;
+	}
+	pcsim__sim_point(w, c);
+	if (f == PCSIM_FENCE_MB && w->cfg.mem == PCSIM_MEM_TSO)
+		pcsim__mm_drain(w, c->cpu);
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_fence, 0, 0, f, 0, fence_names[f]);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Bit operations (asm-generic/bitops/atomic.h, lock.h semantics).
+ */
+#define BIT_MASK(nr) (1ul << ((nr) % (8 * sizeof(unsigned long))))
+
+bool pcsim_test_bit(unsigned nr, const pcsim_ulong *addr)
+{
+	return (pcsim__load(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_MO_ONCE) &
+		BIT_MASK(nr)) != 0;
+}
+
+void pcsim_set_bit(unsigned nr, pcsim_ulong *addr)
+{
+	pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR, BIT_MASK(nr), 0,
+		   PCSIM_MO_ONCE);
+}
+
+void pcsim_clear_bit(unsigned nr, pcsim_ulong *addr)
+{
+	pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND, ~BIT_MASK(nr), 0,
+		   PCSIM_MO_ONCE);
+}
+
+void pcsim_change_bit(unsigned nr, pcsim_ulong *addr)
+{
+	pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_XOR, BIT_MASK(nr), 0,
+		   PCSIM_MO_ONCE);
+}
+
+bool pcsim_test_and_set_bit(unsigned nr, pcsim_ulong *addr)
+{
+	return (pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR,
+			   BIT_MASK(nr), 0, PCSIM_MO_FULL) &
+		BIT_MASK(nr)) != 0;
+}
+
+bool pcsim_test_and_clear_bit(unsigned nr, pcsim_ulong *addr)
+{
+	return (pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND,
+			   ~BIT_MASK(nr), 0, PCSIM_MO_FULL) &
+		BIT_MASK(nr)) != 0;
+}
+
+bool pcsim_test_and_set_bit_lock(unsigned nr, pcsim_ulong *addr)
+{
+	return (pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR,
+			   BIT_MASK(nr), 0, PCSIM_MO_ACQUIRE) &
+		BIT_MASK(nr)) != 0;
+}
+
+void pcsim_clear_bit_unlock(unsigned nr, pcsim_ulong *addr)
+{
+	pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND, ~BIT_MASK(nr), 0,
+		   PCSIM_MO_RELEASE);
+}
+
+bool pcsim_clear_bit_unlock_is_negative_byte(unsigned nr, pcsim_ulong *addr)
+{
+	/* Bit 7 of the byte that holds @nr (the PG_waiters trick in mm/filemap.c). */
+	unsigned long sign = 1ul << ((nr / 8) * 8 + 7);
+	unsigned long old = pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long),
+				       PCSIM_RMW_AND, ~BIT_MASK(nr), 0, PCSIM_MO_RELEASE);
+	return (old & sign) != 0;
+}
+
+void pcsim___set_bit(unsigned nr, pcsim_ulong *addr)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (!c || !c->w->sim) {
+		unsigned long v = (unsigned long)pcsim__load(&addr->pcsim_private_,
+							     sizeof(unsigned long), PCSIM_MO_ONCE);
+		pcsim__store(&addr->pcsim_private_, sizeof(unsigned long), v | BIT_MASK(nr),
+			     PCSIM_MO_ONCE);
+		return;
+	}
+	/* One step: read and write back without atomicity against other CPUs' buffers. */
+	struct pcsim_world *w = c->w;
+	pcsim__sim_point(w, c);
+	uint64_t v = pcsim__mm_load(w, c, &addr->pcsim_private_, sizeof(unsigned long));
+	pcsim__mm_store(w, c, &addr->pcsim_private_, sizeof(unsigned long), v | BIT_MASK(nr));
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_store, pcsim__obj_id(w, addr), 0, v | BIT_MASK(nr),
+			     sizeof(unsigned long), "__set_bit");
+}
+
+void pcsim___clear_bit(unsigned nr, pcsim_ulong *addr)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (!c || !c->w->sim) {
+		unsigned long v = (unsigned long)pcsim__load(&addr->pcsim_private_,
+							     sizeof(unsigned long), PCSIM_MO_ONCE);
+		pcsim__store(&addr->pcsim_private_, sizeof(unsigned long), v & ~BIT_MASK(nr),
+			     PCSIM_MO_ONCE);
+		return;
+	}
+	struct pcsim_world *w = c->w;
+	pcsim__sim_point(w, c);
+	uint64_t v = pcsim__mm_load(w, c, &addr->pcsim_private_, sizeof(unsigned long));
+	pcsim__mm_store(w, c, &addr->pcsim_private_, sizeof(unsigned long), v & ~BIT_MASK(nr));
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_store, pcsim__obj_id(w, addr), 0, v & ~BIT_MASK(nr),
+			     sizeof(unsigned long), "__clear_bit");
+}
+
+void pcsim_obj_name(const void *addr, const char *fmt, ...)
+{
+	struct pcsim_world *w = cur_world();
+	char buf[96];
+	va_list ap;
+	if (!w)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (!w->sim)
+		pcsim__thr_lock_global(w);
+	uint32_t id = pcsim__obj_id(w, addr);
+	if (id >= w->objnames_cap) {
+		size_t ncap = w->objnames_cap ? w->objnames_cap * 2 : 64;
+		while (ncap <= id)
+			ncap *= 2;
+		char **nn = realloc(w->objnames, ncap * sizeof(char *));
+		if (nn) {
+			memset(nn + w->objnames_cap, 0, (ncap - w->objnames_cap) * sizeof(char *));
+			w->objnames = nn;
+			w->objnames_cap = ncap;
+		}
+	}
+	if (!w->sim)
+		pcsim__thr_unlock_global(w);
+	if (id < w->objnames_cap)
+		w->objnames[id] = pcsim__strdup_arena(w, buf);
+}

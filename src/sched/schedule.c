@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/*
+ * schedule.c - the schedule file: the choices of one execution as versioned text.
+ *
+ *   pcsim-schedule 1
+ *   program micro-lost-wakeup
+ *   config backend=sim cpus=2 mem=sc ...
+ *   strategy pct seed=7 depth=3 bound=2 execution=4
+ *   outcome deadlock step=12
+ *   choices 3
+ *   run T1
+ *   fire E2
+ *   data eio 1
+ *   end
+ *
+ * One choice per line, each labelled with its kind and value: `run T<n>` / `run E<n>` (which
+ * context takes the next step), `fire E<n>` (a pending event fires), `flush cpu<n>` (the oldest
+ * store-buffer entry of a CPU reaches memory), `spurious T<n>`, `data <kind> <value>`. Lines
+ * starting with '#' are comments. Only decisions with more than one option are recorded, so a
+ * shrinker may delete lines and replay the rest leniently. Format: docs/schedule-format.md.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched_int.h"
+
+void pcsim__choice_format(const struct pcsim__choice *c, char *buf, size_t len)
+{
+	switch (c->type) {
+	case OPT_RUN:
+		if (c->target > PCSIM_IRQ_CTX_BASE)
+			snprintf(buf, len, "run E%u", c->target - PCSIM_IRQ_CTX_BASE);
+		else
+			snprintf(buf, len, "run T%u", c->target);
+		break;
+	case OPT_FIRE:
+		snprintf(buf, len, "fire E%u", c->target);
+		break;
+	case OPT_FLUSH:
+		snprintf(buf, len, "flush cpu%u", c->target);
+		break;
+	case OPT_SPURIOUS:
+		snprintf(buf, len, "spurious T%u", c->target);
+		break;
+	case OPT_DATA:
+		snprintf(buf, len, "data %s %u", c->label ? c->label : "data", c->target);
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+}
+
+void pcsim__config_format(const struct pcsim_config *cfg, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "backend=%s cpus=%u mem=%s max_steps=%" PRIu64 " store_buffer=%u spurious=%u "
+		 "timed=%d wait_table_bits=%u walk_break=%u unfairness=%d",
+		 cfg->backend == PCSIM_BACKEND_SIM ? "sim" : "threads", cfg->ncpus,
+		 cfg->mem == PCSIM_MEM_TSO ? "tso" : "sc", cfg->max_steps, cfg->store_buffer_size,
+		 cfg->max_spurious, cfg->timed ? 1 : 0, cfg->wait_table_bits, cfg->walk_break_cnt,
+		 cfg->page_lock_unfairness);
+}
+
+char *pcsim__schedule_format(const struct pcsim_world *w, const struct pcsim_explore_opts *o,
+			     uint64_t exec_index)
+{
+	size_t cap = 1024 + w->nlog * 32, off = 0;
+	char *out = malloc(cap);
+	char cfgb[512];
+	if (!out)
+		return NULL;
+	pcsim__config_format(&w->cfg, cfgb, sizeof(cfgb));
+	off += (size_t)snprintf(out + off, cap - off,
+				"pcsim-schedule 1\nprogram %s\nconfig %s\n"
+				"strategy %s seed=%" PRIu64 " depth=%u bound=%u execution=%" PRIu64
+				"\noutcome %s %s step=%" PRIu64 "\nchoices %zu\n",
+				w->prog && w->prog->name ? w->prog->name : "unnamed", cfgb,
+				pcsim_strategy_name(o->strategy), o->seed, o->pct_depth,
+				o->preemption_bound, exec_index, pcsim_outcome_name(w->outcome),
+				w->what[0] ? w->what : "-", w->fail_step, w->nlog);
+	for (size_t i = 0; i < w->nlog; i++) {
+		char b[96];
+		pcsim__choice_format(&w->log[i], b, sizeof(b));
+		off += (size_t)snprintf(out + off, cap - off, "%s\n", b);
+	}
+	snprintf(out + off, cap - off, "end\n");
+	return out;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Parsing, with line:column errors.
+ */
+struct parser {
+	const char *p;
+	unsigned line;
+	char *err;
+	size_t errlen;
+};
+
+static int perr(struct parser *ps, const char *lp, const char *at, const char *msg)
+{
+	snprintf(ps->err, ps->errlen, "schedule:%u:%u: %s", ps->line, (unsigned)(at - lp) + 1,
+		 msg);
+	return -EINVAL;
+}
+
+static int parse_u32(const char *s, const char **end, uint32_t *out)
+{
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	uint64_t v = 0;
+	while (isdigit((unsigned char)*s)) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX)
+			return -1;
+		s++;
+	}
+	*end = s;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static char *dup_range(const char *a, const char *b)
+{
+	size_t n = (size_t)(b - a);
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, a, n);
+		s[n] = 0;
+	}
+	return s;
+}
+
+/* Labels of data choices point into one pool that lives as long as the script array. */
+int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *nout,
+			  char **program, char **config, char *err, size_t errlen)
+{
+	struct parser ps = { text, 0, err, errlen };
+	struct pcsim__choice *ch = NULL;
+	size_t n = 0, cap = 0, declared = 0;
+	bool have_header = false, have_end = false, have_choices = false;
+	char *pool = NULL;
+	size_t pool_off = 0, pool_cap = 0;
+	const char *p = text;
+	int rc = 0;
+	*program = NULL;
+	*config = NULL;
+	/* Labels need stable storage: size the pool by the text length. */
+	pool_cap = strlen(text) + 1;
+	while (*p) {
+		const char *lp = p;
+		const char *eol = strchr(p, '\n');
+		if (!eol)
+			eol = p + strlen(p);
+		ps.line++;
+		const char *s = lp;
+		while (s < eol && (*s == ' ' || *s == '\t' || *s == '\r'))
+			s++;
+		const char *e = eol;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		p = *eol ? eol + 1 : eol;
+		if (s == e || *s == '#')
+			continue;
+		if (have_end) {
+			rc = perr(&ps, lp, s, "text after 'end'");
+			break;
+		}
+		if (!have_header) {
+			if ((size_t)(e - s) != 16 || strncmp(s, "pcsim-schedule 1", 16) != 0) {
+				rc = perr(&ps, lp, s,
+					  strncmp(s, "pcsim-schedule ", 15) == 0
+						  ? "unsupported schedule version (this pcsim reads "
+						    "version 1)"
+						  : "not a schedule file: expected 'pcsim-schedule 1'");
+				break;
+			}
+			have_header = true;
+			continue;
+		}
+		if (!have_choices) {
+			if (strncmp(s, "program ", 8) == 0) {
+				free(*program);
+				*program = dup_range(s + 8, e);
+			} else if (strncmp(s, "config ", 7) == 0) {
+				free(*config);
+				*config = dup_range(s + 7, e);
+			} else if (strncmp(s, "strategy ", 9) == 0 || strncmp(s, "outcome ", 8) == 0) {
+				/* informational */
+			} else if (strncmp(s, "choices ", 8) == 0) {
+				const char *q;
+				uint32_t v;
+				if (parse_u32(s + 8, &q, &v) < 0 || q != e) {
+					rc = perr(&ps, lp, s + 8, "expected a number of choices");
+					break;
+				}
+				declared = v;
+				have_choices = true;
+				pool = malloc(pool_cap);
+				if (!pool) {
+					rc = -ENOMEM;
+					break;
+				}
+			} else {
+				rc = perr(&ps, lp, s, "unknown header line (expected program, config, "
+						      "strategy, outcome or choices)");
+				break;
+			}
+			continue;
+		}
+		if ((size_t)(e - s) == 3 && strncmp(s, "end", 3) == 0) {
+			have_end = true;
+			continue;
+		}
+		struct pcsim__choice c = { 0, 0, NULL };
+		const char *q = NULL;
+		uint32_t v;
+		if (strncmp(s, "run T", 5) == 0 && parse_u32(s + 5, &q, &v) == 0) {
+			c.type = OPT_RUN;
+			c.target = v;
+		} else if (strncmp(s, "run E", 5) == 0 && parse_u32(s + 5, &q, &v) == 0) {
+			c.type = OPT_RUN;
+			c.target = PCSIM_IRQ_CTX_BASE + v;
+		} else if (strncmp(s, "fire E", 6) == 0 && parse_u32(s + 6, &q, &v) == 0) {
+			c.type = OPT_FIRE;
+			c.target = v;
+		} else if (strncmp(s, "flush cpu", 9) == 0 && parse_u32(s + 9, &q, &v) == 0) {
+			c.type = OPT_FLUSH;
+			c.target = v;
+		} else if (strncmp(s, "spurious T", 10) == 0 && parse_u32(s + 10, &q, &v) == 0) {
+			c.type = OPT_SPURIOUS;
+			c.target = v;
+		} else if (strncmp(s, "data ", 5) == 0) {
+			const char *k = s + 5, *ke = k;
+			while (ke < e && *ke != ' ')
+				ke++;
+			if (ke == k || ke >= e || parse_u32(ke + 1, &q, &v) < 0) {
+				rc = perr(&ps, lp, k, "expected 'data <kind> <value>'");
+				break;
+			}
+			memcpy(pool + pool_off, k, (size_t)(ke - k));
+			pool[pool_off + (size_t)(ke - k)] = 0;
+			c.type = OPT_DATA;
+			c.target = v;
+			c.label = (const char *)(uintptr_t)pool_off;	/* fixed up below */
+			pool_off += (size_t)(ke - k) + 1;
+		} else {
+			rc = perr(&ps, lp, s,
+				  "unknown choice (expected run T<n>|E<n>, fire E<n>, flush cpu<n>, "
+				  "spurious T<n> or data <kind> <value>)");
+			break;
+		}
+		if (q != e) {
+			rc = perr(&ps, lp, q, "unexpected text after the choice");
+			break;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct pcsim__choice *nc = realloc(ch, cap * sizeof(*ch));
+			if (!nc) {
+				rc = -ENOMEM;
+				break;
+			}
+			ch = nc;
+		}
+		ch[n++] = c;
+	}
+	if (rc == 0 && !have_header)
+		rc = perr(&ps, text, text, "empty schedule");
+	else if (rc == 0 && !have_choices)
+		rc = perr(&ps, text, text, "missing 'choices N' line");
+	else if (rc == 0 && !have_end)
+		rc = perr(&ps, text, text, "missing 'end' line (truncated file?)");
+	else if (rc == 0 && declared != n) {
+		snprintf(err, errlen, "schedule: 'choices %zu' declared but %zu choice lines found",
+			 declared, n);
+		rc = -EINVAL;
+	}
+	if (rc < 0) {
+		free(ch);
+		free(pool);
+		free(*program);
+		free(*config);
+		*program = *config = NULL;
+		return rc;
+	}
+	/*
+	 * Pack the label pool after the choices in one allocation so a single free() releases
+	 * both.
+	 */
+	struct pcsim__choice *all = malloc(n * sizeof(*all) + pool_off + 1);
+	if (!all) {
+		free(ch);
+		free(pool);
+		return -ENOMEM;
+	}
+	char *lab = (char *)(all + n);
+	if (pool_off)
+		memcpy(lab, pool, pool_off);
+	for (size_t i = 0; i < n; i++) {
+		all[i] = ch[i];
+		if (ch[i].type == OPT_DATA)
+			all[i].label = lab + (uintptr_t)ch[i].label;
+	}
+	free(ch);
+	free(pool);
+	*out = all;
+	*nout = n;
+	return 0;
+}

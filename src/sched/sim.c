@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sim.c - the deterministic scheduler of the sim backend.
+ *
+ * Every context (task or atomic context) is a fiber on the calling OS thread. A context runs
+ * until its next preemption point, where dispatch() enumerates what may happen next - which
+ * context takes its next step, which pending event fires, which CPU's store buffer flushes,
+ * which sleeper wakes spuriously - and lets the strategy pick. The scheduler runs inline on the
+ * fiber that reached the point and switches directly to the chosen fiber, so a step that keeps
+ * the same context costs no switch at all.
+ *
+ * CPU rules (kernel-true, see docs/engine.md): an atomic context owns its CPU until it returns;
+ * a task that holds a spinlock (preempt_count > 0) or runs with interrupts off cannot be
+ * preempted by another task of its CPU; an event fires on a CPU only while that CPU's running
+ * context has interrupts enabled and no other atomic context runs there.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched_int.h"
+
+static _Thread_local struct pcsim__fiber *switch_from;
+
+static inline bool spin_free(struct pcsim_world *w, struct pcsim__ctx *c)
+{
+	return pcsim__mm_load(w, c, &c->spin_on->locked.pcsim_private_, 4) == 0;
+}
+
+static inline bool ctx_enabled(struct pcsim_world *w, struct pcsim__ctx *c)
+{
+	if (c->run == CR_RUNNABLE)
+		return true;
+	if (c->run == CR_SPINNING)
+		return spin_free(w, c);
+	return false;
+}
+
+static inline bool cpu_takes_irq(const struct pcsim__cpu *cp)
+{
+	return !cp->irq && !(cp->curr && cp->curr->irqs_off);
+}
+
+static inline void add_opt(struct pcsim__opt *o, unsigned *n, uint8_t type, uint32_t target,
+			   void *p)
+{
+	if (*n < PCSIM_MAX_OPTS) {
+		o[*n].type = type;
+		o[*n].target = target;
+		o[*n].p = p;
+		(*n)++;
+	}
+}
+
+static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *o,
+			  int *cur_idx)
+{
+	unsigned n = 0;
+	*cur_idx = -1;
+	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++) {
+		struct pcsim__cpu *cp = &w->cpus[cpu];
+		if (cp->irq) {
+			if (ctx_enabled(w, cp->irq))
+				add_opt(o, &n, OPT_RUN, cp->irq->id, cp->irq);
+			continue;
+		}
+		struct pcsim__ctx *curr = cp->curr;
+		if (curr) {
+			if (curr->run == CR_SPINNING) {
+				if (spin_free(w, curr))
+					add_opt(o, &n, OPT_RUN, curr->id, curr);
+				continue;
+			}
+			add_opt(o, &n, OPT_RUN, curr->id, curr);
+			if (curr->preempt_count || curr->irqs_off)
+				continue;
+		}
+		for (unsigned i = 0; i < w->ntasks; i++) {
+			struct pcsim__ctx *t = &w->tasks[i]->ctx;
+			if (t->cpu == cpu && t != curr && t->run == CR_RUNNABLE)
+				add_opt(o, &n, OPT_RUN, t->id, t);
+		}
+	}
+	/* Fair scheduling: a context that just relaxed in a spin loop steps aside. */
+	if (w->yielder && n > 1) {
+		for (unsigned i = 0; i < n; i++) {
+			if (o[i].p == w->yielder) {
+				memmove(&o[i], &o[i + 1], (n - i - 1) * sizeof(*o));
+				n--;
+				break;
+			}
+		}
+	}
+	if (cur) {
+		for (unsigned i = 0; i < n; i++)
+			if (o[i].p == cur) {
+				*cur_idx = (int)i;
+				break;
+			}
+	}
+	for (struct pcsim__event *e = w->pending; e; e = e->next_pending) {
+		if (w->cfg.timed && e->due > w->now)
+			continue;
+		if (e->cpu >= 0 && !cpu_takes_irq(&w->cpus[e->cpu]))
+			continue;
+		add_opt(o, &n, OPT_FIRE, e->id, e);
+	}
+	if (w->cfg.mem == PCSIM_MEM_TSO)
+		for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
+			if (w->cpus[cpu].sb_len)
+				add_opt(o, &n, OPT_FLUSH, cpu, NULL);
+	if (w->spurious_used < w->cfg.max_spurious)
+		for (unsigned i = 0; i < w->ntasks; i++)
+			if (w->tasks[i]->ctx.run == CR_SLEEPING)
+				add_opt(o, &n, OPT_SPURIOUS, w->tasks[i]->ctx.id, w->tasks[i]);
+	return n;
+}
+
+static void switch_to(struct pcsim_world *w, struct pcsim__ctx *from, struct pcsim__ctx *to,
+		      bool dies)
+{
+	struct pcsim__fiber *ff = from ? &from->fib : &w->main_fib;
+	w->cur = to;
+	pcsim__tls_ctx = to;
+	switch_from = ff;
+	pcsim__fiber_switch(ff, to ? &to->fib : &w->main_fib, dies);
+}
+
+/* Hand control back to the main context (end of execution, violation). Never returns. */
+static PCSIM_NORETURN void to_main(struct pcsim_world *w, struct pcsim__ctx *from)
+{
+	/* @from is abandoned (or dead): its fiber is never resumed. */
+	switch_to(w, from, NULL, true);
+	abort();
+}
+
+void pcsim__sim_abort_exec(struct pcsim_world *w)
+{
+	to_main(w, w->cur);
+}
+
+static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__event *ev);
+
+/*
+ * dispatch - decide what happens next and make it happen. Returns once @cur (which may be
+ * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
+ * execution is over and control goes back to the main context.
+ */
+static void dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
+{
+	struct pcsim__opt opts[PCSIM_MAX_OPTS];
+	for (;;) {
+		if (w->checks_inv && w->ninv)
+			pcsim__run_invariants(w);
+		if (++w->step > w->cfg.max_steps && w->outcome == PCSIM_OUTCOME_OK)
+			pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
+				     "step budget of %llu steps exhausted (livelock, or raise "
+				     "max_steps)",
+				     (unsigned long long)w->cfg.max_steps);
+		if (w->outcome != PCSIM_OUTCOME_OK) {
+			if (cur)
+				to_main(w, cur);
+			return;
+		}
+		if (w->cfg.timed)
+			w->now += w->cfg.step_ns;
+		int cur_idx;
+		unsigned n = enumerate(w, cur, opts, &cur_idx);
+		if (n == 0 && w->cfg.timed && w->pending) {
+			/* Idle: let virtual time run to the next due event. */
+			uint64_t due = UINT64_MAX;
+			for (struct pcsim__event *e = w->pending; e; e = e->next_pending)
+				if (e->due < due && (e->cpu < 0 || cpu_takes_irq(&w->cpus[e->cpu])))
+					due = e->due;
+			if (due != UINT64_MAX && due > w->now) {
+				w->now = due;
+				n = enumerate(w, cur, opts, &cur_idx);
+			}
+		}
+		if (n == 0) {
+			w->step--;	/* nothing happened */
+			if (cur)
+				to_main(w, cur);
+			return;
+		}
+		unsigned pick = 0;
+		if (n > 1) {
+			pick = pcsim__strategy_pick(w->strat, w, opts, n, cur_idx, NULL);
+			if (w->outcome != PCSIM_OUTCOME_OK)
+				continue;	/* replay diverged */
+		}
+		struct pcsim__opt *o = &opts[pick];
+		if (w->yielder && o->p != w->yielder) {
+			w->yielder->yielding = false;
+			w->yielder = NULL;
+		}
+		switch (o->type) {
+		case OPT_RUN: {
+			struct pcsim__ctx *t = o->p;
+			if (t->kind == PCSIM_CTX_TASK)
+				w->cpus[t->cpu].curr = t;
+			if (t == cur)
+				return;
+			switch_to(w, cur, t, cur && cur->run == CR_EXITED);
+			return;
+		}
+		case OPT_FIRE:
+			fire(w, cur, o->p);
+			if (((struct pcsim__event *)o->p)->cpu >= 0)
+				return;	/* resumed later, by someone choosing us */
+			break;
+		case OPT_FLUSH:
+			pcsim__mm_flush_one(w, o->target, false);
+			break;
+		case OPT_SPURIOUS: {
+			struct pcsim_task *t = o->p;
+			w->spurious_used++;
+			pcsim__raw_store(&t->state.pcsim_private_, sizeof(long),
+					 (uint64_t)PCSIM_TASK_RUNNING);
+			t->ctx.run = CR_RUNNABLE;
+			if (w->tracing)
+				pcsim__trace(w, &t->ctx, &pcsim__tk_spurious, 0, 0, 0, 0, NULL);
+			break;
+		}
+		default:
+			abort();
+		}
+	}
+}
+
+static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__event *ev)
+{
+	pcsim__event_remove_pending(w, ev);
+	if (ev->cpu < 0) {
+		/* An engine action (signal delivery): atomic, no context of its own. */
+		ev->state = EV_DONE;
+		ev->action(w, ev);
+		return;
+	}
+	struct pcsim__ctx *c = pcsim_alloc(w, sizeof(*c));
+	c->w = w;
+	c->id = PCSIM_IRQ_CTX_BASE + ev->id;
+	c->cpu = (uint16_t)ev->cpu;
+	c->kind = ev->kind;
+	c->run = CR_RUNNABLE;
+	c->irqs_off = true;
+	c->ev = ev;
+	c->pct_prio = ev->pct_prio;
+	c->fn = ev->fn;
+	c->arg = ev->arg;
+	ev->ctx = c;
+	ev->state = EV_RUNNING;
+	w->cpus[ev->cpu].irq = c;
+	pcsim__sim_ctx_start(w, c);
+	switch_to(w, cur, c, cur && cur->run == CR_EXITED);
+}
+
+void pcsim__sim_point(struct pcsim_world *w, struct pcsim__ctx *c)
+{
+	/*
+	 * A task's first point is not a decision of its own: the choice that started the task
+	 * already chose to run its prologue and this first step (the prologue touches nothing
+	 * shared).
+	 */
+	if (__builtin_expect(c->fresh, 0)) {
+		c->fresh = false;
+		return;
+	}
+	dispatch(w, c);
+}
+
+void pcsim__sim_block(struct pcsim_world *w, struct pcsim__ctx *c)
+{
+	if (c->kind == PCSIM_CTX_TASK && w->cpus[c->cpu].curr == c && c->run == CR_SLEEPING)
+		w->cpus[c->cpu].curr = NULL;
+	dispatch(w, c);
+}
+
+void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
+{
+	c->run = CR_EXITED;
+	if (c->kind == PCSIM_CTX_TASK) {
+		if (w->cpus[c->cpu].curr == c)
+			w->cpus[c->cpu].curr = NULL;
+	} else if (w->cpus[c->cpu].irq == c) {
+		w->cpus[c->cpu].irq = NULL;
+	}
+	dispatch(w, c);
+	abort();	/* an exited context is never chosen */
+}
+
+void pcsim__sim_make_runnable(struct pcsim_world *w, struct pcsim__ctx *c)
+{
+	(void)w;
+	if (c->run == CR_SLEEPING)
+		c->run = CR_RUNNABLE;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Stacks
+ */
+static void *stack_get(struct pcsim_world *w)
+{
+	void *s;
+	if (w->nstack_pool)
+		s = w->stack_pool[--w->nstack_pool];
+	else
+		s = pcsim__stack_alloc(w->cfg.stack_size);
+	if (!s) {
+		fprintf(stderr, "pcsim: cannot allocate a %zu-byte fiber stack\n", w->cfg.stack_size);
+		abort();
+	}
+	if (w->nstacks_used == w->stacks_used_cap) {
+		w->stacks_used_cap = w->stacks_used_cap ? 2 * w->stacks_used_cap : 16;
+		w->stacks_used = realloc(w->stacks_used, w->stacks_used_cap * sizeof(void *));
+		if (!w->stacks_used)
+			abort();
+	}
+	w->stacks_used[w->nstacks_used++] = s;
+	return s;
+}
+
+/* End of execution: every stack goes back to the pool. */
+static void stacks_recycle(struct pcsim_world *w)
+{
+	if (w->nstack_pool + w->nstacks_used > w->stack_pool_cap) {
+		w->stack_pool_cap = w->nstack_pool + w->nstacks_used + 16;
+		w->stack_pool = realloc(w->stack_pool, w->stack_pool_cap * sizeof(void *));
+		if (!w->stack_pool)
+			abort();
+	}
+	for (unsigned i = 0; i < w->nstacks_used; i++)
+		w->stack_pool[w->nstack_pool++] = w->stacks_used[i];
+	w->nstacks_used = 0;
+}
+
+void pcsim__sim_release_stacks(struct pcsim_world *w)
+{
+	stacks_recycle(w);
+	for (unsigned i = 0; i < w->nstack_pool; i++)
+		pcsim__stack_free(w->stack_pool[i], w->cfg.stack_size);
+	w->nstack_pool = 0;
+}
+
+static void ctx_entry(void *arg)
+{
+	struct pcsim__ctx *c = arg;
+	pcsim__fiber_started(switch_from);
+	if (c->kind == PCSIM_CTX_TASK)
+		pcsim__task_entry(c);
+	else
+		pcsim__irq_entry(c);
+	abort();
+}
+
+void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
+{
+	c->fresh = true;
+	pcsim__fiber_init(&c->fib, stack_get(w), w->cfg.stack_size, ctx_entry, c);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * One execution, from the main context.
+ */
+void pcsim__sim_run_exec(struct pcsim_world *w)
+{
+	pcsim__tls_ctx = NULL;
+	dispatch(w, NULL);
+	/* Back in the main context: the execution is over. */
+	pcsim__tls_ctx = NULL;
+	w->cur = NULL;
+	if (w->outcome == PCSIM_OUTCOME_OK) {
+		unsigned alive = 0, parked = 0;
+		for (unsigned i = 0; i < w->ntasks; i++) {
+			struct pcsim_task *t = w->tasks[i];
+			if (t->ctx.run == CR_EXITED)
+				continue;
+			alive++;
+			if (t->ctx.run == CR_SLEEPING &&
+			    PCSIM_SETUP_GET(t->state) == PCSIM_TASK_PARKED)
+				parked++;
+		}
+		bool irq_stuck = false;
+		for (unsigned c = 0; c < w->cfg.ncpus; c++)
+			if (w->cpus[c].irq)
+				irq_stuck = true;
+		if (alive > parked || irq_stuck || w->pending) {
+			char buf[1536];
+			pcsim__dump_blocked(w, buf, sizeof(buf));
+			pcsim__failf(w, PCSIM_OUTCOME_DEADLOCK, "deadlock",
+				     "nothing can run and %u task(s) wait:%s",
+				     alive - parked, buf);
+		}
+	}
+	stacks_recycle(w);
+}
+
+uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_t n)
+{
+	struct pcsim__opt opts[PCSIM_MAX_OPTS];
+	if (n <= 1)
+		return 0;
+	if (n > PCSIM_MAX_OPTS)
+		n = PCSIM_MAX_OPTS;
+	for (unsigned i = 0; i < n; i++) {
+		opts[i].type = OPT_DATA;
+		opts[i].target = i;
+		opts[i].p = NULL;
+	}
+	unsigned pick = pcsim__strategy_pick(w->strat, w, opts, (unsigned)n, -1, kind);
+	if (w->tracing)
+		pcsim__trace(w, pcsim__tls_ctx, &pcsim__tk_data, 0, 0, pick, n,
+			     pcsim_trace_intern(w, kind));
+	if (w->outcome != PCSIM_OUTCOME_OK && pcsim__tls_ctx)
+		pcsim__sim_abort_exec(w);
+	return pick;
+}

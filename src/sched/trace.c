@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: MIT
+/*
+ * trace.c - the event stream of one execution: recording, object ids, the stable hash and the
+ * text narrative. Schema: docs/trace-schema.md.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched_int.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Object ids: first-access numbering, so no address ever reaches a trace.
+ */
+static inline size_t ptr_hash(const void *p, size_t mask)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return (size_t)x & mask;
+}
+
+uint32_t pcsim__obj_id(struct pcsim_world *w, const void *addr)
+{
+	if (w->nobj * 2 >= w->objcap) {
+		size_t ncap = w->objcap ? w->objcap * 2 : 256;
+		struct objmap_ent *n = calloc(ncap, sizeof(*n));
+		if (!n)
+			return 0;
+		for (size_t i = 0; i < w->objcap; i++) {
+			if (!w->objs[i].addr)
+				continue;
+			size_t j = ptr_hash(w->objs[i].addr, ncap - 1);
+			while (n[j].addr)
+				j = (j + 1) & (ncap - 1);
+			n[j] = w->objs[i];
+		}
+		free(w->objs);
+		w->objs = n;
+		w->objcap = ncap;
+	}
+	size_t j = ptr_hash(addr, w->objcap - 1);
+	while (w->objs[j].addr) {
+		if (w->objs[j].addr == addr)
+			return w->objs[j].id;
+		j = (j + 1) & (w->objcap - 1);
+	}
+	w->objs[j].addr = addr;
+	w->objs[j].id = (uint32_t)++w->nobj;
+	return w->objs[j].id;
+}
+
+uint32_t pcsim_trace_obj(const void *addr)
+{
+	struct pcsim_world *w = cur_world();
+	if (!w)
+		return 0;
+	if (!w->sim)
+		pcsim__thr_lock_global(w);
+	uint32_t id = pcsim__obj_id(w, addr);
+	if (!w->sim)
+		pcsim__thr_unlock_global(w);
+	return id;
+}
+
+const char *pcsim_trace_obj_label(const struct pcsim_world *w, uint32_t id, char *buf,
+				  size_t len)
+{
+	if (id < w->objnames_cap && w->objnames[id])
+		return w->objnames[id];
+	snprintf(buf, len, "obj#%u", id);
+	return buf;
+}
+
+const char *pcsim_trace_intern(struct pcsim_world *w, const char *s)
+{
+	return s ? pcsim__strdup_arena(w, s) : NULL;
+}
+
+void pcsim__trace_reset(struct pcsim_world *w)
+{
+	w->ntr = 0;
+	if (w->objs && w->nobj)
+		memset(w->objs, 0, w->objcap * sizeof(*w->objs));
+	if (w->objnames)
+		memset(w->objnames, 0, w->objnames_cap * sizeof(char *));
+	w->nobj = 0;
+}
+
+void pcsim__trace(struct pcsim_world *w, struct pcsim__ctx *c, const struct pcsim_trace_kind *k,
+		  uint32_t obj, uint32_t obj2, uint64_t a, uint64_t b, const char *str)
+{
+	if (w->ntr == w->captr) {
+		size_t ncap = w->captr ? w->captr * 2 : 1024;
+		struct pcsim_trace_event *n = realloc(w->tr, ncap * sizeof(*n));
+		if (!n)
+			return;
+		w->tr = n;
+		w->captr = ncap;
+	}
+	struct pcsim_trace_event *e = &w->tr[w->ntr++];
+	e->step = w->step;
+	e->ts_ns = w->cfg.timed ? w->now : w->step * 1000u;
+	e->kind = k;
+	e->ctx = c ? c->id : 0;
+	e->cpu = c ? c->cpu : 0;
+	e->pad = 0;
+	e->obj = obj;
+	e->obj2 = obj2;
+	e->a = a;
+	e->b = b;
+	e->str = str;
+}
+
+void pcsim_trace_emit(const struct pcsim_trace_kind *kind, uint32_t obj, uint32_t obj2,
+		      uint64_t a, uint64_t b, const char *str)
+{
+	struct pcsim_world *w = cur_world();
+	if (!w || !w->tracing)
+		return;
+	if (!w->sim)
+		pcsim__thr_lock_global(w);
+	pcsim__trace(w, pcsim__tls_ctx, kind, obj, obj2, a, b, str);
+	if (!w->sim)
+		pcsim__thr_unlock_global(w);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Hash: FNV-1a over fixed-width little-endian fields and the kind's name, never an address.
+ */
+static inline uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static inline uint64_t fnv_u64(uint64_t h, uint64_t v)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	return fnv_bytes(h, b, 8);
+}
+
+static inline uint64_t fnv_str(uint64_t h, const char *s)
+{
+	if (!s)
+		return fnv_u64(h, 0);
+	return fnv_bytes(h, s, strlen(s) + 1);
+}
+
+uint64_t pcsim_trace_hash_event(uint64_t h, const struct pcsim_trace_event *ev)
+{
+	h = fnv_str(h, ev->kind->name);
+	h = fnv_u64(h, ev->step);
+	h = fnv_u64(h, ev->ts_ns);
+	h = fnv_u64(h, ((uint64_t)ev->ctx << 16) | ev->cpu);
+	h = fnv_u64(h, ((uint64_t)ev->obj << 32) | ev->obj2);
+	h = fnv_u64(h, ev->a);
+	h = fnv_u64(h, ev->b);
+	return fnv_str(h, ev->str);
+}
+
+uint64_t pcsim__trace_hash(const struct pcsim_world *w)
+{
+	uint64_t h = PCSIM_TRACE_HASH_INIT;
+	for (size_t i = 0; i < w->ntr; i++)
+		h = pcsim_trace_hash_event(h, &w->tr[i]);
+	return h;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Narrative
+ */
+char *pcsim__trace_render(const struct pcsim_world *w)
+{
+	size_t cap = 4096 + w->ntr * 96, off = 0;
+	char *out = malloc(cap);
+	char ctxb[64], text[256];
+	if (!out)
+		return NULL;
+	off += (size_t)snprintf(out + off, cap - off, "%6s  %-4s  %-20s  %s\n", "step", "cpu",
+				"context", "event");
+	for (size_t i = 0; i < w->ntr; i++) {
+		const struct pcsim_trace_event *e = &w->tr[i];
+		text[0] = 0;
+		if (e->kind->render)
+			e->kind->render(w, e, text, sizeof(text));
+		else
+			snprintf(text, sizeof(text), "%s", e->kind->name);
+		const char *cl = e->ctx ? pcsim__ctx_label(w, e->ctx, ctxb, sizeof(ctxb)) : "-";
+		char cpub[8];
+		if (e->ctx)
+			snprintf(cpub, sizeof(cpub), "%u", e->cpu);
+		else
+			snprintf(cpub, sizeof(cpub), "-");
+		size_t need = strlen(text) + strlen(cl) + 48;
+		if (off + need >= cap) {
+			cap = cap * 2 + need;
+			char *n = realloc(out, cap);
+			if (!n) {
+				free(out);
+				return NULL;
+			}
+			out = n;
+		}
+		off += (size_t)snprintf(out + off, cap - off, "%6" PRIu64 "  %-4s  %-20s  %s\n",
+					e->step, cpub, cl, text);
+	}
+	return out;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Engine event kinds
+ */
+#define OBJ(w, id, b) pcsim_trace_obj_label((w), (id), (b), sizeof(b))
+
+static void r_load(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		   size_t len)
+{
+	char b[64];
+	snprintf(buf, len, "load%s%s %s -> %" PRIu64,
+		 e->str && strcmp(e->str, "once") ? "_" : "", e->str && strcmp(e->str, "once") ? e->str : "",
+		 OBJ(w, e->obj, b), e->a);
+}
+
+static void r_store(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		    size_t len)
+{
+	char b[64];
+	bool buffered = w->cfg.mem == PCSIM_MEM_TSO;
+	snprintf(buf, len, "store%s%s %s <- %" PRIu64 "%s",
+		 e->str && strcmp(e->str, "once") ? "_" : "", e->str && strcmp(e->str, "once") ? e->str : "",
+		 OBJ(w, e->obj, b), e->a, buffered ? " (store buffer)" : "");
+}
+
+static void r_rmw(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		  size_t len)
+{
+	char b[64];
+	snprintf(buf, len, "atomic %s %s: %#" PRIx64 " -> %#" PRIx64, e->str, OBJ(w, e->obj, b), e->a,
+		 e->b);
+}
+
+static void r_fence(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		    size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "%s()", e->str);
+}
+
+static void r_flush(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		    size_t len)
+{
+	char b[64];
+	snprintf(buf, len, "cpu%" PRIu64 " store buffer flush%s: %s <- %" PRIu64, e->b,
+		 e->str ? " (forced)" : "", OBJ(w, e->obj, b), e->a);
+}
+
+static const char *st(uint64_t s)
+{
+	switch ((long)s) {
+	case PCSIM_TASK_RUNNING:
+		return "TASK_RUNNING";
+	case PCSIM_TASK_INTERRUPTIBLE:
+		return "TASK_INTERRUPTIBLE";
+	case PCSIM_TASK_UNINTERRUPTIBLE:
+		return "TASK_UNINTERRUPTIBLE";
+	case PCSIM_TASK_KILLABLE:
+		return "TASK_KILLABLE";
+	case PCSIM_TASK_PARKED:
+		return "TASK_PARKED";
+	case PCSIM_TASK_NORMAL:
+		return "TASK_NORMAL";
+	default:
+		return "state?";
+	}
+}
+
+static void r_state(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		    size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "%s(%s)", e->str, st(e->a));
+}
+
+static void r_sleep(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		    size_t len)
+{
+	(void)w;
+	if (e->str)
+		snprintf(buf, len, "schedule(): %s", e->str);
+	else
+		snprintf(buf, len, "schedule(): sleeps in %s", st(e->a));
+}
+
+static void r_wake(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		   size_t len)
+{
+	char b[64];
+	snprintf(buf, len, "try_to_wake_up(%s, %s) = %" PRIu64 "%s%s",
+		 pcsim__ctx_label(w, e->obj, b, sizeof(b)), st(e->b), e->a,
+		 e->str ? ": " : "", e->str ? e->str : "");
+}
+
+static void r_lock(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		   size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "%s(%s)", e->a ? "spin_lock_irqsave" : "spin_lock", e->str);
+}
+
+static void r_unlock(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		     size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "%s(%s)", e->a ? "spin_unlock_irqrestore" : "spin_unlock", e->str);
+}
+
+static void r_irq_enter(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+			size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "%s enter: %s", e->a == PCSIM_CTX_SOFTIRQ ? "softirq" : "irq", e->str);
+}
+
+static void r_irq_exit(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		       size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "%s exit", e->a == PCSIM_CTX_SOFTIRQ ? "softirq" : "irq");
+}
+
+static void r_signal(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		     size_t len)
+{
+	char b[64];
+	snprintf(buf, len, "signal %" PRIu64 "%s -> %s", e->a, e->a == PCSIM_SIGKILL ? " (fatal)" : "",
+		 pcsim__ctx_label(w, e->obj, b, sizeof(b)));
+}
+
+static void r_tw_add(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		     size_t len)
+{
+	char b[64];
+	static const char *const twa[] = { "TWA_NONE", "TWA_RESUME", "TWA_SIGNAL" };
+	snprintf(buf, len, "task_work_add(%s, %s) = %" PRId64,
+		 pcsim__ctx_label(w, e->obj, b, sizeof(b)), e->b < 3 ? twa[e->b] : "?", (int64_t)e->a);
+}
+
+static void r_tw_run(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		     size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "task_work_run(): %" PRIu64 " work(s)", e->a);
+}
+
+static void r_rcu(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		  size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "%s", e->str);
+}
+
+static void r_exit(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		   size_t len)
+{
+	(void)w;
+	(void)e;
+	snprintf(buf, len, "do_exit()");
+}
+
+static void r_start(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		    size_t len)
+{
+	(void)w;
+	(void)e;
+	snprintf(buf, len, "task starts");
+}
+
+static void r_fail(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		   size_t len)
+{
+	snprintf(buf, len, "VIOLATION %s: %s", e->str, w->msg);
+}
+
+static void r_data(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		   size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "choice %s = %" PRIu64 " of %" PRIu64, e->str, e->a, e->b);
+}
+
+static void r_spurious(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		       size_t len)
+{
+	(void)w;
+	(void)e;
+	snprintf(buf, len, "spurious wakeup");
+}
+
+static void r_post(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		   size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "post event E%" PRIu64 " %s", e->a, e->str);
+}
+
+const struct pcsim_trace_kind pcsim__tk_load = { "engine.load", "mem", r_load };
+const struct pcsim_trace_kind pcsim__tk_store = { "engine.store", "mem", r_store };
+const struct pcsim_trace_kind pcsim__tk_rmw = { "engine.rmw", "mem", r_rmw };
+const struct pcsim_trace_kind pcsim__tk_fence = { "engine.fence", "mem", r_fence };
+const struct pcsim_trace_kind pcsim__tk_flush = { "engine.flush", "mem", r_flush };
+const struct pcsim_trace_kind pcsim__tk_switch = { "engine.switch", "sched", NULL };
+const struct pcsim_trace_kind pcsim__tk_state = { "engine.state", "sched", r_state };
+const struct pcsim_trace_kind pcsim__tk_sleep = { "engine.sleep", "sched", r_sleep };
+const struct pcsim_trace_kind pcsim__tk_wake = { "engine.wake", "sched", r_wake };
+const struct pcsim_trace_kind pcsim__tk_lock = { "engine.spin_lock", "sched", r_lock };
+const struct pcsim_trace_kind pcsim__tk_unlock = { "engine.spin_unlock", "sched", r_unlock };
+const struct pcsim_trace_kind pcsim__tk_irq_enter = { "engine.irq_enter", "sched", r_irq_enter };
+const struct pcsim_trace_kind pcsim__tk_irq_exit = { "engine.irq_exit", "sched", r_irq_exit };
+const struct pcsim_trace_kind pcsim__tk_signal = { "engine.signal", "sched", r_signal };
+const struct pcsim_trace_kind pcsim__tk_tw_add = { "engine.task_work_add", "sched", r_tw_add };
+const struct pcsim_trace_kind pcsim__tk_tw_run = { "engine.task_work_run", "sched", r_tw_run };
+const struct pcsim_trace_kind pcsim__tk_rcu = { "engine.rcu", "sched", r_rcu };
+const struct pcsim_trace_kind pcsim__tk_exit = { "engine.exit", "sched", r_exit };
+const struct pcsim_trace_kind pcsim__tk_start = { "engine.start", "sched", r_start };
+const struct pcsim_trace_kind pcsim__tk_fail = { "engine.violation", "sched", r_fail };
+const struct pcsim_trace_kind pcsim__tk_data = { "engine.choice", "sched", r_data };
+const struct pcsim_trace_kind pcsim__tk_spurious = { "engine.spurious", "sched", r_spurious };
+const struct pcsim_trace_kind pcsim__tk_post = { "engine.post", "sched", r_post };

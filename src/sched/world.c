@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: MIT
+/*
+ * world.c - worlds, configuration, per-execution arena, violations, invariants, labels.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched_int.h"
+
+_Thread_local struct pcsim__ctx *pcsim__tls_ctx;
+_Thread_local struct pcsim_world *pcsim__tls_world;
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define BIG_STACKS 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define BIG_STACKS 1
+#endif
+
+void pcsim_config_init(struct pcsim_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->backend = PCSIM_BACKEND_SIM;
+	cfg->ncpus = 2;
+	cfg->mem = PCSIM_MEM_SC;
+	cfg->checks = PCSIM_CHECK_DEFAULT;
+	cfg->trace = true;
+	cfg->max_steps = 1000000;
+	cfg->store_buffer_size = 8;
+	cfg->max_spurious = 0;
+	cfg->timed = false;
+	cfg->step_ns = 10;
+#if defined(BIG_STACKS)
+	cfg->stack_size = 256 * 1024;
+#else
+	cfg->stack_size = 64 * 1024;
+#endif
+	cfg->threads_timeout_ms = 20000;
+	cfg->wait_table_bits = 8;
+	cfg->walk_break_cnt = 64;
+	cfg->page_lock_unfairness = 5;
+}
+
+const struct pcsim_config *pcsim_world_config(const struct pcsim_world *w)
+{
+	return &w->cfg;
+}
+
+struct pcsim_world *pcsim_world_current(void)
+{
+	return cur_world();
+}
+
+uint64_t pcsim_world_step(const struct pcsim_world *w)
+{
+	return w->step;
+}
+
+void pcsim__world_init(struct pcsim_world *w, const struct pcsim_config *cfg)
+{
+	memset(w, 0, sizeof(*w));
+	w->cfg = *cfg;
+	if (w->cfg.ncpus == 0)
+		w->cfg.ncpus = 1;
+	if (w->cfg.store_buffer_size == 0 || w->cfg.store_buffer_size > PCSIM_SB_MAX)
+		w->cfg.store_buffer_size = PCSIM_SB_MAX;
+	w->sim = cfg->backend == PCSIM_BACKEND_SIM;
+	w->tracing = cfg->trace;
+	w->checks_inv = (cfg->checks & PCSIM_CHECK_INVARIANTS) != 0;
+	w->checks_lockdep = (cfg->checks & PCSIM_CHECK_LOCKDEP) != 0;
+	w->checks_atomic = (cfg->checks & PCSIM_CHECK_ATOMIC) != 0;
+}
+
+static void arena_free_all(struct arena_chunk *c)
+{
+	while (c) {
+		struct arena_chunk *n = c->next;
+		free(c);
+		c = n;
+	}
+}
+
+void pcsim__world_destroy(struct pcsim_world *w)
+{
+	pcsim__exec_release(w);
+	pcsim__sim_release_stacks(w);
+	arena_free_all(w->arena);
+	arena_free_all(w->arena_free);
+	free(w->stack_pool);
+	free(w->stacks_used);
+	free(w->events);
+	free(w->log);
+	free(w->tr);
+	free(w->objs);
+	free(w->objnames);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Per-execution arena: bump allocation in chunks, recycled between executions.
+ */
+#define ARENA_CHUNK (64u * 1024u)
+
+void *pcsim_alloc(struct pcsim_world *w, size_t size)
+{
+	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!w->sim)
+		pcsim__thr_lock_global(w);
+	struct arena_chunk *c = w->arena;
+	if (!c || c->used + size > c->size) {
+		size_t want = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+		struct arena_chunk **pp = &w->arena_free;
+		c = NULL;
+		while (*pp) {
+			if ((*pp)->size >= want) {
+				c = *pp;
+				*pp = c->next;
+				break;
+			}
+			pp = &(*pp)->next;
+		}
+		if (!c) {
+			c = malloc(sizeof(*c) + want);
+			if (!c) {
+				fprintf(stderr, "pcsim: out of memory allocating %zu bytes\n", want);
+				abort();
+			}
+			c->size = want;
+		}
+		c->used = 0;
+		c->next = w->arena;
+		w->arena = c;
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += size;
+	if (!w->sim)
+		pcsim__thr_unlock_global(w);
+	memset(p, 0, size);
+	return p;
+}
+
+char *pcsim__strdup_arena(struct pcsim_world *w, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = pcsim_alloc(w, n);
+	memcpy(d, s, n);
+	return d;
+}
+
+/* Reset the per-execution state; keeps allocations for reuse. */
+void pcsim__exec_reset(struct pcsim_world *w)
+{
+	/* Recycle arena chunks. */
+	if (w->arena) {
+		struct arena_chunk *c = w->arena;
+		while (c->next)
+			c = c->next;
+		c->next = w->arena_free;
+		w->arena_free = w->arena;
+		w->arena = NULL;
+	}
+	w->exec_gen++;
+	w->step = 0;
+	w->now = 0;
+	w->cur = NULL;
+	memset(w->cpus, 0, sizeof(w->cpus[0]) * w->cfg.ncpus);
+	w->ntasks = 0;
+	w->nexited = 0;
+	w->task_rr = 0;
+	w->ev_rr = 0;
+	w->nevents = 0;
+	w->npending = 0;
+	w->pending = NULL;
+	w->spurious_used = 0;
+	w->yielder = NULL;
+	w->last_ctx = 0;
+	w->outcome = PCSIM_OUTCOME_OK;
+	w->what[0] = 0;
+	w->msg[0] = 0;
+	w->fail_step = 0;
+	w->in_finish = false;
+	w->nlog = 0;
+	w->ndecisions = 0;
+	w->ninv = 0;
+	w->nclasses = 0;
+	w->rcu_cbs = NULL;
+	w->rcu_cbs_inflight = 0;
+	w->ngp_waiters = 0;
+	pcsim__trace_reset(w);
+}
+
+void pcsim__exec_release(struct pcsim_world *w)
+{
+	(void)w;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Violations
+ */
+void pcsim__vfail(struct pcsim_world *w, enum pcsim_outcome o, const char *what,
+		  const char *fmt, va_list ap)
+{
+	if (w->outcome != PCSIM_OUTCOME_OK)
+		return;		/* keep the first report */
+	w->outcome = o;
+	snprintf(w->what, sizeof(w->what), "%s", what);
+	vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
+	w->fail_step = w->step;
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_fail, 0, 0, 0, 0, pcsim_trace_intern(w, w->what));
+}
+
+void pcsim__failf(struct pcsim_world *w, enum pcsim_outcome o, const char *what, const char *fmt,
+		  ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pcsim__vfail(w, o, what, fmt, ap);
+	va_end(ap);
+}
+
+void pcsim_fail(const char *what, const char *fmt, ...)
+{
+	struct pcsim_world *w = cur_world();
+	va_list ap;
+	if (!w) {
+		va_start(ap, fmt);
+		fprintf(stderr, "pcsim: %s outside a world: ", what);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		va_end(ap);
+		return;
+	}
+	if (!w->sim)
+		pcsim__thr_lock_global(w);
+	va_start(ap, fmt);
+	pcsim__vfail(w, PCSIM_OUTCOME_VIOLATION, what, fmt, ap);
+	va_end(ap);
+	if (!w->sim) {
+		pcsim__thr_unlock_global(w);
+		return;
+	}
+	/* sim: stop the execution now, unless we are in setup/finish (no context to abandon). */
+	if (pcsim__tls_ctx)
+		pcsim__sim_abort_exec(w);
+}
+
+int pcsim_invariant_register(struct pcsim_world *w, const char *name,
+			     int (*fn)(struct pcsim_world *w, void *arg), void *arg)
+{
+	if (!fn)
+		return -EINVAL;
+	if (w->ninv >= PCSIM_MAX_INVARIANTS)
+		return -ENOSPC;
+	w->inv[w->ninv].name = name;
+	w->inv[w->ninv].fn = fn;
+	w->inv[w->ninv].arg = arg;
+	w->ninv++;
+	return 0;
+}
+
+void pcsim__run_invariants(struct pcsim_world *w)
+{
+	for (unsigned i = 0; i < w->ninv; i++) {
+		if (w->inv[i].fn(w, w->inv[i].arg) != 0 && w->outcome == PCSIM_OUTCOME_OK)
+			pcsim__failf(w, PCSIM_OUTCOME_VIOLATION, w->inv[i].name,
+				     "invariant %s does not hold", w->inv[i].name);
+		if (w->outcome != PCSIM_OUTCOME_OK && pcsim__tls_ctx)
+			pcsim__sim_abort_exec(w);
+	}
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Context helpers and labels
+ */
+struct pcsim__ctx *pcsim__ctx_by_id(struct pcsim_world *w, uint32_t id)
+{
+	if (id >= 1 && id <= w->ntasks)
+		return &w->tasks[id - 1]->ctx;
+	if (id > PCSIM_IRQ_CTX_BASE && id - PCSIM_IRQ_CTX_BASE <= w->nevents)
+		return w->events[id - PCSIM_IRQ_CTX_BASE - 1]->ctx;
+	return NULL;
+}
+
+const char *pcsim__ctx_label(const struct pcsim_world *w, uint32_t id, char *buf, size_t len)
+{
+	if (id == 0)
+		snprintf(buf, len, "-");
+	else if (id <= w->ntasks && id < PCSIM_IRQ_CTX_BASE)
+		snprintf(buf, len, "T%u %s", id, w->tasks[id - 1]->name);
+	else if (id > PCSIM_IRQ_CTX_BASE && id - PCSIM_IRQ_CTX_BASE <= w->nevents)
+		snprintf(buf, len, "E%u %s", id - PCSIM_IRQ_CTX_BASE,
+			 w->events[id - PCSIM_IRQ_CTX_BASE - 1]->name);
+	else
+		snprintf(buf, len, "?%u", id);
+	return buf;
+}
+
+const char *pcsim_trace_ctx_label(const struct pcsim_world *w, uint32_t ctx, char *buf,
+				  size_t len)
+{
+	return pcsim__ctx_label(w, ctx, buf, len);
+}
+
+static const char *state_name(long s)
+{
+	switch (s) {
+	case PCSIM_TASK_RUNNING:
+		return "TASK_RUNNING";
+	case PCSIM_TASK_INTERRUPTIBLE:
+		return "TASK_INTERRUPTIBLE";
+	case PCSIM_TASK_UNINTERRUPTIBLE:
+		return "TASK_UNINTERRUPTIBLE";
+	case PCSIM_TASK_KILLABLE:
+		return "TASK_KILLABLE";
+	case PCSIM_TASK_PARKED:
+		return "TASK_PARKED";
+	default:
+		return "TASK_?";
+	}
+}
+
+void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len)
+{
+	size_t off = 0;
+	char lb[64];
+	for (unsigned i = 0; i < w->ntasks && off < len; i++) {
+		struct pcsim_task *t = w->tasks[i];
+		const char *what;
+		if (t->ctx.run == CR_EXITED)
+			continue;
+		if (t->ctx.run == CR_SLEEPING)
+			what = state_name(PCSIM_SETUP_GET(t->state));
+		else if (t->ctx.run == CR_SPINNING)
+			what = "spinning";
+		else
+			what = "runnable but cannot run";
+		off += (size_t)snprintf(buf + off, len - off, "\n  %s (cpu%u): %s", 
+					pcsim__ctx_label(w, t->ctx.id, lb, sizeof(lb)), t->ctx.cpu,
+					what);
+		if (off >= len)
+			break;
+		if (t->ctx.run == CR_SPINNING && t->ctx.spin_on) {
+			struct pcsim__ctx *o = pcsim__ctx_by_id(w, t->ctx.spin_on->owner);
+			off += (size_t)snprintf(buf + off, len - off, " on %s held by %s",
+						pcsim__lock_name(w, t->ctx.spin_on),
+						o ? pcsim__ctx_label(w, o->id, lb, sizeof(lb)) : "?");
+		} else if (t->wchan[0]) {
+			off += (size_t)snprintf(buf + off, len - off, " in %s", t->wchan);
+		}
+	}
+	for (unsigned c = 0; c < w->cfg.ncpus && off < len; c++) {
+		struct pcsim__ctx *x = w->cpus[c].irq;
+		if (!x)
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "\n  %s (cpu%u): atomic context",
+					pcsim__ctx_label(w, x->id, lb, sizeof(lb)), c);
+		if (off < len && x->run == CR_SPINNING && x->spin_on) {
+			struct pcsim__ctx *o = pcsim__ctx_by_id(w, x->spin_on->owner);
+			off += (size_t)snprintf(buf + off, len - off,
+						" spinning on %s held by %s (interrupted on this CPU)",
+						pcsim__lock_name(w, x->spin_on),
+						o ? pcsim__ctx_label(w, o->id, lb, sizeof(lb)) : "?");
+		}
+	}
+	for (struct pcsim__event *e = w->pending; e && off < len; e = e->next_pending)
+		off += (size_t)snprintf(buf + off, len - off,
+					"\n  E%u %s: pending, cpu%d has interrupts disabled", e->id,
+					e->name, e->cpu);
+}
+
+struct pcsim__ctx *pcsim__need_ctx(const char *fn)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (!c) {
+		struct pcsim_world *w = pcsim__tls_world;
+		if (w)
+			pcsim__failf(w, PCSIM_OUTCOME_VIOLATION, "bad-context",
+				     "%s() called from setup, outside any task or atomic context",
+				     fn);
+		else
+			fprintf(stderr, "pcsim: %s() called outside a world\n", fn);
+		return NULL;
+	}
+	return c;
+}
+
+struct pcsim_task *pcsim__need_task(const char *fn)
+{
+	struct pcsim__ctx *c = pcsim__need_ctx(fn);
+	if (!c)
+		return NULL;
+	if (c->kind != PCSIM_CTX_TASK) {
+		pcsim_fail("bad-context", "%s() called from an atomic context (%s)", fn,
+			   c->ev ? c->ev->name : "?");
+		return NULL;
+	}
+	return (struct pcsim_task *)c;
+}

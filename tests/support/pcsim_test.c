@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/* pcsim_test.c - see pcsim_test.h. */
+#include "pcsim_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum pcsim_backend pt_backend = PCSIM_BACKEND_SIM;
+static const char *pt_argv0 = "test";
+
+void pt_init(int argc, char **argv)
+{
+	const char *env = getenv("PCSIM_BACKEND");
+	pt_argv0 = argv[0];
+	if (env && strcmp(env, "threads") == 0)
+		pt_backend = PCSIM_BACKEND_THREADS;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
+			pt_backend = strcmp(argv[i + 1], "threads") == 0 ? PCSIM_BACKEND_THREADS
+									 : PCSIM_BACKEND_SIM;
+			i++;
+		} else {
+			cmocka_set_test_filter(argv[i]);
+		}
+	}
+}
+
+struct pcsim_config pt_config(enum pcsim_memmode mem)
+{
+	struct pcsim_config cfg;
+	pcsim_config_init(&cfg);
+	cfg.backend = pt_backend;
+	cfg.mem = mem;
+	return cfg;
+}
+
+void pt_print_report(const char *title, const struct pcsim_report *r)
+{
+	fprintf(stderr, "---- %s\n", title);
+	fprintf(stderr, "outcome: %s (%s) after %llu execution(s), %llu steps; failing execution "
+			"%llu at step %llu; confirmed by replay: %s\n",
+		pcsim_outcome_name(r->outcome), r->what, (unsigned long long)r->executions,
+		(unsigned long long)r->steps, (unsigned long long)r->failing_execution,
+		(unsigned long long)r->step, r->confirmed ? "yes" : "no");
+	if (r->message)
+		fprintf(stderr, "message: %s\n", r->message);
+	if (r->trace)
+		fprintf(stderr, "trace:\n%s", r->trace);
+	if (r->schedule)
+		fprintf(stderr, "schedule:\n%s", r->schedule);
+}
+
+int pt_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg,
+	       const struct pcsim_explore_opts *o, int expect_fail, struct pcsim_report *r)
+{
+	int ret = pcsim_explore(prog, cfg, o, r);
+	if (ret < 0) {
+		fprintf(stderr, "pcsim_explore(%s) failed: %d: %s\n", prog->name, ret,
+			r->message ? r->message : "");
+		return ret;
+	}
+	if ((ret == 1) != (expect_fail != 0)) {
+		char title[256];
+		snprintf(title, sizeof(title), "%s: unexpected %s (strategy %s, seed %llu)",
+			 prog->name, ret ? "failure" : "success",
+			 pcsim_strategy_name(o ? o->strategy : PCSIM_STRATEGY_PCT),
+			 (unsigned long long)(o ? o->seed : 1));
+		pt_print_report(title, r);
+		if (r->schedule) {
+			char path[256];
+			snprintf(path, sizeof(path), "%s-%llu.schedule", prog->name,
+				 (unsigned long long)(o ? o->seed : 1));
+			FILE *f = fopen(path, "w");
+			if (f) {
+				fputs(r->schedule, f);
+				fclose(f);
+				fprintf(stderr, "replay: %s --replay %s (schedule written to %s)\n",
+					pt_argv0, path, path);
+			}
+		}
+	}
+	return ret;
+}

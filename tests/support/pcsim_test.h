@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pcsim_test.h - cmocka glue for pcsim tests: run a program under a strategy and, on an
+ * unexpected result, print the report, the seed, the schedule file written next to the test and
+ * the command that replays it.
+ */
+#ifndef PCSIM_TEST_H
+#define PCSIM_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pcsim/pcsim.h>
+
+/* Backend under test for conformance suites: "sim" or "threads" (argv or PCSIM_BACKEND). */
+extern enum pcsim_backend pt_backend;
+
+/* Parse `--backend sim|threads` and an optional cmocka filter; call first in main(). */
+void pt_init(int argc, char **argv);
+
+/* A config for the current backend with the given memory mode. */
+struct pcsim_config pt_config(enum pcsim_memmode mem);
+
+/*
+ * Run @prog. Returns pcsim_explore()'s value; the report stays in @r (free it). When the
+ * outcome differs from @expect_fail (0 = expect no failure, 1 = expect one), prints the report,
+ * writes the schedule to `<program>-<seed>.schedule` in the working directory and prints how to
+ * replay it.
+ */
+int pt_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg,
+	       const struct pcsim_explore_opts *o, int expect_fail, struct pcsim_report *r);
+
+/* Print a report (outcome, message, trace, schedule, replay command) to stderr. */
+void pt_print_report(const char *title, const struct pcsim_report *r);
+
+#endif
