@@ -109,7 +109,11 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 		for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
 			if (w->cpus[cpu].sb_len)
 				add_opt(o, &n, OPT_FLUSH, cpu, NULL);
-	if (w->spurious_used < w->cfg.max_spurious)
+	/*
+	 * Spurious wakeups interleave with other activity; they are never the only way on (then
+	 * the execution is over, or deadlocked, as without them).
+	 */
+	if (w->spurious_used < w->cfg.max_spurious && n)
 		for (unsigned i = 0; i < w->ntasks; i++)
 			if (w->tasks[i]->ctx.run == CR_SLEEPING)
 				add_opt(o, &n, OPT_SPURIOUS, w->tasks[i]->ctx.id, w->tasks[i]);

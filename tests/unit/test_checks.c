@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Description: what the engine reports: deadlocks, lock-order (ABBA) and irq-safety
+ * violations, sleeping in atomic context, interrupts held off by irqsave, livelock, misuse,
+ * replay divergence, schedule parse errors, invariant hooks, spurious wakeups, data choices.
+ * Kernel reference: kernel/locking/lockdep.c ("possible circular locking dependency",
+ * "inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage"), kernel/sched/core.c
+ * (__schedule_bug: "scheduling while atomic"), might_sleep().
+ * What to look for: each report names the check, the step and the contexts involved.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcsim_test.h"
+
+#include <pcsim/kernel/compiler.h>
+#include <pcsim/kernel/sched.h>
+#include <pcsim/kernel/spinlock.h>
+
+static struct pcsim_config cfg_sim(void)
+{
+	return pt_config(PCSIM_MEM_SC);
+}
+
+static int run(const struct pcsim_program *p, struct pcsim_config *cfg,
+	       enum pcsim_strategy s, uint64_t max, int expect, struct pcsim_report *r)
+{
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.strategy = s;
+	o.max_executions = max;
+	o.preemption_bound = 2;
+	o.seed = 11;
+	return pt_explore(p, cfg, &o, expect, r);
+}
+
+/* ---- ABBA ---------------------------------------------------------------------------------- */
+struct two_locks {
+	spinlock_t a, b;
+};
+
+static void ab(void *arg)
+{
+	struct two_locks *l = arg;
+	spin_lock(&l->a);
+	spin_lock(&l->b);
+	spin_unlock(&l->b);
+	spin_unlock(&l->a);
+}
+
+static void ba(void *arg)
+{
+	struct two_locks *l = arg;
+	spin_lock(&l->b);
+	spin_lock(&l->a);
+	spin_unlock(&l->a);
+	spin_unlock(&l->b);
+}
+
+static void abba_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct two_locks *l = pcsim_alloc(w, sizeof(*l));
+	pcsim_spin_lock_init(&l->a, "lock_a");
+	pcsim_spin_lock_init(&l->b, "lock_b");
+	pcsim_task_create(w, "ab", ab, l, 0);
+	pcsim_task_create(w, "ba", ba, l, 1);
+}
+
+static const struct pcsim_program abba = { "abba", abba_setup, NULL, NULL };
+
+static void test_abba_lockdep(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	/* Lockdep reports the inverted order even in a schedule that does not deadlock. */
+	assert_int_equal(run(&abba, &cfg, PCSIM_STRATEGY_DFS, 1, 1, &r), 1);
+	assert_string_equal(r.what, "lockdep-abba");
+	assert_non_null(strstr(r.message, "lock_a"));
+	assert_non_null(strstr(r.message, "lock_b"));
+	pcsim_report_free(&r);
+}
+
+static void test_abba_deadlock_without_lockdep(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	cfg.checks &= ~PCSIM_CHECK_LOCKDEP;
+	struct pcsim_report r;
+	assert_int_equal(run(&abba, &cfg, PCSIM_STRATEGY_DFS, 0, 1, &r), 1);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
+	/* The report lists every blocked task and what it spins on, held by whom. */
+	assert_non_null(strstr(r.message, "T1 ab (cpu0): spinning on lock_b held by T2 ba"));
+	assert_non_null(strstr(r.message, "T2 ba (cpu1): spinning on lock_a held by T1 ab"));
+	assert_true(r.confirmed);
+	pcsim_report_free(&r);
+}
+
+/* ---- sleeping in atomic context ------------------------------------------------------------ */
+static void sleeper_under_lock(void *arg)
+{
+	spinlock_t *l = arg;
+	spin_lock(l);
+	set_current_state(TASK_INTERRUPTIBLE);
+	schedule();
+	spin_unlock(l);
+}
+
+static void swa_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	spinlock_t *l = pcsim_alloc(w, sizeof(*l));
+	pcsim_spin_lock_init(l, "l");
+	pcsim_task_create(w, "sleeper", sleeper_under_lock, l, 0);
+}
+
+static const struct pcsim_program swa = { "sleep-under-spinlock", swa_setup, NULL, NULL };
+
+static void test_scheduling_while_atomic(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	assert_int_equal(run(&swa, &cfg, PCSIM_STRATEGY_PCT, 1, 1, &r), 1);
+	assert_string_equal(r.what, "scheduling-while-atomic");
+	assert_non_null(strstr(r.message, "preempt_count=1"));
+	pcsim_report_free(&r);
+}
+
+static void might_sleep_irqs_off(void *arg)
+{
+	(void)arg;
+	unsigned long flags;
+	local_irq_save(flags);
+	might_sleep();
+	local_irq_restore(flags);
+}
+
+static void ms_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_task_create(w, "t", might_sleep_irqs_off, NULL, 0);
+}
+
+static const struct pcsim_program ms = { "might-sleep-irqs-off", ms_setup, NULL, NULL };
+
+static void test_might_sleep_with_irqs_off(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	assert_int_equal(run(&ms, &cfg, PCSIM_STRATEGY_PCT, 1, 1, &r), 1);
+	assert_string_equal(r.what, "sleep-in-atomic");
+	assert_non_null(strstr(r.message, "irqs_disabled=1"));
+	pcsim_report_free(&r);
+}
+
+/* Sleeping from an interrupt handler. */
+static void irq_sleeps(void *arg)
+{
+	(void)arg;
+	might_sleep();
+}
+
+static void irqs_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct pcsim_event_desc d = { "irq", PCSIM_CTX_HARDIRQ, 0, 0, irq_sleeps, NULL };
+	assert_true(pcsim_event_post(w, &d) > 0);
+}
+
+static const struct pcsim_program irqs = { "irq-sleeps", irqs_setup, NULL, NULL };
+
+static void test_sleep_in_irq(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	assert_int_equal(run(&irqs, &cfg, PCSIM_STRATEGY_PCT, 1, 1, &r), 1);
+	assert_string_equal(r.what, "sleep-in-atomic");
+	assert_non_null(strstr(r.message, "in_interrupt=1"));
+	pcsim_report_free(&r);
+}
+
+/* ---- an IRQ and a lock its handler also takes ----------------------------------------------- */
+struct irqlock {
+	spinlock_t lock;
+	pcsim_int in_cs;	/* the task is inside its critical section */
+	bool irqsave;
+};
+
+static void irq_handler(void *arg)
+{
+	struct irqlock *s = arg;
+	/* Interrupts are off while the task holds the lock with irqsave: never seen inside. */
+	PCSIM_CHECK(READ_ONCE(s->in_cs) == 0, "irq-inside-irqsave",
+		    "the interrupt fired while its CPU held an irqsave lock");
+	spin_lock(&s->lock);
+	spin_unlock(&s->lock);
+}
+
+static void irq_task(void *arg)
+{
+	struct irqlock *s = arg;
+	unsigned long flags = 0;
+	if (s->irqsave)
+		spin_lock_irqsave(&s->lock, flags);
+	else
+		spin_lock(&s->lock);
+	WRITE_ONCE(s->in_cs, 1);
+	WRITE_ONCE(s->in_cs, 0);
+	if (s->irqsave)
+		spin_unlock_irqrestore(&s->lock, flags);
+	else
+		spin_unlock(&s->lock);
+}
+
+static void irql_setup(struct pcsim_world *w, void *arg)
+{
+	struct irqlock *s = pcsim_alloc(w, sizeof(*s));
+	s->irqsave = arg != NULL;
+	pcsim_spin_lock_init(&s->lock, "dev->lock");
+	pcsim_task_create(w, "task", irq_task, s, 0);
+	struct pcsim_event_desc d = { "dev irq", PCSIM_CTX_HARDIRQ, 0, 0, irq_handler, s };
+	pcsim_event_post(w, &d);
+}
+
+static const struct pcsim_program irql_safe = { "irq-lock-irqsave", irql_setup, NULL, (void *)1 };
+static const struct pcsim_program irql_bad = { "irq-lock-plain", irql_setup, NULL, NULL };
+
+static void test_irq_held_off_by_irqsave(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	assert_int_equal(run(&irql_safe, &cfg, PCSIM_STRATEGY_DFS, 0, 0, &r), 0);
+	assert_true(r.exhausted);
+	assert_true(r.executions >= 3);	/* the IRQ fires before, and after, the section */
+	pcsim_report_free(&r);
+}
+
+static void test_irq_safety_lockdep(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	assert_int_equal(run(&irql_bad, &cfg, PCSIM_STRATEGY_DFS, 0, 1, &r), 1);
+	/* Either the IRQ interrupts the section (the handler's check fires first) or lockdep
+	 * sees both usages; DFS's default order reaches the lockdep report first. */
+	assert_true(strcmp(r.what, "lockdep-irq") == 0 || strcmp(r.what, "irq-inside-irqsave") == 0);
+	pcsim_report_free(&r);
+	/* Without lockdep and without the handler's check, the self-deadlock is found. */
+	cfg.checks &= ~PCSIM_CHECK_LOCKDEP;
+	assert_int_equal(run(&irql_bad, &cfg, PCSIM_STRATEGY_DFS, 0, 1, &r), 1);
+	assert_true(strcmp(r.what, "irq-inside-irqsave") == 0 || r.outcome == PCSIM_OUTCOME_DEADLOCK);
+	pcsim_report_free(&r);
+}
+
+static void irq_handler_nocheck(void *arg)
+{
+	struct irqlock *s = arg;
+	spin_lock(&s->lock);
+	spin_unlock(&s->lock);
+}
+
+static void irql2_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct irqlock *s = pcsim_alloc(w, sizeof(*s));
+	pcsim_spin_lock_init(&s->lock, "dev->lock");
+	pcsim_task_create(w, "task", irq_task, s, 0);
+	struct pcsim_event_desc d = { "dev irq", PCSIM_CTX_HARDIRQ, 0, 0, irq_handler_nocheck, s };
+	pcsim_event_post(w, &d);
+}
+
+static const struct pcsim_program irql2 = { "irq-lock-deadlock", irql2_setup, NULL, NULL };
+
+static void test_irq_self_deadlock(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	cfg.checks &= ~PCSIM_CHECK_LOCKDEP;
+	struct pcsim_report r;
+	assert_int_equal(run(&irql2, &cfg, PCSIM_STRATEGY_DFS, 0, 1, &r), 1);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
+	assert_non_null(strstr(r.message, "spinning on dev->lock held by T1 task (interrupted on "
+					  "this CPU)"));
+	pcsim_report_free(&r);
+}
+
+/* ---- livelock ------------------------------------------------------------------------------- */
+static void spinner(void *arg)
+{
+	pcsim_int *stop = arg;
+	while (!READ_ONCE(*stop))
+		cpu_relax();
+}
+
+static void live_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_int *stop = pcsim_alloc(w, sizeof(*stop));
+	pcsim_task_create(w, "spin0", spinner, stop, 0);
+	pcsim_task_create(w, "spin1", spinner, stop, 1);
+}
+
+static const struct pcsim_program live = { "livelock", live_setup, NULL, NULL };
+
+static void test_livelock_budget(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	cfg.max_steps = 500;
+	struct pcsim_report r;
+	assert_int_equal(run(&live, &cfg, PCSIM_STRATEGY_PCT, 1, 1, &r), 1);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_LIVELOCK);
+	assert_non_null(strstr(r.message, "500 steps"));
+	pcsim_report_free(&r);
+}
+
+/* A spin loop waiting for another task terminates under DFS thanks to cpu_relax fairness. */
+static void setter(void *arg)
+{
+	pcsim_int *stop = arg;
+	WRITE_ONCE(*stop, 1);
+}
+
+static void fair_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_int *stop = pcsim_alloc(w, sizeof(*stop));
+	pcsim_task_create(w, "spin", spinner, stop, 0);
+	pcsim_task_create(w, "set", setter, stop, 0);	/* same CPU: needs preemption */
+}
+
+static const struct pcsim_program fair = { "fair-spin", fair_setup, NULL, NULL };
+
+static void test_fair_spin_terminates(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	cfg.max_steps = 10000;
+	struct pcsim_report r;
+	assert_int_equal(run(&fair, &cfg, PCSIM_STRATEGY_DFS, 0, 0, &r), 0);
+	assert_true(r.exhausted);
+	pcsim_report_free(&r);
+}
+
+/* ---- misuse ---------------------------------------------------------------------------------- */
+static void uses_uninit(void *arg)
+{
+	spinlock_t *l = arg;
+	spin_lock(l);
+}
+
+static void uninit_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	spinlock_t *l = pcsim_alloc(w, sizeof(*l));
+	pcsim_task_create(w, "t", uses_uninit, l, 0);
+}
+
+static const struct pcsim_program uninit = { "uninit-lock", uninit_setup, NULL, NULL };
+
+static void test_uninitialised_spinlock(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	assert_int_equal(run(&uninit, &cfg, PCSIM_STRATEGY_PCT, 1, 1, &r), 1);
+	assert_string_equal(r.what, "spinlock-uninit");
+	pcsim_report_free(&r);
+}
+
+static void test_bad_arguments(void **state)
+{
+	(void)state;
+	struct pcsim_report r;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_program none = { "none", NULL, NULL, NULL };
+	assert_int_equal(pcsim_explore(&none, &cfg, NULL, &r), -22);
+	assert_non_null(r.message);
+	pcsim_report_free(&r);
+	cfg.ncpus = 1000;
+	assert_int_equal(pcsim_explore(&abba, &cfg, NULL, &r), -22);
+	assert_non_null(strstr(r.message, "ncpus"));
+	pcsim_report_free(&r);
+	cfg = cfg_sim();
+	cfg.backend = PCSIM_BACKEND_THREADS;
+	cfg.mem = PCSIM_MEM_TSO;
+	assert_int_equal(pcsim_explore(&abba, &cfg, NULL, &r), -22);
+	pcsim_report_free(&r);
+}
+
+/* ---- replay ------------------------------------------------------------------------------ */
+struct micro {
+	pcsim_int flag;
+	struct task_struct *waiter;
+};
+
+static void mw(void *arg)
+{
+	struct micro *m = arg;
+	if (!READ_ONCE(m->flag)) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		schedule();
+	}
+}
+
+static void mk(void *arg)
+{
+	struct micro *m = arg;
+	WRITE_ONCE(m->flag, 1);
+	wake_up_process(m->waiter);
+}
+
+static void micro_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct micro *m = pcsim_alloc(w, sizeof(*m));
+	m->waiter = pcsim_task_create(w, "waiter", mw, m, 0);
+	pcsim_task_create(w, "waker", mk, m, 1);
+}
+
+static const struct pcsim_program micro = { "micro", micro_setup, NULL, NULL };
+
+static void test_replay_reproduces_and_diverges(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r, r2;
+	assert_int_equal(run(&micro, &cfg, PCSIM_STRATEGY_PCT, 1000, 1, &r), 1);
+	/* Replaying the schedule reproduces the same failure, step and trace. */
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_REPLAY;
+	o.schedule = r.schedule;
+	int rr = pcsim_explore(&micro, &cfg, &o, &r2);
+	if (rr != 1)
+		fprintf(stderr, "replay: %d %s\n%s\n", rr, r2.message ? r2.message : "", r.schedule);
+	assert_int_equal(rr, 1);
+	assert_int_equal(r2.outcome, r.outcome);
+	assert_int_equal(r2.step, r.step);
+	assert_true(r2.trace_hash == r.trace_hash);
+	pcsim_report_free(&r2);
+	/* A schedule whose choices do not fit reports the first divergence. */
+	char *bad = strdup(r.schedule);
+	char *p = strstr(bad, "\nrun T");
+	assert_non_null(p);
+	p[6] = p[6] == '1' ? '2' : '1';	/* flip the first choice */
+	char *q = strstr(p + 1, "\nrun T");
+	if (q)
+		q[6] = '7';	/* and make a later one impossible */
+	o.schedule = bad;
+	assert_int_equal(pcsim_explore(&micro, &cfg, &o, &r2), 1);
+	assert_int_equal(r2.outcome, PCSIM_OUTCOME_DIVERGED);
+	assert_non_null(strstr(r2.message, "replay diverged at step"));
+	assert_non_null(strstr(r2.message, "recorded 'run T7'"));
+	pcsim_report_free(&r2);
+	/* Lenient replay skips what does not fit and finishes. */
+	o.replay_lenient = true;
+	assert_true(pcsim_explore(&micro, &cfg, &o, &r2) >= 0);
+	assert_int_not_equal(r2.outcome, PCSIM_OUTCOME_DIVERGED);
+	pcsim_report_free(&r2);
+	free(bad);
+	/* A schedule recorded for another program or configuration is refused. */
+	o.replay_lenient = false;
+	o.schedule = r.schedule;
+	cfg.mem = PCSIM_MEM_TSO;
+	assert_int_equal(pcsim_explore(&micro, &cfg, &o, &r2), -22);
+	assert_non_null(strstr(r2.message, "recorded with config"));
+	pcsim_report_free(&r2);
+	pcsim_report_free(&r);
+}
+
+static void expect_parse_error(const char *text, const char *msg)
+{
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_REPLAY;
+	o.schedule = text;
+	assert_int_equal(pcsim_explore(&micro, &cfg, &o, &r), -22);
+	assert_non_null(r.message);
+	if (!strstr(r.message, msg))
+		fprintf(stderr, "got: %s\nwant: %s\n", r.message, msg);
+	assert_non_null(strstr(r.message, msg));
+	pcsim_report_free(&r);
+}
+
+static void test_schedule_parse_errors(void **state)
+{
+	(void)state;
+	expect_parse_error("", "empty schedule");
+	expect_parse_error("hello\n", "schedule:1:1: not a schedule file");
+	expect_parse_error("pcsim-schedule 2\n", "schedule:1:1: unsupported schedule version");
+	expect_parse_error("pcsim-schedule 1\nprogram micro\nbogus line\n",
+			   "schedule:3:1: unknown header line");
+	expect_parse_error("pcsim-schedule 1\nchoices 1\nrun X1\nend\n",
+			   "schedule:3:1: unknown choice");
+	expect_parse_error("pcsim-schedule 1\nchoices 1\n  run T1 junk\nend\n",
+			   "schedule:3:9: unexpected text after the choice");
+	expect_parse_error("pcsim-schedule 1\nchoices 2\nrun T1\nend\n",
+			   "'choices 2' declared but 1 choice lines found");
+	expect_parse_error("pcsim-schedule 1\nchoices 1\nrun T1\n", "missing 'end'");
+	expect_parse_error("pcsim-schedule 1\nchoices 0\nend\nrun T1\n",
+			   "schedule:4:1: text after 'end'");
+	expect_parse_error("pcsim-schedule 1\nchoices 1\ndata eio\nend\n",
+			   "schedule:3:6: expected 'data <kind> <value>'");
+}
+
+/* ---- invariants ---------------------------------------------------------------------------- */
+static _Thread_local unsigned inv_calls;
+static _Thread_local pcsim_int *inv_x;
+
+static int inv_small(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	inv_calls++;
+	if (PCSIM_SETUP_GET(*inv_x) > 2) {
+		pcsim_fail("x-small", "x grew to %d", PCSIM_SETUP_GET(*inv_x));
+		return 1;
+	}
+	return 0;
+}
+
+static void incr3(void *arg)
+{
+	pcsim_int *x = arg;
+	for (int i = 0; i < 3; i++)
+		WRITE_ONCE(*x, READ_ONCE(*x) + 1);
+}
+
+static void inv_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	inv_x = pcsim_alloc(w, sizeof(*inv_x));
+	assert_int_equal(pcsim_invariant_register(w, "x-small", inv_small, NULL), 0);
+	pcsim_task_create(w, "incr", incr3, inv_x, 0);
+}
+
+static const struct pcsim_program inv = { "invariant", inv_setup, NULL, NULL };
+
+static void test_invariant_checked_every_step(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	inv_calls = 0;
+	assert_int_equal(run(&inv, &cfg, PCSIM_STRATEGY_PCT, 1, 1, &r), 1);
+	assert_string_equal(r.what, "x-small");
+	/* The violation is caught right after step 6 (the third store), not at the end. */
+	assert_int_equal(r.step, 6);
+	assert_true(inv_calls >= 6);
+	pcsim_report_free(&r);
+	/* With invariant checks off the hook is not called. */
+	cfg.checks &= ~PCSIM_CHECK_INVARIANTS;
+	inv_calls = 0;
+	assert_int_equal(run(&inv, &cfg, PCSIM_STRATEGY_PCT, 1, 0, &r), 0);
+	assert_int_equal(inv_calls, 0);
+	pcsim_report_free(&r);
+}
+
+/* ---- spurious wakeups and data choices ----------------------------------------------------- */
+struct spur {
+	pcsim_int flag, x;
+	struct task_struct *sleeper;
+};
+
+static void naive_sleeper(void *arg)
+{
+	struct spur *s = arg;
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	if (!READ_ONCE(s->flag))
+		schedule();	/* no loop: a spurious wakeup returns early */
+	__set_current_state(TASK_RUNNING);
+	PCSIM_CHECK(READ_ONCE(s->flag), "woke-without-condition", "returned with flag clear");
+}
+
+static void busy_waker(void *arg)
+{
+	struct spur *s = arg;
+	for (int i = 0; i < 3; i++)
+		WRITE_ONCE(s->x, i);
+	WRITE_ONCE(s->flag, 1);
+	wake_up_process(s->sleeper);
+}
+
+static void spur_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct spur *s = pcsim_alloc(w, sizeof(*s));
+	s->sleeper = pcsim_task_create(w, "sleeper", naive_sleeper, s, 0);
+	pcsim_task_create(w, "waker", busy_waker, s, 1);
+}
+
+static const struct pcsim_program spur = { "spurious", spur_setup, NULL, NULL };
+
+static void test_spurious_wakeups_are_choices(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	/* Without spurious wakeups the pattern is correct. */
+	assert_int_equal(run(&spur, &cfg, PCSIM_STRATEGY_DFS, 0, 0, &r), 0);
+	assert_true(r.exhausted);
+	pcsim_report_free(&r);
+	/* With them, DFS takes the spurious wakeup and the missing re-check is exposed. */
+	cfg.max_spurious = 1;
+	assert_int_equal(run(&spur, &cfg, PCSIM_STRATEGY_DFS, 0, 1, &r), 1);
+	assert_string_equal(r.what, "woke-without-condition");
+	assert_non_null(strstr(r.schedule, "spurious T1"));
+	pcsim_report_free(&r);
+}
+
+static _Thread_local unsigned seen_mask;
+
+static void chooser(void *arg)
+{
+	(void)arg;
+	uint64_t v = pcsim_choose("latency", 4);
+	seen_mask |= 1u << v;
+}
+
+static void choose_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_task_create(w, "chooser", chooser, NULL, 0);
+}
+
+static const struct pcsim_program choose = { "choose", choose_setup, NULL, NULL };
+
+static void test_data_choices_enumerated(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	seen_mask = 0;
+	assert_int_equal(run(&choose, &cfg, PCSIM_STRATEGY_DFS, 0, 0, &r), 0);
+	assert_int_equal(r.executions, 4);
+	assert_int_equal(seen_mask, 0xf);
+	pcsim_report_free(&r);
+}
+
+int main(int argc, char **argv)
+{
+	pt_init(argc, argv);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_abba_lockdep),
+		cmocka_unit_test(test_abba_deadlock_without_lockdep),
+		cmocka_unit_test(test_scheduling_while_atomic),
+		cmocka_unit_test(test_might_sleep_with_irqs_off),
+		cmocka_unit_test(test_sleep_in_irq),
+		cmocka_unit_test(test_irq_held_off_by_irqsave),
+		cmocka_unit_test(test_irq_safety_lockdep),
+		cmocka_unit_test(test_irq_self_deadlock),
+		cmocka_unit_test(test_livelock_budget),
+		cmocka_unit_test(test_fair_spin_terminates),
+		cmocka_unit_test(test_uninitialised_spinlock),
+		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_replay_reproduces_and_diverges),
+		cmocka_unit_test(test_schedule_parse_errors),
+		cmocka_unit_test(test_invariant_checked_every_step),
+		cmocka_unit_test(test_spurious_wakeups_are_choices),
+		cmocka_unit_test(test_data_choices_enumerated),
+	};
+	return cmocka_run_group_tests_name("checks", tests, NULL, NULL);
+}
