@@ -5,3 +5,12 @@ pcsim_cmocka_test(NAME micro_model SOURCES unit/test_micro_model.c)
 include(${CMAKE_CURRENT_SOURCE_DIR}/conformance.cmake OPTIONAL)
 pcsim_cmocka_test(NAME memory_models SOURCES unit/test_memory_models.c)
 pcsim_cmocka_test(NAME checks SOURCES unit/test_checks.c)
+pcsim_cmocka_test(NAME determinism
+	SOURCES unit/test_determinism.c determinism/det_programs.c)
+target_include_directories(test_determinism PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/determinism)
+target_compile_definitions(test_determinism PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# gcc and clang, -O0 and -O2: the same trace hashes as the golden file.
+add_test(NAME determinism_cross_build
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/determinism/cross_build.sh ${PROJECT_SOURCE_DIR}
+		${CMAKE_CURRENT_BINARY_DIR}/cross_build)
+set_tests_properties(determinism_cross_build PROPERTIES LABELS "unit;determinism" TIMEOUT 300)

@@ -239,6 +239,11 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		    w->outcome == PCSIM_OUTCOME_INTERNAL)
 			break;
 	}
+	if (o.keep_trace && r->outcome == PCSIM_OUTCOME_OK && r->executions && w->sim) {
+		if (w->tracing)
+			r->trace = pcsim__trace_render(w);
+		r->schedule = pcsim__schedule_format(w, &o, r->executions - 1);
+	}
 	r->exhausted = pcsim__strategy_exhausted(w->strat);
 	if (o.progress)
 		o.progress(r->executions, r->steps, o.progress_arg);

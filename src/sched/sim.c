@@ -236,9 +236,14 @@ static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__ev
 {
 	pcsim__event_remove_pending(w, ev);
 	if (ev->cpu < 0) {
-		/* An engine action (signal delivery): atomic, no context of its own. */
+		/*
+		 * An engine action (signal delivery): atomic, from outside every context, so it
+		 * neither sees nor drains the current context's store buffer.
+		 */
 		ev->state = EV_DONE;
+		pcsim__tls_ctx = NULL;
 		ev->action(w, ev);
+		pcsim__tls_ctx = cur;
 		return;
 	}
 	struct pcsim__ctx *c = pcsim_alloc(w, sizeof(*c));

@@ -53,6 +53,8 @@ void pcsim_spin_lock_init(struct pcsim_spinlock *l, const char *name)
 		pcsim__thr_lock_global(w);
 	l->lclass = class_of(w, name ? name : "spinlock");
 	l->init_gen = (uint32_t)w->exec_gen;
+	if (w->sim && w->tracing)
+		pcsim_obj_name(&l->locked, "%s", w->classes[l->lclass].name);
 	if (!w->sim)
 		pcsim__thr_unlock_global(w);
 }

@@ -54,6 +54,8 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	if (!w->sim)
 		pcsim__thr_unlock_global(w);
 	if (w->sim) {
+		if (w->tracing)
+			pcsim_obj_name(&t->state, "T%u.state", t->ctx.id);
 		t->ctx.pct_prio = pcsim__strategy_prio(w->strat, w);
 		pcsim__sim_ctx_start(w, &t->ctx);
 	} else {

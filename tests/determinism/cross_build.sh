@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Description: the same programs and seeds give byte-identical traces on every build: this
+# compiles the engine and tests/determinism/det_programs.c with gcc and clang at -O0 and -O2
+# (no sanitizers), runs each build and compares its trace hashes with
+# tests/golden/determinism.txt. Usage: cross_build.sh SOURCE_DIR WORK_DIR
+set -uo pipefail
+src=${1:?source dir}
+work=${2:?work dir}
+golden="$src/tests/golden/determinism.txt"
+mkdir -p "$work"
+libs="-lurcu-memb -lurcu-cds -lurcu-common -lev -lpthread"
+mapfile -t csrc < <(cd "$src" && ls src/*/*.c src/*/*.S 2>/dev/null)
+fail=0
+ran=0
+for cc in gcc clang; do
+	if ! command -v "$cc" >/dev/null 2>&1; then
+		echo "cross_build: $cc not installed, skipping it"
+		continue
+	fi
+	for opt in -O0 -O2; do
+		exe="$work/det_${cc}${opt}"
+		objs=()
+		for f in "${csrc[@]}" tests/determinism/det_programs.c tests/determinism/det_main.c; do
+			o="$work/$(echo "$cc$opt-$f" | tr '/' '_').o"
+			if ! "$cc" -std=c11 -D_GNU_SOURCE $opt -I"$src/include" -I"$src/src" \
+				-I"$src/tests/determinism" -c "$src/$f" -o "$o"; then
+				echo "cross_build: $cc $opt failed to compile $f"
+				fail=1
+				continue 2
+			fi
+			objs+=("$o")
+		done
+		if ! "$cc" "${objs[@]}" -o "$exe" $libs; then
+			echo "cross_build: $cc $opt failed to link"
+			fail=1
+			continue
+		fi
+		if ! "$exe" >"$exe.out"; then
+			echo "cross_build: $cc $opt: the program failed"
+			fail=1
+			continue
+		fi
+		ran=$((ran + 1))
+		if ! diff -u "$golden" "$exe.out"; then
+			echo "cross_build: $cc $opt: trace hashes differ from $golden"
+			fail=1
+		else
+			echo "cross_build: $cc $opt: $(wc -l <"$exe.out") trace hashes identical to the golden file"
+		fi
+	done
+done
+if [ "$ran" -lt 2 ]; then
+	echo "cross_build: fewer than two builds ran"
+	exit 1
+fi
+exit $fail
