@@ -11,6 +11,7 @@
 #define PCSIM_EXPLORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <pcsim/export.h>
@@ -92,6 +93,28 @@ PCSIM_API const char *pcsim_outcome_name(enum pcsim_outcome o);
 /** pcsim_strategy_parse - "random", "pct", "dfs", "replay" -> 0 and *out, else -EINVAL. */
 PCSIM_API int pcsim_strategy_parse(const char *s, enum pcsim_strategy *out);
 PCSIM_API const char *pcsim_strategy_name(enum pcsim_strategy s);
+
+/**
+ * pcsim_config_format - the configuration as one line of `key=value` words, as written in
+ * schedule files ("backend=sim cpus=2 mem=sc ..."). Context: any.
+ */
+PCSIM_API void pcsim_config_format(const struct pcsim_config *cfg, char *buf, size_t len);
+
+/**
+ * pcsim_config_parse - apply `key=value` words (the format above; any subset, any order) to
+ * @cfg. Return: 0, or -EINVAL with a message "col N: ..." in @err for an unknown key or a bad
+ * value.
+ */
+PCSIM_API int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err,
+				 size_t errlen);
+
+/**
+ * pcsim_schedule_info - read a schedule file's header: the program name (copied into
+ * @program) and its configuration (applied to @cfg, which should be pcsim_config_init()ed).
+ * Return: 0, or -EINVAL with "schedule:LINE:COL: ..." in @err.
+ */
+PCSIM_API int pcsim_schedule_info(const char *schedule, char *program, size_t plen,
+				  struct pcsim_config *cfg, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -438,8 +438,8 @@ void pcsim_obj_name(const void *addr, const char *fmt, ...)
 	struct pcsim_world *w = cur_world();
 	char buf[96];
 	va_list ap;
-	if (!w)
-		return;
+	if (!w || !w->tracing)
+		return;		/* names only ever appear in traces */
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

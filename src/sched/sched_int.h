@@ -55,6 +55,7 @@ struct pcsim__ctx {
 	void (*fn)(void *arg);
 	void *arg;
 	struct pcsim__event *ev;	/* atomic context: its event */
+	struct pcsim__ctx *next_on_cpu;	/* tasks of one CPU, in creation order */
 };
 
 /* struct pcsim_task: `current`. The context must stay the first member. */
@@ -130,6 +131,7 @@ struct sb_entry {
 struct pcsim__cpu {
 	struct pcsim__ctx *curr;	/* the task on this CPU, NULL when idle */
 	struct pcsim__ctx *irq;		/* the running atomic context, if any */
+	struct pcsim__ctx *tasks, **tasks_tail;	/* the tasks pinned to this CPU */
 	struct sb_entry sb[PCSIM_SB_MAX];
 	unsigned sb_head, sb_len;
 	uint64_t flush_prio;

@@ -54,6 +54,116 @@ void pcsim__choice_format(const struct pcsim__choice *c, char *buf, size_t len)
 	}
 }
 
+void pcsim_config_format(const struct pcsim_config *cfg, char *buf, size_t len)
+{
+	pcsim__config_format(cfg, buf, len);
+}
+
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, size_t errlen)
+{
+	const char *p = line;
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '\n')
+			break;
+		const char *k = p, *eq = NULL;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+			if (*p == '=' && !eq)
+				eq = p;
+			p++;
+		}
+		unsigned col = (unsigned)(k - line) + 1;
+		if (!eq) {
+			snprintf(err, errlen, "col %u: expected key=value, got '%.*s'", col,
+				 (int)(p - k), k);
+			return -EINVAL;
+		}
+		size_t kl = (size_t)(eq - k), vl = (size_t)(p - eq - 1);
+		const char *v = eq + 1;
+		uint64_t n = 0;
+		bool num = parse_u64(v, vl, &n) == 0;
+#define KEY(s) (kl == strlen(s) && strncmp(k, (s), kl) == 0)
+#define VAL(s) (vl == strlen(s) && strncmp(v, (s), vl) == 0)
+		if (KEY("backend") && (VAL("sim") || VAL("threads"))) {
+			cfg->backend = VAL("sim") ? PCSIM_BACKEND_SIM : PCSIM_BACKEND_THREADS;
+		} else if (KEY("mem") && (VAL("sc") || VAL("tso"))) {
+			cfg->mem = VAL("sc") ? PCSIM_MEM_SC : PCSIM_MEM_TSO;
+		} else if (KEY("cpus") && num && n >= 1 && n <= PCSIM_MAX_CPUS) {
+			cfg->ncpus = (unsigned)n;
+		} else if (KEY("max_steps") && num && n >= 1) {
+			cfg->max_steps = n;
+		} else if (KEY("store_buffer") && num && n >= 1 && n <= 64) {
+			cfg->store_buffer_size = (unsigned)n;
+		} else if (KEY("spurious") && num && n <= 1000000) {
+			cfg->max_spurious = (unsigned)n;
+		} else if (KEY("timed") && num && n <= 1) {
+			cfg->timed = n != 0;
+		} else if (KEY("wait_table_bits") && num && n <= 16) {
+			cfg->wait_table_bits = (unsigned)n;
+		} else if (KEY("walk_break") && num && n >= 1 && n <= 1000000) {
+			cfg->walk_break_cnt = (unsigned)n;
+		} else if (KEY("unfairness") && num && n <= 1000000) {
+			cfg->page_lock_unfairness = (int)n;
+		} else if (KEY("backend") || KEY("mem") || KEY("cpus") || KEY("max_steps") ||
+			   KEY("store_buffer") || KEY("spurious") || KEY("timed") ||
+			   KEY("wait_table_bits") || KEY("walk_break") || KEY("unfairness")) {
+			snprintf(err, errlen, "col %u: bad value '%.*s' for %.*s", (unsigned)(v - line) + 1,
+				 (int)vl, v, (int)kl, k);
+			return -EINVAL;
+		} else {
+			snprintf(err, errlen,
+				 "col %u: unknown configuration key '%.*s' (known: backend, cpus, mem, "
+				 "max_steps, store_buffer, spurious, timed, wait_table_bits, walk_break, "
+				 "unfairness)",
+				 col, (int)kl, k);
+			return -EINVAL;
+		}
+#undef KEY
+#undef VAL
+	}
+	return 0;
+}
+
+int pcsim_schedule_info(const char *schedule, char *program, size_t plen,
+			struct pcsim_config *cfg, char *err, size_t errlen)
+{
+	struct pcsim__choice *ch = NULL;
+	size_t n = 0;
+	char *prog = NULL, *conf = NULL;
+	int rc = pcsim__schedule_parse(schedule, &ch, &n, &prog, &conf, err, errlen);
+	free(ch);
+	if (rc < 0)
+		return rc;
+	if (program)
+		snprintf(program, plen, "%s", prog ? prog : "");
+	if (conf) {
+		char e2[256];
+		rc = pcsim_config_parse(conf, cfg, e2, sizeof(e2));
+		if (rc < 0)
+			snprintf(err, errlen, "schedule: config line: %s", e2);
+	}
+	free(prog);
+	free(conf);
+	return rc;
+}
+
 void pcsim__config_format(const struct pcsim_config *cfg, char *buf, size_t len)
 {
 	snprintf(buf, len,

@@ -75,11 +75,9 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 			if (curr->preempt_count || curr->irqs_off)
 				continue;
 		}
-		for (unsigned i = 0; i < w->ntasks; i++) {
-			struct pcsim__ctx *t = &w->tasks[i]->ctx;
-			if (t->cpu == cpu && t != curr && t->run == CR_RUNNABLE)
+		for (struct pcsim__ctx *t = cp->tasks; t; t = t->next_on_cpu)
+			if (t != curr && t->run == CR_RUNNABLE)
 				add_opt(o, &n, OPT_RUN, t->id, t);
-		}
 	}
 	/* Fair scheduling: a context that just relaxed in a spin loop steps aside. */
 	if (w->yielder && n > 1) {

@@ -48,9 +48,11 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	t->ctx.run = CR_RUNNABLE;
 	t->ctx.fn = fn;
 	t->ctx.arg = arg;
-	snprintf(t->name, sizeof(t->name), "%s", name ? name : "task");
+	strncpy(t->name, name ? name : "task", sizeof(t->name) - 1);
 	PCSIM_SETUP_SET(t->state, PCSIM_TASK_RUNNING);
 	w->tasks[w->ntasks++] = t;
+	*w->cpus[t->ctx.cpu].tasks_tail = &t->ctx;
+	w->cpus[t->ctx.cpu].tasks_tail = &t->ctx.next_on_cpu;
 	if (!w->sim)
 		pcsim__thr_unlock_global(w);
 	if (w->sim) {
@@ -146,6 +148,8 @@ static void store_state(struct pcsim_task *t, long state, bool mb)
 		step(&t->ctx);
 		if (w->cfg.mem == PCSIM_MEM_TSO)
 			pcsim__mm_drain(w, t->ctx.cpu);
+		trace(w, &t->ctx, &pcsim__tk_fence, 0, PCSIM_FENCE_MB, 0,
+		      "smp_mb");
 	}
 }
 

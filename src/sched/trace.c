@@ -387,7 +387,9 @@ static void r_start(const struct pcsim_world *w, const struct pcsim_trace_event 
 static void r_fail(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
 		   size_t len)
 {
-	snprintf(buf, len, "VIOLATION %s: %s", e->str, w->msg);
+	const char *nl = strchr(w->msg, '\n');
+	int n = nl ? (int)(nl - w->msg) : (int)strlen(w->msg);
+	snprintf(buf, len, "VIOLATION %s: %.*s%s", e->str, n, w->msg, nl ? " (see report)" : "");
 }
 
 static void r_data(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,

@@ -167,7 +167,15 @@ void pcsim__exec_reset(struct pcsim_world *w)
 	w->step = 0;
 	w->now = 0;
 	w->cur = NULL;
-	memset(w->cpus, 0, sizeof(w->cpus[0]) * w->cfg.ncpus);
+	for (unsigned c = 0; c < w->cfg.ncpus; c++) {
+		/* Store-buffer slots are dead while sb_len is 0: no need to clear them. */
+		w->cpus[c].curr = NULL;
+		w->cpus[c].irq = NULL;
+		w->cpus[c].tasks = NULL;
+		w->cpus[c].tasks_tail = &w->cpus[c].tasks;
+		w->cpus[c].sb_head = w->cpus[c].sb_len = 0;
+		w->cpus[c].flush_prio = 0;
+	}
 	w->ntasks = 0;
 	w->nexited = 0;
 	w->task_rr = 0;
@@ -334,8 +342,12 @@ void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len)
 		const char *what;
 		if (t->ctx.run == CR_EXITED)
 			continue;
-		if (t->ctx.run == CR_SLEEPING)
-			what = state_name(PCSIM_SETUP_GET(t->state));
+		char sb[48];
+		if (t->ctx.run == CR_SLEEPING) {
+			snprintf(sb, sizeof(sb), "sleeping in %s",
+				 state_name(PCSIM_SETUP_GET(t->state)));
+			what = sb;
+		}
 		else if (t->ctx.run == CR_SPINNING)
 			what = "spinning";
 		else

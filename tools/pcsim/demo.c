@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * demo.c - `pcsim demo`: the engine finds the lost wakeup of the micro-model, prints it as a
+ * readable trace with the reason, shows how to replay it, then shows the kernel's pattern
+ * surviving an exhaustive bounded search.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pcsim/pcsim.h>
+
+#include "cli.h"
+#include "programs.h"
+
+static const char buggy_src[] =
+	"  waiter (cpu0)                             waker (cpu1)\n"
+	"  if (!READ_ONCE(flag)) {                   WRITE_ONCE(flag, 1);\n"
+	"      set_current_state(TASK_UNINTERRUPTIBLE); wake_up_process(waiter);\n"
+	"      schedule();\n"
+	"  }\n";
+
+static const char fixed_src[] =
+	"  for (;;) {\n"
+	"      set_current_state(TASK_UNINTERRUPTIBLE);   /* store + smp_mb() */\n"
+	"      if (READ_ONCE(flag))\n"
+	"          break;\n"
+	"      schedule();\n"
+	"  }\n"
+	"  __set_current_state(TASK_RUNNING);\n";
+
+int pcsim_cli_demo(int argc, char **argv)
+{
+	const char *out = NULL;
+	uint64_t seed = 1;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+			out = argv[++i];
+		} else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+			int rc = pcsim_cli_parse_u64("--seed", argv[++i], 0, UINT64_MAX, &seed);
+			if (rc)
+				return rc;
+		} else {
+			return pcsim_cli_usage_error("demo: unknown argument '%s'", argv[i]);
+		}
+	}
+	struct stat st;
+	if (!out)
+		out = stat("build", &st) == 0 && S_ISDIR(st.st_mode) ? "build" : ".";
+
+	const struct pcsim_builtin *buggy = pcsim_builtin_find("micro-lost-wakeup");
+	const struct pcsim_builtin *fixed = pcsim_builtin_find("micro-fixed");
+	struct pcsim_config cfg;
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_config_init(&cfg);
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_PCT;
+	o.seed = seed;
+	o.max_executions = 10000;
+
+	printf("pcsim demo 1/2: a lost wakeup\n\n"
+	       "Two tasks on two CPUs. The waiter tests the condition *before* it marks itself\n"
+	       "as sleeping:\n\n%s\n"
+	       "Exploring with PCT (depth %u, seed %" PRIu64 ", up to %" PRIu64
+	       " executions)...\n\n",
+	       buggy_src, o.pct_depth, seed, o.max_executions);
+	int rc = pcsim_explore(&buggy->prog, &cfg, &o, &r);
+	if (rc != 1) {
+		printf("unexpected: no violation found (%s)\n", r.message ? r.message : "");
+		pcsim_report_free(&r);
+		return 3;
+	}
+	printf("Found a %s in execution %" PRIu64 " (step %" PRIu64 "):\n  %s\n\n%s\n",
+	       pcsim_outcome_name(r.outcome), r.failing_execution, r.step, r.message, r.trace);
+	printf("What happened: the waiter read flag == 0; before it set TASK_UNINTERRUPTIBLE the\n"
+	       "waker stored flag = 1 and called wake_up_process(), whose try_to_wake_up() saw\n"
+	       "the waiter still TASK_RUNNING and returned 0. The waiter then slept, and no one\n"
+	       "will ever wake it.\n\n");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/micro-lost-wakeup-%" PRIu64 ".schedule", out, seed);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(r.schedule, f);
+		fclose(f);
+		printf("The failing schedule is in %s; replay it exactly with\n"
+		       "  pcsim replay micro-lost-wakeup %s\n"
+		       "(confirmed: two traced replays gave the same trace hash %016" PRIx64
+		       ": %s)\n\n",
+		       path, path, r.trace_hash, r.confirmed ? "yes" : "NO");
+	}
+	pcsim_report_free(&r);
+
+	printf("pcsim demo 2/2: the kernel's pattern\n\n%s\n", fixed_src);
+	o.strategy = PCSIM_STRATEGY_DFS;
+	o.preemption_bound = 2;
+	o.max_executions = 0;
+	rc = pcsim_explore(&fixed->prog, &cfg, &o, &r);
+	if (rc != 0 || !r.exhausted) {
+		printf("unexpected: %s\n", r.message ? r.message : "search not exhausted");
+		pcsim_report_free(&r);
+		return 3;
+	}
+	printf("DFS with at most %u preemptions explored every schedule (%" PRIu64
+	       " executions, %" PRIu64 " steps): no violation.\n",
+	       o.preemption_bound, r.executions, r.steps);
+	pcsim_report_free(&r);
+	return 0;
+}

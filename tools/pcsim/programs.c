@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * programs.c - built-in programs, written in the kernel-flavoured API.
+ *
+ * micro-lost-wakeup: the engine issue's micro-model. The waiter tests its condition before
+ *   setting its state, so a wake_up_process() in between finds it TASK_RUNNING and is lost.
+ * micro-fixed: the kernel pattern: set_current_state(), re-check, schedule(), in a loop.
+ * sb / sb-mb: store buffering (tools/memory-model SB+fencembonceonces): run with --mem tso.
+ * abba: two spinlocks taken in opposite orders.
+ */
+#include "programs.h"
+
+#include <string.h>
+
+#include <pcsim/kernel/barrier.h>
+#include <pcsim/kernel/compiler.h>
+#include <pcsim/kernel/sched.h>
+#include <pcsim/kernel/spinlock.h>
+
+/* ---- micro-model ---------------------------------------------------------------------------- */
+struct micro {
+	pcsim_int flag;
+	struct task_struct *waiter;
+};
+
+static void micro_waiter(void *arg)
+{
+	struct micro *m = arg;
+	if (!READ_ONCE(m->flag)) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		schedule();
+	}
+}
+
+static void micro_waiter_fixed(void *arg)
+{
+	struct micro *m = arg;
+	for (;;) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		if (READ_ONCE(m->flag))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
+static void micro_waker(void *arg)
+{
+	struct micro *m = arg;
+	WRITE_ONCE(m->flag, 1);
+	wake_up_process(m->waiter);
+}
+
+static void micro_setup(struct pcsim_world *w, void *arg)
+{
+	struct micro *m = pcsim_alloc(w, sizeof(*m));
+	pcsim_obj_name(&m->flag, "flag");
+	m->waiter = pcsim_task_create(w, "waiter", arg ? micro_waiter_fixed : micro_waiter, m, 0);
+	pcsim_task_create(w, "waker", micro_waker, m, 1);
+}
+
+/* ---- store buffering ------------------------------------------------------------------------- */
+struct sb {
+	pcsim_int x, y;
+	int r0, r1;
+	bool mb;
+};
+
+static _Thread_local struct sb *sb_cur;
+
+static void sb_p0(void *arg)
+{
+	struct sb *s = arg;
+	WRITE_ONCE(s->x, 1);
+	if (s->mb)
+		smp_mb();
+	s->r0 = READ_ONCE(s->y);
+}
+
+static void sb_p1(void *arg)
+{
+	struct sb *s = arg;
+	WRITE_ONCE(s->y, 1);
+	if (s->mb)
+		smp_mb();
+	s->r1 = READ_ONCE(s->x);
+}
+
+static void sb_setup(struct pcsim_world *w, void *arg)
+{
+	struct sb *s = pcsim_alloc(w, sizeof(*s));
+	s->mb = arg != NULL;
+	pcsim_obj_name(&s->x, "x");
+	pcsim_obj_name(&s->y, "y");
+	pcsim_task_create(w, "P0", sb_p0, s, 0);
+	pcsim_task_create(w, "P1", sb_p1, s, 1);
+	sb_cur = s;
+}
+
+static void sb_finish(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	if (sb_cur->r0 == 0 && sb_cur->r1 == 0)
+		pcsim_fail("sb-both-zero", "store buffering: P0 read y == 0 and P1 read x == 0");
+}
+
+/* ---- ABBA ------------------------------------------------------------------------------------ */
+struct abba {
+	spinlock_t a, b;
+};
+
+static void abba_ab(void *arg)
+{
+	struct abba *l = arg;
+	spin_lock(&l->a);
+	spin_lock(&l->b);
+	spin_unlock(&l->b);
+	spin_unlock(&l->a);
+}
+
+static void abba_ba(void *arg)
+{
+	struct abba *l = arg;
+	spin_lock(&l->b);
+	spin_lock(&l->a);
+	spin_unlock(&l->a);
+	spin_unlock(&l->b);
+}
+
+static void abba_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct abba *l = pcsim_alloc(w, sizeof(*l));
+	pcsim_spin_lock_init(&l->a, "lock_a");
+	pcsim_spin_lock_init(&l->b, "lock_b");
+	pcsim_task_create(w, "ab", abba_ab, l, 0);
+	pcsim_task_create(w, "ba", abba_ba, l, 1);
+}
+
+const struct pcsim_builtin pcsim_builtins[] = {
+	{ { "micro-lost-wakeup", micro_setup, NULL, NULL },
+	  "waiter checks its condition before set_current_state(): a lost wakeup", PCSIM_MEM_SC },
+	{ { "micro-fixed", micro_setup, NULL, (void *)1 },
+	  "the kernel's set_current_state/re-check/schedule loop: no lost wakeup", PCSIM_MEM_SC },
+	{ { "sb", sb_setup, sb_finish, NULL },
+	  "store buffering litmus: both loads read 0 under --mem tso", PCSIM_MEM_TSO },
+	{ { "sb-mb", sb_setup, sb_finish, (void *)1 },
+	  "store buffering with smp_mb() on both sides: never both 0", PCSIM_MEM_TSO },
+	{ { "abba", abba_setup, NULL, NULL },
+	  "two spinlocks taken in opposite orders (lockdep, or a deadlock without it)",
+	  PCSIM_MEM_SC },
+};
+
+const unsigned pcsim_nbuiltins = sizeof(pcsim_builtins) / sizeof(pcsim_builtins[0]);
+
+const struct pcsim_builtin *pcsim_builtin_find(const char *name)
+{
+	for (unsigned i = 0; i < pcsim_nbuiltins; i++)
+		if (strcmp(pcsim_builtins[i].prog.name, name) == 0)
+			return &pcsim_builtins[i];
+	return NULL;
+}

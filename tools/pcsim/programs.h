@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * programs.h - the CLI's built-in programs (until scenario files arrive): small, named models
+ * that `pcsim run/explore/replay NAME` and the benchmarks use.
+ */
+#ifndef PCSIM_TOOLS_PROGRAMS_H
+#define PCSIM_TOOLS_PROGRAMS_H
+
+#include <pcsim/pcsim.h>
+
+struct pcsim_builtin {
+	struct pcsim_program prog;
+	const char *summary;
+	enum pcsim_memmode mem;		/* the memory mode it is meant for */
+};
+
+extern const struct pcsim_builtin pcsim_builtins[];
+extern const unsigned pcsim_nbuiltins;
+
+const struct pcsim_builtin *pcsim_builtin_find(const char *name);
+
+#endif
