@@ -323,8 +323,9 @@ static void print_report(const char *cmd, const char *program, const struct opts
 		printf("  %s\n", r->message);
 	if (r->trace)
 		printf("\n%s\n", r->trace);
-	printf("confirmed by replay (twice, same trace hash %016" PRIx64 "): %s\n", r->trace_hash,
-	       r->confirmed ? "yes" : "NO");
+	if (r->outcome != PCSIM_OUTCOME_DIVERGED && r->outcome != PCSIM_OUTCOME_INTERNAL)
+		printf("confirmed by replay (twice, same trace hash %016" PRIx64 "): %s\n",
+		       r->trace_hash, r->confirmed ? "yes" : "NO");
 	if (schedule_path)
 		printf("schedule: %s\nreplay:   %s replay %s %s\n", schedule_path, prog_name,
 		       program, schedule_path);
