@@ -14,3 +14,6 @@ add_test(NAME determinism_cross_build
 	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/determinism/cross_build.sh ${PROJECT_SOURCE_DIR}
 		${CMAKE_CURRENT_BINARY_DIR}/cross_build)
 set_tests_properties(determinism_cross_build PROPERTIES LABELS "unit;determinism" TIMEOUT 300)
+pcsim_cmocka_test(NAME waitq_sim SOURCES unit/test_waitq.c)
+pcsim_cmocka_test(NAME waitq_threads SOURCES unit/test_waitq.c ARGS --backend threads
+	LABELS unit threads)

@@ -80,6 +80,22 @@ PCSIM_API uint64_t pcsim__rmw(void *p, unsigned size, enum pcsim_rmw_op op, uint
 PCSIM_API void pcsim__fence(enum pcsim_fence f);
 
 /*
+ * Composite primitives (a list_add, a list_del_init_careful) are one step: they take one
+ * preemption point with pcsim_point() and then do their accesses with the _np ("no point")
+ * variants, which still go through the memory model (store buffers under tso) and keep their
+ * ordering, but cannot be interleaved with other contexts. Context: any pcsim context; outside
+ * one they access memory directly.
+ */
+PCSIM_API void pcsim_point(void);
+PCSIM_API uint64_t pcsim__load_np(const void *p, unsigned size, enum pcsim_mo mo);
+PCSIM_API void pcsim__store_np(void *p, unsigned size, uint64_t v, enum pcsim_mo mo);
+
+#define pcsim_load_np(p, mo) \
+	((pcsim__ty(p))(uintptr_t)pcsim__load_np(&(p)->pcsim_private_, pcsim__sz(p), (mo)))
+#define pcsim_store_np(p, v, mo) \
+	pcsim__store_np(&(p)->pcsim_private_, pcsim__sz(p), pcsim__u64(v), (mo))
+
+/*
  * Unchecked access for setup code that runs before the world's tasks start (initialising a
  * structure the tasks will share) or after they all finished (end-of-run checks). Not a
  * preemption point and not visible to the memory model: never use it from a running context.
@@ -88,7 +104,14 @@ PCSIM_API void pcsim__fence(enum pcsim_fence f);
 #define PCSIM_SETUP_SET(x, v) ((x).pcsim_private_ = (v))
 
 #define pcsim__ty(p) __typeof__((p)->pcsim_private_)
-#define pcsim__sz(p) ((unsigned)sizeof((p)->pcsim_private_))
+/*
+ * The size argument also says whether the value is a pointer (PCSIM_SZ_PTR): traces then show
+ * the object it points to (obj#N) rather than an address, which would change from run to run.
+ */
+#define PCSIM_SZ_PTR 0x100u
+#define pcsim__sz(p)                                 \
+	((unsigned)sizeof((p)->pcsim_private_) |     \
+	 _Generic((p)->pcsim_private_, void *: PCSIM_SZ_PTR, default: 0u))
 #define pcsim__u64(v) ((uint64_t)(uintptr_t)(v))
 
 /** pcsim_read_once(p) - READ_ONCE(*p). @p: pointer to a wrapped scalar. */

@@ -55,6 +55,9 @@ enum pcsim_memmode {
 #define PCSIM_CHECK_DEFAULT (PCSIM_CHECK_INVARIANTS | PCSIM_CHECK_LOCKDEP | PCSIM_CHECK_ATOMIC)
 #define PCSIM_CHECK_NONE 0u
 
+/* Engine-level bug injection (struct pcsim_config.inject), for tests that show a check works. */
+#define PCSIM_INJECT_SCS_NO_MB 0x1u	/* set_current_state() without its full barrier */
+
 #define PCSIM_MAX_CPUS 64
 #define PCSIM_MAX_TASKS 256
 
@@ -75,6 +78,7 @@ struct pcsim_config {
 	bool timed;			/* virtual clock orders events (benchmarks), default false */
 	uint64_t step_ns;		/* timed mode: virtual ns charged per step, default 10 */
 	size_t stack_size;		/* fiber stack bytes, default 64 KiB (256 KiB sanitizers) */
+	unsigned inject;		/* PCSIM_INJECT_*: engine bugs re-injected for tests, 0 */
 	unsigned threads_timeout_ms;	/* threads backend: an execution running longer than this
 					 * is reported as a deadlock, default 20000 */
 	/* Tunables of the model layers, kept here so one struct describes a world. */
@@ -118,6 +122,14 @@ PCSIM_API const struct pcsim_config *pcsim_world_config(const struct pcsim_world
 
 /** pcsim_world_current - the world of the calling context, or NULL outside any world. */
 PCSIM_API struct pcsim_world *pcsim_world_current(void);
+
+/**
+ * pcsim_world_layer - per-execution state of a model layer: zeroed storage of @size bytes,
+ * one per (@key, execution); @key is the address of a static object of the layer. The first
+ * call in an execution allocates it and sets *@fresh (if given). Context: setup or any.
+ */
+PCSIM_API void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size,
+				  bool *fresh);
 
 /** pcsim_world_step - the number of steps taken so far in this execution (sim); 0 (threads). */
 PCSIM_API uint64_t pcsim_world_step(const struct pcsim_world *w);
@@ -193,6 +205,17 @@ PCSIM_API long pcsim_get_current_state(void);
  * atomic" (or the RCU equivalent) is reported.
  */
 PCSIM_API void pcsim_schedule(void);
+
+/** The largest timeout: pcsim_schedule_timeout() sleeps until woken. */
+#define PCSIM_MAX_SCHEDULE_TIMEOUT ((long)(~0ul >> 1))
+/**
+ * pcsim_schedule_timeout - schedule_timeout(): sleep (in the state the caller set) until woken
+ * or until @timeout jiffies pass. In the sim backend the expiry is an event the strategy may
+ * fire at any step (in timed mode not before now + @timeout ms); in the threads backend a
+ * libev timer. Context: task, may sleep.
+ * Return: 0 if the timeout expired, else the remaining jiffies (@timeout when untimed).
+ */
+PCSIM_API long pcsim_schedule_timeout(long timeout);
 
 /**
  * pcsim_try_to_wake_up - try_to_wake_up(p, state, wake_flags): full barrier, then if p->state

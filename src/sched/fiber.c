@@ -67,11 +67,13 @@ void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*
 	f->sp = sp;
 	f->stack = stack;
 	f->stack_size = size;
+	f->sp_hint = (char *)stack + size;
 	f->asan_fake = NULL;
 }
 
 void pcsim__fiber_switch(struct pcsim__fiber *from, struct pcsim__fiber *to, bool from_dies)
 {
+	from->sp_hint = __builtin_frame_address(0);
 #if defined(PCSIM_ASAN)
 	__sanitizer_start_switch_fiber(from_dies ? NULL : &from->asan_fake,
 				       to->stack ? to->stack : to->asan_bottom,
@@ -113,11 +115,13 @@ void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*
 		    (unsigned)(a >> 32), (unsigned)a);
 	f->stack = stack;
 	f->stack_size = size;
+	f->sp_hint = (char *)stack + size;
 	f->asan_fake = NULL;
 }
 
 void pcsim__fiber_switch(struct pcsim__fiber *from, struct pcsim__fiber *to, bool from_dies)
 {
+	from->sp_hint = __builtin_frame_address(0);
 #if defined(PCSIM_ASAN)
 	__sanitizer_start_switch_fiber(from_dies ? NULL : &from->asan_fake,
 				       to->stack ? to->stack : to->asan_bottom,

@@ -26,6 +26,7 @@ struct pcsim__fiber {
 	ucontext_t uc;
 #endif
 	void *stack;		/* lowest usable address (NULL for the thread's own stack) */
+	void *sp_hint;		/* while switched out: every live frame lies above this */
 	size_t stack_size;
 	void *asan_fake;	/* ASan fake-stack handle while switched out */
 	const void *asan_bottom;	/* the thread's own stack, learned at the first switch */

@@ -53,6 +53,58 @@ void pcsim__raw_store(void *p, unsigned size, uint64_t v)
 	}
 }
 
+/* The context whose fiber stack holds @p, or NULL (not on any live fiber stack). */
+struct pcsim__ctx *pcsim__stack_owner(struct pcsim_world *w, const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	if (a < w->stack_lo || a >= w->stack_hi)
+		return NULL;
+	for (unsigned i = 0; i < w->ntasks; i++) {
+		struct pcsim__ctx *c = &w->tasks[i]->ctx;
+		uintptr_t lo = (uintptr_t)c->fib.stack;
+		if (a >= lo && a < lo + c->fib.stack_size)
+			return c;
+	}
+	for (unsigned i = 0; i < w->cfg.ncpus; i++) {
+		struct pcsim__ctx *c = w->cpus[i].irq;
+		if (c && a >= (uintptr_t)c->fib.stack && a < (uintptr_t)c->fib.stack + c->fib.stack_size)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * A store that lands in another context's stack below that context's stack pointer writes a
+ * frame that has already returned: the waiter left (or freed) the object the store was meant
+ * for. In the kernel that is a use-after-return of an on-stack wait entry (the class of bug
+ * list_del_init_careful() exists for); here it would also corrupt the simulator, so it is
+ * reported and not performed.
+ */
+static bool dead_frame_store(struct pcsim_world *w, struct pcsim__ctx *writer, const void *p,
+			     unsigned size)
+{
+	struct pcsim__ctx *o = pcsim__stack_owner(w, p);
+	if (!o || o == writer)
+		return false;
+	if (o->run == CR_EXITED || (uintptr_t)p + size <= (uintptr_t)o->fib.sp_hint) {
+		char b[64];
+		pcsim__failf(w, PCSIM_OUTCOME_VIOLATION, "stack-use-after-return",
+			     "a store to %s reached the stack of %s after the frame holding it had "
+			     "returned (on-stack object used after its owner moved on)",
+			     pcsim_trace_obj_label(w, pcsim__obj_id(w, p), b, sizeof(b)),
+			     pcsim__ctx_label(w, o->id, (char[64]){ 0 }, 64));
+		return true;
+	}
+	return false;
+}
+
+/* sc: a store by one context into another's dead frame is caught the same way. */
+static inline bool sc_dead_store(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
+				 unsigned size)
+{
+	return w->cfg.mem == PCSIM_MEM_SC && dead_frame_store(w, c, p, size);
+}
+
 static inline bool overlaps(const struct sb_entry *e, const void *p, unsigned size)
 {
 	const char *a = e->addr, *b = p;
@@ -65,9 +117,11 @@ void pcsim__mm_flush_one(struct pcsim_world *w, unsigned cpu, bool forced)
 	if (!cp->sb_len)
 		return;
 	struct sb_entry *e = &cp->sb[cp->sb_head];
-	pcsim__raw_store(e->addr, e->size, e->val);
+	if (!dead_frame_store(w, cp->curr ? cp->curr : cp->irq, e->addr, e->size))
+		pcsim__raw_store(e->addr, e->size, e->val);
 	if (w->tracing)
-		pcsim__trace(w, NULL, &pcsim__tk_flush, pcsim__obj_id(w, e->addr), 0, e->val, cpu,
+		pcsim__trace(w, NULL, &pcsim__tk_flush, pcsim__obj_id(w, e->addr), 0,
+			     pcsim__trace_value(w, e->val, e->ptr), cpu | (e->ptr ? PCSIM_SZ_PTR : 0),
 			     forced ? "forced" : NULL);
 	cp->sb_head = (cp->sb_head + 1) % PCSIM_SB_MAX;
 	cp->sb_len--;
@@ -82,6 +136,7 @@ void pcsim__mm_drain(struct pcsim_world *w, unsigned cpu)
 uint64_t pcsim__mm_load(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
 			unsigned size)
 {
+	size &= 0xffu;
 	if (w->cfg.mem == PCSIM_MEM_TSO && c) {
 		struct pcsim__cpu *cp = &w->cpus[c->cpu];
 		for (unsigned i = cp->sb_len; i-- > 0;) {
@@ -98,17 +153,36 @@ uint64_t pcsim__mm_load(struct pcsim_world *w, struct pcsim__ctx *c, const void 
 	return pcsim__raw_load(p, size);
 }
 
+uint64_t pcsim__trace_value(struct pcsim_world *w, uint64_t v, bool ptr)
+{
+	return ptr && v ? pcsim__obj_id(w, (const void *)(uintptr_t)v) : v;
+}
+
 void pcsim__mm_store(struct pcsim_world *w, struct pcsim__ctx *c, void *p, unsigned size,
 		     uint64_t v)
 {
+	bool ptr = (size & PCSIM_SZ_PTR) != 0;
+	size &= 0xffu;
 	if (w->cfg.mem == PCSIM_MEM_TSO && c) {
 		struct pcsim__cpu *cp = &w->cpus[c->cpu];
+		/*
+		 * A context's stores to its own stack are written through: the C code around the
+		 * model reuses that stack with plain accesses the buffer cannot see, and a late
+		 * flush would overwrite them. Earlier buffered stores drain first to keep order.
+		 */
+		if ((uintptr_t)p >= (uintptr_t)c->fib.stack &&
+		    (uintptr_t)p < (uintptr_t)c->fib.stack + c->fib.stack_size) {
+			pcsim__mm_drain(w, c->cpu);
+			pcsim__raw_store(p, size, v);
+			return;
+		}
 		if (cp->sb_len >= w->cfg.store_buffer_size)
 			pcsim__mm_flush_one(w, c->cpu, true);
 		struct sb_entry *e = &cp->sb[(cp->sb_head + cp->sb_len) % PCSIM_SB_MAX];
 		e->addr = p;
 		e->size = (uint8_t)size;
 		e->val = v;
+		e->ptr = ptr;
 		cp->sb_len++;
 		return;
 	}
@@ -244,6 +318,8 @@ static const char *const mo_names[] = { "once", "acquire", "release", "full" };
 uint64_t pcsim__load(const void *p, unsigned size, enum pcsim_mo mo)
 {
 	struct pcsim__ctx *c = pcsim__tls_ctx;
+	unsigned fl = size & PCSIM_SZ_PTR;
+	size &= 0xffu;
 	if (!c)
 		return pcsim__raw_load(p, size);
 	struct pcsim_world *w = c->w;
@@ -252,13 +328,16 @@ uint64_t pcsim__load(const void *p, unsigned size, enum pcsim_mo mo)
 	pcsim__sim_point(w, c);
 	uint64_t v = pcsim__mm_load(w, c, p, size);
 	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_load, pcsim__obj_id(w, p), 0, v, size, mo_names[mo]);
+		pcsim__trace(w, c, &pcsim__tk_load, pcsim__obj_id(w, p), 0,
+			     pcsim__trace_value(w, v, fl), size | fl, mo_names[mo]);
 	return v;
 }
 
 void pcsim__store(void *p, unsigned size, uint64_t v, enum pcsim_mo mo)
 {
 	struct pcsim__ctx *c = pcsim__tls_ctx;
+	unsigned fl = size & PCSIM_SZ_PTR;
+	size &= 0xffu;
 	if (!c) {
 		pcsim__raw_store(p, size, v);
 		return;
@@ -269,10 +348,47 @@ void pcsim__store(void *p, unsigned size, uint64_t v, enum pcsim_mo mo)
 		return;
 	}
 	pcsim__sim_point(w, c);
-	pcsim__mm_store(w, c, p, size, v);
+	if (sc_dead_store(w, c, p, size))
+		pcsim__sim_abort_exec(w);
+	pcsim__mm_store(w, c, p, size | fl, v);
 	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_store, pcsim__obj_id(w, p), 0, v, size, mo_names[mo]);
+		pcsim__trace(w, c, &pcsim__tk_store, pcsim__obj_id(w, p), 0,
+			     pcsim__trace_value(w, v, fl), size | fl, mo_names[mo]);
 }
+
+void pcsim_point(void)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (c && c->w->sim)
+		pcsim__sim_point(c->w, c);
+}
+
+uint64_t pcsim__load_np(const void *p, unsigned size, enum pcsim_mo mo)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	size &= 0xffu;
+	if (!c)
+		return pcsim__raw_load(p, size);
+	if (!c->w->sim)
+		return thr_load(p, size, mo);
+	return pcsim__mm_load(c->w, c, p, size);
+}
+
+void pcsim__store_np(void *p, unsigned size, uint64_t v, enum pcsim_mo mo)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	unsigned fl = size & PCSIM_SZ_PTR;
+	size &= 0xffu;
+	if (!c)
+		pcsim__raw_store(p, size, v);
+	else if (!c->w->sim)
+		thr_store(p, size, v, mo);
+	else if (sc_dead_store(c->w, c, p, size))
+		pcsim__sim_abort_exec(c->w);
+	else
+		pcsim__mm_store(c->w, c, p, size | fl, v);
+}
+
 
 static const char *const rmw_names[] = { "add", "or", "and", "xor", "xchg", "cmpxchg" };
 
@@ -281,6 +397,8 @@ uint64_t pcsim__rmw(void *p, unsigned size, enum pcsim_rmw_op op, uint64_t opera
 {
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	bool write;
+	unsigned fl = size & PCSIM_SZ_PTR;
+	size &= 0xffu;
 	if (!c) {
 		uint64_t old = pcsim__raw_load(p, size);
 		uint64_t nv = apply_rmw(old, op, operand, operand2, size, &write);
@@ -295,12 +413,16 @@ uint64_t pcsim__rmw(void *p, unsigned size, enum pcsim_rmw_op op, uint64_t opera
 	/* A locked instruction: drains the store buffer and is atomic on memory (TSO). */
 	if (w->cfg.mem == PCSIM_MEM_TSO)
 		pcsim__mm_drain(w, c->cpu);
+	if (dead_frame_store(w, c, p, size))
+		pcsim__sim_abort_exec(w);
 	uint64_t old = pcsim__raw_load(p, size);
 	uint64_t nv = apply_rmw(old, op, operand, operand2, size, &write);
 	if (write)
 		pcsim__raw_store(p, size, nv);
 	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_rmw, pcsim__obj_id(w, p), 0, old, nv, rmw_names[op]);
+		pcsim__trace(w, c, &pcsim__tk_rmw, pcsim__obj_id(w, p), 0,
+			     pcsim__trace_value(w, old, fl), pcsim__trace_value(w, nv, fl),
+			     rmw_names[op]);
 	return old;
 }
 

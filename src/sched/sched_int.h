@@ -70,6 +70,7 @@ struct pcsim_task {
 	bool works_exited;		/* exit_task_work() ran: task_work_add fails with -ESRCH */
 	bool gp_waiting;		/* sleeping in synchronize_rcu */
 	bool barrier_waiting;		/* sleeping in rcu_barrier */
+	bool timer_fired;		/* schedule_timeout(): the timer woke us */
 	struct pcsim_callback_head *task_works;
 	/* synchronize_rcu snapshot: the contexts that were in a read-side section */
 	struct pcsim__gp *gp;
@@ -126,6 +127,7 @@ struct sb_entry {
 	void *addr;
 	uint64_t val;
 	uint8_t size;
+	bool ptr;	/* the value is a pointer (traced as an object id) */
 };
 
 struct pcsim__cpu {
@@ -221,6 +223,7 @@ struct pcsim_world {
 	unsigned nstack_pool, stack_pool_cap;
 	void **stacks_used;
 	unsigned nstacks_used, stacks_used_cap;
+	uintptr_t stack_lo, stack_hi;	/* bounds of every fiber stack ever allocated */
 
 	/* strategy and schedule */
 	struct pcsim__strategy *strat;
@@ -253,6 +256,13 @@ struct pcsim_world {
 	struct pcsim__rcu_cb *rcu_cbs;	/* waiting for their grace period */
 	unsigned rcu_cbs_inflight;	/* queued, not yet run */
 	unsigned ngp_waiters;
+
+	/* per-execution layer state (pcsim_world_layer) */
+	struct {
+		const void *key;
+		void *data;
+	} layers[16];
+	unsigned nlayers;
 
 	/* threads backend */
 	struct pcsim__thr_world *thr;
@@ -299,9 +309,11 @@ uint64_t pcsim__mm_load(struct pcsim_world *w, struct pcsim__ctx *c, const void 
 			unsigned size);
 void pcsim__mm_store(struct pcsim_world *w, struct pcsim__ctx *c, void *p, unsigned size,
 		     uint64_t v);
+uint64_t pcsim__trace_value(struct pcsim_world *w, uint64_t v, bool ptr);
 void pcsim__mm_drain(struct pcsim_world *w, unsigned cpu);
 void pcsim__mm_flush_one(struct pcsim_world *w, unsigned cpu, bool forced);
 uint64_t pcsim__raw_load(const void *p, unsigned size);
+struct pcsim__ctx *pcsim__stack_owner(struct pcsim_world *w, const void *p);
 void pcsim__raw_store(void *p, unsigned size, uint64_t v);
 
 /* ---- task.c: sleeping, waking, signals, task_work */
@@ -381,6 +393,8 @@ void pcsim__thr_synchronize_rcu(void);
 void pcsim__thr_call_rcu(struct pcsim_world *w, struct pcsim_callback_head *head,
 			 void (*func)(struct pcsim_callback_head *head));
 void pcsim__thr_rcu_barrier(void);
+int pcsim__thr_post_signal(struct pcsim_world *w, struct pcsim_task *p, int sig);
+void pcsim__thr_cpu_relax(void);
 void pcsim__thr_lock_global(struct pcsim_world *w);
 void pcsim__thr_unlock_global(struct pcsim_world *w);
 

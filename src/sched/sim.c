@@ -79,23 +79,6 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 			if (t != curr && t->run == CR_RUNNABLE)
 				add_opt(o, &n, OPT_RUN, t->id, t);
 	}
-	/* Fair scheduling: a context that just relaxed in a spin loop steps aside. */
-	if (w->yielder && n > 1) {
-		for (unsigned i = 0; i < n; i++) {
-			if (o[i].p == w->yielder) {
-				memmove(&o[i], &o[i + 1], (n - i - 1) * sizeof(*o));
-				n--;
-				break;
-			}
-		}
-	}
-	if (cur) {
-		for (unsigned i = 0; i < n; i++)
-			if (o[i].p == cur) {
-				*cur_idx = (int)i;
-				break;
-			}
-	}
 	for (struct pcsim__event *e = w->pending; e; e = e->next_pending) {
 		if (w->cfg.timed && e->due > w->now)
 			continue;
@@ -107,6 +90,27 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 		for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
 			if (w->cpus[cpu].sb_len)
 				add_opt(o, &n, OPT_FLUSH, cpu, NULL);
+	/*
+	 * Fair scheduling: a context that just relaxed in a spin loop steps aside while anything
+	 * else can happen - another context's step, but also an event or a store-buffer flush,
+	 * which is what a spin loop often waits for.
+	 */
+	if (w->yielder && n > 1) {
+		for (unsigned i = 0; i < n; i++) {
+			if (o[i].type == OPT_RUN && o[i].p == w->yielder) {
+				memmove(&o[i], &o[i + 1], (n - i - 1) * sizeof(*o));
+				n--;
+				break;
+			}
+		}
+	}
+	if (cur) {
+		for (unsigned i = 0; i < n; i++)
+			if (o[i].type == OPT_RUN && o[i].p == cur) {
+				*cur_idx = (int)i;
+				break;
+			}
+	}
 	/*
 	 * Spurious wakeups interleave with other activity; they are never the only way on (then
 	 * the execution is over, or deadlocked, as without them).
@@ -311,8 +315,16 @@ static void *stack_get(struct pcsim_world *w)
 	void *s;
 	if (w->nstack_pool)
 		s = w->stack_pool[--w->nstack_pool];
-	else
+	else {
 		s = pcsim__stack_alloc(w->cfg.stack_size);
+		if (s) {
+			uintptr_t lo = (uintptr_t)s, hi = lo + w->cfg.stack_size;
+			if (!w->stack_lo || lo < w->stack_lo)
+				w->stack_lo = lo;
+			if (hi > w->stack_hi)
+				w->stack_hi = hi;
+		}
+	}
 	if (!s) {
 		fprintf(stderr, "pcsim: cannot allocate a %zu-byte fiber stack\n", w->cfg.stack_size);
 		abort();

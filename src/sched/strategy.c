@@ -17,10 +17,12 @@
  *
  * DFS: stateless depth-first search over the decision tree, re-executing from the start with
  * a recorded prefix (CHESS). Alternatives are tried default-first: the default is the running
- * context's own option (no preemption), else option 0. A preemption is a decision that takes
- * another context's step while the running context could have continued; executions with more
- * than the bound are not explored. Firing events, flushing store buffers and data choices are
- * not preemptions. No partial-order reduction yet.
+ * context's own option (no preemption), else option 0. A preemption is a decision that, while
+ * the running context could have continued, takes another context's step, fires an event or
+ * flushes a store buffer early (without this, tso flushes multiply the tree beyond use: a store
+ * buffer still drains at every fence, locked RMW, capacity limit and when nothing else can
+ * run); executions with more than the bound are not explored. Data choices and spurious
+ * wakeups are free. No partial-order reduction yet.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -432,9 +434,17 @@ unsigned pcsim__strategy_pick(struct pcsim__strategy *s, struct pcsim_world *w,
 		r->chosen = (uint16_t)(cur >= 0 ? (unsigned)cur : 0);
 		r->pre_before = pre;
 		r->costs = (uint32_t)s->ncost;
+		/*
+		 * What a decision costs against the bound: taking another context's step, firing
+		 * an event or flushing a store buffer while the running context could have gone
+		 * on. Store-buffer flushes and event firings that nobody else can precede are
+		 * free, and so are data choices.
+		 */
 		for (unsigned i = 0; i < n; i++)
-			s->cost[s->ncost + i] =
-				(cur >= 0 && i != (unsigned)cur && opts[i].type == OPT_RUN) ? 1 : 0;
+			s->cost[s->ncost + i] = (cur >= 0 && i != (unsigned)cur &&
+						 opts[i].type != OPT_DATA && opts[i].type != OPT_SPURIOUS)
+							? 1
+							: 0;
 		s->ncost += n;
 		pick = r->chosen;
 		break;

@@ -133,6 +133,8 @@ static inline void trace(struct pcsim_world *w, struct pcsim__ctx *c,
 static void store_state(struct pcsim_task *t, long state, bool mb)
 {
 	struct pcsim_world *w = t->ctx.w;
+	if (w->cfg.inject & PCSIM_INJECT_SCS_NO_MB)
+		mb = false;	/* test-only: the classic missing barrier */
 	if (!w->sim) {
 		__atomic_store_n(&t->state.pcsim_private_, state, __ATOMIC_RELAXED);
 		if (mb)
@@ -375,6 +377,66 @@ void pcsim_schedule(void)
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * schedule_timeout(): process_timeout() wakes the task when the timer expires.
+ */
+static void timeout_action(struct pcsim_world *w, struct pcsim__event *ev)
+{
+	struct pcsim_task *t = ev->task;
+	t->timer_fired = true;
+	pcsim__ttwu_nopoint(w, t, (unsigned)PCSIM_TASK_NORMAL, true);
+}
+
+static void timeout_irq(void *arg)
+{
+	struct pcsim_task *t = arg;
+	__atomic_store_n(&t->timer_fired, true, __ATOMIC_RELEASE);
+	pcsim__ttwu_nopoint(t->ctx.w, t, (unsigned)PCSIM_TASK_NORMAL, true);
+}
+
+long pcsim_schedule_timeout(long timeout)
+{
+	struct pcsim_task *t = pcsim__need_task("schedule_timeout");
+	if (!t)
+		return 0;
+	struct pcsim_world *w = t->ctx.w;
+	if (timeout == PCSIM_MAX_SCHEDULE_TIMEOUT) {
+		pcsim_schedule();
+		return timeout;
+	}
+	if (timeout < 0) {
+		pcsim_fail("schedule-timeout-negative", "schedule_timeout: wrong timeout %ld",
+			   timeout);
+		return 0;
+	}
+	__atomic_store_n(&t->timer_fired, false, __ATOMIC_RELAXED);
+	if (!w->sim) {
+		struct pcsim_event_desc d = { "timer", PCSIM_CTX_SOFTIRQ, (int)t->ctx.cpu,
+					      (uint64_t)timeout * 1000000ull, timeout_irq, t };
+		pcsim_event_post(w, &d);
+		pcsim_schedule();
+		return __atomic_load_n(&t->timer_fired, __ATOMIC_ACQUIRE) ? 0 : timeout;
+	}
+	struct pcsim__event *ev = pcsim__event_new(w);
+	ev->cpu = -1;
+	ev->action = timeout_action;
+	ev->task = t;
+	ev->due = w->now + (uint64_t)timeout * 1000000ull;
+	snprintf(ev->name, sizeof(ev->name), "timeout of T%u", t->ctx.id);
+	pcsim__event_add_pending(w, ev);
+	pcsim_schedule();
+	if (t->timer_fired)
+		return 0;
+	/* del_timer(): woken before expiry. */
+	if (ev->state == EV_PENDING) {
+		pcsim__event_remove_pending(w, ev);
+		ev->state = EV_DONE;
+	}
+	if (w->cfg.timed)
+		return ev->due > w->now ? (long)((ev->due - w->now) / 1000000ull) : 0;
+	return timeout;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Preemption, interrupts, atomicity
  */
 void pcsim_preempt_disable(void)
@@ -481,7 +543,7 @@ void pcsim_cpu_relax(void)
 		return;
 	struct pcsim_world *w = c->w;
 	if (!w->sim) {
-		__builtin_ia32_pause();
+		pcsim__thr_cpu_relax();
 		return;
 	}
 	if (w->yielder && w->yielder != c)
@@ -514,7 +576,10 @@ int pcsim_send_signal(struct pcsim_task *p, int sig)
 	if (sig <= 0 || sig >= 64)
 		return -EINVAL;
 	step(c);
-	if (p->ctx.run == CR_EXITED || (p->flags & PCSIM_PF_EXITING))
+	glock(c->w);
+	bool gone = pcsim_task_exited(p) || (p->flags & PCSIM_PF_EXITING);
+	gunlock(c->w);
+	if (gone)
 		return -ESRCH;
 	pcsim__send_signal_nopoint(c->w, p, sig);
 	return 0;
@@ -531,13 +596,8 @@ int pcsim_post_signal(struct pcsim_world *w, struct pcsim_task *p, int sig)
 {
 	if (!w || !p || sig <= 0 || sig >= 64)
 		return -EINVAL;
-	if (!w->sim) {
-		/* threads: deliver now; real threads give the timing variation. */
-		struct pcsim__ctx *saved = pcsim__tls_ctx;
-		(void)saved;
-		pcsim__send_signal_nopoint(w, p, sig);
-		return 0;
-	}
+	if (!w->sim)
+		return pcsim__thr_post_signal(w, p, sig);	/* a completion thread delivers it */
 	struct pcsim__event *ev = pcsim__event_new(w);
 	ev->cpu = -1;
 	ev->action = signal_action;

@@ -4,21 +4,38 @@
  *
  * Tasks are pthreads. The memory wrappers are C11 atomics with the kernel's orderings
  * (mem.c). Sleeping keeps try_to_wake_up()'s contract: the waker changes task->state with a
- * compare-and-swap and then bumps a per-task futex word; the sleeper re-reads the state after
- * sampling the futex word, so a wakeup between "state looked asleep" and FUTEX_WAIT is never
- * lost. Atomic contexts run on one completion thread per virtual CPU, each driving a libev loop:
- * events are handed over through a mutex-protected queue and ev_async, and a delay becomes an
- * ev_timer. Each task also owns a libev loop with an ev_async watcher, so task_work_add() and
- * every wakeup can rouse a task waiting in its loop (pcsim_task_work_wait). RCU is liburcu's
- * memb flavour; every thread that may enter a read-side section registers itself.
+ * compare-and-swap and then bumps a per-task futex word; the sleeper samples the futex word and
+ * then re-reads the state, so a wakeup between "state looked asleep" and FUTEX_WAIT is never
+ * lost (FUTEX_WAIT fails when the word moved). The state CAS (release) and the sleeper's
+ * re-read (acquire) are also what orders the waker's earlier stores before the woken task's
+ * later loads; nothing relies on the futex system call for ordering, so ThreadSanitizer sees
+ * every happens-before edge the engine provides.
+ *
+ * Atomic contexts run on one completion thread per virtual CPU, each driving a libev loop;
+ * the threads live as long as the world. Events are handed over through a mutex-protected queue
+ * and ev_async, and a delay becomes an ev_timer. A task that waits for task_work
+ * (pcsim_task_work_wait) waits in its own libev loop (created on first use), in
+ * TASK_INTERRUPTIBLE: try_to_wake_up() - from task_work_add(TWA_SIGNAL), a signal, or any other
+ * wakeup - rouses it with ev_async_send. TWA_RESUME and TWA_NONE do not wake it, as in the sim
+ * backend and the kernel.
+ *
+ * RCU is liburcu's memb flavour; every thread that may enter a read-side section registers
+ * itself. liburcu 0.13 carries no ThreadSanitizer annotations and is not instrumented, so the
+ * grace-period guarantees are restated to TSan with release/acquire pairs on counters of this
+ * file: every rcu_read_unlock() releases, the end of synchronize_rcu() and the start of every
+ * call_rcu callback acquire, every callback releases when done and rcu_barrier() acquires.
+ * This adds no ordering the real program lacks (liburcu provides it with its own barriers).
  *
  * What differs from the sim backend (docs/engine.md): interrupts-off does not hold off a
- * completion thread (it only drives the checks), spinning is real, and nothing is reproducible:
+ * completion thread (it only drives the checks), spinning is real, posted signals are
+ * delivered by a completion thread as soon as it gets to them, the event trace is not recorded
+ * (nothing renders it, and its lock would serialise the threads), and nothing is reproducible:
  * this backend exists for ThreadSanitizer stress tests and real measurements.
  */
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,23 +48,25 @@
 
 #include "sched/sched_int.h"
 
+/* Per-task state of this backend (arena memory, one per task and execution). */
 struct pcsim__thr_task {
-	struct ev_loop *loop;
+	struct ev_loop *loop;		/* task_work_wait's loop, created on first use */
 	ev_async kick;
 	pthread_mutex_t loop_mu;	/* ev_async_send races with loop destruction otherwise */
-	bool loop_alive;
+	bool loop_alive;		/* under loop_mu */
+	uint8_t waiting;		/* atomic: 0 running, 1 in schedule(), 2 in its loop */
 };
 
 struct irq_thread {
 	struct pcsim__thr_world *tw;
 	unsigned cpu;
 	pthread_t thread;
+	bool started;
 	struct ev_loop *loop;
 	ev_async async;
-	pthread_mutex_t mu;
+	pthread_mutex_t mu;		/* protects queue, queue_tail, stop */
 	struct pcsim__event *queue, *queue_tail;
 	bool stop;
-	bool ready;
 };
 
 struct timer_ev {
@@ -56,16 +75,29 @@ struct timer_ev {
 	struct pcsim__event *ev;
 };
 
+/* Events posted during setup wait here until the execution starts. */
+struct setup_queue {
+	struct pcsim__event *head, *tail;
+	unsigned n;
+};
+
 struct pcsim__thr_world {
 	struct pcsim_world *w;
-	pthread_mutex_t big;
+	pthread_mutex_t big;		/* the global lock (recursive: model code may nest) */
 	pthread_mutex_t done_mu;
-	pthread_cond_t done_cv;
-	pthread_cond_t ready_cv;
-	unsigned outstanding;		/* events posted and not yet finished, under done_mu */
-	unsigned alive;			/* tasks started and not yet exited, under done_mu */
-	bool running;
-	bool go;
+	pthread_cond_t done_cv;		/* alive/outstanding changed, a completion thread is up */
+	pthread_cond_t go_cv;
+	unsigned outstanding;		/* events and RCU callbacks not yet finished, done_mu */
+	unsigned alive;			/* task threads started and not yet exited, done_mu */
+	bool running;			/* an execution is running, done_mu */
+	bool go;			/* tasks may start, done_mu */
+	unsigned irq_started;		/* completion threads created (main thread only) */
+	unsigned irq_ready;		/* completion threads up, done_mu */
+	bool hung;			/* an execution never finished: leak, do not free */
+	uint64_t setup_gen;		/* execution the setup queues belong to */
+	struct setup_queue setup_q[PCSIM_MAX_CPUS];
+	unsigned long rcu_unlocks;	/* TSan: released by rcu_read_unlock, atomic */
+	unsigned long rcu_cbs_done;	/* TSan: released by finished callbacks, atomic */
 	struct irq_thread irq[PCSIM_MAX_CPUS];
 };
 
@@ -90,23 +122,50 @@ int pcsim__thr_world_init(struct pcsim_world *w)
 	if (!tw)
 		return -ENOMEM;
 	tw->w = w;
-	pthread_mutex_init(&tw->big, NULL);
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&tw->big, &ma);
+	pthread_mutexattr_destroy(&ma);
 	pthread_mutex_init(&tw->done_mu, NULL);
 	pthread_cond_init(&tw->done_cv, NULL);
-	pthread_cond_init(&tw->ready_cv, NULL);
+	pthread_cond_init(&tw->go_cv, NULL);
+	for (unsigned c = 0; c < PCSIM_MAX_CPUS; c++) {
+		tw->irq[c].tw = tw;
+		tw->irq[c].cpu = c;
+		pthread_mutex_init(&tw->irq[c].mu, NULL);
+	}
+	tw->setup_gen = UINT64_MAX;
 	w->thr = tw;
+	/* No trace in this backend: nothing renders it and recording it serialises threads. */
+	w->tracing = false;
 	return 0;
 }
+
+static void irq_threads_stop(struct pcsim__thr_world *tw);
 
 void pcsim__thr_world_destroy(struct pcsim_world *w)
 {
 	struct pcsim__thr_world *tw = w->thr;
 	if (!tw)
 		return;
+	if (tw->hung) {
+		/*
+		 * Threads of the execution that never finished still use the world's memory:
+		 * leak it (the arena and this structure) rather than free it under them.
+		 */
+		w->arena = NULL;
+		w->arena_free = NULL;
+		w->thr = NULL;
+		return;
+	}
+	irq_threads_stop(tw);
+	for (unsigned c = 0; c < PCSIM_MAX_CPUS; c++)
+		pthread_mutex_destroy(&tw->irq[c].mu);
 	pthread_mutex_destroy(&tw->big);
 	pthread_mutex_destroy(&tw->done_mu);
 	pthread_cond_destroy(&tw->done_cv);
-	pthread_cond_destroy(&tw->ready_cv);
+	pthread_cond_destroy(&tw->go_cv);
 	free(tw);
 	w->thr = NULL;
 }
@@ -119,11 +178,11 @@ void pcsim__thr_sleep(struct pcsim_world *w, struct pcsim_task *t)
 	(void)w;
 	int v = __atomic_load_n(&t->futex_word.pcsim_private_, __ATOMIC_ACQUIRE);
 	/* Re-check after sampling the word: a waker that changed the state also bumped it. */
-	if (__atomic_load_n(&t->state.pcsim_private_, __ATOMIC_SEQ_CST) == PCSIM_TASK_RUNNING)
+	if (__atomic_load_n(&t->state.pcsim_private_, __ATOMIC_ACQUIRE) == PCSIM_TASK_RUNNING)
 		return;
-	if (__atomic_load_n(&t->notify_signal, __ATOMIC_RELAXED))
-		return;
+	__atomic_store_n(&t->thr->waiting, (uint8_t)1, __ATOMIC_RELAXED);
 	futex(&t->futex_word.pcsim_private_, FUTEX_WAIT_PRIVATE, v, NULL);
+	__atomic_store_n(&t->thr->waiting, (uint8_t)0, __ATOMIC_RELAXED);
 }
 
 static void kick_loop(struct pcsim_task *t)
@@ -137,6 +196,7 @@ static void kick_loop(struct pcsim_task *t)
 	pthread_mutex_unlock(&tt->loop_mu);
 }
 
+/* Called by try_to_wake_up() after its CAS made @t TASK_RUNNING. */
 void pcsim__thr_wake(struct pcsim_world *w, struct pcsim_task *t)
 {
 	(void)w;
@@ -145,10 +205,15 @@ void pcsim__thr_wake(struct pcsim_world *w, struct pcsim_task *t)
 	kick_loop(t);
 }
 
+/*
+ * task_work_add() with TWA_RESUME or TWA_SIGNAL. TWA_SIGNAL has already woken an
+ * interruptible waiter through try_to_wake_up() (which kicks its loop); TWA_RESUME must not
+ * wake anybody. So there is nothing left to do here.
+ */
 void pcsim__thr_task_work_kick(struct pcsim_world *w, struct pcsim_task *t)
 {
 	(void)w;
-	kick_loop(t);
+	(void)t;
 }
 
 static void kick_cb(struct ev_loop *loop, ev_async *a, int revents)
@@ -159,11 +224,55 @@ static void kick_cb(struct ev_loop *loop, ev_async *a, int revents)
 	/* Nothing to do: returning from ev_run is the point. */
 }
 
+/*
+ * One wait of pcsim_task_work_wait(): sleep in TASK_INTERRUPTIBLE in the task's libev loop
+ * until try_to_wake_up() kicks it. The caller re-checks for task_work and signals afterwards.
+ */
 void pcsim__thr_loop_wait(struct pcsim_world *w, struct pcsim_task *t)
 {
-	(void)w;
-	/* One loop iteration: returns after an ev_async (task_work_add, a wakeup) arrived. */
-	ev_run(t->thr->loop, EVRUN_ONCE);
+	struct pcsim__thr_task *tt = t->thr;
+	if (!tt->loop) {
+		/* Created before the state is set, so every wakeup from then on can kick it. */
+		struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+		if (!loop) {
+			fprintf(stderr, "pcsim: ev_loop_new failed for task %s\n", t->name);
+			abort();
+		}
+		ev_async_init(&tt->kick, kick_cb);
+		ev_async_start(loop, &tt->kick);
+		pthread_mutex_lock(&tt->loop_mu);
+		tt->loop = loop;
+		tt->loop_alive = true;
+		pthread_mutex_unlock(&tt->loop_mu);
+	}
+	snprintf(t->wchan, sizeof(t->wchan), "task_work_wait");
+	/* set_current_state(TASK_INTERRUPTIBLE): store, then a full barrier. */
+	__atomic_store_n(&t->state.pcsim_private_, PCSIM_TASK_INTERRUPTIBLE, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	pcsim__thr_lock_global(w);
+	bool ready = t->task_works != NULL || t->sigpending != 0;
+	pcsim__thr_unlock_global(w);
+	if (!ready &&
+	    __atomic_load_n(&t->state.pcsim_private_, __ATOMIC_ACQUIRE) != PCSIM_TASK_RUNNING) {
+		__atomic_store_n(&tt->waiting, (uint8_t)2, __ATOMIC_RELAXED);
+		/* Returns after an ev_async (a wakeup), possibly a stale one: the caller loops. */
+		ev_run(tt->loop, EVRUN_ONCE);
+		__atomic_store_n(&tt->waiting, (uint8_t)0, __ATOMIC_RELAXED);
+	}
+	/* __set_current_state(TASK_RUNNING); acquire pairs with the waker's CAS. */
+	(void)__atomic_load_n(&t->state.pcsim_private_, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&t->state.pcsim_private_, PCSIM_TASK_RUNNING, __ATOMIC_RELAXED);
+	t->wchan[0] = 0;
+}
+
+void pcsim__thr_cpu_relax(void)
+{
+	/* A spinning thread gives its CPU away now and then: tasks may outnumber real CPUs. */
+	static _Thread_local unsigned n;
+	if ((++n & 15) == 0)
+		sched_yield();
+	else
+		__builtin_ia32_pause();
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -174,22 +283,32 @@ static void *task_main(void *arg)
 	struct pcsim_task *t = arg;
 	struct pcsim_world *w = t->ctx.w;
 	struct pcsim__thr_world *tw = w->thr;
-	struct pcsim__thr_task *tt = t->thr;
 	urcu_memb_register_thread();
-	tt->loop = ev_loop_new(EVFLAG_AUTO);
-	ev_async_init(&tt->kick, kick_cb);
-	ev_async_start(tt->loop, &tt->kick);
-	pthread_mutex_lock(&tt->loop_mu);
-	tt->loop_alive = true;
-	pthread_mutex_unlock(&tt->loop_mu);
 	pcsim__tls_ctx = &t->ctx;
 	/* Start together, so the tasks really overlap. */
 	pthread_mutex_lock(&tw->done_mu);
 	while (!tw->go)
-		pthread_cond_wait(&tw->ready_cv, &tw->done_mu);
+		pthread_cond_wait(&tw->go_cv, &tw->done_mu);
 	pthread_mutex_unlock(&tw->done_mu);
 	pcsim__task_entry(t);
 	return NULL;
+}
+
+static void task_thread_start(struct pcsim__thr_world *tw, struct pcsim_task *t)
+{
+	if (pthread_create(&t->thread, NULL, task_main, t) == 0) {
+		t->thread_started = true;
+		return;
+	}
+	fprintf(stderr, "pcsim: cannot create the thread of task %s\n", t->name);
+	pthread_mutex_lock(&tw->done_mu);
+	tw->alive--;
+	pthread_cond_broadcast(&tw->done_cv);
+	pthread_mutex_unlock(&tw->done_mu);
+	pcsim__thr_lock_global(tw->w);
+	pcsim__failf(tw->w, PCSIM_OUTCOME_INTERNAL, "internal", "pthread_create failed for %s",
+		     t->name);
+	pcsim__thr_unlock_global(tw->w);
 }
 
 void pcsim__thr_task_created(struct pcsim_world *w, struct pcsim_task *t)
@@ -197,14 +316,14 @@ void pcsim__thr_task_created(struct pcsim_world *w, struct pcsim_task *t)
 	struct pcsim__thr_world *tw = w->thr;
 	t->thr = pcsim_alloc(w, sizeof(*t->thr));
 	pthread_mutex_init(&t->thr->loop_mu, NULL);
+	/* During setup the execution starts the thread; a task creating a task starts it now. */
 	pthread_mutex_lock(&tw->done_mu);
-	tw->alive++;
 	bool running = tw->running;
+	if (running)
+		tw->alive++;
 	pthread_mutex_unlock(&tw->done_mu);
-	if (running) {
-		if (pthread_create(&t->thread, NULL, task_main, t) == 0)
-			t->thread_started = true;
-	}
+	if (running)
+		task_thread_start(tw, t);
 }
 
 void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_task *t)
@@ -213,10 +332,13 @@ void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_task *t)
 	struct pcsim__thr_task *tt = t->thr;
 	pthread_mutex_lock(&tt->loop_mu);
 	tt->loop_alive = false;
-	pthread_mutex_unlock(&tt->loop_mu);
-	ev_async_stop(tt->loop, &tt->kick);
-	ev_loop_destroy(tt->loop);
+	struct ev_loop *loop = tt->loop;
 	tt->loop = NULL;
+	pthread_mutex_unlock(&tt->loop_mu);
+	if (loop) {
+		ev_async_stop(loop, &tt->kick);
+		ev_loop_destroy(loop);
+	}
 	urcu_memb_unregister_thread();
 	pcsim__tls_ctx = NULL;
 	__atomic_store_n(&t->ctx.run, (uint8_t)CR_EXITED, __ATOMIC_RELEASE);
@@ -228,7 +350,7 @@ void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_task *t)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Completion threads (one libev loop per virtual CPU)
+ * Completion threads (one libev loop per virtual CPU, for the world's lifetime)
  */
 static void event_done(struct pcsim__thr_world *tw)
 {
@@ -247,17 +369,20 @@ static void run_event(struct irq_thread *it, struct pcsim__event *ev)
 	c.id = PCSIM_IRQ_CTX_BASE + ev->id;
 	c.cpu = (uint16_t)it->cpu;
 	c.kind = ev->kind;
+	c.run = CR_RUNNABLE;
 	c.irqs_off = true;
 	c.ev = ev;
 	pcsim__tls_ctx = &c;
-	if (w->tracing) {
-		pcsim__thr_lock_global(w);
-		pcsim__trace(w, &c, &pcsim__tk_irq_enter, 0, 0, ev->kind, 0, ev->name);
-		pcsim__thr_unlock_global(w);
-	}
+	ev->state = EV_RUNNING;
 	ev->fn(ev->arg);
 	if (w->checks_atomic && (c.nheld || c.preempt_count))
 		pcsim_fail("irq-exit-locked", "%s returns holding %u lock(s)", ev->name, c.nheld);
+	if (c.rcu_nesting) {
+		pcsim_fail("irq-exit-rcu", "%s returns inside an RCU read-side section", ev->name);
+		while (c.rcu_nesting-- > 0)
+			urcu_memb_read_unlock();
+	}
+	ev->state = EV_DONE;
 	pcsim__tls_ctx = NULL;
 	event_done(it->tw);
 }
@@ -283,16 +408,13 @@ static void irq_async_cb(struct ev_loop *loop, ev_async *a, int revents)
 	while (q) {
 		struct pcsim__event *next = q->next_pending;
 		q->next_pending = NULL;
-		if (q->due) {
-			struct timer_ev *te = calloc(1, sizeof(*te));
-			if (!te) {
-				run_event(it, q);
-			} else {
-				te->it = it;
-				te->ev = q;
-				ev_timer_init(&te->timer, timer_cb, (double)q->due / 1e9, 0.);
-				ev_timer_start(loop, &te->timer);
-			}
+		struct timer_ev *te = q->due ? calloc(1, sizeof(*te)) : NULL;
+		if (te) {
+			te->it = it;
+			te->ev = q;
+			ev_now_update(loop);
+			ev_timer_init(&te->timer, timer_cb, (double)q->due / 1e9, 0.);
+			ev_timer_start(loop, &te->timer);
 		} else {
 			run_event(it, q);
 		}
@@ -307,30 +429,61 @@ static void *irq_main(void *arg)
 	struct irq_thread *it = arg;
 	struct pcsim__thr_world *tw = it->tw;
 	urcu_memb_register_thread();
-	it->loop = ev_loop_new(EVFLAG_AUTO);
-	ev_async_init(&it->async, irq_async_cb);
-	ev_async_start(it->loop, &it->async);
 	pthread_mutex_lock(&tw->done_mu);
-	it->ready = true;
+	tw->irq_ready++;
 	pthread_cond_broadcast(&tw->done_cv);
 	pthread_mutex_unlock(&tw->done_mu);
 	ev_run(it->loop, 0);
 	ev_async_stop(it->loop, &it->async);
 	ev_loop_destroy(it->loop);
+	it->loop = NULL;
 	urcu_memb_unregister_thread();
 	return NULL;
 }
 
-int pcsim__thr_event_post(struct pcsim_world *w, struct pcsim__event *ev)
+static int irq_threads_start(struct pcsim__thr_world *tw, unsigned ncpu)
 {
-	struct pcsim__thr_world *tw = w->thr;
-	struct irq_thread *it = &tw->irq[ev->cpu];
-	/* In this backend `due` is the delay relative to posting. */
-	ev->due = ev->due > w->now ? ev->due - w->now : 0;
+	for (unsigned c = 0; c < ncpu; c++) {
+		struct irq_thread *it = &tw->irq[c];
+		if (it->started)
+			continue;
+		it->loop = ev_loop_new(EVFLAG_AUTO);
+		if (!it->loop)
+			return -ENOMEM;
+		ev_async_init(&it->async, irq_async_cb);
+		ev_async_start(it->loop, &it->async);
+		if (pthread_create(&it->thread, NULL, irq_main, it) != 0) {
+			ev_loop_destroy(it->loop);
+			it->loop = NULL;
+			return -EAGAIN;
+		}
+		it->started = true;
+		tw->irq_started++;
+	}
 	pthread_mutex_lock(&tw->done_mu);
-	tw->outstanding++;
-	bool running = tw->running;
+	while (tw->irq_ready < tw->irq_started)
+		pthread_cond_wait(&tw->done_cv, &tw->done_mu);
 	pthread_mutex_unlock(&tw->done_mu);
+	return 0;
+}
+
+static void irq_threads_stop(struct pcsim__thr_world *tw)
+{
+	for (unsigned c = 0; c < PCSIM_MAX_CPUS; c++) {
+		struct irq_thread *it = &tw->irq[c];
+		if (!it->started)
+			continue;
+		pthread_mutex_lock(&it->mu);
+		it->stop = true;
+		ev_async_send(it->loop, &it->async);
+		pthread_mutex_unlock(&it->mu);
+		pthread_join(it->thread, NULL);
+		it->started = false;
+	}
+}
+
+static void irq_enqueue(struct irq_thread *it, struct pcsim__event *ev)
+{
 	pthread_mutex_lock(&it->mu);
 	ev->next_pending = NULL;
 	if (it->queue_tail)
@@ -338,10 +491,67 @@ int pcsim__thr_event_post(struct pcsim_world *w, struct pcsim__event *ev)
 	else
 		it->queue = ev;
 	it->queue_tail = ev;
+	ev_async_send(it->loop, &it->async);
 	pthread_mutex_unlock(&it->mu);
-	if (running)
-		ev_async_send(it->loop, &it->async);
+}
+
+int pcsim__thr_event_post(struct pcsim_world *w, struct pcsim__event *ev)
+{
+	struct pcsim__thr_world *tw = w->thr;
+	/* In this backend `due` is the delay relative to posting. */
+	ev->due = ev->due > w->now ? ev->due - w->now : 0;
+	ev->state = EV_PENDING;
+	pthread_mutex_lock(&tw->done_mu);
+	bool running = tw->running;
+	if (running) {
+		/* The poster is a live task or handler, so the execution cannot end meanwhile. */
+		tw->outstanding++;
+		pthread_mutex_unlock(&tw->done_mu);
+		irq_enqueue(&tw->irq[ev->cpu], ev);
+		return 0;
+	}
+	/* Setup (main thread): queue until the execution starts. */
+	if (tw->setup_gen != w->exec_gen) {
+		/* Left over from an execution whose setup failed: that memory is gone. */
+		memset(tw->setup_q, 0, sizeof(tw->setup_q));
+		tw->setup_gen = w->exec_gen;
+	}
+	struct setup_queue *sq = &tw->setup_q[ev->cpu];
+	ev->next_pending = NULL;
+	if (sq->tail)
+		sq->tail->next_pending = ev;
+	else
+		sq->head = ev;
+	sq->tail = ev;
+	sq->n++;
+	pthread_mutex_unlock(&tw->done_mu);
 	return 0;
+}
+
+/* pcsim_post_signal(): the delivery is an event a completion thread runs. */
+struct post_signal {
+	struct pcsim_task *p;
+	int sig;
+};
+
+static void post_signal_fn(void *arg)
+{
+	struct post_signal *ps = arg;
+	struct pcsim_world *w = ps->p->ctx.w;
+	if (pcsim_task_exited(ps->p))
+		return;
+	pcsim__send_signal_nopoint(w, ps->p, ps->sig);
+}
+
+int pcsim__thr_post_signal(struct pcsim_world *w, struct pcsim_task *p, int sig)
+{
+	struct post_signal *ps = pcsim_alloc(w, sizeof(*ps));
+	ps->p = p;
+	ps->sig = sig;
+	char name[40];
+	snprintf(name, sizeof(name), "signal %d to T%u", sig, p->ctx.id);
+	struct pcsim_event_desc d = { name, PCSIM_CTX_SOFTIRQ, -1, 0, post_signal_fn, ps };
+	return pcsim_event_post(w, &d);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -352,6 +562,7 @@ struct thr_rcu_cb {
 	struct pcsim_world *w;
 	struct pcsim_callback_head *head;
 	void (*func)(struct pcsim_callback_head *head);
+	int queued;		/* TSan: call_rcu() -> callback, release/acquire */
 };
 
 void pcsim__thr_rcu_read_lock(void)
@@ -361,32 +572,48 @@ void pcsim__thr_rcu_read_lock(void)
 
 void pcsim__thr_rcu_read_unlock(void)
 {
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (c && c->w->thr)
+		__atomic_fetch_add(&c->w->thr->rcu_unlocks, 1, __ATOMIC_RELEASE);
 	urcu_memb_read_unlock();
 }
 
 void pcsim__thr_synchronize_rcu(void)
 {
 	urcu_memb_synchronize_rcu();
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (c && c->w->thr)
+		(void)__atomic_load_n(&c->w->thr->rcu_unlocks, __ATOMIC_ACQUIRE);
 }
 
 static void thr_rcu_cb(struct rcu_head *rh)
 {
 	struct thr_rcu_cb *cb = caa_container_of(rh, struct thr_rcu_cb, rh);
+	/* Pairs with call_rcu(); liburcu's own queue is invisible to TSan. */
+	(void)__atomic_load_n(&cb->queued, __ATOMIC_ACQUIRE);
+	struct pcsim_world *w = cb->w;
+	struct pcsim__thr_world *tw = w->thr;
+	/* The grace period has elapsed: every reader that was there has unlocked. */
+	(void)__atomic_load_n(&tw->rcu_unlocks, __ATOMIC_ACQUIRE);
 	struct pcsim__ctx c;
 	memset(&c, 0, sizeof(c));
-	c.w = cb->w;
+	c.w = w;
 	c.id = PCSIM_IRQ_CTX_BASE;
 	c.kind = PCSIM_CTX_SOFTIRQ;
+	c.run = CR_RUNNABLE;
 	c.irqs_off = true;
 	pcsim__tls_ctx = &c;
 	cb->func(cb->head);
 	pcsim__tls_ctx = NULL;
 	free(cb);
+	__atomic_fetch_add(&tw->rcu_cbs_done, 1, __ATOMIC_RELEASE);
+	event_done(tw);
 }
 
 void pcsim__thr_call_rcu(struct pcsim_world *w, struct pcsim_callback_head *head,
 			 void (*func)(struct pcsim_callback_head *head))
 {
+	struct pcsim__thr_world *tw = w->thr;
 	struct thr_rcu_cb *cb = calloc(1, sizeof(*cb));
 	if (!cb) {
 		fprintf(stderr, "pcsim: out of memory in call_rcu\n");
@@ -395,12 +622,20 @@ void pcsim__thr_call_rcu(struct pcsim_world *w, struct pcsim_callback_head *head
 	cb->w = w;
 	cb->head = head;
 	cb->func = func;
+	__atomic_store_n(&cb->queued, 1, __ATOMIC_RELEASE);
+	/* The callback counts as outstanding work: the execution ends after it ran. */
+	pthread_mutex_lock(&tw->done_mu);
+	tw->outstanding++;
+	pthread_mutex_unlock(&tw->done_mu);
 	urcu_memb_call_rcu(&cb->rh, thr_rcu_cb);
 }
 
 void pcsim__thr_rcu_barrier(void)
 {
 	urcu_memb_barrier();
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (c && c->w->thr)
+		(void)__atomic_load_n(&c->w->thr->rcu_cbs_done, __ATOMIC_ACQUIRE);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -417,75 +652,113 @@ static void deadline_after(struct timespec *ts, unsigned ms)
 	}
 }
 
+static const char *state_word(long s)
+{
+	switch (s) {
+	case PCSIM_TASK_RUNNING:
+		return "TASK_RUNNING";
+	case PCSIM_TASK_INTERRUPTIBLE:
+		return "TASK_INTERRUPTIBLE";
+	case PCSIM_TASK_UNINTERRUPTIBLE:
+		return "TASK_UNINTERRUPTIBLE";
+	case PCSIM_TASK_KILLABLE:
+		return "TASK_KILLABLE";
+	case PCSIM_TASK_PARKED:
+		return "TASK_PARKED";
+	default:
+		return "TASK_?";
+	}
+}
+
+/* What every unfinished task is doing, for the hang report (read racily, on purpose). */
+static void dump_hung(struct pcsim_world *w, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; i < w->ntasks && off < len; i++) {
+		struct pcsim_task *t = w->tasks[i];
+		if (pcsim_task_exited(t))
+			continue;
+		uint8_t wt = t->thr ? __atomic_load_n(&t->thr->waiting, __ATOMIC_RELAXED) : 0;
+		long s = __atomic_load_n(&t->state.pcsim_private_, __ATOMIC_RELAXED);
+		const char *what = wt == 1 ? "sleeping in schedule()"
+				   : wt == 2 ? "waiting in its loop"
+					     : "running (spinning?)";
+		off += (size_t)snprintf(buf + off, len - off, "\n  T%u %s (cpu%u): %s, %s",
+					t->ctx.id, t->name, t->ctx.cpu, what, state_word(s));
+	}
+}
+
 int pcsim__thr_run_exec(struct pcsim_world *w)
 {
 	struct pcsim__thr_world *tw = w->thr;
 	unsigned ncpu = w->cfg.ncpus;
-	/* Completion threads first, so events posted by tasks have a loop to go to. */
-	for (unsigned c = 0; c < ncpu; c++) {
-		struct irq_thread *it = &tw->irq[c];
-		struct pcsim__event *q = it->queue;	/* events posted during setup */
-		struct pcsim__event *qt = it->queue_tail;
-		memset(it, 0, sizeof(*it));
-		it->queue = q;
-		it->queue_tail = qt;
-		it->tw = tw;
-		it->cpu = c;
-		pthread_mutex_init(&it->mu, NULL);
-		pthread_create(&it->thread, NULL, irq_main, it);
+	int err = irq_threads_start(tw, ncpu);
+	if (err < 0) {
+		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "internal",
+			     "threads backend: cannot start the completion threads (%d)", err);
+		return err;
 	}
+	unsigned n = w->ntasks;
 	pthread_mutex_lock(&tw->done_mu);
-	for (unsigned c = 0; c < ncpu; c++)
-		while (!tw->irq[c].ready)
-			pthread_cond_wait(&tw->done_cv, &tw->done_mu);
 	tw->running = true;
 	tw->go = false;
+	tw->alive = n;
+	tw->outstanding = 0;
+	struct setup_queue sq[PCSIM_MAX_CPUS];
+	if (tw->setup_gen == w->exec_gen) {
+		memcpy(sq, tw->setup_q, sizeof(sq[0]) * ncpu);
+		for (unsigned c = 0; c < ncpu; c++)
+			tw->outstanding += sq[c].n;
+	} else {
+		memset(sq, 0, sizeof(sq[0]) * ncpu);
+	}
+	memset(tw->setup_q, 0, sizeof(tw->setup_q));
+	tw->setup_gen = UINT64_MAX;
 	pthread_mutex_unlock(&tw->done_mu);
-	for (unsigned c = 0; c < ncpu; c++)
-		ev_async_send(tw->irq[c].loop, &tw->irq[c].async);
-	unsigned n = w->ntasks;
-	for (unsigned i = 0; i < n; i++) {
-		struct pcsim_task *t = w->tasks[i];
-		if (pthread_create(&t->thread, NULL, task_main, t) == 0)
-			t->thread_started = true;
+	for (unsigned i = 0; i < n; i++)
+		task_thread_start(tw, w->tasks[i]);
+	/* Events posted during setup. */
+	for (unsigned c = 0; c < ncpu; c++) {
+		struct pcsim__event *ev = sq[c].head;
+		while (ev) {
+			struct pcsim__event *next = ev->next_pending;
+			irq_enqueue(&tw->irq[c], ev);
+			ev = next;
+		}
 	}
 	pthread_mutex_lock(&tw->done_mu);
 	tw->go = true;
-	pthread_cond_broadcast(&tw->ready_cv);
+	pthread_cond_broadcast(&tw->go_cv);
 	struct timespec dl;
 	deadline_after(&dl, w->cfg.threads_timeout_ms);
 	int rc = 0;
 	while ((tw->alive || tw->outstanding) && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&tw->done_cv, &tw->done_mu, &dl);
 	bool hung = tw->alive || tw->outstanding;
+	unsigned alive = tw->alive, outstanding = tw->outstanding;
 	pthread_mutex_unlock(&tw->done_mu);
 	if (hung) {
 		char buf[1536];
+		tw->hung = true;
 		pcsim__thr_lock_global(w);
-		pcsim__dump_blocked(w, buf, sizeof(buf));
+		dump_hung(w, buf, sizeof(buf));
 		pcsim__failf(w, PCSIM_OUTCOME_DEADLOCK, "deadlock",
 			     "threads backend: the execution did not finish within %u ms "
-			     "(%u task(s), %u event(s) outstanding):%s",
-			     w->cfg.threads_timeout_ms, tw->alive, tw->outstanding, buf);
+			     "(%u task(s), %u event(s) or RCU callback(s) outstanding):%s",
+			     w->cfg.threads_timeout_ms, alive, outstanding, buf);
 		pcsim__thr_unlock_global(w);
 		/* Hung threads cannot be reclaimed; report and leave them (the process ends). */
 		return -ETIMEDOUT;
 	}
-	for (unsigned i = 0; i < w->ntasks; i++)
-		if (w->tasks[i]->thread_started)
-			pthread_join(w->tasks[i]->thread, NULL);
-	for (unsigned c = 0; c < ncpu; c++) {
-		struct irq_thread *it = &tw->irq[c];
-		pthread_mutex_lock(&it->mu);
-		it->stop = true;
-		pthread_mutex_unlock(&it->mu);
-		ev_async_send(it->loop, &it->async);
-		pthread_join(it->thread, NULL);
-		pthread_mutex_destroy(&it->mu);
-		it->queue = it->queue_tail = NULL;
+	for (unsigned i = 0; i < w->ntasks; i++) {
+		struct pcsim_task *t = w->tasks[i];
+		if (t->thread_started)
+			pthread_join(t->thread, NULL);
+		pthread_mutex_destroy(&t->thr->loop_mu);
 	}
-	/* Pending call_rcu callbacks touch this execution's memory: wait for them. */
-	urcu_memb_barrier();
+	/* Every callback has run (outstanding is 0); make that visible to TSan too. */
+	(void)__atomic_load_n(&tw->rcu_cbs_done, __ATOMIC_ACQUIRE);
 	pthread_mutex_lock(&tw->done_mu);
 	tw->running = false;
 	pthread_mutex_unlock(&tw->done_mu);

@@ -221,23 +221,35 @@ char *pcsim__trace_render(const struct pcsim_world *w)
  */
 #define OBJ(w, id, b) pcsim_trace_obj_label((w), (id), (b), sizeof(b))
 
+/* A traced value: a number, or the object a pointer value points to. */
+static const char *val(const struct pcsim_world *w, uint64_t v, bool ptr, char *b, size_t n)
+{
+	if (ptr && v)
+		return pcsim_trace_obj_label(w, (uint32_t)v, b, n);
+	if (ptr)
+		return "NULL";
+	snprintf(b, n, "%" PRIu64, v);
+	return b;
+}
+
 static void r_load(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
 		   size_t len)
 {
-	char b[64];
-	snprintf(buf, len, "load%s%s %s -> %" PRIu64,
+	char b[64], v[64];
+	snprintf(buf, len, "load%s%s %s -> %s",
 		 e->str && strcmp(e->str, "once") ? "_" : "", e->str && strcmp(e->str, "once") ? e->str : "",
-		 OBJ(w, e->obj, b), e->a);
+		 OBJ(w, e->obj, b), val(w, e->a, e->b & PCSIM_SZ_PTR, v, sizeof(v)));
 }
 
 static void r_store(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
 		    size_t len)
 {
-	char b[64];
+	char b[64], v[64];
 	bool buffered = w->cfg.mem == PCSIM_MEM_TSO;
-	snprintf(buf, len, "store%s%s %s <- %" PRIu64 "%s",
+	snprintf(buf, len, "store%s%s %s <- %s%s",
 		 e->str && strcmp(e->str, "once") ? "_" : "", e->str && strcmp(e->str, "once") ? e->str : "",
-		 OBJ(w, e->obj, b), e->a, buffered ? " (store buffer)" : "");
+		 OBJ(w, e->obj, b), val(w, e->a, e->b & PCSIM_SZ_PTR, v, sizeof(v)),
+		 buffered ? " (store buffer)" : "");
 }
 
 static void r_rmw(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
@@ -258,9 +270,10 @@ static void r_fence(const struct pcsim_world *w, const struct pcsim_trace_event 
 static void r_flush(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
 		    size_t len)
 {
-	char b[64];
-	snprintf(buf, len, "cpu%" PRIu64 " store buffer flush%s: %s <- %" PRIu64, e->b,
-		 e->str ? " (forced)" : "", OBJ(w, e->obj, b), e->a);
+	char b[64], v[64];
+	snprintf(buf, len, "cpu%" PRIu64 " store buffer flush%s: %s <- %s", e->b & 0xffu,
+		 e->str ? " (forced)" : "", OBJ(w, e->obj, b),
+		 val(w, e->a, e->b & PCSIM_SZ_PTR, v, sizeof(v)));
 }
 
 static const char *st(uint64_t s)

@@ -194,6 +194,7 @@ void pcsim__exec_reset(struct pcsim_world *w)
 	w->nlog = 0;
 	w->ndecisions = 0;
 	w->ninv = 0;
+	w->nlayers = 0;
 	w->nclasses = 0;
 	w->rcu_cbs = NULL;
 	w->rcu_cbs_inflight = 0;
@@ -256,6 +257,32 @@ void pcsim_fail(const char *what, const char *fmt, ...)
 	/* sim: stop the execution now, unless we are in setup/finish (no context to abandon). */
 	if (pcsim__tls_ctx)
 		pcsim__sim_abort_exec(w);
+}
+
+void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size, bool *fresh)
+{
+	if (!w->sim)
+		pcsim__thr_lock_global(w);
+	void *data = NULL;
+	for (unsigned i = 0; i < w->nlayers; i++)
+		if (w->layers[i].key == key)
+			data = w->layers[i].data;
+	bool isnew = !data;
+	if (isnew && w->nlayers < sizeof(w->layers) / sizeof(w->layers[0])) {
+		if (!w->sim)
+			pcsim__thr_unlock_global(w);
+		data = pcsim_alloc(w, size);
+		if (!w->sim)
+			pcsim__thr_lock_global(w);
+		w->layers[w->nlayers].key = key;
+		w->layers[w->nlayers].data = data;
+		w->nlayers++;
+	}
+	if (!w->sim)
+		pcsim__thr_unlock_global(w);
+	if (fresh)
+		*fresh = isnew;
+	return data;
 }
 
 int pcsim_invariant_register(struct pcsim_world *w, const char *name,
