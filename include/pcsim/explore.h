@@ -39,7 +39,8 @@ struct pcsim_explore_opts {
 	bool replay_lenient;		/* REPLAY: skip recorded choices that are not enabled */
 	bool stop_on_violation;		/* default true */
 	bool confirm;			/* replay a failure with tracing on to confirm it, default true */
-	const char *replay_hint;	/* how a user replays; "%s" is replaced by the schedule path */
+	const char *replay_hint;	/* how a user replays: r->replay_cmd; "%s" becomes
+					 * "<schedule file>" (the caller writes the file) */
 	bool keep_trace;		/* no failure: r->trace and r->schedule of the last execution */
 	/* Called every 2^16 executions and at the end, for progress lines. */
 	void (*progress)(uint64_t executions, uint64_t steps, void *arg);

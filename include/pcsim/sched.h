@@ -273,7 +273,8 @@ PCSIM_API unsigned pcsim_smp_processor_id(void);
 PCSIM_API int pcsim_send_signal(struct pcsim_task *p, int sig);
 /**
  * pcsim_post_signal - schedule a signal delivery to @p as an event: the strategy chooses the
- * step at which it arrives. Context: setup or any. Return: 0 or -EINVAL.
+ * step at which it arrives (threads backend: delivered at once). Context: setup or any.
+ * Return: the event id (>= 1; 0 in the threads backend), or -EINVAL.
  */
 PCSIM_API int pcsim_post_signal(struct pcsim_world *w, struct pcsim_task *p, int sig);
 /** pcsim_signal_pending - a real signal or a notification (TIF_NOTIFY_SIGNAL) is pending. */

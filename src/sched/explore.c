@@ -156,16 +156,31 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			return -EINVAL;
 		}
 		free(ch);
-		char mine[512];
-		pcsim__config_format(&cfg, mine, sizeof(mine));
+		char mine[512], theirs[512];
+		struct pcsim_world tmp;
+		/* Compare what the worlds would really run with (defaults filled, values clamped). */
+		pcsim__world_init(&tmp, &cfg);
+		pcsim__config_format(&tmp.cfg, mine, sizeof(mine));
+		struct pcsim_config rec;
+		pcsim_config_init(&rec);
+		char perr[256];
+		if (pcfg && pcsim_config_parse(pcfg, &rec, perr, sizeof(perr)) < 0) {
+			snprintf(err, sizeof(err), "schedule: config line: %s", perr);
+			free(pname);
+			free(pcfg);
+			r->message = xstrdup(err);
+			return -EINVAL;
+		}
+		pcsim__world_init(&tmp, &rec);
+		pcsim__config_format(&tmp.cfg, theirs, sizeof(theirs));
 		int bad = 0;
 		if (pname && prog->name && strcmp(pname, prog->name) != 0) {
 			snprintf(err, sizeof(err),
 				 "schedule was recorded for program '%s', not '%s'", pname, prog->name);
 			bad = 1;
-		} else if (pcfg && strcmp(pcfg, mine) != 0) {
+		} else if (pcfg && strcmp(theirs, mine) != 0) {
 			snprintf(err, sizeof(err),
-				 "schedule was recorded with config '%s' but this run uses '%s'", pcfg,
+				 "schedule was recorded with config '%s' but this run uses '%s'", theirs,
 				 mine);
 			bad = 1;
 		}

@@ -581,6 +581,11 @@ void pcsim_obj_name(const void *addr, const char *fmt, ...)
 	}
 	if (!w->sim)
 		pcsim__thr_unlock_global(w);
+	char *name = pcsim__strdup_arena(w, buf);
+	if (!w->sim)
+		pcsim__thr_lock_global(w);
 	if (id < w->objnames_cap)
-		w->objnames[id] = pcsim__strdup_arena(w, buf);
+		w->objnames[id] = name;
+	if (!w->sim)
+		pcsim__thr_unlock_global(w);
 }

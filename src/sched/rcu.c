@@ -65,15 +65,16 @@ static void rcu_cb_fire(void *arg)
 	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_rcu, 0, 0, 0, 0, "RCU callback runs");
 	cb->func(cb->head);
+	cb->done = true;
 	w->rcu_cbs_inflight--;
-	if (w->rcu_cbs_inflight == 0)
-		for (unsigned i = 0; i < w->ntasks; i++) {
-			struct pcsim_task *t = w->tasks[i];
-			if (t->barrier_waiting) {
-				t->barrier_waiting = false;
-				pcsim__ttwu_nopoint(w, t, (unsigned)PCSIM_TASK_UNINTERRUPTIBLE, false);
-			}
+	/* rcu_barrier() sleepers re-check which callbacks they still wait for. */
+	for (unsigned i = 0; i < w->ntasks; i++) {
+		struct pcsim_task *t = w->tasks[i];
+		if (t->barrier_waiting) {
+			t->barrier_waiting = false;
+			pcsim__ttwu_nopoint(w, t, (unsigned)PCSIM_TASK_UNINTERRUPTIBLE, false);
 		}
+	}
 }
 
 static void post_cb(struct pcsim_world *w, struct pcsim__rcu_cb *cb)
@@ -183,6 +184,8 @@ void pcsim_synchronize_rcu(void)
 		return;
 	}
 	pcsim__sim_point(w, &t->ctx);
+	if (w->cfg.mem == PCSIM_MEM_TSO)
+		pcsim__mm_drain(w, t->ctx.cpu);	/* a grace period implies full barriers */
 	struct pcsim__gp *gp = gp_snapshot(w);
 	if (w->tracing)
 		pcsim__trace(w, &t->ctx, &pcsim__tk_rcu, 0, 0, gp->n, 0,
@@ -219,6 +222,9 @@ void pcsim_call_rcu(struct pcsim_callback_head *head,
 	struct pcsim__rcu_cb *cb = pcsim_alloc(w, sizeof(*cb));
 	cb->head = head;
 	cb->func = func;
+	cb->seq = ++w->rcu_cb_seq;
+	cb->all_next = w->rcu_all;
+	w->rcu_all = cb;
 	cb->gp = gp_snapshot(w);
 	w->rcu_cbs_inflight++;
 	if (w->tracing)
@@ -243,7 +249,16 @@ void pcsim_rcu_barrier(void)
 		return;
 	}
 	pcsim__sim_point(w, &t->ctx);
-	while (w->rcu_cbs_inflight) {
+	if (w->cfg.mem == PCSIM_MEM_TSO)
+		pcsim__mm_drain(w, t->ctx.cpu);
+	/* Wait for the callbacks queued before the barrier, not for later ones. */
+	uint64_t upto = w->rcu_cb_seq;
+	for (;;) {
+		bool pending = false;
+		for (struct pcsim__rcu_cb *cb = w->rcu_all; cb && !pending; cb = cb->all_next)
+			pending = cb->seq <= upto && !cb->done;
+		if (!pending)
+			break;
 		t->barrier_waiting = true;
 		snprintf(t->wchan, sizeof(t->wchan), "rcu_barrier");
 		pcsim__raw_store(&t->state.pcsim_private_, sizeof(long),

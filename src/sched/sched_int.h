@@ -51,6 +51,7 @@ struct pcsim__ctx {
 	uint16_t held[PCSIM_MAX_HELD];	/* lockdep classes held, in order */
 	uint8_t nheld;
 	uint64_t pct_prio;
+	uint64_t pct_spurious_prio;	/* PCT: priority of "spurious wakeup of this task" */
 	struct pcsim__fiber fib;
 	void (*fn)(void *arg);
 	void *arg;
@@ -117,6 +118,9 @@ struct pcsim__gp {
 };
 
 struct pcsim__rcu_cb {
+	uint64_t seq;			/* call_rcu() order */
+	bool done;
+	struct pcsim__rcu_cb *all_next;	/* every callback of the execution */
 	struct pcsim_callback_head *head;
 	void (*func)(struct pcsim_callback_head *head);
 	struct pcsim__gp *gp;
@@ -204,7 +208,6 @@ struct pcsim_world {
 	struct pcsim__event *pending;	/* list of pending events, by id */
 	unsigned spurious_used;
 	struct pcsim__ctx *yielder;
-	uint32_t last_ctx;		/* for switch trace events */
 
 	/* outcome */
 	enum pcsim_outcome outcome;
@@ -255,6 +258,8 @@ struct pcsim_world {
 	/* rcu */
 	struct pcsim__rcu_cb *rcu_cbs;	/* waiting for their grace period */
 	unsigned rcu_cbs_inflight;	/* queued, not yet run */
+	uint64_t rcu_cb_seq;
+	struct pcsim__rcu_cb *rcu_all;
 	unsigned ngp_waiters;
 
 	/* per-execution layer state (pcsim_world_layer) */
@@ -324,6 +329,7 @@ void pcsim__send_signal_nopoint(struct pcsim_world *w, struct pcsim_task *p, int
 /* ---- spinlock.c / lockdep */
 void pcsim__lockdep_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 			    struct pcsim_spinlock *l);
+void pcsim__lockdep_usage(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_spinlock *l);
 void pcsim__lockdep_release(struct pcsim_world *w, struct pcsim__ctx *c,
 			    struct pcsim_spinlock *l);
 const char *pcsim__lock_name(const struct pcsim_world *w, const struct pcsim_spinlock *l);
@@ -371,7 +377,7 @@ uint32_t pcsim__obj_id(struct pcsim_world *w, const void *addr);
 
 /* Engine trace kinds (trace.c). */
 extern const struct pcsim_trace_kind pcsim__tk_load, pcsim__tk_store, pcsim__tk_rmw,
-	pcsim__tk_fence, pcsim__tk_flush, pcsim__tk_switch, pcsim__tk_state, pcsim__tk_sleep,
+	pcsim__tk_fence, pcsim__tk_flush, pcsim__tk_state, pcsim__tk_sleep,
 	pcsim__tk_wake, pcsim__tk_lock, pcsim__tk_unlock, pcsim__tk_irq_enter, pcsim__tk_irq_exit,
 	pcsim__tk_signal, pcsim__tk_tw_add, pcsim__tk_tw_run, pcsim__tk_rcu, pcsim__tk_exit,
 	pcsim__tk_start, pcsim__tk_fail, pcsim__tk_data, pcsim__tk_spurious, pcsim__tk_post;

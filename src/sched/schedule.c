@@ -123,10 +123,14 @@ int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, si
 			cfg->page_lock_unfairness = (int)n;
 		} else if (KEY("inject") && num && n <= UINT32_MAX) {
 			cfg->inject = (unsigned)n;
+		} else if (KEY("step_ns") && num) {
+			cfg->step_ns = n;
+		} else if (KEY("checks") && num && n <= 7) {
+			cfg->checks = (unsigned)n;
 		} else if (KEY("backend") || KEY("mem") || KEY("cpus") || KEY("max_steps") ||
 			   KEY("store_buffer") || KEY("spurious") || KEY("timed") ||
 			   KEY("wait_table_bits") || KEY("walk_break") || KEY("unfairness") ||
-			   KEY("inject")) {
+			   KEY("inject") || KEY("step_ns") || KEY("checks")) {
 			snprintf(err, errlen, "col %u: bad value '%.*s' for %.*s", (unsigned)(v - line) + 1,
 				 (int)vl, v, (int)kl, k);
 			return -EINVAL;
@@ -134,7 +138,7 @@ int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, si
 			snprintf(err, errlen,
 				 "col %u: unknown configuration key '%.*s' (known: backend, cpus, mem, "
 				 "max_steps, store_buffer, spurious, timed, wait_table_bits, walk_break, "
-				 "unfairness, inject)",
+				 "unfairness, inject, step_ns, checks)",
 				 col, (int)kl, k);
 			return -EINVAL;
 		}
@@ -171,10 +175,12 @@ void pcsim__config_format(const struct pcsim_config *cfg, char *buf, size_t len)
 {
 	snprintf(buf, len,
 		 "backend=%s cpus=%u mem=%s max_steps=%" PRIu64 " store_buffer=%u spurious=%u "
-		 "timed=%d wait_table_bits=%u walk_break=%u unfairness=%d inject=%u",
+		 "timed=%d step_ns=%" PRIu64 " checks=%u wait_table_bits=%u walk_break=%u "
+		 "unfairness=%d inject=%u",
 		 cfg->backend == PCSIM_BACKEND_SIM ? "sim" : "threads", cfg->ncpus,
 		 cfg->mem == PCSIM_MEM_TSO ? "tso" : "sc", cfg->max_steps, cfg->store_buffer_size,
-		 cfg->max_spurious, cfg->timed ? 1 : 0, cfg->wait_table_bits, cfg->walk_break_cnt,
+		 cfg->max_spurious, cfg->timed ? 1 : 0, cfg->step_ns, cfg->checks,
+		 cfg->wait_table_bits, cfg->walk_break_cnt,
 		 cfg->page_lock_unfairness, cfg->inject);
 }
 

@@ -49,7 +49,13 @@ static inline void add_opt(struct pcsim__opt *o, unsigned *n, uint8_t type, uint
 		o[*n].target = target;
 		o[*n].p = p;
 		(*n)++;
+		return;
 	}
+	/* Never drop a choice silently: the search would no longer be what it claims. */
+	struct pcsim_world *w = pcsim__tls_ctx ? pcsim__tls_ctx->w : pcsim__tls_world;
+	if (w)
+		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "too-many-choices",
+			     "more than %d simultaneous choices at one step", PCSIM_MAX_OPTS);
 }
 
 static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *o,
@@ -419,8 +425,21 @@ uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_
 	struct pcsim__opt opts[PCSIM_MAX_OPTS];
 	if (n <= 1)
 		return 0;
-	if (n > PCSIM_MAX_OPTS)
-		n = PCSIM_MAX_OPTS;
+	if (n > PCSIM_MAX_OPTS) {
+		pcsim__failf(w, PCSIM_OUTCOME_VIOLATION, "bad-choice",
+			     "pcsim_choose(\"%s\", %llu): at most %d values per choice", kind,
+			     (unsigned long long)n, PCSIM_MAX_OPTS);
+		if (pcsim__tls_ctx)
+			pcsim__sim_abort_exec(w);
+		return 0;
+	}
+	/* The kind is one word in schedule files. */
+	char kb[48];
+	size_t kl = 0;
+	for (const char *k = kind; *k && kl < sizeof(kb) - 1; k++)
+		kb[kl++] = (*k == ' ' || *k == '\t' || *k == '\n' || *k == '#') ? '_' : *k;
+	kb[kl] = 0;
+	kind = kl ? pcsim_trace_intern(w, kb) : "data";
 	for (unsigned i = 0; i < n; i++) {
 		opts[i].type = OPT_DATA;
 		opts[i].target = i;

@@ -19,6 +19,9 @@
 
 #include "sched/sched_int.h"
 
+static const char *usage_locked(struct pcsim_world *w, struct pcsim__ctx *c, unsigned b,
+				char *msg, size_t len);
+
 static uint16_t class_of(struct pcsim_world *w, const char *name)
 {
 	for (unsigned i = 1; i <= w->nclasses; i++)
@@ -109,7 +112,22 @@ void pcsim__lockdep_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 		}
 		w->deps[a][b / 64] |= 1ull << (b % 64);
 	}
-	/* Interrupt safety (hardirq and softirq are treated alike: both are "atomic contexts"). */
+	if (!what)
+		what = usage_locked(w, c, b, msg, sizeof(msg));
+	if (!w->sim)
+		pcsim__thr_unlock_global(w);
+	if (what)
+		pcsim_fail(what, "%s", msg);
+}
+
+/*
+ * Interrupt safety (hardirq and softirq are treated alike: both are "atomic contexts"): a class
+ * used in an interrupt handler and, elsewhere, with interrupts enabled can deadlock on one CPU.
+ */
+static const char *usage_locked(struct pcsim_world *w, struct pcsim__ctx *c, unsigned b,
+				char *msg, size_t len)
+{
+	const char *bn = w->classes[b].name;
 	unsigned *u = &w->classes[b].usage;
 	if (c->kind == PCSIM_CTX_HARDIRQ)
 		*u |= LU_IN_HARDIRQ;
@@ -117,15 +135,26 @@ void pcsim__lockdep_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 		*u |= LU_IN_SOFTIRQ;
 	else if (!c->irqs_off)
 		*u |= LU_HARDIRQ_ON;
-	if (!what && (*u & (LU_IN_HARDIRQ | LU_IN_SOFTIRQ)) && (*u & LU_HARDIRQ_ON)) {
-		what = "lockdep-irq";
-		snprintf(msg, sizeof(msg),
+	if ((*u & (LU_IN_HARDIRQ | LU_IN_SOFTIRQ)) && (*u & LU_HARDIRQ_ON)) {
+		snprintf(msg, len,
 			 "inconsistent {IN-%sIRQ-W} -> {%sIRQ-ON-W} usage: %s is taken in an "
 			 "interrupt handler and, elsewhere, with interrupts enabled; an interrupt "
 			 "on the holder's CPU deadlocks (use spin_lock_irqsave)",
 			 (*u & LU_IN_HARDIRQ) ? "HARD" : "SOFT", (*u & LU_IN_HARDIRQ) ? "HARD" : "SOFT",
 			 bn);
+		return "lockdep-irq";
 	}
+	return NULL;
+}
+
+void pcsim__lockdep_usage(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_spinlock *l)
+{
+	char msg[512];
+	if (!w->checks_lockdep || !l->lclass)
+		return;
+	if (!w->sim)
+		pcsim__thr_lock_global(w);
+	const char *what = usage_locked(w, c, l->lclass, msg, sizeof(msg));
 	if (!w->sim)
 		pcsim__thr_unlock_global(w);
 	if (what)
@@ -155,11 +184,21 @@ static bool check_init(struct pcsim_world *w, struct pcsim_spinlock *l, const ch
 	return true;
 }
 
-static void do_lock(struct pcsim__ctx *c, struct pcsim_spinlock *l, unsigned long irqsave)
+/*
+ * The lock's step: its preemption point comes first, while interrupts and preemption are still
+ * as the caller had them (an interrupt or a preemption right before the lock is reachable);
+ * then interrupts go off (the _irq/_irqsave forms), preemption is disabled and the lock word is
+ * taken with an acquire RMW.
+ */
+static void do_lock(struct pcsim__ctx *c, struct pcsim_spinlock *l, bool irqs)
 {
 	struct pcsim_world *w = c->w;
 	if (!check_init(w, l, "spin_lock"))
 		return;
+	if (w->sim)
+		pcsim__sim_point(w, c);
+	if (irqs)
+		c->irqs_off = true;
 	c->preempt_count++;
 	pcsim__lockdep_acquire(w, c, l);
 	if (c->nheld < PCSIM_MAX_HELD)
@@ -177,7 +216,6 @@ static void do_lock(struct pcsim__ctx *c, struct pcsim_spinlock *l, unsigned lon
 		__atomic_store_n(&l->owner, (uint16_t)c->id, __ATOMIC_RELAXED);
 		return;
 	}
-	pcsim__sim_point(w, c);
 	for (;;) {
 		/* The acquire is a locked RMW: it drains this CPU's store buffer (TSO). */
 		if (w->cfg.mem == PCSIM_MEM_TSO)
@@ -194,7 +232,7 @@ static void do_lock(struct pcsim__ctx *c, struct pcsim_spinlock *l, unsigned lon
 	}
 	l->owner = (uint16_t)c->id;
 	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_lock, pcsim__obj_id(w, l), 0, irqsave, 0,
+		pcsim__trace(w, c, &pcsim__tk_lock, pcsim__obj_id(w, l), 0, irqs, 0,
 			     pcsim__lock_name(w, l));
 }
 
@@ -232,7 +270,7 @@ void pcsim_spin_lock(struct pcsim_spinlock *l)
 {
 	struct pcsim__ctx *c = pcsim__need_ctx("spin_lock");
 	if (c)
-		do_lock(c, l, 0);
+		do_lock(c, l, false);
 }
 
 int pcsim_spin_trylock(struct pcsim_spinlock *l)
@@ -258,11 +296,12 @@ int pcsim_spin_trylock(struct pcsim_spinlock *l)
 		return 0;
 	c->preempt_count++;
 	/* lockdep records trylocks as acquisitions without the deadlock check (trylock=1). */
+	pcsim__lockdep_usage(w, c, l);
 	if (c->nheld < PCSIM_MAX_HELD)
 		c->held[c->nheld++] = l->lclass;
 	__atomic_store_n(&l->owner, (uint16_t)c->id, __ATOMIC_RELAXED);
 	if (w->sim && w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_lock, pcsim__obj_id(w, l), 0, 0, 0,
+		pcsim__trace(w, c, &pcsim__tk_lock, pcsim__obj_id(w, l), 0, 2, 0,
 			     pcsim__lock_name(w, l));
 	return 1;
 }
@@ -282,8 +321,7 @@ void pcsim_spin_lock_irq(struct pcsim_spinlock *l)
 	struct pcsim__ctx *c = pcsim__need_ctx("spin_lock_irq");
 	if (!c)
 		return;
-	c->irqs_off = true;
-	do_lock(c, l, 1);
+	do_lock(c, l, true);
 }
 
 void pcsim_spin_unlock_irq(struct pcsim_spinlock *l)
@@ -292,8 +330,11 @@ void pcsim_spin_unlock_irq(struct pcsim_spinlock *l)
 	if (!c)
 		return;
 	do_unlock(c, l, 1);
-	if (c->kind == PCSIM_CTX_TASK)
+	if (c->kind == PCSIM_CTX_TASK) {
 		c->irqs_off = false;
+		if (c->preempt_count == 0 && c->w->sim)
+			pcsim__sim_point(c->w, c);	/* pending interrupts may fire now */
+	}
 }
 
 unsigned long pcsim_spin_lock_irqsave(struct pcsim_spinlock *l)
@@ -302,8 +343,7 @@ unsigned long pcsim_spin_lock_irqsave(struct pcsim_spinlock *l)
 	if (!c)
 		return 0;
 	unsigned long flags = c->irqs_off ? 1ul : 0ul;
-	c->irqs_off = true;
-	do_lock(c, l, 1);
+	do_lock(c, l, true);
 	return flags;
 }
 
@@ -314,6 +354,8 @@ void pcsim_spin_unlock_irqrestore(struct pcsim_spinlock *l, unsigned long flags)
 		return;
 	do_unlock(c, l, 1);
 	c->irqs_off = flags != 0 || c->kind != PCSIM_CTX_TASK;
+	if (!c->irqs_off && c->preempt_count == 0 && c->w->sim)
+		pcsim__sim_point(c->w, c);	/* pending interrupts may fire now */
 }
 
 bool pcsim_spin_is_locked(struct pcsim_spinlock *l)

@@ -3,7 +3,9 @@
  * strategy.c - who decides: random (seeded), PCT, DFS with a preemption bound, replay.
  *
  * All randomness comes from one xoshiro256** stream per execution, seeded from (seed,
- * execution index) with splitmix64, so execution i of seed s is reproducible on its own.
+ * execution index) with splitmix64. For random, execution i of seed s is reproducible on its
+ * own; PCT also carries k (learnt from earlier executions), so its executions are reproduced by
+ * their schedule files, which every strategy records.
  *
  * PCT (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010): every agent - a task, an
  * atomic context (inherits its event's priority), a pending event, a CPU's store buffer - gets
@@ -253,6 +255,19 @@ void pcsim__strategy_end(struct pcsim__strategy *s, struct pcsim_world *w)
 		if (w->ndecisions > s->k_est)
 			s->k_est = w->ndecisions;
 		break;
+	case PCSIM_STRATEGY_REPLAY:
+		/* Strict replay uses every recorded choice: leftovers mean the run went elsewhere. */
+		if (!s->lenient && !s->diverged && s->pos < s->nscript &&
+		    w->outcome == PCSIM_OUTCOME_OK) {
+			s->diverged = true;
+			snprintf(s->divergence, sizeof(s->divergence),
+				 "replay diverged: the execution ended after %zu of the %zu recorded "
+				 "choices",
+				 s->pos, s->nscript);
+			pcsim__failf(w, PCSIM_OUTCOME_DIVERGED, "replay-diverged", "%s",
+				     s->divergence);
+		}
+		break;
 	case PCSIM_STRATEGY_DFS:
 		/* Drop decisions beyond what this execution reached (it may have ended early). */
 		if (s->nrecs > s->depth_now) {
@@ -288,6 +303,8 @@ static uint64_t opt_prio(const struct pcsim_world *w, const struct pcsim__opt *o
 		return ((const struct pcsim__event *)o->p)->pct_prio;
 	case OPT_FLUSH:
 		return w->cpus[o->target].flush_prio;
+	case OPT_SPURIOUS:
+		return ((const struct pcsim__ctx *)o->p)->pct_spurious_prio;
 	default:
 		return 0;
 	}
@@ -451,9 +468,12 @@ unsigned pcsim__strategy_pick(struct pcsim__strategy *s, struct pcsim_world *w,
 	}
 	case PCSIM_STRATEGY_REPLAY:
 		pick = pick_replay(s, w, opts, n, cur, data_kind);
-		if (s->diverged && w->outcome == PCSIM_OUTCOME_OK)
-			pcsim__failf(w, PCSIM_OUTCOME_DIVERGED, "replay-diverged", "%s",
-				     s->divergence);
+		if (s->diverged) {
+			if (w->outcome == PCSIM_OUTCOME_OK)
+				pcsim__failf(w, PCSIM_OUTCOME_DIVERGED, "replay-diverged", "%s",
+					     s->divergence);
+			return pick;	/* the fallback never runs: not part of the schedule */
+		}
 		break;
 	}
 	log_choice(w, &opts[pick], data_kind);

@@ -59,6 +59,7 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 		if (w->tracing)
 			pcsim_obj_name(&t->state, "T%u.state", t->ctx.id);
 		t->ctx.pct_prio = pcsim__strategy_prio(w->strat, w);
+		t->ctx.pct_spurious_prio = pcsim__strategy_prio(w->strat, w);
 		pcsim__sim_ctx_start(w, &t->ctx);
 	} else {
 		pcsim__thr_task_created(w, t);
@@ -466,6 +467,8 @@ unsigned long pcsim_local_irq_save(void)
 	struct pcsim__ctx *c = pcsim__need_ctx("local_irq_save");
 	if (!c)
 		return 0;
+	/* The point comes first: an interrupt can still arrive right before the save. */
+	step(c);
 	unsigned long flags = c->irqs_off ? 1ul : 0ul;
 	c->irqs_off = true;
 	return flags;
@@ -577,7 +580,7 @@ int pcsim_send_signal(struct pcsim_task *p, int sig)
 		return -EINVAL;
 	step(c);
 	glock(c->w);
-	bool gone = pcsim_task_exited(p) || (p->flags & PCSIM_PF_EXITING);
+	bool gone = pcsim_task_exited(p);	/* an exiting task still takes signals */
 	gunlock(c->w);
 	if (gone)
 		return -ESRCH;
@@ -619,6 +622,9 @@ int pcsim_task_work_add(struct pcsim_task *task, struct pcsim_callback_head *wor
 		return -EINVAL;
 	struct pcsim_world *w = c->w;
 	step(c);
+	/* The kernel queues with cmpxchg(): a full barrier. */
+	if (w->sim && w->cfg.mem == PCSIM_MEM_TSO)
+		pcsim__mm_drain(w, c->cpu);
 	glock(w);
 	if (task->works_exited) {
 		gunlock(w);
@@ -638,7 +644,7 @@ int pcsim_task_work_add(struct pcsim_task *task, struct pcsim_callback_head *wor
 		/* Like signal_wake_up(): interrupt an interruptible sleep. */
 		pcsim__ttwu_nopoint(w, task, (unsigned)PCSIM_TASK_INTERRUPTIBLE, true);
 	}
-	if (!w->sim && notify != PCSIM_TWA_NONE)
+	if (!w->sim && notify == PCSIM_TWA_SIGNAL)
 		pcsim__thr_task_work_kick(w, task);
 	return 0;
 }
@@ -702,7 +708,8 @@ int pcsim_return_to_user(void)
 	for (;;) {
 		step(&t->ctx);
 		glock(w);
-		bool work = t->task_works || t->notify_signal || t->notify_resume;
+		/* exit_to_user_mode_loop() runs task_work only when notified (TWA_NONE is not). */
+		bool work = t->task_works && (t->notify_signal || t->notify_resume);
 		uint64_t sigs = t->sigpending;
 		gunlock(w);
 		if (work) {

@@ -246,6 +246,12 @@ static void r_store(const struct pcsim_world *w, const struct pcsim_trace_event 
 {
 	char b[64], v[64];
 	bool buffered = w->cfg.mem == PCSIM_MEM_TSO;
+	if (e->str && e->str[0] == '_') {	/* __set_bit, __clear_bit: name the primitive */
+		snprintf(buf, len, "%s %s <- %s%s", e->str, OBJ(w, e->obj, b),
+			 val(w, e->a, e->b & PCSIM_SZ_PTR, v, sizeof(v)),
+			 buffered ? " (store buffer)" : "");
+		return;
+	}
 	snprintf(buf, len, "store%s%s %s <- %s%s",
 		 e->str && strcmp(e->str, "once") ? "_" : "", e->str && strcmp(e->str, "once") ? e->str : "",
 		 OBJ(w, e->obj, b), val(w, e->a, e->b & PCSIM_SZ_PTR, v, sizeof(v)),
@@ -291,6 +297,8 @@ static const char *st(uint64_t s)
 		return "TASK_PARKED";
 	case PCSIM_TASK_NORMAL:
 		return "TASK_NORMAL";
+	case PCSIM_TASK_INTERRUPTIBLE | PCSIM_TASK_WAKEKILL:
+		return "TASK_INTERRUPTIBLE|TASK_WAKEKILL";
 	default:
 		return "state?";
 	}
@@ -326,14 +334,15 @@ static void r_lock(const struct pcsim_world *w, const struct pcsim_trace_event *
 		   size_t len)
 {
 	(void)w;
-	snprintf(buf, len, "%s(%s)", e->a ? "spin_lock_irqsave" : "spin_lock", e->str);
+	static const char *const names[] = { "spin_lock", "spin_lock_irq(save)", "spin_trylock" };
+	snprintf(buf, len, "%s(%s)", names[e->a < 3 ? e->a : 0], e->str);
 }
 
 static void r_unlock(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
 		     size_t len)
 {
 	(void)w;
-	snprintf(buf, len, "%s(%s)", e->a ? "spin_unlock_irqrestore" : "spin_unlock", e->str);
+	snprintf(buf, len, "%s(%s)", e->a ? "spin_unlock_irq(restore)" : "spin_unlock", e->str);
 }
 
 static void r_irq_enter(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
@@ -432,7 +441,6 @@ const struct pcsim_trace_kind pcsim__tk_store = { "engine.store", "mem", r_store
 const struct pcsim_trace_kind pcsim__tk_rmw = { "engine.rmw", "mem", r_rmw };
 const struct pcsim_trace_kind pcsim__tk_fence = { "engine.fence", "mem", r_fence };
 const struct pcsim_trace_kind pcsim__tk_flush = { "engine.flush", "mem", r_flush };
-const struct pcsim_trace_kind pcsim__tk_switch = { "engine.switch", "sched", NULL };
 const struct pcsim_trace_kind pcsim__tk_state = { "engine.state", "sched", r_state };
 const struct pcsim_trace_kind pcsim__tk_sleep = { "engine.sleep", "sched", r_sleep };
 const struct pcsim_trace_kind pcsim__tk_wake = { "engine.wake", "sched", r_wake };

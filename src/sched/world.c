@@ -185,7 +185,6 @@ void pcsim__exec_reset(struct pcsim_world *w)
 	w->pending = NULL;
 	w->spurious_used = 0;
 	w->yielder = NULL;
-	w->last_ctx = 0;
 	w->outcome = PCSIM_OUTCOME_OK;
 	w->what[0] = 0;
 	w->msg[0] = 0;
@@ -198,6 +197,8 @@ void pcsim__exec_reset(struct pcsim_world *w)
 	w->nclasses = 0;
 	w->rcu_cbs = NULL;
 	w->rcu_cbs_inflight = 0;
+	w->rcu_cb_seq = 0;
+	w->rcu_all = NULL;
 	w->ngp_waiters = 0;
 	pcsim__trace_reset(w);
 }
