@@ -209,8 +209,15 @@ static void dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		switch (o->type) {
 		case OPT_RUN: {
 			struct pcsim__ctx *t = o->p;
-			if (t->kind == PCSIM_CTX_TASK)
+			if (t->kind == PCSIM_CTX_TASK && w->cpus[t->cpu].curr != t) {
+				/*
+				 * A context switch on this CPU: __schedule() takes the runqueue
+				 * lock (a locked RMW), so the CPU's store buffer drains.
+				 */
+				if (w->cfg.mem == PCSIM_MEM_TSO)
+					pcsim__mm_drain(w, t->cpu);
 				w->cpus[t->cpu].curr = t;
+			}
 			if (t == cur)
 				return;
 			switch_to(w, cur, t, cur && cur->run == CR_EXITED);
@@ -267,6 +274,9 @@ static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__ev
 	c->arg = ev->arg;
 	ev->ctx = c;
 	ev->state = EV_RUNNING;
+	/* Interrupt delivery is serializing on x86: the CPU's store buffer drains. */
+	if (w->cfg.mem == PCSIM_MEM_TSO)
+		pcsim__mm_drain(w, (unsigned)ev->cpu);
 	w->cpus[ev->cpu].irq = c;
 	pcsim__sim_ctx_start(w, c);
 	switch_to(w, cur, c, cur && cur->run == CR_EXITED);
@@ -300,6 +310,9 @@ void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
 		if (w->cpus[c->cpu].curr == c)
 			w->cpus[c->cpu].curr = NULL;
 	} else if (w->cpus[c->cpu].irq == c) {
+		/* iret is serializing too. */
+		if (w->cfg.mem == PCSIM_MEM_TSO)
+			pcsim__mm_drain(w, c->cpu);
 		w->cpus[c->cpu].irq = NULL;
 	}
 	dispatch(w, c);
