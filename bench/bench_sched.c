@@ -142,11 +142,16 @@ static int bench_sched(int argc, char **argv)
 	return 0;
 }
 
+int pcsim_bench_waitq(int argc, char **argv);
+
 int pcsim_cli_bench(int argc, char **argv)
 {
 	if (argc < 1)
 		return pcsim_cli_usage_error("bench needs a benchmark name (sched)");
 	if (strcmp(argv[0], "sched") == 0)
 		return bench_sched(argc - 1, argv + 1);
-	return pcsim_cli_usage_error("bench: unknown benchmark '%s' (known: sched)", argv[0]);
+	if (strcmp(argv[0], "waitq") == 0)
+		return pcsim_bench_waitq(argc - 1, argv + 1);
+	return pcsim_cli_usage_error("bench: unknown benchmark '%s' (known: sched, waitq)",
+				     argv[0]);
 }
