@@ -87,6 +87,7 @@ static enum pcsim_outcome replay_traced(const struct pcsim_program *prog,
 	pcsim__strategy_begin(w->strat, w);
 	run_one(w, prog, 0);
 	enum pcsim_outcome out = w->outcome;
+	pcsim__exec_message(w);
 	*hash = pcsim__trace_hash(w);
 	if (trace)
 		*trace = pcsim__trace_render(w);
@@ -157,10 +158,10 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		}
 		free(ch);
 		char mine[512], theirs[512];
-		struct pcsim_world tmp;
 		/* Compare what the worlds would really run with (defaults filled, values clamped). */
-		pcsim__world_init(&tmp, &cfg);
-		pcsim__config_format(&tmp.cfg, mine, sizeof(mine));
+		struct pcsim_config norm = cfg;
+		pcsim__config_normalize(&norm);
+		pcsim__config_format(&norm, mine, sizeof(mine));
 		struct pcsim_config rec;
 		pcsim_config_init(&rec);
 		char perr[256];
@@ -171,8 +172,8 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			r->message = xstrdup(err);
 			return -EINVAL;
 		}
-		pcsim__world_init(&tmp, &rec);
-		pcsim__config_format(&tmp.cfg, theirs, sizeof(theirs));
+		pcsim__config_normalize(&rec);
+		pcsim__config_format(&rec, theirs, sizeof(theirs));
 		int bad = 0;
 		if (pname && prog->name && strcmp(pname, prog->name) != 0) {
 			snprintf(err, sizeof(err),
@@ -227,6 +228,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			r->failing_execution = i + 1;
 			snprintf(r->what, sizeof(r->what), "%s", w->what);
 			r->step = w->fail_step;
+			pcsim__exec_message(w);
 			r->message = xstrdup(w->msg);
 			r->schedule = w->sim ? pcsim__schedule_format(w, &o, i) : NULL;
 			r->replay_cmd = expand_hint(o.replay_hint, prog->name ? prog->name : "?");

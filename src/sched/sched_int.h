@@ -138,7 +138,7 @@ struct pcsim__cpu {
 	struct pcsim__ctx *curr;	/* the task on this CPU, NULL when idle */
 	struct pcsim__ctx *irq;		/* the running atomic context, if any */
 	struct pcsim__ctx *tasks, **tasks_tail;	/* the tasks pinned to this CPU */
-	struct sb_entry sb[PCSIM_SB_MAX];
+	struct sb_entry *sb;		/* PCSIM_SB_MAX entries, out of line (keeps CPUs small) */
 	unsigned sb_head, sb_len;
 	uint64_t flush_prio;
 };
@@ -215,6 +215,8 @@ struct pcsim_world {
 	char msg[2048];
 	uint64_t fail_step;
 	bool in_finish;
+	bool msg_deferred;		/* msg still to be written (pcsim__exec_message) */
+	unsigned deadlock_waiting;
 
 	/* arena (per execution) */
 	struct arena_chunk *arena;
@@ -262,6 +264,8 @@ struct pcsim_world {
 	struct pcsim__rcu_cb *rcu_all;
 	unsigned ngp_waiters;
 
+	struct sb_entry sb_store[PCSIM_MAX_CPUS][PCSIM_SB_MAX];
+
 	/* per-execution layer state (pcsim_world_layer) */
 	struct {
 		const void *key;
@@ -284,6 +288,7 @@ static inline struct pcsim_world *cur_world(void)
 }
 
 /* ---- world.c */
+void pcsim__config_normalize(struct pcsim_config *cfg);
 void pcsim__world_init(struct pcsim_world *w, const struct pcsim_config *cfg);
 void pcsim__world_destroy(struct pcsim_world *w);
 void pcsim__exec_reset(struct pcsim_world *w);
@@ -306,6 +311,7 @@ PCSIM_NORETURN void pcsim__sim_abort_exec(struct pcsim_world *w);
 void pcsim__sim_run_exec(struct pcsim_world *w);
 void pcsim__sim_make_runnable(struct pcsim_world *w, struct pcsim__ctx *c);
 void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c);
+void pcsim__exec_message(struct pcsim_world *w);
 uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_t n);
 void pcsim__sim_release_stacks(struct pcsim_world *w);
 

@@ -48,7 +48,12 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	t->ctx.run = CR_RUNNABLE;
 	t->ctx.fn = fn;
 	t->ctx.arg = arg;
-	strncpy(t->name, name ? name : "task", sizeof(t->name) - 1);
+	const char *nm = name ? name : "task";
+	size_t nl = 0;
+	while (nm[nl] && nl < sizeof(t->name) - 1) {
+		t->name[nl] = nm[nl];
+		nl++;
+	}
 	PCSIM_SETUP_SET(t->state, PCSIM_TASK_RUNNING);
 	w->tasks[w->ntasks++] = t;
 	*w->cpus[t->ctx.cpu].tasks_tail = &t->ctx;

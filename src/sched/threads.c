@@ -26,6 +26,11 @@
  * call_rcu callback acquire, every callback releases when done and rcu_barrier() acquires.
  * This adds no ordering the real program lacks (liburcu provides it with its own barriers).
  *
+ * An execution that does not finish within threads_timeout_ms is reported as a deadlock with
+ * what each task is doing; its tasks are then made to leave at their next blocking point
+ * (schedule, task_work_wait, cpu_relax) so the world stays usable. Threads that cannot be
+ * reached that way (spinning on a lock forever) are left running and their memory is leaked.
+ *
  * What differs from the sim backend (docs/engine.md): interrupts-off does not hold off a
  * completion thread (it only drives the checks), spinning is real, posted signals are
  * delivered by a completion thread as soon as it gets to them, the event trace is not recorded
@@ -93,7 +98,8 @@ struct pcsim__thr_world {
 	bool go;			/* tasks may start, done_mu */
 	unsigned irq_started;		/* completion threads created (main thread only) */
 	unsigned irq_ready;		/* completion threads up, done_mu */
-	bool hung;			/* an execution never finished: leak, do not free */
+	bool killing;			/* atomic: a timed-out execution is being torn down */
+	bool hung;			/* an execution could not be torn down: leak, do not free */
 	uint64_t setup_gen;		/* execution the setup queues belong to */
 	struct setup_queue setup_q[PCSIM_MAX_CPUS];
 	unsigned long rcu_unlocks;	/* TSan: released by rcu_read_unlock, atomic */
@@ -173,9 +179,28 @@ void pcsim__thr_world_destroy(struct pcsim_world *w)
 /* ---------------------------------------------------------------------------------------------
  * Sleeping and waking
  */
+/*
+ * Teardown of an execution that timed out: its tasks leave at their next blocking point
+ * (schedule, task_work_wait, cpu_relax) as if they exited, so the world can be reused.
+ */
+static bool killing(struct pcsim_world *w)
+{
+	return __atomic_load_n(&w->thr->killing, __ATOMIC_ACQUIRE);
+}
+
+static PCSIM_NORETURN void die(struct pcsim_world *w, struct pcsim_task *t)
+{
+	while (t->ctx.rcu_nesting > 0) {
+		t->ctx.rcu_nesting--;
+		urcu_memb_read_unlock();
+	}
+	pcsim__thr_task_exit(w, t);
+}
+
 void pcsim__thr_sleep(struct pcsim_world *w, struct pcsim_task *t)
 {
-	(void)w;
+	if (killing(w))
+		die(w, t);
 	int v = __atomic_load_n(&t->futex_word.pcsim_private_, __ATOMIC_ACQUIRE);
 	/* Re-check after sampling the word: a waker that changed the state also bumped it. */
 	if (__atomic_load_n(&t->state.pcsim_private_, __ATOMIC_ACQUIRE) == PCSIM_TASK_RUNNING)
@@ -183,6 +208,8 @@ void pcsim__thr_sleep(struct pcsim_world *w, struct pcsim_task *t)
 	__atomic_store_n(&t->thr->waiting, (uint8_t)1, __ATOMIC_RELAXED);
 	futex(&t->futex_word.pcsim_private_, FUTEX_WAIT_PRIVATE, v, NULL);
 	__atomic_store_n(&t->thr->waiting, (uint8_t)0, __ATOMIC_RELAXED);
+	if (killing(w))
+		die(w, t);
 }
 
 static void kick_loop(struct pcsim_task *t)
@@ -259,6 +286,8 @@ void pcsim__thr_loop_wait(struct pcsim_world *w, struct pcsim_task *t)
 		ev_run(tt->loop, EVRUN_ONCE);
 		__atomic_store_n(&tt->waiting, (uint8_t)0, __ATOMIC_RELAXED);
 	}
+	if (killing(w))
+		die(w, t);
 	/* __set_current_state(TASK_RUNNING); acquire pairs with the waker's CAS. */
 	(void)__atomic_load_n(&t->state.pcsim_private_, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&t->state.pcsim_private_, PCSIM_TASK_RUNNING, __ATOMIC_RELAXED);
@@ -269,10 +298,14 @@ void pcsim__thr_cpu_relax(void)
 {
 	/* A spinning thread gives its CPU away now and then: tasks may outnumber real CPUs. */
 	static _Thread_local unsigned n;
-	if ((++n & 15) == 0)
+	if ((++n & 15) == 0) {
+		struct pcsim_task *t = ctx_task(pcsim__tls_ctx);
+		if (t && killing(t->ctx.w))
+			die(t->ctx.w, t);
 		sched_yield();
-	else
+	} else {
 		__builtin_ia32_pause();
+	}
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -689,10 +722,46 @@ static void dump_hung(struct pcsim_world *w, char *buf, size_t len)
 	}
 }
 
+/*
+ * After a timeout: make every task leave at its next blocking point and wait a little for
+ * them and for outstanding events. Returns true if the execution is over after all.
+ */
+static bool teardown(struct pcsim_world *w)
+{
+	struct pcsim__thr_world *tw = w->thr;
+	__atomic_store_n(&tw->killing, true, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&tw->done_mu);
+	for (int i = 0; i < 200 && (tw->alive || tw->outstanding); i++) {
+		pthread_mutex_unlock(&tw->done_mu);
+		for (unsigned k = 0; k < w->ntasks; k++) {
+			struct pcsim_task *t = w->tasks[k];
+			if (pcsim_task_exited(t))
+				continue;
+			__atomic_fetch_add(&t->futex_word.pcsim_private_, 1, __ATOMIC_RELEASE);
+			futex(&t->futex_word.pcsim_private_, FUTEX_WAKE_PRIVATE, 1, NULL);
+			kick_loop(t);
+		}
+		pthread_mutex_lock(&tw->done_mu);
+		struct timespec step;
+		deadline_after(&step, 10);
+		pthread_cond_timedwait(&tw->done_cv, &tw->done_mu, &step);
+	}
+	bool over = !tw->alive && !tw->outstanding;
+	pthread_mutex_unlock(&tw->done_mu);
+	__atomic_store_n(&tw->killing, false, __ATOMIC_RELEASE);
+	return over;
+}
+
 int pcsim__thr_run_exec(struct pcsim_world *w)
 {
 	struct pcsim__thr_world *tw = w->thr;
 	unsigned ncpu = w->cfg.ncpus;
+	if (tw->hung) {
+		/* Threads of a hung execution may still wake up and count themselves out. */
+		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "internal",
+			     "threads backend: a previous execution of this world hung");
+		return -EDEADLK;
+	}
 	int err = irq_threads_start(tw, ncpu);
 	if (err < 0) {
 		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "internal",
@@ -740,7 +809,6 @@ int pcsim__thr_run_exec(struct pcsim_world *w)
 	pthread_mutex_unlock(&tw->done_mu);
 	if (hung) {
 		char buf[1536];
-		tw->hung = true;
 		pcsim__thr_lock_global(w);
 		dump_hung(w, buf, sizeof(buf));
 		pcsim__failf(w, PCSIM_OUTCOME_DEADLOCK, "deadlock",
@@ -748,8 +816,11 @@ int pcsim__thr_run_exec(struct pcsim_world *w)
 			     "(%u task(s), %u event(s) or RCU callback(s) outstanding):%s",
 			     w->cfg.threads_timeout_ms, alive, outstanding, buf);
 		pcsim__thr_unlock_global(w);
-		/* Hung threads cannot be reclaimed; report and leave them (the process ends). */
-		return -ETIMEDOUT;
+		if (!teardown(w)) {
+			/* Threads that cannot be reclaimed: leave them and their memory. */
+			tw->hung = true;
+			return -ETIMEDOUT;
+		}
 	}
 	for (unsigned i = 0; i < w->ntasks; i++) {
 		struct pcsim_task *t = w->tasks[i];

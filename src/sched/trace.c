@@ -180,6 +180,7 @@ uint64_t pcsim__trace_hash(const struct pcsim_world *w)
  */
 char *pcsim__trace_render(const struct pcsim_world *w)
 {
+	pcsim__exec_message((struct pcsim_world *)w);
 	size_t cap = 4096 + w->ntr * 96, off = 0;
 	char *out = malloc(cap);
 	char ctxb[64], text[256];

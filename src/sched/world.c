@@ -61,15 +61,22 @@ uint64_t pcsim_world_step(const struct pcsim_world *w)
 	return w->step;
 }
 
+void pcsim__config_normalize(struct pcsim_config *cfg)
+{
+	if (cfg->ncpus == 0)
+		cfg->ncpus = 1;
+	if (cfg->store_buffer_size == 0 || cfg->store_buffer_size > PCSIM_SB_MAX)
+		cfg->store_buffer_size = PCSIM_SB_MAX;
+}
+
 void pcsim__world_init(struct pcsim_world *w, const struct pcsim_config *cfg)
 {
 	memset(w, 0, sizeof(*w));
 	w->cfg = *cfg;
-	if (w->cfg.ncpus == 0)
-		w->cfg.ncpus = 1;
-	if (w->cfg.store_buffer_size == 0 || w->cfg.store_buffer_size > PCSIM_SB_MAX)
-		w->cfg.store_buffer_size = PCSIM_SB_MAX;
+	pcsim__config_normalize(&w->cfg);
 	w->sim = cfg->backend == PCSIM_BACKEND_SIM;
+	for (unsigned c = 0; c < PCSIM_MAX_CPUS; c++)
+		w->cpus[c].sb = w->sb_store[c];
 	w->tracing = cfg->trace;
 	w->checks_inv = (cfg->checks & PCSIM_CHECK_INVARIANTS) != 0;
 	w->checks_lockdep = (cfg->checks & PCSIM_CHECK_LOCKDEP) != 0;
@@ -188,6 +195,7 @@ void pcsim__exec_reset(struct pcsim_world *w)
 	w->outcome = PCSIM_OUTCOME_OK;
 	w->what[0] = 0;
 	w->msg[0] = 0;
+	w->msg_deferred = false;
 	w->fail_step = 0;
 	w->in_finish = false;
 	w->nlog = 0;
