@@ -733,7 +733,10 @@ static bool teardown(struct pcsim_world *w)
 	pthread_mutex_lock(&tw->done_mu);
 	for (int i = 0; i < 200 && (tw->alive || tw->outstanding); i++) {
 		pthread_mutex_unlock(&tw->done_mu);
-		for (unsigned k = 0; k < w->ntasks; k++) {
+		pcsim__thr_lock_global(w);
+		unsigned ntasks = w->ntasks;
+		pcsim__thr_unlock_global(w);
+		for (unsigned k = 0; k < ntasks; k++) {
 			struct pcsim_task *t = w->tasks[k];
 			if (pcsim_task_exited(t))
 				continue;

@@ -1146,14 +1146,22 @@ static void test_task_work_wait(void **state)
 /* ---------------------------------------------------------------------------------------------
  * Spinlocks
  */
-#define SPIN_ITERS_SIM 2
-#define SPIN_ITERS_THR 2000
+enum spin_mode {
+	SPIN_PLAIN,	/* two tasks, spin_lock() */
+	SPIN_IRQ,	/* two tasks with spin_lock_irqsave(), handlers with spin_lock() */
+	SPIN_NOLOCK,	/* mutant: no lock at all */
+};
+
+struct spin_cfg {
+	enum spin_mode mode;
+	int sim_iters, thr_iters;
+};
 
 struct spin_st {
 	spinlock_t lock;
 	pcsim_int counter;	/* updated non-atomically (load; store) under the lock */
+	const struct spin_cfg *c;
 	int iters;
-	bool nolock;		/* mutant: no lock at all */
 	int nevents;
 };
 
@@ -1167,16 +1175,24 @@ static void spin_task(void *arg)
 {
 	struct spin_st *s = arg;
 	for (int i = 0; i < s->iters; i++) {
-		if (s->nolock) {
-			spin_inc(s);
-			continue;
-		}
 		unsigned long flags;
-		/* The event handler takes the same lock: interrupts off while holding it. */
-		spin_lock_irqsave(&s->lock, flags);
-		PCSIM_CHECK(spin_is_locked(&s->lock), "spinlock", "held lock reads unlocked");
-		spin_inc(s);
-		spin_unlock_irqrestore(&s->lock, flags);
+		switch (s->c->mode) {
+		case SPIN_NOLOCK:
+			spin_inc(s);
+			break;
+		case SPIN_PLAIN:
+			spin_lock(&s->lock);
+			PCSIM_CHECK(spin_is_locked(&s->lock), "spinlock", "held lock reads unlocked");
+			spin_inc(s);
+			spin_unlock(&s->lock);
+			break;
+		case SPIN_IRQ:
+			/* The event handler takes the same lock: interrupts off while holding it. */
+			spin_lock_irqsave(&s->lock, flags);
+			spin_inc(s);
+			spin_unlock_irqrestore(&s->lock, flags);
+			break;
+		}
 	}
 }
 
@@ -1192,19 +1208,18 @@ static void spin_setup(struct pcsim_world *w, void *arg)
 {
 	struct spin_st *s = pcsim_alloc(w, sizeof(*s));
 	g_state = s;
-	s->nolock = arg != NULL;
-	s->iters = SIM ? SPIN_ITERS_SIM : SPIN_ITERS_THR;
-	s->nevents = SIM ? 1 : 2;
+	s->c = arg;
+	s->iters = SIM ? s->c->sim_iters : s->c->thr_iters;
+	s->nevents = s->c->mode != SPIN_IRQ ? 0 : SIM ? 1 : 2;
 	spin_lock_init(&s->lock);
 	pcsim_obj_name(&s->counter, "counter");
 	pcsim_task_create(w, "inc0", spin_task, s, 0);
 	pcsim_task_create(w, "inc1", spin_task, s, 1);
-	if (!s->nolock)
-		for (int i = 0; i < s->nevents; i++) {
-			struct pcsim_event_desc d = { "inc irq", PCSIM_CTX_HARDIRQ, i % 2,
-						      (uint64_t)i * 1000, spin_event, s };
-			assert_true(pcsim_event_post(w, &d) > 0);
-		}
+	for (int i = 0; i < s->nevents; i++) {
+		struct pcsim_event_desc d = { "inc irq", PCSIM_CTX_HARDIRQ, i % 2,
+					      (uint64_t)i * 1000, spin_event, s };
+		assert_true(pcsim_event_post(w, &d) > 0);
+	}
 }
 
 static void spin_finish(struct pcsim_world *w, void *arg)
@@ -1213,7 +1228,7 @@ static void spin_finish(struct pcsim_world *w, void *arg)
 	(void)arg;
 	struct spin_st *s = g_state;
 	g_finished++;
-	int want = 2 * s->iters + (s->nolock ? 0 : s->nevents);
+	int want = 2 * s->iters + s->nevents;
 	if (PCSIM_SETUP_GET(s->counter) != want)
 		pcsim_fail("spinlock-mutex", "counter is %d, expected %d: lost updates",
 			   PCSIM_SETUP_GET(s->counter), want);
@@ -1221,17 +1236,29 @@ static void spin_finish(struct pcsim_world *w, void *arg)
 		pcsim_fail("spinlock", "lock left held");
 }
 
+static const struct spin_cfg spin_plain_small = { SPIN_PLAIN, 2, 2000 };
+static const struct spin_cfg spin_plain_many = { SPIN_PLAIN, 10, 0 };
+static const struct spin_cfg spin_irq = { SPIN_IRQ, 2, 2000 };
+static const struct spin_cfg spin_nolock = { SPIN_NOLOCK, 2, 0 };
 static const struct pcsim_program spin_prog = { "rules-spinlock-mutex", spin_setup, spin_finish,
-						NULL };
+						(void *)&spin_plain_small };
+static const struct pcsim_program spin_many_prog = { "rules-spinlock-mutex-many", spin_setup,
+						     spin_finish, (void *)&spin_plain_many };
+static const struct pcsim_program spin_irq_prog = { "rules-spinlock-mutex-irq", spin_setup,
+						    spin_finish, (void *)&spin_irq };
 static const struct pcsim_program spin_mutant = { "rules-spinlock-mutant-nolock", spin_setup,
-						  spin_finish, (void *)1 };
+						  spin_finish, (void *)&spin_nolock };
 
 static void test_spinlock_mutual_exclusion(void **state)
 {
 	(void)state;
 	run_ok(&spin_prog, (struct plan){ .dfs = true, .thr_execs = 200 });
-	if (SIM)
+	run_ok(&spin_irq_prog, (struct plan){ .dfs = true, .thr_execs = 200 });
+	if (SIM) {
+		/* Many iterations: too many for DFS, PCT samples them. */
+		run_ok(&spin_many_prog, (struct plan){ .sim_execs = 500 });
 		run_expect_fail(&spin_mutant, (struct plan){ .dfs = true }, "spinlock-mutex");
+	}
 }
 
 /* spin_lock_irqsave() restores the previous interrupt state, nested and from irq context. */
@@ -1616,6 +1643,10 @@ static void test_rcu_synchronize(void **state)
 static void test_rcu_call_rcu_and_barrier(void **state)
 {
 	(void)state;
+	/*
+	 * threads: liburcu's call_rcu thread batches callbacks for 10 ms after a wakeup, so each
+	 * execution lasts at least that long: a few hundred executions only.
+	 */
 	run_ok(&rcu_cb_prog, (struct plan){ .sim_execs = 1000, .thr_execs = 200 });
 	if (SIM)
 		run_expect_fail(&rcu_cb_mutant, (struct plan){ .sim_execs = 600 }, "rcu");
