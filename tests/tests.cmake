@@ -17,3 +17,6 @@ set_tests_properties(determinism_cross_build PROPERTIES LABELS "unit;determinism
 pcsim_cmocka_test(NAME waitq_sim SOURCES unit/test_waitq.c)
 pcsim_cmocka_test(NAME waitq_threads SOURCES unit/test_waitq.c ARGS --backend threads
 	LABELS unit threads)
+pcsim_cmocka_test(NAME pagelock_sim SOURCES unit/test_pagelock.c)
+pcsim_cmocka_test(NAME pagelock_threads SOURCES unit/test_pagelock.c ARGS --backend threads
+	LABELS unit threads)

@@ -85,6 +85,8 @@ struct pcsim_config {
 	unsigned wait_table_bits;	/* PAGE_WAIT_TABLE_BITS, kernel default 8 */
 	unsigned walk_break_cnt;	/* WAITQUEUE_WALK_BREAK_CNT, kernel default 64 */
 	int page_lock_unfairness;	/* sysctl_page_lock_unfairness, kernel default 5 */
+	int lock_profile;		/* page lock: 0 = 5.9+ (WOKEN/DONE handoff), 1 = 5.8 */
+	uint64_t bugs;			/* re-injected bug-zoo entries: bit n = B-n, default 0 */
 };
 
 /** pcsim_config_init - fill @cfg with the defaults above. Context: any thread, no world needed. */

@@ -123,6 +123,16 @@ int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, si
 			cfg->page_lock_unfairness = (int)n;
 		} else if (KEY("inject") && num && n <= UINT32_MAX) {
 			cfg->inject = (unsigned)n;
+		} else if (KEY("lock_profile") && (VAL("5.9") || VAL("5.8"))) {
+			cfg->lock_profile = VAL("5.8") ? 1 : 0;
+		} else if (KEY("bugs") && (num || (vl > 2 && v[0] == '0' && v[1] == 'x'))) {
+			char *endp;
+			cfg->bugs = strtoull(v, &endp, 0);
+			if (endp != v + vl) {
+				snprintf(err, errlen, "col %u: bad value '%.*s' for bugs",
+					 (unsigned)(v - line) + 1, (int)vl, v);
+				return -EINVAL;
+			}
 		} else if (KEY("step_ns") && num) {
 			cfg->step_ns = n;
 		} else if (KEY("checks") && num && n <= 7) {
@@ -130,7 +140,8 @@ int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, si
 		} else if (KEY("backend") || KEY("mem") || KEY("cpus") || KEY("max_steps") ||
 			   KEY("store_buffer") || KEY("spurious") || KEY("timed") ||
 			   KEY("wait_table_bits") || KEY("walk_break") || KEY("unfairness") ||
-			   KEY("inject") || KEY("step_ns") || KEY("checks")) {
+			   KEY("inject") || KEY("step_ns") || KEY("checks") || KEY("lock_profile") ||
+			   KEY("bugs")) {
 			snprintf(err, errlen, "col %u: bad value '%.*s' for %.*s", (unsigned)(v - line) + 1,
 				 (int)vl, v, (int)kl, k);
 			return -EINVAL;
@@ -138,7 +149,7 @@ int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, si
 			snprintf(err, errlen,
 				 "col %u: unknown configuration key '%.*s' (known: backend, cpus, mem, "
 				 "max_steps, store_buffer, spurious, timed, wait_table_bits, walk_break, "
-				 "unfairness, inject, step_ns, checks)",
+				 "unfairness, inject, step_ns, checks, lock_profile, bugs)",
 				 col, (int)kl, k);
 			return -EINVAL;
 		}
@@ -176,12 +187,13 @@ void pcsim__config_format(const struct pcsim_config *cfg, char *buf, size_t len)
 	snprintf(buf, len,
 		 "backend=%s cpus=%u mem=%s max_steps=%" PRIu64 " store_buffer=%u spurious=%u "
 		 "timed=%d step_ns=%" PRIu64 " checks=%u wait_table_bits=%u walk_break=%u "
-		 "unfairness=%d inject=%u",
+		 "unfairness=%d inject=%u lock_profile=%s bugs=%#" PRIx64,
 		 cfg->backend == PCSIM_BACKEND_SIM ? "sim" : "threads", cfg->ncpus,
 		 cfg->mem == PCSIM_MEM_TSO ? "tso" : "sc", cfg->max_steps, cfg->store_buffer_size,
 		 cfg->max_spurious, cfg->timed ? 1 : 0, cfg->step_ns, cfg->checks,
 		 cfg->wait_table_bits, cfg->walk_break_cnt,
-		 cfg->page_lock_unfairness, cfg->inject);
+		 cfg->page_lock_unfairness, cfg->inject, cfg->lock_profile ? "5.8" : "5.9",
+		 cfg->bugs);
 }
 
 char *pcsim__schedule_format(const struct pcsim_world *w, const struct pcsim_explore_opts *o,

@@ -8,6 +8,7 @@
 
 enum pcsim_backend pt_backend = PCSIM_BACKEND_SIM;
 static const char *pt_argv0 = "test";
+static char *pt_replay_text;	/* --replay FILE: the schedule to replay instead of exploring */
 
 void pt_init(int argc, char **argv)
 {
@@ -20,6 +21,17 @@ void pt_init(int argc, char **argv)
 			pt_backend = strcmp(argv[i + 1], "threads") == 0 ? PCSIM_BACKEND_THREADS
 									 : PCSIM_BACKEND_SIM;
 			i++;
+		} else if (strcmp(argv[i], "--replay") == 0 && i + 1 < argc) {
+			FILE *f = fopen(argv[++i], "r");
+			if (!f) {
+				fprintf(stderr, "%s: cannot read %s\n", argv[0], argv[i]);
+				exit(2);
+			}
+			static char buf[1 << 20];
+			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+			buf[n] = 0;
+			fclose(f);
+			pt_replay_text = buf;
 		} else {
 			cmocka_set_test_filter(argv[i]);
 		}
@@ -54,6 +66,21 @@ void pt_print_report(const char *title, const struct pcsim_report *r)
 int pt_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg,
 	       const struct pcsim_explore_opts *o, int expect_fail, struct pcsim_report *r)
 {
+	struct pcsim_explore_opts ro;
+	char pname[128];
+	struct pcsim_config rcfg;
+	pcsim_config_init(&rcfg);
+	if (pt_replay_text &&
+	    pcsim_schedule_info(pt_replay_text, pname, sizeof(pname), &rcfg, NULL, 0) == 0 &&
+	    strcmp(pname, prog->name) == 0) {
+		/* --replay: this program's recorded schedule instead of the search */
+		pcsim_explore_opts_init(&ro);
+		ro.strategy = PCSIM_STRATEGY_REPLAY;
+		ro.schedule = pt_replay_text;
+		o = &ro;
+		cfg = &rcfg;
+		fprintf(stderr, "replaying the schedule given with --replay for %s\n", prog->name);
+	}
 	int ret = pcsim_explore(prog, cfg, o, r);
 	if (ret < 0) {
 		fprintf(stderr, "pcsim_explore(%s) failed: %d: %s\n", prog->name, ret,

@@ -7,6 +7,8 @@
 #ifndef PCSIM_KERNEL_SCHED_H
 #define PCSIM_KERNEL_SCHED_H
 
+#include <errno.h>	/* EINTR, EAGAIN...: kernel code returns -E* values */
+
 #include <pcsim/sched.h>
 
 #define task_struct pcsim_task

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pcsim/pagecache.h - pages, the hashed page wait table and the page lock
+ * (mm/filemap.c and include/linux/pagemap.h, 5.10), under the pcsim_ prefix. Model code and
+ * users' patches normally use the kernel names from <pcsim/kernel/pagemap.h>. Semantics:
+ * SEMANTICS.md section 2 and section 3.1; what is modelled and simplified: docs/pagecache.md.
+ */
+#ifndef PCSIM_PAGECACHE_H
+#define PCSIM_PAGECACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <pcsim/export.h>
+#include <pcsim/mem.h>
+#include <pcsim/sched.h>
+#include <pcsim/waitq.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* enum pageflags, 5.10 bit numbers. PG_locked and PG_waiters share the low byte. */
+#define PCSIM_PG_locked 0
+#define PCSIM_PG_referenced 1
+#define PCSIM_PG_uptodate 2
+#define PCSIM_PG_dirty 3
+#define PCSIM_PG_lru 4
+#define PCSIM_PG_waiters 7
+#define PCSIM_PG_error 8
+#define PCSIM_PG_writeback 15
+#define PCSIM_PG_reclaim 18
+#define PCSIM_PG_readahead PCSIM_PG_reclaim
+
+/**
+ * struct pcsim_page - struct page, the fields the model needs.
+ * @flags: PG_* bits (wrapped: every access is a preemption point).
+ * @_refcount: page references (get_page/put_page).
+ * @mapping: the address_space, NULL once truncated.
+ * @index: page index in the mapping.
+ * @pfn: the frame number: stable, and what the wait table hashes (never an address).
+ * @gen: bumped each time the frame is freed, so a stale user is recognised.
+ */
+struct pcsim_page {
+	pcsim_ulong flags;
+	pcsim_int _refcount;
+	pcsim_ptr mapping;
+	pcsim_ulong index;
+	uint32_t pfn;
+	uint32_t gen;
+};
+
+/*
+ * The page pointer fields are spelled pcsim_page: <pcsim/kernel/pagemap.h> maps the token
+ * `page` to `pcsim_page`, so kernel-style code writes key->page and gets this field.
+ */
+
+/** struct pcsim_wait_page_key - struct wait_page_key: built on the waker's stack. */
+struct pcsim_wait_page_key {
+	struct pcsim_page *pcsim_page;
+	int bit_nr;
+	int page_match;
+};
+
+/** struct pcsim_wait_page_queue - struct wait_page_queue: a page waiter's entry. */
+struct pcsim_wait_page_queue {
+	struct pcsim_page *pcsim_page;
+	int bit_nr;
+	struct pcsim_wait_queue_entry wait;
+};
+
+/* Lock profiles: struct pcsim_config.lock_profile. */
+enum pcsim_lock_profile {
+	PCSIM_LOCK_PROFILE_5_9 = 0,	/* WOKEN/DONE, handoff after page_lock_unfairness steals */
+	PCSIM_LOCK_PROFILE_5_8,		/* the old retry loop, exclusive waiters re-queue at tail */
+};
+
+/* Re-injectable bugs of SEMANTICS.md section 5 (pcsim_config.bugs, bit n = B-n). */
+#define PCSIM_BUG(n) (1ull << (n))
+
+/**
+ * pcsim_page_alloc - a page frame from the world's deterministic frame pool, with one
+ * reference, flags 0, no mapping. Freed frames are reused last-in first-out, so a freed frame
+ * comes back as the next page allocated (stale waiters of its old use are reachable).
+ * Context: setup or any. Return: the page (never NULL; the pool grows).
+ */
+PCSIM_API struct pcsim_page *pcsim_page_alloc(struct pcsim_world *w);
+/** get_page(): one more reference. Reports "page-use-after-free" on a freed frame. */
+PCSIM_API void pcsim_get_page(struct pcsim_page *page);
+/** get_page_unless_zero(): a reference unless the count is 0; true if taken. */
+PCSIM_API bool pcsim_get_page_unless_zero(struct pcsim_page *page);
+/** put_page(): drop a reference; at zero the frame returns to the pool (checked: no lock held,
+ * no waiter flag, no writeback). */
+PCSIM_API void pcsim_put_page(struct pcsim_page *page);
+/** page_count(). */
+PCSIM_API int pcsim_page_count(struct pcsim_page *page);
+
+/** page_waitqueue(): the hashed bucket of @page (hash_32(pfn, wait_table_bits)). */
+PCSIM_API struct pcsim_wait_queue_head *pcsim_page_waitqueue(struct pcsim_page *page);
+/** wake_page_match(): false if @wait is for another page; sets key->page_match for this page;
+ * false if it waits for another bit; true otherwise (5.10 boolean form). */
+PCSIM_API bool pcsim_wake_page_match(struct pcsim_wait_page_queue *wait,
+				     struct pcsim_wait_page_key *key);
+
+/** trylock_page(): test_and_set_bit_lock(PG_locked); true if we took it. Context: any. */
+PCSIM_API bool pcsim_trylock_page(struct pcsim_page *page);
+/** unlock_page(): clear PG_locked with release and, in the same atomic step, learn whether
+ * PG_waiters is set; if so wake_up_page_bit(). Reports "unlock-page-unlocked" if not locked. */
+PCSIM_API void pcsim_unlock_page(struct pcsim_page *page);
+/** lock_page(): sleep uninterruptibly until the lock is ours. Context: task. */
+PCSIM_API void pcsim_lock_page(struct pcsim_page *page);
+/** lock_page_killable(): 0 with the lock, or -EINTR on a fatal signal (not locked). */
+PCSIM_API int pcsim_lock_page_killable(struct pcsim_page *page);
+/** wait_on_page_locked(): wait until PG_locked is clear, without taking it. */
+PCSIM_API void pcsim_wait_on_page_locked(struct pcsim_page *page);
+/** wait_on_page_locked_killable(): 0, or -EINTR on a fatal signal. */
+PCSIM_API int pcsim_wait_on_page_locked_killable(struct pcsim_page *page);
+/** put_and_wait_on_page_locked(): enqueue, drop the caller's reference, wait until woken. The
+ * caller must not touch the page afterwards. Return: 0, or -EINTR (killable state). */
+PCSIM_API int pcsim_put_and_wait_on_page_locked(struct pcsim_page *page, long state);
+/** wait_on_page_writeback(): wait while PG_writeback is set. */
+PCSIM_API void pcsim_wait_on_page_writeback(struct pcsim_page *page);
+/** end_page_writeback(): pin, test-and-clear PG_writeback, smp_mb__after_atomic, wake, unpin. */
+PCSIM_API void pcsim_end_page_writeback(struct pcsim_page *page);
+/** wake_up_page_bit(): the unlock slow path (exported for tests). */
+PCSIM_API void pcsim_wake_up_page_bit(struct pcsim_page *page, int bit_nr);
+/** add_page_wait_queue(): queue an arbitrary waiter and set PG_waiters; no re-check. */
+PCSIM_API void pcsim_add_page_wait_queue(struct pcsim_page *page,
+					 struct pcsim_wait_queue_entry *waiter);
+
+/**
+ * pcsim_async_page_wake_function - a reference async page-wait callback in the shape of
+ * io_uring's io_async_buf_func() (5.10): wake_page_match(), then unlink itself, then call
+ * @wait->wait.private's notify function (struct pcsim_async_waiter) from the unlocker's atomic
+ * context. Returns 1 (the entry is non-exclusive, so it never consumes the exclusive wakeup).
+ * Re-injectable: B-03 (returns before recording page_match).
+ */
+struct pcsim_async_waiter {
+	struct pcsim_wait_page_queue wpq;
+	void (*notify)(struct pcsim_async_waiter *aw);	/* runs in the unlocker's context */
+	void *owner;
+};
+PCSIM_API int pcsim_async_page_wake_function(struct pcsim_wait_queue_entry *wait, unsigned mode,
+					     int sync, void *key);
+/** Prepare @aw for arming: func, private, flags 0, self-linked entry (io_rw_should_retry). */
+PCSIM_API void pcsim_async_waiter_init(struct pcsim_async_waiter *aw,
+				       void (*notify)(struct pcsim_async_waiter *aw), void *owner);
+
+/**
+ * __wait_on_page_locked_async(): publish @wait (tail insert, PG_waiters) and then, under the
+ * bucket lock, try the lock (@set) or test it; on success unlink and return 0 (no callback will
+ * run), else return -EIOCBQUEUED: exactly one call of @wait->wait.func follows the next unlock.
+ * The caller prepares @wait->wait (func, private, flags 0, self-linked entry).
+ */
+PCSIM_API int pcsim___wait_on_page_locked_async(struct pcsim_page *page,
+						struct pcsim_wait_page_queue *wait, bool set);
+/** lock_page_async(): trylock, else __wait_on_page_locked_async(set). 0 = locked. */
+PCSIM_API int pcsim_lock_page_async(struct pcsim_page *page, struct pcsim_wait_page_queue *wait);
+/** wait_on_page_locked_async(): 0 if not locked, else __wait_on_page_locked_async(test). */
+PCSIM_API int pcsim_wait_on_page_locked_async(struct pcsim_page *page,
+					      struct pcsim_wait_page_queue *wait);
+
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/*
+ * page.c - page frames, references and the page wait table's buckets.
+ *
+ * Frames come from a per-execution pool: the pfn is the allocation order (deterministic) and
+ * is what page_waitqueue() hashes, never an address. A frame whose last reference is dropped
+ * goes back to the pool and is reused last-in first-out, so the next allocation returns the
+ * same struct page for another use: a waiter that still points at it sees the new page, as in
+ * the kernel, and stale wakeups after reuse are reachable. Each reuse bumps the frame's
+ * generation.
+ *
+ * Models: get_page()/put_page()/page_count() (include/linux/mm.h), page_waitqueue() with
+ * hash_32() and PAGE_WAIT_TABLE_BITS (mm/filemap.c, 5.10), and the invariant P1 of
+ * SEMANTICS.md 2.9 checked at every step in the sim backend.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <pcsim/kernel/atomic.h>
+#include <pcsim/kernel/pagemap.h>
+#include <pcsim/trace.h>
+
+#include "pagecache/pagecache_int.h"
+#include "waitq/waitq_int.h"
+
+static const char layer_key = 0;
+
+static int check_p1(struct pcsim_world *w, void *arg);
+
+struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
+{
+	bool fresh;
+	struct pagecache_layer *L = pcsim_world_layer(w, &layer_key, sizeof(*L), &fresh);
+	if (fresh) {
+		const struct pcsim_config *cfg = pcsim_world_config(w);
+		L->bits = cfg->wait_table_bits > 16 ? 16 : cfg->wait_table_bits;
+		L->table = pcsim_alloc(w, sizeof(*L->table) << L->bits);
+		L->bucket_ready = pcsim_alloc(w, sizeof(bool) << L->bits);
+		/*
+		 * pagecache_init(): the kernel initialises the table at boot, before anything
+		 * runs. Here it happens when the layer is first used, with plain stores and no
+		 * preemption point, so no CPU can see a half-initialised bucket (under tso a
+		 * buffered initialisation would be invisible to the others). One lock class for the
+		 * whole table, as the kernel's init loop gives.
+		 */
+		for (unsigned b = 0; b < (1u << L->bits); b++) {
+			struct wait_queue_head *q = &L->table[b];
+			pcsim_spin_lock_init(&q->lock, "page_wait_table");
+			PCSIM_SETUP_SET(q->head.next, &q->head);
+			PCSIM_SETUP_SET(q->head.prev, &q->head);
+		}
+		pcsim__pagecache_note_page_func(w, pcsim__wake_page_function);
+		if ((cfg->checks & PCSIM_CHECK_INVARIANTS) && cfg->backend == PCSIM_BACKEND_SIM) {
+			pcsim_invariant_register(w, "P1", check_p1, L);
+			L->checks_registered = true;
+		}
+	}
+	return L;
+}
+
+void pcsim__pagecache_note_page_func(struct pcsim_world *w, pcsim_wait_queue_func_t f)
+{
+	struct pagecache_layer *L = pcsim__pagecache(w);
+	for (unsigned i = 0; i < L->npage_funcs; i++)
+		if (L->page_funcs[i] == f)
+			return;
+	if (L->npage_funcs < PCSIM_MAX_PAGE_WAKE_FUNCS)
+		L->page_funcs[L->npage_funcs++] = f;
+}
+
+bool pcsim__pagecache_is_page_waiter(struct pagecache_layer *L,
+				     const struct pcsim_wait_queue_entry *e)
+{
+	for (unsigned i = 0; i < L->npage_funcs; i++)
+		if (e->func == L->page_funcs[i])
+			return true;
+	return false;
+}
+
+/* hash_32(): the golden-ratio multiplicative hash of include/linux/hash.h. */
+static inline uint32_t hash_32(uint32_t val, unsigned bits)
+{
+	return bits ? (uint32_t)(val * 0x61C88647u) >> (32 - bits) : 0;
+}
+
+struct wait_queue_head *pcsim_page_waitqueue(struct page *page)
+{
+	struct pcsim_world *w = pcsim_world_current();
+	struct pagecache_layer *L = pcsim__pagecache(w);
+	uint32_t b = hash_32(page->pfn, L->bits);
+	if (!L->bucket_ready[b]) {
+		/* The per-step checks look only at buckets that have been used. */
+		pcsim__waitq_register(&L->table[b]);
+		pcsim_obj_name(&L->table[b], "bucket %u", b);
+		L->bucket_ready[b] = true;
+	}
+	return &L->table[b];
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Frames and references
+ */
+struct page *pcsim_page_alloc(struct pcsim_world *w)
+{
+	struct pagecache_layer *L = pcsim__pagecache(w);
+	struct page *page;
+	if (L->nfree) {
+		page = L->frames[L->free_pfns[--L->nfree]];
+		page->gen++;
+	} else {
+		if (L->nframes == L->frames_cap) {
+			unsigned ncap = L->frames_cap ? 2 * L->frames_cap : 64;
+			struct page **nf = pcsim_alloc(w, ncap * sizeof(*nf));
+			if (L->nframes)
+				memcpy(nf, L->frames, L->nframes * sizeof(*nf));
+			L->frames = nf;
+			L->frames_cap = ncap;
+		}
+		page = pcsim_alloc(w, sizeof(*page));
+		page->pfn = L->nframes;
+		L->frames[L->nframes++] = page;
+	}
+	PCSIM_SETUP_SET(page->flags, 0);
+	PCSIM_SETUP_SET(page->_refcount, 1);
+	PCSIM_SETUP_SET(page->mapping, NULL);
+	PCSIM_SETUP_SET(page->index, 0);
+	pcsim_obj_name(&page->flags, "page %u.flags", page->pfn);
+	pcsim_obj_name(&page->_refcount, "page %u.refs", page->pfn);
+	return page;
+}
+
+static void free_frame(struct pcsim_world *w, struct page *page)
+{
+	struct pagecache_layer *L = pcsim__pagecache(w);
+	unsigned long flags = (unsigned long)pcsim__load_np(&page->flags.pcsim_private_,
+							     sizeof(unsigned long), PCSIM_MO_ONCE);
+	if (flags & ((1ul << PG_locked) | (1ul << PG_writeback)))
+		pcsim_fail("page-free-busy", "page %u freed while %s", page->pfn,
+			   (flags & (1ul << PG_locked)) ? "locked" : "under writeback");
+	if (L->nfree == L->free_cap) {
+		unsigned ncap = L->free_cap ? 2 * L->free_cap : 64;
+		uint32_t *nf = pcsim_alloc(w, ncap * sizeof(*nf));
+		if (L->nfree)
+			memcpy(nf, L->free_pfns, L->nfree * sizeof(*nf));
+		L->free_pfns = nf;
+		L->free_cap = ncap;
+	}
+	L->free_pfns[L->nfree++] = page->pfn;
+}
+
+void pcsim_get_page(struct page *page)
+{
+	int old = pcsim_rmw(&page->_refcount, PCSIM_RMW_ADD, 1, PCSIM_MO_ONCE);
+	if (old <= 0)
+		pcsim_fail("page-use-after-free", "get_page() on page %u (generation %u) with %d "
+			   "references: the frame was freed", page->pfn, page->gen, old);
+}
+
+bool pcsim_get_page_unless_zero(struct page *page)
+{
+	int c = pcsim_read_once(&page->_refcount);
+	while (c > 0) {
+		int old = pcsim_cmpxchg(&page->_refcount, c, c + 1, PCSIM_MO_FULL);
+		if (old == c)
+			return true;
+		c = old;
+	}
+	return false;
+}
+
+void pcsim_put_page(struct page *page)
+{
+	int old = pcsim_rmw(&page->_refcount, PCSIM_RMW_ADD, -1, PCSIM_MO_RELEASE);
+	if (old <= 0) {
+		pcsim_fail("page-use-after-free", "put_page() on page %u (generation %u) with %d "
+			   "references", page->pfn, page->gen, old);
+		return;
+	}
+	if (old == 1)
+		free_frame(pcsim_world_current(), page);
+}
+
+int pcsim_page_count(struct page *page)
+{
+	return pcsim_read_once(&page->_refcount);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * P1: a page with a waiter linked in its bucket has PG_waiters set, whenever the bucket's
+ * lock is free.
+ */
+static int check_p1(struct pcsim_world *w, void *arg)
+{
+	struct pagecache_layer *L = arg;
+	(void)w;
+	for (unsigned b = 0; b < (1u << L->bits); b++) {
+		if (!L->bucket_ready[b])
+			continue;
+		struct wait_queue_head *q = &L->table[b];
+		if (pcsim__load_np(&q->lock.locked.pcsim_private_, 4, PCSIM_MO_ONCE))
+			continue;
+		struct list_head *h = &q->head;
+		struct list_head *n = (struct list_head *)(uintptr_t)pcsim__load_np(
+			&h->next.pcsim_private_, sizeof(void *), PCSIM_MO_ONCE);
+		unsigned guard = 0;
+		while (n != h && n && guard++ < (1u << 20)) {
+			struct wait_queue_entry *e = container_of(n, struct wait_queue_entry, entry);
+			if (pcsim__pagecache_is_page_waiter(L, e)) {
+				struct wait_page_queue *wpq =
+					container_of(e, struct wait_page_queue, wait);
+				struct page *p = wpq->page;
+				unsigned long f = (unsigned long)pcsim__load_np(
+					&p->flags.pcsim_private_, sizeof(unsigned long),
+					PCSIM_MO_ONCE);
+				if (!(f & (1ul << PG_waiters))) {
+					pcsim_fail("P1", "page %u has a waiter queued in bucket %u but "
+						   "PG_waiters is clear: the next unlock_page() takes "
+						   "the fast path and nobody wakes it",
+						   p->pfn, b);
+					return 1;
+				}
+			}
+			n = (struct list_head *)(uintptr_t)pcsim__load_np(
+				&n->next.pcsim_private_, sizeof(void *), PCSIM_MO_ONCE);
+		}
+	}
+	return 0;
+}
+
+/*
+ * P2, at the moment it matters: wake_up_page_bit() is about to clear PG_waiters because no
+ * callback reported a match, while an entry for this very page is still queued. A callback
+ * returned before setting key->page_match (B-03), and the next unlock will not wake it.
+ */
+void pcsim__pagecache_check_p2(struct pcsim_wait_queue_head *q, struct pcsim_page *page)
+{
+	struct pcsim_world *w = pcsim_world_current();
+	if (!(pcsim_world_config(w)->checks & PCSIM_CHECK_INVARIANTS) ||
+	    pcsim_world_config(w)->backend != PCSIM_BACKEND_SIM)
+		return;
+	struct pagecache_layer *L = pcsim__pagecache(w);
+	struct list_head *h = &q->head;
+	struct list_head *n = (struct list_head *)(uintptr_t)pcsim__load_np(
+		&h->next.pcsim_private_, sizeof(void *), PCSIM_MO_ONCE);
+	while (n && n != h) {
+		struct wait_queue_entry *e = container_of(n, struct wait_queue_entry, entry);
+		if (pcsim__pagecache_is_page_waiter(L, e) &&
+		    container_of(e, struct wait_page_queue, wait)->page == page) {
+			pcsim_fail("P2", "clearing PG_waiters of page %u while one of its waiters is "
+				   "queued: a wake callback returned before setting page_match",
+				   page->pfn);
+			return;
+		}
+		n = (struct list_head *)(uintptr_t)pcsim__load_np(&n->next.pcsim_private_,
+								 sizeof(void *), PCSIM_MO_ONCE);
+	}
+}
