@@ -33,6 +33,9 @@ struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 	struct pagecache_layer *L = pcsim_world_layer(w, &layer_key, sizeof(*L), &fresh);
 	if (fresh) {
 		const struct pcsim_config *cfg = pcsim_world_config(w);
+		L->threads = cfg->backend == PCSIM_BACKEND_THREADS;
+		if (L->threads)
+			pthread_mutex_init(&L->mu, NULL);
 		L->bits = cfg->wait_table_bits > 16 ? 16 : cfg->wait_table_bits;
 		L->table = pcsim_alloc(w, sizeof(*L->table) << L->bits);
 		L->bucket_ready = pcsim_alloc(w, sizeof(bool) << L->bits);
@@ -88,7 +91,7 @@ struct wait_queue_head *pcsim_page_waitqueue(struct page *page)
 	struct pcsim_world *w = pcsim_world_current();
 	struct pagecache_layer *L = pcsim__pagecache(w);
 	uint32_t b = hash_32(page->pfn, L->bits);
-	if (!L->bucket_ready[b]) {
+	if (!L->threads && !L->bucket_ready[b]) {
 		/* The per-step checks look only at buckets that have been used. */
 		pcsim__waitq_register(&L->table[b]);
 		pcsim_obj_name(&L->table[b], "bucket %u", b);
@@ -104,6 +107,8 @@ struct page *pcsim_page_alloc(struct pcsim_world *w)
 {
 	struct pagecache_layer *L = pcsim__pagecache(w);
 	struct page *page;
+	if (L->threads)
+		pthread_mutex_lock(&L->mu);
 	if (L->nfree) {
 		page = L->frames[L->free_pfns[--L->nfree]];
 		page->gen++;
@@ -120,6 +125,8 @@ struct page *pcsim_page_alloc(struct pcsim_world *w)
 		page->pfn = L->nframes;
 		L->frames[L->nframes++] = page;
 	}
+	if (L->threads)
+		pthread_mutex_unlock(&L->mu);
 	PCSIM_SETUP_SET(page->flags, 0);
 	PCSIM_SETUP_SET(page->_refcount, 1);
 	PCSIM_SETUP_SET(page->mapping, NULL);
@@ -137,6 +144,8 @@ static void free_frame(struct pcsim_world *w, struct page *page)
 	if (flags & ((1ul << PG_locked) | (1ul << PG_writeback)))
 		pcsim_fail("page-free-busy", "page %u freed while %s", page->pfn,
 			   (flags & (1ul << PG_locked)) ? "locked" : "under writeback");
+	if (L->threads)
+		pthread_mutex_lock(&L->mu);
 	if (L->nfree == L->free_cap) {
 		unsigned ncap = L->free_cap ? 2 * L->free_cap : 64;
 		uint32_t *nf = pcsim_alloc(w, ncap * sizeof(*nf));
@@ -146,6 +155,8 @@ static void free_frame(struct pcsim_world *w, struct page *page)
 		L->free_cap = ncap;
 	}
 	L->free_pfns[L->nfree++] = page->pfn;
+	if (L->threads)
+		pthread_mutex_unlock(&L->mu);
 }
 
 void pcsim_get_page(struct page *page)

@@ -3,6 +3,8 @@
 #ifndef PCSIM_PAGECACHE_INT_H
 #define PCSIM_PAGECACHE_INT_H
 
+#include <pthread.h>
+
 #include <pcsim/pagecache.h>
 
 #define PCSIM_MAX_PAGE_WAKE_FUNCS 8
@@ -20,6 +22,8 @@ struct pagecache_layer {
 	pcsim_wait_queue_func_t page_funcs[PCSIM_MAX_PAGE_WAKE_FUNCS];
 	unsigned npage_funcs;
 	bool checks_registered;
+	bool threads;			/* threads backend: frame pool under @mu */
+	pthread_mutex_t mu;
 };
 
 struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w);
