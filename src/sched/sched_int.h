@@ -380,6 +380,7 @@ char *pcsim__trace_render(const struct pcsim_world *w);
 void pcsim__trace(struct pcsim_world *w, struct pcsim__ctx *c, const struct pcsim_trace_kind *k,
 		  uint32_t obj, uint32_t obj2, uint64_t a, uint64_t b, const char *str);
 uint32_t pcsim__obj_id(struct pcsim_world *w, const void *addr);
+const char *pcsim__state_name(long state);
 
 /* Engine trace kinds (trace.c). */
 extern const struct pcsim_trace_kind pcsim__tk_load, pcsim__tk_store, pcsim__tk_rmw,

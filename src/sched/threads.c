@@ -685,23 +685,6 @@ static void deadline_after(struct timespec *ts, unsigned ms)
 	}
 }
 
-static const char *state_word(long s)
-{
-	switch (s) {
-	case PCSIM_TASK_RUNNING:
-		return "TASK_RUNNING";
-	case PCSIM_TASK_INTERRUPTIBLE:
-		return "TASK_INTERRUPTIBLE";
-	case PCSIM_TASK_UNINTERRUPTIBLE:
-		return "TASK_UNINTERRUPTIBLE";
-	case PCSIM_TASK_KILLABLE:
-		return "TASK_KILLABLE";
-	case PCSIM_TASK_PARKED:
-		return "TASK_PARKED";
-	default:
-		return "TASK_?";
-	}
-}
 
 /* What every unfinished task is doing, for the hang report (read racily, on purpose). */
 static void dump_hung(struct pcsim_world *w, char *buf, size_t len)
@@ -718,7 +701,7 @@ static void dump_hung(struct pcsim_world *w, char *buf, size_t len)
 				   : wt == 2 ? "waiting in its loop"
 					     : "running (spinning?)";
 		off += (size_t)snprintf(buf + off, len - off, "\n  T%u %s (cpu%u): %s, %s",
-					t->ctx.id, t->name, t->ctx.cpu, what, state_word(s));
+					t->ctx.id, t->name, t->ctx.cpu, what, pcsim__state_name(s));
 	}
 }
 

@@ -283,9 +283,9 @@ static void r_flush(const struct pcsim_world *w, const struct pcsim_trace_event 
 		 val(w, e->a, e->b & PCSIM_SZ_PTR, v, sizeof(v)));
 }
 
-static const char *st(uint64_t s)
+const char *pcsim__state_name(long s)
 {
-	switch ((long)s) {
+	switch (s) {
 	case PCSIM_TASK_RUNNING:
 		return "TASK_RUNNING";
 	case PCSIM_TASK_INTERRUPTIBLE:
@@ -301,7 +301,7 @@ static const char *st(uint64_t s)
 	case PCSIM_TASK_INTERRUPTIBLE | PCSIM_TASK_WAKEKILL:
 		return "TASK_INTERRUPTIBLE|TASK_WAKEKILL";
 	default:
-		return "state?";
+		return "TASK_?";
 	}
 }
 
@@ -309,7 +309,7 @@ static void r_state(const struct pcsim_world *w, const struct pcsim_trace_event 
 		    size_t len)
 {
 	(void)w;
-	snprintf(buf, len, "%s(%s)", e->str, st(e->a));
+	snprintf(buf, len, "%s(%s)", e->str, pcsim__state_name((long)e->a));
 }
 
 static void r_sleep(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
@@ -319,7 +319,7 @@ static void r_sleep(const struct pcsim_world *w, const struct pcsim_trace_event 
 	if (e->str)
 		snprintf(buf, len, "schedule(): %s", e->str);
 	else
-		snprintf(buf, len, "schedule(): sleeps in %s", st(e->a));
+		snprintf(buf, len, "schedule(): sleeps in %s", pcsim__state_name((long)e->a));
 }
 
 static void r_wake(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
@@ -327,7 +327,7 @@ static void r_wake(const struct pcsim_world *w, const struct pcsim_trace_event *
 {
 	char b[64];
 	snprintf(buf, len, "try_to_wake_up(%s, %s) = %" PRIu64 "%s%s",
-		 pcsim__ctx_label(w, e->obj, b, sizeof(b)), st(e->b), e->a,
+		 pcsim__ctx_label(w, e->obj, b, sizeof(b)), pcsim__state_name((long)e->b), e->a,
 		 e->str ? ": " : "", e->str ? e->str : "");
 }
 

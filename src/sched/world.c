@@ -351,23 +351,6 @@ const char *pcsim_trace_ctx_label(const struct pcsim_world *w, uint32_t ctx, cha
 	return pcsim__ctx_label(w, ctx, buf, len);
 }
 
-static const char *state_name(long s)
-{
-	switch (s) {
-	case PCSIM_TASK_RUNNING:
-		return "TASK_RUNNING";
-	case PCSIM_TASK_INTERRUPTIBLE:
-		return "TASK_INTERRUPTIBLE";
-	case PCSIM_TASK_UNINTERRUPTIBLE:
-		return "TASK_UNINTERRUPTIBLE";
-	case PCSIM_TASK_KILLABLE:
-		return "TASK_KILLABLE";
-	case PCSIM_TASK_PARKED:
-		return "TASK_PARKED";
-	default:
-		return "TASK_?";
-	}
-}
 
 void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len)
 {
@@ -381,7 +364,7 @@ void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len)
 		char sb[48];
 		if (t->ctx.run == CR_SLEEPING) {
 			snprintf(sb, sizeof(sb), "sleeping in %s",
-				 state_name(PCSIM_SETUP_GET(t->state)));
+				 pcsim__state_name(PCSIM_SETUP_GET(t->state)));
 			what = sb;
 		}
 		else if (t->ctx.run == CR_SPINNING)
