@@ -128,6 +128,109 @@ PCSIM_API void pcsim_wake_up_page_bit(struct pcsim_page *page, int bit_nr);
 PCSIM_API void pcsim_add_page_wait_queue(struct pcsim_page *page,
 					 struct pcsim_wait_queue_entry *waiter);
 
+/* ---------------------------------------------------------------------------------------------
+ * Files, the block device and the buffered read path (SEMANTICS.md section 3.2)
+ */
+#define PCSIM_PAGE_SHIFT 12
+#define PCSIM_PAGE_SIZE (1ul << PCSIM_PAGE_SHIFT)
+
+/* kiocb flags, 5.10 values (include/linux/fs.h). */
+#define PCSIM_IOCB_NOWAIT (1 << 7)
+#define PCSIM_IOCB_WAITQ (1 << 8)
+#define PCSIM_IOCB_NOIO (1 << 9)
+
+/**
+ * struct pcsim_bdev - a block device: a queue with @slots requests in flight at most; each
+ * completion is an interrupt-context event (a choice of the strategy), which marks the page
+ * uptodate (or PG_error when an injected -EIO is chosen) and unlocks it.
+ */
+struct pcsim_bdev {
+	unsigned slots;		/* parallel requests, >= 1 */
+	bool eio;		/* offer an -EIO data choice on every completion */
+	unsigned inflight;
+	struct pcsim_bdev_req *queue, *queue_tail;
+	uint64_t completed, failed;
+};
+
+/**
+ * struct pcsim_address_space - a file's page cache: one RCU-protected slot per page index
+ * (the model of the xarray leaf), i_size, the device, readahead setting.
+ */
+struct pcsim_address_space {
+	uint32_t id;			/* file id: part of every byte's expected value */
+	pcsim_u64 i_size;
+	unsigned long nr_slots;
+	pcsim_ptr *slots;		/* index -> struct pcsim_page *, RCU */
+	struct pcsim_spinlock i_pages_lock;
+	struct pcsim_bdev *bdev;
+	unsigned ra_pages;		/* 0 disables readahead */
+};
+
+/** struct pcsim_kiocb - the kiocb fields the read path uses. */
+struct pcsim_kiocb {
+	struct pcsim_address_space *mapping;
+	int64_t ki_pos;
+	int ki_flags;
+	struct pcsim_wait_page_queue *ki_waitq;
+};
+
+/** struct pcsim_iov_iter - a user buffer being filled. */
+struct pcsim_iov_iter {
+	unsigned char *buf;
+	size_t count;		/* bytes left */
+	size_t done;		/* bytes copied */
+};
+
+/** The expected byte at @off of file @id: file content is a function, never stored. */
+static inline unsigned char pcsim_file_byte(uint32_t id, uint64_t off)
+{
+	uint64_t x = ((uint64_t)id << 40) ^ off ^ 0x9e3779b97f4a7c15ull;
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return (unsigned char)(x >> 56);
+}
+
+/** pcsim_bdev_init - @slots parallel requests; @eio offers injected I/O errors. Context: setup. */
+PCSIM_API void pcsim_bdev_init(struct pcsim_bdev *bdev, unsigned slots, bool eio);
+/**
+ * pcsim_mapping_create - a file of @size bytes on @bdev, empty cache, readahead of @ra_pages
+ * pages (0 disables it). Context: setup. Return: the mapping (execution arena).
+ */
+PCSIM_API struct pcsim_address_space *pcsim_mapping_create(struct pcsim_world *w, uint32_t id,
+							    uint64_t size,
+							    struct pcsim_bdev *bdev,
+							    unsigned ra_pages);
+/**
+ * pcsim_mapping_populate - put page @index in the cache now (setup only), uptodate or not,
+ * locked or not (a read in flight is modelled by a locked, not-uptodate page).
+ */
+PCSIM_API struct pcsim_page *pcsim_mapping_populate(struct pcsim_address_space *m,
+						    unsigned long index, bool uptodate,
+						    bool locked);
+/** find_get_page(): RCU lookup with a speculative reference, re-checked; NULL if absent. */
+PCSIM_API struct pcsim_page *pcsim_find_get_page(struct pcsim_address_space *m,
+						 unsigned long index);
+/** add_to_page_cache_lru(): insert a locked new page; -EEXIST if the slot is taken. */
+PCSIM_API int pcsim_add_to_page_cache(struct pcsim_page *page, struct pcsim_address_space *m,
+				      unsigned long index);
+/**
+ * pcsim_truncate_page - truncate/evict one page: lock it, wait for writeback, remove it from
+ * the cache (mapping = NULL), unlock, drop the cache's reference. Context: task.
+ * Return: 0, or -ENOENT if the index is not cached.
+ */
+PCSIM_API int pcsim_truncate_page(struct pcsim_address_space *m, unsigned long index);
+/** ->readpage(): submit the read of a locked page to the device. Return: 0. */
+PCSIM_API int pcsim_readpage(struct pcsim_address_space *m, struct pcsim_page *page);
+/**
+ * generic_file_buffered_read(): the 5.10 shape, every row of SEMANTICS.md 3.2 (no
+ * ->is_partially_uptodate: block size = page size). Return: bytes copied if any, else 0 (EOF)
+ * or -EAGAIN, -EIOCBQUEUED (armed: exactly one callback of iocb->ki_waitq follows), -EINTR,
+ * -EIO. Context: task. Re-injectable: B-09 (NOIO at a readahead page: false EOF, as 5.10),
+ * B-10 (blocking lock after ->readpage under WAITQ), B-11 (arming with written > 0).
+ */
+PCSIM_API long pcsim_generic_file_buffered_read(struct pcsim_kiocb *iocb,
+						struct pcsim_iov_iter *iter, long written);
+
 /**
  * pcsim_async_page_wake_function - a reference async page-wait callback in the shape of
  * io_uring's io_async_buf_func() (5.10): wake_page_match(), then unlink itself, then call

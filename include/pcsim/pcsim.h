@@ -7,9 +7,12 @@
 #define PCSIM_PCSIM_H
 
 #include <pcsim/explore.h>
+#include <pcsim/list.h>
 #include <pcsim/mem.h>
+#include <pcsim/pagecache.h>
 #include <pcsim/sched.h>
 #include <pcsim/trace.h>
 #include <pcsim/version.h>
+#include <pcsim/waitq.h>
 
 #endif

@@ -47,14 +47,13 @@ bool pcsim_wake_page_match(struct wait_page_queue *wait_page, struct wait_page_k
 }
 
 /*
- * The page wait code treats the "wait->flags" somewhat unusually, because we have multiple
- * different kinds of waits, not just the usual "exclusive" one (SEMANTICS.md 2.3):
- *  (a) no special bits set: we just wait for the bit to be released; the waker sets
- *      WQ_FLAG_WOKEN, wakes us and removes us from the queue;
- *  (b) WQ_FLAG_EXCLUSIVE: only one waiter should get the lock; the walk stops (-1) if the bit
- *      was taken again before we got to it; otherwise we are woken and race for the bit;
- *  (c) WQ_FLAG_EXCLUSIVE | WQ_FLAG_CUSTOM: robbed too often, the waker takes the bit on our
- *      behalf and sets WQ_FLAG_DONE: a fair handoff.
+ * Three kinds of page waiter share one callback (SEMANTICS.md 2.3), told apart by the entry's
+ * flags:
+ *  - none set: waiting for the bit to clear. Marked WOKEN, woken, taken off the queue.
+ *  - EXCLUSIVE: wants the lock. If the bit is already set again the walk stops (-1) and the
+ *    entry stays; otherwise it is woken and must race for the bit itself.
+ *  - EXCLUSIVE|CUSTOM: has lost the race page_lock_unfairness times. The walker sets the bit
+ *    for it and marks DONE: the lock is handed over.
  */
 int pcsim__wake_page_function(wait_queue_entry_t *wait, unsigned mode, int sync, void *arg)
 {
@@ -72,10 +71,7 @@ int pcsim__wake_page_function(wait_queue_entry_t *wait, unsigned mode, int sync,
 		return autoremove_wake_function(wait, mode, sync, key);
 	}
 
-	/*
-	 * If it's a lock handoff wait, we get the bit for it, and stop walking (and release
-	 * the wait queue lock) if that fails.
-	 */
+	/* Handoff: take the bit on the waiter's behalf; if someone holds it, stop the walk. */
 	flags = READ_ONCE(wait->flags);
 	if (flags & WQ_FLAG_EXCLUSIVE) {
 		if (test_bit(key->bit_nr, &key->page->flags))
@@ -88,20 +84,17 @@ int pcsim__wake_page_function(wait_queue_entry_t *wait, unsigned mode, int sync,
 	}
 
 	/*
-	 * We are holding the wait-queue lock, but the waiter that is waiting for this will be
-	 * checking the flags without any locking.
-	 *
-	 * So update the flags atomically, and wake up the waiter afterwards to avoid any
-	 * races. This store-release pairs with the load-acquire in wait_on_page_bit_common().
+	 * The waiter reads its flags without the bucket lock, so they are published with one
+	 * release store before the wakeup (pairs with the load-acquire in
+	 * wait_on_page_bit_common_5_9()).
 	 */
 	smp_store_release(&wait->flags, flags | WQ_FLAG_WOKEN);
 	wake_up_state(wait->private, mode);
 
 	/*
-	 * Ok, we have successfully done what we're waiting for, and we can unconditionally
-	 * remove the wait entry. Note that this has to be the absolute last thing we do, since
-	 * after list_del_init(&wait->entry) the wait entry might be de-allocated and the process
-	 * might even have exited. Pairs with list_empty_careful() in finish_wait().
+	 * Unlinking is the last access to the entry: once the waiter sees it unlinked
+	 * (list_empty_careful() in finish_wait(), the pair of this careful unlink) it may return
+	 * and reuse the stack the entry lives on.
 	 */
 	list_del_init_careful(&wait->entry);
 	return (flags & WQ_FLAG_EXCLUSIVE) != 0;
@@ -127,10 +120,8 @@ void pcsim_wake_up_page_bit(struct page *page, int bit_nr)
 	__wake_up_locked_key_bookmark(q, TASK_NORMAL, &key, &bookmark);
 
 	while (READ_ONCE(bookmark.flags) & WQ_FLAG_BOOKMARK) {
-		/*
-		 * Take a breather from holding the lock, allow pages that finish wake up
-		 * asynchronously to acquire the lock and remove themselves from wait queues.
-		 */
+		/* Drop the lock between chunks so others can take it; the bookmark marks where
+		 * the walk resumes. */
 		spin_unlock_irqrestore(&q->lock, flags);
 		cpu_relax();
 		spin_lock_irqsave(&q->lock, flags);
@@ -138,11 +129,10 @@ void pcsim_wake_up_page_bit(struct page *page, int bit_nr)
 	}
 
 	/*
-	 * It is possible for other pages to have collided on the waitqueue hash, so in that case
-	 * check for a page match. That prevents a long-term waitqueue-active situation when pages
-	 * die and are freed (and never get their waiters bit cleared). The imprecision is
-	 * accepted: if we woke every waiter of this page but others remain, PG_waiters stays set
-	 * until some later wakeup of this page clears it.
+	 * PG_waiters goes only when no entry of this page was met (page_match) or the bucket is
+	 * empty. Entries of other pages hashed to the same bucket keep it set even when this page
+	 * has no waiter left; the next wakeup of this page clears it then. That costs one slow
+	 * path, never a lost wakeup.
 	 */
 	if (!waitqueue_active(q) || !key.page_match) {
 		pcsim__pagecache_check_p2(q, page);
@@ -158,21 +148,14 @@ static void wake_up_page(struct page *page, int bit)
 	wake_up_page_bit(page, bit);
 }
 
-/*
- * A choice of three behaviors for wait_on_page_bit_common():
- */
+/* What a waiter wants from wait_on_page_bit_common(). */
 enum behavior {
-	EXCLUSIVE,	/* Hold ref to page and take the bit when woken, like __lock_page() waiting
-			 * on then setting PG_locked. */
-	SHARED,		/* Hold ref to page and check the bit when woken, like
-			 * wait_on_page_writeback() waiting on PG_writeback. */
-	DROP,		/* Drop ref to page before wait, no check when woken, like
-			 * put_and_wait_on_page_locked() on PG_locked. */
+	EXCLUSIVE,	/* the bit itself (the page lock); keeps its page reference */
+	SHARED,		/* the bit to be clear (writeback); keeps its page reference */
+	DROP,		/* one wakeup; gives its page reference up before sleeping */
 };
 
-/*
- * Attempt to check (or get) the page bit, and mark us done if successful.
- */
+/* The last synchronous try, under the bucket lock: take (or test) the bit; WOKEN|DONE if so. */
 static inline bool trylock_page_bit_common(struct page *page, int bit_nr,
 					   struct wait_queue_entry *wait)
 {
@@ -213,13 +196,9 @@ repeat:
 	WRITE_ONCE(wait->flags, wflags);
 
 	/*
-	 * Do one last check whether we can get the page bit synchronously.
-	 *
-	 * Do the SetPageWaiters() marking before that to let any waker we _just_ missed know
-	 * they need to wake us up (otherwise they'll never even go to the slow case that looks
-	 * at the page queue), and add ourselves to the wait queue if we need to sleep.
-	 *
-	 * This part needs to be done under the queue lock to avoid races.
+	 * P3: publish first, then try. PG_waiters is set before the last try of the bit, so an
+	 * unlocker either sees PG_waiters (and takes the slow path, which needs this bucket lock)
+	 * or has already cleared the bit, which the try then sees. All of it under the bucket lock.
 	 */
 	spin_lock_irq(&q->lock);
 	SetPageWaiters(page);
@@ -227,26 +206,17 @@ repeat:
 		__add_wait_queue_entry_tail(q, wait);
 	spin_unlock_irq(&q->lock);
 
-	/*
-	 * From now on, all the logic will be based on the WQ_FLAG_WOKEN and WQ_FLAG_DONE flag,
-	 * see whether the page bit testing has already been done by the wake function.
-	 *
-	 * We can drop our reference to the page.
-	 */
+	/* DROP waiters give up their reference now; from here on only the flags matter. */
 	if (behavior == DROP)
 		put_page(page);
 
-	/*
-	 * Note that until the "finish_wait()", or until we see the WQ_FLAG_WOKEN flag, we
-	 * need to be very careful with the 'wait->flags', because we may race with a waker that
-	 * sets them.
-	 */
+	/* A waker may write wait->flags until finish_wait() or until we have seen WOKEN. */
 	for (;;) {
 		unsigned int flags;
 
 		set_current_state(state);
 
-		/* Loop until we've been woken or interrupted */
+		/* Not woken yet: a signal that the sleep state honours ends the wait. */
 		flags = smp_load_acquire(&wait->flags);
 		if (!(flags & WQ_FLAG_WOKEN)) {
 			if (signal_pending_state(state, current))
@@ -256,19 +226,16 @@ repeat:
 			continue;
 		}
 
-		/* If we were non-exclusive, we're done */
+		/* Woken: enough for SHARED and DROP. */
 		if (behavior != EXCLUSIVE)
 			break;
 
-		/* If the waker got the lock for us, we're done */
+		/* Handed the lock by the waker. */
 		if (flags & WQ_FLAG_DONE)
 			break;
 
-		/*
-		 * Otherwise, if we're getting the lock, we need to try to get it ourselves.
-		 *
-		 * And if that fails, we'll have to retry this all.
-		 */
+		/* Woken without a handoff: race for the bit; on failure queue again (one less
+		 * steal allowed before the next handoff). */
 		if (unlikely(test_and_set_bit(bit_nr, &page->flags)))
 			goto repeat;
 
@@ -276,18 +243,11 @@ repeat:
 		break;
 	}
 
-	/*
-	 * If a signal happened, this 'finish_wait()' may remove the last waiter from the wait
-	 * queues, but the PageWaiters bit will remain set. That's ok. The next wakeup will take
-	 * care of it, and trying to do it here would be difficult and prone to races.
-	 */
+	/* After a signal this may leave PG_waiters set with no waiter: harmless, the next
+	 * wakeup of the page clears it. */
 	finish_wait(q, wait);
 
-	/*
-	 * NOTE! The wait->flags weren't stable until we've done the 'finish_wait()', and we
-	 * could have exited the loop early. Now that the flags are stable, use them to decide
-	 * what to return.
-	 */
+	/* Only now are the flags final (a waker may have marked us after the signal check). */
 	wflags = READ_ONCE(wait->flags);
 	if (behavior == EXCLUSIVE)
 		return wflags & WQ_FLAG_DONE ? 0 : -EINTR;
@@ -343,10 +303,7 @@ static int wait_on_page_bit_common_5_8(wait_queue_head_t *q, struct page *page, 
 		}
 
 		if (behavior == DROP) {
-			/*
-			 * We can no longer safely access page->flags: even if CONFIG_MEMORY_HOTREMOVE
-			 * is not set since a page->mapping could be a different one.
-			 */
+			/* The reference is gone: the page may already be another page. */
 			break;
 		}
 	}
@@ -396,17 +353,11 @@ void pcsim_add_page_wait_queue(struct page *page, wait_queue_entry_t *waiter)
 }
 
 /**
- * unlock_page - unlock a locked page
+ * unlock_page - release PG_locked; take the slow path only if PG_waiters was set.
  *
- * Unlocks the page and wakes up sleepers in wait_on_page_locked(). Also wakes sleepers in
- * wait_on_page_writeback() because the wakeup mechanism between PageLocked pages and
- * PageWriteback pages is shared. But that's OK - sleepers in wait_on_page_writeback() just go
- * back to sleep.
- *
- * Note that this depends on PG_waiters being the sign bit in the byte that contains PG_locked
- * - thus the BUILD_BUG_ON(). That allows us to clear the PG_locked bit and test PG_waiters at
- * the same time fairly portably (architectures that do LL/SC can test any bit, while x86 can
- * test the sign bit).
+ * PG_waiters is bit 7 of the byte that holds PG_locked, so one atomic AND both clears the lock
+ * (with release ordering) and reports, as the sign of the byte, whether waiters were marked
+ * (P4). Waiters for other bits of the page share the bucket and re-check their own bit.
  */
 void pcsim_unlock_page(struct page *page)
 {
@@ -422,14 +373,14 @@ void pcsim_unlock_page(struct page *page)
 }
 
 /**
- * end_page_writeback - end writeback against a page
+ * end_page_writeback - clear PG_writeback and wake its waiters.
  */
 void pcsim_end_page_writeback(struct page *page)
 {
 	/*
-	 * Writeback does not hold a page reference of its own, relying on truncation to wait
-	 * for the clearing of PG_writeback. But here we must make sure that the page is not
-	 * freed and reused before the wake_up_page() (073861ed77b6).
+	 * P8: once PG_writeback is clear a truncation may free the page, and a freed frame may
+	 * be reused before the wake walk below. A reference held across both keeps the walk on
+	 * the same page (073861ed77b6).
 	 */
 	get_page(page);
 	if (!TestClearPageWriteback(page))
@@ -451,9 +402,7 @@ bool pcsim_trylock_page(struct page *page)
 	return !test_and_set_bit_lock(PG_locked, &page->flags);
 }
 
-/**
- * __lock_page - get a lock on the page, assuming we need to sleep to get it
- */
+/* The sleeping half of lock_page(). */
 static void __lock_page(struct page *__page)
 {
 	wait_queue_head_t *q = page_waitqueue(__page);
@@ -525,9 +474,8 @@ int pcsim___wait_on_page_locked_async(struct page *page, struct wait_page_queue 
 	else
 		ret = PageLocked(page);	/* B-01: "unlocked" taken for "locked by us" */
 	/*
-	 * If we were successful now, we know we're still on the waitqueue as we're still under
-	 * the lock. This means it's safe to remove and return success, we know the callback isn't
-	 * going to trigger.
+	 * A2: still under the bucket lock, so no walker can have reached the entry: taking it
+	 * off now guarantees the callback will not run for this call.
 	 */
 	if (!ret)
 		__remove_wait_queue(q, &wait->wait);

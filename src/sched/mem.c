@@ -455,55 +455,57 @@ void pcsim__fence(enum pcsim_fence f)
  * Bit operations (asm-generic/bitops/atomic.h, lock.h semantics).
  */
 #define BIT_MASK(nr) (1ul << ((nr) % (8 * sizeof(unsigned long))))
+/* Bit @nr of a bitmap that starts at @addr: the word it lives in (kernel BIT_WORD()). */
+#define BIT_WORD(addr, nr) (&(addr)[(nr) / (8 * sizeof(unsigned long))])
 
 bool pcsim_test_bit(unsigned nr, const pcsim_ulong *addr)
 {
-	return (pcsim__load(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_MO_ONCE) &
+	return (pcsim__load(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_MO_ONCE) &
 		BIT_MASK(nr)) != 0;
 }
 
 void pcsim_set_bit(unsigned nr, pcsim_ulong *addr)
 {
-	pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR, BIT_MASK(nr), 0,
+	pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR, BIT_MASK(nr), 0,
 		   PCSIM_MO_ONCE);
 }
 
 void pcsim_clear_bit(unsigned nr, pcsim_ulong *addr)
 {
-	pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND, ~BIT_MASK(nr), 0,
+	pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND, ~BIT_MASK(nr), 0,
 		   PCSIM_MO_ONCE);
 }
 
 void pcsim_change_bit(unsigned nr, pcsim_ulong *addr)
 {
-	pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_XOR, BIT_MASK(nr), 0,
+	pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_XOR, BIT_MASK(nr), 0,
 		   PCSIM_MO_ONCE);
 }
 
 bool pcsim_test_and_set_bit(unsigned nr, pcsim_ulong *addr)
 {
-	return (pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR,
+	return (pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR,
 			   BIT_MASK(nr), 0, PCSIM_MO_FULL) &
 		BIT_MASK(nr)) != 0;
 }
 
 bool pcsim_test_and_clear_bit(unsigned nr, pcsim_ulong *addr)
 {
-	return (pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND,
+	return (pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND,
 			   ~BIT_MASK(nr), 0, PCSIM_MO_FULL) &
 		BIT_MASK(nr)) != 0;
 }
 
 bool pcsim_test_and_set_bit_lock(unsigned nr, pcsim_ulong *addr)
 {
-	return (pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR,
+	return (pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR,
 			   BIT_MASK(nr), 0, PCSIM_MO_ACQUIRE) &
 		BIT_MASK(nr)) != 0;
 }
 
 void pcsim_clear_bit_unlock(unsigned nr, pcsim_ulong *addr)
 {
-	pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND, ~BIT_MASK(nr), 0,
+	pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND, ~BIT_MASK(nr), 0,
 		   PCSIM_MO_RELEASE);
 }
 
@@ -511,7 +513,7 @@ bool pcsim_clear_bit_unlock_is_negative_byte(unsigned nr, pcsim_ulong *addr)
 {
 	/* Bit 7 of the byte that holds @nr (the PG_waiters trick in mm/filemap.c). */
 	unsigned long sign = 1ul << ((nr / 8) * 8 + 7);
-	unsigned long old = pcsim__rmw(&addr->pcsim_private_, sizeof(unsigned long),
+	unsigned long old = pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long),
 				       PCSIM_RMW_AND, ~BIT_MASK(nr), 0, PCSIM_MO_RELEASE);
 	return (old & sign) != 0;
 }
@@ -520,19 +522,19 @@ void pcsim___set_bit(unsigned nr, pcsim_ulong *addr)
 {
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (!c || !c->w->sim) {
-		unsigned long v = (unsigned long)pcsim__load(&addr->pcsim_private_,
+		unsigned long v = (unsigned long)pcsim__load(&BIT_WORD(addr, nr)->pcsim_private_,
 							     sizeof(unsigned long), PCSIM_MO_ONCE);
-		pcsim__store(&addr->pcsim_private_, sizeof(unsigned long), v | BIT_MASK(nr),
+		pcsim__store(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), v | BIT_MASK(nr),
 			     PCSIM_MO_ONCE);
 		return;
 	}
 	/* One step: read and write back without atomicity against other CPUs' buffers. */
 	struct pcsim_world *w = c->w;
 	pcsim__sim_point(w, c);
-	uint64_t v = pcsim__mm_load(w, c, &addr->pcsim_private_, sizeof(unsigned long));
-	pcsim__mm_store(w, c, &addr->pcsim_private_, sizeof(unsigned long), v | BIT_MASK(nr));
+	uint64_t v = pcsim__mm_load(w, c, &BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long));
+	pcsim__mm_store(w, c, &BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), v | BIT_MASK(nr));
 	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_store, pcsim__obj_id(w, addr), 0, v | BIT_MASK(nr),
+		pcsim__trace(w, c, &pcsim__tk_store, pcsim__obj_id(w, BIT_WORD(addr, nr)), 0, v | BIT_MASK(nr),
 			     sizeof(unsigned long), "__set_bit");
 }
 
@@ -540,18 +542,18 @@ void pcsim___clear_bit(unsigned nr, pcsim_ulong *addr)
 {
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (!c || !c->w->sim) {
-		unsigned long v = (unsigned long)pcsim__load(&addr->pcsim_private_,
+		unsigned long v = (unsigned long)pcsim__load(&BIT_WORD(addr, nr)->pcsim_private_,
 							     sizeof(unsigned long), PCSIM_MO_ONCE);
-		pcsim__store(&addr->pcsim_private_, sizeof(unsigned long), v & ~BIT_MASK(nr),
+		pcsim__store(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), v & ~BIT_MASK(nr),
 			     PCSIM_MO_ONCE);
 		return;
 	}
 	struct pcsim_world *w = c->w;
 	pcsim__sim_point(w, c);
-	uint64_t v = pcsim__mm_load(w, c, &addr->pcsim_private_, sizeof(unsigned long));
-	pcsim__mm_store(w, c, &addr->pcsim_private_, sizeof(unsigned long), v & ~BIT_MASK(nr));
+	uint64_t v = pcsim__mm_load(w, c, &BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long));
+	pcsim__mm_store(w, c, &BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), v & ~BIT_MASK(nr));
 	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_store, pcsim__obj_id(w, addr), 0, v & ~BIT_MASK(nr),
+		pcsim__trace(w, c, &pcsim__tk_store, pcsim__obj_id(w, BIT_WORD(addr, nr)), 0, v & ~BIT_MASK(nr),
 			     sizeof(unsigned long), "__clear_bit");
 }
 

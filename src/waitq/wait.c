@@ -175,10 +175,10 @@ void pcsim_remove_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_
 /* ---------------------------------------------------------------------------------------------
  * The wake walk
  *
- * The core wakeup function. Non-exclusive wakeups (nr_exclusive == 0) wake everything up. If
- * it's an exclusive wakeup (nr_exclusive == small +ve number) then we wake that number of
- * exclusive tasks, and all the non-exclusive tasks. Callers that are not unlinked by their
- * callback stay queued.
+ * Every entry is offered the wakeup in list order. nr_exclusive counts down only for entries
+ * flagged exclusive whose callback reported a real wakeup (> 0); at zero the walk ends. With
+ * nr_exclusive 0 the count never reaches zero, so the walk covers the whole list. An entry whose
+ * callback does not unlink it stays queued.
  *
  * The flags are read before the callback runs (W4): a callback that rewrites its own entry's
  * flags does not change how it is counted. A callback may unlink only its own entry (W2): the
@@ -284,10 +284,11 @@ void pcsim___wake_up_locked_key_bookmark(struct wait_queue_head *wq_head, unsign
 /* ---------------------------------------------------------------------------------------------
  * Waiting
  *
- * Note: we use "set_current_state()" _after_ the wait-queue add, because we need a memory
- * barrier there on SMP, so that any wake-function that tests for the wait-queue being active
- * will be guaranteed to see waitqueue addition _or_ subsequent tests in this thread will see
- * the wakeup having taken place.
+ * Order matters here: the entry is linked first and the task state is set after it, with the
+ * full barrier that set_current_state() carries. A waker that tests the queue lock-free then
+ * either finds the entry, or its condition store is already visible to the waiter's test that
+ * follows. (Ordering pair: set_current_state() here, the waker's barrier in wq_has_sleeper() or
+ * try_to_wake_up().)
  */
 void pcsim_prepare_to_wait(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry,
 			   long state)
@@ -324,15 +325,11 @@ long pcsim_prepare_to_wait_event(struct wait_queue_head *wq_head,
 	spin_lock_irqsave(&wq_head->lock, flags);
 	if (signal_pending_state(state, current)) {
 		/*
-		 * Exclusive waiter must not fail if it was selected by wakeup, it should "consume"
-		 * the condition we were waiting for.
-		 *
-		 * The caller will recheck the condition and return success if we were already
-		 * woken up, we can not miss the event because wakeup locks/unlocks the same
-		 * wq_head->lock.
-		 *
-		 * But we need to ensure that set-condition + wakeup after that can't see us, it
-		 * should wake up another exclusive waiter if we fail.
+		 * Leaving because of a signal. The entry goes off the list here, under the lock the
+		 * wakers also take: a wakeup that already chose us happened before this point, and
+		 * the caller's next look at its condition will see it; a wakeup that comes later
+		 * cannot pick this entry, so an exclusive wakeup is never handed to a waiter that is
+		 * about to give up, and passes to the next exclusive waiter instead.
 		 */
 		list_del_init(&wq_entry->entry);
 		tr(&pcsim__tk_wq_remove, wq_head, wq_entry, 0, 0,
@@ -353,10 +350,8 @@ long pcsim_prepare_to_wait_event(struct wait_queue_head *wq_head,
 }
 
 /**
- * finish_wait - clean up after waiting in a queue
- *
- * Sets current thread back to running state and removes the wait descriptor from the given
- * waitqueue if still queued.
+ * finish_wait - end a wait: back to TASK_RUNNING, and off the queue if a waker did not already
+ * take the entry off.
  */
 void pcsim_finish_wait(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry)
 {
@@ -364,14 +359,11 @@ void pcsim_finish_wait(struct wait_queue_head *wq_head, struct wait_queue_entry 
 
 	__set_current_state(TASK_RUNNING);
 	/*
-	 * We can check for list emptiness outside the lock IFF:
-	 *  - we use the "careful" check that verifies both the next and prev pointers, so that
-	 *    there cannot be any half-pending updates in progress on other CPU's that we
-	 *    haven't seen yet (and that might still change the stack area), and
-	 *  - all other users take the lock (ie we can only have _one_ other CPU that looks at
-	 *    or modifies the list).
-	 * The acquire in list_empty_careful() pairs with the release in
-	 * list_del_init_careful() (autoremove_wake_function, the page wake functions).
+	 * The lock can be skipped when the entry is seen unlinked, for two reasons: every
+	 * writer of the list holds the lock, so at most one waker can be unlinking us, and the
+	 * test reads both links with acquire ordering against the waker's release of its last
+	 * store (list_empty_careful() here, list_del_init_careful() in autoremove and the page
+	 * wake functions), so the waker has finished with the entry, which may live on our stack.
 	 */
 	if (!list_empty_careful(&wq_entry->entry)) {
 		spin_lock_irqsave(&wq_head->lock, flags);
@@ -403,43 +395,27 @@ int pcsim_autoremove_wake_function(struct wait_queue_entry *wq_entry, unsigned m
 }
 
 /*
- * DEFINE_WAIT_FUNC(wait, woken_wake_func);
+ * The WOKEN handshake, three barriers:
  *
- * add_wait_queue(&wq_head, &wait);
- * for (;;) {
- *     if (condition)
- *         break;
+ *   waiter (wait_woken)                     waker (woken_wake_function)
+ *   state = mode; full barrier      (A)     condition = true; full barrier   (C)
+ *   sleep unless WOKEN                      flags |= WOKEN
+ *   state = RUNNING                         try_to_wake_up(): full barrier, then the state
+ *   flags &= ~WOKEN; full barrier   (B)
  *
- *     // in wait_woken()                     // in woken_wake_function()
- *
- *     p->state = mode;                       wq_entry->flags |= WQ_FLAG_WOKEN;
- *     smp_mb(); // A                         try_to_wake_up();
- *     if (!(wq_entry->flags & WQ_FLAG_WOKEN))    <full barrier>
- *         schedule()                         if (p->state & mode)
- *     p->state = TASK_RUNNING;                   p->state = TASK_RUNNING;
- *     wq_entry->flags &= ~WQ_FLAG_WOKEN;     ~~~~~~~~~~~~~~~~~~
- *     smp_mb(); // B                         condition = true;
- * }                                          smp_mb(); // C
- * remove_wait_queue(&wq_head, &wait);        wq_entry->flags |= WQ_FLAG_WOKEN;
+ * (A) against try_to_wake_up's barrier: the waiter sees WOKEN or the waker sees the sleeping
+ * state. (B) against (C): after clearing WOKEN the waiter's next look at its condition sees
+ * it true, or the waker's WOKEN store comes later and keeps the next wait from sleeping.
  */
 long pcsim_wait_woken(struct wait_queue_entry *wq_entry, unsigned mode, long timeout)
 {
-	/*
-	 * The below executes an smp_mb(), which matches with the full barrier executed by the
-	 * try_to_wake_up() in woken_wake_function() such that either we see the store to
-	 * wq_entry->flags in woken_wake_function() or woken_wake_function() sees our store to
-	 * current->state.
-	 */
+	/* (A): pairs with the barrier inside try_to_wake_up() in woken_wake_function(). */
 	set_current_state((long)mode); /* A */
 	if (!(wq_flags(wq_entry) & WQ_FLAG_WOKEN))
 		timeout = pcsim_schedule_timeout(timeout);
 	__set_current_state(TASK_RUNNING);
 
-	/*
-	 * The below executes an smp_mb(), which matches with the smp_mb() (C) in
-	 * woken_wake_function() such that either we see the wait condition being true or the
-	 * store to wq_entry->flags in woken_wake_function() follows ours in the coherence order.
-	 */
+	/* (B): pairs with (C) in woken_wake_function(). */
 	WRITE_ONCE(wq_entry->flags, wq_flags(wq_entry) & ~WQ_FLAG_WOKEN);
 	smp_mb(); /* B */
 
@@ -449,7 +425,7 @@ long pcsim_wait_woken(struct wait_queue_entry *wq_entry, unsigned mode, long tim
 int pcsim_woken_wake_function(struct wait_queue_entry *wq_entry, unsigned mode, int sync,
 			      void *key)
 {
-	/* Pairs with the smp_store_mb() in wait_woken(). */
+	/* (C): pairs with (B) in wait_woken(). */
 	smp_mb(); /* C */
 	WRITE_ONCE(wq_entry->flags, wq_flags(wq_entry) | WQ_FLAG_WOKEN);
 
@@ -459,10 +435,10 @@ int pcsim_woken_wake_function(struct wait_queue_entry *wq_entry, unsigned mode, 
 /* ---------------------------------------------------------------------------------------------
  * Lock-free tests
  *
- * waitqueue_active -- locklessly test for waiters on the queue. Use only with an smp_mb()
- * on the waker side between making the condition true and this test (or use
- * wq_has_sleeper()), else the test can be reordered before the condition store and a waiter
- * that has just queued itself misses its wakeup (69e51e92a394).
+ * waitqueue_active() reads the list without the lock. A waker that uses it must put a full
+ * barrier between making its condition true and the test (wq_has_sleeper() does): without it
+ * the test may be satisfied before the condition store is visible, and a waiter that queued
+ * itself in between sleeps on (the pitfall documented by 69e51e92a394).
  */
 bool pcsim_waitqueue_active(struct wait_queue_head *wq_head)
 {

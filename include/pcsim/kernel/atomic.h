@@ -38,8 +38,10 @@ typedef struct {
 #define atomic_fetch_sub(i, v) pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, -(i), PCSIM_MO_FULL)
 #define atomic_fetch_sub_release(i, v) \
 	pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, -(i), PCSIM_MO_RELEASE)
-#define atomic_add_return(i, v) (atomic_fetch_add((i), (v)) + (i))
-#define atomic_sub_return(i, v) (atomic_fetch_sub((i), (v)) - (i))
+#define atomic_add_return(i, v) \
+	__extension__({ int __i = (i); atomic_fetch_add(__i, (v)) + __i; })
+#define atomic_sub_return(i, v) \
+	__extension__({ int __i = (i); atomic_fetch_sub(__i, (v)) - __i; })
 #define atomic_inc_return(v) atomic_add_return(1, v)
 #define atomic_dec_return(v) atomic_sub_return(1, v)
 #define atomic_dec_and_test(v) (atomic_dec_return(v) == 0)
@@ -67,6 +69,6 @@ static inline int atomic_add_unless(atomic_t *v, int a, int u)
 #define atomic_long_inc(v) ((void)pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, 1, PCSIM_MO_ONCE))
 #define atomic_long_dec(v) ((void)pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, -1, PCSIM_MO_ONCE))
 #define atomic_long_add_return(i, v) \
-	(pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, (i), PCSIM_MO_FULL) + (i))
+	__extension__({ long __i = (i); pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, __i, PCSIM_MO_FULL) + __i; })
 
 #endif

@@ -141,8 +141,9 @@ static inline struct list_head *pcsim__list_follow(struct list_head *l)
 #define list_next_entry(pos, member) \
 	list_entry(pcsim__list_follow(pcsim__lnext(&(pos)->member)), __typeof__(*(pos)), member)
 
-#define list_for_each(pos, head) \
-	for (pos = pcsim__lnext(head); pos != (head); pos = pcsim__list_follow(pcsim__lnext(pos)))
+#define list_for_each(pos, head)                                            \
+	for (pos = pcsim__list_follow(pcsim__lnext(head)); pos != (head);   \
+	     pos = pcsim__list_follow(pcsim__lnext(pos)))
 
 #define list_for_each_entry(pos, head, member)                                   \
 	for (pos = list_first_entry(head, __typeof__(*pos), member); &pos->member != (head); \

@@ -34,7 +34,7 @@ static inline void refcount_add(int i, refcount_t *r)
 	int old = pcsim_rmw(&r->refs, PCSIM_RMW_ADD, i, PCSIM_MO_ONCE);
 	if (old == 0)
 		pcsim_fail("refcount", "refcount_t: addition on 0; use-after-free");
-	else if (old + i < old)
+	else if (i > 0 && old > __INT_MAX__ - i)
 		pcsim_fail("refcount", "refcount_t: saturated; leaking memory");
 }
 

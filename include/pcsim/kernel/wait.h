@@ -80,6 +80,7 @@ typedef pcsim_wait_queue_func_t wait_queue_func_t;
 
 #define ___wait_event(wq_head, condition, state, exclusive, ret, cmd)                       \
 	__extension__({                                                                     \
+		__label__ __out;                                                            \
 		struct wait_queue_entry __wq_entry;                                         \
 		long __ret = ret;                                                           \
 		init_wait_entry(&__wq_entry, exclusive ? WQ_FLAG_EXCLUSIVE : 0);            \
