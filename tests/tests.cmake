@@ -20,3 +20,4 @@ pcsim_cmocka_test(NAME waitq_threads SOURCES unit/test_waitq.c ARGS --backend th
 pcsim_cmocka_test(NAME pagelock_sim SOURCES unit/test_pagelock.c)
 pcsim_cmocka_test(NAME pagelock_threads SOURCES unit/test_pagelock.c ARGS --backend threads
 	LABELS unit threads)
+pcsim_cmocka_test(NAME read SOURCES unit/test_read.c)

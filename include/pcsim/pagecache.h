@@ -46,6 +46,7 @@ struct pcsim_page {
 	pcsim_int _refcount;
 	pcsim_ptr mapping;
 	pcsim_ulong index;
+	pcsim_u64 data_tag;	/* what the page holds: (file << 32 | index) + 1, 0 = nothing */
 	uint32_t pfn;
 	uint32_t gen;
 };
@@ -164,6 +165,10 @@ struct pcsim_address_space {
 	struct pcsim_spinlock i_pages_lock;
 	struct pcsim_bdev *bdev;
 	unsigned ra_pages;		/* 0 disables readahead */
+	bool fadv_random;		/* POSIX_FADV_RANDOM: read only what is asked */
+	/* struct file_ra_state (one reader's view; pcsim keeps it per file) */
+	unsigned long ra_start, ra_size, ra_async_size;
+	int64_t ra_prev_pos;
 };
 
 /** struct pcsim_kiocb - the kiocb fields the read path uses. */

@@ -127,10 +127,13 @@ struct page *pcsim_page_alloc(struct pcsim_world *w)
 	}
 	if (L->threads)
 		pthread_mutex_unlock(&L->mu);
-	PCSIM_SETUP_SET(page->flags, 0);
-	PCSIM_SETUP_SET(page->_refcount, 1);
-	PCSIM_SETUP_SET(page->mapping, NULL);
-	PCSIM_SETUP_SET(page->index, 0);
+	/* A new use of the frame: plain initialisation that nobody else may see half done (no
+	 * preemption point), through the memory model so no older buffered store lands later. */
+	pcsim_store_np(&page->flags, 0ul, PCSIM_MO_ONCE);
+	pcsim_store_np(&page->_refcount, 1, PCSIM_MO_ONCE);
+	pcsim_store_np(&page->mapping, NULL, PCSIM_MO_ONCE);
+	pcsim_store_np(&page->index, 0ul, PCSIM_MO_ONCE);
+	pcsim_store_np(&page->data_tag, (uint64_t)0, PCSIM_MO_ONCE);
 	pcsim_obj_name(&page->flags, "page %u.flags", page->pfn);
 	pcsim_obj_name(&page->_refcount, "page %u.refs", page->pfn);
 	return page;

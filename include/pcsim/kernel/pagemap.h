@@ -7,11 +7,22 @@
 #ifndef PCSIM_KERNEL_PAGEMAP_H
 #define PCSIM_KERNEL_PAGEMAP_H
 
+#include <pcsim/kernel/barrier.h>
 #include <pcsim/kernel/bitops.h>
 #include <pcsim/kernel/wait.h>
 #include <pcsim/pagecache.h>
 
 #define page pcsim_page
+#define address_space pcsim_address_space
+#define kiocb pcsim_kiocb
+#define iov_iter pcsim_iov_iter
+#define IOCB_NOWAIT PCSIM_IOCB_NOWAIT
+#define IOCB_WAITQ PCSIM_IOCB_WAITQ
+#define IOCB_NOIO PCSIM_IOCB_NOIO
+#define PAGE_SHIFT PCSIM_PAGE_SHIFT
+#define PAGE_SIZE PCSIM_PAGE_SIZE
+#define find_get_page(m, i) pcsim_find_get_page((m), (i))
+#define add_to_page_cache_lru(p, m, i) pcsim_add_to_page_cache((p), (m), (i))
 #define wait_page_key pcsim_wait_page_key
 #define wait_page_queue pcsim_wait_page_queue
 
