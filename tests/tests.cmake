@@ -21,3 +21,7 @@ pcsim_cmocka_test(NAME pagelock_sim SOURCES unit/test_pagelock.c)
 pcsim_cmocka_test(NAME pagelock_threads SOURCES unit/test_pagelock.c ARGS --backend threads
 	LABELS unit threads)
 pcsim_cmocka_test(NAME read SOURCES unit/test_read.c)
+pcsim_cmocka_test(NAME zoo_general SOURCES unit/test_zoo_general.c LABELS unit zoo TIMEOUT 600)
+# The exhaustive proof of the clean general scenario (hours at bound 2): not in the default suite.
+pcsim_cmocka_test(NAME zoo_general_soak SOURCES unit/test_zoo_general.c
+	ARGS test_clean_general_dfs LABELS soak TIMEOUT 36000)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <pcsim/explore.h>
 #include <pcsim/export.h>
 #include <pcsim/mem.h>
 #include <pcsim/sched.h>
@@ -235,6 +236,13 @@ PCSIM_API int pcsim_readpage(struct pcsim_address_space *m, struct pcsim_page *p
  */
 PCSIM_API long pcsim_generic_file_buffered_read(struct pcsim_kiocb *iocb,
 						struct pcsim_iov_iter *iter, long written);
+
+/**
+ * pcsim_pagecache_general_program - the layer's general scenario (src/pagecache/general.c): an
+ * io_uring-style reader, a blocking reader, a locker and a truncator over a small file. Run it
+ * with wait_table_bits 0 to put every page in one bucket. Context: any thread.
+ */
+PCSIM_API const struct pcsim_program *pcsim_pagecache_general_program(void);
 
 /**
  * pcsim_async_page_wake_function - a reference async page-wait callback in the shape of

@@ -458,8 +458,9 @@ int pcsim___wait_on_page_locked_async(struct page *page, struct wait_page_queue 
 
 	spin_lock_irq(&q->lock);
 	if (bug(2)) {
-		/* B-02 (v1): test first, then publish: an unlock in between is never seen. */
-		if (PageLocked(page)) {
+		/* B-02 (v1): test (or try) first, then publish: an unlock that slips in between
+		 * finds PG_waiters clear, takes the fast path, and nobody calls us back. */
+		if (set ? !trylock_page(page) : PageLocked(page)) {
 			__add_wait_queue_entry_tail(q, &wait->wait);
 			SetPageWaiters(page);
 			ret = -EIOCBQUEUED;

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+/*
+ * general.c - the page-cache layer's general scenario: one small file, wait_table_bits 0
+ * (every page in one bucket), and everything at once: an io_uring-style reader (IOCB_NOWAIT
+ * first, then IOCB_WAITQ with a callback and a retry), a blocking reader, a task that locks
+ * and unlocks the first page, and a truncator. Used by the zoo tests, by `pcsim explore
+ * pagecache-general` and by `make demo`. Every byte read is checked; at the end no page may be
+ * left locked and no waiter queued.
+ */
+#include <errno.h>
+
+#include <pcsim/kernel/compiler.h>
+#include <pcsim/kernel/pagemap.h>
+#include <pcsim/kernel/sched.h>
+
+#include "pagecache/pagecache_int.h"
+
+#define GEN_FILE_SIZE (2 * 4096 + 512)
+
+struct general {
+	struct pcsim_bdev bdev;
+	struct address_space *m;
+	struct pcsim_async_waiter aw;
+	pcsim_int fired;
+	struct task_struct *uring;
+	unsigned char buf[2][8192];
+};
+
+static void gen_notify(struct pcsim_async_waiter *aw)
+{
+	struct general *g = aw->owner;
+	WRITE_ONCE(g->fired, 1);
+	wake_up_process(g->uring);
+}
+
+static void check_bytes(struct general *g, const unsigned char *buf, int64_t pos, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		PCSIM_CHECK(buf[i] == pcsim_file_byte(g->m->id, (uint64_t)pos + i), "read-data",
+			    "byte %lld of the file read wrong", (long long)pos + (long long)i);
+}
+
+/* io_read() in miniature: nonblocking try; arm and retry after each callback. */
+static void uring_reader(void *arg)
+{
+	struct general *g = arg;
+	struct kiocb iocb = { g->m, 0, IOCB_NOWAIT, NULL };
+	struct iov_iter it = { g->buf[0], 8192, 0 };
+	long ret = pcsim_generic_file_buffered_read(&iocb, &it, 0);
+
+	while (ret == -EAGAIN || (ret > 0 && it.count && iocb.ki_pos < GEN_FILE_SIZE)) {
+		pcsim_async_waiter_init(&g->aw, gen_notify, g);
+		WRITE_ONCE(g->fired, 0);
+		iocb.ki_waitq = &g->aw.wpq;
+		iocb.ki_flags = IOCB_WAITQ;
+		ret = pcsim_generic_file_buffered_read(&iocb, &it, 0);
+		if (ret != -EIOCBQUEUED)
+			continue;
+		pcsim_task_set_wchan("io_uring retry of page %lld", (long long)(iocb.ki_pos >> 12));
+		for (;;) {
+			set_current_state(TASK_UNINTERRUPTIBLE);
+			if (READ_ONCE(g->fired))
+				break;
+			schedule();
+		}
+		__set_current_state(TASK_RUNNING);
+		iocb.ki_flags = IOCB_NOWAIT;
+		ret = pcsim_generic_file_buffered_read(&iocb, &it, 0);
+	}
+	check_bytes(g, g->buf[0], 0, it.done);
+}
+
+static void blocking_reader(void *arg)
+{
+	struct general *g = arg;
+	struct kiocb iocb = { g->m, 100, 0, NULL };
+	struct iov_iter it = { g->buf[1], 4096, 0 };
+	(void)pcsim_generic_file_buffered_read(&iocb, &it, 0);
+	check_bytes(g, g->buf[1], 100, it.done);
+}
+
+static void locker(void *arg)
+{
+	struct general *g = arg;
+	for (int i = 0; i < 2; i++) {
+		struct page *page = find_get_page(g->m, 0);
+		if (!page)
+			continue;
+		if (trylock_page(page))
+			unlock_page(page);
+		put_page(page);
+	}
+}
+
+static void truncator(void *arg)
+{
+	struct general *g = arg;
+	(void)pcsim_truncate_page(g->m, 1);
+}
+
+static struct general *gen_cur;
+
+static void general_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct general *g = pcsim_alloc(w, sizeof(*g));
+	pcsim_bdev_init(&g->bdev, 2, false);
+	g->m = pcsim_mapping_create(w, 3, GEN_FILE_SIZE, &g->bdev, 0);
+	/* page 0 is being read when the scenario starts: locked, not uptodate, I/O in flight */
+	struct page *p0 = pcsim_mapping_populate(g->m, 0, false, true);
+	pcsim_readpage(g->m, p0);
+	g->uring = pcsim_task_create(w, "uring-reader", uring_reader, g, 0);
+	pcsim_task_create(w, "reader", blocking_reader, g, 1);
+	pcsim_task_create(w, "locker", locker, g, 1);
+	pcsim_task_create(w, "truncate", truncator, g, 0);
+	gen_cur = g;
+}
+
+static void general_finish(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	struct general *g = gen_cur;
+	for (unsigned long i = 0; i < g->m->nr_slots; i++) {
+		struct page *p = PCSIM_SETUP_GET(g->m->slots[i]);
+		if (p)
+			PCSIM_CHECK(!(PCSIM_SETUP_GET(p->flags) & (1ul << PG_locked)), "quiescence",
+				    "page %lu left locked at the end", i);
+	}
+}
+
+const struct pcsim_program *pcsim_pagecache_general_program(void)
+{
+	static const struct pcsim_program prog = { "pagecache-general", general_setup,
+						    general_finish, NULL };
+	return &prog;
+}
