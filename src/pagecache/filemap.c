@@ -29,6 +29,18 @@ static inline bool bug(unsigned n)
 	return (pcsim_world_config(pcsim_world_current())->bugs & PCSIM_BUG(n)) != 0;
 }
 
+/* Trace events of the layer (docs/trace-schema.md): a = page frame number. */
+static void r_pc(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
+		 size_t len)
+{
+	(void)w;
+	snprintf(buf, len, "%s (page %llu)", e->str, (unsigned long long)e->a);
+}
+
+static const struct pcsim_trace_kind tk_arm = { "pagecache.async_arm", "pagecache", r_pc };
+static const struct pcsim_trace_kind tk_clear = { "pagecache.clear_waiters", "pagecache", r_pc };
+static const struct pcsim_trace_kind tk_cb = { "pagecache.async_callback", "pagecache", r_pc };
+
 static inline bool profile_5_8(void)
 {
 	return pcsim_world_config(pcsim_world_current())->lock_profile == PCSIM_LOCK_PROFILE_5_8;
@@ -136,6 +148,10 @@ void pcsim_wake_up_page_bit(struct page *page, int bit_nr)
 	 */
 	if (!waitqueue_active(q) || !key.page_match) {
 		pcsim__pagecache_check_p2(q, page);
+		pcsim_trace_emit(&tk_clear, 0, 0, page->pfn, key.page_match,
+				 key.page_match ? "wake_up_page_bit(): bucket empty, PG_waiters cleared"
+						: "wake_up_page_bit(): no entry matched the page, "
+						  "PG_waiters cleared");
 		ClearPageWaiters(page);
 	}
 	spin_unlock_irqrestore(&q->lock, flags);
@@ -183,6 +199,7 @@ static int wait_on_page_bit_common_5_9(wait_queue_head_t *q, struct page *page, 
 	wait->func = pcsim__wake_page_function;
 	wait_page.page = page;
 	wait_page.bit_nr = bit_nr;
+	pcsim_obj_name(wait, "T%u's page wait", pcsim_task_id(current));
 	pcsim_task_set_wchan("page %u bit %d (%s)", page->pfn, bit_nr,
 			     behavior == EXCLUSIVE ? "lock" : behavior == SHARED ? "wait" : "drop");
 
@@ -482,6 +499,11 @@ int pcsim___wait_on_page_locked_async(struct page *page, struct wait_page_queue 
 		__remove_wait_queue(q, &wait->wait);
 	else
 		ret = -EIOCBQUEUED;
+	pcsim_trace_emit(&tk_arm, 0, 0, page->pfn, (uint64_t)(int64_t)ret,
+			 ret ? (set ? "lock_page_async(): callback armed, -EIOCBQUEUED"
+				    : "wait_on_page_locked_async(): callback armed, -EIOCBQUEUED")
+			     : (set ? "lock_page_async(): locked after publishing, not armed"
+				    : "wait_on_page_locked_async(): unlocked, not armed"));
 	spin_unlock_irq(&q->lock);
 	return ret;
 }
@@ -525,6 +547,8 @@ int pcsim_async_page_wake_function(struct wait_queue_entry *wait, unsigned mode,
 	}
 
 	list_del_init(&wait->entry);
+	pcsim_trace_emit(&tk_cb, 0, 0, wpq->page->pfn, 0,
+			 "async callback: unlinked itself, queues the retry");
 	aw->notify(aw);
 	return 1;
 }
@@ -536,6 +560,8 @@ void pcsim_async_waiter_init(struct pcsim_async_waiter *aw,
 	aw->owner = owner;
 	aw->wpq.wait.func = pcsim_async_page_wake_function;
 	aw->wpq.wait.private = aw;
+	pcsim_obj_name(&aw->wpq.wait, "async waiter of T%u",
+		       current ? pcsim_task_id(current) : 0);
 	WRITE_ONCE(aw->wpq.wait.flags, 0);
 	INIT_LIST_HEAD(&aw->wpq.wait.entry);
 }

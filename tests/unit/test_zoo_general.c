@@ -122,7 +122,10 @@ int main(int argc, char **argv)
 	pt_init(argc, argv);
 	if (pt_backend != PCSIM_BACKEND_SIM)
 		return 77;
-	if (argc == 1)
+	bool soak = false;
+	for (int i = 1; i < argc; i++)
+		soak |= strcmp(argv[i], "test_clean_general_dfs") == 0;
+	if (!soak)
 		cmocka_set_skip_filter("test_clean_general_dfs");	/* soak only */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_b01_general), cmocka_unit_test(test_b02_general),

@@ -34,6 +34,7 @@ static void usage(FILE *f)
 		"commands:\n"
 		"  demo                       find the lost wakeup of the micro-model and show it\n"
 		"  programs                   list the built-in programs\n"
+		"  bugs                       the re-injectable bug zoo\n"
 		"  run PROGRAM                one execution, print its trace\n"
 		"  explore PROGRAM            search for a violation with a strategy\n"
 		"  replay PROGRAM SCHEDULE    re-run a schedule file exactly\n"
@@ -52,6 +53,7 @@ static void usage(FILE *f)
 		"  --max-steps N              livelock budget per execution\n"
 		"  --spurious N               offer up to N spurious wakeups per execution\n"
 		"  --checks default|none\n"
+		"  --bug bNN                  re-inject bug zoo entry NN (repeatable)\n"
 		"  --trace FILE               write the narrative trace of the reported execution\n"
 		"  --out DIR                  where explore writes the failing schedule (default .)\n"
 		"  --json                     one JSON object on stdout instead of text\n"
@@ -184,6 +186,20 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 		} else if (strcmp(a, "--out") == 0) {
 			NEED();
 			o->out_dir = v;
+		} else if (strcmp(a, "--bug") == 0) {
+			NEED();
+			unsigned long b = 0;
+			char *end = NULL;
+			if ((v[0] == 'b' || v[0] == 'B') && v[1])
+				b = strtoul(v + 1, &end, 10);
+			bool known = false;
+			for (unsigned z = 0; z < pcsim_nzoo; z++)
+				known |= end && !*end && pcsim_zoo[z].n == b;
+			if (!known)
+				return pcsim_cli_usage_error(
+					"--bug: '%s' is not a re-injectable bug ('pcsim bugs' lists "
+					"them)", v);
+			o->cfg.bugs |= 1ull << b;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = true;
 		} else if (strcmp(a, "--lenient") == 0) {
@@ -378,6 +394,8 @@ static int cmd_explore(int argc, char **argv, bool single)
 		return EXIT_USAGE;
 	if (!o.mem_given)
 		o.cfg.mem = b->mem;
+	if (b->wait_table_bits >= 0)
+		o.cfg.wait_table_bits = (unsigned)b->wait_table_bits;
 	if (single) {
 		o.ex.keep_trace = true;
 		o.ex.max_executions = 1;
@@ -463,6 +481,16 @@ static int cmd_replay(int argc, char **argv)
 	return st;
 }
 
+static int cmd_bugs(void)
+{
+	printf("%-5s %-48s %s\n", "bug", "kernel", "what (found in)");
+	for (unsigned i = 0; i < pcsim_nzoo; i++)
+		printf("b%02u   %-48s %s (%s)\n", pcsim_zoo[i].n, pcsim_zoo[i].kernel,
+		       pcsim_zoo[i].what, pcsim_zoo[i].found_in);
+	printf("\nre-inject with --bug bNN, e.g. pcsim explore pagecache-general --bug b03\n");
+	return EXIT_OK;
+}
+
 static int cmd_programs(void)
 {
 	for (unsigned i = 0; i < pcsim_nbuiltins; i++)
@@ -489,6 +517,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "programs") == 0)
 		return cmd_programs();
+	if (strcmp(cmd, "bugs") == 0)
+		return cmd_bugs();
 	if (strcmp(cmd, "run") == 0)
 		return cmd_explore(argc - 2, argv + 2, true);
 	if (strcmp(cmd, "explore") == 0)

@@ -138,18 +138,57 @@ static void abba_setup(struct pcsim_world *w, void *arg)
 	pcsim_task_create(w, "ba", abba_ba, l, 1);
 }
 
+static void general_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_pagecache_general_program()->setup(w, NULL);
+}
+
+static void general_finish(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_pagecache_general_program()->finish(w, NULL);
+}
+
+const struct pcsim_zoo_entry pcsim_zoo[] = {
+	{ 1, "async buffered reads v1 (May 2020), fixed in v2",
+	  "lock_page_async() reports success when it only saw the page unlocked",
+	  "pagecache-general" },
+	{ 2, "async buffered reads v1, fixed in v2",
+	  "__wait_on_page_locked_async() tests the lock before publishing itself: lost wakeup",
+	  "pagecache-general" },
+	{ 3, "async buffered reads v1, fixed in v2",
+	  "the async wake callback returns before setting page_match: PG_waiters cleared under it",
+	  "pagecache-general" },
+	{ 9, "efa8480a8316 (5.9-rc1), gone with the 5.11 rewrite",
+	  "RWF_NOWAIT read at a PG_readahead page returns 0: a false EOF",
+	  "tests/unit/test_read.c" },
+	{ 10, "c8d317aa1887 (5.9-rc8)",
+	  "a sleeping lock_page_killable() after ->readpage under IOCB_WAITQ",
+	  "pagecache-general" },
+	{ 11, "13bd691421bc (5.10-rc1)",
+	  "arming a callback after the caller already moved bytes: the count is lost",
+	  "tests/unit/test_read.c" },
+};
+
+const unsigned pcsim_nzoo = sizeof(pcsim_zoo) / sizeof(pcsim_zoo[0]);
+
 const struct pcsim_builtin pcsim_builtins[] = {
 	{ { "micro-lost-wakeup", micro_setup, NULL, NULL },
-	  "waiter checks its condition before set_current_state(): a lost wakeup", PCSIM_MEM_SC },
+	  "waiter checks its condition before set_current_state(): a lost wakeup", PCSIM_MEM_SC, -1 },
 	{ { "micro-fixed", micro_setup, NULL, (void *)1 },
-	  "the kernel's set_current_state/re-check/schedule loop: no lost wakeup", PCSIM_MEM_SC },
+	  "the kernel's set_current_state/re-check/schedule loop: no lost wakeup", PCSIM_MEM_SC, -1 },
 	{ { "sb", sb_setup, sb_finish, NULL },
-	  "store buffering litmus: both loads read 0 under --mem tso", PCSIM_MEM_TSO },
+	  "store buffering litmus: both loads read 0 under --mem tso", PCSIM_MEM_TSO, -1 },
 	{ { "sb-mb", sb_setup, sb_finish, (void *)1 },
-	  "store buffering with smp_mb() on both sides: never both 0", PCSIM_MEM_TSO },
+	  "store buffering with smp_mb() on both sides: never both 0", PCSIM_MEM_TSO, -1 },
 	{ { "abba", abba_setup, NULL, NULL },
 	  "two spinlocks taken in opposite orders (lockdep, or a deadlock without it)",
-	  PCSIM_MEM_SC },
+	  PCSIM_MEM_SC, -1 },
+	{ { "pagecache-general", general_setup, general_finish, NULL },
+	  "io_uring-style and blocking readers, a locker and a truncator over a small file "
+	  "(one wait bucket)",
+	  PCSIM_MEM_SC, 0 },
 };
 
 const unsigned pcsim_nbuiltins = sizeof(pcsim_builtins) / sizeof(pcsim_builtins[0]);
