@@ -346,7 +346,7 @@ PCSIM_API PCSIM_NORETURN void pcsim_do_exit(void);
 struct pcsim_spinlock {
 	pcsim_uint locked;
 	uint16_t lclass;	/* lockdep class id (per world), 0 = not initialised */
-	uint16_t owner;		/* context id of the holder, for reports */
+	uint32_t owner;		/* context id of the holder, for reports */
 	uint32_t init_gen;	/* execution generation it was initialised in */
 };
 

@@ -213,7 +213,7 @@ static void do_lock(struct pcsim__ctx *c, struct pcsim_spinlock *l, bool irqs)
 					__builtin_ia32_pause();
 			}
 		}
-		__atomic_store_n(&l->owner, (uint16_t)c->id, __ATOMIC_RELAXED);
+		__atomic_store_n(&l->owner, (uint32_t)c->id, __ATOMIC_RELAXED);
 		return;
 	}
 	for (;;) {
@@ -230,7 +230,7 @@ static void do_lock(struct pcsim__ctx *c, struct pcsim_spinlock *l, bool irqs)
 		c->run = CR_RUNNABLE;
 		c->spin_on = NULL;
 	}
-	l->owner = (uint16_t)c->id;
+	l->owner = (uint32_t)c->id;
 	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_lock, pcsim__obj_id(w, l), 0, irqs, 0,
 			     pcsim__lock_name(w, l));
@@ -251,7 +251,7 @@ static void do_unlock(struct pcsim__ctx *c, struct pcsim_spinlock *l, unsigned l
 	}
 	pcsim__lockdep_release(w, c, l);
 	if (!w->sim) {
-		__atomic_store_n(&l->owner, (uint16_t)0, __ATOMIC_RELAXED);
+		__atomic_store_n(&l->owner, (uint32_t)0, __ATOMIC_RELAXED);
 		__atomic_store_n(&l->locked.pcsim_private_, 0u, __ATOMIC_RELEASE);
 		c->preempt_count--;
 		return;
@@ -299,7 +299,7 @@ int pcsim_spin_trylock(struct pcsim_spinlock *l)
 	pcsim__lockdep_usage(w, c, l);
 	if (c->nheld < PCSIM_MAX_HELD)
 		c->held[c->nheld++] = l->lclass;
-	__atomic_store_n(&l->owner, (uint16_t)c->id, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->owner, (uint32_t)c->id, __ATOMIC_RELAXED);
 	if (w->sim && w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_lock, pcsim__obj_id(w, l), 0, 2, 0,
 			     pcsim__lock_name(w, l));

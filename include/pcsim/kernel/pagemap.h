@@ -41,7 +41,16 @@
 #define PageWaiters(p) test_bit(PG_waiters, &(p)->flags)
 #define SetPageWaiters(p) set_bit(PG_waiters, &(p)->flags)
 #define ClearPageWaiters(p) clear_bit(PG_waiters, &(p)->flags)
-#define PageUptodate(p) test_bit(PG_uptodate, &(p)->flags)
+/* PageUptodate(): a true result is followed by smp_rmb(), the reader half of the pair whose
+ * writer half is the smp_wmb() in SetPageUptodate() (the page's contents before the flag). */
+static inline bool pcsim__page_uptodate(struct pcsim_page *p)
+{
+	bool ret = pcsim_test_bit(PCSIM_PG_uptodate, &p->flags);
+	if (ret)
+		pcsim_smp_rmb();
+	return ret;
+}
+#define PageUptodate(p) pcsim__page_uptodate(p)
 #define SetPageUptodate(p) (smp_wmb(), set_bit(PG_uptodate, &(p)->flags))
 #define ClearPageUptodate(p) clear_bit(PG_uptodate, &(p)->flags)
 #define PageError(p) test_bit(PG_error, &(p)->flags)
