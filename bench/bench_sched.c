@@ -143,6 +143,7 @@ static int bench_sched(int argc, char **argv)
 }
 
 int pcsim_bench_waitq(int argc, char **argv);
+int pcsim_bench_pagelock(int argc, char **argv);
 
 int pcsim_cli_bench(int argc, char **argv)
 {
@@ -152,6 +153,9 @@ int pcsim_cli_bench(int argc, char **argv)
 		return bench_sched(argc - 1, argv + 1);
 	if (strcmp(argv[0], "waitq") == 0)
 		return pcsim_bench_waitq(argc - 1, argv + 1);
-	return pcsim_cli_usage_error("bench: unknown benchmark '%s' (known: sched, waitq)",
+	if (strcmp(argv[0], "pagelock") == 0)
+		return pcsim_bench_pagelock(argc - 1, argv + 1);
+	return pcsim_cli_usage_error("bench: unknown benchmark '%s' (known: sched, waitq, "
+				     "pagelock)",
 				     argv[0]);
 }
