@@ -177,6 +177,8 @@ PCSIM_API const char *pcsim_task_name(const struct pcsim_task *t);
 PCSIM_API unsigned pcsim_task_cpu(const struct pcsim_task *t);
 /** pcsim_task_exited - true once the task has finished do_exit(). Context: any, setup. */
 PCSIM_API bool pcsim_task_exited(const struct pcsim_task *t);
+/** pcsim_task_is_sleeping - the task is blocked in schedule() (sim backend; false on threads). */
+PCSIM_API bool pcsim_task_is_sleeping(const struct pcsim_task *t);
 /** pcsim_task_flags - task->flags (PCSIM_PF_*). */
 PCSIM_API unsigned pcsim_task_flags(const struct pcsim_task *t);
 

@@ -219,7 +219,15 @@ static int check_p1(struct pcsim_world *w, void *arg)
 		unsigned guard = 0;
 		while (n != h && n && guard++ < (1u << 20)) {
 			struct wait_queue_entry *e = container_of(n, struct wait_queue_entry, entry);
-			if (pcsim__pagecache_is_page_waiter(L, e)) {
+			/*
+			 * A sync waiter matters once it sleeps: until then it re-tests the bit
+			 * itself (5.8's DROP waiter may still be queued, about to leave, when its
+			 * freed frame is reused with clean flags). An async waiter always relies
+			 * on the wakeup.
+			 */
+			bool relies = e->func != pcsim__wake_page_function ||
+				      (e->private && pcsim_task_is_sleeping(e->private));
+			if (relies && pcsim__pagecache_is_page_waiter(L, e)) {
 				struct wait_page_queue *wpq =
 					container_of(e, struct wait_page_queue, wait);
 				struct page *p = wpq->page;

@@ -97,6 +97,11 @@ bool pcsim_task_exited(const struct pcsim_task *t)
 	return __atomic_load_n(&t->ctx.run, __ATOMIC_ACQUIRE) == CR_EXITED;
 }
 
+bool pcsim_task_is_sleeping(const struct pcsim_task *t)
+{
+	return t->ctx.w->sim && t->ctx.run == CR_SLEEPING;
+}
+
 unsigned pcsim_task_flags(const struct pcsim_task *t)
 {
 	return t->flags;

@@ -518,6 +518,81 @@ static void test_async_contract(void **state)
 	}
 }
 
+/* ---- a frame freed and reused while a DROP waiter still points at it ------------------------ */
+struct reuse {
+	struct page *p, *q;
+	unsigned gen_p;
+};
+
+static struct reuse *rw;
+
+static void drop_waiter(void *arg)
+{
+	struct reuse *r = arg;
+	/* holds one reference, which it gives up once queued (P7: never touches the page again) */
+	put_and_wait_on_page_locked(r->p, TASK_UNINTERRUPTIBLE);
+}
+
+static void recycler(void *arg)
+{
+	struct reuse *r = arg;
+	unlock_page(r->p);
+	put_page(r->p);		/* the last reference, unless the waiter still holds one */
+	/* the next allocation reuses the frame if it was freed: a new page, same struct */
+	r->q = pcsim_page_alloc(pcsim_world_current());
+	if (trylock_page(r->q))
+		unlock_page(r->q);	/* may wake the stale waiter of the frame's old use */
+}
+
+static void reuse_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct reuse *r = pcsim_alloc(w, sizeof(*r));
+	r->p = pcsim_page_alloc(w);
+	PCSIM_SETUP_SET(r->p->_refcount, 2);	/* the recycler's and the waiter's */
+	PCSIM_SETUP_SET(r->p->flags, 1ul << PG_locked);
+	r->gen_p = r->p->gen;
+	pcsim_task_create(w, "waiter", drop_waiter, r, 0);
+	pcsim_task_create(w, "recycler", recycler, r, 1);
+	rw = r;
+}
+
+static unsigned reused_runs, total_runs;
+
+static void reuse_finish(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	total_runs++;
+	if (rw->q == rw->p) {
+		reused_runs++;
+		PCSIM_CHECK(rw->q->gen == rw->gen_p + 1, "reuse", "generation not bumped");
+	}
+}
+
+static void test_recycled_frame_stale_waiter(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	for (int prof = 0; prof < 2; prof++) {
+		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+		struct pcsim_report r;
+		cfg.lock_profile = prof;
+		reused_runs = total_runs = 0;
+		/* every schedule ends cleanly: the stale waiter is woken by the old use's unlock or
+		 * by the new use's, and never touches the page after its put */
+		assert_int_equal(run("pagelock-reuse", reuse_setup, reuse_finish, NULL, &cfg,
+				     PCSIM_STRATEGY_DFS, 0, 2, 0, &r),
+				 0);
+		assert_true(r.exhausted);
+		printf("profile %s: the frame came back as a new page in %u of %u executions\n",
+		       prof ? "5.8" : "5.9", reused_runs, total_runs);
+		assert_true(reused_runs > 0);
+		pcsim_report_free(&r);
+	}
+}
+
 /* ---- bug zoo: B-01, B-02, B-03 re-injected, found; with the switch off, DFS finds nothing -- */
 static void zoo(unsigned bugno, uintptr_t mode, const char *expect_what)
 {
@@ -566,6 +641,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_killable_fatal_signal_both_profiles),
 		cmocka_unit_test(test_killable_exclusive_wakeup_dropped),
 		cmocka_unit_test(test_async_contract),
+		cmocka_unit_test(test_recycled_frame_stale_waiter),
 		cmocka_unit_test(test_zoo_b01_b02_b03),
 	};
 	return cmocka_run_group_tests_name(pt_backend == PCSIM_BACKEND_SIM ? "pagelock_sim"
