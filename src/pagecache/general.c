@@ -118,14 +118,25 @@ static void general_setup(struct pcsim_world *w, void *arg)
 
 static void general_finish(struct pcsim_world *w, void *arg)
 {
-	(void)w;
 	(void)arg;
 	struct general *g = gen_cur;
 	for (unsigned long i = 0; i < g->m->nr_slots; i++) {
 		struct page *p = PCSIM_SETUP_GET(g->m->slots[i]);
-		if (p)
-			PCSIM_CHECK(!(PCSIM_SETUP_GET(p->flags) & (1ul << PG_locked)), "quiescence",
-				    "page %lu left locked at the end", i);
+		if (!p)
+			continue;
+		PCSIM_CHECK(!(PCSIM_SETUP_GET(p->flags) & (1ul << PG_locked)), "quiescence",
+			    "page %lu left locked at the end", i);
+		/* references back to baseline: only the page cache's own */
+		PCSIM_CHECK(PCSIM_SETUP_GET(p->_refcount) == 1, "quiescence",
+			    "page %lu ends with %d references (a get without a put?)", i,
+			    PCSIM_SETUP_GET(p->_refcount));
+	}
+	/* no waiter left in any bucket */
+	struct pagecache_layer *L = pcsim__pagecache(w);
+	for (unsigned b = 0; b < (1u << L->bits); b++) {
+		struct wait_queue_head *q = &L->table[b];
+		PCSIM_CHECK(PCSIM_SETUP_GET(q->head.next) == &q->head, "quiescence",
+			    "a waiter is still queued in bucket %u at the end", b);
 	}
 }
 
