@@ -238,6 +238,29 @@ PCSIM_API long pcsim_generic_file_buffered_read(struct pcsim_kiocb *iocb,
 						struct pcsim_iov_iter *iter, long written);
 
 /**
+ * struct pcsim_pagecache_ops - plug points: bring your own kernel-style variant of a key
+ * function and explore it against the same scenarios and checks (DESIGN.md 2, "Bring your own
+ * patch"). A NULL member keeps pcsim's model of the 5.10 function.
+ * @wake_page_function: the callback of sync page waiters (wait_on_page_bit_common).
+ * @wait_async: __wait_on_page_locked_async() (@set: lock mode).
+ * @buffered_read: the read path behind pcsim_read_iter() (generic_file_buffered_read).
+ */
+struct pcsim_pagecache_ops {
+	pcsim_wait_queue_func_t wake_page_function;
+	int (*wait_async)(struct pcsim_page *page, struct pcsim_wait_page_queue *wait, bool set);
+	long (*buffered_read)(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter, long written);
+};
+
+/** pcsim_pagecache_set_ops - use @ops in this execution (copied). Context: setup. */
+PCSIM_API void pcsim_pagecache_set_ops(struct pcsim_world *w,
+				       const struct pcsim_pagecache_ops *ops);
+/** pcsim_pagecache_default_ops - pcsim's own model of each plug point. */
+PCSIM_API const struct pcsim_pagecache_ops *pcsim_pagecache_default_ops(void);
+/** pcsim_read_iter - ->read_iter(): the read path through the world's ops. Context: task. */
+PCSIM_API long pcsim_read_iter(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter,
+			       long written);
+
+/**
  * pcsim_pagecache_general_program - the layer's general scenario (src/pagecache/general.c): an
  * io_uring-style reader, a blocking reader, a locker and a truncator over a small file. Run it
  * with wait_table_bits 0 to put every page in one bucket. Context: any thread.

@@ -196,7 +196,7 @@ static int wait_on_page_bit_common_5_9(wait_queue_head_t *q, struct page *page, 
 	unsigned int wflags;
 
 	init_wait(wait);
-	wait->func = pcsim__wake_page_function;
+	wait->func = pcsim__pagecache(pcsim_world_current())->ops.wake_page_function;
 	wait_page.page = page;
 	wait_page.bit_nr = bit_nr;
 	pcsim_obj_name(wait, "T%u's page wait", pcsim_task_id(current));
@@ -508,10 +508,18 @@ int pcsim___wait_on_page_locked_async(struct page *page, struct wait_page_queue 
 	return ret;
 }
 
+static int wait_on_page_locked_async_ops(struct page *page, struct wait_page_queue *wait,
+					 bool set)
+{
+	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
+	pcsim__pagecache_note_page_func(pcsim_world_current(), wait->wait.func);
+	return L->ops.wait_async(page, wait, set);
+}
+
 int pcsim_lock_page_async(struct page *page, struct wait_page_queue *wait)
 {
 	if (!trylock_page(page))
-		return __wait_on_page_locked_async(page, wait, true);
+		return wait_on_page_locked_async_ops(page, wait, true);
 	return 0;
 }
 
@@ -519,7 +527,7 @@ int pcsim_wait_on_page_locked_async(struct page *page, struct wait_page_queue *w
 {
 	if (!PageLocked(page))
 		return 0;
-	return __wait_on_page_locked_async(page, wait, false);
+	return wait_on_page_locked_async_ops(page, wait, false);
 }
 
 /*

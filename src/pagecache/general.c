@@ -46,14 +46,14 @@ static void uring_reader(void *arg)
 	struct general *g = arg;
 	struct kiocb iocb = { g->m, 0, IOCB_NOWAIT, NULL };
 	struct iov_iter it = { g->buf[0], 8192, 0 };
-	long ret = pcsim_generic_file_buffered_read(&iocb, &it, 0);
+	long ret = pcsim_read_iter(&iocb, &it, 0);
 
 	while (ret == -EAGAIN || (ret > 0 && it.count && iocb.ki_pos < GEN_FILE_SIZE)) {
 		pcsim_async_waiter_init(&g->aw, gen_notify, g);
 		WRITE_ONCE(g->fired, 0);
 		iocb.ki_waitq = &g->aw.wpq;
 		iocb.ki_flags = IOCB_WAITQ;
-		ret = pcsim_generic_file_buffered_read(&iocb, &it, 0);
+		ret = pcsim_read_iter(&iocb, &it, 0);
 		if (ret != -EIOCBQUEUED)
 			continue;
 		pcsim_task_set_wchan("io_uring retry of page %lld", (long long)(iocb.ki_pos >> 12));
@@ -65,7 +65,7 @@ static void uring_reader(void *arg)
 		}
 		__set_current_state(TASK_RUNNING);
 		iocb.ki_flags = IOCB_NOWAIT;
-		ret = pcsim_generic_file_buffered_read(&iocb, &it, 0);
+		ret = pcsim_read_iter(&iocb, &it, 0);
 	}
 	check_bytes(g, g->buf[0], 0, it.done);
 }
@@ -75,7 +75,7 @@ static void blocking_reader(void *arg)
 	struct general *g = arg;
 	struct kiocb iocb = { g->m, 100, 0, NULL };
 	struct iov_iter it = { g->buf[1], 4096, 0 };
-	(void)pcsim_generic_file_buffered_read(&iocb, &it, 0);
+	(void)pcsim_read_iter(&iocb, &it, 0);
 	check_bytes(g, g->buf[1], 100, it.done);
 }
 

@@ -52,6 +52,7 @@ struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 			PCSIM_SETUP_SET(q->head.next, &q->head);
 			PCSIM_SETUP_SET(q->head.prev, &q->head);
 		}
+		L->ops = *pcsim_pagecache_default_ops();
 		pcsim__pagecache_note_page_func(w, pcsim__wake_page_function);
 		if ((cfg->checks & PCSIM_CHECK_INVARIANTS) && cfg->backend == PCSIM_BACKEND_SIM) {
 			pcsim_invariant_register(w, "P1", check_p1, L);
@@ -59,6 +60,19 @@ struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 		}
 	}
 	return L;
+}
+
+void pcsim_pagecache_set_ops(struct pcsim_world *w, const struct pcsim_pagecache_ops *ops)
+{
+	struct pagecache_layer *L = pcsim__pagecache(w);
+	const struct pcsim_pagecache_ops *d = pcsim_pagecache_default_ops();
+	L->ops.wake_page_function = ops && ops->wake_page_function ? ops->wake_page_function
+								    : d->wake_page_function;
+	L->ops.wait_async = ops && ops->wait_async
+						   ? ops->wait_async
+						   : d->wait_async;
+	L->ops.buffered_read = ops && ops->buffered_read ? ops->buffered_read : d->buffered_read;
+	pcsim__pagecache_note_page_func(w, L->ops.wake_page_function);
 }
 
 void pcsim__pagecache_note_page_func(struct pcsim_world *w, pcsim_wait_queue_func_t f)
@@ -225,7 +239,7 @@ static int check_p1(struct pcsim_world *w, void *arg)
 			 * freed frame is reused with clean flags). An async waiter always relies
 			 * on the wakeup.
 			 */
-			bool relies = e->func != pcsim__wake_page_function ||
+			bool relies = e->func != L->ops.wake_page_function ||
 				      (e->private && pcsim_task_is_sleeping(e->private));
 			if (relies && pcsim__pagecache_is_page_waiter(L, e)) {
 				struct wait_page_queue *wpq =

@@ -22,6 +22,7 @@ struct pagecache_layer {
 	pcsim_wait_queue_func_t page_funcs[PCSIM_MAX_PAGE_WAKE_FUNCS];
 	unsigned npage_funcs;
 	bool checks_registered;
+	struct pcsim_pagecache_ops ops;	/* every member set (defaults filled in) */
 	bool threads;			/* threads backend: frame pool under @mu */
 	pthread_mutex_t mu;
 };

@@ -373,3 +373,21 @@ out:
 	iocb->ki_pos = ((int64_t)index << PAGE_SHIFT) + (int64_t)offset;
 	return written ? written : error;
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Plug points
+ */
+const struct pcsim_pagecache_ops *pcsim_pagecache_default_ops(void)
+{
+	static const struct pcsim_pagecache_ops ops = {
+		.wake_page_function = pcsim__wake_page_function,
+		.wait_async = pcsim___wait_on_page_locked_async,
+		.buffered_read = pcsim_generic_file_buffered_read,
+	};
+	return &ops;
+}
+
+long pcsim_read_iter(struct kiocb *iocb, struct iov_iter *iter, long written)
+{
+	return pcsim__pagecache(pcsim_world_current())->ops.buffered_read(iocb, iter, written);
+}

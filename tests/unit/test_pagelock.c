@@ -13,6 +13,7 @@
 
 #include "pcsim_test.h"
 
+#include <pcsim/kernel/barrier.h>
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/kernel/sched.h>
@@ -93,6 +94,78 @@ static void test_mutual_exclusion_both_profiles(void **state)
 			pcsim_report_free(&r);
 		}
 	}
+}
+
+/* ---- bring your own wake function (struct pcsim_pagecache_ops) ------------------------------ */
+/*
+ * A user's variant, kernel style: the first posting of the 5.9 rewrite, where every exclusive
+ * waiter got the lock handed over (no bounded stealing). Correct, slower (B-07).
+ */
+static int handoff_always_wake_function(wait_queue_entry_t *wait, unsigned mode, int sync,
+					void *arg)
+{
+	struct wait_page_key *key = arg;
+	struct wait_page_queue *wait_page = container_of(wait, struct wait_page_queue, wait);
+	unsigned int flags;
+
+	(void)sync;
+	if (!wake_page_match(wait_page, key))
+		return 0;
+	flags = READ_ONCE(wait->flags);
+	if (flags & WQ_FLAG_EXCLUSIVE) {
+		if (test_and_set_bit(key->bit_nr, &key->page->flags))
+			return -1;
+		flags |= WQ_FLAG_DONE;
+	}
+	smp_store_release(&wait->flags, flags | WQ_FLAG_WOKEN);
+	wake_up_state(wait->private, mode);
+	list_del_init_careful(&wait->entry);
+	return (flags & WQ_FLAG_EXCLUSIVE) != 0;
+}
+
+/* A buggy variant: compares the page by hand and stops on a re-taken bit without ever
+ * recording key->page_match (the sync twin of B-03). */
+static int no_page_match_wake_function(wait_queue_entry_t *wait, unsigned mode, int sync,
+				       void *arg)
+{
+	struct wait_page_key *key = arg;
+	struct wait_page_queue *wait_page = container_of(wait, struct wait_page_queue, wait);
+
+	if (wait_page->page != key->page || wait_page->bit_nr != key->bit_nr)
+		return 0;
+	if (test_bit(key->bit_nr, &key->page->flags))
+		return -1;
+	return autoremove_wake_function(wait, mode, sync, key);
+}
+
+static pcsim_wait_queue_func_t user_fn;
+
+static void mutex_setup_user(struct pcsim_world *w, void *arg)
+{
+	struct pcsim_pagecache_ops ops = { .wake_page_function = user_fn };
+	pcsim_pagecache_set_ops(w, &ops);
+	mutex_setup(w, arg);
+}
+
+static void test_user_wake_function_plugged(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_report r;
+	user_fn = handoff_always_wake_function;
+	assert_int_equal(run("pagelock-user-handoff", mutex_setup_user, mutex_finish, (void *)1,
+			     &cfg, PCSIM_STRATEGY_PCT, 2000, 2, 0, &r),
+			 0);
+	pcsim_report_free(&r);
+	user_fn = no_page_match_wake_function;
+	assert_int_equal(run("pagelock-user-buggy", mutex_setup_user, mutex_finish, (void *)1,
+			     &cfg, PCSIM_STRATEGY_PCT, 10000, 2, 1, &r),
+			 1);
+	printf("the buggy user wake function: %s (%s) in execution %llu\n",
+	       pcsim_outcome_name(r.outcome), r.what, (unsigned long long)r.failing_execution);
+	pcsim_report_free(&r);
 }
 
 /* ---- handoff: after page_lock_unfairness steals the waiter gets the lock handed over ------- */
@@ -642,6 +715,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_killable_exclusive_wakeup_dropped),
 		cmocka_unit_test(test_async_contract),
 		cmocka_unit_test(test_recycled_frame_stale_waiter),
+		cmocka_unit_test(test_user_wake_function_plugged),
 		cmocka_unit_test(test_zoo_b01_b02_b03),
 	};
 	return cmocka_run_group_tests_name(pt_backend == PCSIM_BACKEND_SIM ? "pagelock_sim"
