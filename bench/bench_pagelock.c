@@ -15,6 +15,7 @@
 #include <pcsim/pcsim.h>
 #include <pcsim/kernel/pagemap.h>
 
+#include "bench_util.h"
 #include "cli.h"
 
 #define TASKS 4
@@ -47,19 +48,6 @@ static void pl_setup(struct pcsim_world *w, void *arg)
 	for (int i = 0; i < TASKS; i++)
 		pcsim_task_create(w, "locker", pl_task, b, i % 2);
 	pl_cur = b;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* sim: steps per acquisition, averaged over @execs random schedules. */
@@ -104,15 +92,15 @@ static double thr_rate(int unfairness)
 		pcsim_explore_opts_init(&o);
 		o.max_executions = 1;
 		pl_loops = 20000;
-		double t0 = now_s();
+		double t0 = bench_now_s();
 		if (pcsim_explore(&p, &cfg, &o, &r) != 0) {
 			pcsim_report_free(&r);
 			return -1;
 		}
-		v[i] = TASKS * (double)pl_loops / (now_s() - t0);
+		v[i] = TASKS * (double)pl_loops / (bench_now_s() - t0);
 		pcsim_report_free(&r);
 	}
-	qsort(v, 5, sizeof(double), cmp_d);
+	qsort(v, 5, sizeof(double), bench_cmp_double);
 	return v[2];
 }
 

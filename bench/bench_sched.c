@@ -17,6 +17,7 @@
 
 #include <pcsim/pcsim.h>
 
+#include "bench_util.h"
 #include "cli.h"
 #include "programs.h"
 
@@ -26,19 +27,6 @@
 struct result {
 	double steps_per_s, execs_per_s, steps_per_exec;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 static int measure(const struct pcsim_program *p, unsigned checks, bool trace,
 		   enum pcsim_strategy strat, uint64_t n, unsigned repeats, struct result *out)
@@ -58,21 +46,21 @@ static int measure(const struct pcsim_program *p, unsigned checks, bool trace,
 		o.max_executions = n;
 		o.stop_on_violation = false;
 		o.confirm = false;
-		double t0 = now_s();
+		double t0 = bench_now_s();
 		if (pcsim_explore(p, &cfg, &o, &r) < 0) {
 			fprintf(stderr, "bench: %s\n", r.message ? r.message : "explore failed");
 			pcsim_report_free(&r);
 			return -1;
 		}
-		double dt = now_s() - t0;
+		double dt = bench_now_s() - t0;
 		sps[i] = (double)r.steps / dt;
 		eps[i] = (double)r.executions / dt;
 		steps = r.steps;
 		execs = r.executions;
 		pcsim_report_free(&r);
 	}
-	qsort(sps, repeats, sizeof(double), cmp_d);
-	qsort(eps, repeats, sizeof(double), cmp_d);
+	qsort(sps, repeats, sizeof(double), bench_cmp_double);
+	qsort(eps, repeats, sizeof(double), bench_cmp_double);
 	out->steps_per_s = sps[repeats / 2];
 	out->execs_per_s = eps[repeats / 2];
 	out->steps_per_exec = execs ? (double)steps / (double)execs : 0;
