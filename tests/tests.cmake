@@ -25,3 +25,4 @@ pcsim_cmocka_test(NAME zoo_general SOURCES unit/test_zoo_general.c LABELS unit z
 # The exhaustive proof of the clean general scenario (hours at bound 2): not in the default suite.
 pcsim_cmocka_test(NAME zoo_general_soak SOURCES unit/test_zoo_general.c
 	ARGS test_clean_general_dfs LABELS soak TIMEOUT 36000)
+pcsim_cmocka_test(NAME pagecache_threads SOURCES unit/test_pagecache_threads.c LABELS unit threads)

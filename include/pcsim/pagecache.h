@@ -149,6 +149,7 @@ PCSIM_API void pcsim_add_page_wait_queue(struct pcsim_page *page,
 struct pcsim_bdev {
 	unsigned slots;		/* parallel requests, >= 1 */
 	bool eio;		/* offer an -EIO data choice on every completion */
+	struct pcsim_spinlock lock;	/* the request queue; taken from tasks and completions */
 	unsigned inflight;
 	struct pcsim_bdev_req *queue, *queue_tail;
 	uint64_t completed, failed;

@@ -35,6 +35,7 @@ void pcsim_bdev_init(struct pcsim_bdev *bdev, unsigned slots, bool eio)
 {
 	bdev->slots = slots ? slots : 1;
 	bdev->eio = eio;
+	pcsim_spin_lock_init(&bdev->lock, "bdev->lock");
 	bdev->inflight = 0;
 	bdev->queue = bdev->queue_tail = NULL;
 	bdev->completed = bdev->failed = 0;
@@ -165,21 +166,26 @@ static void bdev_complete(void *arg)
 	if (eio) {
 		ClearPageUptodate(page);
 		SetPageError(page);
-		bdev->failed++;
+		__atomic_fetch_add(&bdev->failed, 1, __ATOMIC_RELAXED);
 	} else {
 		set_page_data(page, rq->file);
 		SetPageUptodate(page);
-		bdev->completed++;
+		__atomic_fetch_add(&bdev->completed, 1, __ATOMIC_RELAXED);
 	}
 	unlock_page(page);
+	struct pcsim_bdev_req *next;
+	spin_lock(&bdev->lock);		/* interrupts are off here already */
 	bdev->inflight--;
-	if (bdev->queue) {
-		struct pcsim_bdev_req *next = bdev->queue;
+	next = bdev->queue;
+	if (next) {
 		bdev->queue = next->next;
 		if (!bdev->queue)
 			bdev->queue_tail = NULL;
-		bdev_start(next);
+		bdev->inflight++;
 	}
+	spin_unlock(&bdev->lock);
+	if (next)
+		bdev_start(next);
 }
 
 static void bdev_start(struct pcsim_bdev_req *rq)
@@ -188,7 +194,6 @@ static void bdev_start(struct pcsim_bdev_req *rq)
 	char name[40];
 	snprintf(name, sizeof(name), "bio page %u", rq->page->pfn);
 	struct pcsim_event_desc d = { name, PCSIM_CTX_HARDIRQ, -1, 0, bdev_complete, rq };
-	rq->bdev->inflight++;
 	pcsim_event_post(w, &d);
 }
 
@@ -202,8 +207,14 @@ int pcsim_readpage(struct address_space *m, struct page *page)
 	rq->page = page;
 	rq->file = m->id;
 	/* submit_bio(): into a free slot, or wait in the queue */
-	if (m->bdev->inflight < m->bdev->slots) {
-		bdev_start(rq);
+	unsigned long flags = 0;
+	bool start;
+	bool in_ctx = current || in_interrupt();	/* setup code runs alone: no lock */
+	if (in_ctx)
+		spin_lock_irqsave(&m->bdev->lock, flags);
+	start = m->bdev->inflight < m->bdev->slots;
+	if (start) {
+		m->bdev->inflight++;
 	} else {
 		if (m->bdev->queue_tail)
 			m->bdev->queue_tail->next = rq;
@@ -211,5 +222,9 @@ int pcsim_readpage(struct address_space *m, struct page *page)
 			m->bdev->queue = rq;
 		m->bdev->queue_tail = rq;
 	}
+	if (in_ctx)
+		spin_unlock_irqrestore(&m->bdev->lock, flags);
+	if (start)
+		bdev_start(rq);
 	return 0;
 }

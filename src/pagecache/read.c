@@ -369,7 +369,8 @@ out:
 	PCSIM_CHECK(!(error == -EIOCBQUEUED && written > 0), "A5",
 		    "armed a callback (-EIOCBQUEUED) after copying %ld bytes: the count is lost",
 		    written);
-	mapping->ra_prev_pos = ((int64_t)prev_index << PAGE_SHIFT) + (int64_t)offset;
+	if (mapping->ra_pages)	/* file_ra_state: only readahead reads it */
+		mapping->ra_prev_pos = ((int64_t)prev_index << PAGE_SHIFT) + (int64_t)offset;
 	iocb->ki_pos = ((int64_t)index << PAGE_SHIFT) + (int64_t)offset;
 	return written ? written : error;
 }
