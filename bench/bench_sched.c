@@ -132,6 +132,7 @@ static int bench_sched(int argc, char **argv)
 
 int pcsim_bench_waitq(int argc, char **argv);
 int pcsim_bench_pagelock(int argc, char **argv);
+int pcsim_bench_pagecache(int argc, char **argv);
 
 int pcsim_cli_bench(int argc, char **argv)
 {
@@ -143,7 +144,9 @@ int pcsim_cli_bench(int argc, char **argv)
 		return pcsim_bench_waitq(argc - 1, argv + 1);
 	if (strcmp(argv[0], "pagelock") == 0)
 		return pcsim_bench_pagelock(argc - 1, argv + 1);
+	if (strcmp(argv[0], "pagecache") == 0)
+		return pcsim_bench_pagecache(argc - 1, argv + 1);
 	return pcsim_cli_usage_error("bench: unknown benchmark '%s' (known: sched, waitq, "
-				     "pagelock)",
+				     "pagelock, pagecache)",
 				     argv[0]);
 }
