@@ -581,13 +581,8 @@ void pcsim_obj_name(const void *addr, const char *fmt, ...)
 			w->objnames_cap = ncap;
 		}
 	}
-	if (!w->sim)
-		pcsim__thr_unlock_global(w);
-	char *name = pcsim__strdup_arena(w, buf);
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
-	if (id < w->objnames_cap)
-		w->objnames[id] = name;
+	if (id < w->objnames_cap)	/* the global lock is recursive: allocate under it */
+		w->objnames[id] = pcsim__strdup_arena(w, buf);
 	if (!w->sim)
 		pcsim__thr_unlock_global(w);
 }

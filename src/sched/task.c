@@ -36,11 +36,9 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 			pcsim__thr_unlock_global(w);
 		return NULL;
 	}
-	if (!w->sim)
-		pcsim__thr_unlock_global(w);
+	/* The global lock is recursive: allocating under it keeps the capacity check and the
+	 * insertion below one critical section. */
 	struct pcsim_task *t = pcsim_alloc(w, sizeof(*t));
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
 	t->ctx.w = w;
 	t->ctx.id = w->ntasks + 1;
 	t->ctx.cpu = (uint16_t)(cpu >= 0 ? (unsigned)cpu : w->task_rr++ % w->cfg.ncpus);

@@ -277,12 +277,15 @@ void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size, boo
 		if (w->layers[i].key == key)
 			data = w->layers[i].data;
 	bool isnew = !data;
-	if (isnew && w->nlayers < sizeof(w->layers) / sizeof(w->layers[0])) {
-		if (!w->sim)
-			pcsim__thr_unlock_global(w);
+	if (isnew) {
+		/* The global lock is recursive, so the allocation happens under it: two threads
+		 * cannot both create the layer. */
+		if (w->nlayers == sizeof(w->layers) / sizeof(w->layers[0])) {
+			fprintf(stderr, "pcsim: more than %zu model layers in one world\n",
+				sizeof(w->layers) / sizeof(w->layers[0]));
+			abort();
+		}
 		data = pcsim_alloc(w, size);
-		if (!w->sim)
-			pcsim__thr_lock_global(w);
 		w->layers[w->nlayers].key = key;
 		w->layers[w->nlayers].data = data;
 		w->nlayers++;
