@@ -70,14 +70,10 @@ static void bucket_setup(struct pcsim_world *w, void *arg)
 
 static int run_bucket(enum pcsim_backend be, unsigned n, struct bucket_bench *b)
 {
-	struct pcsim_config cfg;
+	struct pcsim_config cfg = bench_config(be);
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
 	struct pcsim_program p = { "bench-bucket", bucket_setup, NULL, NULL };
-	pcsim_config_init(&cfg);
-	cfg.backend = be;
-	cfg.checks = PCSIM_CHECK_NONE;
-	cfg.trace = false;
 	cfg.wait_table_bits = 0;
 	pcsim_explore_opts_init(&o);
 	o.max_executions = 1;
@@ -129,14 +125,10 @@ static double lookups_per_s(unsigned threads)
 	lk = &l;
 	lk_threads = threads;
 	for (int i = 0; i < 5; i++) {
-		struct pcsim_config cfg;
+		struct pcsim_config cfg = bench_config(PCSIM_BACKEND_THREADS);
 		struct pcsim_explore_opts o;
 		struct pcsim_report r;
 		struct pcsim_program p = { "bench-lookup", lookup_setup, NULL, NULL };
-		pcsim_config_init(&cfg);
-		cfg.backend = PCSIM_BACKEND_THREADS;
-		cfg.checks = PCSIM_CHECK_NONE;
-		cfg.trace = false;
 		pcsim_explore_opts_init(&o);
 		o.max_executions = 1;
 		double t0 = bench_now_s();

@@ -53,13 +53,10 @@ static void pl_setup(struct pcsim_world *w, void *arg)
 /* sim: steps per acquisition, averaged over @execs random schedules. */
 static double sim_steps(int unfairness, unsigned execs)
 {
-	struct pcsim_config cfg;
+	struct pcsim_config cfg = bench_config(PCSIM_BACKEND_SIM);
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
 	struct pcsim_program p = { "bench-pagelock", pl_setup, NULL, NULL };
-	pcsim_config_init(&cfg);
-	cfg.checks = PCSIM_CHECK_NONE;
-	cfg.trace = false;
 	cfg.page_lock_unfairness = unfairness;
 	pcsim_explore_opts_init(&o);
 	o.strategy = PCSIM_STRATEGY_RANDOM;
@@ -80,14 +77,10 @@ static double thr_rate(int unfairness)
 {
 	double v[5];
 	for (int i = 0; i < 5; i++) {
-		struct pcsim_config cfg;
+		struct pcsim_config cfg = bench_config(PCSIM_BACKEND_THREADS);
 		struct pcsim_explore_opts o;
 		struct pcsim_report r;
 		struct pcsim_program p = { "bench-pagelock", pl_setup, NULL, NULL };
-		pcsim_config_init(&cfg);
-		cfg.backend = PCSIM_BACKEND_THREADS;
-		cfg.checks = PCSIM_CHECK_NONE;
-		cfg.trace = false;
 		cfg.page_lock_unfairness = unfairness;
 		pcsim_explore_opts_init(&o);
 		o.max_executions = 1;

@@ -17,6 +17,7 @@
 #include <pcsim/pcsim.h>
 #include <pcsim/kernel/wait.h>
 
+#include "bench_util.h"
 #include "cli.h"
 
 struct wq_bench {
@@ -38,13 +39,6 @@ static int count_func(struct wait_queue_entry *e, unsigned mode, int flags, void
 	return 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static struct wq_bench *cur;
 
 static void walker(void *arg)
@@ -58,7 +52,7 @@ static void walker(void *arg)
 		spin_unlock_irqrestore(&b->q.lock, fl);
 	}
 	for (unsigned r = 0; r < b->repeats; r++) {
-		uint64_t s0 = pcsim_world_step(w), t0 = now_ns();
+		uint64_t s0 = pcsim_world_step(w), t0 = bench_now_ns();
 		if (b->bookmarks) {
 			__wake_up(&b->q, TASK_NORMAL, 0, NULL);
 		} else {
@@ -67,7 +61,7 @@ static void walker(void *arg)
 			__wake_up_locked(&b->q, TASK_NORMAL, 0);
 			spin_unlock_irqrestore(&b->q.lock, fl);
 		}
-		b->ns[r] = now_ns() - t0;
+		b->ns[r] = bench_now_ns() - t0;
 		b->steps = pcsim_world_step(w) - s0;
 	}
 }
@@ -83,22 +77,12 @@ static void setup(struct pcsim_world *w, void *arg)
 	pcsim_task_create(w, "walker", walker, b, 0);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static int run(enum pcsim_backend be, unsigned n, bool bookmarks, struct wq_bench *b)
 {
-	struct pcsim_config cfg;
+	struct pcsim_config cfg = bench_config(be);	/* the walk, not the W1 check */
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
 	struct pcsim_program p = { "bench-waitq", setup, NULL, NULL };
-	pcsim_config_init(&cfg);
-	cfg.backend = be;
-	cfg.checks = PCSIM_CHECK_NONE;	/* measure the walk, not the W1 check */
-	cfg.trace = false;
 	pcsim_explore_opts_init(&o);
 	o.max_executions = 1;
 	memset(b, 0, sizeof(*b));
@@ -112,7 +96,7 @@ static int run(enum pcsim_backend be, unsigned n, bool bookmarks, struct wq_benc
 		return -1;
 	}
 	pcsim_report_free(&r);
-	qsort(b->ns, b->repeats, sizeof(b->ns[0]), cmp_u64);
+	qsort(b->ns, b->repeats, sizeof(b->ns[0]), bench_cmp_u64);
 	return 0;
 }
 
