@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pcsim_test.h"
+#include "programs.h"
 
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/sched.h>
@@ -35,40 +36,18 @@ static int run(const struct pcsim_program *p, struct pcsim_config *cfg,
 	return pt_explore(p, cfg, &o, expect, r);
 }
 
+/*
+ * The CLI's built-in programs (tools/pcsim/programs.c) serve as fixtures, so `pcsim explore abba`
+ * and `pcsim replay micro-lost-wakeup` are held to the reports asserted here.
+ */
+static const struct pcsim_program *builtin(const char *name)
+{
+	const struct pcsim_builtin *b = pcsim_builtin_find(name);
+	assert_non_null(b);
+	return &b->prog;
+}
+
 /* ---- ABBA ---------------------------------------------------------------------------------- */
-struct two_locks {
-	spinlock_t a, b;
-};
-
-static void ab(void *arg)
-{
-	struct two_locks *l = arg;
-	spin_lock(&l->a);
-	spin_lock(&l->b);
-	spin_unlock(&l->b);
-	spin_unlock(&l->a);
-}
-
-static void ba(void *arg)
-{
-	struct two_locks *l = arg;
-	spin_lock(&l->b);
-	spin_lock(&l->a);
-	spin_unlock(&l->a);
-	spin_unlock(&l->b);
-}
-
-static void abba_setup(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	struct two_locks *l = pcsim_alloc(w, sizeof(*l));
-	pcsim_spin_lock_init(&l->a, "lock_a");
-	pcsim_spin_lock_init(&l->b, "lock_b");
-	pcsim_task_create(w, "ab", ab, l, 0);
-	pcsim_task_create(w, "ba", ba, l, 1);
-}
-
-static const struct pcsim_program abba = { "abba", abba_setup, NULL, NULL };
 
 static void test_abba_lockdep(void **state)
 {
@@ -76,7 +55,7 @@ static void test_abba_lockdep(void **state)
 	struct pcsim_config cfg = cfg_sim();
 	struct pcsim_report r;
 	/* Lockdep reports the inverted order even in a schedule that does not deadlock. */
-	assert_int_equal(run(&abba, &cfg, PCSIM_STRATEGY_DFS, 1, 1, &r), 1);
+	assert_int_equal(run(builtin("abba"), &cfg, PCSIM_STRATEGY_DFS, 1, 1, &r), 1);
 	assert_string_equal(r.what, "lockdep-abba");
 	assert_non_null(strstr(r.message, "lock_a"));
 	assert_non_null(strstr(r.message, "lock_b"));
@@ -89,7 +68,7 @@ static void test_abba_deadlock_without_lockdep(void **state)
 	struct pcsim_config cfg = cfg_sim();
 	cfg.checks &= ~PCSIM_CHECK_LOCKDEP;
 	struct pcsim_report r;
-	assert_int_equal(run(&abba, &cfg, PCSIM_STRATEGY_DFS, 0, 1, &r), 1);
+	assert_int_equal(run(builtin("abba"), &cfg, PCSIM_STRATEGY_DFS, 0, 1, &r), 1);
 	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
 	/* The report lists every blocked task and what it spins on, held by whom. */
 	assert_non_null(strstr(r.message, "T1 ab (cpu0): spinning on lock_b held by T2 ba"));
@@ -384,60 +363,31 @@ static void test_bad_arguments(void **state)
 	assert_non_null(r.message);
 	pcsim_report_free(&r);
 	cfg.ncpus = 1000;
-	assert_int_equal(pcsim_explore(&abba, &cfg, NULL, &r), -22);
+	assert_int_equal(pcsim_explore(builtin("abba"), &cfg, NULL, &r), -22);
 	assert_non_null(strstr(r.message, "ncpus"));
 	pcsim_report_free(&r);
 	cfg = cfg_sim();
 	cfg.backend = PCSIM_BACKEND_THREADS;
 	cfg.mem = PCSIM_MEM_TSO;
-	assert_int_equal(pcsim_explore(&abba, &cfg, NULL, &r), -22);
+	assert_int_equal(pcsim_explore(builtin("abba"), &cfg, NULL, &r), -22);
 	pcsim_report_free(&r);
 }
 
 /* ---- replay ------------------------------------------------------------------------------ */
-struct micro {
-	pcsim_int flag;
-	struct task_struct *waiter;
-};
-
-static void mw(void *arg)
-{
-	struct micro *m = arg;
-	if (!READ_ONCE(m->flag)) {
-		set_current_state(TASK_UNINTERRUPTIBLE);
-		schedule();
-	}
-}
-
-static void mk(void *arg)
-{
-	struct micro *m = arg;
-	WRITE_ONCE(m->flag, 1);
-	wake_up_process(m->waiter);
-}
-
-static void micro_setup(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	struct micro *m = pcsim_alloc(w, sizeof(*m));
-	m->waiter = pcsim_task_create(w, "waiter", mw, m, 0);
-	pcsim_task_create(w, "waker", mk, m, 1);
-}
-
-static const struct pcsim_program micro = { "micro", micro_setup, NULL, NULL };
 
 static void test_replay_reproduces_and_diverges(void **state)
 {
 	(void)state;
+	const struct pcsim_program *micro = builtin("micro-lost-wakeup");
 	struct pcsim_config cfg = cfg_sim();
 	struct pcsim_report r, r2;
-	assert_int_equal(run(&micro, &cfg, PCSIM_STRATEGY_PCT, 1000, 1, &r), 1);
+	assert_int_equal(run(micro, &cfg, PCSIM_STRATEGY_PCT, 1000, 1, &r), 1);
 	/* Replaying the schedule reproduces the same failure, step and trace. */
 	struct pcsim_explore_opts o;
 	pcsim_explore_opts_init(&o);
 	o.strategy = PCSIM_STRATEGY_REPLAY;
 	o.schedule = r.schedule;
-	int rr = pcsim_explore(&micro, &cfg, &o, &r2);
+	int rr = pcsim_explore(micro, &cfg, &o, &r2);
 	if (rr != 1)
 		fprintf(stderr, "replay: %d %s\n%s\n", rr, r2.message ? r2.message : "", r.schedule);
 	assert_int_equal(rr, 1);
@@ -454,14 +404,14 @@ static void test_replay_reproduces_and_diverges(void **state)
 	if (q)
 		q[6] = '7';	/* and make a later one impossible */
 	o.schedule = bad;
-	assert_int_equal(pcsim_explore(&micro, &cfg, &o, &r2), 1);
+	assert_int_equal(pcsim_explore(micro, &cfg, &o, &r2), 1);
 	assert_int_equal(r2.outcome, PCSIM_OUTCOME_DIVERGED);
 	assert_non_null(strstr(r2.message, "replay diverged at step"));
 	assert_non_null(strstr(r2.message, "recorded 'run T7'"));
 	pcsim_report_free(&r2);
 	/* Lenient replay skips what does not fit and finishes. */
 	o.replay_lenient = true;
-	assert_true(pcsim_explore(&micro, &cfg, &o, &r2) >= 0);
+	assert_true(pcsim_explore(micro, &cfg, &o, &r2) >= 0);
 	assert_int_not_equal(r2.outcome, PCSIM_OUTCOME_DIVERGED);
 	pcsim_report_free(&r2);
 	free(bad);
@@ -469,7 +419,7 @@ static void test_replay_reproduces_and_diverges(void **state)
 	o.replay_lenient = false;
 	o.schedule = r.schedule;
 	cfg.mem = PCSIM_MEM_TSO;
-	assert_int_equal(pcsim_explore(&micro, &cfg, &o, &r2), -22);
+	assert_int_equal(pcsim_explore(micro, &cfg, &o, &r2), -22);
 	assert_non_null(strstr(r2.message, "recorded with config"));
 	pcsim_report_free(&r2);
 	pcsim_report_free(&r);
@@ -477,13 +427,14 @@ static void test_replay_reproduces_and_diverges(void **state)
 
 static void expect_parse_error(const char *text, const char *msg)
 {
+	const struct pcsim_program *micro = builtin("micro-lost-wakeup");
 	struct pcsim_config cfg = cfg_sim();
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
 	pcsim_explore_opts_init(&o);
 	o.strategy = PCSIM_STRATEGY_REPLAY;
 	o.schedule = text;
-	assert_int_equal(pcsim_explore(&micro, &cfg, &o, &r), -22);
+	assert_int_equal(pcsim_explore(micro, &cfg, &o, &r), -22);
 	assert_non_null(r.message);
 	if (!strstr(r.message, msg))
 		fprintf(stderr, "got: %s\nwant: %s\n", r.message, msg);
