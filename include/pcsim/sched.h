@@ -129,6 +129,9 @@ PCSIM_API struct pcsim_world *pcsim_world_current(void);
  * pcsim_world_layer - per-execution state of a model layer: zeroed storage of @size bytes,
  * one per (@key, execution); @key is the address of a static object of the layer. The first
  * call in an execution allocates it and sets *@fresh (if given). Context: setup or any.
+ * Locking: takes the world's global lock (threads), so concurrent first calls allocate once.
+ * Return: the storage, never NULL; more than 16 distinct keys in one world abort the program
+ * (a fixed table, sized for pcsim's own layers plus a user's).
  */
 PCSIM_API void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size,
 				  bool *fresh);
