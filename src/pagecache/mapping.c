@@ -5,10 +5,9 @@
  *
  * Models (5.10): find_get_entry()/pagecache_get_page() (RCU lookup, speculative reference
  * with get_page_unless_zero(), re-check that the slot still holds the page),
- * add_to_page_cache_lru() (insert a locked page under the i_pages lock),
+ * add_to_page_cache_lru() (insert a locked page under the i_pages lock) and
  * delete_from_page_cache()/truncate_inode_page() (lock, wait for writeback, remove, mapping =
- * NULL, unlock, drop the cache's reference), and a readpage that submits a bio whose
- * completion runs in interrupt context: SetPageUptodate (or SetPageError) and unlock_page().
+ * NULL, unlock, drop the cache's reference). The block device behind ->readpage() is bdev.c.
  * The xarray is modelled by one RCU-protected pointer per page index; pages are freed without a
  * grace period, as in the kernel, so the speculative-reference protocol is what keeps lookups
  * safe against eviction and frame reuse.
@@ -24,23 +23,6 @@
 
 #include "pagecache/pagecache_int.h"
 
-struct pcsim_bdev_req {
-	struct pcsim_bdev *bdev;
-	struct page *page;
-	uint32_t file;
-	struct pcsim_bdev_req *next;
-};
-
-void pcsim_bdev_init(struct pcsim_bdev *bdev, unsigned slots, bool eio)
-{
-	bdev->slots = slots ? slots : 1;
-	bdev->eio = eio;
-	pcsim_spin_lock_init(&bdev->lock, "bdev->lock");
-	bdev->inflight = 0;
-	bdev->queue = bdev->queue_tail = NULL;
-	bdev->completed = bdev->failed = 0;
-}
-
 struct address_space *pcsim_mapping_create(struct pcsim_world *w, uint32_t id, uint64_t size,
 					    struct pcsim_bdev *bdev, unsigned ra_pages)
 {
@@ -54,12 +36,6 @@ struct address_space *pcsim_mapping_create(struct pcsim_world *w, uint32_t id, u
 	m->ra_pages = ra_pages;
 	pcsim_obj_name(&m->i_size, "file %u.i_size", id);
 	return m;
-}
-
-static void set_page_data(struct page *page, uint32_t file)
-{
-	/* The content a read fills in: (file, index) + 1; 0 means never filled. */
-	WRITE_ONCE(page->data_tag, ((uint64_t)file << 32 | (uint32_t)READ_ONCE(page->index)) + 1);
 }
 
 struct page *pcsim_mapping_populate(struct address_space *m, unsigned long index, bool uptodate,
@@ -147,84 +123,5 @@ int pcsim_truncate_page(struct address_space *m, unsigned long index)
 	unlock_page(page);
 	put_page(page);		/* the cache's reference */
 	put_page(page);		/* ours */
-	return 0;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * The block device
- */
-static void bdev_start(struct pcsim_bdev_req *rq);
-
-static void bdev_complete(void *arg)
-{
-	struct pcsim_bdev_req *rq = arg;
-	struct pcsim_bdev *bdev = rq->bdev;
-	struct page *page = rq->page;
-	bool eio = bdev->eio && pcsim_choose("eio", 2) == 1;
-
-	/* end_page_read(): in interrupt context, on the CPU the event fired on */
-	if (eio) {
-		ClearPageUptodate(page);
-		SetPageError(page);
-		__atomic_fetch_add(&bdev->failed, 1, __ATOMIC_RELAXED);
-	} else {
-		set_page_data(page, rq->file);
-		SetPageUptodate(page);
-		__atomic_fetch_add(&bdev->completed, 1, __ATOMIC_RELAXED);
-	}
-	unlock_page(page);
-	struct pcsim_bdev_req *next;
-	spin_lock(&bdev->lock);		/* interrupts are off here already */
-	bdev->inflight--;
-	next = bdev->queue;
-	if (next) {
-		bdev->queue = next->next;
-		if (!bdev->queue)
-			bdev->queue_tail = NULL;
-		bdev->inflight++;
-	}
-	spin_unlock(&bdev->lock);
-	if (next)
-		bdev_start(next);
-}
-
-static void bdev_start(struct pcsim_bdev_req *rq)
-{
-	struct pcsim_world *w = pcsim_world_current();
-	char name[40];
-	snprintf(name, sizeof(name), "bio page %u", rq->page->pfn);
-	struct pcsim_event_desc d = { name, PCSIM_CTX_HARDIRQ, -1, 0, bdev_complete, rq };
-	pcsim_event_post(w, &d);
-}
-
-int pcsim_readpage(struct address_space *m, struct page *page)
-{
-	struct pcsim_world *w = pcsim_world_current();
-	struct pcsim_bdev_req *rq = pcsim_alloc(w, sizeof(*rq));
-
-	PCSIM_CHECK(PageLocked(page), "readpage", "->readpage() of an unlocked page %u", page->pfn);
-	rq->bdev = m->bdev;
-	rq->page = page;
-	rq->file = m->id;
-	/* submit_bio(): into a free slot, or wait in the queue */
-	unsigned long flags = 0;
-	bool start;
-	bool in_ctx = current || in_interrupt();	/* setup code runs alone: no lock */
-	if (in_ctx)
-		spin_lock_irqsave(&m->bdev->lock, flags);
-	start = m->bdev->inflight < m->bdev->slots;
-	if (start) {
-		m->bdev->inflight++;
-	} else {
-		if (m->bdev->queue_tail)
-			m->bdev->queue_tail->next = rq;
-		else
-			m->bdev->queue = rq;
-		m->bdev->queue_tail = rq;
-	}
-	if (in_ctx)
-		spin_unlock_irqrestore(&m->bdev->lock, flags);
-	if (start)
-		bdev_start(rq);
 	return 0;
 }
