@@ -50,6 +50,11 @@ struct pcsim_page {
 	pcsim_u64 data_tag;	/* what the page holds: (file << 32 | index) + 1, 0 = nothing */
 	uint32_t pfn;
 	uint32_t gen;
+	/* pcsim's bookkeeping for the run-time checks (sim backend; not kernel fields): wakeups
+	 * of this page in flight (a clear of a waited-on bit until its walk ends), and whether a
+	 * counted exclusive wakeup was dropped since the last one (see docs/pagecache.md). */
+	uint32_t wake_inflight;
+	bool wake_dropped;
 };
 
 /*

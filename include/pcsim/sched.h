@@ -52,11 +52,18 @@ enum pcsim_memmode {
 #define PCSIM_CHECK_INVARIANTS 0x1u	/* layer invariants at every step (sim) */
 #define PCSIM_CHECK_LOCKDEP 0x2u	/* lock order and irq-safety */
 #define PCSIM_CHECK_ATOMIC 0x4u		/* sleeping in atomic context, context misuse */
+/* P6 strictly (not in the default): an exclusive page waiter that leaves on a fatal signal with
+ * its counted wakeup unused is a violation. 5.9/5.10 behave so (docs/pagecache.md, P6). */
+#define PCSIM_CHECK_STRICT_P6 0x8u
 #define PCSIM_CHECK_DEFAULT (PCSIM_CHECK_INVARIANTS | PCSIM_CHECK_LOCKDEP | PCSIM_CHECK_ATOMIC)
 #define PCSIM_CHECK_NONE 0u
 
 /* Engine-level bug injection (struct pcsim_config.inject), for tests that show a check works. */
 #define PCSIM_INJECT_SCS_NO_MB 0x1u	/* set_current_state() without its full barrier */
+/* pcsim's own mutants of the page-cache layer, for the tests of its run-time checks: */
+#define PCSIM_INJECT_UNLOCK_TEST_FIRST 0x2u	/* unlock_page() reads PG_waiters, then clears */
+#define PCSIM_INJECT_WRITEBACK_NO_PIN 0x4u	/* end_page_writeback() without get_page() */
+#define PCSIM_INJECT_NO_MAPPING_RECHECK 0x8u	/* read path: no page->mapping check after lock */
 
 #define PCSIM_MAX_CPUS 64
 #define PCSIM_MAX_TASKS 256

@@ -154,14 +154,19 @@ void pcsim_wake_up_page_bit(struct page *page, int bit_nr)
 						  "PG_waiters cleared");
 		ClearPageWaiters(page);
 	}
+	/* what the callbacks of this walk did wrong (P2/A4, P5, P9, P10), now that the
+	 * trace shows the PG_waiters decision */
+	pcsim__pagecache_walk_report();
 	spin_unlock_irqrestore(&q->lock, flags);
 }
 
-static void wake_up_page(struct page *page, int bit)
+/* Returns whether it walked (pcsim: the P8 check needs to know). */
+static bool wake_up_page(struct page *page, int bit)
 {
 	if (!PageWaiters(page))
-		return;
+		return false;
 	wake_up_page_bit(page, bit);
+	return true;
 }
 
 /* What a waiter wants from wait_on_page_bit_common(). */
@@ -202,8 +207,11 @@ static int wait_on_page_bit_common_5_9(wait_queue_head_t *q, struct page *page, 
 	pcsim_obj_name(wait, "T%u's page wait", pcsim_task_id(current));
 	pcsim_task_set_wchan("page %u bit %d (%s)", page->pfn, bit_nr,
 			     behavior == EXCLUSIVE ? "lock" : behavior == SHARED ? "wait" : "drop");
+	goto first;
 
 repeat:
+	pcsim__pagecache_owed_resolve(wait, false);	/* P6: queued again */
+first:
 	wflags = 0;
 	if (behavior == EXCLUSIVE) {
 		wflags = WQ_FLAG_EXCLUSIVE;
@@ -221,6 +229,8 @@ repeat:
 	SetPageWaiters(page);
 	if (!trylock_page_bit_common(page, bit_nr, wait))
 		__add_wait_queue_entry_tail(q, wait);
+	else
+		wflags |= WQ_FLAG_DONE;	/* pcsim: taken here, not handed over (P10 check) */
 	spin_unlock_irq(&q->lock);
 
 	/* DROP waiters give up their reference now; from here on only the flags matter. */
@@ -248,8 +258,10 @@ repeat:
 			break;
 
 		/* Handed the lock by the waker. */
-		if (flags & WQ_FLAG_DONE)
+		if (flags & WQ_FLAG_DONE) {
+			pcsim__pagecache_check_handoff(page, wflags);	/* P10 */
 			break;
+		}
 
 		/* Woken without a handoff: race for the bit; on failure queue again (one less
 		 * steal allowed before the next handoff). */
@@ -266,6 +278,8 @@ repeat:
 
 	/* Only now are the flags final (a waker may have marked us after the signal check). */
 	wflags = READ_ONCE(wait->flags);
+	/* P6: a counted wakeup ends with the lock, or (5.10, fatal signal) is dropped here */
+	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && !(wflags & WQ_FLAG_DONE));
 	if (behavior == EXCLUSIVE)
 		return wflags & WQ_FLAG_DONE ? 0 : -EINTR;
 
@@ -291,6 +305,7 @@ static int wait_on_page_bit_common_5_8(wait_queue_head_t *q, struct page *page, 
 	for (;;) {
 		bool bit_set;
 
+		pcsim__pagecache_owed_resolve(wait, false);	/* P6: queued again */
 		spin_lock_irq(&q->lock);
 		if (likely(list_empty(&wait->entry))) {
 			__add_wait_queue_entry_tail(q, wait);
@@ -326,6 +341,7 @@ static int wait_on_page_bit_common_5_8(wait_queue_head_t *q, struct page *page, 
 	}
 
 	finish_wait(q, wait);
+	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && ret);
 	return ret;
 }
 
@@ -333,6 +349,7 @@ static int wait_on_page_bit_common(wait_queue_head_t *q, struct page *page, int 
 				   long state, enum behavior behavior)
 {
 	might_sleep();
+	pcsim__pagecache_check_page_sleep(page);	/* A7, A9 */
 	if (profile_5_8())
 		return wait_on_page_bit_common_5_8(q, page, bit_nr, state, behavior);
 	return wait_on_page_bit_common_5_9(q, page, bit_nr, state, behavior);
@@ -385,8 +402,22 @@ void pcsim_unlock_page(struct page *page)
 			   "not locked", page->pfn);
 		return;
 	}
-	if (clear_bit_unlock_is_negative_byte(PG_locked, &page->flags))
+	if (unlikely(inject(PCSIM_INJECT_UNLOCK_TEST_FIRST))) {
+		/* broken on purpose (tests): the waiters bit read before the clear, apart */
+		bool waiters = PageWaiters(page);
+		clear_bit_unlock(PG_locked, &page->flags);
+		if (waiters) {
+			uint32_t gen = pcsim__pagecache_wake_begin(page);
+			wake_up_page_bit(page, PG_locked);
+			pcsim__pagecache_wake_end(page, gen, true);
+		}
+		return;
+	}
+	if (clear_bit_unlock_is_negative_byte(PG_locked, &page->flags)) {
+		uint32_t gen = pcsim__pagecache_wake_begin(page);
 		wake_up_page_bit(page, PG_locked);
+		pcsim__pagecache_wake_end(page, gen, true);
+	}
 }
 
 /**
@@ -399,13 +430,17 @@ void pcsim_end_page_writeback(struct page *page)
 	 * be reused before the wake walk below. A reference held across both keeps the walk on
 	 * the same page (073861ed77b6).
 	 */
-	get_page(page);
+	bool pin = !inject(PCSIM_INJECT_WRITEBACK_NO_PIN);	/* tests: before 073861ed77b6 */
+	if (pin)
+		get_page(page);
 	if (!TestClearPageWriteback(page))
 		pcsim_fail("end-writeback-not-writeback",
 			   "end_page_writeback() of page %u without PG_writeback", page->pfn);
+	uint32_t gen = pcsim__pagecache_wake_begin(page);
 	smp_mb__after_atomic();
-	wake_up_page(page, PG_writeback);
-	put_page(page);
+	pcsim__pagecache_wake_end(page, gen, wake_up_page(page, PG_writeback));
+	if (pin)
+		put_page(page);
 }
 
 void pcsim_wait_on_page_writeback(struct page *page)
@@ -513,7 +548,11 @@ static int wait_on_page_locked_async_ops(struct page *page, struct wait_page_que
 {
 	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
 	pcsim__pagecache_note_page_func(pcsim_world_current(), wait->wait.func);
-	return L->ops.wait_async(page, wait, set);
+	pcsim__pagecache_check_arm(page);	/* A9 */
+	int ret = L->ops.wait_async(page, wait, set);
+	if (ret == -EIOCBQUEUED)
+		pcsim__pagecache_note_armed();	/* A3, A5 */
+	return ret;
 }
 
 int pcsim_lock_page_async(struct page *page, struct wait_page_queue *wait)

@@ -10,8 +10,7 @@
  * generation.
  *
  * Models: get_page()/put_page()/page_count() (include/linux/mm.h), page_waitqueue() with
- * hash_32() and PAGE_WAIT_TABLE_BITS (mm/filemap.c, 5.10), and the invariant P1 of
- * SEMANTICS.md 2.9 checked at every step in the sim backend.
+ * hash_32() and PAGE_WAIT_TABLE_BITS (mm/filemap.c, 5.10). The run-time checks are checks.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,8 +23,6 @@
 #include "waitq/waitq_int.h"
 
 static const char layer_key = 0;
-
-static int check_p1(struct pcsim_world *w, void *arg);
 
 struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 {
@@ -54,10 +51,7 @@ struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 		}
 		L->ops = *pcsim_pagecache_default_ops();
 		pcsim__pagecache_note_page_func(w, pcsim__wake_page_function);
-		if ((cfg->checks & PCSIM_CHECK_INVARIANTS) && cfg->backend == PCSIM_BACKEND_SIM) {
-			pcsim_invariant_register(w, "P1", check_p1, L);
-			L->checks_registered = true;
-		}
+		pcsim__pagecache_checks_init(w, L);
 	}
 	return L;
 }
@@ -148,6 +142,7 @@ struct page *pcsim_page_alloc(struct pcsim_world *w)
 	pcsim_store_np(&page->mapping, NULL, PCSIM_MO_ONCE);
 	pcsim_store_np(&page->index, 0ul, PCSIM_MO_ONCE);
 	pcsim_store_np(&page->data_tag, (uint64_t)0, PCSIM_MO_ONCE);
+	page->wake_dropped = false;
 	pcsim_obj_name(&page->flags, "page %u.flags", page->pfn);
 	pcsim_obj_name(&page->_refcount, "page %u.refs", page->pfn);
 	return page;
@@ -211,83 +206,4 @@ void pcsim_put_page(struct page *page)
 int pcsim_page_count(struct page *page)
 {
 	return pcsim_read_once(&page->_refcount);
-}
-
-/* ---------------------------------------------------------------------------------------------
- * P1: a page with a waiter linked in its bucket has PG_waiters set, whenever the bucket's
- * lock is free.
- */
-static int check_p1(struct pcsim_world *w, void *arg)
-{
-	struct pagecache_layer *L = arg;
-	(void)w;
-	for (unsigned b = 0; b < (1u << L->bits); b++) {
-		if (!L->bucket_ready[b])
-			continue;
-		struct wait_queue_head *q = &L->table[b];
-		if (pcsim__load_np(&q->lock.locked.pcsim_private_, 4, PCSIM_MO_ONCE))
-			continue;
-		struct list_head *h = &q->head;
-		struct list_head *n = (struct list_head *)(uintptr_t)pcsim__load_np(
-			&h->next.pcsim_private_, sizeof(void *), PCSIM_MO_ONCE);
-		unsigned guard = 0;
-		while (n != h && n && guard++ < (1u << 20)) {
-			struct wait_queue_entry *e = container_of(n, struct wait_queue_entry, entry);
-			/*
-			 * A sync waiter matters once it sleeps: until then it re-tests the bit
-			 * itself (5.8's DROP waiter may still be queued, about to leave, when its
-			 * freed frame is reused with clean flags). An async waiter always relies
-			 * on the wakeup.
-			 */
-			bool relies = e->func != L->ops.wake_page_function ||
-				      (e->private && pcsim_task_is_sleeping(e->private));
-			if (relies && pcsim__pagecache_is_page_waiter(L, e)) {
-				struct wait_page_queue *wpq =
-					container_of(e, struct wait_page_queue, wait);
-				struct page *p = wpq->page;
-				unsigned long f = (unsigned long)pcsim__load_np(
-					&p->flags.pcsim_private_, sizeof(unsigned long),
-					PCSIM_MO_ONCE);
-				if (!(f & (1ul << PG_waiters))) {
-					pcsim_fail("P1", "page %u has a waiter queued in bucket %u but "
-						   "PG_waiters is clear: the next unlock_page() takes "
-						   "the fast path and nobody wakes it",
-						   p->pfn, b);
-					return 1;
-				}
-			}
-			n = (struct list_head *)(uintptr_t)pcsim__load_np(
-				&n->next.pcsim_private_, sizeof(void *), PCSIM_MO_ONCE);
-		}
-	}
-	return 0;
-}
-
-/*
- * P2, at the moment it matters: wake_up_page_bit() is about to clear PG_waiters because no
- * callback reported a match, while an entry for this very page is still queued. A callback
- * returned before setting key->page_match (B-03), and the next unlock will not wake it.
- */
-void pcsim__pagecache_check_p2(struct pcsim_wait_queue_head *q, struct pcsim_page *page)
-{
-	struct pcsim_world *w = pcsim_world_current();
-	if (!(pcsim_world_config(w)->checks & PCSIM_CHECK_INVARIANTS) ||
-	    pcsim_world_config(w)->backend != PCSIM_BACKEND_SIM)
-		return;
-	struct pagecache_layer *L = pcsim__pagecache(w);
-	struct list_head *h = &q->head;
-	struct list_head *n = (struct list_head *)(uintptr_t)pcsim__load_np(
-		&h->next.pcsim_private_, sizeof(void *), PCSIM_MO_ONCE);
-	while (n && n != h) {
-		struct wait_queue_entry *e = container_of(n, struct wait_queue_entry, entry);
-		if (pcsim__pagecache_is_page_waiter(L, e) &&
-		    container_of(e, struct wait_page_queue, wait)->page == page) {
-			pcsim_fail("P2", "clearing PG_waiters of page %u while one of its waiters is "
-				   "queued: a wake callback returned before setting page_match",
-				   page->pfn);
-			return;
-		}
-		n = (struct list_head *)(uintptr_t)pcsim__load_np(&n->next.pcsim_private_,
-								 sizeof(void *), PCSIM_MO_ONCE);
-	}
 }

@@ -21,17 +21,46 @@ struct pagecache_layer {
 	/* wake functions whose entries are struct wait_page_queue (for the P1/P2 checks) */
 	pcsim_wait_queue_func_t page_funcs[PCSIM_MAX_PAGE_WAKE_FUNCS];
 	unsigned npage_funcs;
-	bool checks_registered;
 	struct pcsim_pagecache_ops ops;	/* every member set (defaults filled in) */
 	bool threads;			/* threads backend: frame pool under @mu */
 	pthread_mutex_t mu;
+	/* run-time checks (checks.c): sim backend with PCSIM_CHECK_INVARIANTS only */
+	bool checking;
+	struct { const struct pcsim_wait_queue_entry *entry; struct pcsim_page *page; } *owed;
+	unsigned nowed;			/* counted exclusive wakeups not yet acted on (P6) */
+	const char *walk_inv;		/* the first callback-level violation of this walk */
+	char walk_msg[256];
+	struct pagecache_read_ctx {	/* per task id: the read in progress (A5-A9) */
+		struct pcsim_kiocb *iocb;
+		unsigned armed;		/* callbacks armed during it */
+	} *reading;
 };
 
 struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w);
+
+/* pcsim's own mutants for the tests of the checks (pcsim_config.inject, PCSIM_INJECT_*). */
+static inline bool inject(unsigned what)
+{
+	return (pcsim_world_config(pcsim_world_current())->inject & what) != 0;
+}
 void pcsim__pagecache_note_page_func(struct pcsim_world *w, pcsim_wait_queue_func_t f);
 bool pcsim__pagecache_is_page_waiter(struct pagecache_layer *L,
 				     const struct pcsim_wait_queue_entry *e);
 void pcsim__pagecache_check_p2(struct pcsim_wait_queue_head *q, struct pcsim_page *page);
+
+/* checks.c: see there for what each checks. All are no-ops unless L->checking. */
+void pcsim__pagecache_checks_init(struct pcsim_world *w, struct pagecache_layer *L);
+void pcsim__pagecache_walk_report(void);
+uint32_t pcsim__pagecache_wake_begin(struct pcsim_page *page);
+void pcsim__pagecache_wake_end(struct pcsim_page *page, uint32_t gen, bool walked);
+void pcsim__pagecache_check_handoff(struct pcsim_page *page, unsigned queued_flags);
+void pcsim__pagecache_owed_resolve(const struct pcsim_wait_queue_entry *e, bool left_without_lock);
+long pcsim__pagecache_checked_read(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter,
+				   long written);
+void pcsim__pagecache_check_page_sleep(struct pcsim_page *page);
+void pcsim__pagecache_check_arm(struct pcsim_page *page);
+void pcsim__pagecache_note_armed(void);
+void pcsim__pagecache_check_readpage(struct pcsim_address_space *m, struct pcsim_page *page);
 int pcsim__wake_page_function(struct pcsim_wait_queue_entry *wait, unsigned mode, int sync,
 			      void *arg);
 

@@ -285,7 +285,7 @@ page_not_up_to_date:
 			goto readpage_error;
 
 		/* Row I: truncated before we got the lock: look again (A8) */
-		if (!READ_ONCE(page->mapping)) {
+		if (!READ_ONCE(page->mapping) && !inject(PCSIM_INJECT_NO_MAPPING_RECHECK)) {
 			unlock_page(page);
 			put_page(page);
 			continue;
@@ -365,10 +365,8 @@ no_cached_page:
 would_block:
 	error = -EAGAIN;
 out:
-	/* A5: once bytes are copied, a queued callback can no longer be reported */
-	PCSIM_CHECK(!(error == -EIOCBQUEUED && written > 0), "A5",
-		    "armed a callback (-EIOCBQUEUED) after copying %ld bytes: the count is lost",
-		    written);
+	/* A5: once bytes are copied a queued callback can no longer be reported; the check is
+	 * around the plug point (pcsim_read_iter), so it holds any read path to it */
 	if (mapping->ra_pages)	/* file_ra_state: only readahead reads it */
 		mapping->ra_prev_pos = ((int64_t)prev_index << PAGE_SHIFT) + (int64_t)offset;
 	iocb->ki_pos = ((int64_t)index << PAGE_SHIFT) + (int64_t)offset;
@@ -390,5 +388,6 @@ const struct pcsim_pagecache_ops *pcsim_pagecache_default_ops(void)
 
 long pcsim_read_iter(struct kiocb *iocb, struct iov_iter *iter, long written)
 {
-	return pcsim__pagecache(pcsim_world_current())->ops.buffered_read(iocb, iter, written);
+	/* through the checks of A5, A6 (and the read context A7/A9 look at) */
+	return pcsim__pagecache_checked_read(iocb, iter, written);
 }

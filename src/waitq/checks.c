@@ -25,6 +25,8 @@
 struct waitq_layer {
 	struct pcsim_wait_queue_head **heads;
 	unsigned n, cap;
+	struct pcsim__waitq_cb_observer obs;
+	bool has_obs;
 };
 
 static const char layer_key = 0;
@@ -90,21 +92,27 @@ static int check_heads(struct pcsim_world *w, void *arg)
 	return 0;
 }
 
+/* The layer's state in @w; the first use registers W1 when the world checks invariants. */
+static struct waitq_layer *layer(struct pcsim_world *w)
+{
+	bool fresh;
+	struct waitq_layer *L = pcsim_world_layer(w, &layer_key, sizeof(*L), &fresh);
+	if (fresh && (pcsim_world_config(w)->checks & PCSIM_CHECK_INVARIANTS) &&
+	    pcsim_world_config(w)->backend == PCSIM_BACKEND_SIM)
+		pcsim_invariant_register(w, "W1", check_heads, L);
+	return L;
+}
+
 void pcsim__waitq_register(struct pcsim_wait_queue_head *q)
 {
 	struct pcsim_world *w = pcsim_world_current();
-	bool fresh;
 	if (!w)
 		return;
 	q->sig_valid = false;
 	if (!(pcsim_world_config(w)->checks & PCSIM_CHECK_INVARIANTS) ||
 	    pcsim_world_config(w)->backend != PCSIM_BACKEND_SIM)
 		return;
-	struct waitq_layer *L = pcsim_world_layer(w, &layer_key, sizeof(*L), &fresh);
-	if (!L)
-		return;
-	if (fresh)
-		pcsim_invariant_register(w, "W1", check_heads, L);
+	struct waitq_layer *L = layer(w);
 	for (unsigned i = 0; i < L->n; i++)
 		if (L->heads[i] == q)
 			return;
@@ -143,6 +151,24 @@ void pcsim__waitq_check_next(struct pcsim_wait_queue_head *q, struct pcsim_wait_
 	    raw_ptr(&p->next) != &next->entry)
 		pcsim_fail("W2", "a wake callback unlinked an entry other than its own (the next "
 				 "entry of the walk is no longer queued)");
+}
+
+void pcsim__waitq_set_cb_observer(struct pcsim_world *w, const struct pcsim__waitq_cb_observer *o)
+{
+	struct waitq_layer *L = layer(w);
+	L->has_obs = o != NULL;
+	if (o)
+		L->obs = *o;
+}
+
+const struct pcsim__waitq_cb_observer *pcsim__waitq_cb_observer(void)
+{
+	struct pcsim_world *w = pcsim_world_current();
+	if (!w || pcsim_world_config(w)->backend != PCSIM_BACKEND_SIM ||
+	    !(pcsim_world_config(w)->checks & PCSIM_CHECK_INVARIANTS))
+		return NULL;
+	struct waitq_layer *L = layer(w);
+	return L->has_obs ? &L->obs : NULL;
 }
 
 unsigned pcsim__waitq_walk_break_cnt(void)

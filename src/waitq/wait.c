@@ -192,6 +192,8 @@ int pcsim___wake_up_common(struct wait_queue_head *wq_head, unsigned mode, int n
 	wait_queue_entry_t *curr, *next;
 	unsigned cnt = 0, brk = pcsim__waitq_walk_break_cnt();
 	bool resumed = false;
+	const struct pcsim__waitq_cb_observer *obs = pcsim__waitq_cb_observer();
+	uint64_t snap[2];
 
 	pcsim__waitq_assert_locked(wq_head, "__wake_up_common");
 
@@ -218,7 +220,11 @@ int pcsim___wake_up_common(struct wait_queue_head *wq_head, unsigned mode, int n
 		if (flags & WQ_FLAG_BOOKMARK)
 			continue;
 
+		if (obs)
+			obs->pre(obs->arg, wq_head, curr, key, snap);
 		ret = curr->func(curr, mode, wake_flags, key);
+		if (obs)
+			obs->post(obs->arg, wq_head, curr, key, ret, flags, snap);
 		tr(&pcsim__tk_wq_callback, wq_head, curr, (uint64_t)(int64_t)ret, flags,
 		   ret < 0 ? ": stop the walk"
 			   : (ret && (flags & WQ_FLAG_EXCLUSIVE)) ? ": counts (exclusive)" : NULL);

@@ -12,6 +12,23 @@ void pcsim__waitq_assert_locked(struct pcsim_wait_queue_head *q, const char *fn)
 /* W2: after @curr's callback returned, the entry fetched before the call must still be linked. */
 void pcsim__waitq_check_next(struct pcsim_wait_queue_head *q, struct pcsim_wait_queue_entry *curr,
 			     struct pcsim_wait_queue_entry *next);
+/*
+ * A higher layer's view of every wake callback of a walk (the page-cache layer checks P2, P5,
+ * P9, P10, A4 and A10 there). @pre runs just before the callback and may fill @snap; @post runs
+ * just after it with the callback's return value and the entry's flags as read before the call.
+ * Neither may take a preemption point. Installed per execution; sim backend only.
+ */
+struct pcsim__waitq_cb_observer {
+	void (*pre)(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait_queue_entry *e,
+		    void *key, uint64_t snap[2]);
+	void (*post)(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait_queue_entry *e,
+		     void *key, int ret, unsigned flags, const uint64_t snap[2]);
+	void *arg;
+};
+void pcsim__waitq_set_cb_observer(struct pcsim_world *w, const struct pcsim__waitq_cb_observer *o);
+/* The observer of the current execution, or NULL. */
+const struct pcsim__waitq_cb_observer *pcsim__waitq_cb_observer(void);
+
 /* WAITQUEUE_WALK_BREAK_CNT of the current world. */
 unsigned pcsim__waitq_walk_break_cnt(void);
 

@@ -99,7 +99,9 @@ static void test_mutual_exclusion_both_profiles(void **state)
 /* ---- bring your own wake function (struct pcsim_pagecache_ops) ------------------------------ */
 /*
  * A user's variant, kernel style: the first posting of the 5.9 rewrite, where every exclusive
- * waiter got the lock handed over (no bounded stealing). Correct, slower (B-07).
+ * waiter got the lock handed over (no bounded stealing). Correct, slower (B-07); against the
+ * 5.9-final rule P10 (handoff only after page_lock_unfairness lost races) it is a violation,
+ * and with page_lock_unfairness 0 (every waiter asks for the handoff) it is the same algorithm.
  */
 static int handoff_always_wake_function(wait_queue_entry_t *wait, unsigned mode, int sync,
 					void *arg)
@@ -156,9 +158,16 @@ static void test_user_wake_function_plugged(void **state)
 	struct pcsim_report r;
 	user_fn = handoff_always_wake_function;
 	assert_int_equal(run("pagelock-user-handoff", mutex_setup_user, mutex_finish, (void *)1,
+			     &cfg, PCSIM_STRATEGY_PCT, 2000, 2, 1, &r),
+			 1);
+	assert_string_equal(r.what, "P10");
+	pcsim_report_free(&r);
+	cfg.page_lock_unfairness = 0;
+	assert_int_equal(run("pagelock-user-handoff", mutex_setup_user, mutex_finish, (void *)1,
 			     &cfg, PCSIM_STRATEGY_PCT, 2000, 2, 0, &r),
 			 0);
 	pcsim_report_free(&r);
+	cfg.page_lock_unfairness = 5;
 	user_fn = no_page_match_wake_function;
 	assert_int_equal(run("pagelock-user-buggy", mutex_setup_user, mutex_finish, (void *)1,
 			     &cfg, PCSIM_STRATEGY_PCT, 10000, 2, 1, &r),
@@ -456,12 +465,13 @@ static void test_killable_fatal_signal_both_profiles(void **state)
 }
 
 /*
- * A finding, to be checked against the kernel source: with a second exclusive waiter, the
- * modelled 5.9/5.10 algorithm (SEMANTICS.md 2.3 and 2.7) can drop the single exclusive wakeup.
- * The victim breaks out of its loop on the fatal signal; before its finish_wait() the unlocker's
- * walk reaches its still-queued entry, sets WOKEN (plain EXCLUSIVE: no handoff) and counts it;
- * the victim then returns -EINTR (no DONE) without the lock, and the other waiter sleeps with the
- * page unlocked. The test pins the current behaviour so a change to it is noticed.
+ * 5.9/5.10 (and folio_wait_bit_common() since) can drop the single exclusive wakeup, checked
+ * against the kernel source (docs/pagecache.md, "P6 and fatal signals"): the victim breaks out
+ * of its loop on the fatal signal; before its finish_wait() the unlocker's walk reaches its
+ * still-queued entry, sets WOKEN (plain EXCLUSIVE: no handoff) and counts it; the victim then
+ * returns -EINTR (no DONE) without the lock, and the other waiter sleeps with the page unlocked
+ * until its next unlock. pcsim reproduces it (a deadlock when nobody unlocks again), traces it
+ * as pagecache.p6_dropped, and reports it as P6 under PCSIM_CHECK_STRICT_P6.
  */
 static void test_killable_exclusive_wakeup_dropped(void **state)
 {
@@ -476,6 +486,13 @@ static void test_killable_exclusive_wakeup_dropped(void **state)
 	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
 	assert_non_null(strstr(r.message, "T3 other"));
 	assert_non_null(strstr(r.message, "page 0 bit 0 (lock)"));
+	assert_true(r.confirmed);
+	pcsim_report_free(&r);
+	cfg.checks |= PCSIM_CHECK_STRICT_P6;
+	assert_int_equal(run("pagelock-killable-2", kill_setup, kill_finish, (void *)1, &cfg,
+			     PCSIM_STRATEGY_PCT, 10000, 2, 1, &r),
+			 1);
+	assert_string_equal(r.what, "P6");
 	assert_true(r.confirmed);
 	pcsim_report_free(&r);
 }
@@ -689,7 +706,7 @@ static void test_zoo_b01_b02_b03(void **state)
 	if (pt_backend != PCSIM_BACKEND_SIM)
 		skip();
 	zoo(1, 1, NULL);	/* "locked" without the lock: A2, or unlock of an unlocked page */
-	zoo(2, 0, "deadlock");	/* check-then-enqueue: the wakeup is lost */
+	zoo(2, 0, "A1");	/* check-then-enqueue: queued on an unlocked page, no wakeup coming */
 	zoo(3, 2, NULL);	/* page_match never set: PG_waiters cleared under a waiter (P2) */
 	/* With the switches off, the same scenarios survive DFS with preemption bound 2. */
 	for (uintptr_t mode = 0; mode < 4; mode++) {

@@ -50,13 +50,13 @@ static long uring_read(struct rd *r, struct kiocb *iocb, struct iov_iter *it)
 {
 	long ret;
 	iocb->ki_flags = IOCB_NOWAIT;
-	ret = pcsim_generic_file_buffered_read(iocb, it, r->prewritten);
+	ret = pcsim_read_iter(iocb, it, r->prewritten);
 	while (ret == -EAGAIN) {
 		pcsim_async_waiter_init(&r->aw, notify, r);
 		WRITE_ONCE(r->fired, 0);
 		iocb->ki_waitq = &r->aw.wpq;
 		iocb->ki_flags = IOCB_WAITQ;	/* NOWAIT cleared when arming (c8d317aa1887) */
-		ret = pcsim_generic_file_buffered_read(iocb, it, r->prewritten);
+		ret = pcsim_read_iter(iocb, it, r->prewritten);
 		if (ret != -EIOCBQUEUED)
 			break;
 		for (;;) {	/* the task_work retry runs after the callback */
@@ -67,7 +67,7 @@ static long uring_read(struct rd *r, struct kiocb *iocb, struct iov_iter *it)
 		}
 		__set_current_state(TASK_RUNNING);
 		iocb->ki_flags = IOCB_NOWAIT;
-		ret = pcsim_generic_file_buffered_read(iocb, it, r->prewritten);
+		ret = pcsim_read_iter(iocb, it, r->prewritten);
 	}
 	return ret;
 }
@@ -78,10 +78,10 @@ static void reader(void *arg)
 	struct kiocb iocb = { r->m, r->pos, 0, NULL };
 	struct iov_iter it = { r->buf, r->len, 0 };
 	if (r->mode == 0)
-		r->ret = pcsim_generic_file_buffered_read(&iocb, &it, r->prewritten);
+		r->ret = pcsim_read_iter(&iocb, &it, r->prewritten);
 	else if (r->mode == 1) {
 		iocb.ki_flags = IOCB_NOWAIT | (r->noio ? IOCB_NOIO : 0);
-		r->ret = pcsim_generic_file_buffered_read(&iocb, &it, r->prewritten);
+		r->ret = pcsim_read_iter(&iocb, &it, r->prewritten);
 	} else if (r->mode == 2) {
 		r->ret = uring_read(r, &iocb, &it);
 	} else {
@@ -90,7 +90,7 @@ static void reader(void *arg)
 		pcsim_async_waiter_init(&r->aw, notify, r);
 		iocb.ki_waitq = &r->aw.wpq;
 		iocb.ki_flags = IOCB_WAITQ;
-		r->ret = pcsim_generic_file_buffered_read(&iocb, &it, r->prewritten);
+		r->ret = pcsim_read_iter(&iocb, &it, r->prewritten);
 		if (r->ret == -EIOCBQUEUED) {
 			for (;;) {
 				set_current_state(TASK_UNINTERRUPTIBLE);
