@@ -93,6 +93,7 @@ int pcsim_readpage(struct address_space *m, struct page *page)
 	struct pcsim_bdev_req *rq = pcsim_alloc(w, sizeof(*rq));
 
 	PCSIM_CHECK(PageLocked(page), "readpage", "->readpage() of an unlocked page %u", page->pfn);
+	pcsim__pagecache_check_readpage(m, page);	/* A8 */
 	rq->bdev = m->bdev;
 	rq->page = page;
 	rq->file = m->id;

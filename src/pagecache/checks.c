@@ -116,8 +116,8 @@ static int check_buckets(struct pcsim_world *w, void *arg)
 			if ((f & (1ul << wpq->bit_nr)) || p->wake_inflight || p->wake_dropped ||
 			    owed_for_page(L, p))
 				continue;
-			char who[64];
-			pcsim_trace_obj_label(w, pcsim_trace_obj(e), who, sizeof(who));
+			char wb[64];
+			const char *who = pcsim_trace_obj_label(w, pcsim_trace_obj(e), wb, sizeof(wb));
 			pcsim_fail(sync ? "P3" : "A1",
 				   "lost wakeup: %s (%s) is queued on page %u bit %d, which is clear, "
 				   "and no wakeup of the page is on its way: the waiter published "
