@@ -133,11 +133,13 @@ static int bench_sched(int argc, char **argv)
 int pcsim_bench_waitq(int argc, char **argv);
 int pcsim_bench_pagelock(int argc, char **argv);
 int pcsim_bench_pagecache(int argc, char **argv);
+int pcsim_bench_bdev(int argc, char **argv);
 
 int pcsim_cli_bench(int argc, char **argv)
 {
 	if (argc < 1)
-		return pcsim_cli_usage_error("bench needs a benchmark name (sched)");
+		return pcsim_cli_usage_error("bench needs a benchmark name (sched, waitq, pagelock, "
+					     "pagecache, bdev)");
 	if (strcmp(argv[0], "sched") == 0)
 		return bench_sched(argc - 1, argv + 1);
 	if (strcmp(argv[0], "waitq") == 0)
@@ -146,7 +148,9 @@ int pcsim_cli_bench(int argc, char **argv)
 		return pcsim_bench_pagelock(argc - 1, argv + 1);
 	if (strcmp(argv[0], "pagecache") == 0)
 		return pcsim_bench_pagecache(argc - 1, argv + 1);
+	if (strcmp(argv[0], "bdev") == 0)
+		return pcsim_bench_bdev(argc - 1, argv + 1);
 	return pcsim_cli_usage_error("bench: unknown benchmark '%s' (known: sched, waitq, "
-				     "pagelock, pagecache)",
+				     "pagelock, pagecache, bdev)",
 				     argv[0]);
 }

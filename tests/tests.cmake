@@ -28,4 +28,5 @@ pcsim_cmocka_test(NAME zoo_general SOURCES unit/test_zoo_general.c LABELS unit z
 pcsim_cmocka_test(NAME zoo_general_soak SOURCES unit/test_zoo_general.c
 	ARGS test_clean_general_dfs LABELS soak TIMEOUT 36000)
 pcsim_cmocka_test(NAME pagecache_threads SOURCES unit/test_pagecache_threads.c LABELS unit threads)
+pcsim_cmocka_test(NAME bdev SOURCES unit/test_bdev.c)
 pcsim_cmocka_test(NAME pagecache_checks SOURCES unit/test_pagecache_checks.c)

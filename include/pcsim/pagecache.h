@@ -146,10 +146,65 @@ PCSIM_API void pcsim_add_page_wait_queue(struct pcsim_page *page,
 #define PCSIM_IOCB_WAITQ (1 << 8)
 #define PCSIM_IOCB_NOIO (1 << 9)
 
+/* Quantile buckets a service-time draw chooses among: the default, and the most one choice
+ * can offer (the engine's limit of options per decision). */
+#define PCSIM_BDEV_DRAWS_DEFAULT 256u
+#define PCSIM_BDEV_DRAWS_MAX 512u
+
+/**
+ * struct pcsim_bdev_params - the shape of a block device (pcsim_bdev_init_params()).
+ * @slots: requests in service at once (>= 1; 0 means 1); the others wait in FIFO order.
+ * @service_ns_min, @service_ns_mean: the service time of a request is a shifted exponential,
+ *	min + Exp(mean - min): a fixed part (the round trip every request pays) plus a memoryless
+ *	tail. Throughput at depth >= @slots is @slots / mean whatever the shape, and the mean is
+ *	also the depth-1 latency, so the two figures a measurement gives calibrate @slots and the
+ *	mean; min sets the spread (p99 = min + 4.6 (mean - min)). A mean below min is raised to
+ *	min; mean 0 is the zero-service-time device (pcsim_bdev_init()).
+ * @draws: quantile buckets a draw chooses among (0: PCSIM_BDEV_DRAWS_DEFAULT; at most
+ *	PCSIM_BDEV_DRAWS_MAX); each bucket stands for the distribution's mean over its
+ *	probability range, so the draws keep the mean exactly. 1 makes every request take the mean
+ *	(no choice: what a DFS in timed mode wants).
+ * @eio: offer an -EIO data choice on every completion.
+ *
+ * Service times exist only where time does: in the sim backend's timed mode a started request's
+ * time is a "latency" data choice of the strategy (seeded and recorded, so one seed gives one
+ * trace) and its completion event is not due before it; on the threads backend it is the
+ * completion's real delay. Untimed exploration draws nothing: completions fire when the strategy
+ * chooses, as with zero service time.
+ */
+struct pcsim_bdev_params {
+	unsigned slots;
+	uint64_t service_ns_min;
+	uint64_t service_ns_mean;
+	unsigned draws;
+	bool eio;
+};
+
+/**
+ * struct pcsim_bdev_io - one request as the device saw it, shown to the device's observer when
+ * it completes. Times are pcsim_now_ns(): virtual in timed mode, steps x 1000 in untimed sim
+ * worlds, the monotonic clock on threads.
+ * @pcsim_page, @file: the page read and its file id.
+ * @seq: submission order (0, 1, ... under the queue lock). @start_seq: order of entering a slot
+ *	(FIFO: equal to @seq).
+ * @submit_ns, @start_ns, @complete_ns: ->readpage(), start of service, the completion handler.
+ * @service_ns: the drawn service time (0 when none is drawn); the completion is not due before
+ *	@start_ns + @service_ns.
+ * @error: 0, or -EIO when the injected error was chosen.
+ */
+struct pcsim_bdev_io {
+	struct pcsim_page *pcsim_page;
+	uint32_t file;
+	uint64_t seq, start_seq;
+	uint64_t submit_ns, start_ns, service_ns, complete_ns;
+	int error;
+};
+
 /**
  * struct pcsim_bdev - a block device: a queue with @slots requests in flight at most; each
- * completion is an interrupt-context event (a choice of the strategy), which marks the page
- * uptodate (or PG_error when an injected -EIO is chosen) and unlocks it.
+ * completion is an interrupt-context event (a choice of the strategy; in timed mode not due
+ * before the request's drawn service time), which marks the page uptodate (or PG_error when an
+ * injected -EIO is chosen) and unlocks it. Fields are set by pcsim_bdev_init_params().
  */
 struct pcsim_bdev {
 	unsigned slots;		/* parallel requests, >= 1 */
@@ -158,17 +213,28 @@ struct pcsim_bdev {
 	unsigned inflight;
 	struct pcsim_bdev_req *queue, *queue_tail;
 	uint64_t completed, failed;
+	uint64_t service_ns_min, service_ns_mean;	/* struct pcsim_bdev_params */
+	unsigned draws;
+	uint64_t submitted, started;	/* request sequence numbers, under @lock */
+	void (*observe)(const struct pcsim_bdev_io *io, void *arg);
+	void *observe_arg;
 };
 
+/* The threads backend's page index (src/pagecache/index_threads.c), opaque. */
+struct pcsim__page_index;
+
 /**
- * struct pcsim_address_space - a file's page cache: one RCU-protected slot per page index
- * (the model of the xarray leaf), i_size, the device, readahead setting.
+ * struct pcsim_address_space - a file's page cache: the page index (sim backend: one
+ * RCU-protected slot per page index, the model of the xarray leaf; threads backend: a liburcu
+ * lock-free hash table, the slots then only recording the same contents for setup()/finish()),
+ * i_size, the device, readahead setting.
  */
 struct pcsim_address_space {
 	uint32_t id;			/* file id: part of every byte's expected value */
 	pcsim_u64 i_size;
 	unsigned long nr_slots;
-	pcsim_ptr *slots;		/* index -> struct pcsim_page *, RCU */
+	pcsim_ptr *slots;		/* index -> struct pcsim_page *, RCU (sim) */
+	struct pcsim__page_index *i_pages_lfht;	/* threads backend's index; NULL on sim */
 	struct pcsim_spinlock i_pages_lock;
 	struct pcsim_bdev *bdev;
 	unsigned ra_pages;		/* 0 disables readahead */
@@ -202,8 +268,30 @@ static inline unsigned char pcsim_file_byte(uint32_t id, uint64_t off)
 	return (unsigned char)(x >> 56);
 }
 
-/** pcsim_bdev_init - @slots parallel requests; @eio offers injected I/O errors. Context: setup. */
+/**
+ * pcsim_bdev_init - @slots parallel requests with zero service time (completions whenever the
+ * strategy chooses, in every mode); @eio offers injected I/O errors. Context: setup.
+ */
 PCSIM_API void pcsim_bdev_init(struct pcsim_bdev *bdev, unsigned slots, bool eio);
+/** pcsim_bdev_init_params - a device of shape @p (copied; see struct pcsim_bdev_params).
+ * Context: setup. */
+PCSIM_API void pcsim_bdev_init_params(struct pcsim_bdev *bdev,
+				      const struct pcsim_bdev_params *p);
+/**
+ * pcsim_bdev_preset - a named device shape: "instant" (2 slots, zero service time: the tests'
+ * device) or "perf-anchor" (the virtio-blk disk of ../shared/PERF-ANCHOR.md under O_DIRECT:
+ * 2 slots, service 12.5 us + Exp(12.5 us), mean 25 us; derivation in docs/pagecache.md).
+ * Context: any thread. Return: the parameters (static), or NULL for an unknown name.
+ */
+PCSIM_API const struct pcsim_bdev_params *pcsim_bdev_preset(const char *name);
+/**
+ * pcsim_bdev_set_observer - call @fn(@io, @arg) in every completion of @bdev, in its atomic
+ * context before the page is marked and unlocked (@fn must not sleep or take page locks; on the
+ * threads backend concurrent completions call it concurrently). NULL removes it. Context: setup.
+ */
+PCSIM_API void pcsim_bdev_set_observer(struct pcsim_bdev *bdev,
+				       void (*fn)(const struct pcsim_bdev_io *io, void *arg),
+				       void *arg);
 /**
  * pcsim_mapping_create - a file of @size bytes on @bdev, empty cache, readahead of @ra_pages
  * pages (0 disables it). Context: setup. Return: the mapping (execution arena).

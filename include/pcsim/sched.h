@@ -479,6 +479,23 @@ PCSIM_API void pcsim_fail(const char *what, const char *fmt, ...)
 PCSIM_API int pcsim_invariant_register(struct pcsim_world *w, const char *name,
 				       int (*fn)(struct pcsim_world *w, void *arg), void *arg);
 
+/**
+ * pcsim_exec_cleanup_register - call @fn(@w, @arg) once when the current execution ends, to
+ * release what a layer allocated outside pcsim_alloc() (malloc'd memory, a liburcu table).
+ * The hooks run after the program's finish() (or, when the execution failed, where finish()
+ * would have been called; also when setup() itself failed), before the arena is recycled, last
+ * registered first, on the thread that called pcsim_explore(), outside any task or atomic
+ * context: a hook may use arena memory but must not call anything that needs a context (no
+ * preemption point, no trace event, so the sim backend's traces do not change). By then every
+ * task has exited and, on the threads backend, every event and call_rcu() callback has run.
+ * If an execution on the threads backend hung and its threads could not be reclaimed, its
+ * hooks are not called and what they would free is leaked, like the arena.
+ * Context: setup or any context of a running execution. Locking: takes the world's global
+ * lock (threads). Return: 0, or -EINVAL if @w or @fn is NULL.
+ */
+PCSIM_API int pcsim_exec_cleanup_register(struct pcsim_world *w,
+					  void (*fn)(struct pcsim_world *w, void *arg), void *arg);
+
 #ifdef __cplusplus
 }
 #endif

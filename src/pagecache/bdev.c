@@ -1,15 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * bdev.c - the block device behind ->readpage(): a queue with k parallel slots; a request's
- * completion is an interrupt-context event (end_page_read(): SetPageUptodate or SetPageError,
- * then unlock_page()), and in exploration its moment is a choice of the strategy. -EIO is an
- * injectable data choice.
+ * bdev.c - the block device behind ->readpage(): a queue with k parallel slots and a
+ * service-time distribution; a request's completion is an interrupt-context event
+ * (end_page_read(): SetPageUptodate or SetPageError, then unlock_page()), and in exploration its
+ * moment is a choice of the strategy. -EIO is an injectable data choice.
  *
  * Models (5.10): mpage_readpage()/submit_bio() down to the request queue, and the bio end_io
  * that ends the page read (fs/mpage.c mpage_end_io -> page_endio()).
+ *
+ * Deliberately different: the device is not a driver but a queueing model. A request that finds
+ * a free slot starts service at once; the others wait in FIFO order and start, one each, in the
+ * completion that frees a slot. A started request's service time is drawn from a shifted
+ * exponential distribution (struct pcsim_bdev_params; docs/pagecache.md has the calibration
+ * against ../shared/PERF-ANCHOR.md) only where time means something: in timed mode (sim) it is
+ * the event's earliest firing time, on the threads backend a real delay. In untimed
+ * exploration no time is drawn and nothing is delayed, so the completion's moment stays a pure
+ * choice of the strategy and the traces are those of the zero-service-time device.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/pagemap.h>
@@ -22,16 +32,131 @@ struct pcsim_bdev_req {
 	struct page *page;
 	uint32_t file;
 	struct pcsim_bdev_req *next;
+	struct pcsim_bdev_io io;	/* what the device's observer is shown */
 };
 
-void pcsim_bdev_init(struct pcsim_bdev *bdev, unsigned slots, bool eio)
+/* The presets of pcsim_bdev_preset(); the derivation of "perf-anchor" is in docs/pagecache.md. */
+static const struct {
+	const char *name;
+	struct pcsim_bdev_params p;
+} presets[] = {
+	/* today's device of the tests: two slots, completions whenever the strategy likes */
+	{ "instant", { .slots = 2 } },
+	/*
+	 * PERF-ANCHOR.md's virtio-blk disk under O_DIRECT: mean service 25 us (QD 1 clat 19-27 us),
+	 * 2 slots (QD 32 reaches 2.5-3x the QD 1 IOPS, of which the QD 1 side also pays ~12 us of
+	 * host CPU per read: 2.5-3 x 25 / (25 + 12) = 1.7-2.0), so 2 / 25 us = 80k IOPS at QD 32
+	 * (measured 40.6k-97.0k) with a completion latency of 32 / 80k = 400 us (326-775 us).
+	 */
+	{ "perf-anchor",
+	  { .slots = 2, .service_ns_min = 12500, .service_ns_mean = 25000, .draws = 256 } },
+};
+
+const struct pcsim_bdev_params *pcsim_bdev_preset(const char *name)
 {
-	bdev->slots = slots ? slots : 1;
-	bdev->eio = eio;
+	for (size_t i = 0; name && i < sizeof(presets) / sizeof(presets[0]); i++)
+		if (strcmp(presets[i].name, name) == 0)
+			return &presets[i].p;
+	return NULL;
+}
+
+void pcsim_bdev_init_params(struct pcsim_bdev *bdev, const struct pcsim_bdev_params *p)
+{
+	bdev->slots = p->slots ? p->slots : 1;
+	bdev->eio = p->eio;
+	bdev->service_ns_min = p->service_ns_min;
+	bdev->service_ns_mean = p->service_ns_mean > p->service_ns_min ? p->service_ns_mean
+									 : p->service_ns_min;
+	bdev->draws = p->draws ? p->draws : PCSIM_BDEV_DRAWS_DEFAULT;
+	if (bdev->draws > PCSIM_BDEV_DRAWS_MAX)
+		bdev->draws = PCSIM_BDEV_DRAWS_MAX;
 	pcsim_spin_lock_init(&bdev->lock, "bdev->lock");
 	bdev->inflight = 0;
 	bdev->queue = bdev->queue_tail = NULL;
 	bdev->completed = bdev->failed = 0;
+	bdev->submitted = bdev->started = 0;
+	bdev->observe = NULL;
+	bdev->observe_arg = NULL;
+}
+
+void pcsim_bdev_init(struct pcsim_bdev *bdev, unsigned slots, bool eio)
+{
+	struct pcsim_bdev_params p = { .slots = slots, .eio = eio };
+	pcsim_bdev_init_params(bdev, &p);
+}
+
+void pcsim_bdev_set_observer(struct pcsim_bdev *bdev,
+			     void (*fn)(const struct pcsim_bdev_io *io, void *arg), void *arg)
+{
+	bdev->observe = fn;
+	bdev->observe_arg = arg;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Service times
+ */
+
+/*
+ * ln(x) for a normal, positive x with +, -, * and / only. IEEE double arithmetic gives the same
+ * bits on every x86-64 build (gcc or clang, -O0 or -O2), which libm's log() does not promise
+ * across versions, and a service time feeds the sim backend's byte-identical traces. x = m 2^e
+ * with m in [0.707, 1.414], then ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172: the
+ * odd series has converged to the last bit after 20 terms.
+ */
+static double ln_exact(double x)
+{
+	uint64_t bits;
+	double m;
+	memcpy(&bits, &x, sizeof(bits));
+	int e = (int)((bits >> 52) & 0x7ff) - 1023;
+	bits = (bits & ((1ull << 52) - 1)) | (1023ull << 52);
+	memcpy(&m, &bits, sizeof(m));
+	if (m > 1.4142135623730951) {
+		m /= 2;
+		e++;
+	}
+	double s = (m - 1) / (m + 1), s2 = s * s, term = s, sum = 0;
+	for (int k = 1; k < 40; k += 2) {
+		sum += term / k;
+		term *= s2;
+	}
+	return 2 * sum + e * 0.6931471805599453;
+}
+
+static double v_ln_v(double v)
+{
+	return v > 0 ? v * ln_exact(v) : 0;
+}
+
+/*
+ * Service time of quantile bucket @i of @n: min + (mean - min) X, X ~ Exp(1), where X is the
+ * mean of the exponential over the bucket's probability range [i/n, (i+1)/n) rather than a
+ * point in it. With survival v = 1 - u, the integral of -ln v over the bucket is
+ * [v - v ln v] between its ends, so the bucket mean is 1 + n (vb ln vb - va ln va). The n
+ * bucket means average to exactly 1, so the discrete draw keeps the calibrated mean, and n == 1
+ * gives the mean itself.
+ */
+static uint64_t service_ns_of(const struct pcsim_bdev *bdev, uint64_t i, unsigned n)
+{
+	double va = (double)(n - i) / n, vb = (double)(n - i - 1) / n;
+	double x = 1 + (double)n * (v_ln_v(vb) - v_ln_v(va));
+	double tail = (double)(bdev->service_ns_mean - bdev->service_ns_min);
+	return bdev->service_ns_min + (uint64_t)(tail * x + 0.5);
+}
+
+/*
+ * A started request's service time: 0 (no delay, no choice) for a zero-service device and in
+ * untimed sim worlds, where the strategy alone decides when completions fire; otherwise a
+ * "latency" data choice of the strategy among @draws quantile buckets (seeded and recorded in the
+ * schedule in the sim backend, so a seed replays its virtual times; a thread-local generator on
+ * the threads backend).
+ */
+static uint64_t draw_service_ns(struct pcsim_world *w, const struct pcsim_bdev *bdev)
+{
+	const struct pcsim_config *cfg = pcsim_world_config(w);
+	if (!bdev->service_ns_mean || (cfg->backend == PCSIM_BACKEND_SIM && !cfg->timed))
+		return 0;
+	return service_ns_of(bdev, pcsim_choose("latency", bdev->draws), bdev->draws);
 }
 
 static void set_page_data(struct page *page, uint32_t file)
@@ -52,6 +177,10 @@ static void bdev_complete(void *arg)
 	struct page *page = rq->page;
 	bool eio = bdev->eio && pcsim_choose("eio", 2) == 1;
 
+	rq->io.complete_ns = pcsim_now_ns();
+	rq->io.error = eio ? -EIO : 0;
+	if (bdev->observe)
+		bdev->observe(&rq->io, bdev->observe_arg);
 	/* end_page_read(): in interrupt context, on the CPU the event fired on */
 	if (eio) {
 		ClearPageUptodate(page);
@@ -72,18 +201,23 @@ static void bdev_complete(void *arg)
 		if (!bdev->queue)
 			bdev->queue_tail = NULL;
 		bdev->inflight++;
+		next->io.start_seq = bdev->started++;
 	}
 	spin_unlock(&bdev->lock);
 	if (next)
 		bdev_start(next);
 }
 
+/* The request has a slot: draw its service time and post its completion. */
 static void bdev_start(struct pcsim_bdev_req *rq)
 {
 	struct pcsim_world *w = pcsim_world_current();
 	char name[40];
+	rq->io.start_ns = pcsim_now_ns();
+	rq->io.service_ns = draw_service_ns(w, rq->bdev);
 	snprintf(name, sizeof(name), "bio page %u", rq->page->pfn);
-	struct pcsim_event_desc d = { name, PCSIM_CTX_HARDIRQ, -1, 0, bdev_complete, rq };
+	struct pcsim_event_desc d = { name, PCSIM_CTX_HARDIRQ, -1, rq->io.service_ns,
+				      bdev_complete, rq };
 	pcsim_event_post(w, &d);
 }
 
@@ -97,15 +231,20 @@ int pcsim_readpage(struct address_space *m, struct page *page)
 	rq->bdev = m->bdev;
 	rq->page = page;
 	rq->file = m->id;
+	rq->io.pcsim_page = page;
+	rq->io.file = m->id;
+	rq->io.submit_ns = pcsim_now_ns();
 	/* submit_bio(): into a free slot, or wait in the queue */
 	unsigned long flags = 0;
 	bool start;
 	bool in_ctx = current || in_interrupt();	/* setup code runs alone: no lock */
 	if (in_ctx)
 		spin_lock_irqsave(&m->bdev->lock, flags);
+	rq->io.seq = m->bdev->submitted++;
 	start = m->bdev->inflight < m->bdev->slots;
 	if (start) {
 		m->bdev->inflight++;
+		rq->io.start_seq = m->bdev->started++;
 	} else {
 		if (m->bdev->queue_tail)
 			m->bdev->queue_tail->next = rq;

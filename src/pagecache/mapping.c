@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
  * mapping.c - a file's page cache (the address_space), its lockless lookup, insertion and
- * truncation, and the block device that fills pages.
+ * truncation.
  *
  * Models (5.10): find_get_entry()/pagecache_get_page() (RCU lookup, speculative reference
- * with get_page_unless_zero(), re-check that the slot still holds the page),
+ * with get_page_unless_zero(), re-check that the index still holds the page),
  * add_to_page_cache_lru() (insert a locked page under the i_pages lock) and
  * delete_from_page_cache()/truncate_inode_page() (lock, wait for writeback, remove, mapping =
  * NULL, unlock, drop the cache's reference). The block device behind ->readpage() is bdev.c.
- * The xarray is modelled by one RCU-protected pointer per page index; pages are freed without a
- * grace period, as in the kernel, so the speculative-reference protocol is what keeps lookups
- * safe against eviction and frame reuse.
+ *
+ * The index (the kernel's xarray) has two models, chosen when the mapping is created:
+ * - sim backend: one RCU-protected pointer per page index (m->slots), every access a
+ *   preemption point of the engine and the read-side section the engine's simulated RCU, so
+ *   the exploration interleaves lookups with truncation and frame reuse step by step;
+ * - threads backend: a liburcu lock-free hash table (index_threads.c) under liburcu's memb
+ *   RCU, which is what the threads backend's rcu_read_lock() is. Entries are freed with
+ *   call_rcu(). m->slots is still kept up to date under the i_pages lock, as a record for
+ *   setup() and finish() to inspect; lookups never read it.
+ * Either way pages are freed without a grace period, as in the kernel, so the
+ * speculative-reference protocol is what keeps lookups safe against eviction and frame reuse.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +29,7 @@
 #include <pcsim/kernel/rcupdate.h>
 #include <pcsim/kernel/spinlock.h>
 
+#include "pagecache/index_threads.h"
 #include "pagecache/pagecache_int.h"
 
 struct address_space *pcsim_mapping_create(struct pcsim_world *w, uint32_t id, uint64_t size,
@@ -35,6 +44,8 @@ struct address_space *pcsim_mapping_create(struct pcsim_world *w, uint32_t id, u
 	m->bdev = bdev;
 	m->ra_pages = ra_pages;
 	pcsim_obj_name(&m->i_size, "file %u.i_size", id);
+	if (pcsim_world_config(w)->backend == PCSIM_BACKEND_THREADS)
+		m->i_pages_lfht = pcsim__page_index_create(w, m->nr_slots);
 	return m;
 }
 
@@ -55,6 +66,45 @@ struct page *pcsim_mapping_populate(struct address_space *m, unsigned long index
 		PCSIM_SETUP_SET(page->data_tag, ((uint64_t)m->id << 32 | (uint32_t)index) + 1);
 	/* one reference belongs to the cache (pcsim_page_alloc gave it) */
 	PCSIM_SETUP_SET(m->slots[index], page);
+	if (m->i_pages_lfht) {
+		struct pcsim__page_index_node *n = pcsim__page_index_node_alloc(index, page);
+		if (pcsim__page_index_populate(m->i_pages_lfht, n) != 0) {
+			pcsim__page_index_node_free(n);
+			pcsim_fail("i_pages", "file %u: page %lu populated twice", m->id, index);
+		}
+	}
+	return page;
+}
+
+/*
+ * find_get_page() on the threads backend: the same protocol as below, over the hash table. An
+ * entry never changes its page, so "does the index still hold this page" becomes "is the entry
+ * still in the table": if it was deleted after our lookup, the page may have been truncated,
+ * freed and reused (even for this same index, through a new entry) before our reference.
+ */
+static struct page *find_get_page_lfht(struct address_space *m, unsigned long index)
+{
+	struct pcsim__page_index_node *n;
+	struct page *page;
+
+	rcu_read_lock();
+repeat:
+	n = pcsim__page_index_lookup(m->i_pages_lfht, index);
+	if (!n) {
+		page = NULL;
+		goto out;
+	}
+	page = pcsim__page_index_node_page(n);
+	if (!get_page_unless_zero(page))
+		goto repeat;
+	/* After the fully ordered increment: pairs with the deletion in pcsim_truncate_page(),
+	 * which removes the entry before it drops the cache's reference (O15). */
+	if (unlikely(pcsim__page_index_node_deleted(n))) {
+		put_page(page);
+		goto repeat;
+	}
+out:
+	rcu_read_unlock();
 	return page;
 }
 
@@ -64,6 +114,8 @@ struct page *pcsim_find_get_page(struct address_space *m, unsigned long index)
 
 	if (index >= m->nr_slots)
 		return NULL;
+	if (m->i_pages_lfht)
+		return find_get_page_lfht(m, index);
 	rcu_read_lock();
 repeat:
 	page = rcu_dereference(m->slots[index]);
@@ -82,13 +134,54 @@ out:
 	return page;
 }
 
+/* Threads backend: insert under the i_pages lock; @n was allocated before the lock. */
+static int add_lfht_locked(struct page *page, struct address_space *m, unsigned long index,
+			   struct pcsim__page_index_node *n)
+{
+	/* Updaters are serialised by the lock, so this answer stays true until we publish. */
+	rcu_read_lock();
+	bool taken = pcsim__page_index_lookup(m->i_pages_lfht, index) != NULL;
+	rcu_read_unlock();
+	if (taken)
+		return -EEXIST;
+	get_page(page);		/* the cache's reference */
+	WRITE_ONCE(page->mapping, m);
+	/* Publishes the entry with a full barrier: a lookup that finds it sees the reference and
+	 * the mapping (O6). */
+	if (pcsim__page_index_insert(m->i_pages_lfht, n) != 0) {
+		/* Impossible under the lock; undo rather than leave a page nobody indexes. */
+		WRITE_ONCE(page->mapping, NULL);
+		put_page(page);
+		pcsim_fail("i_pages", "file %u: index %lu appeared under the i_pages lock", m->id,
+			   index);
+		return -EEXIST;
+	}
+	if (index < m->nr_slots)
+		WRITE_ONCE(m->slots[index], page);	/* the record for setup()/finish() */
+	return 0;
+}
+
 int pcsim_add_to_page_cache(struct page *page, struct address_space *m, unsigned long index)
 {
 	unsigned long flags;
+	struct pcsim__page_index_node *n = NULL;
+	int ret;
 
 	/* __SetPageLocked(): the page is new and private to us until it is in the cache. */
 	WRITE_ONCE(page->flags, READ_ONCE(page->flags) | (1ul << PG_locked));
 	WRITE_ONCE(page->index, index);
+	if (m->i_pages_lfht) {
+		/* Allocate before taking the lock, as the kernel's xas_nomem() retry does. */
+		n = pcsim__page_index_node_alloc(index, page);
+		spin_lock_irqsave(&m->i_pages_lock, flags);
+		ret = add_lfht_locked(page, m, index, n);
+		spin_unlock_irqrestore(&m->i_pages_lock, flags);
+		if (ret) {
+			pcsim__page_index_node_free(n);	/* never published */
+			WRITE_ONCE(page->flags, READ_ONCE(page->flags) & ~(1ul << PG_locked));
+		}
+		return ret;
+	}
 	spin_lock_irqsave(&m->i_pages_lock, flags);
 	if (READ_ONCE(m->slots[index])) {
 		spin_unlock_irqrestore(&m->i_pages_lock, flags);
@@ -117,7 +210,17 @@ int pcsim_truncate_page(struct address_space *m, unsigned long index)
 		return -ENOENT;
 	}
 	spin_lock_irqsave(&m->i_pages_lock, flags);
-	rcu_assign_pointer(m->slots[index], NULL);
+	if (m->i_pages_lfht) {
+		/* Remove the entry (freed after a grace period) before the reference drops below:
+		 * a lookup that gets a reference afterwards sees the entry deleted (O15). */
+		int err = pcsim__page_index_delete(m->i_pages_lfht, index, page);
+		PCSIM_CHECK(err == 0, "i_pages",
+			    "file %u: page %u is not at index %lu although its mapping says so",
+			    m->id, page->pfn, index);
+		WRITE_ONCE(m->slots[index], NULL);	/* the record for setup()/finish() */
+	} else {
+		rcu_assign_pointer(m->slots[index], NULL);
+	}
 	WRITE_ONCE(page->mapping, NULL);
 	spin_unlock_irqrestore(&m->i_pages_lock, flags);
 	unlock_page(page);

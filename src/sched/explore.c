@@ -59,6 +59,8 @@ static void run_one(struct pcsim_world *w, const struct pcsim_program *prog, uin
 		prog->finish(w, prog->arg);
 		w->in_finish = false;
 	}
+	/* Whatever the outcome: what the execution allocated outside the arena goes now. */
+	pcsim__exec_cleanups_run(w);
 	pcsim__tls_world = NULL;
 }
 

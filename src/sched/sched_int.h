@@ -273,6 +273,9 @@ struct pcsim_world {
 	} layers[16];
 	unsigned nlayers;
 
+	/* per-execution cleanup hooks (pcsim_exec_cleanup_register), most recent first */
+	struct pcsim__cleanup *cleanups;
+
 	/* threads backend */
 	struct pcsim__thr_world *thr;
 };
@@ -302,6 +305,7 @@ struct pcsim__ctx *pcsim__ctx_by_id(struct pcsim_world *w, uint32_t id);
 void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len);
 char *pcsim__strdup_arena(struct pcsim_world *w, const char *s);
 void pcsim__run_invariants(struct pcsim_world *w);
+void pcsim__exec_cleanups_run(struct pcsim_world *w);
 
 /* ---- sim.c: the deterministic scheduler */
 void pcsim__sim_point(struct pcsim_world *w, struct pcsim__ctx *c);
@@ -410,6 +414,7 @@ int pcsim__thr_post_signal(struct pcsim_world *w, struct pcsim_task *p, int sig)
 void pcsim__thr_cpu_relax(void);
 void pcsim__thr_lock_global(struct pcsim_world *w);
 void pcsim__thr_unlock_global(struct pcsim_world *w);
+bool pcsim__thr_world_hung(struct pcsim_world *w);
 
 /* Common helper: the current context, failing loudly when there is none. */
 struct pcsim__ctx *pcsim__need_ctx(const char *fn);

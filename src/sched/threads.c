@@ -122,6 +122,12 @@ void pcsim__thr_unlock_global(struct pcsim_world *w)
 	pthread_mutex_unlock(&w->thr->big);
 }
 
+/* An execution of this world could not be torn down: its threads may still run. */
+bool pcsim__thr_world_hung(struct pcsim_world *w)
+{
+	return w->thr && w->thr->hung;
+}
+
 int pcsim__thr_world_init(struct pcsim_world *w)
 {
 	struct pcsim__thr_world *tw = calloc(1, sizeof(*tw));

@@ -202,6 +202,7 @@ void pcsim__exec_reset(struct pcsim_world *w)
 	w->ndecisions = 0;
 	w->ninv = 0;
 	w->nlayers = 0;
+	w->cleanups = NULL;
 	w->nclasses = 0;
 	w->rcu_cbs = NULL;
 	w->rcu_cbs_inflight = 0;
@@ -295,6 +296,48 @@ void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size, boo
 	if (fresh)
 		*fresh = isnew;
 	return data;
+}
+
+/*
+ * Cleanup hooks: a singly linked list in arena memory, pushed at the head, so the hooks run
+ * last registered first (a layer built on another is torn down before it) and the list itself
+ * goes away with the arena.
+ */
+struct pcsim__cleanup {
+	void (*fn)(struct pcsim_world *w, void *arg);
+	void *arg;
+	struct pcsim__cleanup *next;
+};
+
+int pcsim_exec_cleanup_register(struct pcsim_world *w, void (*fn)(struct pcsim_world *w, void *arg),
+				void *arg)
+{
+	if (!w || !fn)
+		return -EINVAL;
+	struct pcsim__cleanup *c = pcsim_alloc(w, sizeof(*c));
+	c->fn = fn;
+	c->arg = arg;
+	if (!w->sim)
+		pcsim__thr_lock_global(w);
+	c->next = w->cleanups;
+	w->cleanups = c;
+	if (!w->sim)
+		pcsim__thr_unlock_global(w);
+	return 0;
+}
+
+void pcsim__exec_cleanups_run(struct pcsim_world *w)
+{
+	struct pcsim__cleanup *c = w->cleanups;
+	w->cleanups = NULL;
+	/*
+	 * Threads of an execution that could not be torn down may still use what the hooks would
+	 * free: leave it allocated, as pcsim__thr_world_destroy() leaves the arena.
+	 */
+	if (!w->sim && pcsim__thr_world_hung(w))
+		return;
+	for (; c; c = c->next)
+		c->fn(w, c->arg);
 }
 
 int pcsim_invariant_register(struct pcsim_world *w, const char *name,
