@@ -30,3 +30,13 @@ pcsim_cmocka_test(NAME zoo_general_soak SOURCES unit/test_zoo_general.c
 pcsim_cmocka_test(NAME pagecache_threads SOURCES unit/test_pagecache_threads.c LABELS unit threads)
 pcsim_cmocka_test(NAME bdev SOURCES unit/test_bdev.c)
 pcsim_cmocka_test(NAME pagecache_checks SOURCES unit/test_pagecache_checks.c)
+# The command line's contract: exit statuses, error positions in a schedule, a written schedule
+# that replays to the same failure, --checks strict-p6.
+if(TARGET pcsim-cli)
+	add_test(NAME cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/cli.sh $<TARGET_FILE:pcsim-cli>
+		${CMAKE_CURRENT_BINARY_DIR}/cli)
+	set_tests_properties(cli PROPERTIES LABELS unit TIMEOUT 300)
+endif()
+pcsim_cmocka_test(NAME evict_sim SOURCES unit/test_evict.c)
+pcsim_cmocka_test(NAME evict_threads SOURCES unit/test_evict.c ARGS --backend threads
+	LABELS unit threads)

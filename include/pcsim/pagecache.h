@@ -319,6 +319,15 @@ PCSIM_API int pcsim_add_to_page_cache(struct pcsim_page *page, struct pcsim_addr
  * Return: 0, or -ENOENT if the index is not cached.
  */
 PCSIM_API int pcsim_truncate_page(struct pcsim_address_space *m, unsigned long index);
+/**
+ * pcsim_evict_page - reclaim one clean page as 5.10's shrink_page_list() does: trylock (never
+ * sleeps on the page lock), skip writeback, then under the i_pages lock freeze the reference
+ * count at the cache's plus reclaim's own; any other reference keeps the page. On success the
+ * page leaves the cache, is unlocked (waking DROP waiters) and its frame is freed.
+ * Context: task. Return: 0, -ENOENT if the index is not cached, -EBUSY if the page was kept
+ * (locked, under writeback, truncated meanwhile, or referenced by someone else).
+ */
+PCSIM_API int pcsim_evict_page(struct pcsim_address_space *m, unsigned long index);
 /** ->readpage(): submit the read of a locked page to the device. Return: 0. */
 PCSIM_API int pcsim_readpage(struct pcsim_address_space *m, struct pcsim_page *page);
 /**
@@ -356,7 +365,8 @@ PCSIM_API long pcsim_read_iter(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *
 
 /**
  * pcsim_pagecache_general_program - the layer's general scenario (src/pagecache/general.c): an
- * io_uring-style reader, a blocking reader, a locker and a truncator over a small file. Run it
+ * io_uring-style reader, a blocking reader, a locker, a truncator and an evictor over a small
+ * file. Run it
  * with wait_table_bits 0 to put every page in one bucket. Context: any thread.
  */
 PCSIM_API const struct pcsim_program *pcsim_pagecache_general_program(void);

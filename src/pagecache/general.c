@@ -3,7 +3,7 @@
  * general.c - the page-cache layer's general scenario: one small file, wait_table_bits 0
  * (every page in one bucket), and everything at once: an io_uring-style reader (IOCB_NOWAIT
  * first, then IOCB_WAITQ with a callback and a retry), a blocking reader, a task that locks
- * and unlocks the first page, and a truncator. Used by the zoo tests, by `pcsim explore
+ * and unlocks the first page, a truncator of the second page and an evictor of the first. Used by the zoo tests, by `pcsim explore
  * pagecache-general` and by `make demo`. Every byte read is checked; at the end no page may be
  * left locked and no waiter queued.
  */
@@ -92,6 +92,13 @@ static void locker(void *arg)
 	}
 }
 
+/* reclaim of the page being read: kept while locked or referenced, else freed (LIFO reuse) */
+static void evictor(void *arg)
+{
+	struct general *g = arg;
+	(void)pcsim_evict_page(g->m, 0);
+}
+
 static void truncator(void *arg)
 {
 	struct general *g = arg;
@@ -113,6 +120,7 @@ static void general_setup(struct pcsim_world *w, void *arg)
 	pcsim_task_create(w, "reader", blocking_reader, g, 1);
 	pcsim_task_create(w, "locker", locker, g, 1);
 	pcsim_task_create(w, "truncate", truncator, g, 0);
+	pcsim_task_create(w, "evict", evictor, g, 1);
 	gen_cur = g;
 }
 

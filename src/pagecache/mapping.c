@@ -95,8 +95,10 @@ repeat:
 		goto out;
 	}
 	page = pcsim__page_index_node_page(n);
-	if (!get_page_unless_zero(page))
+	if (!get_page_unless_zero(page)) {
+		cpu_relax();	/* frozen or being freed: wait for the other CPU (see below) */
 		goto repeat;
+	}
 	/* After the fully ordered increment: pairs with the deletion in pcsim_truncate_page(),
 	 * which removes the entry before it drops the cache's reference (O15). */
 	if (unlikely(pcsim__page_index_node_deleted(n))) {
@@ -123,8 +125,16 @@ repeat:
 		goto out;
 	/* The page may be freed and reused at any moment: take a reference only if it is still
 	 * live, then make sure the slot still holds it (it may have been truncated and reused). */
-	if (!get_page_unless_zero(page))
+	if (!get_page_unless_zero(page)) {
+		/*
+		 * The count is zero: the page is being freed, or reclaim froze it and is about to
+		 * empty the slot. The kernel just retries, trusting the other CPU to run meanwhile;
+		 * pcsim says so with cpu_relax(), which yields to the engine (docs/engine.md, 18),
+		 * or a strategy could spin here forever.
+		 */
+		cpu_relax();
 		goto repeat;
+	}
 	if (unlikely(page != READ_ONCE(m->slots[index]))) {
 		put_page(page);
 		goto repeat;
@@ -195,6 +205,26 @@ int pcsim_add_to_page_cache(struct page *page, struct address_space *m, unsigned
 	return 0;
 }
 
+/*
+ * __delete_from_page_cache()'s index half: @page leaves @index. The caller holds the i_pages
+ * lock and drops the cache's reference only afterwards, so a lookup that gets a reference later
+ * sees the entry gone (O15).
+ */
+void pcsim__mapping_delete_locked(struct address_space *m, unsigned long index,
+				  struct page *page)
+{
+	if (m->i_pages_lfht) {
+		/* the entry is freed after a grace period */
+		int err = pcsim__page_index_delete(m->i_pages_lfht, index, page);
+		PCSIM_CHECK(err == 0, "i_pages",
+			    "file %u: page %u is not at index %lu although its mapping says so",
+			    m->id, page->pfn, index);
+		WRITE_ONCE(m->slots[index], NULL);	/* the record for setup()/finish() */
+	} else {
+		rcu_assign_pointer(m->slots[index], NULL);
+	}
+}
+
 int pcsim_truncate_page(struct address_space *m, unsigned long index)
 {
 	unsigned long flags;
@@ -210,17 +240,7 @@ int pcsim_truncate_page(struct address_space *m, unsigned long index)
 		return -ENOENT;
 	}
 	spin_lock_irqsave(&m->i_pages_lock, flags);
-	if (m->i_pages_lfht) {
-		/* Remove the entry (freed after a grace period) before the reference drops below:
-		 * a lookup that gets a reference afterwards sees the entry deleted (O15). */
-		int err = pcsim__page_index_delete(m->i_pages_lfht, index, page);
-		PCSIM_CHECK(err == 0, "i_pages",
-			    "file %u: page %u is not at index %lu although its mapping says so",
-			    m->id, page->pfn, index);
-		WRITE_ONCE(m->slots[index], NULL);	/* the record for setup()/finish() */
-	} else {
-		rcu_assign_pointer(m->slots[index], NULL);
-	}
+	pcsim__mapping_delete_locked(m, index, page);
 	WRITE_ONCE(page->mapping, NULL);
 	spin_unlock_irqrestore(&m->i_pages_lock, flags);
 	unlock_page(page);

@@ -12,10 +12,12 @@
  * Models: get_page()/put_page()/page_count() (include/linux/mm.h), page_waitqueue() with
  * hash_32() and PAGE_WAIT_TABLE_BITS (mm/filemap.c, 5.10). The run-time checks are checks.c.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <pcsim/kernel/atomic.h>
+#include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/trace.h>
 
@@ -24,11 +26,23 @@
 
 static const char layer_key = 0;
 
+static void note_page_func(struct pagecache_layer *L, pcsim_wait_queue_func_t f);
+
 struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 {
 	bool fresh;
 	struct pagecache_layer *L = pcsim_world_layer(w, &layer_key, sizeof(*L), &fresh);
-	if (fresh) {
+	if (!fresh) {
+		/*
+		 * Threads backend: the first user initialises the layer outside the world's lock;
+		 * another thread that finds it meanwhile waits until it is complete (ops and table
+		 * read half-initialised crashed a walk).
+		 */
+		while (unlikely(!__atomic_load_n(&L->ready, __ATOMIC_ACQUIRE)))
+			sched_yield();
+		return L;
+	}
+	{
 		const struct pcsim_config *cfg = pcsim_world_config(w);
 		L->threads = cfg->backend == PCSIM_BACKEND_THREADS;
 		if (L->threads)
@@ -50,8 +64,9 @@ struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 			PCSIM_SETUP_SET(q->head.prev, &q->head);
 		}
 		L->ops = *pcsim_pagecache_default_ops();
-		pcsim__pagecache_note_page_func(w, pcsim__wake_page_function);
+		note_page_func(L, pcsim__wake_page_function);
 		pcsim__pagecache_checks_init(w, L);
+		__atomic_store_n(&L->ready, true, __ATOMIC_RELEASE);
 	}
 	return L;
 }
@@ -71,7 +86,14 @@ void pcsim_pagecache_set_ops(struct pcsim_world *w, const struct pcsim_pagecache
 
 void pcsim__pagecache_note_page_func(struct pcsim_world *w, pcsim_wait_queue_func_t f)
 {
-	struct pagecache_layer *L = pcsim__pagecache(w);
+	note_page_func(pcsim__pagecache(w), f);
+}
+
+/* Only the sim backend's checks look at the list (so threads never write it concurrently). */
+static void note_page_func(struct pagecache_layer *L, pcsim_wait_queue_func_t f)
+{
+	if (L->threads)
+		return;
 	for (unsigned i = 0; i < L->npage_funcs; i++)
 		if (L->page_funcs[i] == f)
 			return;
@@ -119,7 +141,6 @@ struct page *pcsim_page_alloc(struct pcsim_world *w)
 		pthread_mutex_lock(&L->mu);
 	if (L->nfree) {
 		page = L->frames[L->free_pfns[--L->nfree]];
-		page->gen++;
 	} else {
 		if (L->nframes == L->frames_cap) {
 			unsigned ncap = L->frames_cap ? 2 * L->frames_cap : 64;
@@ -148,6 +169,15 @@ struct page *pcsim_page_alloc(struct pcsim_world *w)
 	return page;
 }
 
+static void free_frame(struct pcsim_world *w, struct page *page);
+
+void pcsim__page_free_frozen(struct page *page)
+{
+	PCSIM_CHECK(pcsim_read_once(&page->_refcount) == 0, "page-free-busy",
+		    "page %u freed with references (its count was not frozen)", page->pfn);
+	free_frame(pcsim_world_current(), page);
+}
+
 static void free_frame(struct pcsim_world *w, struct page *page)
 {
 	struct pagecache_layer *L = pcsim__pagecache(w);
@@ -158,6 +188,7 @@ static void free_frame(struct pcsim_world *w, struct page *page)
 			   (flags & (1ul << PG_locked)) ? "locked" : "under writeback");
 	if (L->threads)
 		pthread_mutex_lock(&L->mu);
+	page->gen++;		/* this use of the frame is over */
 	if (L->nfree == L->free_cap) {
 		unsigned ncap = L->free_cap ? 2 * L->free_cap : 64;
 		uint32_t *nf = pcsim_alloc(w, ncap * sizeof(*nf));

@@ -22,6 +22,7 @@ struct pagecache_layer {
 	pcsim_wait_queue_func_t page_funcs[PCSIM_MAX_PAGE_WAKE_FUNCS];
 	unsigned npage_funcs;
 	struct pcsim_pagecache_ops ops;	/* every member set (defaults filled in) */
+	bool ready;			/* initialised (threads: others wait for it) */
 	bool threads;			/* threads backend: frame pool under @mu */
 	pthread_mutex_t mu;
 	/* run-time checks (checks.c): sim backend with PCSIM_CHECK_INVARIANTS only */
@@ -43,6 +44,11 @@ static inline bool inject(unsigned what)
 {
 	return (pcsim_world_config(pcsim_world_current())->inject & what) != 0;
 }
+/* Return a frame whose count the caller froze at zero (reclaim) to the pool. */
+void pcsim__page_free_frozen(struct pcsim_page *page);
+/* Remove @page from @m's index at @index. Context: i_pages lock held (mapping.c). */
+void pcsim__mapping_delete_locked(struct pcsim_address_space *m, unsigned long index,
+				  struct pcsim_page *page);
 void pcsim__pagecache_note_page_func(struct pcsim_world *w, pcsim_wait_queue_func_t f);
 bool pcsim__pagecache_is_page_waiter(struct pagecache_layer *L,
 				     const struct pcsim_wait_queue_entry *e);

@@ -109,3 +109,17 @@ int pt_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg,
 	}
 	return ret;
 }
+
+int pt_run(const char *name, void (*setup)(struct pcsim_world *, void *),
+	   void (*finish)(struct pcsim_world *, void *), void *arg,
+	   const struct pcsim_config *cfg, enum pcsim_strategy s, uint64_t max, unsigned bound,
+	   int expect_fail, struct pcsim_report *r)
+{
+	struct pcsim_program p = { name, setup, finish, arg };
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.strategy = s;
+	o.max_executions = max;
+	o.preemption_bound = bound;
+	return pt_explore(&p, cfg, &o, expect_fail, r);
+}

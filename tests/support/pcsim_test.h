@@ -34,6 +34,15 @@ struct pcsim_config pt_config(enum pcsim_memmode mem);
 int pt_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg,
 	       const struct pcsim_explore_opts *o, int expect_fail, struct pcsim_report *r);
 
+/*
+ * pt_explore() of the program {@name, @setup, @finish, @arg} with strategy @s, at most @max
+ * executions (0: no limit) and preemption bound @bound (DFS, PCT depth stays the default).
+ */
+int pt_run(const char *name, void (*setup)(struct pcsim_world *, void *),
+	   void (*finish)(struct pcsim_world *, void *), void *arg,
+	   const struct pcsim_config *cfg, enum pcsim_strategy s, uint64_t max, unsigned bound,
+	   int expect_fail, struct pcsim_report *r);
+
 /* Print a report (outcome, message, trace, schedule, replay command) to stderr. */
 void pt_print_report(const char *title, const struct pcsim_report *r);
 

@@ -22,13 +22,7 @@ static int run(const char *name, void (*setup)(struct pcsim_world *, void *), vo
 	       struct pcsim_config *cfg, enum pcsim_strategy s, uint64_t max, unsigned bound,
 	       int expect, struct pcsim_report *r)
 {
-	struct pcsim_program p = { name, setup, NULL, arg };
-	struct pcsim_explore_opts o;
-	pcsim_explore_opts_init(&o);
-	o.strategy = s;
-	o.max_executions = max;
-	o.preemption_bound = bound;
-	return pt_explore(&p, cfg, &o, expect, r);
+	return pt_run(name, setup, NULL, arg, cfg, s, max, bound, expect, r);
 }
 
 /* Found with @inject (PCT), as @what; without it, DFS with bound 2 finds nothing. */

@@ -65,9 +65,10 @@ static int demo_pagecache(const char *out, uint64_t seed)
 	o.max_executions = 10000;
 	printf("pcsim demo 3/3: bug B-03 of the async buffered reads series, re-injected\n\n"
 	       "One small file, every page in one wait bucket. An io_uring-style reader arms an\n"
-	       "async callback on a page under I/O; a blocking reader, a locker and a truncator\n"
-	       "run beside it. In v1 of the series the async callback returned before setting\n"
-	       "key->page_match, so wake_up_page_bit() could decide the page had no waiter.\n\n"
+	       "async callback on a page under I/O; a blocking reader, a locker, a truncator and\n"
+	       "an evictor run beside it. In v1 of the series the async callback returned before\n"
+	       "setting key->page_match, so wake_up_page_bit() could decide the page had no\n"
+	       "waiter.\n\n"
 	       "Exploring with PCT (seed %" PRIu64 ")...\n\n",
 	       seed);
 	int rc = pcsim_explore(&g->prog, &cfg, &o, &r);

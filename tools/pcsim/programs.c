@@ -186,8 +186,8 @@ const struct pcsim_builtin pcsim_builtins[] = {
 	  "two spinlocks taken in opposite orders (lockdep, or a deadlock without it)",
 	  PCSIM_MEM_SC, -1 },
 	{ { "pagecache-general", general_setup, general_finish, NULL },
-	  "io_uring-style and blocking readers, a locker and a truncator over a small file "
-	  "(one wait bucket)",
+	  "io_uring-style and blocking readers, a locker, a truncator and an evictor over a "
+	  "small file (one wait bucket)",
 	  PCSIM_MEM_SC, 0 },
 };
 

@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The command line's contract (README "Exit status"): each case runs the pcsim binary and
+# checks its exit status and the words a user relies on. Usage: cli.sh PCSIM TMPDIR
+set -u
+PCSIM=$1
+TMP=$2
+rm -rf "$TMP" && mkdir -p "$TMP"
+pass=0
+fail=0
+
+# expect STATUS PATTERN -- ARGS...: exit status STATUS and PATTERN (grep -E) in stdout+stderr
+expect() {
+	want=$1 pat=$2
+	shift 3
+	out=$("$PCSIM" "$@" 2>&1)
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL: pcsim $*: exit $got, want $want"; echo "$out" | tail -5; fail=$((fail + 1))
+	elif [ -n "$pat" ] && ! printf '%s\n' "$out" | grep -Eq -- "$pat"; then
+		echo "FAIL: pcsim $*: no /$pat/ in:"; echo "$out" | tail -5; fail=$((fail + 1))
+	else
+		pass=$((pass + 1))
+	fi
+}
+
+# usage errors: 2, with the offending word
+expect 2 "unknown command|usage" -- frobnicate
+expect 2 "'bogus' is not default, none or strict-p6" -- explore pagecache-general --checks bogus
+expect 2 "b99" -- explore pagecache-general --bug b99
+expect 2 "seed" -- explore micro-fixed --seed notanumber
+expect 2 "nosuch" -- explore nosuch-program
+# listings
+expect 0 "pagecache-general" -- programs
+expect 0 "b03" -- bugs
+# violations: 1, the invariant named, a schedule written that replays to the same failure
+expect 1 "deadlock" -- explore micro-lost-wakeup --out "$TMP"
+expect 1 "P2|A4|A1" -- explore pagecache-general --bug b03 --out "$TMP"
+sched=$(ls "$TMP"/pagecache-general-*.schedule 2>/dev/null | head -1)
+if [ -n "$sched" ]; then
+	expect 1 "P2|A4|A1" -- replay pagecache-general "$sched"
+else
+	echo "FAIL: explore --bug b03 wrote no schedule in $TMP"; fail=$((fail + 1))
+fi
+# a damaged schedule: 2 and a file:line position
+printf 'pcsim-schedule 1\nprogram pagecache-general\nbogus line here\n' > "$TMP/bad.schedule"
+expect 2 "bad.schedule:3:1: unknown header line" -- replay pagecache-general "$TMP/bad.schedule"
+# clean runs: 0, also under the strict P6 check
+expect 0 "" -- explore micro-fixed --strategy dfs
+expect 0 "" -- explore pagecache-general --schedules 200
+expect 0 "" -- explore pagecache-general --schedules 200 --checks strict-p6
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
