@@ -328,6 +328,13 @@ PCSIM_API int pcsim_truncate_page(struct pcsim_address_space *m, unsigned long i
  * (locked, under writeback, truncated meanwhile, or referenced by someone else).
  */
 PCSIM_API int pcsim_evict_page(struct pcsim_address_space *m, unsigned long index);
+/**
+ * pcsim_write_page - write one cached page back as 5.10's write_cache_pages() does for it: lock,
+ * skip it if truncated meanwhile, wait for a write in flight, set PG_writeback, unlock, submit;
+ * the write completes in hard-irq context with end_page_writeback(). Context: task.
+ * Return: 0 (the write is in flight), or -ENOENT if the index is not cached (or was truncated).
+ */
+PCSIM_API int pcsim_write_page(struct pcsim_address_space *m, unsigned long index);
 /** ->readpage(): submit the read of a locked page to the device. Return: 0. */
 PCSIM_API int pcsim_readpage(struct pcsim_address_space *m, struct pcsim_page *page);
 /**

@@ -278,7 +278,7 @@ uint32_t pcsim__pagecache_wake_begin(struct pcsim_page *page)
 	return page->gen;
 }
 
-void pcsim__pagecache_wake_end(struct pcsim_page *page, uint32_t gen, bool walked)
+void pcsim__pagecache_wake_end(struct pcsim_page *page, uint32_t gen, bool walked, bool unlock)
 {
 	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
 	if (!L->checking)
@@ -288,7 +288,7 @@ void pcsim__pagecache_wake_end(struct pcsim_page *page, uint32_t gen, bool walke
 		return;
 	if (page->gen == gen)	/* the frame's generation changes when it is freed */
 		return;
-	if (pcsim_in_interrupt()) {
+	if (unlock && pcsim_in_interrupt()) {
 		/*
 		 * A read completion unlocks without a reference of its own (5.10: read_pages()
 		 * drops its reference once ->readpage() has submitted the bio), so a truncation

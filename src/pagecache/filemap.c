@@ -409,14 +409,14 @@ void pcsim_unlock_page(struct page *page)
 		if (waiters) {
 			uint32_t gen = pcsim__pagecache_wake_begin(page);
 			wake_up_page_bit(page, PG_locked);
-			pcsim__pagecache_wake_end(page, gen, true);
+			pcsim__pagecache_wake_end(page, gen, true, true);
 		}
 		return;
 	}
 	if (clear_bit_unlock_is_negative_byte(PG_locked, &page->flags)) {
 		uint32_t gen = pcsim__pagecache_wake_begin(page);
 		wake_up_page_bit(page, PG_locked);
-		pcsim__pagecache_wake_end(page, gen, true);
+		pcsim__pagecache_wake_end(page, gen, true, true);
 	}
 }
 
@@ -438,7 +438,7 @@ void pcsim_end_page_writeback(struct page *page)
 			   "end_page_writeback() of page %u without PG_writeback", page->pfn);
 	uint32_t gen = pcsim__pagecache_wake_begin(page);
 	smp_mb__after_atomic();
-	pcsim__pagecache_wake_end(page, gen, wake_up_page(page, PG_writeback));
+	pcsim__pagecache_wake_end(page, gen, wake_up_page(page, PG_writeback), false);
 	if (pin)
 		put_page(page);
 }

@@ -210,6 +210,95 @@ static void test_drop_waiter_vs_evict_exhaustive(void **state)
 	pcsim_report_free(&r);
 }
 
+/* ---- writeback beside truncation and reclaim --------------------------------------------- */
+static void writer(void *arg)
+{
+	struct ev *e = arg;
+	(void)pcsim_write_page(e->m, 0);
+}
+
+static void truncator(void *arg)
+{
+	struct ev *e = arg;
+	(void)pcsim_truncate_page(e->m, 0);	/* waits for the write to end */
+}
+
+static void reclaimer(void *arg)
+{
+	struct ev *e = arg;
+	int ret = pcsim_evict_page(e->m, 0);
+	PCSIM_CHECK(ret != 0 || !PageWriteback(e->p0), "evict",
+		    "reclaim freed a page under writeback");
+}
+
+/*
+ * A sleeping locker keeps PG_waiters set, so the write's end has a walk to do; on a third CPU it
+ * can take the lock, let go and drop the last reference while that walk is still pending on the
+ * CPU the completion interrupted.
+ */
+static void wb_locker(void *arg)
+{
+	struct ev *e = arg;
+	struct page *page = find_get_page(e->m, 0);
+	if (!page)
+		return;
+	lock_page(page);
+	unlock_page(page);
+	put_page(page);
+}
+
+static void wb_setup(struct pcsim_world *w, void *arg)
+{
+	struct ev *e = ev_new(w, true, false);
+	pcsim_task_create(w, "write", writer, e, 0);
+	pcsim_task_create(w, "truncate", truncator, e, 1);
+	if (arg)	/* on a CPU of its own, so it can let go of the page meanwhile */
+		pcsim_task_create(w, "locker", wb_locker, e, 2);
+	else
+		pcsim_task_create(w, "evict", reclaimer, e, 1);
+}
+
+static void wb_finish(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	struct page *p = PCSIM_SETUP_GET(cur->m->slots[0]);
+	PCSIM_CHECK(p == NULL, "writeback", "page 0 still cached after its truncation");
+	/* every frame is back in the pool, none locked or under writeback */
+	unsigned long f = PCSIM_SETUP_GET(cur->p0->flags);
+	PCSIM_CHECK(!(f & ((1ul << PG_locked) | (1ul << PG_writeback))), "writeback",
+		    "the frame ends with flags %#lx", f);
+}
+
+static void test_writeback_vs_truncate_and_reclaim(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_report r;
+	cfg.ncpus = 3;
+	for (uintptr_t with_locker = 0; with_locker < 2; with_locker++) {
+		assert_int_equal(pt_run("evict-writeback", wb_setup, wb_finish,
+					(void *)with_locker, &cfg, PCSIM_STRATEGY_DFS, 0, 2, 0, &r),
+				 0);
+		assert_true(r.exhausted);
+		printf("writeback vs truncate vs %s: %llu executions, clean\n",
+		       with_locker ? "a locker" : "reclaim", (unsigned long long)r.executions);
+		pcsim_report_free(&r);
+	}
+	/* without end_page_writeback()'s pin, the truncation frees the page under its walk */
+	cfg.inject = PCSIM_INJECT_WRITEBACK_NO_PIN;
+	/* (a deep race: three CPUs and two preemptions; PCT seed 1 finds it near 8,000) */
+	assert_int_equal(pt_run("evict-writeback", wb_setup, wb_finish, (void *)1, &cfg,
+				PCSIM_STRATEGY_PCT, 50000, 2, 1, &r),
+			 1);
+	printf("without the pin: %s in execution %llu\n", r.what,
+	       (unsigned long long)r.failing_execution);
+	assert_string_equal(r.what, "P8");
+	pcsim_report_free(&r);
+}
+
 /* ---- threads backend: the same race on real threads, many times ------------------------- */
 static void test_lookup_vs_evict_threads(void **state)
 {
@@ -230,6 +319,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_evict_keeps_and_frees),
 		cmocka_unit_test(test_lookup_vs_evict_exhaustive),
 		cmocka_unit_test(test_drop_waiter_vs_evict_exhaustive),
+		cmocka_unit_test(test_writeback_vs_truncate_and_reclaim),
 		cmocka_unit_test(test_lookup_vs_evict_threads),
 	};
 	return cmocka_run_group_tests_name(pt_backend == PCSIM_BACKEND_SIM ? "evict_sim"
