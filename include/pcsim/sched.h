@@ -64,6 +64,7 @@ enum pcsim_memmode {
 #define PCSIM_INJECT_UNLOCK_TEST_FIRST 0x2u	/* unlock_page() reads PG_waiters, then clears */
 #define PCSIM_INJECT_WRITEBACK_NO_PIN 0x4u	/* end_page_writeback() without get_page() */
 #define PCSIM_INJECT_NO_MAPPING_RECHECK 0x8u	/* read path: no page->mapping check after lock */
+#define PCSIM_INJECT_DROP_TOUCH 0x10u		/* a woken DROP waiter reads its page's flags */
 
 #define PCSIM_MAX_CPUS 64
 #define PCSIM_MAX_TASKS 256
@@ -478,6 +479,20 @@ PCSIM_API void pcsim_fail(const char *what, const char *fmt, ...)
  */
 PCSIM_API int pcsim_invariant_register(struct pcsim_world *w, const char *name,
 				       int (*fn)(struct pcsim_world *w, void *arg), void *arg);
+
+/**
+ * pcsim_forbid_access - from now on, a shared-memory access (load, store or read-modify-write)
+ * by the calling context to [@addr, @addr + @size) stops the execution with a violation named
+ * @what, until pcsim_allow_access(@addr). For rules of the form "after this point the caller
+ * must not touch that object" (P7: a DROP page waiter after its put_page()); other contexts
+ * may go on using it. @what is not copied (a string literal). Sim backend only: a no-op on
+ * threads and outside a context.
+ * Context: task or atomic. At most 16 ranges per execution at once (more is a violation,
+ * "forbid-access"). Ranges end with the execution.
+ */
+PCSIM_API void pcsim_forbid_access(const void *addr, size_t size, const char *what);
+/** pcsim_allow_access - end the calling context's pcsim_forbid_access() that began at @addr. */
+PCSIM_API void pcsim_allow_access(const void *addr);
 
 /**
  * pcsim_exec_cleanup_register - call @fn(@w, @arg) once when the current execution ends, to

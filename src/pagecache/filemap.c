@@ -234,8 +234,10 @@ first:
 	spin_unlock_irq(&q->lock);
 
 	/* DROP waiters give up their reference now; from here on only the flags matter. */
-	if (behavior == DROP)
+	if (behavior == DROP) {
 		put_page(page);
+		pcsim_forbid_access(page, sizeof(*page), "P7");	/* pcsim: checked */
+	}
 
 	/* A waker may write wait->flags until finish_wait() or until we have seen WOKEN. */
 	for (;;) {
@@ -254,8 +256,11 @@ first:
 		}
 
 		/* Woken: enough for SHARED and DROP. */
-		if (behavior != EXCLUSIVE)
+		if (behavior != EXCLUSIVE) {
+			if (behavior == DROP && inject(PCSIM_INJECT_DROP_TOUCH))
+				(void)PageLocked(page);	/* broken on purpose (tests): P7 */
 			break;
+		}
 
 		/* Handed the lock by the waker. */
 		if (flags & WQ_FLAG_DONE) {
@@ -278,6 +283,8 @@ first:
 
 	/* Only now are the flags final (a waker may have marked us after the signal check). */
 	wflags = READ_ONCE(wait->flags);
+	if (behavior == DROP)
+		pcsim_allow_access(page);	/* the caller's business again (it must not) */
 	/* P6: a counted wakeup ends with the lock, or (5.10, fatal signal) is dropped here */
 	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && !(wflags & WQ_FLAG_DONE));
 	if (behavior == EXCLUSIVE)
@@ -315,8 +322,10 @@ static int wait_on_page_bit_common_5_8(wait_queue_head_t *q, struct page *page, 
 		spin_unlock_irq(&q->lock);
 
 		bit_set = test_bit(bit_nr, &page->flags);
-		if (behavior == DROP)
+		if (behavior == DROP) {
 			put_page(page);
+			pcsim_forbid_access(page, sizeof(*page), "P7");	/* pcsim: checked */
+		}
 
 		if (likely(bit_set))
 			io_schedule();
@@ -342,6 +351,8 @@ static int wait_on_page_bit_common_5_8(wait_queue_head_t *q, struct page *page, 
 
 	finish_wait(q, wait);
 	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && ret);
+	if (behavior == DROP)
+		pcsim_allow_access(page);
 	return ret;
 }
 

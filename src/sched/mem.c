@@ -315,6 +315,55 @@ static uint64_t apply_rmw(uint64_t old, enum pcsim_rmw_op op, uint64_t a, uint64
  */
 static const char *const mo_names[] = { "once", "acquire", "release", "full" };
 
+/* ---------------------------------------------------------------------------------------------
+ * Forbidden ranges (pcsim_forbid_access)
+ */
+static void forbid_check(struct pcsim_world *w, const struct pcsim__ctx *c, const void *p,
+			 unsigned size)
+{
+	uintptr_t a = (uintptr_t)p;
+	for (unsigned i = 0; i < w->nforbid; i++) {
+		const struct pcsim__forbid *f = &w->forbid[i];
+		if (f->c == c && a < f->hi && a + size > f->lo) {
+			char b[64];
+			pcsim__failf(w, PCSIM_OUTCOME_VIOLATION, f->what,
+				     "%s touched %s after giving it up (pcsim_forbid_access)",
+				     pcsim__ctx_label(w, c->id, (char[64]){ 0 }, 64),
+				     pcsim_trace_obj_label(w, pcsim__obj_id(w, p), b, sizeof(b)));
+			pcsim__sim_abort_exec(w);
+		}
+	}
+}
+
+void pcsim_forbid_access(const void *addr, size_t size, const char *what)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (!c || !c->w->sim || !addr || !size || !what)
+		return;
+	struct pcsim_world *w = c->w;
+	if (w->nforbid == PCSIM_MAX_FORBID) {
+		pcsim_fail("forbid-access", "more than %d ranges forbidden at once",
+			   PCSIM_MAX_FORBID);
+		return;
+	}
+	w->forbid[w->nforbid++] = (struct pcsim__forbid){ (uintptr_t)addr,
+							   (uintptr_t)addr + size, c, what };
+}
+
+void pcsim_allow_access(const void *addr)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (!c || !c->w->sim)
+		return;
+	struct pcsim_world *w = c->w;
+	for (unsigned i = 0; i < w->nforbid; i++) {
+		if (w->forbid[i].c == c && w->forbid[i].lo == (uintptr_t)addr) {
+			w->forbid[i] = w->forbid[--w->nforbid];
+			return;
+		}
+	}
+}
+
 uint64_t pcsim__load(const void *p, unsigned size, enum pcsim_mo mo)
 {
 	struct pcsim__ctx *c = pcsim__tls_ctx;
@@ -326,6 +375,8 @@ uint64_t pcsim__load(const void *p, unsigned size, enum pcsim_mo mo)
 	if (!w->sim)
 		return thr_load(p, size, mo);
 	pcsim__sim_point(w, c);
+	if (__builtin_expect(w->nforbid != 0, 0))
+		forbid_check(w, c, p, size);
 	uint64_t v = pcsim__mm_load(w, c, p, size);
 	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_load, pcsim__obj_id(w, p), 0,
@@ -348,6 +399,8 @@ void pcsim__store(void *p, unsigned size, uint64_t v, enum pcsim_mo mo)
 		return;
 	}
 	pcsim__sim_point(w, c);
+	if (__builtin_expect(w->nforbid != 0, 0))
+		forbid_check(w, c, p, size);
 	if (sc_dead_store(w, c, p, size))
 		pcsim__sim_abort_exec(w);
 	pcsim__mm_store(w, c, p, size | fl, v);
@@ -410,6 +463,8 @@ uint64_t pcsim__rmw(void *p, unsigned size, enum pcsim_rmw_op op, uint64_t opera
 	if (!w->sim)
 		return thr_rmw(p, size, op, operand, operand2, mo);
 	pcsim__sim_point(w, c);
+	if (__builtin_expect(w->nforbid != 0, 0))
+		forbid_check(w, c, p, size);
 	/* A locked instruction: drains the store buffer and is atomic on memory (TSO). */
 	if (w->cfg.mem == PCSIM_MEM_TSO)
 		pcsim__mm_drain(w, c->cpu);

@@ -185,6 +185,8 @@ struct lock_class {
 
 struct pcsim__thr_world;
 
+#define PCSIM_MAX_FORBID 16
+
 struct pcsim_world {
 	struct pcsim_config cfg;
 	bool sim;
@@ -196,6 +198,13 @@ struct pcsim_world {
 	uint64_t exec_gen;
 	uint64_t exec_index;
 	uint64_t step;
+	/* pcsim_forbid_access(): ranges a context must not touch (sim); checked when nforbid */
+	struct pcsim__forbid {
+		uintptr_t lo, hi;
+		const struct pcsim__ctx *c;
+		const char *what;
+	} forbid[PCSIM_MAX_FORBID];
+	unsigned nforbid;
 	uint64_t now;
 	struct pcsim__ctx *cur;
 	struct pcsim__cpu cpus[PCSIM_MAX_CPUS];

@@ -172,6 +172,7 @@ void pcsim__exec_reset(struct pcsim_world *w)
 	}
 	w->exec_gen++;
 	w->step = 0;
+	w->nforbid = 0;
 	w->now = 0;
 	w->cur = NULL;
 	for (unsigned c = 0; c < w->cfg.ncpus; c++) {

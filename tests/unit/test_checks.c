@@ -597,10 +597,62 @@ static void test_data_choices_enumerated(void **state)
 	pcsim_report_free(&r);
 }
 
+/* ---- pcsim_forbid_access: only the forbidding context, only until it allows again ---------- */
+static pcsim_int fobj;
+static int fmode;	/* 0: touch after allow; 1: another task touches; 2: the owner touches */
+
+static void forbidder(void *arg)
+{
+	(void)arg;
+	pcsim_forbid_access(&fobj, sizeof(fobj), "no-touch");
+	if (fmode == 2)
+		(void)READ_ONCE(fobj);
+	pcsim_allow_access(&fobj);
+	WRITE_ONCE(fobj, 1);
+}
+
+static void other_toucher(void *arg)
+{
+	(void)arg;
+	WRITE_ONCE(fobj, 2);
+}
+
+static void forbid_setup(struct pcsim_world *w, void *arg)
+{
+	fmode = (int)(uintptr_t)arg;
+	PCSIM_SETUP_SET(fobj, 0);
+	pcsim_task_create(w, "owner", forbidder, NULL, 0);
+	if (fmode == 1)
+		pcsim_task_create(w, "other", other_toucher, NULL, 1);
+}
+
+static void test_forbid_access(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_report r;
+	for (uintptr_t mode = 0; mode < 3; mode++) {
+		struct pcsim_program p = { "forbid", forbid_setup, NULL, (void *)mode };
+		int expect = mode == 2;
+		if (pt_backend != PCSIM_BACKEND_SIM)
+			expect = 0;	/* a no-op on threads */
+		assert_int_equal(run(&p, &cfg, pt_backend == PCSIM_BACKEND_SIM ? PCSIM_STRATEGY_DFS
+									  : PCSIM_STRATEGY_RANDOM,
+				     pt_backend == PCSIM_BACKEND_SIM ? 0 : 20, expect, &r),
+				 expect);
+		if (expect) {
+			assert_string_equal(r.what, "no-touch");
+			assert_non_null(strstr(r.message, "owner"));
+		}
+		pcsim_report_free(&r);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	pt_init(argc, argv);
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_forbid_access),
 		cmocka_unit_test(test_abba_lockdep),
 		cmocka_unit_test(test_abba_deadlock_without_lockdep),
 		cmocka_unit_test(test_scheduling_while_atomic),

@@ -104,6 +104,47 @@ static void test_p8_writeback_without_pin(void **state)
 	found_and_clean("checks-p8", wb_setup, NULL, PCSIM_INJECT_WRITEBACK_NO_PIN, "P8");
 }
 
+/* ---- P7: a DROP waiter that touches its page after put_page() ---------------------------- */
+static void drop_waiter(void *arg)
+{
+	struct page *page = arg;
+	get_page(page);
+	put_and_wait_on_page_locked(page, TASK_UNINTERRUPTIBLE);	/* gives the reference up */
+}
+
+static void drop_unlocker(void *arg)
+{
+	struct page *page = arg;
+	unlock_page(page);
+}
+
+static void drop_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct page *page = pcsim_page_alloc(w);	/* the holder's reference */
+	PCSIM_SETUP_SET(page->flags, 1ul << PG_locked);
+	pcsim_task_create(w, "drop", drop_waiter, page, 0);
+	pcsim_task_create(w, "unlock", drop_unlocker, page, 1);
+}
+
+static void test_p7_drop_waiter_touches_page(void **state)
+{
+	(void)state;
+	for (int prof = 0; prof < 2; prof++) {
+		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+		struct pcsim_report r;
+		cfg.lock_profile = prof;
+		/* pcsim's own DROP waiter never touches the page: exhaustively clean */
+		assert_int_equal(run("checks-p7", drop_setup, NULL, &cfg, PCSIM_STRATEGY_DFS, 0, 2,
+				     0, &r),
+				 0);
+		assert_true(r.exhausted);
+		pcsim_report_free(&r);
+	}
+	/* one that re-reads the page's flags after its wakeup (5.9 profile) is caught */
+	found_and_clean("checks-p7", drop_setup, NULL, PCSIM_INJECT_DROP_TOUCH, "P7");
+}
+
 /* ---- A8: ->readpage() of a page truncated before the reader locked it --------------------- */
 struct tr {
 	struct pcsim_bdev bdev;
@@ -375,6 +416,7 @@ int main(int argc, char **argv)
 		return 77;	/* run-time checks exist in the sim backend only */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_p3_unlock_test_first),
+		cmocka_unit_test(test_p7_drop_waiter_touches_page),
 		cmocka_unit_test(test_p8_writeback_without_pin),
 		cmocka_unit_test(test_a8_no_mapping_recheck),
 		cmocka_unit_test(test_read_path_contract_plugged),
