@@ -491,7 +491,9 @@ PCSIM_API int pcsim_invariant_register(struct pcsim_world *w, const char *name,
  * "forbid-access"). Ranges end with the execution.
  */
 PCSIM_API void pcsim_forbid_access(const void *addr, size_t size, const char *what);
-/** pcsim_allow_access - end the calling context's pcsim_forbid_access() that began at @addr. */
+/** pcsim_forbid_writes - as pcsim_forbid_access(), for stores and read-modify-writes only. */
+PCSIM_API void pcsim_forbid_writes(const void *addr, size_t size, const char *what);
+/** pcsim_allow_access - end the calling context's forbidden range that began at @addr. */
 PCSIM_API void pcsim_allow_access(const void *addr);
 
 /**

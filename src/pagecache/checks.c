@@ -17,7 +17,9 @@
  *    key->page_match;
  *  - A4: an async callback unlinked nothing but its own entry (its neighbours still link up);
  *  - P5: a walk stop (-1) only for an entry of the walk's page, with the bit held again;
- *  - P9 (profile 5.9): a non-exclusive waiter of the page and bit was woken (unlinked).
+ *  - P9 (profile 5.9): a non-exclusive waiter of the page and bit was woken (unlinked);
+ *  - A10: an async callback writes nothing to its page's flags (it never takes the lock for
+ *    its waiter): the engine's access watch (pcsim_forbid_writes()) for the callback's run.
  * At the points where they apply:
  *  - P2 when PG_waiters is about to be cleared with an entry of the page still queued;
  *  - P10, on the waiter's side (a waker's flags store races with the waiter's own): a lock
@@ -176,20 +178,29 @@ static void cb_pre(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait
 		   void *key, uint64_t snap[2])
 {
 	struct pagecache_layer *L = arg;
-	(void)key;
 	if (!is_bucket(L, q))
 		return;
 	snap[0] = (uint64_t)(uintptr_t)raw_ptr(&e->entry.prev);
 	snap[1] = (uint64_t)(uintptr_t)raw_ptr(&e->entry.next);
+	/* A10: an async callback never takes (or sets any bit of) the page for its waiter */
+	if (pcsim__pagecache_is_page_waiter(L, e) && !is_sync_func(L, e->func)) {
+		struct wait_page_key *k = key;
+		pcsim_forbid_writes(&k->page->flags, sizeof(k->page->flags), "A10");
+	}
 }
 
 static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait_queue_entry *e,
 		    void *key_arg, int ret, unsigned flags, const uint64_t snap[2])
 {
 	struct pagecache_layer *L = arg;
-	if (!is_bucket(L, q) || !pcsim__pagecache_is_page_waiter(L, e))
-		return;
 	struct wait_page_key *key = key_arg;
+	if (!is_bucket(L, q))
+		return;
+	/* A10's range (cb_pre), unconditionally: an async entry that left the queue is its
+	 * owner's again, who may already have re-initialised it */
+	pcsim_allow_access(&key->page->flags);
+	if (!pcsim__pagecache_is_page_waiter(L, e))
+		return;
 	struct wait_page_queue *wpq = container_of(e, struct wait_page_queue, wait);
 	struct page *page = key->page;
 	bool sync = is_sync_func(L, e->func);

@@ -319,23 +319,26 @@ static const char *const mo_names[] = { "once", "acquire", "release", "full" };
  * Forbidden ranges (pcsim_forbid_access)
  */
 static void forbid_check(struct pcsim_world *w, const struct pcsim__ctx *c, const void *p,
-			 unsigned size)
+			 unsigned size, bool write)
 {
 	uintptr_t a = (uintptr_t)p;
 	for (unsigned i = 0; i < w->nforbid; i++) {
 		const struct pcsim__forbid *f = &w->forbid[i];
-		if (f->c == c && a < f->hi && a + size > f->lo) {
+		if (f->c == c && a < f->hi && a + size > f->lo && (write || !f->writes_only)) {
 			char b[64];
 			pcsim__failf(w, PCSIM_OUTCOME_VIOLATION, f->what,
-				     "%s touched %s after giving it up (pcsim_forbid_access)",
+				     "%s %s %s, which it may not %s here (pcsim_forbid_%s)",
 				     pcsim__ctx_label(w, c->id, (char[64]){ 0 }, 64),
-				     pcsim_trace_obj_label(w, pcsim__obj_id(w, p), b, sizeof(b)));
+				     write ? "wrote" : "read",
+				     pcsim_trace_obj_label(w, pcsim__obj_id(w, p), b, sizeof(b)),
+				     f->writes_only ? "write" : "touch",
+				     f->writes_only ? "writes" : "access");
 			pcsim__sim_abort_exec(w);
 		}
 	}
 }
 
-void pcsim_forbid_access(const void *addr, size_t size, const char *what)
+static void forbid(const void *addr, size_t size, const char *what, bool writes_only)
 {
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (!c || !c->w->sim || !addr || !size || !what)
@@ -346,8 +349,18 @@ void pcsim_forbid_access(const void *addr, size_t size, const char *what)
 			   PCSIM_MAX_FORBID);
 		return;
 	}
-	w->forbid[w->nforbid++] = (struct pcsim__forbid){ (uintptr_t)addr,
-							   (uintptr_t)addr + size, c, what };
+	w->forbid[w->nforbid++] = (struct pcsim__forbid){ (uintptr_t)addr, (uintptr_t)addr + size,
+							   c, what, writes_only };
+}
+
+void pcsim_forbid_access(const void *addr, size_t size, const char *what)
+{
+	forbid(addr, size, what, false);
+}
+
+void pcsim_forbid_writes(const void *addr, size_t size, const char *what)
+{
+	forbid(addr, size, what, true);
 }
 
 void pcsim_allow_access(const void *addr)
@@ -376,7 +389,7 @@ uint64_t pcsim__load(const void *p, unsigned size, enum pcsim_mo mo)
 		return thr_load(p, size, mo);
 	pcsim__sim_point(w, c);
 	if (__builtin_expect(w->nforbid != 0, 0))
-		forbid_check(w, c, p, size);
+		forbid_check(w, c, p, size, false);
 	uint64_t v = pcsim__mm_load(w, c, p, size);
 	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_load, pcsim__obj_id(w, p), 0,
@@ -400,7 +413,7 @@ void pcsim__store(void *p, unsigned size, uint64_t v, enum pcsim_mo mo)
 	}
 	pcsim__sim_point(w, c);
 	if (__builtin_expect(w->nforbid != 0, 0))
-		forbid_check(w, c, p, size);
+		forbid_check(w, c, p, size, true);
 	if (sc_dead_store(w, c, p, size))
 		pcsim__sim_abort_exec(w);
 	pcsim__mm_store(w, c, p, size | fl, v);
@@ -464,7 +477,7 @@ uint64_t pcsim__rmw(void *p, unsigned size, enum pcsim_rmw_op op, uint64_t opera
 		return thr_rmw(p, size, op, operand, operand2, mo);
 	pcsim__sim_point(w, c);
 	if (__builtin_expect(w->nforbid != 0, 0))
-		forbid_check(w, c, p, size);
+		forbid_check(w, c, p, size, true);
 	/* A locked instruction: drains the store buffer and is atomic on memory (TSO). */
 	if (w->cfg.mem == PCSIM_MEM_TSO)
 		pcsim__mm_drain(w, c->cpu);

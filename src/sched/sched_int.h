@@ -203,6 +203,7 @@ struct pcsim_world {
 		uintptr_t lo, hi;
 		const struct pcsim__ctx *c;
 		const char *what;
+		bool writes_only;
 	} forbid[PCSIM_MAX_FORBID];
 	unsigned nforbid;
 	uint64_t now;

@@ -396,6 +396,61 @@ static void a4_setup(struct pcsim_world *w, void *arg)
 	pcsim_task_create(w, "armer", arm_two, s, 0);
 }
 
+/* A10: an async callback that takes the lock for its waiter (the sync handoff, misapplied). */
+static int handoff_async_wake_function(struct wait_queue_entry *wait, unsigned mode, int sync,
+				       void *arg)
+{
+	struct wait_page_key *key = arg;
+	struct wait_page_queue *wpq = container_of(wait, struct wait_page_queue, wait);
+	(void)mode;
+	(void)sync;
+	if (!wake_page_match(wpq, key))
+		return 0;
+	if (trylock_page(key->page) == 0)
+		return -1;
+	list_del_init(&wait->entry);
+	return 1;
+}
+
+static void a10_waiter(void *arg)
+{
+	struct aw2 *s = arg;
+	pcsim_async_waiter_init(&s->a, plug_notify, s);
+	s->a.wpq.wait.func = handoff_async_wake_function;
+	if (lock_page_async(s->page, &s->a.wpq) == 0)
+		unlock_page(s->page);
+}
+
+static void a10_unlocker(void *arg)
+{
+	struct aw2 *s = arg;
+	unlock_page(s->page);
+}
+
+static void a10_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct aw2 *s = pcsim_alloc(w, sizeof(*s));
+	s->page = pcsim_page_alloc(w);
+	PCSIM_SETUP_SET(s->page->flags, 1ul << PG_locked);
+	pcsim_task_create(w, "armer", a10_waiter, s, 0);
+	pcsim_task_create(w, "unlocker", a10_unlocker, s, 1);
+}
+
+static void test_a10_async_callback_takes_lock(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_report r;
+	assert_int_equal(run("checks-a10", a10_setup, NULL, &cfg, PCSIM_STRATEGY_PCT, 10000, 2, 1,
+			     &r),
+			 1);
+	printf("handoff async callback: %s in execution %llu: %s\n", r.what,
+	       (unsigned long long)r.failing_execution, r.message);
+	assert_string_equal(r.what, "A10");
+	pcsim_report_free(&r);
+}
+
 static void test_a4_async_callback_unlinks_another(void **state)
 {
 	(void)state;
@@ -422,6 +477,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_read_path_contract_plugged),
 		cmocka_unit_test(test_wake_function_rules_plugged),
 		cmocka_unit_test(test_a4_async_callback_unlinks_another),
+		cmocka_unit_test(test_a10_async_callback_takes_lock),
 	};
 	return cmocka_run_group_tests_name("pagecache_checks", tests, NULL, NULL);
 }
