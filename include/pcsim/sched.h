@@ -65,6 +65,7 @@ enum pcsim_memmode {
 #define PCSIM_INJECT_WRITEBACK_NO_PIN 0x4u	/* end_page_writeback() without get_page() */
 #define PCSIM_INJECT_NO_MAPPING_RECHECK 0x8u	/* read path: no page->mapping check after lock */
 #define PCSIM_INJECT_DROP_TOUCH 0x10u		/* a woken DROP waiter reads its page's flags */
+#define PCSIM_INJECT_WAITER_TEST_FIRST 0x20u	/* 5.9 page waiter: try the bit, then publish */
 
 #define PCSIM_MAX_CPUS 64
 #define PCSIM_MAX_TASKS 256

@@ -346,6 +346,19 @@ void pcsim__pagecache_owed_resolve(const struct pcsim_wait_queue_entry *e, bool 
 	}
 }
 
+/* P4: the slow path is taken exactly when the clear of PG_locked found PG_waiters set. */
+void pcsim__pagecache_check_unlock(struct pcsim_page *page, unsigned long old, bool slow)
+{
+	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
+	if (!L->checking)
+		return;
+	bool waiters = (old & (1ul << PG_waiters)) != 0;
+	PCSIM_CHECK(!waiters || slow, "P4",
+		    "unlock_page() of page %u cleared PG_locked while PG_waiters was set and took "
+		    "the fast path: its waiters are not woken (the test of PG_waiters was not the "
+		    "clearing operation's own)", page->pfn);
+}
+
 void pcsim__pagecache_check_handoff(struct pcsim_page *page, unsigned queued_flags)
 {
 	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());

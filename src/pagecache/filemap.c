@@ -225,13 +225,26 @@ first:
 	 * unlocker either sees PG_waiters (and takes the slow path, which needs this bucket lock)
 	 * or has already cleared the bit, which the try then sees. All of it under the bucket lock.
 	 */
-	spin_lock_irq(&q->lock);
-	SetPageWaiters(page);
-	if (!trylock_page_bit_common(page, bit_nr, wait))
-		__add_wait_queue_entry_tail(q, wait);
-	else
-		wflags |= WQ_FLAG_DONE;	/* pcsim: taken here, not handed over (P10 check) */
-	spin_unlock_irq(&q->lock);
+	if (unlikely(inject(PCSIM_INJECT_WAITER_TEST_FIRST))) {
+		/* broken on purpose (tests): try first, publish after (P3) */
+		bool got = trylock_page_bit_common(page, bit_nr, wait);
+		spin_lock_irq(&q->lock);
+		if (!got) {
+			__add_wait_queue_entry_tail(q, wait);
+			SetPageWaiters(page);
+		} else {
+			wflags |= WQ_FLAG_DONE;
+		}
+		spin_unlock_irq(&q->lock);
+	} else {
+		spin_lock_irq(&q->lock);
+		SetPageWaiters(page);
+		if (!trylock_page_bit_common(page, bit_nr, wait))
+			__add_wait_queue_entry_tail(q, wait);
+		else
+			wflags |= WQ_FLAG_DONE;	/* pcsim: taken here, not handed over (P10) */
+		spin_unlock_irq(&q->lock);
+	}
 
 	/* DROP waiters give up their reference now; from here on only the flags matter. */
 	if (behavior == DROP) {
@@ -416,7 +429,9 @@ void pcsim_unlock_page(struct page *page)
 	if (unlikely(inject(PCSIM_INJECT_UNLOCK_TEST_FIRST))) {
 		/* broken on purpose (tests): the waiters bit read before the clear, apart */
 		bool waiters = PageWaiters(page);
-		clear_bit_unlock(PG_locked, &page->flags);
+		unsigned long old = pcsim_rmw(&page->flags, PCSIM_RMW_AND, ~(1ul << PG_locked),
+					      PCSIM_MO_RELEASE);
+		pcsim__pagecache_check_unlock(page, old, waiters);	/* P4 */
 		if (waiters) {
 			uint32_t gen = pcsim__pagecache_wake_begin(page);
 			wake_up_page_bit(page, PG_locked);

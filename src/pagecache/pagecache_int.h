@@ -60,6 +60,7 @@ void pcsim__pagecache_walk_report(void);
 uint32_t pcsim__pagecache_wake_begin(struct pcsim_page *page);
 /* @walked: a walk ran; @unlock: it was unlock_page()'s (a read completion's is exempt from P8) */
 void pcsim__pagecache_wake_end(struct pcsim_page *page, uint32_t gen, bool walked, bool unlock);
+void pcsim__pagecache_check_unlock(struct pcsim_page *page, unsigned long old, bool slow);
 void pcsim__pagecache_check_handoff(struct pcsim_page *page, unsigned queued_flags);
 void pcsim__pagecache_owed_resolve(const struct pcsim_wait_queue_entry *e, bool left_without_lock);
 long pcsim__pagecache_checked_read(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter,

@@ -44,7 +44,8 @@ static void found_and_clean(const char *name, void (*setup)(struct pcsim_world *
 	pcsim_report_free(&r);
 }
 
-/* ---- P3 (and P4): an unlock that reads PG_waiters before its clear loses a wakeup ---------- */
+/* ---- P3: a waiter that tries the bit before it publishes itself; P4: an unlock that reads
+ * PG_waiters apart from its clear. Both lose wakeups. ---------------------------------------- */
 static void locker(void *arg)
 {
 	struct page *page = arg;
@@ -60,10 +61,16 @@ static void two_lockers(struct pcsim_world *w, void *arg)
 	pcsim_task_create(w, "locker", locker, page, 1);
 }
 
-static void test_p3_unlock_test_first(void **state)
+static void test_p3_waiter_test_first(void **state)
 {
 	(void)state;
-	found_and_clean("checks-p3", two_lockers, NULL, PCSIM_INJECT_UNLOCK_TEST_FIRST, "P3");
+	found_and_clean("checks-p3", two_lockers, NULL, PCSIM_INJECT_WAITER_TEST_FIRST, "P3");
+}
+
+static void test_p4_unlock_test_first(void **state)
+{
+	(void)state;
+	found_and_clean("checks-p4", two_lockers, NULL, PCSIM_INJECT_UNLOCK_TEST_FIRST, "P4");
 }
 
 /* ---- P8: end_page_writeback() without its pin walks a freed frame ------------------------ */
@@ -470,7 +477,8 @@ int main(int argc, char **argv)
 	if (pt_backend != PCSIM_BACKEND_SIM)
 		return 77;	/* run-time checks exist in the sim backend only */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_p3_unlock_test_first),
+		cmocka_unit_test(test_p3_waiter_test_first),
+		cmocka_unit_test(test_p4_unlock_test_first),
 		cmocka_unit_test(test_p7_drop_waiter_touches_page),
 		cmocka_unit_test(test_p8_writeback_without_pin),
 		cmocka_unit_test(test_a8_no_mapping_recheck),
