@@ -442,6 +442,32 @@ void pcsim__pagecache_check_arm(struct pcsim_page *page)
 		    page->pfn);
 }
 
+/*
+ * A2/A3 at the async helper's return (the plug point): 0 leaves no entry queued (and in lock
+ * mode the caller holds the lock), -EIOCBQUEUED leaves exactly this entry queued, nothing else
+ * is returned. The entry is still the caller's here, so reading it cannot race its reuse.
+ */
+void pcsim__pagecache_check_async_ret(struct pcsim_page *page, struct pcsim_wait_page_queue *wait,
+				      bool set, int ret)
+{
+	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
+	if (!L->checking)
+		return;
+	struct list_head *self = &wait->wait.entry;
+	struct list_head *next = raw_ptr(&self->next);
+	bool queued = next && next != self && next != PCSIM_LIST_POISON1;
+	PCSIM_CHECK(ret == 0 || ret == -EIOCBQUEUED, "A3",
+		    "the async wait helper returned %d for page %u (only 0 or -EIOCBQUEUED)", ret,
+		    page->pfn);
+	if (ret == 0) {
+		PCSIM_CHECK(!queued, "A2", "the async wait helper returned 0 for page %u but left "
+					   "its entry queued: the callback may still run", page->pfn);
+		PCSIM_CHECK(!set || (raw_flags(page) & (1ul << PG_locked)), "A2",
+			    "lock_page_async() returned 0 for page %u, which is not locked",
+			    page->pfn);
+	}
+}
+
 void pcsim__pagecache_note_armed(void)
 {
 	struct pagecache_read_ctx *rc = read_ctx(pcsim__pagecache(pcsim_world_current()));

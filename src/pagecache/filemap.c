@@ -576,6 +576,7 @@ static int wait_on_page_locked_async_ops(struct page *page, struct wait_page_que
 	pcsim__pagecache_note_page_func(pcsim_world_current(), wait->wait.func);
 	pcsim__pagecache_check_arm(page);	/* A9 */
 	int ret = L->ops.wait_async(page, wait, set);
+	pcsim__pagecache_check_async_ret(page, wait, set, ret);	/* A2, A3 */
 	if (ret == -EIOCBQUEUED)
 		pcsim__pagecache_note_armed();	/* A3, A5 */
 	return ret;

@@ -68,6 +68,8 @@ long pcsim__pagecache_checked_read(struct pcsim_kiocb *iocb, struct pcsim_iov_it
 void pcsim__pagecache_check_page_sleep(struct pcsim_page *page);
 void pcsim__pagecache_check_arm(struct pcsim_page *page);
 void pcsim__pagecache_note_armed(void);
+void pcsim__pagecache_check_async_ret(struct pcsim_page *page, struct pcsim_wait_page_queue *wait,
+				      bool set, int ret);
 void pcsim__pagecache_check_readpage(struct pcsim_address_space *m, struct pcsim_page *page);
 int pcsim__wake_page_function(struct pcsim_wait_queue_entry *wait, unsigned mode, int sync,
 			      void *arg);
