@@ -49,5 +49,6 @@ expect 2 "bad.schedule:3:1: unknown header line" -- replay pagecache-general "$T
 expect 0 "" -- explore micro-fixed --strategy dfs
 expect 0 "" -- explore pagecache-general --schedules 200
 expect 0 "" -- explore pagecache-general --schedules 200 --checks strict-p6
+expect 0 "on real threads" -- explore pagecache-general --backend threads --schedules 20
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -333,9 +333,13 @@ static void print_report(const char *cmd, const char *program, const struct opts
 		return;
 	}
 	if (r->outcome == PCSIM_OUTCOME_OK) {
-		printf("%s: no violation in %" PRIu64 " execution(s), %" PRIu64 " steps%s\n", program,
-		       r->executions, r->steps,
-		       r->exhausted ? " (the bounded space was explored completely)" : "");
+		if (o->cfg.backend == PCSIM_BACKEND_THREADS)	/* real threads take no steps */
+			printf("%s: no violation in %" PRIu64 " execution(s) on real threads\n",
+			       program, r->executions);
+		else
+			printf("%s: no violation in %" PRIu64 " execution(s), %" PRIu64 " steps%s\n",
+			       program, r->executions, r->steps,
+			       r->exhausted ? " (the bounded space was explored completely)" : "");
 		return;
 	}
 	printf("%s: %s (%s) in execution %" PRIu64 " of %" PRIu64 ", at step %" PRIu64 "\n",
