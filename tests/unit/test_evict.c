@@ -299,7 +299,7 @@ static void test_writeback_vs_truncate_and_reclaim(void **state)
 	pcsim_report_free(&r);
 }
 
-/* ---- threads backend: the same race on real threads, many times ------------------------- */
+/* ---- threads backend: the same races on real threads, many times ------------------------ */
 static void test_lookup_vs_evict_threads(void **state)
 {
 	(void)state;
@@ -308,6 +308,11 @@ static void test_lookup_vs_evict_threads(void **state)
 	struct pcsim_report r;
 	assert_int_equal(run("evict-lookup", race_setup, race_finish, NULL,
 			     PCSIM_STRATEGY_RANDOM, 300, 0, 0, &r),
+			 0);
+	pcsim_report_free(&r);
+	/* writeback, truncation and reclaim of one page, the write's end on a libev thread */
+	assert_int_equal(run("evict-writeback", wb_setup, wb_finish, NULL, PCSIM_STRATEGY_RANDOM,
+			     300, 0, 0, &r),
 			 0);
 	pcsim_report_free(&r);
 }
