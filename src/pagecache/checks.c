@@ -158,7 +158,7 @@ void pcsim__pagecache_check_p2(struct pcsim_wait_queue_head *q, struct pcsim_pag
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Per callback (P2/A4, P5, P9, P10), reported when the walk ends
+ * Per callback (P2/A4, P5, P9), reported when the walk ends; A10 while the callback runs
  */
 static void walk_record(struct pagecache_layer *L, const char *inv, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -175,13 +175,20 @@ static void walk_record(struct pagecache_layer *L, const char *inv, const char *
 }
 
 static void cb_pre(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait_queue_entry *e,
-		   void *key, uint64_t snap[2])
+		   void *key, uint64_t snap[PCSIM__WAITQ_SNAP])
 {
 	struct pagecache_layer *L = arg;
 	if (!is_bucket(L, q))
 		return;
+	/* what the entry is now: once unlinked, its owner may re-initialise it at any time */
 	snap[0] = (uint64_t)(uintptr_t)raw_ptr(&e->entry.prev);
 	snap[1] = (uint64_t)(uintptr_t)raw_ptr(&e->entry.next);
+	snap[2] = pcsim__pagecache_is_page_waiter(L, e)
+			  ? (uint64_t)(uintptr_t)container_of(e, struct wait_page_queue, wait)->page
+			  : 0;
+	snap[3] = snap[2] ? (uint64_t)is_sync_func(L, e->func) |
+				    (uint64_t)container_of(e, struct wait_page_queue, wait)->bit_nr << 1
+			  : 0;
 	/* A10: an async callback never takes (or sets any bit of) the page for its waiter */
 	if (pcsim__pagecache_is_page_waiter(L, e) && !is_sync_func(L, e->func)) {
 		struct wait_page_key *k = key;
@@ -190,21 +197,21 @@ static void cb_pre(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait
 }
 
 static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait_queue_entry *e,
-		    void *key_arg, int ret, unsigned flags, const uint64_t snap[2])
+		    void *key_arg, int ret, unsigned flags, const uint64_t snap[PCSIM__WAITQ_SNAP])
 {
 	struct pagecache_layer *L = arg;
 	struct wait_page_key *key = key_arg;
 	if (!is_bucket(L, q))
 		return;
-	/* A10's range (cb_pre), unconditionally: an async entry that left the queue is its
-	 * owner's again, who may already have re-initialised it */
+	/* A10's range (cb_pre), unconditionally */
 	pcsim_allow_access(&key->page->flags);
-	if (!pcsim__pagecache_is_page_waiter(L, e))
-		return;
-	struct wait_page_queue *wpq = container_of(e, struct wait_page_queue, wait);
+	if (!snap[2])
+		return;		/* not a page waiter */
 	struct page *page = key->page;
-	bool sync = is_sync_func(L, e->func);
-	bool same_page = wpq->page == page;
+	struct page *wpage = (struct page *)(uintptr_t)snap[2];
+	bool sync = snap[3] & 1;
+	unsigned wbit = (unsigned)(snap[3] >> 1);
+	bool same_page = wpage == page;
 	/*
 	 * Whether the callback unlinked the entry, from its old neighbour: once off the list an
 	 * async entry belongs to its owner again, who may already have queued it elsewhere (not
@@ -225,7 +232,7 @@ static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wai
 			    "entry queued, without setting key->page_match", page->pfn, ret);
 	/* (an unlock that cleared the bit after the callback saw it set has its own wakeup
 	 * in flight) */
-	if (ret < 0 && !(same_page && key->page_match && wpq->bit_nr == key->bit_nr &&
+	if (ret < 0 && !(same_page && key->page_match && wbit == (unsigned)key->bit_nr &&
 			 (bit_set || page->wake_inflight > 1)))
 		walk_record(L, "P5",
 			    "a wake callback stopped the walk of page %u bit %d (-1) %s",
@@ -240,7 +247,7 @@ static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wai
 			walk_record(L, "A4", "the async callback of a waiter of page %u unlinked "
 					     "an entry other than its own", page->pfn);
 	}
-	if (same_page && wpq->bit_nr == key->bit_nr && !(flags & WQ_FLAG_EXCLUSIVE) &&
+	if (same_page && wbit == (unsigned)key->bit_nr && !(flags & WQ_FLAG_EXCLUSIVE) &&
 	    !unlinked && pcsim_world_config(pcsim_world_current())->lock_profile ==
 			     PCSIM_LOCK_PROFILE_5_9)
 		walk_record(L, "P9", "a non-exclusive waiter of page %u bit %d was passed over by "

@@ -193,7 +193,7 @@ int pcsim___wake_up_common(struct wait_queue_head *wq_head, unsigned mode, int n
 	unsigned cnt = 0, brk = pcsim__waitq_walk_break_cnt();
 	bool resumed = false;
 	const struct pcsim__waitq_cb_observer *obs = pcsim__waitq_cb_observer();
-	uint64_t snap[2];
+	uint64_t snap[PCSIM__WAITQ_SNAP];
 
 	pcsim__waitq_assert_locked(wq_head, "__wake_up_common");
 

@@ -18,11 +18,12 @@ void pcsim__waitq_check_next(struct pcsim_wait_queue_head *q, struct pcsim_wait_
  * just after it with the callback's return value and the entry's flags as read before the call.
  * Neither may take a preemption point. Installed per execution; sim backend only.
  */
+#define PCSIM__WAITQ_SNAP 4
 struct pcsim__waitq_cb_observer {
 	void (*pre)(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait_queue_entry *e,
-		    void *key, uint64_t snap[2]);
+		    void *key, uint64_t snap[PCSIM__WAITQ_SNAP]);
 	void (*post)(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait_queue_entry *e,
-		     void *key, int ret, unsigned flags, const uint64_t snap[2]);
+		     void *key, int ret, unsigned flags, const uint64_t snap[PCSIM__WAITQ_SNAP]);
 	void *arg;
 };
 void pcsim__waitq_set_cb_observer(struct pcsim_world *w, const struct pcsim__waitq_cb_observer *o);
