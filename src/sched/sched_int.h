@@ -95,6 +95,7 @@ struct pcsim__event {
 	int16_t cpu;			/* -1: an engine action, runs without a context */
 	uint8_t kind;			/* enum pcsim_ctx_kind */
 	uint8_t state;			/* enum ev_state */
+	uint8_t claim;			/* threads, atomic: 0, EV_CLAIM_RUN or EV_CLAIM_CANCEL */
 	uint64_t due;			/* timed mode */
 	uint64_t pct_prio;
 	void (*fn)(void *arg);
@@ -411,6 +412,14 @@ void pcsim__thr_task_created(struct pcsim_world *w, struct pcsim_task *t);
 void pcsim__thr_sleep(struct pcsim_world *w, struct pcsim_task *t);
 void pcsim__thr_wake(struct pcsim_world *w, struct pcsim_task *t);
 int pcsim__thr_event_post(struct pcsim_world *w, struct pcsim__event *ev);
+/*
+ * del_timer_sync() for a posted event: unless its handler has begun, it completes without
+ * running (at once if its timer is armed); if the handler has begun, wait until it has
+ * returned. Whoever claims the event first (EV_CLAIM_*) decides.
+ */
+#define EV_CLAIM_RUN 1
+#define EV_CLAIM_CANCEL 2
+void pcsim__thr_event_cancel(struct pcsim_world *w, struct pcsim__event *ev);
 void pcsim__thr_task_work_kick(struct pcsim_world *w, struct pcsim_task *t);
 void pcsim__thr_loop_wait(struct pcsim_world *w, struct pcsim_task *t);
 PCSIM_NORETURN void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_task *t);

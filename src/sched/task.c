@@ -419,10 +419,23 @@ long pcsim_schedule_timeout(long timeout)
 	}
 	__atomic_store_n(&t->timer_fired, false, __ATOMIC_RELAXED);
 	if (!w->sim) {
-		struct pcsim_event_desc d = { "timer", PCSIM_CTX_SOFTIRQ, (int)t->ctx.cpu,
-					      (uint64_t)timeout * 1000000ull, timeout_irq, t };
-		pcsim_event_post(w, &d);
+		/* a softirq on the task's CPU after the delay: a libev timer (threads.c) */
+		pcsim__thr_lock_global(w);
+		struct pcsim__event *tev = pcsim__event_new(w);
+		tev->cpu = (int16_t)t->ctx.cpu;
+		tev->kind = (uint8_t)PCSIM_CTX_SOFTIRQ;
+		tev->fn = timeout_irq;
+		tev->arg = t;
+		tev->due = w->now + (uint64_t)timeout * 1000000ull;
+		snprintf(tev->name, sizeof(tev->name), "timer of T%u", t->ctx.id);
+		pcsim__thr_unlock_global(w);
+		pcsim__thr_event_post(w, tev);
 		pcsim_schedule();
+		if (__atomic_load_n(&t->timer_fired, __ATOMIC_ACQUIRE))
+			return 0;
+		/* del_singleshot_timer_sync(): woken before expiry; a handler that has already
+		 * begun is waited for, so it cannot wake a later sleep of this task. */
+		pcsim__thr_event_cancel(w, tev);
 		return __atomic_load_n(&t->timer_fired, __ATOMIC_ACQUIRE) ? 0 : timeout;
 	}
 	struct pcsim__event *ev = pcsim__event_new(w);

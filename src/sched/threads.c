@@ -72,12 +72,14 @@ struct irq_thread {
 	pthread_mutex_t mu;		/* protects queue, queue_tail, stop */
 	struct pcsim__event *queue, *queue_tail;
 	bool stop;
+	struct timer_ev *timers;	/* armed, not yet fired (the loop's thread only) */
 };
 
 struct timer_ev {
 	ev_timer timer;
 	struct irq_thread *it;
 	struct pcsim__event *ev;
+	struct timer_ev *next;		/* it->timers: touched by the completion thread only */
 };
 
 /* Events posted during setup wait here until the execution starts. */
@@ -412,7 +414,7 @@ static void run_event(struct irq_thread *it, struct pcsim__event *ev)
 	c.irqs_off = true;
 	c.ev = ev;
 	pcsim__tls_ctx = &c;
-	ev->state = EV_RUNNING;
+	__atomic_store_n(&ev->state, (uint8_t)EV_RUNNING, __ATOMIC_RELAXED);
 	ev->fn(ev->arg);
 	if (w->checks_atomic && (c.nheld || c.preempt_count))
 		pcsim_fail("irq-exit-locked", "%s returns holding %u lock(s)", ev->name, c.nheld);
@@ -421,9 +423,36 @@ static void run_event(struct irq_thread *it, struct pcsim__event *ev)
 		while (c.rcu_nesting-- > 0)
 			urcu_memb_read_unlock();
 	}
-	ev->state = EV_DONE;
+	__atomic_store_n(&ev->state, (uint8_t)EV_DONE, __ATOMIC_RELEASE);
 	pcsim__tls_ctx = NULL;
 	event_done(it->tw);
+}
+
+static void timer_unlink(struct timer_ev *te)
+{
+	struct timer_ev **pp = &te->it->timers;
+	while (*pp && *pp != te)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = te->next;
+}
+
+/* A cancelled event (del_timer_sync()) completes without running its handler. */
+static void event_cancelled(struct irq_thread *it, struct pcsim__event *ev)
+{
+	__atomic_store_n(&ev->state, (uint8_t)EV_DONE, __ATOMIC_RELEASE);
+	event_done(it->tw);
+}
+
+/* Run @ev unless pcsim__thr_event_cancel() claimed it first. */
+static void run_or_cancel(struct irq_thread *it, struct pcsim__event *ev)
+{
+	uint8_t none = 0;
+	if (__atomic_compare_exchange_n(&ev->claim, &none, (uint8_t)EV_CLAIM_RUN, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		run_event(it, ev);
+	else
+		event_cancelled(it, ev);
 }
 
 static void timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -431,8 +460,26 @@ static void timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	(void)loop;
 	(void)revents;
 	struct timer_ev *te = (struct timer_ev *)t;
-	run_event(te->it, te->ev);
+	timer_unlink(te);
+	run_or_cancel(te->it, te->ev);
 	free(te);
+}
+
+/* Stop the armed timers whose events were cancelled since the last look. */
+static void timers_reap_cancelled(struct ev_loop *loop, struct irq_thread *it)
+{
+	struct timer_ev **pp = &it->timers;
+	while (*pp) {
+		struct timer_ev *te = *pp;
+		if (__atomic_load_n(&te->ev->claim, __ATOMIC_ACQUIRE) != EV_CLAIM_CANCEL) {
+			pp = &te->next;
+			continue;
+		}
+		*pp = te->next;
+		ev_timer_stop(loop, &te->timer);
+		event_cancelled(it, te->ev);
+		free(te);
+	}
 }
 
 static void irq_async_cb(struct ev_loop *loop, ev_async *a, int revents)
@@ -447,18 +494,26 @@ static void irq_async_cb(struct ev_loop *loop, ev_async *a, int revents)
 	while (q) {
 		struct pcsim__event *next = q->next_pending;
 		q->next_pending = NULL;
+		if (__atomic_load_n(&q->claim, __ATOMIC_ACQUIRE) == EV_CLAIM_CANCEL) {
+			event_cancelled(it, q);
+			q = next;
+			continue;
+		}
 		struct timer_ev *te = q->due ? calloc(1, sizeof(*te)) : NULL;
 		if (te) {
 			te->it = it;
 			te->ev = q;
+			te->next = it->timers;
+			it->timers = te;
 			ev_now_update(loop);
 			ev_timer_init(&te->timer, timer_cb, (double)q->due / 1e9, 0.);
 			ev_timer_start(loop, &te->timer);
 		} else {
-			run_event(it, q);
+			run_or_cancel(it, q);
 		}
 		q = next;
 	}
+	timers_reap_cancelled(loop, it);
 	if (stop)
 		ev_break(loop, EVBREAK_ALL);
 }
@@ -532,6 +587,23 @@ static void irq_enqueue(struct irq_thread *it, struct pcsim__event *ev)
 	it->queue_tail = ev;
 	ev_async_send(it->loop, &it->async);
 	pthread_mutex_unlock(&it->mu);
+}
+
+void pcsim__thr_event_cancel(struct pcsim_world *w, struct pcsim__event *ev)
+{
+	struct irq_thread *it = &w->thr->irq[ev->cpu];
+	uint8_t none = 0;
+	if (__atomic_compare_exchange_n(&ev->claim, &none, (uint8_t)EV_CLAIM_CANCEL, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		/* the completion thread stops the timer (libev loops are single-threaded) */
+		pthread_mutex_lock(&it->mu);
+		ev_async_send(it->loop, &it->async);
+		pthread_mutex_unlock(&it->mu);
+		return;
+	}
+	/* the handler has begun: wait for it to return, as del_timer_sync() does */
+	while (__atomic_load_n(&ev->state, __ATOMIC_ACQUIRE) != EV_DONE)
+		sched_yield();
 }
 
 int pcsim__thr_event_post(struct pcsim_world *w, struct pcsim__event *ev)

@@ -1732,6 +1732,69 @@ static const struct pcsim_program cleanup_prog = { "rules-exec-cleanup", cleanup
 static const struct pcsim_program cleanup_fail_prog = { "rules-exec-cleanup-violation",
 							cleanup_setup, cleanup_finish, (void *)1 };
 
+/* ---- schedule_timeout(): woken early, the timer is cancelled (del_singleshot_timer_sync) --- */
+struct sto {
+	struct pcsim_task *sleeper;
+	pcsim_int woken;
+	long left;
+};
+
+static struct sto *g_sto;
+
+static void sto_sleeper(void *arg)
+{
+	struct sto *s = arg;
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	if (!READ_ONCE(s->woken))
+		s->left = pcsim_schedule_timeout(600000);	/* ten minutes: only a wakeup ends it */
+	__set_current_state(TASK_RUNNING);
+}
+
+static void sto_waker(void *arg)
+{
+	struct sto *s = arg;
+	WRITE_ONCE(s->woken, 1);
+	wake_up_process(s->sleeper);
+}
+
+static void sto_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct sto *s = pcsim_alloc(w, sizeof(*s));
+	s->left = -1;
+	s->sleeper = pcsim_task_create(w, "sleeper", sto_sleeper, s, 0);
+	pcsim_task_create(w, "waker", sto_waker, s, 1);
+	g_sto = s;
+}
+
+static void sto_finish(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	/* -1: the waker came first; > 0: woken before the timeout (timed mode: what is left).
+	 * Never 0: it did not time out. */
+	PCSIM_CHECK(g_sto->left == -1 || (g_sto->left > 0 && g_sto->left <= 600000),
+		    "schedule_timeout",
+		    "returned %ld", g_sto->left);
+	g_finished++;
+}
+
+static const struct pcsim_program sto_prog = { "rules-schedule-timeout-cancel", sto_setup,
+					       sto_finish, NULL };
+
+/*
+ * A wakeup before the timeout returns the time left and cancels the timer: on the threads
+ * backend the ten-minute timer would otherwise keep each execution alive until it fired (the
+ * CTest timeout catches that), and could wake a later sleep.
+ */
+static void test_schedule_timeout_cancelled(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = test_config();
+	cfg.timed = SIM;	/* sim: untimed, the expiry would be a choice that can time out */
+	run_ok_cfg(&sto_prog, (struct plan){ .dfs = true, .thr_execs = 20 }, cfg);
+}
+
 static void test_exec_cleanup_hooks(void **state)
 {
 	(void)state;
@@ -1782,6 +1845,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_rcu_synchronize),
 		cmocka_unit_test(test_rcu_call_rcu_and_barrier),
 		cmocka_unit_test(test_exec_cleanup_hooks),
+		cmocka_unit_test(test_schedule_timeout_cancelled),
 	};
 	return cmocka_run_group_tests_name(SIM ? "engine_rules_sim" : "engine_rules_threads",
 					   tests, NULL, NULL);
