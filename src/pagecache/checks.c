@@ -58,6 +58,20 @@ static inline unsigned long raw_flags(struct pcsim_page *p)
 					     PCSIM_MO_ONCE);
 }
 
+/*
+ * The layer when this world checks invariants (sim backend), else NULL - decided from the
+ * config alone, so the threads backend never looks the layer up (which takes the world's
+ * global lock there) on behalf of a check that does not run.
+ */
+static struct pagecache_layer *checking(void)
+{
+	struct pcsim_world *w = pcsim_world_current();
+	const struct pcsim_config *cfg = w ? pcsim_world_config(w) : NULL;
+	if (!cfg || cfg->backend != PCSIM_BACKEND_SIM || !(cfg->checks & PCSIM_CHECK_INVARIANTS))
+		return NULL;
+	return pcsim__pagecache(w);
+}
+
 static bool is_sync_func(struct pagecache_layer *L, pcsim_wait_queue_func_t f)
 {
 	return f == L->ops.wake_page_function || f == pcsim__wake_page_function;
@@ -139,8 +153,8 @@ static int check_buckets(struct pcsim_world *w, void *arg)
  */
 void pcsim__pagecache_check_p2(struct pcsim_wait_queue_head *q, struct pcsim_page *page)
 {
-	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
-	if (!L->checking)
+	struct pagecache_layer *L = checking();
+	if (!L)
 		return;
 	struct list_head *h = &q->head;
 	struct list_head *n = raw_ptr(&h->next);
@@ -264,8 +278,8 @@ static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wai
 
 void pcsim__pagecache_walk_report(void)
 {
-	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
-	if (!L->checking || !L->walk_inv)
+	struct pagecache_layer *L = checking();
+	if (!L || !L->walk_inv)
 		return;
 	const char *inv = L->walk_inv;
 	L->walk_inv = NULL;
@@ -288,8 +302,8 @@ static const struct pcsim_trace_kind tk_p8 = { "pagecache.walk_on_freed_frame", 
 
 uint32_t pcsim__pagecache_wake_begin(struct pcsim_page *page)
 {
-	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
-	if (!L->checking)
+	struct pagecache_layer *L = checking();
+	if (!L)
 		return 0;
 	page->wake_inflight++;
 	page->wake_dropped = false;
@@ -298,8 +312,8 @@ uint32_t pcsim__pagecache_wake_begin(struct pcsim_page *page)
 
 void pcsim__pagecache_wake_end(struct pcsim_page *page, uint32_t gen, bool walked, bool unlock)
 {
-	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
-	if (!L->checking)
+	struct pagecache_layer *L = checking();
+	if (!L)
 		return;
 	page->wake_inflight--;
 	if (!walked)
@@ -327,8 +341,8 @@ void pcsim__pagecache_wake_end(struct pcsim_page *page, uint32_t gen, bool walke
 /* P6: the waiter of @e acts on its counted exclusive wakeup (locked, queued again, or left). */
 void pcsim__pagecache_owed_resolve(const struct pcsim_wait_queue_entry *e, bool left_without_lock)
 {
-	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
-	if (!L->checking)
+	struct pagecache_layer *L = checking();
+	if (!L)
 		return;
 	for (unsigned i = 0; i < L->nowed; i++) {
 		if (L->owed[i].entry != e)
@@ -356,8 +370,8 @@ void pcsim__pagecache_owed_resolve(const struct pcsim_wait_queue_entry *e, bool 
 /* P4: the slow path is taken exactly when the clear of PG_locked found PG_waiters set. */
 void pcsim__pagecache_check_unlock(struct pcsim_page *page, unsigned long old, bool slow)
 {
-	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
-	if (!L->checking)
+	struct pagecache_layer *L = checking();
+	if (!L)
 		return;
 	bool waiters = (old & (1ul << PG_waiters)) != 0;
 	PCSIM_CHECK(!waiters || slow, "P4",
@@ -368,8 +382,8 @@ void pcsim__pagecache_check_unlock(struct pcsim_page *page, unsigned long old, b
 
 void pcsim__pagecache_check_handoff(struct pcsim_page *page, unsigned queued_flags)
 {
-	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
-	if (!L->checking || (queued_flags & WQ_FLAG_DONE))
+	struct pagecache_layer *L = checking();
+	if (!L || (queued_flags & WQ_FLAG_DONE))
 		return;		/* taken by the waiter's own try before it queued */
 	PCSIM_CHECK(queued_flags & WQ_FLAG_CUSTOM, "P10",
 		    "page %u's lock was handed over to a waiter that had not lost "
@@ -385,7 +399,7 @@ void pcsim__pagecache_check_handoff(struct pcsim_page *page, unsigned queued_fla
 static struct pagecache_read_ctx *read_ctx(struct pagecache_layer *L)
 {
 	struct task_struct *t = pcsim_current();
-	if (!L->checking || !t)
+	if (!L || !t)
 		return NULL;
 	unsigned id = pcsim_task_id(t);
 	return id < PCSIM_MAX_TASKS ? &L->reading[id] : NULL;
@@ -394,10 +408,11 @@ static struct pagecache_read_ctx *read_ctx(struct pagecache_layer *L)
 long pcsim__pagecache_checked_read(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter,
 				   long written)
 {
-	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
+	struct pagecache_layer *L = checking();
 	struct pagecache_read_ctx *rc = read_ctx(L);
 	if (!rc)
-		return L->ops.buffered_read(iocb, iter, written);
+		return pcsim__pagecache(pcsim_world_current())->ops.buffered_read(iocb, iter,
+										   written);
 	struct pagecache_read_ctx outer = *rc;
 	int64_t pos = iocb->ki_pos;
 	size_t done = iter->done;
@@ -428,7 +443,7 @@ long pcsim__pagecache_checked_read(struct pcsim_kiocb *iocb, struct pcsim_iov_it
 
 void pcsim__pagecache_check_page_sleep(struct pcsim_page *page)
 {
-	struct pagecache_read_ctx *rc = read_ctx(pcsim__pagecache(pcsim_world_current()));
+	struct pagecache_read_ctx *rc = read_ctx(checking());
 	if (!rc || !rc->iocb)
 		return;
 	int f = rc->iocb->ki_flags;
@@ -440,7 +455,7 @@ void pcsim__pagecache_check_page_sleep(struct pcsim_page *page)
 
 void pcsim__pagecache_check_arm(struct pcsim_page *page)
 {
-	struct pagecache_read_ctx *rc = read_ctx(pcsim__pagecache(pcsim_world_current()));
+	struct pagecache_read_ctx *rc = read_ctx(checking());
 	if (!rc || !rc->iocb)
 		return;
 	int f = rc->iocb->ki_flags;
@@ -457,8 +472,8 @@ void pcsim__pagecache_check_arm(struct pcsim_page *page)
 void pcsim__pagecache_check_async_ret(struct pcsim_page *page, struct pcsim_wait_page_queue *wait,
 				      bool set, int ret)
 {
-	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
-	if (!L->checking)
+	struct pagecache_layer *L = checking();
+	if (!L)
 		return;
 	struct list_head *self = &wait->wait.entry;
 	struct list_head *next = raw_ptr(&self->next);
@@ -477,15 +492,15 @@ void pcsim__pagecache_check_async_ret(struct pcsim_page *page, struct pcsim_wait
 
 void pcsim__pagecache_note_armed(void)
 {
-	struct pagecache_read_ctx *rc = read_ctx(pcsim__pagecache(pcsim_world_current()));
+	struct pagecache_read_ctx *rc = read_ctx(checking());
 	if (rc && rc->iocb)
 		rc->armed++;
 }
 
 void pcsim__pagecache_check_readpage(struct pcsim_address_space *m, struct pcsim_page *page)
 {
-	struct pagecache_layer *L = pcsim__pagecache(pcsim_world_current());
-	if (!L->checking)
+	struct pagecache_layer *L = checking();
+	if (!L)
 		return;
 	void *mapping = raw_ptr(&page->mapping);
 	PCSIM_CHECK(mapping == m, "A8",
@@ -505,7 +520,6 @@ void pcsim__pagecache_checks_init(struct pcsim_world *w, struct pagecache_layer 
 	const struct pcsim_config *cfg = pcsim_world_config(w);
 	if (!(cfg->checks & PCSIM_CHECK_INVARIANTS) || cfg->backend != PCSIM_BACKEND_SIM)
 		return;
-	L->checking = true;
 	L->reading = pcsim_alloc(w, PCSIM_MAX_TASKS * sizeof(*L->reading));
 	L->owed = pcsim_alloc(w, PCSIM_MAX_TASKS * sizeof(*L->owed));
 	pcsim_invariant_register(w, "P1/P3/A1", check_buckets, L);

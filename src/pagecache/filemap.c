@@ -24,11 +24,6 @@
 
 #include "pagecache/pagecache_int.h"
 
-static inline bool bug(unsigned n)
-{
-	return (pcsim_world_config(pcsim_world_current())->bugs & PCSIM_BUG(n)) != 0;
-}
-
 /* Trace events of the layer (docs/trace-schema.md): a = page frame number. */
 static void r_pc(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
 		 size_t len)
@@ -426,21 +421,18 @@ void pcsim_unlock_page(struct page *page)
 			   "not locked", page->pfn);
 		return;
 	}
+	bool waiters;
 	if (unlikely(inject(PCSIM_INJECT_UNLOCK_TEST_FIRST))) {
 		/* broken on purpose (tests): the waiters bit read before the clear, apart */
-		bool waiters = PageWaiters(page);
+		waiters = PageWaiters(page);
 		unsigned long old = pcsim_rmw(&page->flags, PCSIM_RMW_AND, ~(1ul << PG_locked),
 					      PCSIM_MO_RELEASE);
 		pcsim__pagecache_check_unlock(page, old, waiters);	/* P4 */
-		if (waiters) {
-			uint32_t gen = pcsim__pagecache_wake_begin(page);
-			wake_up_page_bit(page, PG_locked);
-			pcsim__pagecache_wake_end(page, gen, true, true);
-		}
-		return;
+	} else {
+		waiters = clear_bit_unlock_is_negative_byte(PG_locked, &page->flags);
 	}
-	if (clear_bit_unlock_is_negative_byte(PG_locked, &page->flags)) {
-		uint32_t gen = pcsim__pagecache_wake_begin(page);
+	if (waiters) {
+		uint32_t gen = pcsim__pagecache_wake_begin(page);	/* pcsim: P3, P8 */
 		wake_up_page_bit(page, PG_locked);
 		pcsim__pagecache_wake_end(page, gen, true, true);
 	}

@@ -26,7 +26,6 @@ struct pagecache_layer {
 	bool threads;			/* threads backend: frame pool under @mu */
 	pthread_mutex_t mu;
 	/* run-time checks (checks.c): sim backend with PCSIM_CHECK_INVARIANTS only */
-	bool checking;
 	struct { const struct pcsim_wait_queue_entry *entry; struct pcsim_page *page; } *owed;
 	unsigned nowed;			/* counted exclusive wakeups not yet acted on (P6) */
 	const char *walk_inv;		/* the first callback-level violation of this walk */
@@ -38,6 +37,12 @@ struct pagecache_layer {
 };
 
 struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w);
+
+/* Bug zoo entry B-@n re-injected in this world (pcsim_config.bugs). */
+static inline bool bug(unsigned n)
+{
+	return (pcsim_world_config(pcsim_world_current())->bugs & PCSIM_BUG(n)) != 0;
+}
 
 /* pcsim's own mutants for the tests of the checks (pcsim_config.inject, PCSIM_INJECT_*). */
 static inline bool inject(unsigned what)
@@ -54,7 +59,8 @@ bool pcsim__pagecache_is_page_waiter(struct pagecache_layer *L,
 				     const struct pcsim_wait_queue_entry *e);
 void pcsim__pagecache_check_p2(struct pcsim_wait_queue_head *q, struct pcsim_page *page);
 
-/* checks.c: see there for what each checks. All are no-ops unless L->checking. */
+/* checks.c: see there for what each checks. All are no-ops unless the world checks
+ * invariants in the sim backend. */
 void pcsim__pagecache_checks_init(struct pcsim_world *w, struct pagecache_layer *L);
 void pcsim__pagecache_walk_report(void);
 uint32_t pcsim__pagecache_wake_begin(struct pcsim_page *page);

@@ -22,11 +22,6 @@
 
 #include "pagecache/pagecache_int.h"
 
-static inline bool bug(unsigned n)
-{
-	return (pcsim_world_config(pcsim_world_current())->bugs & PCSIM_BUG(n)) != 0;
-}
-
 /* ---------------------------------------------------------------------------------------------
  * On-demand readahead (subset)
  */

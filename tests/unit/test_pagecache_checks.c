@@ -18,30 +18,49 @@
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/kernel/sched.h>
 
-static int run(const char *name, void (*setup)(struct pcsim_world *, void *), void *arg,
-	       struct pcsim_config *cfg, enum pcsim_strategy s, uint64_t max, unsigned bound,
-	       int expect, struct pcsim_report *r)
+typedef void (*setup_fn)(struct pcsim_world *, void *);
+
+static int run(const char *name, setup_fn setup, void *arg, struct pcsim_config *cfg,
+	       enum pcsim_strategy s, uint64_t max, unsigned bound, int expect,
+	       struct pcsim_report *r)
 {
 	return pt_run(name, setup, NULL, arg, cfg, s, max, bound, expect, r);
 }
 
-/* Found with @inject (PCT), as @what; without it, DFS with bound 2 finds nothing. */
-static void found_and_clean(const char *name, void (*setup)(struct pcsim_world *, void *),
-			    void *arg, unsigned inject, const char *what)
+/* The scenario fails as @what: in one run (@pct false) or within 10,000 PCT executions. */
+static void expect_found(const char *name, setup_fn setup, void *arg, struct pcsim_config *cfg,
+			 bool pct, const char *what)
 {
-	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 	struct pcsim_report r;
-	cfg.inject = inject;
-	assert_int_equal(run(name, setup, arg, &cfg, PCSIM_STRATEGY_PCT, 10000, 2, 1, &r), 1);
+	assert_int_equal(run(name, setup, arg, cfg, pct ? PCSIM_STRATEGY_PCT : PCSIM_STRATEGY_RANDOM,
+			     pct ? 10000 : 1, pct ? 2 : 0, 1, &r),
+			 1);
 	printf("%s: %s in execution %llu: %s\n", name, r.what,
 	       (unsigned long long)r.failing_execution, r.message);
 	assert_string_equal(r.what, what);
 	assert_true(r.confirmed);
 	pcsim_report_free(&r);
-	cfg.inject = 0;
-	assert_int_equal(run(name, setup, arg, &cfg, PCSIM_STRATEGY_DFS, 0, 2, 0, &r), 0);
+}
+
+/* No violation in any schedule with at most two preemptions. */
+static void expect_clean_dfs(const char *name, setup_fn setup, void *arg,
+			     struct pcsim_config *cfg)
+{
+	struct pcsim_report r;
+	assert_int_equal(run(name, setup, arg, cfg, PCSIM_STRATEGY_DFS, 0, 2, 0, &r), 0);
 	assert_true(r.exhausted);
 	pcsim_report_free(&r);
+}
+
+/* Found with @inject (PCT), as @what; without it, DFS with bound 2 finds nothing. */
+static void found_and_clean(const char *name, setup_fn setup, void *arg, unsigned inject,
+			    const char *what)
+{
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	cfg.inject = inject;
+	expect_found(name, setup, arg, &cfg, true, what);
+	cfg.inject = 0;
+	expect_clean_dfs(name, setup, arg, &cfg);
 }
 
 /* ---- P3: a waiter that tries the bit before it publishes itself; P4: an unlock that reads
@@ -139,14 +158,9 @@ static void test_p7_drop_waiter_touches_page(void **state)
 	(void)state;
 	for (int prof = 0; prof < 2; prof++) {
 		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-		struct pcsim_report r;
 		cfg.lock_profile = prof;
 		/* pcsim's own DROP waiter never touches the page: exhaustively clean */
-		assert_int_equal(run("checks-p7", drop_setup, NULL, &cfg, PCSIM_STRATEGY_DFS, 0, 2,
-				     0, &r),
-				 0);
-		assert_true(r.exhausted);
-		pcsim_report_free(&r);
+		expect_clean_dfs("checks-p7", drop_setup, NULL, &cfg);
 	}
 	/* one that re-reads the page's flags after its wakeup (5.9 profile) is caught */
 	found_and_clean("checks-p7", drop_setup, NULL, PCSIM_INJECT_DROP_TOUCH, "P7");
@@ -254,14 +268,8 @@ static void test_read_path_contract_plugged(void **state)
 	static const char *const want[] = { "A3", "A6", "A9", "A9" };
 	for (plug = 0; plug < 4; plug++) {
 		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-		struct pcsim_report r;
 		/* no interleaving needed: one deterministic run */
-		assert_int_equal(run("checks-read-plug", plug_setup, NULL, &cfg,
-				     PCSIM_STRATEGY_RANDOM, 1, 0, 1, &r),
-				 1);
-		printf("bad read path %d: %s: %s\n", plug, r.what, r.message);
-		assert_string_equal(r.what, want[plug]);
-		pcsim_report_free(&r);
+		expect_found("checks-read-plug", plug_setup, NULL, &cfg, false, want[plug]);
 	}
 }
 
@@ -329,29 +337,13 @@ static void test_wake_function_rules_plugged(void **state)
 {
 	(void)state;
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-	struct pcsim_report r;
 	user_fn = stop_always_wake_function;
-	assert_int_equal(run("checks-p5", wake_setup, NULL, &cfg, PCSIM_STRATEGY_PCT, 10000, 2, 1,
-			     &r),
-			 1);
-	printf("stop-always: %s in execution %llu\n", r.what,
-	       (unsigned long long)r.failing_execution);
-	assert_string_equal(r.what, "P5");
-	pcsim_report_free(&r);
+	expect_found("checks-p5", wake_setup, NULL, &cfg, true, "P5");
 	user_fn = skip_relocked_wake_function;
-	assert_int_equal(run("checks-p9", wake_setup, NULL, &cfg, PCSIM_STRATEGY_PCT, 10000, 2, 1,
-			     &r),
-			 1);
-	printf("skip-relocked: %s in execution %llu\n", r.what,
-	       (unsigned long long)r.failing_execution);
-	assert_string_equal(r.what, "P9");
-	pcsim_report_free(&r);
+	expect_found("checks-p9", wake_setup, NULL, &cfg, true, "P9");
 	/* pcsim's own wake function survives the same scenario exhaustively */
 	user_fn = NULL;
-	assert_int_equal(run("checks-p5", wake_setup, NULL, &cfg, PCSIM_STRATEGY_DFS, 0, 2, 0, &r),
-			 0);
-	assert_true(r.exhausted);
-	pcsim_report_free(&r);
+	expect_clean_dfs("checks-p5", wake_setup, NULL, &cfg);
 }
 
 /* A4: an async callback that takes its neighbour (a waiter of another page in the same bucket)
@@ -448,27 +440,15 @@ static void test_a10_async_callback_takes_lock(void **state)
 {
 	(void)state;
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-	struct pcsim_report r;
-	assert_int_equal(run("checks-a10", a10_setup, NULL, &cfg, PCSIM_STRATEGY_PCT, 10000, 2, 1,
-			     &r),
-			 1);
-	printf("handoff async callback: %s in execution %llu: %s\n", r.what,
-	       (unsigned long long)r.failing_execution, r.message);
-	assert_string_equal(r.what, "A10");
-	pcsim_report_free(&r);
+	expect_found("checks-a10", a10_setup, NULL, &cfg, true, "A10");
 }
 
 static void test_a4_async_callback_unlinks_another(void **state)
 {
 	(void)state;
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-	struct pcsim_report r;
 	cfg.wait_table_bits = 0;	/* both pages in one bucket */
-	assert_int_equal(run("checks-a4", a4_setup, NULL, &cfg, PCSIM_STRATEGY_RANDOM, 1, 0, 1, &r),
-			 1);
-	printf("greedy async callback: %s: %s\n", r.what, r.message);
-	assert_string_equal(r.what, "A4");
-	pcsim_report_free(&r);
+	expect_found("checks-a4", a4_setup, NULL, &cfg, false, "A4");
 }
 
 int main(int argc, char **argv)

@@ -12,6 +12,9 @@ int pcsim_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1,
 int pcsim_cli_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
 			uint64_t *out);
 
+/* Write @text (NULL: empty) to @path; on failure print why and return -1. */
+int pcsim_cli_write_file(const char *path, const char *text);
+
 int pcsim_cli_demo(int argc, char **argv);
 int pcsim_cli_bench(int argc, char **argv);
 

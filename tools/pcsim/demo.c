@@ -88,12 +88,8 @@ static int demo_pagecache(const char *out, uint64_t seed)
 	       "come (P2 reports it at the moment PG_waiters is cleared).\n\n");
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/pagecache-general-b03-%" PRIu64 ".schedule", out, seed);
-	FILE *f = fopen(path, "w");
-	if (f) {
-		fputs(r.schedule, f);
-		fclose(f);
+	if (pcsim_cli_write_file(path, r.schedule) == 0)
 		printf("Replay: pcsim replay pagecache-general %s\n\n", path);
-	}
 	pcsim_report_free(&r);
 
 	cfg.bugs = 0;
@@ -160,16 +156,12 @@ int pcsim_cli_demo(int argc, char **argv)
 	       "will ever wake it.\n\n");
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/micro-lost-wakeup-%" PRIu64 ".schedule", out, seed);
-	FILE *f = fopen(path, "w");
-	if (f) {
-		fputs(r.schedule, f);
-		fclose(f);
+	if (pcsim_cli_write_file(path, r.schedule) == 0)
 		printf("The failing schedule is in %s; replay it exactly with\n"
 		       "  pcsim replay micro-lost-wakeup %s\n"
 		       "(confirmed: two traced replays gave the same trace hash %016" PRIx64
 		       ": %s)\n\n",
 		       path, path, r.trace_hash, r.confirmed ? "yes" : "NO");
-	}
 	pcsim_report_free(&r);
 
 	printf("pcsim demo 2/3: the kernel's pattern\n\n%s\n", fixed_src);

@@ -247,7 +247,7 @@ static const struct pcsim_builtin *find_program(const char *name)
 	return NULL;
 }
 
-static int write_file(const char *path, const char *text)
+int pcsim_cli_write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
@@ -427,10 +427,10 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if (r.outcome != PCSIM_OUTCOME_OK && r.schedule) {
 		snprintf(path, sizeof(path), "%s/%s-%" PRIu64 ".schedule", o.out_dir, b->prog.name,
 			 o.ex.seed);
-		if (write_file(path, r.schedule) == 0)
+		if (pcsim_cli_write_file(path, r.schedule) == 0)
 			sched_path = path;
 	}
-	if (o.trace_file && r.trace && write_file(o.trace_file, r.trace) < 0) {
+	if (o.trace_file && r.trace && pcsim_cli_write_file(o.trace_file, r.trace) < 0) {
 		pcsim_report_free(&r);
 		return EXIT_USAGE;
 	}
@@ -486,7 +486,7 @@ static int cmd_replay(int argc, char **argv)
 		free(text);
 		return EXIT_USAGE;
 	}
-	if (o.trace_file && r.trace && write_file(o.trace_file, r.trace) < 0) {
+	if (o.trace_file && r.trace && pcsim_cli_write_file(o.trace_file, r.trace) < 0) {
 		pcsim_report_free(&r);
 		free(text);
 		return EXIT_USAGE;
