@@ -21,6 +21,14 @@
 extern "C" {
 #endif
 
+/* pcsim's own mutants of the page-cache layer (struct pcsim_config.inject), for the tests of its
+ * run-time checks; bit 0x1 is the engine's (PCSIM_INJECT_SCS_NO_MB, <pcsim/sched.h>). */
+#define PCSIM_INJECT_UNLOCK_TEST_FIRST 0x2u	/* unlock_page() reads PG_waiters, then clears */
+#define PCSIM_INJECT_WRITEBACK_NO_PIN 0x4u	/* end_page_writeback() without get_page() */
+#define PCSIM_INJECT_NO_MAPPING_RECHECK 0x8u	/* read path: no page->mapping check after lock */
+#define PCSIM_INJECT_DROP_TOUCH 0x10u		/* a woken DROP waiter reads its page's flags */
+#define PCSIM_INJECT_WAITER_TEST_FIRST 0x20u	/* 5.9 page waiter: try the bit, then publish */
+
 /* enum pageflags, 5.10 bit numbers. PG_locked and PG_waiters share the low byte. */
 #define PCSIM_PG_locked 0
 #define PCSIM_PG_referenced 1

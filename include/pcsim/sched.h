@@ -60,12 +60,7 @@ enum pcsim_memmode {
 
 /* Engine-level bug injection (struct pcsim_config.inject), for tests that show a check works. */
 #define PCSIM_INJECT_SCS_NO_MB 0x1u	/* set_current_state() without its full barrier */
-/* pcsim's own mutants of the page-cache layer, for the tests of its run-time checks: */
-#define PCSIM_INJECT_UNLOCK_TEST_FIRST 0x2u	/* unlock_page() reads PG_waiters, then clears */
-#define PCSIM_INJECT_WRITEBACK_NO_PIN 0x4u	/* end_page_writeback() without get_page() */
-#define PCSIM_INJECT_NO_MAPPING_RECHECK 0x8u	/* read path: no page->mapping check after lock */
-#define PCSIM_INJECT_DROP_TOUCH 0x10u		/* a woken DROP waiter reads its page's flags */
-#define PCSIM_INJECT_WAITER_TEST_FIRST 0x20u	/* 5.9 page waiter: try the bit, then publish */
+/* Bits 0x2-0x20 are the page-cache layer's mutants (<pcsim/pagecache.h>). */
 
 #define PCSIM_MAX_CPUS 64
 #define PCSIM_MAX_TASKS 256
