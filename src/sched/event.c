@@ -3,17 +3,20 @@
  * event.c - pending events (device completions, timers, RCU callbacks, signal deliveries) and
  * the atomic contexts they run in.
  *
- * In the sim backend a pending event is one more option at every decision point, available
- * while its CPU can take an interrupt (and, in timed mode, once it is due). Firing it starts an
- * atomic context on that CPU: interrupts off, cannot sleep, preempts the CPU's task until the
- * handler returns (irq_enter ... irq_exit).
+ * This file creates events and keeps the list of pending ones (by id, so options are
+ * enumerated in a stable order); the backend makes them happen. In the sim backend a pending
+ * event is one more option at every decision point, available while its CPU can take an
+ * interrupt (and, in timed mode, once it is due); firing it starts an atomic context on that
+ * CPU: interrupts off, cannot sleep, preempts the CPU's task until the handler returns
+ * (irq_enter ... irq_exit, sim/sched.c). In the threads backend a completion thread per CPU
+ * runs it (threads/event.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/sched_int.h"
+#include "sched_int.h"
 
 struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
 {
@@ -30,7 +33,7 @@ struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
 	struct pcsim__event *ev = pcsim_alloc(w, sizeof(*ev));
 	w->events[w->nevents++] = ev;
 	ev->id = w->nevents;
-	ev->pct_prio = w->sim ? pcsim__strategy_prio(w->strat, w) : 0;
+	ev->pct_prio = pcsim__prio(w);
 	return ev;
 }
 
@@ -63,8 +66,7 @@ int pcsim_event_post(struct pcsim_world *w, const struct pcsim_event_desc *d)
 	if (!w || !d || !d->fn || d->cpu >= (int)w->cfg.ncpus || d->cpu < -1 ||
 	    (d->kind != PCSIM_CTX_HARDIRQ && d->kind != PCSIM_CTX_SOFTIRQ))
 		return -EINVAL;
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
+	pcsim__world_lock(w);
 	struct pcsim__event *ev = pcsim__event_new(w);
 	ev->cpu = (int16_t)(d->cpu >= 0 ? d->cpu : (int)(w->ev_rr++ % w->cfg.ncpus));
 	ev->kind = (uint8_t)d->kind;
@@ -72,33 +74,6 @@ int pcsim_event_post(struct pcsim_world *w, const struct pcsim_event_desc *d)
 	ev->arg = d->arg;
 	ev->due = w->now + d->delay_ns;
 	snprintf(ev->name, sizeof(ev->name), "%s", d->name ? d->name : "event");
-	if (!w->sim) {
-		pcsim__thr_unlock_global(w);
-		int r = pcsim__thr_event_post(w, ev);
-		return r < 0 ? r : (int)ev->id;
-	}
-	pcsim__event_add_pending(w, ev);
-	if (w->tracing)
-		pcsim__trace(w, pcsim__tls_ctx, &pcsim__tk_post, 0, 0, ev->id, 0,
-			     pcsim_trace_intern(w, ev->name));
-	return (int)ev->id;
-}
-
-void pcsim__irq_entry(void *arg)
-{
-	struct pcsim__ctx *c = arg;
-	struct pcsim_world *w = c->w;
-	struct pcsim__event *ev = c->ev;
-	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_irq_enter, 0, 0, ev->kind, 0, ev->name);
-	ev->fn(ev->arg);
-	if (w->checks_atomic && (c->nheld || c->preempt_count))
-		pcsim_fail("irq-exit-locked", "%s returns holding %u lock(s)", ev->name, c->nheld);
-	if (c->rcu_nesting)
-		pcsim_fail("irq-exit-rcu", "%s returns inside an RCU read-side section", ev->name);
-	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_irq_exit, 0, 0, ev->kind, 0, NULL);
-	ev->state = EV_DONE;
-	pcsim__rcu_ctx_exit(w, c);
-	pcsim__sim_exit_ctx(w, c);
+	pcsim__world_unlock(w);
+	return w->ops->event_post(w, ev);
 }

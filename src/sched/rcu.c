@@ -1,139 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
- * rcu.c - RCU as the model sees it.
+ * rcu.c - RCU as the model sees it (include/linux/rcupdate.h, kernel/rcu/update.c, 5.10: the
+ * guarantees only).
  *
- * sim backend: read-side sections are tracked per context (nesting count plus a count of
- * completed outermost sections). synchronize_rcu() snapshots the contexts that are inside a
- * section and sleeps until each of them has left the section it was in (or exited); call_rcu()
- * takes the same snapshot and, once it is satisfied, posts the callback as a softirq event, so
- * the strategy chooses when it runs. Sections are preemptible: other contexts run meanwhile
- * (PREEMPT_RCU), but sleeping inside one is reported. liburcu is never used here: its reader
- * state is per OS thread and its call_rcu thread is outside the engine's control.
- *
- * threads backend: liburcu's memb flavour (threads.c).
+ * What both backends share: the calling-context rules (synchronize_rcu() and rcu_barrier()
+ * may sleep and must not run inside a read-side section; an unbalanced rcu_read_unlock() is a
+ * violation) and each context's nesting count, which the sleep checks of core.c read. The
+ * grace periods themselves are the backend's: simulated per context in sim/rcu.c, liburcu's
+ * memb flavour in threads/rcu.c.
  *
  * Guarantee modelled (Documentation/RCU/whatisRCU.rst): a grace period ends only after every
  * read-side critical section that began before it has completed.
  */
-#include <stdio.h>
-#include <string.h>
-
-#include "sched/sched_int.h"
-
-static struct pcsim__gp *gp_snapshot(struct pcsim_world *w)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < w->ntasks; i++)
-		if (w->tasks[i]->ctx.rcu_nesting)
-			n++;
-	for (unsigned c = 0; c < w->cfg.ncpus; c++)
-		if (w->cpus[c].irq && w->cpus[c].irq->rcu_nesting)
-			n++;
-	struct pcsim__gp *gp = pcsim_alloc(w, sizeof(*gp) + n * sizeof(gp->e[0]));
-	for (unsigned i = 0; i < w->ntasks; i++) {
-		struct pcsim__ctx *c = &w->tasks[i]->ctx;
-		if (c->rcu_nesting) {
-			gp->e[gp->n].c = c;
-			gp->e[gp->n].qs = c->rcu_qs;
-			gp->n++;
-		}
-	}
-	for (unsigned c = 0; c < w->cfg.ncpus; c++) {
-		struct pcsim__ctx *x = w->cpus[c].irq;
-		if (x && x->rcu_nesting) {
-			gp->e[gp->n].c = x;
-			gp->e[gp->n].qs = x->rcu_qs;
-			gp->n++;
-		}
-	}
-	return gp;
-}
-
-static bool gp_done(const struct pcsim__gp *gp)
-{
-	for (unsigned i = 0; i < gp->n; i++)
-		if (gp->e[i].c->run != CR_EXITED && gp->e[i].c->rcu_qs == gp->e[i].qs)
-			return false;
-	return true;
-}
-
-static void rcu_cb_fire(void *arg)
-{
-	struct pcsim__rcu_cb *cb = arg;
-	struct pcsim__ctx *c = pcsim__tls_ctx;
-	struct pcsim_world *w = c->w;
-	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_rcu, 0, 0, 0, 0, "RCU callback runs");
-	cb->func(cb->head);
-	cb->done = true;
-	w->rcu_cbs_inflight--;
-	/* rcu_barrier() sleepers re-check which callbacks they still wait for. */
-	for (unsigned i = 0; i < w->ntasks; i++) {
-		struct pcsim_task *t = w->tasks[i];
-		if (t->barrier_waiting) {
-			t->barrier_waiting = false;
-			pcsim__ttwu_nopoint(w, t, (unsigned)PCSIM_TASK_UNINTERRUPTIBLE, false);
-		}
-	}
-}
-
-static void post_cb(struct pcsim_world *w, struct pcsim__rcu_cb *cb)
-{
-	struct pcsim_event_desc d = {
-		.name = "rcu callback",
-		.kind = PCSIM_CTX_SOFTIRQ,
-		.cpu = -1,
-		.fn = rcu_cb_fire,
-		.arg = cb,
-	};
-	pcsim_event_post(w, &d);
-}
-
-/* A grace period may have ended: wake synchronize_rcu() sleepers, post ripe callbacks. */
-static void gp_advance(struct pcsim_world *w)
-{
-	if (w->ngp_waiters)
-		for (unsigned i = 0; i < w->ntasks; i++) {
-			struct pcsim_task *t = w->tasks[i];
-			if (t->gp_waiting && gp_done(t->gp)) {
-				t->gp_waiting = false;
-				w->ngp_waiters--;
-				pcsim__ttwu_nopoint(w, t, (unsigned)PCSIM_TASK_UNINTERRUPTIBLE, false);
-			}
-		}
-	struct pcsim__rcu_cb **pp = &w->rcu_cbs;
-	while (*pp) {
-		struct pcsim__rcu_cb *cb = *pp;
-		if (gp_done(cb->gp)) {
-			*pp = cb->next;
-			post_cb(w, cb);
-		} else {
-			pp = &cb->next;
-		}
-	}
-}
-
-void pcsim__rcu_ctx_exit(struct pcsim_world *w, struct pcsim__ctx *c)
-{
-	(void)c;
-	if (w->sim)
-		gp_advance(w);
-}
+#include "sched_int.h"
 
 void pcsim_rcu_read_lock(void)
 {
 	struct pcsim__ctx *c = pcsim__need_ctx("rcu_read_lock");
 	if (!c)
 		return;
-	struct pcsim_world *w = c->w;
 	c->rcu_nesting++;
-	if (!w->sim) {
-		pcsim__thr_rcu_read_lock();
-		return;
-	}
-	pcsim__sim_point(w, c);
-	if (w->tracing && c->rcu_nesting == 1)
-		pcsim__trace(w, c, &pcsim__tk_rcu, 0, 0, 1, 0, "rcu_read_lock()");
+	c->w->ops->rcu_read_lock(c->w, c);
 }
 
 void pcsim_rcu_read_unlock(void)
@@ -141,23 +28,12 @@ void pcsim_rcu_read_unlock(void)
 	struct pcsim__ctx *c = pcsim__need_ctx("rcu_read_unlock");
 	if (!c)
 		return;
-	struct pcsim_world *w = c->w;
 	if (c->rcu_nesting <= 0) {
 		pcsim_fail("rcu-unbalanced", "rcu_read_unlock() without rcu_read_lock()");
 		return;
 	}
-	if (!w->sim) {
-		c->rcu_nesting--;
-		pcsim__thr_rcu_read_unlock();
-		return;
-	}
-	pcsim__sim_point(w, c);
-	if (--c->rcu_nesting == 0) {
-		c->rcu_qs++;
-		if (w->tracing)
-			pcsim__trace(w, c, &pcsim__tk_rcu, 0, 0, 0, 0, "rcu_read_unlock()");
-		gp_advance(w);
-	}
+	/* The backend leaves the section (drops the nesting count) at its own point. */
+	c->w->ops->rcu_read_unlock(c->w, c);
 }
 
 bool pcsim_rcu_read_lock_held(void)
@@ -171,7 +47,6 @@ void pcsim_synchronize_rcu(void)
 	struct pcsim_task *t = pcsim__need_task("synchronize_rcu");
 	if (!t)
 		return;
-	struct pcsim_world *w = t->ctx.w;
 	pcsim_might_sleep();
 	if (t->ctx.rcu_nesting) {
 		pcsim_fail("rcu-sync-in-reader",
@@ -179,62 +54,15 @@ void pcsim_synchronize_rcu(void)
 			   "self-deadlock", t->name);
 		return;
 	}
-	if (!w->sim) {
-		pcsim__thr_synchronize_rcu();
-		return;
-	}
-	pcsim__sim_point(w, &t->ctx);
-	if (w->cfg.mem == PCSIM_MEM_TSO)
-		pcsim__mm_drain(w, t->ctx.cpu);	/* a grace period implies full barriers */
-	struct pcsim__gp *gp = gp_snapshot(w);
-	if (w->tracing)
-		pcsim__trace(w, &t->ctx, &pcsim__tk_rcu, 0, 0, gp->n, 0,
-			     gp->n ? "synchronize_rcu(): waits for readers"
-				   : "synchronize_rcu(): no readers");
-	if (gp_done(gp))
-		return;
-	t->gp = gp;
-	t->gp_waiting = true;
-	w->ngp_waiters++;
-	/* wait_for_completion(): spurious or foreign wakeups go back to sleep. */
-	while (t->gp_waiting) {
-		snprintf(t->wchan, sizeof(t->wchan), "synchronize_rcu");
-		pcsim__raw_store(&t->state.pcsim_private_, sizeof(long),
-				 (uint64_t)PCSIM_TASK_UNINTERRUPTIBLE);
-		t->ctx.run = CR_SLEEPING;
-		pcsim__sim_block(w, &t->ctx);
-	}
-	t->wchan[0] = 0;
+	t->ctx.w->ops->synchronize_rcu(t->ctx.w, t);
 }
 
 void pcsim_call_rcu(struct pcsim_callback_head *head,
 		    void (*func)(struct pcsim_callback_head *head))
 {
 	struct pcsim__ctx *c = pcsim__need_ctx("call_rcu");
-	if (!c)
-		return;
-	struct pcsim_world *w = c->w;
-	if (!w->sim) {
-		pcsim__thr_call_rcu(w, head, func);
-		return;
-	}
-	pcsim__sim_point(w, c);
-	struct pcsim__rcu_cb *cb = pcsim_alloc(w, sizeof(*cb));
-	cb->head = head;
-	cb->func = func;
-	cb->seq = ++w->rcu_cb_seq;
-	cb->all_next = w->rcu_all;
-	w->rcu_all = cb;
-	cb->gp = gp_snapshot(w);
-	w->rcu_cbs_inflight++;
-	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_rcu, 0, 0, cb->gp->n, 0, "call_rcu()");
-	if (gp_done(cb->gp)) {
-		post_cb(w, cb);
-	} else {
-		cb->next = w->rcu_cbs;
-		w->rcu_cbs = cb;
-	}
+	if (c)
+		c->w->ops->call_rcu(c->w, c, head, func);
 }
 
 void pcsim_rcu_barrier(void)
@@ -242,30 +70,6 @@ void pcsim_rcu_barrier(void)
 	struct pcsim_task *t = pcsim__need_task("rcu_barrier");
 	if (!t)
 		return;
-	struct pcsim_world *w = t->ctx.w;
 	pcsim_might_sleep();
-	if (!w->sim) {
-		pcsim__thr_rcu_barrier();
-		return;
-	}
-	pcsim__sim_point(w, &t->ctx);
-	if (w->cfg.mem == PCSIM_MEM_TSO)
-		pcsim__mm_drain(w, t->ctx.cpu);
-	/* Wait for the callbacks queued before the barrier, not for later ones. */
-	uint64_t upto = w->rcu_cb_seq;
-	for (;;) {
-		bool pending = false;
-		for (struct pcsim__rcu_cb *cb = w->rcu_all; cb && !pending; cb = cb->all_next)
-			pending = cb->seq <= upto && !cb->done;
-		if (!pending)
-			break;
-		t->barrier_waiting = true;
-		snprintf(t->wchan, sizeof(t->wchan), "rcu_barrier");
-		pcsim__raw_store(&t->state.pcsim_private_, sizeof(long),
-				 (uint64_t)PCSIM_TASK_UNINTERRUPTIBLE);
-		t->ctx.run = CR_SLEEPING;
-		pcsim__sim_block(w, &t->ctx);
-	}
-	t->barrier_waiting = false;
-	t->wchan[0] = 0;
+	t->ctx.w->ops->rcu_barrier(t->ctx.w, t);
 }

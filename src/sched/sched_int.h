@@ -17,7 +17,7 @@
 #include <pcsim/sched.h>
 #include <pcsim/trace.h>
 
-#include "sched/fiber.h"
+#include "sim/fiber.h"
 
 #define PCSIM_MAX_HELD 16		/* lockdep: locks held by one context */
 #define PCSIM_MAX_CLASSES 256		/* lockdep: lock classes per world */
@@ -188,9 +188,26 @@ struct pcsim__thr_world;
 
 #define PCSIM_MAX_FORBID 16
 
+struct pcsim__backend_ops;
+
+/*
+ * The strategy seam. At each decision point the sim backend asks the world's chooser to pick one
+ * of the enumerated options, and new agents (tasks, events) ask it for a PCT priority. The
+ * exploration layer (src/explore/) installs it; the engine never sees a strategy.
+ */
+struct pcsim__chooser {
+	/* Pick one of @n >= 2 options; @cur is the index of the current context's RUN option or
+	 * -1; @data_kind labels a data choice (NULL otherwise). Records the choice in w->log. */
+	unsigned (*pick)(void *s, struct pcsim_world *w, const struct pcsim__opt *opts, unsigned n,
+			 int cur, const char *data_kind);
+	/* A fresh random priority (PCT), or 0. */
+	uint64_t (*prio)(void *s, struct pcsim_world *w);
+	void *s;
+};
+
 struct pcsim_world {
 	struct pcsim_config cfg;
-	bool sim;
+	const struct pcsim__backend_ops *ops;	/* the backend, chosen once at world init */
 	bool tracing;
 	bool checks_inv, checks_lockdep, checks_atomic;
 	const struct pcsim_program *prog;
@@ -242,7 +259,7 @@ struct pcsim_world {
 	uintptr_t stack_lo, stack_hi;	/* bounds of every fiber stack ever allocated */
 
 	/* strategy and schedule */
-	struct pcsim__strategy *strat;
+	struct pcsim__chooser chooser;	/* sim: installed by the explorer; unset = option 0 */
 	struct pcsim__choice *log;
 	size_t nlog, caplog;
 	uint64_t ndecisions;
@@ -303,7 +320,8 @@ static inline struct pcsim_world *cur_world(void)
 
 /* ---- world.c */
 void pcsim__config_normalize(struct pcsim_config *cfg);
-void pcsim__world_init(struct pcsim_world *w, const struct pcsim_config *cfg);
+/* Set up @w for @cfg (zeroes it first) and its backend: 0, or -ENOMEM (destroy it anyway). */
+int pcsim__world_init(struct pcsim_world *w, const struct pcsim_config *cfg);
 void pcsim__world_destroy(struct pcsim_world *w);
 void pcsim__exec_reset(struct pcsim_world *w);
 void pcsim__exec_release(struct pcsim_world *w);
@@ -317,35 +335,24 @@ void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len);
 char *pcsim__strdup_arena(struct pcsim_world *w, const char *s);
 void pcsim__run_invariants(struct pcsim_world *w);
 void pcsim__exec_cleanups_run(struct pcsim_world *w);
-
-/* ---- sim.c: the deterministic scheduler */
-void pcsim__sim_point(struct pcsim_world *w, struct pcsim__ctx *c);
-void pcsim__sim_block(struct pcsim_world *w, struct pcsim__ctx *c);
-PCSIM_NORETURN void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c);
-PCSIM_NORETURN void pcsim__sim_abort_exec(struct pcsim_world *w);
-void pcsim__sim_run_exec(struct pcsim_world *w);
-void pcsim__sim_make_runnable(struct pcsim_world *w, struct pcsim__ctx *c);
-void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c);
+/* Write a deferred report (a deadlock's list of waiters) into w->msg. */
 void pcsim__exec_message(struct pcsim_world *w);
-uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_t n);
-void pcsim__sim_release_stacks(struct pcsim_world *w);
 
-/* ---- mem.c: memory model primitives without a preemption point */
-uint64_t pcsim__mm_load(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
-			unsigned size);
-void pcsim__mm_store(struct pcsim_world *w, struct pcsim__ctx *c, void *p, unsigned size,
-		     uint64_t v);
-uint64_t pcsim__trace_value(struct pcsim_world *w, uint64_t v, bool ptr);
-void pcsim__mm_drain(struct pcsim_world *w, unsigned cpu);
-void pcsim__mm_flush_one(struct pcsim_world *w, unsigned cpu, bool forced);
+/* ---- mem.c */
 uint64_t pcsim__raw_load(const void *p, unsigned size);
-struct pcsim__ctx *pcsim__stack_owner(struct pcsim_world *w, const void *p);
 void pcsim__raw_store(void *p, unsigned size, uint64_t v);
+uint64_t pcsim__apply_rmw(uint64_t old, enum pcsim_rmw_op op, uint64_t operand,
+			  uint64_t operand2, unsigned size, bool *write);
+extern const char *const pcsim__mo_names[];
+extern const char *const pcsim__rmw_names[];
+extern const char *const pcsim__fence_names[];
 
-/* ---- task.c: sleeping, waking, signals, task_work */
+/* ---- core.c, signal.c, task_work.c, exit.c */
 int pcsim__ttwu_nopoint(struct pcsim_world *w, struct pcsim_task *p, unsigned state, bool trace);
 void pcsim__task_entry(void *arg);
 void pcsim__send_signal_nopoint(struct pcsim_world *w, struct pcsim_task *p, int sig);
+bool pcsim__signal_pending_state_locked(long state, struct pcsim_task *p);
+int pcsim__task_work_run_locked(struct pcsim_task *t, bool exiting);
 
 /* ---- spinlock.c / lockdep */
 void pcsim__lockdep_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
@@ -355,85 +362,149 @@ void pcsim__lockdep_release(struct pcsim_world *w, struct pcsim__ctx *c,
 			    struct pcsim_spinlock *l);
 const char *pcsim__lock_name(const struct pcsim_world *w, const struct pcsim_spinlock *l);
 
-/* ---- rcu.c */
-void pcsim__rcu_ctx_exit(struct pcsim_world *w, struct pcsim__ctx *c);
-
 /* ---- event.c */
 struct pcsim__event *pcsim__event_new(struct pcsim_world *w);
 void pcsim__event_add_pending(struct pcsim_world *w, struct pcsim__event *ev);
 void pcsim__event_remove_pending(struct pcsim_world *w, struct pcsim__event *ev);
-void pcsim__irq_entry(void *arg);
 
-/* ---- strategy.c */
-struct pcsim__strategy *pcsim__strategy_new(const struct pcsim_explore_opts *o, char *err,
-					    size_t errlen);
-void pcsim__strategy_free(struct pcsim__strategy *s);
-/* Called at the start of each execution; returns false when the strategy is done (DFS). */
-bool pcsim__strategy_begin(struct pcsim__strategy *s, struct pcsim_world *w);
-/* Called at the end of each execution. */
-void pcsim__strategy_end(struct pcsim__strategy *s, struct pcsim_world *w);
-/* Pick one of @n >= 2 options; @cur is the index of the current context's RUN option or -1. */
-unsigned pcsim__strategy_pick(struct pcsim__strategy *s, struct pcsim_world *w,
-			      const struct pcsim__opt *opts, unsigned n, int cur,
-			      const char *data_kind);
-uint64_t pcsim__strategy_prio(struct pcsim__strategy *s, struct pcsim_world *w);
-bool pcsim__strategy_exhausted(const struct pcsim__strategy *s);
-bool pcsim__strategy_diverged(const struct pcsim__strategy *s, char *msg, size_t len);
-
-/* ---- schedule.c: the choice log as text */
-char *pcsim__schedule_format(const struct pcsim_world *w, const struct pcsim_explore_opts *o,
-			     uint64_t exec_index);
-int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *n,
-			  char **program, char **config, char *err, size_t errlen);
-void pcsim__config_format(const struct pcsim_config *cfg, char *buf, size_t len);
-void pcsim__choice_format(const struct pcsim__choice *c, char *buf, size_t len);
-
-/* ---- trace.c */
+/* ---- tracepoint.c: recording (rendering and hashing: src/trace/) */
 void pcsim__trace_reset(struct pcsim_world *w);
-uint64_t pcsim__trace_hash(const struct pcsim_world *w);
-char *pcsim__trace_render(const struct pcsim_world *w);
 void pcsim__trace(struct pcsim_world *w, struct pcsim__ctx *c, const struct pcsim_trace_kind *k,
 		  uint32_t obj, uint32_t obj2, uint64_t a, uint64_t b, const char *str);
 uint32_t pcsim__obj_id(struct pcsim_world *w, const void *addr);
 const char *pcsim__state_name(long state);
 
-/* Engine trace kinds (trace.c). */
+/* Engine trace kinds (tracepoint.c). */
 extern const struct pcsim_trace_kind pcsim__tk_load, pcsim__tk_store, pcsim__tk_rmw,
 	pcsim__tk_fence, pcsim__tk_flush, pcsim__tk_state, pcsim__tk_sleep,
 	pcsim__tk_wake, pcsim__tk_lock, pcsim__tk_unlock, pcsim__tk_irq_enter, pcsim__tk_irq_exit,
 	pcsim__tk_signal, pcsim__tk_tw_add, pcsim__tk_tw_run, pcsim__tk_rcu, pcsim__tk_exit,
 	pcsim__tk_start, pcsim__tk_fail, pcsim__tk_data, pcsim__tk_spurious, pcsim__tk_post;
 
-/* ---- threads.c */
-int pcsim__thr_world_init(struct pcsim_world *w);
-void pcsim__thr_world_destroy(struct pcsim_world *w);
-int pcsim__thr_run_exec(struct pcsim_world *w);
-void pcsim__thr_task_created(struct pcsim_world *w, struct pcsim_task *t);
-void pcsim__thr_sleep(struct pcsim_world *w, struct pcsim_task *t);
-void pcsim__thr_wake(struct pcsim_world *w, struct pcsim_task *t);
-int pcsim__thr_event_post(struct pcsim_world *w, struct pcsim__event *ev);
-/*
- * del_timer_sync() for a posted event: unless its handler has begun, it completes without
- * running (at once if its timer is armed); if the handler has begun, wait until it has
- * returned. Whoever claims the event first (EV_CLAIM_*) decides.
+/* ---------------------------------------------------------------------------------------------
+ * The backend: one table per implementation, chosen once when the world is made (the way
+ * userspace-rcu selects a flavour through struct rcu_flavor_struct). The engine's files above
+ * (core.c, signal.c, task_work.c, spinlock.c, rcu.c, event.c, mem.c, world.c) hold what both
+ * backends share and reach everything backend-specific through w->ops; sim/ and threads/ each
+ * fill one table. Context rules are those of the public function that calls the entry.
  */
-#define EV_CLAIM_RUN 1
-#define EV_CLAIM_CANCEL 2
-void pcsim__thr_event_cancel(struct pcsim_world *w, struct pcsim__event *ev);
-void pcsim__thr_task_work_kick(struct pcsim_world *w, struct pcsim_task *t);
-void pcsim__thr_loop_wait(struct pcsim_world *w, struct pcsim_task *t);
-PCSIM_NORETURN void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_task *t);
-void pcsim__thr_rcu_read_lock(void);
-void pcsim__thr_rcu_read_unlock(void);
-void pcsim__thr_synchronize_rcu(void);
-void pcsim__thr_call_rcu(struct pcsim_world *w, struct pcsim_callback_head *head,
+struct pcsim__backend_ops {
+	const char *name;
+	/* Executions are reproducible from their choice log (schedule files, replay, traces). */
+	bool replayable;
+
+	/* World and execution. init: 0 or -ENOMEM; run_exec: run the tasks setup() created until
+	 * they all exit or the execution fails; hung: an execution's threads could not be
+	 * reclaimed (its memory must not be freed). */
+	int (*world_init)(struct pcsim_world *w);
+	void (*world_destroy)(struct pcsim_world *w);
+	void (*run_exec)(struct pcsim_world *w);
+	bool (*hung)(struct pcsim_world *w);
+	/* The world's global lock (recursive; a no-op where one thread runs everything). */
+	void (*lock)(struct pcsim_world *w);
+	void (*unlock)(struct pcsim_world *w);
+
+	/* pcsim_fail() recorded a violation: stop the execution if the backend can (outside setup
+	 * and finish), or return to the caller. */
+	void (*violation)(struct pcsim_world *w);
+
+	/* A preemption point: the step before a primitive's effect. */
+	void (*point)(struct pcsim_world *w, struct pcsim__ctx *c);
+	/* A full barrier that is not a step of its own (locked instruction, cmpxchg, __schedule). */
+	void (*full_barrier)(struct pcsim_world *w, struct pcsim__ctx *c);
+
+	/* Tasks (core.c): a task was created and must start; its state word is written (@mb: with
+	 * the full barrier of set_current_state); try_to_wake_up after the caller's point; the
+	 * sleeping part of schedule() and schedule_timeout(); cpu_relax; do_exit's last step. */
+	void (*task_created)(struct pcsim_world *w, struct pcsim_task *t);
+	void (*set_state)(struct pcsim_world *w, struct pcsim_task *t, long state, bool mb);
+	int (*ttwu)(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_task *p,
+		    unsigned state, bool trace);
+	void (*schedule)(struct pcsim_world *w, struct pcsim_task *t);
+	long (*schedule_timeout)(struct pcsim_world *w, struct pcsim_task *t, long timeout);
+	bool (*task_sleeping)(const struct pcsim_task *t);
+	void (*cpu_relax)(struct pcsim_world *w, struct pcsim__ctx *c);
+	PCSIM_NORETURN void (*task_exit)(struct pcsim_world *w, struct pcsim_task *t);
+
+	/* Signals and task_work: deliver a posted signal; task_work_add(TWA_SIGNAL) notifies;
+	 * pcsim_task_work_wait() blocks until task_work or a signal may be there. */
+	int (*post_signal)(struct pcsim_world *w, struct pcsim_task *p, int sig);
+	void (*task_work_kick)(struct pcsim_world *w, struct pcsim_task *t);
+	void (*task_work_block)(struct pcsim_world *w, struct pcsim_task *t);
+
+	/* Events (event.c): make a filled-in event pending; called without the global lock. */
+	int (*event_post)(struct pcsim_world *w, struct pcsim__event *ev);
+	/* Data choices and time. */
+	uint64_t (*choose)(struct pcsim_world *w, const char *kind, uint64_t n);
+	uint64_t (*now_ns)(struct pcsim_world *w);
+
+	/* RCU (rcu.c does the context checks and the nesting count). */
+	void (*rcu_read_lock)(struct pcsim_world *w, struct pcsim__ctx *c);
+	void (*rcu_read_unlock)(struct pcsim_world *w, struct pcsim__ctx *c);
+	void (*synchronize_rcu)(struct pcsim_world *w, struct pcsim_task *t);
+	void (*call_rcu)(struct pcsim_world *w, struct pcsim__ctx *c,
+			 struct pcsim_callback_head *head,
 			 void (*func)(struct pcsim_callback_head *head));
-void pcsim__thr_rcu_barrier(void);
-int pcsim__thr_post_signal(struct pcsim_world *w, struct pcsim_task *p, int sig);
-void pcsim__thr_cpu_relax(void);
-void pcsim__thr_lock_global(struct pcsim_world *w);
-void pcsim__thr_unlock_global(struct pcsim_world *w);
-bool pcsim__thr_world_hung(struct pcsim_world *w);
+	void (*rcu_barrier)(struct pcsim_world *w, struct pcsim_task *t);
+	void (*rcu_ctx_exit)(struct pcsim_world *w, struct pcsim__ctx *c);
+
+	/* Spinlock words (spinlock.c takes the point, the preemption and irq state, lockdep).
+	 * acquire: take @l (acquire), spinning as the backend spins, and set the owner (@irqs: an
+	 * _irq/_irqsave form, for the trace); trylock: one attempt; word: the lock word reads
+	 * locked; release: clear owner and word (release; @irqsave for the trace). */
+	void (*spin_acquire)(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_spinlock *l,
+			     bool irqs);
+	bool (*spin_trylock)(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_spinlock *l);
+	bool (*spin_word)(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_spinlock *l);
+	void (*spin_release)(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_spinlock *l,
+			     unsigned long irqsave);
+
+	/* Shared memory (mem.c): accesses by a context, with and without a preemption point. */
+	uint64_t (*load)(struct pcsim__ctx *c, const void *p, unsigned size, enum pcsim_mo mo);
+	void (*store)(struct pcsim__ctx *c, void *p, unsigned size, uint64_t v, enum pcsim_mo mo);
+	uint64_t (*load_np)(struct pcsim__ctx *c, const void *p, unsigned size, enum pcsim_mo mo);
+	void (*store_np)(struct pcsim__ctx *c, void *p, unsigned size, uint64_t v,
+			 enum pcsim_mo mo);
+	uint64_t (*rmw)(struct pcsim__ctx *c, void *p, unsigned size, enum pcsim_rmw_op op,
+			uint64_t operand, uint64_t operand2, enum pcsim_mo mo);
+	void (*fence)(struct pcsim__ctx *c, enum pcsim_fence f);
+	/* __set_bit/__clear_bit: a non-atomic read-modify-write of one word (@set: or, else and-not). */
+	void (*bit_nonatomic)(struct pcsim__ctx *c, unsigned long *word, unsigned long mask,
+			      bool set);
+	/* pcsim_forbid_access(): record or end a forbidden range (a no-op where unchecked). */
+	void (*forbid)(struct pcsim__ctx *c, const void *addr, size_t size, const char *what,
+		       bool writes_only);
+	void (*allow)(struct pcsim__ctx *c, const void *addr);
+};
+
+extern const struct pcsim__backend_ops pcsim__sim_ops;		/* sim/ */
+extern const struct pcsim__backend_ops pcsim__threads_ops;	/* threads/ */
+
+static inline void pcsim__world_lock(struct pcsim_world *w)
+{
+	w->ops->lock(w);
+}
+
+static inline void pcsim__world_unlock(struct pcsim_world *w)
+{
+	w->ops->unlock(w);
+}
+
+static inline void pcsim__point(struct pcsim__ctx *c)
+{
+	c->w->ops->point(c->w, c);
+}
+
+/* A fresh PCT priority from the world's chooser (0 without one). */
+static inline uint64_t pcsim__prio(struct pcsim_world *w)
+{
+	return w->chooser.prio ? w->chooser.prio(w->chooser.s, w) : 0;
+}
+
+/* Trace an engine event under the world's lock (the trace buffer is shared on threads). */
+void pcsim__trace_locked(struct pcsim_world *w, struct pcsim__ctx *c,
+			 const struct pcsim_trace_kind *k, uint32_t obj, uint64_t a, uint64_t b,
+			 const char *s);
 
 /* Common helper: the current context, failing loudly when there is none. */
 struct pcsim__ctx *pcsim__need_ctx(const char *fn);

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sched/sched_int.h"
+#include "sched_int.h"
 
 static const char *usage_locked(struct pcsim_world *w, struct pcsim__ctx *c, unsigned b,
 				char *msg, size_t len);
@@ -52,14 +52,12 @@ void pcsim_spin_lock_init(struct pcsim_spinlock *l, const char *name)
 		l->lclass = 0;
 		return;
 	}
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
+	pcsim__world_lock(w);
 	l->lclass = class_of(w, name ? name : "spinlock");
 	l->init_gen = (uint32_t)w->exec_gen;
-	if (w->sim && w->tracing)
+	if (w->tracing)
 		pcsim_obj_name(&l->locked, "%s", w->classes[l->lclass].name);
-	if (!w->sim)
-		pcsim__thr_unlock_global(w);
+	pcsim__world_unlock(w);
 }
 
 static inline bool dep(const struct pcsim_world *w, unsigned a, unsigned b)
@@ -86,8 +84,7 @@ void pcsim__lockdep_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 	unsigned b = l->lclass;
 	if (!w->checks_lockdep || !b)
 		return;
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
+	pcsim__world_lock(w);
 	const char *bn = w->classes[b].name;
 	char msg[512];
 	const char *what = NULL;
@@ -114,8 +111,7 @@ void pcsim__lockdep_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 	}
 	if (!what)
 		what = usage_locked(w, c, b, msg, sizeof(msg));
-	if (!w->sim)
-		pcsim__thr_unlock_global(w);
+	pcsim__world_unlock(w);
 	if (what)
 		pcsim_fail(what, "%s", msg);
 }
@@ -152,11 +148,9 @@ void pcsim__lockdep_usage(struct pcsim_world *w, struct pcsim__ctx *c, struct pc
 	char msg[512];
 	if (!w->checks_lockdep || !l->lclass)
 		return;
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
+	pcsim__world_lock(w);
 	const char *what = usage_locked(w, c, l->lclass, msg, sizeof(msg));
-	if (!w->sim)
-		pcsim__thr_unlock_global(w);
+	pcsim__world_unlock(w);
 	if (what)
 		pcsim_fail(what, "%s", msg);
 }
@@ -195,45 +189,14 @@ static void do_lock(struct pcsim__ctx *c, struct pcsim_spinlock *l, bool irqs)
 	struct pcsim_world *w = c->w;
 	if (!check_init(w, l, "spin_lock"))
 		return;
-	if (w->sim)
-		pcsim__sim_point(w, c);
+	pcsim__point(c);
 	if (irqs)
 		c->irqs_off = true;
 	c->preempt_count++;
 	pcsim__lockdep_acquire(w, c, l);
 	if (c->nheld < PCSIM_MAX_HELD)
 		c->held[c->nheld++] = l->lclass;
-	if (!w->sim) {
-		unsigned spins = 0;
-		while (__atomic_exchange_n(&l->locked.pcsim_private_, 1u, __ATOMIC_ACQUIRE)) {
-			while (__atomic_load_n(&l->locked.pcsim_private_, __ATOMIC_RELAXED)) {
-				if (++spins % 64 == 0)
-					sched_yield();
-				else
-					__builtin_ia32_pause();
-			}
-		}
-		__atomic_store_n(&l->owner, (uint32_t)c->id, __ATOMIC_RELAXED);
-		return;
-	}
-	for (;;) {
-		/* The acquire is a locked RMW: it drains this CPU's store buffer (TSO). */
-		if (w->cfg.mem == PCSIM_MEM_TSO)
-			pcsim__mm_drain(w, c->cpu);
-		if (pcsim__raw_load(&l->locked.pcsim_private_, 4) == 0) {
-			pcsim__raw_store(&l->locked.pcsim_private_, 4, 1);
-			break;
-		}
-		c->run = CR_SPINNING;
-		c->spin_on = l;
-		pcsim__sim_block(w, c);
-		c->run = CR_RUNNABLE;
-		c->spin_on = NULL;
-	}
-	l->owner = (uint32_t)c->id;
-	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_lock, pcsim__obj_id(w, l), 0, irqs, 0,
-			     pcsim__lock_name(w, l));
+	w->ops->spin_acquire(w, c, l, irqs);
 }
 
 static void do_unlock(struct pcsim__ctx *c, struct pcsim_spinlock *l, unsigned long irqsave)
@@ -241,28 +204,14 @@ static void do_unlock(struct pcsim__ctx *c, struct pcsim_spinlock *l, unsigned l
 	struct pcsim_world *w = c->w;
 	if (!check_init(w, l, "spin_unlock"))
 		return;
-	bool locked = w->sim ? pcsim__mm_load(w, c, &l->locked.pcsim_private_, 4) != 0
-			     : __atomic_load_n(&l->locked.pcsim_private_, __ATOMIC_RELAXED) != 0;
-	if (!locked || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != c->id) {
+	if (!w->ops->spin_word(w, c, l) || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != c->id) {
 		pcsim_fail("spin-unlock-unheld", "spin_unlock(%s) by %s, which does not hold it",
 			   pcsim__lock_name(w, l),
 			   c->kind == PCSIM_CTX_TASK ? ((struct pcsim_task *)c)->name : "an irq");
 		return;
 	}
 	pcsim__lockdep_release(w, c, l);
-	if (!w->sim) {
-		__atomic_store_n(&l->owner, (uint32_t)0, __ATOMIC_RELAXED);
-		__atomic_store_n(&l->locked.pcsim_private_, 0u, __ATOMIC_RELEASE);
-		c->preempt_count--;
-		return;
-	}
-	pcsim__sim_point(w, c);
-	l->owner = 0;
-	/* A release store: on TSO it sits in the store buffer like any other store. */
-	pcsim__mm_store(w, c, &l->locked.pcsim_private_, 4, 0);
-	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_unlock, pcsim__obj_id(w, l), 0, irqsave, 0,
-			     pcsim__lock_name(w, l));
+	w->ops->spin_release(w, c, l, irqsave);
 	c->preempt_count--;
 }
 
@@ -281,17 +230,7 @@ int pcsim_spin_trylock(struct pcsim_spinlock *l)
 	struct pcsim_world *w = c->w;
 	if (!check_init(w, l, "spin_trylock"))
 		return 0;
-	bool got;
-	if (!w->sim) {
-		got = __atomic_exchange_n(&l->locked.pcsim_private_, 1u, __ATOMIC_ACQUIRE) == 0;
-	} else {
-		pcsim__sim_point(w, c);
-		if (w->cfg.mem == PCSIM_MEM_TSO)
-			pcsim__mm_drain(w, c->cpu);
-		got = pcsim__raw_load(&l->locked.pcsim_private_, 4) == 0;
-		if (got)
-			pcsim__raw_store(&l->locked.pcsim_private_, 4, 1);
-	}
+	bool got = w->ops->spin_trylock(w, c, l);
 	if (!got)
 		return 0;
 	c->preempt_count++;
@@ -300,7 +239,7 @@ int pcsim_spin_trylock(struct pcsim_spinlock *l)
 	if (c->nheld < PCSIM_MAX_HELD)
 		c->held[c->nheld++] = l->lclass;
 	__atomic_store_n(&l->owner, (uint32_t)c->id, __ATOMIC_RELAXED);
-	if (w->sim && w->tracing)
+	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_lock, pcsim__obj_id(w, l), 0, 2, 0,
 			     pcsim__lock_name(w, l));
 	return 1;
@@ -312,8 +251,8 @@ void pcsim_spin_unlock(struct pcsim_spinlock *l)
 	if (!c)
 		return;
 	do_unlock(c, l, 0);
-	if (c->preempt_count == 0 && !c->irqs_off && c->w->sim)
-		pcsim__sim_point(c->w, c);	/* preempt_enable(): may reschedule */
+	if (c->preempt_count == 0 && !c->irqs_off)
+		pcsim__point(c);	/* preempt_enable(): may reschedule */
 }
 
 void pcsim_spin_lock_irq(struct pcsim_spinlock *l)
@@ -332,8 +271,8 @@ void pcsim_spin_unlock_irq(struct pcsim_spinlock *l)
 	do_unlock(c, l, 1);
 	if (c->kind == PCSIM_CTX_TASK) {
 		c->irqs_off = false;
-		if (c->preempt_count == 0 && c->w->sim)
-			pcsim__sim_point(c->w, c);	/* pending interrupts may fire now */
+		if (c->preempt_count == 0)
+			pcsim__point(c);	/* pending interrupts may fire now */
 	}
 }
 
@@ -354,8 +293,8 @@ void pcsim_spin_unlock_irqrestore(struct pcsim_spinlock *l, unsigned long flags)
 		return;
 	do_unlock(c, l, 1);
 	c->irqs_off = flags != 0 || c->kind != PCSIM_CTX_TASK;
-	if (!c->irqs_off && c->preempt_count == 0 && c->w->sim)
-		pcsim__sim_point(c->w, c);	/* pending interrupts may fire now */
+	if (!c->irqs_off && c->preempt_count == 0)
+		pcsim__point(c);	/* pending interrupts may fire now */
 }
 
 bool pcsim_spin_is_locked(struct pcsim_spinlock *l)

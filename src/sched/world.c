@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/sched_int.h"
+#include "sched_int.h"
 
 _Thread_local struct pcsim__ctx *pcsim__tls_ctx;
 _Thread_local struct pcsim_world *pcsim__tls_world;
@@ -69,18 +69,19 @@ void pcsim__config_normalize(struct pcsim_config *cfg)
 		cfg->store_buffer_size = PCSIM_SB_MAX;
 }
 
-void pcsim__world_init(struct pcsim_world *w, const struct pcsim_config *cfg)
+int pcsim__world_init(struct pcsim_world *w, const struct pcsim_config *cfg)
 {
 	memset(w, 0, sizeof(*w));
 	w->cfg = *cfg;
 	pcsim__config_normalize(&w->cfg);
-	w->sim = cfg->backend == PCSIM_BACKEND_SIM;
+	w->ops = cfg->backend == PCSIM_BACKEND_THREADS ? &pcsim__threads_ops : &pcsim__sim_ops;
 	for (unsigned c = 0; c < PCSIM_MAX_CPUS; c++)
 		w->cpus[c].sb = w->sb_store[c];
 	w->tracing = cfg->trace;
 	w->checks_inv = (cfg->checks & PCSIM_CHECK_INVARIANTS) != 0;
 	w->checks_lockdep = (cfg->checks & PCSIM_CHECK_LOCKDEP) != 0;
 	w->checks_atomic = (cfg->checks & PCSIM_CHECK_ATOMIC) != 0;
+	return w->ops->world_init(w);
 }
 
 static void arena_free_all(struct arena_chunk *c)
@@ -94,8 +95,8 @@ static void arena_free_all(struct arena_chunk *c)
 
 void pcsim__world_destroy(struct pcsim_world *w)
 {
+	w->ops->world_destroy(w);
 	pcsim__exec_release(w);
-	pcsim__sim_release_stacks(w);
 	arena_free_all(w->arena);
 	arena_free_all(w->arena_free);
 	free(w->stack_pool);
@@ -115,8 +116,7 @@ void pcsim__world_destroy(struct pcsim_world *w)
 void *pcsim_alloc(struct pcsim_world *w, size_t size)
 {
 	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
+	pcsim__world_lock(w);
 	struct arena_chunk *c = w->arena;
 	if (!c || c->used + size > c->size) {
 		size_t want = size > ARENA_CHUNK ? size : ARENA_CHUNK;
@@ -144,8 +144,7 @@ void *pcsim_alloc(struct pcsim_world *w, size_t size)
 	}
 	void *p = (char *)c->data + c->used;
 	c->used += size;
-	if (!w->sim)
-		pcsim__thr_unlock_global(w);
+	pcsim__world_unlock(w);
 	memset(p, 0, size);
 	return p;
 }
@@ -256,24 +255,18 @@ void pcsim_fail(const char *what, const char *fmt, ...)
 		va_end(ap);
 		return;
 	}
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
+	pcsim__world_lock(w);
 	va_start(ap, fmt);
 	pcsim__vfail(w, PCSIM_OUTCOME_VIOLATION, what, fmt, ap);
 	va_end(ap);
-	if (!w->sim) {
-		pcsim__thr_unlock_global(w);
-		return;
-	}
-	/* sim: stop the execution now, unless we are in setup/finish (no context to abandon). */
-	if (pcsim__tls_ctx)
-		pcsim__sim_abort_exec(w);
+	pcsim__world_unlock(w);
+	/* sim: stop the execution now; threads: the first report is kept and the call returns. */
+	w->ops->violation(w);
 }
 
 void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size, bool *fresh)
 {
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
+	pcsim__world_lock(w);
 	void *data = NULL;
 	for (unsigned i = 0; i < w->nlayers; i++)
 		if (w->layers[i].key == key)
@@ -292,8 +285,7 @@ void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size, boo
 		w->layers[w->nlayers].data = data;
 		w->nlayers++;
 	}
-	if (!w->sim)
-		pcsim__thr_unlock_global(w);
+	pcsim__world_unlock(w);
 	if (fresh)
 		*fresh = isnew;
 	return data;
@@ -318,12 +310,10 @@ int pcsim_exec_cleanup_register(struct pcsim_world *w, void (*fn)(struct pcsim_w
 	struct pcsim__cleanup *c = pcsim_alloc(w, sizeof(*c));
 	c->fn = fn;
 	c->arg = arg;
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
+	pcsim__world_lock(w);
 	c->next = w->cleanups;
 	w->cleanups = c;
-	if (!w->sim)
-		pcsim__thr_unlock_global(w);
+	pcsim__world_unlock(w);
 	return 0;
 }
 
@@ -335,7 +325,7 @@ void pcsim__exec_cleanups_run(struct pcsim_world *w)
 	 * Threads of an execution that could not be torn down may still use what the hooks would
 	 * free: leave it allocated, as pcsim__thr_world_destroy() leaves the arena.
 	 */
-	if (!w->sim && pcsim__thr_world_hung(w))
+	if (w->ops->hung(w))
 		return;
 	for (; c; c = c->next)
 		c->fn(w, c->arg);
@@ -361,8 +351,8 @@ void pcsim__run_invariants(struct pcsim_world *w)
 		if (w->inv[i].fn(w, w->inv[i].arg) != 0 && w->outcome == PCSIM_OUTCOME_OK)
 			pcsim__failf(w, PCSIM_OUTCOME_VIOLATION, w->inv[i].name,
 				     "invariant %s does not hold", w->inv[i].name);
-		if (w->outcome != PCSIM_OUTCOME_OK && pcsim__tls_ctx)
-			pcsim__sim_abort_exec(w);
+		if (w->outcome != PCSIM_OUTCOME_OK)
+			w->ops->violation(w);
 	}
 }
 
@@ -479,4 +469,15 @@ struct pcsim_task *pcsim__need_task(const char *fn)
 		return NULL;
 	}
 	return (struct pcsim_task *)c;
+}
+
+void pcsim__exec_message(struct pcsim_world *w)
+{
+	if (!w->msg_deferred)
+		return;
+	char buf[1536];
+	pcsim__dump_blocked(w, buf, sizeof(buf));
+	snprintf(w->msg, sizeof(w->msg), "nothing can run and %u task(s) wait:%s",
+		 w->deadlock_waiting, buf);
+	w->msg_deferred = false;
 }

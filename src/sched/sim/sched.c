@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * sim.c - the deterministic scheduler of the sim backend.
+ * sim/sched.c - the deterministic scheduler of the sim backend.
  *
  * Every context (task or atomic context) is a fiber on the calling OS thread. A context runs
  * until its next preemption point, where dispatch() enumerates what may happen next - which
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/sched_int.h"
+#include "sim/sim.h"
 
 static _Thread_local struct pcsim__fiber *switch_from;
 
@@ -197,7 +197,7 @@ static void dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		}
 		unsigned pick = 0;
 		if (n > 1) {
-			pick = pcsim__strategy_pick(w->strat, w, opts, n, cur_idx, NULL);
+			pick = pcsim__sim_pick(w, opts, n, cur_idx, NULL);
 			if (w->outcome != PCSIM_OUTCOME_OK)
 				continue;	/* replay diverged */
 		}
@@ -380,6 +380,25 @@ void pcsim__sim_release_stacks(struct pcsim_world *w)
 	w->nstack_pool = 0;
 }
 
+static void irq_entry(void *arg)
+{
+	struct pcsim__ctx *c = arg;
+	struct pcsim_world *w = c->w;
+	struct pcsim__event *ev = c->ev;
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_irq_enter, 0, 0, ev->kind, 0, ev->name);
+	ev->fn(ev->arg);
+	if (w->checks_atomic && (c->nheld || c->preempt_count))
+		pcsim_fail("irq-exit-locked", "%s returns holding %u lock(s)", ev->name, c->nheld);
+	if (c->rcu_nesting)
+		pcsim_fail("irq-exit-rcu", "%s returns inside an RCU read-side section", ev->name);
+	if (w->tracing)
+		pcsim__trace(w, c, &pcsim__tk_irq_exit, 0, 0, ev->kind, 0, NULL);
+	ev->state = EV_DONE;
+	pcsim__sim_rcu_ctx_exit(w, c);
+	pcsim__sim_exit_ctx(w, c);
+}
+
 static void ctx_entry(void *arg)
 {
 	struct pcsim__ctx *c = arg;
@@ -387,7 +406,7 @@ static void ctx_entry(void *arg)
 	if (c->kind == PCSIM_CTX_TASK)
 		pcsim__task_entry(c);
 	else
-		pcsim__irq_entry(c);
+		irq_entry(c);
 	abort();
 }
 
@@ -435,17 +454,6 @@ void pcsim__sim_run_exec(struct pcsim_world *w)
 	stacks_recycle(w);
 }
 
-void pcsim__exec_message(struct pcsim_world *w)
-{
-	if (!w->msg_deferred)
-		return;
-	char buf[1536];
-	pcsim__dump_blocked(w, buf, sizeof(buf));
-	snprintf(w->msg, sizeof(w->msg), "nothing can run and %u task(s) wait:%s",
-		 w->deadlock_waiting, buf);
-	w->msg_deferred = false;
-}
-
 uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_t n)
 {
 	struct pcsim__opt opts[PCSIM_MAX_OPTS];
@@ -471,7 +479,7 @@ uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_
 		opts[i].target = i;
 		opts[i].p = NULL;
 	}
-	unsigned pick = pcsim__strategy_pick(w->strat, w, opts, (unsigned)n, -1, kind);
+	unsigned pick = pcsim__sim_pick(w, opts, (unsigned)n, -1, kind);
 	if (w->tracing)
 		pcsim__trace(w, pcsim__tls_ctx, &pcsim__tk_data, 0, 0, pick, n,
 			     pcsim_trace_intern(w, kind));

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * trace.c - the event stream of one execution: recording, object ids, the stable hash and the
- * text narrative. Schema: docs/trace-schema.md.
+ * tracepoint.c - the engine's side of tracing: recording the event stream of one execution,
+ * object ids (first-access numbering, so no address ever reaches a trace), interned strings,
+ * and the engine's own event kinds with their one-line renderers. Layers define their kinds
+ * the same way (struct pcsim_trace_kind) and emit through pcsim_trace_emit(). What is made of
+ * a recorded stream - the stable hash, the narrative, and later other formats - is the trace
+ * layer's (src/trace/). Schema: docs/trace-schema.md.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/sched_int.h"
+#include "sched_int.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Object ids: first-access numbering, so no address ever reaches a trace.
@@ -57,11 +61,9 @@ uint32_t pcsim_trace_obj(const void *addr)
 	struct pcsim_world *w = cur_world();
 	if (!w)
 		return 0;
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
+	pcsim__world_lock(w);
 	uint32_t id = pcsim__obj_id(w, addr);
-	if (!w->sim)
-		pcsim__thr_unlock_global(w);
+	pcsim__world_unlock(w);
 	return id;
 }
 
@@ -120,101 +122,20 @@ void pcsim_trace_emit(const struct pcsim_trace_kind *kind, uint32_t obj, uint32_
 	struct pcsim_world *w = cur_world();
 	if (!w || !w->tracing)
 		return;
-	if (!w->sim)
-		pcsim__thr_lock_global(w);
+	pcsim__world_lock(w);
 	pcsim__trace(w, pcsim__tls_ctx, kind, obj, obj2, a, b, str);
-	if (!w->sim)
-		pcsim__thr_unlock_global(w);
+	pcsim__world_unlock(w);
 }
 
-/* ---------------------------------------------------------------------------------------------
- * Hash: FNV-1a over fixed-width little-endian fields and the kind's name, never an address.
- */
-static inline uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
+void pcsim__trace_locked(struct pcsim_world *w, struct pcsim__ctx *c,
+			 const struct pcsim_trace_kind *k, uint32_t obj, uint64_t a, uint64_t b,
+			 const char *s)
 {
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ull;
+	if (w->tracing) {
+		pcsim__world_lock(w);
+		pcsim__trace(w, c, k, obj, 0, a, b, s);
+		pcsim__world_unlock(w);
 	}
-	return h;
-}
-
-static inline uint64_t fnv_u64(uint64_t h, uint64_t v)
-{
-	unsigned char b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	return fnv_bytes(h, b, 8);
-}
-
-static inline uint64_t fnv_str(uint64_t h, const char *s)
-{
-	if (!s)
-		return fnv_u64(h, 0);
-	return fnv_bytes(h, s, strlen(s) + 1);
-}
-
-uint64_t pcsim_trace_hash_event(uint64_t h, const struct pcsim_trace_event *ev)
-{
-	h = fnv_str(h, ev->kind->name);
-	h = fnv_u64(h, ev->step);
-	h = fnv_u64(h, ev->ts_ns);
-	h = fnv_u64(h, ((uint64_t)ev->ctx << 16) | ev->cpu);
-	h = fnv_u64(h, ((uint64_t)ev->obj << 32) | ev->obj2);
-	h = fnv_u64(h, ev->a);
-	h = fnv_u64(h, ev->b);
-	return fnv_str(h, ev->str);
-}
-
-uint64_t pcsim__trace_hash(const struct pcsim_world *w)
-{
-	uint64_t h = PCSIM_TRACE_HASH_INIT;
-	for (size_t i = 0; i < w->ntr; i++)
-		h = pcsim_trace_hash_event(h, &w->tr[i]);
-	return h;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Narrative
- */
-char *pcsim__trace_render(const struct pcsim_world *w)
-{
-	pcsim__exec_message((struct pcsim_world *)w);
-	size_t cap = 4096 + w->ntr * 96, off = 0;
-	char *out = malloc(cap);
-	char ctxb[64], text[256];
-	if (!out)
-		return NULL;
-	off += (size_t)snprintf(out + off, cap - off, "%6s  %-4s  %-20s  %s\n", "step", "cpu",
-				"context", "event");
-	for (size_t i = 0; i < w->ntr; i++) {
-		const struct pcsim_trace_event *e = &w->tr[i];
-		text[0] = 0;
-		if (e->kind->render)
-			e->kind->render(w, e, text, sizeof(text));
-		else
-			snprintf(text, sizeof(text), "%s", e->kind->name);
-		const char *cl = e->ctx ? pcsim__ctx_label(w, e->ctx, ctxb, sizeof(ctxb)) : "-";
-		char cpub[8];
-		if (e->ctx)
-			snprintf(cpub, sizeof(cpub), "%u", e->cpu);
-		else
-			snprintf(cpub, sizeof(cpub), "-");
-		size_t need = strlen(text) + strlen(cl) + 48;
-		if (off + need >= cap) {
-			cap = cap * 2 + need;
-			char *n = realloc(out, cap);
-			if (!n) {
-				free(out);
-				return NULL;
-			}
-			out = n;
-		}
-		off += (size_t)snprintf(out + off, cap - off, "%6" PRIu64 "  %-4s  %-20s  %s\n",
-					e->step, cpub, cl, text);
-	}
-	return out;
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/sched_int.h"
+#include "explore_int.h"
 
 void pcsim__choice_format(const struct pcsim__choice *c, char *buf, size_t len)
 {

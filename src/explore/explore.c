@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/sched_int.h"
+#include "explore_int.h"
 
 const char *pcsim_outcome_name(enum pcsim_outcome o)
 {
@@ -39,7 +39,7 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-/* Run one execution in @w (already holding its strategy). */
+/* Run one execution in @w (its strategy already attached and begun). */
 static void run_one(struct pcsim_world *w, const struct pcsim_program *prog, uint64_t index)
 {
 	pcsim__exec_reset(w);
@@ -48,12 +48,8 @@ static void run_one(struct pcsim_world *w, const struct pcsim_program *prog, uin
 	pcsim__tls_world = w;
 	pcsim__tls_ctx = NULL;
 	prog->setup(w, prog->arg);
-	if (w->outcome == PCSIM_OUTCOME_OK) {
-		if (w->sim)
-			pcsim__sim_run_exec(w);
-		else
-			pcsim__thr_run_exec(w);
-	}
+	if (w->outcome == PCSIM_OUTCOME_OK)
+		w->ops->run_exec(w);
 	if (w->outcome == PCSIM_OUTCOME_OK && prog->finish) {
 		w->in_finish = true;
 		prog->finish(w, prog->arg);
@@ -79,14 +75,14 @@ static enum pcsim_outcome replay_traced(const struct pcsim_program *prog,
 	struct pcsim_world *w = calloc(1, sizeof(*w));
 	if (!w)
 		return PCSIM_OUTCOME_INTERNAL;
-	pcsim__world_init(w, &c);
-	w->strat = pcsim__strategy_new(&o, err, sizeof(err));
-	if (!w->strat) {
+	struct pcsim__strategy *s = NULL;
+	if (pcsim__world_init(w, &c) < 0 || !(s = pcsim__strategy_new(&o, err, sizeof(err)))) {
 		pcsim__world_destroy(w);
 		free(w);
 		return PCSIM_OUTCOME_INTERNAL;
 	}
-	pcsim__strategy_begin(w->strat, w);
+	pcsim__strategy_attach(s, w);
+	pcsim__strategy_begin(s, w);
 	run_one(w, prog, 0);
 	enum pcsim_outcome out = w->outcome;
 	pcsim__exec_message(w);
@@ -94,7 +90,7 @@ static enum pcsim_outcome replay_traced(const struct pcsim_program *prog,
 	if (trace)
 		*trace = pcsim__trace_render(w);
 	snprintf(what, whatlen, "%s", w->what);
-	pcsim__strategy_free(w->strat);
+	pcsim__strategy_free(s);
 	pcsim__world_destroy(w);
 	free(w);
 	return out;
@@ -198,25 +194,27 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	struct pcsim_world *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	pcsim__world_init(w, &cfg);
-	if (!w->sim && pcsim__thr_world_init(w) < 0) {
+	if (pcsim__world_init(w, &cfg) < 0) {
+		pcsim__world_destroy(w);
 		free(w);
 		return -ENOMEM;
 	}
-	w->strat = pcsim__strategy_new(&o, err, sizeof(err));
-	if (!w->strat) {
+	struct pcsim__strategy *strat = pcsim__strategy_new(&o, err, sizeof(err));
+	if (!strat) {
 		r->message = xstrdup(err);
-		pcsim__thr_world_destroy(w);
 		pcsim__world_destroy(w);
 		free(w);
 		return -EINVAL;
 	}
+	pcsim__strategy_attach(strat, w);
+	/* Backends whose executions are not reproducible record no schedule and no trace. */
+	bool replayable = w->ops->replayable;
 	int ret = 0;
 	for (uint64_t i = 0; !o.max_executions || i < o.max_executions; i++) {
-		if (!pcsim__strategy_begin(w->strat, w))
+		if (!pcsim__strategy_begin(strat, w))
 			break;
 		run_one(w, prog, i);
-		pcsim__strategy_end(w->strat, w);
+		pcsim__strategy_end(strat, w);
 		r->executions++;
 		r->steps += w->step;
 		if (w->tracing)
@@ -232,10 +230,10 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			r->step = w->fail_step;
 			pcsim__exec_message(w);
 			r->message = xstrdup(w->msg);
-			r->schedule = w->sim ? pcsim__schedule_format(w, &o, i) : NULL;
+			r->schedule = replayable ? pcsim__schedule_format(w, &o, i) : NULL;
 			r->replay_cmd = expand_hint(o.replay_hint, prog->name ? prog->name : "?");
 			ret = 1;
-			if (o.confirm && w->sim && r->schedule &&
+			if (o.confirm && replayable && r->schedule &&
 			    w->outcome != PCSIM_OUTCOME_INTERNAL &&
 			    w->outcome != PCSIM_OUTCOME_DIVERGED) {
 				uint64_t h1 = 0, h2 = 0;
@@ -250,7 +248,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 					       (!w->tracing || h1 == r->trace_hash);
 				r->trace = t1;
 				r->trace_hash = h1;
-			} else if (w->tracing && w->sim) {
+			} else if (w->tracing && replayable) {
 				r->trace = pcsim__trace_render(w);
 			}
 		}
@@ -258,16 +256,15 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		    w->outcome == PCSIM_OUTCOME_INTERNAL)
 			break;
 	}
-	if (o.keep_trace && r->outcome == PCSIM_OUTCOME_OK && r->executions && w->sim) {
+	if (o.keep_trace && r->outcome == PCSIM_OUTCOME_OK && r->executions && replayable) {
 		if (w->tracing)
 			r->trace = pcsim__trace_render(w);
 		r->schedule = pcsim__schedule_format(w, &o, r->executions - 1);
 	}
-	r->exhausted = pcsim__strategy_exhausted(w->strat);
+	r->exhausted = pcsim__strategy_exhausted(strat);
 	if (o.progress)
 		o.progress(r->executions, r->steps, o.progress_arg);
-	pcsim__strategy_free(w->strat);
-	pcsim__thr_world_destroy(w);
+	pcsim__strategy_free(strat);
 	pcsim__world_destroy(w);
 	free(w);
 	return ret;

@@ -2,7 +2,7 @@
 /*
  * fiber.c - stacks and context switches for the sim backend (see fiber.h).
  */
-#include "sched/fiber.h"
+#include "sim/fiber.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dfs.c - bounded depth-first search.
+ *
+ * DFS: stateless depth-first search over the decision tree, re-executing from the start with
+ * a recorded prefix (CHESS). Alternatives are tried default-first: the default is the running
+ * context's own option (no preemption), else option 0. A preemption is a decision that, while
+ * the running context could have continued, takes another context's step, fires an event or
+ * flushes a store buffer early (without this, tso flushes multiply the tree beyond use: a store
+ * buffer still drains at every fence, locked RMW, capacity limit and when nothing else can
+ * run); executions with more than the bound are not explored. Data choices and spurious
+ * wakeups are free. No partial-order reduction yet.
+ */
+#include <stdlib.h>
+
+#include "explore_int.h"
+
+struct dfs_rec {
+	uint16_t n;		/* options at this decision */
+	uint16_t k;		/* position in the try order (0 = default) */
+	int16_t dflt;		/* default option index */
+	uint16_t chosen;
+	uint32_t pre_before;	/* preemptions spent before this decision */
+	uint32_t costs;		/* offset into cost bytes: 1 if option i would preempt */
+};
+
+struct dfs {
+	struct pcsim__strategy base;
+	unsigned bound;			/* preemption bound */
+	struct dfs_rec *recs;
+	size_t nrecs, caprecs, depth_now;
+	uint8_t *cost;
+	size_t ncost, capcost;
+	bool dfs_done;
+	bool dfs_started;
+};
+
+static int dfs_init(struct pcsim__strategy *s, const struct pcsim_explore_opts *o, char *err,
+		    size_t errlen)
+{
+	(void)err, (void)errlen;
+	((struct dfs *)s)->bound = o->preemption_bound;
+	return 0;
+}
+
+static void dfs_fini(struct pcsim__strategy *s)
+{
+	struct dfs *d = (struct dfs *)s;
+	free(d->recs);
+	free(d->cost);
+}
+
+static bool dfs_begin(struct pcsim__strategy *s, struct pcsim_world *w)
+{
+	(void)w;
+	struct dfs *d = (struct dfs *)s;
+	if (d->dfs_done)
+		return false;
+	d->depth_now = 0;
+	d->dfs_started = true;
+	return true;
+}
+
+static bool dfs_backtrack(struct dfs *s)
+{
+	while (s->nrecs) {
+		struct dfs_rec *r = &s->recs[s->nrecs - 1];
+		for (unsigned k = r->k + 1u; k < r->n; k++) {
+			/* Try order: default, then 0..n-1 without the default. */
+			unsigned idx = (r->dflt < 0) ? k : (k <= (unsigned)r->dflt ? k - 1 : k);
+			if (r->dflt < 0)
+				idx = k;
+			if (r->pre_before + s->cost[r->costs + idx] <= s->bound) {
+				r->k = (uint16_t)k;
+				r->chosen = (uint16_t)idx;
+				s->ncost = r->costs + r->n;
+				return true;
+			}
+		}
+		s->ncost = r->costs;
+		s->nrecs--;
+	}
+	return false;
+}
+
+static unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world *w,
+			 const struct pcsim__opt *opts, unsigned n, int cur, const char *data_kind)
+{
+	(void)data_kind;
+	struct dfs *s = (struct dfs *)base;
+	unsigned pick = 0;
+	size_t d = s->depth_now++;
+	if (d < s->nrecs) {
+		pick = s->recs[d].chosen;
+		if (pick >= n || s->recs[d].n != n) {
+			/* The program is not deterministic under replay of its own prefix. */
+			pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "nondeterminism",
+				     "DFS prefix replay found %u options where %u were "
+				     "recorded (decision %zu): the program depends on something "
+				     "outside the engine",
+				     n, s->recs[d].n, d);
+			pick = 0;
+		}
+		return pick;
+	}
+	if (s->nrecs == s->caprecs) {
+		s->caprecs = s->caprecs ? 2 * s->caprecs : 256;
+		s->recs = realloc(s->recs, s->caprecs * sizeof(*s->recs));
+		if (!s->recs)
+			abort();
+	}
+	if (s->ncost + n > s->capcost) {
+		s->capcost = (s->ncost + n) * 2 + 1024;
+		s->cost = realloc(s->cost, s->capcost);
+		if (!s->cost)
+			abort();
+	}
+	struct dfs_rec *r = &s->recs[s->nrecs++];
+	uint32_t pre = 0;
+	if (s->nrecs > 1) {
+		struct dfs_rec *p = &s->recs[s->nrecs - 2];
+		pre = p->pre_before + s->cost[p->costs + p->chosen];
+	}
+	r->n = (uint16_t)n;
+	r->k = 0;
+	r->dflt = (int16_t)cur;
+	r->chosen = (uint16_t)(cur >= 0 ? (unsigned)cur : 0);
+	r->pre_before = pre;
+	r->costs = (uint32_t)s->ncost;
+	/*
+	 * What a decision costs against the bound: taking another context's step, firing
+	 * an event or flushing a store buffer while the running context could have gone
+	 * on. Store-buffer flushes and event firings that nobody else can precede are
+	 * free, and so are data choices.
+	 */
+	for (unsigned i = 0; i < n; i++)
+		s->cost[s->ncost + i] = (cur >= 0 && i != (unsigned)cur &&
+					 opts[i].type != OPT_DATA && opts[i].type != OPT_SPURIOUS)
+						? 1
+						: 0;
+	s->ncost += n;
+	pick = r->chosen;
+	return pick;
+}
+
+static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
+{
+	(void)w;
+	struct dfs *s = (struct dfs *)base;
+	/* Drop decisions beyond what this execution reached (it may have ended early). */
+	if (s->nrecs > s->depth_now) {
+		s->nrecs = s->depth_now;
+		s->ncost = s->nrecs ? s->recs[s->nrecs - 1].costs + s->recs[s->nrecs - 1].n : 0;
+	}
+	if (!dfs_backtrack(s))
+		s->dfs_done = true;
+}
+
+static bool dfs_exhausted(const struct pcsim__strategy *s)
+{
+	return ((const struct dfs *)s)->dfs_done;
+}
+
+const struct pcsim__strategy_ops pcsim__dfs_ops = {
+	.name = "dfs",
+	.size = sizeof(struct dfs),
+	.init = dfs_init,
+	.fini = dfs_fini,
+	.begin = dfs_begin,
+	.pick = dfs_pick,
+	.end = dfs_end,
+	.exhausted = dfs_exhausted,
+};

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * explore_int.h - the exploration layer's private interface: strategies behind one small table
+ * (begin, pick, end), the way Shuttle's schedulers are, and the schedule files.
+ *
+ * A strategy decides at each decision point of the sim backend (the engine enumerates the
+ * options and asks the world's chooser, which strategy.c points here). Each strategy lives in
+ * its own file - random.c, pct.c, dfs.c, replay.c - and embeds struct pcsim__strategy first.
+ * All randomness comes from one xoshiro256** stream per execution, seeded from (seed, execution
+ * index) with splitmix64, so random execution i of seed s is reproducible on its own.
+ */
+#ifndef PCSIM_EXPLORE_INT_H
+#define PCSIM_EXPLORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pcsim/explore.h>
+
+#include "sched_int.h"
+#include "trace_int.h"
+
+struct pcsim__rng {
+	uint64_t s[4];
+};
+
+static inline uint64_t pcsim__rng_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** (Blackman, Vigna). */
+static inline uint64_t pcsim__rng_next(struct pcsim__rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t res = pcsim__rng_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = pcsim__rng_rotl(s[3], 45);
+	return res;
+}
+
+/* A value in [0, n): Lemire's multiply-shift; the tiny bias is irrelevant and deterministic. */
+static inline uint64_t pcsim__rng_below(struct pcsim__rng *r, uint64_t n)
+{
+	__extension__ typedef unsigned __int128 u128;
+	return (uint64_t)(((u128)pcsim__rng_next(r) * n) >> 64);
+}
+
+struct pcsim__strategy;
+
+struct pcsim__strategy_ops {
+	const char *name;
+	size_t size;	/* of the strategy's structure, which embeds struct pcsim__strategy */
+	/* Optional: set up from the options; 0 or -1 with @err filled. */
+	int (*init)(struct pcsim__strategy *s, const struct pcsim_explore_opts *o, char *err,
+		    size_t errlen);
+	/* Optional: free what init allocated. */
+	void (*fini)(struct pcsim__strategy *s);
+	/* Optional: the start of an execution (the stream is already seeded); false when the
+	 * strategy has nothing left to explore. */
+	bool (*begin)(struct pcsim__strategy *s, struct pcsim_world *w);
+	/* One of @n >= 2 options (@cur: the running context's RUN option or -1; @data_kind for a
+	 * data choice). Set s->unlogged to keep the pick out of the schedule. */
+	unsigned (*pick)(struct pcsim__strategy *s, struct pcsim_world *w,
+			 const struct pcsim__opt *opts, unsigned n, int cur, const char *data_kind);
+	/* Optional: the end of an execution. */
+	void (*end)(struct pcsim__strategy *s, struct pcsim_world *w);
+	/* Optional: a fresh priority for a new agent (PCT); 0 otherwise. */
+	uint64_t (*prio)(struct pcsim__strategy *s, struct pcsim_world *w);
+	/* Optional: the strategy explored everything there is (DFS). */
+	bool (*exhausted)(const struct pcsim__strategy *s);
+};
+
+struct pcsim__strategy {
+	const struct pcsim__strategy_ops *ops;
+	uint64_t seed;
+	uint64_t exec;			/* index of the current execution */
+	struct pcsim__rng rng;
+	bool unlogged;			/* the last pick is not part of the schedule */
+	bool diverged;			/* replay: the run left the schedule */
+	char divergence[512];
+};
+
+extern const struct pcsim__strategy_ops pcsim__random_ops;	/* random.c */
+extern const struct pcsim__strategy_ops pcsim__pct_ops;		/* pct.c */
+extern const struct pcsim__strategy_ops pcsim__dfs_ops;		/* dfs.c */
+extern const struct pcsim__strategy_ops pcsim__replay_ops;	/* replay.c */
+
+/* ---- strategy.c */
+struct pcsim__strategy *pcsim__strategy_new(const struct pcsim_explore_opts *o, char *err,
+					    size_t errlen);
+void pcsim__strategy_free(struct pcsim__strategy *s);
+/* Install @s as @w's chooser (replayable backends only; others make no choices). */
+void pcsim__strategy_attach(struct pcsim__strategy *s, struct pcsim_world *w);
+/* The start of each execution; false when the strategy is done (DFS). */
+bool pcsim__strategy_begin(struct pcsim__strategy *s, struct pcsim_world *w);
+void pcsim__strategy_end(struct pcsim__strategy *s, struct pcsim_world *w);
+bool pcsim__strategy_exhausted(const struct pcsim__strategy *s);
+bool pcsim__strategy_diverged(const struct pcsim__strategy *s, char *msg, size_t len);
+
+/* ---- schedule.c: the choice log as text */
+char *pcsim__schedule_format(const struct pcsim_world *w, const struct pcsim_explore_opts *o,
+			     uint64_t exec_index);
+int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *n,
+			  char **program, char **config, char *err, size_t errlen);
+void pcsim__config_format(const struct pcsim_config *cfg, char *buf, size_t len);
+void pcsim__choice_format(const struct pcsim__choice *c, char *buf, size_t len);
+
+#endif /* PCSIM_EXPLORE_INT_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/*
+ * strategy.c - what every strategy shares: creating one from the options, seeding its stream
+ * per execution, the chooser the engine calls (count the decision, ask the strategy, record
+ * the choice in the world's log: the log is the schedule), and strategy names.
+ *
+ * The strategies, one per file: random.c (uniform), pct.c (probabilistic concurrency testing),
+ * dfs.c (bounded depth-first search), replay.c (a schedule file, strict or lenient).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explore_int.h"
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void rng_seed(struct pcsim__rng *r, uint64_t seed, uint64_t exec)
+{
+	uint64_t x = seed ^ (exec * 0xd1342543de82ef95ull);
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix64(&x);
+}
+
+void pcsim_explore_opts_init(struct pcsim_explore_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->strategy = PCSIM_STRATEGY_PCT;
+	o->seed = 1;
+	o->pct_depth = 3;
+	o->preemption_bound = 2;
+	o->max_executions = 1000;
+	o->stop_on_violation = true;
+	o->confirm = true;
+}
+
+static const struct pcsim__strategy_ops *const strategies[] = {
+	[PCSIM_STRATEGY_RANDOM] = &pcsim__random_ops,
+	[PCSIM_STRATEGY_PCT] = &pcsim__pct_ops,
+	[PCSIM_STRATEGY_DFS] = &pcsim__dfs_ops,
+	[PCSIM_STRATEGY_REPLAY] = &pcsim__replay_ops,
+};
+
+struct pcsim__strategy *pcsim__strategy_new(const struct pcsim_explore_opts *o, char *err,
+					    size_t errlen)
+{
+	if ((unsigned)o->strategy >= sizeof(strategies) / sizeof(strategies[0])) {
+		snprintf(err, errlen, "unknown strategy %d", (int)o->strategy);
+		return NULL;
+	}
+	const struct pcsim__strategy_ops *ops = strategies[o->strategy];
+	struct pcsim__strategy *s = calloc(1, ops->size);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->ops = ops;
+	s->seed = o->seed;
+	if (ops->init && ops->init(s, o, err, errlen) < 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void pcsim__strategy_free(struct pcsim__strategy *s)
+{
+	if (!s)
+		return;
+	if (s->ops->fini)
+		s->ops->fini(s);
+	free(s);
+}
+
+static void log_choice(struct pcsim_world *w, const struct pcsim__opt *o, const char *data_kind)
+{
+	if (w->nlog == w->caplog) {
+		size_t ncap = w->caplog ? w->caplog * 2 : 256;
+		struct pcsim__choice *n = realloc(w->log, ncap * sizeof(*n));
+		if (!n)
+			abort();
+		w->log = n;
+		w->caplog = ncap;
+	}
+	struct pcsim__choice *c = &w->log[w->nlog++];
+	c->type = o->type;
+	c->target = o->target;
+	c->label = data_kind;
+}
+
+static unsigned chooser_pick(void *sp, struct pcsim_world *w, const struct pcsim__opt *opts,
+			     unsigned n, int cur, const char *data_kind)
+{
+	struct pcsim__strategy *s = sp;
+	w->ndecisions++;
+	unsigned pick = s->ops->pick(s, w, opts, n, cur, data_kind);
+	if (s->unlogged) {
+		s->unlogged = false;
+		return pick;
+	}
+	log_choice(w, &opts[pick], data_kind);
+	return pick;
+}
+
+static uint64_t chooser_prio(void *sp, struct pcsim_world *w)
+{
+	struct pcsim__strategy *s = sp;
+	return s->ops->prio ? s->ops->prio(s, w) : 0;
+}
+
+void pcsim__strategy_attach(struct pcsim__strategy *s, struct pcsim_world *w)
+{
+	if (!w->ops->replayable)
+		return;
+	w->chooser.pick = chooser_pick;
+	w->chooser.prio = chooser_prio;
+	w->chooser.s = s;
+}
+
+bool pcsim__strategy_begin(struct pcsim__strategy *s, struct pcsim_world *w)
+{
+	s->exec = w->exec_index;
+	rng_seed(&s->rng, s->seed, s->exec);
+	return s->ops->begin ? s->ops->begin(s, w) : true;
+}
+
+void pcsim__strategy_end(struct pcsim__strategy *s, struct pcsim_world *w)
+{
+	if (s->ops->end)
+		s->ops->end(s, w);
+}
+
+bool pcsim__strategy_exhausted(const struct pcsim__strategy *s)
+{
+	return s->ops->exhausted && s->ops->exhausted(s);
+}
+
+bool pcsim__strategy_diverged(const struct pcsim__strategy *s, char *msg, size_t len)
+{
+	if (s->diverged && msg)
+		snprintf(msg, len, "%s", s->divergence);
+	return s->diverged;
+}
+
+int pcsim_strategy_parse(const char *str, enum pcsim_strategy *out)
+{
+	static const char *const names[] = { "random", "pct", "dfs", "replay" };
+	for (unsigned i = 0; i < 4; i++)
+		if (str && strcmp(str, names[i]) == 0) {
+			*out = (enum pcsim_strategy)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *pcsim_strategy_name(enum pcsim_strategy s)
+{
+	static const char *const names[] = { "random", "pct", "dfs", "replay" };
+	return (unsigned)s < 4 ? names[s] : "?";
+}

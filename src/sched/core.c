@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+/*
+ * core.c - tasks: creation, task states, try_to_wake_up(), schedule(), schedule_timeout(), data
+ * choices and time.
+ *
+ * Models (5.10): kernel/sched/core.c try_to_wake_up() and __schedule() (the
+ * signal_pending_state() check before deactivating), include/linux/sched.h set_current_state()
+ * (smp_store_mb), kernel/time/timer.c schedule_timeout() (process_timeout wakes the sleeper).
+ * What both backends share lives here; how a task sleeps, wakes and switches is the backend's
+ * (w->ops: sim/core.c, threads/core.c).
+ *
+ * The sleeper/waker protocol both backends keep (as kernel/sched/core.c explains above
+ * try_to_wake_up(), and as wait.c does above wait_woken()):
+ *
+ *   sleeper (waits for COND)                 waker (makes COND true)
+ *   ------------------------                 -----------------------
+ *   set_current_state(TASK_UNINTERRUPTIBLE)  COND = 1
+ *     [state store; smp_mb()]       <-A->    try_to_wake_up(p, state):
+ *   if (!COND)                                 [smp_mb() (smp_mb__after_spinlock)]
+ *       schedule()                             if (p->state & state)
+ *         [smp_mb(); re-read p->state:            p->state = TASK_RUNNING; enqueue p
+ *          TASK_RUNNING -> return at once]
+ *   __set_current_state(TASK_RUNNING)
+ *
+ * Barrier A pairs the sleeper's state store before its COND load with the waker's COND store
+ * before its state load: either the sleeper sees COND, or the waker sees the sleeping state and
+ * wakes it; a wakeup that lands between set_current_state() and schedule() leaves the state
+ * TASK_RUNNING and schedule() returns at once (the wake-before-schedule case). Without A (see
+ * PCSIM_INJECT_SCS_NO_MB) both loads may miss each other's stores under tso: the lost wakeup.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "sched_int.h"
+
+struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
+				     void (*fn)(void *arg), void *arg, int cpu)
+{
+	if (!w || !fn || cpu >= (int)w->cfg.ncpus || cpu < -1)
+		return NULL;
+	pcsim__world_lock(w);
+	if (w->ntasks >= PCSIM_MAX_TASKS) {
+		pcsim__world_unlock(w);
+		return NULL;
+	}
+	/* The global lock is recursive: allocating under it keeps the capacity check and the
+	 * insertion below one critical section. */
+	struct pcsim_task *t = pcsim_alloc(w, sizeof(*t));
+	t->ctx.w = w;
+	t->ctx.id = w->ntasks + 1;
+	t->ctx.cpu = (uint16_t)(cpu >= 0 ? (unsigned)cpu : w->task_rr++ % w->cfg.ncpus);
+	t->ctx.kind = PCSIM_CTX_TASK;
+	t->ctx.run = CR_RUNNABLE;
+	t->ctx.fn = fn;
+	t->ctx.arg = arg;
+	const char *nm = name ? name : "task";
+	size_t nl = 0;
+	while (nm[nl] && nl < sizeof(t->name) - 1) {
+		t->name[nl] = nm[nl];
+		nl++;
+	}
+	PCSIM_SETUP_SET(t->state, PCSIM_TASK_RUNNING);
+	w->tasks[w->ntasks++] = t;
+	*w->cpus[t->ctx.cpu].tasks_tail = &t->ctx;
+	w->cpus[t->ctx.cpu].tasks_tail = &t->ctx.next_on_cpu;
+	pcsim__world_unlock(w);
+	w->ops->task_created(w, t);
+	return t;
+}
+
+struct pcsim_task *pcsim_current(void)
+{
+	return ctx_task(pcsim__tls_ctx);
+}
+
+unsigned pcsim_task_id(const struct pcsim_task *t)
+{
+	return t->ctx.id;
+}
+
+const char *pcsim_task_name(const struct pcsim_task *t)
+{
+	return t->name;
+}
+
+unsigned pcsim_task_cpu(const struct pcsim_task *t)
+{
+	return t->ctx.cpu;
+}
+
+bool pcsim_task_exited(const struct pcsim_task *t)
+{
+	return __atomic_load_n(&t->ctx.run, __ATOMIC_ACQUIRE) == CR_EXITED;
+}
+
+bool pcsim_task_is_sleeping(const struct pcsim_task *t)
+{
+	return t->ctx.w->ops->task_sleeping(t);
+}
+
+unsigned pcsim_task_flags(const struct pcsim_task *t)
+{
+	return t->flags;
+}
+
+void pcsim_task_set_wchan(const char *fmt, ...)
+{
+	struct pcsim_task *t = pcsim_current();
+	va_list ap;
+	if (!t)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(t->wchan, sizeof(t->wchan), fmt, ap);
+	va_end(ap);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Task states
+ */
+static void store_state(struct pcsim_task *t, long state, bool mb)
+{
+	struct pcsim_world *w = t->ctx.w;
+	if (w->cfg.inject & PCSIM_INJECT_SCS_NO_MB)
+		mb = false;	/* test-only: the classic missing barrier */
+	w->ops->set_state(w, t, state, mb);
+}
+
+void pcsim_set_current_state(long state)
+{
+	struct pcsim_task *t = pcsim__need_task("set_current_state");
+	if (t)
+		store_state(t, state, true);
+}
+
+void pcsim___set_current_state(long state)
+{
+	struct pcsim_task *t = pcsim__need_task("__set_current_state");
+	if (t)
+		store_state(t, state, false);
+}
+
+long pcsim_get_current_state(void)
+{
+	struct pcsim_task *t = pcsim__need_task("get_current_state");
+	if (!t)
+		return 0;
+	return pcsim_read_once(&t->state);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * try_to_wake_up(): the backend does the state test and update after the caller's point.
+ */
+int pcsim__ttwu_nopoint(struct pcsim_world *w, struct pcsim_task *p, unsigned state, bool tr)
+{
+	return w->ops->ttwu(w, pcsim__tls_ctx, p, state, tr);
+}
+
+int pcsim_try_to_wake_up(struct pcsim_task *p, unsigned state, int wake_flags)
+{
+	(void)wake_flags;
+	struct pcsim__ctx *c = pcsim__need_ctx("try_to_wake_up");
+	if (!c || !p)
+		return 0;
+	pcsim__point(c);
+	return pcsim__ttwu_nopoint(c->w, p, state, true);
+}
+
+int pcsim_wake_up_process(struct pcsim_task *p)
+{
+	return pcsim_try_to_wake_up(p, (unsigned)PCSIM_TASK_NORMAL, 0);
+}
+
+int pcsim_wake_up_state(struct pcsim_task *p, unsigned state)
+{
+	return pcsim_try_to_wake_up(p, state, 0);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * schedule()
+ */
+static bool atomic_ctx(struct pcsim__ctx *c)
+{
+	return c->kind != PCSIM_CTX_TASK || c->preempt_count > 0 || c->irqs_off;
+}
+
+void pcsim_schedule(void)
+{
+	struct pcsim_task *t = pcsim__need_task("schedule");
+	if (!t)
+		return;
+	struct pcsim_world *w = t->ctx.w;
+	if (w->checks_atomic && atomic_ctx(&t->ctx))
+		pcsim_fail("scheduling-while-atomic",
+			   "BUG: scheduling while atomic: %s, preempt_count=%d, irqs %s",
+			   t->name, t->ctx.preempt_count, t->ctx.irqs_off ? "off" : "on");
+	pcsim__point(&t->ctx);
+	w->ops->schedule(w, t);
+	t->wchan[0] = 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * schedule_timeout(): process_timeout() wakes the task when the timer expires.
+ */
+long pcsim_schedule_timeout(long timeout)
+{
+	struct pcsim_task *t = pcsim__need_task("schedule_timeout");
+	if (!t)
+		return 0;
+	if (timeout == PCSIM_MAX_SCHEDULE_TIMEOUT) {
+		pcsim_schedule();
+		return timeout;
+	}
+	if (timeout < 0) {
+		pcsim_fail("schedule-timeout-negative", "schedule_timeout: wrong timeout %ld",
+			   timeout);
+		return 0;
+	}
+	__atomic_store_n(&t->timer_fired, false, __ATOMIC_RELAXED);
+	return t->ctx.w->ops->schedule_timeout(t->ctx.w, t, timeout);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Data choices and time
+ */
+uint64_t pcsim_choose(const char *kind, uint64_t n)
+{
+	struct pcsim_world *w = cur_world();
+	if (!w || n <= 1)
+		return 0;
+	return w->ops->choose(w, kind ? kind : "data", n);
+}
+
+uint64_t pcsim_now_ns(void)
+{
+	struct pcsim_world *w = cur_world();
+	return w ? w->ops->now_ns(w) : 0;
+}

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exit.c - do_exit() and the body every task runs.
+ *
+ * Models (5.10): kernel/exit.c do_exit() (PF_EXITING, then exit_task_work(): run what is
+ * queued and refuse new work, -ESRCH) and the checks the kernel makes on the way out (no locks
+ * held, not atomic, not inside an RCU read-side section). A task returning from its body exits
+ * the same way (the kthread_run() shape).
+ */
+#include <stdlib.h>
+
+#include "sched_int.h"
+
+void pcsim_do_exit(void)
+{
+	struct pcsim_task *t = pcsim__need_task("do_exit");
+	if (!t)
+		abort();
+	struct pcsim_world *w = t->ctx.w;
+	pcsim__world_lock(w);
+	t->flags |= PCSIM_PF_EXITING;
+	pcsim__world_unlock(w);
+	if (w->checks_atomic && (t->ctx.preempt_count || t->ctx.irqs_off || t->ctx.nheld))
+		pcsim_fail("exit-atomic", "task %s exits holding %u lock(s), preempt_count=%d",
+			   t->name, t->ctx.nheld, t->ctx.preempt_count);
+	if (t->ctx.rcu_nesting)
+		pcsim_fail("exit-rcu", "task %s exits inside an RCU read-side critical section",
+			   t->name);
+	pcsim__point(&t->ctx);
+	/* exit_task_work(): run what is queued, then refuse new work. */
+	int n = pcsim__task_work_run_locked(t, true);
+	if (n)
+		pcsim__trace_locked(w, &t->ctx, &pcsim__tk_tw_run, 0, (uint64_t)n, 0, NULL);
+	pcsim__trace_locked(w, &t->ctx, &pcsim__tk_exit, 0, 0, 0, NULL);
+	w->ops->rcu_ctx_exit(w, &t->ctx);
+	w->ops->task_exit(w, t);
+}
+
+void pcsim__task_entry(void *arg)
+{
+	struct pcsim_task *t = arg;
+	struct pcsim_world *w = t->ctx.w;
+	pcsim__trace_locked(w, &t->ctx, &pcsim__tk_start, 0, 0, 0, NULL);
+	t->ctx.fn(t->ctx.arg);
+	pcsim_do_exit();
+}

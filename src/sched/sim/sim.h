@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim/sim.h - the sim backend's private interface: the deterministic scheduler (sched.c), the
+ * memory modes (mem.c), simulated RCU (rcu.c) and the task primitives (core.c), gathered into
+ * pcsim__sim_ops (ops.c). Nothing outside src/sched/sim/ includes this header.
+ */
+#ifndef PCSIM_SIM_SIM_H
+#define PCSIM_SIM_SIM_H
+
+#include "sched_int.h"
+
+/* ---- sched.c: the scheduler */
+void pcsim__sim_point(struct pcsim_world *w, struct pcsim__ctx *c);
+void pcsim__sim_block(struct pcsim_world *w, struct pcsim__ctx *c);
+PCSIM_NORETURN void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c);
+PCSIM_NORETURN void pcsim__sim_abort_exec(struct pcsim_world *w);
+void pcsim__sim_run_exec(struct pcsim_world *w);
+void pcsim__sim_make_runnable(struct pcsim_world *w, struct pcsim__ctx *c);
+void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c);
+uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_t n);
+void pcsim__sim_release_stacks(struct pcsim_world *w);
+
+/* Ask the world's chooser (the strategy); without one the default: the current context, else
+ * option 0. */
+static inline unsigned pcsim__sim_pick(struct pcsim_world *w, const struct pcsim__opt *opts,
+				       unsigned n, int cur, const char *data_kind)
+{
+	if (w->chooser.pick)
+		return w->chooser.pick(w->chooser.s, w, opts, n, cur, data_kind);
+	return cur >= 0 ? (unsigned)cur : 0;
+}
+
+/* ---- mem.c: the memory modes, without a preemption point */
+uint64_t pcsim__mm_load(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
+			unsigned size);
+void pcsim__mm_store(struct pcsim_world *w, struct pcsim__ctx *c, void *p, unsigned size,
+		     uint64_t v);
+uint64_t pcsim__trace_value(struct pcsim_world *w, uint64_t v, bool ptr);
+void pcsim__mm_drain(struct pcsim_world *w, unsigned cpu);
+void pcsim__mm_flush_one(struct pcsim_world *w, unsigned cpu, bool forced);
+struct pcsim__ctx *pcsim__stack_owner(struct pcsim_world *w, const void *p);
+/* ... and the accesses of struct pcsim__backend_ops */
+uint64_t pcsim__sim_load(struct pcsim__ctx *c, const void *p, unsigned size, enum pcsim_mo mo);
+void pcsim__sim_store(struct pcsim__ctx *c, void *p, unsigned size, uint64_t v, enum pcsim_mo mo);
+uint64_t pcsim__sim_load_np(struct pcsim__ctx *c, const void *p, unsigned size,
+			    enum pcsim_mo mo);
+void pcsim__sim_store_np(struct pcsim__ctx *c, void *p, unsigned size, uint64_t v,
+			 enum pcsim_mo mo);
+uint64_t pcsim__sim_rmw(struct pcsim__ctx *c, void *p, unsigned size, enum pcsim_rmw_op op,
+			uint64_t operand, uint64_t operand2, enum pcsim_mo mo);
+void pcsim__sim_fence(struct pcsim__ctx *c, enum pcsim_fence f);
+void pcsim__sim_bit_nonatomic(struct pcsim__ctx *c, unsigned long *word, unsigned long mask,
+			      bool set);
+void pcsim__sim_forbid(struct pcsim__ctx *c, const void *addr, size_t size, const char *what,
+		       bool writes_only);
+void pcsim__sim_allow(struct pcsim__ctx *c, const void *addr);
+
+/* ---- rcu.c: simulated grace periods */
+void pcsim__sim_rcu_read_lock(struct pcsim_world *w, struct pcsim__ctx *c);
+void pcsim__sim_rcu_read_unlock(struct pcsim_world *w, struct pcsim__ctx *c);
+void pcsim__sim_synchronize_rcu(struct pcsim_world *w, struct pcsim_task *t);
+void pcsim__sim_call_rcu(struct pcsim_world *w, struct pcsim__ctx *c,
+			 struct pcsim_callback_head *head,
+			 void (*func)(struct pcsim_callback_head *head));
+void pcsim__sim_rcu_barrier(struct pcsim_world *w, struct pcsim_task *t);
+void pcsim__sim_rcu_ctx_exit(struct pcsim_world *w, struct pcsim__ctx *c);
+
+#endif /* PCSIM_SIM_SIM_H */

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * threads/threads.h - the threads backend's private interface: its per-world and per-task
+ * state and what its files share. The design, and what differs from the sim backend, is at the
+ * top of threads/sched.c. Nothing outside src/sched/threads/ includes this header.
+ */
+#ifndef PCSIM_THREADS_THREADS_H
+#define PCSIM_THREADS_THREADS_H
+
+#include <pthread.h>
+
+#include <ev.h>
+
+#include "sched_int.h"
+
+/* Per-task state of this backend (arena memory, one per task and execution). */
+struct pcsim__thr_task {
+	struct ev_loop *loop;		/* task_work_wait's loop, created on first use */
+	ev_async kick;
+	pthread_mutex_t loop_mu;	/* ev_async_send races with loop destruction otherwise */
+	bool loop_alive;		/* under loop_mu */
+	uint8_t waiting;		/* atomic: 0 running, 1 in schedule(), 2 in its loop */
+};
+
+struct irq_thread {
+	struct pcsim__thr_world *tw;
+	unsigned cpu;
+	pthread_t thread;
+	bool started;
+	struct ev_loop *loop;
+	ev_async async;
+	pthread_mutex_t mu;		/* protects queue, queue_tail, stop */
+	struct pcsim__event *queue, *queue_tail;
+	bool stop;
+	struct timer_ev *timers;	/* armed, not yet fired (the loop's thread only) */
+};
+
+struct timer_ev {
+	ev_timer timer;
+	struct irq_thread *it;
+	struct pcsim__event *ev;
+	struct timer_ev *next;		/* it->timers: touched by the completion thread only */
+};
+
+/* Events posted during setup wait here until the execution starts. */
+struct setup_queue {
+	struct pcsim__event *head, *tail;
+	unsigned n;
+};
+
+struct pcsim__thr_world {
+	struct pcsim_world *w;
+	pthread_mutex_t big;		/* the global lock (recursive: model code may nest) */
+	pthread_mutex_t done_mu;
+	pthread_cond_t done_cv;		/* alive/outstanding changed, a completion thread is up */
+	pthread_cond_t go_cv;
+	unsigned outstanding;		/* events and RCU callbacks not yet finished, done_mu */
+	unsigned alive;			/* task threads started and not yet exited, done_mu */
+	bool running;			/* an execution is running, done_mu */
+	bool go;			/* tasks may start, done_mu */
+	unsigned irq_started;		/* completion threads created (main thread only) */
+	unsigned irq_ready;		/* completion threads up, done_mu */
+	bool killing;			/* atomic: a timed-out execution is being torn down */
+	bool hung;			/* an execution could not be torn down: leak, do not free */
+	uint64_t setup_gen;		/* execution the setup queues belong to */
+	struct setup_queue setup_q[PCSIM_MAX_CPUS];
+	unsigned long rcu_unlocks;	/* TSan: released by rcu_read_unlock, atomic */
+	unsigned long rcu_cbs_done;	/* TSan: released by finished callbacks, atomic */
+	struct irq_thread irq[PCSIM_MAX_CPUS];
+};
+
+/* ---- sched.c: the world, sleeping and waking, task threads, one execution */
+int pcsim__thr_world_init(struct pcsim_world *w);
+void pcsim__thr_world_destroy(struct pcsim_world *w);
+int pcsim__thr_run_exec(struct pcsim_world *w);
+bool pcsim__thr_world_hung(struct pcsim_world *w);
+void pcsim__thr_lock_global(struct pcsim_world *w);
+void pcsim__thr_unlock_global(struct pcsim_world *w);
+void pcsim__thr_task_created(struct pcsim_world *w, struct pcsim_task *t);
+void pcsim__thr_sleep(struct pcsim_world *w, struct pcsim_task *t);
+void pcsim__thr_wake(struct pcsim_world *w, struct pcsim_task *t);
+void pcsim__thr_task_work_kick(struct pcsim_world *w, struct pcsim_task *t);
+void pcsim__thr_loop_wait(struct pcsim_world *w, struct pcsim_task *t);
+PCSIM_NORETURN void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_task *t);
+void pcsim__thr_cpu_relax(void);
+
+/* ---- event.c: completion threads (one libev loop per virtual CPU) */
+int pcsim__thr_irq_threads_start(struct pcsim__thr_world *tw, unsigned ncpu);
+void pcsim__thr_irq_threads_stop(struct pcsim__thr_world *tw);
+void pcsim__thr_irq_enqueue(struct irq_thread *it, struct pcsim__event *ev);
+void pcsim__thr_event_done(struct pcsim__thr_world *tw);
+int pcsim__thr_event_post(struct pcsim_world *w, struct pcsim__event *ev);
+/*
+ * del_timer_sync() for a posted event: unless its handler has begun, it completes without
+ * running (at once if its timer is armed); if the handler has begun, wait until it has
+ * returned. Whoever claims the event first (EV_CLAIM_*) decides.
+ */
+#define EV_CLAIM_RUN 1
+#define EV_CLAIM_CANCEL 2
+void pcsim__thr_event_cancel(struct pcsim_world *w, struct pcsim__event *ev);
+int pcsim__thr_post_signal(struct pcsim_world *w, struct pcsim_task *p, int sig);
+
+/* ---- rcu.c: liburcu (memb) */
+void pcsim__thr_rcu_read_lock(struct pcsim_world *w, struct pcsim__ctx *c);
+void pcsim__thr_rcu_read_unlock(struct pcsim_world *w, struct pcsim__ctx *c);
+void pcsim__thr_synchronize_rcu(struct pcsim_world *w, struct pcsim_task *t);
+void pcsim__thr_call_rcu(struct pcsim_world *w, struct pcsim__ctx *c,
+			 struct pcsim_callback_head *head,
+			 void (*func)(struct pcsim_callback_head *head));
+void pcsim__thr_rcu_barrier(struct pcsim_world *w, struct pcsim_task *t);
+
+/* ---- mem.c: C11 atomics */
+uint64_t pcsim__thr_load(struct pcsim__ctx *c, const void *p, unsigned size, enum pcsim_mo mo);
+void pcsim__thr_store(struct pcsim__ctx *c, void *p, unsigned size, uint64_t v, enum pcsim_mo mo);
+uint64_t pcsim__thr_rmw(struct pcsim__ctx *c, void *p, unsigned size, enum pcsim_rmw_op op,
+			uint64_t operand, uint64_t operand2, enum pcsim_mo mo);
+void pcsim__thr_fence(struct pcsim__ctx *c, enum pcsim_fence f);
+void pcsim__thr_bit_nonatomic(struct pcsim__ctx *c, unsigned long *word, unsigned long mask,
+			      bool set);
+void pcsim__thr_forbid(struct pcsim__ctx *c, const void *addr, size_t size, const char *what,
+		       bool writes_only);
+void pcsim__thr_allow(struct pcsim__ctx *c, const void *addr);
+
+#endif /* PCSIM_THREADS_THREADS_H */
