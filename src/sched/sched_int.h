@@ -374,6 +374,19 @@ void pcsim__trace(struct pcsim_world *w, struct pcsim__ctx *c, const struct pcsi
 uint32_t pcsim__obj_id(struct pcsim_world *w, const void *addr);
 const char *pcsim__state_name(long state);
 
+/* Trace an engine event under the world's lock (the trace buffer is shared on threads). */
+void pcsim__trace_under_lock(struct pcsim_world *w, struct pcsim__ctx *c,
+			     const struct pcsim_trace_kind *k, uint32_t obj, uint64_t a,
+			     uint64_t b, const char *s);
+
+static inline void pcsim__trace_locked(struct pcsim_world *w, struct pcsim__ctx *c,
+				       const struct pcsim_trace_kind *k, uint32_t obj, uint64_t a,
+				       uint64_t b, const char *s)
+{
+	if (w->tracing)
+		pcsim__trace_under_lock(w, c, k, obj, a, b, s);
+}
+
 /* Engine trace kinds (tracepoint.c). */
 extern const struct pcsim_trace_kind pcsim__tk_load, pcsim__tk_store, pcsim__tk_rmw,
 	pcsim__tk_fence, pcsim__tk_flush, pcsim__tk_state, pcsim__tk_sleep,
@@ -400,7 +413,8 @@ struct pcsim__backend_ops {
 	void (*world_destroy)(struct pcsim_world *w);
 	void (*run_exec)(struct pcsim_world *w);
 	bool (*hung)(struct pcsim_world *w);
-	/* The world's global lock (recursive; a no-op where one thread runs everything). */
+	/* The world's global lock (recursive). NULL where one thread runs everything: the
+	 * helpers below then cost a test, not a call. */
 	void (*lock)(struct pcsim_world *w);
 	void (*unlock)(struct pcsim_world *w);
 
@@ -482,12 +496,14 @@ extern const struct pcsim__backend_ops pcsim__threads_ops;	/* threads/ */
 
 static inline void pcsim__world_lock(struct pcsim_world *w)
 {
-	w->ops->lock(w);
+	if (w->ops->lock)
+		w->ops->lock(w);
 }
 
 static inline void pcsim__world_unlock(struct pcsim_world *w)
 {
-	w->ops->unlock(w);
+	if (w->ops->unlock)
+		w->ops->unlock(w);
 }
 
 static inline void pcsim__point(struct pcsim__ctx *c)
@@ -501,10 +517,6 @@ static inline uint64_t pcsim__prio(struct pcsim_world *w)
 	return w->chooser.prio ? w->chooser.prio(w->chooser.s, w) : 0;
 }
 
-/* Trace an engine event under the world's lock (the trace buffer is shared on threads). */
-void pcsim__trace_locked(struct pcsim_world *w, struct pcsim__ctx *c,
-			 const struct pcsim_trace_kind *k, uint32_t obj, uint64_t a, uint64_t b,
-			 const char *s);
 
 /* Common helper: the current context, failing loudly when there is none. */
 struct pcsim__ctx *pcsim__need_ctx(const char *fn);

@@ -127,15 +127,13 @@ void pcsim_trace_emit(const struct pcsim_trace_kind *kind, uint32_t obj, uint32_
 	pcsim__world_unlock(w);
 }
 
-void pcsim__trace_locked(struct pcsim_world *w, struct pcsim__ctx *c,
-			 const struct pcsim_trace_kind *k, uint32_t obj, uint64_t a, uint64_t b,
-			 const char *s)
+void pcsim__trace_under_lock(struct pcsim_world *w, struct pcsim__ctx *c,
+			     const struct pcsim_trace_kind *k, uint32_t obj, uint64_t a,
+			     uint64_t b, const char *s)
 {
-	if (w->tracing) {
-		pcsim__world_lock(w);
-		pcsim__trace(w, c, k, obj, 0, a, b, s);
-		pcsim__world_unlock(w);
-	}
+	pcsim__world_lock(w);
+	pcsim__trace(w, c, k, obj, 0, a, b, s);
+	pcsim__world_unlock(w);
 }
 
 /* ---------------------------------------------------------------------------------------------

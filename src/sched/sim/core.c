@@ -13,11 +13,6 @@
 
 #include "sim/sim.h"
 
-static void sim_world_lock(struct pcsim_world *w)
-{
-	(void)w;	/* one OS thread runs every context */
-}
-
 static int sim_world_init(struct pcsim_world *w)
 {
 	(void)w;
@@ -282,8 +277,8 @@ const struct pcsim__backend_ops pcsim__sim_ops = {
 	.world_destroy = pcsim__sim_release_stacks,
 	.run_exec = pcsim__sim_run_exec,
 	.hung = sim_hung,
-	.lock = sim_world_lock,
-	.unlock = sim_world_lock,
+	.lock = NULL,	/* one OS thread runs every context */
+	.unlock = NULL,
 	.violation = sim_violation,
 	.point = pcsim__sim_point,
 	.full_barrier = sim_full_barrier,
