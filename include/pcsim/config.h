@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pcsim/config.h - the engine's configuration (struct pcsim_config), programs and worlds.
+ *
+ * Contexts. Functions marked "Context: task" may be called only from a task created with
+ * pcsim_task_create(); "Context: any" also from an atomic context (an event handler: hard IRQ or
+ * softirq); "Context: setup" only from a program's setup() or finish() callbacks, outside any
+ * context. Calling a function from the wrong context is reported as a violation (sim backend) or
+ * returns -EPERM where a return value exists. The same rule holds in <pcsim/task.h>,
+ * <pcsim/sync.h>, <pcsim/event.h> and <pcsim/check.h>.
+ */
+#ifndef PCSIM_CONFIG_H
+#define PCSIM_CONFIG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pcsim/export.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct pcsim_world;
+struct pcsim_task;
+
+/* ---------------------------------------------------------------------------------------------
+ * Configuration
+ */
+enum pcsim_backend {
+	PCSIM_BACKEND_SIM = 0,	/* deterministic fibers on one OS thread */
+	PCSIM_BACKEND_THREADS,	/* pthreads + C11 atomics + liburcu + libev */
+};
+
+enum pcsim_memmode {
+	PCSIM_MEM_SC = 0,	/* sequential consistency */
+	PCSIM_MEM_TSO,		/* per-CPU FIFO store buffers, flushes are choices */
+};
+
+/* Check levels (bitmask). */
+#define PCSIM_CHECK_INVARIANTS 0x1u	/* layer invariants at every step (sim) */
+#define PCSIM_CHECK_LOCKDEP 0x2u	/* lock order and irq-safety */
+#define PCSIM_CHECK_ATOMIC 0x4u		/* sleeping in atomic context, context misuse */
+/* P6 strictly (not in the default): an exclusive page waiter that leaves on a fatal signal with
+ * its counted wakeup unused is a violation. 5.9/5.10 behave so (docs/pagecache.md, P6). */
+#define PCSIM_CHECK_STRICT_P6 0x8u
+#define PCSIM_CHECK_DEFAULT (PCSIM_CHECK_INVARIANTS | PCSIM_CHECK_LOCKDEP | PCSIM_CHECK_ATOMIC)
+#define PCSIM_CHECK_NONE 0u
+
+/* Engine-level bug injection (struct pcsim_config.inject), for tests that show a check works. */
+#define PCSIM_INJECT_SCS_NO_MB 0x1u	/* set_current_state() without its full barrier */
+/* Bits 0x2-0x20 are the page-cache layer's mutants (<pcsim/pagecache.h>). */
+
+#define PCSIM_MAX_CPUS 64
+#define PCSIM_MAX_TASKS 256
+
+/**
+ * struct pcsim_config - every tunable of a world, with the kernel's defaults.
+ *
+ * Initialise with pcsim_config_init() and then change fields; never zero-initialise by hand.
+ */
+struct pcsim_config {
+	enum pcsim_backend backend;	/* default PCSIM_BACKEND_SIM */
+	unsigned ncpus;			/* virtual CPUs, default 2 */
+	enum pcsim_memmode mem;		/* default PCSIM_MEM_SC */
+	unsigned checks;		/* PCSIM_CHECK_* bitmask, default PCSIM_CHECK_DEFAULT */
+	bool trace;			/* record the event trace (default true) */
+	uint64_t max_steps;		/* livelock budget per execution, default 1000000 */
+	unsigned store_buffer_size;	/* tso: entries per CPU before a forced flush, default 8 */
+	unsigned max_spurious;		/* spurious wakeups offered per execution, default 0 */
+	bool timed;			/* virtual clock orders events (benchmarks), default false */
+	uint64_t step_ns;		/* timed mode: virtual ns charged per step, default 10 */
+	size_t stack_size;		/* fiber stack bytes, default 64 KiB (256 KiB sanitizers) */
+	unsigned inject;		/* PCSIM_INJECT_*: engine bugs re-injected for tests, 0 */
+	unsigned threads_timeout_ms;	/* threads backend: an execution running longer than this
+					 * is reported as a deadlock, default 20000 */
+	/* Tunables of the model layers, kept here so one struct describes a world. */
+	unsigned wait_table_bits;	/* PAGE_WAIT_TABLE_BITS, kernel default 8 */
+	unsigned walk_break_cnt;	/* WAITQUEUE_WALK_BREAK_CNT, kernel default 64 */
+	int page_lock_unfairness;	/* sysctl_page_lock_unfairness, kernel default 5 */
+	int lock_profile;		/* page lock: 0 = 5.9+ (WOKEN/DONE handoff), 1 = 5.8 */
+	uint64_t bugs;			/* re-injected bug-zoo entries: bit n = B-n, default 0 */
+};
+
+/** pcsim_config_init - fill @cfg with the defaults above. Context: any thread, no world needed. */
+PCSIM_API void pcsim_config_init(struct pcsim_config *cfg);
+
+/* ---------------------------------------------------------------------------------------------
+ * Programs and worlds
+ */
+
+/**
+ * struct pcsim_program - what one execution runs.
+ * @name: stable name; appears in schedule files and reports.
+ * @setup: creates shared state (pcsim_alloc) and tasks (pcsim_task_create). Context: setup.
+ * @finish: optional end-of-run checks once every task has exited (not called after a deadlock or
+ *          violation). May call pcsim_fail(). Context: setup.
+ * @arg: passed to both.
+ */
+struct pcsim_program {
+	const char *name;
+	void (*setup)(struct pcsim_world *w, void *arg);
+	void (*finish)(struct pcsim_world *w, void *arg);
+	void *arg;
+};
+
+/**
+ * pcsim_alloc - zeroed memory that lives until the end of the current execution.
+ * Context: setup or any context of a running execution. Never fails (aborts the run with an
+ * internal error on out-of-memory). Freed in bulk when the execution ends: use it for everything
+ * a model allocates per execution, so abandoned executions (violations) never leak.
+ */
+PCSIM_API void *pcsim_alloc(struct pcsim_world *w, size_t size);
+
+/** pcsim_world_config - the configuration the world runs with. Context: any. */
+PCSIM_API const struct pcsim_config *pcsim_world_config(const struct pcsim_world *w);
+
+/** pcsim_world_current - the world of the calling context, or NULL outside any world. */
+PCSIM_API struct pcsim_world *pcsim_world_current(void);
+
+/**
+ * pcsim_world_layer - per-execution state of a model layer: zeroed storage of @size bytes,
+ * one per (@key, execution); @key is the address of a static object of the layer. The first
+ * call in an execution allocates it and sets *@fresh (if given). Context: setup or any.
+ * Locking: takes the world's global lock (threads), so concurrent first calls allocate once.
+ * Return: the storage, never NULL; more than 16 distinct keys in one world abort the program
+ * (a fixed table, sized for pcsim's own layers plus a user's).
+ */
+PCSIM_API void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size,
+				  bool *fresh);
+
+/** pcsim_world_step - the number of steps taken so far in this execution (sim); 0 (threads). */
+PCSIM_API uint64_t pcsim_world_step(const struct pcsim_world *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PCSIM_CONFIG_H */
