@@ -17,8 +17,9 @@
 #include <pcsim/pcsim.h>
 #include <pcsim/kernel/pagemap.h>
 
+#include <pcsim_support/cmdline.h>
+
 #include "bench_util.h"
-#include "cli.h"
 
 /* PERF-ANCHOR.md section 2, "device reference (O_DIRECT, fio io_uring, 5 s runs)". */
 static const struct {
@@ -169,7 +170,6 @@ static const char *in_range(double x, double lo, double hi)
 	return x >= lo && x <= hi ? "yes" : "NO";
 }
 
-int pcsim_bench_bdev(int argc, char **argv);
 int pcsim_bench_bdev(int argc, char **argv)
 {
 	uint64_t reads = 20000, repeats = 5, seed = 1;
@@ -180,25 +180,25 @@ int pcsim_bench_bdev(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else if (strcmp(argv[i], "--reads") == 0 && i + 1 < argc)
-			rc = pcsim_cli_parse_u64("--reads", argv[++i], 32, 10000000, &reads);
+			rc = pcsim_cmdline_parse_u64("--reads", argv[++i], 32, 10000000, &reads);
 		else if (strcmp(argv[i], "--repeats") == 0 && i + 1 < argc)
-			rc = pcsim_cli_parse_u64("--repeats", argv[++i], 1, 1000, &repeats);
+			rc = pcsim_cmdline_parse_u64("--repeats", argv[++i], 1, 1000, &repeats);
 		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
-			rc = pcsim_cli_parse_u64("--seed", argv[++i], 0, UINT64_MAX / 2, &seed);
+			rc = pcsim_cmdline_parse_u64("--seed", argv[++i], 0, UINT64_MAX / 2, &seed);
 		else if (strcmp(argv[i], "--preset") == 0 && i + 1 < argc)
 			preset = argv[++i];
 		else
-			return pcsim_cli_usage_error("bench bdev: unknown argument '%s' (--reads N, "
-						     "--repeats R, --seed S, --preset NAME, --json)",
-						     argv[i]);
+			return pcsim_cmdline_usage_error(
+				"bench bdev: unknown argument '%s' (--reads N, --repeats R, --seed S, "
+				"--preset NAME, --json)",
+				argv[i]);
 		if (rc)
 			return rc;
 	}
 	const struct pcsim_bdev_params *params = pcsim_bdev_preset(preset);
 	if (!params || !params->service_ns_mean)
-		return pcsim_cli_usage_error("bench bdev: '%s' is not a preset with a service time "
-					     "(perf-anchor)",
-					     preset);
+		return pcsim_cmdline_usage_error(
+			"bench bdev: '%s' is not a preset with a service time (perf-anchor)", preset);
 	struct bd_result res[2];
 	for (int q = 0; q < 2; q++)
 		if (bd_measure(params, anchor[q].qd, (unsigned)reads, (unsigned)repeats, seed,

@@ -13,8 +13,9 @@
 #include <pcsim/pcsim.h>
 #include <pcsim/kernel/pagemap.h>
 
+#include <pcsim_support/cmdline.h>
+
 #include "bench_util.h"
-#include "cli.h"
 
 struct bucket_bench {
 	unsigned n;
@@ -143,11 +144,10 @@ static double lookups_per_s(unsigned threads)
 	return v[2];
 }
 
-int pcsim_bench_pagecache(int argc, char **argv);
 int pcsim_bench_pagecache(int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++)
-		return pcsim_cli_usage_error("bench pagecache: unknown argument '%s'", argv[i]);
+		return pcsim_cmdline_usage_error("bench pagecache: unknown argument '%s'", argv[i]);
 	static const unsigned sizes[] = { 0, 1, 10, 100, 1000, 10000 };
 	struct bucket_bench b;
 	printf("pcsim bench pagecache\n\nwake_up_page_bit() of a page with no waiter, N waiters of "

@@ -15,8 +15,9 @@
 #include <pcsim/pcsim.h>
 #include <pcsim/kernel/pagemap.h>
 
+#include <pcsim_support/cmdline.h>
+
 #include "bench_util.h"
-#include "cli.h"
 
 #define TASKS 4
 
@@ -97,7 +98,6 @@ static double thr_rate(int unfairness)
 	return v[2];
 }
 
-int pcsim_bench_pagelock(int argc, char **argv);
 int pcsim_bench_pagelock(int argc, char **argv)
 {
 	bool json = false;
@@ -105,7 +105,8 @@ int pcsim_bench_pagelock(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else
-			return pcsim_cli_usage_error("bench pagelock: unknown argument '%s'", argv[i]);
+			return pcsim_cmdline_usage_error("bench pagelock: unknown argument '%s'",
+							 argv[i]);
 	}
 	double s_steal = sim_steps(5, 2000), s_hand = sim_steps(0, 2000);
 	double t_steal = thr_rate(5), t_hand = thr_rate(0);

@@ -17,9 +17,10 @@
 
 #include <pcsim/pcsim.h>
 
+#include <pcsim_support/cmdline.h>
+#include <pcsim_support/programs.h>
+
 #include "bench_util.h"
-#include "cli.h"
-#include "programs.h"
 
 #define GOAL_STEPS 20e6
 #define GOAL_EXECS 1e6
@@ -67,7 +68,7 @@ static int measure(const struct pcsim_program *p, unsigned checks, bool trace,
 	return 0;
 }
 
-static int bench_sched(int argc, char **argv)
+int pcsim_bench_sched(int argc, char **argv)
 {
 	bool json = false;
 	uint64_t n = 200000, repeats = 5;
@@ -76,13 +77,15 @@ static int bench_sched(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0) {
 			json = true;
 		} else if (strcmp(argv[i], "--executions") == 0 && i + 1 < argc) {
-			if ((rc = pcsim_cli_parse_u64("--executions", argv[++i], 1, UINT64_MAX, &n)))
+			if ((rc = pcsim_cmdline_parse_u64("--executions", argv[++i], 1, UINT64_MAX,
+							  &n)))
 				return rc;
 		} else if (strcmp(argv[i], "--repeats") == 0 && i + 1 < argc) {
-			if ((rc = pcsim_cli_parse_u64("--repeats", argv[++i], 1, 31, &repeats)))
+			if ((rc = pcsim_cmdline_parse_u64("--repeats", argv[++i], 1, 31, &repeats)))
 				return rc;
 		} else {
-			return pcsim_cli_usage_error("bench sched: unknown argument '%s'", argv[i]);
+			return pcsim_cmdline_usage_error("bench sched: unknown argument '%s'",
+							 argv[i]);
 		}
 	}
 	const struct pcsim_program *p = &pcsim_builtin_find("micro-lost-wakeup")->prog;
@@ -128,29 +131,4 @@ static int bench_sched(int argc, char **argv)
 	printf("\ngoals (DESIGN.md section 9, engine only): %.0f M steps/s, %.0f M executions/s\n",
 	       GOAL_STEPS / 1e6, GOAL_EXECS / 1e6);
 	return 0;
-}
-
-int pcsim_bench_waitq(int argc, char **argv);
-int pcsim_bench_pagelock(int argc, char **argv);
-int pcsim_bench_pagecache(int argc, char **argv);
-int pcsim_bench_bdev(int argc, char **argv);
-
-int pcsim_cli_bench(int argc, char **argv)
-{
-	if (argc < 1)
-		return pcsim_cli_usage_error("bench needs a benchmark name (sched, waitq, pagelock, "
-					     "pagecache, bdev)");
-	if (strcmp(argv[0], "sched") == 0)
-		return bench_sched(argc - 1, argv + 1);
-	if (strcmp(argv[0], "waitq") == 0)
-		return pcsim_bench_waitq(argc - 1, argv + 1);
-	if (strcmp(argv[0], "pagelock") == 0)
-		return pcsim_bench_pagelock(argc - 1, argv + 1);
-	if (strcmp(argv[0], "pagecache") == 0)
-		return pcsim_bench_pagecache(argc - 1, argv + 1);
-	if (strcmp(argv[0], "bdev") == 0)
-		return pcsim_bench_bdev(argc - 1, argv + 1);
-	return pcsim_cli_usage_error("bench: unknown benchmark '%s' (known: sched, waitq, "
-				     "pagelock, pagecache, bdev)",
-				     argv[0]);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_util.h - helpers shared by the benchmarks: a monotonic clock, median sorts and the
- * measurement configuration (no checks, no trace).
+ * bench_util.h - helpers shared by the benchmarks: their entry points (bench_main.c dispatches
+ * `pcsim bench NAME` to them), a monotonic clock, median sorts and the measurement configuration
+ * (no checks, no trace). Private to the pcsim_bench library.
  */
 #ifndef PCSIM_BENCH_UTIL_H
 #define PCSIM_BENCH_UTIL_H
@@ -10,6 +11,13 @@
 #include <time.h>
 
 #include <pcsim/pcsim.h>
+
+/* `pcsim bench NAME ARGS...`: each takes the ARGS; 0, or the exit status of a failure. */
+int pcsim_bench_sched(int argc, char **argv);
+int pcsim_bench_waitq(int argc, char **argv);
+int pcsim_bench_pagelock(int argc, char **argv);
+int pcsim_bench_pagecache(int argc, char **argv);
+int pcsim_bench_bdev(int argc, char **argv);
 
 static inline uint64_t bench_now_ns(void)
 {

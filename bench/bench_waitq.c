@@ -17,8 +17,9 @@
 #include <pcsim/pcsim.h>
 #include <pcsim/kernel/wait.h>
 
+#include <pcsim_support/cmdline.h>
+
 #include "bench_util.h"
-#include "cli.h"
 
 struct wq_bench {
 	struct wait_queue_head q;
@@ -100,7 +101,6 @@ static int run(enum pcsim_backend be, unsigned n, bool bookmarks, struct wq_benc
 	return 0;
 }
 
-int pcsim_bench_waitq(int argc, char **argv);
 int pcsim_bench_waitq(int argc, char **argv)
 {
 	bool json = false;
@@ -108,7 +108,8 @@ int pcsim_bench_waitq(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else
-			return pcsim_cli_usage_error("bench waitq: unknown argument '%s'", argv[i]);
+			return pcsim_cmdline_usage_error("bench waitq: unknown argument '%s'",
+							 argv[i]);
 	}
 	static const unsigned sizes[] = { 1, 10, 100, 1000, 10000 };
 	struct wq_bench b;

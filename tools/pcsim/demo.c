@@ -11,8 +11,10 @@
 
 #include <pcsim/pcsim.h>
 
+#include <pcsim_support/cmdline.h>
+#include <pcsim_support/programs.h>
+
 #include "cli.h"
-#include "programs.h"
 
 static const char buggy_src[] =
 	"  waiter (cpu0)                             waker (cpu1)\n"
@@ -88,7 +90,7 @@ static int demo_pagecache(const char *out, uint64_t seed)
 	       "come (P2 reports it at the moment PG_waiters is cleared).\n\n");
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/pagecache-general-b03-%" PRIu64 ".schedule", out, seed);
-	if (pcsim_cli_write_file(path, r.schedule) == 0)
+	if (pcsim_cmdline_write_file(path, r.schedule) == 0)
 		printf("Replay: pcsim replay pagecache-general %s\n\n", path);
 	pcsim_report_free(&r);
 
@@ -114,11 +116,11 @@ int pcsim_cli_demo(int argc, char **argv)
 		if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
 			out = argv[++i];
 		} else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-			int rc = pcsim_cli_parse_u64("--seed", argv[++i], 0, UINT64_MAX, &seed);
+			int rc = pcsim_cmdline_parse_u64("--seed", argv[++i], 0, UINT64_MAX, &seed);
 			if (rc)
 				return rc;
 		} else {
-			return pcsim_cli_usage_error("demo: unknown argument '%s'", argv[i]);
+			return pcsim_cmdline_usage_error("demo: unknown argument '%s'", argv[i]);
 		}
 	}
 	struct stat st;
@@ -156,7 +158,7 @@ int pcsim_cli_demo(int argc, char **argv)
 	       "will ever wake it.\n\n");
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/micro-lost-wakeup-%" PRIu64 ".schedule", out, seed);
-	if (pcsim_cli_write_file(path, r.schedule) == 0)
+	if (pcsim_cmdline_write_file(path, r.schedule) == 0)
 		printf("The failing schedule is in %s; replay it exactly with\n"
 		       "  pcsim replay micro-lost-wakeup %s\n"
 		       "(confirmed: two traced replays gave the same trace hash %016" PRIx64

@@ -16,15 +16,20 @@
 
 #include <pcsim/pcsim.h>
 
+#if PCSIM_HAVE_BENCH
+#include <pcsim_bench/bench.h>
+#endif
+#include <pcsim_support/cmdline.h>
+#include <pcsim_support/programs.h>
+
 #include "cli.h"
-#include "programs.h"
 
 #define EXIT_OK 0
 #define EXIT_VIOLATION 1
 #define EXIT_USAGE 2
 #define EXIT_INTERNAL 3
 
-static const char *prog_name = "pcsim";
+static const char *const prog_name = pcsim_cmdline_prog;
 
 static void usage(FILE *f)
 {
@@ -67,32 +72,6 @@ static void usage(FILE *f)
 		prog_name);
 }
 
-int pcsim_cli_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "%s: ", prog_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(try '%s help')\n", prog_name);
-	return EXIT_USAGE;
-}
-
-int pcsim_cli_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
-			uint64_t *out)
-{
-	char *end;
-	if (!s || !*s || *s == '-')
-		return pcsim_cli_usage_error("%s needs a number", opt);
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return pcsim_cli_usage_error("%s: '%s' is not a number in [%" PRIu64 ", %" PRIu64 "]",
-					     opt, s, min, max);
-	*out = v;
-	return 0;
-}
-
 struct opts {
 	struct pcsim_config cfg;
 	struct pcsim_explore_opts ex;
@@ -113,34 +92,35 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		uint64_t n;
 		int rc;
-#define NEED()                                                              \
-	do {                                                                \
-		if (!v)                                                     \
-			return pcsim_cli_usage_error("%s needs a value", a); \
-		i++;                                                        \
+#define NEED()                                                                   \
+	do {                                                                     \
+		if (!v)                                                          \
+			return pcsim_cmdline_usage_error("%s needs a value", a); \
+		i++;                                                             \
 	} while (0)
 		if (strcmp(a, "--strategy") == 0) {
 			NEED();
 			if (pcsim_strategy_parse(v, &o->ex.strategy) < 0 ||
 			    o->ex.strategy == PCSIM_STRATEGY_REPLAY)
-				return pcsim_cli_usage_error(
+				return pcsim_cmdline_usage_error(
 					"--strategy: '%s' is not one of random, pct, dfs", v);
 		} else if (strcmp(a, "--seed") == 0) {
 			NEED();
-			if ((rc = pcsim_cli_parse_u64(a, v, 0, UINT64_MAX, &o->ex.seed)))
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, UINT64_MAX, &o->ex.seed)))
 				return rc;
 		} else if (strcmp(a, "--schedules") == 0) {
 			NEED();
-			if ((rc = pcsim_cli_parse_u64(a, v, 0, UINT64_MAX, &o->ex.max_executions)))
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, UINT64_MAX,
+							  &o->ex.max_executions)))
 				return rc;
 		} else if (strcmp(a, "--depth") == 0) {
 			NEED();
-			if ((rc = pcsim_cli_parse_u64(a, v, 1, 16, &n)))
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, 16, &n)))
 				return rc;
 			o->ex.pct_depth = (unsigned)n;
 		} else if (strcmp(a, "--preemptions") == 0) {
 			NEED();
-			if ((rc = pcsim_cli_parse_u64(a, v, 0, 1000, &n)))
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, 1000, &n)))
 				return rc;
 			o->ex.preemption_bound = (unsigned)n;
 		} else if (strcmp(a, "--backend") == 0) {
@@ -150,8 +130,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 			else if (strcmp(v, "threads") == 0)
 				o->cfg.backend = PCSIM_BACKEND_THREADS;
 			else
-				return pcsim_cli_usage_error("--backend: '%s' is not sim or threads",
-							     v);
+				return pcsim_cmdline_usage_error(
+					"--backend: '%s' is not sim or threads", v);
 		} else if (strcmp(a, "--mem") == 0) {
 			NEED();
 			if (strcmp(v, "sc") == 0)
@@ -159,20 +139,20 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 			else if (strcmp(v, "tso") == 0)
 				o->cfg.mem = PCSIM_MEM_TSO;
 			else
-				return pcsim_cli_usage_error("--mem: '%s' is not sc or tso", v);
+				return pcsim_cmdline_usage_error("--mem: '%s' is not sc or tso", v);
 			o->mem_given = true;
 		} else if (strcmp(a, "--cpus") == 0) {
 			NEED();
-			if ((rc = pcsim_cli_parse_u64(a, v, 1, PCSIM_MAX_CPUS, &n)))
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, PCSIM_MAX_CPUS, &n)))
 				return rc;
 			o->cfg.ncpus = (unsigned)n;
 		} else if (strcmp(a, "--max-steps") == 0) {
 			NEED();
-			if ((rc = pcsim_cli_parse_u64(a, v, 1, UINT64_MAX, &o->cfg.max_steps)))
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, UINT64_MAX, &o->cfg.max_steps)))
 				return rc;
 		} else if (strcmp(a, "--spurious") == 0) {
 			NEED();
-			if ((rc = pcsim_cli_parse_u64(a, v, 0, 1000000, &n)))
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, 1000000, &n)))
 				return rc;
 			o->cfg.max_spurious = (unsigned)n;
 		} else if (strcmp(a, "--checks") == 0) {
@@ -184,8 +164,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 			else if (strcmp(v, "strict-p6") == 0)
 				o->cfg.checks = PCSIM_CHECK_DEFAULT | PCSIM_CHECK_STRICT_P6;
 			else
-				return pcsim_cli_usage_error("--checks: '%s' is not default, none or "
-							     "strict-p6", v);
+				return pcsim_cmdline_usage_error(
+					"--checks: '%s' is not default, none or strict-p6", v);
 		} else if (strcmp(a, "--trace") == 0) {
 			NEED();
 			o->trace_file = v;
@@ -202,7 +182,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 			for (unsigned z = 0; z < pcsim_nzoo; z++)
 				known |= end && !*end && pcsim_zoo[z].n == b;
 			if (!known)
-				return pcsim_cli_usage_error(
+				return pcsim_cmdline_usage_error(
 					"--bug: '%s' is not a re-injectable bug ('pcsim bugs' lists "
 					"them)", v);
 			o->cfg.bugs |= 1ull << b;
@@ -211,10 +191,10 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 		} else if (strcmp(a, "--lenient") == 0) {
 			o->lenient = true;
 		} else if (a[0] == '-' && a[1]) {
-			return pcsim_cli_usage_error("unknown option '%s'", a);
+			return pcsim_cmdline_usage_error("unknown option '%s'", a);
 		} else {
 			if (*npos >= maxpos)
-				return pcsim_cli_usage_error("unexpected argument '%s'", a);
+				return pcsim_cmdline_usage_error("unexpected argument '%s'", a);
 			pos[(*npos)++] = a;
 		}
 #undef NEED
@@ -245,21 +225,6 @@ static const struct pcsim_builtin *find_program(const char *name)
 		fprintf(stderr, "%s: unknown program '%s' ('%s programs' lists them)\n", prog_name,
 			name, prog_name);
 	return NULL;
-}
-
-int pcsim_cli_write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "%s: cannot write %s: %s\n", prog_name, path, strerror(errno));
-		return -1;
-	}
-	fputs(text ? text : "", f);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "%s: cannot write %s: %s\n", prog_name, path, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 static char *read_file(const char *path)
@@ -398,7 +363,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if ((rc = parse_opts(argc, argv, &o, pos, 1, &npos)))
 		return rc;
 	if (npos != 1)
-		return pcsim_cli_usage_error("%s needs a PROGRAM", single ? "run" : "explore");
+		return pcsim_cmdline_usage_error("%s needs a PROGRAM", single ? "run" : "explore");
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
 		return EXIT_USAGE;
@@ -427,10 +392,10 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if (r.outcome != PCSIM_OUTCOME_OK && r.schedule) {
 		snprintf(path, sizeof(path), "%s/%s-%" PRIu64 ".schedule", o.out_dir, b->prog.name,
 			 o.ex.seed);
-		if (pcsim_cli_write_file(path, r.schedule) == 0)
+		if (pcsim_cmdline_write_file(path, r.schedule) == 0)
 			sched_path = path;
 	}
-	if (o.trace_file && r.trace && pcsim_cli_write_file(o.trace_file, r.trace) < 0) {
+	if (o.trace_file && r.trace && pcsim_cmdline_write_file(o.trace_file, r.trace) < 0) {
 		pcsim_report_free(&r);
 		return EXIT_USAGE;
 	}
@@ -461,7 +426,7 @@ static int cmd_replay(int argc, char **argv)
 	if ((rc = parse_opts(argc, argv, &o, pos, 2, &npos)))
 		return rc;
 	if (npos != 2)
-		return pcsim_cli_usage_error("replay needs PROGRAM and SCHEDULE");
+		return pcsim_cmdline_usage_error("replay needs PROGRAM and SCHEDULE");
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
 		return EXIT_USAGE;
@@ -486,7 +451,7 @@ static int cmd_replay(int argc, char **argv)
 		free(text);
 		return EXIT_USAGE;
 	}
-	if (o.trace_file && r.trace && pcsim_cli_write_file(o.trace_file, r.trace) < 0) {
+	if (o.trace_file && r.trace && pcsim_cmdline_write_file(o.trace_file, r.trace) < 0) {
 		pcsim_report_free(&r);
 		free(text);
 		return EXIT_USAGE;
@@ -548,11 +513,13 @@ int main(int argc, char **argv)
 		return pcsim_cli_demo(argc - 2, argv + 2);
 	if (strcmp(cmd, "bench") == 0) {
 #if PCSIM_HAVE_BENCH
-		return pcsim_cli_bench(argc - 2, argv + 2);
+		return pcsim_bench_main(argc - 2, argv + 2);
 #else
-		fprintf(stderr, "%s: built without benchmarks\n", prog_name);
+		fprintf(stderr,
+			"%s: built without benchmarks (configure with -DPCSIM_BUILD_BENCH=ON)\n",
+			prog_name);
 		return EXIT_USAGE;
 #endif
 	}
-	return pcsim_cli_usage_error("unknown command '%s'", cmd);
+	return pcsim_cmdline_usage_error("unknown command '%s'", cmd);
 }

@@ -8,7 +8,7 @@
  * sb / sb-mb: store buffering (tools/memory-model SB+fencembonceonces): run with --mem tso.
  * abba: two spinlocks taken in opposite orders.
  */
-#include "programs.h"
+#include <pcsim_support/programs.h>
 
 #include <string.h>
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * programs.h - the CLI's built-in programs (until scenario files arrive): small, named models
- * that `pcsim run/explore/replay NAME` and the benchmarks use.
+ * pcsim_support/programs.h - the built-in programs (until scenario files arrive): small, named
+ * models that `pcsim run/explore/replay NAME`, the benchmarks and the tests use, and the table of
+ * the bug zoo entries pcsim can re-inject. Part of the pcsim_support library (not installed).
  */
-#ifndef PCSIM_TOOLS_PROGRAMS_H
-#define PCSIM_TOOLS_PROGRAMS_H
+#ifndef PCSIM_SUPPORT_PROGRAMS_H
+#define PCSIM_SUPPORT_PROGRAMS_H
 
 #include <pcsim/pcsim.h>
 

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_main.c - `pcsim bench NAME [ARGS...]`: dispatch to the benchmark NAME.
+ */
+#include <string.h>
+
+#include <pcsim_bench/bench.h>
+#include <pcsim_support/cmdline.h>
+
+#include "bench_util.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} benchmarks[] = {
+	{ "sched", pcsim_bench_sched },
+	{ "waitq", pcsim_bench_waitq },
+	{ "pagelock", pcsim_bench_pagelock },
+	{ "pagecache", pcsim_bench_pagecache },
+	{ "bdev", pcsim_bench_bdev },
+};
+
+int pcsim_bench_main(int argc, char **argv)
+{
+	if (argc < 1)
+		return pcsim_cmdline_usage_error("bench needs a benchmark name (sched, waitq, "
+						 "pagelock, pagecache, bdev)");
+	for (size_t i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++)
+		if (strcmp(argv[0], benchmarks[i].name) == 0)
+			return benchmarks[i].run(argc - 1, argv + 1);
+	return pcsim_cmdline_usage_error("bench: unknown benchmark '%s' (known: sched, waitq, "
+					 "pagelock, pagecache, bdev)",
+					 argv[0]);
+}
