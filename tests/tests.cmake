@@ -4,9 +4,8 @@ pcsim_cmocka_test(NAME micro_model SOURCES unit/test_micro_model.c)
 # Conformance suite (both backends) and threads-backend stress tests.
 include(${CMAKE_CURRENT_SOURCE_DIR}/conformance.cmake OPTIONAL)
 pcsim_cmocka_test(NAME memory_models SOURCES unit/test_memory_models.c)
-pcsim_cmocka_test(NAME checks
-	SOURCES unit/test_checks.c ${PROJECT_SOURCE_DIR}/tools/pcsim/programs.c)
-target_include_directories(test_checks PRIVATE "${PROJECT_SOURCE_DIR}/tools/pcsim")
+pcsim_cmocka_test(NAME checks SOURCES unit/test_checks.c)
+target_link_libraries(test_checks PRIVATE pcsim_support)
 pcsim_cmocka_test(NAME determinism
 	SOURCES unit/test_determinism.c determinism/det_programs.c)
 target_include_directories(test_determinism PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/determinism)

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "pcsim_test.h"
-#include "programs.h"
+#include <pcsim_support/programs.h>
 
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/sched.h>
@@ -37,7 +37,7 @@ static int run(const struct pcsim_program *p, struct pcsim_config *cfg,
 }
 
 /*
- * The CLI's built-in programs (tools/pcsim/programs.c) serve as fixtures, so `pcsim explore abba`
+ * The CLI's built-in programs (support/programs.c) serve as fixtures, so `pcsim explore abba`
  * and `pcsim replay micro-lost-wakeup` are held to the reports asserted here.
  */
 static const struct pcsim_program *builtin(const char *name)
