@@ -43,17 +43,17 @@ static char *xstrdup(const char *s)
 static void run_one(struct pcsim_world *w, const struct pcsim_program *prog, uint64_t index)
 {
 	pcsim__exec_reset(w);
-	w->exec_index = index;
+	w->ex.index = index;
 	w->prog = prog;
 	pcsim__tls_world = w;
 	pcsim__tls_ctx = NULL;
 	prog->setup(w, prog->arg);
-	if (w->outcome == PCSIM_OUTCOME_OK)
+	if (w->ex.outcome == PCSIM_OUTCOME_OK)
 		w->ops->run_exec(w);
-	if (w->outcome == PCSIM_OUTCOME_OK && prog->finish) {
-		w->in_finish = true;
+	if (w->ex.outcome == PCSIM_OUTCOME_OK && prog->finish) {
+		w->ex.in_finish = true;
 		prog->finish(w, prog->arg);
-		w->in_finish = false;
+		w->ex.in_finish = false;
 	}
 	/* Whatever the outcome: what the execution allocated outside the arena goes now. */
 	pcsim__exec_cleanups_run(w);
@@ -84,7 +84,7 @@ static enum pcsim_outcome replay_traced(const struct pcsim_program *prog,
 	pcsim__strategy_attach(s, w);
 	pcsim__strategy_begin(s, w);
 	run_one(w, prog, 0);
-	enum pcsim_outcome out = w->outcome;
+	enum pcsim_outcome out = w->ex.outcome;
 	pcsim__exec_message(w);
 	*hash = pcsim__trace_hash(w);
 	if (trace)
@@ -216,26 +216,26 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		run_one(w, prog, i);
 		pcsim__strategy_end(strat, w);
 		r->executions++;
-		r->steps += w->step;
+		r->steps += w->ex.step;
 		if (w->tracing)
 			r->trace_hash = pcsim__trace_hash(w);
 		if (o.progress && (r->executions & 0xffff) == 0)
 			o.progress(r->executions, r->steps, o.progress_arg);
-		if (w->outcome == PCSIM_OUTCOME_OK)
+		if (w->ex.outcome == PCSIM_OUTCOME_OK)
 			continue;
 		if (r->outcome == PCSIM_OUTCOME_OK) {
-			r->outcome = w->outcome;
+			r->outcome = w->ex.outcome;
 			r->failing_execution = i + 1;
 			snprintf(r->what, sizeof(r->what), "%s", w->what);
-			r->step = w->fail_step;
+			r->step = w->ex.fail_step;
 			pcsim__exec_message(w);
 			r->message = xstrdup(w->msg);
 			r->schedule = replayable ? pcsim__schedule_format(w, &o, i) : NULL;
 			r->replay_cmd = expand_hint(o.replay_hint, prog->name ? prog->name : "?");
 			ret = 1;
 			if (o.confirm && replayable && r->schedule &&
-			    w->outcome != PCSIM_OUTCOME_INTERNAL &&
-			    w->outcome != PCSIM_OUTCOME_DIVERGED) {
+			    w->ex.outcome != PCSIM_OUTCOME_INTERNAL &&
+			    w->ex.outcome != PCSIM_OUTCOME_DIVERGED) {
 				uint64_t h1 = 0, h2 = 0;
 				char *t1 = NULL;
 				char w1[64], w2[64];
@@ -243,7 +243,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 								     w1, sizeof(w1));
 				enum pcsim_outcome b = replay_traced(prog, &cfg, r->schedule, &h2, NULL,
 								     w2, sizeof(w2));
-				r->confirmed = a == w->outcome && b == a && h1 == h2 &&
+				r->confirmed = a == w->ex.outcome && b == a && h1 == h2 &&
 					       strcmp(w1, r->what) == 0 && strcmp(w2, w1) == 0 &&
 					       (!w->tracing || h1 == r->trace_hash);
 				r->trace = t1;
@@ -252,8 +252,8 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 				r->trace = pcsim__trace_render(w);
 			}
 		}
-		if (o.stop_on_violation || w->outcome == PCSIM_OUTCOME_DIVERGED ||
-		    w->outcome == PCSIM_OUTCOME_INTERNAL)
+		if (o.stop_on_violation || w->ex.outcome == PCSIM_OUTCOME_DIVERGED ||
+		    w->ex.outcome == PCSIM_OUTCOME_INTERNAL)
 			break;
 	}
 	if (o.keep_trace && r->outcome == PCSIM_OUTCOME_OK && r->executions && replayable) {

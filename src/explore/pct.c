@@ -96,9 +96,9 @@ static unsigned pct_pick(struct pcsim__strategy *s, struct pcsim_world *w,
 	if (opts[0].type == OPT_DATA)
 		return (unsigned)pcsim__rng_below(&s->rng, n);
 	/* Change points: drop the running context below every initial priority. */
-	while (p->next_change < p->nchange && w->ndecisions >= p->change[p->next_change]) {
-		if (w->cur)
-			w->cur->pct_prio = p->depth - 1 - p->next_change;
+	while (p->next_change < p->nchange && w->ex.ndecisions >= p->change[p->next_change]) {
+		if (w->ex.cur)
+			w->ex.cur->pct_prio = p->depth - 1 - p->next_change;
 		p->next_change++;
 	}
 	uint64_t best = 0;
@@ -115,8 +115,8 @@ static unsigned pct_pick(struct pcsim__strategy *s, struct pcsim_world *w,
 static void pct_end(struct pcsim__strategy *s, struct pcsim_world *w)
 {
 	struct pct *p = (struct pct *)s;
-	if (w->ndecisions > p->k_est)
-		p->k_est = w->ndecisions;
+	if (w->ex.ndecisions > p->k_est)
+		p->k_est = w->ex.ndecisions;
 }
 
 const struct pcsim__strategy_ops pcsim__pct_ops = {

@@ -72,7 +72,7 @@ static unsigned pick_replay(struct replay *s, struct pcsim_world *w,
 		snprintf(s->base.divergence, sizeof(s->base.divergence),
 			 "replay diverged at step %llu: the schedule ended after %zu choices but the "
 			 "program still has a decision to make",
-			 (unsigned long long)w->step, s->nscript);
+			 (unsigned long long)w->ex.step, s->nscript);
 		return dflt;
 	}
 	const struct pcsim__choice *c = &s->script[s->pos];
@@ -101,7 +101,7 @@ static unsigned pick_replay(struct replay *s, struct pcsim_world *w,
 	snprintf(s->base.divergence, sizeof(s->base.divergence),
 		 "replay diverged at step %llu (choice %zu of the schedule): recorded '%s' but the "
 		 "enabled choices are: %s",
-		 (unsigned long long)w->step, s->pos + 1, want, have);
+		 (unsigned long long)w->ex.step, s->pos + 1, want, have);
 	return dflt;
 }
 
@@ -110,7 +110,7 @@ static unsigned replay_pick(struct pcsim__strategy *base, struct pcsim_world *w,
 {
 	unsigned pick = pick_replay((struct replay *)base, w, opts, n, cur, data_kind);
 	if (base->diverged) {
-		if (w->outcome == PCSIM_OUTCOME_OK)
+		if (w->ex.outcome == PCSIM_OUTCOME_OK)
 			pcsim__failf(w, PCSIM_OUTCOME_DIVERGED, "replay-diverged", "%s",
 				     base->divergence);
 		base->unlogged = true;	/* the fallback never runs: not part of the schedule */
@@ -123,7 +123,7 @@ static void replay_end(struct pcsim__strategy *base, struct pcsim_world *w)
 	struct replay *s = (struct replay *)base;
 	/* Strict replay uses every recorded choice: leftovers mean the run went elsewhere. */
 	if (!s->lenient && !base->diverged && s->pos < s->nscript &&
-	    w->outcome == PCSIM_OUTCOME_OK) {
+	    w->ex.outcome == PCSIM_OUTCOME_OK) {
 		base->diverged = true;
 		snprintf(base->divergence, sizeof(base->divergence),
 			 "replay diverged: the execution ended after %zu of the %zu recorded "

@@ -199,7 +199,7 @@ void pcsim__config_format(const struct pcsim_config *cfg, char *buf, size_t len)
 char *pcsim__schedule_format(const struct pcsim_world *w, const struct pcsim_explore_opts *o,
 			     uint64_t exec_index)
 {
-	size_t cap = 1024 + w->nlog * 32, off = 0;
+	size_t cap = 1024 + w->ex.nlog * 32, off = 0;
 	char *out = malloc(cap);
 	char cfgb[512];
 	if (!out)
@@ -211,9 +211,9 @@ char *pcsim__schedule_format(const struct pcsim_world *w, const struct pcsim_exp
 				"\noutcome %s %s step=%" PRIu64 "\nchoices %zu\n",
 				w->prog && w->prog->name ? w->prog->name : "unnamed", cfgb,
 				pcsim_strategy_name(o->strategy), o->seed, o->pct_depth,
-				o->preemption_bound, exec_index, pcsim_outcome_name(w->outcome),
-				w->what[0] ? w->what : "-", w->fail_step, w->nlog);
-	for (size_t i = 0; i < w->nlog; i++) {
+				o->preemption_bound, exec_index, pcsim_outcome_name(w->ex.outcome),
+				w->what[0] ? w->what : "-", w->ex.fail_step, w->ex.nlog);
+	for (size_t i = 0; i < w->ex.nlog; i++) {
 		char b[96];
 		pcsim__choice_format(&w->log[i], b, sizeof(b));
 		off += (size_t)snprintf(out + off, cap - off, "%s\n", b);

@@ -81,7 +81,7 @@ void pcsim__strategy_free(struct pcsim__strategy *s)
 
 static void log_choice(struct pcsim_world *w, const struct pcsim__opt *o, const char *data_kind)
 {
-	if (w->nlog == w->caplog) {
+	if (w->ex.nlog == w->caplog) {
 		size_t ncap = w->caplog ? w->caplog * 2 : 256;
 		struct pcsim__choice *n = realloc(w->log, ncap * sizeof(*n));
 		if (!n)
@@ -89,7 +89,7 @@ static void log_choice(struct pcsim_world *w, const struct pcsim__opt *o, const 
 		w->log = n;
 		w->caplog = ncap;
 	}
-	struct pcsim__choice *c = &w->log[w->nlog++];
+	struct pcsim__choice *c = &w->log[w->ex.nlog++];
 	c->type = o->type;
 	c->target = o->target;
 	c->label = data_kind;
@@ -99,7 +99,7 @@ static unsigned chooser_pick(void *sp, struct pcsim_world *w, const struct pcsim
 			     unsigned n, int cur, const char *data_kind)
 {
 	struct pcsim__strategy *s = sp;
-	w->ndecisions++;
+	w->ex.ndecisions++;
 	unsigned pick = s->ops->pick(s, w, opts, n, cur, data_kind);
 	if (s->unlogged) {
 		s->unlogged = false;
@@ -126,7 +126,7 @@ void pcsim__strategy_attach(struct pcsim__strategy *s, struct pcsim_world *w)
 
 bool pcsim__strategy_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 {
-	s->exec = w->exec_index;
+	s->exec = w->ex.index;
 	rng_seed(&s->rng, s->seed, s->exec);
 	return s->ops->begin ? s->ops->begin(s, w) : true;
 }

@@ -40,7 +40,7 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	if (!w || !fn || cpu >= (int)w->cfg.ncpus || cpu < -1)
 		return NULL;
 	pcsim__world_lock(w);
-	if (w->ntasks >= PCSIM_MAX_TASKS) {
+	if (w->ex.ntasks >= PCSIM_MAX_TASKS) {
 		pcsim__world_unlock(w);
 		return NULL;
 	}
@@ -48,8 +48,8 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	 * insertion below one critical section. */
 	struct pcsim_task *t = pcsim_alloc(w, sizeof(*t));
 	t->ctx.w = w;
-	t->ctx.id = w->ntasks + 1;
-	t->ctx.cpu = (uint16_t)(cpu >= 0 ? (unsigned)cpu : w->task_rr++ % w->cfg.ncpus);
+	t->ctx.id = w->ex.ntasks + 1;
+	t->ctx.cpu = (uint16_t)(cpu >= 0 ? (unsigned)cpu : w->ex.task_rr++ % w->cfg.ncpus);
 	t->ctx.kind = PCSIM_CTX_TASK;
 	t->ctx.run = CR_RUNNABLE;
 	t->ctx.fn = fn;
@@ -61,7 +61,7 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 		nl++;
 	}
 	PCSIM_SETUP_SET(t->state, PCSIM_TASK_RUNNING);
-	w->tasks[w->ntasks++] = t;
+	w->tasks[w->ex.ntasks++] = t;
 	*w->cpus[t->ctx.cpu].tasks_tail = &t->ctx;
 	w->cpus[t->ctx.cpu].tasks_tail = &t->ctx.next_on_cpu;
 	pcsim__world_unlock(w);

@@ -20,7 +20,7 @@
 
 struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
 {
-	if (w->nevents == w->events_cap) {
+	if (w->ex.nevents == w->events_cap) {
 		unsigned ncap = w->events_cap ? w->events_cap * 2 : 64;
 		struct pcsim__event **n = realloc(w->events, ncap * sizeof(*n));
 		if (!n) {
@@ -31,8 +31,8 @@ struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
 		w->events_cap = ncap;
 	}
 	struct pcsim__event *ev = pcsim_alloc(w, sizeof(*ev));
-	w->events[w->nevents++] = ev;
-	ev->id = w->nevents;
+	w->events[w->ex.nevents++] = ev;
+	ev->id = w->ex.nevents;
 	ev->pct_prio = pcsim__prio(w);
 	return ev;
 }
@@ -40,23 +40,23 @@ struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
 /* Pending events stay sorted by id, so options are enumerated in a stable order. */
 void pcsim__event_add_pending(struct pcsim_world *w, struct pcsim__event *ev)
 {
-	struct pcsim__event **pp = &w->pending;
+	struct pcsim__event **pp = &w->ex.pending;
 	while (*pp && (*pp)->id < ev->id)
 		pp = &(*pp)->next_pending;
 	ev->next_pending = *pp;
 	*pp = ev;
-	w->npending++;
+	w->ex.npending++;
 	ev->state = EV_PENDING;
 }
 
 void pcsim__event_remove_pending(struct pcsim_world *w, struct pcsim__event *ev)
 {
-	struct pcsim__event **pp = &w->pending;
+	struct pcsim__event **pp = &w->ex.pending;
 	while (*pp && *pp != ev)
 		pp = &(*pp)->next_pending;
 	if (*pp) {
 		*pp = ev->next_pending;
-		w->npending--;
+		w->ex.npending--;
 	}
 	ev->next_pending = NULL;
 }
@@ -68,11 +68,11 @@ int pcsim_event_post(struct pcsim_world *w, const struct pcsim_event_desc *d)
 		return -EINVAL;
 	pcsim__world_lock(w);
 	struct pcsim__event *ev = pcsim__event_new(w);
-	ev->cpu = (int16_t)(d->cpu >= 0 ? d->cpu : (int)(w->ev_rr++ % w->cfg.ncpus));
+	ev->cpu = (int16_t)(d->cpu >= 0 ? d->cpu : (int)(w->ex.ev_rr++ % w->cfg.ncpus));
 	ev->kind = (uint8_t)d->kind;
 	ev->fn = d->fn;
 	ev->arg = d->arg;
-	ev->due = w->now + d->delay_ns;
+	ev->due = w->ex.now + d->delay_ns;
 	snprintf(ev->name, sizeof(ev->name), "%s", d->name ? d->name : "event");
 	pcsim__world_unlock(w);
 	return w->ops->event_post(w, ev);

@@ -188,6 +188,46 @@ struct pcsim__thr_world;
 
 #define PCSIM_MAX_FORBID 16
 
+/*
+ * struct pcsim__exec - the scalar state of one execution: zeroed in one step when an execution
+ * begins (pcsim__exec_reset), while the world keeps its configuration and the buffers it reuses
+ * (arena chunks, fiber stacks, the choice log, the trace, the per-CPU store buffers).
+ */
+struct pcsim__exec {
+	uint64_t index;			/* execution index within the exploration */
+	uint64_t step;
+	uint64_t now;			/* virtual time (timed mode) */
+	struct pcsim__ctx *cur;		/* the running context (sim) */
+	unsigned ntasks, nexited;
+	unsigned task_rr, ev_rr;	/* round-robin CPU of the next task / event */
+	unsigned nevents;
+	unsigned npending;
+	struct pcsim__event *pending;	/* list of pending events, by id */
+	unsigned spurious_used;
+	struct pcsim__ctx *yielder;	/* the context that last relaxed (cpu_relax) */
+	unsigned nforbid;		/* forbidden ranges in use (w->forbid) */
+	/* outcome (its texts, w->what and w->msg, are cleared by their first byte) */
+	enum pcsim_outcome outcome;
+	uint64_t fail_step;
+	bool in_finish;
+	bool msg_deferred;		/* msg still to be written (pcsim__exec_message) */
+	unsigned deadlock_waiting;
+	/* choices */
+	size_t nlog;			/* entries of w->log */
+	uint64_t ndecisions;
+	/* registrations of this execution */
+	unsigned ninv;			/* invariants (w->inv) */
+	unsigned nlayers;		/* layer states (w->layers) */
+	unsigned nclasses;		/* lockdep classes (w->classes) */
+	struct pcsim__cleanup *cleanups;	/* pcsim_exec_cleanup_register, newest first */
+	/* rcu (sim) */
+	struct pcsim__rcu_cb *rcu_cbs;	/* waiting for their grace period */
+	unsigned rcu_cbs_inflight;	/* queued, not yet run */
+	uint64_t rcu_cb_seq;
+	struct pcsim__rcu_cb *rcu_all;
+	unsigned ngp_waiters;
+};
+
 struct pcsim__backend_ops;
 
 /*
@@ -213,9 +253,8 @@ struct pcsim_world {
 	const struct pcsim_program *prog;
 
 	/* execution */
-	uint64_t exec_gen;
-	uint64_t exec_index;
-	uint64_t step;
+	uint64_t exec_gen;		/* bumped by every reset: stale objects are recognised */
+	struct pcsim__exec ex;
 	/* pcsim_forbid_access(): ranges a context must not touch (sim); checked when nforbid */
 	struct pcsim__forbid {
 		uintptr_t lo, hi;
@@ -223,28 +262,14 @@ struct pcsim_world {
 		const char *what;
 		bool writes_only;
 	} forbid[PCSIM_MAX_FORBID];
-	unsigned nforbid;
-	uint64_t now;
-	struct pcsim__ctx *cur;
 	struct pcsim__cpu cpus[PCSIM_MAX_CPUS];
 	struct pcsim_task *tasks[PCSIM_MAX_TASKS];
-	unsigned ntasks, nexited;
-	unsigned task_rr, ev_rr;
 	struct pcsim__event **events;
-	unsigned nevents, events_cap;
-	unsigned npending;
-	struct pcsim__event *pending;	/* list of pending events, by id */
-	unsigned spurious_used;
-	struct pcsim__ctx *yielder;
+	unsigned events_cap;
 
 	/* outcome */
-	enum pcsim_outcome outcome;
 	char what[64];
 	char msg[2048];
-	uint64_t fail_step;
-	bool in_finish;
-	bool msg_deferred;		/* msg still to be written (pcsim__exec_message) */
-	unsigned deadlock_waiting;
 
 	/* arena (per execution) */
 	struct arena_chunk *arena;
@@ -261,8 +286,7 @@ struct pcsim_world {
 	/* strategy and schedule */
 	struct pcsim__chooser chooser;	/* sim: installed by the explorer; unset = option 0 */
 	struct pcsim__choice *log;
-	size_t nlog, caplog;
-	uint64_t ndecisions;
+	size_t caplog;
 
 	/* invariants */
 	struct {
@@ -270,7 +294,6 @@ struct pcsim_world {
 		int (*fn)(struct pcsim_world *w, void *arg);
 		void *arg;
 	} inv[PCSIM_MAX_INVARIANTS];
-	unsigned ninv;
 
 	/* trace */
 	struct pcsim_trace_event *tr;
@@ -282,15 +305,7 @@ struct pcsim_world {
 
 	/* lockdep */
 	struct lock_class classes[PCSIM_MAX_CLASSES];
-	unsigned nclasses;
 	uint64_t deps[PCSIM_MAX_CLASSES][PCSIM_MAX_CLASSES / 64];
-
-	/* rcu */
-	struct pcsim__rcu_cb *rcu_cbs;	/* waiting for their grace period */
-	unsigned rcu_cbs_inflight;	/* queued, not yet run */
-	uint64_t rcu_cb_seq;
-	struct pcsim__rcu_cb *rcu_all;
-	unsigned ngp_waiters;
 
 	struct sb_entry sb_store[PCSIM_MAX_CPUS][PCSIM_SB_MAX];
 
@@ -299,10 +314,7 @@ struct pcsim_world {
 		const void *key;
 		void *data;
 	} layers[16];
-	unsigned nlayers;
 
-	/* per-execution cleanup hooks (pcsim_exec_cleanup_register), most recent first */
-	struct pcsim__cleanup *cleanups;
 
 	/* threads backend */
 	struct pcsim__thr_world *thr;

@@ -24,12 +24,12 @@ static const char *usage_locked(struct pcsim_world *w, struct pcsim__ctx *c, uns
 
 static uint16_t class_of(struct pcsim_world *w, const char *name)
 {
-	for (unsigned i = 1; i <= w->nclasses; i++)
+	for (unsigned i = 1; i <= w->ex.nclasses; i++)
 		if (strcmp(w->classes[i].name, name) == 0)
 			return (uint16_t)i;
-	if (w->nclasses + 1 >= PCSIM_MAX_CLASSES)
+	if (w->ex.nclasses + 1 >= PCSIM_MAX_CLASSES)
 		return 0;
-	unsigned id = ++w->nclasses;
+	unsigned id = ++w->ex.nclasses;
 	w->classes[id].name = pcsim__strdup_arena(w, name);
 	w->classes[id].usage = 0;
 	memset(w->deps[id], 0, sizeof(w->deps[id]));
@@ -38,7 +38,7 @@ static uint16_t class_of(struct pcsim_world *w, const char *name)
 
 const char *pcsim__lock_name(const struct pcsim_world *w, const struct pcsim_spinlock *l)
 {
-	if (l->lclass && l->lclass <= w->nclasses)
+	if (l->lclass && l->lclass <= w->ex.nclasses)
 		return w->classes[l->lclass].name;
 	return "?";
 }
@@ -71,7 +71,7 @@ static bool reaches(const struct pcsim_world *w, unsigned from, unsigned to, uin
 	if (from == to)
 		return true;
 	seen[from / 64] |= 1ull << (from % 64);
-	for (unsigned n = 1; n <= w->nclasses; n++)
+	for (unsigned n = 1; n <= w->ex.nclasses; n++)
 		if (dep(w, from, n) && !(seen[n / 64] & (1ull << (n % 64))) &&
 		    reaches(w, n, to, seen))
 			return true;

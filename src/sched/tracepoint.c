@@ -103,8 +103,8 @@ void pcsim__trace(struct pcsim_world *w, struct pcsim__ctx *c, const struct pcsi
 		w->captr = ncap;
 	}
 	struct pcsim_trace_event *e = &w->tr[w->ntr++];
-	e->step = w->step;
-	e->ts_ns = w->cfg.timed ? w->now : w->step * 1000u;
+	e->step = w->ex.step;
+	e->ts_ns = w->cfg.timed ? w->ex.now : w->ex.step * 1000u;
 	e->kind = k;
 	e->ctx = c ? c->id : 0;
 	e->cpu = c ? c->cpu : 0;

@@ -58,7 +58,7 @@ struct pcsim_world *pcsim_world_current(void)
 
 uint64_t pcsim_world_step(const struct pcsim_world *w)
 {
-	return w->step;
+	return w->ex.step;
 }
 
 void pcsim__config_normalize(struct pcsim_config *cfg)
@@ -170,10 +170,10 @@ void pcsim__exec_reset(struct pcsim_world *w)
 		w->arena = NULL;
 	}
 	w->exec_gen++;
-	w->step = 0;
-	w->nforbid = 0;
-	w->now = 0;
-	w->cur = NULL;
+	_Static_assert(PCSIM_OUTCOME_OK == 0, "a zeroed execution has no outcome yet");
+	memset(&w->ex, 0, sizeof(w->ex));
+	w->what[0] = 0;
+	w->msg[0] = 0;
 	for (unsigned c = 0; c < w->cfg.ncpus; c++) {
 		/* Store-buffer slots are dead while sb_len is 0: no need to clear them. */
 		w->cpus[c].curr = NULL;
@@ -183,32 +183,6 @@ void pcsim__exec_reset(struct pcsim_world *w)
 		w->cpus[c].sb_head = w->cpus[c].sb_len = 0;
 		w->cpus[c].flush_prio = 0;
 	}
-	w->ntasks = 0;
-	w->nexited = 0;
-	w->task_rr = 0;
-	w->ev_rr = 0;
-	w->nevents = 0;
-	w->npending = 0;
-	w->pending = NULL;
-	w->spurious_used = 0;
-	w->yielder = NULL;
-	w->outcome = PCSIM_OUTCOME_OK;
-	w->what[0] = 0;
-	w->msg[0] = 0;
-	w->msg_deferred = false;
-	w->fail_step = 0;
-	w->in_finish = false;
-	w->nlog = 0;
-	w->ndecisions = 0;
-	w->ninv = 0;
-	w->nlayers = 0;
-	w->cleanups = NULL;
-	w->nclasses = 0;
-	w->rcu_cbs = NULL;
-	w->rcu_cbs_inflight = 0;
-	w->rcu_cb_seq = 0;
-	w->rcu_all = NULL;
-	w->ngp_waiters = 0;
 	pcsim__trace_reset(w);
 }
 
@@ -223,12 +197,12 @@ void pcsim__exec_release(struct pcsim_world *w)
 void pcsim__vfail(struct pcsim_world *w, enum pcsim_outcome o, const char *what,
 		  const char *fmt, va_list ap)
 {
-	if (w->outcome != PCSIM_OUTCOME_OK)
+	if (w->ex.outcome != PCSIM_OUTCOME_OK)
 		return;		/* keep the first report */
-	w->outcome = o;
+	w->ex.outcome = o;
 	snprintf(w->what, sizeof(w->what), "%s", what);
 	vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
-	w->fail_step = w->step;
+	w->ex.fail_step = w->ex.step;
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_fail, 0, 0, 0, 0, pcsim_trace_intern(w, w->what));
@@ -268,22 +242,22 @@ void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size, boo
 {
 	pcsim__world_lock(w);
 	void *data = NULL;
-	for (unsigned i = 0; i < w->nlayers; i++)
+	for (unsigned i = 0; i < w->ex.nlayers; i++)
 		if (w->layers[i].key == key)
 			data = w->layers[i].data;
 	bool isnew = !data;
 	if (isnew) {
 		/* The global lock is recursive, so the allocation happens under it: two threads
 		 * cannot both create the layer. */
-		if (w->nlayers == sizeof(w->layers) / sizeof(w->layers[0])) {
+		if (w->ex.nlayers == sizeof(w->layers) / sizeof(w->layers[0])) {
 			fprintf(stderr, "pcsim: more than %zu model layers in one world\n",
 				sizeof(w->layers) / sizeof(w->layers[0]));
 			abort();
 		}
 		data = pcsim_alloc(w, size);
-		w->layers[w->nlayers].key = key;
-		w->layers[w->nlayers].data = data;
-		w->nlayers++;
+		w->layers[w->ex.nlayers].key = key;
+		w->layers[w->ex.nlayers].data = data;
+		w->ex.nlayers++;
 	}
 	pcsim__world_unlock(w);
 	if (fresh)
@@ -311,16 +285,16 @@ int pcsim_exec_cleanup_register(struct pcsim_world *w, void (*fn)(struct pcsim_w
 	c->fn = fn;
 	c->arg = arg;
 	pcsim__world_lock(w);
-	c->next = w->cleanups;
-	w->cleanups = c;
+	c->next = w->ex.cleanups;
+	w->ex.cleanups = c;
 	pcsim__world_unlock(w);
 	return 0;
 }
 
 void pcsim__exec_cleanups_run(struct pcsim_world *w)
 {
-	struct pcsim__cleanup *c = w->cleanups;
-	w->cleanups = NULL;
+	struct pcsim__cleanup *c = w->ex.cleanups;
+	w->ex.cleanups = NULL;
 	/*
 	 * Threads of an execution that could not be torn down may still use what the hooks would
 	 * free: leave it allocated, as pcsim__thr_world_destroy() leaves the arena.
@@ -336,22 +310,22 @@ int pcsim_invariant_register(struct pcsim_world *w, const char *name,
 {
 	if (!fn)
 		return -EINVAL;
-	if (w->ninv >= PCSIM_MAX_INVARIANTS)
+	if (w->ex.ninv >= PCSIM_MAX_INVARIANTS)
 		return -ENOSPC;
-	w->inv[w->ninv].name = name;
-	w->inv[w->ninv].fn = fn;
-	w->inv[w->ninv].arg = arg;
-	w->ninv++;
+	w->inv[w->ex.ninv].name = name;
+	w->inv[w->ex.ninv].fn = fn;
+	w->inv[w->ex.ninv].arg = arg;
+	w->ex.ninv++;
 	return 0;
 }
 
 void pcsim__run_invariants(struct pcsim_world *w)
 {
-	for (unsigned i = 0; i < w->ninv; i++) {
-		if (w->inv[i].fn(w, w->inv[i].arg) != 0 && w->outcome == PCSIM_OUTCOME_OK)
+	for (unsigned i = 0; i < w->ex.ninv; i++) {
+		if (w->inv[i].fn(w, w->inv[i].arg) != 0 && w->ex.outcome == PCSIM_OUTCOME_OK)
 			pcsim__failf(w, PCSIM_OUTCOME_VIOLATION, w->inv[i].name,
 				     "invariant %s does not hold", w->inv[i].name);
-		if (w->outcome != PCSIM_OUTCOME_OK)
+		if (w->ex.outcome != PCSIM_OUTCOME_OK)
 			w->ops->violation(w);
 	}
 }
@@ -361,9 +335,9 @@ void pcsim__run_invariants(struct pcsim_world *w)
  */
 struct pcsim__ctx *pcsim__ctx_by_id(struct pcsim_world *w, uint32_t id)
 {
-	if (id >= 1 && id <= w->ntasks)
+	if (id >= 1 && id <= w->ex.ntasks)
 		return &w->tasks[id - 1]->ctx;
-	if (id > PCSIM_IRQ_CTX_BASE && id - PCSIM_IRQ_CTX_BASE <= w->nevents)
+	if (id > PCSIM_IRQ_CTX_BASE && id - PCSIM_IRQ_CTX_BASE <= w->ex.nevents)
 		return w->events[id - PCSIM_IRQ_CTX_BASE - 1]->ctx;
 	return NULL;
 }
@@ -372,9 +346,9 @@ const char *pcsim__ctx_label(const struct pcsim_world *w, uint32_t id, char *buf
 {
 	if (id == 0)
 		snprintf(buf, len, "-");
-	else if (id <= w->ntasks && id < PCSIM_IRQ_CTX_BASE)
+	else if (id <= w->ex.ntasks && id < PCSIM_IRQ_CTX_BASE)
 		snprintf(buf, len, "T%u %s", id, w->tasks[id - 1]->name);
-	else if (id > PCSIM_IRQ_CTX_BASE && id - PCSIM_IRQ_CTX_BASE <= w->nevents)
+	else if (id > PCSIM_IRQ_CTX_BASE && id - PCSIM_IRQ_CTX_BASE <= w->ex.nevents)
 		snprintf(buf, len, "E%u %s", id - PCSIM_IRQ_CTX_BASE,
 			 w->events[id - PCSIM_IRQ_CTX_BASE - 1]->name);
 	else
@@ -393,7 +367,7 @@ void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len)
 {
 	size_t off = 0;
 	char lb[64];
-	for (unsigned i = 0; i < w->ntasks && off < len; i++) {
+	for (unsigned i = 0; i < w->ex.ntasks && off < len; i++) {
 		struct pcsim_task *t = w->tasks[i];
 		const char *what;
 		if (t->ctx.run == CR_EXITED)
@@ -436,7 +410,7 @@ void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len)
 						o ? pcsim__ctx_label(w, o->id, lb, sizeof(lb)) : "?");
 		}
 	}
-	for (struct pcsim__event *e = w->pending; e && off < len; e = e->next_pending)
+	for (struct pcsim__event *e = w->ex.pending; e && off < len; e = e->next_pending)
 		off += (size_t)snprintf(buf + off, len - off,
 					"\n  E%u %s: pending, cpu%d has interrupts disabled", e->id,
 					e->name, e->cpu);
@@ -473,11 +447,11 @@ struct pcsim_task *pcsim__need_task(const char *fn)
 
 void pcsim__exec_message(struct pcsim_world *w)
 {
-	if (!w->msg_deferred)
+	if (!w->ex.msg_deferred)
 		return;
 	char buf[1536];
 	pcsim__dump_blocked(w, buf, sizeof(buf));
 	snprintf(w->msg, sizeof(w->msg), "nothing can run and %u task(s) wait:%s",
-		 w->deadlock_waiting, buf);
-	w->msg_deferred = false;
+		 w->ex.deadlock_waiting, buf);
+	w->ex.msg_deferred = false;
 }

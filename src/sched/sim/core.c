@@ -129,7 +129,7 @@ static long sim_schedule_timeout(struct pcsim_world *w, struct pcsim_task *t, lo
 	ev->cpu = -1;
 	ev->action = timeout_action;
 	ev->task = t;
-	ev->due = w->now + (uint64_t)timeout * 1000000ull;
+	ev->due = w->ex.now + (uint64_t)timeout * 1000000ull;
 	snprintf(ev->name, sizeof(ev->name), "timeout of T%u", t->ctx.id);
 	pcsim__event_add_pending(w, ev);
 	pcsim_schedule();
@@ -141,22 +141,22 @@ static long sim_schedule_timeout(struct pcsim_world *w, struct pcsim_task *t, lo
 		ev->state = EV_DONE;
 	}
 	if (w->cfg.timed)
-		return ev->due > w->now ? (long)((ev->due - w->now) / 1000000ull) : 0;
+		return ev->due > w->ex.now ? (long)((ev->due - w->ex.now) / 1000000ull) : 0;
 	return timeout;
 }
 
 static void sim_cpu_relax(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	if (w->yielder && w->yielder != c)
-		w->yielder->yielding = false;
+	if (w->ex.yielder && w->ex.yielder != c)
+		w->ex.yielder->yielding = false;
 	c->yielding = true;
-	w->yielder = c;
+	w->ex.yielder = c;
 	pcsim__sim_point(w, c);
 }
 
 static PCSIM_NORETURN void sim_task_exit(struct pcsim_world *w, struct pcsim_task *t)
 {
-	w->nexited++;
+	w->ex.nexited++;
 	pcsim__sim_exit_ctx(w, &t->ctx);
 }
 
@@ -211,7 +211,7 @@ static int sim_event_post(struct pcsim_world *w, struct pcsim__event *ev)
 
 static uint64_t sim_now_ns(struct pcsim_world *w)
 {
-	return w->cfg.timed ? w->now : w->step * 1000u;
+	return w->cfg.timed ? w->ex.now : w->ex.step * 1000u;
 }
 
 /*

@@ -27,7 +27,7 @@ struct pcsim__ctx *pcsim__stack_owner(struct pcsim_world *w, const void *p)
 	uintptr_t a = (uintptr_t)p;
 	if (a < w->stack_lo || a >= w->stack_hi)
 		return NULL;
-	for (unsigned i = 0; i < w->ntasks; i++) {
+	for (unsigned i = 0; i < w->ex.ntasks; i++) {
 		struct pcsim__ctx *c = &w->tasks[i]->ctx;
 		uintptr_t lo = (uintptr_t)c->fib.stack;
 		if (a >= lo && a < lo + c->fib.stack_size)
@@ -161,7 +161,7 @@ static void forbid_check(struct pcsim_world *w, const struct pcsim__ctx *c, cons
 			 unsigned size, bool write)
 {
 	uintptr_t a = (uintptr_t)p;
-	for (unsigned i = 0; i < w->nforbid; i++) {
+	for (unsigned i = 0; i < w->ex.nforbid; i++) {
 		const struct pcsim__forbid *f = &w->forbid[i];
 		if (f->c == c && a < f->hi && a + size > f->lo && (write || !f->writes_only)) {
 			char b[64];
@@ -186,7 +186,7 @@ uint64_t pcsim__sim_load(struct pcsim__ctx *c, const void *p, unsigned size, enu
 	unsigned fl = size & PCSIM_SZ_PTR;
 	size &= 0xffu;
 	pcsim__sim_point(w, c);
-	if (__builtin_expect(w->nforbid != 0, 0))
+	if (__builtin_expect(w->ex.nforbid != 0, 0))
 		forbid_check(w, c, p, size, false);
 	uint64_t v = pcsim__mm_load(w, c, p, size);
 	if (w->tracing)
@@ -201,7 +201,7 @@ void pcsim__sim_store(struct pcsim__ctx *c, void *p, unsigned size, uint64_t v, 
 	unsigned fl = size & PCSIM_SZ_PTR;
 	size &= 0xffu;
 	pcsim__sim_point(w, c);
-	if (__builtin_expect(w->nforbid != 0, 0))
+	if (__builtin_expect(w->ex.nforbid != 0, 0))
 		forbid_check(w, c, p, size, true);
 	if (sc_dead_store(w, c, p, size))
 		pcsim__sim_abort_exec(w);
@@ -238,7 +238,7 @@ uint64_t pcsim__sim_rmw(struct pcsim__ctx *c, void *p, unsigned size, enum pcsim
 	unsigned fl = size & PCSIM_SZ_PTR;
 	size &= 0xffu;
 	pcsim__sim_point(w, c);
-	if (__builtin_expect(w->nforbid != 0, 0))
+	if (__builtin_expect(w->ex.nforbid != 0, 0))
 		forbid_check(w, c, p, size, true);
 	/* A locked instruction: drains the store buffer and is atomic on memory (TSO). */
 	if (w->cfg.mem == PCSIM_MEM_TSO)
@@ -284,21 +284,21 @@ void pcsim__sim_forbid(struct pcsim__ctx *c, const void *addr, size_t size, cons
 		       bool writes_only)
 {
 	struct pcsim_world *w = c->w;
-	if (w->nforbid == PCSIM_MAX_FORBID) {
+	if (w->ex.nforbid == PCSIM_MAX_FORBID) {
 		pcsim_fail("forbid-access", "more than %d ranges forbidden at once",
 			   PCSIM_MAX_FORBID);
 		return;
 	}
-	w->forbid[w->nforbid++] = (struct pcsim__forbid){ (uintptr_t)addr, (uintptr_t)addr + size,
+	w->forbid[w->ex.nforbid++] = (struct pcsim__forbid){ (uintptr_t)addr, (uintptr_t)addr + size,
 							   c, what, writes_only };
 }
 
 void pcsim__sim_allow(struct pcsim__ctx *c, const void *addr)
 {
 	struct pcsim_world *w = c->w;
-	for (unsigned i = 0; i < w->nforbid; i++) {
+	for (unsigned i = 0; i < w->ex.nforbid; i++) {
 		if (w->forbid[i].c == c && w->forbid[i].lo == (uintptr_t)addr) {
-			w->forbid[i] = w->forbid[--w->nforbid];
+			w->forbid[i] = w->forbid[--w->ex.nforbid];
 			return;
 		}
 	}

@@ -22,14 +22,14 @@
 static struct pcsim__gp *gp_snapshot(struct pcsim_world *w)
 {
 	unsigned n = 0;
-	for (unsigned i = 0; i < w->ntasks; i++)
+	for (unsigned i = 0; i < w->ex.ntasks; i++)
 		if (w->tasks[i]->ctx.rcu_nesting)
 			n++;
 	for (unsigned c = 0; c < w->cfg.ncpus; c++)
 		if (w->cpus[c].irq && w->cpus[c].irq->rcu_nesting)
 			n++;
 	struct pcsim__gp *gp = pcsim_alloc(w, sizeof(*gp) + n * sizeof(gp->e[0]));
-	for (unsigned i = 0; i < w->ntasks; i++) {
+	for (unsigned i = 0; i < w->ex.ntasks; i++) {
 		struct pcsim__ctx *c = &w->tasks[i]->ctx;
 		if (c->rcu_nesting) {
 			gp->e[gp->n].c = c;
@@ -65,9 +65,9 @@ static void rcu_cb_fire(void *arg)
 		pcsim__trace(w, c, &pcsim__tk_rcu, 0, 0, 0, 0, "RCU callback runs");
 	cb->func(cb->head);
 	cb->done = true;
-	w->rcu_cbs_inflight--;
+	w->ex.rcu_cbs_inflight--;
 	/* rcu_barrier() sleepers re-check which callbacks they still wait for. */
-	for (unsigned i = 0; i < w->ntasks; i++) {
+	for (unsigned i = 0; i < w->ex.ntasks; i++) {
 		struct pcsim_task *t = w->tasks[i];
 		if (t->barrier_waiting) {
 			t->barrier_waiting = false;
@@ -91,16 +91,16 @@ static void post_cb(struct pcsim_world *w, struct pcsim__rcu_cb *cb)
 /* A grace period may have ended: wake synchronize_rcu() sleepers, post ripe callbacks. */
 static void gp_advance(struct pcsim_world *w)
 {
-	if (w->ngp_waiters)
-		for (unsigned i = 0; i < w->ntasks; i++) {
+	if (w->ex.ngp_waiters)
+		for (unsigned i = 0; i < w->ex.ntasks; i++) {
 			struct pcsim_task *t = w->tasks[i];
 			if (t->gp_waiting && gp_done(t->gp)) {
 				t->gp_waiting = false;
-				w->ngp_waiters--;
+				w->ex.ngp_waiters--;
 				pcsim__ttwu_nopoint(w, t, (unsigned)PCSIM_TASK_UNINTERRUPTIBLE, false);
 			}
 		}
-	struct pcsim__rcu_cb **pp = &w->rcu_cbs;
+	struct pcsim__rcu_cb **pp = &w->ex.rcu_cbs;
 	while (*pp) {
 		struct pcsim__rcu_cb *cb = *pp;
 		if (gp_done(cb->gp)) {
@@ -150,7 +150,7 @@ void pcsim__sim_synchronize_rcu(struct pcsim_world *w, struct pcsim_task *t)
 		return;
 	t->gp = gp;
 	t->gp_waiting = true;
-	w->ngp_waiters++;
+	w->ex.ngp_waiters++;
 	/* wait_for_completion(): spurious or foreign wakeups go back to sleep. */
 	while (t->gp_waiting) {
 		snprintf(t->wchan, sizeof(t->wchan), "synchronize_rcu");
@@ -170,18 +170,18 @@ void pcsim__sim_call_rcu(struct pcsim_world *w, struct pcsim__ctx *c,
 	struct pcsim__rcu_cb *cb = pcsim_alloc(w, sizeof(*cb));
 	cb->head = head;
 	cb->func = func;
-	cb->seq = ++w->rcu_cb_seq;
-	cb->all_next = w->rcu_all;
-	w->rcu_all = cb;
+	cb->seq = ++w->ex.rcu_cb_seq;
+	cb->all_next = w->ex.rcu_all;
+	w->ex.rcu_all = cb;
 	cb->gp = gp_snapshot(w);
-	w->rcu_cbs_inflight++;
+	w->ex.rcu_cbs_inflight++;
 	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_rcu, 0, 0, cb->gp->n, 0, "call_rcu()");
 	if (gp_done(cb->gp)) {
 		post_cb(w, cb);
 	} else {
-		cb->next = w->rcu_cbs;
-		w->rcu_cbs = cb;
+		cb->next = w->ex.rcu_cbs;
+		w->ex.rcu_cbs = cb;
 	}
 }
 
@@ -191,10 +191,10 @@ void pcsim__sim_rcu_barrier(struct pcsim_world *w, struct pcsim_task *t)
 	if (w->cfg.mem == PCSIM_MEM_TSO)
 		pcsim__mm_drain(w, t->ctx.cpu);
 	/* Wait for the callbacks queued before the barrier, not for later ones. */
-	uint64_t upto = w->rcu_cb_seq;
+	uint64_t upto = w->ex.rcu_cb_seq;
 	for (;;) {
 		bool pending = false;
-		for (struct pcsim__rcu_cb *cb = w->rcu_all; cb && !pending; cb = cb->all_next)
+		for (struct pcsim__rcu_cb *cb = w->ex.rcu_all; cb && !pending; cb = cb->all_next)
 			pending = cb->seq <= upto && !cb->done;
 		if (!pending)
 			break;

@@ -85,8 +85,8 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 			if (t != curr && t->run == CR_RUNNABLE)
 				add_opt(o, &n, OPT_RUN, t->id, t);
 	}
-	for (struct pcsim__event *e = w->pending; e; e = e->next_pending) {
-		if (w->cfg.timed && e->due > w->now)
+	for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending) {
+		if (w->cfg.timed && e->due > w->ex.now)
 			continue;
 		if (e->cpu >= 0 && !cpu_takes_irq(&w->cpus[e->cpu]))
 			continue;
@@ -101,9 +101,9 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 	 * else can happen - another context's step, but also an event or a store-buffer flush,
 	 * which is what a spin loop often waits for.
 	 */
-	if (w->yielder && n > 1) {
+	if (w->ex.yielder && n > 1) {
 		for (unsigned i = 0; i < n; i++) {
-			if (o[i].type == OPT_RUN && o[i].p == w->yielder) {
+			if (o[i].type == OPT_RUN && o[i].p == w->ex.yielder) {
 				memmove(&o[i], &o[i + 1], (n - i - 1) * sizeof(*o));
 				n--;
 				break;
@@ -121,8 +121,8 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 	 * Spurious wakeups interleave with other activity; they are never the only way on (then
 	 * the execution is over, or deadlocked, as without them).
 	 */
-	if (w->spurious_used < w->cfg.max_spurious && n)
-		for (unsigned i = 0; i < w->ntasks; i++)
+	if (w->ex.spurious_used < w->cfg.max_spurious && n)
+		for (unsigned i = 0; i < w->ex.ntasks; i++)
 			if (w->tasks[i]->ctx.run == CR_SLEEPING)
 				add_opt(o, &n, OPT_SPURIOUS, w->tasks[i]->ctx.id, w->tasks[i]);
 	return n;
@@ -132,7 +132,7 @@ static void switch_to(struct pcsim_world *w, struct pcsim__ctx *from, struct pcs
 		      bool dies)
 {
 	struct pcsim__fiber *ff = from ? &from->fib : &w->main_fib;
-	w->cur = to;
+	w->ex.cur = to;
 	pcsim__tls_ctx = to;
 	switch_from = ff;
 	pcsim__fiber_switch(ff, to ? &to->fib : &w->main_fib, dies);
@@ -148,7 +148,7 @@ static PCSIM_NORETURN void to_main(struct pcsim_world *w, struct pcsim__ctx *fro
 
 void pcsim__sim_abort_exec(struct pcsim_world *w)
 {
-	to_main(w, w->cur);
+	to_main(w, w->ex.cur);
 }
 
 static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__event *ev);
@@ -162,35 +162,35 @@ static void dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
 	struct pcsim__opt opts[PCSIM_MAX_OPTS];
 	for (;;) {
-		if (w->checks_inv && w->ninv)
+		if (w->checks_inv && w->ex.ninv)
 			pcsim__run_invariants(w);
-		if (++w->step > w->cfg.max_steps && w->outcome == PCSIM_OUTCOME_OK)
+		if (++w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
 			pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
 				     "step budget of %llu steps exhausted (livelock, or raise "
 				     "max_steps)",
 				     (unsigned long long)w->cfg.max_steps);
-		if (w->outcome != PCSIM_OUTCOME_OK) {
+		if (w->ex.outcome != PCSIM_OUTCOME_OK) {
 			if (cur)
 				to_main(w, cur);
 			return;
 		}
 		if (w->cfg.timed)
-			w->now += w->cfg.step_ns;
+			w->ex.now += w->cfg.step_ns;
 		int cur_idx;
 		unsigned n = enumerate(w, cur, opts, &cur_idx);
-		if (n == 0 && w->cfg.timed && w->pending) {
+		if (n == 0 && w->cfg.timed && w->ex.pending) {
 			/* Idle: let virtual time run to the next due event. */
 			uint64_t due = UINT64_MAX;
-			for (struct pcsim__event *e = w->pending; e; e = e->next_pending)
+			for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending)
 				if (e->due < due && (e->cpu < 0 || cpu_takes_irq(&w->cpus[e->cpu])))
 					due = e->due;
-			if (due != UINT64_MAX && due > w->now) {
-				w->now = due;
+			if (due != UINT64_MAX && due > w->ex.now) {
+				w->ex.now = due;
 				n = enumerate(w, cur, opts, &cur_idx);
 			}
 		}
 		if (n == 0) {
-			w->step--;	/* nothing happened */
+			w->ex.step--;	/* nothing happened */
 			if (cur)
 				to_main(w, cur);
 			return;
@@ -198,13 +198,13 @@ static void dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		unsigned pick = 0;
 		if (n > 1) {
 			pick = pcsim__sim_pick(w, opts, n, cur_idx, NULL);
-			if (w->outcome != PCSIM_OUTCOME_OK)
+			if (w->ex.outcome != PCSIM_OUTCOME_OK)
 				continue;	/* replay diverged */
 		}
 		struct pcsim__opt *o = &opts[pick];
-		if (w->yielder && o->p != w->yielder) {
-			w->yielder->yielding = false;
-			w->yielder = NULL;
+		if (w->ex.yielder && o->p != w->ex.yielder) {
+			w->ex.yielder->yielding = false;
+			w->ex.yielder = NULL;
 		}
 		switch (o->type) {
 		case OPT_RUN: {
@@ -233,7 +233,7 @@ static void dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 			break;
 		case OPT_SPURIOUS: {
 			struct pcsim_task *t = o->p;
-			w->spurious_used++;
+			w->ex.spurious_used++;
 			pcsim__raw_store(&t->state.pcsim_private_, sizeof(long),
 					 (uint64_t)PCSIM_TASK_RUNNING);
 			t->ctx.run = CR_RUNNABLE;
@@ -425,10 +425,10 @@ void pcsim__sim_run_exec(struct pcsim_world *w)
 	dispatch(w, NULL);
 	/* Back in the main context: the execution is over. */
 	pcsim__tls_ctx = NULL;
-	w->cur = NULL;
-	if (w->outcome == PCSIM_OUTCOME_OK) {
+	w->ex.cur = NULL;
+	if (w->ex.outcome == PCSIM_OUTCOME_OK) {
 		unsigned alive = 0, parked = 0;
-		for (unsigned i = 0; i < w->ntasks; i++) {
+		for (unsigned i = 0; i < w->ex.ntasks; i++) {
 			struct pcsim_task *t = w->tasks[i];
 			if (t->ctx.run == CR_EXITED)
 				continue;
@@ -441,14 +441,14 @@ void pcsim__sim_run_exec(struct pcsim_world *w)
 		for (unsigned c = 0; c < w->cfg.ncpus; c++)
 			if (w->cpus[c].irq)
 				irq_stuck = true;
-		if (alive > parked || irq_stuck || w->pending) {
+		if (alive > parked || irq_stuck || w->ex.pending) {
 			/*
 			 * The report is written only if someone reads it (pcsim__exec_message):
 			 * exploring with stop_on_violation off meets many deadlocks.
 			 */
 			pcsim__failf(w, PCSIM_OUTCOME_DEADLOCK, "deadlock", "%s", "");
-			w->deadlock_waiting = alive - parked;
-			w->msg_deferred = true;
+			w->ex.deadlock_waiting = alive - parked;
+			w->ex.msg_deferred = true;
 		}
 	}
 	stacks_recycle(w);
@@ -483,7 +483,7 @@ uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_
 	if (w->tracing)
 		pcsim__trace(w, pcsim__tls_ctx, &pcsim__tk_data, 0, 0, pick, n,
 			     pcsim_trace_intern(w, kind));
-	if (w->outcome != PCSIM_OUTCOME_OK && pcsim__tls_ctx)
+	if (w->ex.outcome != PCSIM_OUTCOME_OK && pcsim__tls_ctx)
 		pcsim__sim_abort_exec(w);
 	return pick;
 }

@@ -106,7 +106,7 @@ static long thr_schedule_timeout(struct pcsim_world *w, struct pcsim_task *t, lo
 	tev->kind = (uint8_t)PCSIM_CTX_SOFTIRQ;
 	tev->fn = timeout_irq;
 	tev->arg = t;
-	tev->due = w->now + (uint64_t)timeout * 1000000ull;
+	tev->due = w->ex.now + (uint64_t)timeout * 1000000ull;
 	snprintf(tev->name, sizeof(tev->name), "timer of T%u", t->ctx.id);
 	pcsim__thr_unlock_global(w);
 	pcsim__thr_event_post(w, tev);

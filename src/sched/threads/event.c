@@ -239,7 +239,7 @@ int pcsim__thr_event_post(struct pcsim_world *w, struct pcsim__event *ev)
 {
 	struct pcsim__thr_world *tw = w->thr;
 	/* In this backend `due` is the delay relative to posting. */
-	ev->due = ev->due > w->now ? ev->due - w->now : 0;
+	ev->due = ev->due > w->ex.now ? ev->due - w->ex.now : 0;
 	ev->state = EV_PENDING;
 	pthread_mutex_lock(&tw->done_mu);
 	bool running = tw->running;

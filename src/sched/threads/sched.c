@@ -354,7 +354,7 @@ static void dump_hung(struct pcsim_world *w, char *buf, size_t len)
 {
 	size_t off = 0;
 	buf[0] = 0;
-	for (unsigned i = 0; i < w->ntasks && off < len; i++) {
+	for (unsigned i = 0; i < w->ex.ntasks && off < len; i++) {
 		struct pcsim_task *t = w->tasks[i];
 		if (pcsim_task_exited(t))
 			continue;
@@ -380,7 +380,7 @@ static bool teardown(struct pcsim_world *w)
 	for (int i = 0; i < 200 && (tw->alive || tw->outstanding); i++) {
 		pthread_mutex_unlock(&tw->done_mu);
 		pcsim__thr_lock_global(w);
-		unsigned ntasks = w->ntasks;
+		unsigned ntasks = w->ex.ntasks;
 		pcsim__thr_unlock_global(w);
 		for (unsigned k = 0; k < ntasks; k++) {
 			struct pcsim_task *t = w->tasks[k];
@@ -417,7 +417,7 @@ int pcsim__thr_run_exec(struct pcsim_world *w)
 			     "threads backend: cannot start the completion threads (%d)", err);
 		return err;
 	}
-	unsigned n = w->ntasks;
+	unsigned n = w->ex.ntasks;
 	pthread_mutex_lock(&tw->done_mu);
 	tw->running = true;
 	tw->go = false;
@@ -471,7 +471,7 @@ int pcsim__thr_run_exec(struct pcsim_world *w)
 			return -ETIMEDOUT;
 		}
 	}
-	for (unsigned i = 0; i < w->ntasks; i++) {
+	for (unsigned i = 0; i < w->ex.ntasks; i++) {
 		struct pcsim_task *t = w->tasks[i];
 		if (t->thread_started)
 			pthread_join(t->thread, NULL);
