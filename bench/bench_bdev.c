@@ -6,7 +6,7 @@
  * flight per task, so the device sees queue depth QD. For QD 1 and QD 32: virtual-time IOPS and
  * mean/p50/p99 completion latency (submission to completion, what fio calls clat), medians over
  * repeats with different seeds, printed next to the O_DIRECT figures measured on this machine's
- * real disk (../shared/PERF-ANCHOR.md section 2), with the ratio model/anchor. Virtual time
+ * real disk (docs/pagecache.md, "The block device"), with the ratio model/anchor. Virtual time
  * is deterministic: a seed always gives the same figures.
  */
 #include <inttypes.h>
@@ -21,7 +21,7 @@
 
 #include "bench_util.h"
 
-/* PERF-ANCHOR.md section 2, "device reference (O_DIRECT, fio io_uring, 5 s runs)". */
+/* The real disk under O_DIRECT: fio, io_uring engine, 5 s runs (docs/pagecache.md). */
 static const struct {
 	unsigned qd;
 	double iops_lo, iops_hi;	/* IOPS */
@@ -205,7 +205,7 @@ int pcsim_bench_bdev(int argc, char **argv)
 			       &res[q]) < 0)
 			return 1;
 	double ratio = res[1].iops / res[0].iops;
-	double a_ratio_lo = 2.5, a_ratio_hi = 3.0;	/* PERF-ANCHOR.md section 1 */
+	double a_ratio_lo = 2.5, a_ratio_hi = 3.0;	/* the real disk's QD32/QD1 IOPS ratio */
 	if (json) {
 		printf("{\"bench\":\"bdev\",\"preset\":\"%s\",\"slots\":%u,\"service_ns_min\":%" PRIu64
 		       ",\"service_ns_mean\":%" PRIu64 ",\"reads\":%" PRIu64 ",\"repeats\":%" PRIu64
@@ -254,9 +254,9 @@ int pcsim_bench_bdev(int argc, char **argv)
 	 * steps). Adding the measured per-read CPU back gives the figure to hold against the
 	 * anchor's QD 1 IOPS and ratio; at QD 32 the CPU overlaps with the device's work.
 	 */
-	const double host_us = 12.0;	/* PERF-ANCHOR.md 4.1-4.3: CPU us/IO of mode (a) 10.7-14.3 */
+	const double host_us = 12.0;	/* measured CPU us per preadv() read: 10.7-14.3 */
 	double iops1_host = 1e6 / (1e6 / res[0].iops + host_us);
-	printf("with %.0f us of host CPU per QD 1 read (PERF-ANCHOR.md 4.1-4.3, mode a): QD 1 %.0f "
+	printf("with %.0f us of host CPU per QD 1 read (as measured for preadv): QD 1 %.0f "
 	       "IOPS (in range: %s),\nQD32/QD1 %.2f (in %.1f-%.1f: %s)\n",
 	       host_us, iops1_host, in_range(iops1_host, anchor[0].iops_lo, anchor[0].iops_hi),
 	       res[1].iops / iops1_host, a_ratio_lo, a_ratio_hi,

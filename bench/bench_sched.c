@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * bench_sched.c - `pcsim bench sched`: scheduling steps per second and complete executions
- * per second of the engine on the 2-task lost-wakeup micro-model (DESIGN.md §9).
+ * per second of the engine on the 2-task lost-wakeup micro-model.
  *
  * A step is one decision at a preemption point; an execution runs from setup to the end or
  * to a violation (the micro-model deadlocks in some schedules: those count too, and the run
@@ -128,7 +128,7 @@ int pcsim_bench_sched(int argc, char **argv)
 		printf("%-34s %14.0f %7.2fx %16.0f %7.2fx\n", rows[i].name, rows[i].r->steps_per_s,
 		       rows[i].r->steps_per_s / GOAL_STEPS, rows[i].r->execs_per_s,
 		       rows[i].r->execs_per_s / GOAL_EXECS);
-	printf("\ngoals (DESIGN.md section 9, engine only): %.0f M steps/s, %.0f M executions/s\n",
+	printf("\ngoals (engine only): %.0f M steps/s, %.0f M executions/s\n",
 	       GOAL_STEPS / 1e6, GOAL_EXECS / 1e6);
 	return 0;
 }

@@ -2,7 +2,7 @@
 #
 # pcsim_set_warnings(<target>)
 #
-# Applies the project warning set (ENGINEERING.md B.4) to the C sources of
+# Applies the project warning set to the C sources of
 # <target>.  -Werror is added only when PCSIM_WERROR is ON.  The flags are
 # restricted to C compilation so .S files are not fed C-only options.
 # Not enabled yet on purpose: -Wconversion / -Wsign-conversion, and

@@ -2,8 +2,8 @@
 /*
  * pcsim/pagecache.h - pages, the hashed page wait table and the page lock
  * (mm/filemap.c and include/linux/pagemap.h, 5.10), under the pcsim_ prefix. Model code and
- * users' patches normally use the kernel names from <pcsim/kernel/pagemap.h>. Semantics:
- * SEMANTICS.md section 2 and section 3.1; what is modelled and simplified: docs/pagecache.md.
+ * users' patches normally use the kernel names from <pcsim/kernel/pagemap.h>.
+ * Semantics: docs/kernel-semantics.md 2 and 3.1; modelled and simplified: docs/pagecache.md.
  */
 #ifndef PCSIM_PAGECACHE_H
 #define PCSIM_PAGECACHE_H
@@ -90,7 +90,7 @@ enum pcsim_lock_profile {
 	PCSIM_LOCK_PROFILE_5_8,		/* the old retry loop, exclusive waiters re-queue at tail */
 };
 
-/* Re-injectable bugs of SEMANTICS.md section 5 (pcsim_config.bugs, bit n = B-n). */
+/* Re-injectable bugs of docs/kernel-semantics.md section 5 (pcsim_config.bugs, bit n = B-n). */
 #define PCSIM_BUG(n) (1ull << (n))
 
 /**
@@ -144,7 +144,7 @@ PCSIM_API void pcsim_add_page_wait_queue(struct pcsim_page *page,
 					 struct pcsim_wait_queue_entry *waiter);
 
 /* ---------------------------------------------------------------------------------------------
- * Files, the block device and the buffered read path (SEMANTICS.md section 3.2)
+ * Files, the block device and the buffered read path (docs/kernel-semantics.md section 3.2)
  */
 #define PCSIM_PAGE_SHIFT 12
 #define PCSIM_PAGE_SIZE (1ul << PCSIM_PAGE_SHIFT)
@@ -287,7 +287,7 @@ PCSIM_API void pcsim_bdev_init_params(struct pcsim_bdev *bdev,
 				      const struct pcsim_bdev_params *p);
 /**
  * pcsim_bdev_preset - a named device shape: "instant" (2 slots, zero service time: the tests'
- * device) or "perf-anchor" (the virtio-blk disk of ../shared/PERF-ANCHOR.md under O_DIRECT:
+ * device) or "perf-anchor" (the measured virtio-blk disk under O_DIRECT:
  * 2 slots, service 12.5 us + Exp(12.5 us), mean 25 us; derivation in docs/pagecache.md).
  * Context: any thread. Return: the parameters (static), or NULL for an unknown name.
  */
@@ -346,7 +346,7 @@ PCSIM_API int pcsim_write_page(struct pcsim_address_space *m, unsigned long inde
 /** ->readpage(): submit the read of a locked page to the device. Return: 0. */
 PCSIM_API int pcsim_readpage(struct pcsim_address_space *m, struct pcsim_page *page);
 /**
- * generic_file_buffered_read(): the 5.10 shape, every row of SEMANTICS.md 3.2 (no
+ * generic_file_buffered_read(): the 5.10 shape, every row of docs/kernel-semantics.md 3.2 (no
  * ->is_partially_uptodate: block size = page size). Return: bytes copied if any, else 0 (EOF)
  * or -EAGAIN, -EIOCBQUEUED (armed: exactly one callback of iocb->ki_waitq follows), -EINTR,
  * -EIO. Context: task. Re-injectable: B-09 (NOIO at a readahead page: false EOF, as 5.10),
@@ -357,8 +357,8 @@ PCSIM_API long pcsim_generic_file_buffered_read(struct pcsim_kiocb *iocb,
 
 /**
  * struct pcsim_pagecache_ops - plug points: bring your own kernel-style variant of a key
- * function and explore it against the same scenarios and checks (DESIGN.md 2, "Bring your own
- * patch"). A NULL member keeps pcsim's model of the 5.10 function.
+ * function and explore it against the same scenarios and checks (docs/pagecache.md, "Bringing
+ * your own variant"). A NULL member keeps pcsim's model of the 5.10 function.
  * @wake_page_function: the callback of sync page waiters (wait_on_page_bit_common).
  * @wait_async: __wait_on_page_locked_async() (@set: lock mode).
  * @buffered_read: the read path behind pcsim_read_iter() (generic_file_buffered_read).

@@ -3,8 +3,8 @@
  * pcsim/waitq.h - generic wait queues (kernel/sched/wait.c, include/linux/wait.h, 5.10).
  *
  * The public API under the pcsim_ prefix. Model code and users' patches normally use the
- * kernel's names from <pcsim/kernel/wait.h>, which map onto these. Semantics: SEMANTICS.md
- * section 1; what pcsim adds or changes: docs/kernel-api.md.
+ * kernel's names from <pcsim/kernel/wait.h>, which map onto these. Semantics:
+ * docs/kernel-semantics.md section 1; what pcsim adds or changes: docs/kernel-api.md.
  *
  * Locking: every function that touches a queue's list takes wq_head->lock with interrupts
  * disabled, except the __ variants and the _locked wake-ups, whose caller holds it.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * checks.c - the wait-queue invariants of SEMANTICS.md section 1.7 that can be checked while
+ * checks.c - the wait-queue invariants of docs/kernel-semantics.md 1.7 that can be checked while
  * the model runs.
  *
  * W1 (the list of a wait_queue_head changes only under its lock): every registered head keeps

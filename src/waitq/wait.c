@@ -3,7 +3,7 @@
  * wait.c - generic wait queues, written on pcsim's kernel-flavoured API.
  *
  * Models kernel/sched/wait.c and include/linux/wait.h of 5.10 (S-WC510, S-WH510 in
- * SEMANTICS.md): add_wait_queue(), add_wait_queue_exclusive(), remove_wait_queue(),
+ * docs/kernel-semantics.md): add_wait_queue(), add_wait_queue_exclusive(), remove_wait_queue(),
  * prepare_to_wait(), prepare_to_wait_exclusive(), prepare_to_wait_event(), finish_wait(),
  * __wake_up_common() with bookmarks, __wake_up_common_lock(), __wake_up(),
  * __wake_up_locked(), __wake_up_locked_key(), __wake_up_locked_key_bookmark(),
@@ -12,7 +12,7 @@
  * (WAITQUEUE_WALK_BREAK_CNT, 64 in the kernel) is the world's walk_break_cnt.
  *
  * pcsim additions: a per-execution registry of queue heads for the invariant checks of
- * SEMANTICS.md section 1.7 (W1, W2, W8 at run time; see docs/waitq.md), and trace events.
+ * docs/kernel-semantics.md 1.7 (W1, W2, W8 at run time; see docs/waitq.md), and trace events.
  */
 #include <stdio.h>
 

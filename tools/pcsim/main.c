@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * pcsim - command-line front end (DESIGN.md §7).
+ * pcsim - command-line front end.
  *
  * Exit status: 0 no violation, 1 violation found, 2 bad usage or input, 3 internal error.
  * Until scenario files exist (the scenario issue), PROGRAM names a built-in program

@@ -16,7 +16,7 @@ struct pcsim_builtin {
 	int wait_table_bits;		/* >= 0: the program's default; -1: the kernel's */
 };
 
-/* The bug zoo entries pcsim can re-inject (SEMANTICS.md section 5). */
+/* The bug zoo entries pcsim can re-inject (docs/kernel-semantics.md section 5). */
 struct pcsim_zoo_entry {
 	unsigned n;			/* B-n */
 	const char *kernel;		/* where and when */
