@@ -8,25 +8,6 @@
  * (smp_store_mb), kernel/time/timer.c schedule_timeout() (process_timeout wakes the sleeper).
  * What both backends share lives here; how a task sleeps, wakes and switches is the backend's
  * (w->ops: sim/core.c, threads/core.c).
- *
- * The sleeper/waker protocol both backends keep (as kernel/sched/core.c explains above
- * try_to_wake_up(), and as wait.c does above wait_woken()):
- *
- *   sleeper (waits for COND)                 waker (makes COND true)
- *   ------------------------                 -----------------------
- *   set_current_state(TASK_UNINTERRUPTIBLE)  COND = 1
- *     [state store; smp_mb()]       <-A->    try_to_wake_up(p, state):
- *   if (!COND)                                 [smp_mb() (smp_mb__after_spinlock)]
- *       schedule()                             if (p->state & state)
- *         [smp_mb(); re-read p->state:            p->state = TASK_RUNNING; enqueue p
- *          TASK_RUNNING -> return at once]
- *   __set_current_state(TASK_RUNNING)
- *
- * Barrier A pairs the sleeper's state store before its COND load with the waker's COND store
- * before its state load: either the sleeper sees COND, or the waker sees the sleeping state and
- * wakes it; a wakeup that lands between set_current_state() and schedule() leaves the state
- * TASK_RUNNING and schedule() returns at once (the wake-before-schedule case). Without A (see
- * PCSIM_INJECT_SCS_NO_MB) both loads may miss each other's stores under tso: the lost wakeup.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -149,7 +130,27 @@ long pcsim_get_current_state(void)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * try_to_wake_up(): the backend does the state test and update after the caller's point.
+ * try_to_wake_up() and schedule(): the backend does the state test and update after the
+ * caller's point, and the sleeping.
+ *
+ * The sleeper/waker protocol both backends keep (as kernel/sched/core.c explains above
+ * try_to_wake_up(), and as wait.c does above wait_woken()):
+ *
+ *   sleeper (waits for COND)                 waker (makes COND true)
+ *   ------------------------                 -----------------------
+ *   set_current_state(TASK_UNINTERRUPTIBLE)  COND = 1
+ *     [state store; smp_mb()]       <-A->    try_to_wake_up(p, state):
+ *   if (!COND)                                 [smp_mb() (smp_mb__after_spinlock)]
+ *       schedule()                             if (p->state & state)
+ *         [smp_mb(); re-read p->state:            p->state = TASK_RUNNING; enqueue p
+ *          TASK_RUNNING -> return at once]
+ *   __set_current_state(TASK_RUNNING)
+ *
+ * Barrier A pairs the sleeper's state store before its COND load with the waker's COND store
+ * before its state load: either the sleeper sees COND, or the waker sees the sleeping state and
+ * wakes it; a wakeup that lands between set_current_state() and schedule() leaves the state
+ * TASK_RUNNING and schedule() returns at once (the wake-before-schedule case). Without A (see
+ * PCSIM_INJECT_SCS_NO_MB) both loads may miss each other's stores under tso: the lost wakeup.
  */
 int pcsim__ttwu_nopoint(struct pcsim_world *w, struct pcsim_task *p, unsigned state, bool tr)
 {

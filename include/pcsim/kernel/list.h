@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 #include <pcsim/list.h>
-#include <pcsim/sched.h>
+#include <pcsim/check.h>
 
 #define list_head pcsim_list_head
 #define LIST_POISON1 PCSIM_LIST_POISON1

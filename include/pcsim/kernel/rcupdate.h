@@ -6,7 +6,7 @@
 #ifndef PCSIM_KERNEL_RCUPDATE_H
 #define PCSIM_KERNEL_RCUPDATE_H
 
-#include <pcsim/sched.h>
+#include <pcsim/sync.h>
 
 #define rcu_head pcsim_callback_head
 #define rcu_read_lock() pcsim_rcu_read_lock()

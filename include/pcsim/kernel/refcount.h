@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #include <pcsim/mem.h>
-#include <pcsim/sched.h>
+#include <pcsim/check.h>
 
 typedef struct {
 	pcsim_int refs;

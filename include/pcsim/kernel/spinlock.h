@@ -7,7 +7,7 @@
 #ifndef PCSIM_KERNEL_SPINLOCK_H
 #define PCSIM_KERNEL_SPINLOCK_H
 
-#include <pcsim/sched.h>
+#include <pcsim/sync.h>
 
 typedef struct pcsim_spinlock spinlock_t;
 

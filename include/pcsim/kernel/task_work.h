@@ -6,7 +6,7 @@
 #ifndef PCSIM_KERNEL_TASK_WORK_H
 #define PCSIM_KERNEL_TASK_WORK_H
 
-#include <pcsim/sched.h>
+#include <pcsim/task.h>
 
 #define callback_head pcsim_callback_head
 #define TWA_NONE PCSIM_TWA_NONE
