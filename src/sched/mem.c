@@ -26,63 +26,6 @@
 
 #include "sched_int.h"
 
-uint64_t pcsim__raw_load(const void *p, unsigned size)
-{
-	switch (size) {
-	case 1:
-		return *(const volatile uint8_t *)p;
-	case 2:
-		return *(const volatile uint16_t *)p;
-	case 4:
-		return *(const volatile uint32_t *)p;
-	default:
-		return *(const volatile uint64_t *)p;
-	}
-}
-
-void pcsim__raw_store(void *p, unsigned size, uint64_t v)
-{
-	switch (size) {
-	case 1:
-		*(volatile uint8_t *)p = (uint8_t)v;
-		break;
-	case 2:
-		*(volatile uint16_t *)p = (uint16_t)v;
-		break;
-	case 4:
-		*(volatile uint32_t *)p = (uint32_t)v;
-		break;
-	default:
-		*(volatile uint64_t *)p = v;
-		break;
-	}
-}
-
-uint64_t pcsim__apply_rmw(uint64_t old, enum pcsim_rmw_op op, uint64_t a, uint64_t b, unsigned size,
-			  bool *write)
-{
-	uint64_t mask = size >= 8 ? ~0ull : ((1ull << (size * 8)) - 1);
-	*write = true;
-	switch (op) {
-	case PCSIM_RMW_ADD:
-		return (old + a) & mask;
-	case PCSIM_RMW_OR:
-		return (old | a) & mask;
-	case PCSIM_RMW_AND:
-		return (old & a) & mask;
-	case PCSIM_RMW_XOR:
-		return (old ^ a) & mask;
-	case PCSIM_RMW_XCHG:
-		return a & mask;
-	case PCSIM_RMW_CMPXCHG:
-		if (old == (a & mask))
-			return b & mask;
-		*write = false;
-		return old;
-	}
-	return old;
-}
-
 const char *const pcsim__mo_names[] = { "once", "acquire", "release", "full" };
 const char *const pcsim__rmw_names[] = { "add", "or", "and", "xor", "xchg", "cmpxchg" };
 const char *const pcsim__fence_names[] = { "smp_mb", "smp_rmb", "smp_wmb",

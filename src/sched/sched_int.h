@@ -350,11 +350,65 @@ void pcsim__exec_cleanups_run(struct pcsim_world *w);
 /* Write a deferred report (a deadlock's list of waiters) into w->msg. */
 void pcsim__exec_message(struct pcsim_world *w);
 
-/* ---- mem.c */
-uint64_t pcsim__raw_load(const void *p, unsigned size);
-void pcsim__raw_store(void *p, unsigned size, uint64_t v);
-uint64_t pcsim__apply_rmw(uint64_t old, enum pcsim_rmw_op op, uint64_t operand,
-			  uint64_t operand2, unsigned size, bool *write);
+/* ---- mem.c: plain memory (outside contexts, and under the sim backend's memory modes) */
+static inline uint64_t pcsim__raw_load(const void *p, unsigned size)
+{
+	switch (size) {
+	case 1:
+		return *(const volatile uint8_t *)p;
+	case 2:
+		return *(const volatile uint16_t *)p;
+	case 4:
+		return *(const volatile uint32_t *)p;
+	default:
+		return *(const volatile uint64_t *)p;
+	}
+}
+
+static inline void pcsim__raw_store(void *p, unsigned size, uint64_t v)
+{
+	switch (size) {
+	case 1:
+		*(volatile uint8_t *)p = (uint8_t)v;
+		break;
+	case 2:
+		*(volatile uint16_t *)p = (uint16_t)v;
+		break;
+	case 4:
+		*(volatile uint32_t *)p = (uint32_t)v;
+		break;
+	default:
+		*(volatile uint64_t *)p = v;
+		break;
+	}
+}
+
+static inline uint64_t pcsim__apply_rmw(uint64_t old, enum pcsim_rmw_op op, uint64_t a, uint64_t b, unsigned size,
+			  bool *write)
+{
+	uint64_t mask = size >= 8 ? ~0ull : ((1ull << (size * 8)) - 1);
+	*write = true;
+	switch (op) {
+	case PCSIM_RMW_ADD:
+		return (old + a) & mask;
+	case PCSIM_RMW_OR:
+		return (old | a) & mask;
+	case PCSIM_RMW_AND:
+		return (old & a) & mask;
+	case PCSIM_RMW_XOR:
+		return (old ^ a) & mask;
+	case PCSIM_RMW_XCHG:
+		return a & mask;
+	case PCSIM_RMW_CMPXCHG:
+		if (old == (a & mask))
+			return b & mask;
+		*write = false;
+		return old;
+	}
+	return old;
+}
+
+/* The names of orderings, read-modify-write operations and barriers, for traces. */
 extern const char *const pcsim__mo_names[];
 extern const char *const pcsim__rmw_names[];
 extern const char *const pcsim__fence_names[];

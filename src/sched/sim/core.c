@@ -25,6 +25,11 @@ static bool sim_hung(struct pcsim_world *w)
 	return false;
 }
 
+static void sim_point(struct pcsim_world *w, struct pcsim__ctx *c)
+{
+	pcsim__sim_point(w, c);
+}
+
 /* Stop the execution now, unless in setup/finish (no context to abandon). */
 static void sim_violation(struct pcsim_world *w)
 {
@@ -280,7 +285,7 @@ const struct pcsim__backend_ops pcsim__sim_ops = {
 	.lock = NULL,	/* one OS thread runs every context */
 	.unlock = NULL,
 	.violation = sim_violation,
-	.point = pcsim__sim_point,
+	.point = sim_point,
 	.full_barrier = sim_full_barrier,
 	.task_created = sim_task_created,
 	.set_state = sim_set_state,

@@ -154,11 +154,11 @@ void pcsim__sim_abort_exec(struct pcsim_world *w)
 static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__event *ev);
 
 /*
- * dispatch - decide what happens next and make it happen. Returns once @cur (which may be
+ * pcsim__sim_dispatch - decide what happens next and make it happen. Returns once @cur (which may be
  * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
  * execution is over and control goes back to the main context.
  */
-static void dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
+void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
 	struct pcsim__opt opts[PCSIM_MAX_OPTS];
 	for (;;) {
@@ -282,25 +282,11 @@ static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__ev
 	switch_to(w, cur, c, cur && cur->run == CR_EXITED);
 }
 
-void pcsim__sim_point(struct pcsim_world *w, struct pcsim__ctx *c)
-{
-	/*
-	 * A task's first point is not a decision of its own: the choice that started the task
-	 * already chose to run its prologue and this first step (the prologue touches nothing
-	 * shared).
-	 */
-	if (__builtin_expect(c->fresh, 0)) {
-		c->fresh = false;
-		return;
-	}
-	dispatch(w, c);
-}
-
 void pcsim__sim_block(struct pcsim_world *w, struct pcsim__ctx *c)
 {
 	if (c->kind == PCSIM_CTX_TASK && w->cpus[c->cpu].curr == c && c->run == CR_SLEEPING)
 		w->cpus[c->cpu].curr = NULL;
-	dispatch(w, c);
+	pcsim__sim_dispatch(w, c);
 }
 
 void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
@@ -315,7 +301,7 @@ void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
 			pcsim__mm_drain(w, c->cpu);
 		w->cpus[c->cpu].irq = NULL;
 	}
-	dispatch(w, c);
+	pcsim__sim_dispatch(w, c);
 	abort();	/* an exited context is never chosen */
 }
 
@@ -422,7 +408,7 @@ void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 void pcsim__sim_run_exec(struct pcsim_world *w)
 {
 	pcsim__tls_ctx = NULL;
-	dispatch(w, NULL);
+	pcsim__sim_dispatch(w, NULL);
 	/* Back in the main context: the execution is over. */
 	pcsim__tls_ctx = NULL;
 	w->ex.cur = NULL;

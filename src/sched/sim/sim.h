@@ -10,7 +10,22 @@
 #include "sched_int.h"
 
 /* ---- sched.c: the scheduler */
-void pcsim__sim_point(struct pcsim_world *w, struct pcsim__ctx *c);
+void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur);
+
+/*
+ * A preemption point: the step before a primitive's effect. A task's first point is not a
+ * decision of its own: the choice that started the task already chose to run its prologue and
+ * this first step (the prologue touches nothing shared).
+ */
+static inline void pcsim__sim_point(struct pcsim_world *w, struct pcsim__ctx *c)
+{
+	if (__builtin_expect(c->fresh, 0)) {
+		c->fresh = false;
+		return;
+	}
+	pcsim__sim_dispatch(w, c);
+}
+
 void pcsim__sim_block(struct pcsim_world *w, struct pcsim__ctx *c);
 PCSIM_NORETURN void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c);
 PCSIM_NORETURN void pcsim__sim_abort_exec(struct pcsim_world *w);
