@@ -42,27 +42,33 @@ extern "C" {
 #define PCSIM_PG_readahead PCSIM_PG_reclaim
 
 /**
- * struct pcsim_page - struct page, the fields the model needs.
+ * struct pcsim_page - struct page, the fields the model needs. Pages come only from
+ * pcsim_page_alloc() (never declare one): the layer keeps a private record of each frame by @pfn.
  * @flags: PG_* bits (wrapped: every access is a preemption point).
  * @_refcount: page references (get_page/put_page).
  * @mapping: the address_space, NULL once truncated.
  * @index: page index in the mapping.
- * @pfn: the frame number: stable, and what the wait table hashes (never an address).
- * @gen: bumped each time the frame is freed, so a stale user is recognised.
+ *
+ * Not kernel fields, each because users need it:
+ * @data_tag: the page's contents (pcsim stores no data: a byte is pcsim_file_byte() of the file
+ *	and offset the tag names): (file << 32 | index) + 1, 0 = nothing read yet. Written by the
+ *	read completion, read by copy-out; scenarios that fill a page themselves write it.
+ * @pfn: the frame number (the kernel's page_to_pfn(), which pcsim cannot take from an address):
+ *	stable, what the wait table hashes, and how traces and reports name the page.
+ * @gen: bumped each time the frame is freed, so a scenario (and the P8 check) recognises that
+ *	a page it still points at has been freed and reused.
+ *
+ * The run-time checks' bookkeeping of a frame (wakeups in flight, dropped exclusive wakeups) is
+ * the layer's, not the page's: struct pagecache_frame in src/pagecache/pagecache_int.h.
  */
 struct pcsim_page {
 	pcsim_ulong flags;
 	pcsim_int _refcount;
 	pcsim_ptr mapping;
 	pcsim_ulong index;
-	pcsim_u64 data_tag;	/* what the page holds: (file << 32 | index) + 1, 0 = nothing */
+	pcsim_u64 data_tag;
 	uint32_t pfn;
 	uint32_t gen;
-	/* pcsim's bookkeeping for the run-time checks (sim backend; not kernel fields): wakeups
-	 * of this page in flight (a clear of a waited-on bit until its walk ends), and whether a
-	 * counted exclusive wakeup was dropped since the last one (see docs/pagecache.md). */
-	uint32_t wake_inflight;
-	bool wake_dropped;
 };
 
 /*
