@@ -42,27 +42,33 @@ extern "C" {
 #define PCSIM_PG_readahead PCSIM_PG_reclaim
 
 /**
- * struct pcsim_page - struct page, the fields the model needs.
+ * struct pcsim_page - struct page, the fields the model needs. Pages come only from
+ * pcsim_page_alloc() (never declare one): the layer keeps a private record of each frame by @pfn.
  * @flags: PG_* bits (wrapped: every access is a preemption point).
  * @_refcount: page references (get_page/put_page).
  * @mapping: the address_space, NULL once truncated.
  * @index: page index in the mapping.
- * @pfn: the frame number: stable, and what the wait table hashes (never an address).
- * @gen: bumped each time the frame is freed, so a stale user is recognised.
+ *
+ * Not kernel fields, each because users need it:
+ * @data_tag: the page's contents (pcsim stores no data: a byte is pcsim_file_byte() of the file
+ *	and offset the tag names): (file << 32 | index) + 1, 0 = nothing read yet. Written by the
+ *	read completion, read by copy-out; scenarios that fill a page themselves write it.
+ * @pfn: the frame number (the kernel's page_to_pfn(), which pcsim cannot take from an address):
+ *	stable, what the wait table hashes, and how traces and reports name the page.
+ * @gen: bumped each time the frame is freed, so a scenario (and the P8 check) recognises that
+ *	a page it still points at has been freed and reused.
+ *
+ * The run-time checks' bookkeeping of a frame (wakeups in flight, dropped exclusive wakeups) is
+ * the layer's, not the page's: struct pagecache_frame in src/pagecache/pagecache_int.h.
  */
 struct pcsim_page {
 	pcsim_ulong flags;
 	pcsim_int _refcount;
 	pcsim_ptr mapping;
 	pcsim_ulong index;
-	pcsim_u64 data_tag;	/* what the page holds: (file << 32 | index) + 1, 0 = nothing */
+	pcsim_u64 data_tag;
 	uint32_t pfn;
 	uint32_t gen;
-	/* pcsim's bookkeeping for the run-time checks (sim backend; not kernel fields): wakeups
-	 * of this page in flight (a clear of a waited-on bit until its walk ends), and whether a
-	 * counted exclusive wakeup was dropped since the last one (see docs/pagecache.md). */
-	uint32_t wake_inflight;
-	bool wake_dropped;
 };
 
 /*
@@ -213,17 +219,25 @@ struct pcsim_bdev_io {
  * completion is an interrupt-context event (a choice of the strategy; in timed mode not due
  * before the request's drawn service time), which marks the page uptodate (or PG_error when an
  * injected -EIO is chosen) and unlocks it. Fields are set by pcsim_bdev_init_params().
+ *
+ * Not a kernel structure: pcsim's queueing model of the device behind ->readpage(). The caller
+ * provides the storage (embedded in a scenario's state), so the whole device is declared here;
+ * users may read its shape and the counters (@inflight, @completed, @failed), and the rest is
+ * src/pagecache/bdev.c's own.
  */
 struct pcsim_bdev {
+	/* the shape: struct pcsim_bdev_params */
 	unsigned slots;		/* parallel requests, >= 1 */
 	bool eio;		/* offer an -EIO data choice on every completion */
-	struct pcsim_spinlock lock;	/* the request queue; taken from tasks and completions */
-	unsigned inflight;
-	struct pcsim_bdev_req *queue, *queue_tail;
-	uint64_t completed, failed;
-	uint64_t service_ns_min, service_ns_mean;	/* struct pcsim_bdev_params */
+	uint64_t service_ns_min, service_ns_mean;
 	unsigned draws;
-	uint64_t submitted, started;	/* request sequence numbers, under @lock */
+	/* the counters users may read (@inflight under @lock) */
+	unsigned inflight;		/* requests in service, <= @slots */
+	uint64_t completed, failed;	/* completions: read, -EIO */
+	/* bdev.c's own: the request queue under @lock, its sequence numbers, the observer */
+	struct pcsim_spinlock lock;	/* taken from tasks and completions */
+	struct pcsim_bdev_req *queue, *queue_tail;
+	uint64_t submitted, started;
 	void (*observe)(const struct pcsim_bdev_io *io, void *arg);
 	void *observe_arg;
 };
@@ -236,18 +250,25 @@ struct pcsim__page_index;
  * RCU-protected slot per page index, the model of the xarray leaf; threads backend: a liburcu
  * lock-free hash table, the slots then only recording the same contents for setup()/finish()),
  * i_size, the device, readahead setting.
+ *
+ * Each field models kernel state: @i_pages_lock is the xarray's xa_lock, @slots and
+ * @i_pages_lfht are i_pages, @bdev is where ->readpage() submits, @ra_pages and the ra_ fields
+ * are the file's struct file_ra_state (one reader's view; pcsim keeps it per file), @fadv_random
+ * is FMODE_RANDOM. The one pcsim field is @id, the file's identity: every byte's expected value
+ * is pcsim_file_byte(id, offset), and a page's data_tag names it. Scenarios read @slots and
+ * @nr_slots in setup() and finish() (PCSIM_SETUP_GET()).
  */
 struct pcsim_address_space {
 	uint32_t id;			/* file id: part of every byte's expected value */
 	pcsim_u64 i_size;
 	unsigned long nr_slots;
 	pcsim_ptr *slots;		/* index -> struct pcsim_page *, RCU (sim) */
-	struct pcsim__page_index *i_pages_lfht;	/* threads backend's index; NULL on sim */
+	struct pcsim__page_index *i_pages_lfht;	/* threads backend's index (opaque); NULL on sim */
 	struct pcsim_spinlock i_pages_lock;
 	struct pcsim_bdev *bdev;
 	unsigned ra_pages;		/* 0 disables readahead */
 	bool fadv_random;		/* POSIX_FADV_RANDOM: read only what is asked */
-	/* struct file_ra_state (one reader's view; pcsim keeps it per file) */
+	/* struct file_ra_state */
 	unsigned long ra_start, ra_size, ra_async_size;
 	int64_t ra_prev_pos;
 };
@@ -395,6 +416,7 @@ PCSIM_API const struct pcsim_program *pcsim_pagecache_general_program(void);
  */
 struct pcsim_async_waiter {
 	struct pcsim_wait_page_queue wpq;
+	/* the user's, standing for io_uring's request (io_kiocb): what the callback tells */
 	void (*notify)(struct pcsim_async_waiter *aw);	/* runs in the unlocker's context */
 	void *owner;
 };

@@ -129,7 +129,8 @@ static int check_buckets(struct pcsim_world *w, void *arg)
 					   "fast path and nobody wakes it", p->pfn, b);
 				return 1;
 			}
-			if ((f & (1ul << wpq->bit_nr)) || p->wake_inflight || p->wake_dropped ||
+			const struct pagecache_frame *fr = page_frame(L, p);
+			if ((f & (1ul << wpq->bit_nr)) || fr->wake_inflight || fr->wake_dropped ||
 			    owed_for_page(L, p))
 				continue;
 			char wb[64];
@@ -247,7 +248,7 @@ static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wai
 	/* (an unlock that cleared the bit after the callback saw it set has its own wakeup
 	 * in flight) */
 	if (ret < 0 && !(same_page && key->page_match && wbit == (unsigned)key->bit_nr &&
-			 (bit_set || page->wake_inflight > 1)))
+			 (bit_set || page_frame(L, page)->wake_inflight > 1)))
 		walk_record(L, "P5",
 			    "a wake callback stopped the walk of page %u bit %d (-1) %s",
 			    page->pfn, key->bit_nr,
@@ -305,8 +306,9 @@ uint32_t pcsim__pagecache_wake_begin(struct pcsim_page *page)
 	struct pagecache_layer *L = checking();
 	if (!L)
 		return 0;
-	page->wake_inflight++;
-	page->wake_dropped = false;
+	struct pagecache_frame *fr = page_frame(L, page);
+	fr->wake_inflight++;
+	fr->wake_dropped = false;
 	return page->gen;
 }
 
@@ -315,7 +317,7 @@ void pcsim__pagecache_wake_end(struct pcsim_page *page, uint32_t gen, bool walke
 	struct pagecache_layer *L = checking();
 	if (!L)
 		return;
-	page->wake_inflight--;
+	page_frame(L, page)->wake_inflight--;
 	if (!walked)
 		return;
 	if (page->gen == gen)	/* the frame's generation changes when it is freed */
@@ -359,7 +361,7 @@ void pcsim__pagecache_owed_resolve(const struct pcsim_wait_queue_entry *e, bool 
 		}
 		/* 5.9/5.10 do this (wait_on_page_bit_common() returns -EINTR without DONE): the
 		 * other waiters of the page wait for its next unlock. */
-		page->wake_dropped = true;
+		page_frame(L, page)->wake_dropped = true;
 		pcsim_trace_emit(&tk_p6, pcsim_trace_obj(&page->flags), 0, page->pfn, 0,
 				 "exclusive wakeup dropped: the woken waiter left on a fatal signal "
 				 "without the lock (5.10 behaviour)");

@@ -140,11 +140,11 @@ struct page *pcsim_page_alloc(struct pcsim_world *w)
 	if (L->threads)
 		pthread_mutex_lock(&L->mu);
 	if (L->nfree) {
-		page = L->frames[L->free_pfns[--L->nfree]];
+		page = L->frames[L->free_pfns[--L->nfree]].page;
 	} else {
 		if (L->nframes == L->frames_cap) {
 			unsigned ncap = L->frames_cap ? 2 * L->frames_cap : 64;
-			struct page **nf = pcsim_alloc(w, ncap * sizeof(*nf));
+			struct pagecache_frame *nf = pcsim_alloc(w, ncap * sizeof(*nf));
 			if (L->nframes)
 				memcpy(nf, L->frames, L->nframes * sizeof(*nf));
 			L->frames = nf;
@@ -152,8 +152,9 @@ struct page *pcsim_page_alloc(struct pcsim_world *w)
 		}
 		page = pcsim_alloc(w, sizeof(*page));
 		page->pfn = L->nframes;
-		L->frames[L->nframes++] = page;
+		L->frames[L->nframes++] = (struct pagecache_frame){ .page = page };
 	}
+	page_frame(L, page)->wake_dropped = false;
 	if (L->threads)
 		pthread_mutex_unlock(&L->mu);
 	/* A new use of the frame: plain initialisation that nobody else may see half done (no
@@ -163,7 +164,6 @@ struct page *pcsim_page_alloc(struct pcsim_world *w)
 	pcsim_store_np(&page->mapping, NULL, PCSIM_MO_ONCE);
 	pcsim_store_np(&page->index, 0ul, PCSIM_MO_ONCE);
 	pcsim_store_np(&page->data_tag, (uint64_t)0, PCSIM_MO_ONCE);
-	page->wake_dropped = false;
 	pcsim_obj_name(&page->flags, "page %u.flags", page->pfn);
 	pcsim_obj_name(&page->_refcount, "page %u.refs", page->pfn);
 	return page;

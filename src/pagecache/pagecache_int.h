@@ -9,12 +9,27 @@
 
 #define PCSIM_MAX_PAGE_WAKE_FUNCS 8
 
+/*
+ * One frame of the pool, by pfn: the struct page users see, plus what the layer keeps about the
+ * frame that is not a field of the kernel's struct page. The run-time checks' bookkeeping (sim
+ * backend with PCSIM_CHECK_INVARIANTS; checks.c) lives here, not in struct pcsim_page.
+ */
+struct pagecache_frame {
+	struct pcsim_page *page;
+	/* wakeups of this frame in flight: a clear of a waited-on bit until its walk ends (P3/A1,
+	 * P5); not reset on reuse, since a walk may still be running on the freed frame (P8) */
+	uint32_t wake_inflight;
+	/* a counted exclusive wakeup was dropped since the last wakeup (P6, 5.10 behaviour);
+	 * reset when the frame is allocated for a new use */
+	bool wake_dropped;
+};
+
 /* Per-execution state of the layer (pcsim_world_layer). */
 struct pagecache_layer {
 	unsigned bits;				/* wait_table_bits of this world */
 	struct pcsim_wait_queue_head *table;	/* 1 << bits buckets, initialised on first use */
 	bool *bucket_ready;
-	struct pcsim_page **frames;		/* every frame of this execution, by pfn */
+	struct pagecache_frame *frames;		/* every frame of this execution, by pfn */
 	unsigned nframes, frames_cap;
 	uint32_t *free_pfns;			/* freed frames, reused last-in first-out */
 	unsigned nfree, free_cap;
@@ -37,6 +52,13 @@ struct pagecache_layer {
 };
 
 struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w);
+
+/* The layer's record of @page's frame (@page from pcsim_page_alloc() of this world). */
+static inline struct pagecache_frame *page_frame(struct pagecache_layer *L,
+						 const struct pcsim_page *page)
+{
+	return &L->frames[page->pfn];
+}
 
 /* Bug zoo entry B-@n re-injected in this world (pcsim_config.bugs). */
 static inline bool bug(unsigned n)
