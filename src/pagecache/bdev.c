@@ -12,7 +12,7 @@
  * a free slot starts service at once; the others wait in FIFO order and start, one each, in the
  * completion that frees a slot. A started request's service time is drawn from a shifted
  * exponential distribution (struct pcsim_bdev_params; docs/pagecache.md has the calibration
- * against ../shared/PERF-ANCHOR.md) only where time means something: in timed mode (sim) it is
+ * against the real disk) only where time means something: in timed mode (sim) it is
  * the event's earliest firing time, on the threads backend a real delay. In untimed
  * exploration no time is drawn and nothing is delayed, so the completion's moment stays a pure
  * choice of the strategy and the traces are those of the zero-service-time device.
@@ -25,7 +25,7 @@
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/kernel/spinlock.h>
 
-#include "pagecache/pagecache_int.h"
+#include "pagecache_int.h"
 
 struct pcsim_bdev_req {
 	struct pcsim_bdev *bdev;
@@ -43,7 +43,7 @@ static const struct {
 	/* today's device of the tests: two slots, completions whenever the strategy likes */
 	{ "instant", { .slots = 2 } },
 	/*
-	 * PERF-ANCHOR.md's virtio-blk disk under O_DIRECT: mean service 25 us (QD 1 clat 19-27 us),
+	 * the measured virtio-blk disk under O_DIRECT: mean service 25 us (QD 1 clat 19-27 us),
 	 * 2 slots (QD 32 reaches 2.5-3x the QD 1 IOPS, of which the QD 1 side also pays ~12 us of
 	 * host CPU per read: 2.5-3 x 25 / (25 + 12) = 1.7-2.0), so 2 / 25 us = 80k IOPS at QD 32
 	 * (measured 40.6k-97.0k) with a completion latency of 32 / 80k = 400 us (326-775 us).

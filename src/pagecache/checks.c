@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * checks.c - the page-cache invariants of SEMANTICS.md 2.9 and 3.6 that are checked while the
+ * checks.c - the page-cache invariants of docs/kernel-semantics.md 2.9 and 3.6 checked while the
  * model runs (sim backend, PCSIM_CHECK_INVARIANTS). docs/pagecache.md, "Checks", lists each
  * invariant with where and how it is checked and which test makes it fail.
  *
@@ -44,8 +44,8 @@
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/trace.h>
 
-#include "pagecache/pagecache_int.h"
-#include "waitq/waitq_int.h"
+#include "pagecache_int.h"
+#include "waitq_int.h"
 
 static inline void *raw_ptr(const pcsim_ptr *p)
 {

@@ -2,7 +2,7 @@
 /*
  * filemap.c - the page lock and page waits, written on pcsim's kernel-flavoured API.
  *
- * Models mm/filemap.c of 5.10 (S-FM510 in SEMANTICS.md) function by function:
+ * Models mm/filemap.c of 5.10 (S-FM510 in docs/kernel-semantics.md) function by function:
  * wake_page_function() (5.9+ WOKEN/DONE with handoff after sysctl_page_lock_unfairness steals,
  * and, as lock_profile 5.8, the pre-rewrite callback), wake_up_page_bit() with bookmarks and
  * the PG_waiters clearing rule, wait_on_page_bit_common() (EXCLUSIVE/SHARED/DROP; both
@@ -22,7 +22,7 @@
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/trace.h>
 
-#include "pagecache/pagecache_int.h"
+#include "pagecache_int.h"
 
 /* Trace events of the layer (docs/trace-schema.md): a = page frame number. */
 static void r_pc(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
@@ -54,8 +54,8 @@ bool pcsim_wake_page_match(struct wait_page_queue *wait_page, struct wait_page_k
 }
 
 /*
- * Three kinds of page waiter share one callback (SEMANTICS.md 2.3), told apart by the entry's
- * flags:
+ * Three kinds of page waiter share one callback (docs/kernel-semantics.md 2.3), told apart by
+ * the entry's flags:
  *  - none set: waiting for the bit to clear. Marked WOKEN, woken, taken off the queue.
  *  - EXCLUSIVE: wants the lock. If the bit is already set again the walk stops (-1) and the
  *    entry stays; otherwise it is woken and must race for the bit itself.
@@ -514,7 +514,7 @@ int pcsim_wait_on_page_locked_killable(struct page *page)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * The async helpers (the 2020 series; S-FM510 section 3.1)
+ * The async helpers (the 2020 series; docs/kernel-semantics.md section 3.1)
  */
 int pcsim___wait_on_page_locked_async(struct page *page, struct wait_page_queue *wait,
 				      bool set)

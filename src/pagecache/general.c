@@ -13,7 +13,7 @@
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/kernel/sched.h>
 
-#include "pagecache/pagecache_int.h"
+#include "pagecache_int.h"
 
 #define GEN_FILE_SIZE (2 * 4096 + 512)
 

@@ -30,7 +30,7 @@
 #include <urcu/urcu-memb.h>
 #include <urcu/rculfhash.h>
 
-#include "pagecache/index_threads.h"
+#include "index_threads.h"
 
 /* Buckets are a power of two; files beyond 256 MiB share this many (chains grow, no harm). */
 #define INDEX_MAX_BUCKETS (1ul << 16)

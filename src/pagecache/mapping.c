@@ -29,8 +29,8 @@
 #include <pcsim/kernel/rcupdate.h>
 #include <pcsim/kernel/spinlock.h>
 
-#include "pagecache/index_threads.h"
-#include "pagecache/pagecache_int.h"
+#include "index_threads.h"
+#include "pagecache_int.h"
 
 struct address_space *pcsim_mapping_create(struct pcsim_world *w, uint32_t id, uint64_t size,
 					    struct pcsim_bdev *bdev, unsigned ra_pages)

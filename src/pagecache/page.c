@@ -21,8 +21,8 @@
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/trace.h>
 
-#include "pagecache/pagecache_int.h"
-#include "waitq/waitq_int.h"
+#include "pagecache_int.h"
+#include "waitq_int.h"
 
 static const char layer_key = 0;
 

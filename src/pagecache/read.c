@@ -2,7 +2,7 @@
 /*
  * read.c - the buffered read path and on-demand readahead, written on the kernel-flavoured API.
  *
- * Models generic_file_buffered_read() of 5.10 (S-FM510; every row of SEMANTICS.md 3.2, with
+ * Models generic_file_buffered_read() of 5.10 (every row of docs/kernel-semantics.md 3.2, with
  * block size = page size so ->is_partially_uptodate never applies) and a subset of
  * mm/readahead.c's on-demand readahead: the initial window from the request size
  * (get_init_ra_size), ramp-up on sequential hits (get_next_ra_size), the PG_readahead mark and
@@ -20,7 +20,7 @@
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/pagemap.h>
 
-#include "pagecache/pagecache_int.h"
+#include "pagecache_int.h"
 
 /* ---------------------------------------------------------------------------------------------
  * On-demand readahead (subset)

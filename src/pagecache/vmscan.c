@@ -21,7 +21,7 @@
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/kernel/spinlock.h>
 
-#include "pagecache/pagecache_int.h"
+#include "pagecache_int.h"
 
 /* page_ref_freeze(): the count becomes 0 only if it is exactly @count. */
 static inline bool page_ref_freeze(struct page *page, int count)

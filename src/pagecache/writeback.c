@@ -17,7 +17,7 @@
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/pagemap.h>
 
-#include "pagecache/pagecache_int.h"
+#include "pagecache_int.h"
 
 /* end_bio_bh_io_sync() -> end_page_writeback(), in hard-irq context */
 static void write_complete(void *arg)

@@ -20,7 +20,7 @@
 #include <pcsim/sched.h>
 #include <pcsim/trace.h>
 
-#include "waitq/waitq_int.h"
+#include "waitq_int.h"
 
 struct waitq_layer {
 	struct pcsim_wait_queue_head **heads;

@@ -21,7 +21,7 @@
 #include <pcsim/kernel/wait.h>
 #include <pcsim/trace.h>
 
-#include "waitq/waitq_int.h"
+#include "waitq_int.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Trace kinds
