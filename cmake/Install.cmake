@@ -147,27 +147,27 @@ if(PCSIM_BUILD_TESTS AND EXISTS "${PROJECT_SOURCE_DIR}/tests/install/install_tes
 		set(_pcsim_it_other static)
 	endif()
 	set(_pcsim_it_args
-		--source "${PROJECT_SOURCE_DIR}"
-		--version "${PROJECT_VERSION}"
-		--libdir "${CMAKE_INSTALL_LIBDIR}"
-		--config "$<CONFIG>"
-		--cc "${CMAKE_C_COMPILER}"
-		--generator "${CMAKE_GENERATOR}"
-		--pkg-config "${PKG_CONFIG_EXECUTABLE}"
-		--cflags "${_pcsim_it_cflags}"
-		--ldflags "${_pcsim_it_ldflags}")
+		"--source=${PROJECT_SOURCE_DIR}"
+		"--version=${PROJECT_VERSION}"
+		"--libdir=${CMAKE_INSTALL_LIBDIR}"
+		"--config=$<CONFIG>"
+		"--cc=${CMAKE_C_COMPILER}"
+		"--generator=${CMAKE_GENERATOR}"
+		"--pkg-config=${PKG_CONFIG_EXECUTABLE}"
+		"--cflags=${_pcsim_it_cflags}"
+		"--ldflags=${_pcsim_it_ldflags}")
 	set(_pcsim_it "${PROJECT_SOURCE_DIR}/tests/install/install_test.sh")
 	# Measured on a busy 2-core machine (asan preset, ctest -j2, load 7): install 34 s,
 	# install.shared 31 s (it compiles the library); the timeouts leave a 3x margin.
 	add_test(NAME install
 		COMMAND "${_pcsim_it}" ${_pcsim_it_args}
-			--build "${PROJECT_BINARY_DIR}" --kind ${_pcsim_it_kind}
-			--work "${PROJECT_BINARY_DIR}/tests/install/${_pcsim_it_kind}")
+			"--build=${PROJECT_BINARY_DIR}" --kind=${_pcsim_it_kind}
+			"--work=${PROJECT_BINARY_DIR}/tests/install/${_pcsim_it_kind}")
 	set_tests_properties(install PROPERTIES LABELS "unit;install" TIMEOUT 120)
 	add_test(NAME install.${_pcsim_it_other}
 		COMMAND "${_pcsim_it}" ${_pcsim_it_args}
-			--from-source ${_pcsim_it_other} --sanitize "${_pcsim_it_san_list}"
-			--work "${PROJECT_BINARY_DIR}/tests/install/${_pcsim_it_other}")
+			--from-source=${_pcsim_it_other} "--sanitize=${_pcsim_it_san_list}"
+			"--work=${PROJECT_BINARY_DIR}/tests/install/${_pcsim_it_other}")
 	set_tests_properties(install.${_pcsim_it_other} PROPERTIES
 		LABELS "unit;install" TIMEOUT 120)
 	unset(_pcsim_it)

@@ -16,35 +16,36 @@
 # With --from-source KIND the library is first configured and built from the source tree as
 # KIND (static or shared, only the library) in <work>/lib-build, and that tree is installed.
 #
-# Options (cmake/Install.cmake passes them):
-#   --source DIR --build DIR --work DIR --kind static|shared --version X.Y.Z --libdir DIR
-#   [--config C] [--cc CC] [--generator G] [--cflags FLAGS] [--ldflags FLAGS]
-#   [--sanitize LIST] [--from-source static|shared] [--pkg-config EXE]
+# Options (cmake/Install.cmake passes them; --opt=VALUE, one word each, so that an empty VALUE
+# survives add_test()):
+#   --source=DIR --build=DIR --work=DIR --kind=static|shared --version=X.Y.Z --libdir=DIR
+#   [--config=C] [--cc=CC] [--generator=G] [--cflags=FLAGS] [--ldflags=FLAGS]
+#   [--sanitize=LIST] [--from-source=static|shared] [--pkg-config=EXE]
 # --cflags/--ldflags carry the sanitizer flags the library was built with: an instrumented
 # libpcsim needs an instrumented program.  Exit status: 0 pass, 1 fail.
 set -u
 
 SRC= BUILD= WORK= KIND= VERSION= LIBDIR=lib CONFIG= CC_=cc GEN= CFLAGS_= LDFLAGS_= SAN=
 FROM_SOURCE= PKG_CONFIG=pkg-config
-while [ $# -gt 0 ]; do
-	case $1 in
-	--source) SRC=$2 ;;
-	--build) BUILD=$2 ;;
-	--work) WORK=$2 ;;
-	--kind) KIND=$2 ;;
-	--version) VERSION=$2 ;;
-	--libdir) LIBDIR=$2 ;;
-	--config) CONFIG=$2 ;;
-	--cc) CC_=$2 ;;
-	--generator) GEN=$2 ;;
-	--cflags) CFLAGS_=$2 ;;
-	--ldflags) LDFLAGS_=$2 ;;
-	--sanitize) SAN=$2 ;;
-	--from-source) FROM_SOURCE=$2 ;;
-	--pkg-config) PKG_CONFIG=$2 ;;
-	*) echo "install_test.sh: unknown option $1" >&2; exit 2 ;;
+for arg in "$@"; do
+	val=${arg#*=}
+	case $arg in
+	--source=*) SRC=$val ;;
+	--build=*) BUILD=$val ;;
+	--work=*) WORK=$val ;;
+	--kind=*) KIND=$val ;;
+	--version=*) VERSION=$val ;;
+	--libdir=*) LIBDIR=$val ;;
+	--config=*) CONFIG=$val ;;
+	--cc=*) CC_=$val ;;
+	--generator=*) GEN=$val ;;
+	--cflags=*) CFLAGS_=$val ;;
+	--ldflags=*) LDFLAGS_=$val ;;
+	--sanitize=*) SAN=$val ;;
+	--from-source=*) FROM_SOURCE=$val ;;
+	--pkg-config=*) PKG_CONFIG=$val ;;
+	*) echo "install_test.sh: unknown option $arg" >&2; exit 2 ;;
 	esac
-	shift 2 || { echo "install_test.sh: $1 needs a value" >&2; exit 2; }
 done
 if [ -z "$SRC" ] || [ -z "$WORK" ] || [ -z "$VERSION" ] ||
    { [ -z "$FROM_SOURCE" ] && { [ -z "$BUILD" ] || [ -z "$KIND" ]; }; }; then
