@@ -25,8 +25,8 @@
 # libpcsim needs an instrumented program.  Exit status: 0 pass, 1 fail.
 set -u
 
-SRC= BUILD= WORK= KIND= VERSION= LIBDIR=lib CONFIG= CC_=cc GEN= CFLAGS_= LDFLAGS_= SAN=
-FROM_SOURCE= PKG_CONFIG=pkg-config
+SRC='' BUILD='' WORK='' KIND='' VERSION='' LIBDIR=lib CONFIG='' CC_=cc GEN='' CFLAGS_='' LDFLAGS_=''
+SAN='' FROM_SOURCE='' PKG_CONFIG=pkg-config
 for arg in "$@"; do
 	val=${arg#*=}
 	case $arg in
@@ -72,8 +72,6 @@ rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
 PREFIX=$WORK/prefix
 GEN_ARGS=
 [ -n "$GEN" ] && GEN_ARGS="-G$GEN"	# one word: "Unix Makefiles" is passed as -GUnix Makefiles
-CONFIG_ARGS=
-[ -n "$CONFIG" ] && CONFIG_ARGS="--config $CONFIG"
 BUILD_TYPE=${CONFIG:-Debug}
 
 if [ -n "$FROM_SOURCE" ]; then
@@ -87,11 +85,13 @@ if [ -n "$FROM_SOURCE" ]; then
 		-DBUILD_SHARED_LIBS=$shared -DPCSIM_SANITIZE="$SAN" \
 		-DPCSIM_BUILD_TESTS=OFF -DPCSIM_BUILD_TOOLS=OFF -DPCSIM_BUILD_EXAMPLES=OFF \
 		-DPCSIM_BUILD_FUZZ=OFF || exit 1
-	run "$WORK/lib-build.log" cmake --build "$BUILD" $CONFIG_ARGS --target pcsim || exit 1
+	run "$WORK/lib-build.log" cmake --build "$BUILD" ${CONFIG:+--config "$CONFIG"} \
+		--target pcsim || exit 1
 fi
 
 step "install $BUILD ($KIND) into $PREFIX"
-run "$WORK/install.log" cmake --install "$BUILD" --prefix "$PREFIX" $CONFIG_ARGS || exit 1
+run "$WORK/install.log" cmake --install "$BUILD" --prefix "$PREFIX" \
+	${CONFIG:+--config "$CONFIG"} || exit 1
 
 # The version: generated header, pkg-config file, CMake package (checked below).
 hdr=$PREFIX/include/pcsim/version.h
@@ -134,7 +134,7 @@ if run "$WORK/cmake-configure.log" cmake -S "$SRC/examples" -B "$CB" ${GEN_ARGS:
 	want="pcsim_examples: pcsim $VERSION from $PREFIX/$LIBDIR/cmake/pcsim"
 	grep -qF -- "$want" "$WORK/cmake-configure.log" ||
 		bad "find_package did not find pcsim $VERSION in the prefix ('$want' not printed)"
-	if run "$WORK/cmake-build.log" cmake --build "$CB" $CONFIG_ARGS; then
+	if run "$WORK/cmake-build.log" cmake --build "$CB" ${CONFIG:+--config "$CONFIG"}; then
 		for src in $EXAMPLES; do
 			name=$(basename "$src" .c)
 			exe=$(find "$CB" -type f -name "example_$name" | head -1)
@@ -142,7 +142,8 @@ if run "$WORK/cmake-configure.log" cmake -S "$SRC/examples" -B "$CB" ${GEN_ARGS:
 				bad "find_package: example_$name not built"
 				continue
 			fi
-			# A shared libpcsim is found through the RUNPATH CMake puts in the build tree.
+			# A shared libpcsim is found through the RUNPATH CMake puts in the
+			# build tree.
 			check_exe find_package "$exe"
 		done
 	else
@@ -167,7 +168,8 @@ for pc in $PCS; do
 	for src in $EXAMPLES; do
 		name=$(basename "$src" .c)
 		# shellcheck disable=SC2086 # the flags are word lists
-		if run "$out/$name.log" "$CC_" $CFLAGS_ -o "$out/$name" "$src" $flags $LDFLAGS_; then
+		if run "$out/$name.log" "$CC_" $CFLAGS_ -o "$out/$name" "$src" $flags \
+			$LDFLAGS_; then
 			# The README's recipe: a shared libpcsim outside the loader's path needs
 			# LD_LIBRARY_PATH (or -Wl,-rpath).
 			libpath=
