@@ -11,7 +11,9 @@
 #
 # then runs each example (every example exits 0 on its expected outcome) and checks that the
 # binary links libpcsim the way the build kind says (DT_NEEDED libpcsim.so.* for a shared
-# build, not for a static one) and that the version agrees everywhere.
+# build, not for a static one) and that the version agrees everywhere. It also compiles each
+# installed header on its own against the prefix, and for a shared libpcsim (with gcc) checks
+# that every function the installed headers declare is exported.
 #
 # With --from-source KIND the library is first configured and built from the source tree as
 # KIND (static or shared, only the library) in <work>/lib-build, and that tree is installed.
@@ -61,8 +63,10 @@ bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 run() {
 	log=$1
 	shift
-	if ! "$@" >"$log" 2>&1; then
-		echo "FAIL: $* (exit $?):"
+	"$@" >"$log" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "FAIL: $* (exit $rc):"
 		tail -30 "$log"
 		return 1
 	fi
@@ -101,6 +105,48 @@ fi
 PCDIR=$PREFIX/$LIBDIR/pkgconfig
 v=$(PKG_CONFIG_PATH=$PCDIR "$PKG_CONFIG" --modversion pcsim 2>&1)
 [ "$v" = "$VERSION" ] || bad "pkg-config --modversion pcsim: '$v', want '$VERSION'"
+
+# The installed headers: each compiles on its own with only the prefix on the include path (no
+# header from src/ or the build tree leaked in), and with a shared libpcsim every function they
+# declare is exported (hidden visibility: a declaration without PCSIM_API would not be).
+step "installed headers"
+HDRS=$(cd "$PREFIX/include" && find pcsim -name '*.h' | LC_ALL=C sort)
+[ -n "$HDRS" ] || bad "no headers under $PREFIX/include/pcsim"
+mkdir -p "$WORK/headers"
+for h in $HDRS; do
+	c=$WORK/headers/$(echo "$h" | tr '/.' '__').c
+	printf '#include <%s>\n' "$h" >"$c"
+	# shellcheck disable=SC2086 # the flags are word lists
+	run "$c.log" "$CC_" -std=c11 -Wall -Wextra -Werror $CFLAGS_ -I"$PREFIX/include" \
+		-c "$c" -o "$c.o" || fail=$((fail + 1))
+done
+so=$PREFIX/$LIBDIR/libpcsim.so
+is_gcc=$(printf '#if defined(__GNUC__) && !defined(__clang__)\ngcc\n#endif\n' |
+	"$CC_" -E -P - 2>/dev/null)
+if [ "$KIND" = shared ] && [ "$is_gcc" = gcc ]; then
+	all=$WORK/headers/all.c
+	for h in $HDRS; do printf '#include <%s>\n' "$h"; done >"$all"
+	# gcc -aux-info lists every declaration; ":NC */" marks a non-defining prototype.
+	if run "$all.log" "$CC_" -std=c11 -I"$PREFIX/include" -aux-info "$all.aux" -c "$all" \
+		-o "$all.o"; then
+		grep -F "$PREFIX/include/pcsim/" "$all.aux" | grep ':NC \*/' |
+			sed -e 's/^.*\*\/ //' -e 's/ (.*//' | awk '{ print $NF }' | tr -d '*' |
+			LC_ALL=C sort -u >"$WORK/headers/declared.txt"
+		nm -D --defined-only "$so" | awk '{ print $3 }' | LC_ALL=C sort -u \
+			>"$WORK/headers/exported.txt"
+		missing=$(LC_ALL=C comm -23 "$WORK/headers/declared.txt" \
+			"$WORK/headers/exported.txt" | tr '\n' ' ')
+		if [ -n "$missing" ]; then
+			bad "declared in the installed headers, not exported by $so: $missing"
+		else
+			ndecl=$(wc -l <"$WORK/headers/declared.txt")
+			nexp=$(wc -l <"$WORK/headers/exported.txt")
+			echo "ok: the $ndecl functions declared are exported ($nexp symbols)"
+		fi
+	else
+		fail=$((fail + 1))
+	fi
+fi
 
 EXAMPLES=$(ls "$SRC"/examples/*.c)
 [ -n "$EXAMPLES" ] || { bad "no examples in $SRC/examples"; exit 1; }
