@@ -13,7 +13,7 @@ target_compile_definitions(test_determinism PRIVATE PCSIM_SOURCE_DIR="${PROJECT_
 # gcc and clang, -O0 and -O2: the same trace hashes as the golden file.
 add_test(NAME determinism_cross_build
 	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/determinism/cross_build.sh ${PROJECT_SOURCE_DIR}
-		${CMAKE_CURRENT_BINARY_DIR}/cross_build)
+		${CMAKE_CURRENT_BINARY_DIR}/cross_build ${PCSIM_GENERATED_INCLUDE_DIR})
 set_tests_properties(determinism_cross_build PROPERTIES LABELS "unit;determinism" TIMEOUT 300)
 pcsim_cmocka_test(NAME waitq_sim SOURCES unit/test_waitq.c)
 pcsim_cmocka_test(NAME waitq_threads SOURCES unit/test_waitq.c ARGS --backend threads

@@ -4,14 +4,21 @@
 # Description: the same programs and seeds give byte-identical traces on every build: this
 # compiles the engine and tests/determinism/det_programs.c with gcc and clang at -O0 and -O2
 # (no sanitizers), runs each build and compares its trace hashes with
-# tests/golden/determinism.txt. Usage: cross_build.sh SOURCE_DIR WORK_DIR
+# tests/golden/determinism.txt. Usage: cross_build.sh SOURCE_DIR WORK_DIR GENERATED_INCLUDE_DIR
+# (the last one holds the generated <pcsim/version.h>).
 set -uo pipefail
 src=${1:?source dir}
 work=${2:?work dir}
+gen=${3:?generated include dir}
 golden="$src/tests/golden/determinism.txt"
 mkdir -p "$work"
 libs="-lurcu-memb -lurcu-cds -lurcu-common -lev -lpthread"
-mapfile -t csrc < <(cd "$src" && ls src/*/*.c src/*/*.S 2>/dev/null)
+mapfile -t csrc < <(cd "$src" && find src -name '*.c' -o -name '*.S' | LC_ALL=C sort)
+# Each layer's private headers, as src/CMakeLists.txt gives them to its target.
+layer_inc=()
+for d in sched explore trace waitq pagecache; do
+	layer_inc+=(-I"$src/src/$d")
+done
 fail=0
 ran=0
 for cc in gcc clang; do
@@ -24,7 +31,7 @@ for cc in gcc clang; do
 		objs=()
 		for f in "${csrc[@]}" tests/determinism/det_programs.c tests/determinism/det_main.c; do
 			o="$work/$(echo "$cc$opt-$f" | tr '/' '_').o"
-			if ! "$cc" -std=c11 -D_GNU_SOURCE $opt -I"$src/include" -I"$src/src" \
+			if ! "$cc" -std=c11 -D_GNU_SOURCE $opt -I"$src/include" -I"$gen" "${layer_inc[@]}" \
 				-I"$src/tests/determinism" -c "$src/$f" -o "$o"; then
 				echo "cross_build: $cc $opt failed to compile $f"
 				fail=1
