@@ -83,7 +83,7 @@ static bool dfs_backtrack(struct dfs *s)
 	return false;
 }
 
-static unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world *w,
+static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world *w,
 			 const struct pcsim__opt *opts, unsigned n, int cur, const char *data_kind)
 {
 	(void)data_kind;
@@ -161,13 +161,15 @@ static bool dfs_exhausted(const struct pcsim__strategy *s)
 	return ((const struct dfs *)s)->dfs_done;
 }
 
+PCSIM_STRATEGY_CHOOSER(dfs_choose, dfs_pick)
+
 const struct pcsim__strategy_ops pcsim__dfs_ops = {
 	.name = "dfs",
 	.size = sizeof(struct dfs),
 	.init = dfs_init,
 	.fini = dfs_fini,
 	.begin = dfs_begin,
-	.pick = dfs_pick,
+	.choose = dfs_choose,
 	.end = dfs_end,
 	.exhausted = dfs_exhausted,
 };

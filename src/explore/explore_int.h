@@ -64,14 +64,15 @@ struct pcsim__strategy_ops {
 	/* Optional: the start of an execution (the stream is already seeded); false when the
 	 * strategy has nothing left to explore. */
 	bool (*begin)(struct pcsim__strategy *s, struct pcsim_world *w);
-	/* One of @n >= 2 options (@cur: the running context's RUN option or -1; @data_kind for a
-	 * data choice). Set s->unlogged to keep the pick out of the schedule. */
-	unsigned (*pick)(struct pcsim__strategy *s, struct pcsim_world *w,
-			 const struct pcsim__opt *opts, unsigned n, int cur, const char *data_kind);
+	/* The chooser the engine calls at a decision (struct pcsim__chooser.pick, @s being the
+	 * strategy): define it with PCSIM_STRATEGY_CHOOSER() around the strategy's pick. */
+	unsigned (*choose)(void *s, struct pcsim_world *w, const struct pcsim__opt *opts,
+			   unsigned n, int cur, const char *data_kind);
 	/* Optional: the end of an execution. */
 	void (*end)(struct pcsim__strategy *s, struct pcsim_world *w);
-	/* Optional: a fresh priority for a new agent (PCT); 0 otherwise. */
-	uint64_t (*prio)(struct pcsim__strategy *s, struct pcsim_world *w);
+	/* Optional: a fresh priority for a new agent (PCT; struct pcsim__chooser.prio, @s being
+	 * the strategy); without it, agents get 0. */
+	uint64_t (*prio)(void *s, struct pcsim_world *w);
 	/* Optional: the strategy explored everything there is (DFS). */
 	bool (*exhausted)(const struct pcsim__strategy *s);
 };
@@ -92,6 +93,44 @@ extern const struct pcsim__strategy_ops pcsim__dfs_ops;		/* dfs.c */
 extern const struct pcsim__strategy_ops pcsim__replay_ops;	/* replay.c */
 
 /* ---- strategy.c */
+void pcsim__strategy_log_grow(struct pcsim_world *w);
+
+/* Record the choice @pick of a decision in the world's log (the log is the schedule), unless
+ * the strategy kept it out (s->unlogged). */
+static inline unsigned pcsim__strategy_log(struct pcsim__strategy *s, struct pcsim_world *w,
+					   const struct pcsim__opt *opts, unsigned pick,
+					   const char *data_kind)
+{
+	if (s->unlogged) {
+		s->unlogged = false;
+		return pick;
+	}
+	if (w->ex.nlog == w->caplog)
+		pcsim__strategy_log_grow(w);
+	struct pcsim__choice *c = &w->log[w->ex.nlog++];
+	c->type = opts[pick].type;
+	c->target = opts[pick].target;
+	c->label = data_kind;
+	return pick;
+}
+
+/*
+ * PCSIM_STRATEGY_CHOOSER(name, pick) - the chooser entry of a strategy: count the decision, ask
+ * @pick (unsigned pick(struct pcsim__strategy *, struct pcsim_world *, const struct pcsim__opt *,
+ * unsigned n, int cur, const char *data_kind), which returns one of the @n >= 2 options; @cur is
+ * the running context's RUN option or -1, @data_kind labels a data choice) and log the answer.
+ * One indirect call per decision; @pick is inlined.
+ */
+#define PCSIM_STRATEGY_CHOOSER(name, pick)                                                   \
+	static unsigned name(void *sp, struct pcsim_world *w, const struct pcsim__opt *opts,    \
+			     unsigned n, int cur, const char *data_kind)                        \
+	{                                                                                    \
+		struct pcsim__strategy *s = sp;                                               \
+		w->ex.ndecisions++;                                                          \
+		return pcsim__strategy_log(s, w, opts, pick(s, w, opts, n, cur, data_kind),   \
+					   data_kind);                                       \
+	}
+
 struct pcsim__strategy *pcsim__strategy_new(const struct pcsim_explore_opts *o, char *err,
 					    size_t errlen);
 void pcsim__strategy_free(struct pcsim__strategy *s);

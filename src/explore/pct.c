@@ -65,10 +65,11 @@ static bool pct_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 	return true;
 }
 
-static uint64_t pct_prio(struct pcsim__strategy *s, struct pcsim_world *w)
+static uint64_t pct_prio(void *sp, struct pcsim_world *w)
 {
 	(void)w;
-	return ((struct pct *)s)->depth + (pcsim__rng_next(&s->rng) >> 2);
+	struct pct *p = sp;
+	return p->depth + (pcsim__rng_next(&p->base.rng) >> 2);
 }
 
 static uint64_t opt_prio(const struct pcsim_world *w, const struct pcsim__opt *o)
@@ -87,7 +88,7 @@ static uint64_t opt_prio(const struct pcsim_world *w, const struct pcsim__opt *o
 	}
 }
 
-static unsigned pct_pick(struct pcsim__strategy *s, struct pcsim_world *w,
+static inline unsigned pct_pick(struct pcsim__strategy *s, struct pcsim_world *w,
 			 const struct pcsim__opt *opts, unsigned n, int cur, const char *data_kind)
 {
 	(void)cur, (void)data_kind;
@@ -119,12 +120,14 @@ static void pct_end(struct pcsim__strategy *s, struct pcsim_world *w)
 		p->k_est = w->ex.ndecisions;
 }
 
+PCSIM_STRATEGY_CHOOSER(pct_choose, pct_pick)
+
 const struct pcsim__strategy_ops pcsim__pct_ops = {
 	.name = "pct",
 	.size = sizeof(struct pct),
 	.init = pct_init,
 	.begin = pct_begin,
-	.pick = pct_pick,
+	.choose = pct_choose,
 	.end = pct_end,
 	.prio = pct_prio,
 };

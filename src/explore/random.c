@@ -6,15 +6,17 @@
  */
 #include "explore_int.h"
 
-static unsigned random_pick(struct pcsim__strategy *s, struct pcsim_world *w,
+static inline unsigned random_pick(struct pcsim__strategy *s, struct pcsim_world *w,
 			    const struct pcsim__opt *opts, unsigned n, int cur, const char *data_kind)
 {
 	(void)w, (void)opts, (void)cur, (void)data_kind;
 	return (unsigned)pcsim__rng_below(&s->rng, n);
 }
 
+PCSIM_STRATEGY_CHOOSER(random_choose, random_pick)
+
 const struct pcsim__strategy_ops pcsim__random_ops = {
 	.name = "random",
 	.size = sizeof(struct pcsim__strategy),
-	.pick = random_pick,
+	.choose = random_choose,
 };

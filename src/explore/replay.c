@@ -105,7 +105,7 @@ static unsigned pick_replay(struct replay *s, struct pcsim_world *w,
 	return dflt;
 }
 
-static unsigned replay_pick(struct pcsim__strategy *base, struct pcsim_world *w,
+static inline unsigned replay_pick(struct pcsim__strategy *base, struct pcsim_world *w,
 			    const struct pcsim__opt *opts, unsigned n, int cur, const char *data_kind)
 {
 	unsigned pick = pick_replay((struct replay *)base, w, opts, n, cur, data_kind);
@@ -134,12 +134,14 @@ static void replay_end(struct pcsim__strategy *base, struct pcsim_world *w)
 	}
 }
 
+PCSIM_STRATEGY_CHOOSER(replay_choose, replay_pick)
+
 const struct pcsim__strategy_ops pcsim__replay_ops = {
 	.name = "replay",
 	.size = sizeof(struct replay),
 	.init = replay_init,
 	.fini = replay_fini,
 	.begin = replay_begin,
-	.pick = replay_pick,
+	.choose = replay_choose,
 	.end = replay_end,
 };

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * strategy.c - what every strategy shares: creating one from the options, seeding its stream
- * per execution, the chooser the engine calls (count the decision, ask the strategy, record
- * the choice in the world's log: the log is the schedule), and strategy names.
+ * per execution, installing its chooser in the world (PCSIM_STRATEGY_CHOOSER in explore_int.h:
+ * count the decision, ask the strategy, record the choice in the world's log: the log is the
+ * schedule), and strategy names.
  *
  * The strategies, one per file: random.c (uniform), pct.c (probabilistic concurrency testing),
  * dfs.c (bounded depth-first search), replay.c (a schedule file, strict or lenient).
@@ -79,48 +80,22 @@ void pcsim__strategy_free(struct pcsim__strategy *s)
 	free(s);
 }
 
-static void log_choice(struct pcsim_world *w, const struct pcsim__opt *o, const char *data_kind)
+void pcsim__strategy_log_grow(struct pcsim_world *w)
 {
-	if (w->ex.nlog == w->caplog) {
-		size_t ncap = w->caplog ? w->caplog * 2 : 256;
-		struct pcsim__choice *n = realloc(w->log, ncap * sizeof(*n));
-		if (!n)
-			abort();
-		w->log = n;
-		w->caplog = ncap;
-	}
-	struct pcsim__choice *c = &w->log[w->ex.nlog++];
-	c->type = o->type;
-	c->target = o->target;
-	c->label = data_kind;
-}
-
-static unsigned chooser_pick(void *sp, struct pcsim_world *w, const struct pcsim__opt *opts,
-			     unsigned n, int cur, const char *data_kind)
-{
-	struct pcsim__strategy *s = sp;
-	w->ex.ndecisions++;
-	unsigned pick = s->ops->pick(s, w, opts, n, cur, data_kind);
-	if (s->unlogged) {
-		s->unlogged = false;
-		return pick;
-	}
-	log_choice(w, &opts[pick], data_kind);
-	return pick;
-}
-
-static uint64_t chooser_prio(void *sp, struct pcsim_world *w)
-{
-	struct pcsim__strategy *s = sp;
-	return s->ops->prio ? s->ops->prio(s, w) : 0;
+	size_t ncap = w->caplog ? w->caplog * 2 : 256;
+	struct pcsim__choice *n = realloc(w->log, ncap * sizeof(*n));
+	if (!n)
+		abort();
+	w->log = n;
+	w->caplog = ncap;
 }
 
 void pcsim__strategy_attach(struct pcsim__strategy *s, struct pcsim_world *w)
 {
 	if (!w->ops->replayable)
 		return;
-	w->chooser.pick = chooser_pick;
-	w->chooser.prio = chooser_prio;
+	w->chooser.pick = s->ops->choose;
+	w->chooser.prio = s->ops->prio;
 	w->chooser.s = s;
 }
 
