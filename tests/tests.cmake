@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# The test list: one pcsim_cmocka_test() per cmocka program (see tests/CMakeLists.txt).
+# The test list: one pcsim_cmocka_test() per CTest test (see tests/CMakeLists.txt for the helper,
+# the labels and the timeout rule).
 pcsim_cmocka_test(NAME micro_model SOURCES unit/test_micro_model.c)
 # Conformance suite (both backends) and threads-backend stress tests.
 include(${CMAKE_CURRENT_SOURCE_DIR}/conformance.cmake OPTIONAL)
@@ -7,7 +8,7 @@ pcsim_cmocka_test(NAME memory_models SOURCES unit/test_memory_models.c)
 pcsim_cmocka_test(NAME checks
 	SOURCES unit/test_checks.c ${PROJECT_SOURCE_DIR}/tools/pcsim/programs.c)
 target_include_directories(test_checks PRIVATE "${PROJECT_SOURCE_DIR}/tools/pcsim")
-pcsim_cmocka_test(NAME determinism
+pcsim_cmocka_test(NAME determinism LABELS unit determinism
 	SOURCES unit/test_determinism.c determinism/det_programs.c)
 target_include_directories(test_determinism PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/determinism)
 target_compile_definitions(test_determinism PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
@@ -15,18 +16,20 @@ target_compile_definitions(test_determinism PRIVATE PCSIM_SOURCE_DIR="${PROJECT_
 add_test(NAME determinism_cross_build
 	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/determinism/cross_build.sh ${PROJECT_SOURCE_DIR}
 		${CMAKE_CURRENT_BINARY_DIR}/cross_build)
-set_tests_properties(determinism_cross_build PROPERTIES LABELS "unit;determinism" TIMEOUT 300)
-pcsim_cmocka_test(NAME waitq_sim SOURCES unit/test_waitq.c)
-pcsim_cmocka_test(NAME waitq_threads SOURCES unit/test_waitq.c ARGS --backend threads
-	LABELS unit threads)
-pcsim_cmocka_test(NAME pagelock_sim SOURCES unit/test_pagelock.c)
-pcsim_cmocka_test(NAME pagelock_threads SOURCES unit/test_pagelock.c ARGS --backend threads
+set_tests_properties(determinism_cross_build PROPERTIES LABELS "determinism" TIMEOUT 300)
+pcsim_cmocka_test(NAME waitq_sim PROGRAM waitq SOURCES unit/test_waitq.c)
+pcsim_cmocka_test(NAME waitq_threads PROGRAM waitq ARGS --backend threads LABELS unit threads)
+pcsim_cmocka_test(NAME pagelock_sim PROGRAM pagelock SOURCES unit/test_pagelock.c)
+pcsim_cmocka_test(NAME pagelock_threads PROGRAM pagelock ARGS --backend threads
 	LABELS unit threads)
 pcsim_cmocka_test(NAME read SOURCES unit/test_read.c)
-pcsim_cmocka_test(NAME zoo_general SOURCES unit/test_zoo_general.c LABELS unit zoo TIMEOUT 600)
+pcsim_cmocka_test(NAME zoo_general SOURCES unit/test_zoo_general.c LABELS scenario zoo
+	TIMEOUT 600)
 # The exhaustive proof of the clean general scenario (hours at bound 2): not in the default suite.
-pcsim_cmocka_test(NAME zoo_general_soak SOURCES unit/test_zoo_general.c
-	ARGS test_clean_general_dfs LABELS soak TIMEOUT 36000)
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME zoo_general_soak PROGRAM zoo_general
+		ARGS test_clean_general_dfs LABELS soak TIMEOUT 36000)
+endif()
 pcsim_cmocka_test(NAME pagecache_threads SOURCES unit/test_pagecache_threads.c LABELS unit threads)
 pcsim_cmocka_test(NAME bdev SOURCES unit/test_bdev.c)
 pcsim_cmocka_test(NAME pagecache_checks SOURCES unit/test_pagecache_checks.c)
@@ -37,6 +40,5 @@ if(TARGET pcsim-cli)
 		${CMAKE_CURRENT_BINARY_DIR}/cli)
 	set_tests_properties(cli PROPERTIES LABELS unit TIMEOUT 300)
 endif()
-pcsim_cmocka_test(NAME evict_sim SOURCES unit/test_evict.c)
-pcsim_cmocka_test(NAME evict_threads SOURCES unit/test_evict.c ARGS --backend threads
-	LABELS unit threads)
+pcsim_cmocka_test(NAME evict_sim PROGRAM evict SOURCES unit/test_evict.c TIMEOUT 120)
+pcsim_cmocka_test(NAME evict_threads PROGRAM evict ARGS --backend threads LABELS unit threads)
