@@ -5,7 +5,7 @@
 #   make            install deps (root) / check deps, configure + build 'release'
 #                   -> build/release/bin/pcsim
 #   make demo       make, then run `pcsim demo`
-#   make test       asan preset (all tests) + tsan preset (label 'threads');
+#   make test       asan preset (all but soak) + tsan preset (label 'threads');
 #                   last line: "N passed, M failed[, K skipped]"
 #   make bench      make, then run `pcsim bench $(BENCH_ARGS)`
 #   make format     clang-format -i over src include tests tools bench

@@ -1,34 +1,49 @@
 # SPDX-License-Identifier: MIT
-# The test list: one pcsim_cmocka_test() per cmocka program (see tests/CMakeLists.txt).
+# The test list: one pcsim_cmocka_test() per CTest test (see tests/CMakeLists.txt for the helper,
+# the labels and the timeout rule).
 pcsim_cmocka_test(NAME micro_model SOURCES unit/test_micro_model.c)
 # Conformance suite (both backends) and threads-backend stress tests.
 include(${CMAKE_CURRENT_SOURCE_DIR}/conformance.cmake OPTIONAL)
 pcsim_cmocka_test(NAME memory_models SOURCES unit/test_memory_models.c)
 pcsim_cmocka_test(NAME checks SOURCES unit/test_checks.c)
 target_link_libraries(test_checks PRIVATE pcsim_support)
-pcsim_cmocka_test(NAME determinism
+pcsim_cmocka_test(NAME determinism LABELS unit determinism
 	SOURCES unit/test_determinism.c determinism/det_programs.c)
 target_include_directories(test_determinism PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/determinism)
 target_compile_definitions(test_determinism PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-# gcc and clang, -O0 and -O2: the same trace hashes as the golden file.
+# gcc and clang, -O0 and -O2: the same trace hashes as the golden file (it compiles: not unit).
 add_test(NAME determinism_cross_build
 	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/determinism/cross_build.sh ${PROJECT_SOURCE_DIR}
 		${CMAKE_CURRENT_BINARY_DIR}/cross_build ${PCSIM_GENERATED_INCLUDE_DIR})
-set_tests_properties(determinism_cross_build PROPERTIES LABELS "unit;determinism" TIMEOUT 300)
-pcsim_cmocka_test(NAME waitq_sim SOURCES unit/test_waitq.c)
-pcsim_cmocka_test(NAME waitq_threads SOURCES unit/test_waitq.c ARGS --backend threads
+set_tests_properties(determinism_cross_build PROPERTIES LABELS "determinism" TIMEOUT 300)
+pcsim_cmocka_test(NAME waitq_sim PROGRAM waitq SOURCES unit/test_waitq.c)
+pcsim_cmocka_test(NAME waitq_threads PROGRAM waitq ARGS --backend threads
 	LABELS unit threads)
-pcsim_cmocka_test(NAME pagelock_sim SOURCES unit/test_pagelock.c)
-pcsim_cmocka_test(NAME pagelock_threads SOURCES unit/test_pagelock.c ARGS --backend threads
+pcsim_cmocka_test(NAME pagelock_sim PROGRAM pagelock SOURCES unit/test_pagelock.c)
+pcsim_cmocka_test(NAME pagelock_threads PROGRAM pagelock ARGS --backend threads
 	LABELS unit threads)
-pcsim_cmocka_test(NAME read SOURCES unit/test_read.c)
-pcsim_cmocka_test(NAME zoo_general SOURCES unit/test_zoo_general.c LABELS unit zoo TIMEOUT 600)
-# The exhaustive proof of the clean general scenario (hours at bound 2): not in the default suite.
-pcsim_cmocka_test(NAME zoo_general_soak SOURCES unit/test_zoo_general.c
-	ARGS test_clean_general_dfs LABELS soak TIMEOUT 36000)
-pcsim_cmocka_test(NAME pagecache_threads SOURCES unit/test_pagecache_threads.c LABELS unit threads)
+# read: the exhaustive search of a truncation while a WAITQ read is armed is the long case (11 s
+# idle, 54 s busy).
+pcsim_cmocka_test(NAME read SOURCES unit/test_read.c ARGS --skip test_truncation_while_armed)
+pcsim_cmocka_test(NAME read_truncation PROGRAM read ARGS test_truncation_while_armed
+	LABELS scenario TIMEOUT 240)
+# The bug zoo in the general scenario: PCT finds each bug, and 10,000 PCT executions survive
+# without one (test_*_general). The exhaustive DFS searches are soak tests: preemption bound 0
+# (about 80,000 executions: 50 s idle, 260 s on a busy machine under asan) and the full proof at
+# bound 2 (hours), which covers every schedule bound 0 does.
+pcsim_cmocka_test(NAME zoo_general SOURCES unit/test_zoo_general.c ARGS "test_*_general"
+	LABELS scenario zoo TIMEOUT 480)
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME zoo_general_bound0 PROGRAM zoo_general
+		ARGS test_clean_general_bound0 LABELS soak zoo TIMEOUT 1800)
+	pcsim_cmocka_test(NAME zoo_general_soak PROGRAM zoo_general
+		ARGS test_clean_general_dfs LABELS soak zoo TIMEOUT 36000)
+endif()
+pcsim_cmocka_test(NAME pagecache_threads SOURCES unit/test_pagecache_threads.c
+	LABELS unit threads)
 pcsim_cmocka_test(NAME bdev SOURCES unit/test_bdev.c)
-pcsim_cmocka_test(NAME pagecache_checks SOURCES unit/test_pagecache_checks.c)
+# Each check is shown to fire: mutants found by exploration (10 s idle, 30 s busy).
+pcsim_cmocka_test(NAME pagecache_checks SOURCES unit/test_pagecache_checks.c LABELS scenario)
 # The command line's contract: exit statuses, error positions in a schedule, a written schedule
 # that replays to the same failure, --checks strict-p6.
 if(TARGET pcsim-cli)
@@ -36,6 +51,11 @@ if(TARGET pcsim-cli)
 		${CMAKE_CURRENT_BINARY_DIR}/cli)
 	set_tests_properties(cli PROPERTIES LABELS unit TIMEOUT 300)
 endif()
-pcsim_cmocka_test(NAME evict_sim SOURCES unit/test_evict.c)
-pcsim_cmocka_test(NAME evict_threads SOURCES unit/test_evict.c ARGS --backend threads
+# evict: writeback beside truncation and reclaim, two exhaustive searches (28,000 and 50,000
+# executions) and PCT finding the mutant, is the long case (26 s idle, 126 s busy).
+pcsim_cmocka_test(NAME evict_sim PROGRAM evict SOURCES unit/test_evict.c
+	ARGS --skip test_writeback_vs_truncate_and_reclaim)
+pcsim_cmocka_test(NAME evict_writeback PROGRAM evict ARGS test_writeback_vs_truncate_and_reclaim
+	LABELS scenario TIMEOUT 480)
+pcsim_cmocka_test(NAME evict_threads PROGRAM evict ARGS --backend threads
 	LABELS unit threads)

@@ -32,6 +32,8 @@ void pt_init(int argc, char **argv)
 			buf[n] = 0;
 			fclose(f);
 			pt_replay_text = buf;
+		} else if (strcmp(argv[i], "--skip") == 0 && i + 1 < argc) {
+			cmocka_set_skip_filter(argv[++i]);
 		} else {
 			cmocka_set_test_filter(argv[i]);
 		}

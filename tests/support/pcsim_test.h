@@ -19,7 +19,12 @@
 /* Backend under test for conformance suites: "sim" or "threads" (argv or PCSIM_BACKEND). */
 extern enum pcsim_backend pt_backend;
 
-/* Parse `--backend sim|threads` and an optional cmocka filter; call first in main(). */
+/*
+ * Parse `--backend sim|threads`, `--replay FILE`, `--skip PATTERN` (cmocka_set_skip_filter: the
+ * cases to leave out) and an optional PATTERN (cmocka_set_test_filter: the cases to run); a
+ * pattern is a test-case name with * and ? wildcards, one of each kind at most. Call first in
+ * main().
+ */
 void pt_init(int argc, char **argv);
 
 /* A config for the current backend with the given memory mode. */

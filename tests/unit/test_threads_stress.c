@@ -18,7 +18,7 @@
  * Everything is checked at the end of each execution (finish callback) and by cmocka.
  * The run is bounded by time: PCSIM_STRESS_SECONDS (default 2) seconds of executions.
  *
- * Kernel reference: the same primitives as test_engine_rules.c (5.10 semantics).
+ * Kernel reference: the same primitives as the conformance suite, test_rules_*.c (5.10).
  */
 #include <errno.h>
 #include <stdio.h>

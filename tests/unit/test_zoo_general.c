@@ -4,8 +4,9 @@
  * reader, a blocking reader, a locker and a truncator over a small file, wait_table_bits 0):
  * each re-injected bug that the scenario can reach is found by the default strategy (PCT)
  * within 10,000 executions, median over 20 fixed seeds; with no bug injected the scenario
- * survives the same budget and DFS with preemption bound 0; bound 1 (about 1.7 M executions)
- * and bound 2 run as the soak test zoo_general_soak (PCSIM_SOAK_BOUND, default 2).
+ * survives the same budget (CTest zoo_general: `test_*_general`) and DFS with preemption bound 0
+ * (zoo_general_bound0); bound 1 (about 1.7 M executions) and bound 2 run as the soak test
+ * zoo_general_soak (PCSIM_SOAK_BOUND, default 2; only with -DPCSIM_SOAK_TESTS=ON).
  * Kernel reference: SEMANTICS.md section 5 (B-01, B-02, B-03, B-10).
  */
 #include <stdio.h>
@@ -86,6 +87,18 @@ static void test_clean_general(void **state)
 	o.max_executions = 10000;
 	assert_int_equal(pt_explore(pcsim_pagecache_general_program(), &cfg, &o, 0, &r), 0);
 	pcsim_report_free(&r);
+}
+
+/* DFS with preemption bound 0, exhaustive: about 80,000 executions (CTest zoo_general_bound0). */
+static void test_clean_general_bound0(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	cfg.wait_table_bits = 0;
+	pcsim_explore_opts_init(&o);
+	o.seed = 100;
 	o.strategy = PCSIM_STRATEGY_DFS;
 	o.preemption_bound = 0;
 	o.max_executions = 0;
@@ -130,7 +143,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_b01_general), cmocka_unit_test(test_b02_general),
 		cmocka_unit_test(test_b03_general), cmocka_unit_test(test_b10_general),
-		cmocka_unit_test(test_clean_general), cmocka_unit_test(test_clean_general_dfs),
+		cmocka_unit_test(test_clean_general), cmocka_unit_test(test_clean_general_bound0),
+		cmocka_unit_test(test_clean_general_dfs),
 	};
 	return cmocka_run_group_tests_name("zoo_general", tests, NULL, NULL);
 }
