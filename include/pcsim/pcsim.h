@@ -12,6 +12,7 @@
 #include <pcsim/pagecache.h>
 #include <pcsim/sched.h>
 #include <pcsim/trace.h>
+#include <pcsim/uring.h>
 #include <pcsim/version.h>
 #include <pcsim/waitq.h>
 

@@ -192,6 +192,11 @@ int pcsim_add_to_page_cache(struct page *page, struct address_space *m, unsigned
 		}
 		return ret;
 	}
+	if (index >= m->nr_slots) {
+		/* no slot in the model's index (file pages plus one past EOF) */
+		WRITE_ONCE(page->flags, READ_ONCE(page->flags) & ~(1ul << PG_locked));
+		return -EFBIG;
+	}
 	spin_lock_irqsave(&m->i_pages_lock, flags);
 	if (READ_ONCE(m->slots[index])) {
 		spin_unlock_irqrestore(&m->i_pages_lock, flags);

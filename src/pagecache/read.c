@@ -342,6 +342,15 @@ readpage_error:
 		goto out;
 
 no_cached_page:
+		/*
+		 * The model's index covers the file's pages and one page past EOF. The kernel
+		 * would create, read and cache a page further beyond EOF and then find nothing
+		 * to copy; here such a read ends at EOF at once (docs/pagecache.md,
+		 * "Simplifications"). Without this the sim index was read and written out of
+		 * bounds (found by the ring tests: a read at 8 KiB of a 4 KiB file).
+		 */
+		if (index >= mapping->nr_slots)
+			goto out;
 		/* Row C: create the page ourselves (locked), then read it */
 		page = pcsim_page_alloc(pcsim_world_current());
 		error = add_to_page_cache_lru(page, mapping, index);

@@ -227,6 +227,22 @@ static void test_cold_read_blocking_and_uring(void **state)
 	}
 }
 
+/* Reads far past EOF (beyond the model's index: the file's pages and one more) end at EOF in
+ * every mode. Regression: they read and wrote the sim index out of bounds and, found by the
+ * ring tests, spun forever on a slot that looked taken. */
+static void test_read_far_past_eof(void **state)
+{
+	(void)state;
+	struct pcsim_report r;
+	for (int mode = 0; mode < 3; mode++) {
+		struct rd_params p = { .mode = mode, .pos = 20 * 4096, .len = 4096 };
+		assert_int_equal(rd_run(p, PCSIM_STRATEGY_DFS, 0, 0, 0, &r), 0);
+		assert_true(r.exhausted);
+		assert_int_equal(last_ret, 0);
+		pcsim_report_free(&r);
+	}
+}
+
 static void test_nowait_never_blocks(void **state)
 {
 	(void)state;
@@ -333,6 +349,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cached_read_all_modes),
 		cmocka_unit_test(test_cold_read_blocking_and_uring),
 		cmocka_unit_test(test_nowait_never_blocks),
+		cmocka_unit_test(test_read_far_past_eof),
 		cmocka_unit_test(test_waitq_armed_on_read_in_flight),
 		cmocka_unit_test(test_truncation_while_armed),
 		cmocka_unit_test(test_eof_and_short_reads),

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pcsim/uring.h - the ring submitter: io_uring 5.10's async buffered reads on the page-cache
+ * model, behind an API that mirrors liburing (2.3) call for call under the pcsim_uring_ prefix.
+ *
+ * A task sets up a ring (pcsim_uring_queue_init), opens files of the page-cache model
+ * (pcsim_uring_open), fills SQEs (struct io_uring_sqe and the opcodes, flags and RWF_* values of
+ * the system's <linux/io_uring.h> and <linux/fs.h>), submits them and reaps CQEs. Behind it,
+ * src/uring_sim/ models fs/io_uring.c and fs/io-wq.c of 5.10 in the kernel's own vocabulary:
+ * io_submit_sqes, io_queue_sqe, io_read (NOWAIT first, then IOCB_WAITQ with io_async_buf_func
+ * as the page's wake function, the retry from task_work in the submitter), the io-wq workers,
+ * kiocb_done and the CQ ring with its overflow list. Semantics: docs/kernel-semantics.md §4;
+ * the model function by function: docs/uring.md.
+ *
+ * Contexts. The ring belongs to the task that set it up (5.10's req->task and ctx->sqo_task):
+ * every call below is "Context: the ring's task" unless it says otherwise, and may sleep where
+ * it waits for completions. The world must be a pcsim world (setup creates the tasks).
+ */
+#ifndef PCSIM_URING_H
+#define PCSIM_URING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/fs.h>
+#include <linux/io_uring.h>
+
+#include <pcsim/config.h>
+#include <pcsim/export.h>
+#include <pcsim/pagecache.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * enum pcsim_uring_mode - how a ring issues buffered reads (the seed experiment's three legs).
+ * @PCSIM_URING_RASYNC: the async buffered reads series (5.9+): a NOWAIT attempt, then a page
+ *	wait callback and a retry from task_work; io-wq only when the file cannot retry.
+ * @PCSIM_URING_OFFLOAD: every read goes to io-wq (as IOSQE_ASYNC on every SQE: mainline before
+ *	the series, for reads that would block).
+ * @PCSIM_URING_SYNC: each read is a blocking read in the submitting task (preadv).
+ * The same workload gives the same CQEs in every mode.
+ */
+enum pcsim_uring_mode {
+	PCSIM_URING_RASYNC = 0,
+	PCSIM_URING_OFFLOAD,
+	PCSIM_URING_SYNC,
+};
+
+/**
+ * struct pcsim_uring_params - ring set-up (io_uring_params, the parts the model uses).
+ * @cq_entries: 0 = twice the SQ entries (the kernel's default).
+ * @mode: see enum pcsim_uring_mode.
+ * @iowq_workers: io-wq worker tasks (unbound, created with the ring), 0 = 2.
+ */
+struct pcsim_uring_params {
+	unsigned cq_entries;
+	enum pcsim_uring_mode mode;
+	unsigned iowq_workers;
+};
+
+struct io_ring_ctx;
+
+/**
+ * struct pcsim_uring - the user's view of a ring (struct io_uring of liburing): the caller owns
+ * the storage (arena memory or the task's stack), the fields are the library's.
+ */
+struct pcsim_uring {
+	struct io_ring_ctx *ctx;
+	unsigned sqe_head, sqe_tail;	/* SQEs handed out by get_sqe, not yet published */
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Files
+ */
+#define PCSIM_URING_O_NO_RASYNC 0x1u	/* open without FMODE_BUF_RASYNC: reads cannot retry */
+
+/**
+ * pcsim_uring_open - a file descriptor for @mapping, positioned at 0, FMODE_BUF_RASYNC unless
+ * @flags has PCSIM_URING_O_NO_RASYNC. Context: setup or any task. Return: fd >= 3, -EINVAL, or
+ * -EMFILE past 64 open files in the execution.
+ */
+PCSIM_API int pcsim_uring_open(struct pcsim_world *w, struct pcsim_address_space *mapping,
+			       unsigned flags);
+/** pcsim_uring_file_pos - the file position of @fd (f_pos), or -EBADF. Context: any, setup. */
+PCSIM_API int64_t pcsim_uring_file_pos(struct pcsim_world *w, int fd);
+
+/* ---------------------------------------------------------------------------------------------
+ * Set-up and teardown
+ */
+/**
+ * pcsim_uring_queue_init - io_uring_queue_init(): a ring of @entries SQEs (a power of two,
+ * 1..4096) in RASYNC mode with the default io-wq; @flags must be 0 (no SQPOLL, no IOPOLL).
+ * Return: 0, or -EINVAL.
+ */
+PCSIM_API int pcsim_uring_queue_init(unsigned entries, struct pcsim_uring *ring, unsigned flags);
+/** pcsim_uring_queue_init_params - the same with @p (NULL = defaults). */
+PCSIM_API int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
+					    const struct pcsim_uring_params *p);
+/**
+ * pcsim_uring_queue_exit - io_uring_queue_exit() and the ring's release in the kernel
+ * (io_ring_ctx_wait_and_kill): queued io-wq work completes -ECANCELED, requests in flight (armed
+ * on a page, or running in io-wq) are waited for - retries still run from task_work, each gets
+ * its one CQE -, then the workers exit. A request never freed, freed twice, or a context
+ * reference left over is a violation. May sleep.
+ */
+PCSIM_API void pcsim_uring_queue_exit(struct pcsim_uring *ring);
+
+/* ---------------------------------------------------------------------------------------------
+ * Submission
+ */
+/** pcsim_uring_get_sqe - the next free SQE, or NULL if the SQ ring is full. */
+PCSIM_API struct io_uring_sqe *pcsim_uring_get_sqe(struct pcsim_uring *ring);
+/** pcsim_uring_prep_rw - every field of @sqe for an opcode with fd, address, length, offset. */
+PCSIM_API void pcsim_uring_prep_rw(int op, struct io_uring_sqe *sqe, int fd, const void *addr,
+				   unsigned len, uint64_t offset);
+/** pcsim_uring_prep_nop - IORING_OP_NOP. */
+PCSIM_API void pcsim_uring_prep_nop(struct io_uring_sqe *sqe);
+/** pcsim_uring_prep_read - IORING_OP_READ of @nbytes at @offset (-1: the file position). */
+PCSIM_API void pcsim_uring_prep_read(struct io_uring_sqe *sqe, int fd, void *buf, unsigned nbytes,
+				     uint64_t offset);
+/** pcsim_uring_sqe_set_data / _set_flags - user_data; IOSQE_* flags (ASYNC, IO_LINK). */
+PCSIM_API void pcsim_uring_sqe_set_data(struct io_uring_sqe *sqe, void *data);
+PCSIM_API void pcsim_uring_sqe_set_data64(struct io_uring_sqe *sqe, uint64_t data);
+PCSIM_API void pcsim_uring_sqe_set_flags(struct io_uring_sqe *sqe, unsigned flags);
+/**
+ * pcsim_uring_submit - publish the SQEs got since the last submit (store-release of the SQ
+ * tail) and enter the kernel to submit them. Return: the number submitted, or -errno (a bad
+ * SQE completes with its error in a CQE; only ring-level errors are returned here).
+ */
+PCSIM_API int pcsim_uring_submit(struct pcsim_uring *ring);
+/** pcsim_uring_submit_and_wait - submit, then wait until @wait_nr CQEs are ready. */
+PCSIM_API int pcsim_uring_submit_and_wait(struct pcsim_uring *ring, unsigned wait_nr);
+
+/* ---------------------------------------------------------------------------------------------
+ * Completion
+ */
+/**
+ * pcsim_uring_wait_cqe - the next CQE, waiting for one if none is ready (io_cqring_wait: runs
+ * task_work, then sleeps interruptibly on the ring). Return: 0 and *@cqe_ptr, or -EINTR if a
+ * signal is pending.
+ */
+PCSIM_API int pcsim_uring_wait_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr);
+/** pcsim_uring_wait_cqe_nr - wait until @wait_nr CQEs are ready; *@cqe_ptr is the first. */
+PCSIM_API int pcsim_uring_wait_cqe_nr(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr,
+				      unsigned wait_nr);
+/** pcsim_uring_peek_cqe - the next CQE if one is ready: 0, else -EAGAIN. Never sleeps. */
+PCSIM_API int pcsim_uring_peek_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr);
+/** pcsim_uring_peek_batch_cqe - up to @count ready CQEs into @cqes; returns how many. */
+PCSIM_API unsigned pcsim_uring_peek_batch_cqe(struct pcsim_uring *ring,
+					      struct io_uring_cqe **cqes, unsigned count);
+/** pcsim_uring_cq_ready - CQEs ready to be reaped. */
+PCSIM_API unsigned pcsim_uring_cq_ready(struct pcsim_uring *ring);
+/** pcsim_uring_cq_advance - mark @nr CQEs seen (store-release of the CQ head). */
+PCSIM_API void pcsim_uring_cq_advance(struct pcsim_uring *ring, unsigned nr);
+/** pcsim_uring_cqe_seen - pcsim_uring_cq_advance(ring, 1). */
+PCSIM_API void pcsim_uring_cqe_seen(struct pcsim_uring *ring, struct io_uring_cqe *cqe);
+/** pcsim_uring_cqe_get_data - user_data as a pointer. */
+PCSIM_API void *pcsim_uring_cqe_get_data(const struct io_uring_cqe *cqe);
+
+/* ---------------------------------------------------------------------------------------------
+ * What happened (for tests, benchmarks and teaching)
+ */
+/**
+ * struct pcsim_uring_stats - counters of one ring, read with pcsim_uring_stats().
+ * @submitted: SQEs consumed. @completed: CQEs posted (including overflowed ones).
+ * @inline_done: reads that completed in the submitting call. @armed: times a read armed a page
+ * wait callback (-EIOCBQUEUED). @callbacks: io_async_buf_func() firings that queued a retry.
+ * @retries: retries run from task_work. @punted: requests queued to io-wq. @overflowed: CQEs
+ * that went to the overflow list. @cancelled: requests completed -ECANCELED.
+ */
+struct pcsim_uring_stats {
+	uint64_t submitted, completed, inline_done, armed, callbacks, retries, punted, overflowed,
+		cancelled;
+};
+/** pcsim_uring_stats - a copy of @ring's counters. Context: any, setup. */
+PCSIM_API void pcsim_uring_stats(const struct pcsim_uring *ring, struct pcsim_uring_stats *st);
+
+/* ---------------------------------------------------------------------------------------------
+ * Plug points (bring your own variant, as the page cache has them)
+ */
+struct io_kiocb;
+/**
+ * struct pcsim_uring_ops - a NULL member keeps pcsim's model of the 5.10 function.
+ * @async_buf_func: the page wake function of an armed read (io_async_buf_func): runs in the
+ *	unlocker's context with the bucket lock held; see docs/kernel-semantics.md §4.5.
+ * @read: io_read(req, force_nonblock): 0 when the request was completed or armed, -EAGAIN to
+ *	punt, another -errno to fail it.
+ * @task_submit: the retry run from task_work (io_req_task_submit).
+ */
+struct pcsim_uring_ops {
+	pcsim_wait_queue_func_t async_buf_func;
+	int (*read)(struct io_kiocb *req, bool force_nonblock);
+	void (*task_submit)(struct pcsim_callback_head *cb);
+};
+/** pcsim_uring_set_ops - use @ops for the rings of this execution (copied). Context: setup. */
+PCSIM_API void pcsim_uring_set_ops(struct pcsim_world *w, const struct pcsim_uring_ops *ops);
+/** pcsim_uring_default_ops - pcsim's own model of each plug point. */
+PCSIM_API const struct pcsim_uring_ops *pcsim_uring_default_ops(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PCSIM_URING_H */

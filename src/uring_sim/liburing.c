@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: MIT
+/*
+ * liburing.c - the user's side of the ring, call for call as liburing 2.3 has it (queue
+ * init/exit, get_sqe, the prep helpers, submit, wait/peek, cqe_seen), plus what the kernel does
+ * when a ring is created and released (io_uring_setup, io_ring_ctx_wait_and_kill), the model's
+ * files (an fd table over page-cache mappings) and the layer's per-execution state.
+ *
+ * The shared ring memory is ordered as liburing and the kernel order it: the user publishes
+ * SQEs with a store-release of the SQ tail and sees CQEs after a load-acquire of the CQ tail;
+ * the kernel does the converse. Those are accesses of the memory model, so tso exploration
+ * sees them.
+ */
+#include <string.h>
+
+#include "uring_int.h"
+
+static const char layer_key = 0;
+
+struct uring_layer *pcsim__uring(struct pcsim_world *w)
+{
+	return pcsim_world_layer(w, &layer_key, sizeof(struct uring_layer), NULL);
+}
+
+static const struct pcsim_uring_ops default_ops = {
+	.async_buf_func = pcsim__io_async_buf_func,
+	.read = pcsim__io_read,
+	.task_submit = pcsim__io_req_task_submit,
+};
+
+const struct pcsim_uring_ops *pcsim_uring_default_ops(void)
+{
+	return &default_ops;
+}
+
+void pcsim_uring_set_ops(struct pcsim_world *w, const struct pcsim_uring_ops *ops)
+{
+	struct uring_layer *L = pcsim__uring(w);
+	L->ops = ops ? *ops : default_ops;
+	if (!L->ops.async_buf_func)
+		L->ops.async_buf_func = default_ops.async_buf_func;
+	if (!L->ops.read)
+		L->ops.read = default_ops.read;
+	if (!L->ops.task_submit)
+		L->ops.task_submit = default_ops.task_submit;
+	L->ops_set = true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Files
+ */
+int pcsim_uring_open(struct pcsim_world *w, struct pcsim_address_space *mapping, unsigned flags)
+{
+	if (!w || !mapping || (flags & ~PCSIM_URING_O_NO_RASYNC))
+		return -EINVAL;
+	struct uring_layer *L = pcsim__uring(w);
+	if (L->nr_files == PCSIM_URING_MAX_FILES)
+		return -EMFILE;
+	struct io_file *f = &L->files[L->nr_files];
+	f->mapping = mapping;
+	f->f_pos = 0;
+	f->buf_rasync = !(flags & PCSIM_URING_O_NO_RASYNC);
+	f->open = true;
+	return PCSIM_URING_FD_BASE + (int)L->nr_files++;
+}
+
+struct io_file *pcsim__uring_file(struct pcsim_world *w, int fd)
+{
+	struct uring_layer *L = pcsim__uring(w);
+	if (fd < PCSIM_URING_FD_BASE || fd >= PCSIM_URING_FD_BASE + (int)L->nr_files)
+		return NULL;
+	return &L->files[fd - PCSIM_URING_FD_BASE];
+}
+
+int64_t pcsim_uring_file_pos(struct pcsim_world *w, int fd)
+{
+	struct io_file *f = w ? pcsim__uring_file(w, fd) : NULL;
+	return f ? f->f_pos : -EBADF;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Set-up (io_uring_setup) and teardown (io_ring_ctx_wait_and_kill)
+ */
+static bool is_pow2(unsigned n)
+{
+	return n && !(n & (n - 1));
+}
+
+int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
+				  const struct pcsim_uring_params *p)
+{
+	struct pcsim_uring_params defaults = { 0 };
+	struct pcsim_world *w = pcsim_world_current();
+	if (!p)
+		p = &defaults;
+	if (!ring || !w || !current)
+		return -EINVAL;
+	if (!is_pow2(entries) || entries > 4096)
+		return -EINVAL;
+	unsigned cq = p->cq_entries ? p->cq_entries : 2 * entries;
+	if (!is_pow2(cq) || cq < entries || cq > 8192)
+		return -EINVAL;
+	if ((unsigned)p->mode > PCSIM_URING_SYNC)
+		return -EINVAL;
+	struct uring_layer *L = pcsim__uring(w);
+	struct io_ring_ctx *ctx = pcsim_alloc(w, sizeof(*ctx));
+	ctx->w = w;
+	ctx->mode = p->mode;
+	ctx->sqo_task = current;
+	ctx->ops = L->ops_set ? L->ops : default_ops;
+	ctx->rings.sq_ring_entries = entries;
+	ctx->rings.sq_ring_mask = entries - 1;
+	ctx->rings.cq_ring_entries = cq;
+	ctx->rings.cq_ring_mask = cq - 1;
+	ctx->rings.sqes = pcsim_alloc(w, entries * sizeof(struct io_uring_sqe));
+	ctx->rings.cqes = pcsim_alloc(w, cq * sizeof(struct io_uring_cqe));
+	WRITE_ONCE(ctx->rings.sq_head, 0);
+	WRITE_ONCE(ctx->rings.sq_tail, 0);
+	WRITE_ONCE(ctx->rings.cq_head, 0);
+	WRITE_ONCE(ctx->rings.cq_tail, 0);
+	WRITE_ONCE(ctx->rings.cq_overflow, 0);
+	spin_lock_init(&ctx->completion_lock);
+	init_waitqueue_head(&ctx->wait);
+	INIT_LIST_HEAD(&ctx->cq_overflow_list);
+	atomic_set(&ctx->refs, 1);
+	atomic_set(&ctx->inflight, 0);
+	pcsim_obj_name(&ctx->rings.sq_tail, "ring %u sq.tail", L->nr_rings);
+	pcsim_obj_name(&ctx->rings.cq_tail, "ring %u cq.tail", L->nr_rings);
+	pcsim_obj_name(&ctx->rings.cq_head, "ring %u cq.head", L->nr_rings);
+	L->nr_rings++;
+	int ret = pcsim__io_wq_create(ctx, p->iowq_workers);
+	if (ret) {
+		pcsim__io_wq_exit(ctx);
+		return ret;
+	}
+	ring->ctx = ctx;
+	ring->sqe_head = ring->sqe_tail = 0;
+	return 0;
+}
+
+int pcsim_uring_queue_init(unsigned entries, struct pcsim_uring *ring, unsigned flags)
+{
+	if (flags)
+		return -EINVAL;
+	return pcsim_uring_queue_init_params(entries, ring, NULL);
+}
+
+/* The exit waits for in-flight requests while running their retries, then for the workers. */
+static bool exit_done(struct io_ring_ctx *ctx)
+{
+	return atomic_read(&ctx->inflight) == 0 && atomic_read(&ctx->wq.alive) == 0;
+}
+
+static int exit_wake_function(struct wait_queue_entry *curr, unsigned mode, int wake_flags,
+			      void *key)
+{
+	return autoremove_wake_function(curr, mode, wake_flags, key);
+}
+
+void pcsim_uring_queue_exit(struct pcsim_uring *ring)
+{
+	struct io_ring_ctx *ctx = ring ? ring->ctx : NULL;
+	if (!ctx || ctx->exited)
+		return;
+	PCSIM_CHECK(current == ctx->sqo_task, "uring-misuse",
+		    "io_uring_queue_exit() from a task that does not own the ring");
+	__atomic_store_n(&ctx->dying, true, __ATOMIC_RELAXED);
+	pcsim__io_wq_cancel_all(ctx);
+	DEFINE_WAIT_FUNC(wait, exit_wake_function);
+	bool workers_told = false;
+	for (;;) {
+		while (pcsim_task_work_pending(current))
+			task_work_run();
+		if (atomic_read(&ctx->inflight) == 0 && !workers_told) {
+			pcsim__io_wq_exit(ctx);
+			workers_told = true;
+		}
+		pcsim_task_set_wchan("io_uring exit: %d request(s) in flight, %d worker(s)",
+				     atomic_read(&ctx->inflight), atomic_read(&ctx->wq.alive));
+		prepare_to_wait(&ctx->wait, &wait, TASK_UNINTERRUPTIBLE);
+		if (exit_done(ctx)) {
+			finish_wait(&ctx->wait, &wait);
+			break;
+		}
+		if (!pcsim_task_work_pending(current) &&
+		    !(atomic_read(&ctx->inflight) == 0 && !workers_told))
+			schedule();
+		finish_wait(&ctx->wait, &wait);
+	}
+	/* What the kernel frees now must all be back: requests and context references. */
+	for (unsigned i = 0; i < ctx->nr_reqs; i++)
+		PCSIM_CHECK(ctx->reqs[i]->freed, "uring-leak",
+			    "request %u (user_data %llu) never freed by the ring's exit",
+			    ctx->reqs[i]->id, (unsigned long long)ctx->reqs[i]->user_data);
+	PCSIM_CHECK(atomic_read(&ctx->refs) == 1, "uring-ctx-ref",
+		    "the ring's context holds %d reference(s) at exit, expected 1",
+		    atomic_read(&ctx->refs));
+	ctx->exited = true;	/* the ring's counters stay readable (pcsim_uring_stats) */
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Submission (the user's side)
+ */
+struct io_uring_sqe *pcsim_uring_get_sqe(struct pcsim_uring *ring)
+{
+	if (!ring || !ring->ctx || ring->ctx->exited)
+		return NULL;
+	struct io_rings *r = &ring->ctx->rings;
+	unsigned head = (unsigned)smp_load_acquire(&r->sq_head);
+	if (ring->sqe_tail - head >= r->sq_ring_entries)
+		return NULL;
+	return &r->sqes[ring->sqe_tail++ & r->sq_ring_mask];
+}
+
+void pcsim_uring_prep_rw(int op, struct io_uring_sqe *sqe, int fd, const void *addr, unsigned len,
+			 uint64_t offset)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = (uint8_t)op;
+	sqe->fd = fd;
+	sqe->off = offset;
+	sqe->addr = (uint64_t)(uintptr_t)addr;
+	sqe->len = len;
+}
+
+void pcsim_uring_prep_nop(struct io_uring_sqe *sqe)
+{
+	pcsim_uring_prep_rw(IORING_OP_NOP, sqe, -1, NULL, 0, 0);
+}
+
+void pcsim_uring_prep_read(struct io_uring_sqe *sqe, int fd, void *buf, unsigned nbytes,
+			   uint64_t offset)
+{
+	pcsim_uring_prep_rw(IORING_OP_READ, sqe, fd, buf, nbytes, offset);
+}
+
+void pcsim_uring_sqe_set_data(struct io_uring_sqe *sqe, void *data)
+{
+	sqe->user_data = (uint64_t)(uintptr_t)data;
+}
+
+void pcsim_uring_sqe_set_data64(struct io_uring_sqe *sqe, uint64_t data)
+{
+	sqe->user_data = data;
+}
+
+void pcsim_uring_sqe_set_flags(struct io_uring_sqe *sqe, unsigned flags)
+{
+	sqe->flags = (uint8_t)flags;
+}
+
+/* __io_uring_flush_sq(): publish the new SQEs; returns how many wait to be submitted. */
+static unsigned flush_sq(struct pcsim_uring *ring)
+{
+	struct io_rings *r = &ring->ctx->rings;
+	if (ring->sqe_head != ring->sqe_tail) {
+		ring->sqe_head = ring->sqe_tail;
+		smp_store_release(&r->sq_tail, ring->sqe_tail);
+	}
+	return ring->sqe_tail - (unsigned)smp_load_acquire(&r->sq_head);
+}
+
+int pcsim_uring_submit_and_wait(struct pcsim_uring *ring, unsigned wait_nr)
+{
+	if (!ring || !ring->ctx || ring->ctx->exited)
+		return -EINVAL;
+	unsigned n = flush_sq(ring);
+	if (!n && !wait_nr)
+		return 0;
+	return pcsim__io_uring_enter(ring->ctx, n, wait_nr);
+}
+
+int pcsim_uring_submit(struct pcsim_uring *ring)
+{
+	return pcsim_uring_submit_and_wait(ring, 0);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Completion (the user's side)
+ */
+unsigned pcsim_uring_cq_ready(struct pcsim_uring *ring)
+{
+	struct io_rings *r = &ring->ctx->rings;
+	return (unsigned)smp_load_acquire(&r->cq_tail) - (unsigned)READ_ONCE(r->cq_head);
+}
+
+int pcsim_uring_peek_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr)
+{
+	struct io_rings *r = &ring->ctx->rings;
+	unsigned tail = (unsigned)smp_load_acquire(&r->cq_tail);
+	unsigned head = (unsigned)READ_ONCE(r->cq_head);
+	*cqe_ptr = NULL;
+	if (head == tail)
+		return -EAGAIN;
+	*cqe_ptr = &r->cqes[head & r->cq_ring_mask];
+	return 0;
+}
+
+unsigned pcsim_uring_peek_batch_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqes,
+				    unsigned count)
+{
+	struct io_rings *r = &ring->ctx->rings;
+	unsigned ready = pcsim_uring_cq_ready(ring);
+	unsigned head = (unsigned)READ_ONCE(r->cq_head);
+	if (count > ready)
+		count = ready;
+	for (unsigned i = 0; i < count; i++)
+		cqes[i] = &r->cqes[(head + i) & r->cq_ring_mask];
+	return count;
+}
+
+int pcsim_uring_wait_cqe_nr(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr,
+			    unsigned wait_nr)
+{
+	if (!ring || !ring->ctx || ring->ctx->exited || !cqe_ptr)
+		return -EINVAL;
+	for (;;) {
+		if (pcsim_uring_cq_ready(ring) >= wait_nr)
+			return pcsim_uring_peek_cqe(ring, cqe_ptr);
+		int ret = pcsim__io_uring_enter(ring->ctx, 0, wait_nr);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+int pcsim_uring_wait_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr)
+{
+	return pcsim_uring_wait_cqe_nr(ring, cqe_ptr, 1);
+}
+
+void pcsim_uring_cq_advance(struct pcsim_uring *ring, unsigned nr)
+{
+	struct io_rings *r = &ring->ctx->rings;
+	if (nr)
+		smp_store_release(&r->cq_head, READ_ONCE(r->cq_head) + nr);
+}
+
+void pcsim_uring_cqe_seen(struct pcsim_uring *ring, struct io_uring_cqe *cqe)
+{
+	if (cqe)
+		pcsim_uring_cq_advance(ring, 1);
+}
+
+void *pcsim_uring_cqe_get_data(const struct io_uring_cqe *cqe)
+{
+	return (void *)(uintptr_t)cqe->user_data;
+}
+
+void pcsim_uring_stats(const struct pcsim_uring *ring, struct pcsim_uring_stats *st)
+{
+	if (!ring || !ring->ctx || !st)
+		return;
+	const struct pcsim_uring_stats *s = &ring->ctx->stats;
+	st->submitted = __atomic_load_n(&s->submitted, __ATOMIC_RELAXED);
+	st->completed = __atomic_load_n(&s->completed, __ATOMIC_RELAXED);
+	st->inline_done = __atomic_load_n(&s->inline_done, __ATOMIC_RELAXED);
+	st->armed = __atomic_load_n(&s->armed, __ATOMIC_RELAXED);
+	st->callbacks = __atomic_load_n(&s->callbacks, __ATOMIC_RELAXED);
+	st->retries = __atomic_load_n(&s->retries, __ATOMIC_RELAXED);
+	st->punted = __atomic_load_n(&s->punted, __ATOMIC_RELAXED);
+	st->overflowed = __atomic_load_n(&s->overflowed, __ATOMIC_RELAXED);
+	st->cancelled = __atomic_load_n(&s->cancelled, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rw.c - buffered reads through the ring: preparing a read, io_read() with its NOWAIT first
+ * attempt and its armed retry, io_rw_should_retry(), the page wake function
+ * io_async_buf_func(), and completion (kiocb_done, io_rw_reissue, io_complete_rw).
+ *
+ * Models (5.10.13, fs/io_uring.c), step by step as docs/kernel-semantics.md §4.3-4.7 give them:
+ * io_prep_rw, io_read, io_setup_async_rw, io_rw_should_retry, io_async_buf_func, kiocb_done,
+ * io_rw_done, __io_complete_rw, io_rw_reissue, io_complete_rw_common. The page cache under it is
+ * the page-cache layer (pcsim_read_iter: generic_file_buffered_read of 5.10).
+ *
+ * What a reader of 5.10 should look for here: IOCB_WAITQ is cleared only by the callback or by
+ * a refused retry (B-13: it stays set after a completed armed attempt); the retry's io_read()
+ * starts again from step 1 with the persistent iterator, so req->result becomes the remaining
+ * count and a request that needed a retry reports bytes_done + last != result (B-15 in its 5.10
+ * form: a linked request behind it is cancelled).
+ */
+#include <string.h>
+
+#include "uring_int.h"
+
+/* io_prep_rw(): the kiocb from the SQE. */
+int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe)
+{
+	struct io_file *f = pcsim__uring_file(req->ctx->w, sqe->fd);
+	if (!f)
+		return -EBADF;
+	if (sqe->ioprio || sqe->buf_index)
+		return -EINVAL;
+	if (sqe->rw_flags & ~RWF_NOWAIT)
+		return -EOPNOTSUPP;
+	req->file = f;
+	req->flags |= REQ_F_ISREG;	/* the model's files are regular files */
+	req->kiocb.mapping = f->mapping;
+	req->kiocb.ki_waitq = NULL;
+	req->kiocb.ki_flags = 0;
+	if (sqe->rw_flags & RWF_NOWAIT) {
+		req->kiocb.ki_flags |= IOCB_NOWAIT;
+		/* "don't allow async punt if RWF_NOWAIT was requested" */
+		req->flags |= REQ_F_NOWAIT;
+	}
+	if ((int64_t)sqe->off == -1) {
+		req->kiocb.ki_pos = f->f_pos;
+		req->flags |= REQ_F_CUR_POS;
+	} else {
+		req->kiocb.ki_pos = (int64_t)sqe->off;
+	}
+	req->buf = (unsigned char *)(uintptr_t)sqe->addr;
+	req->len = sqe->len;
+	return 0;
+}
+
+/* io_setup_async_rw(): heap async data holding the current iterator (first use only). */
+struct io_async_rw *pcsim__io_setup_async_rw(struct io_kiocb *req, const struct iov_iter *iter)
+{
+	if (!req->async_data) {
+		struct io_async_rw *rw = pcsim_alloc(req->ctx->w, sizeof(*rw));
+		rw->iter = *iter;
+		rw->bytes_done = 0;
+		pcsim_obj_name(&rw->wpq.wait, "wpq of request %u", req->id);
+		req->async_data = rw;
+	}
+	return req->async_data;
+}
+
+/*
+ * io_rw_should_retry(): may this read wait for a page with a callback? If so, point the kiocb
+ * at the async data's wpq (non-exclusive, re-initialised on every pass: safe only because it is
+ * never linked here, U1) and set IOCB_WAITQ, clear IOCB_NOWAIT.
+ */
+static bool io_rw_should_retry(struct io_kiocb *req)
+{
+	struct io_async_rw *rw = req->async_data;
+	struct wait_page_queue *wait = &rw->wpq;
+	struct kiocb *kiocb = &req->kiocb;
+
+	/* never retry for NOWAIT, we just complete with -EAGAIN */
+	if (req->flags & REQ_F_NOWAIT)
+		return false;
+	/* no IOCB_DIRECT / IOCB_HIPRI in the model; only files with FMODE_BUF_RASYNC retry */
+	if (!req->file->buf_rasync)
+		return false;
+	wait->wait.func = req->ctx->ops.async_buf_func;
+	wait->wait.private = req;
+	WRITE_ONCE(wait->wait.flags, 0);
+	INIT_LIST_HEAD(&wait->wait.entry);
+	kiocb->ki_flags |= IOCB_WAITQ;
+	kiocb->ki_flags &= ~IOCB_NOWAIT;
+	kiocb->ki_waitq = wait;
+	return true;
+}
+
+/*
+ * io_async_buf_func(): the page's wake function while armed. Runs in the unlocker's context
+ * (an I/O completion in hard-IRQ context, or a task in unlock_page()) with the bucket lock held
+ * and interrupts off: match, clear IOCB_WAITQ, unlink itself, take a request and a ctx
+ * reference, queue the retry to the submitter with TWA_SIGNAL. Returns 1 on a non-exclusive
+ * entry, so it never uses up the unlock's exclusive wakeup. It never takes the page lock (A10).
+ */
+int pcsim__io_async_buf_func(struct wait_queue_entry *wait, unsigned mode, int sync, void *arg)
+{
+	struct wait_page_queue *wpq = container_of(wait, struct wait_page_queue, wait);
+	struct wait_page_key *key = arg;
+	struct io_kiocb *req = wait->private;
+	struct io_ring_ctx *ctx = req->ctx;
+
+	(void)mode;
+	(void)sync;
+	if (!wake_page_match(wpq, key))
+		return 0;
+	req->kiocb.ki_flags &= ~IOCB_WAITQ;
+	list_del_init(&wait->entry);
+	URING_STAT(ctx, callbacks);
+	pcsim_trace_emit(&pcsim__tk_uring_callback, 0, 0, req->id, wpq->page->pfn,
+			 "io_async_buf_func: queue the retry");
+	req->task_work.func = ctx->ops.task_submit;
+	atomic_inc(&ctx->refs);			/* percpu_ref_get(&ctx->refs) */
+	refcount_inc(&req->refs);		/* submit ref gets dropped, acquire a new one */
+	if (unlikely(pcsim__io_req_task_work_add(req, true))) {
+		/* the task is exiting: cancel from the io-wq manager instead */
+		struct task_struct *tsk = pcsim__io_wq_get_task(ctx);
+		req->task_work.func = pcsim__io_req_task_cancel;
+		task_work_add(tsk, &req->task_work, TWA_NONE);
+		wake_up_process(tsk);
+	}
+	return 1;
+}
+
+/* io_rw_reissue(): an inline -EAGAIN completion goes to io-wq instead (not from io-wq). */
+static bool io_rw_reissue(struct io_kiocb *req, long res)
+{
+	if (res != -EAGAIN && res != -EOPNOTSUPP)
+		return false;
+	if (pcsim__io_wq_current_is_worker(req->ctx))
+		return false;
+	pcsim__io_setup_async_rw(req, &(struct iov_iter){ req->buf, req->len, 0 });
+	refcount_inc(&req->refs);
+	pcsim__io_queue_async_work(req);
+	return true;
+}
+
+/* io_complete_rw_common(): a result other than the attempt's expected count fails the links. */
+static void io_complete_rw_common(struct io_kiocb *req, long res)
+{
+	if (res != req->result)
+		pcsim__req_set_fail_links(req);
+	pcsim__io_req_complete(req, res);
+}
+
+/* kiocb_done(): add bytes_done, move f_pos, then complete (or reissue). */
+static void kiocb_done(struct io_kiocb *req, long ret)
+{
+	struct io_async_rw *io = req->async_data;
+	if (io && io->bytes_done > 0)
+		ret = (ret < 0) ? (long)io->bytes_done : ret + (long)io->bytes_done;
+	if (req->flags & REQ_F_CUR_POS)
+		req->file->f_pos = req->kiocb.ki_pos;
+	if (ret == -EIOCBQUEUED)
+		return;				/* io_rw_done(): nothing to do */
+	if (ret == -ERESTARTSYS)
+		ret = -EINTR;
+	if (!io_rw_reissue(req, ret))
+		io_complete_rw_common(req, ret);
+}
+
+/* The read attempt: ->read_iter() through the page-cache layer's plug point. */
+static long io_iter_do_read(struct io_kiocb *req, struct iov_iter *iter)
+{
+	return pcsim_read_iter(&req->kiocb, iter, 0);
+}
+
+static void trace_read(const struct io_kiocb *req, long ret, const char *what)
+{
+	pcsim_trace_emit(&pcsim__tk_uring_arm, 0, 0, req->id, (uint64_t)(int64_t)ret, what);
+}
+
+/* io_read(): docs/kernel-semantics.md §4.3, step by step. */
+int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
+{
+	struct kiocb *kiocb = &req->kiocb;
+	struct io_async_rw *rw = req->async_data;
+	struct iov_iter inline_iter = { req->buf, req->len, 0 };
+	struct iov_iter *iter = rw ? &rw->iter : &inline_iter;
+	size_t iov_count;
+	long io_size, ret;
+
+	/* 1: with async data the iterator is the persistent one and the size what remains */
+	io_size = (long)iter->count;
+	iov_count = iter->count;
+	req->result = io_size;
+
+	/* 2: IOCB_WAITQ is not touched here */
+	if (!force_nonblock)
+		kiocb->ki_flags &= ~IOCB_NOWAIT;
+	else
+		kiocb->ki_flags |= IOCB_NOWAIT;
+
+	/* 3: every file of the model supports async reads (io_file_supports_async) */
+
+	/* 4, 5: the first attempt */
+	ret = io_iter_do_read(req, iter);
+	if (!ret)
+		goto done;
+	if (ret == -EIOCBQUEUED) {
+		URING_STAT(req->ctx, armed);
+		trace_read(req, ret, "armed (a stale IOCB_WAITQ)");
+		return 0;
+	}
+	if (ret == -EAGAIN) {
+		if (!force_nonblock)
+			goto done;
+		/* some cases will consume bytes even on error returns */
+		size_t moved = iov_count - iter->count;
+		iter->done -= moved;
+		iter->count += moved;
+		ret = 0;
+		goto copy_iov;
+	} else if (ret < 0) {
+		goto done;
+	}
+	/* read it all, or we did blocking attempt, or not a regular file: done */
+	if (!iter->count || !force_nonblock || !(req->flags & REQ_F_ISREG))
+		goto done;
+	io_size -= ret;
+copy_iov:
+	/* 6: async data with a copy of the iterator where it is now */
+	rw = pcsim__io_setup_async_rw(req, iter);
+	iter = &rw->iter;
+	/* 7, 8: the retry loop */
+	for (;;) {
+		rw->bytes_done += (size_t)ret;
+		if (!io_rw_should_retry(req)) {
+			kiocb->ki_flags &= ~IOCB_WAITQ;
+			return -EAGAIN;
+		}
+		ret = io_iter_do_read(req, iter);
+		if (ret == -EIOCBQUEUED) {
+			URING_STAT(req->ctx, armed);
+			trace_read(req, ret, "armed: waits for the page's unlock");
+			return 0;
+		}
+		if (ret > 0 && ret < io_size)
+			continue;	/* io_size is not reduced in this loop (5.10) */
+		break;		/* IOCB_WAITQ stays set (B-13) */
+	}
+done:
+	/* 9 */
+	if (force_nonblock && ret > 0)
+		URING_STAT(req->ctx, inline_done);
+	kiocb_done(req, ret);
+	return 0;
+}

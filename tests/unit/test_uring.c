@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Description: the ring submitter (src/uring_sim/) on the page-cache model: NOP and READ
+ * through a liburing-shaped API; reads of cached pages complete inline, reads of pages being
+ * read arm io_async_buf_func and retry from task_work in the submitter (rasync), go to io-wq
+ * (offload) or block in the submitter (sync) - with the same CQEs and bytes in every mode;
+ * RWF_NOWAIT, EOF, file-position reads, links cancelled behind a failed request, CQ overflow,
+ * explorations with a locker and an evictor racing the armed reads, a plugged callback that
+ * forgets its request reference, and the same workload on real threads.
+ * Kernel reference: fs/io_uring.c and fs/io-wq.c (5.10.13), docs/kernel-semantics.md §4.
+ * What to look for in a trace: "uring.arm" (-EIOCBQUEUED), the bdev completion's unlock running
+ * "uring.callback", then "uring.retry" in the submitter and the "uring.cqe".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pcsim_test.h"
+
+#include <pcsim/kernel/compiler.h>
+#include <pcsim/kernel/list.h>
+#include <pcsim/kernel/pagemap.h>
+#include <pcsim/kernel/sched.h>
+#include <pcsim/uring.h>
+
+#define MAX_READS 8
+
+struct rd_req {
+	int64_t off;		/* -1: the file position */
+	unsigned len;
+	unsigned sqe_flags;	/* IOSQE_* */
+	int rw_flags;		/* RWF_NOWAIT */
+	int fd_delta;		/* != 0: use a bad fd */
+	long expect;		/* expected CQE res */
+	bool check_bytes;
+};
+
+struct scen {
+	/* configuration */
+	uint64_t file_size;
+	bool cached;		/* pages uptodate in the cache at the start */
+	bool in_flight;		/* page 0 locked with its read in flight at the start */
+	enum pcsim_uring_mode mode;
+	unsigned entries, cq_entries;
+	unsigned nreads;
+	struct rd_req reads[MAX_READS];
+	bool nop_only;
+	bool locker, evictor;
+	bool two_rounds;	/* submit half, then the rest (overflow test) */
+	bool reap_between;	/* two rounds, reaping the first before the second */
+	bool no_rasync;
+	const struct pcsim_uring_ops *ops;
+	/* state */
+	struct pcsim_bdev bdev;
+	struct address_space *m;
+	int fd;
+	unsigned char buf[MAX_READS][3 * 4096];
+	long res[MAX_READS];
+	bool seen[MAX_READS];
+	uint64_t order[MAX_READS];
+	unsigned ncqe;
+	struct pcsim_uring_stats st;
+	int64_t f_pos_end;
+};
+
+static struct scen *cur;
+
+static void check_bytes(struct scen *s, unsigned i)
+{
+	const struct rd_req *rq = &s->reads[i];
+	int64_t off = rq->off;
+	if (off < 0) {
+		/* file-position reads in this test are back to back from 0 */
+		off = 0;
+		for (unsigned j = 0; j < i; j++)
+			off += s->res[j] > 0 ? s->res[j] : 0;
+	}
+	for (long k = 0; k < s->res[i]; k++)
+		PCSIM_CHECK(s->buf[i][k] == pcsim_file_byte(s->m->id, (uint64_t)(off + k)),
+			    "read-data", "request %u: byte %ld read wrong", i, k);
+}
+
+static void reap(struct scen *s, struct pcsim_uring *ring, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		struct io_uring_cqe *cqe;
+		int ret = pcsim_uring_wait_cqe(ring, &cqe);
+		PCSIM_CHECK(ret == 0, "uring-test", "wait_cqe returned %d", ret);
+		if (ret)
+			return;
+		uint64_t i = cqe->user_data;
+		PCSIM_CHECK(i < s->nreads && !s->seen[i], "uring-cqe",
+			    "a CQE for user_data %llu, unknown or seen twice", (unsigned long long)i);
+		if (i < s->nreads) {
+			s->seen[i] = true;
+			s->res[i] = cqe->res;
+			s->order[s->ncqe++] = i;
+		}
+		pcsim_uring_cqe_seen(ring, cqe);
+	}
+}
+
+static void submitter(void *arg)
+{
+	struct scen *s = arg;
+	struct pcsim_uring ring;
+	struct pcsim_uring_params p = { .cq_entries = s->cq_entries, .mode = s->mode };
+	int ret = pcsim_uring_queue_init_params(s->entries, &ring, &p);
+	PCSIM_CHECK(ret == 0, "uring-test", "queue_init: %d", ret);
+	if (ret)
+		return;
+	unsigned first = s->two_rounds ? s->nreads / 2 : s->nreads;
+	for (unsigned round = 0; round < (s->two_rounds ? 2u : 1u); round++) {
+		unsigned lo = round ? first : 0, hi = round ? s->nreads : first;
+		for (unsigned i = lo; i < hi; i++) {
+			struct io_uring_sqe *sqe = pcsim_uring_get_sqe(&ring);
+			PCSIM_CHECK(sqe != NULL, "uring-test", "no SQE for request %u", i);
+			if (s->nop_only)
+				pcsim_uring_prep_nop(sqe);
+			else
+				pcsim_uring_prep_read(sqe, s->fd + s->reads[i].fd_delta, s->buf[i],
+						      s->reads[i].len, (uint64_t)s->reads[i].off);
+			sqe->rw_flags = s->reads[i].rw_flags;
+			pcsim_uring_sqe_set_flags(sqe, s->reads[i].sqe_flags);
+			pcsim_uring_sqe_set_data64(sqe, i);
+		}
+		ret = pcsim_uring_submit(&ring);
+		PCSIM_CHECK(ret == (int)(hi - lo), "uring-test", "submit returned %d of %u", ret,
+			    hi - lo);
+		if (s->reap_between && round == 0)
+			reap(s, &ring, hi - lo);
+	}
+	reap(s, &ring, s->nreads - (s->reap_between ? first : 0));
+	pcsim_uring_queue_exit(&ring);
+	pcsim_uring_stats(&ring, &s->st);
+	s->f_pos_end = pcsim_uring_file_pos(pcsim_world_current(), s->fd);
+}
+
+static void locker(void *arg)
+{
+	struct scen *s = arg;
+	for (int i = 0; i < 2; i++) {
+		struct page *page = find_get_page(s->m, 0);
+		if (!page)
+			continue;
+		if (trylock_page(page))
+			unlock_page(page);
+		put_page(page);
+	}
+}
+
+static void evictor(void *arg)
+{
+	struct scen *s = arg;
+	(void)pcsim_evict_page(s->m, 1);
+}
+
+static void setup(struct pcsim_world *w, void *arg)
+{
+	struct scen *s = arg;
+	cur = s;
+	memset(s->res, 0, sizeof(s->res));
+	memset(s->seen, 0, sizeof(s->seen));
+	s->ncqe = 0;
+	memset(&s->st, 0, sizeof(s->st));
+	pcsim_bdev_init(&s->bdev, 2, false);
+	s->m = pcsim_mapping_create(w, 7, s->file_size, &s->bdev, 0);
+	s->m->fadv_random = true;
+	unsigned long npages = (unsigned long)((s->file_size + 4095) / 4096);
+	for (unsigned long i = 0; i < npages; i++) {
+		if (s->cached)
+			pcsim_mapping_populate(s->m, i, true, false);
+		else if (i == 0 && s->in_flight)
+			pcsim_readpage(s->m, pcsim_mapping_populate(s->m, 0, false, true));
+	}
+	if (s->ops)
+		pcsim_uring_set_ops(w, s->ops);
+	s->fd = pcsim_uring_open(w, s->m, s->no_rasync ? PCSIM_URING_O_NO_RASYNC : 0);
+	pcsim_task_create(w, "submitter", submitter, s, 0);
+	if (s->locker)
+		pcsim_task_create(w, "locker", locker, s, 1);
+	if (s->evictor)
+		pcsim_task_create(w, "evict", evictor, s, 1);
+}
+
+static void finish(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	struct scen *s = arg;
+	for (unsigned i = 0; i < s->nreads; i++) {
+		PCSIM_CHECK(s->seen[i], "uring-cqe", "request %u got no CQE", i);
+		PCSIM_CHECK(s->res[i] == s->reads[i].expect, "uring-cqe",
+			    "request %u: res %ld, expected %ld", i, s->res[i], s->reads[i].expect);
+		if (s->reads[i].check_bytes && s->res[i] > 0)
+			check_bytes(s, i);
+	}
+	/* quiescence: no page left locked, references back to the cache's own */
+	for (unsigned long i = 0; i < s->m->nr_slots; i++) {
+		struct page *p = PCSIM_SETUP_GET(s->m->slots[i]);
+		if (!p)
+			continue;
+		PCSIM_CHECK(!(PCSIM_SETUP_GET(p->flags) & (1ul << PG_locked)), "quiescence",
+			    "page %lu left locked", i);
+		PCSIM_CHECK(PCSIM_SETUP_GET(p->_refcount) == 1, "quiescence",
+			    "page %lu ends with %d references", i, PCSIM_SETUP_GET(p->_refcount));
+	}
+}
+
+static struct scen base(uint64_t size)
+{
+	struct scen s;
+	memset(&s, 0, sizeof(s));
+	s.file_size = size;
+	s.entries = 8;
+	return s;
+}
+
+static void add_read(struct scen *s, int64_t off, unsigned len, long expect)
+{
+	struct rd_req *r = &s->reads[s->nreads++];
+	r->off = off;
+	r->len = len;
+	r->expect = expect;
+	r->check_bytes = true;
+}
+
+static int run(struct scen *s, const char *name, enum pcsim_strategy strat, uint64_t max,
+	       unsigned bound, int expect_fail, struct pcsim_report *rep)
+{
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	cfg.wait_table_bits = 0;
+	return pt_run(name, setup, finish, s, &cfg, strat, max, bound, expect_fail, rep);
+}
+
+static void run_ok(struct scen *s, const char *name, enum pcsim_strategy strat, uint64_t max,
+		   unsigned bound)
+{
+	struct pcsim_report r;
+	int ret = run(s, name, strat, max, bound, 0, &r);
+	assert_int_equal(ret, 0);
+	pcsim_report_free(&r);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void test_nop(void **state)
+{
+	(void)state;
+	struct scen s = base(4096);
+	s.nop_only = true;
+	for (int i = 0; i < 3; i++)
+		add_read(&s, 0, 0, 0);
+	run_ok(&s, "uring-nop", PCSIM_STRATEGY_RANDOM, 50, 0);
+	assert_int_equal(s.st.submitted, 3);
+	assert_int_equal(s.st.completed, 3);
+	assert_int_equal(s.st.punted, 0);
+}
+
+/* Cached pages: every read completes in the submitting call, nothing arms or punts. */
+static void test_read_cached(void **state)
+{
+	(void)state;
+	struct scen s = base(3 * 4096 + 100);
+	s.cached = true;
+	add_read(&s, 0, 4096, 4096);
+	add_read(&s, 100, 8000, 8000);
+	add_read(&s, 3 * 4096, 4096, 100);	/* across EOF: short */
+	add_read(&s, 8 * 4096, 4096, 0);	/* past EOF, beyond the model's index: no I/O */
+	run_ok(&s, "uring-cached", PCSIM_STRATEGY_PCT, 200, 0);
+	assert_int_equal(s.st.armed, 0);
+	assert_int_equal(s.st.punted, 0);
+	assert_int_equal(s.st.completed, 4);
+}
+
+/* Pages not in the cache, rasync: NOWAIT fails, the read arms, the completion's unlock runs
+ * io_async_buf_func, the retry in the submitter copies the bytes. No io-wq. */
+static void test_read_rasync(void **state)
+{
+	(void)state;
+	struct scen s = base(2 * 4096);
+	add_read(&s, 0, 4096, 4096);
+	add_read(&s, 4096, 4096, 4096);
+	run_ok(&s, "uring-rasync", PCSIM_STRATEGY_PCT, 300, 0);
+	assert_int_equal(s.st.punted, 0);
+	/* (on threads the device may finish before the read arms) */
+	if (pt_backend == PCSIM_BACKEND_SIM)
+		assert_true(s.st.armed >= 1);
+	assert_int_equal(s.st.callbacks, s.st.armed);
+	assert_int_equal(s.st.retries, s.st.callbacks);
+}
+
+/* One armed read, every schedule with at most one preemption; two, every schedule without one
+ * (scenario tier). */
+static void test_rasync_dfs_explore(void **state)
+{
+	(void)state;
+	struct scen one = base(4096);
+	add_read(&one, 0, 4096, 4096);
+	struct pcsim_report r;
+	assert_int_equal(run(&one, "uring-rasync-dfs1", PCSIM_STRATEGY_DFS, 0, 1, 0, &r), 0);
+	assert_true(r.exhausted);
+	pcsim_report_free(&r);
+	struct scen s = base(2 * 4096);
+	add_read(&s, 0, 4096, 4096);
+	add_read(&s, 4096, 4096, 4096);
+	assert_int_equal(run(&s, "uring-rasync-dfs0", PCSIM_STRATEGY_DFS, 0, 0, 0, &r), 0);
+	assert_true(r.exhausted);
+	pcsim_report_free(&r);
+}
+
+/* The same reads, offload (everything to io-wq) and sync (blocking in the submitter): the same
+ * CQEs and bytes. */
+static void test_modes_same_cqes(void **state)
+{
+	(void)state;
+	for (int mode = PCSIM_URING_OFFLOAD; mode <= PCSIM_URING_SYNC; mode++) {
+		struct scen s = base(2 * 4096 + 10);
+		s.mode = (enum pcsim_uring_mode)mode;
+		add_read(&s, 0, 4096, 4096);
+		add_read(&s, 4096, 8192, 4106);
+		run_ok(&s, mode == PCSIM_URING_OFFLOAD ? "uring-offload" : "uring-sync",
+		       PCSIM_STRATEGY_PCT, 300, 0);
+		assert_int_equal(s.st.armed, 0);
+		if (mode == PCSIM_URING_OFFLOAD)
+			assert_int_equal(s.st.punted, 2);
+		else
+			assert_int_equal(s.st.punted, 0);
+	}
+}
+
+/* A file opened without FMODE_BUF_RASYNC cannot retry: the read goes to io-wq. */
+static void test_no_rasync_punts(void **state)
+{
+	(void)state;
+	struct scen s = base(4096);
+	s.no_rasync = true;
+	add_read(&s, 0, 4096, 4096);
+	run_ok(&s, "uring-no-rasync", PCSIM_STRATEGY_PCT, 200, 0);
+	assert_int_equal(s.st.armed, 0);
+	assert_int_equal(s.st.punted, 1);
+}
+
+/* RWF_NOWAIT on a page that is not cached completes -EAGAIN: never arms, never punts (U10). */
+static void test_rwf_nowait(void **state)
+{
+	(void)state;
+	struct scen s = base(4096);
+	add_read(&s, 0, 4096, -EAGAIN);
+	s.reads[0].rw_flags = RWF_NOWAIT;
+	run_ok(&s, "uring-nowait", PCSIM_STRATEGY_PCT, 200, 0);
+	assert_int_equal(s.st.armed, 0);
+	assert_int_equal(s.st.punted, 0);
+	/* on a cached page it reads */
+	struct scen c = base(4096);
+	c.cached = true;
+	add_read(&c, 0, 4096, 4096);
+	c.reads[0].rw_flags = RWF_NOWAIT;
+	run_ok(&c, "uring-nowait-cached", PCSIM_STRATEGY_PCT, 100, 0);
+}
+
+/* offset -1 reads at the file position and advances it (REQ_F_CUR_POS). 5.10 takes the
+ * position when the SQE is prepared, so two such reads linked together both read at the same
+ * position (docs/uring.md); submitted one after the other they read back to back. */
+static void test_file_position(void **state)
+{
+	(void)state;
+	struct scen s = base(2 * 4096);
+	s.cached = true;
+	s.two_rounds = s.reap_between = true;
+	add_read(&s, -1, 3000, 3000);
+	add_read(&s, -1, 3000, 3000);
+	run_ok(&s, "uring-cur-pos", PCSIM_STRATEGY_PCT, 100, 0);
+	assert_int_equal(s.f_pos_end, 6000);
+
+	/* linked: both are prepared (f_pos 0) before the first one runs */
+	struct scen t = base(2 * 4096);
+	t.cached = true;
+	add_read(&t, 0, 3000, 3000);		/* what a prep-time f_pos of 0 reads */
+	add_read(&t, -1, 3000, 3000);
+	add_read(&t, -1, 3000, 3000);
+	t.reads[1].sqe_flags = IOSQE_IO_LINK;
+	t.reads[1].check_bytes = t.reads[2].check_bytes = false;
+	run_ok(&t, "uring-cur-pos-batch", PCSIM_STRATEGY_PCT, 100, 0);
+	assert_memory_equal(t.buf[1], t.buf[0], 3000);
+	assert_memory_equal(t.buf[2], t.buf[0], 3000);
+	assert_int_equal(t.f_pos_end, 3000);
+}
+
+/* A chain behind a failed request completes -ECANCELED; a bad fd fails with -EBADF. */
+static void test_link_failure(void **state)
+{
+	(void)state;
+	struct scen s = base(4096);
+	s.cached = true;
+	add_read(&s, 8192, 4096, 0);		/* EOF: res 0 != expected 4096 -> chain fails */
+	add_read(&s, 0, 4096, -ECANCELED);
+	add_read(&s, 0, 100, 100);		/* not linked: reads */
+	s.reads[0].sqe_flags = IOSQE_IO_LINK;
+	run_ok(&s, "uring-link", PCSIM_STRATEGY_PCT, 100, 0);
+	assert_int_equal(s.st.cancelled, 1);
+
+	struct scen b = base(4096);
+	b.cached = true;
+	add_read(&b, 0, 100, -EBADF);
+	b.reads[0].fd_delta = 40;
+	run_ok(&b, "uring-badf", PCSIM_STRATEGY_RANDOM, 20, 0);
+}
+
+/* More CQEs than the CQ ring holds: the rest wait on the overflow list, none is lost, and
+ * they arrive in order once the user makes room. */
+static void test_cq_overflow(void **state)
+{
+	(void)state;
+	struct scen s = base(4096);
+	s.nop_only = true;
+	s.entries = 4;
+	s.cq_entries = 4;
+	s.two_rounds = true;
+	for (int i = 0; i < 8; i++)
+		add_read(&s, 0, 0, 0);
+	/* two rounds of four SQEs without reaping in between: four CQEs overflow */
+	run_ok(&s, "uring-overflow", PCSIM_STRATEGY_RANDOM, 20, 0);
+	assert_int_equal(s.st.overflowed, 4);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(s.order[i], i);
+}
+
+/* Armed reads racing a locker of page 0 and an evictor of page 1 (one wait bucket). */
+static void test_racing_pct_explore(void **state)
+{
+	(void)state;
+	struct scen s = base(2 * 4096);
+	s.in_flight = true;
+	s.locker = true;
+	s.evictor = true;
+	add_read(&s, 0, 4096, 4096);
+	add_read(&s, 4096, 4096, 4096);
+	run_ok(&s, "uring-racing", PCSIM_STRATEGY_PCT, 1000, 0);
+}
+
+static void test_racing_dfs_explore(void **state)
+{
+	(void)state;
+	/* one armed read of the page being read, the locker racing its unlock and callback */
+	struct scen s = base(2 * 4096);
+	s.in_flight = true;
+	s.locker = true;
+	s.evictor = true;
+	add_read(&s, 0, 4096, 4096);
+	struct pcsim_report r;
+	assert_int_equal(run(&s, "uring-racing-dfs", PCSIM_STRATEGY_DFS, 0, 0, 0, &r), 0);
+	assert_true(r.exhausted);
+	pcsim_report_free(&r);
+}
+
+/* Plug points: a wrapper around the default callback is used; a variant that unlinks itself
+ * but never queues the retry leaves the read without its CQE - the submitter waits for it
+ * forever, and the run is reported as a deadlock that names that wait. */
+static unsigned wrapped_calls;
+
+static int counting_buf_func(struct pcsim_wait_queue_entry *wait, unsigned mode, int sync,
+			     void *key)
+{
+	wrapped_calls++;
+	return pcsim_uring_default_ops()->async_buf_func(wait, mode, sync, key);
+}
+
+static int lost_retry_buf_func(struct pcsim_wait_queue_entry *wait, unsigned mode, int sync,
+			       void *key)
+{
+	struct wait_page_queue *wpq = container_of(wait, struct wait_page_queue, wait);
+	(void)mode;
+	(void)sync;
+	if (!wake_page_match(wpq, key))
+		return 0;
+	list_del_init(&wait->entry);
+	return 1;	/* the retry is never queued */
+}
+
+static void test_plugged_callback(void **state)
+{
+	(void)state;
+	struct pcsim_uring_ops ops = { 0 };
+	ops.async_buf_func = counting_buf_func;
+	struct scen s = base(4096);
+	add_read(&s, 0, 4096, 4096);
+	s.ops = &ops;
+	wrapped_calls = 0;
+	run_ok(&s, "uring-plugged-wrapper", PCSIM_STRATEGY_PCT, 50, 0);
+	assert_true(wrapped_calls > 0);
+
+	if (pt_backend == PCSIM_BACKEND_THREADS)
+		return;		/* a hang on threads is only seen after threads_timeout_ms */
+	ops.async_buf_func = lost_retry_buf_func;
+	struct pcsim_report r;
+	assert_int_equal(run(&s, "uring-plugged-lost-retry", PCSIM_STRATEGY_PCT, 50, 0, 1, &r), 1);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
+	assert_non_null(strstr(r.message, "io_cqring_wait"));
+	pcsim_report_free(&r);
+}
+
+/* The racing workload on real threads (TSan in the tsan preset). */
+static void test_threads(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_THREADS)
+		skip();
+	struct scen s = base(2 * 4096);
+	s.in_flight = true;
+	s.locker = true;
+	s.evictor = true;
+	add_read(&s, 0, 4096, 4096);
+	add_read(&s, 4096, 4096, 4096);
+	run_ok(&s, "uring-threads", PCSIM_STRATEGY_RANDOM, 100, 0);
+}
+
+int main(int argc, char **argv)
+{
+	pt_init(argc, argv);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nop),
+		cmocka_unit_test(test_read_cached),
+		cmocka_unit_test(test_read_rasync),
+		cmocka_unit_test(test_rasync_dfs_explore),
+		cmocka_unit_test(test_modes_same_cqes),
+		cmocka_unit_test(test_no_rasync_punts),
+		cmocka_unit_test(test_rwf_nowait),
+		cmocka_unit_test(test_file_position),
+		cmocka_unit_test(test_link_failure),
+		cmocka_unit_test(test_cq_overflow),
+		cmocka_unit_test(test_racing_pct_explore),
+		cmocka_unit_test(test_racing_dfs_explore),
+		cmocka_unit_test(test_plugged_callback),
+		cmocka_unit_test(test_threads),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
