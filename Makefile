@@ -24,7 +24,7 @@ BUILD := $(ROOT)/build
 PCSIM := $(BUILD)/release/bin/pcsim
 TEST_PRESETS ?= asan tsan
 BENCH_ARGS ?=
-FORMAT_DIRS := src include tests tools bench
+FORMAT_DIRS := src include tests tools bench support
 
 .DEFAULT_GOAL := all
 .PHONY: all deps release demo test bench clean format help

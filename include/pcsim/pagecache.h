@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* pcsim's own mutants of the page-cache layer (struct pcsim_config.inject), for the tests of its
- * run-time checks; bit 0x1 is the engine's (PCSIM_INJECT_SCS_NO_MB, <pcsim/sched.h>). */
+ * run-time checks; bit 0x1 is the engine's (PCSIM_INJECT_SCS_NO_MB, <pcsim/config.h>). */
 #define PCSIM_INJECT_UNLOCK_TEST_FIRST 0x2u	/* unlock_page() reads PG_waiters, then clears */
 #define PCSIM_INJECT_WRITEBACK_NO_PIN 0x4u	/* end_page_writeback() without get_page() */
 #define PCSIM_INJECT_NO_MAPPING_RECHECK 0x8u	/* read path: no page->mapping check after lock */

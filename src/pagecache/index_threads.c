@@ -18,7 +18,7 @@
  * invisible to TSan. An entry's fields are therefore written and read with atomics (the key is
  * stored again with release at publication and read with acquire, as rcu_assign_pointer() and
  * rcu_dereference() would, O6), and entries are freed through pcsim_call_rcu(), whose
- * threads-backend implementation (threads.c) restates the grace period to TSan and counts the
+ * threads-backend implementation (src/sched/threads/rcu.c) restates the grace period to TSan and counts the
  * callback as outstanding work of the execution, so every deleted entry has been freed before
  * the execution ends.
  */

@@ -2,7 +2,7 @@
 /*
  * sim/sim.h - the sim backend's private interface: the deterministic scheduler (sched.c), the
  * memory modes (mem.c), simulated RCU (rcu.c) and the task primitives (core.c), gathered into
- * pcsim__sim_ops (ops.c). Nothing outside src/sched/sim/ includes this header.
+ * pcsim__sim_ops (core.c). Nothing outside src/sched/sim/ includes this header.
  */
 #ifndef PCSIM_SIM_SIM_H
 #define PCSIM_SIM_SIM_H

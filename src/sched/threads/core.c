@@ -99,7 +99,7 @@ static void timeout_irq(void *arg)
 /* The expiry is a softirq on the task's CPU after the delay: a libev timer (event.c). */
 static long thr_schedule_timeout(struct pcsim_world *w, struct pcsim_task *t, long timeout)
 {
-	/* a softirq on the task's CPU after the delay: a libev timer (threads.c) */
+	/* a softirq on the task's CPU after the delay: a libev timer (event.c) */
 	pcsim__thr_lock_global(w);
 	struct pcsim__event *tev = pcsim__event_new(w);
 	tev->cpu = (int16_t)t->ctx.cpu;

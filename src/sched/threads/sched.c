@@ -23,8 +23,8 @@
  *
  * RCU is liburcu's memb flavour; every thread that may enter a read-side section registers
  * itself. liburcu 0.13 carries no ThreadSanitizer annotations and is not instrumented, so the
- * grace-period guarantees are restated to TSan with release/acquire pairs on counters of this
- * file: every rcu_read_unlock() releases, the end of synchronize_rcu() and the start of every
+ * grace-period guarantees are restated to TSan with release/acquire pairs on counters of the
+ * world (struct pcsim__thr_world, used in rcu.c): every rcu_read_unlock() releases, the end of synchronize_rcu() and the start of every
  * call_rcu callback acquire, every callback releases when done and rcu_barrier() acquires.
  * This adds no ordering the real program lacks (liburcu provides it with its own barriers).
  *
