@@ -867,6 +867,8 @@ static int cmd_programs(void)
  *   spin      a sim task that loops without a preemption point forever (watchdog: exit 3)
  *   slow      a sim task that loops 1.5 s without a preemption point, then ends (the
  *             watchdog, at 1 s, reports a livelock: exit 1)
+ *   threads-spin  a task polling with cpu_relax() for a flag nobody sets, threads backend,
+ *             1 s timeout: reported as a livelock, not a deadlock (exit 1)
  * Without the sanitizer, asan and ubsan say so and exit 0.
  */
 static volatile unsigned selftest_ms;
@@ -894,6 +896,19 @@ static void selftest_setup(struct pcsim_world *w, void *arg)
 	pcsim_task_create(w, "spinner", selftest_task, NULL, 0);
 }
 
+static void selftest_poll(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&selftest_ms, __ATOMIC_RELAXED))
+		pcsim_cpu_relax();
+}
+
+static void selftest_poll_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_task_create(w, "poller", selftest_poll, NULL, 0);
+}
+
 static int cmd_selftest(int argc, char **argv)
 {
 	const char *k = argc == 1 ? argv[0] : "";
@@ -915,19 +930,25 @@ static int cmd_selftest(int argc, char **argv)
 		printf("no UBSan report (sum %d): not built with UBSan?\n", sum);
 		return EXIT_OK;
 	}
-	if (strcmp(k, "spin") == 0 || strcmp(k, "slow") == 0) {
+	bool thr = strcmp(k, "threads-spin") == 0;
+	if (strcmp(k, "spin") == 0 || strcmp(k, "slow") == 0 || thr) {
 		static const struct pcsim_program prog = { .name = "selftest-spin",
 							   .setup = selftest_setup };
+		static const struct pcsim_program poll = { .name = "selftest-poll",
+							   .setup = selftest_poll_setup };
 		struct pcsim_config cfg;
 		struct pcsim_explore_opts ex;
 		struct pcsim_report r;
 		pcsim_config_init(&cfg);
 		pcsim_explore_opts_init(&ex);
 		cfg.watchdog_ms = 1000;
+		cfg.threads_timeout_ms = 1000;
+		if (thr)
+			cfg.backend = PCSIM_BACKEND_THREADS;
 		ex.max_executions = 1;
 		ex.confirm = false;
 		selftest_ms = k[1] == 'l' ? 1500 : 0;
-		int rc = pcsim_explore(&prog, &cfg, &ex, &r);
+		int rc = pcsim_explore(thr ? &poll : &prog, &cfg, &ex, &r);
 		if (rc < 0)
 			return EXIT_INTERNAL;
 		printf("%s (%s): %s\n", pcsim_outcome_name(r.outcome), r.what,
@@ -936,7 +957,7 @@ static int cmd_selftest(int argc, char **argv)
 		pcsim_report_free(&r);
 		return st;
 	}
-	return pcsim_cmdline_usage_error("_selftest: KIND is asan, ubsan, spin or slow");
+	return pcsim_cmdline_usage_error("_selftest: KIND is asan, ubsan, spin, slow or threads-spin");
 }
 
 int main(int argc, char **argv)
