@@ -65,3 +65,4 @@ pcsim_cmocka_test(NAME uring_sim PROGRAM uring SOURCES unit/test_uring.c ARGS --
 pcsim_cmocka_test(NAME uring_explore PROGRAM uring ARGS "*_explore" LABELS scenario TIMEOUT 400)
 pcsim_cmocka_test(NAME uring_threads PROGRAM uring ARGS --backend threads --skip "*_explore"
 	LABELS unit threads)
+include(${CMAKE_CURRENT_SOURCE_DIR}/robustness_cli/robustness_cli.cmake)

@@ -76,6 +76,9 @@ struct pcsim_config {
 	unsigned inject;		/* PCSIM_INJECT_*: engine bugs re-injected for tests, 0 */
 	unsigned threads_timeout_ms;	/* threads backend: an execution running longer than this
 					 * is reported as a deadlock, default 20000 */
+	unsigned watchdog_ms;		/* sim backend: a context running this long (wall clock)
+					 * without reaching a preemption point trips the watchdog
+					 * (pcsim_watchdog_set_handler()), default 10000, 0 = off */
 	/* Tunables of the model layers, kept here so one struct describes a world. */
 	unsigned wait_table_bits;	/* PAGE_WAIT_TABLE_BITS, kernel default 8 */
 	unsigned walk_break_cnt;	/* WAITQUEUE_WALK_BREAK_CNT, kernel default 64 */
@@ -86,6 +89,19 @@ struct pcsim_config {
 
 /** pcsim_config_init - fill @cfg with the defaults above. Context: any thread, no world needed. */
 PCSIM_API void pcsim_config_init(struct pcsim_config *cfg);
+
+/**
+ * pcsim_watchdog_set_handler - what the sim backend's watchdog does about an endless loop.
+ *
+ * A context that runs watchdog_ms without reaching a preemption point makes its execution end
+ * as PCSIM_OUTCOME_LIVELOCK ("watchdog") at the next point it reaches. If it reaches none for
+ * another watchdog_ms, the loop is taken to be endless: no other thread can take the fiber
+ * back, so the watchdog's thread calls @fn with a one-line message naming the context (@fn
+ * may print it and exit the process; it must not return into the stuck world). With no
+ * handler (the default, or @fn NULL) the message goes to stderr once and the caller of
+ * pcsim_explore() stays blocked. Process-wide. Context: any thread. docs/engine.md, "Watchdog".
+ */
+PCSIM_API void pcsim_watchdog_set_handler(void (*fn)(const char *msg));
 
 /* ---------------------------------------------------------------------------------------------
  * Programs and worlds

@@ -10,6 +10,7 @@
 #ifndef PCSIM_EXPLORE_H
 #define PCSIM_EXPLORE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +46,10 @@ struct pcsim_explore_opts {
 	/* Called every 2^16 executions and at the end, for progress lines. */
 	void (*progress)(uint64_t executions, uint64_t steps, void *arg);
 	void *progress_arg;
+	/* If set: read before every execution; non-zero stops the search there (the execution
+	 * under way finishes first), and the report covers what ran. A signal handler may set
+	 * it. Default NULL. */
+	const volatile sig_atomic_t *stop;
 };
 
 enum pcsim_outcome {

@@ -211,6 +211,8 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	bool replayable = w->ops->replayable;
 	int ret = 0;
 	for (uint64_t i = 0; !o.max_executions || i < o.max_executions; i++) {
+		if (o.stop && *o.stop)
+			break;	/* asked to stop (e.g. SIGINT): report what ran */
 		if (!pcsim__strategy_begin(strat, w))
 			break;
 		run_one(w, prog, i);

@@ -41,6 +41,7 @@ void pcsim_config_init(struct pcsim_config *cfg)
 	cfg->stack_size = 64 * 1024;
 #endif
 	cfg->threads_timeout_ms = 20000;
+	cfg->watchdog_ms = 10000;
 	cfg->wait_table_bits = 8;
 	cfg->walk_break_cnt = 64;
 	cfg->page_lock_unfairness = 5;

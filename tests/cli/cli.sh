@@ -45,6 +45,15 @@ fi
 # a damaged schedule: 2 and a file:line position
 printf 'pcsim-schedule 1\nprogram pagecache-general\nbogus line here\n' > "$TMP/bad.schedule"
 expect 2 "bad.schedule:3:1: unknown header line" -- replay pagecache-general "$TMP/bad.schedule"
+# replay takes its configuration and choices from the schedule, not from options
+if [ -n "$sched" ]; then
+	expect 2 "replay: --cpus has no effect" -- replay pagecache-general "$sched" --cpus 4
+	expect 2 "would overwrite the schedule" -- replay pagecache-general "$sched" --trace "$sched"
+fi
+# a directory is not an empty schedule
+expect 2 "is a directory, not a schedule file" -- replay pagecache-general "$TMP"
+# --json: one object, saying whether a signal cut the search short
+expect 0 '"interrupted":false}$' -- explore micro-fixed --schedules 10 --json
 # clean runs: 0, also under the strict P6 check
 expect 0 "" -- explore micro-fixed --strategy dfs
 expect 0 "" -- explore pagecache-general --schedules 200

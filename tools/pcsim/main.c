@@ -2,15 +2,26 @@
 /*
  * pcsim - command-line front end.
  *
- * Exit status: 0 no violation, 1 violation found, 2 bad usage or input, 3 internal error.
+ * Exit status: 0 no violation, 1 violation found, 2 bad usage or input, 3 internal error
+ * (including an error found by a sanitizer in a sanitizer build, and the sim backend's
+ * watchdog giving up on an endless loop). Interrupted by SIGINT or SIGTERM, run/explore/replay
+ * finish the execution under way, report, and exit with the status of what was found so far
+ * (0 if nothing); a second signal kills at once.
+ *
+ * A finding is never lost: the report and the schedule file are written before anything else
+ * that can fail (the --trace file comes last; if it cannot be written that is a warning).
  * Until scenario files exist (the scenario issue), PROGRAM names a built-in program
  * (`pcsim programs` lists them).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +41,31 @@
 #define EXIT_INTERNAL 3
 
 static const char *const prog_name = pcsim_cmdline_prog;
+
+/*
+ * Sanitizer builds: an error a sanitizer finds is an internal error (3), not "violation found"
+ * (1, the sanitizers' default exit code; TSan's is 66). These hooks only supply defaults:
+ * ASAN_OPTIONS, UBSAN_OPTIONS and TSAN_OPTIONS in the environment still override them (and
+ * abort_on_error=1 there makes an error a SIGABRT instead). Unused without sanitizers.
+ */
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+const char *__tsan_default_options(void);
+__attribute__((used, visibility("default"))) const char *__asan_default_options(void)
+{
+	return "exitcode=3";
+}
+__attribute__((used, visibility("default"))) const char *__ubsan_default_options(void)
+{
+	return "exitcode=3";
+}
+__attribute__((used, visibility("default"))) const char *__tsan_default_options(void)
+{
+	return "exitcode=3";
+}
+
+/* The largest schedule file read (a million-step execution needs about 10 MiB). */
+#define SCHEDULE_MAX_BYTES (64u << 20)
 
 static void usage(FILE *f)
 {
@@ -63,13 +99,64 @@ static void usage(FILE *f)
 		"                             strict-p6: a killed page waiter dropping a counted\n"
 		"                             exclusive wakeup (5.10 does) is a violation\n"
 		"  --bug bNN                  re-inject bug zoo entry NN (repeatable)\n"
+		"  --watchdog SECONDS         sim: a task running this long without a preemption\n"
+		"                             point is reported (default 10; 0 = off)\n"
 		"  --trace FILE               write the narrative trace of the reported execution\n"
 		"  --out DIR                  where explore writes the failing schedule (default .)\n"
 		"  --json                     one JSON object on stdout instead of text\n"
 		"\n"
+		"options (replay): --trace, --json, --lenient (skip recorded choices that are not\n"
+		"enabled); the schedule file fixes the configuration and every choice\n"
+		"\n"
 		"exit status: 0 no violation, 1 violation found, 2 bad usage or input, 3 internal "
-		"error\n",
+		"error\n"
+		"(also a sanitizer error, or a watchdog that gives up). SIGINT/SIGTERM: the execution\n"
+		"under way finishes, the summary is printed and the status is that of what was found\n"
+		"so far (0 if nothing); a second signal stops at once.\n",
 		prog_name);
+}
+
+/* Which options the command line gave (to reject those that would have no effect). */
+enum {
+	G_STRATEGY = 1u << 0,
+	G_SEED = 1u << 1,
+	G_SCHEDULES = 1u << 2,
+	G_DEPTH = 1u << 3,
+	G_PREEMPTIONS = 1u << 4,
+	G_BACKEND = 1u << 5,
+	G_MEM = 1u << 6,
+	G_CPUS = 1u << 7,
+	G_MAX_STEPS = 1u << 8,
+	G_SPURIOUS = 1u << 9,
+	G_CHECKS = 1u << 10,
+	G_BUG = 1u << 11,
+	G_TRACE = 1u << 12,
+	G_OUT = 1u << 13,
+	G_JSON = 1u << 14,
+	G_LENIENT = 1u << 15,
+	G_WATCHDOG = 1u << 16,
+};
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} opt_names[] = {
+	{ G_STRATEGY, "--strategy" },	{ G_SEED, "--seed" },	{ G_SCHEDULES, "--schedules" },
+	{ G_DEPTH, "--depth" },		{ G_PREEMPTIONS, "--preemptions" },
+	{ G_BACKEND, "--backend" },	{ G_MEM, "--mem" },	{ G_CPUS, "--cpus" },
+	{ G_MAX_STEPS, "--max-steps" }, { G_SPURIOUS, "--spurious" },
+	{ G_CHECKS, "--checks" },	{ G_BUG, "--bug" },	{ G_TRACE, "--trace" },
+	{ G_OUT, "--out" },		{ G_JSON, "--json" },	{ G_LENIENT, "--lenient" },
+	{ G_WATCHDOG, "--watchdog" },
+};
+
+/* The first option of @mask that was given, or NULL. */
+static const char *given_name(unsigned given, unsigned mask)
+{
+	for (unsigned i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
+		if (given & mask & opt_names[i].bit)
+			return opt_names[i].name;
+	return NULL;
 }
 
 struct opts {
@@ -78,8 +165,8 @@ struct opts {
 	const char *trace_file;
 	const char *out_dir;
 	bool json;
-	bool mem_given;
 	bool lenient;
+	unsigned given;		/* G_* */
 };
 
 /* Parse the options shared by run/explore/replay; positional arguments go to @pos. */
@@ -100,31 +187,37 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 	} while (0)
 		if (strcmp(a, "--strategy") == 0) {
 			NEED();
+			o->given |= G_STRATEGY;
 			if (pcsim_strategy_parse(v, &o->ex.strategy) < 0 ||
 			    o->ex.strategy == PCSIM_STRATEGY_REPLAY)
 				return pcsim_cmdline_usage_error(
 					"--strategy: '%s' is not one of random, pct, dfs", v);
 		} else if (strcmp(a, "--seed") == 0) {
 			NEED();
+			o->given |= G_SEED;
 			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, UINT64_MAX, &o->ex.seed)))
 				return rc;
 		} else if (strcmp(a, "--schedules") == 0) {
 			NEED();
+			o->given |= G_SCHEDULES;
 			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, UINT64_MAX,
 							  &o->ex.max_executions)))
 				return rc;
 		} else if (strcmp(a, "--depth") == 0) {
 			NEED();
+			o->given |= G_DEPTH;
 			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, 16, &n)))
 				return rc;
 			o->ex.pct_depth = (unsigned)n;
 		} else if (strcmp(a, "--preemptions") == 0) {
 			NEED();
+			o->given |= G_PREEMPTIONS;
 			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, 1000, &n)))
 				return rc;
 			o->ex.preemption_bound = (unsigned)n;
 		} else if (strcmp(a, "--backend") == 0) {
 			NEED();
+			o->given |= G_BACKEND;
 			if (strcmp(v, "sim") == 0)
 				o->cfg.backend = PCSIM_BACKEND_SIM;
 			else if (strcmp(v, "threads") == 0)
@@ -134,29 +227,33 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 					"--backend: '%s' is not sim or threads", v);
 		} else if (strcmp(a, "--mem") == 0) {
 			NEED();
+			o->given |= G_MEM;
 			if (strcmp(v, "sc") == 0)
 				o->cfg.mem = PCSIM_MEM_SC;
 			else if (strcmp(v, "tso") == 0)
 				o->cfg.mem = PCSIM_MEM_TSO;
 			else
 				return pcsim_cmdline_usage_error("--mem: '%s' is not sc or tso", v);
-			o->mem_given = true;
 		} else if (strcmp(a, "--cpus") == 0) {
 			NEED();
+			o->given |= G_CPUS;
 			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, PCSIM_MAX_CPUS, &n)))
 				return rc;
 			o->cfg.ncpus = (unsigned)n;
 		} else if (strcmp(a, "--max-steps") == 0) {
 			NEED();
+			o->given |= G_MAX_STEPS;
 			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, UINT64_MAX, &o->cfg.max_steps)))
 				return rc;
 		} else if (strcmp(a, "--spurious") == 0) {
 			NEED();
+			o->given |= G_SPURIOUS;
 			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, 1000000, &n)))
 				return rc;
 			o->cfg.max_spurious = (unsigned)n;
 		} else if (strcmp(a, "--checks") == 0) {
 			NEED();
+			o->given |= G_CHECKS;
 			if (strcmp(v, "default") == 0)
 				o->cfg.checks = PCSIM_CHECK_DEFAULT;
 			else if (strcmp(v, "none") == 0)
@@ -168,12 +265,15 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 					"--checks: '%s' is not default, none or strict-p6", v);
 		} else if (strcmp(a, "--trace") == 0) {
 			NEED();
+			o->given |= G_TRACE;
 			o->trace_file = v;
 		} else if (strcmp(a, "--out") == 0) {
 			NEED();
+			o->given |= G_OUT;
 			o->out_dir = v;
 		} else if (strcmp(a, "--bug") == 0) {
 			NEED();
+			o->given |= G_BUG;
 			unsigned long b = 0;
 			char *end = NULL;
 			if ((v[0] == 'b' || v[0] == 'B') && v[1])
@@ -188,8 +288,16 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 			o->cfg.bugs |= 1ull << b;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = true;
+			o->given |= G_JSON;
 		} else if (strcmp(a, "--lenient") == 0) {
 			o->lenient = true;
+			o->given |= G_LENIENT;
+		} else if (strcmp(a, "--watchdog") == 0) {
+			NEED();
+			o->given |= G_WATCHDOG;
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, UINT_MAX / 1000, &n)))
+				return rc;
+			o->cfg.watchdog_ms = (unsigned)n * 1000u;
 		} else if (a[0] == '-' && a[1]) {
 			return pcsim_cmdline_usage_error("unknown option '%s'", a);
 		} else {
@@ -227,34 +335,203 @@ static const struct pcsim_builtin *find_program(const char *name)
 	return NULL;
 }
 
-static char *read_file(const char *path)
+/*
+ * A schedule file's text: a regular file of at most SCHEDULE_MAX_BYTES holding no NUL byte.
+ * Opened without blocking, so a FIFO is refused rather than waited on, and a device is never
+ * read. On error print why ("pcsim: FILE: ...") and return NULL.
+ */
+static char *read_schedule(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
 		fprintf(stderr, "%s: cannot read %s: %s\n", prog_name, path, strerror(errno));
 		return NULL;
 	}
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		size_t n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		fprintf(stderr, "%s: cannot read %s: %s\n", prog_name, path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: %s: is a directory, not a schedule file\n", prog_name, path);
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr,
+			"%s: %s: not a regular file (a FIFO, socket or device); a schedule is read "
+			"from a regular file\n",
+			prog_name, path);
+		close(fd);
+		return NULL;
+	}
+	if ((uint64_t)st.st_size > SCHEDULE_MAX_BYTES) {
+		fprintf(stderr, "%s: %s: %lld bytes; a schedule file is at most %u bytes\n",
+			prog_name, path, (long long)st.st_size, SCHEDULE_MAX_BYTES);
+		close(fd);
+		return NULL;
+	}
+	size_t cap = (size_t)st.st_size + 1, len = 0;
+	char *buf = malloc(cap + 1);
+	if (!buf) {
+		fprintf(stderr, "%s: %s: out of memory\n", prog_name, path);
+		close(fd);
+		return NULL;
+	}
+	/* Read one byte more than stat said: a file that grew meanwhile is noticed. */
+	for (;;) {
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "%s: cannot read %s: %s\n", prog_name, path, strerror(errno));
+			free(buf);
+			close(fd);
+			return NULL;
+		}
 		if (n == 0)
 			break;
-		if (len + 1 >= cap) {
-			cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
+		len += (size_t)n;
+		if (len == cap) {
+			if (cap > SCHEDULE_MAX_BYTES) {
+				fprintf(stderr, "%s: %s: more than %u bytes; a schedule file is at "
+						"most that\n",
+					prog_name, path, SCHEDULE_MAX_BYTES);
 				free(buf);
-				buf = NULL;
+				close(fd);
+				return NULL;
+			}
+			size_t ncap = cap * 2 > SCHEDULE_MAX_BYTES + 1u ? SCHEDULE_MAX_BYTES + 1u
+								 : cap * 2;
+			char *nb = realloc(buf, ncap + 1);
+			if (!nb) {
+				fprintf(stderr, "%s: %s: out of memory\n", prog_name, path);
+				free(buf);
+				close(fd);
+				return NULL;
 			}
 			buf = nb;
+			cap = ncap;
 		}
 	}
-	fclose(f);
-	if (buf)
-		buf[len] = 0;
+	close(fd);
+	buf[len] = 0;
+	const char *nul = memchr(buf, 0, len);
+	if (nul) {
+		fprintf(stderr, "%s: %s: byte %zu is a NUL: not a schedule file (binary data?)\n",
+			prog_name, path, (size_t)(nul - buf) + 1);
+		free(buf);
+		return NULL;
+	}
 	return buf;
+}
+
+/* @path with its directory made canonical (the file itself need not exist). */
+static void canon_path(const char *path, char *out, size_t len)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (realpath(dir, real))
+		snprintf(out, len, "%s/%s", real, base);
+	else
+		snprintf(out, len, "%s", path);
+}
+
+/* Would writing @a overwrite @b? (The same file by inode, or the same canonical path.) */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	char ca[PATH_MAX + 256], cb[PATH_MAX + 256];
+	canon_path(a, ca, sizeof(ca));
+	canon_path(b, cb, sizeof(cb));
+	return strcmp(ca, cb) == 0;
+}
+
+/*
+ * Before a run: an output the run could not write is a usage error now, not after a long
+ * search (the write itself may still fail later: then it is a warning, see write_trace).
+ */
+static int check_output_file(const char *opt, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return pcsim_cmdline_usage_error("%s %s: is a directory", opt, path);
+		if (access(path, W_OK) != 0)
+			return pcsim_cmdline_usage_error("%s %s: not writable: %s", opt, path,
+							 strerror(errno));
+		return 0;
+	}
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (access(dir, W_OK) != 0)
+		return pcsim_cmdline_usage_error("%s %s: cannot create it in %s: %s", opt, path, dir,
+						 strerror(errno));
+	return 0;
+}
+
+static int check_output_dir(const char *opt, const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return pcsim_cmdline_usage_error("%s %s: %s", opt, dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return pcsim_cmdline_usage_error("%s %s: not a directory", opt, dir);
+	if (access(dir, W_OK) != 0)
+		return pcsim_cmdline_usage_error("%s %s: not writable: %s", opt, dir,
+						 strerror(errno));
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * SIGINT/SIGTERM: stop after the execution under way (pcsim_explore_opts.stop).
+ */
+static volatile sig_atomic_t stop_signal;
+static bool interrupted;	/* stop_signal cut the search short */
+
+static void on_stop_signal(int sig)
+{
+	static const char msg[] = "\npcsim: interrupted: finishing the execution under way "
+				  "(again to stop at once)\n";
+	stop_signal = sig;
+	ssize_t rc = write(2, msg, sizeof(msg) - 1);
+	(void)rc;
+}
+
+static void catch_stop_signals(struct pcsim_explore_opts *ex)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;	/* the second signal is fatal */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ex->stop = &stop_signal;
+}
+
+/* The sim backend's watchdog gave up on an endless loop: the process cannot continue. */
+static void on_watchdog(const char *msg)
+{
+	char buf[1024];
+	int n = snprintf(buf, sizeof(buf), "%s\n", msg);
+	ssize_t rc = write(2, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : strlen(buf));
+	(void)rc;
+	_exit(EXIT_INTERNAL);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -294,9 +571,13 @@ static void print_report(const char *cmd, const char *program, const struct opts
 		json_str(stdout, r->message);
 		printf(",\"schedule_file\":");
 		json_str(stdout, schedule_path);
-		printf("}\n");
+		printf(",\"interrupted\":%s}\n", interrupted ? "true" : "false");
 		return;
 	}
+	if (interrupted && r->outcome == PCSIM_OUTCOME_OK)
+		printf("%s: interrupted by %s after %" PRIu64 " execution(s); the search is "
+		       "incomplete\n",
+		       program, stop_signal == SIGINT ? "SIGINT" : "SIGTERM", r->executions);
 	if (r->outcome == PCSIM_OUTCOME_OK) {
 		if (o->cfg.backend == PCSIM_BACKEND_THREADS)	/* real threads take no steps */
 			printf("%s: no violation in %" PRIu64 " execution(s) on real threads\n",
@@ -352,6 +633,62 @@ static void progress(uint64_t execs, uint64_t steps, void *arg)
 	fflush(stderr);
 }
 
+/*
+ * After the report: the --trace file. Failing to write it loses no finding (the report and the
+ * schedule are out already), so it is a warning; the status stays that of the outcome, except
+ * that a clean run whose only product was the file is a usage error (2).
+ */
+static int write_trace(const struct opts *o, const struct pcsim_report *r, int status)
+{
+	if (!o->trace_file)
+		return status;
+	if (!r->trace) {
+		fprintf(stderr, "%s: warning: no trace was recorded (%s); %s not written\n",
+			prog_name,
+			o->cfg.backend == PCSIM_BACKEND_THREADS ? "the threads backend records none"
+								 : "nothing to trace",
+			o->trace_file);
+		return status;
+	}
+	if (pcsim_cmdline_write_file(o->trace_file, r->trace) < 0) {
+		fprintf(stderr, "%s: warning: the trace was not written; the report above stands\n",
+			prog_name);
+		return status == EXIT_OK ? EXIT_USAGE : status;
+	}
+	return status;
+}
+
+/* Options that do nothing in run/explore with these settings: errors, or warnings where a
+ * script may reasonably pass them for every backend. */
+static int check_explore_opts(const struct opts *o, bool single)
+{
+	const char *n;
+	if ((n = given_name(o->given, G_LENIENT)))
+		return pcsim_cmdline_usage_error("%s: only replay reads a schedule", n);
+	if (single && (n = given_name(o->given, G_SCHEDULES)))
+		return pcsim_cmdline_usage_error("%s: run is one execution (use explore)", n);
+	if ((o->given & G_DEPTH) && o->ex.strategy != PCSIM_STRATEGY_PCT)
+		return pcsim_cmdline_usage_error("--depth: only --strategy pct has a depth");
+	if ((o->given & G_PREEMPTIONS) && o->ex.strategy != PCSIM_STRATEGY_DFS)
+		return pcsim_cmdline_usage_error(
+			"--preemptions: only --strategy dfs bounds preemptions");
+	if (o->cfg.backend == PCSIM_BACKEND_THREADS) {
+		if ((n = given_name(o->given, G_STRATEGY | G_DEPTH | G_PREEMPTIONS)))
+			fprintf(stderr, "%s: warning: %s has no effect on the threads backend (real "
+					"threads are not scheduled by pcsim)\n",
+				prog_name, n);
+		if ((n = given_name(o->given, G_MAX_STEPS | G_SPURIOUS | G_WATCHDOG)))
+			fprintf(stderr, "%s: warning: %s has no effect on the threads backend (it "
+					"counts no steps; threads_timeout_ms bounds an execution)\n",
+				prog_name, n);
+		if (o->given & G_TRACE)
+			fprintf(stderr, "%s: warning: --trace: the threads backend records no "
+					"trace\n",
+				prog_name);
+	}
+	return 0;
+}
+
 static int cmd_explore(int argc, char **argv, bool single)
 {
 	struct opts o;
@@ -364,10 +701,25 @@ static int cmd_explore(int argc, char **argv, bool single)
 		return rc;
 	if (npos != 1)
 		return pcsim_cmdline_usage_error("%s needs a PROGRAM", single ? "run" : "explore");
+	if ((rc = check_explore_opts(&o, single)))
+		return rc;
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
 		return EXIT_USAGE;
-	if (!o.mem_given)
+	/* Where the schedule of a failure goes: known now, so --trace cannot clobber it. */
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s-%" PRIu64 ".schedule", o.out_dir, b->prog.name,
+		 o.ex.seed);
+	if ((rc = check_output_dir("--out", o.out_dir)))
+		return rc;
+	if (o.trace_file) {
+		if ((rc = check_output_file("--trace", o.trace_file)))
+			return rc;
+		if (same_file(o.trace_file, path))
+			return pcsim_cmdline_usage_error(
+				"--trace %s is where a failing schedule would be written", o.trace_file);
+	}
+	if (!(o.given & G_MEM))
 		o.cfg.mem = b->mem;
 	if (b->wait_table_bits >= 0)
 		o.cfg.wait_table_bits = (unsigned)b->wait_table_bits;
@@ -378,6 +730,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 	tty_progress = !o.json && isatty(2) && !single;
 	progress_start = time(NULL);
 	o.ex.progress = progress;
+	catch_stop_signals(&o.ex);
 	struct pcsim_report r;
 	rc = pcsim_explore(&b->prog, &o.cfg, &o.ex, &r);
 	if (tty_progress)
@@ -387,22 +740,26 @@ static int cmd_explore(int argc, char **argv, bool single)
 		pcsim_report_free(&r);
 		return rc == -EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
 	}
-	char path[4096];
+	interrupted = stop_signal && !r.exhausted &&
+		      (!o.ex.max_executions || r.executions < o.ex.max_executions);
+	/* The finding first: the schedule file, then the report. */
 	const char *sched_path = NULL;
+	bool sched_lost = false;
 	if (r.outcome != PCSIM_OUTCOME_OK && r.schedule) {
-		snprintf(path, sizeof(path), "%s/%s-%" PRIu64 ".schedule", o.out_dir, b->prog.name,
-			 o.ex.seed);
 		if (pcsim_cmdline_write_file(path, r.schedule) == 0)
 			sched_path = path;
-	}
-	if (o.trace_file && r.trace && pcsim_cmdline_write_file(o.trace_file, r.trace) < 0) {
-		pcsim_report_free(&r);
-		return EXIT_USAGE;
+		else
+			sched_lost = true;
 	}
 	if (single && !o.json && r.trace && r.outcome == PCSIM_OUTCOME_OK)
 		printf("%s\n", r.trace);
 	print_report(single ? "run" : "explore", b->prog.name, &o, &r, sched_path);
-	int st = outcome_status(&r);
+	fflush(stdout);
+	if (sched_lost)
+		fprintf(stderr, "%s: the failing schedule could not be written to %s; here it is:\n"
+				"%s",
+			prog_name, path, r.schedule);
+	int st = write_trace(&o, &r, outcome_status(&r));
 	pcsim_report_free(&r);
 	return st;
 }
@@ -427,22 +784,45 @@ static int cmd_replay(int argc, char **argv)
 		return rc;
 	if (npos != 2)
 		return pcsim_cmdline_usage_error("replay needs PROGRAM and SCHEDULE");
+	const char *n;
+	if ((n = given_name(o.given, G_BACKEND | G_MEM | G_CPUS | G_MAX_STEPS | G_SPURIOUS |
+					     G_CHECKS | G_BUG)))
+		return pcsim_cmdline_usage_error(
+			"replay: %s has no effect: the schedule file's config line records the "
+			"configuration it ran with", n);
+	if ((n = given_name(o.given, G_STRATEGY | G_SEED | G_SCHEDULES | G_DEPTH |
+					     G_PREEMPTIONS)))
+		return pcsim_cmdline_usage_error(
+			"replay: %s has no effect: the schedule file fixes every choice", n);
+	if ((n = given_name(o.given, G_OUT)))
+		return pcsim_cmdline_usage_error("replay: %s has no effect: replay writes no "
+						 "schedule", n);
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
 		return EXIT_USAGE;
-	char *text = read_file(pos[1]);
+	if (o.trace_file) {
+		if (same_file(o.trace_file, pos[1]))
+			return pcsim_cmdline_usage_error("--trace %s would overwrite the schedule "
+							 "being replayed", o.trace_file);
+		if ((rc = check_output_file("--trace", o.trace_file)))
+			return rc;
+	}
+	char *text = read_schedule(pos[1]);
 	if (!text)
 		return EXIT_USAGE;
+	unsigned watchdog_ms = o.cfg.watchdog_ms;	/* not part of a schedule */
 	pcsim_config_init(&o.cfg);
 	if (pcsim_schedule_info(text, pname, sizeof(pname), &o.cfg, err, sizeof(err)) < 0) {
 		input_error(pos[1], err);
 		free(text);
 		return EXIT_USAGE;
 	}
+	o.cfg.watchdog_ms = watchdog_ms;
 	o.ex.strategy = PCSIM_STRATEGY_REPLAY;
 	o.ex.schedule = text;
 	o.ex.replay_lenient = o.lenient;
 	o.ex.keep_trace = true;
+	catch_stop_signals(&o.ex);
 	struct pcsim_report r;
 	rc = pcsim_explore(&b->prog, &o.cfg, &o.ex, &r);
 	if (rc < 0) {
@@ -451,15 +831,12 @@ static int cmd_replay(int argc, char **argv)
 		free(text);
 		return EXIT_USAGE;
 	}
-	if (o.trace_file && r.trace && pcsim_cmdline_write_file(o.trace_file, r.trace) < 0) {
-		pcsim_report_free(&r);
-		free(text);
-		return EXIT_USAGE;
-	}
+	interrupted = stop_signal && r.executions == 0;
 	if (!o.json && r.trace && r.outcome == PCSIM_OUTCOME_OK)
 		printf("%s\n", r.trace);
 	print_report("replay", b->prog.name, &o, &r, NULL);
-	int st = outcome_status(&r);
+	fflush(stdout);
+	int st = write_trace(&o, &r, outcome_status(&r));
 	pcsim_report_free(&r);
 	free(text);
 	return st;
@@ -483,6 +860,106 @@ static int cmd_programs(void)
 	return EXIT_OK;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * `pcsim _selftest KIND`: deliberate failures for tests/robustness_cli/ (not for users):
+ *   asan      a heap-buffer overflow (exit 3 from ASan in an ASan build)
+ *   ubsan     a signed overflow (exit 3 from UBSan in a UBSan build)
+ *   spin      a sim task that loops without a preemption point forever (watchdog: exit 3)
+ *   slow      a sim task that loops 1.5 s without a preemption point, then ends (the
+ *             watchdog, at 1 s, reports a livelock: exit 1)
+ *   threads-spin  a task polling with cpu_relax() for a flag nobody sets, threads backend,
+ *             1 s timeout: reported as a livelock, not a deadlock (exit 1)
+ * Without the sanitizer, asan and ubsan say so and exit 0.
+ */
+static volatile unsigned selftest_ms;
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void selftest_task(void *arg)
+{
+	(void)arg;
+	uint64_t end = mono_ms() + selftest_ms;
+	/* No pcsim call inside: no preemption point. */
+	while (!selftest_ms || mono_ms() < end)
+		;
+	pcsim_cpu_relax();
+}
+
+static void selftest_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_task_create(w, "spinner", selftest_task, NULL, 0);
+}
+
+static void selftest_poll(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&selftest_ms, __ATOMIC_RELAXED))
+		pcsim_cpu_relax();
+}
+
+static void selftest_poll_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_task_create(w, "poller", selftest_poll, NULL, 0);
+}
+
+static int cmd_selftest(int argc, char **argv)
+{
+	const char *k = argc == 1 ? argv[0] : "";
+	if (strcmp(k, "asan") == 0) {
+#if defined(__SANITIZE_ADDRESS__)
+		char *volatile p = malloc(8);
+		volatile int i = 8;
+		p[i] = 1;
+		free(p);
+		return EXIT_OK;
+#else
+		printf("not built with AddressSanitizer\n");
+		return EXIT_OK;
+#endif
+	}
+	if (strcmp(k, "ubsan") == 0) {
+		volatile int big = INT_MAX, one = 1;
+		int sum = big + one;
+		printf("no UBSan report (sum %d): not built with UBSan?\n", sum);
+		return EXIT_OK;
+	}
+	bool thr = strcmp(k, "threads-spin") == 0;
+	if (strcmp(k, "spin") == 0 || strcmp(k, "slow") == 0 || thr) {
+		static const struct pcsim_program prog = { .name = "selftest-spin",
+							   .setup = selftest_setup };
+		static const struct pcsim_program poll = { .name = "selftest-poll",
+							   .setup = selftest_poll_setup };
+		struct pcsim_config cfg;
+		struct pcsim_explore_opts ex;
+		struct pcsim_report r;
+		pcsim_config_init(&cfg);
+		pcsim_explore_opts_init(&ex);
+		cfg.watchdog_ms = 1000;
+		cfg.threads_timeout_ms = 1000;
+		if (thr)
+			cfg.backend = PCSIM_BACKEND_THREADS;
+		ex.max_executions = 1;
+		ex.confirm = false;
+		selftest_ms = k[1] == 'l' ? 1500 : 0;
+		int rc = pcsim_explore(thr ? &poll : &prog, &cfg, &ex, &r);
+		if (rc < 0)
+			return EXIT_INTERNAL;
+		printf("%s (%s): %s\n", pcsim_outcome_name(r.outcome), r.what,
+		       r.message ? r.message : "");
+		int st = outcome_status(&r);
+		pcsim_report_free(&r);
+		return st;
+	}
+	return pcsim_cmdline_usage_error("_selftest: KIND is asan, ubsan, spin, slow or threads-spin");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -490,6 +967,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
+	pcsim_watchdog_set_handler(on_watchdog);
+	bool listing = strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0 ||
+		       strcmp(cmd, "programs") == 0 || strcmp(cmd, "bugs") == 0;
+	if (listing && argc > 2)
+		return pcsim_cmdline_usage_error("%s takes no arguments ('%s')", cmd, argv[2]);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		usage(stdout);
 		return EXIT_OK;
@@ -511,6 +993,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (strcmp(cmd, "demo") == 0)
 		return pcsim_cli_demo(argc - 2, argv + 2);
+	if (strcmp(cmd, "_selftest") == 0)
+		return cmd_selftest(argc - 2, argv + 2);
 	if (strcmp(cmd, "bench") == 0) {
 #if PCSIM_HAVE_BENCH
 		return pcsim_bench_main(argc - 2, argv + 2);

@@ -19,12 +19,73 @@
 #define PCSIM_ASAN 1
 #endif
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PCSIM_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define PCSIM_TSAN 1
+#endif
+
 #if defined(PCSIM_ASAN)
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
+#if defined(PCSIM_TSAN)
+#include <sanitizer/tsan_interface.h>
+#endif
 
 #define GUARD 4096u
+
+#if defined(PCSIM_TSAN)
+/*
+ * ThreadSanitizer: the TSan context of the fiber running on a stack is kept in the stack's
+ * lowest word (fiber structures live in the per-execution arena and are abandoned with it, a
+ * stack is not). A context is created when a fiber is started on the stack and destroyed when
+ * the stack is recycled at the end of the execution, so the contexts of fibers abandoned
+ * mid-call (violations, deadlocks) never accumulate.
+ */
+static void tsan_stack_release(void *stack)
+{
+	void **slot = stack;
+	if (*slot) {
+		__tsan_destroy_fiber(*slot);
+		*slot = NULL;
+	}
+}
+
+static void tsan_fiber_init(struct pcsim__fiber *f, void *stack)
+{
+	tsan_stack_release(stack);
+	*(void **)stack = f->tsan_fiber = __tsan_create_fiber(0);
+}
+
+/* Immediately before the stack switch; flags 0: the switch orders the two fibers. */
+static inline void tsan_switch(struct pcsim__fiber *from, struct pcsim__fiber *to)
+{
+	if (!from->stack && !from->tsan_fiber)
+		from->tsan_fiber = __tsan_get_current_fiber();
+	__tsan_switch_to_fiber(to->tsan_fiber, 0);
+}
+#else
+static inline void tsan_stack_release(void *stack)
+{
+	(void)stack;
+}
+
+static inline void tsan_fiber_init(struct pcsim__fiber *f, void *stack)
+{
+	(void)f;
+	(void)stack;
+}
+
+static inline void tsan_switch(struct pcsim__fiber *from, struct pcsim__fiber *to)
+{
+	(void)from;
+	(void)to;
+}
+#endif
 
 void *pcsim__stack_alloc(size_t size)
 {
@@ -39,8 +100,15 @@ void *pcsim__stack_alloc(size_t size)
 
 void pcsim__stack_free(void *stack, size_t size)
 {
-	if (stack)
+	if (stack) {
+		tsan_stack_release(stack);
 		munmap((char *)stack - GUARD, size + GUARD);
+	}
+}
+
+void pcsim__stack_recycled(void *stack)
+{
+	tsan_stack_release(stack);
 }
 
 #if defined(PCSIM_FIBER_ASM)
@@ -69,11 +137,13 @@ void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*
 	f->stack_size = size;
 	f->sp_hint = (char *)stack + size;
 	f->asan_fake = NULL;
+	tsan_fiber_init(f, stack);
 }
 
 void pcsim__fiber_switch(struct pcsim__fiber *from, struct pcsim__fiber *to, bool from_dies)
 {
 	from->sp_hint = __builtin_frame_address(0);
+	tsan_switch(from, to);
 #if defined(PCSIM_ASAN)
 	__sanitizer_start_switch_fiber(from_dies ? NULL : &from->asan_fake,
 				       to->stack ? to->stack : to->asan_bottom,
@@ -117,11 +187,13 @@ void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*
 	f->stack_size = size;
 	f->sp_hint = (char *)stack + size;
 	f->asan_fake = NULL;
+	tsan_fiber_init(f, stack);
 }
 
 void pcsim__fiber_switch(struct pcsim__fiber *from, struct pcsim__fiber *to, bool from_dies)
 {
 	from->sp_hint = __builtin_frame_address(0);
+	tsan_switch(from, to);
 #if defined(PCSIM_ASAN)
 	__sanitizer_start_switch_fiber(from_dies ? NULL : &from->asan_fake,
 				       to->stack ? to->stack : to->asan_bottom,

@@ -5,7 +5,11 @@
  * On x86-64 the switch is six pushes, a stack swap and six pops (fiber_x86_64.S): no system
  * call, no signal-mask save (swapcontext costs an rt_sigprocmask per switch). Elsewhere it
  * falls back to ucontext. Every switch is annotated for AddressSanitizer
- * (__sanitizer_start_switch_fiber / __sanitizer_finish_switch_fiber) so ASan follows the stacks.
+ * (__sanitizer_start_switch_fiber / __sanitizer_finish_switch_fiber) so ASan follows the stacks,
+ * and for ThreadSanitizer (__tsan_switch_to_fiber): each fiber has a TSan context of its own,
+ * created when a fiber is started on a stack and destroyed when the stack is recycled, so TSan's
+ * shadow call stack never mixes the frames of two fibers (without this it overflows after a
+ * few thousand executions and the process crashes).
  */
 #ifndef PCSIM_FIBER_H
 #define PCSIM_FIBER_H
@@ -31,6 +35,8 @@ struct pcsim__fiber {
 	void *asan_fake;	/* ASan fake-stack handle while switched out */
 	const void *asan_bottom;	/* the thread's own stack, learned at the first switch */
 	size_t asan_size;
+	void *tsan_fiber;	/* TSan context (TSan builds; the thread's own for the main fiber) */
+	struct pcsim__watchdog *wd;	/* main fiber only: the watchdog of the world (sched.c) */
 };
 
 /* Prepare @f to run @entry(@arg) on [@stack, @stack + @size) when first switched to. */
@@ -43,5 +49,7 @@ void pcsim__fiber_started(struct pcsim__fiber *prev);
 
 void *pcsim__stack_alloc(size_t size);
 void pcsim__stack_free(void *stack, size_t size);
+/* Every fiber started on @stack is gone (end of execution): release what it held (TSan). */
+void pcsim__stack_recycled(void *stack);
 
 #endif

@@ -13,14 +13,49 @@
  * a task that holds a spinlock (preempt_count > 0) or runs with interrupts off cannot be
  * preempted by another task of its CPU; an event fires on a CPU only while that CPU's running
  * context has interrupts enabled and no other atomic context runs there.
+ *
+ * The watchdog (end of this file) turns a context that runs too long without reaching a
+ * preemption point into a reported outcome.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim/sim.h"
 
 static _Thread_local struct pcsim__fiber *switch_from;
+
+static void wd_expired(struct pcsim_world *w, struct pcsim__ctx *cur);
+
+/* The watchdog's shared state (see "The watchdog" below); the world's thread only touches the
+ * atomics. */
+struct pcsim__watchdog {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool quit;		/* under mu */
+	unsigned limit_ms;
+	uint64_t beat;		/* atomic: bumped at every point */
+	unsigned cur;		/* atomic: id of the running context, 0 = the main context */
+	int active;		/* atomic: an execution is running */
+	int fired;		/* atomic: no heartbeat for limit_ms */
+	uint64_t exec;		/* atomic: 1-based index of the running execution */
+};
+
+/* At every point: a heartbeat, and the verdict if the watchdog has fired meanwhile. */
+static inline void wd_beat(struct pcsim_world *w, struct pcsim__ctx *cur)
+{
+	struct pcsim__watchdog *d = w->main_fib.wd;
+	if (!d)
+		return;
+	__atomic_store_n(&d->beat, __atomic_load_n(&d->beat, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+	if (__builtin_expect(__atomic_load_n(&d->fired, __ATOMIC_RELAXED), 0))
+		wd_expired(w, cur);
+}
 
 static inline bool spin_free(struct pcsim_world *w, struct pcsim__ctx *c)
 {
@@ -132,6 +167,8 @@ static void switch_to(struct pcsim_world *w, struct pcsim__ctx *from, struct pcs
 		      bool dies)
 {
 	struct pcsim__fiber *ff = from ? &from->fib : &w->main_fib;
+	if (w->main_fib.wd)
+		__atomic_store_n(&w->main_fib.wd->cur, to ? to->id : 0u, __ATOMIC_RELAXED);
 	w->ex.cur = to;
 	pcsim__tls_ctx = to;
 	switch_from = ff;
@@ -162,6 +199,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
 	struct pcsim__opt opts[PCSIM_MAX_OPTS];
 	for (;;) {
+		wd_beat(w, cur);
 		if (w->checks_inv && w->ex.ninv)
 			pcsim__run_invariants(w);
 		if (++w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
@@ -353,13 +391,19 @@ static void stacks_recycle(struct pcsim_world *w)
 		if (!w->stack_pool)
 			abort();
 	}
-	for (unsigned i = 0; i < w->nstacks_used; i++)
+	for (unsigned i = 0; i < w->nstacks_used; i++) {
+		pcsim__stack_recycled(w->stacks_used[i]);
 		w->stack_pool[w->nstack_pool++] = w->stacks_used[i];
+	}
 	w->nstacks_used = 0;
 }
 
+static void wd_stop(struct pcsim_world *w);
+
+/* The backend's world_destroy: the watchdog, then every stack. */
 void pcsim__sim_release_stacks(struct pcsim_world *w)
 {
+	wd_stop(w);
 	stacks_recycle(w);
 	for (unsigned i = 0; i < w->nstack_pool; i++)
 		pcsim__stack_free(w->stack_pool[i], w->cfg.stack_size);
@@ -405,11 +449,15 @@ void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 /* ---------------------------------------------------------------------------------------------
  * One execution, from the main context.
  */
+static void wd_exec(struct pcsim_world *w, bool running);
+
 void pcsim__sim_run_exec(struct pcsim_world *w)
 {
 	pcsim__tls_ctx = NULL;
+	wd_exec(w, true);
 	pcsim__sim_dispatch(w, NULL);
 	/* Back in the main context: the execution is over. */
+	wd_exec(w, false);
 	pcsim__tls_ctx = NULL;
 	w->ex.cur = NULL;
 	if (w->ex.outcome == PCSIM_OUTCOME_OK) {
@@ -472,4 +520,179 @@ uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_
 	if (w->ex.outcome != PCSIM_OUTCOME_OK && pcsim__tls_ctx)
 		pcsim__sim_abort_exec(w);
 	return pick;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The watchdog
+ *
+ * The scheduler runs only at preemption points, so a context that loops without reaching one
+ * (a C loop around a plain variable, a computation that never ends) never gives control back.
+ * When cfg.watchdog_ms is not 0, a monitor thread per world (started with its first execution,
+ * stopped with the world) samples a heartbeat that the scheduler bumps at every point. If a
+ * running execution shows no heartbeat for watchdog_ms of wall-clock time:
+ *
+ *  1. the monitor raises a flag. If the context reaches a point after all (a slow loop that
+ *     does end), the execution ends there as PCSIM_OUTCOME_LIVELOCK, what "watchdog", with a
+ *     message naming the context. That outcome depends on wall-clock time: replaying the
+ *     schedule reproduces it only if the loop is as slow again.
+ *  2. If another watchdog_ms passes without a heartbeat, the loop is taken to be endless.
+ *     Another thread cannot unwind a fiber, so the execution cannot be ended: the monitor calls
+ *     the handler installed with pcsim_watchdog_set_handler() with a message naming the
+ *     context (the CLI prints it and exits with status 3); without a handler it prints the
+ *     message on stderr, once, and the calling thread stays where it is.
+ *
+ * The heartbeat costs the world's thread one relaxed load and store per step.
+ */
+static void (*wd_handler)(const char *msg);
+
+void pcsim_watchdog_set_handler(void (*fn)(const char *msg))
+{
+	__atomic_store_n(&wd_handler, fn, __ATOMIC_RELEASE);
+}
+
+static void wd_expired(struct pcsim_world *w, struct pcsim__ctx *cur)
+{
+	if (w->ex.outcome != PCSIM_OUTCOME_OK)
+		return;
+	if (cur && cur->kind == PCSIM_CTX_TASK)
+		pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "watchdog",
+			     "T%u %s ran for more than %u ms without reaching a preemption point "
+			     "(a loop without one never ends in the sim backend; raise or disable "
+			     "watchdog_ms if it is only slow)",
+			     cur->id, ctx_task(cur)->name, w->cfg.watchdog_ms);
+	else
+		pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "watchdog",
+			     "context %u ran for more than %u ms without reaching a preemption "
+			     "point (a loop without one never ends in the sim backend; raise or "
+			     "disable watchdog_ms if it is only slow)",
+			     cur ? cur->id : 0u, w->cfg.watchdog_ms);
+}
+
+static uint64_t wd_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Second stage: the loop does not end. */
+static void wd_stuck(struct pcsim__watchdog *d, uint64_t ms)
+{
+	char msg[512], who[64];
+	unsigned id = __atomic_load_n(&d->cur, __ATOMIC_RELAXED);
+	if (id >= PCSIM_IRQ_CTX_BASE)
+		snprintf(who, sizeof(who), "the atomic context of event %u", id - PCSIM_IRQ_CTX_BASE);
+	else if (id)
+		snprintf(who, sizeof(who), "task T%u", id);
+	else
+		snprintf(who, sizeof(who), "the scheduler");
+	snprintf(msg, sizeof(msg),
+		 "pcsim: watchdog: %s has run for %llu ms without reaching a preemption point "
+		 "(execution %llu; sim backend, watchdog_ms=%u): a loop without a preemption point "
+		 "never ends in the sim backend, and the thread cannot be taken back",
+		 who, (unsigned long long)ms,
+		 (unsigned long long)__atomic_load_n(&d->exec, __ATOMIC_RELAXED), d->limit_ms);
+	void (*fn)(const char *) = __atomic_load_n(&wd_handler, __ATOMIC_ACQUIRE);
+	if (fn)
+		fn(msg);
+	else
+		fprintf(stderr, "%s\n", msg);
+}
+
+static void *wd_main(void *arg)
+{
+	struct pcsim__watchdog *d = arg;
+	unsigned period = d->limit_ms / 4;
+	if (period < 10)
+		period = 10;
+	if (period > 1000)
+		period = 1000;
+	uint64_t last = 0, since = wd_now_ms();
+	int stage = 0;
+	pthread_mutex_lock(&d->mu);
+	while (!d->quit) {
+		struct timespec dl;
+		clock_gettime(CLOCK_MONOTONIC, &dl);
+		dl.tv_sec += period / 1000;
+		dl.tv_nsec += (long)(period % 1000) * 1000000L;
+		if (dl.tv_nsec >= 1000000000L) {
+			dl.tv_sec++;
+			dl.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&d->cv, &d->mu, &dl);
+		if (d->quit)
+			break;
+		uint64_t now = wd_now_ms();
+		uint64_t b = __atomic_load_n(&d->beat, __ATOMIC_RELAXED);
+		if (!__atomic_load_n(&d->active, __ATOMIC_RELAXED) || b != last) {
+			last = b;
+			since = now;
+			stage = 0;
+			continue;
+		}
+		if (stage == 0 && now - since >= d->limit_ms) {
+			__atomic_store_n(&d->fired, 1, __ATOMIC_RELAXED);
+			stage = 1;
+		} else if (stage == 1 && now - since >= 2ull * d->limit_ms) {
+			stage = 2;
+			pthread_mutex_unlock(&d->mu);
+			wd_stuck(d, now - since);
+			pthread_mutex_lock(&d->mu);
+		}
+	}
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
+
+static void wd_start(struct pcsim_world *w)
+{
+	struct pcsim__watchdog *d = calloc(1, sizeof(*d));
+	pthread_condattr_t ca;
+	if (!d)
+		return;
+	d->limit_ms = w->cfg.watchdog_ms;
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&d->thread, NULL, wd_main, d) != 0) {
+		/* No thread, no watchdog: the executions themselves are not affected. */
+		pthread_cond_destroy(&d->cv);
+		pthread_mutex_destroy(&d->mu);
+		free(d);
+		return;
+	}
+	w->main_fib.wd = d;
+}
+
+static void wd_exec(struct pcsim_world *w, bool running)
+{
+	if (running && !w->main_fib.wd && w->cfg.watchdog_ms)
+		wd_start(w);
+	struct pcsim__watchdog *d = w->main_fib.wd;
+	if (!d)
+		return;
+	if (running) {
+		__atomic_store_n(&d->fired, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&d->cur, 0u, __ATOMIC_RELAXED);
+		__atomic_store_n(&d->exec, w->ex.index + 1, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&d->active, running ? 1 : 0, __ATOMIC_RELAXED);
+}
+
+static void wd_stop(struct pcsim_world *w)
+{
+	struct pcsim__watchdog *d = w->main_fib.wd;
+	if (!d)
+		return;
+	pthread_mutex_lock(&d->mu);
+	d->quit = true;
+	pthread_cond_signal(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	pthread_join(d->thread, NULL);
+	pthread_cond_destroy(&d->cv);
+	pthread_mutex_destroy(&d->mu);
+	free(d);
+	w->main_fib.wd = NULL;
 }

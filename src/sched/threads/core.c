@@ -166,14 +166,21 @@ static void thr_spin_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 {
 	(void)w, (void)irqs;
 	unsigned spins = 0;
+	/* A task seen spinning here by a hang report is said to be spinning on a lock. */
+	struct pcsim__thr_task *tt = c->kind == PCSIM_CTX_TASK ? ctx_task(c)->thr : NULL;
 	while (__atomic_exchange_n(&l->locked.pcsim_private_, 1u, __ATOMIC_ACQUIRE)) {
+		if (tt && !spins)
+			__atomic_store_n(&tt->waiting, (uint8_t)3, __ATOMIC_RELAXED);
 		while (__atomic_load_n(&l->locked.pcsim_private_, __ATOMIC_RELAXED)) {
 			if (++spins % 64 == 0)
 				sched_yield();
 			else
 				__builtin_ia32_pause();
 		}
+		spins |= 1;
 	}
+	if (tt && spins)
+		__atomic_store_n(&tt->waiting, (uint8_t)0, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->owner, (uint32_t)c->id, __ATOMIC_RELAXED);
 }
 

@@ -349,10 +349,15 @@ static void deadline_after(struct timespec *ts, unsigned ms)
 }
 
 
-/* What every unfinished task is doing, for the hang report (read racily, on purpose). */
-static void dump_hung(struct pcsim_world *w, char *buf, size_t len)
+/*
+ * What every unfinished task is doing, for the hang report (read racily, on purpose). Returns
+ * how many of them are blocked (asleep in schedule() or waiting in their loop) rather than
+ * running or spinning.
+ */
+static unsigned dump_hung(struct pcsim_world *w, char *buf, size_t len)
 {
 	size_t off = 0;
+	unsigned blocked = 0;
 	buf[0] = 0;
 	for (unsigned i = 0; i < w->ex.ntasks && off < len; i++) {
 		struct pcsim_task *t = w->tasks[i];
@@ -362,10 +367,13 @@ static void dump_hung(struct pcsim_world *w, char *buf, size_t len)
 		long s = __atomic_load_n(&t->state.pcsim_private_, __ATOMIC_RELAXED);
 		const char *what = wt == 1 ? "sleeping in schedule()"
 				   : wt == 2 ? "waiting in its loop"
+				   : wt == 3 ? "spinning on a spinlock"
 					     : "running (spinning?)";
+		blocked += wt == 1 || wt == 2;
 		off += (size_t)snprintf(buf + off, len - off, "\n  T%u %s (cpu%u): %s, %s",
 					t->ctx.id, t->name, t->ctx.cpu, what, pcsim__state_name(s));
 	}
+	return blocked;
 }
 
 /*
@@ -459,11 +467,23 @@ int pcsim__thr_run_exec(struct pcsim_world *w)
 	if (hung) {
 		char buf[1536];
 		pcsim__thr_lock_global(w);
-		dump_hung(w, buf, sizeof(buf));
-		pcsim__failf(w, PCSIM_OUTCOME_DEADLOCK, "deadlock",
-			     "threads backend: the execution did not finish within %u ms "
-			     "(%u task(s), %u event(s) or RCU callback(s) outstanding):%s",
-			     w->cfg.threads_timeout_ms, alive, outstanding, buf);
+		unsigned blocked = dump_hung(w, buf, sizeof(buf));
+		/*
+		 * Every unfinished task still running (none asleep): they spin, or loop without
+		 * end - a livelock as far as the report can tell, not a deadlock.
+		 */
+		if (alive && !blocked)
+			pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
+				     "threads backend: the execution did not finish within %u ms "
+				     "and none of its %u unfinished task(s) sleeps: they are "
+				     "spinning or looping (%u event(s) or RCU callback(s) "
+				     "outstanding):%s",
+				     w->cfg.threads_timeout_ms, alive, outstanding, buf);
+		else
+			pcsim__failf(w, PCSIM_OUTCOME_DEADLOCK, "deadlock",
+				     "threads backend: the execution did not finish within %u ms "
+				     "(%u task(s), %u event(s) or RCU callback(s) outstanding):%s",
+				     w->cfg.threads_timeout_ms, alive, outstanding, buf);
 		pcsim__thr_unlock_global(w);
 		if (!teardown(w)) {
 			/* Threads that cannot be reclaimed: leave them and their memory. */
