@@ -39,11 +39,22 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-/* Run one execution in @w (its strategy already attached and begun). */
-static void run_one(struct pcsim_world *w, const struct pcsim_program *prog, uint64_t index)
+/*
+ * A fresh execution @index: reset the world, then let the strategy begin it (it seeds its
+ * stream from the index and may set per-execution priorities, which the reset must not undo).
+ * Returns false when the strategy has nothing left to explore.
+ */
+static bool begin_one(struct pcsim_world *w, struct pcsim__strategy *s, uint64_t index)
 {
 	pcsim__exec_reset(w);
 	w->ex.index = index;
+	return pcsim__strategy_begin(s, w);
+}
+
+/* Run execution @index in @w (begun with begin_one). */
+static void run_one(struct pcsim_world *w, const struct pcsim_program *prog, uint64_t index)
+{
+	(void)index;
 	w->prog = prog;
 	pcsim__tls_world = w;
 	pcsim__tls_ctx = NULL;
@@ -82,7 +93,7 @@ static enum pcsim_outcome replay_traced(const struct pcsim_program *prog,
 		return PCSIM_OUTCOME_INTERNAL;
 	}
 	pcsim__strategy_attach(s, w);
-	pcsim__strategy_begin(s, w);
+	begin_one(w, s, 0);
 	run_one(w, prog, 0);
 	enum pcsim_outcome out = w->ex.outcome;
 	pcsim__exec_message(w);
@@ -213,7 +224,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	for (uint64_t i = 0; !o.max_executions || i < o.max_executions; i++) {
 		if (o.stop && *o.stop)
 			break;	/* asked to stop (e.g. SIGINT): report what ran */
-		if (!pcsim__strategy_begin(strat, w))
+		if (!begin_one(w, strat, i))
 			break;
 		run_one(w, prog, i);
 		pcsim__strategy_end(strat, w);

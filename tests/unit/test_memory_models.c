@@ -67,6 +67,18 @@ static void sb_finish2(struct pcsim_world *w, void *arg)
 static const struct pcsim_program sb_plain = { "sb", sb_setup2, sb_finish2, NULL };
 static const struct pcsim_program sb_mb = { "sb+mb", sb_setup2, sb_finish2, (void *)1 };
 
+/* Outcome counts of sb, for strategies' coverage: [0] both loads 0, [1] anything else. */
+static unsigned sb_counts[2];
+
+static void sb_count_finish(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	sb_counts[cur_sb->r0 == 0 && cur_sb->r1 == 0 ? 0 : 1]++;
+}
+
+static const struct pcsim_program sb_count = { "sb-count", sb_setup2, sb_count_finish, NULL };
+
 static int dfs(const struct pcsim_program *p, enum pcsim_memmode mem, int expect,
 	       struct pcsim_report *r)
 {
@@ -248,6 +260,32 @@ static void test_tso_locked_rmw_drains(void **state)
 	pcsim_report_free(&r);
 }
 
+/*
+ * PCT gives each CPU's store-buffer flush a random priority above the depth, as it gives tasks
+ * and events, so that with depth 1 (no change points: the highest priority always runs) some
+ * executions flush a store before the other CPU loads. Regression: the world's reset zeroed
+ * those priorities after PCT drew them, so a flush never outranked a runnable task and every
+ * PCT execution of sb under tso ended with both loads reading 0.
+ */
+static void test_pct_flush_priorities(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_TSO);
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_PCT;
+	o.pct_depth = 1;
+	o.max_executions = 200;
+	sb_counts[0] = sb_counts[1] = 0;
+	assert_int_equal(pt_explore(&sb_count, &cfg, &o, 0, &r), 0);
+	pcsim_report_free(&r);
+	assert_true(sb_counts[0] > 0);
+	assert_true(sb_counts[1] > 0);
+}
+
 int main(int argc, char **argv)
 {
 	pt_init(argc, argv);
@@ -258,6 +296,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sb_tso_found_by_pct_and_random),
 		cmocka_unit_test(test_mp_tso_never_reorders),
 		cmocka_unit_test(test_tso_store_forwarding),
+		cmocka_unit_test(test_pct_flush_priorities),
 		cmocka_unit_test(test_tso_locked_rmw_drains),
 	};
 	return cmocka_run_group_tests_name("memory_models", tests, NULL, NULL);

@@ -145,6 +145,48 @@ static void test_dfs_fixed_exhaustive(void **state)
 	pcsim_report_free(&r);
 }
 
+/*
+ * Random exploration seeds execution i from (seed, i): no two executions repeat one stream.
+ * Regression: the stream was seeded before the execution's index was set, so execution i ran
+ * with the seed of i - 1 and the first two executions were the same.
+ */
+#define RANDOM_EXECS 20
+static uint64_t drawn[RANDOM_EXECS];
+static unsigned ndrawn;
+
+static void draw_task(void *arg)
+{
+	(void)arg;
+	uint64_t v = 0;
+	for (int i = 0; i < 3; i++)
+		v = v * 512 + pcsim_choose("v", 512);
+	if (ndrawn < RANDOM_EXECS)
+		drawn[ndrawn++] = v;
+}
+
+static void draw_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_task_create(w, "draw", draw_task, NULL, 0);
+}
+
+static void test_random_executions_differ(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct pcsim_report r;
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	ndrawn = 0;
+	assert_int_equal(pt_run("draw", draw_setup, NULL, NULL, &cfg, PCSIM_STRATEGY_RANDOM,
+				RANDOM_EXECS, 0, 0, &r), 0);
+	pcsim_report_free(&r);
+	assert_int_equal(ndrawn, RANDOM_EXECS);
+	for (unsigned i = 0; i < RANDOM_EXECS; i++)
+		for (unsigned j = i + 1; j < RANDOM_EXECS; j++)
+			assert_true(drawn[i] != drawn[j]);
+}
+
 int main(int argc, char **argv)
 {
 	pt_init(argc, argv);
@@ -152,6 +194,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pct_finds_lost_wakeup),
 		cmocka_unit_test(test_failure_report_is_readable),
 		cmocka_unit_test(test_dfs_fixed_exhaustive),
+		cmocka_unit_test(test_random_executions_differ),
 	};
 	return cmocka_run_group_tests_name("micro_model", tests, NULL, NULL);
 }
