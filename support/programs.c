@@ -16,6 +16,7 @@
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/sched.h>
 #include <pcsim/kernel/spinlock.h>
+#include <pcsim/uring.h>
 
 /* ---- micro-model ---------------------------------------------------------------------------- */
 struct micro {
@@ -150,6 +151,90 @@ static void general_finish(struct pcsim_world *w, void *arg)
 	pcsim_pagecache_general_program()->finish(w, NULL);
 }
 
+/*
+ * uring-rasync / uring-offload / uring-sync: a task reads three 4 KiB blocks through a ring -
+ * page 0, which is being read when the scenario starts, page 1, not cached, and page 0 again -
+ * while a locker takes and drops page 0 and an evictor reclaims page 1 (one wait bucket). Every
+ * CQE must carry the full count and every byte must be the file's; the ring's exit checks its
+ * requests and references.
+ */
+struct uring_prog {
+	struct pcsim_bdev bdev;
+	struct pcsim_address_space *m;
+	int fd;
+	enum pcsim_uring_mode mode;
+	unsigned char buf[3][4096];
+};
+
+static void uring_submitter(void *arg)
+{
+	struct uring_prog *u = arg;
+	static const uint64_t off[3] = { 0, 4096, 0 };
+	struct pcsim_uring ring;
+	struct pcsim_uring_params p = { .mode = u->mode };
+	if (pcsim_uring_queue_init_params(8, &ring, &p)) {
+		pcsim_fail("uring", "queue_init failed");
+		return;
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		struct io_uring_sqe *sqe = pcsim_uring_get_sqe(&ring);
+		if (!sqe) {
+			pcsim_fail("uring", "no SQE");
+			return;
+		}
+		pcsim_uring_prep_read(sqe, u->fd, u->buf[i], 4096, off[i]);
+		pcsim_uring_sqe_set_data64(sqe, i);
+	}
+	pcsim_uring_submit(&ring);
+	for (unsigned n = 0; n < 3; n++) {
+		struct io_uring_cqe *cqe;
+		if (pcsim_uring_wait_cqe(&ring, &cqe)) {
+			pcsim_fail("uring", "wait_cqe interrupted");
+			return;
+		}
+		uint64_t i = cqe->user_data;
+		PCSIM_CHECK(i < 3 && cqe->res == 4096, "uring-cqe",
+			    "request %llu completed with %d, expected 4096", (unsigned long long)i,
+			    cqe->res);
+		for (unsigned k = 0; i < 3 && k < 4096; k++)
+			PCSIM_CHECK(u->buf[i][k] == pcsim_file_byte(u->m->id, off[i] + k), "read-data",
+				    "request %llu: byte %u read wrong", (unsigned long long)i, k);
+		pcsim_uring_cqe_seen(&ring, cqe);
+	}
+	pcsim_uring_queue_exit(&ring);
+}
+
+static void uring_locker(void *arg)
+{
+	struct uring_prog *u = arg;
+	struct pcsim_page *page = pcsim_find_get_page(u->m, 0);
+	if (!page)
+		return;
+	if (pcsim_trylock_page(page))
+		pcsim_unlock_page(page);
+	pcsim_put_page(page);
+}
+
+static void uring_evictor(void *arg)
+{
+	struct uring_prog *u = arg;
+	(void)pcsim_evict_page(u->m, 1);
+}
+
+static void uring_setup(struct pcsim_world *w, void *arg)
+{
+	struct uring_prog *u = pcsim_alloc(w, sizeof(*u));
+	u->mode = (enum pcsim_uring_mode)(uintptr_t)arg;
+	pcsim_bdev_init(&u->bdev, 2, false);
+	u->m = pcsim_mapping_create(w, 5, 2 * 4096, &u->bdev, 0);
+	u->m->fadv_random = true;
+	pcsim_readpage(u->m, pcsim_mapping_populate(u->m, 0, false, true));
+	u->fd = pcsim_uring_open(w, u->m, 0);
+	pcsim_task_create(w, "submitter", uring_submitter, u, 0);
+	pcsim_task_create(w, "locker", uring_locker, u, 1);
+	pcsim_task_create(w, "evict", uring_evictor, u, 1);
+}
+
 const struct pcsim_zoo_entry pcsim_zoo[] = {
 	{ 1, "async buffered reads v1 (May 2020), fixed in v2",
 	  "lock_page_async() reports success when it only saw the page unlocked",
@@ -189,6 +274,14 @@ const struct pcsim_builtin pcsim_builtins[] = {
 	  "io_uring-style and blocking readers, a locker, a truncator and an evictor over a "
 	  "small file (one wait bucket)",
 	  PCSIM_MEM_SC, 0 },
+	{ { "uring-rasync", uring_setup, NULL, (void *)(uintptr_t)PCSIM_URING_RASYNC },
+	  "three ring reads (async buffered reads: arm, callback, task_work retry) racing a "
+	  "locker and an evictor",
+	  PCSIM_MEM_SC, 0 },
+	{ { "uring-offload", uring_setup, NULL, (void *)(uintptr_t)PCSIM_URING_OFFLOAD },
+	  "the same reads, every one to io-wq (IOSQE_ASYNC)", PCSIM_MEM_SC, 0 },
+	{ { "uring-sync", uring_setup, NULL, (void *)(uintptr_t)PCSIM_URING_SYNC },
+	  "the same reads, blocking in the submitter (preadv)", PCSIM_MEM_SC, 0 },
 };
 
 const unsigned pcsim_nbuiltins = sizeof(pcsim_builtins) / sizeof(pcsim_builtins[0]);

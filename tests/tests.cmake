@@ -62,6 +62,7 @@ pcsim_cmocka_test(NAME evict_threads PROGRAM evict ARGS --backend threads
 # The ring submitter (src/uring_sim/) on both backends; the explorations of armed reads racing
 # a locker and an evictor are the scenario tier.
 pcsim_cmocka_test(NAME uring_sim PROGRAM uring SOURCES unit/test_uring.c ARGS --skip "*_explore")
+target_link_libraries(test_uring PRIVATE pcsim_support)
 pcsim_cmocka_test(NAME uring_explore PROGRAM uring ARGS "*_explore" LABELS scenario TIMEOUT 400)
 pcsim_cmocka_test(NAME uring_threads PROGRAM uring ARGS --backend threads --skip "*_explore"
 	LABELS unit threads)

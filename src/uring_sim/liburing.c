@@ -313,9 +313,18 @@ int pcsim_uring_wait_cqe_nr(struct pcsim_uring *ring, struct io_uring_cqe **cqe_
 {
 	if (!ring || !ring->ctx || ring->ctx->exited || !cqe_ptr)
 		return -EINVAL;
-	for (;;) {
+	for (bool entered = false;; entered = true) {
 		if (pcsim_uring_cq_ready(ring) >= wait_nr)
 			return pcsim_uring_peek_cqe(ring, cqe_ptr);
+		/*
+		 * The kernel's io_cqring_wait() counts CQEs by ctx->cached_cq_tail, which runs ahead
+		 * of the published tail while another CPU is between io_cqring_fill_event() and
+		 * io_commit_cqring(): enter then returns at once and the user loops until the tail
+		 * shows. On real CPUs that window closes by itself; here the loop says it waits
+		 * for another CPU (cpu_relax), or a strategy could run it forever.
+		 */
+		if (entered)
+			pcsim_cpu_relax();
 		int ret = pcsim__io_uring_enter(ring->ctx, 0, wait_nr);
 		if (ret < 0)
 			return ret;

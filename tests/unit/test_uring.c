@@ -17,6 +17,8 @@
 
 #include "pcsim_test.h"
 
+#include <pcsim_support/programs.h>
+
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/list.h>
 #include <pcsim/kernel/pagemap.h>
@@ -499,6 +501,25 @@ static void test_plugged_callback(void **state)
 	pcsim_report_free(&r);
 }
 
+/* The CLI's built-in ring programs (uring-rasync, -offload, -sync) stay clean. */
+static void test_builtin_programs(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "uring-rasync", "uring-offload", "uring-sync" };
+	for (unsigned i = 0; i < 3; i++) {
+		const struct pcsim_builtin *b = pcsim_builtin_find(names[i]);
+		assert_non_null(b);
+		struct pcsim_config cfg = pt_config(b->mem);
+		cfg.wait_table_bits = 0;
+		struct pcsim_explore_opts o;
+		struct pcsim_report r;
+		pcsim_explore_opts_init(&o);
+		o.max_executions = pt_backend == PCSIM_BACKEND_SIM ? 300 : 20;
+		assert_int_equal(pt_explore(&b->prog, &cfg, &o, 0, &r), 0);
+		pcsim_report_free(&r);
+	}
+}
+
 /* The racing workload on real threads (TSan in the tsan preset). */
 static void test_threads(void **state)
 {
@@ -531,6 +552,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_racing_pct_explore),
 		cmocka_unit_test(test_racing_dfs_explore),
 		cmocka_unit_test(test_plugged_callback),
+		cmocka_unit_test(test_builtin_programs),
 		cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
