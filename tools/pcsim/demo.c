@@ -2,7 +2,8 @@
 /*
  * demo.c - `pcsim demo`: the engine finds the lost wakeup of the micro-model, prints it as a
  * readable trace with the reason, shows how to replay it, then shows the kernel's pattern
- * surviving an exhaustive bounded search.
+ * surviving an exhaustive bounded search, a re-injected bug of the async buffered reads series,
+ * and the series' retry seen from the ring's side.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -65,7 +66,7 @@ static int demo_pagecache(const char *out, uint64_t seed)
 	pcsim_explore_opts_init(&o);
 	o.seed = seed;
 	o.max_executions = 10000;
-	printf("pcsim demo 3/3: bug B-03 of the async buffered reads series, re-injected\n\n"
+	printf("pcsim demo 3/4: bug B-03 of the async buffered reads series, re-injected\n\n"
 	       "One small file, every page in one wait bucket. An io_uring-style reader arms an\n"
 	       "async callback on a page under I/O; a blocking reader, a locker, a truncator and\n"
 	       "an evictor run beside it. In v1 of the series the async callback returned before\n"
@@ -108,6 +109,67 @@ static int demo_pagecache(const char *out, uint64_t seed)
 	return 0;
 }
 
+/* Print the lines of a trace that tell the ring's story. */
+static void print_ring_story(const char *trace)
+{
+	static const char *const keys[] = { "SQE", "armed", "io_async_buf_func", "task_work",
+					     "retry from", "CQE", "irq enter", "queued to io-wq" };
+	const char *p = trace;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		bool keep = false;
+		for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]) && !keep; k++)
+			keep = memmem(p, n, keys[k], strlen(keys[k])) != NULL;
+		if (keep)
+			printf("%.*s\n", (int)n, p);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+static int demo_ring(uint64_t seed)
+{
+	const struct pcsim_builtin *g = pcsim_builtin_find("uring-rasync");
+	struct pcsim_config cfg;
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_config_init(&cfg);
+	cfg.wait_table_bits = 0;
+	pcsim_explore_opts_init(&o);
+	o.seed = seed;
+	o.max_executions = 1;
+	o.keep_trace = true;
+	printf("\npcsim demo 4/4: the series' retry, seen from the ring\n\n"
+	       "A task reads three blocks through an io_uring (uring-rasync: page 0 is under I/O,\n"
+	       "page 1 is not cached) while a locker and an evictor run beside it. Each read tries\n"
+	       "IOCB_NOWAIT first; on -EAGAIN io_read() arms io_async_buf_func() on the page and\n"
+	       "returns; the unlock at the end of the I/O runs the callback in interrupt context,\n"
+	       "which queues the retry to the submitter as task_work; the submitter runs it while\n"
+	       "it waits for completions, and the CQE follows. No io-wq thread is involved.\n\n");
+	/* The first execution (from the given seed on) in which a read arms: often the device
+	 * finishes first and the NOWAIT attempt succeeds. */
+	int rc = 0;
+	for (unsigned tries = 0; tries < 64; tries++, o.seed++) {
+		rc = pcsim_explore(&g->prog, &cfg, &o, &r);
+		if (rc != 0 || !r.trace || strstr(r.trace, "armed:"))
+			break;
+		pcsim_report_free(&r);
+	}
+	if (rc != 0 || !r.trace || !strstr(r.trace, "armed:")) {
+		printf("unexpected: %s\n", r.message ? r.message : "no execution armed a read");
+		pcsim_report_free(&r);
+		return 3;
+	}
+	printf("One execution (PCT, seed %" PRIu64 "), the ring's events:\n\n", o.seed);
+	print_ring_story(r.trace);
+	printf("\nOne unlock can fire several armed requests' callbacks (one wait bucket); their\n"
+	       "retries run in the submitter most recent first: 5.10's task_work is a stack.\n");
+	printf("\nExplore it yourself: pcsim explore uring-rasync (and uring-offload, uring-sync:\n"
+	       "the same reads through io-wq, and blocking in the submitter).\n");
+	pcsim_report_free(&r);
+	return 0;
+}
+
 int pcsim_cli_demo(int argc, char **argv)
 {
 	const char *out = NULL;
@@ -138,7 +200,7 @@ int pcsim_cli_demo(int argc, char **argv)
 	o.seed = seed;
 	o.max_executions = 10000;
 
-	printf("pcsim demo 1/3: a lost wakeup\n\n"
+	printf("pcsim demo 1/4: a lost wakeup\n\n"
 	       "Two tasks on two CPUs. The waiter tests the condition *before* it marks itself\n"
 	       "as sleeping:\n\n%s\n"
 	       "Exploring with PCT (depth %u, seed %" PRIu64 ", up to %" PRIu64
@@ -166,7 +228,7 @@ int pcsim_cli_demo(int argc, char **argv)
 		       path, path, r.trace_hash, r.confirmed ? "yes" : "NO");
 	pcsim_report_free(&r);
 
-	printf("pcsim demo 2/3: the kernel's pattern\n\n%s\n", fixed_src);
+	printf("pcsim demo 2/4: the kernel's pattern\n\n%s\n", fixed_src);
 	o.strategy = PCSIM_STRATEGY_DFS;
 	o.preemption_bound = 2;
 	o.max_executions = 0;
@@ -180,5 +242,8 @@ int pcsim_cli_demo(int argc, char **argv)
 	       " executions, %" PRIu64 " steps): no violation.\n\n",
 	       o.preemption_bound, r.executions, r.steps);
 	pcsim_report_free(&r);
-	return demo_pagecache(out, seed);
+	rc = demo_pagecache(out, seed);
+	if (rc)
+		return rc;
+	return demo_ring(seed);
 }
