@@ -39,3 +39,4 @@ endif()
 pcsim_cmocka_test(NAME evict_sim SOURCES unit/test_evict.c)
 pcsim_cmocka_test(NAME evict_threads SOURCES unit/test_evict.c ARGS --backend threads
 	LABELS unit threads)
+include(${CMAKE_CURRENT_SOURCE_DIR}/robustness/robustness.cmake)
