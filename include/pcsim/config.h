@@ -147,8 +147,10 @@ PCSIM_API struct pcsim_world *pcsim_world_current(void);
  * one per (@key, execution); @key is the address of a static object of the layer. The first
  * call in an execution allocates it and sets *@fresh (if given). Context: setup or any.
  * Locking: takes the world's global lock (threads), so concurrent first calls allocate once.
- * Return: the storage, never NULL; more than 16 distinct keys in one world abort the program
- * (a fixed table, sized for pcsim's own layers plus a user's).
+ * Return: the storage (NULL only as pcsim_alloc() returns it). More than 16 distinct keys in
+ * one execution (a fixed table, sized for pcsim's own layers plus a user's) end it with
+ * PCSIM_OUTCOME_INTERNAL "too-many-layers": from a sim task the call does not return; from
+ * setup it returns unregistered storage.
  */
 PCSIM_API void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size,
 				  bool *fresh);

@@ -322,9 +322,16 @@ void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size, boo
 		/* The global lock is recursive, so the allocation happens under it: two threads
 		 * cannot both create the layer. */
 		if (w->ex.nlayers == sizeof(w->layers) / sizeof(w->layers[0])) {
-			fprintf(stderr, "pcsim: more than %zu model layers in one world\n",
-				sizeof(w->layers) / sizeof(w->layers[0]));
-			abort();
+			/* The execution ends (internal); the caller still gets usable storage,
+			 * unregistered, when it is setup and the call returns. */
+			pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "too-many-layers",
+				     "pcsim_world_layer: more than %zu model layers in one world",
+				     sizeof(w->layers) / sizeof(w->layers[0]));
+			pcsim__world_unlock(w);
+			w->ops->violation(w);
+			if (fresh)
+				*fresh = true;
+			return pcsim_alloc(w, size);
 		}
 		data = pcsim_alloc(w, size);
 		w->layers[w->ex.nlayers].key = key;

@@ -394,6 +394,33 @@ static void test_too_many_tasks(void **state)
 	pcsim_report_free(&r);
 }
 
+static const char layer_keys[20];
+
+static void many_layers_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 20; i++) {
+		int *p = pcsim_world_layer(w, &layer_keys[i], sizeof(int), NULL);
+		assert_non_null(p);
+		*p = i;
+	}
+	after = 1;
+}
+
+/* More model layers than the world's table: this aborted the host. */
+static void test_too_many_layers(void **state)
+{
+	(void)state;
+	struct pcsim_report r;
+	after = 0;
+	assert_int_equal(explore("layers", many_layers_setup, NULL, NULL, &r), 1);
+	assert_int_equal(after, 1);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_INTERNAL);
+	assert_string_equal(r.what, "too-many-layers");
+	assert_contains(r.message, "more than 16 model layers");
+	pcsim_report_free(&r);
+}
+
 /* ---- misuse: pcsim_explore() inside a world */
 static int nested_rc = 1;
 static char nested_msg[256];
@@ -468,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_stack_size),
 		cmocka_unit_test(test_alloc_exhaustion),
 		cmocka_unit_test(test_too_many_tasks),
+		cmocka_unit_test(test_too_many_layers),
 		cmocka_unit_test(test_nested_explore),
 		cmocka_unit_test(test_program_name),
 	};
