@@ -67,3 +67,4 @@ pcsim_cmocka_test(NAME uring_explore PROGRAM uring ARGS "*_explore" LABELS scena
 pcsim_cmocka_test(NAME uring_threads PROGRAM uring ARGS --backend threads --skip "*_explore"
 	LABELS unit threads)
 include(${CMAKE_CURRENT_SOURCE_DIR}/robustness_cli/robustness_cli.cmake)
+include(${CMAKE_CURRENT_SOURCE_DIR}/robustness/robustness.cmake)

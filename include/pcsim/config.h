@@ -48,6 +48,7 @@ enum pcsim_memmode {
 #define PCSIM_CHECK_STRICT_P6 0x8u
 #define PCSIM_CHECK_DEFAULT (PCSIM_CHECK_INVARIANTS | PCSIM_CHECK_LOCKDEP | PCSIM_CHECK_ATOMIC)
 #define PCSIM_CHECK_NONE 0u
+#define PCSIM_CHECK_ALL 0xfu		/* every bit above */
 
 /* Engine-level bug injection (struct pcsim_config.inject), for tests that show a check works. */
 #define PCSIM_INJECT_SCS_NO_MB 0x1u	/* set_current_state() without its full barrier */
@@ -55,6 +56,11 @@ enum pcsim_memmode {
 
 #define PCSIM_MAX_CPUS 64
 #define PCSIM_MAX_TASKS 256
+/* Fiber stacks (struct pcsim_config.stack_size): smaller or larger is -EINVAL. */
+#define PCSIM_STACK_MIN (16u * 1024u)
+#define PCSIM_STACK_MAX (1024u * 1024u * 1024u)
+/* Largest single pcsim_alloc(); larger requests are out-of-memory. */
+#define PCSIM_ALLOC_MAX ((size_t)1 << 30)
 
 /**
  * struct pcsim_config - every tunable of a world, with the kernel's defaults.
@@ -103,6 +109,17 @@ PCSIM_API void pcsim_config_init(struct pcsim_config *cfg);
  */
 PCSIM_API void pcsim_watchdog_set_handler(void (*fn)(const char *msg));
 
+/**
+ * pcsim_config_validate - check every field of @cfg against its documented range (enums are
+ * one of their values; ncpus 1..PCSIM_MAX_CPUS; checks within PCSIM_CHECK_ALL; max_steps >= 1;
+ * max_spurious <= 1000000; stack_size PCSIM_STACK_MIN..PCSIM_STACK_MAX; wait_table_bits
+ * <= 16; walk_break_cnt 1..1000000; page_lock_unfairness 0..1000000; lock_profile 0 or 1;
+ * threads_timeout_ms >= 1 on the threads backend). store_buffer_size 0 or above 64 is not an
+ * error: the world uses 64. pcsim_explore() calls it first. Context: any.
+ * Return: 0, or -EINVAL with "config: FIELD ..." in @err.
+ */
+PCSIM_API int pcsim_config_validate(const struct pcsim_config *cfg, char *err, size_t errlen);
+
 /* ---------------------------------------------------------------------------------------------
  * Programs and worlds
  */
@@ -124,9 +141,14 @@ struct pcsim_program {
 
 /**
  * pcsim_alloc - zeroed memory that lives until the end of the current execution.
- * Context: setup or any context of a running execution. Never fails (aborts the run with an
- * internal error on out-of-memory). Freed in bulk when the execution ends: use it for everything
- * a model allocates per execution, so abandoned executions (violations) never leak.
+ * Context: setup or any context of a running execution. Freed in bulk when the execution ends:
+ * use it for everything a model allocates per execution, so abandoned executions (violations)
+ * never leak.
+ * Return: the memory. It never aborts the host: a request above PCSIM_ALLOC_MAX or one malloc()
+ * cannot satisfy ends the execution with PCSIM_OUTCOME_INTERNAL ("out-of-memory"). Called from
+ * a sim task or atomic context it then does not return (the execution stops there, as after a
+ * violation); called from setup, finish or on the threads backend it returns NULL, and the
+ * caller must not use the result (setup should return: no task of that execution runs).
  */
 PCSIM_API void *pcsim_alloc(struct pcsim_world *w, size_t size);
 
@@ -141,8 +163,10 @@ PCSIM_API struct pcsim_world *pcsim_world_current(void);
  * one per (@key, execution); @key is the address of a static object of the layer. The first
  * call in an execution allocates it and sets *@fresh (if given). Context: setup or any.
  * Locking: takes the world's global lock (threads), so concurrent first calls allocate once.
- * Return: the storage, never NULL; more than 16 distinct keys in one world abort the program
- * (a fixed table, sized for pcsim's own layers plus a user's).
+ * Return: the storage (NULL only as pcsim_alloc() returns it). More than 16 distinct keys in
+ * one execution (a fixed table, sized for pcsim's own layers plus a user's) end it with
+ * PCSIM_OUTCOME_INTERNAL "too-many-layers": from a sim task the call does not return; from
+ * setup it returns unregistered storage.
  */
 PCSIM_API void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size,
 				  bool *fresh);

@@ -58,7 +58,9 @@ enum pcsim_outcome {
 	PCSIM_OUTCOME_DEADLOCK,		/* nothing can run, something waits */
 	PCSIM_OUTCOME_LIVELOCK,		/* step budget exhausted */
 	PCSIM_OUTCOME_DIVERGED,		/* replay: the schedule does not fit the program */
-	PCSIM_OUTCOME_INTERNAL,		/* engine error (bug in pcsim or misuse it cannot report) */
+	PCSIM_OUTCOME_INTERNAL,		/* the execution could not go on: out of memory (what
+					 * "out-of-memory"), more than PCSIM_MAX_TASKS tasks
+					 * ("too-many-tasks"), a bug in pcsim */
 };
 
 /** struct pcsim_report - what pcsim_explore() found. Free with pcsim_report_free(). */
@@ -78,14 +80,27 @@ struct pcsim_report {
 	char *replay_cmd;		/* replay_hint expanded (malloc'd), or NULL */
 };
 
+/* Input bounds: a schedule file's text (pcsim_explore() replay, pcsim_schedule_info()) and a
+ * configuration line (pcsim_config_parse()) longer than these are rejected with -EINVAL. */
+#define PCSIM_SCHEDULE_MAX (64u * 1024u * 1024u)
+#define PCSIM_CONFIG_LINE_MAX 4096u
+
 /** pcsim_explore_opts_init - defaults as listed in struct pcsim_explore_opts. */
 PCSIM_API void pcsim_explore_opts_init(struct pcsim_explore_opts *o);
 
 /**
  * pcsim_explore - run @prog repeatedly under @o's strategy with configuration @cfg.
  * Context: an ordinary thread, not inside a world. Not reentrant per thread.
+ * It validates its arguments before running anything: @cfg with pcsim_config_validate(), the
+ * strategy (one of enum pcsim_strategy), the program (a setup function, a one-line name), a
+ * replay's schedule (at most PCSIM_SCHEDULE_MAX bytes, recorded on the sim backend for this
+ * program and configuration; replay itself needs the sim backend). It never aborts or exits
+ * the host for bad input or exhausted memory: what an execution cannot go on with (memory,
+ * more than PCSIM_MAX_TASKS tasks) is its outcome PCSIM_OUTCOME_INTERNAL with a message.
  * Return: 0 if no failure was found, 1 if one was (see @r), -EINVAL for bad options or a
- * schedule that cannot be parsed (r->message says where), -ENOMEM.
+ * schedule that cannot be parsed, -EBUSY when called from inside a running world (a task,
+ * handler, setup or finish), -ENOMEM; r->message says why for every negative value (unless
+ * @r is NULL, which is -EINVAL). docs/robustness.md lists the promises.
  */
 PCSIM_API int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg,
 			    const struct pcsim_explore_opts *o, struct pcsim_report *r);
@@ -108,8 +123,9 @@ PCSIM_API void pcsim_config_format(const struct pcsim_config *cfg, char *buf, si
 
 /**
  * pcsim_config_parse - apply `key=value` words (the format above; any subset, any order) to
- * @cfg. Return: 0, or -EINVAL with a message "col N: ..." in @err for an unknown key or a bad
- * value.
+ * @cfg. Numbers are unsigned decimal within each key's range (`bugs` also 0x and at most 16
+ * hex digits); a line longer than PCSIM_CONFIG_LINE_MAX is rejected. Return: 0, or -EINVAL
+ * with a message "col N: ..." in @err for an unknown key or a bad value.
  */
 PCSIM_API int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err,
 				 size_t errlen);
@@ -117,7 +133,11 @@ PCSIM_API int pcsim_config_parse(const char *line, struct pcsim_config *cfg, cha
 /**
  * pcsim_schedule_info - read a schedule file's header: the program name (copied into
  * @program) and its configuration (applied to @cfg, which should be pcsim_config_init()ed).
- * Return: 0, or -EINVAL with "schedule:LINE:COL: ..." in @err.
+ * The whole file is checked (docs/schedule-format.md): choice targets out of range (a task id
+ * above PCSIM_MAX_TASKS, a CPU at or above PCSIM_MAX_CPUS) and bad config words are errors
+ * at their line and column. A text longer than PCSIM_SCHEDULE_MAX bytes is rejected unread.
+ * Return: 0, or -EINVAL with "schedule:LINE:COL: ..." in @err (-ENOMEM: "schedule: out of
+ * memory").
  */
 PCSIM_API int pcsim_schedule_info(const char *schedule, char *program, size_t plen,
 				  struct pcsim_config *cfg, char *err, size_t errlen);

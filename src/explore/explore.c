@@ -39,6 +39,17 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
+static char *prefixed(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	char *d = malloc(na + nb + 1);
+	if (d) {
+		memcpy(d, a, na);
+		memcpy(d + na, b, nb + 1);
+	}
+	return d;
+}
+
 /*
  * A fresh execution @index: reset the world, then let the strategy begin it (it seeds its
  * stream from the index and may set per-execution priorities, which the reset must not undo).
@@ -134,6 +145,12 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		r->message = xstrdup("pcsim_explore: the program has no setup function");
 		return -EINVAL;
 	}
+	if (pcsim_world_current()) {
+		/* The engine's per-thread state belongs to the running world. */
+		r->message = xstrdup("pcsim_explore: called from inside a running world (a task, "
+				     "event handler, setup or finish); explorations do not nest");
+		return -EBUSY;
+	}
 	if (cfg_in)
 		cfg = *cfg_in;
 	else
@@ -142,10 +159,26 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		o = *o_in;
 	else
 		pcsim_explore_opts_init(&o);
-	if (cfg.ncpus == 0 || cfg.ncpus > PCSIM_MAX_CPUS) {
-		snprintf(err, sizeof(err), "pcsim_explore: ncpus must be 1..%d, got %u",
-			 PCSIM_MAX_CPUS, cfg.ncpus);
+	if (pcsim_config_validate(&cfg, err, sizeof(err)) < 0) {
+		r->message = prefixed("pcsim_explore: ", err);
+		return -EINVAL;
+	}
+	if ((unsigned)o.strategy > PCSIM_STRATEGY_REPLAY) {
+		snprintf(err, sizeof(err),
+			 "pcsim_explore: strategy %d is not a strategy (PCSIM_STRATEGY_RANDOM, _PCT, "
+			 "_DFS or _REPLAY)",
+			 (int)o.strategy);
 		r->message = xstrdup(err);
+		return -EINVAL;
+	}
+	if (prog->name && strpbrk(prog->name, "\n\r")) {
+		r->message = xstrdup("pcsim_explore: the program's name must be one line (it is "
+				     "written on a schedule file's program line)");
+		return -EINVAL;
+	}
+	if (o.strategy == PCSIM_STRATEGY_REPLAY && cfg.backend != PCSIM_BACKEND_SIM) {
+		r->message = xstrdup("pcsim_explore: replay runs on the sim backend only (threads "
+				     "executions are not reproducible)");
 		return -EINVAL;
 	}
 	if (cfg.backend == PCSIM_BACKEND_THREADS && cfg.mem != PCSIM_MEM_SC) {
@@ -184,7 +217,12 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		pcsim__config_normalize(&rec);
 		pcsim__config_format(&rec, theirs, sizeof(theirs));
 		int bad = 0;
-		if (pname && prog->name && strcmp(pname, prog->name) != 0) {
+		if (rec.backend != PCSIM_BACKEND_SIM) {
+			snprintf(err, sizeof(err),
+				 "schedule: config line: backend=threads: a schedule replays on the "
+				 "sim backend only (threads executions are not reproducible)");
+			bad = 1;
+		} else if (pname && prog->name && strcmp(pname, prog->name) != 0) {
 			snprintf(err, sizeof(err),
 				 "schedule was recorded for program '%s', not '%s'", pname, prog->name);
 			bad = 1;
@@ -203,11 +241,14 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		o.max_executions = 1;
 	}
 	struct pcsim_world *w = calloc(1, sizeof(*w));
-	if (!w)
+	if (!w) {
+		r->message = xstrdup("pcsim_explore: out of memory");
 		return -ENOMEM;
+	}
 	if (pcsim__world_init(w, &cfg) < 0) {
 		pcsim__world_destroy(w);
 		free(w);
+		r->message = xstrdup("pcsim_explore: out of memory setting up the world");
 		return -ENOMEM;
 	}
 	struct pcsim__strategy *strat = pcsim__strategy_new(&o, err, sizeof(err));

@@ -75,7 +75,30 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, size_t errlen)
+/* Hexadecimal digits after "0x": at most 16 (the 64 bits of the mask), none else. */
+static int parse_hex64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (n == 0 || n > 16)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int d = isdigit((unsigned char)s[i]) ? s[i] - '0'
+			: (s[i] >= 'a' && s[i] <= 'f') ? s[i] - 'a' + 10
+			: (s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Apply the words of @line to @cfg. On error: -EINVAL, *@col the 1-based column in @line of
+ * what is wrong and the message (without position) in @err.
+ */
+static int config_parse(const char *line, struct pcsim_config *cfg, unsigned *col_out, char *err,
+			size_t errlen)
 {
 	const char *p = line;
 	while (*p) {
@@ -90,9 +113,9 @@ int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, si
 			p++;
 		}
 		unsigned col = (unsigned)(k - line) + 1;
+		*col_out = col;
 		if (!eq) {
-			snprintf(err, errlen, "col %u: expected key=value, got '%.*s'", col,
-				 (int)(p - k), k);
+			snprintf(err, errlen, "expected key=value, got '%.*s'", (int)(p - k), k);
 			return -EINVAL;
 		}
 		size_t kl = (size_t)(eq - k), vl = (size_t)(p - eq - 1);
@@ -125,32 +148,28 @@ int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, si
 			cfg->inject = (unsigned)n;
 		} else if (KEY("lock_profile") && (VAL("5.9") || VAL("5.8"))) {
 			cfg->lock_profile = VAL("5.8") ? 1 : 0;
-		} else if (KEY("bugs") && (num || (vl > 2 && v[0] == '0' && v[1] == 'x'))) {
-			char *endp;
-			cfg->bugs = strtoull(v, &endp, 0);
-			if (endp != v + vl) {
-				snprintf(err, errlen, "col %u: bad value '%.*s' for bugs",
-					 (unsigned)(v - line) + 1, (int)vl, v);
-				return -EINVAL;
-			}
+		} else if (KEY("bugs") && (num || (vl > 2 && v[0] == '0' && v[1] == 'x' &&
+						   parse_hex64(v + 2, vl - 2, &n) == 0))) {
+			/* Decimal above UINT64_MAX fails parse_u64; hex is at most 16 digits. */
+			cfg->bugs = n;
 		} else if (KEY("step_ns") && num) {
 			cfg->step_ns = n;
-		} else if (KEY("checks") && num && n <= 7) {
+		} else if (KEY("checks") && num && n <= 15) {
 			cfg->checks = (unsigned)n;
 		} else if (KEY("backend") || KEY("mem") || KEY("cpus") || KEY("max_steps") ||
 			   KEY("store_buffer") || KEY("spurious") || KEY("timed") ||
 			   KEY("wait_table_bits") || KEY("walk_break") || KEY("unfairness") ||
 			   KEY("inject") || KEY("step_ns") || KEY("checks") || KEY("lock_profile") ||
 			   KEY("bugs")) {
-			snprintf(err, errlen, "col %u: bad value '%.*s' for %.*s", (unsigned)(v - line) + 1,
-				 (int)vl, v, (int)kl, k);
+			*col_out = (unsigned)(v - line) + 1;
+			snprintf(err, errlen, "bad value '%.*s' for %.*s", (int)vl, v, (int)kl, k);
 			return -EINVAL;
 		} else {
 			snprintf(err, errlen,
-				 "col %u: unknown configuration key '%.*s' (known: backend, cpus, mem, "
+				 "unknown configuration key '%.*s' (known: backend, cpus, mem, "
 				 "max_steps, store_buffer, spurious, timed, wait_table_bits, walk_break, "
 				 "unfairness, inject, step_ns, checks, lock_profile, bugs)",
-				 col, (int)kl, k);
+				 (int)kl, k);
 			return -EINVAL;
 		}
 #undef KEY
@@ -159,17 +178,47 @@ int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, si
 	return 0;
 }
 
+int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, size_t errlen)
+{
+	char msg[512];
+	unsigned col = 1;
+	if (!line || !cfg) {
+		if (err && errlen)
+			snprintf(err, errlen, "pcsim_config_parse: NULL argument");
+		return -EINVAL;
+	}
+	if (strnlen(line, PCSIM_CONFIG_LINE_MAX + 1) > PCSIM_CONFIG_LINE_MAX) {
+		if (err && errlen)
+			snprintf(err, errlen, "col 1: configuration longer than %u bytes",
+				 PCSIM_CONFIG_LINE_MAX);
+		return -EINVAL;
+	}
+	int rc = config_parse(line, cfg, &col, msg, sizeof(msg));
+	if (rc < 0 && err && errlen)
+		snprintf(err, errlen, "col %u: %s", col, msg);
+	return rc;
+}
+
 int pcsim_schedule_info(const char *schedule, char *program, size_t plen,
 			struct pcsim_config *cfg, char *err, size_t errlen)
 {
 	struct pcsim__choice *ch = NULL;
 	size_t n = 0;
 	char *prog = NULL, *conf = NULL;
+	char scratch[8];
+	if (!err || !errlen) {
+		err = scratch;
+		errlen = sizeof(scratch);
+	}
+	if (!schedule || !cfg) {
+		snprintf(err, errlen, "pcsim_schedule_info: NULL argument");
+		return -EINVAL;
+	}
 	int rc = pcsim__schedule_parse(schedule, &ch, &n, &prog, &conf, err, errlen);
 	free(ch);
 	if (rc < 0)
 		return rc;
-	if (program)
+	if (program && plen)
 		snprintf(program, plen, "%s", prog ? prog : "");
 	if (conf) {
 		char e2[256];
@@ -223,10 +272,10 @@ char *pcsim__schedule_format(const struct pcsim_world *w, const struct pcsim_exp
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Parsing, with line:column errors.
+ * Parsing, with line:column errors. Every token is bounded by the end of its line (a line's
+ * trailing blanks are trimmed first, so nothing may look past @e).
  */
 struct parser {
-	const char *p;
 	unsigned line;
 	char *err;
 	size_t errlen;
@@ -239,12 +288,13 @@ static int perr(struct parser *ps, const char *lp, const char *at, const char *m
 	return -EINVAL;
 }
 
-static int parse_u32(const char *s, const char **end, uint32_t *out)
+/* Decimal digits in [s, e) up to a non-digit: 0 and *end, or -1 (none, or above UINT32_MAX). */
+static int parse_u32(const char *s, const char *e, const char **end, uint32_t *out)
 {
-	if (!isdigit((unsigned char)*s))
+	if (s >= e || !isdigit((unsigned char)*s))
 		return -1;
 	uint64_t v = 0;
-	while (isdigit((unsigned char)*s)) {
+	while (s < e && isdigit((unsigned char)*s)) {
 		v = v * 10 + (uint64_t)(*s - '0');
 		if (v > UINT32_MAX)
 			return -1;
@@ -255,9 +305,36 @@ static int parse_u32(const char *s, const char **end, uint32_t *out)
 	return 0;
 }
 
+/* [s, e) starts with @kw (which may end in a space or a prefix letter such as 'T'). */
+static bool prefix(const char *s, const char *e, const char *kw)
+{
+	size_t n = strlen(kw);
+	return (size_t)(e - s) >= n && memcmp(s, kw, n) == 0;
+}
+
+/*
+ * [s, e) is the header keyword @kw, alone or followed by one space and its value: *@val is
+ * where the value starts (@e when there is none: a line of blanks after the keyword is an
+ * empty value, as written for a program named "").
+ */
+static bool header_word(const char *s, const char *e, const char *kw, const char **val)
+{
+	size_t n = strlen(kw);
+	if ((size_t)(e - s) < n || memcmp(s, kw, n) != 0)
+		return false;
+	if (s + n == e) {
+		*val = e;
+		return true;
+	}
+	if (s[n] != ' ')
+		return false;
+	*val = s + n + 1;
+	return true;
+}
+
 static char *dup_range(const char *a, const char *b)
 {
-	size_t n = (size_t)(b - a);
+	size_t n = b > a ? (size_t)(b - a) : 0;
 	char *s = malloc(n + 1);
 	if (s) {
 		memcpy(s, a, n);
@@ -266,11 +343,14 @@ static char *dup_range(const char *a, const char *b)
 	return s;
 }
 
+/* Targets a choice may name (docs/schedule-format.md section 4). */
+#define MAX_EVENT_ID (UINT32_MAX - PCSIM_IRQ_CTX_BASE)
+
 /* Labels of data choices point into one pool that lives as long as the script array. */
 int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *nout,
 			  char **program, char **config, char *err, size_t errlen)
 {
-	struct parser ps = { text, 0, err, errlen };
+	struct parser ps = { 0, err, errlen };
 	struct pcsim__choice *ch = NULL;
 	size_t n = 0, cap = 0, declared = 0;
 	bool have_header = false, have_end = false, have_choices = false;
@@ -280,13 +360,20 @@ int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *
 	int rc = 0;
 	*program = NULL;
 	*config = NULL;
+	/* Bounded input: the length is checked before anything else is read. */
+	size_t len = strnlen(text, PCSIM_SCHEDULE_MAX + 1);
+	if (len > PCSIM_SCHEDULE_MAX) {
+		snprintf(err, errlen, "schedule:1:1: larger than %u bytes (PCSIM_SCHEDULE_MAX)",
+			 PCSIM_SCHEDULE_MAX);
+		return -EINVAL;
+	}
 	/* Labels need stable storage: size the pool by the text length. */
-	pool_cap = strlen(text) + 1;
+	pool_cap = len + 1;
 	while (*p) {
 		const char *lp = p;
-		const char *eol = strchr(p, '\n');
+		const char *eol = memchr(p, '\n', len - (size_t)(p - text));
 		if (!eol)
-			eol = p + strlen(p);
+			eol = text + len;
 		ps.line++;
 		const char *s = lp;
 		while (s < eol && (*s == ' ' || *s == '\t' || *s == '\r'))
@@ -304,7 +391,7 @@ int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *
 		if (!have_header) {
 			if ((size_t)(e - s) != 16 || strncmp(s, "pcsim-schedule 1", 16) != 0) {
 				rc = perr(&ps, lp, s,
-					  strncmp(s, "pcsim-schedule ", 15) == 0
+					  prefix(s, e, "pcsim-schedule ")
 						  ? "unsupported schedule version (this pcsim reads "
 						    "version 1)"
 						  : "not a schedule file: expected 'pcsim-schedule 1'");
@@ -314,18 +401,36 @@ int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *
 			continue;
 		}
 		if (!have_choices) {
-			if (strncmp(s, "program ", 8) == 0) {
+			const char *val;
+			if (header_word(s, e, "program", &val)) {
 				free(*program);
-				*program = dup_range(s + 8, e);
-			} else if (strncmp(s, "config ", 7) == 0) {
+				*program = dup_range(val, e);
+				if (!*program) {
+					rc = -ENOMEM;
+					break;
+				}
+			} else if (header_word(s, e, "config", &val)) {
+				/* Checked here, so that a bad key is reported at its line and column. */
+				struct pcsim_config scratch;
+				char msg[400];
+				unsigned col = 1;
 				free(*config);
-				*config = dup_range(s + 7, e);
-			} else if (strncmp(s, "strategy ", 9) == 0 || strncmp(s, "outcome ", 8) == 0) {
+				*config = dup_range(val, e);
+				if (!*config) {
+					rc = -ENOMEM;
+					break;
+				}
+				pcsim_config_init(&scratch);
+				if (config_parse(*config, &scratch, &col, msg, sizeof(msg)) < 0) {
+					rc = perr(&ps, lp, val + col - 1, msg);
+					break;
+				}
+			} else if (prefix(s, e, "strategy ") || prefix(s, e, "outcome ")) {
 				/* informational */
-			} else if (strncmp(s, "choices ", 8) == 0) {
+			} else if (prefix(s, e, "choices ")) {
 				const char *q;
 				uint32_t v;
-				if (parse_u32(s + 8, &q, &v) < 0 || q != e) {
+				if (parse_u32(s + 8, e, &q, &v) < 0 || q != e) {
 					rc = perr(&ps, lp, s + 8, "expected a number of choices");
 					break;
 				}
@@ -348,28 +453,34 @@ int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *
 			continue;
 		}
 		struct pcsim__choice c = { 0, 0, NULL };
-		const char *q = NULL;
-		uint32_t v;
-		if (strncmp(s, "run T", 5) == 0 && parse_u32(s + 5, &q, &v) == 0) {
+		const char *q = NULL, *num = NULL;
+		uint32_t v, lo = 1, hi = 0;
+		const char *range = NULL;
+		if (prefix(s, e, "run T") && parse_u32(num = s + 5, e, &q, &v) == 0) {
 			c.type = OPT_RUN;
 			c.target = v;
-		} else if (strncmp(s, "run E", 5) == 0 && parse_u32(s + 5, &q, &v) == 0) {
+			lo = 1, hi = PCSIM_MAX_TASKS, range = "a task id is 1..256";
+		} else if (prefix(s, e, "run E") && parse_u32(num = s + 5, e, &q, &v) == 0) {
 			c.type = OPT_RUN;
-			c.target = PCSIM_IRQ_CTX_BASE + v;
-		} else if (strncmp(s, "fire E", 6) == 0 && parse_u32(s + 6, &q, &v) == 0) {
+			c.target = PCSIM_IRQ_CTX_BASE + (v <= MAX_EVENT_ID ? v : 0);
+			lo = 1, hi = MAX_EVENT_ID, range = "an event id is 1..4294966295";
+		} else if (prefix(s, e, "fire E") && parse_u32(num = s + 6, e, &q, &v) == 0) {
 			c.type = OPT_FIRE;
 			c.target = v;
-		} else if (strncmp(s, "flush cpu", 9) == 0 && parse_u32(s + 9, &q, &v) == 0) {
+			lo = 1, hi = MAX_EVENT_ID, range = "an event id is 1..4294966295";
+		} else if (prefix(s, e, "flush cpu") && parse_u32(num = s + 9, e, &q, &v) == 0) {
 			c.type = OPT_FLUSH;
 			c.target = v;
-		} else if (strncmp(s, "spurious T", 10) == 0 && parse_u32(s + 10, &q, &v) == 0) {
+			lo = 0, hi = PCSIM_MAX_CPUS - 1, range = "a CPU number is 0..63";
+		} else if (prefix(s, e, "spurious T") && parse_u32(num = s + 10, e, &q, &v) == 0) {
 			c.type = OPT_SPURIOUS;
 			c.target = v;
-		} else if (strncmp(s, "data ", 5) == 0) {
+			lo = 1, hi = PCSIM_MAX_TASKS, range = "a task id is 1..256";
+		} else if (prefix(s, e, "data ")) {
 			const char *k = s + 5, *ke = k;
 			while (ke < e && *ke != ' ')
 				ke++;
-			if (ke == k || ke >= e || parse_u32(ke + 1, &q, &v) < 0) {
+			if (ke == k || ke >= e || parse_u32(ke + 1, e, &q, &v) < 0) {
 				rc = perr(&ps, lp, k, "expected 'data <kind> <value>'");
 				break;
 			}
@@ -379,6 +490,7 @@ int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *
 			c.target = v;
 			c.label = (const char *)(uintptr_t)pool_off;	/* fixed up below */
 			pool_off += (size_t)(ke - k) + 1;
+			hi = UINT32_MAX, lo = 0;
 		} else {
 			rc = perr(&ps, lp, s,
 				  "unknown choice (expected run T<n>|E<n>, fire E<n>, flush cpu<n>, "
@@ -387,6 +499,12 @@ int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *
 		}
 		if (q != e) {
 			rc = perr(&ps, lp, q, "unexpected text after the choice");
+			break;
+		}
+		if (v < lo || v > hi) {
+			char m[96];
+			snprintf(m, sizeof(m), "target %" PRIu32 " out of range (%s)", v, range);
+			rc = perr(&ps, lp, num, m);
 			break;
 		}
 		if (n == cap) {
@@ -411,6 +529,8 @@ int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *
 			 declared, n);
 		rc = -EINVAL;
 	}
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "schedule: out of memory");
 	if (rc < 0) {
 		free(ch);
 		free(pool);
@@ -425,8 +545,12 @@ int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *
 	 */
 	struct pcsim__choice *all = malloc(n * sizeof(*all) + pool_off + 1);
 	if (!all) {
+		snprintf(err, errlen, "schedule: out of memory");
 		free(ch);
 		free(pool);
+		free(*program);
+		free(*config);
+		*program = *config = NULL;
 		return -ENOMEM;
 	}
 	char *lab = (char *)(all + n);

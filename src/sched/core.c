@@ -22,12 +22,22 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 		return NULL;
 	pcsim__world_lock(w);
 	if (w->ex.ntasks >= PCSIM_MAX_TASKS) {
+		/* A program that needs more tasks than the engine has cannot be explored as
+		 * written: say so rather than run a smaller program and report ok. */
+		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "too-many-tasks",
+			     "pcsim_task_create(\"%s\"): more than PCSIM_MAX_TASKS (%d) tasks",
+			     name ? name : "task", PCSIM_MAX_TASKS);
 		pcsim__world_unlock(w);
+		w->ops->violation(w);
 		return NULL;
 	}
 	/* The global lock is recursive: allocating under it keeps the capacity check and the
 	 * insertion below one critical section. */
 	struct pcsim_task *t = pcsim_alloc(w, sizeof(*t));
+	if (!t) {
+		pcsim__world_unlock(w);
+		return NULL;	/* out of memory: the execution's outcome says so */
+	}
 	t->ctx.w = w;
 	t->ctx.id = w->ex.ntasks + 1;
 	t->ctx.cpu = (uint16_t)(cpu >= 0 ? (unsigned)cpu : w->ex.task_rr++ % w->cfg.ncpus);

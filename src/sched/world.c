@@ -62,6 +62,54 @@ uint64_t pcsim_world_step(const struct pcsim_world *w)
 	return w->ex.step;
 }
 
+int pcsim_config_validate(const struct pcsim_config *cfg, char *err, size_t errlen)
+{
+	char scratch[8];
+	if (!err || !errlen) {
+		err = scratch;
+		errlen = sizeof(scratch);
+	}
+#define BAD(...)                                          \
+	do {                                              \
+		snprintf(err, errlen, __VA_ARGS__);       \
+		return -EINVAL;                           \
+	} while (0)
+	if (!cfg)
+		BAD("config: NULL");
+	if (cfg->backend != PCSIM_BACKEND_SIM && cfg->backend != PCSIM_BACKEND_THREADS)
+		BAD("config: backend %d is not a backend (PCSIM_BACKEND_SIM or _THREADS)",
+		    (int)cfg->backend);
+	if (cfg->mem != PCSIM_MEM_SC && cfg->mem != PCSIM_MEM_TSO)
+		BAD("config: mem %d is not a memory mode (PCSIM_MEM_SC or _TSO)", (int)cfg->mem);
+	if (cfg->ncpus == 0 || cfg->ncpus > PCSIM_MAX_CPUS)
+		BAD("config: ncpus must be 1..%d, got %u", PCSIM_MAX_CPUS, cfg->ncpus);
+	if (cfg->checks & ~PCSIM_CHECK_ALL)
+		BAD("config: checks %#x has bits that are no PCSIM_CHECK_* (known: %#x)",
+		    cfg->checks, PCSIM_CHECK_ALL);
+	if (cfg->max_steps == 0)
+		BAD("config: max_steps must be at least 1 (was the config zeroed instead of "
+		    "pcsim_config_init()ed?)");
+	if (cfg->max_spurious > 1000000)
+		BAD("config: max_spurious must be 0..1000000, got %u", cfg->max_spurious);
+	if (cfg->stack_size < PCSIM_STACK_MIN || cfg->stack_size > PCSIM_STACK_MAX)
+		BAD("config: stack_size must be %u..%u bytes, got %zu%s", PCSIM_STACK_MIN,
+		    PCSIM_STACK_MAX, cfg->stack_size,
+		    cfg->stack_size ? "" : " (was the config zeroed instead of pcsim_config_init()ed?)");
+	if (cfg->backend == PCSIM_BACKEND_THREADS && cfg->threads_timeout_ms == 0)
+		BAD("config: threads_timeout_ms must be at least 1 on the threads backend");
+	if (cfg->wait_table_bits > 16)
+		BAD("config: wait_table_bits must be 0..16, got %u", cfg->wait_table_bits);
+	if (cfg->walk_break_cnt == 0 || cfg->walk_break_cnt > 1000000)
+		BAD("config: walk_break_cnt must be 1..1000000, got %u", cfg->walk_break_cnt);
+	if (cfg->page_lock_unfairness < 0 || cfg->page_lock_unfairness > 1000000)
+		BAD("config: page_lock_unfairness must be 0..1000000, got %d",
+		    cfg->page_lock_unfairness);
+	if (cfg->lock_profile != 0 && cfg->lock_profile != 1)
+		BAD("config: lock_profile must be 0 (5.9) or 1 (5.8), got %d", cfg->lock_profile);
+#undef BAD
+	return 0;
+}
+
 void pcsim__config_normalize(struct pcsim_config *cfg)
 {
 	if (cfg->ncpus == 0)
@@ -114,8 +162,31 @@ void pcsim__world_destroy(struct pcsim_world *w)
  */
 #define ARENA_CHUNK (64u * 1024u)
 
+/*
+ * Out of memory in an execution: the execution ends with PCSIM_OUTCOME_INTERNAL. From a sim
+ * task or atomic context the call does not return (the execution is abandoned, as for a
+ * violation); from setup, finish or the threads backend it returns NULL after marking the
+ * outcome (the engine runs no task of an execution whose setup failed).
+ */
+static void *alloc_failed(struct pcsim_world *w, size_t size)
+{
+	pcsim__world_lock(w);
+	pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
+		     "pcsim_alloc(%zu bytes): out of memory (the per-allocation limit is %zu bytes)",
+		     size, (size_t)PCSIM_ALLOC_MAX);
+	pcsim__world_unlock(w);
+	w->ops->violation(w);
+	return NULL;
+}
+
 void *pcsim_alloc(struct pcsim_world *w, size_t size)
 {
+	if (!w)
+		return NULL;
+	/* Checked before the rounding below, which would wrap for sizes near SIZE_MAX. */
+	if (size > PCSIM_ALLOC_MAX)
+		return alloc_failed(w, size);
+	size_t asked = size;
 	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	pcsim__world_lock(w);
 	struct arena_chunk *c = w->arena;
@@ -134,8 +205,8 @@ void *pcsim_alloc(struct pcsim_world *w, size_t size)
 		if (!c) {
 			c = malloc(sizeof(*c) + want);
 			if (!c) {
-				fprintf(stderr, "pcsim: out of memory allocating %zu bytes\n", want);
-				abort();
+				pcsim__world_unlock(w);
+				return alloc_failed(w, asked);
 			}
 			c->size = want;
 		}
@@ -154,7 +225,8 @@ char *pcsim__strdup_arena(struct pcsim_world *w, const char *s)
 {
 	size_t n = strlen(s) + 1;
 	char *d = pcsim_alloc(w, n);
-	memcpy(d, s, n);
+	if (d)
+		memcpy(d, s, n);
 	return d;
 }
 
@@ -251,9 +323,16 @@ void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size, boo
 		/* The global lock is recursive, so the allocation happens under it: two threads
 		 * cannot both create the layer. */
 		if (w->ex.nlayers == sizeof(w->layers) / sizeof(w->layers[0])) {
-			fprintf(stderr, "pcsim: more than %zu model layers in one world\n",
-				sizeof(w->layers) / sizeof(w->layers[0]));
-			abort();
+			/* The execution ends (internal); the caller still gets usable storage,
+			 * unregistered, when it is setup and the call returns. */
+			pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "too-many-layers",
+				     "pcsim_world_layer: more than %zu model layers in one world",
+				     sizeof(w->layers) / sizeof(w->layers[0]));
+			pcsim__world_unlock(w);
+			w->ops->violation(w);
+			if (fresh)
+				*fresh = true;
+			return pcsim_alloc(w, size);
 		}
 		data = pcsim_alloc(w, size);
 		w->layers[w->ex.nlayers].key = key;

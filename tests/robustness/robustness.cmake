@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: MIT
+# The robustness suite (docs/robustness.md, issue 14): the library's promises on bad input, the
+# command line on bad schedule files, and the fuzz corpora replayed through plain builds of the
+# fuzz targets (fuzz/driver.c), so every build checks the regression inputs without libFuzzer.
+# Included from tests/CMakeLists.txt (or tests.cmake) after pcsim_cmocka_test() is defined.
+
+pcsim_cmocka_test(NAME robustness_library SOURCES robustness/test_library.c
+	LABELS unit robustness)
+
+if(TARGET pcsim-cli)
+	add_test(NAME robustness_schedules
+		COMMAND ${CMAKE_CURRENT_LIST_DIR}/cli.sh $<TARGET_FILE:pcsim-cli>
+			${CMAKE_CURRENT_BINARY_DIR}/robustness_schedules)
+	set_tests_properties(robustness_schedules PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
+endif()
+
+foreach(t schedule config)
+	add_executable(fuzz_replay_${t} ${PROJECT_SOURCE_DIR}/fuzz/fuzz_${t}.c
+		${PROJECT_SOURCE_DIR}/fuzz/driver.c)
+	target_link_libraries(fuzz_replay_${t} PRIVATE pcsim::pcsim)
+	pcsim_set_warnings(fuzz_replay_${t})
+	add_test(NAME fuzz_corpus_${t}
+		COMMAND fuzz_replay_${t} ${PROJECT_SOURCE_DIR}/fuzz/corpus/${t})
+	set_tests_properties(fuzz_corpus_${t} PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
+endforeach()
