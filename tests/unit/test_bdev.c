@@ -5,7 +5,7 @@
  * distribution of struct pcsim_bdev_params: drawn only in timed mode (untimed traces are those
  * of the zero-service device), never completed early, reproducible per seed, and the
  * "perf-anchor" preset's virtual-time QD 1 latency and QD 32 throughput inside the ranges
- * measured on the real disk (../shared/PERF-ANCHOR.md section 2). Virtual time is
+ * measured on the real disk (docs/pagecache.md, "The block device"). Virtual time is
  * deterministic: no assertion here depends on the host's speed.
  * Kernel reference: submit_bio() and the read end_io (page_endio(), 5.10) in outline.
  * What to look for in the trace: "bio page N" events, "latency" data choices (timed only),
@@ -332,7 +332,7 @@ static void figures(double *mean_us, double *iops)
 }
 
 /*
- * The perf-anchor preset against PERF-ANCHOR.md section 2 (O_DIRECT, fio): QD 1 clat 19-27 us;
+ * The perf-anchor preset against the real disk (O_DIRECT, fio): QD 1 clat 19-27 us;
  * QD 32 40.6k-97.0k IOPS with clat 326-775 us. Virtual time: deterministic per seed.
  */
 static void test_preset_within_anchor(void **state)

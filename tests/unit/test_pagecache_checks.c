@@ -3,7 +3,7 @@
  * Description: the page-cache layer's run-time checks (src/pagecache/checks.c) each catch the
  * mistake they exist for: a mutant of pcsim's own model (pcsim_config.inject) or a user's
  * plugged variant (struct pcsim_pagecache_ops) is reported under the invariant's name, and the
- * correct code survives the same scenario. Kernel reference: SEMANTICS.md 2.9 and 3.6.
+ * correct code survives the same scenario. Kernel reference: docs/kernel-semantics.md 2.9 and 3.6.
  * What to look for in a failing trace: the VIOLATION line names the invariant; the wake walk's
  * "callback ... returned" lines show which callback broke it.
  */

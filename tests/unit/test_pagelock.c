@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Description: the page lock and the hashed page wait table, SEMANTICS.md section 2 and the
+ * Description: the page lock and the hashed wait table, docs/kernel-semantics.md section 2 and the
  * async helpers of section 3.1, in both lock profiles.
  * Kernel reference: mm/filemap.c (5.10): unlock_page(), wake_up_page_bit(),
  * wake_page_function(), wait_on_page_bit_common(), __wait_on_page_locked_async().

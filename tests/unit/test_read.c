@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Description: the buffered read path (SEMANTICS.md 3.2) under IOCB_NOWAIT, IOCB_WAITQ,
+ * Description: the buffered read path (docs/kernel-semantics.md 3.2) under IOCB_NOWAIT, IOCB_WAITQ,
  * IOCB_NOIO and blocking reads, with the block device's completions as choices, readahead on
  * and off, truncation during an armed wait, EOF, I/O errors, and bugs B-09, B-10, B-11.
  * Kernel reference: generic_file_buffered_read() (mm/filemap.c, 5.10); io_read() and

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Description: generic wait queues, SEMANTICS.md section 1.3-1.7, on both backends where the
+ * Description: generic wait queues, docs/kernel-semantics.md 1.3-1.7, on both backends where the
  * rule means something.
  * Kernel reference: kernel/sched/wait.c and include/linux/wait.h (5.10): __wake_up_common()
  * with nr_exclusive, key, the callback return contract and bookmarks; prepare_to_wait_event()

@@ -7,7 +7,7 @@
  * survives the same budget (CTest zoo_general: `test_*_general`) and DFS with preemption bound 0
  * (zoo_general_bound0); bound 1 (about 1.7 M executions) and bound 2 run as the soak test
  * zoo_general_soak (PCSIM_SOAK_BOUND, default 2; only with -DPCSIM_SOAK_TESTS=ON).
- * Kernel reference: SEMANTICS.md section 5 (B-01, B-02, B-03, B-10).
+ * Kernel reference: docs/kernel-semantics.md section 5 (B-01, B-02, B-03, B-10).
  */
 #include <stdio.h>
 #include <stdlib.h>
