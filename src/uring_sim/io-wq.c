@@ -29,6 +29,9 @@ static void io_wq_submit_work(struct io_kiocb *req)
 {
 	int ret;
 	pcsim_trace_emit(&pcsim__tk_uring_iowq, 0, 0, req->id, 0, "io-wq worker issues");
+	/* U5: an io-wq worker never sees IOCB_WAITQ (its read must block, not arm: B-13) */
+	PCSIM_CHECK(!(req->kiocb.ki_flags & IOCB_WAITQ), "U5",
+		    "request %u reached io-wq with IOCB_WAITQ still set", req->id);
 	do {
 		ret = pcsim__io_issue_sqe(req, false);
 		if (ret != -EAGAIN)
@@ -124,6 +127,9 @@ void pcsim__io_queue_async_work(struct io_kiocb *req)
 {
 	struct io_ring_ctx *ctx = req->ctx;
 	struct io_wq *wq = &ctx->wq;
+	/* U10: a REQ_F_NOWAIT request completes with -EAGAIN, it is never punted */
+	PCSIM_CHECK(!(req->flags & REQ_F_NOWAIT), "U10",
+		    "request %u (RWF_NOWAIT) queued to io-wq", req->id);
 	req->flags |= REQ_F_IN_IOWQ;
 	URING_STAT(ctx, punted);
 	pcsim_trace_emit(&pcsim__tk_uring_punt, 0, 0, req->id, 0, "queued to io-wq");

@@ -87,6 +87,11 @@ static bool io_rw_should_retry(struct io_kiocb *req)
 	kiocb->ki_flags |= IOCB_WAITQ;
 	kiocb->ki_flags &= ~IOCB_NOWAIT;
 	kiocb->ki_waitq = wait;
+	/* U2's bookkeeping: from here the page cache may link the wpq, and its callback may run
+	 * (on another CPU) before the read call returns -EIOCBQUEUED */
+	PCSIM_CHECK(!req->armed, "U1", "request %u re-initialised its wpq while a callback was "
+		    "outstanding", req->id);
+	req->armed = true;
 	return true;
 }
 
@@ -108,6 +113,10 @@ int pcsim__io_async_buf_func(struct wait_queue_entry *wait, unsigned mode, int s
 	(void)sync;
 	if (!wake_page_match(wpq, key))
 		return 0;
+	/* U2: one firing per arming */
+	PCSIM_CHECK(req->armed, "U2", "the page callback of request %u fired with no arming "
+		    "outstanding (a second firing, or a wpq linked without -EIOCBQUEUED)", req->id);
+	req->armed = false;
 	req->kiocb.ki_flags &= ~IOCB_WAITQ;
 	list_del_init(&wait->entry);
 	URING_STAT(ctx, callbacks);
@@ -239,6 +248,8 @@ copy_iov:
 			trace_read(req, ret, "armed: waits for the page's unlock");
 			return 0;
 		}
+		/* not armed: no callback follows this attempt (A3) */
+		req->armed = false;
 		if (ret > 0 && ret < io_size)
 			continue;	/* io_size is not reduced in this loop (5.10) */
 		break;		/* IOCB_WAITQ stays set (B-13) */

@@ -79,6 +79,7 @@ struct io_kiocb {
 	uint32_t id;			/* 1, 2, ... in submission order: traces and reports */
 	uint32_t gen;			/* bumped when freed: a stale user is recognised */
 	bool freed;
+	bool armed;			/* a page wait callback is outstanding (U2) */
 };
 
 /* The shared ring memory (struct io_rings and the SQE array). */

@@ -479,6 +479,15 @@ static int lost_retry_buf_func(struct pcsim_wait_queue_entry *wait, unsigned mod
 	return 1;	/* the retry is never queued */
 }
 
+/* A callback that runs the default body twice for one arming: U2 reports the second firing. */
+static int twice_buf_func(struct pcsim_wait_queue_entry *wait, unsigned mode, int sync, void *key)
+{
+	int ret = pcsim_uring_default_ops()->async_buf_func(wait, mode, sync, key);
+	if (ret == 1)
+		(void)pcsim_uring_default_ops()->async_buf_func(wait, mode, sync, key);
+	return ret;
+}
+
 static void test_plugged_callback(void **state)
 {
 	(void)state;
@@ -493,8 +502,13 @@ static void test_plugged_callback(void **state)
 
 	if (pt_backend == PCSIM_BACKEND_THREADS)
 		return;		/* a hang on threads is only seen after threads_timeout_ms */
-	ops.async_buf_func = lost_retry_buf_func;
 	struct pcsim_report r;
+	ops.async_buf_func = twice_buf_func;
+	assert_int_equal(run(&s, "uring-plugged-twice", PCSIM_STRATEGY_PCT, 50, 0, 1, &r), 1);
+	assert_string_equal(r.what, "U2");
+	pcsim_report_free(&r);
+
+	ops.async_buf_func = lost_retry_buf_func;
 	assert_int_equal(run(&s, "uring-plugged-lost-retry", PCSIM_STRATEGY_PCT, 50, 0, 1, &r), 1);
 	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
 	assert_non_null(strstr(r.message, "io_cqring_wait"));
