@@ -104,16 +104,20 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 		return pick;
 	}
 	if (s->nrecs == s->caprecs) {
-		s->caprecs = s->caprecs ? 2 * s->caprecs : 256;
-		s->recs = realloc(s->recs, s->caprecs * sizeof(*s->recs));
-		if (!s->recs)
-			abort();
+		size_t ncap = s->caprecs ? 2 * s->caprecs : 256;
+		struct dfs_rec *nr = realloc(s->recs, ncap * sizeof(*nr));
+		if (!nr)
+			goto oom;
+		s->recs = nr;
+		s->caprecs = ncap;
 	}
 	if (s->ncost + n > s->capcost) {
-		s->capcost = (s->ncost + n) * 2 + 1024;
-		s->cost = realloc(s->cost, s->capcost);
-		if (!s->cost)
-			abort();
+		size_t ncap = (s->ncost + n) * 2 + 1024;
+		uint8_t *nc = realloc(s->cost, ncap);
+		if (!nc)
+			goto oom;
+		s->cost = nc;
+		s->capcost = ncap;
 	}
 	struct dfs_rec *r = &s->recs[s->nrecs++];
 	uint32_t pre = 0;
@@ -141,6 +145,12 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 	s->ncost += n;
 	pick = r->chosen;
 	return pick;
+oom:
+	/* the engine stops at the next step (outcome set); the search cannot go on */
+	pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
+		     "no memory for DFS decision %zu", s->nrecs + 1);
+	s->dfs_done = true;
+	return cur >= 0 ? (unsigned)cur : 0;
 }
 
 static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)

@@ -93,7 +93,8 @@ extern const struct pcsim__strategy_ops pcsim__dfs_ops;		/* dfs.c */
 extern const struct pcsim__strategy_ops pcsim__replay_ops;	/* replay.c */
 
 /* ---- strategy.c */
-void pcsim__strategy_log_grow(struct pcsim_world *w);
+/* Make room in the choice log: true, or false with the execution ended as internal. */
+bool pcsim__strategy_log_grow(struct pcsim_world *w);
 
 /* Record the choice @pick of a decision in the world's log (the log is the schedule), unless
  * the strategy kept it out (s->unlogged). */
@@ -105,8 +106,8 @@ static inline unsigned pcsim__strategy_log(struct pcsim__strategy *s, struct pcs
 		s->unlogged = false;
 		return pick;
 	}
-	if (w->ex.nlog == w->caplog)
-		pcsim__strategy_log_grow(w);
+	if (w->ex.nlog == w->caplog && !pcsim__strategy_log_grow(w))
+		return pick;
 	struct pcsim__choice *c = &w->log[w->ex.nlog++];
 	c->type = opts[pick].type;
 	c->target = opts[pick].target;

@@ -80,14 +80,18 @@ void pcsim__strategy_free(struct pcsim__strategy *s)
 	free(s);
 }
 
-void pcsim__strategy_log_grow(struct pcsim_world *w)
+bool pcsim__strategy_log_grow(struct pcsim_world *w)
 {
 	size_t ncap = w->caplog ? w->caplog * 2 : 256;
 	struct pcsim__choice *n = realloc(w->log, ncap * sizeof(*n));
-	if (!n)
-		abort();
+	if (!n) {
+		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
+			     "no memory for choice %zu of the schedule", w->ex.nlog + 1);
+		return false;	/* the engine stops at the next step (outcome set) */
+	}
 	w->log = n;
 	w->caplog = ncap;
+	return true;
 }
 
 void pcsim__strategy_attach(struct pcsim__strategy *s, struct pcsim_world *w)

@@ -22,15 +22,21 @@ struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
 {
 	if (w->ex.nevents == w->events_cap) {
 		unsigned ncap = w->events_cap ? w->events_cap * 2 : 64;
-		struct pcsim__event **n = realloc(w->events, ncap * sizeof(*n));
+		struct pcsim__event **n = ncap > w->events_cap ? realloc(w->events, ncap * sizeof(*n))
+							       : NULL;
 		if (!n) {
-			fprintf(stderr, "pcsim: out of memory for events\n");
-			abort();
+			/* the execution ends as internal; in a context the call does not return */
+			pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
+				     "no memory for event %u", w->ex.nevents + 1);
+			w->ops->violation(w);
+			return NULL;
 		}
 		w->events = n;
 		w->events_cap = ncap;
 	}
 	struct pcsim__event *ev = pcsim_alloc(w, sizeof(*ev));
+	if (!ev)
+		return NULL;	/* pcsim_alloc() recorded the outcome */
 	w->events[w->ex.nevents++] = ev;
 	ev->id = w->ex.nevents;
 	ev->pct_prio = pcsim__prio(w);
@@ -68,6 +74,10 @@ int pcsim_event_post(struct pcsim_world *w, const struct pcsim_event_desc *d)
 		return -EINVAL;
 	pcsim__world_lock(w);
 	struct pcsim__event *ev = pcsim__event_new(w);
+	if (!ev) {
+		pcsim__world_unlock(w);
+		return -ENOMEM;
+	}
 	ev->cpu = (int16_t)(d->cpu >= 0 ? d->cpu : (int)(w->ex.ev_rr++ % w->cfg.ncpus));
 	ev->kind = (uint8_t)d->kind;
 	ev->fn = d->fn;

@@ -9,6 +9,7 @@
  * kernel does them under p->pi_lock); __schedule() drains the CPU's store buffer (tso) before
  * it re-reads the state. See core.c for the protocol both backends keep.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "sim/sim.h"
@@ -131,6 +132,8 @@ static void timeout_action(struct pcsim_world *w, struct pcsim__event *ev)
 static long sim_schedule_timeout(struct pcsim_world *w, struct pcsim_task *t, long timeout)
 {
 	struct pcsim__event *ev = pcsim__event_new(w);
+	if (!ev)
+		return 0;	/* out of memory: the execution is over */
 	ev->cpu = -1;
 	ev->action = timeout_action;
 	ev->task = t;
@@ -176,6 +179,8 @@ static void signal_action(struct pcsim_world *w, struct pcsim__event *ev)
 static int sim_post_signal(struct pcsim_world *w, struct pcsim_task *p, int sig)
 {
 	struct pcsim__event *ev = pcsim__event_new(w);
+	if (!ev)
+		return -ENOMEM;
 	ev->cpu = -1;
 	ev->action = signal_action;
 	ev->task = p;

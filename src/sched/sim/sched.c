@@ -371,15 +371,24 @@ static void *stack_get(struct pcsim_world *w)
 				w->stack_hi = hi;
 		}
 	}
-	if (!s) {
-		fprintf(stderr, "pcsim: cannot allocate a %zu-byte fiber stack\n", w->cfg.stack_size);
-		abort();
+	if (s && w->nstacks_used == w->stacks_used_cap) {
+		unsigned ncap = w->stacks_used_cap ? 2 * w->stacks_used_cap : 16;
+		void **n = realloc(w->stacks_used, ncap * sizeof(void *));
+		if (!n) {
+			pcsim__stack_free(s, w->cfg.stack_size);
+			s = NULL;
+		} else {
+			w->stacks_used = n;
+			w->stacks_used_cap = ncap;
+		}
 	}
-	if (w->nstacks_used == w->stacks_used_cap) {
-		w->stacks_used_cap = w->stacks_used_cap ? 2 * w->stacks_used_cap : 16;
-		w->stacks_used = realloc(w->stacks_used, w->stacks_used_cap * sizeof(void *));
-		if (!w->stacks_used)
-			abort();
+	if (!s) {
+		/* the execution ends as internal; in a context the call does not return */
+		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
+			     "cannot allocate a %zu-byte fiber stack", w->cfg.stack_size);
+		if (pcsim__tls_ctx)
+			pcsim__sim_abort_exec(w);
+		return NULL;
 	}
 	w->stacks_used[w->nstacks_used++] = s;
 	return s;
@@ -389,10 +398,17 @@ static void *stack_get(struct pcsim_world *w)
 static void stacks_recycle(struct pcsim_world *w)
 {
 	if (w->nstack_pool + w->nstacks_used > w->stack_pool_cap) {
-		w->stack_pool_cap = w->nstack_pool + w->nstacks_used + 16;
-		w->stack_pool = realloc(w->stack_pool, w->stack_pool_cap * sizeof(void *));
-		if (!w->stack_pool)
-			abort();
+		unsigned ncap = w->nstack_pool + w->nstacks_used + 16;
+		void **n = realloc(w->stack_pool, ncap * sizeof(void *));
+		if (!n) {
+			/* no room to pool them: give this execution's stacks back to the system */
+			for (unsigned i = 0; i < w->nstacks_used; i++)
+				pcsim__stack_free(w->stacks_used[i], w->cfg.stack_size);
+			w->nstacks_used = 0;
+			return;
+		}
+		w->stack_pool = n;
+		w->stack_pool_cap = ncap;
 	}
 	for (unsigned i = 0; i < w->nstacks_used; i++) {
 		pcsim__stack_recycled(w->stacks_used[i]);
@@ -445,8 +461,13 @@ static void ctx_entry(void *arg)
 
 void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 {
+	void *stack = stack_get(w);
 	c->fresh = true;
-	pcsim__fiber_init(&c->fib, stack_get(w), w->cfg.stack_size, ctx_entry, c);
+	if (!stack) {
+		c->run = CR_EXITED;	/* never runs: the execution's outcome is internal */
+		return;
+	}
+	pcsim__fiber_init(&c->fib, stack, w->cfg.stack_size, ctx_entry, c);
 }
 
 /* ---------------------------------------------------------------------------------------------

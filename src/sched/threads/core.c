@@ -102,6 +102,10 @@ static long thr_schedule_timeout(struct pcsim_world *w, struct pcsim_task *t, lo
 	/* a softirq on the task's CPU after the delay: a libev timer (event.c) */
 	pcsim__thr_lock_global(w);
 	struct pcsim__event *tev = pcsim__event_new(w);
+	if (!tev) {
+		pcsim__thr_unlock_global(w);
+		return 0;	/* out of memory: reported as the execution's outcome */
+	}
 	tev->cpu = (int16_t)t->ctx.cpu;
 	tev->kind = (uint8_t)PCSIM_CTX_SOFTIRQ;
 	tev->fn = timeout_irq;
