@@ -80,7 +80,7 @@ static void usage(FILE *f)
 		"  explore PROGRAM            search for a violation with a strategy\n"
 		"  replay PROGRAM SCHEDULE    re-run a schedule file exactly\n"
 		"  bench sched [--json]       scheduler throughput (steps/s, executions/s)\n"
-		"  bench waitq|pagelock|pagecache|bdev\n"
+		"  bench waitq|pagelock|pagecache|bdev|uring\n"
 		"                             the other figures of bench/README.md\n"
 		"  version\n"
 		"\n"
