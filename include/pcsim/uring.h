@@ -121,6 +121,9 @@ PCSIM_API void pcsim_uring_prep_nop(struct io_uring_sqe *sqe);
 /** pcsim_uring_prep_read - IORING_OP_READ of @nbytes at @offset (-1: the file position). */
 PCSIM_API void pcsim_uring_prep_read(struct io_uring_sqe *sqe, int fd, void *buf, unsigned nbytes,
 				     uint64_t offset);
+/** pcsim_uring_prep_fadvise - IORING_OP_FADVISE of [@offset, @offset + @len) (@len 0: to EOF). */
+PCSIM_API void pcsim_uring_prep_fadvise(struct io_uring_sqe *sqe, int fd, uint64_t offset,
+					unsigned len, int advice);
 /** pcsim_uring_sqe_set_data / _set_flags - user_data; IOSQE_* flags (ASYNC, IO_LINK). */
 PCSIM_API void pcsim_uring_sqe_set_data(struct io_uring_sqe *sqe, void *data);
 PCSIM_API void pcsim_uring_sqe_set_data64(struct io_uring_sqe *sqe, uint64_t data);

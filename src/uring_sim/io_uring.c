@@ -265,6 +265,8 @@ int pcsim__io_issue_sqe(struct io_kiocb *req, bool force_nonblock)
 		return io_nop(req);
 	case IORING_OP_READ:
 		return req->ctx->ops.read(req, force_nonblock);
+	case IORING_OP_FADVISE:
+		return pcsim__io_fadvise(req, force_nonblock);
 	default:
 		return -EINVAL;
 	}
@@ -338,6 +340,8 @@ static int io_init_req(struct io_ring_ctx *ctx, struct io_kiocb *req,
 		return 0;
 	case IORING_OP_READ:
 		return pcsim__io_prep_rw(req, sqe);
+	case IORING_OP_FADVISE:
+		return pcsim__io_fadvise_prep(req, sqe);
 	default:
 		(void)ctx;
 		return -EINVAL;

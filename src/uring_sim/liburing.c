@@ -233,6 +233,13 @@ void pcsim_uring_prep_read(struct io_uring_sqe *sqe, int fd, void *buf, unsigned
 	pcsim_uring_prep_rw(IORING_OP_READ, sqe, fd, buf, nbytes, offset);
 }
 
+void pcsim_uring_prep_fadvise(struct io_uring_sqe *sqe, int fd, uint64_t offset, unsigned len,
+			      int advice)
+{
+	pcsim_uring_prep_rw(IORING_OP_FADVISE, sqe, fd, NULL, len, offset);
+	sqe->fadvise_advice = (uint32_t)advice;
+}
+
 void pcsim_uring_sqe_set_data(struct io_uring_sqe *sqe, void *data)
 {
 	sqe->user_data = (uint64_t)(uintptr_t)data;

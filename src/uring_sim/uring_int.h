@@ -75,6 +75,8 @@ struct io_kiocb {
 	struct io_kiocb *link;		/* the next request of an IOSQE_IO_LINK chain */
 	unsigned char *buf;
 	uint32_t len;
+	uint32_t advice;		/* IORING_OP_FADVISE: POSIX_FADV_* */
+	int64_t off;			/* IORING_OP_FADVISE: the range's start */
 	long cqe_res;			/* a CQE waiting on the overflow list */
 	uint32_t id;			/* 1, 2, ... in submission order: traces and reports */
 	uint32_t gen;			/* bumped when freed: a stale user is recognised */
@@ -186,6 +188,10 @@ int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe);
 int pcsim__io_read(struct io_kiocb *req, bool force_nonblock);
 int pcsim__io_async_buf_func(struct wait_queue_entry *wait, unsigned mode, int sync, void *key);
 struct io_async_rw *pcsim__io_setup_async_rw(struct io_kiocb *req, const struct iov_iter *iter);
+
+/* ---- fadvise.c */
+int pcsim__io_fadvise_prep(struct io_kiocb *req, const struct io_uring_sqe *sqe);
+int pcsim__io_fadvise(struct io_kiocb *req, bool force_nonblock);
 
 /* ---- io-wq.c */
 int pcsim__io_wq_create(struct io_ring_ctx *ctx, unsigned nr_workers);

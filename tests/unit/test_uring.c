@@ -12,6 +12,7 @@
  * "uring.callback", then "uring.retry" in the submitter and the "uring.cqe".
  */
 #include <errno.h>
+#include <linux/fadvise.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -515,6 +516,96 @@ static void test_plugged_callback(void **state)
 	pcsim_report_free(&r);
 }
 
+/* IORING_OP_FADVISE: DONTNEED drops the clean pages of the range (through io-wq: not an inline
+ * advice in 5.10), WILLNEED starts reads of what is not cached, RANDOM sets FMODE_RANDOM
+ * inline; reads after them see the file's bytes. */
+struct fadv {
+	struct pcsim_bdev bdev;
+	struct address_space *m;
+	int fd;
+	unsigned char buf[2][4096];
+	struct pcsim_uring_stats st;
+};
+
+static int fadv_one(struct pcsim_uring *ring, int fd, uint64_t off, unsigned len, int advice)
+{
+	struct io_uring_sqe *sqe = pcsim_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	pcsim_uring_prep_fadvise(sqe, fd, off, len, advice);
+	pcsim_uring_submit(ring);
+	if (pcsim_uring_wait_cqe(ring, &cqe))
+		return -9999;
+	int res = cqe->res;
+	pcsim_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+static void fadv_task(void *arg)
+{
+	struct fadv *f = arg;
+	struct pcsim_uring ring;
+	PCSIM_CHECK(pcsim_uring_queue_init(8, &ring, 0) == 0, "uring-test", "queue_init");
+	PCSIM_CHECK(fadv_one(&ring, f->fd, 0, 0, POSIX_FADV_DONTNEED) == 0, "uring-test",
+		    "DONTNEED failed");
+	for (unsigned long i = 0; i < 4; i++) {
+		struct page *p = find_get_page(f->m, i);
+		PCSIM_CHECK(p == NULL, "fadvise", "page %lu still cached after DONTNEED", i);
+		if (p)
+			put_page(p);
+	}
+	PCSIM_CHECK(fadv_one(&ring, f->fd, 0, 8192, POSIX_FADV_WILLNEED) == 0, "uring-test",
+		    "WILLNEED failed");
+	for (unsigned long i = 0; i < 2; i++) {
+		struct page *p = find_get_page(f->m, i);
+		PCSIM_CHECK(p != NULL, "fadvise", "page %lu not cached after WILLNEED", i);
+		if (p)
+			put_page(p);
+	}
+	PCSIM_CHECK(fadv_one(&ring, f->fd, 0, 0, POSIX_FADV_RANDOM) == 0, "uring-test",
+		    "RANDOM failed");
+	PCSIM_CHECK(f->m->fadv_random, "fadvise", "RANDOM did not set FMODE_RANDOM");
+	PCSIM_CHECK(fadv_one(&ring, f->fd, 0, 0, 99) == -EINVAL, "fadvise",
+		    "an unknown advice did not fail with -EINVAL");
+	for (unsigned i = 0; i < 2; i++) {
+		struct io_uring_sqe *sqe = pcsim_uring_get_sqe(&ring);
+		struct io_uring_cqe *cqe;
+		pcsim_uring_prep_read(sqe, f->fd, f->buf[i], 4096, (uint64_t)i * 4096);
+		pcsim_uring_submit(&ring);
+		PCSIM_CHECK(pcsim_uring_wait_cqe(&ring, &cqe) == 0 && cqe->res == 4096, "uring-cqe",
+			    "read %u after WILLNEED", i);
+		pcsim_uring_cqe_seen(&ring, cqe);
+		for (unsigned k = 0; k < 4096; k++)
+			PCSIM_CHECK(f->buf[i][k] == pcsim_file_byte(f->m->id, i * 4096ull + k),
+				    "read-data", "byte %u of page %u", k, i);
+	}
+	pcsim_uring_queue_exit(&ring);
+	pcsim_uring_stats(&ring, &f->st);
+}
+
+static void fadv_setup(struct pcsim_world *w, void *arg)
+{
+	struct fadv *f = arg;
+	pcsim_bdev_init(&f->bdev, 2, false);
+	f->m = pcsim_mapping_create(w, 11, 4 * 4096, &f->bdev, 0);
+	for (unsigned long i = 0; i < 4; i++)
+		pcsim_mapping_populate(f->m, i, true, false);
+	f->fd = pcsim_uring_open(w, f->m, 0);
+	pcsim_task_create(w, "fadvise", fadv_task, f, 0);
+}
+
+static void test_fadvise(void **state)
+{
+	(void)state;
+	static struct fadv f;
+	struct pcsim_report r;
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(pt_run("uring-fadvise", fadv_setup, NULL, &f, &cfg, PCSIM_STRATEGY_PCT,
+				pt_backend == PCSIM_BACKEND_SIM ? 200 : 10, 0, 0, &r), 0);
+	pcsim_report_free(&r);
+	assert_true(f.st.punted >= 2);	/* DONTNEED and WILLNEED are io-wq work */
+}
+
 /* The CLI's built-in ring programs (uring-rasync, -offload, -sync) stay clean. */
 static void test_builtin_programs(void **state)
 {
@@ -566,6 +657,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_racing_pct_explore),
 		cmocka_unit_test(test_racing_dfs_explore),
 		cmocka_unit_test(test_plugged_callback),
+		cmocka_unit_test(test_fadvise),
 		cmocka_unit_test(test_builtin_programs),
 		cmocka_unit_test(test_threads),
 	};
