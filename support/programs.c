@@ -10,6 +10,7 @@
  */
 #include <pcsim_support/programs.h>
 
+#include <errno.h>
 #include <string.h>
 
 #include <pcsim/kernel/barrier.h>
@@ -235,6 +236,59 @@ static void uring_setup(struct pcsim_world *w, void *arg)
 	pcsim_task_create(w, "evict", uring_evictor, u, 1);
 }
 
+/*
+ * uring-eventfd: a task submits a read of a page under I/O (it arms), then waits for its
+ * completion in read(2) of the eventfd registered with the ring, restarting the read after
+ * each interruption as a syscall would (pcsim_return_to_user() runs the task_work). B-16
+ * re-injected queues the retry with TWA_RESUME: the sleeping reader is woken but sees nothing
+ * to read and sleeps again; the retry never runs.
+ */
+struct uring_efd {
+	struct pcsim_bdev bdev;
+	struct pcsim_address_space *m;
+	int fd, efd;
+	unsigned char buf[4096];
+};
+
+static void uring_efd_task(void *arg)
+{
+	struct uring_efd *u = arg;
+	struct pcsim_uring ring;
+	struct io_uring_cqe *cqe;
+	uint64_t v = 0;
+	if (pcsim_uring_queue_init(4, &ring, 0) || pcsim_uring_register_eventfd(&ring, u->efd)) {
+		pcsim_fail("uring", "ring or eventfd set-up failed");
+		return;
+	}
+	struct io_uring_sqe *sqe = pcsim_uring_get_sqe(&ring);
+	if (!sqe)
+		return;
+	pcsim_uring_prep_read(sqe, u->fd, u->buf, 4096, 0);
+	pcsim_uring_submit(&ring);
+	while (pcsim_uring_eventfd_read(u->efd, &v) == -EINTR)
+		pcsim_return_to_user();
+	PCSIM_CHECK(v >= 1, "uring-eventfd", "eventfd read %llu", (unsigned long long)v);
+	PCSIM_CHECK(pcsim_uring_peek_cqe(&ring, &cqe) == 0 && cqe->res == 4096, "uring-cqe",
+		    "the eventfd said a CQE was posted, but there is none with the full count");
+	if (cqe)
+		pcsim_uring_cqe_seen(&ring, cqe);
+	for (unsigned k = 0; k < 4096; k++)
+		PCSIM_CHECK(u->buf[k] == pcsim_file_byte(u->m->id, k), "read-data", "byte %u", k);
+	pcsim_uring_queue_exit(&ring);
+}
+
+static void uring_efd_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct uring_efd *u = pcsim_alloc(w, sizeof(*u));
+	pcsim_bdev_init(&u->bdev, 2, false);
+	u->m = pcsim_mapping_create(w, 6, 4096, &u->bdev, 0);
+	pcsim_readpage(u->m, pcsim_mapping_populate(u->m, 0, false, true));
+	u->fd = pcsim_uring_open(w, u->m, 0);
+	u->efd = pcsim_uring_eventfd(w, 0);
+	pcsim_task_create(w, "submitter", uring_efd_task, u, 0);
+}
+
 const struct pcsim_zoo_entry pcsim_zoo[] = {
 	{ 1, "async buffered reads v1 (May 2020), fixed in v2",
 	  "lock_page_async() reports success when it only saw the page unlocked",
@@ -254,6 +308,10 @@ const struct pcsim_zoo_entry pcsim_zoo[] = {
 	{ 11, "13bd691421bc (5.10-rc1)",
 	  "arming a callback after the caller already moved bytes: the count is lost",
 	  "tests/unit/test_read.c" },
+	{ 16, "ce593a6c480a (5.8-rc4); TWA_SIGNAL always from 5.9-rc1",
+	  "the retry's task_work is queued to run on return to user space: a submitter asleep "
+	  "in read() of the ring's eventfd never gets its CQE",
+	  "uring-eventfd" },
 };
 
 const unsigned pcsim_nzoo = sizeof(pcsim_zoo) / sizeof(pcsim_zoo[0]);
@@ -282,6 +340,10 @@ const struct pcsim_builtin pcsim_builtins[] = {
 	  "the same reads, every one to io-wq (IOSQE_ASYNC)", PCSIM_MEM_SC, 0 },
 	{ { "uring-sync", uring_setup, NULL, (void *)(uintptr_t)PCSIM_URING_SYNC },
 	  "the same reads, blocking in the submitter (preadv)", PCSIM_MEM_SC, 0 },
+	{ { "uring-eventfd", uring_efd_setup, NULL, NULL },
+	  "an armed ring read whose completion the submitter awaits in read() of the ring's "
+	  "eventfd (B-16)",
+	  PCSIM_MEM_SC, 0 },
 };
 
 const unsigned pcsim_nbuiltins = sizeof(pcsim_builtins) / sizeof(pcsim_builtins[0]);

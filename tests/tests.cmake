@@ -64,6 +64,10 @@ pcsim_cmocka_test(NAME evict_threads PROGRAM evict ARGS --backend threads
 pcsim_cmocka_test(NAME uring_sim PROGRAM uring SOURCES unit/test_uring.c ARGS --skip "*_explore")
 target_link_libraries(test_uring PRIVATE pcsim_support)
 pcsim_cmocka_test(NAME uring_explore PROGRAM uring ARGS "*_explore" LABELS scenario TIMEOUT 400)
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME uring_soak PROGRAM uring ARGS "*_soak" LABELS soak TIMEOUT 3600)
+	set_tests_properties(uring_soak PROPERTIES ENVIRONMENT PCSIM_SOAK=1)
+endif()
 pcsim_cmocka_test(NAME uring_threads PROGRAM uring ARGS --backend threads --skip "*_explore"
 	LABELS unit threads)
 include(${CMAKE_CURRENT_SOURCE_DIR}/robustness_cli/robustness_cli.cmake)

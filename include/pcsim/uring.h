@@ -87,6 +87,21 @@ PCSIM_API int pcsim_uring_open(struct pcsim_world *w, struct pcsim_address_space
 /** pcsim_uring_file_pos - the file position of @fd (f_pos), or -EBADF. Context: any, setup. */
 PCSIM_API int64_t pcsim_uring_file_pos(struct pcsim_world *w, int fd);
 
+/**
+ * pcsim_uring_eventfd - eventfd(initval, 0): a counter a task can block on, as a descriptor.
+ * Context: setup or any task. Return: fd >= 3, -EINVAL, -EMFILE or -ENOMEM.
+ */
+PCSIM_API int pcsim_uring_eventfd(struct pcsim_world *w, unsigned initval);
+/**
+ * pcsim_uring_eventfd_read - read(2) of an eventfd: sleep interruptibly until the count is not
+ * 0, then take it all into *@value. Context: task, may sleep. Return: 0; -EINTR when a signal or
+ * a task_work notification is pending (the syscall would restart: call pcsim_return_to_user(),
+ * which runs the task_work, then read again); -EINVAL for a bad descriptor.
+ */
+PCSIM_API int pcsim_uring_eventfd_read(int fd, uint64_t *value);
+/** pcsim_uring_eventfd_write - write(2): add @value (> 0) and wake readers. Context: any. */
+PCSIM_API int pcsim_uring_eventfd_write(int fd, uint64_t value);
+
 /* ---------------------------------------------------------------------------------------------
  * Set-up and teardown
  */
@@ -107,6 +122,14 @@ PCSIM_API int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring
  * reference left over is a violation. May sleep.
  */
 PCSIM_API void pcsim_uring_queue_exit(struct pcsim_uring *ring);
+
+/**
+ * pcsim_uring_register_eventfd - io_uring_register_eventfd(): every CQE posted from now on
+ * signals eventfd @fd. Return: 0, -EBADF (not an eventfd), -EBUSY (one is registered), -EINVAL.
+ */
+PCSIM_API int pcsim_uring_register_eventfd(struct pcsim_uring *ring, int fd);
+/** pcsim_uring_unregister_eventfd - io_uring_unregister_eventfd(). Return: 0 or -ENXIO. */
+PCSIM_API int pcsim_uring_unregister_eventfd(struct pcsim_uring *ring);
 
 /* ---------------------------------------------------------------------------------------------
  * Submission

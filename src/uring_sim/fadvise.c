@@ -21,6 +21,8 @@ int pcsim__io_fadvise_prep(struct io_kiocb *req, const struct io_uring_sqe *sqe)
 	struct io_file *f = pcsim__uring_file(req->ctx->w, sqe->fd);
 	if (!f)
 		return -EBADF;
+	if (!f->mapping)
+		return -ESPIPE;		/* generic_fadvise() of a pipe-like file */
 	if (sqe->ioprio || sqe->buf_index || sqe->addr)
 		return -EINVAL;
 	req->file = f;

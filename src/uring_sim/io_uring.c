@@ -198,11 +198,14 @@ static void io_commit_cqring(struct io_ring_ctx *ctx)
 	smp_store_release(&ctx->rings.cq_tail, ctx->cached_cq_tail);
 }
 
-/* io_cqring_ev_posted(): wake the task waiting for completions. */
+/* io_cqring_ev_posted(): wake the task waiting for completions, signal the eventfd. */
 static void io_cqring_ev_posted(struct io_ring_ctx *ctx)
 {
 	if (waitqueue_active(&ctx->wait))
 		wake_up(&ctx->wait);
+	struct eventfd_ctx *ev = __atomic_load_n(&ctx->cq_ev_fd, __ATOMIC_ACQUIRE);
+	if (ev)
+		pcsim__eventfd_signal(ev, 1);
 }
 
 void pcsim__io_cqring_overflow_flush(struct io_ring_ctx *ctx)
@@ -413,8 +416,12 @@ int pcsim__io_req_task_work_add(struct io_kiocb *req, bool twa_signal_ok)
 	if (pcsim_task_flags(tsk) & PF_EXITING)
 		return -ESRCH;
 	/* 5.10: TWA_SIGNAL unless SQPOLL (TIF_SIGPENDING through JOBCTL_TASK_WORK: it interrupts
-	 * TASK_INTERRUPTIBLE sleeps only). */
-	int ret = task_work_add(tsk, &req->task_work, twa_signal_ok ? TWA_SIGNAL : TWA_NONE);
+	 * TASK_INTERRUPTIBLE sleeps only). B-16 (5.7-5.8): TWA_RESUME, run only on the way back
+	 * to user space, so a task sleeping in the kernel for the result never runs it. */
+	int notify = twa_signal_ok ? TWA_SIGNAL : TWA_NONE;
+	if (pcsim_world_config(req->ctx->w)->bugs & PCSIM_BUG(16))
+		notify = TWA_RESUME;
+	int ret = task_work_add(tsk, &req->task_work, notify);
 	if (!ret)
 		wake_up_process(tsk);
 	return ret;
@@ -531,8 +538,6 @@ int pcsim__io_cqring_wait(struct io_ring_ctx *ctx, unsigned min_events)
 	init_waitqueue_func_entry(&iowq.wq, io_wake_function);
 	iowq.wq.private = current;
 	INIT_LIST_HEAD(&iowq.wq.entry);
-	pcsim_task_set_wchan("io_cqring_wait (%u of %u CQEs)", pcsim__io_cqring_events(ctx),
-			     min_events);
 	for (;;) {
 		pcsim__io_cqring_overflow_flush(ctx);
 		prepare_to_wait_exclusive(&ctx->wait, &iowq.wq, TASK_INTERRUPTIBLE);
@@ -545,6 +550,8 @@ int pcsim__io_cqring_wait(struct io_ring_ctx *ctx, unsigned min_events)
 			break;
 		if (io_should_wake(&iowq))
 			break;
+		pcsim_task_set_wchan("io_cqring_wait (%u of %u CQEs)", pcsim__io_cqring_events(ctx),
+				     min_events);
 		schedule();
 	}
 	finish_wait(&ctx->wait, &iowq.wq);

@@ -25,6 +25,8 @@ int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe)
 	struct io_file *f = pcsim__uring_file(req->ctx->w, sqe->fd);
 	if (!f)
 		return -EBADF;
+	if (!f->mapping)
+		return -EOPNOTSUPP;	/* reads of an eventfd through the ring: not modelled */
 	if (sqe->ioprio || sqe->buf_index)
 		return -EINVAL;
 	if (sqe->rw_flags & ~RWF_NOWAIT)

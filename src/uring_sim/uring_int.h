@@ -42,9 +42,16 @@
 #define PCSIM_URING_MAX_FILES 64
 #define PCSIM_URING_FD_BASE 3
 
-/* An open file of the model: struct file, the parts a buffered read uses. */
+/* fs/eventfd.c's struct eventfd_ctx: a counter and the queue of its readers. */
+struct eventfd_ctx {
+	struct wait_queue_head wqh;	/* its lock protects count */
+	uint64_t count;
+};
+
+/* An open file of the model: struct file, the parts a buffered read uses, or an eventfd. */
 struct io_file {
-	struct address_space *mapping;
+	struct address_space *mapping;	/* NULL for an eventfd */
+	struct eventfd_ctx *eventfd;
 	int64_t f_pos;
 	bool buf_rasync;		/* f_mode & FMODE_BUF_RASYNC */
 	bool open;
@@ -122,6 +129,7 @@ struct io_ring_ctx {
 	struct io_wq wq;
 	bool dying;			/* the ring is being released */
 	bool exited;			/* pcsim_uring_queue_exit() is done */
+	struct eventfd_ctx *cq_ev_fd;	/* io_uring_register_eventfd() */
 	struct pcsim_uring_ops ops;
 	struct pcsim_uring_stats stats;
 	struct io_kiocb **reqs;		/* every request of the ring, for the end-of-ring checks */
@@ -188,6 +196,9 @@ int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe);
 int pcsim__io_read(struct io_kiocb *req, bool force_nonblock);
 int pcsim__io_async_buf_func(struct wait_queue_entry *wait, unsigned mode, int sync, void *key);
 struct io_async_rw *pcsim__io_setup_async_rw(struct io_kiocb *req, const struct iov_iter *iter);
+
+/* ---- eventfd.c */
+void pcsim__eventfd_signal(struct eventfd_ctx *ctx, uint64_t n);
 
 /* ---- fadvise.c */
 int pcsim__io_fadvise_prep(struct io_kiocb *req, const struct io_uring_sqe *sqe);

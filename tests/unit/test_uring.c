@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <linux/fadvise.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pcsim_test.h"
@@ -625,6 +626,77 @@ static void test_builtin_programs(void **state)
 	}
 }
 
+/*
+ * B-16 (5.7-5.8: the retry's task_work queued to run on return to user space) re-injected into
+ * uring-eventfd: PCT finds the hang within 10,000 executions on every one of 20 seeds; the
+ * median is printed. Without the switch the scenario survives DFS at bound 1 (bound 2: soak).
+ */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void test_b16_found_by_pct(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	const struct pcsim_builtin *b = pcsim_builtin_find("uring-eventfd");
+	assert_non_null(b);
+	uint64_t found[20];
+	for (unsigned seed = 1; seed <= 20; seed++) {
+		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+		cfg.bugs = PCSIM_BUG(16);
+		struct pcsim_explore_opts o;
+		struct pcsim_report r;
+		pcsim_explore_opts_init(&o);
+		o.seed = seed;
+		o.max_executions = 10000;
+		o.confirm = seed == 1;
+		assert_int_equal(pt_explore(&b->prog, &cfg, &o, 1, &r), 1);
+		assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
+		assert_non_null(strstr(r.message, "eventfd_read"));
+		found[seed - 1] = r.failing_execution;
+		pcsim_report_free(&r);
+	}
+	qsort(found, 20, sizeof(found[0]), cmp_u64);
+	printf("B-16: median %llu executions over 20 seeds (max %llu)\n",
+	       (unsigned long long)found[9], (unsigned long long)found[19]);
+}
+
+static void eventfd_clean_dfs(unsigned bound)
+{
+	const struct pcsim_builtin *b = pcsim_builtin_find("uring-eventfd");
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_DFS;
+	o.preemption_bound = bound;
+	o.max_executions = 0;
+	assert_int_equal(pt_explore(&b->prog, &cfg, &o, 0, &r), 0);
+	assert_true(r.exhausted);
+	pcsim_report_free(&r);
+}
+
+static void test_eventfd_clean_dfs_explore(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	eventfd_clean_dfs(1);
+}
+
+/* 420,512 executions (about 20 s release, minutes under ASan): the soak tier only. */
+static void test_eventfd_clean_dfs2_soak(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM || !getenv("PCSIM_SOAK"))
+		skip();
+	eventfd_clean_dfs(2);
+}
+
 /* The racing workload on real threads (TSan in the tsan preset). */
 static void test_threads(void **state)
 {
@@ -659,6 +731,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_plugged_callback),
 		cmocka_unit_test(test_fadvise),
 		cmocka_unit_test(test_builtin_programs),
+		cmocka_unit_test(test_b16_found_by_pct),
+		cmocka_unit_test(test_eventfd_clean_dfs_explore),
+		cmocka_unit_test(test_eventfd_clean_dfs2_soak),
 		cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
