@@ -299,6 +299,10 @@ const struct pcsim_zoo_entry pcsim_zoo[] = {
 	{ 3, "async buffered reads v1, fixed in v2",
 	  "the async wake callback returns before setting page_match: PG_waiters cleared under it",
 	  "pagecache-general" },
+	{ 4, "async buffered reads v3, fixed in v4",
+	  "io_rw_should_retry() arms RWF_NOWAIT requests too: they wait instead of completing "
+	  "with -EAGAIN",
+	  "tests/unit/test_uring.c" },
 	{ 9, "efa8480a8316 (5.9-rc1), gone with the 5.11 rewrite",
 	  "RWF_NOWAIT read at a PG_readahead page returns 0: a false EOF",
 	  "tests/unit/test_read.c" },

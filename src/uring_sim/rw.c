@@ -76,8 +76,9 @@ static bool io_rw_should_retry(struct io_kiocb *req)
 	struct wait_page_queue *wait = &rw->wpq;
 	struct kiocb *kiocb = &req->kiocb;
 
-	/* never retry for NOWAIT, we just complete with -EAGAIN */
-	if (req->flags & REQ_F_NOWAIT)
+	/* never retry for NOWAIT, we just complete with -EAGAIN (B-04, v3 of the series: it did) */
+	if ((req->flags & REQ_F_NOWAIT) &&
+	    !(pcsim_world_config(req->ctx->w)->bugs & PCSIM_BUG(4)))
 		return false;
 	/* no IOCB_DIRECT / IOCB_HIPRI in the model; only files with FMODE_BUF_RASYNC retry */
 	if (!req->file->buf_rasync)
@@ -89,6 +90,9 @@ static bool io_rw_should_retry(struct io_kiocb *req)
 	kiocb->ki_flags |= IOCB_WAITQ;
 	kiocb->ki_flags &= ~IOCB_NOWAIT;
 	kiocb->ki_waitq = wait;
+	/* U10: a RWF_NOWAIT request never waits, so it never arms */
+	PCSIM_CHECK(!(req->flags & REQ_F_NOWAIT), "U10",
+		    "request %u (RWF_NOWAIT) is about to arm a page wait callback", req->id);
 	/* U2's bookkeeping: from here the page cache may link the wpq, and its callback may run
 	 * (on another CPU) before the read call returns -EIOCBQUEUED */
 	PCSIM_CHECK(!req->armed, "U1", "request %u re-initialised its wpq while a callback was "

@@ -362,6 +362,26 @@ static void test_rwf_nowait(void **state)
 	run_ok(&c, "uring-nowait-cached", PCSIM_STRATEGY_PCT, 100, 0);
 }
 
+/* B-04 (v3 of the series): RWF_NOWAIT requests armed too. Found as U10 in one execution. */
+static void test_b04_nowait_armed(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct scen s = base(4096);
+	add_read(&s, 0, 4096, -EAGAIN);
+	s.reads[0].rw_flags = RWF_NOWAIT;
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	cfg.wait_table_bits = 0;
+	cfg.bugs = PCSIM_BUG(4);
+	struct pcsim_report r;
+	assert_int_equal(pt_run("uring-b04", setup, finish, &s, &cfg, PCSIM_STRATEGY_PCT, 100, 0, 1,
+				&r), 1);
+	assert_string_equal(r.what, "U10");
+	assert_int_equal(r.failing_execution, 1);
+	pcsim_report_free(&r);
+}
+
 /* offset -1 reads at the file position and advances it (REQ_F_CUR_POS). 5.10 takes the
  * position when the SQE is prepared, so two such reads linked together both read at the same
  * position (docs/uring.md); submitted one after the other they read back to back. */
@@ -723,6 +743,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_modes_same_cqes),
 		cmocka_unit_test(test_no_rasync_punts),
 		cmocka_unit_test(test_rwf_nowait),
+		cmocka_unit_test(test_b04_nowait_armed),
 		cmocka_unit_test(test_file_position),
 		cmocka_unit_test(test_link_failure),
 		cmocka_unit_test(test_cq_overflow),
