@@ -449,16 +449,23 @@ static void test_cq_overflow(void **state)
 		assert_int_equal(s.order[i], i);
 }
 
-/* Armed reads racing a locker of page 0 and an evictor of page 1 (one wait bucket). */
-static void test_racing_pct_explore(void **state)
+/* @nreads reads (pages 0, 1) while page 0 is being read, racing a locker of page 0 and an
+ * evictor of page 1 (one wait bucket). */
+static struct scen racing(unsigned nreads)
 {
-	(void)state;
 	struct scen s = base(2 * 4096);
 	s.in_flight = true;
 	s.locker = true;
 	s.evictor = true;
-	add_read(&s, 0, 4096, 4096);
-	add_read(&s, 4096, 4096, 4096);
+	for (unsigned i = 0; i < nreads; i++)
+		add_read(&s, (int64_t)i * 4096, 4096, 4096);
+	return s;
+}
+
+static void test_racing_pct_explore(void **state)
+{
+	(void)state;
+	struct scen s = racing(2);
 	run_ok(&s, "uring-racing", PCSIM_STRATEGY_PCT, 1000, 0);
 }
 
@@ -466,11 +473,7 @@ static void test_racing_dfs_explore(void **state)
 {
 	(void)state;
 	/* one armed read of the page being read, the locker racing its unlock and callback */
-	struct scen s = base(2 * 4096);
-	s.in_flight = true;
-	s.locker = true;
-	s.evictor = true;
-	add_read(&s, 0, 4096, 4096);
+	struct scen s = racing(1);
 	struct pcsim_report r;
 	assert_int_equal(run(&s, "uring-racing-dfs", PCSIM_STRATEGY_DFS, 0, 0, 0, &r), 0);
 	assert_true(r.exhausted);
@@ -723,12 +726,7 @@ static void test_threads(void **state)
 	(void)state;
 	if (pt_backend != PCSIM_BACKEND_THREADS)
 		skip();
-	struct scen s = base(2 * 4096);
-	s.in_flight = true;
-	s.locker = true;
-	s.evictor = true;
-	add_read(&s, 0, 4096, 4096);
-	add_read(&s, 4096, 4096, 4096);
+	struct scen s = racing(2);
 	run_ok(&s, "uring-threads", PCSIM_STRATEGY_RANDOM, 100, 0);
 }
 
