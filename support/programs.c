@@ -289,6 +289,67 @@ static void uring_efd_setup(struct pcsim_world *w, void *arg)
 	pcsim_task_create(w, "submitter", uring_efd_task, u, 0);
 }
 
+/*
+ * uring-p6: the P6 race (docs/pagecache.md, "P6 and fatal signals") reaching the ring. Page 0 is
+ * under I/O; a task waits for its lock with lock_page_killable() and is sent SIGKILL; a ring
+ * read of page 0 arms its callback on the same page. When the I/O's unlock wakes the killable
+ * waiter (exclusive: the walk stops there) in the window where the waiter is already leaving
+ * on the signal, 5.9+ drops that wakeup: the page is unlocked, nothing will unlock it again,
+ * the armed read behind the waiter never gets its callback, and the submitter waits for a CQE
+ * that never comes. Reported as a deadlock naming io_cqring_wait; with --checks strict-p6 as
+ * P6 where the wakeup is dropped.
+ */
+struct uring_p6 {
+	struct pcsim_bdev bdev;
+	struct pcsim_address_space *m;
+	struct pcsim_page *page;
+	int fd;
+	unsigned char buf[4096];
+};
+
+static void uring_p6_victim(void *arg)
+{
+	struct uring_p6 *u = arg;
+	if (pcsim_lock_page_killable(u->page) == 0)
+		pcsim_unlock_page(u->page);
+	pcsim_return_to_user();
+}
+
+static void uring_p6_reader(void *arg)
+{
+	struct uring_p6 *u = arg;
+	struct pcsim_uring ring;
+	struct io_uring_cqe *cqe;
+	if (pcsim_uring_queue_init(4, &ring, 0)) {
+		pcsim_fail("uring", "queue_init failed");
+		return;
+	}
+	struct io_uring_sqe *sqe = pcsim_uring_get_sqe(&ring);
+	if (!sqe)
+		return;
+	pcsim_uring_prep_read(sqe, u->fd, u->buf, 4096, 0);
+	pcsim_uring_submit(&ring);
+	if (pcsim_uring_wait_cqe(&ring, &cqe) == 0) {
+		PCSIM_CHECK(cqe->res == 4096, "uring-cqe", "the read completed with %d", cqe->res);
+		pcsim_uring_cqe_seen(&ring, cqe);
+	}
+	pcsim_uring_queue_exit(&ring);
+}
+
+static void uring_p6_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct uring_p6 *u = pcsim_alloc(w, sizeof(*u));
+	pcsim_bdev_init(&u->bdev, 2, false);
+	u->m = pcsim_mapping_create(w, 8, 4096, &u->bdev, 0);
+	u->page = pcsim_mapping_populate(u->m, 0, false, true);
+	pcsim_readpage(u->m, u->page);
+	u->fd = pcsim_uring_open(w, u->m, 0);
+	struct pcsim_task *victim = pcsim_task_create(w, "killable", uring_p6_victim, u, 1);
+	pcsim_task_create(w, "ring-reader", uring_p6_reader, u, 0);
+	pcsim_post_signal(w, victim, PCSIM_SIGKILL);
+}
+
 const struct pcsim_zoo_entry pcsim_zoo[] = {
 	{ 1, "async buffered reads v1 (May 2020), fixed in v2",
 	  "lock_page_async() reports success when it only saw the page unlocked",
@@ -344,6 +405,10 @@ const struct pcsim_builtin pcsim_builtins[] = {
 	  "the same reads, every one to io-wq (IOSQE_ASYNC)", PCSIM_MEM_SC, 0 },
 	{ { "uring-sync", uring_setup, NULL, (void *)(uintptr_t)PCSIM_URING_SYNC },
 	  "the same reads, blocking in the submitter (preadv)", PCSIM_MEM_SC, 0 },
+	{ { "uring-p6", uring_p6_setup, NULL, NULL },
+	  "a killable page waiter SIGKILLed while a ring read is armed behind it on the same page: "
+	  "5.9+ can drop the wakeup and the read never completes (--checks strict-p6: P6)",
+	  PCSIM_MEM_SC, 0 },
 	{ { "uring-eventfd", uring_efd_setup, NULL, NULL },
 	  "an armed ring read whose completion the submitter awaits in read() of the ring's "
 	  "eventfd (B-16)",

@@ -720,6 +720,36 @@ static void test_eventfd_clean_dfs2_soak(void **state)
 	eventfd_clean_dfs(2);
 }
 
+/*
+ * The P6 race reaches the ring (uring-p6): a killable page waiter SIGKILLed in the window drops
+ * the exclusive wakeup of the I/O's unlock (5.9+, docs/pagecache.md), and the ring read armed
+ * behind it on the same page never gets its callback: no CQE, the submitter waits forever.
+ * Default checks: a confirmed deadlock naming io_cqring_wait; --checks strict-p6: P6.
+ */
+static void test_p6_reaches_ring(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	const struct pcsim_builtin *b = pcsim_builtin_find("uring-p6");
+	assert_non_null(b);
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_explore_opts_init(&o);
+	o.max_executions = 10000;
+	assert_int_equal(pt_explore(&b->prog, &cfg, &o, 1, &r), 1);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
+	assert_non_null(strstr(r.message, "io_cqring_wait (0 of 1 CQEs)"));
+	assert_true(r.confirmed);
+	pcsim_report_free(&r);
+	cfg.checks |= PCSIM_CHECK_STRICT_P6;
+	assert_int_equal(pt_explore(&b->prog, &cfg, &o, 1, &r), 1);
+	assert_string_equal(r.what, "P6");
+	assert_true(r.confirmed);
+	pcsim_report_free(&r);
+}
+
 /* The racing workload on real threads (TSan in the tsan preset). */
 static void test_threads(void **state)
 {
@@ -751,6 +781,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_fadvise),
 		cmocka_unit_test(test_builtin_programs),
 		cmocka_unit_test(test_b16_found_by_pct),
+		cmocka_unit_test(test_p6_reaches_ring),
 		cmocka_unit_test(test_eventfd_clean_dfs_explore),
 		cmocka_unit_test(test_eventfd_clean_dfs2_soak),
 		cmocka_unit_test(test_threads),
