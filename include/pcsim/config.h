@@ -89,7 +89,8 @@ struct pcsim_config {
 	unsigned wait_table_bits;	/* PAGE_WAIT_TABLE_BITS, kernel default 8 */
 	unsigned walk_break_cnt;	/* WAITQUEUE_WALK_BREAK_CNT, kernel default 64 */
 	int page_lock_unfairness;	/* sysctl_page_lock_unfairness, kernel default 5 */
-	int lock_profile;		/* page lock: 0 = 5.9+ (WOKEN/DONE handoff), 1 = 5.8 */
+	int lock_profile;		/* page lock: 0 = 5.9+ (WOKEN/DONE handoff), 1 = 5.8,
+					 * 2 = 5.9+ with the P6 fix (<pcsim/pagecache.h>) */
 	uint64_t bugs;			/* re-injected bug-zoo entries: bit n = B-n, default 0 */
 };
 
@@ -113,7 +114,7 @@ PCSIM_API void pcsim_watchdog_set_handler(void (*fn)(const char *msg));
  * pcsim_config_validate - check every field of @cfg against its documented range (enums are
  * one of their values; ncpus 1..PCSIM_MAX_CPUS; checks within PCSIM_CHECK_ALL; max_steps >= 1;
  * max_spurious <= 1000000; stack_size PCSIM_STACK_MIN..PCSIM_STACK_MAX; wait_table_bits
- * <= 16; walk_break_cnt 1..1000000; page_lock_unfairness 0..1000000; lock_profile 0 or 1;
+ * <= 16; walk_break_cnt 1..1000000; page_lock_unfairness 0..1000000; lock_profile 0, 1 or 2;
  * threads_timeout_ms >= 1 on the threads backend). store_buffer_size 0 or above 64 is not an
  * error: the world uses 64. pcsim_explore() calls it first. Context: any.
  * Return: 0, or -EINVAL with "config: FIELD ..." in @err.

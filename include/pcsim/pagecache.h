@@ -94,6 +94,10 @@ struct pcsim_wait_page_queue {
 enum pcsim_lock_profile {
 	PCSIM_LOCK_PROFILE_5_9 = 0,	/* WOKEN/DONE, handoff after page_lock_unfairness steals */
 	PCSIM_LOCK_PROFILE_5_8,		/* the old retry loop, exclusive waiters re-queue at tail */
+	/* 5.9+ with the P6 fix (docs/pagecache.md, "P6 and fatal signals"): after finish_wait(), an
+	 * exclusive waiter that was WOKEN but not handed the lock (no DONE) tries the bit itself
+	 * and returns 0 if it gets it, so a counted wakeup is never dropped */
+	PCSIM_LOCK_PROFILE_5_9_P6FIX,
 };
 
 /* Re-injectable bugs of docs/kernel-semantics.md section 5 (pcsim_config.bugs, bit n = B-n). */

@@ -146,8 +146,8 @@ static int config_parse(const char *line, struct pcsim_config *cfg, unsigned *co
 			cfg->page_lock_unfairness = (int)n;
 		} else if (KEY("inject") && num && n <= UINT32_MAX) {
 			cfg->inject = (unsigned)n;
-		} else if (KEY("lock_profile") && (VAL("5.9") || VAL("5.8"))) {
-			cfg->lock_profile = VAL("5.8") ? 1 : 0;
+		} else if (KEY("lock_profile") && (VAL("5.9") || VAL("5.8") || VAL("5.9-p6fix"))) {
+			cfg->lock_profile = VAL("5.8") ? 1 : VAL("5.9-p6fix") ? 2 : 0;
 		} else if (KEY("bugs") && (num || (vl > 2 && v[0] == '0' && v[1] == 'x' &&
 						   parse_hex64(v + 2, vl - 2, &n) == 0))) {
 			/* Decimal above UINT64_MAX fails parse_u64; hex is at most 16 digits. */
@@ -241,7 +241,7 @@ void pcsim__config_format(const struct pcsim_config *cfg, char *buf, size_t len)
 		 cfg->mem == PCSIM_MEM_TSO ? "tso" : "sc", cfg->max_steps, cfg->store_buffer_size,
 		 cfg->max_spurious, cfg->timed ? 1 : 0, cfg->step_ns, cfg->checks,
 		 cfg->wait_table_bits, cfg->walk_break_cnt,
-		 cfg->page_lock_unfairness, cfg->inject, cfg->lock_profile ? "5.8" : "5.9",
+		 cfg->page_lock_unfairness, cfg->inject, cfg->lock_profile == 1 ? "5.8" : cfg->lock_profile == 2 ? "5.9-p6fix" : "5.9",
 		 cfg->bugs);
 }
 

@@ -291,6 +291,16 @@ first:
 
 	/* Only now are the flags final (a waker may have marked us after the signal check). */
 	wflags = READ_ONCE(wait->flags);
+	/*
+	 * The P6 fix (lock profile 5.9-p6fix): a counted wakeup (WOKEN) that did not hand us the
+	 * lock (no DONE) is not dropped: try the bit once more and keep the lock if we get it. If
+	 * another task got it instead, that task's unlock wakes the next waiter.
+	 */
+	if (behavior == EXCLUSIVE && (wflags & WQ_FLAG_WOKEN) && !(wflags & WQ_FLAG_DONE) &&
+	    pcsim_world_config(pcsim_world_current())->lock_profile ==
+		    PCSIM_LOCK_PROFILE_5_9_P6FIX &&
+	    !test_and_set_bit(bit_nr, &page->flags))
+		wflags |= WQ_FLAG_DONE;
 	if (behavior == DROP)
 		pcsim_allow_access(page);	/* the caller's business again (it must not) */
 	/* P6: a counted wakeup ends with the lock, or (5.10, fatal signal) is dropped here */

@@ -104,8 +104,9 @@ int pcsim_config_validate(const struct pcsim_config *cfg, char *err, size_t errl
 	if (cfg->page_lock_unfairness < 0 || cfg->page_lock_unfairness > 1000000)
 		BAD("config: page_lock_unfairness must be 0..1000000, got %d",
 		    cfg->page_lock_unfairness);
-	if (cfg->lock_profile != 0 && cfg->lock_profile != 1)
-		BAD("config: lock_profile must be 0 (5.9) or 1 (5.8), got %d", cfg->lock_profile);
+	if (cfg->lock_profile < 0 || cfg->lock_profile > 2)
+		BAD("config: lock_profile must be 0 (5.9), 1 (5.8) or 2 (5.9 with the P6 fix), got %d",
+		    cfg->lock_profile);
 #undef BAD
 	return 0;
 }

@@ -282,7 +282,7 @@ static void test_config_enums(void **state)
 	cfg.checks = 0x10;
 	expect_einval(&cfg, &o, "checks 0x10");
 	pcsim_config_init(&cfg);
-	cfg.lock_profile = 2;
+	cfg.lock_profile = 3;
 	expect_einval(&cfg, &o, "lock_profile");
 	pcsim_config_init(&cfg);
 	cfg.walk_break_cnt = 0;
