@@ -159,10 +159,26 @@ static void general_finish(struct pcsim_world *w, void *arg)
  * CQE must carry the full count and every byte must be the file's; the ring's exit checks its
  * requests and references.
  */
-struct uring_prog {
+/* What every ring program starts from: a file whose page 0 is being read (locked, I/O in
+ * flight), open for the ring. */
+struct ring_file {
 	struct pcsim_bdev bdev;
 	struct pcsim_address_space *m;
+	struct pcsim_page *page0;
 	int fd;
+};
+
+static void ring_file_init(struct pcsim_world *w, struct ring_file *f, uint32_t id, uint64_t size)
+{
+	pcsim_bdev_init(&f->bdev, 2, false);
+	f->m = pcsim_mapping_create(w, id, size, &f->bdev, 0);
+	f->page0 = pcsim_mapping_populate(f->m, 0, false, true);
+	pcsim_readpage(f->m, f->page0);
+	f->fd = pcsim_uring_open(w, f->m, 0);
+}
+
+struct uring_prog {
+	struct ring_file f;
 	enum pcsim_uring_mode mode;
 	unsigned char buf[3][4096];
 };
@@ -183,7 +199,7 @@ static void uring_submitter(void *arg)
 			pcsim_fail("uring", "no SQE");
 			return;
 		}
-		pcsim_uring_prep_read(sqe, u->fd, u->buf[i], 4096, off[i]);
+		pcsim_uring_prep_read(sqe, u->f.fd, u->buf[i], 4096, off[i]);
 		pcsim_uring_sqe_set_data64(sqe, i);
 	}
 	pcsim_uring_submit(&ring);
@@ -198,7 +214,7 @@ static void uring_submitter(void *arg)
 			    "request %llu completed with %d, expected 4096", (unsigned long long)i,
 			    cqe->res);
 		for (unsigned k = 0; i < 3 && k < 4096; k++)
-			PCSIM_CHECK(u->buf[i][k] == pcsim_file_byte(u->m->id, off[i] + k), "read-data",
+			PCSIM_CHECK(u->buf[i][k] == pcsim_file_byte(u->f.m->id, off[i] + k), "read-data",
 				    "request %llu: byte %u read wrong", (unsigned long long)i, k);
 		pcsim_uring_cqe_seen(&ring, cqe);
 	}
@@ -208,7 +224,7 @@ static void uring_submitter(void *arg)
 static void uring_locker(void *arg)
 {
 	struct uring_prog *u = arg;
-	struct pcsim_page *page = pcsim_find_get_page(u->m, 0);
+	struct pcsim_page *page = pcsim_find_get_page(u->f.m, 0);
 	if (!page)
 		return;
 	if (pcsim_trylock_page(page))
@@ -219,18 +235,15 @@ static void uring_locker(void *arg)
 static void uring_evictor(void *arg)
 {
 	struct uring_prog *u = arg;
-	(void)pcsim_evict_page(u->m, 1);
+	(void)pcsim_evict_page(u->f.m, 1);
 }
 
 static void uring_setup(struct pcsim_world *w, void *arg)
 {
 	struct uring_prog *u = pcsim_alloc(w, sizeof(*u));
 	u->mode = (enum pcsim_uring_mode)(uintptr_t)arg;
-	pcsim_bdev_init(&u->bdev, 2, false);
-	u->m = pcsim_mapping_create(w, 5, 2 * 4096, &u->bdev, 0);
-	u->m->fadv_random = true;
-	pcsim_readpage(u->m, pcsim_mapping_populate(u->m, 0, false, true));
-	u->fd = pcsim_uring_open(w, u->m, 0);
+	ring_file_init(w, &u->f, 5, 2 * 4096);
+	u->f.m->fadv_random = true;
 	pcsim_task_create(w, "submitter", uring_submitter, u, 0);
 	pcsim_task_create(w, "locker", uring_locker, u, 1);
 	pcsim_task_create(w, "evict", uring_evictor, u, 1);
@@ -244,9 +257,8 @@ static void uring_setup(struct pcsim_world *w, void *arg)
  * to read and sleeps again; the retry never runs.
  */
 struct uring_efd {
-	struct pcsim_bdev bdev;
-	struct pcsim_address_space *m;
-	int fd, efd;
+	struct ring_file f;
+	int efd;
 	unsigned char buf[4096];
 };
 
@@ -263,7 +275,7 @@ static void uring_efd_task(void *arg)
 	struct io_uring_sqe *sqe = pcsim_uring_get_sqe(&ring);
 	if (!sqe)
 		return;
-	pcsim_uring_prep_read(sqe, u->fd, u->buf, 4096, 0);
+	pcsim_uring_prep_read(sqe, u->f.fd, u->buf, 4096, 0);
 	pcsim_uring_submit(&ring);
 	while (pcsim_uring_eventfd_read(u->efd, &v) == -EINTR)
 		pcsim_return_to_user();
@@ -273,7 +285,7 @@ static void uring_efd_task(void *arg)
 	if (cqe)
 		pcsim_uring_cqe_seen(&ring, cqe);
 	for (unsigned k = 0; k < 4096; k++)
-		PCSIM_CHECK(u->buf[k] == pcsim_file_byte(u->m->id, k), "read-data", "byte %u", k);
+		PCSIM_CHECK(u->buf[k] == pcsim_file_byte(u->f.m->id, k), "read-data", "byte %u", k);
 	pcsim_uring_queue_exit(&ring);
 }
 
@@ -281,10 +293,7 @@ static void uring_efd_setup(struct pcsim_world *w, void *arg)
 {
 	(void)arg;
 	struct uring_efd *u = pcsim_alloc(w, sizeof(*u));
-	pcsim_bdev_init(&u->bdev, 2, false);
-	u->m = pcsim_mapping_create(w, 6, 4096, &u->bdev, 0);
-	pcsim_readpage(u->m, pcsim_mapping_populate(u->m, 0, false, true));
-	u->fd = pcsim_uring_open(w, u->m, 0);
+	ring_file_init(w, &u->f, 6, 4096);
 	u->efd = pcsim_uring_eventfd(w, 0);
 	pcsim_task_create(w, "submitter", uring_efd_task, u, 0);
 }
@@ -300,18 +309,15 @@ static void uring_efd_setup(struct pcsim_world *w, void *arg)
  * P6 where the wakeup is dropped.
  */
 struct uring_p6 {
-	struct pcsim_bdev bdev;
-	struct pcsim_address_space *m;
-	struct pcsim_page *page;
-	int fd;
+	struct ring_file f;
 	unsigned char buf[4096];
 };
 
 static void uring_p6_victim(void *arg)
 {
 	struct uring_p6 *u = arg;
-	if (pcsim_lock_page_killable(u->page) == 0)
-		pcsim_unlock_page(u->page);
+	if (pcsim_lock_page_killable(u->f.page0) == 0)
+		pcsim_unlock_page(u->f.page0);
 	pcsim_return_to_user();
 }
 
@@ -327,7 +333,7 @@ static void uring_p6_reader(void *arg)
 	struct io_uring_sqe *sqe = pcsim_uring_get_sqe(&ring);
 	if (!sqe)
 		return;
-	pcsim_uring_prep_read(sqe, u->fd, u->buf, 4096, 0);
+	pcsim_uring_prep_read(sqe, u->f.fd, u->buf, 4096, 0);
 	pcsim_uring_submit(&ring);
 	if (pcsim_uring_wait_cqe(&ring, &cqe) == 0) {
 		PCSIM_CHECK(cqe->res == 4096, "uring-cqe", "the read completed with %d", cqe->res);
@@ -340,11 +346,7 @@ static void uring_p6_setup(struct pcsim_world *w, void *arg)
 {
 	(void)arg;
 	struct uring_p6 *u = pcsim_alloc(w, sizeof(*u));
-	pcsim_bdev_init(&u->bdev, 2, false);
-	u->m = pcsim_mapping_create(w, 8, 4096, &u->bdev, 0);
-	u->page = pcsim_mapping_populate(u->m, 0, false, true);
-	pcsim_readpage(u->m, u->page);
-	u->fd = pcsim_uring_open(w, u->m, 0);
+	ring_file_init(w, &u->f, 8, 4096);
 	struct pcsim_task *victim = pcsim_task_create(w, "killable", uring_p6_victim, u, 1);
 	pcsim_task_create(w, "ring-reader", uring_p6_reader, u, 0);
 	pcsim_post_signal(w, victim, PCSIM_SIGKILL);

@@ -630,22 +630,36 @@ static void test_fadvise(void **state)
 	assert_true(f.st.punted >= 2);	/* DONTNEED and WILLNEED are io-wq work */
 }
 
+/* Built-in program @name stays clean under @cfg: DFS at @bound to exhaustion (@max == 0), or
+ * @max executions of the default strategy (PCT). */
+static void builtin_clean(const char *name, const struct pcsim_config *cfg, unsigned bound,
+			  uint64_t max)
+{
+	const struct pcsim_builtin *b = pcsim_builtin_find(name);
+	assert_non_null(b);
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_explore_opts_init(&o);
+	if (!max) {
+		o.strategy = PCSIM_STRATEGY_DFS;
+		o.preemption_bound = bound;
+	}
+	o.max_executions = max;
+	assert_int_equal(pt_explore(&b->prog, cfg, &o, 0, &r), 0);
+	if (!max)
+		assert_true(r.exhausted);
+	pcsim_report_free(&r);
+}
+
 /* The CLI's built-in ring programs (uring-rasync, -offload, -sync) stay clean. */
 static void test_builtin_programs(void **state)
 {
 	(void)state;
 	static const char *const names[] = { "uring-rasync", "uring-offload", "uring-sync" };
 	for (unsigned i = 0; i < 3; i++) {
-		const struct pcsim_builtin *b = pcsim_builtin_find(names[i]);
-		assert_non_null(b);
-		struct pcsim_config cfg = pt_config(b->mem);
+		struct pcsim_config cfg = pt_config(pcsim_builtin_find(names[i])->mem);
 		cfg.wait_table_bits = 0;
-		struct pcsim_explore_opts o;
-		struct pcsim_report r;
-		pcsim_explore_opts_init(&o);
-		o.max_executions = pt_backend == PCSIM_BACKEND_SIM ? 300 : 20;
-		assert_int_equal(pt_explore(&b->prog, &cfg, &o, 0, &r), 0);
-		pcsim_report_free(&r);
+		builtin_clean(names[i], &cfg, 0, pt_backend == PCSIM_BACKEND_SIM ? 300 : 20);
 	}
 }
 
@@ -690,17 +704,8 @@ static void test_b16_found_by_pct(void **state)
 
 static void eventfd_clean_dfs(unsigned bound)
 {
-	const struct pcsim_builtin *b = pcsim_builtin_find("uring-eventfd");
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-	struct pcsim_explore_opts o;
-	struct pcsim_report r;
-	pcsim_explore_opts_init(&o);
-	o.strategy = PCSIM_STRATEGY_DFS;
-	o.preemption_bound = bound;
-	o.max_executions = 0;
-	assert_int_equal(pt_explore(&b->prog, &cfg, &o, 0, &r), 0);
-	assert_true(r.exhausted);
-	pcsim_report_free(&r);
+	builtin_clean("uring-eventfd", &cfg, bound, 0);
 }
 
 static void test_eventfd_clean_dfs_explore(void **state)
@@ -766,15 +771,9 @@ static void test_p6_fix_pct_explore(void **state)
 	(void)state;
 	if (pt_backend != PCSIM_BACKEND_SIM)
 		skip();
-	const struct pcsim_builtin *b = pcsim_builtin_find("uring-p6");
 	struct pcsim_config cfg;
-	struct pcsim_explore_opts o;
-	struct pcsim_report r;
 	p6_fix_config(&cfg);
-	pcsim_explore_opts_init(&o);
-	o.max_executions = 10000;
-	assert_int_equal(pt_explore(&b->prog, &cfg, &o, 0, &r), 0);
-	pcsim_report_free(&r);
+	builtin_clean("uring-p6", &cfg, 0, 10000);
 }
 
 static void test_p6_fix_dfs1_soak(void **state)
@@ -782,18 +781,9 @@ static void test_p6_fix_dfs1_soak(void **state)
 	(void)state;
 	if (pt_backend != PCSIM_BACKEND_SIM || !getenv("PCSIM_SOAK"))
 		skip();
-	const struct pcsim_builtin *b = pcsim_builtin_find("uring-p6");
 	struct pcsim_config cfg;
-	struct pcsim_explore_opts o;
-	struct pcsim_report r;
 	p6_fix_config(&cfg);
-	pcsim_explore_opts_init(&o);
-	o.strategy = PCSIM_STRATEGY_DFS;
-	o.preemption_bound = 1;
-	o.max_executions = 0;
-	assert_int_equal(pt_explore(&b->prog, &cfg, &o, 0, &r), 0);
-	assert_true(r.exhausted);
-	pcsim_report_free(&r);
+	builtin_clean("uring-p6", &cfg, 1, 0);
 }
 
 /* The racing workload on real threads (TSan in the tsan preset). */
