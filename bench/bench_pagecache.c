@@ -75,7 +75,7 @@ static int run_bucket(enum pcsim_backend be, unsigned n, struct bucket_bench *b)
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
 	struct pcsim_program p = { "bench-bucket", bucket_setup, NULL, NULL };
-	cfg.wait_table_bits = 0;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 	pcsim_explore_opts_init(&o);
 	o.max_executions = 1;
 	memset(b, 0, sizeof(*b));

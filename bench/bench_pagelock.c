@@ -58,7 +58,7 @@ static double sim_steps(int unfairness, unsigned execs)
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
 	struct pcsim_program p = { "bench-pagelock", pl_setup, NULL, NULL };
-	cfg.page_lock_unfairness = unfairness;
+	pcsim_pagecache_config(&cfg)->page_lock_unfairness = unfairness;
 	pcsim_explore_opts_init(&o);
 	o.strategy = PCSIM_STRATEGY_RANDOM;
 	o.max_executions = execs;
@@ -82,7 +82,7 @@ static double thr_rate(int unfairness)
 		struct pcsim_explore_opts o;
 		struct pcsim_report r;
 		struct pcsim_program p = { "bench-pagelock", pl_setup, NULL, NULL };
-		cfg.page_lock_unfairness = unfairness;
+		pcsim_pagecache_config(&cfg)->page_lock_unfairness = unfairness;
 		pcsim_explore_opts_init(&o);
 		o.max_executions = 1;
 		pl_loops = 20000;

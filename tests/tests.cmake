@@ -6,6 +6,7 @@ pcsim_cmocka_test(NAME micro_model SOURCES unit/test_micro_model.c)
 include(${CMAKE_CURRENT_SOURCE_DIR}/conformance.cmake OPTIONAL)
 pcsim_cmocka_test(NAME memory_models SOURCES unit/test_memory_models.c)
 pcsim_cmocka_test(NAME checks SOURCES unit/test_checks.c)
+pcsim_cmocka_test(NAME settings SOURCES unit/test_settings.c)
 target_link_libraries(test_checks PRIVATE pcsim_support)
 pcsim_cmocka_test(NAME determinism LABELS unit determinism
 	SOURCES unit/test_determinism.c determinism/det_programs.c)
@@ -50,6 +51,10 @@ if(TARGET pcsim-cli)
 	add_test(NAME cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/cli.sh $<TARGET_FILE:pcsim-cli>
 		${CMAKE_CURRENT_BINARY_DIR}/cli)
 	set_tests_properties(cli PROPERTIES LABELS unit TIMEOUT 300)
+	# every setting of the table on the command line, into the schedule and back
+	add_test(NAME cli_settings COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/settings.sh
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_settings)
+	set_tests_properties(cli_settings PROPERTIES LABELS unit TIMEOUT 300)
 endif()
 # evict: writeback beside truncation and reclaim, two exhaustive searches (28,000 and 50,000
 # executions) and PCT finding the mutant, is the long case (26 s idle, 126 s busy).

@@ -62,6 +62,15 @@ enum pcsim_memmode {
 /* Largest single pcsim_alloc(); larger requests are out-of-memory. */
 #define PCSIM_ALLOC_MAX ((size_t)1 << 30)
 
+/* The model layers that keep settings in struct pcsim_config (index of its layer[] member). */
+enum pcsim_layer {
+	PCSIM_LAYER_WAITQ = 0,
+	PCSIM_LAYER_PAGECACHE,
+	PCSIM_LAYER_URING,
+	PCSIM_NR_LAYERS,
+};
+#define PCSIM_LAYER_CONFIG_BYTES 64
+
 /**
  * struct pcsim_config - every tunable of a world, with the kernel's defaults.
  *
@@ -85,16 +94,23 @@ struct pcsim_config {
 	unsigned watchdog_ms;		/* sim backend: a context running this long (wall clock)
 					 * without reaching a preemption point trips the watchdog
 					 * (pcsim_watchdog_set_handler()), default 10000, 0 = off */
-	/* Tunables of the model layers, kept here so one struct describes a world. */
-	unsigned wait_table_bits;	/* PAGE_WAIT_TABLE_BITS, kernel default 8 */
-	unsigned walk_break_cnt;	/* WAITQUEUE_WALK_BREAK_CNT, kernel default 64 */
-	int page_lock_unfairness;	/* sysctl_page_lock_unfairness, kernel default 5 */
-	int lock_profile;		/* page lock: 0 = 5.9+ (WOKEN/DONE handoff), 1 = 5.8,
-					 * 2 = 5.9+ with the P6 fix (<pcsim/pagecache.h>) */
 	uint64_t bugs;			/* re-injected bug-zoo entries: bit n = B-n, default 0 */
+	/*
+	 * The model layers' settings. Each layer declares its own struct in its header and reaches
+	 * it with an accessor: pcsim_waitq_config() (<pcsim/waitq.h>), pcsim_pagecache_config()
+	 * (<pcsim/pagecache.h>), pcsim_uring_config() (<pcsim/uring.h>). The engine only stores
+	 * them; pcsim_config_init() fills them with the kernel's defaults.
+	 */
+	union pcsim_layer_config {
+		uint64_t align;
+		unsigned char bytes[PCSIM_LAYER_CONFIG_BYTES];
+	} layer[PCSIM_NR_LAYERS];
 };
 
-/** pcsim_config_init - fill @cfg with the defaults above. Context: any thread, no world needed. */
+/**
+ * pcsim_config_init - fill @cfg with the defaults: those above and every layer's (the settings
+ * table, <pcsim/settings.h>, holds each default once). Context: any thread, no world needed.
+ */
 PCSIM_API void pcsim_config_init(struct pcsim_config *cfg);
 
 /**
@@ -113,9 +129,10 @@ PCSIM_API void pcsim_watchdog_set_handler(void (*fn)(const char *msg));
 /**
  * pcsim_config_validate - check every field of @cfg against its documented range (enums are
  * one of their values; ncpus 1..PCSIM_MAX_CPUS; checks within PCSIM_CHECK_ALL; max_steps >= 1;
- * max_spurious <= 1000000; stack_size PCSIM_STACK_MIN..PCSIM_STACK_MAX; wait_table_bits
- * <= 16; walk_break_cnt 1..1000000; page_lock_unfairness 0..1000000; lock_profile 0, 1 or 2;
- * threads_timeout_ms >= 1 on the threads backend). store_buffer_size 0 or above 64 is not an
+ * max_spurious <= 1000000; stack_size PCSIM_STACK_MIN..PCSIM_STACK_MAX; threads_timeout_ms
+ * >= 1 on the threads backend; and every setting of the settings table within its range,
+ * e.g. wait_table_bits <= 16, walk_break 1..1000000, unfairness 0..1000000, lock_profile one
+ * of enum pcsim_lock_profile). store_buffer_size 0 or above 64 is not an
  * error: the world uses 64. pcsim_explore() calls it first. Context: any.
  * Return: 0, or -EINVAL with "config: FIELD ..." in @err.
  */

@@ -117,15 +117,20 @@ PCSIM_API const char *pcsim_strategy_name(enum pcsim_strategy s);
 
 /**
  * pcsim_config_format - the configuration as one line of `key=value` words, as written in
- * schedule files ("backend=sim cpus=2 mem=sc ..."). Context: any.
+ * schedule files ("backend=sim cpus=2 mem=sc ..."): the RECORDED rows of the settings table
+ * in their canonical form, TERSE rows only when not at their default. 1024 bytes always hold
+ * it. Context: any.
  */
 PCSIM_API void pcsim_config_format(const struct pcsim_config *cfg, char *buf, size_t len);
 
 /**
- * pcsim_config_parse - apply `key=value` words (the format above; any subset, any order) to
- * @cfg. Numbers are unsigned decimal within each key's range (`bugs` also 0x and at most 16
- * hex digits); a line longer than PCSIM_CONFIG_LINE_MAX is rejected. Return: 0, or -EINVAL
- * with a message "col N: ..." in @err for an unknown key or a bad value.
+ * pcsim_config_parse - apply `key=value` words (the format above; any subset, any order; the
+ * last word for a key counts) to @cfg. The keys and their values are the rows of the settings
+ * table (<pcsim/settings.h>, docs/settings.md): names (`mem=tso`, `checks=strict-p6`,
+ * `bugs=b03,b16`), numbers within each row's range (decimal, or 0x), durations with units. A
+ * line longer than PCSIM_CONFIG_LINE_MAX is rejected. Words are applied one by one: on an
+ * error the words before it have been applied, the bad one has not. Return: 0, or -EINVAL
+ * with "col N: ..." in @err (N the column of the unknown key or of the bad value).
  */
 PCSIM_API int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err,
 				 size_t errlen);

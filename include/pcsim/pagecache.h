@@ -90,7 +90,7 @@ struct pcsim_wait_page_queue {
 	struct pcsim_wait_queue_entry wait;
 };
 
-/* Lock profiles: struct pcsim_config.lock_profile. */
+/* Lock profiles: struct pcsim_pagecache_config.lock_profile (setting `lock_profile`). */
 enum pcsim_lock_profile {
 	PCSIM_LOCK_PROFILE_5_9 = 0,	/* WOKEN/DONE, handoff after page_lock_unfairness steals */
 	PCSIM_LOCK_PROFILE_5_8,		/* the old retry loop, exclusive waiters re-queue at tail */
@@ -99,6 +99,55 @@ enum pcsim_lock_profile {
 	 * and returns 0 if it gets it, so a counted wakeup is never dropped */
 	PCSIM_LOCK_PROFILE_5_9_P6FIX,
 };
+
+/* Device presets: struct pcsim_pagecache_config.device (setting `device`). */
+enum pcsim_device_setting {
+	PCSIM_DEVICE_PROGRAM = 0,	/* each device as its program sets it up */
+	PCSIM_DEVICE_INSTANT,		/* pcsim_bdev_preset("instant") for every device */
+	PCSIM_DEVICE_PERF_ANCHOR,	/* pcsim_bdev_preset("perf-anchor") for every device */
+};
+
+/**
+ * struct pcsim_pagecache_config - the page-cache layer's settings in struct pcsim_config. Each
+ * is a row of the settings table (<pcsim/settings.h>), which gives its key (config lines,
+ * schedule headers, scenarios), its CLI option, range and default.
+ * @wait_table_bits: PAGE_WAIT_TABLE_BITS (`wait_table_bits`, 0..16, kernel 8; 0 puts every
+ *	page in one bucket).
+ * @page_lock_unfairness: sysctl_page_lock_unfairness (`unfairness`, kernel 5).
+ * @lock_profile: enum pcsim_lock_profile (`lock_profile`, 5.9 | 5.8 | 5.9-p6fix).
+ * @readahead: -1 (default): each file keeps the readahead window its creator gave
+ *	pcsim_mapping_create(); 0 disables readahead for every file; N: every file reads ahead N
+ *	pages (`readahead`, program | off | 1..1024).
+ * @device: enum pcsim_device_setting (`device`, program | instant | perf-anchor).
+ * @latency_min_ns, @latency_mean_ns: when @latency_mean_ns is not 0, every device's service
+ *	time (struct pcsim_bdev_params) becomes this (`latency`, MIN..MEAN with ns/us/ms units;
+ *	it counts in timed mode only).
+ * @device_slots: when not 0, every device has this many slots (`device_slots`, 0..1024).
+ */
+struct pcsim_pagecache_config {
+	unsigned wait_table_bits;
+	int page_lock_unfairness;
+	int lock_profile;
+	int readahead;
+	int device;
+	unsigned device_slots;
+	uint64_t latency_min_ns;
+	uint64_t latency_mean_ns;
+};
+
+/** pcsim_pagecache_config - the page-cache settings of @cfg (set them before the world starts). */
+static inline struct pcsim_pagecache_config *pcsim_pagecache_config(struct pcsim_config *cfg)
+{
+	return (struct pcsim_pagecache_config *)(void *)cfg->layer[PCSIM_LAYER_PAGECACHE].bytes;
+}
+
+/** pcsim_pagecache_config_get - the same, read-only (e.g. of pcsim_world_config()). */
+static inline const struct pcsim_pagecache_config *
+pcsim_pagecache_config_get(const struct pcsim_config *cfg)
+{
+	return (const struct pcsim_pagecache_config *)(const void *)
+		cfg->layer[PCSIM_LAYER_PAGECACHE].bytes;
+}
 
 /* Re-injectable bugs of docs/kernel-semantics.md section 5 (pcsim_config.bugs, bit n = B-n). */
 #define PCSIM_BUG(n) (1ull << (n))

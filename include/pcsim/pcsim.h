@@ -11,6 +11,7 @@
 #include <pcsim/mem.h>
 #include <pcsim/pagecache.h>
 #include <pcsim/sched.h>
+#include <pcsim/settings.h>
 #include <pcsim/trace.h>
 #include <pcsim/uring.h>
 #include <pcsim/version.h>

@@ -61,6 +61,32 @@ struct pcsim_uring_params {
 	unsigned iowq_workers;
 };
 
+/**
+ * struct pcsim_uring_config - the ring layer's settings in struct pcsim_config (rows of the
+ * settings table, <pcsim/settings.h>).
+ * @mode: -1 (default): each ring has the mode its creator asked for; else an enum
+ *	pcsim_uring_mode every ring of the world uses (`ring_mode`, program | rasync | offload |
+ *	sync): the same program measured or explored in the seed experiment's three legs.
+ * @iowq_workers: when not 0, every ring's io-wq has this many workers (`iowq_workers`, 0..64).
+ */
+struct pcsim_uring_config {
+	int mode;
+	unsigned iowq_workers;
+};
+
+/** pcsim_uring_config - the ring settings of @cfg (set them before the world starts). */
+static inline struct pcsim_uring_config *pcsim_uring_config(struct pcsim_config *cfg)
+{
+	return (struct pcsim_uring_config *)(void *)cfg->layer[PCSIM_LAYER_URING].bytes;
+}
+
+/** pcsim_uring_config_get - the same, read-only (e.g. of pcsim_world_config()). */
+static inline const struct pcsim_uring_config *
+pcsim_uring_config_get(const struct pcsim_config *cfg)
+{
+	return (const struct pcsim_uring_config *)(const void *)cfg->layer[PCSIM_LAYER_URING].bytes;
+}
+
 struct io_ring_ctx;
 
 /**

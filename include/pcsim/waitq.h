@@ -23,6 +23,29 @@
 extern "C" {
 #endif
 
+/**
+ * struct pcsim_waitq_config - the wait-queue layer's settings in struct pcsim_config (each is a
+ * row of the settings table, <pcsim/settings.h>: key in config lines and scenarios, CLI option).
+ * @walk_break_cnt: WAITQUEUE_WALK_BREAK_CNT, the entries a bookmarked wake walk visits before it
+ *	drops the lock (`walk_break`, 1..1000000, kernel 64).
+ */
+struct pcsim_waitq_config {
+	unsigned walk_break_cnt;
+};
+
+/** pcsim_waitq_config - the wait-queue settings of @cfg (set them before the world starts). */
+static inline struct pcsim_waitq_config *pcsim_waitq_config(struct pcsim_config *cfg)
+{
+	return (struct pcsim_waitq_config *)(void *)cfg->layer[PCSIM_LAYER_WAITQ].bytes;
+}
+
+/** pcsim_waitq_config_get - the same, read-only (e.g. of pcsim_world_config()). */
+static inline const struct pcsim_waitq_config *
+pcsim_waitq_config_get(const struct pcsim_config *cfg)
+{
+	return (const struct pcsim_waitq_config *)(const void *)cfg->layer[PCSIM_LAYER_WAITQ].bytes;
+}
+
 /* wait_queue_entry.flags, with the 5.10 values (include/linux/wait.h). */
 #define PCSIM_WQ_FLAG_EXCLUSIVE 0x01u
 #define PCSIM_WQ_FLAG_WOKEN 0x02u

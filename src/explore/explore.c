@@ -137,7 +137,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 {
 	struct pcsim_config cfg;
 	struct pcsim_explore_opts o;
-	char err[1280];
+	char err[2400];
 	if (!r)
 		return -EINVAL;
 	memset(r, 0, sizeof(*r));
@@ -199,7 +199,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			return -EINVAL;
 		}
 		free(ch);
-		char mine[512], theirs[512];
+		char mine[1024], theirs[1024];
 		/* Compare what the worlds would really run with (defaults filled, values clamped). */
 		struct pcsim_config norm = cfg;
 		pcsim__config_normalize(&norm);

@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcsim/settings.h>
+
 #include "explore_int.h"
 
 void pcsim__choice_format(const struct pcsim__choice *c, char *buf, size_t len)
@@ -59,43 +61,10 @@ void pcsim_config_format(const struct pcsim_config *cfg, char *buf, size_t len)
 	pcsim__config_format(cfg, buf, len);
 }
 
-static int parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	if (n == 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		if (v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Hexadecimal digits after "0x": at most 16 (the 64 bits of the mask), none else. */
-static int parse_hex64(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	if (n == 0 || n > 16)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int d = isdigit((unsigned char)s[i]) ? s[i] - '0'
-			: (s[i] >= 'a' && s[i] <= 'f') ? s[i] - 'a' + 10
-			: (s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 10 : -1;
-		if (d < 0)
-			return -1;
-		v = v << 4 | (uint64_t)d;
-	}
-	*out = v;
-	return 0;
-}
-
 /*
- * Apply the words of @line to @cfg. On error: -EINVAL, *@col the 1-based column in @line of
- * what is wrong and the message (without position) in @err.
+ * Apply the words of @line to @cfg, each `key=value` with a key of the settings table
+ * (<pcsim/settings.h>). On error: -EINVAL, *@col the 1-based column in @line of what is wrong
+ * and the message (without position) in @err.
  */
 static int config_parse(const char *line, struct pcsim_config *cfg, unsigned *col_out, char *err,
 			size_t errlen)
@@ -112,75 +81,38 @@ static int config_parse(const char *line, struct pcsim_config *cfg, unsigned *co
 				eq = p;
 			p++;
 		}
-		unsigned col = (unsigned)(k - line) + 1;
-		*col_out = col;
+		*col_out = (unsigned)(k - line) + 1;
 		if (!eq) {
 			snprintf(err, errlen, "expected key=value, got '%.*s'", (int)(p - k), k);
 			return -EINVAL;
 		}
 		size_t kl = (size_t)(eq - k), vl = (size_t)(p - eq - 1);
-		const char *v = eq + 1;
-		uint64_t n = 0;
-		bool num = parse_u64(v, vl, &n) == 0;
-#define KEY(s) (kl == strlen(s) && strncmp(k, (s), kl) == 0)
-#define VAL(s) (vl == strlen(s) && strncmp(v, (s), vl) == 0)
-		if (KEY("backend") && (VAL("sim") || VAL("threads"))) {
-			cfg->backend = VAL("sim") ? PCSIM_BACKEND_SIM : PCSIM_BACKEND_THREADS;
-		} else if (KEY("mem") && (VAL("sc") || VAL("tso"))) {
-			cfg->mem = VAL("sc") ? PCSIM_MEM_SC : PCSIM_MEM_TSO;
-		} else if (KEY("cpus") && num && n >= 1 && n <= PCSIM_MAX_CPUS) {
-			cfg->ncpus = (unsigned)n;
-		} else if (KEY("max_steps") && num && n >= 1) {
-			cfg->max_steps = n;
-		} else if (KEY("store_buffer") && num && n >= 1 && n <= 64) {
-			cfg->store_buffer_size = (unsigned)n;
-		} else if (KEY("spurious") && num && n <= 1000000) {
-			cfg->max_spurious = (unsigned)n;
-		} else if (KEY("timed") && num && n <= 1) {
-			cfg->timed = n != 0;
-		} else if (KEY("wait_table_bits") && num && n <= 16) {
-			cfg->wait_table_bits = (unsigned)n;
-		} else if (KEY("walk_break") && num && n >= 1 && n <= 1000000) {
-			cfg->walk_break_cnt = (unsigned)n;
-		} else if (KEY("unfairness") && num && n <= 1000000) {
-			cfg->page_lock_unfairness = (int)n;
-		} else if (KEY("inject") && num && n <= UINT32_MAX) {
-			cfg->inject = (unsigned)n;
-		} else if (KEY("lock_profile") && (VAL("5.9") || VAL("5.8") || VAL("5.9-p6fix"))) {
-			cfg->lock_profile = VAL("5.8") ? 1 : VAL("5.9-p6fix") ? 2 : 0;
-		} else if (KEY("bugs") && (num || (vl > 2 && v[0] == '0' && v[1] == 'x' &&
-						   parse_hex64(v + 2, vl - 2, &n) == 0))) {
-			/* Decimal above UINT64_MAX fails parse_u64; hex is at most 16 digits. */
-			cfg->bugs = n;
-		} else if (KEY("step_ns") && num) {
-			cfg->step_ns = n;
-		} else if (KEY("checks") && num && n <= 15) {
-			cfg->checks = (unsigned)n;
-		} else if (KEY("backend") || KEY("mem") || KEY("cpus") || KEY("max_steps") ||
-			   KEY("store_buffer") || KEY("spurious") || KEY("timed") ||
-			   KEY("wait_table_bits") || KEY("walk_break") || KEY("unfairness") ||
-			   KEY("inject") || KEY("step_ns") || KEY("checks") || KEY("lock_profile") ||
-			   KEY("bugs")) {
-			*col_out = (unsigned)(v - line) + 1;
-			snprintf(err, errlen, "bad value '%.*s' for %.*s", (int)vl, v, (int)kl, k);
-			return -EINVAL;
-		} else {
-			snprintf(err, errlen,
-				 "unknown configuration key '%.*s' (known: backend, cpus, mem, "
-				 "max_steps, store_buffer, spurious, timed, wait_table_bits, walk_break, "
-				 "unfairness, inject, step_ns, checks, lock_profile, bugs)",
-				 (int)kl, k);
+		const struct pcsim_setting *s = pcsim_setting_find(k, kl);
+		if (!s || strlen(s->key) != kl) {
+			size_t n, off = 0;
+			const struct pcsim_setting *t = pcsim_settings(&n);
+			char known[1024];
+			known[0] = 0;
+			for (size_t i = 0; i < n && off < sizeof(known); i++)
+				off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s",
+							i ? ", " : "", t[i].key);
+			snprintf(err, errlen, "unknown configuration key '%.*s' (known: %s)",
+				 (int)(kl > 64 ? 64 : kl), k, known);
 			return -EINVAL;
 		}
-#undef KEY
-#undef VAL
+		struct pcsim_config tmp = *cfg;
+		if (pcsim_setting_set(&tmp, s, eq + 1, vl, err, errlen) < 0) {
+			*col_out = (unsigned)(eq + 1 - line) + 1;
+			return -EINVAL;
+		}
+		*cfg = tmp;
 	}
 	return 0;
 }
 
 int pcsim_config_parse(const char *line, struct pcsim_config *cfg, char *err, size_t errlen)
 {
-	char msg[512];
+	char msg[1400];
 	unsigned col = 1;
 	if (!line || !cfg) {
 		if (err && errlen)
@@ -233,16 +165,20 @@ int pcsim_schedule_info(const char *schedule, char *program, size_t plen,
 
 void pcsim__config_format(const struct pcsim_config *cfg, char *buf, size_t len)
 {
-	snprintf(buf, len,
-		 "backend=%s cpus=%u mem=%s max_steps=%" PRIu64 " store_buffer=%u spurious=%u "
-		 "timed=%d step_ns=%" PRIu64 " checks=%u wait_table_bits=%u walk_break=%u "
-		 "unfairness=%d inject=%u lock_profile=%s bugs=%#" PRIx64,
-		 cfg->backend == PCSIM_BACKEND_SIM ? "sim" : "threads", cfg->ncpus,
-		 cfg->mem == PCSIM_MEM_TSO ? "tso" : "sc", cfg->max_steps, cfg->store_buffer_size,
-		 cfg->max_spurious, cfg->timed ? 1 : 0, cfg->step_ns, cfg->checks,
-		 cfg->wait_table_bits, cfg->walk_break_cnt,
-		 cfg->page_lock_unfairness, cfg->inject, cfg->lock_profile == 1 ? "5.8" : cfg->lock_profile == 2 ? "5.9-p6fix" : "5.9",
-		 cfg->bugs);
+	size_t n, off = 0;
+	const struct pcsim_setting *t = pcsim_settings(&n);
+	if (len)
+		buf[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		char v[256];
+		if (!(t[i].flags & PCSIM_SETTING_RECORDED))
+			continue;
+		if ((t[i].flags & PCSIM_SETTING_TERSE) && pcsim_setting_is_default(cfg, &t[i]))
+			continue;
+		pcsim_setting_get(cfg, &t[i], v, sizeof(v));
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s=%s",
+					off ? " " : "", t[i].key, v);
+	}
 }
 
 char *pcsim__schedule_format(const struct pcsim_world *w, const struct pcsim_explore_opts *o,
@@ -250,7 +186,7 @@ char *pcsim__schedule_format(const struct pcsim_world *w, const struct pcsim_exp
 {
 	size_t cap = 1024 + w->ex.nlog * 32, off = 0;
 	char *out = malloc(cap);
-	char cfgb[512];
+	char cfgb[1024];
 	if (!out)
 		return NULL;
 	pcsim__config_format(&w->cfg, cfgb, sizeof(cfgb));

@@ -60,8 +60,36 @@ const struct pcsim_bdev_params *pcsim_bdev_preset(const char *name)
 	return NULL;
 }
 
+/*
+ * The world's device settings (struct pcsim_pagecache_config: device, device_slots, latency)
+ * applied over the shape a program asked for, into @tmp. Outside a world: @p as it is.
+ */
+static const struct pcsim_bdev_params *bdev_settings(const struct pcsim_bdev_params *p,
+						     struct pcsim_bdev_params *tmp)
+{
+	struct pcsim_world *w = pcsim_world_current();
+	if (!w)
+		return p;
+	const struct pcsim_pagecache_config *c = pcsim_pagecache_config_get(pcsim_world_config(w));
+	*tmp = *p;
+	if (c->device == PCSIM_DEVICE_INSTANT || c->device == PCSIM_DEVICE_PERF_ANCHOR) {
+		*tmp = *pcsim_bdev_preset(c->device == PCSIM_DEVICE_INSTANT ? "instant"
+									    : "perf-anchor");
+		tmp->eio = p->eio;
+	}
+	if (c->device_slots)
+		tmp->slots = c->device_slots;
+	if (c->latency_mean_ns) {
+		tmp->service_ns_min = c->latency_min_ns;
+		tmp->service_ns_mean = c->latency_mean_ns;
+	}
+	return tmp;
+}
+
 void pcsim_bdev_init_params(struct pcsim_bdev *bdev, const struct pcsim_bdev_params *p)
 {
+	struct pcsim_bdev_params tmp;
+	p = bdev_settings(p, &tmp);
 	bdev->slots = p->slots ? p->slots : 1;
 	bdev->eio = p->eio;
 	bdev->service_ns_min = p->service_ns_min;

@@ -263,7 +263,7 @@ static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wai
 					     "an entry other than its own", page->pfn);
 	}
 	if (same_page && wbit == (unsigned)key->bit_nr && !(flags & WQ_FLAG_EXCLUSIVE) &&
-	    !unlinked && pcsim_world_config(pcsim_world_current())->lock_profile !=
+	    !unlinked && pagecache_settings()->lock_profile !=
 			     PCSIM_LOCK_PROFILE_5_8)
 		walk_record(L, "P9", "a non-exclusive waiter of page %u bit %d was passed over by "
 				     "its wake walk (callback returned %d)%s",

@@ -38,7 +38,7 @@ static const struct pcsim_trace_kind tk_cb = { "pagecache.async_callback", "page
 
 static inline bool profile_5_8(void)
 {
-	return pcsim_world_config(pcsim_world_current())->lock_profile == PCSIM_LOCK_PROFILE_5_8;
+	return pagecache_settings()->lock_profile == PCSIM_LOCK_PROFILE_5_8;
 }
 
 bool pcsim_wake_page_match(struct wait_page_queue *wait_page, struct wait_page_key *key)
@@ -190,7 +190,7 @@ static inline bool trylock_page_bit_common(struct page *page, int bit_nr,
 static int wait_on_page_bit_common_5_9(wait_queue_head_t *q, struct page *page, int bit_nr,
 				       long state, enum behavior behavior)
 {
-	int unfairness = pcsim_world_config(pcsim_world_current())->page_lock_unfairness;
+	int unfairness = pagecache_settings()->page_lock_unfairness;
 	struct wait_page_queue wait_page;
 	wait_queue_entry_t *wait = &wait_page.wait;
 	unsigned int wflags;
@@ -297,7 +297,7 @@ first:
 	 * another task got it instead, that task's unlock wakes the next waiter.
 	 */
 	if (behavior == EXCLUSIVE && (wflags & WQ_FLAG_WOKEN) && !(wflags & WQ_FLAG_DONE) &&
-	    pcsim_world_config(pcsim_world_current())->lock_profile ==
+	    pagecache_settings()->lock_profile ==
 		    PCSIM_LOCK_PROFILE_5_9_P6FIX &&
 	    !test_and_set_bit(bit_nr, &page->flags))
 		wflags |= WQ_FLAG_DONE;

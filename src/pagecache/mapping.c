@@ -42,7 +42,9 @@ struct address_space *pcsim_mapping_create(struct pcsim_world *w, uint32_t id, u
 	m->slots = pcsim_alloc(w, m->nr_slots * sizeof(*m->slots));
 	pcsim_spin_lock_init(&m->i_pages_lock, "mapping->i_pages");
 	m->bdev = bdev;
-	m->ra_pages = ra_pages;
+	/* the world's readahead setting, if any, overrides the creator's window */
+	int ra = pcsim_pagecache_config_get(pcsim_world_config(w))->readahead;
+	m->ra_pages = ra >= 0 ? (unsigned)ra : ra_pages;
 	pcsim_obj_name(&m->i_size, "file %u.i_size", id);
 	if (pcsim_world_config(w)->backend == PCSIM_BACKEND_THREADS)
 		m->i_pages_lfht = pcsim__page_index_create(w, m->nr_slots);

@@ -47,7 +47,8 @@ struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 		L->threads = cfg->backend == PCSIM_BACKEND_THREADS;
 		if (L->threads)
 			pthread_mutex_init(&L->mu, NULL);
-		L->bits = cfg->wait_table_bits > 16 ? 16 : cfg->wait_table_bits;
+		unsigned bits = pcsim_pagecache_config_get(cfg)->wait_table_bits;
+		L->bits = bits > 16 ? 16 : bits;
 		L->table = pcsim_alloc(w, sizeof(*L->table) << L->bits);
 		L->bucket_ready = pcsim_alloc(w, sizeof(bool) << L->bits);
 		/*

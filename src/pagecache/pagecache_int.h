@@ -102,4 +102,10 @@ void pcsim__pagecache_check_readpage(struct pcsim_address_space *m, struct pcsim
 int pcsim__wake_page_function(struct pcsim_wait_queue_entry *wait, unsigned mode, int sync,
 			      void *arg);
 
+/* The page-cache settings (struct pcsim_pagecache_config) of the running world. */
+static inline const struct pcsim_pagecache_config *pagecache_settings(void)
+{
+	return pcsim_pagecache_config_get(pcsim_world_config(pcsim_world_current()));
+}
+
 #endif

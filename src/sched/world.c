@@ -13,40 +13,6 @@
 _Thread_local struct pcsim__ctx *pcsim__tls_ctx;
 _Thread_local struct pcsim_world *pcsim__tls_world;
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define BIG_STACKS 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define BIG_STACKS 1
-#endif
-
-void pcsim_config_init(struct pcsim_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->backend = PCSIM_BACKEND_SIM;
-	cfg->ncpus = 2;
-	cfg->mem = PCSIM_MEM_SC;
-	cfg->checks = PCSIM_CHECK_DEFAULT;
-	cfg->trace = true;
-	cfg->max_steps = 1000000;
-	cfg->store_buffer_size = 8;
-	cfg->max_spurious = 0;
-	cfg->timed = false;
-	cfg->step_ns = 10;
-#if defined(BIG_STACKS)
-	cfg->stack_size = 256 * 1024;
-#else
-	cfg->stack_size = 64 * 1024;
-#endif
-	cfg->threads_timeout_ms = 20000;
-	cfg->watchdog_ms = 10000;
-	cfg->wait_table_bits = 8;
-	cfg->walk_break_cnt = 64;
-	cfg->page_lock_unfairness = 5;
-}
-
 const struct pcsim_config *pcsim_world_config(const struct pcsim_world *w)
 {
 	return &w->cfg;
@@ -60,55 +26,6 @@ struct pcsim_world *pcsim_world_current(void)
 uint64_t pcsim_world_step(const struct pcsim_world *w)
 {
 	return w->ex.step;
-}
-
-int pcsim_config_validate(const struct pcsim_config *cfg, char *err, size_t errlen)
-{
-	char scratch[8];
-	if (!err || !errlen) {
-		err = scratch;
-		errlen = sizeof(scratch);
-	}
-#define BAD(...)                                          \
-	do {                                              \
-		snprintf(err, errlen, __VA_ARGS__);       \
-		return -EINVAL;                           \
-	} while (0)
-	if (!cfg)
-		BAD("config: NULL");
-	if (cfg->backend != PCSIM_BACKEND_SIM && cfg->backend != PCSIM_BACKEND_THREADS)
-		BAD("config: backend %d is not a backend (PCSIM_BACKEND_SIM or _THREADS)",
-		    (int)cfg->backend);
-	if (cfg->mem != PCSIM_MEM_SC && cfg->mem != PCSIM_MEM_TSO)
-		BAD("config: mem %d is not a memory mode (PCSIM_MEM_SC or _TSO)", (int)cfg->mem);
-	if (cfg->ncpus == 0 || cfg->ncpus > PCSIM_MAX_CPUS)
-		BAD("config: ncpus must be 1..%d, got %u", PCSIM_MAX_CPUS, cfg->ncpus);
-	if (cfg->checks & ~PCSIM_CHECK_ALL)
-		BAD("config: checks %#x has bits that are no PCSIM_CHECK_* (known: %#x)",
-		    cfg->checks, PCSIM_CHECK_ALL);
-	if (cfg->max_steps == 0)
-		BAD("config: max_steps must be at least 1 (was the config zeroed instead of "
-		    "pcsim_config_init()ed?)");
-	if (cfg->max_spurious > 1000000)
-		BAD("config: max_spurious must be 0..1000000, got %u", cfg->max_spurious);
-	if (cfg->stack_size < PCSIM_STACK_MIN || cfg->stack_size > PCSIM_STACK_MAX)
-		BAD("config: stack_size must be %u..%u bytes, got %zu%s", PCSIM_STACK_MIN,
-		    PCSIM_STACK_MAX, cfg->stack_size,
-		    cfg->stack_size ? "" : " (was the config zeroed instead of pcsim_config_init()ed?)");
-	if (cfg->backend == PCSIM_BACKEND_THREADS && cfg->threads_timeout_ms == 0)
-		BAD("config: threads_timeout_ms must be at least 1 on the threads backend");
-	if (cfg->wait_table_bits > 16)
-		BAD("config: wait_table_bits must be 0..16, got %u", cfg->wait_table_bits);
-	if (cfg->walk_break_cnt == 0 || cfg->walk_break_cnt > 1000000)
-		BAD("config: walk_break_cnt must be 1..1000000, got %u", cfg->walk_break_cnt);
-	if (cfg->page_lock_unfairness < 0 || cfg->page_lock_unfairness > 1000000)
-		BAD("config: page_lock_unfairness must be 0..1000000, got %d",
-		    cfg->page_lock_unfairness);
-	if (cfg->lock_profile < 0 || cfg->lock_profile > 2)
-		BAD("config: lock_profile must be 0 (5.9), 1 (5.8) or 2 (5.9 with the P6 fix), got %d",
-		    cfg->lock_profile);
-#undef BAD
-	return 0;
 }
 
 void pcsim__config_normalize(struct pcsim_config *cfg)

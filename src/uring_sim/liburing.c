@@ -104,7 +104,9 @@ int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
 	struct uring_layer *L = pcsim__uring(w);
 	struct io_ring_ctx *ctx = pcsim_alloc(w, sizeof(*ctx));
 	ctx->w = w;
-	ctx->mode = p->mode;
+	/* the world's ring_mode setting, if any, overrides what the program asked for */
+	const struct pcsim_uring_config *ucfg = pcsim_uring_config_get(pcsim_world_config(w));
+	ctx->mode = ucfg->mode >= 0 ? (enum pcsim_uring_mode)ucfg->mode : p->mode;
 	ctx->sqo_task = current;
 	ctx->ops = L->ops_set ? L->ops : default_ops;
 	ctx->rings.sq_ring_entries = entries;
@@ -127,7 +129,8 @@ int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
 	pcsim_obj_name(&ctx->rings.cq_tail, "ring %u cq.tail", L->nr_rings);
 	pcsim_obj_name(&ctx->rings.cq_head, "ring %u cq.head", L->nr_rings);
 	L->nr_rings++;
-	int ret = pcsim__io_wq_create(ctx, p->iowq_workers);
+	int ret = pcsim__io_wq_create(ctx, ucfg->iowq_workers ? ucfg->iowq_workers
+							      : p->iowq_workers);
 	if (ret) {
 		pcsim__io_wq_exit(ctx);
 		return ret;

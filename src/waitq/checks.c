@@ -174,5 +174,5 @@ const struct pcsim__waitq_cb_observer *pcsim__waitq_cb_observer(void)
 unsigned pcsim__waitq_walk_break_cnt(void)
 {
 	struct pcsim_world *w = pcsim_world_current();
-	return w ? pcsim_world_config(w)->walk_break_cnt : 64;
+	return w ? pcsim_waitq_config_get(pcsim_world_config(w))->walk_break_cnt : 64;
 }

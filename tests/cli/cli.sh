@@ -26,7 +26,7 @@ expect() {
 
 # usage errors: 2, with the offending word
 expect 2 "unknown command|usage" -- frobnicate
-expect 2 "'bogus' is not default, none or strict-p6" -- explore pagecache-general --checks bogus
+expect 2 "'bogus' is not a name" -- explore pagecache-general --checks bogus
 expect 2 "b99" -- explore pagecache-general --bug b99
 expect 2 "seed" -- explore micro-fixed --seed notanumber
 expect 2 "nosuch" -- explore nosuch-program

@@ -167,7 +167,8 @@ static void test_config_values(void **state)
 	/* Wider than the 64-bit mask: was silently all ones. */
 	assert_int_equal(pcsim_config_parse("cpus=2 bugs=0x1ffffffffffffffff", &cfg, err,
 					    sizeof(err)), -EINVAL);
-	assert_string_equal(err, "col 13: bad value '0x1ffffffffffffffff' for bugs");
+	assert_string_equal(err, "col 13: bad value '0x1ffffffffffffffff' for bugs "
+				 "(none|bNN[,bNN...]|0xMASK)");
 	assert_int_equal(pcsim_config_parse("bugs=18446744073709551616", &cfg, err, sizeof(err)),
 			 -EINVAL);
 	assert_contains(err, "col 6: bad value");
@@ -185,7 +186,8 @@ static void test_config_values(void **state)
 					     "\nchoices 0\nend\n",
 					     name, sizeof(name), &cfg, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err,
-			    "schedule:2:20: bad value '0x1ffffffffffffffff' for bugs");
+			    "schedule:2:20: bad value '0x1ffffffffffffffff' for bugs "
+			    "(none|bNN[,bNN...]|0xMASK)");
 	/* Bounded input. */
 	char *big = malloc(PCSIM_CONFIG_LINE_MAX + 2);
 	assert_non_null(big);
@@ -271,24 +273,24 @@ static void test_config_enums(void **state)
 	pcsim_explore_opts_init(&o);
 	pcsim_config_init(&cfg);
 	cfg.backend = (enum pcsim_backend)7;
-	expect_einval(&cfg, &o, "backend 7 is not a backend");
+	expect_einval(&cfg, &o, "config: backend must be sim|threads, got 7");
 	pcsim_config_init(&cfg);
 	cfg.mem = (enum pcsim_memmode)9;
-	expect_einval(&cfg, &o, "mem 9 is not a memory mode");
+	expect_einval(&cfg, &o, "config: mem must be sc|tso, got 9");
 	pcsim_config_init(&cfg);
 	o.strategy = (enum pcsim_strategy)42;
 	expect_einval(&cfg, &o, "strategy 42 is not a strategy");
 	pcsim_explore_opts_init(&o);
 	cfg.checks = 0x10;
-	expect_einval(&cfg, &o, "checks 0x10");
+	expect_einval(&cfg, &o, "config: checks must be default|none|strict-p6, or invariants,lockdep,atomic,p6, got 16");
 	pcsim_config_init(&cfg);
-	cfg.lock_profile = 3;
+	pcsim_pagecache_config(&cfg)->lock_profile = 3;
 	expect_einval(&cfg, &o, "lock_profile");
 	pcsim_config_init(&cfg);
-	cfg.walk_break_cnt = 0;
-	expect_einval(&cfg, &o, "walk_break_cnt must be 1..1000000");
+	pcsim_waitq_config(&cfg)->walk_break_cnt = 0;
+	expect_einval(&cfg, &o, "walk_break_cnt (setting walk_break) must be 1..1000000");
 	pcsim_config_init(&cfg);
-	cfg.page_lock_unfairness = -1;
+	pcsim_pagecache_config(&cfg)->page_lock_unfairness = -1;
 	expect_einval(&cfg, &o, "page_lock_unfairness");
 }
 
@@ -299,7 +301,7 @@ static void test_stack_size(void **state)
 	memset(&cfg, 0, sizeof(cfg));	/* a zeroed config segfaulted without a message */
 	cfg.ncpus = 2;
 	cfg.max_steps = 1000;
-	cfg.walk_break_cnt = 64;
+	pcsim_waitq_config(&cfg)->walk_break_cnt = 64;
 	expect_einval(&cfg, NULL, "stack_size must be 16384..1073741824 bytes, got 0 (was the "
 			      "config zeroed");
 	pcsim_config_init(&cfg);

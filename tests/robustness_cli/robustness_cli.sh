@@ -96,7 +96,7 @@ expect 0 "^pcsim: warning: --max-steps has no effect on the threads backend" -- 
 expect 0 "^pcsim: warning: --strategy has no effect on the threads backend" -- \
 	explore micro-fixed --backend threads --schedules 2 --strategy random
 expect 2 "^pcsim: programs takes no arguments \('--json'\)" -- programs --json
-expect 2 "^pcsim: --watchdog: 'x' is not a number" -- run micro-fixed --watchdog x
+expect 2 "^pcsim: --watchdog: bad value 'x' for watchdog" -- run micro-fixed --watchdog x
 
 # SIGINT/SIGTERM: the execution under way finishes, the summary comes out, status 0.
 for sig in INT TERM; do

@@ -158,7 +158,7 @@ static void test_p7_drop_waiter_touches_page(void **state)
 	(void)state;
 	for (int prof = 0; prof < 2; prof++) {
 		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-		cfg.lock_profile = prof;
+		pcsim_pagecache_config(&cfg)->lock_profile = prof;
 		/* pcsim's own DROP waiter never touches the page: exhaustively clean */
 		expect_clean_dfs("checks-p7", drop_setup, NULL, &cfg);
 	}
@@ -447,7 +447,7 @@ static void test_a4_async_callback_unlinks_another(void **state)
 {
 	(void)state;
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-	cfg.wait_table_bits = 0;	/* both pages in one bucket */
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;	/* both pages in one bucket */
 	expect_found("checks-a4", a4_setup, NULL, &cfg, false, "A4");
 }
 

@@ -33,7 +33,7 @@ static void test_general_scenario_on_threads(void **state)
 	struct pcsim_report r;
 	pcsim_config_init(&cfg);
 	cfg.backend = PCSIM_BACKEND_THREADS;
-	cfg.wait_table_bits = 0;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 	pcsim_explore_opts_init(&o);
 	o.max_executions = 200;
 	assert_int_equal(pt_explore(pcsim_pagecache_general_program(), &cfg, &o, 0, &r), 0);

@@ -74,7 +74,7 @@ static void test_mutual_exclusion_both_profiles(void **state)
 		for (int mem = 0; mem < (pt_backend == PCSIM_BACKEND_SIM ? 2 : 1); mem++) {
 			struct pcsim_config cfg = pt_config(mem ? PCSIM_MEM_TSO : PCSIM_MEM_SC);
 			struct pcsim_report r;
-			cfg.lock_profile = prof;
+			pcsim_pagecache_config(&cfg)->lock_profile = prof;
 			if (pt_backend == PCSIM_BACKEND_SIM)
 				assert_int_equal(run("pagelock-mutex", mutex_setup, mutex_finish,
 						     (void *)1, &cfg, PCSIM_STRATEGY_PCT, 2000, 2,
@@ -156,12 +156,12 @@ static void test_user_wake_function_plugged(void **state)
 			 1);
 	assert_string_equal(r.what, "P10");
 	pcsim_report_free(&r);
-	cfg.page_lock_unfairness = 0;
+	pcsim_pagecache_config(&cfg)->page_lock_unfairness = 0;
 	assert_int_equal(run("pagelock-user-handoff", mutex_setup_user, mutex_finish, (void *)1,
 			     &cfg, PCSIM_STRATEGY_PCT, 2000, 2, 0, &r),
 			 0);
 	pcsim_report_free(&r);
-	cfg.page_lock_unfairness = 5;
+	pcsim_pagecache_config(&cfg)->page_lock_unfairness = 5;
 	user_fn = no_page_match_wake_function;
 	assert_int_equal(run("pagelock-user-buggy", mutex_setup_user, mutex_finish, (void *)1,
 			     &cfg, PCSIM_STRATEGY_PCT, 10000, 2, 1, &r),
@@ -226,7 +226,7 @@ static void test_lock_handoff_terminates(void **state)
 	struct pcsim_report r;
 	cfg.max_steps = 20000;
 	for (int unf = 0; unf <= 5; unf += 5) {
-		cfg.page_lock_unfairness = unf;
+		pcsim_pagecache_config(&cfg)->page_lock_unfairness = unf;
 		assert_int_equal(run("pagelock-handoff", handoff_setup, handoff_finish, NULL, &cfg,
 				     PCSIM_STRATEGY_PCT, 500, 2, 0, &r),
 				 0);
@@ -316,7 +316,7 @@ static void test_hash_collision_bits0(void **state)
 		skip();
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 	struct pcsim_report r;
-	cfg.wait_table_bits = 0;	/* every page in one bucket */
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;	/* every page in one bucket */
 	assert_int_equal(run("pagelock-collision", coll_setup, NULL, NULL, &cfg,
 			     PCSIM_STRATEGY_DFS, 0, 1, 0, &r),
 			 0);
@@ -447,7 +447,7 @@ static void test_killable_fatal_signal_both_profiles(void **state)
 	for (int prof = 0; prof < 2; prof++) {
 		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 		struct pcsim_report r;
-		cfg.lock_profile = prof;
+		pcsim_pagecache_config(&cfg)->lock_profile = prof;
 		/* holder + killable victim: -EINTR never holds the lock, 0 always does, and the
 		 * page is never left locked (P6's safety half), in every bounded schedule */
 		assert_int_equal(run("pagelock-killable", kill_setup, kill_finish, NULL, &cfg,
@@ -662,7 +662,7 @@ static void test_recycled_frame_stale_waiter(void **state)
 	for (int prof = 0; prof < 2; prof++) {
 		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 		struct pcsim_report r;
-		cfg.lock_profile = prof;
+		pcsim_pagecache_config(&cfg)->lock_profile = prof;
 		reused_runs = total_runs = 0;
 		/* every schedule ends cleanly: the stale waiter is woken by the old use's unlock or
 		 * by the new use's, and never touches the page after its put */

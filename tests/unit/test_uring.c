@@ -232,7 +232,7 @@ static int run(struct scen *s, const char *name, enum pcsim_strategy strat, uint
 	       unsigned bound, int expect_fail, struct pcsim_report *rep)
 {
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-	cfg.wait_table_bits = 0;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 	return pt_run(name, setup, finish, s, &cfg, strat, max, bound, expect_fail, rep);
 }
 
@@ -372,7 +372,7 @@ static void test_b04_nowait_armed(void **state)
 	add_read(&s, 0, 4096, -EAGAIN);
 	s.reads[0].rw_flags = RWF_NOWAIT;
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-	cfg.wait_table_bits = 0;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 	cfg.bugs = PCSIM_BUG(4);
 	struct pcsim_report r;
 	assert_int_equal(pt_run("uring-b04", setup, finish, &s, &cfg, PCSIM_STRATEGY_PCT, 100, 0, 1,
@@ -658,7 +658,7 @@ static void test_builtin_programs(void **state)
 	static const char *const names[] = { "uring-rasync", "uring-offload", "uring-sync" };
 	for (unsigned i = 0; i < 3; i++) {
 		struct pcsim_config cfg = pt_config(pcsim_builtin_find(names[i])->mem);
-		cfg.wait_table_bits = 0;
+		pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 		builtin_clean(names[i], &cfg, 0, pt_backend == PCSIM_BACKEND_SIM ? 300 : 20);
 	}
 }
@@ -762,7 +762,7 @@ static void test_p6_reaches_ring(void **state)
 static void p6_fix_config(struct pcsim_config *cfg)
 {
 	*cfg = pt_config(PCSIM_MEM_SC);
-	cfg->lock_profile = PCSIM_LOCK_PROFILE_5_9_P6FIX;
+	pcsim_pagecache_config(cfg)->lock_profile = PCSIM_LOCK_PROFILE_5_9_P6FIX;
 	cfg->checks |= PCSIM_CHECK_STRICT_P6;
 }
 

@@ -305,7 +305,7 @@ static void test_bookmark_breather_mutations(void **state)
 	if (pt_backend != PCSIM_BACKEND_SIM)
 		skip();
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-	cfg.walk_break_cnt = 2;	/* pause every 3 entries */
+	pcsim_waitq_config(&cfg)->walk_break_cnt = 2;	/* pause every 3 entries */
 	struct pcsim_program p = { "waitq-breather", bm2_setup, bm2_finish, NULL };
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;

@@ -28,7 +28,7 @@ static void find(unsigned bugno)
 		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 		struct pcsim_explore_opts o;
 		struct pcsim_report r;
-		cfg.wait_table_bits = 0;
+		pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 		cfg.bugs = PCSIM_BUG(bugno);
 		pcsim_explore_opts_init(&o);
 		o.seed = 100 + s;
@@ -81,7 +81,7 @@ static void test_clean_general(void **state)
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
-	cfg.wait_table_bits = 0;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 	pcsim_explore_opts_init(&o);
 	o.seed = 100;
 	o.max_executions = 10000;
@@ -96,7 +96,7 @@ static void test_clean_general_bound0(void **state)
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
-	cfg.wait_table_bits = 0;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 	pcsim_explore_opts_init(&o);
 	o.seed = 100;
 	o.strategy = PCSIM_STRATEGY_DFS;
@@ -118,7 +118,7 @@ static void test_clean_general_dfs(void **state)
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
-	cfg.wait_table_bits = 0;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 	pcsim_explore_opts_init(&o);
 	o.strategy = PCSIM_STRATEGY_DFS;
 	o.preemption_bound = b ? (unsigned)atoi(b) : 2;

@@ -61,7 +61,7 @@ static int demo_pagecache(const char *out, uint64_t seed)
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
 	pcsim_config_init(&cfg);
-	cfg.wait_table_bits = 0;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 	cfg.bugs = 1ull << 3;
 	pcsim_explore_opts_init(&o);
 	o.seed = seed;
@@ -134,7 +134,7 @@ static int demo_ring(uint64_t seed)
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
 	pcsim_config_init(&cfg);
-	cfg.wait_table_bits = 0;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 	pcsim_explore_opts_init(&o);
 	o.seed = seed;
 	o.max_executions = 1;

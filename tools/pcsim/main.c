@@ -76,6 +76,7 @@ static void usage(FILE *f)
 		"  demo                       find the lost wakeup of the micro-model and show it\n"
 		"  programs                   list the built-in programs\n"
 		"  bugs                       the re-injectable bug zoo\n"
+		"  settings [--markdown]      every setting: option, values, default\n"
 		"  run PROGRAM                one execution, print its trace\n"
 		"  explore PROGRAM            search for a violation with a strategy\n"
 		"  replay PROGRAM SCHEDULE    re-run a schedule file exactly\n"
@@ -90,23 +91,20 @@ static void usage(FILE *f)
 		"  --schedules N              executions to try (explore), default 10000; 0 = no limit\n"
 		"  --depth D                  PCT depth, default 3\n"
 		"  --preemptions K            DFS preemption bound, default 2\n"
-		"  --backend sim|threads      default sim\n"
-		"  --mem sc|tso               default: the program's own\n"
-		"  --cpus N                   default 2\n"
-		"  --max-steps N              livelock budget per execution\n"
-		"  --spurious N               offer up to N spurious wakeups per execution\n"
-		"  --checks default|none|strict-p6\n"
-		"                             strict-p6: a killed page waiter dropping a counted\n"
-		"                             exclusive wakeup (5.10 does) is a violation\n"
 		"  --bug bNN                  re-inject bug zoo entry NN (repeatable)\n"
-		"  --watchdog SECONDS         sim: a task running this long without a preemption\n"
-		"                             point is reported (default 10; 0 = off)\n"
+		"  --SETTING VALUE            any row of 'pcsim settings', e.g. --backend threads,\n"
+		"                             --mem tso, --cpus 3, --checks strict-p6,\n"
+		"                             --lock-profile 5.8, --wait-table-bits 0, --unfairness 0,\n"
+		"                             --walk-break 2, --readahead off, --ring-mode offload,\n"
+		"                             --watchdog 5s (default: the program's own, else the\n"
+		"                             kernel's)\n"
 		"  --trace FILE               write the narrative trace of the reported execution\n"
 		"  --out DIR                  where explore writes the failing schedule (default .)\n"
 		"  --json                     one JSON object on stdout instead of text\n"
 		"\n"
 		"options (replay): --trace, --json, --lenient (skip recorded choices that are not\n"
-		"enabled); the schedule file fixes the configuration and every choice\n"
+		"enabled), and the settings a schedule does not record (--watchdog, --stack-size,\n"
+		"...); the schedule file fixes the configuration and every choice\n"
 		"\n"
 		"exit status: 0 no violation, 1 violation found, 2 bad usage or input, 3 internal "
 		"error\n"
@@ -123,18 +121,11 @@ enum {
 	G_SCHEDULES = 1u << 2,
 	G_DEPTH = 1u << 3,
 	G_PREEMPTIONS = 1u << 4,
-	G_BACKEND = 1u << 5,
-	G_MEM = 1u << 6,
-	G_CPUS = 1u << 7,
-	G_MAX_STEPS = 1u << 8,
-	G_SPURIOUS = 1u << 9,
-	G_CHECKS = 1u << 10,
 	G_BUG = 1u << 11,
 	G_TRACE = 1u << 12,
 	G_OUT = 1u << 13,
 	G_JSON = 1u << 14,
 	G_LENIENT = 1u << 15,
-	G_WATCHDOG = 1u << 16,
 };
 
 static const struct {
@@ -143,11 +134,8 @@ static const struct {
 } opt_names[] = {
 	{ G_STRATEGY, "--strategy" },	{ G_SEED, "--seed" },	{ G_SCHEDULES, "--schedules" },
 	{ G_DEPTH, "--depth" },		{ G_PREEMPTIONS, "--preemptions" },
-	{ G_BACKEND, "--backend" },	{ G_MEM, "--mem" },	{ G_CPUS, "--cpus" },
-	{ G_MAX_STEPS, "--max-steps" }, { G_SPURIOUS, "--spurious" },
-	{ G_CHECKS, "--checks" },	{ G_BUG, "--bug" },	{ G_TRACE, "--trace" },
+	{ G_BUG, "--bug" },		{ G_TRACE, "--trace" },
 	{ G_OUT, "--out" },		{ G_JSON, "--json" },	{ G_LENIENT, "--lenient" },
-	{ G_WATCHDOG, "--watchdog" },
 };
 
 /* The first option of @mask that was given, or NULL. */
@@ -167,7 +155,45 @@ struct opts {
 	bool json;
 	bool lenient;
 	unsigned given;		/* G_* */
+	/* settings given as options (<pcsim/settings.h>), applied in order over the program's
+	 * own defaults by apply_settings() */
+	unsigned nset;
+	const struct pcsim_setting *set[64];
+	const char *val[64];
+	uint64_t bugs;		/* --bug, added to the bugs setting */
 };
+
+/* The option of the first given setting that @pred holds for, or NULL. */
+static const char *given_setting(const struct opts *o, bool (*pred)(const struct pcsim_setting *))
+{
+	for (unsigned i = 0; i < o->nset; i++)
+		if (pred(o->set[i]))
+			return o->set[i]->option;
+	return NULL;
+}
+
+static bool setting_recorded(const struct pcsim_setting *s)
+{
+	return (s->flags & PCSIM_SETTING_RECORDED) != 0;
+}
+
+static bool setting_counts_steps(const struct pcsim_setting *s)
+{
+	return strcmp(s->key, "max_steps") == 0 || strcmp(s->key, "spurious") == 0 ||
+	       strcmp(s->key, "watchdog") == 0;
+}
+
+/* The settings of the command line, in the order given, then --bug; 0 or exit status 2. */
+static int apply_settings(struct opts *o)
+{
+	char err[512];
+	for (unsigned i = 0; i < o->nset; i++)
+		if (pcsim_setting_set(&o->cfg, o->set[i], o->val[i], strlen(o->val[i]), err,
+				      sizeof(err)) < 0)
+			return pcsim_cmdline_usage_error("%s: %s", o->set[i]->option, err);
+	o->cfg.bugs |= o->bugs;
+	return 0;
+}
 
 /* Parse the options shared by run/explore/replay; positional arguments go to @pos. */
 static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, int maxpos,
@@ -215,54 +241,6 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, 1000, &n)))
 				return rc;
 			o->ex.preemption_bound = (unsigned)n;
-		} else if (strcmp(a, "--backend") == 0) {
-			NEED();
-			o->given |= G_BACKEND;
-			if (strcmp(v, "sim") == 0)
-				o->cfg.backend = PCSIM_BACKEND_SIM;
-			else if (strcmp(v, "threads") == 0)
-				o->cfg.backend = PCSIM_BACKEND_THREADS;
-			else
-				return pcsim_cmdline_usage_error(
-					"--backend: '%s' is not sim or threads", v);
-		} else if (strcmp(a, "--mem") == 0) {
-			NEED();
-			o->given |= G_MEM;
-			if (strcmp(v, "sc") == 0)
-				o->cfg.mem = PCSIM_MEM_SC;
-			else if (strcmp(v, "tso") == 0)
-				o->cfg.mem = PCSIM_MEM_TSO;
-			else
-				return pcsim_cmdline_usage_error("--mem: '%s' is not sc or tso", v);
-		} else if (strcmp(a, "--cpus") == 0) {
-			NEED();
-			o->given |= G_CPUS;
-			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, PCSIM_MAX_CPUS, &n)))
-				return rc;
-			o->cfg.ncpus = (unsigned)n;
-		} else if (strcmp(a, "--max-steps") == 0) {
-			NEED();
-			o->given |= G_MAX_STEPS;
-			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, UINT64_MAX, &o->cfg.max_steps)))
-				return rc;
-		} else if (strcmp(a, "--spurious") == 0) {
-			NEED();
-			o->given |= G_SPURIOUS;
-			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, 1000000, &n)))
-				return rc;
-			o->cfg.max_spurious = (unsigned)n;
-		} else if (strcmp(a, "--checks") == 0) {
-			NEED();
-			o->given |= G_CHECKS;
-			if (strcmp(v, "default") == 0)
-				o->cfg.checks = PCSIM_CHECK_DEFAULT;
-			else if (strcmp(v, "none") == 0)
-				o->cfg.checks = PCSIM_CHECK_NONE;
-			else if (strcmp(v, "strict-p6") == 0)
-				o->cfg.checks = PCSIM_CHECK_DEFAULT | PCSIM_CHECK_STRICT_P6;
-			else
-				return pcsim_cmdline_usage_error(
-					"--checks: '%s' is not default, none or strict-p6", v);
 		} else if (strcmp(a, "--trace") == 0) {
 			NEED();
 			o->given |= G_TRACE;
@@ -285,19 +263,26 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 				return pcsim_cmdline_usage_error(
 					"--bug: '%s' is not a re-injectable bug ('pcsim bugs' lists "
 					"them)", v);
-			o->cfg.bugs |= 1ull << b;
+			o->bugs |= 1ull << b;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = true;
 			o->given |= G_JSON;
 		} else if (strcmp(a, "--lenient") == 0) {
 			o->lenient = true;
 			o->given |= G_LENIENT;
-		} else if (strcmp(a, "--watchdog") == 0) {
+		} else if (a[0] == '-' && a[1] == '-' && pcsim_setting_find(a, strlen(a))) {
+			/* a row of the settings table: checked now, applied by apply_settings() */
+			const struct pcsim_setting *st = pcsim_setting_find(a, strlen(a));
+			char err[512];
+			struct pcsim_config scratch = o->cfg;
 			NEED();
-			o->given |= G_WATCHDOG;
-			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, UINT_MAX / 1000, &n)))
-				return rc;
-			o->cfg.watchdog_ms = (unsigned)n * 1000u;
+			if (pcsim_setting_set(&scratch, st, v, strlen(v), err, sizeof(err)) < 0)
+				return pcsim_cmdline_usage_error("%s: %s", a, err);
+			if (o->nset == sizeof(o->set) / sizeof(o->set[0]))
+				return pcsim_cmdline_usage_error("%s: too many settings", a);
+			o->cfg = scratch;	/* so the checks of the options see it */
+			o->set[o->nset] = st;
+			o->val[o->nset++] = v;
 		} else if (a[0] == '-' && a[1]) {
 			return pcsim_cmdline_usage_error("unknown option '%s'", a);
 		} else {
@@ -677,7 +662,7 @@ static int check_explore_opts(const struct opts *o, bool single)
 			fprintf(stderr, "%s: warning: %s has no effect on the threads backend (real "
 					"threads are not scheduled by pcsim)\n",
 				prog_name, n);
-		if ((n = given_name(o->given, G_MAX_STEPS | G_SPURIOUS | G_WATCHDOG)))
+		if ((n = given_setting(o, setting_counts_steps)))
 			fprintf(stderr, "%s: warning: %s has no effect on the threads backend (it "
 					"counts no steps; threads_timeout_ms bounds an execution)\n",
 				prog_name, n);
@@ -687,6 +672,50 @@ static int check_explore_opts(const struct opts *o, bool single)
 				prog_name);
 	}
 	return 0;
+}
+
+/* @s with '|' escaped, for a markdown table cell. */
+static const char *md_cell(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+	for (; *s && o + 2 < len; s++) {
+		if (*s == '|')
+			buf[o++] = '\\';
+		buf[o++] = *s;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+/* `pcsim settings [--markdown]`: the settings table, as text or as the table of docs/settings.md. */
+static int cmd_settings(int argc, char **argv)
+{
+	bool md = false;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--markdown") == 0)
+			md = true;
+		else
+			return pcsim_cmdline_usage_error("settings: unknown argument '%s'", argv[i]);
+	}
+	size_t n;
+	const struct pcsim_setting *t = pcsim_settings(&n);
+	if (md)
+		printf("| key | option | layer | values | default | recorded | meaning |\n"
+		       "|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		const char *rec = !(t[i].flags & PCSIM_SETTING_RECORDED) ? "no"
+				  : (t[i].flags & PCSIM_SETTING_TERSE)	 ? "if not default"
+									 : "yes";
+		char v[160], h[256];
+		if (md)
+			printf("| `%s` | `%s` | %s | `%s` | `%s` | %s | %s |\n", t[i].key,
+			       t[i].option, t[i].layer, md_cell(t[i].values, v, sizeof(v)),
+			       t[i].def, rec, md_cell(t[i].help, h, sizeof(h)));
+		else
+			printf("%-16s %-18s %-9s default %-8s %s\n%37s values: %s\n", t[i].key,
+			       t[i].option, t[i].layer, t[i].def, t[i].help, "", t[i].values);
+	}
+	return EXIT_OK;
 }
 
 static int cmd_explore(int argc, char **argv, bool single)
@@ -719,10 +748,12 @@ static int cmd_explore(int argc, char **argv, bool single)
 			return pcsim_cmdline_usage_error(
 				"--trace %s is where a failing schedule would be written", o.trace_file);
 	}
-	if (!(o.given & G_MEM))
-		o.cfg.mem = b->mem;
+	/* the program's own defaults, then what the command line set */
+	o.cfg.mem = b->mem;
 	if (b->wait_table_bits >= 0)
-		o.cfg.wait_table_bits = (unsigned)b->wait_table_bits;
+		pcsim_pagecache_config(&o.cfg)->wait_table_bits = (unsigned)b->wait_table_bits;
+	if ((rc = apply_settings(&o)))
+		return rc;
 	if (single) {
 		o.ex.keep_trace = true;
 		o.ex.max_executions = 1;
@@ -785,8 +816,7 @@ static int cmd_replay(int argc, char **argv)
 	if (npos != 2)
 		return pcsim_cmdline_usage_error("replay needs PROGRAM and SCHEDULE");
 	const char *n;
-	if ((n = given_name(o.given, G_BACKEND | G_MEM | G_CPUS | G_MAX_STEPS | G_SPURIOUS |
-					     G_CHECKS | G_BUG)))
+	if ((n = given_setting(&o, setting_recorded)) || (n = given_name(o.given, G_BUG)))
 		return pcsim_cmdline_usage_error(
 			"replay: %s has no effect: the schedule file's config line records the "
 			"configuration it ran with", n);
@@ -810,14 +840,17 @@ static int cmd_replay(int argc, char **argv)
 	char *text = read_schedule(pos[1]);
 	if (!text)
 		return EXIT_USAGE;
-	unsigned watchdog_ms = o.cfg.watchdog_ms;	/* not part of a schedule */
 	pcsim_config_init(&o.cfg);
 	if (pcsim_schedule_info(text, pname, sizeof(pname), &o.cfg, err, sizeof(err)) < 0) {
 		input_error(pos[1], err);
 		free(text);
 		return EXIT_USAGE;
 	}
-	o.cfg.watchdog_ms = watchdog_ms;
+	/* what a schedule does not record (the watchdog, stacks, ...) comes from the options */
+	if ((rc = apply_settings(&o))) {
+		free(text);
+		return rc;
+	}
 	o.ex.strategy = PCSIM_STRATEGY_REPLAY;
 	o.ex.schedule = text;
 	o.ex.replay_lenient = o.lenient;
@@ -985,6 +1018,8 @@ int main(int argc, char **argv)
 		return cmd_programs();
 	if (strcmp(cmd, "bugs") == 0)
 		return cmd_bugs();
+	if (strcmp(cmd, "settings") == 0)
+		return cmd_settings(argc - 2, argv + 2);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_explore(argc - 2, argv + 2, true);
 	if (strcmp(cmd, "explore") == 0)
