@@ -72,3 +72,9 @@ pcsim_cmocka_test(NAME uring_threads PROGRAM uring ARGS --backend threads --skip
 	LABELS unit threads)
 include(${CMAKE_CURRENT_SOURCE_DIR}/robustness_cli/robustness_cli.cmake)
 include(${CMAKE_CURRENT_SOURCE_DIR}/robustness/robustness.cmake)
+# The differential test: the same read workloads through the running kernel (liburing) and the
+# model, every CQE's res and byte compared (seconds; exits 77 where io_uring is unavailable).
+if(PCSIM_HAVE_LIBURING)
+	pcsim_cmocka_test(NAME differential SOURCES differential/diff_uring.c
+		LABELS unit differential TIMEOUT 120)
+endif()
