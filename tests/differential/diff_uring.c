@@ -50,6 +50,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -447,14 +448,22 @@ static int kernel_ring_available(void)
 	return 1;
 }
 
-static void kernel_file_create(void)
+static bool kernel_set_cache(uint32_t want);
+
+/*
+ * The temporary file in @dir, of file_size bytes pcsim_file_byte(FILE_ID, i). Return: true if
+ * its filesystem behaves as the model's disk file does (its pages can be dropped, and it reads
+ * with RWF_NOWAIT); false (the file closed) otherwise, e.g. on tmpfs.
+ */
+static bool kernel_file_create(const char *dir)
 {
-	const char *dir = getenv("TMPDIR");
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/pcsim-differential-XXXXXX", dir && *dir ? dir : "/tmp");
+	snprintf(path, sizeof(path), "%s/pcsim-differential-XXXXXX", dir);
 	kfd = mkstemp(path);
-	if (kfd < 0)
-		die("mkstemp(%s): %s", path, strerror(errno));
+	if (kfd < 0) {
+		printf("differential: mkstemp(%s): %s\n", path, strerror(errno));
+		return false;
+	}
 	unlink(path);
 	unsigned char *data = malloc(file_size);
 	if (!data)
@@ -481,9 +490,25 @@ static void kernel_file_create(void)
 	for (kbadfd = 1000; kbadfd > 3 && fcntl(kbadfd, F_GETFD) != -1; kbadfd--)
 		;
 	struct statfs sfs;
-	if (verbose && fstatfs(kfd, &sfs) == 0)
-		printf("differential: file in %s (fs magic 0x%lx)\n", dir && *dir ? dir : "/tmp",
-		       (unsigned long)sfs.f_type);
+	unsigned long magic = fstatfs(kfd, &sfs) == 0 ? (unsigned long)sfs.f_type : 0;
+	/* a probe: page 0 dropped, then cached and read with RWF_NOWAIT */
+	const char *why = NULL;
+	unsigned char tmp[64];
+	struct iovec iov = { tmp, sizeof(tmp) };
+	if (!kernel_set_cache(0))
+		why = "its pages cannot be dropped";
+	else if (!kernel_set_cache(1) || preadv2(kfd, &iov, 1, 0, RWF_NOWAIT) != sizeof(tmp))
+		why = "RWF_NOWAIT reads of cached pages fail";
+	if (why) {
+		printf("differential: %s (fs magic 0x%lx): %s; the model's file is a disk file\n",
+		       dir, magic, why);
+		munmap(kmap, kmap_len);
+		close(kfd);
+		return false;
+	}
+	if (verbose)
+		printf("differential: file in %s (fs magic 0x%lx)\n", dir, magic);
+	return true;
 }
 
 static uint32_t kernel_resident(void)
@@ -797,7 +822,13 @@ int main(int argc, char **argv)
 	npages = 5 + rnd_below(MAX_PAGES - 5);		/* 5..15 pages */
 	file_size = (uint64_t)(npages - 1) * PG + 1 + rnd_below(PG);	/* EOF inside the last */
 	printf("differential: file of %" PRIu64 " bytes (%u pages)\n", file_size, npages);
-	kernel_file_create();
+	const char *tmpdir = getenv("TMPDIR");
+	if (!kernel_file_create(tmpdir && *tmpdir ? tmpdir : "/tmp") &&
+	    !kernel_file_create("/var/tmp")) {
+		printf("differential: SKIP: no temporary directory on a disk filesystem (set "
+		       "TMPDIR)\n");
+		return 77;
+	}
 
 	unsigned total = 8 + nrounds;
 	struct dround *rds = calloc(total, sizeof(*rds));
