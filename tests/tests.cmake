@@ -78,3 +78,11 @@ if(PCSIM_HAVE_LIBURING)
 	pcsim_cmocka_test(NAME differential SOURCES differential/diff_uring.c
 		LABELS unit differential TIMEOUT 120)
 endif()
+# docs/findings/p6-killable-lock-lost-wakeup.md: its committed schedule still replays to P6 (exit 1).
+if(TARGET pcsim-cli)
+	add_test(NAME finding_p6_replay COMMAND sh -c
+		"out=$(\"$0\" replay uring-p6 \"$1\" 2>&1); rc=$?; printf '%s\\n' \"$out\"; [ $rc -eq 1 ] && printf '%s\\n' \"$out\" | grep -q '^uring-p6: violation (P6)'"
+		$<TARGET_FILE:pcsim-cli>
+		${PROJECT_SOURCE_DIR}/docs/findings/p6-killable-lock-lost-wakeup.schedule)
+	set_tests_properties(finding_p6_replay PROPERTIES LABELS scenario TIMEOUT 60)
+endif()
