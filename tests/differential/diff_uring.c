@@ -710,7 +710,7 @@ static void p_finish(struct pcsim_world *w, void *arg)
 					break;
 				}
 				if (off >= 0 && p->buf[b] != pcsim_file_byte(FILE_ID,
-									   (uint64_t)off + b)) {
+									   (uint64_t)off + (uint64_t)b)) {
 					PCSIM_CHECK(false, "differential",
 						    "round %s step %u #%u (%s): byte %d is not the "
 						    "file's", rd->name, s, i, d, b);
