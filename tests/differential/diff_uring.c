@@ -63,12 +63,12 @@
 #include <pcsim/uring.h>
 
 #define PG 4096u
-#define MAX_PAGES 16u		/* file pages: the cache state is a mask */
+#define MAX_PAGES 16u /* file pages: the cache state is a mask */
 #define MAX_STEPS 4u
-#define MAX_REQS 8u		/* per step */
+#define MAX_REQS 8u /* per step */
 #define MAX_LEN (3u * PG + 512u)
-#define FILE_ID 11u		/* the file's identity: byte i is pcsim_file_byte(FILE_ID, i) */
-#define BAD_FD_PCSIM 60		/* never opened in the model (at most 64 fds, from 3 up) */
+#define FILE_ID 11u	/* the file's identity: byte i is pcsim_file_byte(FILE_ID, i) */
+#define BAD_FD_PCSIM 60 /* never opened in the model (at most 64 fds, from 3 up) */
 
 /* Why a request's outcome is left out of the comparison (NULL: compared). */
 static const char *const WHY_NOWAIT_SHORT =
@@ -84,13 +84,13 @@ static const char *const WHY_B15 =
 static const char *const WHY_BEHIND_EXCLUDED = "linked behind a request not compared";
 
 struct dreq {
-	int64_t off;		/* -1: the file position */
+	int64_t off; /* -1: the file position */
 	unsigned len;
-	bool nowait;		/* RWF_NOWAIT */
-	bool link;		/* IOSQE_IO_LINK to the next request of the step */
+	bool nowait; /* RWF_NOWAIT */
+	bool link;   /* IOSQE_IO_LINK to the next request of the step */
 	bool bad_fd;
-	const char *why;	/* not compared, and why */
-	int64_t pos;		/* where it reads: off, or the file position it will find */
+	const char *why; /* not compared, and why */
+	int64_t pos;	 /* where it reads: off, or the file position it will find */
 };
 
 struct dstep {
@@ -106,14 +106,14 @@ struct result {
 
 struct dround {
 	char name[48];
-	uint32_t cached;	/* bit i: page i cached when the round starts */
-	bool fpos;		/* the round moves f_pos: compare it at the end */
+	uint32_t cached; /* bit i: page i cached when the round starts */
+	bool fpos;	 /* the round moves f_pos: compare it at the end */
 	unsigned nsteps;
 	struct dstep s[MAX_STEPS];
 	/* outcomes */
-	struct result k[MAX_STEPS][MAX_REQS];	/* the kernel */
+	struct result k[MAX_STEPS][MAX_REQS]; /* the kernel */
 	int64_t k_fpos;
-	bool skipped;		/* the kernel's cache state could not be set up */
+	bool skipped; /* the kernel's cache state could not be set up */
 };
 
 static uint64_t file_size;
@@ -180,7 +180,7 @@ static bool page_cached(uint32_t mask, unsigned i)
  */
 static void settle_step(struct dstep *st, uint32_t *cached, uint32_t *known, int64_t *fpos)
 {
-	uint32_t touched_by[MAX_REQS] = { 0 };
+	uint32_t touched_by[MAX_REQS] = {0};
 	for (unsigned i = 0; i < st->n; i++) {
 		struct dreq *r = &st->r[i];
 		unsigned f, l;
@@ -190,7 +190,8 @@ static void settle_step(struct dstep *st, uint32_t *cached, uint32_t *known, int
 			r->pos = *fpos;
 			if ((uint64_t)*fpos < file_size)
 				*fpos += (int64_t)(r->len < file_size - (uint64_t)*fpos
-							   ? r->len : file_size - (uint64_t)*fpos);
+							   ? r->len
+							   : file_size - (uint64_t)*fpos);
 		}
 		if (r->bad_fd || !touched_pages(r->pos, r->len, &f, &l))
 			continue;
@@ -223,9 +224,9 @@ static void settle_step(struct dstep *st, uint32_t *cached, uint32_t *known, int
 		bool ok = true;
 		for (unsigned p = f; p <= l; p++) {
 			if (!(*known >> p & 1u))
-				ok = false;	/* state left by an earlier step: timing */
+				ok = false; /* state left by an earlier step: timing */
 			else if (!page_cached(*cached, p) && (others >> p & 1u))
-				ok = false;	/* another read of this step starts I/O on it */
+				ok = false; /* another read of this step starts I/O on it */
 		}
 		if (!ok) {
 			r->nowait = false;
@@ -301,20 +302,21 @@ static unsigned fixed_rounds(struct dround *rd)
 
 	for (int cached = 1; cached >= 0; cached--) {
 		r = &rd[n++];
-		snprintf(r->name, sizeof(r->name), "eof-and-empty-%s", cached ? "cached" : "absent");
+		snprintf(r->name, sizeof(r->name), "eof-and-empty-%s",
+			 cached ? "cached" : "absent");
 		r->cached = cached ? all_pages() : 0;
 		add(r, 0, 0, PG);
-		add(r, 0, 100, 3 * PG);				/* across pages */
-		add(r, 0, (int64_t)eof - 10, 4 * PG);		/* across EOF: short */
-		add(r, 0, (int64_t)eof, PG);			/* at EOF */
-		add(r, 0, (int64_t)eof + 1000, 100);		/* past EOF */
-		add(r, 0, (int64_t)(npages + 3) * PG, PG);	/* pages past EOF */
-		add(r, 0, 0, 0);				/* zero-length */
-		add(r, 0, (int64_t)eof + PG, 0);		/* zero-length past EOF */
+		add(r, 0, 100, 3 * PG);			   /* across pages */
+		add(r, 0, (int64_t)eof - 10, 4 * PG);	   /* across EOF: short */
+		add(r, 0, (int64_t)eof, PG);		   /* at EOF */
+		add(r, 0, (int64_t)eof + 1000, 100);	   /* past EOF */
+		add(r, 0, (int64_t)(npages + 3) * PG, PG); /* pages past EOF */
+		add(r, 0, 0, 0);			   /* zero-length */
+		add(r, 0, (int64_t)eof + PG, 0);	   /* zero-length past EOF */
 		/* the same with RWF_NOWAIT, in a step of their own */
 		for (unsigned i = 0; i < r->s[0].n; i++)
 			*add(r, 1, r->s[0].r[i].off, r->s[0].r[i].len) = (struct dreq){
-				.off = r->s[0].r[i].off, .len = r->s[0].r[i].len, .nowait = true };
+				.off = r->s[0].r[i].off, .len = r->s[0].r[i].len, .nowait = true};
 	}
 
 	r = &rd[n++];
@@ -324,14 +326,14 @@ static unsigned fixed_rounds(struct dround *rd)
 	add(r, 0, 0, PG)->nowait = true;			/* cached: full */
 	add(r, 0, 2 * PG + 7, 300)->nowait = true;		/* cached, inside a page */
 	add(r, 0, PG + 5, 100)->nowait = true;			/* absent: -EAGAIN */
-	add(r, 0, (int64_t)lastpg * PG, 2 * PG)->nowait = true;	/* absent EOF page */
-	add(r, 0, 2 * PG, 2 * PG)->nowait = true;		/* cached then absent: not compared */
-	add(r, 0, 3 * PG, 0)->nowait = true;			/* zero-length */
+	add(r, 0, (int64_t)lastpg * PG, 2 * PG)->nowait = true; /* absent EOF page */
+	add(r, 0, 2 * PG, 2 * PG)->nowait = true; /* cached then absent: not compared */
+	add(r, 0, 3 * PG, 0)->nowait = true;	  /* zero-length */
 
 	r = &rd[n++];
 	snprintf(r->name, sizeof(r->name), "links");
 	r->cached = 1u << 0;
-	for (unsigned i = 0; i < 3; i++)			/* a chain over absent pages */
+	for (unsigned i = 0; i < 3; i++) /* a chain over absent pages */
 		add(r, 0, (int64_t)(1 + i) * PG, PG)->link = i < 2;
 	/* a failing head: RWF_NOWAIT on an absent page, the rest cancelled */
 	struct dreq *h = add(r, 1, (int64_t)lastpg * PG, 64);
@@ -339,15 +341,15 @@ static unsigned fixed_rounds(struct dround *rd)
 	h->link = true;
 	add(r, 1, 0, 100)->link = true;
 	add(r, 1, 200, 100);
-	add(r, 2, 0, 64)->bad_fd = true;			/* unlinked, last: -EBADF */
+	add(r, 2, 0, 64)->bad_fd = true; /* unlinked, last: -EBADF */
 
 	r = &rd[n++];
 	snprintf(r->name, sizeof(r->name), "file-position");
 	r->cached = (1u << 0) | (1u << 2);
 	add(r, 0, -1, 1000);
-	add(r, 1, -1, PG);			/* crosses into page 1, absent */
-	add(r, 2, -1, 3 * PG + 100);		/* and on, maybe to EOF */
-	add(r, 3, -1, 2 * PG);			/* whatever is left */
+	add(r, 1, -1, PG);	     /* crosses into page 1, absent */
+	add(r, 2, -1, 3 * PG + 100); /* and on, maybe to EOF */
+	add(r, 3, -1, 2 * PG);	     /* whatever is left */
 
 	r = &rd[n++];
 	snprintf(r->name, sizeof(r->name), "file-position-batch");
@@ -364,7 +366,7 @@ static void random_round(struct dround *r, unsigned idx)
 	r->cached = (uint32_t)rnd() & all_pages();
 	unsigned steps = 1 + rnd_below(3);
 	for (unsigned s = 0; s < steps; s++) {
-		if (rnd_below(6) == 0) {	/* a file-position read, alone */
+		if (rnd_below(6) == 0) { /* a file-position read, alone */
 			add(r, s, -1, rnd_below(2 * PG) + 1);
 			continue;
 		}
@@ -373,10 +375,10 @@ static void random_round(struct dround *r, unsigned idx)
 			int64_t off;
 			unsigned len;
 			switch (rnd_below(8)) {
-			case 0:		/* around EOF */
+			case 0: /* around EOF */
 				off = (int64_t)file_size - (int64_t)rnd_below(2 * PG) + 2 * PG / 3;
 				break;
-			case 1:		/* page aligned */
+			case 1: /* page aligned */
 				off = (int64_t)rnd_below(npages + 1) * PG;
 				break;
 			default:
@@ -400,8 +402,8 @@ static void random_round(struct dround *r, unsigned idx)
 		}
 		if (rnd_below(5) == 0 && r->s[s].n < MAX_REQS) {
 			r->s[s].r[r->s[s].n - 1].link = false;
-			add(r, s, (int64_t)rnd_below((unsigned)file_size), 1 + rnd_below(PG))->bad_fd =
-				true;
+			add(r, s, (int64_t)rnd_below((unsigned)file_size), 1 + rnd_below(PG))
+				->bad_fd = true;
 		}
 	}
 }
@@ -477,7 +479,7 @@ static bool kernel_file_create(const char *dir)
 		done += (uint64_t)w;
 	}
 	free(data);
-	if (fsync(kfd))		/* clean pages: DONTNEED can drop them */
+	if (fsync(kfd)) /* clean pages: DONTNEED can drop them */
 		die("fsync: %s", strerror(errno));
 	int err = posix_fadvise(kfd, 0, 0, POSIX_FADV_RANDOM);
 	if (err)
@@ -494,7 +496,7 @@ static bool kernel_file_create(const char *dir)
 	/* a probe: page 0 dropped, then cached and read with RWF_NOWAIT */
 	const char *why = NULL;
 	unsigned char tmp[64];
-	struct iovec iov = { tmp, sizeof(tmp) };
+	struct iovec iov = {tmp, sizeof(tmp)};
 	if (!kernel_set_cache(0))
 		why = "its pages cannot be dropped";
 	else if (!kernel_set_cache(1) || preadv2(kfd, &iov, 1, 0, RWF_NOWAIT) != sizeof(tmp))
@@ -534,7 +536,7 @@ static bool kernel_set_cache(uint32_t want)
 				die("pread: %s", strerror(errno));
 		if (kernel_resident() == want)
 			return true;
-		usleep(2000);	/* I/O started by a NOWAIT read may still hold a page locked */
+		usleep(2000); /* I/O started by a NOWAIT read may still hold a page locked */
 	}
 	return false;
 }
@@ -567,7 +569,7 @@ static void kernel_run(struct dround *rd)
 			die("io_uring_submit: %s", strerror(-ret));
 		for (unsigned got = 0; got < st->n; got++) {
 			struct io_uring_cqe *cqe;
-			struct __kernel_timespec ts = { .tv_sec = 10 };
+			struct __kernel_timespec ts = {.tv_sec = 10};
 			ret = io_uring_wait_cqe_timeout(&kring, &cqe, &ts);
 			if (ret == -ETIME && io_uring_sq_ready(&kring)) {
 				/* SQEs left in the ring (a kernel that stops submitting at a bad
@@ -581,8 +583,8 @@ static void kernel_run(struct dround *rd)
 				    st->n, strerror(-ret));
 			uint64_t i = cqe->user_data;
 			if (i >= st->n || rd->k[s][i].seen)
-				die("round %s step %u: CQE for %" PRIu64 " unknown or twice", rd->name,
-				    s, i);
+				die("round %s step %u: CQE for %" PRIu64 " unknown or twice",
+				    rd->name, s, i);
 			rd->k[s][i].seen = true;
 			rd->k[s][i].res = cqe->res;
 			io_uring_cqe_seen(&kring, cqe);
@@ -599,7 +601,7 @@ struct pstate {
 	struct pcsim_bdev bdev;
 	struct pcsim_address_space *m;
 	int fd;
-	struct result (*p)[MAX_REQS];	/* arena: the model's outcomes */
+	struct result (*p)[MAX_REQS]; /* arena: the model's outcomes */
 	int64_t fpos;
 };
 
@@ -620,8 +622,8 @@ static void p_submitter(void *arg)
 			PCSIM_CHECK(sqe != NULL, "differential", "no SQE");
 			if (!sqe)
 				return;
-			pcsim_uring_prep_read(sqe, q->bad_fd ? BAD_FD_PCSIM : ps->fd, ps->p[s][i].buf,
-					      q->len, (uint64_t)q->off);
+			pcsim_uring_prep_read(sqe, q->bad_fd ? BAD_FD_PCSIM : ps->fd,
+					      ps->p[s][i].buf, q->len, (uint64_t)q->off);
 			sqe->rw_flags = q->nowait ? RWF_NOWAIT : 0;
 			pcsim_uring_sqe_set_flags(sqe, q->link ? IOSQE_IO_LINK : 0);
 			pcsim_uring_sqe_set_data64(sqe, i);
@@ -634,7 +636,8 @@ static void p_submitter(void *arg)
 			if (pcsim_uring_cq_ready(&ring) == 0 && ret >= 0 && (unsigned)ret < want) {
 				/* the model stops submitting at a bad SQE (5.10): the rest */
 				int more = pcsim_uring_submit(&ring);
-				PCSIM_CHECK(more >= 0, "differential", "pcsim_uring_submit: %d", more);
+				PCSIM_CHECK(more >= 0, "differential", "pcsim_uring_submit: %d",
+					    more);
 				ret += more > 0 ? more : 0;
 			}
 			int w = pcsim_uring_wait_cqe(&ring, &cqe);
@@ -661,7 +664,7 @@ static void p_setup(struct pcsim_world *w, void *arg)
 	struct pstate *ps = arg;
 	pcsim_bdev_init(&ps->bdev, 2, false);
 	ps->m = pcsim_mapping_create(w, FILE_ID, file_size, &ps->bdev, 0);
-	ps->m->fadv_random = true;	/* POSIX_FADV_RANDOM, as the kernel's file */
+	ps->m->fadv_random = true; /* POSIX_FADV_RANDOM, as the kernel's file */
 	for (unsigned i = 0; i < npages; i++)
 		if (page_cached(ps->rd->cached, i))
 			pcsim_mapping_populate(ps->m, i, true, false);
@@ -675,8 +678,8 @@ static void p_setup(struct pcsim_world *w, void *arg)
 
 static void describe(const struct dreq *q, char *buf, size_t len)
 {
-	snprintf(buf, len, "read%s off %" PRId64 " len %u%s%s", q->bad_fd ? "(bad fd)" : "",
-		 q->off, q->len, q->nowait ? " RWF_NOWAIT" : "", q->link ? " IOSQE_IO_LINK" : "");
+	snprintf(buf, len, "read%s off %" PRId64 " len %u%s%s", q->bad_fd ? "(bad fd)" : "", q->off,
+		 q->len, q->nowait ? " RWF_NOWAIT" : "", q->link ? " IOSQE_IO_LINK" : "");
 }
 
 /* Compare the model's outcome of this execution with the kernel's: a difference fails it. */
@@ -696,24 +699,27 @@ static void p_finish(struct pcsim_world *w, void *arg)
 			if (!p->seen || q->why)
 				continue;
 			PCSIM_CHECK(p->res == k->res, "differential",
-				    "round %s step %u #%u (%s): kernel res %d, pcsim res %d", rd->name,
-				    s, i, d, k->res, p->res);
+				    "round %s step %u #%u (%s): kernel res %d, pcsim res %d",
+				    rd->name, s, i, d, k->res, p->res);
 			if (p->res != k->res || p->res <= 0)
 				continue;
 			int64_t off = q->pos;
 			for (int b = 0; b < p->res; b++) {
 				if (p->buf[b] != k->buf[b]) {
 					PCSIM_CHECK(false, "differential",
-						    "round %s step %u #%u (%s): byte %d: kernel 0x%02x, "
-						    "pcsim 0x%02x", rd->name, s, i, d, b, k->buf[b],
-						    p->buf[b]);
+						    "round %s step %u #%u (%s): byte %d: kernel "
+						    "0x%02x, "
+						    "pcsim 0x%02x",
+						    rd->name, s, i, d, b, k->buf[b], p->buf[b]);
 					break;
 				}
-				if (off >= 0 && p->buf[b] != pcsim_file_byte(FILE_ID,
-									   (uint64_t)off + (uint64_t)b)) {
+				if (off >= 0 &&
+				    p->buf[b] !=
+					    pcsim_file_byte(FILE_ID, (uint64_t)off + (uint64_t)b)) {
 					PCSIM_CHECK(false, "differential",
 						    "round %s step %u #%u (%s): byte %d is not the "
-						    "file's", rd->name, s, i, d, b);
+						    "file's",
+						    rd->name, s, i, d, b);
 					break;
 				}
 			}
@@ -732,7 +738,7 @@ static int pcsim_run(struct dround *rd, unsigned idx)
 	ps.rd = rd;
 	char name[64];
 	snprintf(name, sizeof(name), "differential-%s", rd->name);
-	struct pcsim_program prog = { name, p_setup, p_finish, &ps };
+	struct pcsim_program prog = {name, p_setup, p_finish, &ps};
 	struct pcsim_config cfg;
 	pcsim_config_init(&cfg);
 	cfg.backend = PCSIM_BACKEND_SIM;
@@ -744,8 +750,9 @@ static int pcsim_run(struct dround *rd, unsigned idx)
 	struct pcsim_report rep;
 	int ret = pcsim_explore(&prog, &cfg, &o, &rep);
 	if (ret != 0) {
-		fprintf(stderr, "differential: round %s: pcsim %s (%s) in execution %" PRIu64
-				" of strategy random seed %" PRIu64 "\n  %s\n",
+		fprintf(stderr,
+			"differential: round %s: pcsim %s (%s) in execution %" PRIu64
+			" of strategy random seed %" PRIu64 "\n  %s\n",
 			rd->name, ret < 0 ? "error" : pcsim_outcome_name(rep.outcome), rep.what,
 			rep.failing_execution, o.seed, rep.message ? rep.message : "");
 		if (show_trace && rep.trace)
@@ -773,7 +780,9 @@ static void print_round(const struct dround *rd)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s [--seed N] [--rounds N] [--executions N] [--verbose] [--trace]\n", argv0);
+	fprintf(stderr,
+		"usage: %s [--seed N] [--rounds N] [--executions N] [--verbose] [--trace]\n",
+		argv0);
 	exit(2);
 }
 
@@ -819,8 +828,8 @@ int main(int argc, char **argv)
 	if (!kernel_ring_available())
 		return 77;
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
-	npages = 5 + rnd_below(MAX_PAGES - 5);		/* 5..15 pages */
-	file_size = (uint64_t)(npages - 1) * PG + 1 + rnd_below(PG);	/* EOF inside the last */
+	npages = 5 + rnd_below(MAX_PAGES - 5);			     /* 5..15 pages */
+	file_size = (uint64_t)(npages - 1) * PG + 1 + rnd_below(PG); /* EOF inside the last */
 	printf("differential: file of %" PRIu64 " bytes (%u pages)\n", file_size, npages);
 	const char *tmpdir = getenv("TMPDIR");
 	if (!kernel_file_create(tmpdir && *tmpdir ? tmpdir : "/tmp") &&
@@ -862,7 +871,8 @@ int main(int argc, char **argv)
 	printf("differential: %u rounds (%u skipped: cache state not settable here), %u CQEs "
 	       "compared, %u left out (kernel-version dependent), %u executions of the model each: "
 	       "%s\n",
-	       n, skipped, compared, excluded, executions, failed ? "DIFFERENCES" : "same outcomes");
+	       n, skipped, compared, excluded, executions,
+	       failed ? "DIFFERENCES" : "same outcomes");
 	free(rds);
 	if (failed) {
 		printf("differential: %u round(s) differ; replay: %s --verbose\n", failed, replay);
