@@ -77,3 +77,17 @@ pcsim_cmocka_test(NAME uring_threads PROGRAM uring ARGS --backend threads --skip
 	LABELS unit threads)
 include(${CMAKE_CURRENT_SOURCE_DIR}/robustness_cli/robustness_cli.cmake)
 include(${CMAKE_CURRENT_SOURCE_DIR}/robustness/robustness.cmake)
+# The differential test: the same read workloads through the running kernel (liburing) and the
+# model, every CQE's res and byte compared (seconds; exits 77 where io_uring is unavailable).
+if(PCSIM_HAVE_LIBURING)
+	pcsim_cmocka_test(NAME differential SOURCES differential/diff_uring.c
+		LABELS unit differential TIMEOUT 120)
+endif()
+# docs/findings/p6-killable-lock-lost-wakeup.md: its committed schedule still replays to P6 (exit 1).
+if(TARGET pcsim-cli)
+	add_test(NAME finding_p6_replay COMMAND sh -c
+		"out=$(\"$0\" replay uring-p6 \"$1\" 2>&1); rc=$?; printf '%s\\n' \"$out\"; [ $rc -eq 1 ] && printf '%s\\n' \"$out\" | grep -q '^uring-p6: violation (P6)'"
+		$<TARGET_FILE:pcsim-cli>
+		${PROJECT_SOURCE_DIR}/docs/findings/p6-killable-lock-lost-wakeup.schedule)
+	set_tests_properties(finding_p6_replay PROPERTIES LABELS scenario TIMEOUT 60)
+endif()
