@@ -88,8 +88,13 @@ void pcsim__thr_call_rcu(struct pcsim_world *w, struct pcsim__ctx *c,
 	struct pcsim__thr_world *tw = w->thr;
 	struct thr_rcu_cb *cb = calloc(1, sizeof(*cb));
 	if (!cb) {
-		fprintf(stderr, "pcsim: out of memory in call_rcu\n");
-		abort();
+		/* The execution cannot go on as modelled: report it, never abort the host. The
+		 * object is not freed (the callback never runs); the execution ends as internal. */
+		pcsim__world_lock(w);
+		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
+			     "call_rcu: out of memory for the callback record");
+		pcsim__world_unlock(w);
+		return;
 	}
 	cb->w = w;
 	cb->head = head;

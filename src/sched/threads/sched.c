@@ -212,10 +212,32 @@ void pcsim__thr_loop_wait(struct pcsim_world *w, struct pcsim_task *t)
 	struct pcsim__thr_task *tt = t->thr;
 	if (!tt->loop) {
 		/* Created before the state is set, so every wakeup from then on can kick it. */
-		struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+		struct ev_loop *loop = tt->no_loop ? NULL : ev_loop_new(EVFLAG_AUTO);
 		if (!loop) {
-			fprintf(stderr, "pcsim: ev_loop_new failed for task %s\n", t->name);
-			abort();
+			/*
+			 * No loop (out of file descriptors or memory): sleep on the futex instead.
+			 * try_to_wake_up() bumps the futex word before it kicks a loop, so the wait
+			 * is the same; only the libev path is lost, and the run says so once.
+			 */
+			if (!tt->no_loop)
+				fprintf(stderr, "pcsim: ev_loop_new failed for task %s: its "
+						"task_work waits sleep on a futex instead\n",
+					t->name);
+			tt->no_loop = true;
+			snprintf(t->wchan, sizeof(t->wchan), "task_work_wait");
+			__atomic_store_n(&t->state.pcsim_private_, PCSIM_TASK_INTERRUPTIBLE,
+					 __ATOMIC_RELAXED);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			pcsim__thr_lock_global(w);
+			bool ready = t->task_works != NULL || t->sigpending != 0;
+			pcsim__thr_unlock_global(w);
+			if (!ready)
+				pcsim__thr_sleep(w, t); /* may return early: the caller loops */
+			(void)__atomic_load_n(&t->state.pcsim_private_, __ATOMIC_ACQUIRE);
+			__atomic_store_n(&t->state.pcsim_private_, PCSIM_TASK_RUNNING,
+					 __ATOMIC_RELAXED);
+			t->wchan[0] = 0;
+			return;
 		}
 		ev_async_init(&tt->kick, kick_cb);
 		ev_async_start(loop, &tt->kick);

@@ -19,6 +19,7 @@ struct pcsim__thr_task {
 	ev_async kick;
 	pthread_mutex_t loop_mu;	/* ev_async_send races with loop destruction otherwise */
 	bool loop_alive;		/* under loop_mu */
+	bool no_loop;			/* ev_loop_new failed: task_work waits use the futex */
 	uint8_t waiting;		/* atomic: 0 running, 1 in schedule(), 2 in its loop,
 					 * 3 spinning on a spinlock */
 };
