@@ -14,6 +14,7 @@
 
 #include <pcsim/kernel/barrier.h>
 #include <pcsim/kernel/compiler.h>
+#include <pcsim/kernel/rcupdate.h>
 
 struct sb {
 	pcsim_int x, y;
@@ -286,6 +287,109 @@ static void test_pct_flush_priorities(void **state)
 	assert_true(sb_counts[1] > 0);
 }
 
+/*
+ * RCU's grace-period guarantee under tso (LKMM: RCU-deferred-free / the "fundamental law"):
+ * a reader that stored x and y inside one read-side section, and an updater that saw x before
+ * synchronize_rcu(), must see y after it: the section began before the grace period, so it
+ * ended before the grace period did, and every CPU runs a full barrier in between. The
+ * call_rcu() form: a callback queued after x was seen must see y. Both were reachable under
+ * tso when the grace period flushed only the caller's store buffer (issue 13).
+ */
+struct rcu_gp {
+	pcsim_int x, y;
+	int r0, r1;
+	bool use_call_rcu;
+	struct pcsim_callback_head head;
+};
+static _Thread_local struct rcu_gp *cur_gp;
+
+static void gp_reader(void *arg)
+{
+	struct rcu_gp *g = arg;
+	rcu_read_lock();
+	WRITE_ONCE(g->x, 1);
+	WRITE_ONCE(g->y, 1);
+	rcu_read_unlock();
+}
+
+static void gp_cb(struct pcsim_callback_head *head)
+{
+	struct rcu_gp *g = (struct rcu_gp *)((char *)head - offsetof(struct rcu_gp, head));
+	g->r1 = READ_ONCE(g->y);
+}
+
+static void gp_updater(void *arg)
+{
+	struct rcu_gp *g = arg;
+	g->r0 = READ_ONCE(g->x);
+	if (g->use_call_rcu) {
+		if (g->r0)
+			call_rcu(&g->head, gp_cb);
+		else
+			g->r1 = 1;	/* nothing to check */
+		return;
+	}
+	synchronize_rcu();
+	g->r1 = READ_ONCE(g->y);
+}
+
+static void gp_setup(struct pcsim_world *w, void *arg)
+{
+	struct rcu_gp *g = pcsim_alloc(w, sizeof(*g));
+	g->use_call_rcu = arg != NULL;
+	g->r1 = -1;
+	pcsim_obj_name(&g->x, "x");
+	pcsim_obj_name(&g->y, "y");
+	/* the reader on CPU 1: the callback's softirq (round robin from CPU 0) then runs on the
+	 * updater's CPU, where y is not forwarded from the reader's store buffer */
+	pcsim_task_create(w, "reader", gp_reader, g, 1);
+	pcsim_task_create(w, "updater", gp_updater, g, 0);
+	cur_gp = g;
+}
+
+static void gp_finish(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	if (cur_gp->r0 == 1 && cur_gp->r1 == 0)
+		pcsim_fail("rcu-gp", "the updater saw x = 1 before the grace period and y = 0 "
+				     "after it");
+}
+
+static const struct pcsim_program rcu_gp_sync = { "rcu-gp-sync", gp_setup, gp_finish, NULL };
+static const struct pcsim_program rcu_gp_call = { "rcu-gp-call", gp_setup, gp_finish,
+						  (void *)1 };
+
+static void rcu_gp_never(const struct pcsim_program *p, enum pcsim_memmode mem)
+{
+	struct pcsim_config cfg = pt_config(mem);
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_DFS;
+	o.preemption_bound = 3;
+	o.max_executions = 0;
+	assert_int_equal(pt_explore(p, &cfg, &o, 0, &r), 0);
+	assert_true(r.exhausted);
+	printf("%s %s: %llu executions, none with r0 == 1 && r1 == 0\n", p->name,
+	       mem == PCSIM_MEM_TSO ? "tso" : "sc", (unsigned long long)r.executions);
+	pcsim_report_free(&r);
+}
+
+static void test_rcu_gp_sync(void **state)
+{
+	(void)state;
+	rcu_gp_never(&rcu_gp_sync, PCSIM_MEM_SC);
+	rcu_gp_never(&rcu_gp_sync, PCSIM_MEM_TSO);
+}
+
+static void test_rcu_gp_call_rcu(void **state)
+{
+	(void)state;
+	rcu_gp_never(&rcu_gp_call, PCSIM_MEM_SC);
+	rcu_gp_never(&rcu_gp_call, PCSIM_MEM_TSO);
+}
+
 int main(int argc, char **argv)
 {
 	pt_init(argc, argv);
@@ -298,6 +402,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_tso_store_forwarding),
 		cmocka_unit_test(test_pct_flush_priorities),
 		cmocka_unit_test(test_tso_locked_rmw_drains),
+		cmocka_unit_test(test_rcu_gp_sync),
+		cmocka_unit_test(test_rcu_gp_call_rcu),
 	};
 	return cmocka_run_group_tests_name("memory_models", tests, NULL, NULL);
 }

@@ -12,7 +12,15 @@
  * control.
  *
  * Guarantee modelled (Documentation/RCU/whatisRCU.rst): a grace period ends only after every
- * read-side critical section that began before it has completed.
+ * read-side critical section that began before it has completed, and every CPU executes a
+ * full memory barrier between the end of such a section and the end of the grace period
+ * (tools/memory-model: the RCU guarantee is stated with that barrier). Under tso the end of a
+ * grace period therefore drains every CPU's store buffer (gp_end_barriers()): a reader's
+ * stores made inside its section are visible to synchronize_rcu()'s caller when it returns
+ * and to a call_rcu() callback when it runs, even if the reader's section ended before the
+ * grace period began and its stores were still buffered. This is stronger than the kernel in
+ * one way: stores a CPU made during the grace period, after its own quiescent state, are also
+ * drained (docs/ordering.md).
  */
 #include <stdio.h>
 #include <string.h>
@@ -56,11 +64,21 @@ static bool gp_done(const struct pcsim__gp *gp)
 	return true;
 }
 
+/* The full barrier every CPU executes before a grace period ends: under tso, drain them all. */
+static void gp_end_barriers(struct pcsim_world *w)
+{
+	if (w->cfg.mem != PCSIM_MEM_TSO)
+		return;
+	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
+		pcsim__mm_drain(w, cpu);
+}
+
 static void rcu_cb_fire(void *arg)
 {
 	struct pcsim__rcu_cb *cb = arg;
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	struct pcsim_world *w = c->w;
+	gp_end_barriers(w);
 	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_rcu, 0, 0, 0, 0, "RCU callback runs");
 	cb->func(cb->head);
@@ -146,8 +164,10 @@ void pcsim__sim_synchronize_rcu(struct pcsim_world *w, struct pcsim_task *t)
 		pcsim__trace(w, &t->ctx, &pcsim__tk_rcu, 0, 0, gp->n, 0,
 			     gp->n ? "synchronize_rcu(): waits for readers"
 				   : "synchronize_rcu(): no readers");
-	if (gp_done(gp))
+	if (gp_done(gp)) {
+		gp_end_barriers(w);
 		return;
+	}
 	t->gp = gp;
 	t->gp_waiting = true;
 	w->ex.ngp_waiters++;
@@ -160,6 +180,7 @@ void pcsim__sim_synchronize_rcu(struct pcsim_world *w, struct pcsim_task *t)
 		pcsim__sim_block(w, &t->ctx);
 	}
 	t->wchan[0] = 0;
+	gp_end_barriers(w);
 }
 
 void pcsim__sim_call_rcu(struct pcsim_world *w, struct pcsim__ctx *c,
