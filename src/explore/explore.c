@@ -271,7 +271,14 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		pcsim__strategy_end(strat, w);
 		r->executions++;
 		r->steps += w->ex.step;
-		if (w->tracing)
+		/*
+		 * The trace hash is computed only where it is read: the failing execution (below)
+		 * and, with none, the last one - known here, before the next begin_one() resets
+		 * the trace: the budget's last, the strategy's last, or a stop request.
+		 */
+		if (w->tracing && r->outcome == PCSIM_OUTCOME_OK &&
+		    ((o.max_executions && i + 1 == o.max_executions) ||
+		     pcsim__strategy_exhausted(strat) || (o.stop && *o.stop)))
 			r->trace_hash = pcsim__trace_hash(w);
 		if (o.progress && (r->executions & 0xffff) == 0)
 			o.progress(r->executions, r->steps, o.progress_arg);
@@ -282,6 +289,9 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			r->failing_execution = i + 1;
 			snprintf(r->what, sizeof(r->what), "%s", w->what);
 			r->step = w->ex.fail_step;
+			/* hashed only here and for the last execution: nobody reads the others' */
+			if (w->tracing)
+				r->trace_hash = pcsim__trace_hash(w);
 			pcsim__exec_message(w);
 			r->message = xstrdup(w->msg);
 			r->schedule = replayable ? pcsim__schedule_format(w, &o, i) : NULL;
