@@ -80,3 +80,14 @@ pcsim_cmocka_test(NAME uring_api_explore PROGRAM uring_api ARGS "*_explore" LABE
 	TIMEOUT 300)
 pcsim_cmocka_test(NAME uring_api_threads PROGRAM uring_api ARGS --backend threads
 	--skip "*_explore" LABELS unit threads)
+# liburing's test/short-read.c and test/cq-peek-batch.c ported through <pcsim/map/liburing.h>.
+pcsim_cmocka_test(NAME port_short_read SOURCES ports/short_read.c ARGS --skip "*_soak")
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME port_short_read_soak PROGRAM port_short_read ARGS "*_soak"
+		LABELS soak TIMEOUT 1800)
+endif()
+pcsim_cmocka_test(NAME port_short_read_threads PROGRAM port_short_read ARGS --backend threads
+	--skip "*_soak" LABELS unit threads)
+pcsim_cmocka_test(NAME port_cq_peek_batch SOURCES ports/cq_peek_batch.c)
+pcsim_cmocka_test(NAME port_cq_peek_batch_threads PROGRAM port_cq_peek_batch
+	ARGS --backend threads LABELS unit threads)
