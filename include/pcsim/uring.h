@@ -282,7 +282,7 @@ PCSIM_API struct io_uring_cqe *pcsim_uring_cqe_at(struct pcsim_uring *ring, unsi
 	for ((head) = pcsim_uring_cq_head(ring);					\
 	     ((cqe) = pcsim_uring_cqe_at((ring), (head))) != NULL; (head)++)
 /** pcsim_uring_cq_ready - CQEs ready to be reaped. */
-PCSIM_API unsigned pcsim_uring_cq_ready(struct pcsim_uring *ring);
+PCSIM_API unsigned pcsim_uring_cq_ready(const struct pcsim_uring *ring);
 /** pcsim_uring_cq_advance - mark @nr CQEs seen (store-release of the CQ head). */
 PCSIM_API void pcsim_uring_cq_advance(struct pcsim_uring *ring, unsigned nr);
 /** pcsim_uring_cqe_seen - pcsim_uring_cq_advance(ring, 1). */

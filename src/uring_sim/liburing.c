@@ -368,7 +368,7 @@ unsigned pcsim_uring_sq_space_left(const struct pcsim_uring *ring)
 /* ---------------------------------------------------------------------------------------------
  * Completion (the user's side)
  */
-unsigned pcsim_uring_cq_ready(struct pcsim_uring *ring)
+unsigned pcsim_uring_cq_ready(const struct pcsim_uring *ring)
 {
 	struct io_rings *r = &ring->ctx->rings;
 	return (unsigned)smp_load_acquire(&r->cq_tail) - (unsigned)READ_ONCE(r->cq_head);
@@ -500,6 +500,15 @@ static int wait_cqes_timeout(struct pcsim_uring *ring, struct io_uring_cqe **cqe
 			if (pcsim_uring_cq_ready(ring))
 				return pcsim_uring_peek_cqe(ring, cqe_ptr);
 			*cqe_ptr = NULL;
+			/*
+			 * The timeout passed: time went by for everyone else too. Untimed, an expiry
+			 * may fire at any step, so a program that waits again on -ETIME would let a
+			 * strategy fire each new expiry ahead of the completion it waits for,
+			 * forever (a port did: docs/porting-from-liburing.md). Stepping aside once,
+			 * as a polling loop does, lets the rest of the world move first.
+			 */
+			if (ret == -ETIME)
+				pcsim_cpu_relax();
 			return ret;
 		}
 	}
