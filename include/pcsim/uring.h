@@ -87,6 +87,8 @@ PCSIM_API int pcsim_uring_open(struct pcsim_world *w, struct pcsim_address_space
 			       unsigned flags);
 /** pcsim_uring_file_pos - the file position of @fd (f_pos), or -EBADF. Context: any, setup. */
 PCSIM_API int64_t pcsim_uring_file_pos(struct pcsim_world *w, int fd);
+/** The largest file pcsim_uring_create_file() makes: 1 GiB. */
+#define PCSIM_URING_FILE_MAX ((uint64_t)1 << 30)
 /**
  * pcsim_uring_create_file - the file shim a port uses in place of open(2) of a real file: a file
  * of @size bytes whose byte at offset o is pcsim_file_byte(@id, o), on its own block device (two
@@ -94,7 +96,8 @@ PCSIM_API int64_t pcsim_uring_file_pos(struct pcsim_world *w, int fd);
  * read reads what it asks for), open as by pcsim_uring_open(@flags). Pages can then be put in
  * the cache (pcsim_mapping_populate, setup only), evicted (pcsim_evict_page) or truncated
  * (pcsim_truncate_page) through pcsim_uring_file_mapping(). Context: setup (it creates the
- * mapping). Return: fd >= 3, -EINVAL (bad @flags, @size above 1 TiB), -EMFILE, -ENOMEM.
+ * mapping). Return: fd >= 3, -EINVAL (bad @flags), -EFBIG (@size above PCSIM_URING_FILE_MAX),
+ * -EMFILE, -ENOMEM.
  */
 PCSIM_API int pcsim_uring_create_file(struct pcsim_world *w, uint32_t id, uint64_t size,
 				      unsigned flags);
@@ -231,8 +234,9 @@ PCSIM_API int pcsim_uring_wait_cqe_nr(struct pcsim_uring *ring, struct io_uring_
  * IORING_FEAT_EXT_ARG (5.11+): io_cqring_wait() sleeps with schedule_timeout() and nothing is
  * submitted. The timeout is the engine's: on the sim backend an event the strategy may fire at
  * any step once the task sleeps (in timed mode not before @ts of virtual time), so it is
- * deterministic for a schedule; on threads a real timer. @sigmask (a sigset_t *)
- * must be NULL (not modelled).
+ * deterministic for a schedule; on threads a real timer. After an expiry the caller steps
+ * aside once (cpu_relax), so a loop that waits again cannot starve the rest of the world under
+ * an untimed strategy. @sigmask (a sigset_t *) must be NULL (not modelled).
  * Context: the ring's task; sleeps interruptibly (runs task_work first).
  * Return: 0 and *@cqe_ptr the first ready CQE - after a timeout or signal, as liburing, whenever
  * at least one is ready, even fewer than @wait_nr -; -ETIME when the timeout expired with none

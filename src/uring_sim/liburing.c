@@ -80,8 +80,10 @@ int64_t pcsim_uring_file_pos(struct pcsim_world *w, int fd)
 
 int pcsim_uring_create_file(struct pcsim_world *w, uint32_t id, uint64_t size, unsigned flags)
 {
-	if (!w || (flags & ~PCSIM_URING_O_NO_RASYNC) || size > ((uint64_t)1 << 40))
+	if (!w || (flags & ~PCSIM_URING_O_NO_RASYNC))
 		return -EINVAL;
+	if (size > PCSIM_URING_FILE_MAX)
+		return -EFBIG;	/* the mapping's page index is one array of every page */
 	if (pcsim__uring(w)->nr_files == PCSIM_URING_MAX_FILES)
 		return -EMFILE;
 	struct pcsim_bdev *bdev = pcsim_alloc(w, sizeof(*bdev));
@@ -518,6 +520,8 @@ int pcsim_uring_wait_cqes(struct pcsim_uring *ring, struct io_uring_cqe **cqe_pt
 			  unsigned wait_nr, struct __kernel_timespec *ts, void *sigmask)
 {
 	long timeout;
+	if (cqe_ptr)
+		*cqe_ptr = NULL;
 	if (!ring || !ring->ctx || ring->ctx->exited || !cqe_ptr || sigmask)
 		return -EINVAL;
 	if (!ts)

@@ -718,7 +718,7 @@ static void shim_setup(struct pcsim_world *w, void *arg)
 	res[1] = pcsim_uring_create_file(w, 1, 4096, PCSIM_URING_O_NO_RASYNC);
 	res[2] = pcsim_uring_file_mapping(w, res[1]) != NULL;
 	res[3] = (int)pcsim_uring_file_pos(w, res[1]);
-	res[4] = pcsim_uring_create_file(w, 1, (uint64_t)1 << 41, 0);
+	res[4] = pcsim_uring_create_file(w, 1, PCSIM_URING_FILE_MAX + 1, 0);
 }
 
 static void test_file_shim(void **state)
@@ -735,7 +735,7 @@ static void test_file_shim(void **state)
 	assert_true(res[1] >= 3);
 	assert_int_equal(res[2], 1);
 	assert_int_equal(res[3], 0);
-	assert_int_equal(res[4], -EINVAL);
+	assert_int_equal(res[4], -EFBIG);
 }
 
 int main(int argc, char **argv)
