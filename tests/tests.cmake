@@ -91,3 +91,23 @@ if(TARGET pcsim-cli)
 		${PROJECT_SOURCE_DIR}/docs/findings/p6-killable-lock-lost-wakeup.schedule)
 	set_tests_properties(finding_p6_replay PROPERTIES LABELS scenario TIMEOUT 60)
 endif()
+# The rest of the liburing 2.3 surface (READV, wait_cqe_timeout, for_each_cqe, ...), both backends.
+# The exhaustive search of a timed wait racing a read is the scenario tier (35 s idle, 100 s
+# busy, under asan).
+pcsim_cmocka_test(NAME uring_api PROGRAM uring_api SOURCES unit/test_uring_api.c
+	ARGS --skip "*_explore")
+pcsim_cmocka_test(NAME uring_api_explore PROGRAM uring_api ARGS "*_explore" LABELS scenario
+	TIMEOUT 300)
+pcsim_cmocka_test(NAME uring_api_threads PROGRAM uring_api ARGS --backend threads
+	--skip "*_explore" LABELS unit threads)
+# liburing's test/short-read.c and test/cq-peek-batch.c ported through <pcsim/map/liburing.h>.
+pcsim_cmocka_test(NAME port_short_read SOURCES ports/short_read.c ARGS --skip "*_soak")
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME port_short_read_soak PROGRAM port_short_read ARGS "*_soak"
+		LABELS soak TIMEOUT 1800)
+endif()
+pcsim_cmocka_test(NAME port_short_read_threads PROGRAM port_short_read ARGS --backend threads
+	--skip "*_soak" LABELS unit threads)
+pcsim_cmocka_test(NAME port_cq_peek_batch SOURCES ports/cq_peek_batch.c)
+pcsim_cmocka_test(NAME port_cq_peek_batch_threads PROGRAM port_cq_peek_batch
+	ARGS --backend threads LABELS unit threads)

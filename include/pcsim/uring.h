@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include <linux/fs.h>
 #include <linux/io_uring.h>
@@ -112,6 +113,25 @@ PCSIM_API int pcsim_uring_open(struct pcsim_world *w, struct pcsim_address_space
 			       unsigned flags);
 /** pcsim_uring_file_pos - the file position of @fd (f_pos), or -EBADF. Context: any, setup. */
 PCSIM_API int64_t pcsim_uring_file_pos(struct pcsim_world *w, int fd);
+/** The largest file pcsim_uring_create_file() makes: 1 GiB. */
+#define PCSIM_URING_FILE_MAX ((uint64_t)1 << 30)
+/**
+ * pcsim_uring_create_file - the file shim a port uses in place of open(2) of a real file: a file
+ * of @size bytes whose byte at offset o is pcsim_file_byte(@id, o), on its own block device (two
+ * slots, zero service time), with an empty page cache, no readahead and POSIX_FADV_RANDOM (a
+ * read reads what it asks for), open as by pcsim_uring_open(@flags). Pages can then be put in
+ * the cache (pcsim_mapping_populate, setup only), evicted (pcsim_evict_page) or truncated
+ * (pcsim_truncate_page) through pcsim_uring_file_mapping(). Context: setup (it creates the
+ * mapping). Return: fd >= 3, -EINVAL (bad @flags), -EFBIG (@size above PCSIM_URING_FILE_MAX),
+ * -EMFILE, -ENOMEM.
+ */
+PCSIM_API int pcsim_uring_create_file(struct pcsim_world *w, uint32_t id, uint64_t size,
+				      unsigned flags);
+/**
+ * pcsim_uring_file_mapping - the page-cache mapping behind @fd, or NULL (a bad descriptor or an
+ * eventfd). Context: any, setup.
+ */
+PCSIM_API struct pcsim_address_space *pcsim_uring_file_mapping(struct pcsim_world *w, int fd);
 
 /**
  * pcsim_uring_eventfd - eventfd(initval, 0): a counter a task can block on, as a descriptor.
@@ -132,14 +152,28 @@ PCSIM_API int pcsim_uring_eventfd_write(int fd, uint64_t value);
  * Set-up and teardown
  */
 /**
- * pcsim_uring_queue_init - io_uring_queue_init(): a ring of @entries SQEs (a power of two,
- * 1..4096) in RASYNC mode with the default io-wq; @flags must be 0 (no SQPOLL, no IOPOLL).
+ * pcsim_uring_queue_init - io_uring_queue_init(): a ring of @entries SQEs (1..4096, rounded up
+ * to a power of two as io_uring_setup() does) in RASYNC mode with the default io-wq; @flags must
+ * be 0 (no SQPOLL, no IOPOLL). Context: the task that will own the ring.
  * Return: 0, or -EINVAL.
  */
 PCSIM_API int pcsim_uring_queue_init(unsigned entries, struct pcsim_uring *ring, unsigned flags);
-/** pcsim_uring_queue_init_params - the same with @p (NULL = defaults). */
+/**
+ * pcsim_uring_queue_init_params - the same with @p (NULL = defaults); @p->cq_entries (0: twice
+ * the SQ entries; else up to 8192, rounded up, not below the SQ entries).
+ */
 PCSIM_API int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
 					    const struct pcsim_uring_params *p);
+/**
+ * pcsim_uring_queue_init_io_params - io_uring_queue_init_params() with liburing's own
+ * struct io_uring_params: @p->flags may be 0 or IORING_SETUP_CQSIZE (with @p->cq_entries), the
+ * reserved fields must be 0; on success @p->sq_entries, @p->cq_entries and @p->features are
+ * filled (IORING_FEAT_SINGLE_MMAP, _NODROP, _SUBMIT_STABLE, _RW_CUR_POS: what the model keeps
+ * of 5.10's). The mode is RASYNC. Context: as pcsim_uring_queue_init().
+ * Return: 0, -EINVAL (another setup flag, a reserved field, a bad size), -EFAULT (@p NULL).
+ */
+PCSIM_API int pcsim_uring_queue_init_io_params(unsigned entries, struct pcsim_uring *ring,
+					       struct io_uring_params *p);
 /**
  * pcsim_uring_queue_exit - io_uring_queue_exit() and the ring's release in the kernel
  * (io_ring_ctx_wait_and_kill): queued io-wq work completes -ECANCELED, requests in flight (armed
@@ -170,6 +204,24 @@ PCSIM_API void pcsim_uring_prep_nop(struct io_uring_sqe *sqe);
 /** pcsim_uring_prep_read - IORING_OP_READ of @nbytes at @offset (-1: the file position). */
 PCSIM_API void pcsim_uring_prep_read(struct io_uring_sqe *sqe, int fd, void *buf, unsigned nbytes,
 				     uint64_t offset);
+/**
+ * pcsim_uring_prep_readv - IORING_OP_READV into the @nr_vecs buffers of @iovecs at @offset (-1:
+ * the file position). The array is read while the SQE is submitted (the model's
+ * IORING_FEAT_SUBMIT_STABLE): it may be reused once pcsim_uring_submit() returns, the buffers
+ * not before the CQE. A CQE's res is the bytes read over all buffers (short at EOF), or
+ * -EINVAL (more than UIO_MAXIOV buffers, a length beyond SSIZE_MAX), -EFAULT (a NULL array with
+ * @nr_vecs > 0). Context: any (fills @sqe only).
+ */
+PCSIM_API void pcsim_uring_prep_readv(struct io_uring_sqe *sqe, int fd, const struct iovec *iovecs,
+				      unsigned nr_vecs, uint64_t offset);
+/**
+ * pcsim_uring_prep_readv2 - the same with preadv2() flags in sqe->rw_flags: RWF_NOWAIT (a page
+ * that is not cached and uptodate completes -EAGAIN: no wait, no io-wq); any other flag fails
+ * the SQE with -EOPNOTSUPP. Context: any.
+ */
+PCSIM_API void pcsim_uring_prep_readv2(struct io_uring_sqe *sqe, int fd,
+				       const struct iovec *iovecs, unsigned nr_vecs,
+				       uint64_t offset, int flags);
 /** pcsim_uring_prep_fadvise - IORING_OP_FADVISE of [@offset, @offset + @len) (@len 0: to EOF). */
 PCSIM_API void pcsim_uring_prep_fadvise(struct io_uring_sqe *sqe, int fd, uint64_t offset,
 					unsigned len, int advice);
@@ -185,6 +237,10 @@ PCSIM_API void pcsim_uring_sqe_set_flags(struct io_uring_sqe *sqe, unsigned flag
 PCSIM_API int pcsim_uring_submit(struct pcsim_uring *ring);
 /** pcsim_uring_submit_and_wait - submit, then wait until @wait_nr CQEs are ready. */
 PCSIM_API int pcsim_uring_submit_and_wait(struct pcsim_uring *ring, unsigned wait_nr);
+/** pcsim_uring_sq_ready - SQEs got with get_sqe and not yet consumed by the kernel. Never sleeps. */
+PCSIM_API unsigned pcsim_uring_sq_ready(const struct pcsim_uring *ring);
+/** pcsim_uring_sq_space_left - SQEs get_sqe can still hand out. Never sleeps. */
+PCSIM_API unsigned pcsim_uring_sq_space_left(const struct pcsim_uring *ring);
 
 /* ---------------------------------------------------------------------------------------------
  * Completion
@@ -198,19 +254,73 @@ PCSIM_API int pcsim_uring_wait_cqe(struct pcsim_uring *ring, struct io_uring_cqe
 /** pcsim_uring_wait_cqe_nr - wait until @wait_nr CQEs are ready; *@cqe_ptr is the first. */
 PCSIM_API int pcsim_uring_wait_cqe_nr(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr,
 				      unsigned wait_nr);
-/** pcsim_uring_peek_cqe - the next CQE if one is ready: 0, else -EAGAIN. Never sleeps. */
+/**
+ * pcsim_uring_wait_cqes - io_uring_wait_cqes(): wait for @wait_nr CQEs; with @ts, for at most
+ * that long (struct __kernel_timespec, relative) as liburing 2.3 does on a kernel with
+ * IORING_FEAT_EXT_ARG (5.11+): io_cqring_wait() sleeps with schedule_timeout() and nothing is
+ * submitted. The timeout is the engine's: on the sim backend an event the strategy may fire at
+ * any step once the task sleeps (in timed mode not before @ts of virtual time), so it is
+ * deterministic for a schedule; on threads a real timer. After an expiry the caller steps
+ * aside once (cpu_relax), so a loop that waits again cannot starve the rest of the world under
+ * an untimed strategy. @sigmask (a sigset_t *) must be NULL (not modelled).
+ * Context: the ring's task; sleeps interruptibly (runs task_work first).
+ * Return: 0 and *@cqe_ptr the first ready CQE - after a timeout or signal, as liburing, whenever
+ * at least one is ready, even fewer than @wait_nr -; -ETIME when the timeout expired with none
+ * ready; -EINTR on a signal with none ready; -EINVAL for bad arguments (a @sigmask, a negative
+ * @ts or a tv_nsec outside [0, 1e9)). *@cqe_ptr is NULL on an error.
+ */
+PCSIM_API int pcsim_uring_wait_cqes(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr,
+				    unsigned wait_nr, struct __kernel_timespec *ts,
+				    void *sigmask);
+/**
+ * pcsim_uring_wait_cqe_timeout - io_uring_wait_cqe_timeout(): pcsim_uring_wait_cqes(@ring,
+ * @cqe_ptr, 1, @ts, NULL); @ts NULL waits without a timeout. Return: 0, -ETIME, -EINTR, -EINVAL.
+ */
+PCSIM_API int pcsim_uring_wait_cqe_timeout(struct pcsim_uring *ring,
+					   struct io_uring_cqe **cqe_ptr,
+					   struct __kernel_timespec *ts);
+/**
+ * pcsim_uring_peek_cqe - the next CQE if one is ready: 0, else -EAGAIN. Never sleeps. If none is
+ * ready and CQEs wait on the overflow list (IORING_SQ_CQ_OVERFLOW), it enters the kernel once to
+ * flush them, as liburing 2.3 does.
+ */
 PCSIM_API int pcsim_uring_peek_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr);
-/** pcsim_uring_peek_batch_cqe - up to @count ready CQEs into @cqes; returns how many. */
+/**
+ * pcsim_uring_peek_batch_cqe - up to @count ready CQEs into @cqes, oldest first; returns how
+ * many (0 if none). The CQEs stay in the ring until pcsim_uring_cq_advance(). Flushes the
+ * overflow list as pcsim_uring_peek_cqe() does when none is ready. Never sleeps.
+ */
 PCSIM_API unsigned pcsim_uring_peek_batch_cqe(struct pcsim_uring *ring,
 					      struct io_uring_cqe **cqes, unsigned count);
+/**
+ * pcsim_uring_cq_head - the CQ head (the index of the oldest unseen CQE), for
+ * pcsim_uring_for_each_cqe(). Context: the ring's task. Never sleeps.
+ */
+PCSIM_API unsigned pcsim_uring_cq_head(const struct pcsim_uring *ring);
+/**
+ * pcsim_uring_cqe_at - the CQE at index @head if the kernel has published it (load-acquire of
+ * the CQ tail), else NULL. Context: the ring's task. Never sleeps.
+ */
+PCSIM_API struct io_uring_cqe *pcsim_uring_cqe_at(struct pcsim_uring *ring, unsigned head);
+/**
+ * pcsim_uring_for_each_cqe - io_uring_for_each_cqe(): for each ready CQE, oldest first, with
+ * @head (unsigned) its index, without consuming any: follow with pcsim_uring_cq_advance(ring, n)
+ * for the n seen. CQEs published while the loop runs are visited too (the tail is read each
+ * turn), as in liburing.
+ */
+#define pcsim_uring_for_each_cqe(ring, head, cqe)					\
+	for ((head) = pcsim_uring_cq_head(ring);					\
+	     ((cqe) = pcsim_uring_cqe_at((ring), (head))) != NULL; (head)++)
 /** pcsim_uring_cq_ready - CQEs ready to be reaped. */
-PCSIM_API unsigned pcsim_uring_cq_ready(struct pcsim_uring *ring);
+PCSIM_API unsigned pcsim_uring_cq_ready(const struct pcsim_uring *ring);
 /** pcsim_uring_cq_advance - mark @nr CQEs seen (store-release of the CQ head). */
 PCSIM_API void pcsim_uring_cq_advance(struct pcsim_uring *ring, unsigned nr);
 /** pcsim_uring_cqe_seen - pcsim_uring_cq_advance(ring, 1). */
 PCSIM_API void pcsim_uring_cqe_seen(struct pcsim_uring *ring, struct io_uring_cqe *cqe);
 /** pcsim_uring_cqe_get_data - user_data as a pointer. */
 PCSIM_API void *pcsim_uring_cqe_get_data(const struct io_uring_cqe *cqe);
+/** pcsim_uring_cqe_get_data64 - user_data. */
+PCSIM_API uint64_t pcsim_uring_cqe_get_data64(const struct io_uring_cqe *cqe);
 
 /* ---------------------------------------------------------------------------------------------
  * What happened (for tests, benchmarks and teaching)

@@ -267,6 +267,7 @@ int pcsim__io_issue_sqe(struct io_kiocb *req, bool force_nonblock)
 	case IORING_OP_NOP:
 		return io_nop(req);
 	case IORING_OP_READ:
+	case IORING_OP_READV:
 		return req->ctx->ops.read(req, force_nonblock);
 	case IORING_OP_FADVISE:
 		return pcsim__io_fadvise(req, force_nonblock);
@@ -299,13 +300,13 @@ void pcsim__io_queue_sqe_inline(struct io_kiocb *req)
 void pcsim__io_queue_sqe(struct io_kiocb *req)
 {
 	struct io_ring_ctx *ctx = req->ctx;
-	if (req->opcode == IORING_OP_READ && ctx->mode == PCSIM_URING_OFFLOAD)
+	if (io_op_is_read(req->opcode) && ctx->mode == PCSIM_URING_OFFLOAD)
 		req->flags |= REQ_F_FORCE_ASYNC;
 	if (req->flags & REQ_F_FORCE_ASYNC) {
 		pcsim__io_queue_async_work(req);
 		return;
 	}
-	if (req->opcode == IORING_OP_READ && ctx->mode == PCSIM_URING_SYNC) {
+	if (io_op_is_read(req->opcode) && ctx->mode == PCSIM_URING_SYNC) {
 		/* preadv(): the submitting task does a blocking read. */
 		int ret = pcsim__io_issue_sqe(req, false);
 		if (ret) {
@@ -342,6 +343,7 @@ static int io_init_req(struct io_ring_ctx *ctx, struct io_kiocb *req,
 	case IORING_OP_NOP:
 		return 0;
 	case IORING_OP_READ:
+	case IORING_OP_READV:
 		return pcsim__io_prep_rw(req, sqe);
 	case IORING_OP_FADVISE:
 		return pcsim__io_fadvise_prep(req, sqe);
@@ -524,7 +526,11 @@ static int io_run_task_work_sig(void)
 	return -EINTR;
 }
 
-int pcsim__io_cqring_wait(struct io_ring_ctx *ctx, unsigned min_events)
+/*
+ * With @timeout (jiffies, updated with what is left) the wait is 5.11's IORING_ENTER_EXT_ARG
+ * one: schedule_timeout() instead of schedule(), -ETIME when it expires (docs/uring.md).
+ */
+int pcsim__io_cqring_wait_timeout(struct io_ring_ctx *ctx, unsigned min_events, long *timeout)
 {
 	struct io_wait_queue iowq;
 	int ret = 0;
@@ -552,10 +558,20 @@ int pcsim__io_cqring_wait(struct io_ring_ctx *ctx, unsigned min_events)
 			break;
 		pcsim_task_set_wchan("io_cqring_wait (%u of %u CQEs)", pcsim__io_cqring_events(ctx),
 				     min_events);
-		schedule();
+		if (!timeout) {
+			schedule();
+		} else if (!(*timeout = schedule_timeout(*timeout))) {
+			ret = -ETIME;
+			break;
+		}
 	}
 	finish_wait(&ctx->wait, &iowq.wq);
 	return ret;
+}
+
+int pcsim__io_cqring_wait(struct io_ring_ctx *ctx, unsigned min_events)
+{
+	return pcsim__io_cqring_wait_timeout(ctx, min_events, NULL);
 }
 
 /* io_uring_enter(): submit under uring_lock, then wait for @min_complete CQEs. */

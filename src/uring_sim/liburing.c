@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * liburing.c - the user's side of the ring, call for call as liburing 2.3 has it (queue
- * init/exit, get_sqe, the prep helpers, submit, wait/peek, cqe_seen), plus what the kernel does
- * when a ring is created and released (io_uring_setup, io_ring_ctx_wait_and_kill), the model's
- * files (an fd table over page-cache mappings) and the layer's per-execution state.
+ * init/exit, get_sqe, the prep helpers, submit, wait/peek with and without a timeout, the CQ
+ * iteration, cqe_seen), plus what the kernel does when a ring is created and released
+ * (io_uring_setup, io_ring_ctx_wait_and_kill), the model's files (an fd table over page-cache
+ * mappings, and a shim that creates a file) and the layer's per-execution state.
  *
  * The shared ring memory is ordered as liburing and the kernel order it: the user publishes
  * SQEs with a store-release of the SQ tail and sees CQEs after a load-acquire of the CQ tail;
@@ -77,12 +78,40 @@ int64_t pcsim_uring_file_pos(struct pcsim_world *w, int fd)
 	return f ? f->f_pos : -EBADF;
 }
 
+int pcsim_uring_create_file(struct pcsim_world *w, uint32_t id, uint64_t size, unsigned flags)
+{
+	if (!w || (flags & ~PCSIM_URING_O_NO_RASYNC))
+		return -EINVAL;
+	if (size > PCSIM_URING_FILE_MAX)
+		return -EFBIG;	/* the mapping's page index is one array of every page */
+	if (pcsim__uring(w)->nr_files == PCSIM_URING_MAX_FILES)
+		return -EMFILE;
+	struct pcsim_bdev *bdev = pcsim_alloc(w, sizeof(*bdev));
+	if (!bdev)
+		return -ENOMEM;
+	pcsim_bdev_init(bdev, 2, false);
+	struct pcsim_address_space *m = pcsim_mapping_create(w, id, size, bdev, 0);
+	if (!m)
+		return -ENOMEM;
+	m->fadv_random = true;
+	return pcsim_uring_open(w, m, flags);
+}
+
+struct pcsim_address_space *pcsim_uring_file_mapping(struct pcsim_world *w, int fd)
+{
+	struct io_file *f = w ? pcsim__uring_file(w, fd) : NULL;
+	return f ? f->mapping : NULL;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Set-up (io_uring_setup) and teardown (io_ring_ctx_wait_and_kill)
  */
-static bool is_pow2(unsigned n)
+static unsigned roundup_pow_of_two(unsigned n)
 {
-	return n && !(n & (n - 1));
+	unsigned p = 1;
+	while (p < n)
+		p <<= 1;
+	return p;
 }
 
 int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
@@ -94,10 +123,14 @@ int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
 		p = &defaults;
 	if (!ring || !w || !current)
 		return -EINVAL;
-	if (!is_pow2(entries) || entries > 4096)
+	/* io_uring_create(): both sizes rounded up to a power of two */
+	if (!entries || entries > 4096)
 		return -EINVAL;
-	unsigned cq = p->cq_entries ? p->cq_entries : 2 * entries;
-	if (!is_pow2(cq) || cq < entries || cq > 8192)
+	entries = roundup_pow_of_two(entries);
+	if (p->cq_entries > 8192)
+		return -EINVAL;
+	unsigned cq = p->cq_entries ? roundup_pow_of_two(p->cq_entries) : 2 * entries;
+	if (cq < entries)
 		return -EINVAL;
 	if ((unsigned)p->mode > PCSIM_URING_SYNC)
 		return -EINVAL;
@@ -145,6 +178,32 @@ int pcsim_uring_queue_init(unsigned entries, struct pcsim_uring *ring, unsigned 
 	if (flags)
 		return -EINVAL;
 	return pcsim_uring_queue_init_params(entries, ring, NULL);
+}
+
+int pcsim_uring_queue_init_io_params(unsigned entries, struct pcsim_uring *ring,
+				     struct io_uring_params *p)
+{
+	if (!p)
+		return -EFAULT;
+	if (p->flags & ~(unsigned)IORING_SETUP_CQSIZE)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(p->resv) / sizeof(p->resv[0]); i++)
+		if (p->resv[i])
+			return -EINVAL;
+	struct pcsim_uring_params pp = { 0 };
+	if (p->flags & IORING_SETUP_CQSIZE) {
+		if (!p->cq_entries)
+			return -EINVAL;
+		pp.cq_entries = p->cq_entries;
+	}
+	int ret = pcsim_uring_queue_init_params(entries, ring, &pp);
+	if (ret)
+		return ret;
+	p->sq_entries = ring->ctx->rings.sq_ring_entries;
+	p->cq_entries = ring->ctx->rings.cq_ring_entries;
+	p->features = IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP | IORING_FEAT_SUBMIT_STABLE |
+		      IORING_FEAT_RW_CUR_POS;
+	return 0;
 }
 
 /* The exit waits for in-flight requests while running their retries, then for the workers. */
@@ -236,6 +295,19 @@ void pcsim_uring_prep_read(struct io_uring_sqe *sqe, int fd, void *buf, unsigned
 	pcsim_uring_prep_rw(IORING_OP_READ, sqe, fd, buf, nbytes, offset);
 }
 
+void pcsim_uring_prep_readv(struct io_uring_sqe *sqe, int fd, const struct iovec *iovecs,
+			    unsigned nr_vecs, uint64_t offset)
+{
+	pcsim_uring_prep_rw(IORING_OP_READV, sqe, fd, iovecs, nr_vecs, offset);
+}
+
+void pcsim_uring_prep_readv2(struct io_uring_sqe *sqe, int fd, const struct iovec *iovecs,
+			     unsigned nr_vecs, uint64_t offset, int flags)
+{
+	pcsim_uring_prep_readv(sqe, fd, iovecs, nr_vecs, offset);
+	sqe->rw_flags = flags;
+}
+
 void pcsim_uring_prep_fadvise(struct io_uring_sqe *sqe, int fd, uint64_t offset, unsigned len,
 			      int advice)
 {
@@ -284,16 +356,44 @@ int pcsim_uring_submit(struct pcsim_uring *ring)
 	return pcsim_uring_submit_and_wait(ring, 0);
 }
 
+unsigned pcsim_uring_sq_ready(const struct pcsim_uring *ring)
+{
+	if (!ring || !ring->ctx)
+		return 0;
+	return ring->sqe_tail - (unsigned)smp_load_acquire(&ring->ctx->rings.sq_head);
+}
+
+unsigned pcsim_uring_sq_space_left(const struct pcsim_uring *ring)
+{
+	if (!ring || !ring->ctx)
+		return 0;
+	return ring->ctx->rings.sq_ring_entries - pcsim_uring_sq_ready(ring);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Completion (the user's side)
  */
-unsigned pcsim_uring_cq_ready(struct pcsim_uring *ring)
+unsigned pcsim_uring_cq_ready(const struct pcsim_uring *ring)
 {
 	struct io_rings *r = &ring->ctx->rings;
 	return (unsigned)smp_load_acquire(&r->cq_tail) - (unsigned)READ_ONCE(r->cq_head);
 }
 
-int pcsim_uring_peek_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr)
+/*
+ * cq_ring_needs_flush(): liburing reads IORING_SQ_CQ_OVERFLOW, which 5.10 sets while CQEs wait
+ * on the overflow list; the model looks at the list itself, as io_uring_enter() does. If so,
+ * io_uring_enter(0, 0, IORING_ENTER_GETEVENTS) moves them to the ring.
+ */
+static bool cq_flush_overflow(struct pcsim_uring *ring)
+{
+	struct io_ring_ctx *ctx = ring->ctx;
+	if (ctx->exited || list_empty(&ctx->cq_overflow_list))
+		return false;
+	pcsim__io_uring_enter(ctx, 0, 0);
+	return true;
+}
+
+static int peek_cqe_once(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr)
 {
 	struct io_rings *r = &ring->ctx->rings;
 	unsigned tail = (unsigned)smp_load_acquire(&r->cq_tail);
@@ -305,17 +405,40 @@ int pcsim_uring_peek_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr
 	return 0;
 }
 
+int pcsim_uring_peek_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr)
+{
+	int ret = peek_cqe_once(ring, cqe_ptr);
+	if (ret == -EAGAIN && cq_flush_overflow(ring))
+		ret = peek_cqe_once(ring, cqe_ptr);
+	return ret;
+}
+
 unsigned pcsim_uring_peek_batch_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqes,
 				    unsigned count)
 {
 	struct io_rings *r = &ring->ctx->rings;
 	unsigned ready = pcsim_uring_cq_ready(ring);
+	if (!ready && cq_flush_overflow(ring))
+		ready = pcsim_uring_cq_ready(ring);
 	unsigned head = (unsigned)READ_ONCE(r->cq_head);
 	if (count > ready)
 		count = ready;
 	for (unsigned i = 0; i < count; i++)
 		cqes[i] = &r->cqes[(head + i) & r->cq_ring_mask];
 	return count;
+}
+
+unsigned pcsim_uring_cq_head(const struct pcsim_uring *ring)
+{
+	return (unsigned)READ_ONCE(ring->ctx->rings.cq_head);
+}
+
+struct io_uring_cqe *pcsim_uring_cqe_at(struct pcsim_uring *ring, unsigned head)
+{
+	struct io_rings *r = &ring->ctx->rings;
+	if (head == (unsigned)smp_load_acquire(&r->cq_tail))
+		return NULL;
+	return &r->cqes[head & r->cq_ring_mask];
 }
 
 int pcsim_uring_wait_cqe_nr(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr,
@@ -346,6 +469,78 @@ int pcsim_uring_wait_cqe(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr
 	return pcsim_uring_wait_cqe_nr(ring, cqe_ptr, 1);
 }
 
+/* timespec64_to_jiffies(): rounded up, capped; a pcsim jiffy is a millisecond. */
+static int timespec_to_jiffies(const struct __kernel_timespec *ts, long *jiffies)
+{
+	const uint64_t max = (uint64_t)PCSIM_MAX_SCHEDULE_TIMEOUT - 1;
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
+		return -EINVAL;
+	uint64_t ms = (uint64_t)ts->tv_nsec / 1000000u + ((uint64_t)ts->tv_nsec % 1000000u != 0);
+	if ((uint64_t)ts->tv_sec > (max - ms) / 1000u)
+		*jiffies = (long)max;
+	else
+		*jiffies = (long)((uint64_t)ts->tv_sec * 1000u + ms);
+	return 0;
+}
+
+/*
+ * io_uring_wait_cqes() with a timeout, as liburing 2.3 does it where the kernel has
+ * IORING_FEAT_EXT_ARG: one io_uring_enter() whose io_cqring_wait() sleeps with
+ * schedule_timeout(); after it, any ready CQE is returned (even fewer than @wait_nr), else its
+ * error (-ETIME, -EINTR). The loop only re-enters while the kernel has counted a CQE another CPU
+ * has not yet published (see pcsim_uring_wait_cqe_nr()).
+ */
+static int wait_cqes_timeout(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr,
+			     unsigned wait_nr, long timeout)
+{
+	for (bool entered = false;; entered = true) {
+		unsigned ready = pcsim_uring_cq_ready(ring);
+		if (ready >= wait_nr || (entered && ready))
+			return pcsim_uring_peek_cqe(ring, cqe_ptr);
+		if (entered)
+			pcsim_cpu_relax();
+		int ret = pcsim__io_cqring_wait_timeout(ring->ctx, wait_nr, &timeout);
+		if (ret < 0) {
+			/* 5.11: "return cq.head == cq.tail ? ret : 0" */
+			if (pcsim_uring_cq_ready(ring))
+				return pcsim_uring_peek_cqe(ring, cqe_ptr);
+			*cqe_ptr = NULL;
+			/*
+			 * The timeout passed: time went by for everyone else too. Untimed, an expiry
+			 * may fire at any step, so a program that waits again on -ETIME would let a
+			 * strategy fire each new expiry ahead of the completion it waits for,
+			 * forever (a port did: docs/porting-from-liburing.md). Stepping aside once,
+			 * as a polling loop does, lets the rest of the world move first.
+			 */
+			if (ret == -ETIME)
+				pcsim_cpu_relax();
+			return ret;
+		}
+	}
+}
+
+int pcsim_uring_wait_cqes(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr,
+			  unsigned wait_nr, struct __kernel_timespec *ts, void *sigmask)
+{
+	long timeout;
+	if (cqe_ptr)
+		*cqe_ptr = NULL;
+	if (!ring || !ring->ctx || ring->ctx->exited || !cqe_ptr || sigmask)
+		return -EINVAL;
+	if (!ts)
+		return pcsim_uring_wait_cqe_nr(ring, cqe_ptr, wait_nr);
+	int ret = timespec_to_jiffies(ts, &timeout);
+	if (ret)
+		return ret;
+	return wait_cqes_timeout(ring, cqe_ptr, wait_nr, timeout);
+}
+
+int pcsim_uring_wait_cqe_timeout(struct pcsim_uring *ring, struct io_uring_cqe **cqe_ptr,
+				 struct __kernel_timespec *ts)
+{
+	return pcsim_uring_wait_cqes(ring, cqe_ptr, 1, ts, NULL);
+}
+
 void pcsim_uring_cq_advance(struct pcsim_uring *ring, unsigned nr)
 {
 	struct io_rings *r = &ring->ctx->rings;
@@ -362,6 +557,11 @@ void pcsim_uring_cqe_seen(struct pcsim_uring *ring, struct io_uring_cqe *cqe)
 void *pcsim_uring_cqe_get_data(const struct io_uring_cqe *cqe)
 {
 	return (void *)(uintptr_t)cqe->user_data;
+}
+
+uint64_t pcsim_uring_cqe_get_data64(const struct io_uring_cqe *cqe)
+{
+	return cqe->user_data;
 }
 
 void pcsim_uring_stats(const struct pcsim_uring *ring, struct pcsim_uring_stats *st)

@@ -5,9 +5,9 @@
  * io_async_buf_func(), and completion (kiocb_done, io_rw_reissue, io_complete_rw).
  *
  * Models (5.10.13, fs/io_uring.c), step by step as docs/kernel-semantics.md §4.3-4.7 give them:
- * io_prep_rw, io_read, io_setup_async_rw, io_rw_should_retry, io_async_buf_func, kiocb_done,
- * io_rw_done, __io_complete_rw, io_rw_reissue, io_complete_rw_common. The page cache under it is
- * the page-cache layer (pcsim_read_iter: generic_file_buffered_read of 5.10).
+ * io_prep_rw, io_import_iovec, io_read, io_setup_async_rw, io_rw_should_retry, io_async_buf_func,
+ * kiocb_done, io_rw_done, __io_complete_rw, io_rw_reissue, io_complete_rw_common. The page cache
+ * under it is the page-cache layer (pcsim_read_iter: generic_file_buffered_read of 5.10).
  *
  * What a reader of 5.10 should look for here: IOCB_WAITQ is cleared only by the callback or by
  * a refused retry (B-13: it stays set after a completed armed attempt); the retry's io_read()
@@ -15,9 +15,34 @@
  * count and a request that needed a retry reports bytes_done + last != result (B-15 in its 5.10
  * form: a linked request behind it is cancelled).
  */
+#include <limits.h>
 #include <string.h>
 
 #include "uring_int.h"
+
+/*
+ * The kernel's copy of a readv's iovec array, taken while the SQE is prepared: 5.10 reads the
+ * user's array during the submit call in every path (io_read's io_import_iovec inline,
+ * io_req_defer_prep for IOSQE_ASYNC and linked requests), so the user may reuse it once submit
+ * returns (IORING_FEAT_SUBMIT_STABLE). A count or array io_import_iovec() will refuse is left
+ * for it to report at issue.
+ */
+static void io_rw_copy_iovec(struct io_kiocb *req)
+{
+	const struct iovec *uvec = (const struct iovec *)(void *)req->buf;
+	unsigned long nr = req->len;
+	if (nr > UIO_MAXIOV || (nr && !uvec))
+		return;
+	struct io_rw_vec *vec = pcsim_alloc(req->ctx->w, sizeof(*vec));
+	struct iovec *iov = vec->fast_iov;
+	if (nr > UIO_FASTIOV)
+		iov = pcsim_alloc(req->ctx->w, nr * sizeof(*iov));
+	if (nr)
+		memcpy(iov, uvec, nr * sizeof(*iov));
+	vec->iov = iov;
+	vec->nr_segs = nr;
+	req->vec = vec;
+}
 
 /* io_prep_rw(): the kiocb from the SQE. */
 int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe)
@@ -49,16 +74,80 @@ int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe)
 	}
 	req->buf = (unsigned char *)(uintptr_t)sqe->addr;
 	req->len = sqe->len;
+	if (req->opcode == IORING_OP_READV)
+		io_rw_copy_iovec(req);
 	return 0;
 }
 
-/* io_setup_async_rw(): heap async data holding the current iterator (first use only). */
+/*
+ * io_import_iovec(): the iterator of a read's first attempt. READ: the user's buffer. READV:
+ * the segments of the prepared copy (lengths checked, the total capped at MAX_RW_COUNT as
+ * rw_copy_check_uvector() does), and as the iterator a bounce buffer over the total length whose
+ * new bytes io_iter_do_read() copies out to the segments after each attempt. The buffer holds
+ * only what lies before EOF at the read's position: no read copies past i_size, which the model
+ * sets up once and never changes. Return: the byte count, or -EINVAL (more than UIO_MAXIOV
+ * segments, a length beyond ssize_t), -EFAULT (no array).
+ */
+int pcsim__io_import_iovec(struct io_kiocb *req, struct iov_iter *iter)
+{
+	const size_t max_rw_count = (size_t)INT32_MAX & ~(size_t)(PAGE_SIZE - 1);
+	if (req->opcode != IORING_OP_READV) {
+		*iter = (struct iov_iter){ req->buf, req->len, 0 };
+		return (int)req->len;
+	}
+	if (req->len > UIO_MAXIOV)
+		return -EINVAL;
+	if (!req->vec)
+		return -EFAULT;
+	struct iovec *iov = (struct iovec *)(uintptr_t)req->vec->iov;
+	size_t total = 0;
+	for (unsigned long i = 0; i < req->vec->nr_segs; i++) {
+		if (iov[i].iov_len > (size_t)SSIZE_MAX)
+			return -EINVAL;
+		if (iov[i].iov_len > max_rw_count - total)
+			iov[i].iov_len = max_rw_count - total;
+		total += iov[i].iov_len;
+	}
+	int64_t isize = (int64_t)PCSIM_SETUP_GET(req->file->mapping->i_size);
+	int64_t before_eof = isize > req->kiocb.ki_pos ? isize - req->kiocb.ki_pos : 0;
+	size_t cap = (uint64_t)before_eof < total ? (size_t)before_eof : total;
+	*iter = (struct iov_iter){ pcsim_alloc(req->ctx->w, cap ? cap : 1), total, 0 };
+	return (int)total;
+}
+
+/* Copy bytes [@from, @to) of a readv's bounce buffer out to its segments. */
+static void io_iovec_scatter(const struct io_rw_vec *vec, const unsigned char *bounce,
+			     size_t from, size_t to)
+{
+	size_t seg_start = 0;
+	for (unsigned long i = 0; i < vec->nr_segs && from < to; i++) {
+		size_t seg_end = seg_start + vec->iov[i].iov_len;
+		if (from < seg_end) {
+			size_t n = (to < seg_end ? to : seg_end) - from;
+			memcpy((unsigned char *)vec->iov[i].iov_base + (from - seg_start),
+			       bounce + from, n);
+			from += n;
+		}
+		seg_start = seg_end;
+	}
+}
+
+/*
+ * io_setup_async_rw(): heap async data holding the current iterator (first use only); a readv's
+ * iovecs are copied into it (io_req_map_rw: the inline array does not outlive io_read()).
+ */
 struct io_async_rw *pcsim__io_setup_async_rw(struct io_kiocb *req, const struct iov_iter *iter)
 {
 	if (!req->async_data) {
 		struct io_async_rw *rw = pcsim_alloc(req->ctx->w, sizeof(*rw));
 		rw->iter = *iter;
 		rw->bytes_done = 0;
+		if (req->vec) {
+			rw->vec = *req->vec;
+			if (req->vec->iov == req->vec->fast_iov)
+				rw->vec.iov = rw->vec.fast_iov;
+			req->vec = &rw->vec;
+		}
 		pcsim_obj_name(&rw->wpq.wait, "wpq of request %u", req->id);
 		req->async_data = rw;
 	}
@@ -148,7 +237,13 @@ static bool io_rw_reissue(struct io_kiocb *req, long res)
 		return false;
 	if (pcsim__io_wq_current_is_worker(req->ctx))
 		return false;
-	pcsim__io_setup_async_rw(req, &(struct iov_iter){ req->buf, req->len, 0 });
+	if (!req->async_data) {
+		/* io_resubmit_prep(): import again */
+		struct iov_iter iter;
+		if (pcsim__io_import_iovec(req, &iter) < 0)
+			return false;
+		pcsim__io_setup_async_rw(req, &iter);
+	}
 	refcount_inc(&req->refs);
 	pcsim__io_queue_async_work(req);
 	return true;
@@ -181,7 +276,11 @@ static void kiocb_done(struct io_kiocb *req, long ret)
 /* The read attempt: ->read_iter() through the page-cache layer's plug point. */
 static long io_iter_do_read(struct io_kiocb *req, struct iov_iter *iter)
 {
-	return pcsim_read_iter(&req->kiocb, iter, 0);
+	size_t from = iter->done;
+	long ret = pcsim_read_iter(&req->kiocb, iter, 0);
+	if (req->vec && iter->done > from)
+		io_iovec_scatter(req->vec, iter->buf, from, iter->done);	/* READV */
+	return ret;
 }
 
 static void trace_read(const struct io_kiocb *req, long ret, const char *what)
@@ -194,10 +293,17 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 {
 	struct kiocb *kiocb = &req->kiocb;
 	struct io_async_rw *rw = req->async_data;
-	struct iov_iter inline_iter = { req->buf, req->len, 0 };
+	struct iov_iter inline_iter;
 	struct iov_iter *iter = rw ? &rw->iter : &inline_iter;
 	size_t iov_count;
 	long io_size, ret;
+
+	/* io_import_iovec(): with async data, the persistent iterator (and a readv's copy) */
+	if (!rw) {
+		ret = pcsim__io_import_iovec(req, iter);
+		if (ret < 0)
+			return (int)ret;
+	}
 
 	/* 1: with async data the iterator is the persistent one and the size what remains */
 	io_size = (long)iter->count;

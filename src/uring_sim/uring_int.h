@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include <pcsim/check.h>
 #include <pcsim/kernel/atomic.h>
@@ -39,6 +40,10 @@
 #define REQ_F_CUR_POS (1u << 5)		/* offset -1: read at and advance f_pos */
 #define REQ_F_IN_IOWQ (1u << 6)		/* has been queued to io-wq */
 
+#ifndef UIO_FASTIOV
+#define UIO_FASTIOV 8			/* <linux/uio.h>, which clashes with <sys/uio.h> */
+#endif
+
 #define PCSIM_URING_MAX_FILES 64
 #define PCSIM_URING_FD_BASE 3
 
@@ -57,9 +62,22 @@ struct io_file {
 	bool open;
 };
 
+/*
+ * The segments behind an IORING_OP_READV iterator: the kernel's copy of the user's iovec array
+ * (io_import_iovec: UIO_FASTIOV inline, a heap copy beyond). The page cache's iov_iter is one
+ * contiguous buffer, so a readv fills a bounce buffer of the total length and every attempt's
+ * new bytes are copied out to these segments before the attempt returns (rw.c).
+ */
+struct io_rw_vec {
+	const struct iovec *iov;	/* fast_iov, or the heap copy of a longer array */
+	unsigned long nr_segs;
+	struct iovec fast_iov[UIO_FASTIOV];
+};
+
 /* req->async_data for reads (struct io_async_rw): heap memory that outlives the submit call. */
 struct io_async_rw {
 	struct iov_iter iter;		/* the persistent iterator */
+	struct io_rw_vec vec;		/* READV: the iovecs, copied here (io_req_map_rw) */
 	size_t bytes_done;
 	struct wait_page_queue wpq;	/* the page wait entry while armed */
 };
@@ -77,6 +95,7 @@ struct io_kiocb {
 	long result;			/* req->result: the expected count of the current attempt */
 	refcount_t refs;
 	struct io_async_rw *async_data;
+	struct io_rw_vec *vec;		/* READV: the iovecs the current iterator fills */
 	struct callback_head task_work;
 	struct list_head list;		/* io-wq queue, or the CQ overflow list */
 	struct io_kiocb *link;		/* the next request of an IOSQE_IO_LINK chain */
@@ -157,6 +176,12 @@ static inline bool ring_dying(const struct io_ring_ctx *ctx)
 	return __atomic_load_n(&ctx->dying, __ATOMIC_RELAXED);
 }
 
+/* The opcodes that are buffered reads (io_read): the modes apply to them. */
+static inline bool io_op_is_read(uint8_t opcode)
+{
+	return opcode == IORING_OP_READ || opcode == IORING_OP_READV;
+}
+
 /* Count an event of the ring (plain counters, updated from any context on either backend). */
 #define URING_STAT(ctx, field) __atomic_fetch_add(&(ctx)->stats.field, 1, __ATOMIC_RELAXED)
 
@@ -189,6 +214,7 @@ void pcsim__io_req_task_queue(struct io_kiocb *req);
 int pcsim__io_issue_sqe(struct io_kiocb *req, bool force_nonblock);
 unsigned pcsim__io_cqring_events(struct io_ring_ctx *ctx);
 int pcsim__io_cqring_wait(struct io_ring_ctx *ctx, unsigned min_events);
+int pcsim__io_cqring_wait_timeout(struct io_ring_ctx *ctx, unsigned min_events, long *timeout);
 void pcsim__io_cqring_overflow_flush(struct io_ring_ctx *ctx);
 
 /* ---- rw.c */
@@ -196,6 +222,7 @@ int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe);
 int pcsim__io_read(struct io_kiocb *req, bool force_nonblock);
 int pcsim__io_async_buf_func(struct wait_queue_entry *wait, unsigned mode, int sync, void *key);
 struct io_async_rw *pcsim__io_setup_async_rw(struct io_kiocb *req, const struct iov_iter *iter);
+int pcsim__io_import_iovec(struct io_kiocb *req, struct iov_iter *iter);
 
 /* ---- eventfd.c */
 void pcsim__eventfd_signal(struct eventfd_ctx *ctx, uint64_t n);
