@@ -504,13 +504,17 @@ static void legend(struct svg *s, int64_t y)
 	x = 0;
 	for (unsigned k = 0; k < sizeof(marks) / sizeof(marks[0]); k++) {
 		const char *close;
+		int row = k < 6 ? 0 : 1;
+		if (k == 6)
+			x = 0;
 		fputs("<g>", f);
-		shape(f, marks[k].c, (int64_t)(x + 6) * 10, 400, &close);
+		shape(f, marks[k].c, (int64_t)(x + 6) * 10, 400 + row * 180, &close);
 		open_title(f);
 		fputs(marks[k].text, f);
 		fputs("</title>", f);
 		fputs(close, f);
-		fprintf(f, "<text x=\"%d\" y=\"44\">%s</text></g>\n", x + 16, marks[k].text);
+		fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text></g>\n", x + 16, 44 + row * 18,
+			marks[k].text);
 		x += 16 + (int)strlen(marks[k].text) * 6 + 18;
 	}
 	static const char *const ftext[] = {
@@ -521,15 +525,16 @@ static void legend(struct svg *s, int64_t y)
 		[FL_MISSED] = "try_to_wake_up = 0: the task was running, nothing woken (dashed)",
 	};
 	for (unsigned k = 0; k < PIC_NFLOW_KINDS; k++) {
-		int yy = 62 + (int)k * 15;
+		int yy = 84 + (int)k * 15;
 		fprintf(f,
 			"<path d=\"M0,%d L34,%d\" stroke=\"%s\" stroke-width=\"1.6\" fill=\"none\"%s "
 			"marker-end=\"url(#ah-%s)\"/><text x=\"44\" y=\"%d\">%s</text>\n",
 			yy - 4, yy - 4, flow_color[k], flow_dash[k], flow_id[k], yy, ftext[k]);
 	}
-	fputs("<text x=\"0\" y=\"129\" class=\"s\">x: steps (one step = one scheduling decision; "
-	      "events of one step share it in order). Hover a bar or marker for its event. The "
-	      ".json of the same trace opens in ui.perfetto.dev.</text>\n</g>\n",
+	fputs("<text x=\"0\" y=\"152\" class=\"s\">x: steps (one step = one scheduling decision; "
+	      "the events of one step share it, in order).</text>\n"
+	      "<text x=\"0\" y=\"167\" class=\"s\">Hover a bar, marker or arrow for its event. "
+	      "The .json of the same trace opens in ui.perfetto.dev.</text>\n</g>\n",
 	      f);
 }
 
@@ -561,8 +566,10 @@ static int draw(struct svg *s)
 	xstr(f, outcome, 0);
 	fputs("</text>\n<text x=\"12\" y=\"40\" class=\"s\">", f);
 	if (s->s0 == smin && s->s1 == smax)
-		snprintf(buf, sizeof(buf), "steps %" PRIu64 "-%" PRIu64 " (the whole trace, %zu events, "
-			 "%zu flows)", smin, smax, p->nev, p->nflows);
+		snprintf(buf, sizeof(buf),
+			 "steps %" PRIu64 "-%" PRIu64 " (the whole trace: %zu event%s, %zu flow%s)",
+			 smin, smax, p->nev, p->nev == 1 ? "" : "s", p->nflows,
+			 p->nflows == 1 ? "" : "s");
 	else
 		snprintf(buf, sizeof(buf),
 			 "steps %" PRIu64 "-%" PRIu64 " of %" PRIu64 "-%" PRIu64
@@ -768,7 +775,7 @@ int pcsim__pic_write_svg(const struct pcsim_world *w, const struct pcsim_trace_s
 	s.width = LW + (int)((n + tail) * (uint64_t)s.pxs) + 40;
 	if (s.width < 1100)
 		s.width = 1100;
-	s.height = TOP + (int)p.nlanes * LH + 24 + 145;
+	s.height = TOP + (int)p.nlanes * LH + 24 + 180;
 	s.occ = calloc((size_t)(p.nlanes ? p.nlanes : 1) * ROWS, sizeof(*s.occ));
 	if (!s.occ) {
 		pcsim__pic_free(&p);
