@@ -95,24 +95,17 @@ const char *pcsim__pic_flow_name(const struct pcsim__pic *p, const struct pic_fl
 /* ---------------------------------------------------------------------------------------------
  * Lanes
  */
-struct atom {			/* an atomic context seen in the stream */
-	uint32_t ctx;
+/* The atomic contexts seen, indexed by event id (context id - PCSIM_IRQ_CTX_BASE). */
+struct atom {
+	bool seen;
+	bool soft;		/* its irq_enter says softirq */
+	unsigned cpu;
 	unsigned lane;
 };
 
-static int lane_of_ctx(const struct pcsim__pic *p, const unsigned *task_lane,
-		       const struct atom *atoms, size_t natoms, unsigned engine_lane,
-		       const struct pcsim_trace_event *e)
+static bool is_atomic(uint32_t ctx)
 {
-	if (e->ctx == 0)
-		return (int)engine_lane;
-	if (e->ctx <= PCSIM_MAX_TASKS)
-		return (int)task_lane[e->ctx];
-	for (size_t k = 0; k < natoms; k++)
-		if (atoms[k].ctx == e->ctx)
-			return (int)atoms[k].lane;
-	(void)p;
-	return (int)engine_lane;
+	return ctx > PCSIM_IRQ_CTX_BASE;
 }
 
 static int build_lanes(struct pcsim__pic *p, unsigned **lane_of_ev)
@@ -120,59 +113,40 @@ static int build_lanes(struct pcsim__pic *p, unsigned **lane_of_ev)
 	const struct pcsim_trace_event *tr = p->tr;
 	bool task[PCSIM_MAX_TASKS + 1] = { false };
 	bool hard[PCSIM_MAX_CPUS] = { false }, soft[PCSIM_MAX_CPUS] = { false };
-	bool engine = false, other = false;
-	struct atom *atoms = NULL;
-	size_t natoms = 0, capatoms = 0;
-	unsigned *atom_kind = NULL;	/* parallel to atoms: PL_HARDIRQ / PL_SOFTIRQ, cpu */
-	unsigned *atom_cpu = NULL;
+	bool engine = false;
+	size_t natoms = 0;
 	int rc = -ENOMEM;
 
+	for (size_t i = 0; i < p->nev; i++)
+		if (is_atomic(tr[i].ctx) && tr[i].ctx - PCSIM_IRQ_CTX_BASE >= natoms)
+			natoms = tr[i].ctx - PCSIM_IRQ_CTX_BASE + 1;
+	struct atom *atoms = calloc(natoms ? natoms : 1, sizeof(*atoms));
+	if (!atoms)
+		return -ENOMEM;
 	for (size_t i = 0; i < p->nev; i++) {
 		const struct pcsim_trace_event *e = &tr[i];
-		if (e->ctx == 0) {
-			engine = true;
-			continue;
-		}
-		if (e->ctx <= PCSIM_MAX_TASKS) {
+		if (e->ctx >= 1 && e->ctx <= PCSIM_MAX_TASKS) {
 			task[e->ctx] = true;
-			continue;
-		}
-		size_t k;
-		for (k = 0; k < natoms; k++)
-			if (atoms[k].ctx == e->ctx)
-				break;
-		if (k == natoms) {
-			if (natoms == capatoms) {
-				size_t ncap = capatoms ? 2 * capatoms : 16;
-				struct atom *na = realloc(atoms, ncap * sizeof(*na));
-				if (!na)
-					goto out;
-				atoms = na;
-				unsigned *nk = realloc(atom_kind, ncap * sizeof(*nk));
-				if (!nk)
-					goto out;
-				atom_kind = nk;
-				unsigned *nc = realloc(atom_cpu, ncap * sizeof(*nc));
-				if (!nc)
-					goto out;
-				atom_cpu = nc;
-				capatoms = ncap;
+		} else if (is_atomic(e->ctx)) {
+			struct atom *at = &atoms[e->ctx - PCSIM_IRQ_CTX_BASE];
+			if (!at->seen) {
+				at->seen = true;
+				at->cpu = e->cpu < PCSIM_MAX_CPUS ? e->cpu : 0;
 			}
-			atoms[natoms].ctx = e->ctx;
-			atom_kind[natoms] = PL_HARDIRQ;
-			atom_cpu[natoms] = e->cpu < PCSIM_MAX_CPUS ? e->cpu : 0;
-			natoms++;
+			if (is(e, "engine.irq_enter"))
+				at->soft = e->a == PCSIM_CTX_SOFTIRQ;
+		} else {
+			engine = true;	/* context 0 (and anything unknown) */
 		}
-		if (is(e, "engine.irq_enter") && e->a == PCSIM_CTX_SOFTIRQ)
-			atom_kind[k] = PL_SOFTIRQ;
 	}
 	for (size_t k = 0; k < natoms; k++) {
-		if (atom_kind[k] == PL_SOFTIRQ)
-			soft[atom_cpu[k]] = true;
+		if (!atoms[k].seen)
+			continue;
+		if (atoms[k].soft)
+			soft[atoms[k].cpu] = true;
 		else
-			hard[atom_cpu[k]] = true;
+			hard[atoms[k].cpu] = true;
 	}
-	(void)other;
 
 	unsigned n = 0;
 	for (unsigned t = 1; t <= PCSIM_MAX_TASKS; t++)
@@ -225,16 +199,16 @@ static int build_lanes(struct pcsim__pic *p, unsigned **lane_of_ev)
 	}
 	p->nlanes = l;
 	for (size_t k = 0; k < natoms; k++)
-		atoms[k].lane = atom_kind[k] == PL_SOFTIRQ ? soft_lane[atom_cpu[k]]
-							   : hard_lane[atom_cpu[k]];
-	for (size_t i = 0; i < p->nev; i++)
-		(*lane_of_ev)[i] = (unsigned)lane_of_ctx(p, task_lane, atoms, natoms, engine_lane,
-							 &tr[i]);
+		atoms[k].lane = atoms[k].soft ? soft_lane[atoms[k].cpu] : hard_lane[atoms[k].cpu];
+	for (size_t i = 0; i < p->nev; i++) {
+		uint32_t c = tr[i].ctx;
+		(*lane_of_ev)[i] = c >= 1 && c <= PCSIM_MAX_TASKS ? task_lane[c]
+				   : is_atomic(c)			 ? atoms[c - PCSIM_IRQ_CTX_BASE].lane
+									 : engine_lane;
+	}
 	rc = 0;
 out:
 	free(atoms);
-	free(atom_kind);
-	free(atom_cpu);
 	return rc;
 }
 

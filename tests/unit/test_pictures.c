@@ -488,6 +488,22 @@ static void test_from_finish_and_escapes(void **state)
 	free(odd_state.json);
 	free(odd_state.svg);
 
+	/* timed mode: the virtual clock gives the timestamps, the structure is the same */
+	cfg.timed = true;
+	memset(&odd_state, 0, sizeof(odd_state));
+	assert_int_equal(pcsim_explore(&prog, &cfg, &o, &r), 0);
+	pcsim_report_free(&r);
+	assert_int_equal(odd_state.rc_json, 0);
+	assert_int_equal(json_check(odd_state.json), 0);
+	assert_non_null(strstr(odd_state.json, "\"clock\":\"virtual time (timed mode)\""));
+	assert_int_equal(count(odd_state.json, "\"ph\":\"B\""),
+			 count(odd_state.json, "\"ph\":\"E\""));
+	assert_int_equal(count(odd_state.json, "\"ph\":\"s\""),
+			 count(odd_state.json, "\"ph\":\"f\""));
+	free(odd_state.json);
+	free(odd_state.svg);
+	cfg.timed = false;
+
 	/* tracing off: nothing to draw */
 	cfg.trace = false;
 	memset(&odd_state, 0, sizeof(odd_state));

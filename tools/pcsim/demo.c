@@ -3,7 +3,7 @@
  * demo.c - `pcsim demo`: the engine finds the lost wakeup of the micro-model, prints it as a
  * readable trace with the reason, shows how to replay it, then shows the kernel's pattern
  * surviving an exhaustive bounded search, a re-injected bug of the async buffered reads series,
- * and the series' retry seen from the ring's side.
+ * and the series' retry seen from the ring's side, drawn as an SVG timeline.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -127,7 +127,31 @@ static void print_ring_story(const char *trace)
 	}
 }
 
-static int demo_ring(uint64_t seed)
+/* The picture of the ring's execution: an SVG timeline beside the demo's schedules. */
+static void write_ring_picture(const char *out, const struct pcsim_program *prog,
+			       const struct pcsim_report *r, uint64_t seed)
+{
+	char path[4096], err[512];
+	snprintf(path, sizeof(path), "%s/uring-rasync-%" PRIu64 ".svg", out, seed);
+	FILE *f = fopen(path, "w");
+	int rc = f ? pcsim_trace_replay_write(prog, r->schedule, PCSIM_TRACE_SVG, NULL, f, NULL,
+					      err, sizeof(err))
+		   : -1;
+	if (f && fclose(f) != 0 && rc == 0)
+		rc = -1;
+	if (rc < 0) {
+		printf("\n(the picture could not be written to %s: %s)\n", path,
+		       f ? err : "cannot open it");
+		return;
+	}
+	printf("\nThe picture of this execution, a lane per task and interrupt with the unlock ->\n"
+	       "callback -> task_work -> retry -> CQE arrows: %s (open it in a browser).\n"
+	       "Any run, explore or replay draws one with --trace FILE.svg, or --trace FILE.json\n"
+	       "for ui.perfetto.dev.\n",
+	       path);
+}
+
+static int demo_ring(const char *out, uint64_t seed)
 {
 	const struct pcsim_builtin *g = pcsim_builtin_find("uring-rasync");
 	struct pcsim_config cfg;
@@ -164,6 +188,7 @@ static int demo_ring(uint64_t seed)
 	print_ring_story(r.trace);
 	printf("\nOne unlock can fire several armed requests' callbacks (one wait bucket); their\n"
 	       "retries run in the submitter most recent first: 5.10's task_work is a stack.\n");
+	write_ring_picture(out, &g->prog, &r, o.seed);
 	printf("\nExplore it yourself: pcsim explore uring-rasync (and uring-offload, uring-sync:\n"
 	       "the same reads through io-wq, and blocking in the submitter).\n");
 	pcsim_report_free(&r);
@@ -245,5 +270,5 @@ int pcsim_cli_demo(int argc, char **argv)
 	rc = demo_pagecache(out, seed);
 	if (rc)
 		return rc;
-	return demo_ring(seed);
+	return demo_ring(out, seed);
 }
