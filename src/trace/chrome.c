@@ -56,8 +56,7 @@ static void head(FILE *f, bool *first, const char *ph, const char *name, const c
 	fprintf(f, ",\"pid\":1,\"tid\":%" PRIu32, tid);
 }
 
-static void span_name(const struct pcsim__pic *p, const struct pic_span *s, char *buf,
-		      size_t len)
+static void span_name(const struct pcsim__pic *p, const struct pic_span *s, char *buf, size_t len)
 {
 	char b[64];
 	switch (s->kind) {
@@ -135,8 +134,8 @@ int pcsim__pic_write_chrome(const struct pcsim_world *w, FILE *f)
 			t0++;
 			t1--;
 		}
-		head(f, &first, "X", name, s->kind == SP_RUN || s->kind == SP_RUNNABLE ? "sched" : "irq",
-		     tid);
+		head(f, &first, "X", name,
+		     s->kind == SP_RUN || s->kind == SP_RUNNABLE ? "sched" : "irq", tid);
 		jts(f, "ts", t0);
 		jts(f, "dur", t1 - t0);
 		fprintf(f, ",\"args\":{\"first_step\":%" PRIu64, p.tr[s->ev0].step);
@@ -166,8 +165,9 @@ int pcsim__pic_write_chrome(const struct pcsim_world *w, FILE *f)
 		jstr(f, e->kind->name);
 		fputs(",\"context\":", f);
 		jstr(f, e->ctx ? pcsim_trace_ctx_label(w, e->ctx, ctxb, sizeof(ctxb)) : "-");
-		fprintf(f, ",\"cpu\":%u,\"obj\":%" PRIu32 ",\"obj2\":%" PRIu32 ",\"a\":%" PRIu64
-			   ",\"b\":%" PRIu64 "}}",
+		fprintf(f,
+			",\"cpu\":%u,\"obj\":%" PRIu32 ",\"obj2\":%" PRIu32 ",\"a\":%" PRIu64
+			",\"b\":%" PRIu64 "}}",
 			(unsigned)e->cpu, e->obj, e->obj2, e->a, e->b);
 	}
 	/* flows: one id per chain, each node inside its event's short slice */
@@ -185,7 +185,8 @@ int pcsim__pic_write_chrome(const struct pcsim_world *w, FILE *f)
 			fputc('}', f);
 		}
 	}
-	fputs("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"pcsim\",\"program\":", f);
+	fputs("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"pcsim\",\"program\":",
+	      f);
 	jstr(f, pcsim__pic_program(w));
 	fputs(",\"outcome\":", f);
 	jstr(f, outcome);

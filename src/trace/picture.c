@@ -98,7 +98,7 @@ const char *pcsim__pic_flow_name(const struct pcsim__pic *p, const struct pic_fl
 /* The atomic contexts seen, indexed by event id (context id - PCSIM_IRQ_CTX_BASE). */
 struct atom {
 	bool seen;
-	bool soft;		/* its irq_enter says softirq */
+	bool soft; /* its irq_enter says softirq */
 	unsigned cpu;
 	unsigned lane;
 };
@@ -111,8 +111,8 @@ static bool is_atomic(uint32_t ctx)
 static int build_lanes(struct pcsim__pic *p, unsigned **lane_of_ev)
 {
 	const struct pcsim_trace_event *tr = p->tr;
-	bool task[PCSIM_MAX_TASKS + 1] = { false };
-	bool hard[PCSIM_MAX_CPUS] = { false }, soft[PCSIM_MAX_CPUS] = { false };
+	bool task[PCSIM_MAX_TASKS + 1] = {false};
+	bool hard[PCSIM_MAX_CPUS] = {false}, soft[PCSIM_MAX_CPUS] = {false};
 	bool engine = false;
 	size_t natoms = 0;
 	int rc = -ENOMEM;
@@ -136,7 +136,7 @@ static int build_lanes(struct pcsim__pic *p, unsigned **lane_of_ev)
 			if (is(e, "engine.irq_enter"))
 				at->soft = e->a == PCSIM_CTX_SOFTIRQ;
 		} else {
-			engine = true;	/* context 0 (and anything unknown) */
+			engine = true; /* context 0 (and anything unknown) */
 		}
 	}
 	for (size_t k = 0; k < natoms; k++) {
@@ -159,8 +159,8 @@ static int build_lanes(struct pcsim__pic *p, unsigned **lane_of_ev)
 	if (!p->lanes || !*lane_of_ev)
 		goto out;
 
-	unsigned task_lane[PCSIM_MAX_TASKS + 1] = { 0 };
-	unsigned hard_lane[PCSIM_MAX_CPUS] = { 0 }, soft_lane[PCSIM_MAX_CPUS] = { 0 };
+	unsigned task_lane[PCSIM_MAX_TASKS + 1] = {0};
+	unsigned hard_lane[PCSIM_MAX_CPUS] = {0}, soft_lane[PCSIM_MAX_CPUS] = {0};
 	unsigned l = 0;
 	for (unsigned t = 1; t <= PCSIM_MAX_TASKS; t++) {
 		if (!task[t])
@@ -203,8 +203,8 @@ static int build_lanes(struct pcsim__pic *p, unsigned **lane_of_ev)
 	for (size_t i = 0; i < p->nev; i++) {
 		uint32_t c = tr[i].ctx;
 		(*lane_of_ev)[i] = c >= 1 && c <= PCSIM_MAX_TASKS ? task_lane[c]
-				   : is_atomic(c)			 ? atoms[c - PCSIM_IRQ_CTX_BASE].lane
-									 : engine_lane;
+				   : is_atomic(c) ? atoms[c - PCSIM_IRQ_CTX_BASE].lane
+						  : engine_lane;
 	}
 	rc = 0;
 out:
@@ -223,14 +223,15 @@ static uint64_t key_of(const struct pcsim__pic *p, const struct pcsim_trace_even
 static void build_slots(struct pcsim__pic *p)
 {
 	uint64_t unit = p->clock == PIC_BY_STEP ? PIC_STEP_TICKS
-			: p->w->cfg.timed ? (uint64_t)(p->w->cfg.step_ns ? p->w->cfg.step_ns : 1) * 1000u
-					  : 1000000u;
+			: p->w->cfg.timed
+				? (uint64_t)(p->w->cfg.step_ns ? p->w->cfg.step_ns : 1) * 1000u
+				: 1000000u;
 	uint64_t prev = 0;
 	size_t i = 0;
 	while (i < p->nev) {
 		uint64_t k = key_of(p, &p->tr[i]);
 		if (k < prev)
-			k = prev;	/* never backwards (the stream is ordered; be safe) */
+			k = prev; /* never backwards (the stream is ordered; be safe) */
 		size_t j = i + 1;
 		while (j < p->nev && key_of(p, &p->tr[j]) <= k)
 			j++;
@@ -275,18 +276,18 @@ static size_t add_span(struct pcsim__pic *p, enum pic_span_kind k, unsigned lane
 }
 
 struct lane_state {
-	size_t sleep;		/* open SP_SLEEP span */
-	size_t woken;		/* the wake that ended the last sleep, until the task runs */
-	size_t irq;		/* open SP_IRQ span */
+	size_t sleep; /* open SP_SLEEP span */
+	size_t woken; /* the wake that ended the last sleep, until the task runs */
+	size_t irq;   /* open SP_IRQ span */
 	/* flows */
 	struct {
 		size_t walk, cause;
 	} walk[WALK_DEPTH];
 	unsigned depth;
-	size_t last_cause;	/* the cause of the last walk (a walk resumed at its bookmark) */
-	size_t ring;		/* the ring flow waiting for its task_work_add() */
-	bool ring_body;		/* inside a callback that ran io_async_buf_func() */
-	size_t prev;		/* the lane's previous event */
+	size_t last_cause; /* the cause of the last walk (a walk resumed at its bookmark) */
+	size_t ring;	   /* the ring flow waiting for its task_work_add() */
+	bool ring_body;	   /* inside a callback that ran io_async_buf_func() */
+	size_t prev;	   /* the lane's previous event */
 };
 
 static int build_spans(struct pcsim__pic *p, struct lane_state *ls)
@@ -314,7 +315,7 @@ static int build_spans(struct pcsim__pic *p, struct lane_state *ls)
 			}
 		}
 		if (p->lanes[L].kind == PL_TASK) {
-			if (st->sleep != NONE) {	/* it runs again without a wakeup (spurious) */
+			if (st->sleep != NONE) { /* it runs again without a wakeup (spurious) */
 				p->spans[st->sleep].t1 = pe->t;
 				p->spans[st->sleep].ev1 = i;
 				st->sleep = NONE;
@@ -348,7 +349,7 @@ static int build_spans(struct pcsim__pic *p, struct lane_state *ls)
 			run = NONE;
 			if ((p->lanes[L].kind == PL_HARDIRQ || p->lanes[L].kind == PL_SOFTIRQ) &&
 			    is(e, "engine.irq_enter")) {
-				if (st->irq != NONE) {	/* unbalanced: close the previous one */
+				if (st->irq != NONE) { /* unbalanced: close the previous one */
 					p->spans[st->irq].open = true;
 				}
 				st->irq = add_span(p, SP_IRQ, L, pe->t, i, e->ctx);
@@ -415,7 +416,7 @@ static void push_node(struct pic_flow *f, size_t i)
 
 static int build_flows(struct pcsim__pic *p, struct lane_state *ls, size_t *prev_in_lane)
 {
-	size_t *open = NULL;	/* flows still waiting for a node */
+	size_t *open = NULL; /* flows still waiting for a node */
 	size_t nopen = 0, capopen = 0;
 	int rc = -ENOMEM;
 
@@ -444,7 +445,7 @@ static int build_flows(struct pcsim__pic *p, struct lane_state *ls, size_t *prev
 		if (is(e, "waitq.wake")) {
 			size_t cause = NONE;
 			if (e->str && st->last_cause != NONE)
-				cause = st->last_cause;	/* resumed at its bookmark */
+				cause = st->last_cause; /* resumed at its bookmark */
 			else {
 				/* scan back over this context's loads, locks and fences */
 				size_t j = prev_in_lane[i];
@@ -462,8 +463,8 @@ static int build_flows(struct pcsim__pic *p, struct lane_state *ls, size_t *prev
 						break;
 					}
 					if (!is(c, "engine.load") && !is(c, "engine.spin_lock") &&
-					    !is(c, "engine.spin_unlock") && !is(c, "engine.fence") &&
-					    !is(c, "engine.rcu"))
+					    !is(c, "engine.spin_unlock") &&
+					    !is(c, "engine.fence") && !is(c, "engine.rcu"))
 						break;
 					j = prev_in_lane[j];
 				}
@@ -478,7 +479,7 @@ static int build_flows(struct pcsim__pic *p, struct lane_state *ls, size_t *prev
 			if (is(e, "waitq.walk_end") && st->depth)
 				st->depth--;
 			if (st->ring != NONE && p->flows[st->ring].state == FS_TW_ADD)
-				p->flows[st->ring].state = FS_DONE;	/* no task_work_add() */
+				p->flows[st->ring].state = FS_DONE; /* no task_work_add() */
 			st->ring = NONE;
 			st->ring_body = false;
 		} else if (is(e, "uring.callback")) {
@@ -542,7 +543,7 @@ static int build_flows(struct pcsim__pic *p, struct lane_state *ls, size_t *prev
 				if (want == FS_RETRY && f->target != e->ctx)
 					continue;
 				if (is(e, "uring.arm")) {
-					f->state = FS_DONE;	/* re-armed: a new flow follows */
+					f->state = FS_DONE; /* re-armed: a new flow follows */
 				} else {
 					push_node(f, i);
 					f->state = want == FS_RETRY ? FS_CQE : FS_DONE;
@@ -585,11 +586,11 @@ static bool key_event(const struct pcsim_trace_event *e)
 		return true;
 	if (is(e, "engine.wake"))
 		return e->a == 1;
-	static const char *const keys[] = { "engine.sleep",	    "engine.task_work_add",
-					    "engine.task_work_run", "engine.signal",
-					    "engine.violation",	    "engine.start",
-					    "engine.exit",	    "engine.spurious",
-					    "engine.post",	    "engine.choice" };
+	static const char *const keys[] = {"engine.sleep",	   "engine.task_work_add",
+					   "engine.task_work_run", "engine.signal",
+					   "engine.violation",	   "engine.start",
+					   "engine.exit",	   "engine.spurious",
+					   "engine.post",	   "engine.choice"};
 	for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 		if (is(e, keys[k]))
 			return true;

@@ -22,8 +22,8 @@ struct pcsim_world;
 #define PIC_STEP_TICKS 1000000ull
 
 enum pic_clock {
-	PIC_BY_TS,	/* the events' ts_ns (untimed: step x 1000 ns; timed: the virtual clock) */
-	PIC_BY_STEP,	/* the step index: every step equally wide */
+	PIC_BY_TS,   /* the events' ts_ns (untimed: step x 1000 ns; timed: the virtual clock) */
+	PIC_BY_STEP, /* the step index: every step equally wide */
 };
 
 enum pic_lane_kind { PL_TASK, PL_HARDIRQ, PL_SOFTIRQ, PL_ENGINE };
@@ -31,44 +31,45 @@ enum pic_lane_kind { PL_TASK, PL_HARDIRQ, PL_SOFTIRQ, PL_ENGINE };
 /* A horizontal track: a task, the hard or soft interrupts of one CPU, or the engine (ctx 0). */
 struct pic_lane {
 	enum pic_lane_kind kind;
-	uint32_t ctx;		/* PL_TASK: the task's context id */
-	unsigned cpu;		/* PL_HARDIRQ, PL_SOFTIRQ */
-	uint32_t tid;		/* Chrome-trace thread id: task id, 10000+cpu, 20000+cpu, 30000 */
+	uint32_t ctx; /* PL_TASK: the task's context id */
+	unsigned cpu; /* PL_HARDIRQ, PL_SOFTIRQ */
+	uint32_t tid; /* Chrome-trace thread id: task id, 10000+cpu, 20000+cpu, 30000 */
 	char name[80];
 };
 
 /* Event flags. */
-#define PIC_EV_NODE 1u		/* a node of some flow */
-#define PIC_EV_KEY 2u		/* worth a label (sleep, wake, uring, pagecache, ...) */
+#define PIC_EV_NODE 1u /* a node of some flow */
+#define PIC_EV_KEY 2u  /* worth a label (sleep, wake, uring, pagecache, ...) */
 
 struct pic_ev {
 	unsigned lane;
-	uint64_t t, w;		/* the event's slot [t, t + w) in ticks, w >= 1 */
+	uint64_t t, w; /* the event's slot [t, t + w) in ticks, w >= 1 */
 	unsigned flags;
 };
 
 enum pic_span_kind {
-	SP_RUN,		/* a task running: a maximal run of its consecutive events */
-	SP_SLEEP,	/* a task in schedule(), from its sleep to the wakeup that ends it */
-	SP_RUNNABLE,	/* woken, not yet running again */
-	SP_IRQ,		/* an atomic context, from its irq_enter to its irq_exit */
+	SP_RUN,	     /* a task running: a maximal run of its consecutive events */
+	SP_SLEEP,    /* a task in schedule(), from its sleep to the wakeup that ends it */
+	SP_RUNNABLE, /* woken, not yet running again */
+	SP_IRQ,	     /* an atomic context, from its irq_enter to its irq_exit */
 };
 
 struct pic_span {
 	enum pic_span_kind kind;
 	unsigned lane;
-	uint64_t t0, t1;	/* [t0, t1) in ticks */
-	size_t ev0;		/* the event that opens it (first run event, the sleep, irq_enter) */
-	size_t ev1;		/* the event that closes it (SIZE_MAX when nothing does) */
-	bool open;		/* never closed: ends with the trace */
-	uint32_t ctx;		/* the context (SP_IRQ: the atomic context's id) */
+	uint64_t t0, t1; /* [t0, t1) in ticks */
+	size_t ev0;	 /* the event that opens it (first run event, the sleep, irq_enter) */
+	size_t ev1;	 /* the event that closes it (SIZE_MAX when nothing does) */
+	bool open;	 /* never closed: ends with the trace */
+	uint32_t ctx;	 /* the context (SP_IRQ: the atomic context's id) */
 };
 
 enum pic_flow_kind {
-	FL_RING,	/* (bit clear ->) wake walk -> io_async_buf_func -> task_work_add -> retry -> CQE */
-	FL_WAKE,	/* (bit clear -> wake walk ->) try_to_wake_up() -> the task runs again */
-	FL_TASK_WORK,	/* task_work_add() -> the target's task_work_run() */
-	FL_MISSED,	/* try_to_wake_up() = 0 (the task was running) -> the task's next event */
+	FL_RING, /* (bit clear ->) wake walk -> io_async_buf_func -> task_work_add -> retry -> CQE
+		  */
+	FL_WAKE, /* (bit clear -> wake walk ->) try_to_wake_up() -> the task runs again */
+	FL_TASK_WORK, /* task_work_add() -> the target's task_work_run() */
+	FL_MISSED,    /* try_to_wake_up() = 0 (the task was running) -> the task's next event */
 };
 #define PIC_NFLOW_KINDS 4
 
@@ -77,10 +78,10 @@ enum pic_flow_kind {
 struct pic_flow {
 	enum pic_flow_kind kind;
 	unsigned n;
-	size_t node[PIC_FLOW_MAX];	/* event indices, in time order */
-	uint64_t req;			/* FL_RING: the request id */
-	uint32_t target;		/* the context the flow goes to */
-	int state;			/* while building: what the flow waits for */
+	size_t node[PIC_FLOW_MAX]; /* event indices, in time order */
+	uint64_t req;		   /* FL_RING: the request id */
+	uint32_t target;	   /* the context the flow goes to */
+	int state;		   /* while building: what the flow waits for */
 };
 
 struct pcsim__pic {
@@ -95,8 +96,8 @@ struct pcsim__pic {
 	size_t nspans, capspans;
 	struct pic_flow *flows;
 	size_t nflows, capflows;
-	uint64_t t_end;		/* end of the last slot */
-	uint64_t t_tail;	/* t_end and two more steps: where unfinished spans end */
+	uint64_t t_end;	 /* end of the last slot */
+	uint64_t t_tail; /* t_end and two more steps: where unfinished spans end */
 };
 
 /* Read the world's recorded stream. Return 0, -ENOMEM. Free with pcsim__pic_free(). */

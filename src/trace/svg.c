@@ -18,15 +18,15 @@
 #include "sched_int.h"
 #include "picture_int.h"
 
-#define LW 210		/* label column */
-#define TOP 78		/* first lane */
-#define LH 64		/* lane height */
-#define BAR_Y 6		/* bar within a lane */
+#define LW 210	/* label column */
+#define TOP 78	/* first lane */
+#define LH 64	/* lane height */
+#define BAR_Y 6 /* bar within a lane */
 #define BAR_H 18
-#define ROWS 3		/* label rows under the bar */
+#define ROWS 3 /* label rows under the bar */
 #define ROW_H 11
-#define CHAR_W10 55	/* estimated glyph width of the 9 px monospace labels, in tenths */
-#define LABEL_MAX 44	/* characters of a label */
+#define CHAR_W10 55  /* estimated glyph width of the 9 px monospace labels, in tenths */
+#define LABEL_MAX 44 /* characters of a label */
 
 /* XML text: markup characters as entities, control bytes as '?', bytes >= 0x80 as the code
  * point of the same value (so any input gives well-formed XML). */
@@ -81,15 +81,15 @@ static void num(FILE *f, int64_t v10)
 struct svg {
 	FILE *f;
 	const struct pcsim__pic *p;
-	uint64_t s0, s1;	/* steps drawn, inclusive */
-	uint64_t T0, T1;	/* the same in ticks, [T0, T1) */
-	int64_t pxs;		/* pixels per step */
+	uint64_t s0, s1; /* steps drawn, inclusive */
+	uint64_t T0, T1; /* the same in ticks, [T0, T1) */
+	int64_t pxs;	 /* pixels per step */
 	int width, height;
 	/* label rows: occupied intervals per lane and row, in tenths of a pixel */
 	struct occ {
 		int64_t *x;
 		size_t n, cap;
-	} *occ;
+	} * occ;
 };
 
 static int64_t xt(const struct svg *s, uint64_t t)
@@ -124,8 +124,24 @@ static int64_t ev_yc(const struct svg *s, size_t i)
 /* ---------------------------------------------------------------------------------------------
  * Markers
  */
-enum mclass { M_MEM, M_LOCK, M_STATE, M_SLEEP, M_NOSLEEP, M_WAKE, M_NOWAKE, M_TW, M_SIGNAL,
-	      M_VIOLATION, M_LIFE, M_IRQ, M_OTHER, M_WAITQ, M_PAGECACHE, M_URING };
+enum mclass {
+	M_MEM,
+	M_LOCK,
+	M_STATE,
+	M_SLEEP,
+	M_NOSLEEP,
+	M_WAKE,
+	M_NOWAKE,
+	M_TW,
+	M_SIGNAL,
+	M_VIOLATION,
+	M_LIFE,
+	M_IRQ,
+	M_OTHER,
+	M_WAITQ,
+	M_PAGECACHE,
+	M_URING
+};
 
 static enum mclass classify(const struct pcsim_trace_event *e)
 {
@@ -164,11 +180,11 @@ static enum mclass classify(const struct pcsim_trace_event *e)
 }
 
 static const char *const mcolor[] = {
-	[M_MEM] = "#8a8f96",	 [M_LOCK] = "#8d6e63",	  [M_STATE] = "#5d6d7e",
-	[M_SLEEP] = "#1f3a93",	 [M_NOSLEEP] = "#1f3a93", [M_WAKE] = "#2471a3",
-	[M_NOWAKE] = "#8a8f96",	 [M_TW] = "#1e8449",	  [M_SIGNAL] = "#c2185b",
-	[M_VIOLATION] = "#d50000", [M_LIFE] = "#222222",  [M_IRQ] = "#e67e22",
-	[M_OTHER] = "#7f8c8d",	 [M_WAITQ] = "#3d6fb6",	  [M_PAGECACHE] = "#8e44ad",
+	[M_MEM] = "#8a8f96",	   [M_LOCK] = "#8d6e63",    [M_STATE] = "#5d6d7e",
+	[M_SLEEP] = "#1f3a93",	   [M_NOSLEEP] = "#1f3a93", [M_WAKE] = "#2471a3",
+	[M_NOWAKE] = "#8a8f96",	   [M_TW] = "#1e8449",	    [M_SIGNAL] = "#c2185b",
+	[M_VIOLATION] = "#d50000", [M_LIFE] = "#222222",    [M_IRQ] = "#e67e22",
+	[M_OTHER] = "#7f8c8d",	   [M_WAITQ] = "#3d6fb6",   [M_PAGECACHE] = "#8e44ad",
 	[M_URING] = "#d35400",
 };
 
@@ -365,12 +381,16 @@ static int place_label(struct svg *s, size_t i)
 /* ---------------------------------------------------------------------------------------------
  * The picture
  */
-static const char *const flow_color[] = { [FL_RING] = "#c0392b", [FL_WAKE] = "#2471a3",
-					  [FL_TASK_WORK] = "#1e8449", [FL_MISSED] = "#9e9e9e" };
-static const char *const flow_id[] = { [FL_RING] = "ring", [FL_WAKE] = "wake",
-				       [FL_TASK_WORK] = "tw", [FL_MISSED] = "miss" };
-static const char *const flow_dash[] = { [FL_RING] = "", [FL_WAKE] = "", [FL_TASK_WORK] = "",
-					 [FL_MISSED] = " stroke-dasharray=\"4,3\"" };
+static const char *const flow_color[] = {[FL_RING] = "#c0392b",
+					 [FL_WAKE] = "#2471a3",
+					 [FL_TASK_WORK] = "#1e8449",
+					 [FL_MISSED] = "#9e9e9e"};
+static const char *const flow_id[] = {
+	[FL_RING] = "ring", [FL_WAKE] = "wake", [FL_TASK_WORK] = "tw", [FL_MISSED] = "miss"};
+static const char *const flow_dash[] = {[FL_RING] = "",
+					[FL_WAKE] = "",
+					[FL_TASK_WORK] = "",
+					[FL_MISSED] = " stroke-dasharray=\"4,3\""};
 
 static void defs(FILE *f)
 {
@@ -424,12 +444,12 @@ static void span_svg(struct svg *s, const struct pic_span *sp)
 		snprintf(st, sizeof(st), "%s", pcsim__state_name((long)p->tr[sp->ev0].a));
 		fill = sp->open ? "url(#lost)" : "url(#sleep)";
 		stroke = sp->open ? "#d50000" : "#7f8fa6";
-		snprintf(label, sizeof(label), "%s %s", sp->open ? "asleep, never woken:" : "sleeps",
-			 st);
+		snprintf(label, sizeof(label), "%s %s",
+			 sp->open ? "asleep, never woken:" : "sleeps", st);
 		if (sp->open)
 			snprintf(title, sizeof(title),
-				 "%s sleeps in %s from step %" PRIu64 " and is never woken", who, st,
-				 p->tr[sp->ev0].step);
+				 "%s sleeps in %s from step %" PRIu64 " and is never woken", who,
+				 st, p->tr[sp->ev0].step);
 		else
 			snprintf(title, sizeof(title),
 				 "%s sleeps in %s from step %" PRIu64 " to step %" PRIu64, who, st,
@@ -476,11 +496,11 @@ static void legend(struct svg *s, int64_t y)
 	static const struct {
 		const char *fill, *stroke, *text;
 	} bars[] = {
-		{ "#82c99a", "none", "running" },
-		{ "#f4d03f", "none", "runnable (woken)" },
-		{ "url(#sleep)", "#7f8fa6", "sleeping in schedule()" },
-		{ "url(#lost)", "#d50000", "asleep, never woken" },
-		{ "#f8c471", "#e67e22", "interrupt (atomic context)" },
+		{"#82c99a", "none", "running"},
+		{"#f4d03f", "none", "runnable (woken)"},
+		{"url(#sleep)", "#7f8fa6", "sleeping in schedule()"},
+		{"url(#lost)", "#d50000", "asleep, never woken"},
+		{"#f8c471", "#e67e22", "interrupt (atomic context)"},
 	};
 	int x = 0;
 	for (unsigned k = 0; k < 5; k++) {
@@ -494,12 +514,18 @@ static void legend(struct svg *s, int64_t y)
 		enum mclass c;
 		const char *text;
 	} marks[] = {
-		{ M_MEM, "memory access" }, { M_LOCK, "spinlock" },
-		{ M_SLEEP, "schedule(): sleeps" }, { M_WAKE, "try_to_wake_up() = 1" },
-		{ M_NOWAKE, "= 0" }, { M_TW, "task_work / state" },
-		{ M_WAITQ, "wait queue" }, { M_PAGECACHE, "page cache" },
-		{ M_URING, "ring" }, { M_SIGNAL, "signal" },
-		{ M_LIFE, "start/exit" }, { M_VIOLATION, "violation" },
+		{M_MEM, "memory access"},
+		{M_LOCK, "spinlock"},
+		{M_SLEEP, "schedule(): sleeps"},
+		{M_WAKE, "try_to_wake_up() = 1"},
+		{M_NOWAKE, "= 0"},
+		{M_TW, "task_work / state"},
+		{M_WAITQ, "wait queue"},
+		{M_PAGECACHE, "page cache"},
+		{M_URING, "ring"},
+		{M_SIGNAL, "signal"},
+		{M_LIFE, "start/exit"},
+		{M_VIOLATION, "violation"},
 	};
 	x = 0;
 	for (unsigned k = 0; k < sizeof(marks) / sizeof(marks[0]); k++) {
@@ -518,8 +544,8 @@ static void legend(struct svg *s, int64_t y)
 		x += 16 + (int)strlen(marks[k].text) * 6 + 18;
 	}
 	static const char *const ftext[] = {
-		[FL_RING] = "ring retry: unlock (bit clear) -> wake walk -> io_async_buf_func -> "
-			    "task_work_add -> retry -> CQE",
+		[FL_RING] = ("ring retry: unlock (bit clear) -> wake walk -> io_async_buf_func -> "
+			     "task_work_add -> retry -> CQE"),
 		[FL_WAKE] = "wakeup: (unlock -> wake walk ->) try_to_wake_up -> the task runs",
 		[FL_TASK_WORK] = "task_work: task_work_add -> task_work_run",
 		[FL_MISSED] = "try_to_wake_up = 0: the task was running, nothing woken (dashed)",
@@ -527,7 +553,8 @@ static void legend(struct svg *s, int64_t y)
 	for (unsigned k = 0; k < PIC_NFLOW_KINDS; k++) {
 		int yy = 84 + (int)k * 15;
 		fprintf(f,
-			"<path d=\"M0,%d L34,%d\" stroke=\"%s\" stroke-width=\"1.6\" fill=\"none\"%s "
+			"<path d=\"M0,%d L34,%d\" stroke=\"%s\" stroke-width=\"1.6\" "
+			"fill=\"none\"%s "
 			"marker-end=\"url(#ah-%s)\"/><text x=\"44\" y=\"%d\">%s</text>\n",
 			yy - 4, yy - 4, flow_color[k], flow_dash[k], flow_id[k], yy, ftext[k]);
 	}
@@ -583,13 +610,14 @@ static int draw(struct svg *s)
 	for (unsigned l = 0; l < p->nlanes; l++) {
 		int64_t y = TOP + (int64_t)l * LH;
 		fprintf(f,
-			"<rect x=\"0\" y=\"%" PRId64 "\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
+			"<rect x=\"0\" y=\"%" PRId64
+			"\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
 			y, s->width, LH, l % 2 ? "#ffffff" : "#f6f7f9");
 		fprintf(f, "<text x=\"12\" y=\"%" PRId64 "\" class=\"n\">", y + BAR_Y + 13);
 		xstr(f, p->lanes[l].name, 30);
 		fputs("</text>\n", f);
 	}
-	static const uint64_t nice[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000 };
+	static const uint64_t nice[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000};
 	uint64_t tick = 10000;
 	for (unsigned k = 0; k < sizeof(nice) / sizeof(nice[0]); k++)
 		if ((int64_t)nice[k] * s->pxs >= 44) {
@@ -621,8 +649,10 @@ static int draw(struct svg *s)
 		num(f, x);
 		fprintf(f, "\" y1=\"%d\" x2=\"", TOP - 2);
 		num(f, x);
-		fprintf(f, "\" y2=\"%" PRId64 "\" stroke=\"#d50000\" stroke-width=\"1.5\" "
-			   "stroke-dasharray=\"5,3\"/>\n", lanes_bottom);
+		fprintf(f,
+			"\" y2=\"%" PRId64 "\" stroke=\"#d50000\" stroke-width=\"1.5\" "
+			"stroke-dasharray=\"5,3\"/>\n",
+			lanes_bottom);
 	}
 
 	/* markers */
@@ -638,14 +668,16 @@ static int draw(struct svg *s)
 			num(f, x);
 			fputs("\" cy=\"", f);
 			num(f, y);
-			fputs("\" r=\"6.5\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"1\"/>\n",
+			fputs("\" r=\"6.5\" fill=\"#ffffff\" stroke=\"#222222\" "
+			      "stroke-width=\"1\"/>\n",
 			      f);
 		}
 		shape(f, classify(e), x, y, &close);
 		open_title(f);
 		pcsim__pic_text(p, i, buf, sizeof(buf));
 		fprintf(f, "step %" PRIu64 ", ", e->step);
-		xstr(f, e->ctx ? pcsim_trace_ctx_label(w, e->ctx, ctxb, sizeof(ctxb)) : "engine", 0);
+		xstr(f, e->ctx ? pcsim_trace_ctx_label(w, e->ctx, ctxb, sizeof(ctxb)) : "engine",
+		     0);
 		fputs(": ", f);
 		xstr(f, buf, 0);
 		fputs("</title>", f);
@@ -681,7 +713,8 @@ static int draw(struct svg *s)
 			seen[nseen++] = a;
 			seen[nseen++] = b;
 			seen[nseen++] = fl->kind;
-			int64_t xa = ev_x(s, a), ya = ev_yc(s, a), xb = ev_x(s, b), yb = ev_yc(s, b);
+			int64_t xa = ev_x(s, a), ya = ev_yc(s, a), xb = ev_x(s, b),
+				yb = ev_yc(s, b);
 			fputs("<path d=\"M", f);
 			num(f, xa);
 			fputc(',', f);
@@ -708,8 +741,9 @@ static int draw(struct svg *s)
 			num(f, xb);
 			fputc(',', f);
 			num(f, yb);
-			fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s "
-				   "stroke-opacity=\"0.85\" marker-end=\"url(#ah-%s)\"><title>",
+			fprintf(f,
+				"\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s "
+				"stroke-opacity=\"0.85\" marker-end=\"url(#ah-%s)\"><title>",
 				flow_color[fl->kind], fl->kind == FL_MISSED ? "1.2" : "1.6",
 				flow_dash[fl->kind], flow_id[fl->kind]);
 			snprintf(buf, sizeof(buf), "%s: step %" PRIu64 " -> step %" PRIu64, name,
@@ -739,8 +773,7 @@ static int draw(struct svg *s)
 	return 0;
 }
 
-int pcsim__pic_write_svg(const struct pcsim_world *w, const struct pcsim_trace_svg_opts *o,
-			 FILE *f)
+int pcsim__pic_write_svg(const struct pcsim_world *w, const struct pcsim_trace_svg_opts *o, FILE *f)
 {
 	struct pcsim__pic p;
 	struct svg s;

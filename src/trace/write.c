@@ -137,8 +137,8 @@ int pcsim_trace_replay_write(const struct pcsim_program *prog, const char *sched
 		return fail(err, errlen, -EINVAL, e);
 	}
 	cfg.trace = true;
-	struct replay_pic rp = { .prog = prog, .fmt = fmt, .svg = svg, .f = f, .rc = -ENODATA };
-	struct pcsim_program wrapped = { prog->name, replay_setup, replay_finish, &rp };
+	struct replay_pic rp = {.prog = prog, .fmt = fmt, .svg = svg, .f = f, .rc = -ENODATA};
+	struct pcsim_program wrapped = {prog->name, replay_setup, replay_finish, &rp};
 	pcsim_explore_opts_init(&o);
 	o.strategy = PCSIM_STRATEGY_REPLAY;
 	o.schedule = schedule;

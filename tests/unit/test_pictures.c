@@ -95,7 +95,7 @@ static bool jstring(struct jp *p)
 			p->i++;
 			return true;
 		}
-		if (c < 0x20 || c >= 0x80)	/* the writers emit ASCII only */
+		if (c < 0x20 || c >= 0x80) /* the writers emit ASCII only */
 			return false;
 		if (c == '\\') {
 			char e = p->s[++p->i];
@@ -188,7 +188,7 @@ static bool jvalue(struct jp *p)
 
 static size_t json_check(const char *s)
 {
-	struct jp p = { s, 0, 0 };
+	struct jp p = {s, 0, 0};
 	if (!jvalue(&p))
 		return p.i + 1;
 	jws(&p);
@@ -237,7 +237,8 @@ static void golden(const char *prog, const char *ext, enum pcsim_trace_format fm
 		while (want && got[i] && got[i] == want[i])
 			line += got[i++] == '\n';
 		fprintf(stderr,
-			"%s differs from the golden file %s (first at line %zu); this build's is in "
+			"%s differs from the golden file %s (first at line %zu); this build's is "
+			"in "
 			"%s (diff them; regenerate with PCSIM_UPDATE_GOLDEN=1 only for an intended "
 			"change)\n",
 			prog, gpath, line, apath);
@@ -317,7 +318,7 @@ static void test_ring_retry_flows(void **state)
 	assert_int_equal(json_check(j), 0);
 	assert_int_equal(count(j, "\"ph\":\"s\""), count(j, "\"ph\":\"f\""));
 	assert_int_equal(count(j, "\"ph\":\"B\""), count(j, "\"ph\":\"E\""));
-	static const char *const req[] = { "1", "3" };
+	static const char *const req[] = {"1", "3"};
 	for (unsigned r = 0; r < 2; r++) {
 		char name[128];
 		snprintf(name, sizeof(name), "\"name\":\"ring retry of request %s\"", req[r]);
@@ -370,7 +371,7 @@ static void test_replay_hash_matches_report(void **state)
 	assert_true(r.trace_hash != 0);
 	assert_true(h1 == r.trace_hash);
 	assert_true(h2 == h1);
-	assert_string_equal(a, c);	/* deterministic within a process too */
+	assert_string_equal(a, c); /* deterministic within a process too */
 	/* and the text format is the report's narrative */
 	char *t = draw("uring-rasync", sched, PCSIM_TRACE_TEXT, NULL, NULL, &rc);
 	assert_int_equal(rc, 0);
@@ -389,7 +390,7 @@ static void test_svg_window(void **state)
 	char *sched = slurp(GOLDEN "uring-rasync.schedule");
 	assert_non_null(sched);
 	int rc;
-	struct pcsim_trace_svg_opts o = { .max_steps = 50 };
+	struct pcsim_trace_svg_opts o = {.max_steps = 50};
 	char *full = draw("uring-rasync", sched, PCSIM_TRACE_SVG, NULL, NULL, &rc);
 	assert_int_equal(rc, 0);
 	char *last = draw("uring-rasync", sched, PCSIM_TRACE_SVG, &o, NULL, &rc);
@@ -445,7 +446,8 @@ static void odd_setup(struct pcsim_world *w, void *arg)
 	struct odd *o = pcsim_alloc(w, sizeof(*o));
 	(void)arg;
 	pcsim_obj_name(&o->flag, "fl\"ag\\<&>");
-	o->sleeper = pcsim_task_create(w, "a \"quoted\"\\ <name> & \x01\xc3\xa9", odd_sleeper, o, 0);
+	o->sleeper =
+		pcsim_task_create(w, "a \"quoted\"\\ <name> & \x01\xc3\xa9", odd_sleeper, o, 0);
 	pcsim_task_create(w, "waker", odd_waker, o, 1);
 }
 
@@ -465,7 +467,7 @@ static void odd_finish(struct pcsim_world *w, void *arg)
 static void test_from_finish_and_escapes(void **state)
 {
 	(void)state;
-	struct pcsim_program prog = { "odd-names", odd_setup, odd_finish, NULL };
+	struct pcsim_program prog = {"odd-names", odd_setup, odd_finish, NULL};
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
@@ -479,8 +481,8 @@ static void test_from_finish_and_escapes(void **state)
 	assert_int_equal(odd_state.rc_svg, 0);
 	assert_int_equal(odd_state.rc_off, -EINVAL);
 	assert_int_equal(json_check(odd_state.json), 0);
-	assert_non_null(strstr(odd_state.json,
-			       "T1 a \\\"quoted\\\"\\\\ <name> & \\u0001\\u00c3\\u00a9"));
+	assert_non_null(
+		strstr(odd_state.json, "T1 a \\\"quoted\\\"\\\\ <name> & \\u0001\\u00c3\\u00a9"));
 	assert_non_null(strstr(odd_state.svg, "T1 a &quot;quoted&quot;\\ &lt;name&gt; &amp; "
 					      "?&#xc3;&#xa9;"));
 	assert_null(strstr(odd_state.svg, "<name>"));
@@ -531,8 +533,8 @@ static void test_errors(void **state)
 	assert_int_equal(pcsim_trace_replay_write(&b->prog, NULL, PCSIM_TRACE_SVG, NULL, stdout,
 						  NULL, err, sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(pcsim_trace_replay_write(&b->prog, sched, (enum pcsim_trace_format)9,
-						  NULL, stdout, NULL, err, sizeof(err)),
+	assert_int_equal(pcsim_trace_replay_write(&b->prog, sched, (enum pcsim_trace_format)9, NULL,
+						  stdout, NULL, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "format"));
 	assert_int_equal(pcsim_trace_replay_write(&u->prog, sched, PCSIM_TRACE_SVG, NULL, stdout,
