@@ -70,7 +70,10 @@ static void span_name(const struct pcsim__pic *p, const struct pic_span *s, char
 		snprintf(buf, len, "%s", pcsim_trace_ctx_label(p->w, s->ctx, b, sizeof(b)));
 		break;
 	case SP_SLEEP:
-		snprintf(buf, len, "%s (%s)", s->open ? "asleep, never woken" : "sleeps",
+		snprintf(buf, len, "%s (%s)",
+			 pcsim__pic_lost(p, s) ? "asleep, never woken"
+			 : s->open	       ? "still asleep at the end"
+					       : "sleeps",
 			 pcsim__state_name((long)p->tr[s->ev0].a));
 		break;
 	}

@@ -53,6 +53,11 @@ void pcsim__pic_text(const struct pcsim__pic *p, size_t i, char *buf, size_t len
 		snprintf(buf, len, "%s", e->kind->name);
 }
 
+bool pcsim__pic_lost(const struct pcsim__pic *p, const struct pic_span *s)
+{
+	return s->kind == SP_SLEEP && s->open && p->w->ex.outcome == PCSIM_OUTCOME_DEADLOCK;
+}
+
 const char *pcsim__pic_program(const struct pcsim_world *w)
 {
 	return w->prog && w->prog->name ? w->prog->name : "pcsim";

@@ -110,6 +110,8 @@ const char *pcsim__pic_flow_name(const struct pcsim__pic *p, const struct pic_fl
 				 size_t len);
 /* "deadlock at step 7", "no violation, 494 steps": the execution's outcome in words. */
 void pcsim__pic_outcome(const struct pcsim_world *w, char *buf, size_t len);
+/* A sleep that nothing ended in an execution that ended in a deadlock: never woken. */
+bool pcsim__pic_lost(const struct pcsim__pic *p, const struct pic_span *s);
 /* The program's name, or "pcsim" when the world has none. */
 const char *pcsim__pic_program(const struct pcsim_world *w);
 

@@ -2,7 +2,8 @@
 /*
  * svg.c - an execution's trace as a self-contained SVG timeline (no script, no external font
  * or image): a lane per task and per CPU's hard and soft interrupts, the step index across;
- * bars for a task running, runnable, sleeping in schedule() (red when never woken) and for an
+ * bars for a task running, runnable, sleeping in schedule() (red when a deadlock leaves it
+ * asleep for ever) and for an
  * atomic context's activation; a marker per event (hover for its text), labels where there is
  * room, the flow arrows of picture.c (ring retry, wakeup, task_work), the violation as a red
  * line, and a legend. A long trace is cut to a window of steps (PCSIM_TRACE_SVG_MAX_STEPS by
@@ -428,6 +429,7 @@ static void span_svg(struct svg *s, const struct pic_span *sp)
 	const char *fill = "#82c99a", *stroke = "none";
 	char label[160] = "", title[400], b[64], st[48];
 	const char *who = pcsim_trace_ctx_label(p->w, sp->ctx, b, sizeof(b));
+	bool lost = pcsim__pic_lost(p, sp);
 	switch (sp->kind) {
 	case SP_RUN:
 		snprintf(title, sizeof(title), "%s runs, steps %" PRIu64 "-%" PRIu64, who,
@@ -442,14 +444,17 @@ static void span_svg(struct svg *s, const struct pic_span *sp)
 		break;
 	case SP_SLEEP:
 		snprintf(st, sizeof(st), "%s", pcsim__state_name((long)p->tr[sp->ev0].a));
-		fill = sp->open ? "url(#lost)" : "url(#sleep)";
-		stroke = sp->open ? "#d50000" : "#7f8fa6";
+		fill = lost ? "url(#lost)" : "url(#sleep)";
+		stroke = lost ? "#d50000" : "#7f8fa6";
 		snprintf(label, sizeof(label), "%s %s",
-			 sp->open ? "asleep, never woken:" : "sleeps", st);
+			 lost	    ? "asleep, never woken:"
+			 : sp->open ? "still asleep at the end:"
+				    : "sleeps",
+			 st);
 		if (sp->open)
-			snprintf(title, sizeof(title),
-				 "%s sleeps in %s from step %" PRIu64 " and is never woken", who,
-				 st, p->tr[sp->ev0].step);
+			snprintf(title, sizeof(title), "%s sleeps in %s from step %" PRIu64 " %s",
+				 who, st, p->tr[sp->ev0].step,
+				 lost ? "and is never woken" : "to the end of the execution");
 		else
 			snprintf(title, sizeof(title),
 				 "%s sleeps in %s from step %" PRIu64 " to step %" PRIu64, who, st,
@@ -482,7 +487,7 @@ static void span_svg(struct svg *s, const struct pic_span *sp)
 		num(f, x0 + 40);
 		fputs("\" y=\"", f);
 		num(f, y + 130);
-		fprintf(f, "\" fill=\"%s\">", sp->open ? "#b71c1c" : "#2c3e50");
+		fprintf(f, "\" fill=\"%s\">", lost ? "#b71c1c" : "#2c3e50");
 		xstr(f, label, 0);
 		fputs("</text>\n", f);
 	}
@@ -499,7 +504,7 @@ static void legend(struct svg *s, int64_t y)
 		{"#82c99a", "none", "running"},
 		{"#f4d03f", "none", "runnable (woken)"},
 		{"url(#sleep)", "#7f8fa6", "sleeping in schedule()"},
-		{"url(#lost)", "#d50000", "asleep, never woken"},
+		{"url(#lost)", "#d50000", "never woken (deadlock)"},
 		{"#f8c471", "#e67e22", "interrupt (atomic context)"},
 	};
 	int x = 0;
