@@ -81,8 +81,8 @@ PCSIM_API uint64_t pcsim_trace_hash_event(uint64_t h, const struct pcsim_trace_e
 /*
  * Pictures of an execution (docs/pictures.md): the recorded stream as Chrome trace-event JSON
  * (ui.perfetto.dev, chrome://tracing) or as a self-contained SVG timeline, beside the text
- * narrative. All three are pure functions of the events and the world's names: the same
- * execution gives byte-identical files on every run, build and machine.
+ * narrative. All three are pure functions of the events and the world's names (integer
+ * arithmetic only): the same events give byte-identical files on every run, build and machine.
  */
 enum pcsim_trace_format {
 	PCSIM_TRACE_TEXT = 0,		/* the narrative, one line per event (report->trace) */
