@@ -111,3 +111,16 @@ pcsim_cmocka_test(NAME port_short_read_threads PROGRAM port_short_read ARGS --ba
 pcsim_cmocka_test(NAME port_cq_peek_batch SOURCES ports/cq_peek_batch.c)
 pcsim_cmocka_test(NAME port_cq_peek_batch_threads PROGRAM port_cq_peek_batch
 	ARGS --backend threads LABELS unit threads)
+# The pictures of an execution (Chrome trace JSON, SVG timeline) against tests/golden/pictures/,
+# and their structure checked by python3 (JSON parse, B/E pairs, flows, well-formed XML).
+pcsim_cmocka_test(NAME pictures SOURCES unit/test_pictures.c)
+target_link_libraries(test_pictures PRIVATE pcsim_support)
+target_compile_definitions(test_pictures PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+find_program(PCSIM_PYTHON3 python3)
+if(TARGET pcsim-cli AND PCSIM_PYTHON3)
+	add_test(NAME pictures_structure
+		COMMAND ${PCSIM_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/golden/check_pictures.py
+			$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_SOURCE_DIR}/golden/pictures
+			${CMAKE_CURRENT_BINARY_DIR}/pictures)
+	set_tests_properties(pictures_structure PROPERTIES LABELS unit TIMEOUT 120)
+endif()

@@ -78,6 +78,81 @@ PCSIM_API uint64_t pcsim_trace_hash_event(uint64_t h, const struct pcsim_trace_e
 
 #define PCSIM_TRACE_HASH_INIT 0xcbf29ce484222325ull
 
+/*
+ * Pictures of an execution (docs/pictures.md): the recorded stream as Chrome trace-event JSON
+ * (ui.perfetto.dev, chrome://tracing) or as a self-contained SVG timeline, beside the text
+ * narrative. All three are pure functions of the events and the world's names (integer
+ * arithmetic only): the same events give byte-identical files on every run, build and machine.
+ */
+enum pcsim_trace_format {
+	PCSIM_TRACE_TEXT = 0,		/* the narrative, one line per event (report->trace) */
+	PCSIM_TRACE_CHROME_JSON,	/* Chrome trace-event JSON */
+	PCSIM_TRACE_SVG,		/* SVG timeline */
+};
+
+/** Default cap on the steps an SVG timeline draws (struct pcsim_trace_svg_opts). */
+#define PCSIM_TRACE_SVG_MAX_STEPS 500u
+
+/**
+ * struct pcsim_trace_svg_opts - what part of a trace the SVG timeline draws.
+ * @max_steps: steps drawn at most; 0 means PCSIM_TRACE_SVG_MAX_STEPS. A longer trace is cut
+ *             and the picture says which steps it shows.
+ * @first_step: the first step drawn; 0 means automatic: the whole trace if it fits, else its
+ *              last @max_steps steps (where a failure is reported).
+ */
+struct pcsim_trace_svg_opts {
+	uint64_t max_steps;
+	uint64_t first_step;
+};
+
+/**
+ * pcsim_trace_format_from_path - the format a file name asks for: ".json" (any case) is
+ * PCSIM_TRACE_CHROME_JSON, ".svg" PCSIM_TRACE_SVG, anything else (".txt", no extension)
+ * PCSIM_TRACE_TEXT. Context: any. Return: the format (PCSIM_TRACE_TEXT for NULL).
+ */
+PCSIM_API enum pcsim_trace_format pcsim_trace_format_from_path(const char *path);
+
+/**
+ * pcsim_trace_write - write the recorded stream of @w's current execution to @f in @fmt
+ * (@svg may be NULL for the defaults; other formats ignore it).
+ * Context: outside any task or atomic context of @w, on the thread that runs it: the
+ * program's finish() or a hook registered with pcsim_exec_cleanup_register() (which also
+ * runs after a failed execution). Sim backend only: the threads backend records nothing.
+ * Locking: none; @w must not be running. It writes only to @f and allocates with malloc().
+ * Return: 0; -EINVAL for a NULL @w or @f or an unknown @fmt; -ENODATA when @w recorded no
+ * trace (tracing off, threads backend); -ENOMEM; -EIO when writing to @f failed.
+ */
+PCSIM_API int pcsim_trace_write(const struct pcsim_world *w, enum pcsim_trace_format fmt,
+				const struct pcsim_trace_svg_opts *svg, FILE *f);
+
+/** pcsim_trace_write_chrome_json - pcsim_trace_write(w, PCSIM_TRACE_CHROME_JSON, NULL, f). */
+PCSIM_API int pcsim_trace_write_chrome_json(const struct pcsim_world *w, FILE *f);
+
+/** pcsim_trace_write_svg - pcsim_trace_write(w, PCSIM_TRACE_SVG, o, f). */
+PCSIM_API int pcsim_trace_write_svg(const struct pcsim_world *w,
+				    const struct pcsim_trace_svg_opts *o, FILE *f);
+
+struct pcsim_program;
+
+/**
+ * pcsim_trace_replay_write - replay @schedule (a schedule file's text, e.g. report->schedule)
+ * of @prog once, with tracing on, and write the picture of that execution to @f. The
+ * configuration is the one the schedule's header records; the replay is strict and is not
+ * confirmed again. Use it for the execution pcsim_explore() reported: the report keeps only
+ * the narrative, the replay gives the events back (the same ones: @hash, if not NULL,
+ * receives the replay's trace hash, which equals report->trace_hash).
+ * Context: an ordinary thread, not inside a world (as pcsim_explore()).
+ * Return: 0 (also when the replayed execution fails: its picture shows the failure);
+ * -EINVAL for NULL arguments, a schedule that cannot be parsed or that is not @prog's, or an
+ * unknown @fmt; -ENODATA when the replay recorded no events (it diverged before the first
+ * one); -ENOMEM; -EIO when writing to @f failed. @err (if not NULL) says why for each
+ * negative value.
+ */
+PCSIM_API int pcsim_trace_replay_write(const struct pcsim_program *prog, const char *schedule,
+				       enum pcsim_trace_format fmt,
+				       const struct pcsim_trace_svg_opts *svg, FILE *f,
+				       uint64_t *hash, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

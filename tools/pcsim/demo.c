@@ -3,7 +3,8 @@
  * demo.c - `pcsim demo`: the engine finds the lost wakeup of the micro-model, prints it as a
  * readable trace with the reason, shows how to replay it, then shows the kernel's pattern
  * surviving an exhaustive bounded search, a re-injected bug of the async buffered reads series,
- * and the series' retry seen from the ring's side.
+ * and the series' retry seen from the ring's side; the lost wakeup, the bug and the retry are
+ * drawn as SVG timelines next to their schedules.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -54,6 +55,25 @@ static void print_story(const char *trace)
 	}
 }
 
+/* Draw the execution @r reports as an SVG timeline at @path (a replay of its schedule);
+ * returns whether it was written, after saying why not. */
+static bool draw_picture(const char *path, const struct pcsim_program *prog,
+			 const struct pcsim_report *r)
+{
+	char err[512] = "cannot write it";
+	FILE *f = fopen(path, "w");
+	int rc = f ? pcsim_trace_replay_write(prog, r->schedule, PCSIM_TRACE_SVG, NULL, f, NULL,
+					      err, sizeof(err))
+		   : -1;
+	if (f && fclose(f) != 0 && rc == 0) {
+		snprintf(err, sizeof(err), "cannot write it");
+		rc = -1;
+	}
+	if (rc < 0)
+		printf("(the picture could not be written to %s: %s)\n", path, err);
+	return rc == 0;
+}
+
 static int demo_pagecache(const char *out, uint64_t seed)
 {
 	const struct pcsim_builtin *g = pcsim_builtin_find("pagecache-general");
@@ -92,7 +112,12 @@ static int demo_pagecache(const char *out, uint64_t seed)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/pagecache-general-b03-%" PRIu64 ".schedule", out, seed);
 	if (pcsim_cmdline_write_file(path, r.schedule) == 0)
-		printf("Replay: pcsim replay pagecache-general %s\n\n", path);
+		printf("Replay: pcsim replay pagecache-general %s\n", path);
+	snprintf(path, sizeof(path), "%s/pagecache-general-b03-%" PRIu64 ".svg", out, seed);
+	if (draw_picture(path, &g->prog, &r))
+		printf("Its picture: %s\n(the reader asleep at the end, the walk that stopped)\n",
+		       path);
+	printf("\n");
 	pcsim_report_free(&r);
 
 	cfg.bugs = 0;
@@ -127,7 +152,7 @@ static void print_ring_story(const char *trace)
 	}
 }
 
-static int demo_ring(uint64_t seed)
+static int demo_ring(const char *out, uint64_t seed)
 {
 	const struct pcsim_builtin *g = pcsim_builtin_find("uring-rasync");
 	struct pcsim_config cfg;
@@ -164,6 +189,14 @@ static int demo_ring(uint64_t seed)
 	print_ring_story(r.trace);
 	printf("\nOne unlock can fire several armed requests' callbacks (one wait bucket); their\n"
 	       "retries run in the submitter most recent first: 5.10's task_work is a stack.\n");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/uring-rasync-%" PRIu64 ".svg", out, o.seed);
+	if (draw_picture(path, &g->prog, &r))
+		printf("\nThe picture of this execution, a lane per task and interrupt with\n"
+		       "the unlock -> callback -> task_work -> retry -> CQE arrows:\n  %s\n"
+		       "(open it in a browser). Any run, explore or replay draws one with --trace\n"
+		       "FILE.svg, or --trace FILE.json for ui.perfetto.dev.\n",
+		       path);
 	printf("\nExplore it yourself: pcsim explore uring-rasync (and uring-offload, uring-sync:\n"
 	       "the same reads through io-wq, and blocking in the submitter).\n");
 	pcsim_report_free(&r);
@@ -224,8 +257,14 @@ int pcsim_cli_demo(int argc, char **argv)
 		printf("The failing schedule is in %s; replay it exactly with\n"
 		       "  pcsim replay micro-lost-wakeup %s\n"
 		       "(confirmed: two traced replays gave the same trace hash %016" PRIx64
-		       ": %s)\n\n",
+		       ": %s)\n",
 		       path, path, r.trace_hash, r.confirmed ? "yes" : "NO");
+	snprintf(path, sizeof(path), "%s/micro-lost-wakeup-%" PRIu64 ".svg", out, seed);
+	if (draw_picture(path, &buggy->prog, &r))
+		printf("Its picture: %s\n(the dashed arrow is the wakeup that found the waiter "
+		       "still running;\nthe red bar is the sleep that never ends).\n",
+		       path);
+	printf("\n");
 	pcsim_report_free(&r);
 
 	printf("pcsim demo 2/4: the kernel's pattern\n\n%s\n", fixed_src);
@@ -245,5 +284,5 @@ int pcsim_cli_demo(int argc, char **argv)
 	rc = demo_pagecache(out, seed);
 	if (rc)
 		return rc;
-	return demo_ring(seed);
+	return demo_ring(out, seed);
 }

@@ -623,7 +623,8 @@ static void progress(uint64_t execs, uint64_t steps, void *arg)
  * schedule are out already), so it is a warning; the status stays that of the outcome, except
  * that a clean run whose only product was the file is a usage error (2).
  */
-static int write_trace(const struct opts *o, const struct pcsim_report *r, int status)
+static int write_trace(const struct opts *o, const struct pcsim_program *prog,
+		       const struct pcsim_report *r, int status)
 {
 	if (!o->trace_file)
 		return status;
@@ -635,7 +636,7 @@ static int write_trace(const struct opts *o, const struct pcsim_report *r, int s
 			o->trace_file);
 		return status;
 	}
-	if (pcsim_cmdline_write_file(o->trace_file, r->trace) < 0) {
+	if (pcsim_cli_write_trace(o->trace_file, prog, r) < 0) {
 		fprintf(stderr, "%s: warning: the trace was not written; the report above stands\n",
 			prog_name);
 		return status == EXIT_OK ? EXIT_USAGE : status;
@@ -790,7 +791,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 		fprintf(stderr, "%s: the failing schedule could not be written to %s; here it is:\n"
 				"%s",
 			prog_name, path, r.schedule);
-	int st = write_trace(&o, &r, outcome_status(&r));
+	int st = write_trace(&o, &b->prog, &r, outcome_status(&r));
 	pcsim_report_free(&r);
 	return st;
 }
@@ -869,7 +870,7 @@ static int cmd_replay(int argc, char **argv)
 		printf("%s\n", r.trace);
 	print_report("replay", b->prog.name, &o, &r, NULL);
 	fflush(stdout);
-	int st = write_trace(&o, &r, outcome_status(&r));
+	int st = write_trace(&o, &b->prog, &r, outcome_status(&r));
 	pcsim_report_free(&r);
 	free(text);
 	return st;
