@@ -11,6 +11,7 @@ target_link_libraries(test_checks PRIVATE pcsim_support)
 pcsim_cmocka_test(NAME determinism LABELS unit determinism
 	SOURCES unit/test_determinism.c determinism/det_programs.c)
 target_include_directories(test_determinism PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/determinism)
+target_link_libraries(test_determinism PRIVATE pcsim_support)
 target_compile_definitions(test_determinism PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 # gcc and clang, -O0 and -O2: the same trace hashes as the golden file (it compiles: not unit).
 add_test(NAME determinism_cross_build

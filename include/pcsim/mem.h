@@ -172,9 +172,23 @@ PCSIM_API void pcsim___clear_bit(unsigned nr, pcsim_ulong *addr);
  *
  * Context: setup or any context of the current execution. Names live for one execution. Objects
  * never named are shown as `obj#N`, numbered in order of first access (deterministic).
+ * Naming begins a new object at @addr: it gets a new number even if the address was seen
+ * before, so a named object on a stack never inherits the number of a dead one that had the
+ * same address (which depends on the compiler's frame layout). Name objects when they are
+ * initialised.
  */
 PCSIM_API void pcsim_obj_name(const void *addr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/**
+ * pcsim_obj_new - a new (unnamed) object begins at @addr: from now on traces number it anew,
+ * as pcsim_obj_name() does for named ones. Call it where an object that may live on a stack is
+ * initialised (the wait-queue layer does for wait entries and bookmarks), so that it does not
+ * inherit the number of a dead object that had the same address: whether two stack objects
+ * share an address is the compiler's choice, and traces must be the same on every build.
+ * Context: setup or any context of the current execution; a no-op without tracing.
+ */
+PCSIM_API void pcsim_obj_new(const void *addr);
 
 #ifdef __cplusplus
 }

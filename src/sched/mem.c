@@ -211,6 +211,16 @@ void pcsim___clear_bit(unsigned nr, pcsim_ulong *addr)
 	bit_nonatomic(nr, addr, false);
 }
 
+void pcsim_obj_new(const void *addr)
+{
+	struct pcsim_world *w = cur_world();
+	if (!w || !w->tracing)
+		return;		/* numbers only ever appear in traces */
+	pcsim__world_lock(w);
+	(void)pcsim__obj_id_fresh(w, addr);
+	pcsim__world_unlock(w);
+}
+
 void pcsim_obj_name(const void *addr, const char *fmt, ...)
 {
 	struct pcsim_world *w = cur_world();
@@ -222,7 +232,7 @@ void pcsim_obj_name(const void *addr, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	pcsim__world_lock(w);
-	uint32_t id = pcsim__obj_id(w, addr);
+	uint32_t id = pcsim__obj_id_fresh(w, addr);	/* naming begins a new object */
 	if (id >= w->objnames_cap) {
 		size_t ncap = w->objnames_cap ? w->objnames_cap * 2 : 64;
 		while (ncap <= id)

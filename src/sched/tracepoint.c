@@ -26,7 +26,26 @@ static inline size_t ptr_hash(const void *p, size_t mask)
 	return (size_t)x & mask;
 }
 
+static uint32_t obj_lookup(struct pcsim_world *w, const void *addr, bool fresh);
+
 uint32_t pcsim__obj_id(struct pcsim_world *w, const void *addr)
+{
+	return obj_lookup(w, addr, false);
+}
+
+/*
+ * A new object begins at @addr (it is being initialised or named): it gets the next number
+ * even if the address was seen before. Ids are handed out on first sight, so without this an
+ * object on a stack that reuses the address of an earlier, dead one would inherit its number,
+ * and whether two stack objects share an address depends on the compiler's frame layout: the
+ * same execution would be traced differently by gcc and clang builds.
+ */
+uint32_t pcsim__obj_id_fresh(struct pcsim_world *w, const void *addr)
+{
+	return obj_lookup(w, addr, true);
+}
+
+static uint32_t obj_lookup(struct pcsim_world *w, const void *addr, bool fresh)
 {
 	if (w->nobj * 2 >= w->objcap) {
 		size_t ncap = w->objcap ? w->objcap * 2 : 256;
@@ -47,8 +66,11 @@ uint32_t pcsim__obj_id(struct pcsim_world *w, const void *addr)
 	}
 	size_t j = ptr_hash(addr, w->objcap - 1);
 	while (w->objs[j].addr) {
-		if (w->objs[j].addr == addr)
+		if (w->objs[j].addr == addr) {
+			if (fresh)
+				w->objs[j].id = (uint32_t)++w->nobj;
 			return w->objs[j].id;
+		}
 		j = (j + 1) & (w->objcap - 1);
 	}
 	w->objs[j].addr = addr;

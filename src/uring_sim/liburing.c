@@ -236,8 +236,12 @@ void pcsim_uring_queue_exit(struct pcsim_uring *ring)
 			pcsim__io_wq_exit(ctx);
 			workers_told = true;
 		}
+		/* two traced loads: in statements of their own, so the order is not the
+		 * compiler's (alive first, as every build before this did with gcc) */
+		int alive = atomic_read(&ctx->wq.alive);
+		int inflight = atomic_read(&ctx->inflight);
 		pcsim_task_set_wchan("io_uring exit: %d request(s) in flight, %d worker(s)",
-				     atomic_read(&ctx->inflight), atomic_read(&ctx->wq.alive));
+				     inflight, alive);
 		prepare_to_wait(&ctx->wait, &wait, TASK_UNINTERRUPTIBLE);
 		if (exit_done(ctx)) {
 			finish_wait(&ctx->wait, &wait);

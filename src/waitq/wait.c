@@ -72,7 +72,11 @@ const struct pcsim_trace_kind pcsim__tk_wq_walk_end = { "waitq.walk_end", "waitq
 static inline void tr(const struct pcsim_trace_kind *k, const void *q, const void *e,
 		      uint64_t a, uint64_t b, const char *s)
 {
-	pcsim_trace_emit(k, q ? pcsim_trace_obj(q) : 0, e ? pcsim_trace_obj(e) : 0, a, b, s);
+	/* ids are handed out on first sight: the entry's, then the head's, in statements of
+	 * their own so that the order is not the compiler's argument order */
+	uint32_t eid = e ? pcsim_trace_obj(e) : 0;
+	uint32_t qid = q ? pcsim_trace_obj(q) : 0;
+	pcsim_trace_emit(k, qid, eid, a, b, s);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -85,8 +89,17 @@ void pcsim_init_waitqueue_head(struct wait_queue_head *wq_head, const char *name
 	pcsim__waitq_register(wq_head);
 }
 
+/* A wait entry may live on a stack: it begins a new traced object (pcsim_obj_new()). */
+static void entry_new(struct wait_queue_entry *wq_entry)
+{
+	pcsim_obj_new(wq_entry);
+	if ((const void *)&wq_entry->flags != (const void *)wq_entry)
+		pcsim_obj_new(&wq_entry->flags);
+}
+
 void pcsim_init_wait_entry(struct wait_queue_entry *wq_entry, unsigned flags)
 {
+	entry_new(wq_entry);
 	PCSIM_SETUP_SET(wq_entry->flags, flags);
 	wq_entry->private = current;
 	wq_entry->func = autoremove_wake_function;
@@ -95,6 +108,7 @@ void pcsim_init_wait_entry(struct wait_queue_entry *wq_entry, unsigned flags)
 
 void pcsim_init_waitqueue_entry(struct wait_queue_entry *wq_entry, struct task_struct *p)
 {
+	entry_new(wq_entry);
 	PCSIM_SETUP_SET(wq_entry->flags, 0);
 	wq_entry->private = p;
 	wq_entry->func = default_wake_function;
@@ -102,6 +116,7 @@ void pcsim_init_waitqueue_entry(struct wait_queue_entry *wq_entry, struct task_s
 
 void pcsim_init_waitqueue_func_entry(struct wait_queue_entry *wq_entry, wait_queue_func_t func)
 {
+	entry_new(wq_entry);
 	PCSIM_SETUP_SET(wq_entry->flags, 0);
 	wq_entry->private = NULL;
 	wq_entry->func = func;
@@ -253,6 +268,7 @@ static void __wake_up_common_lock(struct wait_queue_head *wq_head, unsigned mode
 	unsigned long flags;
 	wait_queue_entry_t bookmark;
 
+	entry_new(&bookmark);
 	PCSIM_SETUP_SET(bookmark.flags, 0);
 	bookmark.private = NULL;
 	bookmark.func = NULL;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # Description: the same programs and seeds give byte-identical traces on every build: this
-# compiles the engine and tests/determinism/det_programs.c with gcc and clang at -O0 and -O2
+# compiles the library, the built-in programs (support/programs.c: the page-cache and ring
+# programs) and tests/determinism/det_programs.c with gcc and clang at -O0 and -O2
 # (no sanitizers), runs each build and compares its trace hashes with
 # tests/golden/determinism.txt. Usage: cross_build.sh SOURCE_DIR WORK_DIR GENERATED_INCLUDE_DIR
 # (the last one holds the generated <pcsim/version.h>).
@@ -16,7 +17,7 @@ libs="-lurcu-memb -lurcu-cds -lurcu-common -lev -lpthread"
 mapfile -t csrc < <(cd "$src" && find src -name '*.c' -o -name '*.S' | LC_ALL=C sort)
 # Each layer's private headers, as src/CMakeLists.txt gives them to its target.
 layer_inc=()
-for d in sched explore trace waitq pagecache; do
+for d in sched explore trace waitq pagecache uring_sim; do
 	layer_inc+=(-I"$src/src/$d")
 done
 fail=0
@@ -29,10 +30,12 @@ for cc in gcc clang; do
 	for opt in -O0 -O2; do
 		exe="$work/det_${cc}${opt}"
 		objs=()
-		for f in "${csrc[@]}" tests/determinism/det_programs.c tests/determinism/det_main.c; do
+		for f in "${csrc[@]}" support/programs.c tests/determinism/det_programs.c \
+			tests/determinism/det_main.c; do
 			o="$work/$(echo "$cc$opt-$f" | tr '/' '_').o"
 			if ! "$cc" -std=c11 -D_GNU_SOURCE $opt -I"$src/include" -I"$gen" "${layer_inc[@]}" \
-				-I"$src/tests/determinism" -c "$src/$f" -o "$o"; then
+				-I"$src/tests/determinism" -I"$src/support/include" -c "$src/$f" \
+				-o "$o"; then
 				echo "cross_build: $cc $opt failed to compile $f"
 				fail=1
 				continue 2

@@ -5,6 +5,8 @@
  * task_work, simulated RCU with call_rcu, data choices and spurious wakeups.
  */
 #include "det_programs.h"
+#include <pcsim/pagecache.h>
+#include <pcsim_support/programs.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -145,6 +147,38 @@ int det_hashes(void (*emit)(const char *name, uint64_t seed, uint64_t hash, void
 					pcsim_report_free(&r);
 				}
 			}
+		}
+	}
+	/* The built-in programs of the page cache and the ring: PCT, three seeds, three executions
+	 * each, in the program's own configuration. */
+	static const char *const builtins[] = {
+		"pagecache-general", "uring-rasync", "uring-offload", "uring-sync", "uring-eventfd",
+		"uring-p6",
+	};
+	for (unsigned p = 0; p < sizeof(builtins) / sizeof(builtins[0]); p++) {
+		const struct pcsim_builtin *b = pcsim_builtin_find(builtins[p]);
+		if (!b)
+			return -1;
+		for (uint64_t seed = 1; seed <= 3; seed++) {
+			struct pcsim_config cfg;
+			struct pcsim_explore_opts o;
+			struct pcsim_report r;
+			char name[64];
+			pcsim_config_init(&cfg);
+			cfg.mem = b->mem;
+			if (b->wait_table_bits >= 0)
+				pcsim_pagecache_config(&cfg)->wait_table_bits =
+					(unsigned)b->wait_table_bits;
+			pcsim_explore_opts_init(&o);
+			o.strategy = PCSIM_STRATEGY_PCT;
+			o.seed = seed;
+			o.max_executions = 3;
+			o.confirm = false;
+			if (pcsim_explore(&b->prog, &cfg, &o, &r) < 0)
+				return -1;
+			snprintf(name, sizeof(name), "%s/pct", builtins[p]);
+			emit(name, seed, r.trace_hash, arg);
+			pcsim_report_free(&r);
 		}
 	}
 	return 0;

@@ -20,7 +20,7 @@
 #endif
 
 struct buf {
-	char text[8192];
+	char text[16384];
 	size_t len;
 };
 
@@ -46,7 +46,7 @@ static void test_matches_golden(void **state)
 {
 	(void)state;
 	static struct buf a;
-	static char golden[8192];
+	static char golden[16384];
 	a.len = 0;
 	assert_int_equal(det_hashes(emit, &a), 0);
 	FILE *f = fopen(PCSIM_SOURCE_DIR "/tests/golden/determinism.txt", "r");

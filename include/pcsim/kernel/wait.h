@@ -35,8 +35,10 @@ typedef pcsim_wait_queue_func_t wait_queue_func_t;
 #define init_wait_entry(e, flags) pcsim_init_wait_entry((e), (flags))
 #define init_waitqueue_entry(e, p) pcsim_init_waitqueue_entry((e), (p))
 #define init_waitqueue_func_entry(e, f) pcsim_init_waitqueue_func_entry((e), (f))
-#define DEFINE_WAIT_FUNC(name, function)                                               \
-	struct wait_queue_entry name = { .private = pcsim_current(), .func = function, \
+/* The entry lives on the stack: it begins a new traced object (pcsim_obj_new()). */
+#define DEFINE_WAIT_FUNC(name, function)                                                    \
+	struct wait_queue_entry name = { .private = (pcsim_obj_new(&(name)), pcsim_current()), \
+					 .func = function,                                     \
 					 .entry = LIST_HEAD_INIT((name).entry) }
 #define DEFINE_WAIT(name) DEFINE_WAIT_FUNC(name, autoremove_wake_function)
 #define init_wait(wait) init_wait_entry((wait), 0)

@@ -87,10 +87,14 @@ void pcsim__mm_flush_one(struct pcsim_world *w, unsigned cpu, bool forced)
 	struct sb_entry *e = &cp->sb[cp->sb_head];
 	if (!dead_frame_store(w, cp->curr ? cp->curr : cp->irq, e->addr, e->size))
 		pcsim__raw_store(e->addr, e->size, e->val);
-	if (w->tracing)
-		pcsim__trace(w, NULL, &pcsim__tk_flush, pcsim__obj_id(w, e->addr), 0,
-			     pcsim__trace_value(w, e->val, e->ptr), cpu | (e->ptr ? PCSIM_SZ_PTR : 0),
-			     forced ? "forced" : NULL);
+	if (w->tracing) {
+		/* Object ids are handed out on first sight: the value's first, then the address's,
+		 * in statements of their own (as arguments the order is the compiler's). */
+		uint64_t val = pcsim__trace_value(w, e->val, e->ptr);
+		uint32_t obj = pcsim__obj_id(w, e->addr);
+		pcsim__trace(w, NULL, &pcsim__tk_flush, obj, 0, val,
+			     cpu | (e->ptr ? PCSIM_SZ_PTR : 0), forced ? "forced" : NULL);
+	}
 	cp->sb_head = (cp->sb_head + 1) % PCSIM_SB_MAX;
 	cp->sb_len--;
 }
@@ -189,9 +193,11 @@ uint64_t pcsim__sim_load(struct pcsim__ctx *c, const void *p, unsigned size, enu
 	if (__builtin_expect(w->ex.nforbid != 0, 0))
 		forbid_check(w, c, p, size, false);
 	uint64_t v = pcsim__mm_load(w, c, p, size);
-	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_load, pcsim__obj_id(w, p), 0,
-			     pcsim__trace_value(w, v, fl), size | fl, pcsim__mo_names[mo]);
+	if (w->tracing) {
+		uint64_t val = pcsim__trace_value(w, v, fl);	/* ids: value, then address */
+		uint32_t obj = pcsim__obj_id(w, p);
+		pcsim__trace(w, c, &pcsim__tk_load, obj, 0, val, size | fl, pcsim__mo_names[mo]);
+	}
 	return v;
 }
 
@@ -206,9 +212,11 @@ void pcsim__sim_store(struct pcsim__ctx *c, void *p, unsigned size, uint64_t v, 
 	if (sc_dead_store(w, c, p, size))
 		pcsim__sim_abort_exec(w);
 	pcsim__mm_store(w, c, p, size | fl, v);
-	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_store, pcsim__obj_id(w, p), 0,
-			     pcsim__trace_value(w, v, fl), size | fl, pcsim__mo_names[mo]);
+	if (w->tracing) {
+		uint64_t val = pcsim__trace_value(w, v, fl);	/* ids: value, then address */
+		uint32_t obj = pcsim__obj_id(w, p);
+		pcsim__trace(w, c, &pcsim__tk_store, obj, 0, val, size | fl, pcsim__mo_names[mo]);
+	}
 }
 
 uint64_t pcsim__sim_load_np(struct pcsim__ctx *c, const void *p, unsigned size, enum pcsim_mo mo)
@@ -249,10 +257,13 @@ uint64_t pcsim__sim_rmw(struct pcsim__ctx *c, void *p, unsigned size, enum pcsim
 	uint64_t nv = pcsim__apply_rmw(old, op, operand, operand2, size, &write);
 	if (write)
 		pcsim__raw_store(p, size, nv);
-	if (w->tracing)
-		pcsim__trace(w, c, &pcsim__tk_rmw, pcsim__obj_id(w, p), 0,
-			     pcsim__trace_value(w, old, fl), pcsim__trace_value(w, nv, fl),
-			     pcsim__rmw_names[op]);
+	if (w->tracing) {
+		/* ids: the new value, the old one, then the address */
+		uint64_t tnv = pcsim__trace_value(w, nv, fl);
+		uint64_t told = pcsim__trace_value(w, old, fl);
+		uint32_t obj = pcsim__obj_id(w, p);
+		pcsim__trace(w, c, &pcsim__tk_rmw, obj, 0, told, tnv, pcsim__rmw_names[op]);
+	}
 	return old;
 }
 
