@@ -324,14 +324,10 @@ static const struct pcsim_builtin *find_program(const char *name)
 	const struct pcsim_builtin *b = pcsim_builtin_find(name);
 	if (b)
 		return b;
-	size_t n = strlen(name);
-	if (n > 4 && strcmp(name + n - 4, ".pcs") == 0)
-		fprintf(stderr, "%s: %s: scenario files are not supported yet; use a built-in "
-				"program ('%s programs')\n",
-			prog_name, name, prog_name);
-	else
-		fprintf(stderr, "%s: unknown program '%s' ('%s programs' lists them)\n", prog_name,
-			name, prog_name);
+	if (pcsim_cli_is_scenario(name))
+		return pcsim_cli_scenario_program(name);
+	fprintf(stderr, "%s: unknown program '%s' ('%s programs' lists them)\n", prog_name, name,
+		prog_name);
 	return NULL;
 }
 
@@ -703,6 +699,9 @@ static int cmd_explore(int argc, char **argv, bool single)
 		return pcsim_cmdline_usage_error("%s needs a PROGRAM", single ? "run" : "explore");
 	if ((rc = check_explore_opts(&o, single)))
 		return rc;
+	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0]))
+		return pcsim_cli_scenario_explore(single, pos[0], &o.cfg, &o.ex, o.trace_file,
+						  o.out_dir, o.json);
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
 		return EXIT_USAGE;
