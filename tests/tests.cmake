@@ -72,3 +72,14 @@ pcsim_cmocka_test(NAME uring_threads PROGRAM uring ARGS --backend threads --skip
 	LABELS unit threads)
 include(${CMAKE_CURRENT_SOURCE_DIR}/robustness_cli/robustness_cli.cmake)
 include(${CMAKE_CURRENT_SOURCE_DIR}/robustness/robustness.cmake)
+# The .pcs scenario language (src/scenario/): parser errors, interpreter equal to the C
+# built-ins; and `pcsim explore scenarios/` at each file's own budget (docs/scenarios.md).
+pcsim_cmocka_test(NAME scenario_lang PROGRAM scenario SOURCES unit/test_scenario.c)
+target_link_libraries(test_scenario PRIVATE pcsim_support)
+target_compile_definitions(test_scenario PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+if(TARGET pcsim-cli)
+	add_test(NAME scenario_library
+		COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scenario/library.sh $<TARGET_FILE:pcsim-cli>
+			${PROJECT_SOURCE_DIR}/scenarios ${CMAKE_CURRENT_BINARY_DIR}/scenario_library)
+	set_tests_properties(scenario_library PROPERTIES LABELS scenario TIMEOUT 180)
+endif()
