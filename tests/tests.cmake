@@ -74,7 +74,9 @@ include(${CMAKE_CURRENT_SOURCE_DIR}/robustness_cli/robustness_cli.cmake)
 include(${CMAKE_CURRENT_SOURCE_DIR}/robustness/robustness.cmake)
 # The .pcs scenario language (src/scenario/): parser errors, interpreter equal to the C
 # built-ins; and `pcsim explore scenarios/` at each file's own budget (docs/scenarios.md).
-pcsim_cmocka_test(NAME scenario_lang PROGRAM scenario SOURCES unit/test_scenario.c)
+pcsim_cmocka_test(NAME scenario_lang PROGRAM scenario SOURCES unit/test_scenario.c
+	ARGS --skip "*_equals_builtin")
+pcsim_cmocka_test(NAME scenario_equiv PROGRAM scenario ARGS "*_equals_builtin" LABELS scenario)
 target_link_libraries(test_scenario PRIVATE pcsim_support)
 target_compile_definitions(test_scenario PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 if(TARGET pcsim-cli)
@@ -83,3 +85,11 @@ if(TARGET pcsim-cli)
 			${PROJECT_SOURCE_DIR}/scenarios ${CMAKE_CURRENT_BINARY_DIR}/scenario_library)
 	set_tests_properties(scenario_library PROPERTIES LABELS scenario TIMEOUT 180)
 endif()
+# The scenario parser's fuzz corpus, replayed through the plain driver (fuzz/README.md).
+add_executable(fuzz_replay_scenario ${PROJECT_SOURCE_DIR}/fuzz/fuzz_scenario.c
+	${PROJECT_SOURCE_DIR}/fuzz/driver.c)
+target_link_libraries(fuzz_replay_scenario PRIVATE pcsim::pcsim)
+pcsim_set_warnings(fuzz_replay_scenario)
+add_test(NAME fuzz_corpus_scenario
+	COMMAND fuzz_replay_scenario ${PROJECT_SOURCE_DIR}/fuzz/corpus/scenario)
+set_tests_properties(fuzz_corpus_scenario PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
