@@ -49,7 +49,6 @@ struct parser {
 	struct scn_task *task;
 	int ring_state[SCN_RINGS_MAX];	/* 0 none, 1 live, 2 exited */
 	unsigned ring_sqes[SCN_RINGS_MAX];	/* SQE statements x repeats, per instance */
-	struct scn_stmt *ring_stmt[SCN_RINGS_MAX];
 	uint64_t ops, ring_bytes;
 	bool file_ring[SCN_FILES_MAX];
 	struct kill_ref *kills;
@@ -1147,7 +1146,6 @@ static int task_op(struct parser *p, struct scn_stmt *st, const struct tok **w, 
 		st->ring = (int)tk->nrings;
 		memcpy(tk->rings[tk->nrings], w[1]->s, w[1]->len);
 		p->ring_state[tk->nrings] = 1;
-		p->ring_stmt[tk->nrings] = st;
 		tk->nrings++;
 		st->entries = 8;
 		st->workers = 0;
@@ -1489,16 +1487,17 @@ static int st_task(struct parser *p, const struct tok *kw, const struct tok **w,
 	p->task = tk;
 	memset(p->ring_state, 0, sizeof(p->ring_state));
 	memset(p->ring_sqes, 0, sizeof(p->ring_sqes));
-	memset(p->ring_stmt, 0, sizeof(p->ring_stmt));
 	p->ops = 0;
 	p->ring_bytes = 0;
 	const struct tok *open = &p->t[p->i++];
 	if (parse_block(p, &tk->body, &tk->nbody, 0, 1, open))
 		return -1;
 	fix_kills(p, tk->body, tk->nbody);
-	/* each ring's SQE records are sized now that the body is known */
-	for (unsigned r = 0; r < tk->nrings; r++)
-		p->ring_stmt[r]->count = p->ring_sqes[r];
+	/* each ring's SQE records are sized now that the body is known (rings are set up at
+	 * the top level of the body; the block may have moved while it grew) */
+	for (unsigned i = 0; i < tk->nbody; i++)
+		if (tk->body[i].op == OP_RING)
+			tk->body[i].count = p->ring_sqes[tk->body[i].ring];
 	unsigned workers = 0;
 	for (unsigned i = 0; i < s->ntasks; i++)
 		for (unsigned r = 0; r < s->tasks[i].nrings; r++)

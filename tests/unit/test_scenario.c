@@ -413,6 +413,17 @@ static void test_expectations(void **state)
 	assert_int_equal(run_text(text, 50, &r), 0);
 	assert_non_null(strstr(r.message, "no CQE with user_data 2"));
 	pcsim_report_free(&r);
+	/* an SQE's expect=, checked when its CQE is reaped (also with `wait all`), after a
+	 * block that grew while the body was parsed */
+	assert_int_equal(run_text("file d size=4K id=5 random\npage d 0 io\ntask app {\n"
+				  "  yield; yield; yield; yield; yield; yield; yield; yield; yield\n"
+				  "  ring r\n  sqe r nop data=4\n"
+				  "  sqe r read d 0 4096 data=1 expect=4000\n  submit r\n  wait r all\n}\n",
+				  50, &r),
+			 0);
+	assert_non_null(strstr(r.message, "t.pcs:7: app: the CQE of user_data 1 has res 4096, "
+					  "expected 4000"));
+	pcsim_report_free(&r);
 	/* an operation's own expect= */
 	assert_int_equal(run_text("file d size=4K\npage d 0\n"
 				  "task t {\n  read d 0 4096 expect=100\n}\n",
