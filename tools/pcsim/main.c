@@ -10,8 +10,8 @@
  *
  * A finding is never lost: the report and the schedule file are written before anything else
  * that can fail (the --trace file comes last; if it cannot be written that is a warning).
- * Until scenario files exist (the scenario issue), PROGRAM names a built-in program
- * (`pcsim programs` lists them).
+ * PROGRAM names a built-in program (`pcsim programs` lists them), a scenario file FILE.pcs or,
+ * for explore, a directory of them (tools/pcsim/scenario_cmd.c, docs/scenarios.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +79,8 @@ static void usage(FILE *f)
 		"  run PROGRAM                one execution, print its trace\n"
 		"  explore PROGRAM            search for a violation with a strategy\n"
 		"  replay PROGRAM SCHEDULE    re-run a schedule file exactly\n"
+		"                             PROGRAM: a built-in, a scenario FILE.pcs, or (explore)\n"
+		"                             a DIR/ of scenarios (docs/scenarios.md)\n"
 		"  bench sched [--json]       scheduler throughput (steps/s, executions/s)\n"
 		"  bench waitq|pagelock|pagecache|bdev|uring\n"
 		"                             the other figures of bench/README.md\n"

@@ -358,10 +358,7 @@ static void collect(const char *dir, unsigned depth, struct paths *ps)
 			ps->v = nv;
 			ps->cap = nc;
 		}
-		ps->v[ps->n++] = p;
-		/* a directory entry is expanded after sorting (below) */
-		if (isdir)
-			ps->v[ps->n - 1][l] = 0;
+		ps->v[ps->n++] = p;	/* a directory is walked after sorting (below) */
 	}
 	closedir(d);
 }
