@@ -282,7 +282,11 @@ static void one(const char *path, const struct run_args *a, struct tally *t)
 	} else {
 		if (a->single && r.trace)
 			printf("%s\n", r.trace);
-		if (r.outcome == PCSIM_OUTCOME_OK)
+		if (r.outcome == PCSIM_OUTCOME_OK && cfg.backend == PCSIM_BACKEND_THREADS)
+			printf("%s: %s: %s - no violation in %" PRIu64 " execution(s) on real "
+			       "threads\n",
+			       path, why, a->single ? "run" : met ? "met" : "MISSED", r.executions);
+		else if (r.outcome == PCSIM_OUTCOME_OK)
 			printf("%s: %s: %s - no violation in %" PRIu64 " execution(s), %" PRIu64
 			       " steps%s\n",
 			       path, why, a->single ? "run" : met ? "met" : "MISSED", r.executions,
