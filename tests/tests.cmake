@@ -93,3 +93,10 @@ pcsim_set_warnings(fuzz_replay_scenario)
 add_test(NAME fuzz_corpus_scenario
 	COMMAND fuzz_replay_scenario ${PROJECT_SOURCE_DIR}/fuzz/corpus/scenario)
 set_tests_properties(fuzz_corpus_scenario PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
+if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
+	# The library at 200,000 executions per scenario (a zoo scenario stops at its finding).
+	add_test(NAME scenario_library_soak
+		COMMAND pcsim-cli explore ${PROJECT_SOURCE_DIR}/scenarios --schedules 200000
+			--out ${CMAKE_CURRENT_BINARY_DIR})
+	set_tests_properties(scenario_library_soak PROPERTIES LABELS soak TIMEOUT 36000)
+endif()
