@@ -77,6 +77,8 @@ include(${CMAKE_CURRENT_SOURCE_DIR}/robustness/robustness.cmake)
 pcsim_cmocka_test(NAME scenario_lang PROGRAM scenario SOURCES unit/test_scenario.c
 	ARGS --skip "*_equals_builtin")
 pcsim_cmocka_test(NAME scenario_equiv PROGRAM scenario ARGS "*_equals_builtin" LABELS scenario)
+pcsim_cmocka_test(NAME scenario_threads PROGRAM scenario
+	ARGS --backend threads --skip "*_equals_builtin" LABELS unit threads)
 target_link_libraries(test_scenario PRIVATE pcsim_support)
 target_compile_definitions(test_scenario PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 if(TARGET pcsim-cli)
