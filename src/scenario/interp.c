@@ -572,6 +572,8 @@ void pcsim__scenario_setup(struct pcsim_world *w, void *arg)
 				continue;
 			struct pcsim_page *pg = pcsim_mapping_populate(
 				rf->m, k, st & PG_INIT_UPTODATE, st & PG_INIT_LOCKED);
+			if (!pg)
+				return;
 			if (st & PG_INIT_READAHEAD)
 				PCSIM_SETUP_SET(pg->flags, PCSIM_SETUP_GET(pg->flags) |
 								   (1ul << PCSIM_PG_readahead));
