@@ -124,4 +124,33 @@ if(TARGET pcsim-cli AND PCSIM_PYTHON3)
 			$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_SOURCE_DIR}/golden/pictures
 			${CMAKE_CURRENT_BINARY_DIR}/pictures)
 	set_tests_properties(pictures_structure PROPERTIES LABELS unit TIMEOUT 120)
+# The .pcs scenario language (src/scenario/): parser errors, interpreter equal to the C
+# built-ins; and `pcsim explore scenarios/` at each file's own budget (docs/scenarios.md).
+pcsim_cmocka_test(NAME scenario_lang PROGRAM scenario SOURCES unit/test_scenario.c
+	ARGS --skip "*_equals_builtin")
+pcsim_cmocka_test(NAME scenario_equiv PROGRAM scenario ARGS "*_equals_builtin" LABELS scenario)
+pcsim_cmocka_test(NAME scenario_threads PROGRAM scenario
+	ARGS --backend threads --skip "*_equals_builtin" LABELS unit threads)
+target_link_libraries(test_scenario PRIVATE pcsim_support)
+target_compile_definitions(test_scenario PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+if(TARGET pcsim-cli)
+	add_test(NAME scenario_library
+		COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scenario/library.sh $<TARGET_FILE:pcsim-cli>
+			${PROJECT_SOURCE_DIR}/scenarios ${CMAKE_CURRENT_BINARY_DIR}/scenario_library)
+	set_tests_properties(scenario_library PROPERTIES LABELS scenario TIMEOUT 180)
+endif()
+# The scenario parser's fuzz corpus, replayed through the plain driver (fuzz/README.md).
+add_executable(fuzz_replay_scenario ${PROJECT_SOURCE_DIR}/fuzz/fuzz_scenario.c
+	${PROJECT_SOURCE_DIR}/fuzz/driver.c)
+target_link_libraries(fuzz_replay_scenario PRIVATE pcsim::pcsim)
+pcsim_set_warnings(fuzz_replay_scenario)
+add_test(NAME fuzz_corpus_scenario
+	COMMAND fuzz_replay_scenario ${PROJECT_SOURCE_DIR}/fuzz/corpus/scenario)
+set_tests_properties(fuzz_corpus_scenario PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
+if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
+	# The library at 200,000 executions per scenario (a zoo scenario stops at its finding).
+	add_test(NAME scenario_library_soak
+		COMMAND pcsim-cli explore ${PROJECT_SOURCE_DIR}/scenarios --schedules 200000
+			--out ${CMAKE_CURRENT_BINARY_DIR})
+	set_tests_properties(scenario_library_soak PROPERTIES LABELS soak TIMEOUT 36000)
 endif()

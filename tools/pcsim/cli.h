@@ -15,5 +15,20 @@ struct pcsim_report;
  * .json Chrome trace, .svg timeline; trace_out.c). Returns 0, or -1 after a message. */
 int pcsim_cli_write_trace(const char *path, const struct pcsim_program *prog,
 			  const struct pcsim_report *r);
+/*
+ * Scenario files (scenario_cmd.c, docs/scenarios.md). pcsim_cli_is_scenario: @arg ends in .pcs
+ * or is a directory. pcsim_cli_scenario_explore: `run`/`explore` of a scenario file or of every
+ * *.pcs below a directory, with the configuration and options the command line gave; returns
+ * the exit status. pcsim_cli_scenario_program: load @path for `replay` (prints the error and
+ * returns NULL if it does not parse).
+ */
+#include <stdbool.h>
+#include <pcsim/pcsim.h>
+struct pcsim_builtin;
+bool pcsim_cli_is_scenario(const char *arg);
+int pcsim_cli_scenario_explore(bool single, const char *target, const struct pcsim_config *cfg,
+			       const struct pcsim_explore_opts *ex, const char *trace_file,
+			       const char *out_dir, bool json);
+const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);
 
 #endif

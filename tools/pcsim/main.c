@@ -10,8 +10,8 @@
  *
  * A finding is never lost: the report and the schedule file are written before anything else
  * that can fail (the --trace file comes last; if it cannot be written that is a warning).
- * Until scenario files exist (the scenario issue), PROGRAM names a built-in program
- * (`pcsim programs` lists them).
+ * PROGRAM names a built-in program (`pcsim programs` lists them), a scenario file FILE.pcs or,
+ * for explore, a directory of them (tools/pcsim/scenario_cmd.c, docs/scenarios.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,6 +80,8 @@ static void usage(FILE *f)
 		"  run PROGRAM                one execution, print its trace\n"
 		"  explore PROGRAM            search for a violation with a strategy\n"
 		"  replay PROGRAM SCHEDULE    re-run a schedule file exactly\n"
+		"                             PROGRAM: a built-in, a scenario FILE.pcs, or (explore)\n"
+		"                             a DIR/ of scenarios (docs/scenarios.md)\n"
 		"  bench sched [--json]       scheduler throughput (steps/s, executions/s)\n"
 		"  bench waitq|pagelock|pagecache|bdev|uring\n"
 		"                             the other figures of bench/README.md\n"
@@ -309,14 +311,10 @@ static const struct pcsim_builtin *find_program(const char *name)
 	const struct pcsim_builtin *b = pcsim_builtin_find(name);
 	if (b)
 		return b;
-	size_t n = strlen(name);
-	if (n > 4 && strcmp(name + n - 4, ".pcs") == 0)
-		fprintf(stderr, "%s: %s: scenario files are not supported yet; use a built-in "
-				"program ('%s programs')\n",
-			prog_name, name, prog_name);
-	else
-		fprintf(stderr, "%s: unknown program '%s' ('%s programs' lists them)\n", prog_name,
-			name, prog_name);
+	if (pcsim_cli_is_scenario(name))
+		return pcsim_cli_scenario_program(name);
+	fprintf(stderr, "%s: unknown program '%s' ('%s programs' lists them)\n", prog_name, name,
+		prog_name);
 	return NULL;
 }
 
@@ -733,6 +731,9 @@ static int cmd_explore(int argc, char **argv, bool single)
 		return pcsim_cmdline_usage_error("%s needs a PROGRAM", single ? "run" : "explore");
 	if ((rc = check_explore_opts(&o, single)))
 		return rc;
+	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0]))
+		return pcsim_cli_scenario_explore(single, pos[0], &o.cfg, &o.ex, o.trace_file,
+						  o.out_dir, o.json);
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
 		return EXIT_USAGE;

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: MIT
+/*
+ * scenario_cmd.c - `pcsim run|explore|replay` on scenario files (docs/scenarios.md, "Command
+ * line"): `explore FILE.pcs` and `explore DIR/` (every *.pcs below it, sorted, each judged
+ * against its own expectation, a summary line at the end), `run FILE.pcs` (one execution, its
+ * trace), and the program a `replay FILE.pcs SCHEDULE` runs. main.c calls in here where it
+ * resolves a program name; the options it parsed come in as a configuration and exploration
+ * options.
+ *
+ * Settings: a scenario's `config` and `explore` statements are its defaults; what the command
+ * line changed from pcsim's own defaults wins over them (re-injected bugs add up).
+ * Exit status: 0 every scenario met its expectation, 1 one missed it, 2 bad usage or a scenario
+ * that does not parse (file:line:col: message), 3 an internal error.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pcsim/pcsim.h>
+#include <pcsim/scenario.h>
+
+#include <pcsim_support/cmdline.h>
+#include <pcsim_support/programs.h>
+
+#include "cli.h"
+
+#define EXIT_OK 0
+#define EXIT_VIOLATION 1
+#define EXIT_USAGE 2
+#define EXIT_INTERNAL 3
+
+#define DIR_DEPTH_MAX 8
+#define DIR_FILES_MAX 10000
+
+bool pcsim_cli_is_scenario(const char *arg)
+{
+	size_t n = strlen(arg);
+	struct stat st;
+	if (n > 4 && strcmp(arg + n - 4, ".pcs") == 0)
+		return true;
+	return stat(arg, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ---- the program replay runs ------------------------------------------------------------- */
+
+static struct pcsim_scenario *replay_scn;
+static struct pcsim_builtin replay_builtin;
+
+static void free_replay(void)
+{
+	pcsim_scenario_free(replay_scn);
+	replay_scn = NULL;
+}
+
+const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path)
+{
+	char err[1024];
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: %s: replay takes one scenario file, not a directory\n",
+			pcsim_cmdline_prog, path);
+		return NULL;
+	}
+	free_replay();
+	if (pcsim_scenario_load_file(path, &replay_scn, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", pcsim_cmdline_prog, err);
+		return NULL;
+	}
+	atexit(free_replay);
+	replay_builtin.prog = *pcsim_scenario_program(replay_scn);
+	replay_builtin.summary = pcsim_scenario_name(replay_scn);
+	replay_builtin.mem = PCSIM_MEM_SC;
+	replay_builtin.wait_table_bits = -1;
+	return &replay_builtin;
+}
+
+/* ---- settings: the scenario's, then what the command line changed ------------------------ */
+
+/* Split "k=v k=v" in place; returns the number of words. */
+static unsigned split_words(char *line, char **w, unsigned max)
+{
+	unsigned n = 0;
+	for (char *tok = strtok(line, " "); tok && n < max; tok = strtok(NULL, " "))
+		w[n++] = tok;
+	return n;
+}
+
+static int merge_config(const struct pcsim_scenario *s, const struct pcsim_config *cli,
+			struct pcsim_config *out, char *err, size_t errlen)
+{
+	struct pcsim_config def, scn;
+	char a[1024], b[1024], c[1024], merged[2048];
+	char *wa[64], *wb[64], *wc[64];
+	pcsim_config_init(&def);
+	pcsim_config_init(&scn);
+	int rc = pcsim_scenario_apply_config(s, &scn, err, errlen);
+	if (rc < 0)
+		return rc;
+	pcsim_config_format(cli, a, sizeof(a));
+	pcsim_config_format(&def, b, sizeof(b));
+	pcsim_config_format(&scn, c, sizeof(c));
+	unsigned na = split_words(a, wa, 64), nb = split_words(b, wb, 64),
+		 nc = split_words(c, wc, 64);
+	size_t o = 0;
+	merged[0] = 0;
+	for (unsigned i = 0; i < na && i < nb && i < nc; i++) {
+		const char *pick = strcmp(wa[i], wb[i]) != 0 ? wa[i] : wc[i];
+		o += (size_t)snprintf(merged + o, sizeof(merged) - o, "%s%s", i ? " " : "", pick);
+		if (o >= sizeof(merged))
+			break;
+	}
+	*out = *cli;
+	rc = pcsim_config_parse(merged, out, err, errlen);
+	out->bugs = cli->bugs | scn.bugs;	/* re-injected bugs add up */
+	return rc;
+}
+
+static void merge_explore(const struct pcsim_scenario *s, const struct pcsim_explore_opts *cli,
+			  bool single, struct pcsim_explore_opts *out)
+{
+	struct pcsim_explore_opts def, scn;
+	pcsim_explore_opts_init(&def);
+	def.max_executions = single ? 1 : 10000;	/* main.c's defaults */
+	scn = def;
+	pcsim_scenario_apply_explore(s, &scn);
+	*out = *cli;
+	if (cli->strategy == def.strategy)
+		out->strategy = scn.strategy;
+	if (cli->seed == def.seed)
+		out->seed = scn.seed;
+	if (cli->max_executions == def.max_executions && !single)
+		out->max_executions = scn.max_executions;
+	if (cli->pct_depth == def.pct_depth)
+		out->pct_depth = scn.pct_depth;
+	if (cli->preemption_bound == def.preemption_bound)
+		out->preemption_bound = scn.preemption_bound;
+}
+
+/* ---- SIGINT/SIGTERM: finish the execution under way, then stop --------------------------- */
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig)
+{
+	stop_flag = sig;
+}
+
+static void catch_stop(struct pcsim_explore_opts *ex)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ex->stop = &stop_flag;
+}
+
+/* ---- one scenario ------------------------------------------------------------------------ */
+
+struct run_args {
+	bool single, dir, json;
+	const struct pcsim_config *cfg;
+	const struct pcsim_explore_opts *ex;
+	const char *trace_file, *out_dir;
+};
+
+struct tally {
+	unsigned n, met, missed, bad, internal;
+};
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void one(const char *path, const struct run_args *a, struct tally *t)
+{
+	struct pcsim_scenario *s = NULL;
+	char err[1024], why[256];
+	t->n++;
+	if (pcsim_scenario_load_file(path, &s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", pcsim_cmdline_prog, err);
+		if (a->json) {
+			printf("{\"scenario\":");
+			json_str(path);
+			printf(",\"error\":");
+			json_str(err);
+			printf("}\n");
+		}
+		t->bad++;
+		return;
+	}
+	struct pcsim_config cfg;
+	struct pcsim_explore_opts ex;
+	if (merge_config(s, a->cfg, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s: config: %s\n", pcsim_cmdline_prog, path, err);
+		t->bad++;
+		pcsim_scenario_free(s);
+		return;
+	}
+	merge_explore(s, a->ex, a->single, &ex);
+	if (a->single)
+		ex.keep_trace = true;
+	char hint[4096];
+	snprintf(hint, sizeof(hint), "%s replay %s %%s", pcsim_cmdline_prog, path);
+	ex.replay_hint = hint;
+	catch_stop(&ex);
+	struct pcsim_report r;
+	int rc = pcsim_explore(pcsim_scenario_program(s), &cfg, &ex, &r);
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s: %s\n", pcsim_cmdline_prog, path,
+			r.message ? r.message : strerror(-rc));
+		pcsim_report_free(&r);
+		pcsim_scenario_free(s);
+		if (rc == -EINVAL)
+			t->bad++;
+		else
+			t->internal++;
+		return;
+	}
+	/* the finding first: its schedule */
+	char sched[4096];
+	const char *sched_path = NULL;
+	if (r.outcome != PCSIM_OUTCOME_OK && r.schedule) {
+		char base[256];
+		snprintf(base, sizeof(base), "%s", pcsim_scenario_name(s));
+		size_t bl = strlen(base);
+		if (bl > 4 && strcmp(base + bl - 4, ".pcs") == 0)
+			base[bl - 4] = 0;
+		snprintf(sched, sizeof(sched), "%s/%s-%" PRIu64 ".schedule", a->out_dir, base,
+			 ex.seed);
+		if (pcsim_cmdline_write_file(sched, r.schedule) == 0)
+			sched_path = sched;
+	}
+	bool met = pcsim_scenario_judge(s, &r, why, sizeof(why));
+	if (a->single) {
+		/* run: the outcome is the status, as for a built-in program */
+		met = r.outcome == PCSIM_OUTCOME_OK;
+	}
+	if (r.outcome == PCSIM_OUTCOME_INTERNAL)
+		t->internal++;
+	else if (met)
+		t->met++;
+	else
+		t->missed++;
+	if (a->json) {
+		printf("{\"scenario\":");
+		json_str(path);
+		printf(",\"expect\":");
+		json_str(pcsim_scenario_expectation(s));
+		printf(",\"met\":%s,\"strategy\":\"%s\",\"seed\":%" PRIu64 ",\"outcome\":\"%s\","
+		       "\"what\":",
+		       met ? "true" : "false", pcsim_strategy_name(ex.strategy), ex.seed,
+		       pcsim_outcome_name(r.outcome));
+		json_str(r.what);
+		printf(",\"executions\":%" PRIu64 ",\"failing_execution\":%" PRIu64
+		       ",\"steps\":%" PRIu64 ",\"message\":",
+		       r.executions, r.failing_execution, r.steps);
+		json_str(r.message);
+		printf(",\"schedule_file\":");
+		json_str(sched_path);
+		printf("}\n");
+	} else {
+		if (a->single && r.trace)
+			printf("%s\n", r.trace);
+		if (r.outcome == PCSIM_OUTCOME_OK && cfg.backend == PCSIM_BACKEND_THREADS)
+			printf("%s: %s: %s - no violation in %" PRIu64 " execution(s) on real "
+			       "threads\n",
+			       path, why, a->single ? "run" : met ? "met" : "MISSED", r.executions);
+		else if (r.outcome == PCSIM_OUTCOME_OK)
+			printf("%s: %s: %s - no violation in %" PRIu64 " execution(s), %" PRIu64
+			       " steps%s\n",
+			       path, why, a->single ? "run" : met ? "met" : "MISSED", r.executions,
+			       r.steps, r.exhausted ? " (the bounded space was explored completely)"
+						    : "");
+		else
+			printf("%s: %s: %s - %s (%s) in execution %" PRIu64 " of %" PRIu64
+			       ", at step %" PRIu64 "\n",
+			       path, why, a->single ? "run" : met ? "met" : "MISSED",
+			       pcsim_outcome_name(r.outcome), r.what, r.failing_execution,
+			       r.executions, r.step);
+		if (r.outcome != PCSIM_OUTCOME_OK && r.message && (!a->dir || !met))
+			printf("  %s\n", r.message);
+		if (!a->dir && !a->single && r.trace && r.outcome != PCSIM_OUTCOME_OK)
+			printf("\n%s\n", r.trace);
+		if (sched_path)
+			printf("  schedule: %s\n  replay:   %s replay %s %s\n", sched_path,
+			       pcsim_cmdline_prog, path, sched_path);
+	}
+	if (a->trace_file && r.trace && pcsim_cmdline_write_file(a->trace_file, r.trace) < 0)
+		fprintf(stderr, "%s: warning: the trace was not written; the report above stands\n",
+			pcsim_cmdline_prog);
+	fflush(stdout);
+	pcsim_report_free(&r);
+	pcsim_scenario_free(s);
+}
+
+/* ---- directories ------------------------------------------------------------------------- */
+
+struct paths {
+	char **v;
+	size_t n, cap;
+	bool overflow;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void collect(const char *dir, unsigned depth, struct paths *ps)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "%s: %s: %s\n", pcsim_cmdline_prog, dir, strerror(errno));
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		size_t n = strlen(dir) + strlen(e->d_name) + 2;
+		char *p = malloc(n);
+		if (!p)
+			break;
+		snprintf(p, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+		struct stat st;
+		size_t l = strlen(p);
+		bool isdir = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+		if (!(isdir && depth < DIR_DEPTH_MAX) && !(l > 4 && strcmp(p + l - 4, ".pcs") == 0 &&
+							    !isdir)) {
+			free(p);
+			continue;
+		}
+		if (ps->n == ps->cap) {
+			size_t nc = ps->cap ? ps->cap * 2 : 64;
+			char **nv = nc <= DIR_FILES_MAX ? realloc(ps->v, nc * sizeof(*nv)) : NULL;
+			if (!nv) {
+				ps->overflow = true;
+				free(p);
+				break;
+			}
+			ps->v = nv;
+			ps->cap = nc;
+		}
+		ps->v[ps->n++] = p;	/* a directory is walked after sorting (below) */
+	}
+	closedir(d);
+}
+
+/* Every *.pcs below @dir, sorted by path at each level, directories after files. */
+static void walk(const char *dir, unsigned depth, const struct run_args *a, struct tally *t)
+{
+	struct paths ps = { 0 };
+	collect(dir, depth, &ps);
+	if (ps.overflow)
+		fprintf(stderr, "%s: %s: more than %u entries; the rest are skipped\n",
+			pcsim_cmdline_prog, dir, DIR_FILES_MAX);
+	qsort(ps.v, ps.n, sizeof(*ps.v), cmp_str);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < ps.n && !stop_flag; i++) {
+			struct stat st;
+			bool isdir = stat(ps.v[i], &st) == 0 && S_ISDIR(st.st_mode);
+			if (pass == 0 && !isdir)
+				one(ps.v[i], a, t);
+			else if (pass == 1 && isdir)
+				walk(ps.v[i], depth + 1, a, t);
+		}
+	for (size_t i = 0; i < ps.n; i++)
+		free(ps.v[i]);
+	free(ps.v);
+}
+
+int pcsim_cli_scenario_explore(bool single, const char *target, const struct pcsim_config *cfg,
+			       const struct pcsim_explore_opts *ex, const char *trace_file,
+			       const char *out_dir, bool json)
+{
+	struct stat st;
+	bool dir = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
+	struct run_args a = { single, dir, json, cfg, ex, trace_file, out_dir ? out_dir : "." };
+	struct tally t = { 0 };
+	if (dir && single)
+		return pcsim_cmdline_usage_error("run takes one scenario file, not a directory "
+						 "(explore runs a directory)");
+	if (dir && trace_file)
+		return pcsim_cmdline_usage_error("--trace: one scenario file only, not a directory");
+	if (stat(a.out_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return pcsim_cmdline_usage_error("--out %s: not a directory", a.out_dir);
+	if (dir)
+		walk(target, 0, &a, &t);
+	else
+		one(target, &a, &t);
+	if (dir) {
+		if (json)
+			printf("{\"summary\":{\"scenarios\":%u,\"met\":%u,\"missed\":%u,\"bad\":%u,"
+			       "\"internal\":%u,\"interrupted\":%s}}\n",
+			       t.n, t.met, t.missed, t.bad, t.internal, stop_flag ? "true" : "false");
+		else
+			printf("%s: %u scenario(s): %u met their expectation, %u missed, %u could not "
+			       "be loaded, %u internal error(s)%s\n",
+			       target, t.n, t.met, t.missed, t.bad, t.internal,
+			       stop_flag ? " (interrupted)" : "");
+	}
+	if (t.n == 0) {
+		fprintf(stderr, "%s: %s: no *.pcs scenario in it\n", pcsim_cmdline_prog, target);
+		return EXIT_USAGE;
+	}
+	if (t.bad)
+		return EXIT_USAGE;
+	if (t.internal)
+		return EXIT_INTERNAL;
+	return t.missed ? EXIT_VIOLATION : EXIT_OK;
+}
