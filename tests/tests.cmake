@@ -124,6 +124,7 @@ if(TARGET pcsim-cli AND PCSIM_PYTHON3)
 			$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_SOURCE_DIR}/golden/pictures
 			${CMAKE_CURRENT_BINARY_DIR}/pictures)
 	set_tests_properties(pictures_structure PROPERTIES LABELS unit TIMEOUT 120)
+endif()
 # The .pcs scenario language (src/scenario/): parser errors, interpreter equal to the C
 # built-ins; and `pcsim explore scenarios/` at each file's own budget (docs/scenarios.md).
 pcsim_cmocka_test(NAME scenario_lang PROGRAM scenario SOURCES unit/test_scenario.c

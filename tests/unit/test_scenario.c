@@ -191,8 +191,8 @@ static void test_parse_good(void **state)
 	struct pcsim_config cfg;
 	pcsim_config_init(&cfg);
 	assert_int_equal(pcsim_scenario_apply_config(s, &cfg, err, sizeof(err)), 0);
-	assert_int_equal(cfg.wait_table_bits, 0);
-	assert_int_equal(cfg.lock_profile, PCSIM_LOCK_PROFILE_5_8);
+	assert_int_equal(pcsim_pagecache_config(&cfg)->wait_table_bits, 0);
+	assert_int_equal(pcsim_pagecache_config(&cfg)->lock_profile, PCSIM_LOCK_PROFILE_5_8);
 	struct pcsim_explore_opts o;
 	pcsim_explore_opts_init(&o);
 	pcsim_scenario_apply_explore(s, &o);
@@ -340,11 +340,11 @@ static void test_p6_equals_builtin(void **state)
 		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 		struct pcsim_explore_opts o;
 		struct pcsim_report ra, rb;
-		cfg.wait_table_bits = 0;
+		pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 		if (mode == 1)
 			cfg.checks |= PCSIM_CHECK_STRICT_P6;
 		if (mode == 2)
-			cfg.lock_profile = PCSIM_LOCK_PROFILE_5_9_P6FIX;
+			pcsim_pagecache_config(&cfg)->lock_profile = PCSIM_LOCK_PROFILE_5_9_P6FIX;
 		pcsim_explore_opts_init(&o);
 		o.max_executions = 3000;
 		o.confirm = false;

@@ -18,7 +18,8 @@ int pcsim_cli_write_trace(const char *path, const struct pcsim_program *prog,
 /*
  * Scenario files (scenario_cmd.c, docs/scenarios.md). pcsim_cli_is_scenario: @arg ends in .pcs
  * or is a directory. pcsim_cli_scenario_explore: `run`/`explore` of a scenario file or of every
- * *.pcs below a directory, with the configuration and options the command line gave; returns
+ * *.pcs below a directory: each scenario's configuration, then @apply_cli(cfg, @cli_arg) puts
+ * the command line's settings over it; options as the command line gave them; returns
  * the exit status. pcsim_cli_scenario_program: load @path for `replay` (prints the error and
  * returns NULL if it does not parse).
  */
@@ -26,9 +27,11 @@ int pcsim_cli_write_trace(const char *path, const struct pcsim_program *prog,
 #include <pcsim/pcsim.h>
 struct pcsim_builtin;
 bool pcsim_cli_is_scenario(const char *arg);
-int pcsim_cli_scenario_explore(bool single, const char *target, const struct pcsim_config *cfg,
-			       const struct pcsim_explore_opts *ex, const char *trace_file,
-			       const char *out_dir, bool json);
+int pcsim_cli_scenario_explore(bool single, const char *target,
+			       int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err,
+						size_t errlen),
+			       void *cli_arg, const struct pcsim_explore_opts *ex,
+			       const char *trace_file, const char *out_dir, bool json);
 const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);
 
 #endif

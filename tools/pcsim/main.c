@@ -197,6 +197,22 @@ static int apply_settings(struct opts *o)
 	return 0;
 }
 
+/* apply_settings() for a scenario's configuration (scenario_cmd.c): 0, or -EINVAL with why. */
+static int apply_settings_cb(struct pcsim_config *cfg, void *arg, char *err, size_t errlen)
+{
+	struct opts *o = arg;
+	for (unsigned i = 0; i < o->nset; i++) {
+		char why[512];
+		if (pcsim_setting_set(cfg, o->set[i], o->val[i], strlen(o->val[i]), why,
+				      sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: %s", o->set[i]->option, why);
+			return -EINVAL;
+		}
+	}
+	cfg->bugs |= o->bugs;
+	return 0;
+}
+
 /* Parse the options shared by run/explore/replay; positional arguments go to @pos. */
 static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, int maxpos,
 		      int *npos)
@@ -732,8 +748,8 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if ((rc = check_explore_opts(&o, single)))
 		return rc;
 	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0]))
-		return pcsim_cli_scenario_explore(single, pos[0], &o.cfg, &o.ex, o.trace_file,
-						  o.out_dir, o.json);
+		return pcsim_cli_scenario_explore(single, pos[0], apply_settings_cb, &o, &o.ex,
+						  o.trace_file, o.out_dir, o.json);
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
 		return EXIT_USAGE;

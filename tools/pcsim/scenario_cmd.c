@@ -81,43 +81,20 @@ const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path)
 
 /* ---- settings: the scenario's, then what the command line changed ------------------------ */
 
-/* Split "k=v k=v" in place; returns the number of words. */
-static unsigned split_words(char *line, char **w, unsigned max)
+/*
+ * The scenario's configuration, then the command line's settings over it, in the order given
+ * (main.c's apply_settings(): the settings table's rows and --bug, which adds to the scenario's
+ * bugs).
+ */
+static int merge_config(const struct pcsim_scenario *s,
+			int (*apply_cli)(struct pcsim_config *, void *, char *, size_t),
+			void *cli_arg, struct pcsim_config *out, char *err, size_t errlen)
 {
-	unsigned n = 0;
-	for (char *tok = strtok(line, " "); tok && n < max; tok = strtok(NULL, " "))
-		w[n++] = tok;
-	return n;
-}
-
-static int merge_config(const struct pcsim_scenario *s, const struct pcsim_config *cli,
-			struct pcsim_config *out, char *err, size_t errlen)
-{
-	struct pcsim_config def, scn;
-	char a[1024], b[1024], c[1024], merged[2048];
-	char *wa[64], *wb[64], *wc[64];
-	pcsim_config_init(&def);
-	pcsim_config_init(&scn);
-	int rc = pcsim_scenario_apply_config(s, &scn, err, errlen);
+	pcsim_config_init(out);
+	int rc = pcsim_scenario_apply_config(s, out, err, errlen);
 	if (rc < 0)
 		return rc;
-	pcsim_config_format(cli, a, sizeof(a));
-	pcsim_config_format(&def, b, sizeof(b));
-	pcsim_config_format(&scn, c, sizeof(c));
-	unsigned na = split_words(a, wa, 64), nb = split_words(b, wb, 64),
-		 nc = split_words(c, wc, 64);
-	size_t o = 0;
-	merged[0] = 0;
-	for (unsigned i = 0; i < na && i < nb && i < nc; i++) {
-		const char *pick = strcmp(wa[i], wb[i]) != 0 ? wa[i] : wc[i];
-		o += (size_t)snprintf(merged + o, sizeof(merged) - o, "%s%s", i ? " " : "", pick);
-		if (o >= sizeof(merged))
-			break;
-	}
-	*out = *cli;
-	rc = pcsim_config_parse(merged, out, err, errlen);
-	out->bugs = cli->bugs | scn.bugs;	/* re-injected bugs add up */
-	return rc;
+	return apply_cli(out, cli_arg, err, errlen);
 }
 
 static void merge_explore(const struct pcsim_scenario *s, const struct pcsim_explore_opts *cli,
@@ -166,7 +143,8 @@ static void catch_stop(struct pcsim_explore_opts *ex)
 
 struct run_args {
 	bool single, dir, json;
-	const struct pcsim_config *cfg;
+	int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err, size_t errlen);
+	void *cli_arg;
 	const struct pcsim_explore_opts *ex;
 	const char *trace_file, *out_dir;
 };
@@ -211,7 +189,7 @@ static void one(const char *path, const struct run_args *a, struct tally *t)
 	}
 	struct pcsim_config cfg;
 	struct pcsim_explore_opts ex;
-	if (merge_config(s, a->cfg, &cfg, err, sizeof(err)) < 0) {
+	if (merge_config(s, a->apply_cli, a->cli_arg, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s: config: %s\n", pcsim_cmdline_prog, path, err);
 		t->bad++;
 		pcsim_scenario_free(s);
@@ -390,13 +368,16 @@ static void walk(const char *dir, unsigned depth, const struct run_args *a, stru
 	free(ps.v);
 }
 
-int pcsim_cli_scenario_explore(bool single, const char *target, const struct pcsim_config *cfg,
-			       const struct pcsim_explore_opts *ex, const char *trace_file,
-			       const char *out_dir, bool json)
+int pcsim_cli_scenario_explore(bool single, const char *target,
+			       int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err,
+						size_t errlen),
+			       void *cli_arg, const struct pcsim_explore_opts *ex,
+			       const char *trace_file, const char *out_dir, bool json)
 {
 	struct stat st;
 	bool dir = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
-	struct run_args a = { single, dir, json, cfg, ex, trace_file, out_dir ? out_dir : "." };
+	struct run_args a = { single, dir, json, apply_cli, cli_arg, ex, trace_file,
+			      out_dir ? out_dir : "." };
 	struct tally t = { 0 };
 	if (dir && single)
 		return pcsim_cmdline_usage_error("run takes one scenario file, not a directory "
