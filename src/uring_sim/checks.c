@@ -9,7 +9,8 @@
  *    the read's -EIOCBQUEUED and its callback, or to the read's other return (B-13).
  * At the points where they can break:
  *  - U1 when a wpq is armed: it is the one in the request's heap async data, and no arming of
- *    it is outstanding (rw.c; a linked wpq always has one: A3, A5 of the page cache);
+ *    it is outstanding (rw.c; a linked wpq always has one: A3, A5 of the page cache); and on
+ *    every entry to io_read(): none is outstanding;
  *  - U2 around every firing of the wake function: one firing per arming (rw.c), and a firing
  *    that unlinked its entry queued exactly one retry or cancel;
  *  - U3 when a task_work of a request starts (its queuer took a ctx reference for it, B-14)
@@ -103,10 +104,16 @@ void pcsim__uring_check_arm(struct io_kiocb *req, const struct wait_page_queue *
 		    req->id);
 }
 
-/* The first io_read() of a request: the whole count and the position it reads from. */
+/* Every io_read(): no arming of the request is outstanding (U1: its wpq would be passed to
+ * the page cache a second time while linked); the first one records the whole count and the
+ * position it reads from. */
 void pcsim__uring_check_read_begin(struct io_kiocb *req, const struct iov_iter *iter)
 {
-	if (req->chk_started || !pcsim__uring_checking(req->ctx))
+	if (!pcsim__uring_checking(req->ctx))
+		return;
+	PCSIM_CHECK(!req->armed, "U1", "io_read() of request %u runs while its wpq is armed on a "
+		    "page: the read may link it a second time", req->id);
+	if (req->chk_started)
 		return;
 	req->chk_started = true;
 	req->chk_total = (long)iter->count;

@@ -88,10 +88,8 @@ static bool io_rw_should_retry(struct io_kiocb *req, struct wait_page_queue *sta
 	/* the U1 mutant: a wait entry in io_read()'s frame, gone when it returns */
 	if (uring_inject(req->ctx, PCSIM_INJECT_URING_STACK_WPQ))
 		wait = stack_wpq;
-	/* U1: one wpq, in the heap async data, never re-initialised while a callback is
-	 * outstanding or while it is linked in a bucket */
-	PCSIM_CHECK(!req->armed, "U1", "request %u re-initialised its wpq while a callback was "
-		    "outstanding", req->id);
+	/* U1: one wpq, in the heap async data (io_read() checked on entry that no arming of it
+	 * is outstanding, so it is not linked anywhere now) */
 	pcsim__uring_check_arm(req, wait);
 	/* U2's bookkeeping: from here the page cache may link the wpq, and its callback may run
 	 * (on another CPU) before the read call returns -EIOCBQUEUED */
