@@ -184,12 +184,20 @@ void pcsim__uring_check_link(struct io_kiocb *req, long res, bool fail)
 }
 
 /* U2, after a firing of the wake function of an armed @req (the plug point's or pcsim's). */
-void pcsim__uring_check_callback(struct io_kiocb *req, unsigned tw_queues_before)
+void pcsim__uring_check_callback(struct io_kiocb *req, unsigned tw_queues_before,
+				 unsigned arm_seq_before)
 {
 	if (!pcsim__uring_checking(req->ctx) || !req->async_data)
 		return;
-	bool consumed = !wpq_linked(&req->async_data->wpq);
 	unsigned queued = req->tw_queues - tw_queues_before;
+	if (req->arm_seq != arm_seq_before) {
+		/* the retry it queued already ran on another CPU and armed the request again:
+		 * this firing did queue it */
+		PCSIM_CHECK(queued >= 1, "U2", "request %u was armed again during a firing of its "
+			    "page callback that queued nothing", req->id);
+		return;
+	}
+	bool consumed = !wpq_linked(&req->async_data->wpq);
 	PCSIM_CHECK(!consumed || queued == 1, "U2",
 		    "the page callback of request %u took its entry off the queue but queued %s",
 		    req->id, queued ? "more than one retry or cancel"

@@ -94,6 +94,7 @@ static bool io_rw_should_retry(struct io_kiocb *req, struct wait_page_queue *sta
 	/* U2's bookkeeping: from here the page cache may link the wpq, and its callback may run
 	 * (on another CPU) before the read call returns -EIOCBQUEUED */
 	req->armed = true;
+	req->arm_seq++;
 	wait->wait.func = pcsim__uring_checking(req->ctx) ? io_async_buf_func_checked
 							  : req->ctx->ops.async_buf_func;
 	wait->wait.private = req;
@@ -161,9 +162,9 @@ static int io_async_buf_func_checked(struct wait_queue_entry *wait, unsigned mod
 				     void *key)
 {
 	struct io_kiocb *req = wait->private;
-	unsigned before = req->tw_queues;
+	unsigned before = req->tw_queues, seq = req->arm_seq;
 	int ret = req->ctx->ops.async_buf_func(wait, mode, sync, key);
-	pcsim__uring_check_callback(req, before);
+	pcsim__uring_check_callback(req, before, seq);
 	return ret;
 }
 

@@ -93,6 +93,7 @@ struct io_kiocb {
 	bool tw_pending;		/* a task_work of the request is queued, not yet run */
 	uint8_t tw_pins;		/* ctx references taken for its queued task_work (U3) */
 	unsigned tw_queues;		/* task_work queued for it so far (U2) */
+	unsigned arm_seq;		/* armings so far (U2) */
 	unsigned cqes;			/* CQEs posted for it (one, and only one) */
 	bool chk_started;		/* its first io_read() ran: chk_total, chk_pos0 are set */
 	long chk_total;			/* bytes the whole read asked for (U7) */
@@ -226,7 +227,8 @@ void pcsim__uring_check_attempt(struct io_kiocb *req, const struct iov_iter *ite
 void pcsim__uring_check_done(struct io_kiocb *req, const struct iov_iter *iter, long last,
 			     long res);
 void pcsim__uring_check_link(struct io_kiocb *req, long res, bool fail);
-void pcsim__uring_check_callback(struct io_kiocb *req, unsigned tw_queues_before);
+void pcsim__uring_check_callback(struct io_kiocb *req, unsigned tw_queues_before,
+				 unsigned arm_seq_before);
 void pcsim__uring_check_tw_begin(struct io_kiocb *req, bool retry);
 void pcsim__uring_check_tw_end(struct io_kiocb *req);
 void pcsim__uring_check_cqe(struct io_kiocb *req);

@@ -673,6 +673,15 @@ static void test_fadvise(void **state)
 	assert_true(f.st.punted >= 2);	/* DONTNEED and WILLNEED are io-wq work */
 }
 
+/* The configuration `pcsim explore` gives built-in @b: its memory mode and wait table. */
+static struct pcsim_config builtin_config(const struct pcsim_builtin *b)
+{
+	struct pcsim_config cfg = pt_config(b->mem);
+	if (b->wait_table_bits >= 0)
+		cfg.wait_table_bits = (unsigned)b->wait_table_bits;
+	return cfg;
+}
+
 /* Built-in program @name stays clean under @cfg: DFS at @bound to exhaustion (@max == 0), or
  * @max executions of the default strategy (PCT). */
 static void builtin_clean(const char *name, const struct pcsim_config *cfg, unsigned bound,
@@ -731,7 +740,7 @@ static uint64_t zoo_found(const char *name, unsigned bug, unsigned nseeds, const
 	uint64_t found[20];
 	assert_true(nseeds >= 1 && nseeds <= 20);
 	for (unsigned seed = 1; seed <= nseeds; seed++) {
-		struct pcsim_config cfg = pt_config(b->mem);
+		struct pcsim_config cfg = builtin_config(b);
 		cfg.bugs = PCSIM_BUG(bug);
 		if (no_invariants)
 			cfg.checks &= ~PCSIM_CHECK_INVARIANTS;
@@ -742,6 +751,9 @@ static uint64_t zoo_found(const char *name, unsigned bug, unsigned nseeds, const
 		o.max_executions = 10000;
 		o.confirm = seed == 1;
 		assert_int_equal(pt_explore(&b->prog, &cfg, &o, 1, &r), 1);
+		if (strcmp(what, strcmp(what, "deadlock") == 0 && r.outcome ==
+				 PCSIM_OUTCOME_DEADLOCK ? "deadlock" : r.what))
+			pt_print_report(name, &r);
 		if (strcmp(what, "deadlock") == 0)
 			assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
 		else
@@ -822,7 +834,7 @@ static void test_zoo_general_explore(void **state)
 	zoo_found("uring-general", 13, 3, "U5", false);
 	zoo_found("uring-general", 14, 3, "U3", false);
 	zoo_found("uring-general", 15, 3, "U7", false);
-	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_config cfg = builtin_config(pcsim_builtin_find("uring-general"));
 	builtin_clean("uring-general", &cfg, 0, 2000);
 }
 
@@ -832,7 +844,7 @@ static void zoo_clean_dfs(unsigned bound)
 {
 	static const char *const names[] = { "uring-b13", "uring-b14", "uring-b15" };
 	for (unsigned i = 0; i < 3; i++) {
-		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+		struct pcsim_config cfg = builtin_config(pcsim_builtin_find(names[i]));
 		builtin_clean(names[i], &cfg, bound, 0);
 	}
 }
@@ -868,7 +880,7 @@ static void test_zoo_medians_soak(void **state)
 	zoo_found("uring-general", 13, 20, "U5", false);
 	zoo_found("uring-general", 14, 20, "U3", false);
 	zoo_found("uring-general", 15, 20, "U7", false);
-	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_config cfg = builtin_config(pcsim_builtin_find("uring-general"));
 	builtin_clean("uring-general", &cfg, 0, 10000);
 }
 
