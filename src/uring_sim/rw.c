@@ -9,11 +9,13 @@
  * io_rw_done, __io_complete_rw, io_rw_reissue, io_complete_rw_common. The page cache under it is
  * the page-cache layer (pcsim_read_iter: generic_file_buffered_read of 5.10).
  *
- * What a reader of 5.10 should look for here: IOCB_WAITQ is cleared only by the callback or by
- * a refused retry (B-13: it stays set after a completed armed attempt); the retry's io_read()
- * starts again from step 1 with the persistent iterator, so req->result becomes the remaining
- * count and a request that needed a retry reports bytes_done + last != result (B-15 in its 5.10
- * form: a linked request behind it is cancelled).
+ * What a reader of 5.10 should look for here: 5.10.13 clears IOCB_WAITQ only in the callback or
+ * on a refused retry, so it stays set after an armed attempt that did not arm (B-13); the
+ * retry's io_read() starts again from step 1 with the persistent iterator, so req->result
+ * becomes the remaining count while the request reports bytes_done + last (B-15 in its 5.10
+ * form: a linked request behind it is cancelled). The model carries both fixes (b5b0ecb736f1;
+ * bf68b5b34311 in 5.10's shape); --bug b13 / b15 give 5.10.13 back. The checks of U1-U10 this
+ * file calls are in checks.c; PCSIM_INJECT_URING_* are the mutants that make them fire.
  */
 #include <string.h>
 
@@ -262,7 +264,7 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 	if (!ret)
 		goto done;
 	if (ret == -EIOCBQUEUED) {
-		/* only with a stale IOCB_WAITQ (B-13): the model clears it, so this is B-13's */
+		/* the first attempt arms only under a stale IOCB_WAITQ (B-13 re-injected) */
 		URING_STAT(req->ctx, armed);
 		trace_read(req, ret, "armed (a stale IOCB_WAITQ)");
 		return 0;
