@@ -55,6 +55,7 @@ struct scen {
 	bool no_rasync;
 	bool split;		/* page 0 cached, page 1 being read at the start */
 	bool held;		/* page 0 locked, not uptodate, and never unlocked */
+	bool no_reap;		/* close the ring right after submitting */
 	const struct pcsim_uring_ops *ops;
 	const struct pcsim_pagecache_ops *pc_ops;
 	/* state */
@@ -137,7 +138,8 @@ static void submitter(void *arg)
 		if (s->reap_between && round == 0)
 			reap(s, &ring, hi - lo);
 	}
-	reap(s, &ring, s->nreads - (s->reap_between ? first : 0));
+	if (!s->no_reap)
+		reap(s, &ring, s->nreads - (s->reap_between ? first : 0));
 	pcsim_uring_queue_exit(&ring);
 	pcsim_uring_stats(&ring, &s->st);
 	s->f_pos_end = pcsim_uring_file_pos(pcsim_world_current(), s->fd);
@@ -1217,6 +1219,67 @@ static void test_data_checked(void **state)
 	assert_string_equal(fails_as(&c, "uring-data", 0, false, 10), "uring-data");
 }
 
+/*
+ * What the ring's exit checks: a request that never completes keeps the exit waiting (the run
+ * ends as a deadlock naming the requests in flight: "no request left"); a retry run twice (a
+ * plugged io_req_task_submit) finds its request freed: uring-use-after-free; the callback of a
+ * request completed while armed (the U8 mutant with the invariants off) takes a reference of a
+ * freed request, which refcount_t reports; a request completed twice (the plugged io_read
+ * issuing twice, invariants off) is freed twice or underflows its references.
+ */
+static void twice_task_submit(struct pcsim_callback_head *cb)
+{
+	pcsim_uring_default_ops()->task_submit(cb);
+	pcsim_uring_default_ops()->task_submit(cb);
+}
+
+static int no_complete_read(struct io_kiocb *req, bool force_nonblock)
+{
+	(void)req;
+	(void)force_nonblock;
+	return 0;	/* "issued": the submission reference goes, the request never completes */
+}
+
+static void test_exit_checks(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct pcsim_uring_ops ops = { 0 };
+	ops.read = no_complete_read;
+	struct scen s = base(4096);
+	s.cached = true;
+	s.no_reap = true;
+	s.ops = &ops;
+	add_read(&s, 0, 4096, 4096);
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_report r;
+	assert_int_equal(pt_run("uring-never-completes", setup, finish, &s, &cfg,
+				PCSIM_STRATEGY_PCT, 10, 0, 1, &r), 1);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
+	assert_non_null(strstr(r.message, "io_uring exit: 1 request(s) in flight"));
+	pcsim_report_free(&r);
+
+	struct pcsim_uring_ops tw = { 0 };
+	tw.task_submit = twice_task_submit;
+	struct scen t = armed_read();
+	t.ops = &tw;
+	assert_string_equal(fails_as(&t, "uring-retry-twice", 0, false, 100),
+			    "uring-use-after-free");
+
+	struct scen u = split_read();
+	assert_string_equal(fails_as(&u, "uring-armed-freed", PCSIM_INJECT_URING_COMPLETE_ARMED,
+				     true, 200), "refcount");
+
+	ops.read = double_read;
+	struct scen c = base(4096);
+	c.cached = true;
+	c.ops = &ops;
+	add_read(&c, 0, 4096, 4096);
+	const char *what = fails_as(&c, "uring-double-complete", 0, true, 10);
+	assert_true(strcmp(what, "uring-double-free") == 0 || strstr(what, "refcount") != NULL);
+}
+
 /* The racing workload on real threads (TSan in the tsan preset). */
 static void test_threads(void **state)
 {
@@ -1268,6 +1331,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_u6_bytes_done),
 		cmocka_unit_test(test_u8_complete_armed),
 		cmocka_unit_test(test_data_checked),
+		cmocka_unit_test(test_exit_checks),
 		cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
