@@ -403,8 +403,8 @@ static void ledger_check(struct ring_ledger *lg, const struct io_uring_cqe *cqe)
 		    cqe->res, lg->expect[i]);
 	for (int k = 0; lg->buf[i] && k < cqe->res; k++)
 		PCSIM_CHECK(lg->buf[i][k] == pcsim_file_byte(lg->file, lg->off[i] + (uint64_t)k),
-			    "read-data", "user_data %llu: byte %d read wrong", (unsigned long long)i,
-			    k);
+			    "read-data", "user_data %llu: byte %d read wrong",
+			    (unsigned long long)i, k);
 }
 
 /* Wait for and check @nr CQEs. */

@@ -64,10 +64,10 @@ static int check_rings(struct pcsim_world *w, void *arg)
 			struct io_kiocb *req = ctx->reqs[k];
 			if (req->freed || req->armed || !(req->kiocb.ki_flags & IOCB_WAITQ))
 				continue;
-			pcsim_fail("U5", "request %u has IOCB_WAITQ set with no arming outstanding: "
-				   "its armed read returned without -EIOCBQUEUED and left the flag "
-				   "for the next read of the request, which would arm where it must "
-				   "block (B-13)", req->id);
+			pcsim_fail("U5", "request %u has IOCB_WAITQ set with no arming "
+				   "outstanding: its armed read returned without -EIOCBQUEUED "
+				   "and left the flag for the next read of the request, which "
+				   "would arm where it must block (B-13)", req->id);
 			return 1;
 		}
 	}
@@ -147,7 +147,8 @@ void pcsim__uring_check_done(struct io_kiocb *req, const struct iov_iter *iter, 
 		    "request %u completes (result %ld) while its page callback is armed: the "
 		    "callback will retry a request that is gone", req->id, res);
 	PCSIM_CHECK(!req->tw_pending, "U8",
-		    "request %u completes (result %ld) while a retry of it is queued", req->id, res);
+		    "request %u completes (result %ld) while a retry of it is queued", req->id,
+		    res);
 	if (res < 0)
 		return;
 	PCSIM_CHECK((size_t)res == iter->done, "U6",
@@ -257,7 +258,7 @@ void pcsim__uring_check_sleep(const char *where)
 		return;
 	if (pcsim_task_work_pending(current) && !signal_pending(current))
 		pcsim_fail("U9", "%s sleeps in %s with task_work queued to it and no notification "
-			   "that ends the sleep: the work (a ring's retry) runs only on the way back "
-			   "to user space, after the wake-up it is meant to cause (B-16)",
+			   "that ends the sleep: the work (a ring's retry) runs only on the way "
+			   "back to user space, after the wake-up it is meant to cause (B-16)",
 			   pcsim_task_name(current), where);
 }
