@@ -6,7 +6,9 @@
  * (offload) or block in the submitter (sync) - with the same CQEs and bytes in every mode;
  * RWF_NOWAIT, EOF, file-position reads, links cancelled behind a failed request, CQ overflow,
  * explorations with a locker and an evictor racing the armed reads, a plugged callback that
- * forgets its request reference, and the same workload on real threads.
+ * forgets its request reference, the same workload on real threads; every ring check made to
+ * fire by a mutant (PCSIM_INJECT_URING_*), a plugged variant or a zoo entry, and the zoo
+ * entries B-04, B-13, B-14, B-15, B-16 found by PCT in their built-ins.
  * Kernel reference: fs/io_uring.c and fs/io-wq.c (5.10.13), docs/kernel-semantics.md §4.
  * What to look for in a trace: "uring.arm" (-EIOCBQUEUED), the bdev completion's unlock running
  * "uring.callback", then "uring.retry" in the submitter and the "uring.cqe".
