@@ -352,6 +352,286 @@ static void uring_p6_setup(struct pcsim_world *w, void *arg)
 	pcsim_post_signal(w, victim, PCSIM_SIGKILL);
 }
 
+/* ---- the ring's zoo scenarios ---------------------------------------------------------------- */
+/*
+ * What a ring program expects of its SQEs: each user_data gets one CQE with the result given
+ * here, and every byte a read reports is the file's.
+ */
+#define LEDGER_MAX 8
+struct ring_ledger {
+	unsigned n;
+	uint32_t file;				/* the file id of the reads */
+	long expect[LEDGER_MAX];
+	uint64_t off[LEDGER_MAX];
+	unsigned char *buf[LEDGER_MAX];		/* NULL: not a read */
+	bool seen[LEDGER_MAX];
+};
+
+/* One SQE (user_data = its index in the ledger): a read of @len at @off into @buf, or a NOP. */
+static bool ledger_sqe(struct pcsim_uring *ring, struct ring_ledger *lg, int fd,
+		       unsigned char *buf, unsigned len, uint64_t off, unsigned flags, long expect)
+{
+	struct io_uring_sqe *sqe = pcsim_uring_get_sqe(ring);
+	if (!sqe || lg->n == LEDGER_MAX) {
+		pcsim_fail("uring", "no SQE");
+		return false;
+	}
+	if (buf)
+		pcsim_uring_prep_read(sqe, fd, buf, len, off);
+	else
+		pcsim_uring_prep_nop(sqe);
+	pcsim_uring_sqe_set_flags(sqe, flags);
+	pcsim_uring_sqe_set_data64(sqe, lg->n);
+	lg->expect[lg->n] = expect;
+	lg->off[lg->n] = off;
+	lg->buf[lg->n] = buf;
+	lg->n++;
+	return true;
+}
+
+/* The CQE @cqe against the ledger: known, first, the result expected, the file's bytes. */
+static void ledger_check(struct ring_ledger *lg, const struct io_uring_cqe *cqe)
+{
+	uint64_t i = cqe->user_data;
+	PCSIM_CHECK(i < lg->n && !lg->seen[i], "uring-cqe", "a CQE for user_data %llu, unknown or "
+		    "seen twice", (unsigned long long)i);
+	if (i >= lg->n)
+		return;
+	lg->seen[i] = true;
+	PCSIM_CHECK(cqe->res == lg->expect[i], "uring-cqe",
+		    "user_data %llu completed with %d, expected %ld", (unsigned long long)i,
+		    cqe->res, lg->expect[i]);
+	for (int k = 0; lg->buf[i] && k < cqe->res; k++)
+		PCSIM_CHECK(lg->buf[i][k] == pcsim_file_byte(lg->file, lg->off[i] + (uint64_t)k),
+			    "read-data", "user_data %llu: byte %d read wrong",
+			    (unsigned long long)i, k);
+}
+
+/* Wait for and check @nr CQEs. */
+static bool ledger_reap(struct pcsim_uring *ring, struct ring_ledger *lg, unsigned nr)
+{
+	for (unsigned k = 0; k < nr; k++) {
+		struct io_uring_cqe *cqe;
+		if (pcsim_uring_wait_cqe(ring, &cqe)) {
+			pcsim_fail("uring", "wait_cqe interrupted");
+			return false;
+		}
+		ledger_check(lg, cqe);
+		pcsim_uring_cqe_seen(ring, cqe);
+	}
+	return true;
+}
+
+/* Quiescence: every SQE of the ledger got its CQE. */
+static void ledger_done(const struct ring_ledger *lg)
+{
+	for (unsigned i = 0; i < lg->n; i++)
+		PCSIM_CHECK(lg->seen[i], "uring-cqe", "user_data %u got no CQE", i);
+}
+
+/*
+ * uring-b13: one ring read of page 0 while its read is in flight. When the I/O completes
+ * between the read's NOWAIT attempt and its armed attempt, the armed attempt copies the page
+ * and returns 4096 without arming; 5.10.13 leaves IOCB_WAITQ set then (B-13), and the next
+ * read of the request would arm where it must block (U5).
+ */
+struct uring_small {
+	struct ring_file f;
+	struct ring_ledger lg;
+	unsigned char buf[2][8192];
+};
+
+static void uring_b13_task(void *arg)
+{
+	struct uring_small *u = arg;
+	struct pcsim_uring ring;
+	if (pcsim_uring_queue_init(4, &ring, 0)) {
+		pcsim_fail("uring", "queue_init failed");
+		return;
+	}
+	if (!ledger_sqe(&ring, &u->lg, u->f.fd, u->buf[0], 4096, 0, 0, 4096))
+		return;
+	pcsim_uring_submit(&ring);
+	if (ledger_reap(&ring, &u->lg, 1))
+		ledger_done(&u->lg);
+	pcsim_uring_queue_exit(&ring);
+}
+
+static struct uring_small *uring_small_init(struct pcsim_world *w, uint32_t id, uint64_t size)
+{
+	struct uring_small *u = pcsim_alloc(w, sizeof(*u));
+	ring_file_init(w, &u->f, id, size);
+	u->f.m->fadv_random = true;
+	u->lg.file = id;
+	return u;
+}
+
+static void uring_b13_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct uring_small *u = uring_small_init(w, 13, 4096);
+	pcsim_task_create(w, "submitter", uring_b13_task, u, 0);
+}
+
+/*
+ * uring-b14: a ring read of page 0, in flight, arms; its submitter closes the ring at once
+ * (io_uring_queue_exit() with the read armed). The page's unlock queues the retry, which runs
+ * while the ring is being released: the request completes inside the retry, and only the ctx
+ * reference the callback took for the task_work keeps the context alive for the rest of
+ * io_req_task_submit(). B-14 (5.7-5.8) took none: the context is freed under it.
+ */
+static void uring_b14_task(void *arg)
+{
+	struct uring_small *u = arg;
+	struct pcsim_uring ring;
+	struct io_uring_cqe *cqe;
+	if (pcsim_uring_queue_init(4, &ring, 0)) {
+		pcsim_fail("uring", "queue_init failed");
+		return;
+	}
+	if (!ledger_sqe(&ring, &u->lg, u->f.fd, u->buf[0], 4096, 0, 0, 4096))
+		return;
+	pcsim_uring_submit(&ring);
+	pcsim_uring_queue_exit(&ring);
+	/* the ring's memory stays readable here (the model's arena): its one CQE is there */
+	PCSIM_CHECK(pcsim_uring_peek_cqe(&ring, &cqe) == 0, "uring-cqe",
+		    "the read got no CQE from the ring's release");
+	if (cqe)
+		ledger_check(&u->lg, cqe);
+	ledger_done(&u->lg);
+}
+
+static void uring_b14_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct uring_small *u = uring_small_init(w, 14, 4096);
+	pcsim_task_create(w, "submitter", uring_b14_task, u, 0);
+}
+
+/*
+ * uring-b15: SQE 0 reads 8 KiB linked to SQE 1, a NOP; page 0 is cached, page 1 is being read.
+ * The NOWAIT attempt copies page 0 and stops short; the retry arms on page 1, and its callback's
+ * task_work reads the rest: the CQE says 8192, the whole count. 5.10.13 compares that total with
+ * the remaining count its re-entered io_read() set as the expected result, and cancels the NOP
+ * (B-15 in its 5.10 form).
+ */
+static void uring_b15_task(void *arg)
+{
+	struct uring_small *u = arg;
+	struct pcsim_uring ring;
+	if (pcsim_uring_queue_init(4, &ring, 0)) {
+		pcsim_fail("uring", "queue_init failed");
+		return;
+	}
+	if (!ledger_sqe(&ring, &u->lg, u->f.fd, u->buf[0], 8192, 0, IOSQE_IO_LINK, 8192) ||
+	    !ledger_sqe(&ring, &u->lg, u->f.fd, NULL, 0, 0, 0, 0))
+		return;
+	pcsim_uring_submit(&ring);
+	if (ledger_reap(&ring, &u->lg, 2))
+		ledger_done(&u->lg);
+	pcsim_uring_queue_exit(&ring);
+}
+
+static void uring_b15_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct uring_small *u = pcsim_alloc(w, sizeof(*u));
+	pcsim_bdev_init(&u->f.bdev, 2, false);
+	u->f.m = pcsim_mapping_create(w, 15, 2 * 4096, &u->f.bdev, 0);
+	u->f.m->fadv_random = true;
+	pcsim_mapping_populate(u->f.m, 0, true, false);
+	pcsim_readpage(u->f.m, pcsim_mapping_populate(u->f.m, 1, false, true));
+	u->f.fd = pcsim_uring_open(w, u->f.m, 0);
+	u->lg.file = 15;
+	pcsim_task_create(w, "submitter", uring_b15_task, u, 0);
+}
+
+/*
+ * uring-general: two rings over a file of four pages (page 0 being read, page 1 cached, pages 2
+ * and 3 not), a locker of page 0 and an evictor of pages 1 and 3 (one wait bucket). Ring A
+ * reads pages 1-2 linked to a NOP, page 0 and page 3, and reaps; ring B reads page 0 and closes
+ * its ring at once. Every CQE must carry its full count and the file's bytes; the NOP must
+ * complete 0. B-13, B-14 and B-15 each break it.
+ */
+struct uring_general {
+	struct ring_file f;
+	struct ring_ledger lg[2];
+	unsigned char buf[4][8192];
+};
+
+static void uring_general_a(void *arg)
+{
+	struct uring_general *u = arg;
+	struct ring_ledger *lg = &u->lg[0];
+	struct pcsim_uring ring;
+	if (pcsim_uring_queue_init(8, &ring, 0)) {
+		pcsim_fail("uring", "queue_init failed");
+		return;
+	}
+	if (!ledger_sqe(&ring, lg, u->f.fd, u->buf[0], 8192, 4096, IOSQE_IO_LINK, 8192) ||
+	    !ledger_sqe(&ring, lg, u->f.fd, NULL, 0, 0, 0, 0) ||
+	    !ledger_sqe(&ring, lg, u->f.fd, u->buf[1], 4096, 0, 0, 4096) ||
+	    !ledger_sqe(&ring, lg, u->f.fd, u->buf[2], 4096, 3 * 4096, 0, 4096))
+		return;
+	pcsim_uring_submit(&ring);
+	if (ledger_reap(&ring, lg, 4))
+		ledger_done(lg);
+	pcsim_uring_queue_exit(&ring);
+}
+
+static void uring_general_b(void *arg)
+{
+	struct uring_general *u = arg;
+	struct ring_ledger *lg = &u->lg[1];
+	struct pcsim_uring ring;
+	struct io_uring_cqe *cqe;
+	if (pcsim_uring_queue_init(4, &ring, 0)) {
+		pcsim_fail("uring", "queue_init failed");
+		return;
+	}
+	if (!ledger_sqe(&ring, lg, u->f.fd, u->buf[3], 4096, 0, 0, 4096))
+		return;
+	pcsim_uring_submit(&ring);
+	pcsim_uring_queue_exit(&ring);
+	PCSIM_CHECK(pcsim_uring_peek_cqe(&ring, &cqe) == 0, "uring-cqe",
+		    "ring B's read got no CQE from the ring's release");
+	if (cqe)
+		ledger_check(lg, cqe);
+	ledger_done(lg);
+}
+
+static void uring_general_locker(void *arg)
+{
+	struct uring_general *u = arg;
+	struct pcsim_page *page = pcsim_find_get_page(u->f.m, 0);
+	if (!page)
+		return;
+	if (pcsim_trylock_page(page))
+		pcsim_unlock_page(page);
+	pcsim_put_page(page);
+}
+
+static void uring_general_evictor(void *arg)
+{
+	struct uring_general *u = arg;
+	(void)pcsim_evict_page(u->f.m, 1);
+	(void)pcsim_evict_page(u->f.m, 3);
+}
+
+static void uring_general_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct uring_general *u = pcsim_alloc(w, sizeof(*u));
+	ring_file_init(w, &u->f, 16, 4 * 4096);
+	u->f.m->fadv_random = true;
+	pcsim_mapping_populate(u->f.m, 1, true, false);
+	u->lg[0].file = u->lg[1].file = 16;
+	pcsim_task_create(w, "ring-a", uring_general_a, u, 0);
+	pcsim_task_create(w, "ring-b", uring_general_b, u, 1);
+	pcsim_task_create(w, "locker", uring_general_locker, u, 1);
+	pcsim_task_create(w, "evict", uring_general_evictor, u, 0);
+}
+
 const struct pcsim_zoo_entry pcsim_zoo[] = {
 	{ 1, "async buffered reads v1 (May 2020), fixed in v2",
 	  "lock_page_async() reports success when it only saw the page unlocked",
@@ -375,6 +655,18 @@ const struct pcsim_zoo_entry pcsim_zoo[] = {
 	{ 11, "13bd691421bc (5.10-rc1)",
 	  "arming a callback after the caller already moved bytes: the count is lost",
 	  "tests/unit/test_read.c" },
+	{ 13, "b5b0ecb736f1 (5.12-rc, stable 5.9+); in 5.10.13",
+	  "io_read() leaves IOCB_WAITQ set after an armed read that did not return "
+	  "-EIOCBQUEUED: the next read of the request arms where it must block",
+	  "uring-b13" },
+	{ 14, "6d816e088c35 (5.9-rc1, stable 5.7+); cancel put 5.9-rc6",
+	  "the retry's task_work holds no ring context reference: a ring closed with a read "
+	  "armed is freed under io_req_task_submit()",
+	  "uring-b14" },
+	{ 15, "bf68b5b34311 (6.1); its 5.10 form is in 5.10.13",
+	  "a read that needed a callback retry is compared with the remaining count as its "
+	  "expected result: the chain behind it is cancelled though every byte was read",
+	  "uring-b15" },
 	{ 16, "ce593a6c480a (5.8-rc4); TWA_SIGNAL always from 5.9-rc1",
 	  "the retry's task_work is queued to run on return to user space: a submitter asleep "
 	  "in read() of the ring's eventfd never gets its CQE",
@@ -414,6 +706,21 @@ const struct pcsim_builtin pcsim_builtins[] = {
 	{ { "uring-eventfd", uring_efd_setup, NULL, NULL },
 	  "an armed ring read whose completion the submitter awaits in read() of the ring's "
 	  "eventfd (B-16)",
+	  PCSIM_MEM_SC, 0 },
+	{ { "uring-b13", uring_b13_setup, NULL, NULL },
+	  "a ring read of a page whose read completes while the ring arms (B-13: IOCB_WAITQ "
+	  "left set)",
+	  PCSIM_MEM_SC, 0 },
+	{ { "uring-b14", uring_b14_setup, NULL, NULL },
+	  "a ring closed right after its read armed: the retry runs during the release (B-14)",
+	  PCSIM_MEM_SC, 0 },
+	{ { "uring-b15", uring_b15_setup, NULL, NULL },
+	  "an 8 KiB ring read linked to a NOP, half cached, half being read: the retry's total "
+	  "must not cancel the NOP (B-15)",
+	  PCSIM_MEM_SC, 0 },
+	{ { "uring-general", uring_general_setup, NULL, NULL },
+	  "two rings (linked reads, a ring closed with a read armed), a locker and an evictor "
+	  "over a four-page file",
 	  PCSIM_MEM_SC, 0 },
 };
 

@@ -99,6 +99,17 @@ struct pcsim_uring {
 	unsigned sqe_head, sqe_tail;	/* SQEs handed out by get_sqe, not yet published */
 };
 
+/*
+ * pcsim's own mutants of the ring layer (struct pcsim_config.inject), for the tests of its
+ * run-time checks (docs/uring.md, "Checks"); bits 0x1-0x20 are the engine's and the page
+ * cache's (<pcsim/config.h>, <pcsim/pagecache.h>).
+ */
+#define PCSIM_INJECT_URING_STACK_WPQ 0x40u	/* U1: the wpq armed is on io_read()'s stack */
+#define PCSIM_INJECT_URING_RETRY_IN_CALLBACK 0x80u /* U4: the callback runs the retry itself */
+#define PCSIM_INJECT_URING_NO_BYTES_DONE 0x100u	/* U6: kiocb_done() forgets bytes_done */
+#define PCSIM_INJECT_URING_COMPLETE_ARMED 0x200u /* U8: complete the short count, stay armed */
+#define PCSIM_INJECT_URING_CANCEL_NO_PUT 0x400u	/* U3: io_req_task_cancel() keeps its ctx ref */
+
 /* ---------------------------------------------------------------------------------------------
  * Files
  */

@@ -68,6 +68,7 @@ int pcsim_uring_eventfd_read(int fd, uint64_t *value)
 			}
 			spin_unlock_irq(&ctx->wqh.lock);
 			pcsim_task_set_wchan("eventfd_read(fd %d)", fd);
+			pcsim__uring_check_sleep("eventfd_read()");	/* U9 */
 			schedule();
 			spin_lock_irq(&ctx->wqh.lock);
 		}

@@ -100,6 +100,46 @@ static void io_free_req_mem(struct io_kiocb *req)
 	atomic_dec(&ctx->refs);		/* percpu_ref_put */
 	if (ring_dying(ctx) && atomic_read(&ctx->inflight) == 0)
 		wake_up(&ctx->wait);	/* io_ring_exit: the last request is gone */
+	pcsim__io_ctx_note_put(ctx);
+}
+
+/*
+ * The ring's percpu_ref as the kernel kills it: once the ring is dying (the owner closed it),
+ * the reference the ring itself held is gone, and the put that leaves only it here is the one
+ * after which io_ring_exit_work() frees the context. Whatever touches the context after that is
+ * a use after free (B-14). Call after every put of ctx->refs that a request or a task_work does.
+ */
+void pcsim__io_ctx_note_put(struct io_ring_ctx *ctx)
+{
+	if (ring_dying(ctx) && pcsim_load_np(&ctx->refs.counter, PCSIM_MO_ONCE) == 1)
+		__atomic_store_n(&ctx->released, true, __ATOMIC_RELAXED);
+}
+
+/*
+ * The ctx reference of a queued task_work (U3): taken by whoever queues a retry or a cancel
+ * (io_async_buf_func, io_req_task_queue), dropped by io_req_task_submit / io_req_task_cancel
+ * when they are done with the context (6d816e088c35, 5.9-rc1). B-14 re-injected (5.7-5.8):
+ * neither taken nor dropped.
+ */
+void pcsim__io_tw_ctx_get(struct io_kiocb *req)
+{
+	if (uring_bug(req->ctx, 14))
+		return;
+	atomic_inc(&req->ctx->refs);	/* percpu_ref_get(&ctx->refs) */
+	req->tw_pins++;
+}
+
+void pcsim__io_tw_ctx_put(struct io_kiocb *req)
+{
+	struct io_ring_ctx *ctx = req->ctx;
+	if (uring_bug(ctx, 14))
+		return;
+	PCSIM_CHECK(!ctx_released(ctx), "uring-ctx-use-after-free",
+		    "the task_work of request %u puts a reference of a ring context already freed",
+		    req->id);
+	req->tw_pins--;
+	atomic_dec(&ctx->refs);		/* percpu_ref_put(&ctx->refs) */
+	pcsim__io_ctx_note_put(ctx);
 }
 
 void pcsim__req_set_fail_links(struct io_kiocb *req)
@@ -173,6 +213,8 @@ static bool io_cqring_fill_event(struct io_kiocb *req, long res)
 	struct io_rings *r = &ctx->rings;
 	unsigned head = (unsigned)smp_load_acquire(&r->cq_head);
 	trace_req(&pcsim__tk_uring_cqe, req, res, "CQE");
+	pcsim__uring_check_cqe(req);	/* one CQE per request */
+	req->cqes++;
 	URING_STAT(ctx, completed);
 	if (ctx->cached_cq_tail - head == r->cq_ring_entries) {
 		/* The CQ ring is full: the request waits on the overflow list with a reference
@@ -263,6 +305,12 @@ static int io_nop(struct io_kiocb *req)
 
 int pcsim__io_issue_sqe(struct io_kiocb *req, bool force_nonblock)
 {
+	/* U4: an inline (non-blocking) issue - the submission, or the retry from task_work - runs
+	 * in the ring's task with uring_lock held; io-wq issues (blocking) without it */
+	if (force_nonblock && pcsim__uring_checking(req->ctx))
+		PCSIM_CHECK(req->ctx->uring_lock_owner == current && current, "U4",
+			    "request %u is issued without blocking outside ctx->uring_lock (%s)",
+			    req->id, current ? pcsim_task_name(current) : "an atomic context");
 	switch (req->opcode) {
 	case IORING_OP_NOP:
 		return io_nop(req);
@@ -421,12 +469,29 @@ int pcsim__io_req_task_work_add(struct io_kiocb *req, bool twa_signal_ok)
 	 * TASK_INTERRUPTIBLE sleeps only). B-16 (5.7-5.8): TWA_RESUME, run only on the way back
 	 * to user space, so a task sleeping in the kernel for the result never runs it. */
 	int notify = twa_signal_ok ? TWA_SIGNAL : TWA_NONE;
-	if (pcsim_world_config(req->ctx->w)->bugs & PCSIM_BUG(16))
+	if (uring_bug(req->ctx, 16))
 		notify = TWA_RESUME;
+	req->tw_pending = true;
+	req->tw_queues++;
 	int ret = task_work_add(tsk, &req->task_work, notify);
-	if (!ret)
+	if (!ret) {
 		wake_up_process(tsk);
+	} else {
+		req->tw_pending = false;
+		req->tw_queues--;
+	}
 	return ret;
+}
+
+/* The task is exiting: io_req_task_cancel() from the io-wq manager instead (-ECANCELED). */
+void pcsim__io_req_task_work_fallback(struct io_kiocb *req)
+{
+	struct task_struct *tsk = pcsim__io_wq_get_task(req->ctx);
+	req->task_work.func = pcsim__io_req_task_cancel;
+	req->tw_pending = true;
+	req->tw_queues++;
+	task_work_add(tsk, &req->task_work, TWA_NONE);
+	wake_up_process(tsk);
 }
 
 /* __io_req_task_cancel(): post -ECANCELED and drop both references. */
@@ -448,9 +513,12 @@ static void io_req_task_cancel_one(struct io_kiocb *req, long error)
 void pcsim__io_req_task_cancel(struct callback_head *cb)
 {
 	struct io_kiocb *req = container_of(cb, struct io_kiocb, task_work);
-	struct io_ring_ctx *ctx = req->ctx;
+	pcsim__uring_check_tw_begin(req, false);
 	io_req_task_cancel_one(req, -ECANCELED);
-	atomic_dec(&ctx->refs);		/* percpu_ref_put */
+	/* 5.9-rc6 "drop 'ctx' ref on task work cancelation" (the mutant: before it) */
+	if (!uring_inject(req->ctx, PCSIM_INJECT_URING_CANCEL_NO_PUT))
+		pcsim__io_tw_ctx_put(req);
+	pcsim__uring_check_tw_end(req);
 }
 
 /* io_req_task_submit(): re-issue under uring_lock, a fresh io_read() from step 1. */
@@ -460,12 +528,20 @@ void pcsim__io_req_task_submit(struct callback_head *cb)
 	struct io_ring_ctx *ctx = req->ctx;
 	PCSIM_CHECK(!req->freed, "uring-use-after-free",
 		    "task_work retry of request %u, already freed", req->id);
+	pcsim__uring_check_tw_begin(req, true);
 	URING_STAT(ctx, retries);
 	trace_req(&pcsim__tk_uring_retry, req, 0, "retry from task_work");
 	pcsim__uring_lock(ctx);
 	pcsim__io_queue_sqe_inline(req);
+	/* the request may be gone now: only the task_work's own ctx reference keeps the ring's
+	 * context alive for the unlock and the put below (B-14 re-injected: nothing does) */
+	PCSIM_CHECK(!ctx_released(ctx), "uring-ctx-use-after-free",
+		    "io_req_task_submit() of request %u unlocks ctx->uring_lock of a ring context "
+		    "freed under it: the ring is closed and its last reference went with the "
+		    "request (B-14)", req->id);
 	pcsim__uring_unlock(ctx);
-	atomic_dec(&ctx->refs);		/* percpu_ref_put: the callback's ctx reference */
+	pcsim__io_tw_ctx_put(req);	/* percpu_ref_put: the callback's ctx reference */
+	pcsim__uring_check_tw_end(req);
 }
 
 /* io_req_task_queue(): run @req's issue from task_work (links), with the same fallback. */
@@ -473,13 +549,9 @@ void pcsim__io_req_task_queue(struct io_kiocb *req)
 {
 	struct io_ring_ctx *ctx = req->ctx;
 	req->task_work.func = ctx->ops.task_submit;
-	atomic_inc(&ctx->refs);
-	if (pcsim__io_req_task_work_add(req, true)) {
-		struct task_struct *tsk = pcsim__io_wq_get_task(ctx);
-		req->task_work.func = pcsim__io_req_task_cancel;
-		task_work_add(tsk, &req->task_work, TWA_NONE);
-		wake_up_process(tsk);
-	}
+	pcsim__io_tw_ctx_get(req);
+	if (pcsim__io_req_task_work_add(req, true))
+		pcsim__io_req_task_work_fallback(req);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -578,6 +650,7 @@ int pcsim__io_cqring_wait(struct io_ring_ctx *ctx, unsigned min_events)
 int pcsim__io_uring_enter(struct io_ring_ctx *ctx, unsigned to_submit, unsigned min_complete)
 {
 	int submitted = 0;
+	pcsim__uring_checks_ring(ctx);
 	if (!list_empty(&ctx->cq_overflow_list))
 		pcsim__io_cqring_overflow_flush(ctx);
 	if (to_submit) {

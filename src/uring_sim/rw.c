@@ -9,11 +9,13 @@
  * kiocb_done, io_rw_done, __io_complete_rw, io_rw_reissue, io_complete_rw_common. The page cache
  * under it is the page-cache layer (pcsim_read_iter: generic_file_buffered_read of 5.10).
  *
- * What a reader of 5.10 should look for here: IOCB_WAITQ is cleared only by the callback or by
- * a refused retry (B-13: it stays set after a completed armed attempt); the retry's io_read()
- * starts again from step 1 with the persistent iterator, so req->result becomes the remaining
- * count and a request that needed a retry reports bytes_done + last != result (B-15 in its 5.10
- * form: a linked request behind it is cancelled).
+ * What a reader of 5.10 should look for here: 5.10.13 clears IOCB_WAITQ only in the callback or
+ * on a refused retry, so it stays set after an armed attempt that did not arm (B-13); the
+ * retry's io_read() starts again from step 1 with the persistent iterator, so req->result
+ * becomes the remaining count while the request reports bytes_done + last (B-15 in its 5.10
+ * form: a linked request behind it is cancelled). The model carries both fixes (b5b0ecb736f1;
+ * bf68b5b34311 in 5.10's shape); --bug b13 / b15 give 5.10.13 back. The checks of U1-U10 this
+ * file calls are in checks.c; PCSIM_INJECT_URING_* are the mutants that make them fire.
  */
 #include <limits.h>
 #include <string.h>
@@ -154,25 +156,38 @@ struct io_async_rw *pcsim__io_setup_async_rw(struct io_kiocb *req, const struct 
 	return req->async_data;
 }
 
+static int io_async_buf_func_checked(struct wait_queue_entry *wait, unsigned mode, int sync,
+				     void *key);
+
 /*
  * io_rw_should_retry(): may this read wait for a page with a callback? If so, point the kiocb
  * at the async data's wpq (non-exclusive, re-initialised on every pass: safe only because it is
  * never linked here, U1) and set IOCB_WAITQ, clear IOCB_NOWAIT.
  */
-static bool io_rw_should_retry(struct io_kiocb *req)
+static bool io_rw_should_retry(struct io_kiocb *req, struct wait_page_queue *stack_wpq)
 {
 	struct io_async_rw *rw = req->async_data;
 	struct wait_page_queue *wait = &rw->wpq;
 	struct kiocb *kiocb = &req->kiocb;
 
 	/* never retry for NOWAIT, we just complete with -EAGAIN (B-04, v3 of the series: it did) */
-	if ((req->flags & REQ_F_NOWAIT) &&
-	    !(pcsim_world_config(req->ctx->w)->bugs & PCSIM_BUG(4)))
+	if ((req->flags & REQ_F_NOWAIT) && !uring_bug(req->ctx, 4))
 		return false;
 	/* no IOCB_DIRECT / IOCB_HIPRI in the model; only files with FMODE_BUF_RASYNC retry */
 	if (!req->file->buf_rasync)
 		return false;
-	wait->wait.func = req->ctx->ops.async_buf_func;
+	/* the U1 mutant: a wait entry in io_read()'s frame, gone when it returns */
+	if (uring_inject(req->ctx, PCSIM_INJECT_URING_STACK_WPQ))
+		wait = stack_wpq;
+	/* U1: one wpq, in the heap async data (io_read() checked on entry that no arming of it
+	 * is outstanding, so it is not linked anywhere now) */
+	pcsim__uring_check_arm(req, wait);
+	/* U2's bookkeeping: from here the page cache may link the wpq, and its callback may run
+	 * (on another CPU) before the read call returns -EIOCBQUEUED */
+	req->armed = true;
+	req->arm_seq++;
+	wait->wait.func = pcsim__uring_checking(req->ctx) ? io_async_buf_func_checked
+							  : req->ctx->ops.async_buf_func;
 	wait->wait.private = req;
 	WRITE_ONCE(wait->wait.flags, 0);
 	INIT_LIST_HEAD(&wait->wait.entry);
@@ -182,11 +197,6 @@ static bool io_rw_should_retry(struct io_kiocb *req)
 	/* U10: a RWF_NOWAIT request never waits, so it never arms */
 	PCSIM_CHECK(!(req->flags & REQ_F_NOWAIT), "U10",
 		    "request %u (RWF_NOWAIT) is about to arm a page wait callback", req->id);
-	/* U2's bookkeeping: from here the page cache may link the wpq, and its callback may run
-	 * (on another CPU) before the read call returns -EIOCBQUEUED */
-	PCSIM_CHECK(!req->armed, "U1", "request %u re-initialised its wpq while a callback was "
-		    "outstanding", req->id);
-	req->armed = true;
 	return true;
 }
 
@@ -211,23 +221,42 @@ int pcsim__io_async_buf_func(struct wait_queue_entry *wait, unsigned mode, int s
 	/* U2: one firing per arming */
 	PCSIM_CHECK(req->armed, "U2", "the page callback of request %u fired with no arming "
 		    "outstanding (a second firing, or a wpq linked without -EIOCBQUEUED)", req->id);
-	req->armed = false;
 	req->kiocb.ki_flags &= ~IOCB_WAITQ;
 	list_del_init(&wait->entry);
+	req->armed = false;	/* after the unlink: a linked wpq always has its arming (U1) */
 	URING_STAT(ctx, callbacks);
 	pcsim_trace_emit(&pcsim__tk_uring_callback, 0, 0, req->id, wpq->page->pfn,
 			 "io_async_buf_func: queue the retry");
 	req->task_work.func = ctx->ops.task_submit;
-	atomic_inc(&ctx->refs);			/* percpu_ref_get(&ctx->refs) */
+	pcsim__io_tw_ctx_get(req);		/* percpu_ref_get(&ctx->refs), B-14 */
 	refcount_inc(&req->refs);		/* submit ref gets dropped, acquire a new one */
+	if (uring_inject(ctx, PCSIM_INJECT_URING_RETRY_IN_CALLBACK)) {
+		/* the U4 mutant: the retry runs here, in the unlocker's context */
+		req->tw_pending = true;
+		req->tw_queues++;
+		ctx->ops.task_submit(&req->task_work);
+		return 1;
+	}
 	if (unlikely(pcsim__io_req_task_work_add(req, true))) {
 		/* the task is exiting: cancel from the io-wq manager instead */
-		struct task_struct *tsk = pcsim__io_wq_get_task(ctx);
-		req->task_work.func = pcsim__io_req_task_cancel;
-		task_work_add(tsk, &req->task_work, TWA_NONE);
-		wake_up_process(tsk);
+		pcsim__io_req_task_work_fallback(req);
 	}
 	return 1;
+}
+
+/*
+ * The wake function a request arms: the plug point (ctx->ops.async_buf_func, pcsim's model by
+ * default) and, around it, U2's second half: a firing that consumed the arming (unlinked the
+ * entry) queued exactly one retry or cancel.
+ */
+static int io_async_buf_func_checked(struct wait_queue_entry *wait, unsigned mode, int sync,
+				     void *key)
+{
+	struct io_kiocb *req = wait->private;
+	unsigned before = req->tw_queues, seq = req->arm_seq;
+	int ret = req->ctx->ops.async_buf_func(wait, mode, sync, key);
+	pcsim__uring_check_callback(req, before, seq);
+	return ret;
 }
 
 /* io_rw_reissue(): an inline -EAGAIN completion goes to io-wq instead (not from io-wq). */
@@ -249,20 +278,31 @@ static bool io_rw_reissue(struct io_kiocb *req, long res)
 	return true;
 }
 
-/* io_complete_rw_common(): a result other than the attempt's expected count fails the links. */
-static void io_complete_rw_common(struct io_kiocb *req, long res)
+/*
+ * io_complete_rw_common(): a result other than the expected count fails the links. 5.10.13
+ * compares the total (bytes_done + @last) with req->result, which a task_work re-entry set to
+ * the remaining count: a read that needed a callback retry fails its links (B-15 in its 5.10
+ * form). The model carries the fix (bf68b5b34311 in 5.10's shape): req->result is the remaining
+ * count of each attempt and the last attempt's own count @last is compared with it (U7).
+ */
+static void io_complete_rw_common(struct io_kiocb *req, long res, long last)
 {
-	if (res != req->result)
+	bool fail = (uring_bug(req->ctx, 15) ? res : last) != req->result;
+	pcsim__uring_check_link(req, res, fail);
+	if (fail)
 		pcsim__req_set_fail_links(req);
 	pcsim__io_req_complete(req, res);
 }
 
-/* kiocb_done(): add bytes_done, move f_pos, then complete (or reissue). */
-static void kiocb_done(struct io_kiocb *req, long ret)
+/* kiocb_done(): add bytes_done, move f_pos, then complete (or reissue). @iter is the iterator
+ * the attempts used (the checks compare the result with what it moved). */
+static void kiocb_done(struct io_kiocb *req, const struct iov_iter *iter, long ret)
 {
 	struct io_async_rw *io = req->async_data;
-	if (io && io->bytes_done > 0)
+	long last = ret;
+	if (io && io->bytes_done > 0 && !uring_inject(req->ctx, PCSIM_INJECT_URING_NO_BYTES_DONE))
 		ret = (ret < 0) ? (long)io->bytes_done : ret + (long)io->bytes_done;
+	pcsim__uring_check_done(req, iter, last, ret);
 	if (req->flags & REQ_F_CUR_POS)
 		req->file->f_pos = req->kiocb.ki_pos;
 	if (ret == -EIOCBQUEUED)
@@ -270,16 +310,19 @@ static void kiocb_done(struct io_kiocb *req, long ret)
 	if (ret == -ERESTARTSYS)
 		ret = -EINTR;
 	if (!io_rw_reissue(req, ret))
-		io_complete_rw_common(req, ret);
+		io_complete_rw_common(req, ret, last);
 }
 
-/* The read attempt: ->read_iter() through the page-cache layer's plug point. */
+/* The read attempt: ->read_iter() through the page-cache layer's plug point; U6 looks at how
+ * far it moved the iterator and the position. */
 static long io_iter_do_read(struct io_kiocb *req, struct iov_iter *iter)
 {
-	size_t from = iter->done;
+	size_t count0 = iter->count, done0 = iter->done;
+	int64_t pos0 = req->kiocb.ki_pos;
 	long ret = pcsim_read_iter(&req->kiocb, iter, 0);
-	if (req->vec && iter->done > from)
-		io_iovec_scatter(req->vec, iter->buf, from, iter->done);	/* READV */
+	if (req->vec && iter->done > done0)
+		io_iovec_scatter(req->vec, iter->buf, done0, iter->done);	/* READV */
+	pcsim__uring_check_attempt(req, iter, count0, done0, pos0, ret);
 	return ret;
 }
 
@@ -295,6 +338,7 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 	struct io_async_rw *rw = req->async_data;
 	struct iov_iter inline_iter;
 	struct iov_iter *iter = rw ? &rw->iter : &inline_iter;
+	struct wait_page_queue stack_wpq;	/* only the U1 mutant arms this */
 	size_t iov_count;
 	long io_size, ret;
 
@@ -309,6 +353,7 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 	io_size = (long)iter->count;
 	iov_count = iter->count;
 	req->result = io_size;
+	pcsim__uring_check_read_begin(req, iter);
 
 	/* 2: IOCB_WAITQ is not touched here */
 	if (!force_nonblock)
@@ -323,6 +368,7 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 	if (!ret)
 		goto done;
 	if (ret == -EIOCBQUEUED) {
+		/* the first attempt arms only under a stale IOCB_WAITQ (B-13 re-injected) */
 		URING_STAT(req->ctx, armed);
 		trace_read(req, ret, "armed (a stale IOCB_WAITQ)");
 		return 0;
@@ -350,26 +396,39 @@ copy_iov:
 	/* 7, 8: the retry loop */
 	for (;;) {
 		rw->bytes_done += (size_t)ret;
-		if (!io_rw_should_retry(req)) {
+		if (!io_rw_should_retry(req, &stack_wpq)) {
 			kiocb->ki_flags &= ~IOCB_WAITQ;
 			return -EAGAIN;
 		}
+		/* B-15's fix in 5.10's shape: the attempt's expected count is what remains */
+		if (!uring_bug(req->ctx, 15))
+			req->result = (long)iter->count;
 		ret = io_iter_do_read(req, iter);
 		if (ret == -EIOCBQUEUED) {
+			if (rw->bytes_done && uring_inject(req->ctx,
+							   PCSIM_INJECT_URING_COMPLETE_ARMED)) {
+				/* the U8 mutant: report the short count now, still armed */
+				ret = 0;
+				goto done;
+			}
 			URING_STAT(req->ctx, armed);
 			trace_read(req, ret, "armed: waits for the page's unlock");
 			return 0;
 		}
 		/* not armed: no callback follows this attempt (A3) */
 		req->armed = false;
+		/* b5b0ecb736f1 (stable 5.9+): every return but -EIOCBQUEUED clears IOCB_WAITQ (U5);
+		 * 5.10.13 left it set (B-13 re-injected) */
+		if (!uring_bug(req->ctx, 13))
+			kiocb->ki_flags &= ~IOCB_WAITQ;
 		if (ret > 0 && ret < io_size)
 			continue;	/* io_size is not reduced in this loop (5.10) */
-		break;		/* IOCB_WAITQ stays set (B-13) */
+		break;
 	}
 done:
 	/* 9 */
 	if (force_nonblock && ret > 0)
 		URING_STAT(req->ctx, inline_done);
-	kiocb_done(req, ret);
+	kiocb_done(req, iter, ret);
 	return 0;
 }

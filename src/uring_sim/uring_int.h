@@ -108,6 +108,15 @@ struct io_kiocb {
 	uint32_t gen;			/* bumped when freed: a stale user is recognised */
 	bool freed;
 	bool armed;			/* a page wait callback is outstanding (U2) */
+	/* What the checks keep (checks.c; docs/uring.md, "Checks") */
+	bool tw_pending;		/* a task_work of the request is queued, not yet run */
+	uint8_t tw_pins;		/* ctx references taken for its queued task_work (U3) */
+	unsigned tw_queues;		/* task_work queued for it so far (U2) */
+	unsigned arm_seq;		/* armings so far (U2) */
+	unsigned cqes;			/* CQEs posted for it (one, and only one) */
+	bool chk_started;		/* its first io_read() ran: chk_total, chk_pos0 are set */
+	long chk_total;			/* bytes the whole read asked for (U7) */
+	int64_t chk_pos0;		/* the file position it reads from (the bytes' check) */
 };
 
 /* The shared ring memory (struct io_rings and the SQE array). */
@@ -153,6 +162,9 @@ struct io_ring_ctx {
 	struct pcsim_uring_stats stats;
 	struct io_kiocb **reqs;		/* every request of the ring, for the end-of-ring checks */
 	unsigned nr_reqs, cap_reqs;
+	bool checked;			/* in the layer's list of rings the per-step checks walk */
+	bool released;			/* dying and down to the ring's own reference: the kernel
+					 * frees the ctx now (B-14); relaxed atomic accesses */
 };
 
 /*
@@ -192,6 +204,8 @@ struct uring_layer {
 	struct pcsim_uring_ops ops;
 	bool ops_set;
 	unsigned nr_rings;
+	struct io_ring_ctx *chk_rings[16];	/* rings the per-step checks walk (checks.c) */
+	unsigned nr_chk_rings;
 };
 
 struct uring_layer *pcsim__uring(struct pcsim_world *w);
@@ -208,6 +222,10 @@ void pcsim__io_put_req(struct io_kiocb *req);
 struct io_kiocb *pcsim__io_put_req_find_next(struct io_kiocb *req);
 void pcsim__req_set_fail_links(struct io_kiocb *req);
 int pcsim__io_req_task_work_add(struct io_kiocb *req, bool twa_signal_ok);
+void pcsim__io_req_task_work_fallback(struct io_kiocb *req);
+void pcsim__io_tw_ctx_get(struct io_kiocb *req);
+void pcsim__io_tw_ctx_put(struct io_kiocb *req);
+void pcsim__io_ctx_note_put(struct io_ring_ctx *ctx);
 void pcsim__io_req_task_submit(struct callback_head *cb);
 void pcsim__io_req_task_cancel(struct callback_head *cb);
 void pcsim__io_req_task_queue(struct io_kiocb *req);
@@ -223,6 +241,41 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock);
 int pcsim__io_async_buf_func(struct wait_queue_entry *wait, unsigned mode, int sync, void *key);
 struct io_async_rw *pcsim__io_setup_async_rw(struct io_kiocb *req, const struct iov_iter *iter);
 int pcsim__io_import_iovec(struct io_kiocb *req, struct iov_iter *iter);
+
+/* ---- checks.c: the invariants U1-U10 and the completion checks (docs/uring.md, "Checks").
+ * pcsim__uring_checking() is true in a sim world checking invariants; every check below is a
+ * no-op otherwise. */
+bool pcsim__uring_checking(const struct io_ring_ctx *ctx);
+void pcsim__uring_checks_ring(struct io_ring_ctx *ctx);
+void pcsim__uring_check_arm(struct io_kiocb *req, const struct wait_page_queue *wait);
+void pcsim__uring_check_read_begin(struct io_kiocb *req, const struct iov_iter *iter);
+void pcsim__uring_check_attempt(struct io_kiocb *req, const struct iov_iter *iter,
+				size_t count0, size_t done0, int64_t pos0, long ret);
+void pcsim__uring_check_done(struct io_kiocb *req, const struct iov_iter *iter, long last,
+			     long res);
+void pcsim__uring_check_link(struct io_kiocb *req, long res, bool fail);
+void pcsim__uring_check_callback(struct io_kiocb *req, unsigned tw_queues_before,
+				 unsigned arm_seq_before);
+void pcsim__uring_check_tw_begin(struct io_kiocb *req, bool retry);
+void pcsim__uring_check_tw_end(struct io_kiocb *req);
+void pcsim__uring_check_cqe(struct io_kiocb *req);
+void pcsim__uring_check_sleep(const char *where);
+
+/* The ring layer's mutants (PCSIM_INJECT_URING_*) and re-injected zoo entries (B-n). */
+static inline bool uring_inject(const struct io_ring_ctx *ctx, unsigned bit)
+{
+	return pcsim_world_config(ctx->w)->inject & bit;
+}
+
+static inline bool uring_bug(const struct io_ring_ctx *ctx, unsigned n)
+{
+	return pcsim_world_config(ctx->w)->bugs & PCSIM_BUG(n);
+}
+
+static inline bool ctx_released(const struct io_ring_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->released, __ATOMIC_RELAXED);
+}
 
 /* ---- eventfd.c */
 void pcsim__eventfd_signal(struct eventfd_ctx *ctx, uint64_t n);

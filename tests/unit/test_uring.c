@@ -6,7 +6,9 @@
  * (offload) or block in the submitter (sync) - with the same CQEs and bytes in every mode;
  * RWF_NOWAIT, EOF, file-position reads, links cancelled behind a failed request, CQ overflow,
  * explorations with a locker and an evictor racing the armed reads, a plugged callback that
- * forgets its request reference, and the same workload on real threads.
+ * forgets its request reference, the same workload on real threads; every ring check made to
+ * fire by a mutant (PCSIM_INJECT_URING_*), a plugged variant or a zoo entry, and the zoo
+ * entries B-04, B-13, B-14, B-15, B-16 found by PCT in their built-ins.
  * Kernel reference: fs/io_uring.c and fs/io-wq.c (5.10.13), docs/kernel-semantics.md §4.
  * What to look for in a trace: "uring.arm" (-EIOCBQUEUED), the bdev completion's unlock running
  * "uring.callback", then "uring.retry" in the submitter and the "uring.cqe".
@@ -53,7 +55,11 @@ struct scen {
 	bool two_rounds;	/* submit half, then the rest (overflow test) */
 	bool reap_between;	/* two rounds, reaping the first before the second */
 	bool no_rasync;
+	bool split;		/* page 0 cached, page 1 being read at the start */
+	bool held;		/* page 0 locked, not uptodate, and never unlocked */
+	bool no_reap;		/* close the ring right after submitting */
 	const struct pcsim_uring_ops *ops;
+	const struct pcsim_pagecache_ops *pc_ops;
 	/* state */
 	struct pcsim_bdev bdev;
 	struct address_space *m;
@@ -134,7 +140,8 @@ static void submitter(void *arg)
 		if (s->reap_between && round == 0)
 			reap(s, &ring, hi - lo);
 	}
-	reap(s, &ring, s->nreads - (s->reap_between ? first : 0));
+	if (!s->no_reap)
+		reap(s, &ring, s->nreads - (s->reap_between ? first : 0));
 	pcsim_uring_queue_exit(&ring);
 	pcsim_uring_stats(&ring, &s->st);
 	s->f_pos_end = pcsim_uring_file_pos(pcsim_world_current(), s->fd);
@@ -172,13 +179,17 @@ static void setup(struct pcsim_world *w, void *arg)
 	s->m->fadv_random = true;
 	unsigned long npages = (unsigned long)((s->file_size + 4095) / 4096);
 	for (unsigned long i = 0; i < npages; i++) {
-		if (s->cached)
+		if (s->cached || (s->split && i == 0))
 			pcsim_mapping_populate(s->m, i, true, false);
-		else if (i == 0 && s->in_flight)
-			pcsim_readpage(s->m, pcsim_mapping_populate(s->m, 0, false, true));
+		else if ((i == 0 && s->in_flight) || (i == 1 && s->split))
+			pcsim_readpage(s->m, pcsim_mapping_populate(s->m, i, false, true));
+		else if (i == 0 && s->held)
+			pcsim_mapping_populate(s->m, 0, false, true);
 	}
 	if (s->ops)
 		pcsim_uring_set_ops(w, s->ops);
+	if (s->pc_ops)
+		pcsim_pagecache_set_ops(w, s->pc_ops);
 	s->fd = pcsim_uring_open(w, s->m, s->no_rasync ? PCSIM_URING_O_NO_RASYNC : 0);
 	pcsim_task_create(w, "submitter", submitter, s, 0);
 	if (s->locker)
@@ -234,6 +245,28 @@ static int run(struct scen *s, const char *name, enum pcsim_strategy strat, uint
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
 	return pt_run(name, setup, finish, s, &cfg, strat, max, bound, expect_fail, rep);
+}
+
+/* @s under the default checks plus the ring mutants @inject, or (@no_invariants) with the
+ * invariants off: PCT, at most @max executions, a failure expected; its name is returned in
+ * @what (static storage), and the report freed. */
+static char what_buf[64];
+
+static const char *fails_as(struct scen *s, const char *name, unsigned inject, bool no_invariants,
+			    uint64_t max)
+{
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_report r;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
+	cfg.inject = inject;
+	if (no_invariants)
+		cfg.checks &= ~PCSIM_CHECK_INVARIANTS;
+	int ret = pt_run(name, setup, finish, s, &cfg, PCSIM_STRATEGY_PCT, max, 0, 1, &r);
+	assert_int_equal(ret, 1);
+	snprintf(what_buf, sizeof(what_buf), "%s",
+		 r.outcome == PCSIM_OUTCOME_DEADLOCK ? "deadlock" : r.what);
+	pcsim_report_free(&r);
+	return what_buf;
 }
 
 static void run_ok(struct scen *s, const char *name, enum pcsim_strategy strat, uint64_t max,
@@ -360,6 +393,14 @@ static void test_rwf_nowait(void **state)
 	add_read(&c, 0, 4096, 4096);
 	c.reads[0].rw_flags = RWF_NOWAIT;
 	run_ok(&c, "uring-nowait-cached", PCSIM_STRATEGY_PCT, 100, 0);
+	/* with IOSQE_ASYNC the user asked for io-wq: 5.10 does a blocking read there (io_read()
+	 * clears IOCB_NOWAIT without force_nonblock), which U10 does not forbid */
+	struct scen a = base(4096);
+	add_read(&a, 0, 4096, 4096);
+	a.reads[0].rw_flags = RWF_NOWAIT;
+	a.reads[0].sqe_flags = IOSQE_ASYNC;
+	run_ok(&a, "uring-nowait-async", PCSIM_STRATEGY_PCT, 100, 0);
+	assert_int_equal(a.st.punted, 1);
 }
 
 /* B-04 (v3 of the series): RWF_NOWAIT requests armed too. Found as U10 in one execution. */
@@ -533,8 +574,14 @@ static void test_plugged_callback(void **state)
 	assert_string_equal(r.what, "U2");
 	pcsim_report_free(&r);
 
+	/* U2 reports it where it happens; without the invariants the submitter hangs */
 	ops.async_buf_func = lost_retry_buf_func;
-	assert_int_equal(run(&s, "uring-plugged-lost-retry", PCSIM_STRATEGY_PCT, 50, 0, 1, &r), 1);
+	assert_string_equal(fails_as(&s, "uring-plugged-lost-retry", 0, false, 50), "U2");
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
+	cfg.checks &= ~PCSIM_CHECK_INVARIANTS;
+	assert_int_equal(pt_run("uring-plugged-lost-retry", setup, finish, &s, &cfg,
+				PCSIM_STRATEGY_PCT, 50, 0, 1, &r), 1);
 	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
 	assert_non_null(strstr(r.message, "io_cqring_wait"));
 	pcsim_report_free(&r);
@@ -630,6 +677,15 @@ static void test_fadvise(void **state)
 	assert_true(f.st.punted >= 2);	/* DONTNEED and WILLNEED are io-wq work */
 }
 
+/* The configuration `pcsim explore` gives built-in @b: its memory mode and wait table. */
+static struct pcsim_config builtin_config(const struct pcsim_builtin *b)
+{
+	struct pcsim_config cfg = pt_config(b->mem);
+	if (b->wait_table_bits >= 0)
+		pcsim_pagecache_config(&cfg)->wait_table_bits = (unsigned)b->wait_table_bits;
+	return cfg;
+}
+
 /* Built-in program @name stays clean under @cfg: DFS at @bound to exhaustion (@max == 0), or
  * @max executions of the default strategy (PCT). */
 static void builtin_clean(const char *name, const struct pcsim_config *cfg, unsigned bound,
@@ -674,17 +730,24 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void test_b16_found_by_pct(void **state)
+/*
+ * Zoo entry B-@bug re-injected into built-in @name: the default strategy (PCT) finds it within
+ * 10,000 executions for each of the seeds 1..@nseeds, reported as @what (with the invariants
+ * off when @no_invariants: then the bug's own symptom, "deadlock" for a hang). Prints and
+ * returns the median execution count.
+ */
+static uint64_t zoo_found(const char *name, unsigned bug, unsigned nseeds, const char *what,
+			  bool no_invariants)
 {
-	(void)state;
-	if (pt_backend != PCSIM_BACKEND_SIM)
-		skip();
-	const struct pcsim_builtin *b = pcsim_builtin_find("uring-eventfd");
+	const struct pcsim_builtin *b = pcsim_builtin_find(name);
 	assert_non_null(b);
 	uint64_t found[20];
-	for (unsigned seed = 1; seed <= 20; seed++) {
-		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
-		cfg.bugs = PCSIM_BUG(16);
+	assert_true(nseeds >= 1 && nseeds <= 20);
+	for (unsigned seed = 1; seed <= nseeds; seed++) {
+		struct pcsim_config cfg = builtin_config(b);
+		cfg.bugs = PCSIM_BUG(bug);
+		if (no_invariants)
+			cfg.checks &= ~PCSIM_CHECK_INVARIANTS;
 		struct pcsim_explore_opts o;
 		struct pcsim_report r;
 		pcsim_explore_opts_init(&o);
@@ -692,14 +755,137 @@ static void test_b16_found_by_pct(void **state)
 		o.max_executions = 10000;
 		o.confirm = seed == 1;
 		assert_int_equal(pt_explore(&b->prog, &cfg, &o, 1, &r), 1);
-		assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
-		assert_non_null(strstr(r.message, "eventfd_read"));
+		if (strcmp(what, strcmp(what, "deadlock") == 0 && r.outcome ==
+				 PCSIM_OUTCOME_DEADLOCK ? "deadlock" : r.what))
+			pt_print_report(name, &r);
+		if (strcmp(what, "deadlock") == 0)
+			assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
+		else
+			assert_string_equal(r.what, what);
+		if (seed == 1)
+			assert_true(r.confirmed);
 		found[seed - 1] = r.failing_execution;
 		pcsim_report_free(&r);
 	}
-	qsort(found, 20, sizeof(found[0]), cmp_u64);
-	printf("B-16: median %llu executions over 20 seeds (max %llu)\n",
-	       (unsigned long long)found[9], (unsigned long long)found[19]);
+	qsort(found, nseeds, sizeof(found[0]), cmp_u64);
+	printf("B-%02u in %s as %s: median %llu executions over %u seeds (max %llu)\n", bug, name,
+	       what, (unsigned long long)found[(nseeds - 1) / 2], nseeds,
+	       (unsigned long long)found[nseeds - 1]);
+	return found[(nseeds - 1) / 2];
+}
+
+/* B-16: U9 at the sleep it cannot leave, on every one of 20 seeds; without the invariants the
+ * hang itself, named by the sleep. */
+static void test_b16_found_by_pct(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	zoo_found("uring-eventfd", 16, 20, "U9", false);
+	const struct pcsim_builtin *b = pcsim_builtin_find("uring-eventfd");
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	cfg.bugs = PCSIM_BUG(16);
+	cfg.checks &= ~PCSIM_CHECK_INVARIANTS;
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_explore_opts_init(&o);
+	o.max_executions = 10000;
+	assert_int_equal(pt_explore(&b->prog, &cfg, &o, 1, &r), 1);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
+	assert_non_null(strstr(r.message, "eventfd_read"));
+	pcsim_report_free(&r);
+}
+
+/*
+ * B-13, B-14, B-15 (scenario tier): each found by PCT in its own small built-in within 10,000
+ * executions for seeds 1-5, as the invariant it breaks; B-14 and B-15 also by their symptoms
+ * with the invariants off (the ring context freed under the retry; the NOP behind a complete
+ * read cancelled). The 20-seed medians are measured in the soak tier (test_zoo_medians_soak).
+ */
+static void test_zoo_b13_explore(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	zoo_found("uring-b13", 13, 5, "U5", false);
+}
+
+static void test_zoo_b14_explore(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	zoo_found("uring-b14", 14, 5, "U3", false);
+	zoo_found("uring-b14", 14, 5, "uring-ctx-use-after-free", true);
+}
+
+static void test_zoo_b15_explore(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	zoo_found("uring-b15", 15, 5, "U7", false);
+	zoo_found("uring-b15", 15, 5, "uring-cqe", true);
+}
+
+/* The general ring scenario finds each of them too, and is clean without them (2,000 PCT
+ * executions here; 10,000 in the soak tier's measurement). */
+static void test_zoo_general_explore(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	zoo_found("uring-general", 13, 3, "U5", false);
+	zoo_found("uring-general", 14, 3, "U3", false);
+	zoo_found("uring-general", 15, 3, "U7", false);
+	struct pcsim_config cfg = builtin_config(pcsim_builtin_find("uring-general"));
+	builtin_clean("uring-general", &cfg, 0, 2000);
+}
+
+/* Without the switches the small scenarios survive DFS at preemption bound 1 (here) and 2
+ * (soak tier). */
+static void zoo_clean_dfs(unsigned bound)
+{
+	static const char *const names[] = { "uring-b13", "uring-b14", "uring-b15" };
+	for (unsigned i = 0; i < 3; i++) {
+		struct pcsim_config cfg = builtin_config(pcsim_builtin_find(names[i]));
+		builtin_clean(names[i], &cfg, bound, 0);
+	}
+}
+
+static void test_zoo_clean_dfs1_explore(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	zoo_clean_dfs(1);
+}
+
+static void test_zoo_clean_dfs2_soak(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM || !getenv("PCSIM_SOAK"))
+		skip();
+	zoo_clean_dfs(2);
+}
+
+/* The medians of docs/uring.md's zoo section: 20 seeds per entry and scenario, and 10,000 PCT
+ * executions of uring-general without a switch. */
+static void test_zoo_medians_soak(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM || !getenv("PCSIM_SOAK"))
+		skip();
+	zoo_found("uring-b13", 13, 20, "U5", false);
+	zoo_found("uring-b14", 14, 20, "U3", false);
+	zoo_found("uring-b14", 14, 20, "uring-ctx-use-after-free", true);
+	zoo_found("uring-b15", 15, 20, "U7", false);
+	zoo_found("uring-b15", 15, 20, "uring-cqe", true);
+	zoo_found("uring-general", 13, 20, "U5", false);
+	zoo_found("uring-general", 14, 20, "U3", false);
+	zoo_found("uring-general", 15, 20, "U7", false);
+	struct pcsim_config cfg = builtin_config(pcsim_builtin_find("uring-general"));
+	builtin_clean("uring-general", &cfg, 0, 10000);
 }
 
 static void eventfd_clean_dfs(unsigned bound)
@@ -716,7 +902,7 @@ static void test_eventfd_clean_dfs_explore(void **state)
 	eventfd_clean_dfs(1);
 }
 
-/* 420,512 executions (about 20 s release, minutes under ASan): the soak tier only. */
+/* 420,528 executions (about 20 s release, 10 minutes under ASan): the soak tier only. */
 static void test_eventfd_clean_dfs2_soak(void **state)
 {
 	(void)state;
@@ -786,6 +972,316 @@ static void test_p6_fix_dfs1_soak(void **state)
 	builtin_clean("uring-p6", &cfg, 1, 0);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Each check of the ring fires (docs/uring.md, "Checks"): a mutant of the ring layer
+ * (PCSIM_INJECT_URING_*), a plugged variant, or a zoo entry makes it report.
+ */
+
+/* One read of page 0 while its read is in flight (it arms). */
+static struct scen armed_read(void)
+{
+	struct scen s = base(4096);
+	s.in_flight = true;
+	add_read(&s, 0, 4096, 4096);
+	return s;
+}
+
+/* One 8 KiB read: page 0 cached, page 1 being read (a short first attempt, then a retry). */
+static struct scen split_read(void)
+{
+	struct scen s = base(2 * 4096);
+	s.split = true;
+	add_read(&s, 0, 8192, 8192);
+	return s;
+}
+
+/* U1: the wpq armed lives in io_read()'s frame instead of the heap async data. */
+static void test_u1_stack_wpq(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct scen s = armed_read();
+	assert_string_equal(fails_as(&s, "uring-u1", PCSIM_INJECT_URING_STACK_WPQ, false, 100),
+			    "U1");
+}
+
+/* A plugged io_read that issues twice: an armed read re-initialises its wpq while its callback
+ * is outstanding (U1); a cached read posts a second CQE (one CQE per request). */
+static int double_read(struct io_kiocb *req, bool force_nonblock)
+{
+	int ret = pcsim_uring_default_ops()->read(req, force_nonblock);
+	if (ret == 0)
+		ret = pcsim_uring_default_ops()->read(req, force_nonblock);
+	return ret;
+}
+
+static void test_u1_double_issue(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct pcsim_uring_ops ops = { 0 };
+	ops.read = double_read;
+	struct scen s = base(4096);
+	s.held = true;		/* the first issue always arms */
+	s.ops = &ops;
+	add_read(&s, 0, 4096, 4096);
+	assert_string_equal(fails_as(&s, "uring-double-issue", 0, false, 100), "U1");
+	struct scen c = base(4096);
+	c.cached = true;
+	c.ops = &ops;
+	add_read(&c, 0, 4096, 4096);
+	assert_string_equal(fails_as(&c, "uring-double-cqe", 0, false, 100), "uring-cqe-count");
+}
+
+/* U3, the cancel half of B-14 (5.9-rc6): io_req_task_cancel() keeps the ctx reference taken
+ * for it. The submitter arms a read of page 0 (locked by a holder) and exits without closing
+ * its ring; the holder fills and unlocks the page after that, so the callback finds the task
+ * exiting and queues the cancel to the io-wq manager. */
+struct cancel_prog {
+	struct pcsim_bdev bdev;
+	struct address_space *m;
+	struct page *page;
+	struct pcsim_task *submitter;
+	int fd;
+	unsigned char buf[4096];
+};
+
+static void cancel_submitter(void *arg)
+{
+	struct cancel_prog *c = arg;
+	struct pcsim_uring ring;
+	if (pcsim_uring_queue_init(4, &ring, 0))
+		return;
+	struct io_uring_sqe *sqe = pcsim_uring_get_sqe(&ring);
+	pcsim_uring_prep_read(sqe, c->fd, c->buf, 4096, 0);
+	pcsim_uring_submit(&ring);
+}
+
+static void cancel_holder(void *arg)
+{
+	struct cancel_prog *c = arg;
+	while (!pcsim_task_exited(c->submitter))
+		pcsim_cpu_relax();
+	SetPageUptodate(c->page);
+	unlock_page(c->page);
+}
+
+static void cancel_setup(struct pcsim_world *w, void *arg)
+{
+	struct cancel_prog *c = arg;
+	pcsim_bdev_init(&c->bdev, 1, false);
+	c->m = pcsim_mapping_create(w, 9, 4096, &c->bdev, 0);
+	c->page = pcsim_mapping_populate(c->m, 0, false, true);
+	c->fd = pcsim_uring_open(w, c->m, 0);
+	c->submitter = pcsim_task_create(w, "submitter", cancel_submitter, c, 0);
+	pcsim_task_create(w, "holder", cancel_holder, c, 1);
+}
+
+static void test_u3_cancel_no_put(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	static struct cancel_prog c;
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_report r;
+	memset(&c, 0, sizeof(c));
+	cfg.inject = PCSIM_INJECT_URING_CANCEL_NO_PUT;
+	assert_int_equal(pt_run("uring-cancel-no-put", cancel_setup, NULL, &c, &cfg,
+				PCSIM_STRATEGY_PCT, 100, 0, 1, &r), 1);
+	if (strcmp(r.what, "U3") || !strstr(r.message, "ended"))
+		pt_print_report("uring-cancel-no-put", &r);
+	assert_string_equal(r.what, "U3");
+	assert_non_null(strstr(r.message, "ended"));
+	pcsim_report_free(&r);
+}
+
+/* U4: the callback runs the retry itself, in the unlocker's context (the I/O's interrupt). */
+static void test_u4_retry_in_callback(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct scen s = armed_read();
+	assert_string_equal(fails_as(&s, "uring-u4", PCSIM_INJECT_URING_RETRY_IN_CALLBACK, false,
+				     100), "U4");
+}
+
+/*
+ * U5 where io-wq takes a request: B-13 with a read_iter that returns -EAGAIN under IOCB_WAITQ
+ * for a page that is not uptodate (5.11's filemap_update_page() rule, a plugged page-cache
+ * read): the armed attempt fails, the request is reissued to io-wq with the flag still set.
+ * The per-step U5 catches it first; with the invariants off, io-wq's own check does. Without
+ * B-13 the same read completes in io-wq.
+ */
+static long waitq_eagain_read(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter, long written)
+{
+	if (iocb->ki_flags & IOCB_WAITQ) {
+		struct page *p = find_get_page(iocb->mapping, (unsigned long)(iocb->ki_pos >> 12));
+		bool uptodate = p && PageUptodate(p);
+		if (p)
+			put_page(p);
+		if (!uptodate)
+			return -EAGAIN;
+	}
+	return pcsim_pagecache_default_ops()->buffered_read(iocb, iter, written);
+}
+
+static void test_u5_b13_iowq(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct pcsim_pagecache_ops pc = { 0 };
+	pc.buffered_read = waitq_eagain_read;
+	struct scen s = armed_read();
+	s.pc_ops = &pc;
+	run_ok(&s, "uring-waitq-eagain", PCSIM_STRATEGY_PCT, 100, 0);
+	assert_true(s.st.punted >= 1);
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_report r;
+	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
+	cfg.bugs = PCSIM_BUG(13);
+	assert_int_equal(pt_run("uring-waitq-eagain", setup, finish, &s, &cfg, PCSIM_STRATEGY_PCT,
+				100, 0, 1, &r), 1);
+	assert_string_equal(r.what, "U5");
+	assert_null(strstr(r.message, "io-wq"));	/* the per-step check */
+	pcsim_report_free(&r);
+	cfg.checks &= ~PCSIM_CHECK_INVARIANTS;
+	assert_int_equal(pt_run("uring-waitq-eagain", setup, finish, &s, &cfg, PCSIM_STRATEGY_PCT,
+				100, 0, 1, &r), 1);
+	assert_string_equal(r.what, "U5");
+	assert_non_null(strstr(r.message, "io-wq"));
+	pcsim_report_free(&r);
+}
+
+/* U6: kiocb_done() forgets bytes_done (the result misses what the first attempt read); a
+ * plugged page-cache read that returns one byte more than it moved the iterator. */
+static long lying_read(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter, long written)
+{
+	long ret = pcsim_pagecache_default_ops()->buffered_read(iocb, iter, written);
+	if (ret > 1) {
+		iter->done--;
+		iter->count++;
+	}
+	return ret;
+}
+
+static void test_u6_bytes_done(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct scen s = split_read();
+	assert_string_equal(fails_as(&s, "uring-u6", PCSIM_INJECT_URING_NO_BYTES_DONE, false, 200),
+			    "U6");
+	struct pcsim_pagecache_ops pc = { 0 };
+	pc.buffered_read = lying_read;
+	struct scen c = base(4096);
+	c.cached = true;
+	c.pc_ops = &pc;
+	add_read(&c, 0, 4096, 4096);
+	assert_string_equal(fails_as(&c, "uring-u6-lying-read", 0, false, 10), "U6");
+}
+
+/* U8: io_read() reports the short count when its retry arms, leaving the callback armed. */
+static void test_u8_complete_armed(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct scen s = split_read();
+	assert_string_equal(fails_as(&s, "uring-u8", PCSIM_INJECT_URING_COMPLETE_ARMED, false, 200),
+			    "U8");
+}
+
+/* Every byte a read reports is the file's: a plugged page-cache read that flips the last byte
+ * it copies. */
+static long corrupt_read(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter, long written)
+{
+	long ret = pcsim_pagecache_default_ops()->buffered_read(iocb, iter, written);
+	if (ret > 0)
+		iter->buf[iter->done - 1] ^= 0xff;
+	return ret;
+}
+
+static void test_data_checked(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct pcsim_pagecache_ops pc = { 0 };
+	pc.buffered_read = corrupt_read;
+	struct scen c = base(4096);
+	c.cached = true;
+	c.pc_ops = &pc;
+	add_read(&c, 0, 4096, 4096);
+	assert_string_equal(fails_as(&c, "uring-data", 0, false, 10), "uring-data");
+}
+
+/*
+ * What the ring's exit checks: a request that never completes keeps the exit waiting (the run
+ * ends as a deadlock naming the requests in flight: "no request left"); a retry run twice (a
+ * plugged io_req_task_submit) finds its request freed: uring-use-after-free; the callback of a
+ * request completed while armed (the U8 mutant with the invariants off) takes a reference of a
+ * freed request, which refcount_t reports; a request completed twice (the plugged io_read
+ * issuing twice, invariants off) is freed twice or underflows its references.
+ */
+static void twice_task_submit(struct pcsim_callback_head *cb)
+{
+	pcsim_uring_default_ops()->task_submit(cb);
+	pcsim_uring_default_ops()->task_submit(cb);
+}
+
+static int no_complete_read(struct io_kiocb *req, bool force_nonblock)
+{
+	(void)req;
+	(void)force_nonblock;
+	return 0;	/* "issued": the submission reference goes, the request never completes */
+}
+
+static void test_exit_checks(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	struct pcsim_uring_ops ops = { 0 };
+	ops.read = no_complete_read;
+	struct scen s = base(4096);
+	s.cached = true;
+	s.no_reap = true;
+	s.ops = &ops;
+	add_read(&s, 0, 4096, 4096);
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_report r;
+	assert_int_equal(pt_run("uring-never-completes", setup, finish, &s, &cfg,
+				PCSIM_STRATEGY_PCT, 10, 0, 1, &r), 1);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
+	assert_non_null(strstr(r.message, "io_uring exit: 1 request(s) in flight"));
+	pcsim_report_free(&r);
+
+	struct pcsim_uring_ops tw = { 0 };
+	tw.task_submit = twice_task_submit;
+	struct scen t = armed_read();
+	t.ops = &tw;
+	assert_string_equal(fails_as(&t, "uring-retry-twice", 0, false, 100),
+			    "uring-use-after-free");
+
+	struct scen u = split_read();
+	assert_string_equal(fails_as(&u, "uring-armed-freed", PCSIM_INJECT_URING_COMPLETE_ARMED,
+				     true, 200), "refcount");
+
+	ops.read = double_read;
+	struct scen c = base(4096);
+	c.cached = true;
+	c.ops = &ops;
+	add_read(&c, 0, 4096, 4096);
+	const char *what = fails_as(&c, "uring-double-complete", 0, true, 10);
+	assert_true(strcmp(what, "uring-double-free") == 0 || strstr(what, "refcount") != NULL);
+}
+
 /* The racing workload on real threads (TSan in the tsan preset). */
 static void test_threads(void **state)
 {
@@ -822,6 +1318,22 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_p6_fix_dfs1_soak),
 		cmocka_unit_test(test_eventfd_clean_dfs_explore),
 		cmocka_unit_test(test_eventfd_clean_dfs2_soak),
+		cmocka_unit_test(test_zoo_b13_explore),
+		cmocka_unit_test(test_zoo_b14_explore),
+		cmocka_unit_test(test_zoo_b15_explore),
+		cmocka_unit_test(test_zoo_general_explore),
+		cmocka_unit_test(test_zoo_clean_dfs1_explore),
+		cmocka_unit_test(test_zoo_clean_dfs2_soak),
+		cmocka_unit_test(test_zoo_medians_soak),
+		cmocka_unit_test(test_u1_stack_wpq),
+		cmocka_unit_test(test_u1_double_issue),
+		cmocka_unit_test(test_u3_cancel_no_put),
+		cmocka_unit_test(test_u4_retry_in_callback),
+		cmocka_unit_test(test_u5_b13_iowq),
+		cmocka_unit_test(test_u6_bytes_done),
+		cmocka_unit_test(test_u8_complete_armed),
+		cmocka_unit_test(test_data_checked),
+		cmocka_unit_test(test_exit_checks),
 		cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
