@@ -448,7 +448,12 @@ PCSIM_API void pcsim_pagecache_set_ops(struct pcsim_world *w,
 				       const struct pcsim_pagecache_ops *ops);
 /** pcsim_pagecache_default_ops - pcsim's own model of each plug point. */
 PCSIM_API const struct pcsim_pagecache_ops *pcsim_pagecache_default_ops(void);
-/** pcsim_read_iter - ->read_iter(): the read path through the world's ops. Context: task. */
+/**
+ * pcsim_read_iter - ->read_iter(): the read path through the world's ops. Context: task.
+ * Return: bytes read (added to @written), or a negative errno: -EAGAIN (IOCB_NOWAIT),
+ * -EIOCBQUEUED (IOCB_WAITQ armed), -EIO, -EINTR/-ERESTARTSYS, -EINVAL for a negative
+ * iocb->ki_pos (what rw_verify_area() refuses before a kernel read starts).
+ */
 PCSIM_API long pcsim_read_iter(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter,
 			       long written);
 

@@ -10,6 +10,7 @@
 #include <pcsim/list.h>
 #include <pcsim/mem.h>
 #include <pcsim/pagecache.h>
+#include <pcsim/scenario.h>
 #include <pcsim/sched.h>
 #include <pcsim/settings.h>
 #include <pcsim/trace.h>

@@ -392,6 +392,10 @@ const struct pcsim_pagecache_ops *pcsim_pagecache_default_ops(void)
 
 long pcsim_read_iter(struct kiocb *iocb, struct iov_iter *iter, long written)
 {
+	/* rw_verify_area() is the caller's in the kernel; here a negative position is refused
+	 * before any path (a user's too) computes a page index from it */
+	if (iocb->ki_pos < 0)
+		return written ? written : -EINVAL;
 	/* through the checks of A5, A6 (and the read context A7/A9 look at) */
 	return pcsim__pagecache_checked_read(iocb, iter, written);
 }

@@ -158,10 +158,11 @@ int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
 	INIT_LIST_HEAD(&ctx->cq_overflow_list);
 	atomic_set(&ctx->refs, 1);
 	atomic_set(&ctx->inflight, 0);
-	pcsim_obj_name(&ctx->rings.sq_tail, "ring %u sq.tail", L->nr_rings);
-	pcsim_obj_name(&ctx->rings.cq_tail, "ring %u cq.tail", L->nr_rings);
-	pcsim_obj_name(&ctx->rings.cq_head, "ring %u cq.head", L->nr_rings);
-	L->nr_rings++;
+	/* rings of one world may be set up by several tasks at once (threads backend) */
+	unsigned nr = __atomic_fetch_add(&L->nr_rings, 1u, __ATOMIC_RELAXED);
+	pcsim_obj_name(&ctx->rings.sq_tail, "ring %u sq.tail", nr);
+	pcsim_obj_name(&ctx->rings.cq_tail, "ring %u cq.tail", nr);
+	pcsim_obj_name(&ctx->rings.cq_head, "ring %u cq.head", nr);
 	int ret = pcsim__io_wq_create(ctx, ucfg->iowq_workers ? ucfg->iowq_workers
 							      : p->iowq_workers);
 	if (ret) {

@@ -349,6 +349,11 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 			return (int)ret;
 	}
 
+	/* rw_verify_area(): a negative position (an offset other than -1) is -EINVAL; the model's
+	 * files are regular files, without FMODE_UNSIGNED_OFFSET */
+	if (kiocb->ki_pos < 0)
+		return -EINVAL;
+
 	/* 1: with async data the iterator is the persistent one and the size what remains */
 	io_size = (long)iter->count;
 	iov_count = iter->count;

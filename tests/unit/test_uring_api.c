@@ -206,6 +206,57 @@ static void test_readv_across_eof(void **state)
 }
 
 /*
+ * A position below zero other than -1 (the file position): rw_verify_area() in io_read() makes
+ * it -EINVAL at issue, for READ and READV, inline and in io-wq; the buffer is not written, and
+ * a read chained behind it is cancelled (the chain fails, as for any failed request).
+ */
+static void body_negative_pos(struct api *a, struct pcsim_uring *ring)
+{
+	struct iovec iov = { a->buf[1], 100 };
+	struct io_uring_sqe *sqe = pcsim_uring_get_sqe(ring);
+	pcsim_uring_prep_read(sqe, a->fd, a->buf[0], 100, (uint64_t)-2);
+	pcsim_uring_sqe_set_flags(sqe, a->arg);
+	pcsim_uring_sqe_set_data64(sqe, 1);
+	int res = submit_wait_one(ring, 1);
+	PCSIM_CHECK(res == -EINVAL, "api-test", "read at -2: res %d, expected -EINVAL", res);
+	check_untouched(a->buf[0], 100);
+	sqe = pcsim_uring_get_sqe(ring);
+	pcsim_uring_prep_readv(sqe, a->fd, &iov, 1, (uint64_t)-4096);
+	pcsim_uring_sqe_set_flags(sqe, a->arg | IOSQE_IO_LINK);
+	pcsim_uring_sqe_set_data64(sqe, 2);
+	sqe = pcsim_uring_get_sqe(ring);
+	pcsim_uring_prep_read(sqe, a->fd, a->buf[2], 100, 0);
+	pcsim_uring_sqe_set_data64(sqe, 3);
+	res = pcsim_uring_submit(ring);
+	PCSIM_CHECK(res == 2, "api-test", "submit of the chain returned %d", res);
+	for (int i = 0; i < 2; i++) {
+		struct io_uring_cqe *cqe;
+		if (pcsim_uring_wait_cqe(ring, &cqe) || !cqe)
+			break;
+		if (cqe->user_data == 2)
+			PCSIM_CHECK(cqe->res == -EINVAL, "api-test",
+				    "readv at -4096: res %d, expected -EINVAL", cqe->res);
+		else
+			PCSIM_CHECK(cqe->res == -ECANCELED, "api-test",
+				    "the linked read (%llu): res %d, expected -ECANCELED",
+				    (unsigned long long)cqe->user_data, cqe->res);
+		pcsim_uring_cqe_seen(ring, cqe);
+	}
+	check_untouched(a->buf[1], 100);
+	check_untouched(a->buf[2], 100);
+}
+
+static void test_negative_position(void **state)
+{
+	(void)state;
+	struct api a = base(4096, body_negative_pos);
+	run_ok(&a, "negative-pos", PCSIM_STRATEGY_PCT, 50);
+	struct api b = base(4096, body_negative_pos);
+	b.arg = IOSQE_ASYNC;
+	run_ok(&b, "negative-pos-async", PCSIM_STRATEGY_PCT, 50);
+}
+
+/*
  * Twenty iovecs (more than UIO_FASTIOV: the kernel's heap copy) of uneven sizes over three
  * pages not cached: armed, retried, every segment holds its bytes. IOSQE_ASYNC too (io-wq).
  */
@@ -743,6 +794,7 @@ int main(int argc, char **argv)
 	pt_init(argc, argv);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readv_across_eof),
+		cmocka_unit_test(test_negative_position),
 		cmocka_unit_test(test_readv_many_iovecs),
 		cmocka_unit_test(test_readv_nowait_evicted),
 		cmocka_unit_test(test_readv_submit_stable),
