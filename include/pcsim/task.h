@@ -50,7 +50,9 @@ extern "C" {
  * is do_exit(). @cpu: the CPU it runs on, or -1 for round robin by creation order.
  *
  * Context: setup, or task (like kthread_run; the new task is runnable at once).
- * Return: the task, or NULL if PCSIM_MAX_TASKS is reached or @cpu is out of range.
+ * Return: the task, or NULL if @cpu is out of range. More than PCSIM_MAX_TASKS tasks end the
+ * execution with PCSIM_OUTCOME_INTERNAL ("too-many-tasks"): on the sim backend the call does
+ * not return (setup is left there), on the threads backend it returns NULL.
  */
 PCSIM_API struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 					       void (*fn)(void *arg), void *arg, int cpu);

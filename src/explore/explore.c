@@ -69,12 +69,23 @@ static void run_one(struct pcsim_world *w, const struct pcsim_program *prog, uin
 	w->prog = prog;
 	pcsim__tls_world = w;
 	pcsim__tls_ctx = NULL;
-	prog->setup(w, prog->arg);
+	/* An execution that cannot go on in setup or finish (pcsim__setup_escape()) leaves them
+	 * here with its outcome set, as a task stops in the call that failed. */
+	jmp_buf escape;
+	if (setjmp(escape) == 0) {
+		w->escape = &escape;
+		prog->setup(w, prog->arg);
+	}
+	w->escape = NULL;
 	if (w->ex.outcome == PCSIM_OUTCOME_OK)
 		w->ops->run_exec(w);
 	if (w->ex.outcome == PCSIM_OUTCOME_OK && prog->finish) {
 		w->ex.in_finish = true;
-		prog->finish(w, prog->arg);
+		if (setjmp(escape) == 0) {
+			w->escape = &escape;
+			prog->finish(w, prog->arg);
+		}
+		w->escape = NULL;
 		w->ex.in_finish = false;
 	}
 	/* Whatever the outcome: what the execution allocated outside the arena goes now. */

@@ -29,6 +29,7 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 			     name ? name : "task", PCSIM_MAX_TASKS);
 		pcsim__world_unlock(w);
 		w->ops->violation(w);
+		pcsim__setup_escape(w);
 		return NULL;
 	}
 	/* The global lock is recursive: allocating under it keeps the capacity check and the

@@ -7,6 +7,7 @@
 #define PCSIM_SCHED_INT_H
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -251,6 +252,9 @@ struct pcsim_world {
 	bool tracing;
 	bool checks_inv, checks_lockdep, checks_atomic;
 	const struct pcsim_program *prog;
+	/* while setup() or finish() runs on the sim backend: where an execution that cannot go on
+	 * (out of memory, too many tasks) leaves them, as a task's would stop (explore.c) */
+	jmp_buf *escape;
 
 	/* execution */
 	uint64_t exec_gen;		/* bumped by every reset: stale objects are recognised */
@@ -560,6 +564,18 @@ struct pcsim__backend_ops {
 
 extern const struct pcsim__backend_ops pcsim__sim_ops;		/* sim/ */
 extern const struct pcsim__backend_ops pcsim__threads_ops;	/* threads/ */
+
+/*
+ * Setup or finish cannot go on (the outcome is already PCSIM_OUTCOME_INTERNAL): on the sim
+ * backend leave them as a task would stop, so no program or model layer needs to check
+ * pcsim_alloc() or pcsim_task_create() for NULL in setup. The world lock is a no-op there;
+ * the threads backend (its lock is real and may be held) returns to the caller instead.
+ */
+static inline void pcsim__setup_escape(struct pcsim_world *w)
+{
+	if (w->escape && !pcsim__tls_ctx && !w->ops->lock)
+		longjmp(*w->escape, 1);
+}
 
 static inline void pcsim__world_lock(struct pcsim_world *w)
 {

@@ -94,6 +94,7 @@ static void *alloc_failed(struct pcsim_world *w, size_t size)
 		     size, (size_t)PCSIM_ALLOC_MAX);
 	pcsim__world_unlock(w);
 	w->ops->violation(w);
+	pcsim__setup_escape(w);
 	return NULL;
 }
 
