@@ -72,9 +72,12 @@ static const struct pcsim_bdev_params *bdev_settings(const struct pcsim_bdev_par
 		return p;
 	const struct pcsim_pagecache_config *c = pcsim_pagecache_config_get(pcsim_world_config(w));
 	*tmp = *p;
-	if (c->device == PCSIM_DEVICE_INSTANT || c->device == PCSIM_DEVICE_PERF_ANCHOR) {
-		*tmp = *pcsim_bdev_preset(c->device == PCSIM_DEVICE_INSTANT ? "instant"
-									    : "perf-anchor");
+	const struct pcsim_bdev_params *preset =
+		c->device == PCSIM_DEVICE_INSTANT	  ? pcsim_bdev_preset("instant")
+		: c->device == PCSIM_DEVICE_PERF_ANCHOR ? pcsim_bdev_preset("perf-anchor")
+							  : NULL;
+	if (preset) {
+		*tmp = *preset;
 		tmp->eio = p->eio;
 	}
 	if (c->device_slots)

@@ -437,8 +437,8 @@ static bool kv(const struct tok *t, size_t *kl, const char **v, size_t *vl)
 
 static int kv_num(struct parser *p, const struct tok *t, int64_t min, int64_t max, int64_t *out)
 {
-	size_t kl, vl;
-	const char *v;
+	size_t kl = 0, vl = 0;
+	const char *v = "";
 	kv(t, &kl, &v, &vl);
 	return number(p, t, v, vl, t->col + (unsigned)kl + 1, min, max, out);
 }
@@ -1575,7 +1575,7 @@ static int check_whole(struct parser *p)
 {
 	struct pcsim_scenario *s = p->s;
 	for (size_t k = 0; k < p->nkills; k++) {
-		int task, inst;
+		int task = 0, inst = 0;
 		if (resolve_task(p, p->kills[k].name, &task, &inst))
 			return -1;
 		if (p->kills[k].st) {

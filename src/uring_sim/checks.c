@@ -146,7 +146,7 @@ void pcsim__uring_check_done(struct io_kiocb *req, const struct iov_iter *iter, 
 	PCSIM_CHECK(!req->armed && !(rw && wpq_linked(&rw->wpq)), "U8",
 		    "request %u completes (result %ld) while its page callback is armed: the "
 		    "callback will retry a request that is gone", req->id, res);
-	PCSIM_CHECK(!req->tw_pending, "U8",
+	PCSIM_CHECK(!__atomic_load_n(&req->tw_pending, __ATOMIC_RELAXED), "U8",
 		    "request %u completes (result %ld) while a retry of it is queued", req->id,
 		    res);
 	if (res < 0)
@@ -211,7 +211,7 @@ void pcsim__uring_check_callback(struct io_kiocb *req, unsigned tw_queues_before
 /* U3 and U4, when a task_work of @req (the retry if @retry, else the cancel) starts. */
 void pcsim__uring_check_tw_begin(struct io_kiocb *req, bool retry)
 {
-	req->tw_pending = false;
+	__atomic_store_n(&req->tw_pending, false, __ATOMIC_RELAXED);
 	if (!pcsim__uring_checking(req->ctx))
 		return;
 	if (retry)
@@ -220,10 +220,11 @@ void pcsim__uring_check_tw_begin(struct io_kiocb *req, bool retry)
 			    req->id, in_interrupt() ? "an interrupt"
 				     : current ? pcsim_task_name(current) : "an atomic context",
 			    pcsim_task_name(req->task));
-	PCSIM_CHECK(req->tw_pins == 1, "U3",
+	unsigned pins = __atomic_load_n(&req->tw_pins, __ATOMIC_RELAXED);
+	PCSIM_CHECK(pins == 1, "U3",
 		    "the %s task_work of request %u runs with %u ring context references taken "
 		    "for it (one: its queuer's, which keeps the ring alive while it runs; B-14)",
-		    retry ? "retry" : "cancel", req->id, req->tw_pins);
+		    retry ? "retry" : "cancel", req->id, pins);
 }
 
 /* U3, when it ends: the reference taken for it is gone (one more if it was queued again). */
@@ -231,7 +232,9 @@ void pcsim__uring_check_tw_end(struct io_kiocb *req)
 {
 	if (!pcsim__uring_checking(req->ctx))
 		return;
-	PCSIM_CHECK(req->tw_pins == (req->tw_pending ? 1 : 0), "U3",
+	PCSIM_CHECK(__atomic_load_n(&req->tw_pins, __ATOMIC_RELAXED) ==
+			    (__atomic_load_n(&req->tw_pending, __ATOMIC_RELAXED) ? 1 : 0),
+		    "U3",
 		    "a task_work of request %u ended without dropping the ring context reference "
 		    "taken for it: the ring's exit waits for it forever (B-14, 5.9-rc6 half)",
 		    req->id);

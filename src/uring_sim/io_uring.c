@@ -126,7 +126,7 @@ void pcsim__io_tw_ctx_get(struct io_kiocb *req)
 	if (uring_bug(req->ctx, 14))
 		return;
 	atomic_inc(&req->ctx->refs);	/* percpu_ref_get(&ctx->refs) */
-	req->tw_pins++;
+	__atomic_fetch_add(&req->tw_pins, 1, __ATOMIC_RELAXED);	/* checker's, any thread */
 }
 
 void pcsim__io_tw_ctx_put(struct io_kiocb *req)
@@ -137,7 +137,7 @@ void pcsim__io_tw_ctx_put(struct io_kiocb *req)
 	PCSIM_CHECK(!ctx_released(ctx), "uring-ctx-use-after-free",
 		    "the task_work of request %u puts a reference of a ring context already freed",
 		    req->id);
-	req->tw_pins--;
+	__atomic_fetch_sub(&req->tw_pins, 1, __ATOMIC_RELAXED);
 	atomic_dec(&ctx->refs);		/* percpu_ref_put(&ctx->refs) */
 	pcsim__io_ctx_note_put(ctx);
 }
@@ -471,13 +471,13 @@ int pcsim__io_req_task_work_add(struct io_kiocb *req, bool twa_signal_ok)
 	int notify = twa_signal_ok ? TWA_SIGNAL : TWA_NONE;
 	if (uring_bug(req->ctx, 16))
 		notify = TWA_RESUME;
-	req->tw_pending = true;
+	__atomic_store_n(&req->tw_pending, true, __ATOMIC_RELAXED);
 	req->tw_queues++;
 	int ret = task_work_add(tsk, &req->task_work, notify);
 	if (!ret) {
 		wake_up_process(tsk);
 	} else {
-		req->tw_pending = false;
+		__atomic_store_n(&req->tw_pending, false, __ATOMIC_RELAXED);
 		req->tw_queues--;
 	}
 	return ret;
@@ -488,7 +488,7 @@ void pcsim__io_req_task_work_fallback(struct io_kiocb *req)
 {
 	struct task_struct *tsk = pcsim__io_wq_get_task(req->ctx);
 	req->task_work.func = pcsim__io_req_task_cancel;
-	req->tw_pending = true;
+	__atomic_store_n(&req->tw_pending, true, __ATOMIC_RELAXED);
 	req->tw_queues++;
 	task_work_add(tsk, &req->task_work, TWA_NONE);
 	wake_up_process(tsk);

@@ -232,7 +232,7 @@ int pcsim__io_async_buf_func(struct wait_queue_entry *wait, unsigned mode, int s
 	refcount_inc(&req->refs);		/* submit ref gets dropped, acquire a new one */
 	if (uring_inject(ctx, PCSIM_INJECT_URING_RETRY_IN_CALLBACK)) {
 		/* the U4 mutant: the retry runs here, in the unlocker's context */
-		req->tw_pending = true;
+		__atomic_store_n(&req->tw_pending, true, __ATOMIC_RELAXED);
 		req->tw_queues++;
 		ctx->ops.task_submit(&req->task_work);
 		return 1;

@@ -115,7 +115,7 @@ static void test_round_trip(void **state)
 	(void)state;
 	size_t n;
 	const struct pcsim_setting *t = pcsim_settings(&n);
-	char err[512], word[160], back[128], sched[4096], prog[64];
+	char err[512], word[1200], back[128], sched[4096], prog[64];
 	for (size_t i = 0; i < n; i++) {
 		char vals[16][64];
 		unsigned nv = samples(&t[i], vals, 12);
