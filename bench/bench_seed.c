@@ -1082,10 +1082,11 @@ int pcsim_bench_seed(int argc, char **argv)
 				while (l < SD_NR_LEGS && strcmp(t, sd_leg_name[l]))
 					l++;
 				if (l == SD_NR_LEGS) {
-					free(dup);
-					return pcsim_cmdline_usage_error(
+					rc = pcsim_cmdline_usage_error(
 						"bench seed: --legs: unknown leg '%s' (kernel, sim, "
 						"threads)", t);
+					free(dup);
+					return rc;
 				}
 				o.leg[l].on = true;
 			}
