@@ -9,6 +9,8 @@
 
 #include "bench_util.h"
 
+int pcsim_bench_seed(int argc, char **argv);	/* bench_seed.c */
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -19,17 +21,18 @@ static const struct {
 	{ "pagecache", pcsim_bench_pagecache },
 	{ "bdev", pcsim_bench_bdev },
 	{ "uring", pcsim_bench_uring },
+	{ "seed", pcsim_bench_seed },
 };
 
 int pcsim_bench_main(int argc, char **argv)
 {
 	if (argc < 1)
 		return pcsim_cmdline_usage_error("bench needs a benchmark name (sched, waitq, "
-						 "pagelock, pagecache, bdev, uring)");
+						 "pagelock, pagecache, bdev, uring, seed)");
 	for (size_t i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++)
 		if (strcmp(argv[0], benchmarks[i].name) == 0)
 			return benchmarks[i].run(argc - 1, argv + 1);
 	return pcsim_cmdline_usage_error("bench: unknown benchmark '%s' (known: sched, waitq, "
-					 "pagelock, pagecache, bdev, uring)",
+					 "pagelock, pagecache, bdev, uring, seed)",
 					 argv[0]);
 }

@@ -1,0 +1,1171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_seed.c - `pcsim bench seed`: the experiment of the async buffered reads cover letter
+ * (5.9: "io_uring: add support for async buffered reads"), on three legs side by side.
+ *
+ * The workload: distinct random 4 KiB blocks of a file that is not cached, read once each,
+ * POSIX_FADV_RANDOM (no readahead), 32 reads in flight, one SQE per io_uring_enter (submit one,
+ * reap, refill), in three modes: sync (preadv, one read at a time), offload (every read punted to
+ * io-wq: IOSQE_ASYNC on every SQE) and rasync (plain buffered io_uring: the NOWAIT attempt, the
+ * page wait callback, the retry from task_work). Legs:
+ *  - kernel: this machine's kernel through liburing on a real file (preadv2-free preadv(2),
+ *    io_uring_enter); the file's pages dropped with POSIX_FADV_DONTNEED before each run; wall
+ *    time, getrusage(RUSAGE_SELF) (every thread of the process, io-wq workers included) and IOPS.
+ *  - sim: the same program on pcsim's model (src/uring_sim/ over src/pagecache/) on the sim
+ *    backend in timed mode with the perf-anchor device; virtual wall time; modelled CPU = steps
+ *    taken by contexts x step_ns; modelled context switches counted per step (a task that goes
+ *    to sleep: voluntary; a runnable task that another task replaces on its CPU: involuntary).
+ *  - threads: the same program on the threads backend (real threads, real delays), measured as
+ *    the kernel leg is (wall clock, getrusage).
+ * Then the ratios sync/rasync and offload/rasync of wall, CPU and context switches, beside the
+ * cover letter's and the kernel leg's. Models nothing itself: it drives the ring's model, which
+ * holds io_read, io_async_buf_func, io_wq and generic_file_buffered_read (docs/uring.md).
+ * What each figure means: docs/seed-experiment.md; the figures: bench/README.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#ifdef PCSIM_BENCH_LIBURING
+#include <liburing.h>
+#endif
+
+#include <pcsim/pcsim.h>
+#include <pcsim_support/cmdline.h>
+
+#include "bench_util.h"
+
+#define SD_BS 4096u
+#define SD_MAX_QD 4096u
+/* io-wq workers per ring: the model's pool holds 8 (src/uring_sim/uring_int.h), the bounded
+ * io-wq's min(QD, 4 x CPUs) on 2 CPUs */
+#define SD_MAX_WORKERS 8u
+
+enum sd_mode { SD_SYNC = 0, SD_OFFLOAD, SD_RASYNC, SD_NR_MODES };
+enum sd_leg { SD_KERNEL = 0, SD_SIM, SD_THREADS, SD_NR_LEGS };
+
+static const char *const sd_mode_name[SD_NR_MODES] = { "sync", "offload", "rasync" };
+static const char *const sd_leg_name[SD_NR_LEGS] = { "kernel", "sim", "threads" };
+/* the ring's mode for each of ours */
+static const enum pcsim_uring_mode sd_ring_mode[SD_NR_MODES] = {
+	PCSIM_URING_SYNC, PCSIM_URING_OFFLOAD, PCSIM_URING_RASYNC };
+
+/* One run's figures, as the issue names them. */
+struct sd_result {
+	double wall_s, user_s, sys_s, cpu_pct, iops;
+	double ctx_vol, ctx_invol;
+	/* extra, for the table only */
+	double host_s;		/* sim: host seconds the run took */
+	double steps;		/* sim: steps of the whole execution */
+	double workers;		/* kernel: iou-wrk threads seen at the end of the run */
+	double resident;	/* kernel: pages of the file resident before the run */
+	/* sim: steps per read, and from the accounting run the reader's, the io-wq workers' and
+	 * the device interrupts' */
+	double steps_read, reader_read, worker_read, irq_read;
+	double acct_reads;	/* sim: reads of the accounting run the switches were counted on */
+};
+
+struct sd_leg_cfg {
+	bool on;
+	uint64_t size, reads, repeats;
+	const char *skipped;	/* why the leg did not run, or NULL */
+	struct sd_result med[SD_NR_MODES];
+	bool have[SD_NR_MODES];
+};
+
+struct sd_opts {
+	unsigned qd, workers;
+	uint64_t seed, step_ns;
+	const char *dir, *svg;
+	bool json, keep;
+	enum pcsim_strategy strategy;
+	struct sd_leg_cfg leg[SD_NR_LEGS];
+	long sim_maxrss_kb;
+	uint64_t acct_reads;		/* sim: reads of the per-step accounting run */
+	double sim_steps_per_s[SD_NR_MODES];
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Helpers
+ */
+static double tv_s(struct timeval t)
+{
+	return (double)t.tv_sec + (double)t.tv_usec * 1e-6;
+}
+
+/* A fixed random order of distinct blocks: the first @n of a Fisher-Yates permutation of @nblk. */
+static unsigned *sd_order(uint64_t nblk, uint64_t n, uint64_t seed)
+{
+	unsigned *o = malloc(nblk * sizeof(*o));
+	if (!o)
+		return NULL;
+	uint64_t x = 0x9e3779b97f4a7c15ull ^ (seed * 0xbf58476d1ce4e5b9ull);
+	if (!x)
+		x = 1;
+	for (uint64_t i = 0; i < nblk; i++)
+		o[i] = (unsigned)i;
+	for (uint64_t i = nblk - 1; i > 0 && n; i--) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint64_t j = x % (i + 1);
+		unsigned t = o[i];
+		o[i] = o[j];
+		o[j] = t;
+	}
+	(void)n;
+	return o;
+}
+
+/* "256M", "2G", "65536", "4K": bytes (or a count) with an optional binary suffix. */
+static int sd_parse_size(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return pcsim_cmdline_usage_error("%s: '%s' is not a size", opt, s ? s : "");
+	unsigned long long v = strtoull(s, &end, 10);
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (errno || end == s || *end || (shift && v > (UINT64_MAX >> shift)))
+		return pcsim_cmdline_usage_error("%s: '%s' is not a size (N, NK, NM or NG)", opt, s);
+	v <<= shift;
+	if (v < min || v > max)
+		return pcsim_cmdline_usage_error("%s: %llu is outside %" PRIu64 "..%" PRIu64, opt, v,
+						 min, max);
+	*out = v;
+	return 0;
+}
+
+static double sd_median(double *v, unsigned n)
+{
+	qsort(v, n, sizeof(*v), bench_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Medians of each figure over @n runs. */
+static void sd_medians(const struct sd_result *runs, unsigned n, struct sd_result *med)
+{
+	double *v = calloc(n, sizeof(double));
+	if (!v)
+		return;
+	const size_t nf = sizeof(struct sd_result) / sizeof(double);
+	for (size_t f = 0; f < nf; f++) {
+		for (unsigned i = 0; i < n; i++)
+			v[i] = ((const double *)&runs[i])[f];
+		((double *)med)[f] = sd_median(v, n);
+	}
+	free(v);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The kernel leg: liburing on a real file
+ */
+#ifdef PCSIM_BENCH_LIBURING
+static int sd_make_file(const char *path, uint64_t size)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size == size)
+		return 0;	/* reuse: its content does not matter, only that it is on disk */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return -errno;
+	const size_t chunk = 1u << 20;
+	uint64_t *b = malloc(chunk), x = 0x2545f4914f6cdd1dull;
+	int rc = b ? 0 : -ENOMEM;
+	for (uint64_t done = 0; rc == 0 && done < size;) {
+		for (size_t i = 0; i < chunk / 8; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			b[i] = x;
+		}
+		size_t n = size - done < chunk ? (size_t)(size - done) : chunk;
+		ssize_t w = write(fd, b, n);
+		if (w <= 0)
+			rc = w < 0 ? -errno : -EIO;
+		else
+			done += (uint64_t)w;
+	}
+	/* on disk and clean, so that POSIX_FADV_DONTNEED can drop every page */
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	free(b);
+	close(fd);
+	if (rc)
+		unlink(path);
+	return rc;
+}
+
+/* Pages of @fd's first @size bytes in the page cache (mincore of a mapping). */
+static double sd_resident(int fd, uint64_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	size_t np = (size + SD_BS - 1) / SD_BS;
+	unsigned char *vec = malloc(np);
+	double n = -1;
+	if (vec && mincore(p, size, vec) == 0) {
+		n = 0;
+		for (size_t i = 0; i < np; i++)
+			n += vec[i] & 1;
+	}
+	free(vec);
+	munmap(p, size);
+	return n;
+}
+
+/* io-wq workers of this process now: threads named iou-wrk-PID in /proc/self/task. */
+static double sd_count_workers(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	double n = 0;
+	if (!d)
+		return -1;
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[300], comm[64] = "";
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && strncmp(comm, "iou-wrk", 7) == 0)
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* One run of @mode over the file at @path: 0, -errno (io_uring unavailable: -ENOSYS etc.). */
+static int sd_kernel_run(const char *path, uint64_t size, const unsigned *order, uint64_t n,
+			 unsigned qd, enum sd_mode mode, struct sd_result *out, char *err,
+			 size_t errlen)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	unsigned char *buf = NULL;
+	if (posix_memalign((void **)&buf, SD_BS, (size_t)qd * SD_BS)) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memset(buf, 0, (size_t)qd * SD_BS);
+	/* the file's cached pages dropped, then no readahead: each miss reads one page */
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	memset(out, 0, sizeof(*out));
+	out->resident = sd_resident(fd, size);
+
+	struct io_uring ring;
+	int rc = 0;
+	if (mode != SD_SYNC) {
+		rc = io_uring_queue_init(qd, &ring, 0);	/* a plain ring, as in 2020 */
+		if (rc < 0) {
+			snprintf(err, errlen, "io_uring_queue_init: %s", strerror(-rc));
+			free(buf);
+			close(fd);
+			return rc;
+		}
+	}
+	struct rusage r0, r1;
+	getrusage(RUSAGE_SELF, &r0);
+	double t0 = bench_now_s();
+	if (mode == SD_SYNC) {
+		for (uint64_t i = 0; i < n && rc == 0; i++) {
+			struct iovec iov = { buf, SD_BS };
+			ssize_t r = preadv(fd, &iov, 1, (off_t)order[i] * SD_BS);
+			if (r != (ssize_t)SD_BS) {
+				rc = r < 0 ? -errno : -EIO;
+				snprintf(err, errlen, "preadv: %s", strerror(-rc));
+			}
+		}
+	} else {
+		unsigned *freel = malloc(qd * sizeof(*freel)), nfree = qd;
+		uint64_t sub = 0, done = 0;
+		if (!freel)
+			rc = -ENOMEM;
+		for (unsigned i = 0; freel && i < qd; i++)
+			freel[i] = i;
+		while (rc == 0 && done < n) {
+			while (nfree && sub < n) {
+				/* one SQE per io_uring_enter, as fio submits */
+				struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+				unsigned slot = freel[--nfree];
+				io_uring_prep_read(sqe, fd, buf + (size_t)slot * SD_BS, SD_BS,
+						   (uint64_t)order[sub++] * SD_BS);
+				if (mode == SD_OFFLOAD)
+					sqe->flags |= IOSQE_ASYNC;
+				io_uring_sqe_set_data64(sqe, slot);
+				int s = io_uring_submit(&ring);
+				if (s < 0) {
+					rc = s;
+					snprintf(err, errlen, "io_uring_submit: %s", strerror(-s));
+					break;
+				}
+			}
+			if (rc)
+				break;
+			int s = io_uring_submit_and_wait(&ring, 1);
+			if (s < 0) {
+				if (s == -EINTR)
+					continue;
+				rc = s;
+				snprintf(err, errlen, "io_uring_submit_and_wait: %s", strerror(-s));
+				break;
+			}
+			struct io_uring_cqe *cqe;
+			unsigned head, cnt = 0;
+			io_uring_for_each_cqe(&ring, head, cqe) {
+				if (cqe->res != (int)SD_BS && rc == 0) {
+					rc = cqe->res < 0 ? cqe->res : -EIO;
+					snprintf(err, errlen, "read completed with %d", cqe->res);
+				}
+				freel[nfree++] = (unsigned)cqe->user_data;
+				cnt++;
+			}
+			io_uring_cq_advance(&ring, cnt);
+			done += cnt;
+		}
+		free(freel);
+	}
+	double el = bench_now_s() - t0;
+	getrusage(RUSAGE_SELF, &r1);
+	if (mode != SD_SYNC) {
+		out->workers = sd_count_workers();
+		io_uring_queue_exit(&ring);
+	}
+	out->wall_s = el;
+	out->user_s = tv_s(r1.ru_utime) - tv_s(r0.ru_utime);
+	out->sys_s = tv_s(r1.ru_stime) - tv_s(r0.ru_stime);
+	out->cpu_pct = el > 0 ? 100 * (out->user_s + out->sys_s) / el : 0;
+	out->ctx_vol = (double)(r1.ru_nvcsw - r0.ru_nvcsw);
+	out->ctx_invol = (double)(r1.ru_nivcsw - r0.ru_nivcsw);
+	out->iops = el > 0 ? (double)n / el : 0;
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+/* Is io_uring usable here (not compiled out, not disabled by sysctl, not refused by seccomp)? */
+static const char *sd_uring_unavailable(void)
+{
+	struct io_uring ring;
+	int rc = io_uring_queue_init(2, &ring, 0);
+	if (rc < 0) {
+		static char why[96];
+		snprintf(why, sizeof(why), "io_uring unavailable (io_uring_queue_init: %s)",
+			 strerror(-rc));
+		return why;
+	}
+	io_uring_queue_exit(&ring);
+	return NULL;
+}
+#endif
+
+static int sd_kernel_leg(struct sd_opts *o)
+{
+	struct sd_leg_cfg *L = &o->leg[SD_KERNEL];
+#ifndef PCSIM_BENCH_LIBURING
+	L->skipped = "built without liburing (PCSIM_WITH_LIBURING=OFF or liburing-dev missing)";
+	return 0;
+#else
+	L->skipped = sd_uring_unavailable();
+	if (L->skipped)
+		return 0;
+	char path[4096];
+	const char *dir = o->dir ? o->dir : getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	snprintf(path, sizeof(path), "%s/pcsim-seed-%" PRIu64 ".dat", dir, L->size);
+	if (!o->json)
+		fprintf(stderr, "bench seed: kernel leg: file %s (%" PRIu64 " MiB)\n", path,
+			L->size >> 20);
+	int rc = sd_make_file(path, L->size);
+	if (rc) {
+		static char why[4200];
+		snprintf(why, sizeof(why), "cannot create %s: %s", path, strerror(-rc));
+		L->skipped = why;
+		return 0;
+	}
+	uint64_t nblk = L->size / SD_BS;
+	unsigned *order = sd_order(nblk, L->reads, o->seed);
+	struct sd_result *runs = calloc(SD_NR_MODES * L->repeats, sizeof(*runs));
+	if (!order || !runs) {
+		free(order);
+		free(runs);
+		return 3;
+	}
+	rc = 0;
+	/* interleaved: sync offload rasync, sync offload rasync, ... */
+	for (uint64_t r = 0; r < L->repeats && rc == 0; r++)
+		for (int m = 0; m < SD_NR_MODES && rc == 0; m++) {
+			char err[256] = "";
+			rc = sd_kernel_run(path, L->size, order, L->reads, o->qd, (enum sd_mode)m,
+					   &runs[m * L->repeats + r], err, sizeof(err));
+			if (rc) {
+				static char why[300];
+				snprintf(why, sizeof(why), "%s run failed: %s", sd_mode_name[m], err);
+				L->skipped = why;
+			}
+		}
+	if (rc == 0)
+		for (int m = 0; m < SD_NR_MODES; m++) {
+			sd_medians(&runs[m * L->repeats], (unsigned)L->repeats, &L->med[m]);
+			L->have[m] = true;
+		}
+	if (!o->keep)
+		unlink(path);
+	free(order);
+	free(runs);
+	return 0;
+#endif
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The sim and threads legs: the same program on pcsim's model
+ */
+struct sd_prog {
+	uint64_t size, reads;
+	unsigned qd;
+	const unsigned *order;
+	unsigned char *buf;
+	uint64_t t0, t1;		/* pcsim_now_ns() around the reads */
+	uint64_t s0, s1;		/* pcsim_world_step() around the reads (sim) */
+	uint64_t done, errors;
+	/* the sim backend's accounting (an invariant called at every step) */
+	bool acct;
+	uint64_t task_steps, irq_steps, reader_steps, vol, invol;
+	bool slept[PCSIM_MAX_TASKS + 2];
+	const struct pcsim_task *cpu_last[PCSIM_MAX_CPUS];
+	const struct pcsim_task *reader;
+};
+
+/*
+ * Called by the sim backend before every step with the context that reached the point: the
+ * step is that context's, and its state tells whether it is going to sleep.
+ */
+static int sd_account(struct pcsim_world *w, void *arg)
+{
+	struct sd_prog *p = arg;
+	(void)w;
+	if (!p->acct)
+		return 0;
+	if (pcsim_in_interrupt()) {
+		p->irq_steps++;
+		return 0;
+	}
+	struct pcsim_task *t = pcsim_current();
+	if (!t)
+		return 0;
+	p->task_steps++;
+	if (t == p->reader)
+		p->reader_steps++;
+	unsigned id = pcsim_task_id(t), cpu = pcsim_task_cpu(t);
+	if (id > PCSIM_MAX_TASKS || cpu >= PCSIM_MAX_CPUS)
+		return 0;
+	bool sl = pcsim_task_is_sleeping(t);
+	if (sl && !p->slept[id])
+		p->vol++;		/* schedule() with the task not runnable */
+	p->slept[id] = sl;
+	const struct pcsim_task *prev = p->cpu_last[cpu];
+	if (prev != t) {
+		unsigned pid = pcsim_task_id(prev ? prev : t);
+		/* the CPU's last task was still runnable: replaced, not gone to sleep */
+		if (prev && pid <= PCSIM_MAX_TASKS && !p->slept[pid] && !pcsim_task_exited(prev))
+			p->invol++;
+		p->cpu_last[cpu] = t;
+	}
+	return 0;
+}
+
+static void sd_submit(struct sd_prog *p, struct pcsim_uring *ring, int fd, uint64_t i,
+		      unsigned slot)
+{
+	struct io_uring_sqe *sqe = pcsim_uring_get_sqe(ring);
+	if (!sqe)
+		return;
+	pcsim_uring_prep_read(sqe, fd, p->buf + (size_t)slot * SD_BS, SD_BS,
+			      (uint64_t)p->order[i] * SD_BS);
+	pcsim_uring_sqe_set_data64(sqe, slot);
+	pcsim_uring_submit(ring);	/* one SQE per io_uring_enter */
+}
+
+struct sd_task_arg {
+	struct sd_prog *p;
+	int fd;
+};
+
+/* The reader: QD reads in flight, reap one, submit the next (the kernel leg's loop). */
+static void sd_reader(void *arg)
+{
+	struct sd_task_arg *a = arg;
+	struct sd_prog *p = a->p;
+	struct pcsim_uring ring;
+	/* the mode comes from the world's ring_mode setting; workers from iowq_workers */
+	if (pcsim_uring_queue_init_params(p->qd, &ring, NULL))
+		return;
+	p->t0 = pcsim_now_ns();
+	p->s0 = pcsim_world_step(pcsim_world_current());
+	p->acct = true;
+	uint64_t next = 0, inflight = 0;
+	for (; next < p->reads && next < p->qd; next++, inflight++)
+		sd_submit(p, &ring, a->fd, next, (unsigned)next);
+	while (inflight) {
+		struct io_uring_cqe *cqe;
+		if (pcsim_uring_wait_cqe(&ring, &cqe))
+			break;
+		unsigned slot = (unsigned)cqe->user_data;
+		if (cqe->res != (int)SD_BS)
+			p->errors++;
+		p->done++;
+		inflight--;
+		pcsim_uring_cqe_seen(&ring, cqe);
+		if (next < p->reads) {
+			sd_submit(p, &ring, a->fd, next++, slot);
+			inflight++;
+		}
+	}
+	p->acct = false;
+	p->t1 = pcsim_now_ns();
+	p->s1 = pcsim_world_step(pcsim_world_current());
+	pcsim_uring_queue_exit(&ring);
+}
+
+static void sd_setup(struct pcsim_world *w, void *arg)
+{
+	struct sd_prog *p = arg;
+	struct pcsim_bdev *bdev = pcsim_alloc(w, sizeof(*bdev));
+	struct sd_task_arg *a = pcsim_alloc(w, sizeof(*a));
+	if (!bdev || !a)
+		return;
+	/* the instant device; the world's `device=perf-anchor` setting gives it its shape */
+	pcsim_bdev_init(bdev, 2, false);
+	struct pcsim_address_space *m = pcsim_mapping_create(w, 12, p->size, bdev, 0);
+	if (!m)
+		return;
+	m->fadv_random = true;		/* POSIX_FADV_RANDOM */
+	a->p = p;
+	a->fd = pcsim_uring_open(w, m, 0);
+	if (pcsim_world_config(w)->backend == PCSIM_BACKEND_SIM &&
+	    (pcsim_world_config(w)->checks & PCSIM_CHECK_INVARIANTS))
+		pcsim_invariant_register(w, "seed-accounting", sd_account, p);
+	p->reader = pcsim_task_create(w, "reader", sd_reader, a, 0);
+}
+
+/*
+ * One execution of @mode on @leg's file, @reads reads. On sim with @acct, the per-step
+ * accounting runs (as an invariant, so the layers' own invariants run too: ~25x slower) and
+ * gives the context switches and where the steps went; without it wall, CPU and IOPS.
+ */
+static int sd_model_run(struct sd_opts *o, enum sd_leg leg, const unsigned *order,
+			enum sd_mode mode, uint64_t reads, bool acct, struct sd_result *out)
+{
+	struct sd_leg_cfg *L = &o->leg[leg];
+	bool sim = leg == SD_SIM;
+	struct sd_prog *p = calloc(1, sizeof(*p));
+	unsigned char *buf = calloc(o->qd, SD_BS);
+	if (!p || !buf) {
+		free(p);
+		free(buf);
+		return -ENOMEM;
+	}
+	p->size = L->size;
+	p->reads = reads;
+	p->qd = o->qd;
+	p->order = order;
+	p->buf = buf;
+
+	struct pcsim_config cfg = bench_config(sim ? PCSIM_BACKEND_SIM : PCSIM_BACKEND_THREADS);
+	if (sim) {
+		/* only the invariant list: the accounting above runs as one */
+		cfg.checks = acct ? PCSIM_CHECK_INVARIANTS : PCSIM_CHECK_NONE;
+		cfg.timed = true;
+		cfg.step_ns = o->step_ns;
+		cfg.max_steps = 4000 * reads + 1000000;
+	} else {
+		cfg.threads_timeout_ms = 600000;
+	}
+	pcsim_pagecache_config(&cfg)->device = PCSIM_DEVICE_PERF_ANCHOR;
+	pcsim_uring_config(&cfg)->mode = (int)sd_ring_mode[mode];
+	pcsim_uring_config(&cfg)->iowq_workers = o->workers;
+
+	struct pcsim_program prog = { "bench-seed", sd_setup, NULL, p };
+	struct pcsim_explore_opts eo;
+	struct pcsim_report rep;
+	pcsim_explore_opts_init(&eo);
+	eo.strategy = o->strategy;
+	eo.seed = o->seed;
+	eo.max_executions = 1;
+	eo.confirm = false;
+	struct rusage r0, r1;
+	getrusage(RUSAGE_SELF, &r0);
+	double h0 = bench_now_s();
+	int rc = pcsim_explore(&prog, &cfg, &eo, &rep);
+	double host = bench_now_s() - h0;
+	getrusage(RUSAGE_SELF, &r1);
+	if (rc != 0 || p->done != p->reads || p->errors) {
+		fprintf(stderr, "bench seed: %s leg, %s: rc %d, %s (%s), %" PRIu64 " of %" PRIu64
+			" reads, %" PRIu64 " errors%s%s\n",
+			sd_leg_name[leg], sd_mode_name[mode], rc, pcsim_outcome_name(rep.outcome),
+			rep.what, p->done, p->reads, p->errors, rep.message ? ": " : "",
+			rep.message ? rep.message : "");
+		pcsim_report_free(&rep);
+		free(p);
+		free(buf);
+		return -EIO;
+	}
+	memset(out, 0, sizeof(*out));
+	double wall = (double)(p->t1 - p->t0) * 1e-9;
+	out->wall_s = wall;
+	out->iops = wall > 0 ? (double)p->reads / wall : 0;
+	out->host_s = host;
+	out->steps = (double)rep.steps;
+	if (sim) {
+		/* the model has no user space: every step between the first submission and the
+		 * last CQE is modelled kernel work of some context (a task or an interrupt) */
+		out->user_s = 0;
+		out->sys_s = (double)(p->s1 - p->s0) * (double)o->step_ns * 1e-9;
+		out->ctx_vol = (double)p->vol;
+		out->ctx_invol = (double)p->invol;
+		out->steps_read = (double)(p->s1 - p->s0) / (double)reads;
+		out->reader_read = (double)p->reader_steps / (double)reads;
+		out->worker_read = (double)(p->task_steps - p->reader_steps) / (double)reads;
+		out->irq_read = (double)p->irq_steps / (double)reads;
+	} else {
+		out->user_s = tv_s(r1.ru_utime) - tv_s(r0.ru_utime);
+		out->sys_s = tv_s(r1.ru_stime) - tv_s(r0.ru_stime);
+		out->ctx_vol = (double)(r1.ru_nvcsw - r0.ru_nvcsw);
+		out->ctx_invol = (double)(r1.ru_nivcsw - r0.ru_nivcsw);
+	}
+	out->cpu_pct = wall > 0 ? 100 * (out->user_s + out->sys_s) / wall : 0;
+	pcsim_report_free(&rep);
+	free(p);
+	free(buf);
+	return 0;
+}
+
+static int sd_model_leg(struct sd_opts *o, enum sd_leg leg)
+{
+	struct sd_leg_cfg *L = &o->leg[leg];
+	unsigned *order = sd_order(L->size / SD_BS, L->reads, o->seed);
+	struct sd_result *runs = calloc(SD_NR_MODES * L->repeats, sizeof(*runs));
+	if (!order || !runs) {
+		free(order);
+		free(runs);
+		fprintf(stderr, "bench seed: out of memory\n");
+		return 3;
+	}
+	int rc = 0;
+	for (uint64_t r = 0; r < L->repeats && rc == 0; r++)
+		for (int m = 0; m < SD_NR_MODES && rc == 0; m++) {
+			if (!o->json)
+				fprintf(stderr, "bench seed: %s leg, %s, round %" PRIu64 "\n",
+					sd_leg_name[leg], sd_mode_name[m], r + 1);
+			struct sd_result *res = &runs[m * L->repeats + r];
+			rc = sd_model_run(o, leg, order, (enum sd_mode)m, L->reads, false, res);
+			if (rc || leg != SD_SIM)
+				continue;
+			/* the switches: counted per step on the first reads, scaled per read */
+			struct sd_result ac;
+			uint64_t n = L->reads < o->acct_reads ? L->reads : o->acct_reads;
+			rc = sd_model_run(o, leg, order, (enum sd_mode)m, n, true, &ac);
+			double k = (double)L->reads / (double)n;
+			res->ctx_vol = ac.ctx_vol * k;
+			res->ctx_invol = ac.ctx_invol * k;
+			res->reader_read = ac.reader_read;
+			res->worker_read = ac.worker_read;
+			res->irq_read = ac.irq_read;
+			res->acct_reads = (double)n;
+		}
+	if (rc == 0)
+		for (int m = 0; m < SD_NR_MODES; m++) {
+			sd_medians(&runs[m * L->repeats], (unsigned)L->repeats, &L->med[m]);
+			L->have[m] = true;
+			if (leg == SD_SIM)
+				o->sim_steps_per_s[m] = L->med[m].steps / L->med[m].host_s;
+		}
+	if (leg == SD_SIM) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		o->sim_maxrss_kb = ru.ru_maxrss;
+	}
+	free(order);
+	free(runs);
+	return rc ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Ratios, output, chart
+ */
+/* The cover letter: 4 GiB, 1 M reads, QD 32, ext4 on bare metal (2020). CPU is CPU-seconds:
+ * preadv user+sys; offload ~82 % of 12.05 s (its `time` left out the kernel-thread workers);
+ * the patch user+sys. No context-switch numbers ("much smaller"). */
+static const double seed_wall[SD_NR_MODES] = { 73.821, 12.054, 9.283 };
+static const double seed_cpu[SD_NR_MODES] = { 0.558 + 11.125, 0.82 * 12.054, 0.147 + 4.619 };
+
+enum { R_WALL_SYNC, R_WALL_OFF, R_CPU_SYNC, R_CPU_OFF, R_CTX_SYNC, R_CTX_OFF, R_NR };
+static const char *const ratio_key[R_NR] = {
+	"wall_sync_rasync", "wall_offload_rasync", "cpu_sync_rasync",
+	"cpu_offload_rasync", "ctx_sync_rasync", "ctx_offload_rasync" };
+static const char *const ratio_label[R_NR] = {
+	"wall sync/rasync", "wall offload/rasync", "CPU sync/rasync",
+	"CPU offload/rasync", "ctx sync/rasync", "ctx offload/rasync" };
+
+/* NAN where a figure is missing or the denominator is 0. */
+static double sd_div(double a, double b)
+{
+	return b > 0 ? a / b : (double)NAN;
+}
+
+static void sd_ratios(const struct sd_leg_cfg *L, double r[R_NR])
+{
+	for (int i = 0; i < R_NR; i++)
+		r[i] = NAN;
+	if (!L->have[SD_SYNC] || !L->have[SD_OFFLOAD] || !L->have[SD_RASYNC])
+		return;
+	const struct sd_result *s = &L->med[SD_SYNC], *f = &L->med[SD_OFFLOAD],
+			       *a = &L->med[SD_RASYNC];
+	r[R_WALL_SYNC] = sd_div(s->wall_s, a->wall_s);
+	r[R_WALL_OFF] = sd_div(f->wall_s, a->wall_s);
+	r[R_CPU_SYNC] = sd_div(s->user_s + s->sys_s, a->user_s + a->sys_s);
+	r[R_CPU_OFF] = sd_div(f->user_s + f->sys_s, a->user_s + a->sys_s);
+	r[R_CTX_SYNC] = sd_div(s->ctx_vol + s->ctx_invol, a->ctx_vol + a->ctx_invol);
+	r[R_CTX_OFF] = sd_div(f->ctx_vol + f->ctx_invol, a->ctx_vol + a->ctx_invol);
+}
+
+static void sd_seed_ratios(double r[R_NR])
+{
+	r[R_WALL_SYNC] = seed_wall[SD_SYNC] / seed_wall[SD_RASYNC];
+	r[R_WALL_OFF] = seed_wall[SD_OFFLOAD] / seed_wall[SD_RASYNC];
+	r[R_CPU_SYNC] = seed_cpu[SD_SYNC] / seed_cpu[SD_RASYNC];
+	r[R_CPU_OFF] = seed_cpu[SD_OFFLOAD] / seed_cpu[SD_RASYNC];
+	r[R_CTX_SYNC] = r[R_CTX_OFF] = NAN;
+}
+
+static void sd_json_num(double v, int prec)
+{
+	if (isnan(v) || isinf(v))
+		printf("null");
+	else
+		printf("%.*f", prec, v);
+}
+
+static void sd_print_json(const struct sd_opts *o)
+{
+	printf("{\"benchmark\":\"seed\",\"qd\":%u,\"iowq_workers\":%u,\"seed\":%" PRIu64
+	       ",\"step_ns\":%" PRIu64 ",\"legs\":{",
+	       o->qd, o->workers, o->seed, o->step_ns);
+	bool first = true;
+	for (int l = 0; l < SD_NR_LEGS; l++) {
+		const struct sd_leg_cfg *L = &o->leg[l];
+		printf("%s\"%s\":{\"run\":%s,\"size\":%" PRIu64 ",\"reads\":%" PRIu64
+		       ",\"repeats\":%" PRIu64 ",\"skipped\":",
+		       first ? "" : ",", sd_leg_name[l], L->on && !L->skipped ? "true" : "false",
+		       L->size, L->reads, L->repeats);
+		first = false;
+		if (L->skipped || !L->on) {
+			printf("\"");
+			for (const char *c = L->skipped ? L->skipped : "not asked for"; *c; c++)
+				printf(*c == '"' || *c == '\\' ? "\\%c" : (unsigned char)*c < 32 ? " "
+					: "%c", *c);
+			printf("\"");
+		} else {
+			printf("null");
+		}
+		if (l == SD_SIM && L->on && !L->skipped) {
+			printf(",\"maxrss_kib\":%ld,\"steps_per_s\":{", o->sim_maxrss_kb);
+			for (int m = 0; m < SD_NR_MODES; m++) {
+				printf("%s\"%s\":", m ? "," : "", sd_mode_name[m]);
+				sd_json_num(o->sim_steps_per_s[m], 0);
+			}
+			printf("}");
+		}
+		printf("}");
+	}
+	printf("},\"results\":[");
+	first = true;
+	for (int l = 0; l < SD_NR_LEGS; l++)
+		for (int m = 0; m < SD_NR_MODES; m++) {
+			const struct sd_leg_cfg *L = &o->leg[l];
+			if (!L->have[m])
+				continue;
+			const struct sd_result *r = &L->med[m];
+			printf("%s{\"leg\":\"%s\",\"mode\":\"%s\",\"wall_s\":", first ? "" : ",",
+			       sd_leg_name[l], sd_mode_name[m]);
+			first = false;
+			sd_json_num(r->wall_s, 6);
+			printf(",\"user_s\":");
+			sd_json_num(r->user_s, 6);
+			printf(",\"sys_s\":");
+			sd_json_num(r->sys_s, 6);
+			printf(",\"cpu_pct\":");
+			sd_json_num(r->cpu_pct, 1);
+			printf(",\"ctx_voluntary\":");
+			sd_json_num(r->ctx_vol, 0);
+			printf(",\"ctx_involuntary\":");
+			sd_json_num(r->ctx_invol, 0);
+			printf(",\"iops\":");
+			sd_json_num(r->iops, 0);
+			printf("}");
+		}
+	printf("],\"ratios\":{");
+	double r[R_NR];
+	sd_seed_ratios(r);
+	printf("\"seed\":{");
+	for (int i = 0; i < R_NR; i++) {
+		printf("%s\"%s\":", i ? "," : "", ratio_key[i]);
+		sd_json_num(r[i], 3);
+	}
+	printf("}");
+	for (int l = 0; l < SD_NR_LEGS; l++) {
+		sd_ratios(&o->leg[l], r);
+		printf(",\"%s\":{", sd_leg_name[l]);
+		for (int i = 0; i < R_NR; i++) {
+			printf("%s\"%s\":", i ? "," : "", ratio_key[i]);
+			sd_json_num(r[i], 3);
+		}
+		printf("}");
+	}
+	printf("}}\n");
+}
+
+static void sd_fmt(char *b, size_t n, double v, int prec)
+{
+	if (isnan(v) || isinf(v))
+		snprintf(b, n, "-");
+	else
+		snprintf(b, n, "%.*f", prec, v);
+}
+
+static void sd_print_table(const struct sd_opts *o)
+{
+	printf("pcsim bench seed: distinct random 4 KiB reads of a cold file, POSIX_FADV_RANDOM, "
+	       "QD %u, one SQE per enter; sync = preadv, offload = IOSQE_ASYNC, rasync = buffered "
+	       "io_uring\n",
+	       o->qd);
+	for (int l = 0; l < SD_NR_LEGS; l++) {
+		const struct sd_leg_cfg *L = &o->leg[l];
+		printf("\n%s leg: ", sd_leg_name[l]);
+		if (!L->on) {
+			printf("not run\n");
+			continue;
+		}
+		printf("%" PRIu64 " MiB file, %" PRIu64 " reads, median of %" PRIu64, L->size >> 20,
+		       L->reads, L->repeats);
+		if (l == SD_SIM)
+			printf(" (timed, perf-anchor device, step_ns %" PRIu64 ", %s strategy seed %"
+			       PRIu64 ", %u io-wq workers; virtual time, modelled CPU and switches)",
+			       o->step_ns, pcsim_strategy_name(o->strategy), o->seed, o->workers);
+		if (l == SD_THREADS)
+			printf(" (perf-anchor device with real delays, %u io-wq workers)",
+			       o->workers);
+		printf("\n");
+		if (L->skipped) {
+			printf("  skipped: %s\n", L->skipped);
+			continue;
+		}
+		printf("  %-8s %9s %8s %8s %7s %13s %15s %10s", "mode", "wall_s", "user_s", "sys_s",
+		       "cpu_pct", "ctx_voluntary", "ctx_involuntary", "iops");
+		if (l == SD_KERNEL)
+			printf(" %8s %9s", "workers", "resident");
+		if (l == SD_SIM)
+			printf(" %10s %8s %10s | %6s %6s %6s %6s", "steps", "host_s", "steps/s",
+			       "st/rd", "reader", "io-wq", "irq");
+		printf("\n");
+		for (int m = 0; m < SD_NR_MODES; m++) {
+			const struct sd_result *r = &L->med[m];
+			if (!L->have[m])
+				continue;
+			printf("  %-8s %9.3f %8.3f %8.3f %7.1f %13.0f %15.0f %10.0f", sd_mode_name[m],
+			       r->wall_s, r->user_s, r->sys_s, r->cpu_pct, r->ctx_vol, r->ctx_invol,
+			       r->iops);
+			if (l == SD_KERNEL)
+				printf(" %8.0f %9.0f", r->workers, r->resident);
+			if (l == SD_SIM)
+				printf(" %10.0f %8.2f %10.0f | %6.1f %6.1f %6.1f %6.1f", r->steps,
+				       r->host_s, r->steps / r->host_s, r->steps_read,
+				       r->reader_read, r->worker_read, r->irq_read);
+			printf("\n");
+		}
+		if (l == SD_SIM)
+			printf("  ctx: counted at every step over the first %.0f reads (same file, "
+			       "order, seed), scaled to %" PRIu64 "; st/rd: steps per read, then the "
+			       "reader's, the io-wq workers' and the device interrupts' (counted run)\n"
+			       "  peak RSS of the process after the sim leg: %.1f MiB\n",
+			       L->med[0].acct_reads, L->reads, o->sim_maxrss_kb / 1024.0);
+	}
+	printf("\nratios (CPU = user+sys seconds; ctx = voluntary+involuntary)\n");
+	printf("  %-20s %8s", "ratio", "seed");
+	for (int l = 0; l < SD_NR_LEGS; l++)
+		printf(" %8s", sd_leg_name[l]);
+	printf("\n");
+	double r[SD_NR_LEGS + 1][R_NR];
+	sd_seed_ratios(r[0]);
+	for (int l = 0; l < SD_NR_LEGS; l++)
+		sd_ratios(&o->leg[l], r[l + 1]);
+	for (int i = 0; i < R_NR; i++) {
+		printf("  %-20s", ratio_label[i]);
+		for (int l = 0; l <= SD_NR_LEGS; l++) {
+			char b[32];
+			sd_fmt(b, sizeof(b), r[l][i], i >= R_CTX_SYNC ? 1 : 2);
+			printf(" %8s", b);
+		}
+		printf("\n");
+	}
+	printf("  (seed: the cover letter, 4 GiB on bare metal, 2020; it gives no context-switch "
+	       "counts)\n");
+}
+
+/* A grouped bar chart of the ratios per leg, log scale, self-contained SVG. */
+static int sd_write_svg(const struct sd_opts *o, const char *path)
+{
+	static const char *const colour[SD_NR_LEGS + 1] = { "#888888", "#1f77b4", "#d62728",
+							     "#2ca02c" };
+	static const char *const name[SD_NR_LEGS + 1] = { "seed (cover letter)", "kernel", "sim",
+							  "threads" };
+	double r[SD_NR_LEGS + 1][R_NR];
+	sd_seed_ratios(r[0]);
+	for (int l = 0; l < SD_NR_LEGS; l++)
+		sd_ratios(&o->leg[l], r[l + 1]);
+	const double W = 760, H = 360, x0 = 60, y0 = 30, pw = 680, ph = 260;
+	const double lo = -1, hi = 2;	/* log10: 0.1 .. 100 */
+	size_t cap = 1 << 16, len = 0;
+	char *s = malloc(cap);
+	if (!s)
+		return -1;
+#define SVG(...)                                                                         \
+	do {                                                                             \
+		int k_ = snprintf(s + len, len < cap ? cap - len : 0, __VA_ARGS__);      \
+		if (k_ > 0)                                                              \
+			len += (size_t)k_;                                               \
+	} while (0)
+	SVG("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+	    "font-family=\"sans-serif\" font-size=\"11\">\n", W, H);
+	SVG("<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	SVG("<text x=\"%.0f\" y=\"18\" font-size=\"13\">pcsim bench seed: ratios to rasync "
+	    "(log scale)</text>\n", x0);
+	for (int d = (int)lo; d <= (int)hi; d++) {
+		double y = y0 + ph - (d - lo) / (hi - lo) * ph;
+		SVG("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", x0,
+		    y, x0 + pw, y);
+		SVG("<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", x0 - 4, y + 4,
+		    pow(10, d));
+	}
+	double y1 = y0 + ph - (0 - lo) / (hi - lo) * ph;
+	SVG("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#000\"/>\n", x0, y1,
+	    x0 + pw, y1);
+	double gw = pw / R_NR, bw = gw * 0.8 / (SD_NR_LEGS + 1);
+	for (int i = 0; i < R_NR; i++) {
+		double gx = x0 + i * gw + gw * 0.1;
+		for (int l = 0; l <= SD_NR_LEGS; l++) {
+			double v = r[l][i];
+			if (isnan(v) || v <= 0)
+				continue;
+			double lv = log10(v);
+			if (lv < lo)
+				lv = lo;
+			if (lv > hi)
+				lv = hi;
+			double y = y0 + ph - (lv - lo) / (hi - lo) * ph;
+			double top = y < y1 ? y : y1, h = fabs(y1 - y);
+			SVG("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+			    "<title>%s %s: %.2f</title></rect>\n",
+			    gx + l * bw, top, bw - 1, h < 1 ? 1 : h, colour[l], name[l],
+			    ratio_label[i], v);
+			SVG("<text x=\"%.1f\" y=\"%.1f\" font-size=\"8\" text-anchor=\"middle\">"
+			    "%.1f</text>\n", gx + l * bw + bw / 2, top - 2, v);
+		}
+		SVG("<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%s</text>\n", gx + gw * 0.4,
+		    y0 + ph + 16, ratio_label[i]);
+	}
+	for (int l = 0; l <= SD_NR_LEGS; l++) {
+		double lx = x0 + l * 170;
+		SVG("<rect x=\"%.0f\" y=\"%.0f\" width=\"10\" height=\"10\" fill=\"%s\"/>\n", lx,
+		    H - 30, colour[l]);
+		SVG("<text x=\"%.0f\" y=\"%.0f\">%s%s</text>\n", lx + 14, H - 21, name[l],
+		    l && (!o->leg[l - 1].on || o->leg[l - 1].skipped) ? " (not run)" : "");
+	}
+	SVG("</svg>\n");
+#undef SVG
+	int rc = len < cap ? pcsim_cmdline_write_file(path, s) : -1;
+	free(s);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Entry point (dispatched from bench_main.c)
+ */
+int pcsim_bench_seed(int argc, char **argv);
+
+static int sd_usage(const char *arg)
+{
+	return pcsim_cmdline_usage_error(
+		"bench seed: unknown or incomplete argument '%s' (--legs kernel,sim,threads, "
+		"--size S, --reads N, --sim-size S, --sim-reads N, --threads-size S, "
+		"--threads-reads N, --repeats R, --sim-repeats R, --threads-repeats R, --qd N, "
+		"--workers N, --step-ns N, --strategy random|pct, --seed S, --dir DIR, --keep-file, "
+		"--svg FILE, --json)",
+		arg);
+}
+
+int pcsim_bench_seed(int argc, char **argv)
+{
+	struct sd_opts o;
+	memset(&o, 0, sizeof(o));
+	o.qd = 32;
+	o.workers = SD_MAX_WORKERS;
+	o.seed = 1;
+	o.step_ns = 10;
+	o.acct_reads = 2048;
+	o.strategy = PCSIM_STRATEGY_RANDOM;
+	/* kernel: PERF-ANCHOR's parameters scaled down (the full size: --size 2G) */
+	o.leg[SD_KERNEL] = (struct sd_leg_cfg){ .on = true, .size = 256ull << 20, .repeats = 3 };
+	/*
+	 * sim: the seed's file (4 GiB) but 16 K of its 1 M reads. The engine keeps the fiber stack
+	 * of every fired event (each device completion) until the execution ends, two mappings
+	 * each, so an execution stops near 32 K completions (vm.max_map_count 65530) and costs
+	 * ~9 KiB of RSS per read: docs/seed-experiment.md. Deterministic, so one run.
+	 */
+	o.leg[SD_SIM] = (struct sd_leg_cfg){ .on = true, .size = 4ull << 30, .reads = 16384,
+					     .repeats = 1 };
+	/* threads: real delays at the timers' resolution, ~2 k reads/s at QD 32 */
+	o.leg[SD_THREADS] = (struct sd_leg_cfg){ .on = true, .size = 32ull << 20, .repeats = 1 };
+	bool legs_given = false;
+	for (int i = 0; i < argc; i++) {
+		int rc = 0;
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		uint64_t x;
+		if (strcmp(a, "--json") == 0) {
+			o.json = true;
+			continue;
+		}
+		if (strcmp(a, "--keep-file") == 0) {
+			o.keep = true;
+			continue;
+		}
+		if (!v)
+			return sd_usage(a);
+		i++;
+		if (strcmp(a, "--legs") == 0) {
+			legs_given = true;
+			for (int l = 0; l < SD_NR_LEGS; l++)
+				o.leg[l].on = false;
+			char *dup = strdup(v), *save = NULL;
+			if (!dup)
+				return 3;
+			for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				int l = 0;
+				while (l < SD_NR_LEGS && strcmp(t, sd_leg_name[l]))
+					l++;
+				if (l == SD_NR_LEGS) {
+					rc = pcsim_cmdline_usage_error(
+						"bench seed: --legs: unknown leg '%s' (kernel, sim, "
+						"threads)", t);
+					free(dup);
+					return rc;
+				}
+				o.leg[l].on = true;
+			}
+			free(dup);
+		} else if (strcmp(a, "--size") == 0) {
+			rc = sd_parse_size(a, v, SD_BS, 1ull << 40, &o.leg[SD_KERNEL].size);
+		} else if (strcmp(a, "--reads") == 0) {
+			rc = sd_parse_size(a, v, 1, 1ull << 28, &o.leg[SD_KERNEL].reads);
+		} else if (strcmp(a, "--sim-size") == 0) {
+			rc = sd_parse_size(a, v, SD_BS, 64ull << 30, &o.leg[SD_SIM].size);
+		} else if (strcmp(a, "--sim-reads") == 0) {
+			rc = sd_parse_size(a, v, 1, 1ull << 24, &o.leg[SD_SIM].reads);
+		} else if (strcmp(a, "--threads-size") == 0) {
+			rc = sd_parse_size(a, v, SD_BS, 64ull << 30, &o.leg[SD_THREADS].size);
+		} else if (strcmp(a, "--threads-reads") == 0) {
+			rc = sd_parse_size(a, v, 1, 1ull << 24, &o.leg[SD_THREADS].reads);
+		} else if (strcmp(a, "--repeats") == 0) {
+			rc = pcsim_cmdline_parse_u64(a, v, 1, 1000, &o.leg[SD_KERNEL].repeats);
+		} else if (strcmp(a, "--sim-acct-reads") == 0) {
+			rc = sd_parse_size(a, v, 1, 1ull << 24, &o.acct_reads);
+		} else if (strcmp(a, "--sim-repeats") == 0) {
+			rc = pcsim_cmdline_parse_u64(a, v, 1, 1000, &o.leg[SD_SIM].repeats);
+		} else if (strcmp(a, "--threads-repeats") == 0) {
+			rc = pcsim_cmdline_parse_u64(a, v, 1, 1000, &o.leg[SD_THREADS].repeats);
+		} else if (strcmp(a, "--qd") == 0) {
+			rc = pcsim_cmdline_parse_u64(a, v, 1, SD_MAX_QD, &x);
+			o.qd = (unsigned)x;
+		} else if (strcmp(a, "--workers") == 0) {
+			rc = pcsim_cmdline_parse_u64(a, v, 1, SD_MAX_WORKERS, &x);
+			o.workers = (unsigned)x;
+		} else if (strcmp(a, "--step-ns") == 0) {
+			rc = pcsim_cmdline_parse_u64(a, v, 1, 1000000, &o.step_ns);
+		} else if (strcmp(a, "--seed") == 0) {
+			rc = pcsim_cmdline_parse_u64(a, v, 0, UINT64_MAX / 2, &o.seed);
+		} else if (strcmp(a, "--strategy") == 0) {
+			if (pcsim_strategy_parse(v, &o.strategy) ||
+			    (o.strategy != PCSIM_STRATEGY_RANDOM && o.strategy != PCSIM_STRATEGY_PCT))
+				return pcsim_cmdline_usage_error(
+					"bench seed: --strategy: '%s' (random or pct)", v);
+		} else if (strcmp(a, "--dir") == 0) {
+			o.dir = v;
+		} else if (strcmp(a, "--svg") == 0) {
+			o.svg = v;
+		} else {
+			return sd_usage(a);
+		}
+		if (rc)
+			return rc;
+	}
+	(void)legs_given;
+	for (int l = 0; l < SD_NR_LEGS; l++) {
+		struct sd_leg_cfg *L = &o.leg[l];
+		uint64_t nblk = L->size / SD_BS;
+		if (L->size % SD_BS)
+			return pcsim_cmdline_usage_error("bench seed: the %s leg's size %" PRIu64
+							 " is not a multiple of 4 KiB",
+							 sd_leg_name[l], L->size);
+		if (nblk > UINT32_MAX)
+			return pcsim_cmdline_usage_error("bench seed: the %s leg's file is too large",
+							 sd_leg_name[l]);
+		if (!L->reads)
+			L->reads = nblk;	/* the whole file, each block once */
+		if (L->reads > nblk)
+			return pcsim_cmdline_usage_error(
+				"bench seed: %" PRIu64 " %s reads of distinct blocks need a file of "
+				"at least %" PRIu64 " bytes, not %" PRIu64,
+				L->reads, sd_leg_name[l], L->reads * SD_BS, L->size);
+	}
+	if (o.leg[SD_KERNEL].on && sd_kernel_leg(&o))
+		return 3;
+	if (o.leg[SD_SIM].on && sd_model_leg(&o, SD_SIM))
+		return 1;
+	if (o.leg[SD_THREADS].on && sd_model_leg(&o, SD_THREADS))
+		return 1;
+	if (o.svg && sd_write_svg(&o, o.svg))
+		return 1;
+	if (o.json)
+		sd_print_json(&o);
+	else
+		sd_print_table(&o);
+	return 0;
+}
