@@ -54,8 +54,11 @@ enum pcsim_uring_mode {
  * struct pcsim_uring_params - ring set-up (io_uring_params, the parts the model uses).
  * @cq_entries: 0 = twice the SQ entries (the kernel's default).
  * @mode: see enum pcsim_uring_mode.
- * @iowq_workers: io-wq worker tasks (unbound, created with the ring), 0 = 2.
+ * @iowq_workers: io-wq worker tasks (unbound, created with the ring), 0 = 2, at most
+ *	PCSIM_URING_IOWQ_MAX (more is -EINVAL).
  */
+#define PCSIM_URING_IOWQ_MAX 64	/* io-wq workers of one ring (the seed's offload used ~33) */
+
 struct pcsim_uring_params {
 	unsigned cq_entries;
 	enum pcsim_uring_mode mode;

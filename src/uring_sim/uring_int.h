@@ -135,7 +135,7 @@ struct io_wq {
 	spinlock_t lock;
 	struct list_head work_list;
 	struct wait_queue_head wait;	/* idle workers, exclusive */
-	struct task_struct *workers[8];
+	struct task_struct *workers[PCSIM_URING_IOWQ_MAX];
 	unsigned nr_workers;
 	pcsim_int exiting;
 	atomic_t alive;			/* workers not yet exited */

@@ -83,7 +83,7 @@ static void usage(FILE *f)
 		"                             PROGRAM: a built-in, a scenario FILE.pcs, or (explore)\n"
 		"                             a DIR/ of scenarios (docs/scenarios.md)\n"
 		"  bench sched [--json]       scheduler throughput (steps/s, executions/s)\n"
-		"  bench waitq|pagelock|pagecache|bdev|uring\n"
+		"  bench waitq|pagelock|pagecache|bdev|uring|seed\n"
 		"                             the other figures of bench/README.md\n"
 		"  version\n"
 		"\n"
