@@ -285,6 +285,7 @@ struct pcsim_world {
 	unsigned nstack_pool, stack_pool_cap;
 	void **stacks_used;
 	unsigned nstacks_used, stacks_used_cap;
+	void *dead_stack;	/* an interrupt context's stack, free once we switched off it */
 	uintptr_t stack_lo, stack_hi;	/* bounds of every fiber stack ever allocated */
 
 	/* strategy and schedule */

@@ -166,16 +166,27 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 	return n;
 }
 
+static void reap_dead_stack(struct pcsim_world *w);
+
 static void switch_to(struct pcsim_world *w, struct pcsim__ctx *from, struct pcsim__ctx *to,
 		      bool dies)
 {
 	struct pcsim__fiber *ff = from ? &from->fib : &w->main_fib;
+	/*
+	 * An interrupt context that returned never runs again: its stack goes back to the pool
+	 * as soon as we are off it (reap_dead_stack(), by whoever runs next), so an execution with
+	 * a million device completions needs a handful of stacks, not a million. A task's stack
+	 * stays until the execution ends: other contexts may still hold its on-stack objects.
+	 */
+	if (dies && from && from->kind != PCSIM_CTX_TASK && from->fib.stack)
+		w->dead_stack = from->fib.stack;
 	if (w->main_fib.wd)
 		__atomic_store_n(&w->main_fib.wd->cur, to ? to->id : 0u, __ATOMIC_RELAXED);
 	w->ex.cur = to;
 	pcsim__tls_ctx = to;
 	switch_from = ff;
 	pcsim__fiber_switch(ff, to ? &to->fib : &w->main_fib, dies);
+	reap_dead_stack(w);	/* resumed: the context before us may have died */
 }
 
 /* Hand control back to the main context (end of execution, violation). Never returns. */
@@ -394,6 +405,33 @@ static void *stack_get(struct pcsim_world *w)
 	return s;
 }
 
+/* The stack of an interrupt context that has returned (switch_to()) back into the pool. */
+static void reap_dead_stack(struct pcsim_world *w)
+{
+	void *s = w->dead_stack;
+	if (!s)
+		return;
+	w->dead_stack = NULL;
+	for (unsigned i = w->nstacks_used; i-- > 0;) {
+		if (w->stacks_used[i] == s) {
+			w->stacks_used[i] = w->stacks_used[--w->nstacks_used];
+			break;
+		}
+	}
+	if (w->nstack_pool == w->stack_pool_cap) {
+		unsigned ncap = w->stack_pool_cap ? 2 * w->stack_pool_cap : 16;
+		void **n = realloc(w->stack_pool, ncap * sizeof(void *));
+		if (!n) {
+			pcsim__stack_free(s, w->cfg.stack_size);	/* no room to pool it */
+			return;
+		}
+		w->stack_pool = n;
+		w->stack_pool_cap = ncap;
+	}
+	pcsim__stack_recycled(s);
+	w->stack_pool[w->nstack_pool++] = s;
+}
+
 /* End of execution: every stack goes back to the pool. */
 static void stacks_recycle(struct pcsim_world *w)
 {
@@ -452,6 +490,7 @@ static void ctx_entry(void *arg)
 {
 	struct pcsim__ctx *c = arg;
 	pcsim__fiber_started(switch_from);
+	reap_dead_stack(c->w);
 	if (c->kind == PCSIM_CTX_TASK)
 		pcsim__task_entry(c);
 	else
