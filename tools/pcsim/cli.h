@@ -9,4 +9,7 @@
 /* `pcsim demo [--seed N]`. */
 int pcsim_cli_demo(int argc, char **argv);
 
+/* `pcsim litmus FILE.litmus... [options]` (litmus_cmd.c, docs/litmus.md). */
+int pcsim_cli_litmus(int argc, char **argv);
+
 #endif
