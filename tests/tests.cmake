@@ -91,3 +91,36 @@ if(TARGET pcsim-cli)
 		${PROJECT_SOURCE_DIR}/docs/findings/p6-killable-lock-lost-wakeup.schedule)
 	set_tests_properties(finding_p6_replay PROPERTIES LABELS scenario TIMEOUT 60)
 endif()
+# pcsim litmus (docs/litmus.md): the project's own litmus files, each in sc and tso, checked
+# against the verdicts their comments state. The tests with three or four processes under tso
+# (and IRIW+mbs, Z6.0 in sc) take minutes to hours without partial-order reduction: soak.
+pcsim_cmocka_test(NAME litmus_api SOURCES unit/test_litmus.c LABELS unit)
+if(TARGET pcsim-cli)
+	set(PCSIM_LITMUS_DIR ${CMAKE_CURRENT_SOURCE_DIR}/litmus)
+	file(GLOB PCSIM_LITMUS_ALL ${PCSIM_LITMUS_DIR}/*.litmus)
+	set(PCSIM_LITMUS_SLOW_SC IRIW+mbs Z6.0+locks+mb Z6.0+locks+mbafterspinlock+mb)
+	set(PCSIM_LITMUS_SLOW_TSO IRIW IRIW+mbs Z6.0+locks+mb Z6.0+locks+mbafterspinlock+mb
+		SB+locks SB+mbafterspinlocks)
+	foreach(mode sc tso)
+		string(TOUPPER ${mode} MODE)
+		set(quick)
+		set(slow)
+		foreach(f IN LISTS PCSIM_LITMUS_ALL)
+			get_filename_component(n ${f} NAME_WLE)
+			if(n IN_LIST PCSIM_LITMUS_SLOW_${MODE})
+				list(APPEND slow ${f})
+			else()
+				list(APPEND quick ${f})
+			endif()
+		endforeach()
+		add_test(NAME litmus_${mode} COMMAND ${PCSIM_LITMUS_DIR}/check.sh
+			$<TARGET_FILE:pcsim-cli> ${mode} ${quick})
+		set_tests_properties(litmus_${mode} PROPERTIES LABELS scenario TIMEOUT 120)
+		if(PCSIM_SOAK_TESTS)
+			add_test(NAME litmus_${mode}_soak COMMAND ${PCSIM_LITMUS_DIR}/check.sh
+				$<TARGET_FILE:pcsim-cli> ${mode} ${slow})
+			set_tests_properties(litmus_${mode}_soak PROPERTIES LABELS soak
+				TIMEOUT 36000)
+		endif()
+	endforeach()
+endif()

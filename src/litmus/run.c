@@ -579,8 +579,10 @@ int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cf
 		res->agreement = PCSIM_LITMUS_NO_EXPECTATION;
 	} else {
 		bool allow_pos = ex != PCSIM_LITMUS_NEVER, allow_neg = ex != PCSIM_LITMUS_ALWAYS;
+		/* executions that failed recorded no state: the verdict covers the others */
 		bool complete = o.strategy == PCSIM_STRATEGY_DFS && res->report.exhausted &&
-				o.preemption_bound == PCSIM_PREEMPTION_UNBOUNDED;
+				o.preemption_bound == PCSIM_PREEMPTION_UNBOUNDED &&
+				!res->report.unrecorded;
 		if ((run.pos && !allow_pos) || (run.neg && !allow_neg))
 			res->agreement = PCSIM_LITMUS_WEAKER;
 		else if (!complete)
@@ -669,11 +671,16 @@ static void cond_text(struct sbuf *b, const struct pcsim_litmus *t, const struct
 		break;
 	case C_AND:
 	case C_OR:
-		sb_printf(b, "(");
-		cond_text(b, t, c->a);
-		sb_printf(b, c->k == C_AND ? " /\\ " : " \\/ ");
-		cond_text(b, t, c->b);
-		sb_printf(b, ")");
+		/* a chain of one operator needs no inner parentheses: (a /\\ b /\\ c) */
+		for (int i = 0; i < 2; i++) {
+			const struct lit_cond *k = i ? c->b : c->a;
+			bool paren = (k->k == C_AND || k->k == C_OR) && k->k != c->k;
+			if (i)
+				sb_printf(b, c->k == C_AND ? " /\\ " : " \\/ ");
+			sb_printf(b, paren ? "(" : "");
+			cond_text(b, t, k);
+			sb_printf(b, paren ? ")" : "");
+		}
 		break;
 	case C_ATOM:
 		value_text(t, c->val, v, sizeof(v));
@@ -701,13 +708,9 @@ char *pcsim_litmus_format(const struct pcsim_litmus *t, const struct pcsim_litmu
 	sb_printf(&b, "%s\n", res->ok ? "Ok" : "No");
 	sb_printf(&b, "Witnesses\nPositive: %" PRIu64 " Negative: %" PRIu64 "\n", res->positive,
 		  res->negative);
-	sb_printf(&b, "Condition %s ", qn[t->quant]);
-	bool paren = t->cond->k == C_ATOM || t->cond->k == C_NOT;
-	if (paren)
-		sb_printf(&b, "(");
+	sb_printf(&b, "Condition %s (", qn[t->quant]);
 	cond_text(&b, t, t->cond);
-	if (paren)
-		sb_printf(&b, ")");
+	sb_printf(&b, ")");
 	sb_printf(&b, "\nObservation %s %s %" PRIu64 " %" PRIu64 "\n", t->name,
 		  pcsim_litmus_verdict_name(res->observed), res->positive, res->negative);
 	sb_printf(&b, "Mode %s: %" PRIu64 " executions%s", mode ? mode : "?", r->executions,
