@@ -152,11 +152,28 @@ static int atomic_rmw(atomic_t *v, int op, int i, int mo)
 	return pcsim_rmw(&v->counter, (enum pcsim_rmw_op)op, i, (enum pcsim_mo)mo);
 }
 
+/* The variable @a must be of @want's kind for @e's primitive (C would not compile it). */
+static void need_kind(struct lit_task *tk, long long a, enum lit_loc_kind want,
+		      const struct lit_expr *e)
+{
+	static const char *const names[] = { "int", "spinlock_t", "atomic_t", "srcu_struct" };
+	enum lit_loc_kind k = kind(tk, a);
+	if (k != want && !(want == LK_INT && k == LK_SRCU))
+		pcsim_fail("litmus-type", "%s:%d:%d: %s() on %s, which is %s %s (wants %s)",
+			   T(tk)->file, e->line, e->col, e->prim->name,
+			   T(tk)->locs[a - LIT_ADDR].name, k == LK_INT ? "an" : "a", names[k],
+			   names[want]);
+}
+
 static long long call(struct lit_task *tk, const struct lit_expr *e)
 {
 	const struct lit_prim *pr = e->prim;
 	long long a, v;
 	struct lit_cell *c;
+	if (pr->kind >= PK_SPIN_LOCK && pr->kind <= PK_SPIN_IS_LOCKED)
+		need_kind(tk, loc_arg(tk, e->a[0]), LK_LOCK, e);
+	else if (pr->kind == PK_XCHG || pr->kind == PK_CMPXCHG || pr->kind == PK_STORE_MB)
+		need_kind(tk, loc_arg(tk, e->a[0]), LK_INT, e);
 	switch (pr->kind) {
 	case PK_LOAD:
 		a = loc_arg(tk, e->a[0]);
@@ -235,7 +252,9 @@ static long long call(struct lit_task *tk, const struct lit_expr *e)
 		  pr->kind == PK_A_SUB_TEST)
 			 ? 1
 			 : 0;
-	c = cell(tk, loc_arg(tk, e->a[li]), e);
+	a = loc_arg(tk, e->a[li]);
+	need_kind(tk, a, LK_ATOMIC, e);
+	c = cell(tk, a, e);
 	atomic_t *at = &c->a;
 	int i = li == 1 ? (int)eval(tk, e->a[0]) : 0;
 	switch (pr->kind) {
@@ -720,6 +739,8 @@ char *pcsim_litmus_format(const struct pcsim_litmus *t, const struct pcsim_litmu
 			  r->unrecorded, pcsim_outcome_name(r->outcome), r->what[0] ? " " : "",
 			  r->what);
 	sb_printf(&b, "\n");
+	if (r->unrecorded && r->message)
+		sb_printf(&b, "First failure: %s\n", r->message);
 	if (t->expected != PCSIM_LITMUS_UNKNOWN)
 		sb_printf(&b, "Expected %s (LKMM), observed %s: %s\n",
 			  pcsim_litmus_verdict_name(t->expected),
