@@ -101,6 +101,9 @@ if(TARGET pcsim-cli)
 	set(PCSIM_LITMUS_SLOW_SC IRIW+mbs Z6.0+locks+mb Z6.0+locks+mbafterspinlock+mb)
 	set(PCSIM_LITMUS_SLOW_TSO IRIW IRIW+mbs Z6.0+locks+mb Z6.0+locks+mbafterspinlock+mb
 		SB+locks SB+mbafterspinlocks)
+	add_test(NAME litmus_cli COMMAND ${PCSIM_LITMUS_DIR}/cli.sh $<TARGET_FILE:pcsim-cli>
+		${CMAKE_CURRENT_BINARY_DIR}/litmus_cli)
+	set_tests_properties(litmus_cli PROPERTIES LABELS unit TIMEOUT 60)
 	foreach(mode sc tso)
 		string(TOUPPER ${mode} MODE)
 		set(quick)
