@@ -8,9 +8,6 @@
  * locations with pcsim_outcome_record*() (<pcsim/outcome.h>) and evaluates the final
  * condition; pcsim_litmus_run() explores (DFS, unbounded, by default) and folds the histogram
  * into herd7's verdict.
- *
- * SRCU is run as RCU: srcu_read_lock() is rcu_read_lock(), synchronize_srcu() waits for every
- * reader (of any domain): stronger than SRCU, never weaker (docs/litmus.md).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -27,6 +24,7 @@
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/rcupdate.h>
 #include <pcsim/kernel/spinlock.h>
+#include <pcsim/kernel/srcu.h>
 #include <pcsim/outcome.h>
 #include <pcsim/sched.h>
 
@@ -36,6 +34,7 @@ struct lit_cell {
 	pcsim_long w;		/* int and pointer variables */
 	atomic_t a;		/* atomic_t variables */
 	spinlock_t l;		/* spinlock_t variables */
+	struct srcu_struct srcu;	/* srcu_struct variables */
 };
 
 /* What one exploration shares between its executions (the program's arg). */
@@ -158,7 +157,7 @@ static void need_kind(struct lit_task *tk, long long a, enum lit_loc_kind want,
 {
 	static const char *const names[] = { "int", "spinlock_t", "atomic_t", "srcu_struct" };
 	enum lit_loc_kind k = kind(tk, a);
-	if (k != want && !(want == LK_INT && k == LK_SRCU))
+	if (k != want)
 		pcsim_fail("litmus-type", "%s:%d:%d: %s() on %s, which is %s %s (wants %s)",
 			   T(tk)->file, e->line, e->col, e->prim->name,
 			   T(tk)->locs[a - LIT_ADDR].name, k == LK_INT ? "an" : "a", names[k],
@@ -170,7 +169,9 @@ static long long call(struct lit_task *tk, const struct lit_expr *e)
 	const struct lit_prim *pr = e->prim;
 	long long a, v;
 	struct lit_cell *c;
-	if (pr->kind >= PK_SPIN_LOCK && pr->kind <= PK_SPIN_IS_LOCKED)
+	if (pr->kind >= PK_SRCU_LOCK && pr->kind <= PK_SYNC_SRCU)
+		need_kind(tk, loc_arg(tk, e->a[0]), LK_SRCU, e);
+	else if (pr->kind >= PK_SPIN_LOCK && pr->kind <= PK_SPIN_IS_LOCKED)
 		need_kind(tk, loc_arg(tk, e->a[0]), LK_LOCK, e);
 	else if (pr->kind == PK_XCHG || pr->kind == PK_CMPXCHG || pr->kind == PK_STORE_MB)
 		need_kind(tk, loc_arg(tk, e->a[0]), LK_INT, e);
@@ -214,17 +215,13 @@ static long long call(struct lit_task *tk, const struct lit_expr *e)
 		synchronize_rcu_expedited();
 		return 0;
 	case PK_SRCU_LOCK:
-		loc_arg(tk, e->a[0]);
-		rcu_read_lock();
-		return 0;
+		return srcu_read_lock(&cell(tk, loc_arg(tk, e->a[0]), e)->srcu);
 	case PK_SRCU_UNLOCK:
-		loc_arg(tk, e->a[0]);
-		(void)eval(tk, e->a[1]);
-		rcu_read_unlock();
+		c = cell(tk, loc_arg(tk, e->a[0]), e);
+		srcu_read_unlock(&c->srcu, (int)eval(tk, e->a[1]));
 		return 0;
 	case PK_SYNC_SRCU:
-		loc_arg(tk, e->a[0]);
-		synchronize_rcu();
+		synchronize_srcu(&cell(tk, loc_arg(tk, e->a[0]), e)->srcu);
 		return 0;
 	case PK_SPIN_LOCK:
 		spin_lock(&cell(tk, loc_arg(tk, e->a[0]), e)->l);
@@ -428,6 +425,8 @@ static void lit_setup(struct pcsim_world *w, void *arg)
 		pcsim_obj_name(c, "%s", t->locs[i].name);
 		if (t->locs[i].kind == LK_LOCK)
 			pcsim_spin_lock_init(&c->l, t->locs[i].name);
+		else if (t->locs[i].kind == LK_SRCU)
+			init_srcu_struct(&c->srcu);
 		else if (t->locs[i].kind == LK_ATOMIC)
 			PCSIM_SETUP_SET(c->a.counter, (int)t->locs[i].init);
 		else
@@ -460,6 +459,7 @@ static long long obs_value(const struct pcsim_litmus *t, struct lit_mem *m, int 
 	switch (t->locs[idx].kind) {
 	case LK_ATOMIC: return PCSIM_SETUP_GET(c->a.counter);
 	case LK_LOCK: return PCSIM_SETUP_GET(c->l.locked) != 0;
+	case LK_SRCU: return PCSIM_SETUP_GET(c->srcu.readers);
 	default: return PCSIM_SETUP_GET(c->w);
 	}
 }

@@ -23,6 +23,7 @@
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/rcupdate.h>
 #include <pcsim/kernel/spinlock.h>
+#include <pcsim/kernel/srcu.h>
 #include <pcsim/litmus.h>
 #include <pcsim/outcome.h>
 
@@ -229,6 +230,7 @@ struct prim_state {
 	pcsim_long l;
 	atomic_t a;
 	spinlock_t lock;
+	struct srcu_struct srcu;
 };
 
 static void prim_task(void *arg)
@@ -286,6 +288,11 @@ static void prim_task(void *arg)
 	rcu_read_lock();
 	rcu_read_unlock();
 	synchronize_rcu_expedited();
+	int idx = srcu_read_lock(&s->srcu);
+	EQ(READ_ONCE(s->srcu.readers), 1);
+	srcu_read_unlock(&s->srcu, idx);
+	synchronize_srcu(&s->srcu);
+	synchronize_srcu_expedited(&s->srcu);
 #undef EQ
 }
 
@@ -296,6 +303,7 @@ static void prim_setup(struct pcsim_world *w, void *arg)
 	if (!s)
 		return;
 	spin_lock_init(&s->lock);
+	init_srcu_struct(&s->srcu);
 	pcsim_task_create(w, "prims", prim_task, s, 0);
 }
 
