@@ -51,6 +51,7 @@ enum pcsim_litmus_agreement {
  * @report: the exploration's report; report.states/nstates is the histogram of final states.
  * @holds: for each report.states[i], 1 if the condition holds in it (malloc'd, or NULL).
  * @positive, @negative: executions whose final state satisfies / does not satisfy it.
+ * @filtered: executions a `filter` clause left out (counted in report.unrecorded too).
  * @observed: Never/Sometimes/Always over the executions that recorded a state.
  * @ok: herd7's "Ok": exists C was observed, ~exists C never was, forall C always held.
  * @agreement: @observed against the test's stated verdict.
@@ -59,6 +60,7 @@ struct pcsim_litmus_result {
 	struct pcsim_report report;
 	unsigned char *holds;
 	uint64_t positive, negative;
+	uint64_t filtered;
 	enum pcsim_litmus_verdict observed;
 	int ok;
 	enum pcsim_litmus_agreement agreement;

@@ -129,6 +129,7 @@ struct pcsim_litmus {
 	unsigned nprocs;
 	enum lit_quant quant;
 	struct lit_cond *cond;
+	struct lit_cond *filter;	/* `filter C`: executions failing C are left out, or NULL */
 	struct lit_obs obs[LIT_MAX_LOCS + LIT_MAX_PROCS * 4];
 	unsigned nobs;
 	bool uses_rcu;

@@ -437,6 +437,9 @@ static struct lit_expr *primary(struct parser *p)
 	}
 	if (p->proc >= 0) {
 		int r = reg_find(&p->t->procs[p->proc], t.text);
+		/* herd7 takes an assignment to an undeclared name as the register's declaration */
+		if (r < 0 && loc_find(p->t, t.text) < 0 && is_p(p, "="))
+			r = reg_add(p, &p->t->procs[p->proc], t.text, t.line, t.col);
 		if (r >= 0) {
 			struct lit_expr *e = mk(p, E_REG, &t);
 			e->idx = r;
@@ -932,8 +935,10 @@ static void tail(struct parser *p)
 		}
 		next(p);
 	}
-	if (is_id(p, "filter"))
-		perr(p, cur(p)->line, cur(p)->col, "'filter' is not supported (docs/litmus.md)");
+	if (is_id(p, "filter")) {
+		next(p);
+		t->filter = cond_or(p);
+	}
 	if (is_id(p, "exists")) {
 		t->quant = Q_EXISTS;
 	} else if (is_p(p, "~") && peek(p)->k == T_IDENT && strcmp(peek(p)->text, "exists") == 0) {

@@ -46,6 +46,7 @@ struct lit_run {
 	} *tab;
 	size_t ntab, captab;
 	uint64_t pos, neg;
+	uint64_t filtered;	/* executions the `filter` clause left out */
 	bool oom;
 	struct lit_mem *mem;	/* the execution under way (setup -> finish) */
 };
@@ -487,6 +488,10 @@ static void lit_finish(struct pcsim_world *w, void *arg)
 	struct lit_mem *m = run->mem;
 	if (!m)
 		return;
+	if (t->filter && !cond_eval(t, m, t->filter)) {
+		run->filtered++;	/* herd7: not an execution of the test */
+		return;
+	}
 	char state[PCSIM_OUTCOME_STATE_MAX];
 	size_t len = 0;
 	state[0] = '\0';
@@ -567,6 +572,7 @@ int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cf
 	}
 	res->positive = run.pos;
 	res->negative = run.neg;
+	res->filtered = run.filtered;
 	if (res->report.nstates) {
 		res->holds = calloc(res->report.nstates, 1);
 		if (!res->holds)
@@ -601,7 +607,7 @@ int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cf
 		/* executions that failed recorded no state: the verdict covers the others */
 		bool complete = o.strategy == PCSIM_STRATEGY_DFS && res->report.exhausted &&
 				o.preemption_bound == PCSIM_PREEMPTION_UNBOUNDED &&
-				!res->report.unrecorded;
+				res->report.unrecorded == run.filtered;
 		if ((run.pos && !allow_pos) || (run.neg && !allow_neg))
 			res->agreement = PCSIM_LITMUS_WEAKER;
 		else if (!complete)
@@ -734,12 +740,14 @@ char *pcsim_litmus_format(const struct pcsim_litmus *t, const struct pcsim_litmu
 		  pcsim_litmus_verdict_name(res->observed), res->positive, res->negative);
 	sb_printf(&b, "Mode %s: %" PRIu64 " executions%s", mode ? mode : "?", r->executions,
 		  r->exhausted ? ", exhaustive" : ", NOT exhaustive");
-	if (r->unrecorded)
+	if (res->filtered)
+		sb_printf(&b, ", %" PRIu64 " left out by the filter", res->filtered);
+	if (r->unrecorded > res->filtered)
 		sb_printf(&b, ", %" PRIu64 " ended without a final state (first: %s%s%s)",
-			  r->unrecorded, pcsim_outcome_name(r->outcome), r->what[0] ? " " : "",
-			  r->what);
+			  r->unrecorded - res->filtered, pcsim_outcome_name(r->outcome),
+			  r->what[0] ? " " : "", r->what);
 	sb_printf(&b, "\n");
-	if (r->unrecorded && r->message)
+	if (r->unrecorded > res->filtered && r->message)
 		sb_printf(&b, "First failure: %s\n", r->message);
 	if (t->expected != PCSIM_LITMUS_UNKNOWN)
 		sb_printf(&b, "Expected %s (LKMM), observed %s: %s\n",
