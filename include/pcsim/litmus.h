@@ -29,20 +29,20 @@ extern "C" {
 struct pcsim_litmus;
 
 enum pcsim_litmus_verdict {
-	PCSIM_LITMUS_UNKNOWN = 0,	/* no "Result:" in the test's comments */
-	PCSIM_LITMUS_NEVER,		/* no execution satisfies the condition */
-	PCSIM_LITMUS_SOMETIMES,		/* some do, some do not */
-	PCSIM_LITMUS_ALWAYS,		/* every execution does */
+	PCSIM_LITMUS_UNKNOWN = 0, /* no "Result:" in the test's comments */
+	PCSIM_LITMUS_NEVER,	  /* no execution satisfies the condition */
+	PCSIM_LITMUS_SOMETIMES,	  /* some do, some do not */
+	PCSIM_LITMUS_ALWAYS,	  /* every execution does */
 };
 
 /* How an observed verdict compares with the test's expected (LKMM) one. */
 enum pcsim_litmus_agreement {
-	PCSIM_LITMUS_NO_EXPECTATION = 0,	/* the test states no result */
-	PCSIM_LITMUS_CONSISTENT,	/* the same verdict */
-	PCSIM_LITMUS_STRONGER,		/* pcsim never showed an outcome LKMM allows: expected of
-					 * sc and tso, which are stronger than LKMM */
-	PCSIM_LITMUS_WEAKER,		/* pcsim showed an outcome LKMM forbids: a defect */
-	PCSIM_LITMUS_INCOMPLETE,	/* nothing weaker seen, but the search was not exhaustive */
+	PCSIM_LITMUS_NO_EXPECTATION = 0, /* the test states no result */
+	PCSIM_LITMUS_CONSISTENT,	 /* the same verdict */
+	PCSIM_LITMUS_STRONGER,		 /* pcsim never showed an outcome LKMM allows: expected of
+					  * sc and tso, which are stronger than LKMM */
+	PCSIM_LITMUS_WEAKER,		 /* pcsim showed an outcome LKMM forbids: a defect */
+	PCSIM_LITMUS_INCOMPLETE, /* nothing weaker seen, but the search was not exhaustive */
 };
 
 /**

@@ -30,8 +30,8 @@ struct pcsim_world;
 
 /** struct pcsim_outcome_state - one distinct final state and how often it was reached. */
 struct pcsim_outcome_state {
-	char *state;		/* "name=value;" items separated by one space, in record order */
-	uint64_t count;		/* executions that ended in it */
+	char *state;	/* "name=value;" items separated by one space, in record order */
+	uint64_t count; /* executions that ended in it */
 };
 
 /**
@@ -55,8 +55,7 @@ PCSIM_API int pcsim_outcome_record(struct pcsim_world *w, const char *name, long
  * the name of the location a pointer register holds, "0:r0=x;"). @value: non-empty, without
  * ';' or white space. Return: as pcsim_outcome_record().
  */
-PCSIM_API int pcsim_outcome_record_text(struct pcsim_world *w, const char *name,
-					const char *value);
+PCSIM_API int pcsim_outcome_record_text(struct pcsim_world *w, const char *name, const char *value);
 
 /**
  * pcsim_outcome_count - executions of the report's histogram that ended in @state (the exact

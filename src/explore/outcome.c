@@ -32,7 +32,7 @@ void pcsim__outcomes_begin(struct pcsim__outcomes *o)
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
 	return h;
@@ -79,7 +79,7 @@ int pcsim__outcomes_end(struct pcsim__outcomes *o)
 	if (!s)
 		return -ENOMEM;
 	memcpy(s, o->cur, o->len + 1);
-	o->slots[j] = (struct pcsim__outcome_slot){ s, h, 1 };
+	o->slots[j] = (struct pcsim__outcome_slot){s, h, 1};
 	o->n++;
 	return 0;
 }
@@ -103,7 +103,7 @@ int pcsim__outcomes_take(struct pcsim__outcomes *o, struct pcsim_report *r)
 		if (o->slots[i].state) {
 			st[k].state = o->slots[i].state;
 			st[k].count = o->slots[i].count;
-			o->slots[i].state = NULL;	/* now the report's */
+			o->slots[i].state = NULL; /* now the report's */
 			k++;
 		}
 	}
@@ -157,8 +157,7 @@ int pcsim_outcome_record(struct pcsim_world *w, const char *name, long long valu
 	return pcsim_outcome_record_text(w, name, v);
 }
 
-uint64_t pcsim_outcome_count(const struct pcsim_outcome_state *states, size_t n,
-			     const char *state)
+uint64_t pcsim_outcome_count(const struct pcsim_outcome_state *states, size_t n, const char *state)
 {
 	if (!states || !state)
 		return 0;

@@ -38,10 +38,15 @@ struct parser {
 	size_t errlen;
 	jmp_buf fail;
 	int fail_code;
-	int proc;	/* the process being parsed, -1 outside */
-	bool in_code;	/* inside a process: `(*` is a comment only before white space */
+	int proc;     /* the process being parsed, -1 outside */
+	bool in_code; /* inside a process: `(*` is a comment only before white space */
 	/* register initialisations of the { } block, applied once the processes exist */
-	struct { int proc; char name[128]; long long v; int line, col; } rinit[64];
+	struct {
+		int proc;
+		char name[128];
+		long long v;
+		int line, col;
+	} rinit[64];
 	unsigned nrinit;
 };
 
@@ -118,10 +123,13 @@ static void adv(struct parser *p)
 /* A comment or doc string: the test's expected verdict is stated as "Result: Never". */
 static void scan_result(struct parser *p, const char *a, size_t n)
 {
-	static const struct { const char *w; enum pcsim_litmus_verdict v; } words[] = {
-		{ "Never", PCSIM_LITMUS_NEVER },
-		{ "Sometimes", PCSIM_LITMUS_SOMETIMES },
-		{ "Always", PCSIM_LITMUS_ALWAYS },
+	static const struct {
+		const char *w;
+		enum pcsim_litmus_verdict v;
+	} words[] = {
+		{"Never", PCSIM_LITMUS_NEVER},
+		{"Sometimes", PCSIM_LITMUS_SOMETIMES},
+		{"Always", PCSIM_LITMUS_ALWAYS},
 	};
 	for (size_t i = 0; i + 7 <= n; i++) {
 		if (strncmp(a + i, "Result:", 7) != 0)
@@ -186,8 +194,8 @@ static void skip_space(struct parser *p)
 	}
 }
 
-static const char *const puncts2[] = { "/\\", "\\/", "==", "!=", "<=", ">=", "&&", "||", "<<",
-				       ">>", "->" };
+static const char *const puncts2[] = {
+	"/\\", "\\/", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "->"};
 
 static void lex(struct parser *p, struct tok *t)
 {
@@ -362,10 +370,10 @@ static int reg_add(struct parser *p, struct lit_proc *pr, const char *name, int 
 
 static bool type_word(const char *s)
 {
-	static const char *const w[] = { "int",	 "long", "unsigned", "signed", "short", "char",
-					 "bool", "u8",	 "u16",	     "u32",    "u64",	"s8",
-					 "s16",	 "s32",	 "s64",	     "uintptr_t", "intptr_t",
-					 "const", "volatile" };
+	static const char *const w[] = {"int",	     "long",	 "unsigned", "signed",	"short",
+					"char",	     "bool",	 "u8",	     "u16",	"u32",
+					"u64",	     "s8",	 "s16",	     "s32",	"s64",
+					"uintptr_t", "intptr_t", "const",    "volatile"};
 	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		if (strcmp(s, w[i]) == 0)
 			return true;
@@ -405,8 +413,10 @@ static struct lit_expr *primary(struct parser *p)
 	if (is_p(p, "(")) {
 		const struct lit_prim *pr = pcsim__lit_prim(t.text);
 		if (!pr)
-			perr(p, t.line, t.col, "unsupported primitive '%s' (docs/litmus.md lists "
-			     "the supported ones)", t.text);
+			perr(p, t.line, t.col,
+			     "unsupported primitive '%s' (docs/litmus.md lists "
+			     "the supported ones)",
+			     t.text);
 		struct lit_expr *e = mk(p, E_CALL, &t);
 		e->prim = pr;
 		next(p);
@@ -424,8 +434,8 @@ static struct lit_expr *primary(struct parser *p)
 		}
 		expect(p, ")");
 		if (n != pr->nargs)
-			perr(p, t.line, t.col, "%s takes %u argument%s, not %u", pr->name, pr->nargs,
-			     pr->nargs == 1 ? "" : "s", n);
+			perr(p, t.line, t.col, "%s takes %u argument%s, not %u", pr->name,
+			     pr->nargs, pr->nargs == 1 ? "" : "s", n);
 		if (pr->kind >= PK_RCU_LOCK && pr->kind <= PK_SYNC_SRCU)
 			p->t->uses_rcu = true;
 		return e;
@@ -483,13 +493,21 @@ static struct lit_expr *unary(struct parser *p)
 
 /* Binary operators by precedence, loosest first. */
 static const char *const levels[][4] = {
-	{ "||" }, { "&&" }, { "|" }, { "^" }, { "&" }, { "==", "!=" }, { "<", ">", "<=", ">=" },
-	{ "<<", ">>" }, { "+", "-" }, { "*", "/", "%" },
+	{"||"},
+	{"&&"},
+	{"|"},
+	{"^"},
+	{"&"},
+	{"==", "!="},
+	{"<", ">", "<=", ">="},
+	{"<<", ">>"},
+	{"+", "-"},
+	{"*", "/", "%"},
 };
 
 static int op_code(const char *s)
 {
-	static const char *const two[] = { "==", "!=", "<=", ">=", "&&", "||", "<<", ">>" };
+	static const char *const two[] = {"==", "!=", "<=", ">=", "&&", "||", "<<", ">>"};
 	for (int i = 0; i < 8; i++)
 		if (strcmp(s, two[i]) == 0)
 			return OP_EQ + i;
@@ -554,7 +572,7 @@ static void block_add(struct parser *p, struct lit_stmt *b, struct lit_stmt *s)
 	if (b->nbody)
 		memcpy(nb, b->body, b->nbody * sizeof(*nb));
 	nb[b->nbody++] = s;
-	b->body = nb;	/* the old array stays in the node list: freed with the test */
+	b->body = nb; /* the old array stays in the node list: freed with the test */
 }
 
 static struct lit_stmt *block(struct parser *p)
@@ -645,7 +663,8 @@ static struct lit_stmt *stmt(struct parser *p)
 			s = mks(p, S_STORE, &t);
 			s->lhs = e->a[0];
 		} else {
-			perr(p, eq.line, eq.col, "can assign only to a register or through a pointer");
+			perr(p, eq.line, eq.col,
+			     "can assign only to a register or through a pointer");
 		}
 		s->e = expr(p);
 		expect(p, ";");
@@ -715,7 +734,8 @@ static void init_block(struct parser *p)
 			next(p);
 			continue;
 		}
-		if (cur(p)->k == T_NUM && peek(p)->k == T_PUNCT && strcmp(peek(p)->text, ":") == 0) {
+		if (cur(p)->k == T_NUM && peek(p)->k == T_PUNCT &&
+		    strcmp(peek(p)->text, ":") == 0) {
 			/* 0:r1=1; */
 			struct tok pn = *cur(p);
 			next(p);
@@ -739,7 +759,8 @@ static void init_block(struct parser *p)
 		enum lit_loc_kind kind = LK_INT;
 		struct tok last = *cur(p);
 		if (last.k != T_IDENT)
-			perr(p, last.line, last.col, "expected a variable, found '%s'", desc(&last));
+			perr(p, last.line, last.col, "expected a variable, found '%s'",
+			     desc(&last));
 		/* type words and stars, then the name: the name is the last identifier */
 		struct tok name = last;
 		next(p);
@@ -782,7 +803,8 @@ static void process(struct parser *p)
 		enum lit_loc_kind kind = LK_INT;
 		struct tok name = *cur(p);
 		if (name.k != T_IDENT)
-			perr(p, name.line, name.col, "expected a parameter, found '%s'", desc(&name));
+			perr(p, name.line, name.col, "expected a parameter, found '%s'",
+			     desc(&name));
 		next(p);
 		while (cur(p)->k == T_IDENT || is_p(p, "*")) {
 			if (cur(p)->k == T_IDENT) {
@@ -811,7 +833,7 @@ static void obs_add(struct pcsim_litmus *t, int proc, int idx)
 		if (t->obs[i].proc == proc && t->obs[i].idx == idx)
 			return;
 	if (t->nobs < sizeof(t->obs) / sizeof(t->obs[0]))
-		t->obs[t->nobs++] = (struct lit_obs){ proc, idx };
+		t->obs[t->nobs++] = (struct lit_obs){proc, idx};
 }
 
 /* `0:r0` or `x`: fills proc/idx; the item is added to the observed set. */

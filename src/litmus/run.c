@@ -31,10 +31,10 @@
 #include "litmus_int.h"
 
 struct lit_cell {
-	pcsim_long w;		/* int and pointer variables */
-	atomic_t a;		/* atomic_t variables */
-	spinlock_t l;		/* spinlock_t variables */
-	struct srcu_struct srcu;	/* srcu_struct variables */
+	pcsim_long w;		 /* int and pointer variables */
+	atomic_t a;		 /* atomic_t variables */
+	spinlock_t l;		 /* spinlock_t variables */
+	struct srcu_struct srcu; /* srcu_struct variables */
 };
 
 /* What one exploration shares between its executions (the program's arg). */
@@ -43,12 +43,12 @@ struct lit_run {
 	struct lit_tab {
 		char *state;
 		bool holds;
-	} *tab;
+	} * tab;
 	size_t ntab, captab;
 	uint64_t pos, neg;
-	uint64_t filtered;	/* executions the `filter` clause left out */
+	uint64_t filtered; /* executions the `filter` clause left out */
 	bool oom;
-	struct lit_mem *mem;	/* the execution under way (setup -> finish) */
+	struct lit_mem *mem; /* the execution under way (setup -> finish) */
 };
 
 /* One execution's memory and registers (arena). */
@@ -73,9 +73,9 @@ static struct lit_cell *cell(struct lit_task *tk, long long addr, const struct l
 	const struct pcsim_litmus *t = T(tk);
 	if (addr < LIT_ADDR || addr >= LIT_ADDR + (long long)t->nlocs) {
 		pcsim_fail("litmus-bad-pointer",
-			   "%s:%d:%d: P%u dereferences %lld, which is not a shared variable", t->file,
-			   at->line, at->col, tk->proc, addr);
-		return &tk->m->cells[0];	/* not reached on sim */
+			   "%s:%d:%d: P%u dereferences %lld, which is not a shared variable",
+			   t->file, at->line, at->col, tk->proc, addr);
+		return &tk->m->cells[0]; /* not reached on sim */
 	}
 	return &tk->m->cells[addr - LIT_ADDR];
 }
@@ -121,20 +121,28 @@ static void plain_store(struct lit_task *tk, long long a, long long v, int mo)
 static long long do_xchg(pcsim_long *p, long long v, int mo)
 {
 	switch (mo) {
-	case PCSIM_MO_ONCE: return xchg_relaxed(p, v);
-	case PCSIM_MO_ACQUIRE: return xchg_acquire(p, v);
-	case PCSIM_MO_RELEASE: return xchg_release(p, v);
-	default: return xchg(p, v);
+	case PCSIM_MO_ONCE:
+		return xchg_relaxed(p, v);
+	case PCSIM_MO_ACQUIRE:
+		return xchg_acquire(p, v);
+	case PCSIM_MO_RELEASE:
+		return xchg_release(p, v);
+	default:
+		return xchg(p, v);
 	}
 }
 
 static long long do_cmpxchg(pcsim_long *p, long long o, long long n, int mo)
 {
 	switch (mo) {
-	case PCSIM_MO_ONCE: return cmpxchg_relaxed(p, o, n);
-	case PCSIM_MO_ACQUIRE: return cmpxchg_acquire(p, o, n);
-	case PCSIM_MO_RELEASE: return cmpxchg_release(p, o, n);
-	default: return cmpxchg(p, o, n);
+	case PCSIM_MO_ONCE:
+		return cmpxchg_relaxed(p, o, n);
+	case PCSIM_MO_ACQUIRE:
+		return cmpxchg_acquire(p, o, n);
+	case PCSIM_MO_RELEASE:
+		return cmpxchg_release(p, o, n);
+	default:
+		return cmpxchg(p, o, n);
 	}
 }
 
@@ -156,7 +164,7 @@ static int atomic_rmw(atomic_t *v, int op, int i, int mo)
 static void need_kind(struct lit_task *tk, long long a, enum lit_loc_kind want,
 		      const struct lit_expr *e)
 {
-	static const char *const names[] = { "int", "spinlock_t", "atomic_t", "srcu_struct" };
+	static const char *const names[] = {"int", "spinlock_t", "atomic_t", "srcu_struct"};
 	enum lit_loc_kind k = kind(tk, a);
 	if (k != want)
 		pcsim_fail("litmus-type", "%s:%d:%d: %s() on %s, which is %s %s (wants %s)",
@@ -192,13 +200,27 @@ static long long call(struct lit_task *tk, const struct lit_expr *e)
 		return 0;
 	case PK_FENCE:
 		switch (pr->mo) {
-		case PCSIM_FENCE_MB: smp_mb(); break;
-		case PCSIM_FENCE_RMB: smp_rmb(); break;
-		case PCSIM_FENCE_WMB: smp_wmb(); break;
-		case PCSIM_FENCE_MB_BEFORE_ATOMIC: smp_mb__before_atomic(); break;
-		case PCSIM_FENCE_MB_AFTER_ATOMIC: smp_mb__after_atomic(); break;
-		case -1: smp_mb__after_spinlock(); break;
-		default: smp_mb__after_unlock_lock(); break;
+		case PCSIM_FENCE_MB:
+			smp_mb();
+			break;
+		case PCSIM_FENCE_RMB:
+			smp_rmb();
+			break;
+		case PCSIM_FENCE_WMB:
+			smp_wmb();
+			break;
+		case PCSIM_FENCE_MB_BEFORE_ATOMIC:
+			smp_mb__before_atomic();
+			break;
+		case PCSIM_FENCE_MB_AFTER_ATOMIC:
+			smp_mb__after_atomic();
+			break;
+		case -1:
+			smp_mb__after_spinlock();
+			break;
+		default:
+			smp_mb__after_unlock_lock();
+			break;
 		}
 		return 0;
 	case PK_NOP:
@@ -288,10 +310,14 @@ static long long call(struct lit_task *tk, const struct lit_expr *e)
 	case PK_A_CMPXCHG: {
 		int o = (int)eval(tk, e->a[1]), n = (int)eval(tk, e->a[2]);
 		switch (pr->mo) {
-		case PCSIM_MO_ONCE: return atomic_cmpxchg_relaxed(at, o, n);
-		case PCSIM_MO_ACQUIRE: return atomic_cmpxchg_acquire(at, o, n);
-		case PCSIM_MO_RELEASE: return atomic_cmpxchg_release(at, o, n);
-		default: return atomic_cmpxchg(at, o, n);
+		case PCSIM_MO_ONCE:
+			return atomic_cmpxchg_relaxed(at, o, n);
+		case PCSIM_MO_ACQUIRE:
+			return atomic_cmpxchg_acquire(at, o, n);
+		case PCSIM_MO_RELEASE:
+			return atomic_cmpxchg_release(at, o, n);
+		default:
+			return atomic_cmpxchg(at, o, n);
 		}
 	}
 	case PK_A_TEST:
@@ -332,9 +358,12 @@ static long long eval(struct lit_task *tk, const struct lit_expr *e)
 	case E_UN:
 		x = eval(tk, e->a[0]);
 		switch (e->op) {
-		case '!': return !x;
-		case '~': return ~x;
-		default: return -x;
+		case '!':
+			return !x;
+		case '~':
+			return ~x;
+		default:
+			return -x;
 		}
 	case E_BIN:
 		x = eval(tk, e->a[0]);
@@ -344,21 +373,37 @@ static long long eval(struct lit_task *tk, const struct lit_expr *e)
 			return 1;
 		y = eval(tk, e->a[1]);
 		switch (e->op) {
-		case OP_AND: case OP_OR: return y != 0;
-		case OP_EQ: return x == y;
-		case OP_NE: return x != y;
-		case OP_LE: return x <= y;
-		case OP_GE: return x >= y;
-		case OP_SHL: return (long long)((unsigned long long)x << (y & 63));
-		case OP_SHR: return x >> (y & 63);
-		case '<': return x < y;
-		case '>': return x > y;
-		case '|': return x | y;
-		case '^': return x ^ y;
-		case '&': return x & y;
-		case '+': return x + y;
-		case '-': return x - y;
-		case '*': return x * y;
+		case OP_AND:
+		case OP_OR:
+			return y != 0;
+		case OP_EQ:
+			return x == y;
+		case OP_NE:
+			return x != y;
+		case OP_LE:
+			return x <= y;
+		case OP_GE:
+			return x >= y;
+		case OP_SHL:
+			return (long long)((unsigned long long)x << (y & 63));
+		case OP_SHR:
+			return x >> (y & 63);
+		case '<':
+			return x < y;
+		case '>':
+			return x > y;
+		case '|':
+			return x | y;
+		case '^':
+			return x ^ y;
+		case '&':
+			return x & y;
+		case '+':
+			return x + y;
+		case '-':
+			return x - y;
+		case '*':
+			return x * y;
 		case '/':
 		case '%':
 			if (y == 0) {
@@ -418,7 +463,7 @@ static void lit_setup(struct pcsim_world *w, void *arg)
 	struct lit_task *tks = cells ? pcsim_alloc(w, t->nprocs * sizeof(*tks)) : NULL;
 	run->mem = NULL;
 	if (!tks)
-		return;		/* out of memory: the execution is over */
+		return; /* out of memory: the execution is over */
 	m->run = run;
 	m->cells = cells;
 	for (unsigned i = 0; i < t->nlocs; i++) {
@@ -436,7 +481,7 @@ static void lit_setup(struct pcsim_world *w, void *arg)
 	for (unsigned p = 0; p < t->nprocs; p++) {
 		for (unsigned r = 0; r < t->procs[p].nregs; r++)
 			m->regs[p][r] = t->procs[p].reg_init[r];
-		tks[p] = (struct lit_task){ m, p };
+		tks[p] = (struct lit_task){m, p};
 		char name[16];
 		snprintf(name, sizeof(name), "P%u", p);
 		pcsim_task_create(w, name, proc_fn, &tks[p], (int)p);
@@ -458,21 +503,30 @@ static long long obs_value(const struct pcsim_litmus *t, struct lit_mem *m, int 
 		return m->regs[proc][idx];
 	struct lit_cell *c = &m->cells[idx];
 	switch (t->locs[idx].kind) {
-	case LK_ATOMIC: return PCSIM_SETUP_GET(c->a.counter);
-	case LK_LOCK: return PCSIM_SETUP_GET(c->l.locked) != 0;
-	case LK_SRCU: return PCSIM_SETUP_GET(c->srcu.readers);
-	default: return PCSIM_SETUP_GET(c->w);
+	case LK_ATOMIC:
+		return PCSIM_SETUP_GET(c->a.counter);
+	case LK_LOCK:
+		return PCSIM_SETUP_GET(c->l.locked) != 0;
+	case LK_SRCU:
+		return PCSIM_SETUP_GET(c->srcu.readers);
+	default:
+		return PCSIM_SETUP_GET(c->w);
 	}
 }
 
 static bool cond_eval(const struct pcsim_litmus *t, struct lit_mem *m, const struct lit_cond *c)
 {
 	switch (c->k) {
-	case C_TRUE: return true;
-	case C_FALSE: return false;
-	case C_NOT: return !cond_eval(t, m, c->a);
-	case C_AND: return cond_eval(t, m, c->a) && cond_eval(t, m, c->b);
-	case C_OR: return cond_eval(t, m, c->a) || cond_eval(t, m, c->b);
+	case C_TRUE:
+		return true;
+	case C_FALSE:
+		return false;
+	case C_NOT:
+		return !cond_eval(t, m, c->a);
+	case C_AND:
+		return cond_eval(t, m, c->a) && cond_eval(t, m, c->b);
+	case C_OR:
+		return cond_eval(t, m, c->a) || cond_eval(t, m, c->b);
 	case C_ATOM: {
 		bool eq = obs_value(t, m, c->proc, c->idx) == c->val;
 		return c->ne ? !eq : eq;
@@ -489,7 +543,7 @@ static void lit_finish(struct pcsim_world *w, void *arg)
 	if (!m)
 		return;
 	if (t->filter && !cond_eval(t, m, t->filter)) {
-		run->filtered++;	/* herd7: not an execution of the test */
+		run->filtered++; /* herd7: not an execution of the test */
 		return;
 	}
 	char state[PCSIM_OUTCOME_STATE_MAX];
@@ -499,7 +553,8 @@ static void lit_finish(struct pcsim_world *w, void *arg)
 		const struct lit_obs *o = &t->obs[i];
 		char name[160], val[96];
 		if (o->proc >= 0)
-			snprintf(name, sizeof(name), "%d:%s", o->proc, t->procs[o->proc].regs[o->idx]);
+			snprintf(name, sizeof(name), "%d:%s", o->proc,
+				 t->procs[o->proc].regs[o->idx]);
 		else
 			snprintf(name, sizeof(name), "%s", t->locs[o->idx].name);
 		value_text(t, obs_value(t, m, o->proc, o->idx), val, sizeof(val));
@@ -531,7 +586,7 @@ static void lit_finish(struct pcsim_world *w, void *arg)
 		run->oom = true;
 		return;
 	}
-	run->tab[run->ntab++] = (struct lit_tab){ s, holds };
+	run->tab[run->ntab++] = (struct lit_tab){s, holds};
 }
 
 int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cfg_in,
@@ -561,8 +616,8 @@ int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cf
 	}
 	o.stop_on_violation = false;
 	o.confirm = false;
-	struct lit_run run = { .t = t };
-	struct pcsim_program prog = { t->name, lit_setup, lit_finish, &run };
+	struct lit_run run = {.t = t};
+	struct pcsim_program prog = {t->name, lit_setup, lit_finish, &run};
 	int rc = pcsim_explore(&prog, &cfg, &o, &res->report);
 	if (rc < 0) {
 		for (size_t i = 0; i < run.ntab; i++)
@@ -594,9 +649,15 @@ int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cf
 	else
 		res->observed = PCSIM_LITMUS_SOMETIMES;
 	switch (t->quant) {
-	case Q_EXISTS: res->ok = run.pos > 0; break;
-	case Q_NOT_EXISTS: res->ok = run.pos == 0; break;
-	case Q_FORALL: res->ok = run.neg == 0; break;
+	case Q_EXISTS:
+		res->ok = run.pos > 0;
+		break;
+	case Q_NOT_EXISTS:
+		res->ok = run.pos == 0;
+		break;
+	case Q_FORALL:
+		res->ok = run.neg == 0;
+		break;
 	}
 	/* LKMM allows a satisfying execution unless Never, a falsifying one unless Always. */
 	enum pcsim_litmus_verdict ex = t->expected;
@@ -632,21 +693,30 @@ void pcsim_litmus_result_free(struct pcsim_litmus_result *res)
 const char *pcsim_litmus_verdict_name(enum pcsim_litmus_verdict v)
 {
 	switch (v) {
-	case PCSIM_LITMUS_NEVER: return "Never";
-	case PCSIM_LITMUS_SOMETIMES: return "Sometimes";
-	case PCSIM_LITMUS_ALWAYS: return "Always";
-	default: return "Unknown";
+	case PCSIM_LITMUS_NEVER:
+		return "Never";
+	case PCSIM_LITMUS_SOMETIMES:
+		return "Sometimes";
+	case PCSIM_LITMUS_ALWAYS:
+		return "Always";
+	default:
+		return "Unknown";
 	}
 }
 
 const char *pcsim_litmus_agreement_name(enum pcsim_litmus_agreement a)
 {
 	switch (a) {
-	case PCSIM_LITMUS_CONSISTENT: return "consistent";
-	case PCSIM_LITMUS_STRONGER: return "stronger";
-	case PCSIM_LITMUS_WEAKER: return "WEAKER";
-	case PCSIM_LITMUS_INCOMPLETE: return "incomplete";
-	default: return "-";
+	case PCSIM_LITMUS_CONSISTENT:
+		return "consistent";
+	case PCSIM_LITMUS_STRONGER:
+		return "stronger";
+	case PCSIM_LITMUS_WEAKER:
+		return "WEAKER";
+	case PCSIM_LITMUS_INCOMPLETE:
+		return "incomplete";
+	default:
+		return "-";
 	}
 }
 
@@ -688,8 +758,12 @@ static void cond_text(struct sbuf *b, const struct pcsim_litmus *t, const struct
 {
 	char v[96];
 	switch (c->k) {
-	case C_TRUE: sb_printf(b, "true"); break;
-	case C_FALSE: sb_printf(b, "false"); break;
+	case C_TRUE:
+		sb_printf(b, "true");
+		break;
+	case C_FALSE:
+		sb_printf(b, "false");
+		break;
 	case C_NOT:
 		sb_printf(b, "~");
 		cond_text(b, t, c->a);
@@ -721,10 +795,10 @@ static void cond_text(struct sbuf *b, const struct pcsim_litmus *t, const struct
 char *pcsim_litmus_format(const struct pcsim_litmus *t, const struct pcsim_litmus_result *res,
 			  const char *mode)
 {
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 	const struct pcsim_report *r = &res->report;
-	static const char *const qn[] = { "exists", "~exists", "forall" };
-	static const char *const kind[] = { "Allowed", "Forbidden", "Required" };
+	static const char *const qn[] = {"exists", "~exists", "forall"};
+	static const char *const kind[] = {"Allowed", "Forbidden", "Required"};
 	sb_printf(&b, "Test %s %s\n", t->name, kind[t->quant]);
 	sb_printf(&b, "States %zu\n", r->nstates);
 	for (size_t i = 0; i < r->nstates; i++)

@@ -39,7 +39,7 @@ struct sb {
 /* What one exploration shares with its executions: the program's arg, no globals. */
 struct sb_run {
 	enum sb_kind kind;
-	struct sb *cur;		/* the execution under way */
+	struct sb *cur; /* the execution under way */
 };
 
 static void sb_side(struct sb *s, pcsim_int *mine, pcsim_int *other, int *r)
@@ -99,8 +99,8 @@ static void sb_finish(struct pcsim_world *w, void *arg)
 /* DFS, unbounded, of SB in @mem: the report with its histogram. */
 static void sb_explore(enum sb_kind kind, enum pcsim_memmode mem, struct pcsim_report *r)
 {
-	struct sb_run run = { .kind = kind };
-	struct pcsim_program prog = { "sb-outcomes", sb_setup, sb_finish, &run };
+	struct sb_run run = {.kind = kind};
+	struct pcsim_program prog = {"sb-outcomes", sb_setup, sb_finish, &run};
 	struct pcsim_config cfg;
 	struct pcsim_explore_opts o;
 	pcsim_config_init(&cfg);
@@ -153,8 +153,8 @@ static void test_barriers_order_sb_under_tso(void **state)
 		enum sb_kind kind;
 		bool reaches;
 	} cases[] = {
-		{ SB_PLAIN, true },	 { SB_STORE_MB, false },     { SB_MB, false },
-		{ SB_XCHG, false },	 { SB_XCHG_RELAXED, false },
+		{SB_PLAIN, true}, {SB_STORE_MB, false},	    {SB_MB, false},
+		{SB_XCHG, false}, {SB_XCHG_RELAXED, false},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct pcsim_report r;
@@ -203,13 +203,13 @@ static void rec_finish(struct pcsim_world *w, void *arg)
 static void test_outcome_record_contract(void **state)
 {
 	(void)state;
-	struct rec_case c = { 0 };
-	struct pcsim_program prog = { "rec", rec_setup, rec_finish, &c };
+	struct rec_case c = {0};
+	struct pcsim_program prog = {"rec", rec_setup, rec_finish, &c};
 	struct pcsim_report r;
 	assert_int_equal(pcsim_outcome_record(NULL, "x", 1), -EPERM);
-	assert_int_equal(pt_run("rec", rec_setup, rec_finish, &c, NULL, PCSIM_STRATEGY_RANDOM, 3, 0,
-				0, &r),
-			 0);
+	assert_int_equal(
+		pt_run("rec", rec_setup, rec_finish, &c, NULL, PCSIM_STRATEGY_RANDOM, 3, 0, 0, &r),
+		0);
 	(void)prog;
 	assert_int_equal(c.setup_rc, -EPERM);
 	assert_int_equal(c.bad_name, -EINVAL);
@@ -242,7 +242,7 @@ static void prim_task(void *arg)
 	EQ(xchg_acquire(&s->v, 3), 2);
 	EQ(xchg_release(&s->v, 4), 3);
 	EQ(cmpxchg(&s->v, 4, 5), 4);
-	EQ(cmpxchg_relaxed(&s->v, 4, 6), 5);	/* fails: unchanged */
+	EQ(cmpxchg_relaxed(&s->v, 4, 6), 5); /* fails: unchanged */
 	EQ(cmpxchg_acquire(&s->v, 5, 6), 5);
 	EQ(cmpxchg_release(&s->v, 6, 7), 6);
 	EQ(READ_ONCE(s->v), 7);
@@ -375,8 +375,8 @@ static void test_litmus_sb_verdicts(void **state)
 	assert_int_equal(res.observed, PCSIM_LITMUS_SOMETIMES);
 	assert_int_equal(res.agreement, PCSIM_LITMUS_CONSISTENT);
 	assert_true(res.ok);
-	assert_int_equal(res.positive, pcsim_outcome_count(res.report.states, res.report.nstates,
-							  both_zero));
+	assert_int_equal(res.positive,
+			 pcsim_outcome_count(res.report.states, res.report.nstates, both_zero));
 	char *out = pcsim_litmus_format(t, &res, "tso");
 	assert_non_null(out);
 	assert_non_null(strstr(out, "Test SB Allowed\nStates 4\n"));
@@ -411,11 +411,11 @@ static void test_litmus_one_cpu_per_process(void **state)
 	pcsim_config_init(&cfg);
 	cfg.trace = false;
 	cfg.mem = PCSIM_MEM_TSO;
-	cfg.ncpus = 2;	/* replaced by the number of processes */
+	cfg.ncpus = 2; /* replaced by the number of processes */
 	struct pcsim_explore_opts o;
 	pcsim_explore_opts_init(&o);
 	o.strategy = PCSIM_STRATEGY_DFS;
-	o.preemption_bound = 1;	/* unbounded takes 20 s under ASan; one is enough here */
+	o.preemption_bound = 1; /* unbounded takes 20 s under ASan; one is enough here */
 	o.max_executions = 0;
 	assert_int_equal(pcsim_litmus_run(t, &cfg, &o, &res), 0);
 	assert_int_equal(pcsim_litmus_nprocs(t), 3);
@@ -430,11 +430,11 @@ static void test_litmus_one_cpu_per_process(void **state)
 static void test_litmus_weaker_is_reported(void **state)
 {
 	(void)state;
-	struct pcsim_litmus *t = parse_ok(
-		"C lost\n(* Result: Never *)\n{}\n"
-		"P0(int *x) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0 + 1); }\n"
-		"P1(int *x) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0 + 1); }\n"
-		"exists (x=1)\n");
+	struct pcsim_litmus *t =
+		parse_ok("C lost\n(* Result: Never *)\n{}\n"
+			 "P0(int *x) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0 + 1); }\n"
+			 "P1(int *x) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0 + 1); }\n"
+			 "exists (x=1)\n");
 	struct pcsim_litmus_result res;
 	run_litmus(t, PCSIM_MEM_SC, &res);
 	assert_int_equal(res.agreement, PCSIM_LITMUS_WEAKER);
@@ -451,41 +451,41 @@ static void test_litmus_constructs(void **state)
 		enum pcsim_litmus_verdict want;
 		int ok;
 	} cases[] = {
-		{ "C ptr\n{ y=z; z=0; }\n"
-		  "P0(int *x, int **y) { WRITE_ONCE(*x, 1); rcu_assign_pointer(*y, x); }\n"
-		  "P1(int *x, int **y) { int *r0; int r1; rcu_read_lock(); "
-		  "r0 = rcu_dereference(*y); r1 = READ_ONCE(*r0); rcu_read_unlock(); }\n"
-		  "exists (1:r0=x /\\ 1:r1=0)\n",
-		  PCSIM_LITMUS_NEVER, 0 },
-		{ "C ifelse\n{ int x = 2; }\n"
-		  "P0(int *x) { int r0; int r1; r0 = READ_ONCE(*x);\n"
-		  "  if (r0 == 2 && !(r0 < 1)) { r1 = r0 * 3 - 1; } else r1 = -1; }\n"
-		  "forall (0:r0=2 /\\ 0:r1=5)\n",
-		  PCSIM_LITMUS_ALWAYS, 1 },
-		{ "C atomics\n{ atomic_t v = ATOMIC_INIT(3); }\n"
-		  "P0(atomic_t *v) { int r0; r0 = atomic_dec_and_test(v); atomic_add(5, v); }\n"
-		  "P1(atomic_t *v) { int r0; r0 = atomic_fetch_sub_acquire(2, v); }\n"
-		  "~exists (v=6 /\\ ~(0:r0=0))\n",
-		  PCSIM_LITMUS_NEVER, 1 },
-		{ "C lock\n{}\n"
-		  "P0(int *x, spinlock_t *s) { int r0; spin_lock(s); r0 = READ_ONCE(*x); "
-		  "WRITE_ONCE(*x, r0 + 1); spin_unlock(s); }\n"
-		  "P1(int *x, spinlock_t *s) { int r0; spin_lock(s); r0 = READ_ONCE(*x); "
-		  "WRITE_ONCE(*x, r0 + 1); spin_unlock(s); }\n"
-		  "locations [0:r0; 1:r0;]\n"
-		  "exists (x=2)\n",
-		  PCSIM_LITMUS_ALWAYS, 1 },
-		{ "C filtered\n{}\n"
-		  "P0(int *x) { WRITE_ONCE(*x, 1); }\n"
-		  "P1(int *x) { r0 = READ_ONCE(*x); r1 = READ_ONCE(*x); }\n"
-		  "filter (1:r0=1)\n"
-		  "forall (1:r1=1)\n",
-		  PCSIM_LITMUS_ALWAYS, 1 },
-		{ "C cmpx\n{}\n"
-		  "P0(int *x) { int r0; r0 = cmpxchg_release(x, 0, 1); }\n"
-		  "P1(int *x) { int r0; r0 = xchg_acquire(x, 2); }\n"
-		  "exists (x=1 /\\ 1:r0=0)\n",
-		  PCSIM_LITMUS_NEVER, 0 },
+		{"C ptr\n{ y=z; z=0; }\n"
+		 "P0(int *x, int **y) { WRITE_ONCE(*x, 1); rcu_assign_pointer(*y, x); }\n"
+		 "P1(int *x, int **y) { int *r0; int r1; rcu_read_lock(); "
+		 "r0 = rcu_dereference(*y); r1 = READ_ONCE(*r0); rcu_read_unlock(); }\n"
+		 "exists (1:r0=x /\\ 1:r1=0)\n",
+		 PCSIM_LITMUS_NEVER, 0},
+		{"C ifelse\n{ int x = 2; }\n"
+		 "P0(int *x) { int r0; int r1; r0 = READ_ONCE(*x);\n"
+		 "  if (r0 == 2 && !(r0 < 1)) { r1 = r0 * 3 - 1; } else r1 = -1; }\n"
+		 "forall (0:r0=2 /\\ 0:r1=5)\n",
+		 PCSIM_LITMUS_ALWAYS, 1},
+		{"C atomics\n{ atomic_t v = ATOMIC_INIT(3); }\n"
+		 "P0(atomic_t *v) { int r0; r0 = atomic_dec_and_test(v); atomic_add(5, v); }\n"
+		 "P1(atomic_t *v) { int r0; r0 = atomic_fetch_sub_acquire(2, v); }\n"
+		 "~exists (v=6 /\\ ~(0:r0=0))\n",
+		 PCSIM_LITMUS_NEVER, 1},
+		{"C lock\n{}\n"
+		 "P0(int *x, spinlock_t *s) { int r0; spin_lock(s); r0 = READ_ONCE(*x); "
+		 "WRITE_ONCE(*x, r0 + 1); spin_unlock(s); }\n"
+		 "P1(int *x, spinlock_t *s) { int r0; spin_lock(s); r0 = READ_ONCE(*x); "
+		 "WRITE_ONCE(*x, r0 + 1); spin_unlock(s); }\n"
+		 "locations [0:r0; 1:r0;]\n"
+		 "exists (x=2)\n",
+		 PCSIM_LITMUS_ALWAYS, 1},
+		{"C filtered\n{}\n"
+		 "P0(int *x) { WRITE_ONCE(*x, 1); }\n"
+		 "P1(int *x) { r0 = READ_ONCE(*x); r1 = READ_ONCE(*x); }\n"
+		 "filter (1:r0=1)\n"
+		 "forall (1:r1=1)\n",
+		 PCSIM_LITMUS_ALWAYS, 1},
+		{"C cmpx\n{}\n"
+		 "P0(int *x) { int r0; r0 = cmpxchg_release(x, 0, 1); }\n"
+		 "P1(int *x) { int r0; r0 = xchg_acquire(x, 2); }\n"
+		 "exists (x=1 /\\ 1:r0=0)\n",
+		 PCSIM_LITMUS_NEVER, 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct pcsim_litmus *t = parse_ok(cases[i].text);
@@ -510,31 +510,32 @@ static void test_litmus_parse_errors(void **state)
 	static const struct {
 		const char *text, *where, *what;
 	} cases[] = {
-		{ "", "t.litmus:1:1:", "expected 'C'" },
-		{ "X SB\n{}\n", "t.litmus:1:1:", "expected 'C'" },
-		{ "C SB\n{}\nP1(int *x) { }\nexists (x=0)", "t.litmus:3:1:", "expected process P0" },
-		{ "C SB\n{}\nP0(int *x) { WRITE_ONCE(*x, 1) }\nexists (x=0)", "t.litmus:3:32:",
-		  "expected ';'" },
-		{ "C SB\n{}\nP0(int *x) {\n  frob(x);\n}\nexists (x=0)", "t.litmus:4:3:",
-		  "unsupported primitive 'frob'" },
-		{ "C SB\n{}\nP0(int *x) {\n  WRITE_ONCE(*x);\n}\nexists (x=0)", "t.litmus:4:3:",
-		  "WRITE_ONCE takes 2 arguments, not 1" },
-		{ "C SB\n{}\nP0(int *x) { r1 = r0 + 1; }\nexists (x=0)", "t.litmus:3:19:",
-		  "'r0' is neither a register" },
-		{ "C SB\n{}\nP0(int *x) { int r0; while (1) { } }\nexists (x=0)", "t.litmus:3:22:",
-		  "'while' is not supported" },
-		{ "C SB\n{}\nP0(int *x) { int r0; }\nexists (0:r1=0)", "t.litmus:4:11:",
-		  "P0 has no register 'r1'" },
-		{ "C SB\n{}\nP0(int *x) { int r0; }\nexists (2:r0=0)", "t.litmus:4:9:",
-		  "there is no process 2" },
-		{ "C SB\n{}\nP0(int *x) { int r0; }\n", "t.litmus:4:1:", "expected the final clause" },
-		{ "C SB\n(* open\n", "t.litmus:2:1:", "unterminated comment" },
-		{ "C SB\n{}\nP0(int *x) { int r0; }\nexists (x=0) junk", "t.litmus:4:14:",
-		  "unexpected 'junk'" },
-		{ "C SB\n{ x=99999999999999999999; }\n", "t.litmus:2:5:", "bad number" },
-		{ "C SB\n{}\nP0(int *x) { int r0; r0 = 1 + ; }\nexists (x=0)", "t.litmus:3:31:",
-		  "expected an expression" },
-		{ "C SB\n{}\nP0(int *x) { @ }\n", "t.litmus:3:14:", "unexpected character '@'" },
+		{"", "t.litmus:1:1:", "expected 'C'"},
+		{"X SB\n{}\n", "t.litmus:1:1:", "expected 'C'"},
+		{"C SB\n{}\nP1(int *x) { }\nexists (x=0)", "t.litmus:3:1:", "expected process P0"},
+		{"C SB\n{}\nP0(int *x) { WRITE_ONCE(*x, 1) }\nexists (x=0)",
+		 "t.litmus:3:32:", "expected ';'"},
+		{"C SB\n{}\nP0(int *x) {\n  frob(x);\n}\nexists (x=0)",
+		 "t.litmus:4:3:", "unsupported primitive 'frob'"},
+		{"C SB\n{}\nP0(int *x) {\n  WRITE_ONCE(*x);\n}\nexists (x=0)",
+		 "t.litmus:4:3:", "WRITE_ONCE takes 2 arguments, not 1"},
+		{"C SB\n{}\nP0(int *x) { r1 = r0 + 1; }\nexists (x=0)",
+		 "t.litmus:3:19:", "'r0' is neither a register"},
+		{"C SB\n{}\nP0(int *x) { int r0; while (1) { } }\nexists (x=0)",
+		 "t.litmus:3:22:", "'while' is not supported"},
+		{"C SB\n{}\nP0(int *x) { int r0; }\nexists (0:r1=0)",
+		 "t.litmus:4:11:", "P0 has no register 'r1'"},
+		{"C SB\n{}\nP0(int *x) { int r0; }\nexists (2:r0=0)",
+		 "t.litmus:4:9:", "there is no process 2"},
+		{"C SB\n{}\nP0(int *x) { int r0; }\n",
+		 "t.litmus:4:1:", "expected the final clause"},
+		{"C SB\n(* open\n", "t.litmus:2:1:", "unterminated comment"},
+		{"C SB\n{}\nP0(int *x) { int r0; }\nexists (x=0) junk",
+		 "t.litmus:4:14:", "unexpected 'junk'"},
+		{"C SB\n{ x=99999999999999999999; }\n", "t.litmus:2:5:", "bad number"},
+		{"C SB\n{}\nP0(int *x) { int r0; r0 = 1 + ; }\nexists (x=0)",
+		 "t.litmus:3:31:", "expected an expression"},
+		{"C SB\n{}\nP0(int *x) { @ }\n", "t.litmus:3:14:", "unexpected character '@'"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct pcsim_litmus *t = (struct pcsim_litmus *)1;

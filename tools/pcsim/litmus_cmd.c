@@ -118,7 +118,8 @@ int pcsim_cli_litmus(int argc, char **argv)
 					return pcsim_cmdline_usage_error(
 						"litmus: --mem: '%s' is not a mode (sc, tso)", s);
 				if (nmodes == 4)
-					return pcsim_cmdline_usage_error("litmus: --mem: too many modes");
+					return pcsim_cmdline_usage_error(
+						"litmus: --mem: too many modes");
 				modes[nmodes++] = m;
 			}
 			i++;
@@ -159,7 +160,7 @@ int pcsim_cli_litmus(int argc, char **argv)
 	if (!nmodes)
 		modes[nmodes++] = PCSIM_MEM_SC;
 	if (o.strategy != PCSIM_STRATEGY_DFS && !gave_exec)
-		o.max_executions = 10000;	/* pct and random never finish on their own */
+		o.max_executions = 10000; /* pct and random never finish on their own */
 	int status = 0;
 	for (unsigned f = 0; f < nfiles; f++) {
 		char err[1024];
@@ -198,8 +199,8 @@ int pcsim_cli_litmus(int argc, char **argv)
 				       pcsim_litmus_name(t), mname,
 				       pcsim_litmus_verdict_name(res.observed),
 				       pcsim_litmus_verdict_name(pcsim_litmus_expected(t)),
-				       pcsim_litmus_agreement_name(res.agreement), res.report.executions,
-				       dt);
+				       pcsim_litmus_agreement_name(res.agreement),
+				       res.report.executions, dt);
 			} else {
 				char *out = pcsim_litmus_format(t, &res, mname);
 				if (!out) {

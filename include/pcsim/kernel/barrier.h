@@ -23,10 +23,10 @@
 #define smp_load_acquire(p) pcsim_load_acquire(p)
 #define smp_store_release(p, v) pcsim_store_release((p), (v))
 /* smp_store_mb(var, v): WRITE_ONCE(var, v) then a full barrier (var is a wrapped field). */
-#define smp_store_mb(var, v)                         \
-	do {                                         \
-		pcsim_write_once(&(var), (v));       \
-		pcsim_smp_mb();                      \
+#define smp_store_mb(var, v)                   \
+	do {                                   \
+		pcsim_write_once(&(var), (v)); \
+		pcsim_smp_mb();                \
 	} while (0)
 #define smp_mb__after_spinlock() pcsim_smp_mb()
 #define smp_mb__after_unlock_lock() pcsim_smp_mb()

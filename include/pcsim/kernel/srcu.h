@@ -21,10 +21,10 @@
 #include <pcsim/task.h>
 
 struct srcu_struct {
-	pcsim_int readers;	/* reader sections under way */
+	pcsim_int readers; /* reader sections under way */
 };
 
-#define DEFINE_SRCU(name) struct srcu_struct name = { PCSIM_INIT(0) }
+#define DEFINE_SRCU(name) struct srcu_struct name = {PCSIM_INIT(0)}
 #define DEFINE_STATIC_SRCU(name) static DEFINE_SRCU(name)
 
 static inline int init_srcu_struct(struct srcu_struct *ssp)
