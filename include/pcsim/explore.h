@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include <pcsim/export.h>
+#include <pcsim/outcome.h>
 #include <pcsim/sched.h>
 
 #ifdef __cplusplus
@@ -29,12 +30,15 @@ enum pcsim_strategy {
 	PCSIM_STRATEGY_REPLAY,		/* follow a schedule file */
 };
 
+/* struct pcsim_explore_opts.preemption_bound: DFS with no bound (every schedule). */
+#define PCSIM_PREEMPTION_UNBOUNDED UINT32_MAX
+
 /** struct pcsim_explore_opts - initialise with pcsim_explore_opts_init(). */
 struct pcsim_explore_opts {
 	enum pcsim_strategy strategy;	/* default PCT */
 	uint64_t seed;			/* default 1 */
 	unsigned pct_depth;		/* default 3 */
-	unsigned preemption_bound;	/* DFS, default 2 */
+	unsigned preemption_bound;	/* DFS, default 2; PCSIM_PREEMPTION_UNBOUNDED: no bound */
 	uint64_t max_executions;	/* budget; default 1000; 0 = unlimited (DFS: until done) */
 	const char *schedule;		/* REPLAY: the schedule file's text */
 	bool replay_lenient;		/* REPLAY: skip recorded choices that are not enabled */
@@ -78,6 +82,12 @@ struct pcsim_report {
 	char *schedule;			/* schedule file text of the failure (malloc'd), or NULL */
 	char *trace;			/* narrative trace of the failure (malloc'd), or NULL */
 	char *replay_cmd;		/* replay_hint expanded (malloc'd), or NULL */
+	/* Final states (<pcsim/outcome.h>): what finish() recorded with pcsim_outcome_record(),
+	 * each distinct state once with its count, sorted by text (malloc'd, or NULL). An
+	 * exploration that ran out of memory for them says so in message and stops. */
+	struct pcsim_outcome_state *states;
+	size_t nstates;
+	uint64_t unrecorded;		/* executions that recorded no final state */
 };
 
 /* Input bounds: a schedule file's text (pcsim_explore() replay, pcsim_schedule_info()) and a

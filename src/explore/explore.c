@@ -27,6 +27,9 @@ void pcsim_report_free(struct pcsim_report *r)
 	free(r->schedule);
 	free(r->trace);
 	free(r->replay_cmd);
+	for (size_t i = 0; i < r->nstates; i++)
+		free(r->states[i].state);
+	free(r->states);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -273,12 +276,32 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	/* Backends whose executions are not reproducible record no schedule and no trace. */
 	bool replayable = w->ops->replayable;
 	int ret = 0;
+	/* The final states finish() records (<pcsim/outcome.h>); confirmation replays below
+	 * record into the current buffer too, which the next execution's begin discards. */
+	struct pcsim__outcomes *hist = calloc(1, sizeof(*hist));
+	if (!hist) {
+		r->message = xstrdup("pcsim_explore: out of memory");
+		pcsim__strategy_free(strat);
+		pcsim__world_destroy(w);
+		free(w);
+		return -ENOMEM;
+	}
+	pcsim__outcomes_attach(hist);
 	for (uint64_t i = 0; !o.max_executions || i < o.max_executions; i++) {
 		if (o.stop && *o.stop)
 			break;	/* asked to stop (e.g. SIGINT): report what ran */
 		if (!begin_one(w, strat, i))
 			break;
+		pcsim__outcomes_begin(hist);
 		run_one(w, prog, i);
+		if (pcsim__outcomes_end(hist) < 0 && !r->message) {
+			r->message = xstrdup("pcsim_explore: out of memory for the final states; "
+					     "the search stopped here");
+			pcsim__strategy_end(strat, w);
+			r->executions++;
+			r->steps += w->ex.step;
+			break;
+		}
 		pcsim__strategy_end(strat, w);
 		r->executions++;
 		r->steps += w->ex.step;
@@ -337,6 +360,10 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		r->schedule = pcsim__schedule_format(w, &o, r->executions - 1);
 	}
 	r->exhausted = pcsim__strategy_exhausted(strat);
+	if (pcsim__outcomes_take(hist, r) < 0 && !r->message)
+		r->message = xstrdup("pcsim_explore: out of memory for the final states");
+	pcsim__outcomes_free(hist);
+	free(hist);
 	if (o.progress)
 		o.progress(r->executions, r->steps, o.progress_arg);
 	pcsim__strategy_free(strat);

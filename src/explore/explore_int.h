@@ -151,4 +151,28 @@ int pcsim__schedule_parse(const char *text, struct pcsim__choice **out, size_t *
 void pcsim__config_format(const struct pcsim_config *cfg, char *buf, size_t len);
 void pcsim__choice_format(const struct pcsim__choice *c, char *buf, size_t len);
 
+/* ---- outcome.c: the histogram of final states (<pcsim/outcome.h>) */
+struct pcsim__outcome_slot {
+	char *state;
+	uint64_t hash, count;
+};
+
+struct pcsim__outcomes {
+	struct pcsim__outcome_slot *slots;	/* open addressing, cap a power of two */
+	size_t cap, n;
+	uint64_t unrecorded;
+	bool recorded;				/* the current execution recorded something */
+	size_t len;
+	char cur[PCSIM_OUTCOME_STATE_MAX];	/* the current execution's state */
+};
+
+/* The collector of the pcsim_explore() running on this thread (NULL: none). */
+void pcsim__outcomes_attach(struct pcsim__outcomes *o);
+void pcsim__outcomes_begin(struct pcsim__outcomes *o);
+/* Fold the current execution's state in: 0 or -ENOMEM. */
+int pcsim__outcomes_end(struct pcsim__outcomes *o);
+/* Move the histogram into r->states (sorted), r->nstates, r->unrecorded: 0 or -ENOMEM. */
+int pcsim__outcomes_take(struct pcsim__outcomes *o, struct pcsim_report *r);
+void pcsim__outcomes_free(struct pcsim__outcomes *o);
+
 #endif /* PCSIM_EXPLORE_INT_H */

@@ -33,5 +33,7 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 			       void *cli_arg, const struct pcsim_explore_opts *ex,
 			       const char *trace_file, const char *out_dir, bool json);
 const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);
+/* `pcsim litmus FILE.litmus... [options]` (litmus_cmd.c, docs/litmus.md). */
+int pcsim_cli_litmus(int argc, char **argv);
 
 #endif

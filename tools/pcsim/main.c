@@ -82,6 +82,7 @@ static void usage(FILE *f)
 		"  replay PROGRAM SCHEDULE    re-run a schedule file exactly\n"
 		"                             PROGRAM: a built-in, a scenario FILE.pcs, or (explore)\n"
 		"                             a DIR/ of scenarios (docs/scenarios.md)\n"
+		"  litmus FILE.litmus...      run C litmus tests (herd7/LKMM format), 'litmus --help'\n"
 		"  bench sched [--json]       scheduler throughput (steps/s, executions/s)\n"
 		"  bench waitq|pagelock|pagecache|bdev|uring|seed\n"
 		"                             the other figures of bench/README.md\n"
@@ -92,7 +93,7 @@ static void usage(FILE *f)
 		"  --seed N                   default 1\n"
 		"  --schedules N              executions to try (explore), default 10000; 0 = no limit\n"
 		"  --depth D                  PCT depth, default 3\n"
-		"  --preemptions K            DFS preemption bound, default 2\n"
+		"  --preemptions K|unbounded  DFS preemption bound, default 2\n"
 		"  --bug bNN                  re-inject bug zoo entry NN (repeatable)\n"
 		"  --SETTING VALUE            any row of 'pcsim settings', e.g. --backend threads,\n"
 		"                             --mem tso, --cpus 3, --checks strict-p6,\n"
@@ -258,7 +259,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 		} else if (strcmp(a, "--preemptions") == 0) {
 			NEED();
 			o->given |= G_PREEMPTIONS;
-			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, 1000, &n)))
+			if (strcmp(v, "unbounded") == 0)
+				n = PCSIM_PREEMPTION_UNBOUNDED;
+			else if ((rc = pcsim_cmdline_parse_u64(a, v, 0, 1000, &n)))
 				return rc;
 			o->ex.preemption_bound = (unsigned)n;
 		} else if (strcmp(a, "--trace") == 0) {
@@ -1048,6 +1051,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (strcmp(cmd, "demo") == 0)
 		return pcsim_cli_demo(argc - 2, argv + 2);
+	if (strcmp(cmd, "litmus") == 0)
+		return pcsim_cli_litmus(argc - 2, argv + 2);
 	if (strcmp(cmd, "_selftest") == 0)
 		return cmd_selftest(argc - 2, argv + 2);
 	if (strcmp(cmd, "bench") == 0) {
