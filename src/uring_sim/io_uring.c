@@ -125,8 +125,15 @@ void pcsim__io_tw_ctx_get(struct io_kiocb *req)
 {
 	if (uring_bug(req->ctx, 14))
 		return;
+	/*
+	 * The checker's bookkeeping first, in one step with no preemption point inside: the
+	 * reference is taken for a task_work about to be queued, so U3 at the end of a task_work
+	 * that is still running (the retry re-armed and the page was unlocked on another CPU)
+	 * counts it as queued, not as a reference the running one forgot to drop.
+	 */
+	__atomic_fetch_add(&req->tw_pins, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&req->tw_pending, true, __ATOMIC_RELAXED);
 	atomic_inc(&req->ctx->refs);	/* percpu_ref_get(&ctx->refs) */
-	__atomic_fetch_add(&req->tw_pins, 1, __ATOMIC_RELAXED);	/* checker's, any thread */
 }
 
 void pcsim__io_tw_ctx_put(struct io_kiocb *req)
