@@ -338,15 +338,16 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	 * others (uncounted) to learn the same k as the single run. Tree strategies (DFS) own
 	 * the subtrees below the first cut_depth decisions whose rank in DFS order is congruent
 	 * to the slice: the first execution of another slice's subtree is run (that is how the
-	 * tree is discovered) and cut, uncounted.
+	 * tree is discovered) and cut, uncounted. Index slices split the same way: indices
+	 * congruent to I modulo N are those congruent to I + N*j modulo N*J for j < J.
 	 */
 	unsigned nslices = o.slice_count > 1 ? o.slice_count : 1;
 	unsigned me = nslices > 1 ? o.slice_index : 0;
 	bool tree = strat->ops->cut != NULL && nslices > 1;
 	bool learn_all = o.strategy == PCSIM_STRATEGY_PCT && nslices > 1;
-	size_t cut_depth = 2, nprefix = 0;
-	for (unsigned v = nslices - 1; v; v >>= 1)
-		cut_depth++;
+	/* A fixed depth, whatever the number of slices: the subtrees are the same for every
+	 * campaign, so slice I of N split again into J (I + N*j of N*J) covers slice I of N. */
+	size_t cut_depth = 6, nprefix = 0;
 	struct pcsim__choice *prefix = NULL;
 	uint64_t subtree = UINT64_MAX;	/* rank of the current subtree (tree slices) */
 	if (tree && !(prefix = malloc(cut_depth * sizeof(*prefix)))) {

@@ -14,8 +14,8 @@
  *      the running context's own option (the default), last first;
  *   3. ddmin again on the recorded choices of what phase 2 left.
  *
- * A candidate is better when it reproduces with no more choices (decisions of the strict
- * schedule) and no more steps - or, in phase 2, with fewer preemptions. The result is the
+ * A candidate is kept when it reproduces with no more choices (decisions of the strict
+ * schedule) and no more steps than the best so far - in phase 2, with fewer preemptions. The result is the
  * recorded (strict) choice log of the best candidate's replay, so the written schedule has every
  * choice and replays strictly. Everything here depends only on the input, the program and
  * the budgets: the same failure shrinks to the same schedule (unless shrink_seconds cuts it).
@@ -196,7 +196,10 @@ static void trial_free(struct trial *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* The replay in sh->cur is no worse than @best: no more choices and no more steps. */
+/*
+ * The replay in sh->cur is no worse than @best: no more choices and no more steps (a shorter
+ * narrative with a preemption more is accepted: the steps are what a reader follows).
+ */
 static bool no_worse(const struct shrinker *sh, const struct trial *best)
 {
 	return sh->cur.n <= best->n && sh->cur.steps <= best->steps;
@@ -265,9 +268,17 @@ static void drop_preemptions(struct shrinker *sh, struct trial *best)
 				continue;
 			if (out_of_budget(sh))
 				goto out;
+			/* the default in its place, else no choice there at all */
 			memcpy(cand, best->log, best->n * sizeof(*cand));
 			cand[i] = best->dflt[i];
-			if (try_script(sh, cand, best->n) && sh->cur.preemptions < best->preemptions) {
+			bool ok = try_script(sh, cand, best->n) &&
+				  sh->cur.preemptions < best->preemptions;
+			if (!ok && !out_of_budget(sh)) {
+				memmove(cand + i, cand + i + 1, (best->n - i - 1) * sizeof(*cand));
+				ok = try_script(sh, cand, best->n - 1) &&
+				     sh->cur.preemptions < best->preemptions;
+			}
+			if (ok) {
 				if (!trial_copy(best, &sh->cur)) {
 					sh->oom = true;
 					goto out;
