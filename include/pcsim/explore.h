@@ -130,6 +130,8 @@ struct pcsim_report {
 	/* o->digest: the sum (mod 2^64) of a hash of each execution's choices - the union of
 	 * slices has the digest of the single run. */
 	uint64_t digest;
+	/* Executions that did not end OK (more than one only without stop_on_violation). */
+	uint64_t failures;
 };
 
 /* Input bounds: a schedule file's text (pcsim_explore() replay, pcsim_schedule_info()) and a

@@ -425,6 +425,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			o.progress(r->executions, r->steps, o.progress_arg);
 		if (w->ex.outcome == PCSIM_OUTCOME_OK)
 			continue;
+		r->failures++;
 		if (r->outcome == PCSIM_OUTCOME_OK) {
 			if (o.stop_on_violation && o.slice_bound) {
 				uint64_t b = __atomic_load_n(o.slice_bound, __ATOMIC_RELAXED);
