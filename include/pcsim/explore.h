@@ -62,8 +62,10 @@ struct pcsim_explore_opts {
 	bool shrink;
 	unsigned shrink_replays;	/* budget of replays, default 2000 */
 	uint64_t shrink_steps;		/* budget of steps over those replays, default 2e8 */
-	unsigned shrink_seconds;	/* wall-clock limit, 0 (default) = none; when it cuts the
-					 * shrinking short, r->shrink_cut says so */
+	unsigned shrink_seconds;	/* wall-clock limit, 0 (default) = none; when it (or a
+					 * stop request, or a budget) cuts the shrinking short,
+					 * r->shrink_cut says so and the best found so far is
+					 * reported */
 
 	/*
 	 * Campaign slices (docs/campaigns.md): run the slice_index-th of slice_count

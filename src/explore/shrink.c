@@ -45,6 +45,7 @@ struct shrinker {
 	unsigned replays, max_replays;
 	uint64_t steps, max_steps;
 	struct timespec deadline;
+	const volatile sig_atomic_t *stop;	/* o->stop: a stop request ends shrinking too */
 	bool timed, cut;
 	struct trial cur;		/* the replay under way, filled by the tap */
 	bool oom;
@@ -118,7 +119,8 @@ static char *script_text(const struct pcsim__choice *c, size_t n)
 
 static bool out_of_budget(struct shrinker *sh)
 {
-	if (sh->replays >= sh->max_replays || sh->steps >= sh->max_steps) {
+	if (sh->replays >= sh->max_replays || sh->steps >= sh->max_steps ||
+	    (sh->stop && *sh->stop)) {
 		sh->cut = true;
 		return true;
 	}
@@ -307,6 +309,7 @@ int pcsim__shrink(const struct pcsim_program *prog, const struct pcsim_config *c
 	sh.prog = prog;
 	sh.outcome = outcome;
 	sh.what = what;
+	sh.stop = o->stop;
 	sh.max_replays = o->shrink_replays ? o->shrink_replays : 2000;
 	sh.max_steps = o->shrink_steps ? o->shrink_steps : 200000000ull;
 	if (o->shrink_seconds) {

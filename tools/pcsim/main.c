@@ -364,6 +364,7 @@ static void opts_init(struct opts *o)
 	pcsim_explore_opts_init(&o->ex);
 	o->ex.max_executions = 10000;
 	o->ex.shrink = true;	/* the library's default is off; the command line shrinks */
+	o->ex.shrink_seconds = 120;	/* a safety net: the replay budget ends it first */
 	o->out_dir = ".";
 }
 
