@@ -153,6 +153,8 @@ PCSIM_API void pcsim_explore_opts_init(struct pcsim_explore_opts *o);
  * program and configuration; replay itself needs the sim backend). It never aborts or exits
  * the host for bad input or exhausted memory: what an execution cannot go on with (memory,
  * more than PCSIM_MAX_TASKS tasks) is its outcome PCSIM_OUTCOME_INTERNAL with a message.
+ * Slices (o->slice_count > 1) need o->slice_index below it and a strategy other than replay.
+ * With o->shrink, a confirmed failure is shrunk (docs/shrinking.md) before it is reported.
  * Return: 0 if no failure was found, 1 if one was (see @r), -EINVAL for bad options or a
  * schedule that cannot be parsed, -EBUSY when called from inside a running world (a task,
  * handler, setup or finish), -ENOMEM; r->message says why for every negative value (unless

@@ -113,6 +113,8 @@ out=$("$PCSIM" explore micro-fixed --schedules 20 --ktap)
 if printf '%s\n' "$out" | grep -q '^ok 1 micro-fixed$'; then ok; else bad "--ktap clean: $out"; fi
 "$PCSIM" explore micro-fixed --ktap --json >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--ktap --json accepted"
+"$PCSIM" explore "$(dirname "$0")/../../scenarios/async-retry.pcs" --shard 0/2 >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--shard of a scenario file accepted"
 "$PCSIM" run micro-fixed --jobs 2 >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "run --jobs accepted"
 

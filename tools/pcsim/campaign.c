@@ -756,10 +756,12 @@ static char *read_small_file(const char *path, size_t *n)
 	size_t cap = 4096, len = 0;
 	char *b = malloc(cap);
 	while (b) {
-		size_t k = fread(b + len, 1, cap - len, f);
+		size_t k = fread(b + len, 1, cap - 1 - len, f);
 		len += k;
-		if (len < cap)
+		if (len < cap - 1) {
+			b[len] = 0;	/* the number parser reads up to a NUL */
 			break;
+		}
 		if (cap >= (16u << 20)) {
 			free(b);
 			b = NULL;

@@ -849,11 +849,11 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if (o.junit && (rc = check_output_file("--junit", o.junit)))
 		return rc;
 	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0])) {
-		const char *n = given_name(o.given, G_JOBS | G_JUNIT | G_KTAP);
+		const char *n = given_name(o.given, G_JOBS | G_SHARD | G_JUNIT | G_KTAP);
 		if (n)
-			return pcsim_cmdline_usage_error("%s: not yet for scenario files (run each "
-							 "scenario's built-in or one scenario per "
-							 "shard)", n);
+			return pcsim_cmdline_usage_error("%s: not yet for scenario files (explore a "
+							 "built-in program, or give each machine its "
+							 "own scenarios)", n);
 		return pcsim_cli_scenario_explore(single, pos[0], apply_settings_cb, &o, &o.ex,
 						  o.trace_file, o.out_dir, o.json);
 	}
