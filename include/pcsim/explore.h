@@ -89,7 +89,7 @@ struct pcsim_explore_opts {
 };
 
 /* PCT learns its expected number of decisions from this many first executions. */
-#define PCSIM_PCT_LEARN 64u
+#define PCSIM_PCT_LEARN 1024u
 
 enum pcsim_outcome {
 	PCSIM_OUTCOME_OK = 0,

@@ -98,8 +98,8 @@ static void test_slices_pct(void **state)
 {
 	(void)state;
 	/* past PCSIM_PCT_LEARN, where k must be the single run's */
-	run_slices("micro-lost-wakeup", PCSIM_STRATEGY_PCT, 700, 0, 3);
-	run_slices("abba", PCSIM_STRATEGY_PCT, 500, 0, 5);
+	run_slices("micro-lost-wakeup", PCSIM_STRATEGY_PCT, PCSIM_PCT_LEARN + 700, 0, 3);
+	run_slices("abba", PCSIM_STRATEGY_PCT, PCSIM_PCT_LEARN + 300, 0, 5);
 }
 
 static void test_slices_dfs(void **state)
