@@ -344,6 +344,17 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	unsigned nslices = o.slice_count > 1 ? o.slice_count : 1;
 	unsigned me = nslices > 1 ? o.slice_index : 0;
 	bool tree = strat->ops->cut != NULL && nslices > 1;
+	if (nslices > 1 && !tree && o.strategy != PCSIM_STRATEGY_RANDOM &&
+	    o.strategy != PCSIM_STRATEGY_PCT) {
+		/* a search that is neither indexed nor a tree with a cut cannot be sliced */
+		snprintf(err, sizeof(err), "pcsim_explore: strategy %s cannot be sliced",
+			 strat->ops->name);
+		r->message = xstrdup(err);
+		pcsim__strategy_free(strat);
+		pcsim__world_destroy(w);
+		free(w);
+		return -EINVAL;
+	}
 	bool learn_all = o.strategy == PCSIM_STRATEGY_PCT && nslices > 1;
 	/* A fixed depth, whatever the number of slices: the subtrees are the same for every
 	 * campaign, so slice I of N split again into J (I + N*j of N*J) covers slice I of N. */

@@ -11,7 +11,8 @@
  *   1. delta debugging (Zeller and Hildebrandt's ddmin, complements only): delete chunks of
  *      n = 2, 4, 8, ... pieces of the list, first chunk first;
  *   2. preemptions: each decision that switched away from the running context is replaced by
- *      the running context's own option (the default), last first;
+ *      the running context's own option (the default), else deleted, last first (kept with
+ *      fewer preemptions and no more choices and steps than the failure as found);
  *   3. ddmin again on the recorded choices of what phase 2 left.
  *
  * A candidate is kept when it reproduces with no more choices (decisions of the strict
@@ -48,6 +49,8 @@ struct shrinker {
 	const volatile sig_atomic_t *stop;	/* o->stop: a stop request ends shrinking too */
 	bool timed, cut;
 	struct trial cur;		/* the replay under way, filled by the tap */
+	size_t found_n;			/* the failure as found: nothing reported is longer */
+	uint64_t found_steps;
 	bool oom;
 };
 
@@ -252,6 +255,13 @@ static void ddmin(struct shrinker *sh, struct pcsim__choice *script, size_t *n, 
 	*n = len;
 }
 
+/* Phase 2's test: fewer preemptions, and no longer than the failure as found. */
+static bool fewer_preemptions(const struct shrinker *sh, const struct trial *best)
+{
+	return sh->cur.preemptions < best->preemptions && sh->cur.n <= sh->found_n &&
+	       sh->cur.steps <= sh->found_steps;
+}
+
 /* Phase 2: replace preemptions by the default, last first; @best is both input and result. */
 static void drop_preemptions(struct shrinker *sh, struct trial *best)
 {
@@ -273,12 +283,10 @@ static void drop_preemptions(struct shrinker *sh, struct trial *best)
 			/* the default in its place, else no choice there at all */
 			memcpy(cand, best->log, best->n * sizeof(*cand));
 			cand[i] = best->dflt[i];
-			bool ok = try_script(sh, cand, best->n) &&
-				  sh->cur.preemptions < best->preemptions;
+			bool ok = try_script(sh, cand, best->n) && fewer_preemptions(sh, best);
 			if (!ok && !out_of_budget(sh)) {
 				memmove(cand + i, cand + i + 1, (best->n - i - 1) * sizeof(*cand));
-				ok = try_script(sh, cand, best->n - 1) &&
-				     sh->cur.preemptions < best->preemptions;
+				ok = try_script(sh, cand, best->n - 1) && fewer_preemptions(sh, best);
 			}
 			if (ok) {
 				if (!trial_copy(best, &sh->cur)) {
@@ -305,6 +313,8 @@ int pcsim__shrink(const struct pcsim_program *prog, const struct pcsim_config *c
 	struct pcsim__choice *script = NULL;
 	int ret = -1;
 	*schedule = NULL;
+	if (!n)
+		return 0;	/* no decision at all: nothing to shrink */
 	memset(&sh, 0, sizeof(sh));
 	sh.prog = prog;
 	sh.outcome = outcome;
@@ -339,14 +349,22 @@ int pcsim__shrink(const struct pcsim_program *prog, const struct pcsim_config *c
 	}
 	if (!trial_copy(&best, &sh.cur))
 		goto out;
+	sh.found_n = best.n;
+	sh.found_steps = best.steps;
 	r->found_choices = best.n;
 	r->found_steps = best.steps;
 	r->found_preemptions = best.preemptions;
 	ddmin(&sh, script, &n, &best);
 	drop_preemptions(&sh, &best);
 	if (!sh.oom && !sh.cut) {
+		/* phase 2 may have lengthened the execution: the list grows with it */
+		struct pcsim__choice *ns = realloc(script, (best.n ? best.n : 1) * sizeof(*ns));
+		if (!ns)
+			goto out;
+		script = ns;
 		n = best.n;
-		memcpy(script, best.log, n * sizeof(*script));
+		if (n)
+			memcpy(script, best.log, n * sizeof(*script));
 		ddmin(&sh, script, &n, &best);
 	}
 	if (sh.oom)
