@@ -209,3 +209,12 @@ if(TARGET pcsim-cli)
 		endif()
 	endforeach()
 endif()
+# Campaign slices (the union of N slices is the single run) and shrinking (docs/campaigns.md,
+# docs/shrinking.md); the command line's --shard/--jobs/merge/--junit/--ktap in cli/campaign.sh.
+pcsim_cmocka_test(NAME campaign SOURCES unit/test_campaign.c)
+target_link_libraries(test_campaign PRIVATE pcsim_support)
+if(TARGET pcsim-cli)
+	add_test(NAME cli_campaign COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/campaign.sh
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_campaign)
+	set_tests_properties(cli_campaign PROPERTIES LABELS unit TIMEOUT 300)
+endif()

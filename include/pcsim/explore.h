@@ -47,14 +47,53 @@ struct pcsim_explore_opts {
 	const char *replay_hint;	/* how a user replays: r->replay_cmd; "%s" becomes
 					 * "<schedule file>" (the caller writes the file) */
 	bool keep_trace;		/* no failure: r->trace and r->schedule of the last execution */
-	/* Called every 2^16 executions and at the end, for progress lines. */
+	/* Called every 2^10 executions and at the end, for progress lines. */
 	void (*progress)(uint64_t executions, uint64_t steps, void *arg);
 	void *progress_arg;
 	/* If set: read before every execution; non-zero stops the search there (the execution
 	 * under way finishes first), and the report covers what ran. A signal handler may set
 	 * it. Default NULL. */
 	const volatile sig_atomic_t *stop;
+
+	/*
+	 * Shrinking (docs/shrinking.md): a confirmed failure is shrunk before it is reported -
+	 * delta debugging over its choices, each candidate replayed leniently and kept only if it
+	 * reproduces the same outcome and `what`, then preemptions replaced by the default - and
+	 * the report carries the shrunk schedule (which replays strictly), its trace and both
+	 * sizes. Deterministic: bounded by a number of replays and of steps, never by the clock
+	 * unless shrink_seconds is set. Default off in the library (the command line turns it on).
+	 */
+	bool shrink;
+	unsigned shrink_replays;	/* budget of replays, default 2000 */
+	uint64_t shrink_steps;		/* budget of steps over those replays, default 2e8 */
+	unsigned shrink_seconds;	/* wall-clock limit, 0 (default) = none; when it (or a
+					 * stop request, or a budget) cuts the shrinking short,
+					 * r->shrink_cut says so and the best found so far is
+					 * reported */
+
+	/*
+	 * Campaign slices (docs/campaigns.md): run the slice_index-th of slice_count
+	 * deterministic slices (slice_count 0 or 1: everything). random/PCT: execution indices
+	 * slice_index, slice_index + slice_count, ... below max_executions (PCT's k is learnt
+	 * from the first PCSIM_PCT_LEARN executions, which every slice runs and only their own
+	 * counts); DFS: subtrees below the first decisions, dealt round robin. The union of the
+	 * slices is the single run: the same executions, steps and failures.
+	 */
+	unsigned slice_index, slice_count;
+	/*
+	 * If set, shared between the slices of one campaign (e.g. MAP_SHARED memory of forked
+	 * workers): the smallest r->failing_order found so far (initialise it to UINT64_MAX).
+	 * With stop_on_violation, a slice lowers it (atomically) when it finds a failure and
+	 * stops before any execution ordered after it, so the failure with the smallest order
+	 * over all slices is the one the single run reports.
+	 */
+	uint64_t *slice_bound;
+	/* Sum r->digest over the executions run (cheap: one pass over each choice log). */
+	bool digest;
 };
+
+/* PCT learns its expected number of decisions from this many first executions. */
+#define PCSIM_PCT_LEARN 1024u
 
 enum pcsim_outcome {
 	PCSIM_OUTCOME_OK = 0,
@@ -88,6 +127,23 @@ struct pcsim_report {
 	struct pcsim_outcome_state *states;
 	size_t nstates;
 	uint64_t unrecorded;		/* executions that recorded no final state */
+
+	/* The failing execution as found and as reported (they differ when it was shrunk):
+	 * choices (decisions, the lines of its schedule), steps, preemptions. */
+	uint64_t found_choices, found_steps, found_preemptions;
+	uint64_t fail_choices, fail_steps, fail_preemptions;
+	bool shrunk;			/* the reported failure is a shrunk one */
+	bool shrink_cut;		/* shrinking stopped at its budget or time limit */
+	uint64_t shrink_replays;	/* replays the shrinking took */
+	/* The failure's place in the single run's order: its execution index (random, PCT) or
+	 * its DFS subtree's index; UINT64_MAX if none. The smallest over a campaign's slices is
+	 * the failure the single run finds first. */
+	uint64_t failing_order;
+	/* o->digest: the sum (mod 2^64) of a hash of each execution's choices - the union of
+	 * slices has the digest of the single run. */
+	uint64_t digest;
+	/* Executions that did not end OK (more than one only without stop_on_violation). */
+	uint64_t failures;
 };
 
 /* Input bounds: a schedule file's text (pcsim_explore() replay, pcsim_schedule_info()) and a
@@ -107,6 +163,8 @@ PCSIM_API void pcsim_explore_opts_init(struct pcsim_explore_opts *o);
  * program and configuration; replay itself needs the sim backend). It never aborts or exits
  * the host for bad input or exhausted memory: what an execution cannot go on with (memory,
  * more than PCSIM_MAX_TASKS tasks) is its outcome PCSIM_OUTCOME_INTERNAL with a message.
+ * Slices (o->slice_count > 1) need o->slice_index below it and a strategy other than replay.
+ * With o->shrink, a confirmed failure is shrunk (docs/shrinking.md) before it is reported.
  * Return: 0 if no failure was found, 1 if one was (see @r), -EINVAL for bad options or a
  * schedule that cannot be parsed, -EBUSY when called from inside a running world (a task,
  * handler, setup or finish), -ENOMEM; r->message says why for every negative value (unless

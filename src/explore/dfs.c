@@ -166,6 +166,14 @@ static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 		s->dfs_done = true;
 }
 
+/* Campaign slices: forget the decisions below @depth, so dfs_end() backtracks above it. */
+static void dfs_cut(struct pcsim__strategy *base, size_t depth)
+{
+	struct dfs *s = (struct dfs *)base;
+	if (s->depth_now > depth)
+		s->depth_now = depth;
+}
+
 static bool dfs_exhausted(const struct pcsim__strategy *s)
 {
 	return ((const struct dfs *)s)->dfs_done;
@@ -182,4 +190,5 @@ const struct pcsim__strategy_ops pcsim__dfs_ops = {
 	.choose = dfs_choose,
 	.end = dfs_end,
 	.exhausted = dfs_exhausted,
+	.cut = dfs_cut,
 };

@@ -96,10 +96,21 @@ static void run_one(struct pcsim_world *w, const struct pcsim_program *prog, uin
 	pcsim__tls_world = NULL;
 }
 
+bool pcsim__exec_one(struct pcsim_world *w, struct pcsim__strategy *s,
+		     const struct pcsim_program *prog, uint64_t index)
+{
+	if (!begin_one(w, s, index))
+		return false;
+	run_one(w, prog, index);
+	pcsim__strategy_end(s, w);
+	return true;
+}
+
 /* Replay @schedule with tracing on; returns the world's outcome and fills hash/trace. */
 static enum pcsim_outcome replay_traced(const struct pcsim_program *prog,
 					const struct pcsim_config *cfg, const char *schedule,
-					uint64_t *hash, char **trace, char *what, size_t whatlen)
+					uint64_t *hash, char **trace, char *what, size_t whatlen,
+					uint64_t *step, char **msg)
 {
 	struct pcsim_config c = *cfg;
 	struct pcsim_explore_opts o;
@@ -126,6 +137,10 @@ static enum pcsim_outcome replay_traced(const struct pcsim_program *prog,
 	if (trace)
 		*trace = pcsim__trace_render(w);
 	snprintf(what, whatlen, "%s", w->what);
+	if (step)
+		*step = w->ex.fail_step;
+	if (msg)
+		*msg = xstrdup(w->msg);
 	pcsim__strategy_free(s);
 	pcsim__world_destroy(w);
 	free(w);
@@ -144,6 +159,49 @@ static char *expand_hint(const char *hint, const char *prog)
 		return xstrdup(hint);
 	snprintf(buf, sizeof(buf), "%.*s<schedule file>%s", (int)(p - hint), hint, p + 2);
 	return xstrdup(buf);
+}
+
+/*
+ * Shrink the confirmed failure of @w (execution @index) and, if a smaller one replays twice
+ * strictly with the same outcome, `what` and trace hash, report it instead (docs/shrinking.md).
+ * Out of memory while shrinking is no error: the failure as found stands.
+ */
+static void shrink_failure(const struct pcsim_program *prog, const struct pcsim_config *cfg,
+			   const struct pcsim_explore_opts *o, uint64_t index,
+			   const struct pcsim_world *w, struct pcsim_report *r)
+{
+	char *small = NULL;
+	int sr = pcsim__shrink(prog, cfg, o, index, w->log, w->ex.nlog, w->ex.outcome, r->what,
+			       &small, r);
+	if (sr == 1) {
+		uint64_t h1 = 0, h2 = 0, step = 0;
+		char *t1 = NULL, *msg = NULL;
+		char w1[64], w2[64];
+		enum pcsim_outcome a = replay_traced(prog, cfg, small, &h1, &t1, w1, sizeof(w1),
+						     &step, &msg);
+		enum pcsim_outcome b = replay_traced(prog, cfg, small, &h2, NULL, w2, sizeof(w2),
+						     NULL, NULL);
+		if (a == r->outcome && b == a && h1 == h2 && strcmp(w1, r->what) == 0 &&
+		    strcmp(w2, w1) == 0 && t1 && msg) {
+			free(r->schedule);
+			free(r->trace);
+			free(r->message);
+			r->schedule = small;
+			r->trace = t1;
+			r->message = msg;
+			r->trace_hash = h1;
+			r->step = step;
+			r->shrunk = true;
+			return;
+		}
+		free(t1);
+		free(msg);
+		free(small);
+	}
+	/* Not shrunk: what is reported is the failure as found. */
+	r->fail_choices = r->found_choices = w->ex.nlog;
+	r->fail_steps = r->found_steps = w->ex.step;
+	r->fail_preemptions = r->found_preemptions;
 }
 
 int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg_in,
@@ -198,6 +256,18 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	if (cfg.backend == PCSIM_BACKEND_THREADS && cfg.mem != PCSIM_MEM_SC) {
 		r->message = xstrdup("pcsim_explore: the threads backend runs on the machine's own "
 				     "memory model; mem=tso needs the sim backend");
+		return -EINVAL;
+	}
+	if (o.slice_count > 1 && (o.slice_index >= o.slice_count ||
+				  o.strategy == PCSIM_STRATEGY_REPLAY)) {
+		if (o.strategy == PCSIM_STRATEGY_REPLAY)
+			snprintf(err, sizeof(err),
+				 "pcsim_explore: a replay is one execution: it has no slices");
+		else
+			snprintf(err, sizeof(err),
+				 "pcsim_explore: slice %u of %u does not exist (0 to %u)",
+				 o.slice_index, o.slice_count, o.slice_count - 1);
+		r->message = xstrdup(err);
 		return -EINVAL;
 	}
 	if (o.strategy == PCSIM_STRATEGY_REPLAY) {
@@ -286,10 +356,57 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		free(w);
 		return -ENOMEM;
 	}
+	/*
+	 * Campaign slices (docs/campaigns.md). Index strategies (random, PCT) own the execution
+	 * indices congruent to the slice; PCT also runs the first PCSIM_PCT_LEARN indices of the
+	 * others (uncounted) to learn the same k as the single run. Tree strategies (DFS) own
+	 * the subtrees below the first cut_depth decisions whose rank in DFS order is congruent
+	 * to the slice: the first execution of another slice's subtree is run (that is how the
+	 * tree is discovered) and cut, uncounted. Index slices split the same way: indices
+	 * congruent to I modulo N are those congruent to I + N*j modulo N*J for j < J.
+	 */
+	unsigned nslices = o.slice_count > 1 ? o.slice_count : 1;
+	unsigned me = nslices > 1 ? o.slice_index : 0;
+	bool tree = strat->ops->cut != NULL && nslices > 1;
+	if (nslices > 1 && !tree && o.strategy != PCSIM_STRATEGY_RANDOM &&
+	    o.strategy != PCSIM_STRATEGY_PCT) {
+		/* a search that is neither indexed nor a tree with a cut cannot be sliced */
+		snprintf(err, sizeof(err), "pcsim_explore: strategy %s cannot be sliced",
+			 strat->ops->name);
+		r->message = xstrdup(err);
+		free(hist);
+		pcsim__strategy_free(strat);
+		pcsim__world_destroy(w);
+		free(w);
+		return -EINVAL;
+	}
+	bool learn_all = o.strategy == PCSIM_STRATEGY_PCT && nslices > 1;
+	/* A fixed depth, whatever the number of slices: the subtrees are the same for every
+	 * campaign, so slice I of N split again into J (I + N*j of N*J) covers slice I of N. */
+	size_t cut_depth = 6, nprefix = 0;
+	struct pcsim__choice *prefix = NULL;
+	uint64_t subtree = UINT64_MAX;	/* rank of the current subtree (tree slices) */
+	if (tree && !(prefix = malloc(cut_depth * sizeof(*prefix)))) {
+		free(hist);
+		r->message = xstrdup("pcsim_explore: out of memory");
+		pcsim__strategy_free(strat);
+		pcsim__world_destroy(w);
+		free(w);
+		return -ENOMEM;
+	}
 	pcsim__outcomes_attach(hist);
-	for (uint64_t i = 0; !o.max_executions || i < o.max_executions; i++) {
+	r->failing_order = UINT64_MAX;
+	for (uint64_t i = 0;; i++) {
+		if (o.max_executions && (tree ? r->executions : i) >= o.max_executions)
+			break;
+		bool mine = nslices == 1 || tree || i % nslices == me;
+		if (!mine && !(learn_all && i < PCSIM_PCT_LEARN))
+			continue;
 		if (o.stop && *o.stop)
 			break;	/* asked to stop (e.g. SIGINT): report what ran */
+		if (mine && !tree && o.slice_bound &&
+		    i > __atomic_load_n(o.slice_bound, __ATOMIC_RELAXED))
+			break;	/* another slice failed earlier in the single run's order */
 		if (!begin_one(w, strat, i))
 			break;
 		pcsim__outcomes_begin(hist);
@@ -302,27 +419,76 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			r->steps += w->ex.step;
 			break;
 		}
+		uint64_t order = i;
+		if (tree) {
+			size_t k = w->ex.nlog < cut_depth ? w->ex.nlog : cut_depth;
+			bool same = subtree != UINT64_MAX && k == nprefix;
+			for (size_t d = 0; same && d < k; d++)
+				same = prefix[d].type == w->log[d].type &&
+				       prefix[d].target == w->log[d].target &&
+				       (prefix[d].label == w->log[d].label ||
+					(prefix[d].label && w->log[d].label &&
+					 strcmp(prefix[d].label, w->log[d].label) == 0));
+			if (!same) {
+				subtree++;	/* UINT64_MAX + 1 == 0: the first */
+				memcpy(prefix, w->log, k * sizeof(*prefix));
+				nprefix = k;
+			}
+			order = subtree;
+			mine = subtree % nslices == me;
+			if (!mine)
+				strat->ops->cut(strat, cut_depth);
+			if (o.slice_bound && subtree > __atomic_load_n(o.slice_bound, __ATOMIC_RELAXED))
+				break;
+		}
 		pcsim__strategy_end(strat, w);
+		if (!mine)
+			continue;
 		r->executions++;
 		r->steps += w->ex.step;
+		if (o.digest) {
+			/* FNV-1a over the choices, finished by a multiply-xorshift */
+			uint64_t h = 0xcbf29ce484222325ull ^ w->ex.nlog;
+			for (size_t d = 0; d < w->ex.nlog; d++) {
+				h = (h ^ w->log[d].type) * 0x100000001b3ull;
+				h = (h ^ w->log[d].target) * 0x100000001b3ull;
+			}
+			h ^= h >> 29;
+			h *= 0xbf58476d1ce4e5b9ull;
+			r->digest += h ^ (h >> 32);
+		}
 		/*
 		 * The trace hash is computed only where it is read: the failing execution (below)
 		 * and, with none, the last one - known here, before the next begin_one() resets
 		 * the trace: the budget's last, the strategy's last, or a stop request.
 		 */
+		bool last = o.max_executions && (tree || nslices == 1
+							 ? r->executions == o.max_executions
+							 : i + nslices >= o.max_executions);
 		if (w->tracing && r->outcome == PCSIM_OUTCOME_OK &&
-		    ((o.max_executions && i + 1 == o.max_executions) ||
-		     pcsim__strategy_exhausted(strat) || (o.stop && *o.stop)))
+		    (last || pcsim__strategy_exhausted(strat) || (o.stop && *o.stop)))
 			r->trace_hash = pcsim__trace_hash(w);
-		if (o.progress && (r->executions & 0xffff) == 0)
+		if (o.progress && (r->executions & 0x3ff) == 0)
 			o.progress(r->executions, r->steps, o.progress_arg);
 		if (w->ex.outcome == PCSIM_OUTCOME_OK)
 			continue;
+		r->failures++;
 		if (r->outcome == PCSIM_OUTCOME_OK) {
+			if (o.stop_on_violation && o.slice_bound) {
+				uint64_t b = __atomic_load_n(o.slice_bound, __ATOMIC_RELAXED);
+				while (order < b &&
+				       !__atomic_compare_exchange_n(o.slice_bound, &b, order, false,
+								    __ATOMIC_RELAXED,
+								    __ATOMIC_RELAXED))
+					;
+			}
 			r->outcome = w->ex.outcome;
-			r->failing_execution = i + 1;
+			r->failing_execution = tree ? r->executions : i + 1;
+			r->failing_order = order;
 			snprintf(r->what, sizeof(r->what), "%s", w->what);
 			r->step = w->ex.fail_step;
+			r->found_choices = r->fail_choices = w->ex.nlog;
+			r->found_steps = r->fail_steps = w->ex.step;
 			/* hashed only here and for the last execution: nobody reads the others' */
 			if (w->tracing)
 				r->trace_hash = pcsim__trace_hash(w);
@@ -338,9 +504,9 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 				char *t1 = NULL;
 				char w1[64], w2[64];
 				enum pcsim_outcome a = replay_traced(prog, &cfg, r->schedule, &h1, &t1,
-								     w1, sizeof(w1));
+								     w1, sizeof(w1), NULL, NULL);
 				enum pcsim_outcome b = replay_traced(prog, &cfg, r->schedule, &h2, NULL,
-								     w2, sizeof(w2));
+								     w2, sizeof(w2), NULL, NULL);
 				r->confirmed = a == w->ex.outcome && b == a && h1 == h2 &&
 					       strcmp(w1, r->what) == 0 && strcmp(w2, w1) == 0 &&
 					       (!w->tracing || h1 == r->trace_hash);
@@ -349,11 +515,14 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			} else if (w->tracing && replayable) {
 				r->trace = pcsim__trace_render(w);
 			}
+			if (o.shrink && r->confirmed)
+				shrink_failure(prog, &cfg, &o, i, w, r);
 		}
 		if (o.stop_on_violation || w->ex.outcome == PCSIM_OUTCOME_DIVERGED ||
 		    w->ex.outcome == PCSIM_OUTCOME_INTERNAL)
 			break;
 	}
+	free(prefix);
 	if (o.keep_trace && r->outcome == PCSIM_OUTCOME_OK && r->executions && replayable) {
 		if (w->tracing)
 			r->trace = pcsim__trace_render(w);

@@ -75,6 +75,10 @@ struct pcsim__strategy_ops {
 	uint64_t (*prio)(void *s, struct pcsim_world *w);
 	/* Optional: the strategy explored everything there is (DFS). */
 	bool (*exhausted)(const struct pcsim__strategy *s);
+	/* Optional (tree strategies: DFS): called before end(), abandon the subtree below the
+	 * first @depth decisions of this execution, so that the next execution differs from it
+	 * within them (campaign slices skip the subtrees other slices own). */
+	void (*cut)(struct pcsim__strategy *s, size_t depth);
 };
 
 struct pcsim__strategy {
@@ -142,6 +146,21 @@ bool pcsim__strategy_begin(struct pcsim__strategy *s, struct pcsim_world *w);
 void pcsim__strategy_end(struct pcsim__strategy *s, struct pcsim_world *w);
 bool pcsim__strategy_exhausted(const struct pcsim__strategy *s);
 bool pcsim__strategy_diverged(const struct pcsim__strategy *s, char *msg, size_t len);
+
+/* ---- explore.c: one execution @index of @prog in @w under @s (reset, begin, run, end);
+ * false (nothing run) when the strategy has nothing left. */
+bool pcsim__exec_one(struct pcsim_world *w, struct pcsim__strategy *s,
+		     const struct pcsim_program *prog, uint64_t index);
+
+/* ---- shrink.c: shrink the failing execution whose choices are @log[0..@n) (it failed with
+ * @outcome and @what) of @prog under @cfg (docs/shrinking.md). On success returns 1 and fills
+ * *schedule (malloc'd, strict, header from @o and @exec_index) and r's fail_* / found_* /
+ * shrink_* fields; 0 when nothing smaller reproduces (r's found_* and fail_* still filled);
+ * -1 when out of memory. */
+int pcsim__shrink(const struct pcsim_program *prog, const struct pcsim_config *cfg,
+		  const struct pcsim_explore_opts *o, uint64_t exec_index,
+		  const struct pcsim__choice *log, size_t n, enum pcsim_outcome outcome,
+		  const char *what, char **schedule, struct pcsim_report *r);
 
 /* ---- schedule.c: the choice log as text */
 char *pcsim__schedule_format(const struct pcsim_world *w, const struct pcsim_explore_opts *o,

@@ -9,8 +9,10 @@
  * nothing else could run is wasted); at the i-th change point the running context's priority
  * drops to d-1-i.
  * The highest-priority enabled option is always taken. k is learnt: the first execution runs
- * without change points and later ones use the longest execution seen so far (as Coyote and
- * Shuttle do).
+ * without change points and later ones use the longest execution seen so far among the first
+ * PCSIM_PCT_LEARN (as Coyote and Shuttle learn it; bounding the learning makes k of execution
+ * i a function of i alone past that point, so that campaign slices - docs/campaigns.md - run
+ * exactly the single run's executions).
  *
  */
 #include "explore_int.h"
@@ -116,7 +118,7 @@ static inline unsigned pct_pick(struct pcsim__strategy *s, struct pcsim_world *w
 static void pct_end(struct pcsim__strategy *s, struct pcsim_world *w)
 {
 	struct pct *p = (struct pct *)s;
-	if (w->ex.ndecisions > p->k_est)
+	if (s->exec < PCSIM_PCT_LEARN && w->ex.ndecisions > p->k_est)
 		p->k_est = w->ex.ndecisions;
 }
 

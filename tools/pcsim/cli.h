@@ -36,4 +36,33 @@ const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);
 /* `pcsim litmus FILE.litmus... [options]` (litmus_cmd.c, docs/litmus.md). */
 int pcsim_cli_litmus(int argc, char **argv);
 
+
+/*
+ * Campaigns and machine-readable results (campaign.c, docs/campaigns.md).
+ * pcsim_cli_parse_shard: "I/N" -> 0, else a usage error's exit status.
+ * pcsim_cli_jobs: run @ex over @jobs forked workers (slices I + N*j of N*jobs when @ex has
+ * slice I of N), merged into @r (sums; the failure first in the single run's order); the other
+ * workers' failures in *@others (free each with pcsim_report_free, then the array). Returns
+ * as pcsim_explore() does, -EIO when a worker died without a report (r->message says which).
+ * pcsim_cli_merge: `pcsim merge [--json] RESULT.json...`, returns the exit status.
+ * pcsim_cli_write_junit / pcsim_cli_print_ktap: one test case per program or scenario.
+ */
+#include <stdio.h>
+int pcsim_cli_parse_shard(const char *v, unsigned *index, unsigned *count);
+int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *cfg,
+		   const struct pcsim_explore_opts *ex, unsigned jobs, bool progress,
+		   struct pcsim_report *r, struct pcsim_report **others, unsigned *nothers);
+int pcsim_cli_merge(int argc, char **argv);
+void pcsim_cli_progress_line(uint64_t executions, uint64_t steps, uint64_t violations,
+			     double elapsed);
+struct pcsim_cli_case {
+	const char *name;			/* the program or scenario */
+	const struct pcsim_report *r;
+	const char *schedule_path;		/* or NULL */
+	double seconds;
+};
+int pcsim_cli_write_junit(const char *path, const char *suite,
+			  const struct pcsim_cli_case *cases, unsigned n);
+void pcsim_cli_print_ktap(FILE *f, const struct pcsim_cli_case *cases, unsigned n);
+
 #endif

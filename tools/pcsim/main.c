@@ -80,6 +80,8 @@ static void usage(FILE *f)
 		"  run PROGRAM                one execution, print its trace\n"
 		"  explore PROGRAM            search for a violation with a strategy\n"
 		"  replay PROGRAM SCHEDULE    re-run a schedule file exactly\n"
+		"  merge [--json] RESULT.json...\n"
+		"                             combine the --json results of the shards of a campaign\n"
 		"                             PROGRAM: a built-in, a scenario FILE.pcs, or (explore)\n"
 		"                             a DIR/ of scenarios (docs/scenarios.md)\n"
 		"  litmus FILE.litmus...      run C litmus tests (herd7/LKMM format), 'litmus --help'\n"
@@ -107,6 +109,15 @@ static void usage(FILE *f)
 		"  --out DIR                  where explore writes the failing schedule (default .)\n"
 		"  --json                     one JSON object on stdout instead of text\n"
 		"\n"
+		"options (explore):\n"
+		"  --no-shrink                report a failure as found (default: shrunk first,\n"
+		"                             docs/shrinking.md)\n"
+		"  --jobs N                   N worker processes, each a slice of the search\n"
+		"  --shard I/N                run only the I-th of N deterministic slices; 'pcsim\n"
+		"                             merge' combines their --json results (docs/campaigns.md)\n"
+		"  --junit FILE               also write the result as JUnit XML\n"
+		"  --ktap                     print the result as KTAP version 1 (kselftest, KUnit)\n"
+		"\n"
 		"options (replay): --trace, --json, --lenient (skip recorded choices that are not\n"
 		"enabled), and the settings a schedule does not record (--watchdog, --stack-size,\n"
 		"...); the schedule file fixes the configuration and every choice\n"
@@ -131,6 +142,11 @@ enum {
 	G_OUT = 1u << 13,
 	G_JSON = 1u << 14,
 	G_LENIENT = 1u << 15,
+	G_JOBS = 1u << 16,
+	G_SHARD = 1u << 17,
+	G_NO_SHRINK = 1u << 18,
+	G_JUNIT = 1u << 19,
+	G_KTAP = 1u << 20,
 };
 
 static const struct {
@@ -141,6 +157,8 @@ static const struct {
 	{ G_DEPTH, "--depth" },		{ G_PREEMPTIONS, "--preemptions" },
 	{ G_BUG, "--bug" },		{ G_TRACE, "--trace" },
 	{ G_OUT, "--out" },		{ G_JSON, "--json" },	{ G_LENIENT, "--lenient" },
+	{ G_JOBS, "--jobs" },		{ G_SHARD, "--shard" },	{ G_NO_SHRINK, "--no-shrink" },
+	{ G_JUNIT, "--junit" },		{ G_KTAP, "--ktap" },
 };
 
 /* The first option of @mask that was given, or NULL. */
@@ -159,6 +177,9 @@ struct opts {
 	const char *out_dir;
 	bool json;
 	bool lenient;
+	bool ktap;
+	unsigned jobs;		/* --jobs, 0 = in this process */
+	const char *junit;
 	unsigned given;		/* G_* */
 	/* settings given as options (<pcsim/settings.h>), applied in order over the program's
 	 * own defaults by apply_settings() */
@@ -290,6 +311,27 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = true;
 			o->given |= G_JSON;
+		} else if (strcmp(a, "--jobs") == 0) {
+			NEED();
+			o->given |= G_JOBS;
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, 1024, &n)))
+				return rc;
+			o->jobs = (unsigned)n;
+		} else if (strcmp(a, "--shard") == 0) {
+			NEED();
+			o->given |= G_SHARD;
+			if ((rc = pcsim_cli_parse_shard(v, &o->ex.slice_index, &o->ex.slice_count)))
+				return rc;
+		} else if (strcmp(a, "--no-shrink") == 0) {
+			o->given |= G_NO_SHRINK;
+			o->ex.shrink = false;
+		} else if (strcmp(a, "--junit") == 0) {
+			NEED();
+			o->given |= G_JUNIT;
+			o->junit = v;
+		} else if (strcmp(a, "--ktap") == 0) {
+			o->given |= G_KTAP;
+			o->ktap = true;
 		} else if (strcmp(a, "--lenient") == 0) {
 			o->lenient = true;
 			o->given |= G_LENIENT;
@@ -324,6 +366,8 @@ static void opts_init(struct opts *o)
 	pcsim_config_init(&o->cfg);
 	pcsim_explore_opts_init(&o->ex);
 	o->ex.max_executions = 10000;
+	o->ex.shrink = true;	/* the library's default is off; the command line shrinks */
+	o->ex.shrink_seconds = 120;	/* a safety net: the replay budget ends it first */
 	o->out_dir = ".";
 }
 
@@ -575,6 +619,19 @@ static void print_report(const char *cmd, const char *program, const struct opts
 		json_str(stdout, r->message);
 		printf(",\"schedule_file\":");
 		json_str(stdout, schedule_path);
+		if (r->outcome != PCSIM_OUTCOME_OK)
+			printf(",\"shrunk\":%s,\"choices\":%" PRIu64 ",\"fail_steps\":%" PRIu64
+			       ",\"preemptions\":%" PRIu64 ",\"found_choices\":%" PRIu64
+			       ",\"found_steps\":%" PRIu64 ",\"found_preemptions\":%" PRIu64
+			       ",\"shrink_replays\":%" PRIu64 ",\"failing_order\":%" PRIu64,
+			       r->shrunk ? "true" : "false", r->fail_choices, r->fail_steps,
+			       r->fail_preemptions, r->found_choices, r->found_steps,
+			       r->found_preemptions, r->shrink_replays, r->failing_order);
+		if (strcmp(cmd, "explore") == 0)
+			printf(",\"slice\":\"%u/%u\",\"jobs\":%u,\"digest\":\"%016" PRIx64 "\"",
+			       o->ex.slice_count > 1 ? o->ex.slice_index : 0,
+			       o->ex.slice_count > 1 ? o->ex.slice_count : 1, o->jobs ? o->jobs : 1,
+			       r->digest);
 		printf(",\"interrupted\":%s}\n", interrupted ? "true" : "false");
 		return;
 	}
@@ -597,6 +654,16 @@ static void print_report(const char *cmd, const char *program, const struct opts
 	       r->executions, r->step);
 	if (r->message)
 		printf("  %s\n", r->message);
+	if (r->shrunk)
+		printf("shrunk from %" PRIu64 " choices, %" PRIu64 " steps, %" PRIu64
+		       " preemptions to %" PRIu64 " choices, %" PRIu64 " steps, %" PRIu64
+		       " preemptions (%" PRIu64 " replays%s)\n",
+		       r->found_choices, r->found_steps, r->found_preemptions, r->fail_choices,
+		       r->fail_steps, r->fail_preemptions, r->shrink_replays,
+		       r->shrink_cut ? ", stopped at the budget" : "");
+	else if (o->ex.shrink && r->shrink_replays)
+		printf("not shrunk: no smaller execution reproduces it (%" PRIu64 " replays)\n",
+		       r->shrink_replays);
 	if (r->trace)
 		printf("\n%s\n", r->trace);
 	if (r->outcome != PCSIM_OUTCOME_DIVERGED && r->outcome != PCSIM_OUTCOME_INTERNAL)
@@ -622,19 +689,27 @@ static int outcome_status(const struct pcsim_report *r)
 }
 
 static bool tty_progress;
-static time_t progress_start;
+static double progress_start, progress_last;
 
+static double mono_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* The progress line on a terminal (stderr), at most four times a second. A single process
+ * stops at its first violation, so the count is 0 until the report (--jobs counts them). */
 static void progress(uint64_t execs, uint64_t steps, void *arg)
 {
 	(void)arg;
 	if (!tty_progress)
 		return;
-	double dt = difftime(time(NULL), progress_start);
-	fprintf(stderr, "\r  %" PRIu64 " executions, %" PRIu64 " steps%s", execs, steps,
-		dt > 0 ? "" : "");
-	if (dt > 0)
-		fprintf(stderr, " (%.0f executions/s)   ", (double)execs / dt);
-	fflush(stderr);
+	double t = mono_now();
+	if (t - progress_last < 0.25)
+		return;
+	progress_last = t;
+	pcsim_cli_progress_line(execs, steps, 0, t - progress_start);
 }
 
 /*
@@ -670,8 +745,11 @@ static int check_explore_opts(const struct opts *o, bool single)
 	const char *n;
 	if ((n = given_name(o->given, G_LENIENT)))
 		return pcsim_cmdline_usage_error("%s: only replay reads a schedule", n);
-	if (single && (n = given_name(o->given, G_SCHEDULES)))
+	if (single && (n = given_name(o->given, G_SCHEDULES | G_JOBS | G_SHARD | G_NO_SHRINK |
+						       G_JUNIT | G_KTAP)))
 		return pcsim_cmdline_usage_error("%s: run is one execution (use explore)", n);
+	if ((o->given & G_KTAP) && (o->given & G_JSON))
+		return pcsim_cmdline_usage_error("--ktap and --json: choose one output");
 	if ((o->given & G_DEPTH) && o->ex.strategy != PCSIM_STRATEGY_PCT)
 		return pcsim_cmdline_usage_error("--depth: only --strategy pct has a depth");
 	if ((o->given & G_PREEMPTIONS) && o->ex.strategy != PCSIM_STRATEGY_DFS)
@@ -738,30 +816,62 @@ static int cmd_settings(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* --junit FILE and --ktap for one program: one test case. */
+static int write_results(const struct opts *o, const char *name, const struct pcsim_report *r,
+			 const char *sched_path, double seconds, int status)
+{
+	struct pcsim_cli_case c = { name, r, sched_path, seconds };
+	if (o->ktap) {
+		pcsim_cli_print_ktap(stdout, &c, 1);
+		fflush(stdout);
+	}
+	if (o->junit && pcsim_cli_write_junit(o->junit, "explore", &c, 1) < 0) {
+		fprintf(stderr, "%s: warning: --junit %s was not written; the report stands\n",
+			prog_name, o->junit);
+		return status == EXIT_OK ? EXIT_USAGE : status;
+	}
+	return status;
+}
+
 static int cmd_explore(int argc, char **argv, bool single)
 {
 	struct opts o;
 	const char *pos[1];
 	int npos, rc;
 	opts_init(&o);
-	if (single)
+	if (single) {
 		o.ex.max_executions = 1;
+		o.ex.shrink = false;	/* run shows the execution it ran */
+	}
 	if ((rc = parse_opts(argc, argv, &o, pos, 1, &npos)))
 		return rc;
 	if (npos != 1)
 		return pcsim_cmdline_usage_error("%s needs a PROGRAM", single ? "run" : "explore");
 	if ((rc = check_explore_opts(&o, single)))
 		return rc;
-	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0]))
+	if (o.junit && (rc = check_output_file("--junit", o.junit)))
+		return rc;
+	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0])) {
+		const char *n = given_name(o.given, G_JOBS | G_SHARD | G_JUNIT | G_KTAP);
+		if (n)
+			return pcsim_cmdline_usage_error("%s: not yet for scenario files (explore a "
+							 "built-in program, or give each machine its "
+							 "own scenarios)", n);
 		return pcsim_cli_scenario_explore(single, pos[0], apply_settings_cb, &o, &o.ex,
 						  o.trace_file, o.out_dir, o.json);
+	}
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
 		return EXIT_USAGE;
-	/* Where the schedule of a failure goes: known now, so --trace cannot clobber it. */
+	/* Where the schedule of a failure goes: known now, so --trace cannot clobber it. A shard
+	 * names its own, so that shards writing to one directory keep each other's. */
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s-%" PRIu64 ".schedule", o.out_dir, b->prog.name,
-		 o.ex.seed);
+	if (o.ex.slice_count > 1)
+		snprintf(path, sizeof(path), "%s/%s-%" PRIu64 ".shard-%u-of-%u.schedule", o.out_dir,
+			 b->prog.name, o.ex.seed, o.ex.slice_index, o.ex.slice_count);
+	else
+		snprintf(path, sizeof(path), "%s/%s-%" PRIu64 ".schedule", o.out_dir, b->prog.name,
+			 o.ex.seed);
 	if ((rc = check_output_dir("--out", o.out_dir)))
 		return rc;
 	if (o.trace_file) {
@@ -781,14 +891,22 @@ static int cmd_explore(int argc, char **argv, bool single)
 		o.ex.keep_trace = true;
 		o.ex.max_executions = 1;
 	}
-	tty_progress = !o.json && isatty(2) && !single;
-	progress_start = time(NULL);
+	/* the digest lets `pcsim merge` outputs be compared with a single run's */
+	o.ex.digest = o.json;
+	tty_progress = !o.json && !o.ktap && isatty(2) && !single;
+	progress_start = mono_now();
 	o.ex.progress = progress;
 	catch_stop_signals(&o.ex);
-	struct pcsim_report r;
-	rc = pcsim_explore(&b->prog, &o.cfg, &o.ex, &r);
+	struct pcsim_report r, *others = NULL;
+	unsigned nothers = 0;
+	if (o.jobs > 1)
+		rc = pcsim_cli_jobs(&b->prog, &o.cfg, &o.ex, o.jobs, tty_progress, &r, &others,
+				    &nothers);
+	else
+		rc = pcsim_explore(&b->prog, &o.cfg, &o.ex, &r);
+	double seconds = mono_now() - progress_start;
 	if (tty_progress)
-		fprintf(stderr, "\r%60s\r", "");
+		fprintf(stderr, "\r%100s\r", "");
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", prog_name, r.message ? r.message : strerror(-rc));
 		pcsim_report_free(&r);
@@ -796,7 +914,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 	}
 	interrupted = stop_signal && !r.exhausted &&
 		      (!o.ex.max_executions || r.executions < o.ex.max_executions);
-	/* The finding first: the schedule file, then the report. */
+	/* The finding first: the schedule file(s), then the report. */
 	const char *sched_path = NULL;
 	bool sched_lost = false;
 	if (r.outcome != PCSIM_OUTCOME_OK && r.schedule) {
@@ -805,15 +923,29 @@ static int cmd_explore(int argc, char **argv, bool single)
 		else
 			sched_lost = true;
 	}
+	for (unsigned k = 0; k < nothers; k++) {
+		/* --jobs: the failures the other workers found are kept too */
+		char p2[4200];
+		snprintf(p2, sizeof(p2), "%.*s.also-%u.schedule", (int)(strlen(path) - 9), path,
+			 k + 1);
+		if (others[k].schedule && pcsim_cmdline_write_file(p2, others[k].schedule) == 0 &&
+		    !o.json && !o.ktap)
+			fprintf(stderr, "%s: another worker found %s (%s): %s\n", prog_name,
+				pcsim_outcome_name(others[k].outcome), others[k].what, p2);
+		pcsim_report_free(&others[k]);
+	}
+	free(others);
 	if (single && !o.json && r.trace && r.outcome == PCSIM_OUTCOME_OK)
 		printf("%s\n", r.trace);
-	print_report(single ? "run" : "explore", b->prog.name, &o, &r, sched_path);
+	if (!o.ktap)
+		print_report(single ? "run" : "explore", b->prog.name, &o, &r, sched_path);
 	fflush(stdout);
 	if (sched_lost)
 		fprintf(stderr, "%s: the failing schedule could not be written to %s; here it is:\n"
 				"%s",
 			prog_name, path, r.schedule);
 	int st = write_trace(&o, &b->prog, &r, outcome_status(&r));
+	st = write_results(&o, b->prog.name, &r, sched_path, seconds, st);
 	pcsim_report_free(&r);
 	return st;
 }
@@ -850,6 +982,8 @@ static int cmd_replay(int argc, char **argv)
 	if ((n = given_name(o.given, G_OUT)))
 		return pcsim_cmdline_usage_error("replay: %s has no effect: replay writes no "
 						 "schedule", n);
+	if ((n = given_name(o.given, G_JOBS | G_SHARD | G_NO_SHRINK | G_JUNIT | G_KTAP)))
+		return pcsim_cmdline_usage_error("replay: %s is an option of explore", n);
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
 		return EXIT_USAGE;
@@ -875,6 +1009,7 @@ static int cmd_replay(int argc, char **argv)
 		return rc;
 	}
 	o.ex.strategy = PCSIM_STRATEGY_REPLAY;
+	o.ex.shrink = false;	/* a replay reports the schedule it was given */
 	o.ex.schedule = text;
 	o.ex.replay_lenient = o.lenient;
 	o.ex.keep_trace = true;
@@ -1049,6 +1184,8 @@ int main(int argc, char **argv)
 		return cmd_explore(argc - 2, argv + 2, false);
 	if (strcmp(cmd, "replay") == 0)
 		return cmd_replay(argc - 2, argv + 2);
+	if (strcmp(cmd, "merge") == 0)
+		return pcsim_cli_merge(argc - 2, argv + 2);
 	if (strcmp(cmd, "demo") == 0)
 		return pcsim_cli_demo(argc - 2, argv + 2);
 	if (strcmp(cmd, "litmus") == 0)

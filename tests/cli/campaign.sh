@@ -1,0 +1,122 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Campaigns on the command line (docs/campaigns.md, docs/shrinking.md): --shard I/N results
+# merged by `pcsim merge` equal the single run (executions, steps, digest) for random, PCT and
+# DFS; --jobs N equals it too and reports the single run's first failure; a shrunk schedule
+# replays strictly; --no-shrink; --junit writes JUnit XML and --ktap prints KTAP version 1.
+# Usage: campaign.sh PCSIM TMPDIR
+set -u
+PCSIM=$1
+TMP=$2
+rm -rf "$TMP" && mkdir -p "$TMP"
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+# the "executions", "steps" and "digest" members of a --json result, as one line
+sums() {
+	sed -n 's/.*"executions":\([0-9]*\),"steps":\([0-9]*\).*"digest":"\([0-9a-f]*\)".*/\1 \2 \3/p' "$1"
+}
+
+# single run versus the merge of N shards versus --jobs, for one strategy
+union() {
+	name=$1 n=$2
+	shift 2
+	"$PCSIM" explore "$@" --json >"$TMP/$name.single.json" 2>/dev/null
+	files=""
+	i=0
+	while [ $i -lt "$n" ]; do
+		"$PCSIM" explore "$@" --shard "$i/$n" --json >"$TMP/$name.$i.json" 2>/dev/null
+		files="$files $TMP/$name.$i.json"
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	"$PCSIM" merge --json $files >"$TMP/$name.merged.json"
+	"$PCSIM" explore "$@" --jobs 3 --json >"$TMP/$name.jobs.json" 2>/dev/null
+	s=$(sums "$TMP/$name.single.json")
+	m=$(sums "$TMP/$name.merged.json")
+	j=$(sums "$TMP/$name.jobs.json")
+	if [ -z "$s" ] || [ "$s" != "$m" ] || [ "$s" != "$j" ]; then
+		bad "$name: single '$s', merged shards '$m', --jobs 3 '$j'"
+	else
+		ok
+	fi
+}
+
+union random 3 micro-fixed --strategy random --schedules 500
+union pct 4 micro-fixed --strategy pct --schedules 500
+union dfs 3 micro-fixed --strategy dfs --preemptions 6 --schedules 0
+if grep -q '"exhausted":true' "$TMP/dfs.merged.json"; then ok; else bad "dfs: merged shards not exhausted"; fi
+
+# a failure: --jobs reports the single run's first one (the same execution and schedule)
+"$PCSIM" explore micro-lost-wakeup --strategy random --json --no-shrink --out "$TMP" \
+	>"$TMP/fail.single.json" 2>/dev/null
+"$PCSIM" explore micro-lost-wakeup --strategy random --json --no-shrink --jobs 3 \
+	--out "$TMP" >"$TMP/fail.jobs.json" 2>/dev/null
+fe() { sed -n 's/.*"failing_execution":\([0-9]*\).*/\1/p' "$1"; }
+if [ -n "$(fe "$TMP/fail.single.json")" ] && [ "$(fe "$TMP/fail.single.json")" = "$(fe "$TMP/fail.jobs.json")" ]
+then ok; else bad "--jobs: failing execution $(fe "$TMP/fail.jobs.json"), single run $(fe "$TMP/fail.single.json")"; fi
+
+# shards that find failures: merge exits 1, names each shard's schedule file
+for i in 0 1; do
+	"$PCSIM" explore micro-lost-wakeup --strategy random --shard $i/2 --json --out "$TMP" \
+		>"$TMP/lw.$i.json" 2>/dev/null
+done
+out=$("$PCSIM" merge "$TMP/lw.0.json" "$TMP/lw.1.json")
+st=$?
+if [ $st -eq 1 ] && printf '%s\n' "$out" | grep -q 'shard-0-of-2.schedule' &&
+	printf '%s\n' "$out" | grep -q 'shard-1-of-2.schedule' &&
+	[ -f "$TMP/micro-lost-wakeup-1.shard-0-of-2.schedule" ]
+then ok; else bad "merge of failing shards: exit $st: $out"; fi
+# merge refuses mixed campaigns and bad files
+if "$PCSIM" merge "$TMP/lw.0.json" "$TMP/random.0.json" >/dev/null 2>&1; then
+	bad "merge of two campaigns accepted"; else ok; fi
+echo '{"x":' >"$TMP/broken.json"
+"$PCSIM" merge "$TMP/broken.json" >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "merge of broken JSON: not exit 2"
+"$PCSIM" explore micro-fixed --shard 3/3 >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--shard 3/3 accepted"
+
+# shrinking: the report says so, the schedule replays strictly to the same failure
+out=$("$PCSIM" explore pagecache-general --bug b02 --out "$TMP" 2>&1)
+if printf '%s\n' "$out" | grep -q '^shrunk from'; then ok; else bad "no shrink line: $out"; fi
+sched="$TMP/pagecache-general-1.schedule"
+"$PCSIM" replay pagecache-general "$sched" >"$TMP/replay.txt" 2>&1
+st=$?
+what=$(printf '%s\n' "$out" | sed -n '1s/.*(\([A-Za-z0-9-]*\)).*/\1/p')
+if [ $st -eq 1 ] && grep -q "($what)" "$TMP/replay.txt"; then ok; else
+	bad "shrunk schedule: replay exit $st, want ($what)"; fi
+out=$("$PCSIM" explore pagecache-general --bug b02 --no-shrink --out "$TMP" 2>&1)
+if printf '%s\n' "$out" | grep -q 'shrunk'; then bad "--no-shrink still shrinks"; else ok; fi
+
+# JUnit and KTAP
+"$PCSIM" explore micro-lost-wakeup --out "$TMP" --junit "$TMP/j.xml" >/dev/null 2>&1
+if grep -q '<testcase classname="pcsim.explore" name="micro-lost-wakeup"' "$TMP/j.xml" &&
+	grep -q '<failure type="deadlock"' "$TMP/j.xml" && grep -q 'replay: pcsim replay' "$TMP/j.xml"
+then ok; else bad "--junit: $(cat "$TMP/j.xml")"; fi
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c "import sys, xml.dom.minidom as m; m.parse(sys.argv[1])" "$TMP/j.xml" && ok ||
+		bad "--junit: not well-formed XML"
+fi
+"$PCSIM" explore micro-fixed --schedules 50 --junit "$TMP/k.xml" >/dev/null 2>&1
+if grep -q 'failures="0"' "$TMP/k.xml" && ! grep -q '<failure' "$TMP/k.xml"; then ok; else
+	bad "--junit clean run"; fi
+out=$("$PCSIM" explore micro-lost-wakeup --out "$TMP" --ktap)
+st=$?
+if [ $st -eq 1 ] && [ "$(printf '%s\n' "$out" | sed -n 1p)" = "KTAP version 1" ] &&
+	[ "$(printf '%s\n' "$out" | sed -n 2p)" = "1..1" ] &&
+	printf '%s\n' "$out" | grep -q '^not ok 1 micro-lost-wakeup # deadlock'
+then ok; else bad "--ktap (exit $st): $out"; fi
+out=$("$PCSIM" explore micro-fixed --schedules 20 --ktap)
+if printf '%s\n' "$out" | grep -q '^ok 1 micro-fixed$'; then ok; else bad "--ktap clean: $out"; fi
+"$PCSIM" explore micro-fixed --ktap --json >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--ktap --json accepted"
+"$PCSIM" explore "$(dirname "$0")/../../scenarios/async-retry.pcs" --shard 0/2 >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--shard of a scenario file accepted"
+"$PCSIM" run micro-fixed --jobs 2 >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "run --jobs accepted"
+
+echo "campaign: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

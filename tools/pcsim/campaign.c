@@ -1,0 +1,957 @@
+// SPDX-License-Identifier: MIT
+/*
+ * campaign.c - campaigns across cores and machines, and the machine-readable results of a run
+ * (docs/campaigns.md): `--shard I/N` parsing, `--jobs N` (forked workers, each a deterministic
+ * slice of the search, results merged by the parent), `pcsim merge` of the --json results of
+ * shards, and the --junit and --ktap outputs. Models no kernel function.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pcsim/pcsim.h>
+#include <pcsim_support/cmdline.h>
+
+#include "cli.h"
+
+int pcsim_cli_parse_shard(const char *v, unsigned *index, unsigned *count)
+{
+	char *end = NULL;
+	unsigned long i, n;
+	if (!v || *v < '0' || *v > '9')
+		goto bad;
+	errno = 0;
+	i = strtoul(v, &end, 10);
+	if (errno || *end != '/' || end[1] < '0' || end[1] > '9')
+		goto bad;
+	n = strtoul(end + 1, &end, 10);
+	if (errno || *end || n < 1 || n > 1000000 || i >= n)
+		goto bad;
+	*index = (unsigned)i;
+	*count = (unsigned)n;
+	return 0;
+bad:
+	return pcsim_cmdline_usage_error("--shard: '%s' is not I/N with 0 <= I < N <= 1000000",
+					 v ? v : "");
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * --jobs: forked workers. Each runs one slice and sends its report back through a pipe; they
+ * share (MAP_SHARED) the failure bound, the stop flag and their progress counters.
+ */
+struct shared {
+	uint64_t bound;			/* smallest failing order found (explore.h slice_bound) */
+	volatile sig_atomic_t stop;	/* the parent was asked to stop */
+	struct {
+		uint64_t executions, steps, failed;
+	} w[];
+};
+
+static void worker_progress(uint64_t executions, uint64_t steps, void *arg)
+{
+	uint64_t *c = arg;
+	__atomic_store_n(&c[0], executions, __ATOMIC_RELAXED);
+	__atomic_store_n(&c[1], steps, __ATOMIC_RELAXED);
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t k = write(fd, c, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int put_str(int fd, const char *s)
+{
+	uint64_t n = s ? strlen(s) : UINT64_MAX;
+	if (write_all(fd, &n, sizeof(n)) < 0)
+		return -1;
+	return s ? write_all(fd, s, (size_t)n) : 0;
+}
+
+/* The report as bytes: the structure (pointers cleared), then its four strings. */
+static int send_report(int fd, int rc, const struct pcsim_report *r)
+{
+	struct pcsim_report c = *r;
+	c.message = c.schedule = c.trace = c.replay_cmd = NULL;
+	if (write_all(fd, &rc, sizeof(rc)) < 0 || write_all(fd, &c, sizeof(c)) < 0)
+		return -1;
+	if (put_str(fd, r->message) < 0 || put_str(fd, r->schedule) < 0 ||
+	    put_str(fd, r->trace) < 0 || put_str(fd, r->replay_cmd) < 0)
+		return -1;
+	return 0;
+}
+
+struct inbuf {
+	char *p;
+	size_t n, cap;
+	bool eof;
+};
+
+static char *get_str(const char **p, const char *e, bool *ok)
+{
+	uint64_t n;
+	if ((size_t)(e - *p) < sizeof(n)) {
+		*ok = false;
+		return NULL;
+	}
+	memcpy(&n, *p, sizeof(n));
+	*p += sizeof(n);
+	if (n == UINT64_MAX)
+		return NULL;
+	if (n > (uint64_t)(e - *p)) {
+		*ok = false;
+		return NULL;
+	}
+	char *s = malloc((size_t)n + 1);
+	if (!s) {
+		*ok = false;
+		return NULL;
+	}
+	memcpy(s, *p, (size_t)n);
+	s[n] = 0;
+	*p += n;
+	return s;
+}
+
+static bool recv_report(const struct inbuf *b, int *rc, struct pcsim_report *r)
+{
+	const char *p = b->p, *e = b->p + b->n;
+	bool ok = true;
+	memset(r, 0, sizeof(*r));
+	if (b->n < sizeof(*rc) + sizeof(*r))
+		return false;
+	memcpy(rc, p, sizeof(*rc));
+	p += sizeof(*rc);
+	memcpy(r, p, sizeof(*r));
+	p += sizeof(*r);
+	r->message = get_str(&p, e, &ok);
+	r->schedule = get_str(&p, e, &ok);
+	r->trace = get_str(&p, e, &ok);
+	r->replay_cmd = get_str(&p, e, &ok);
+	if (!ok)
+		pcsim_report_free(r);
+	return ok;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+void pcsim_cli_progress_line(uint64_t executions, uint64_t steps, uint64_t violations,
+			     double elapsed)
+{
+	double d = elapsed > 1e-3 ? elapsed : 1e-3;
+	fprintf(stderr,
+		"\r  %" PRIu64 " schedules (%.0f/s), %" PRIu64 " steps (%.3g/s), %" PRIu64
+		" violation%s, %.0fs   ",
+		executions, (double)executions / d, steps, (double)steps / d, violations,
+		violations == 1 ? "" : "s", elapsed);
+	fflush(stderr);
+}
+
+int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *cfg,
+		   const struct pcsim_explore_opts *ex, unsigned jobs, bool progress,
+		   struct pcsim_report *r, struct pcsim_report **others, unsigned *nothers)
+{
+	unsigned base = ex->slice_count > 1 ? ex->slice_index : 0;
+	unsigned count = ex->slice_count > 1 ? ex->slice_count : 1;
+	size_t shsize = sizeof(struct shared) + jobs * 3 * sizeof(uint64_t);
+	int ret = 0;
+	memset(r, 0, sizeof(*r));
+	*others = NULL;
+	*nothers = 0;
+	struct shared *sh = mmap(NULL, shsize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				 -1, 0);
+	if (sh == MAP_FAILED) {
+		r->message = strdup("--jobs: cannot map shared memory");
+		return -ENOMEM;
+	}
+	memset(sh, 0, shsize);
+	sh->bound = UINT64_MAX;
+	pid_t *pid = calloc(jobs, sizeof(*pid));
+	struct pollfd *pfd = calloc(jobs, sizeof(*pfd));
+	struct inbuf *in = calloc(jobs, sizeof(*in));
+	struct pcsim_report *rep = calloc(jobs, sizeof(*rep));
+	int *rcs = calloc(jobs, sizeof(*rcs));
+	if (!pid || !pfd || !in || !rep || !rcs) {
+		r->message = strdup("--jobs: out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	unsigned started = 0;
+	for (unsigned j = 0; j < jobs; j++) {
+		int fds[2];
+		if (pipe(fds) < 0) {
+			r->message = strdup("--jobs: cannot create a pipe");
+			ret = -EAGAIN;
+			break;
+		}
+		pid[j] = fork();
+		if (pid[j] < 0) {
+			close(fds[0]);
+			close(fds[1]);
+			r->message = strdup("--jobs: cannot fork a worker");
+			ret = -EAGAIN;
+			break;
+		}
+		if (pid[j] == 0) {
+			/* The worker: the parent alone takes the signals and passes them on
+			 * through sh->stop; a worker dies with its parent. */
+			struct pcsim_explore_opts o = *ex;
+			struct pcsim_report wr;
+			signal(SIGINT, SIG_IGN);
+			signal(SIGTERM, SIG_IGN);
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			close(fds[0]);
+			for (unsigned k = 0; k < j; k++)
+				close(pfd[k].fd);
+			o.slice_index = base + count * j;
+			o.slice_count = count * jobs;
+			o.slice_bound = &sh->bound;
+			o.stop = &sh->stop;
+			o.progress = worker_progress;
+			o.progress_arg = &sh->w[j].executions;
+			int rc = pcsim_explore(prog, cfg, &o, &wr);
+			if (wr.outcome != PCSIM_OUTCOME_OK)
+				__atomic_store_n(&sh->w[j].failed, 1, __ATOMIC_RELAXED);
+			int st = send_report(fds[1], rc, &wr) < 0 ? 3 : 0;
+			close(fds[1]);
+			_exit(st);
+		}
+		close(fds[1]);
+		pfd[j].fd = fds[0];
+		pfd[j].events = POLLIN;
+		started++;
+	}
+	/* Collect: read every pipe to its end (the reports), with the progress line meanwhile. */
+	double t0 = now_s(), last = 0;
+	unsigned open_pipes = started;
+	while (open_pipes) {
+		if (ex->stop && *ex->stop)
+			sh->stop = 1;
+		if (ret < 0)
+			sh->stop = 1;
+		int k = poll(pfd, started, 250);
+		if (k < 0 && errno != EINTR)
+			break;
+		for (unsigned j = 0; k > 0 && j < started; j++) {
+			if (in[j].eof || !(pfd[j].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (in[j].n == in[j].cap) {
+				size_t nc = in[j].cap ? 2 * in[j].cap : 65536;
+				char *np = realloc(in[j].p, nc);
+				if (!np) {
+					in[j].eof = true;
+					close(pfd[j].fd);
+					pfd[j].fd = -1;
+					open_pipes--;
+					continue;
+				}
+				in[j].p = np;
+				in[j].cap = nc;
+			}
+			ssize_t got = read(pfd[j].fd, in[j].p + in[j].n, in[j].cap - in[j].n);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0) {
+				in[j].eof = true;
+				close(pfd[j].fd);
+				pfd[j].fd = -1;	/* poll ignores it from now on */
+				open_pipes--;
+			} else {
+				in[j].n += (size_t)got;
+			}
+		}
+		double t = now_s();
+		if (progress && t - last >= 0.25) {
+			uint64_t e = 0, s = 0, v = 0;
+			for (unsigned j = 0; j < started; j++) {
+				e += __atomic_load_n(&sh->w[j].executions, __ATOMIC_RELAXED);
+				s += __atomic_load_n(&sh->w[j].steps, __ATOMIC_RELAXED);
+				v += __atomic_load_n(&sh->w[j].failed, __ATOMIC_RELAXED);
+			}
+			pcsim_cli_progress_line(e, s, v, t - t0);
+			last = t;
+		}
+	}
+	/* Merge: sums, exhausted only if every worker's slice was, the failure that comes first
+	 * in the single run's order (the smallest failing_order). */
+	r->exhausted = true;
+	r->failing_order = UINT64_MAX;
+	int winner = -1;
+	for (unsigned j = 0; j < started; j++) {
+		int status = 0;
+		while (waitpid(pid[j], &status, 0) < 0 && errno == EINTR)
+			;
+		if (!recv_report(&in[j], &rcs[j], &rep[j]) ||
+		    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+			char buf[160];
+			snprintf(buf, sizeof(buf), "--jobs: worker %u (slice %u/%u) %s", j,
+				 base + count * j, count * jobs,
+				 WIFSIGNALED(status) ? "was killed by a signal" : "sent no report");
+			if (ret == 0) {
+				free(r->message);
+				r->message = strdup(buf);
+				ret = -EIO;
+			}
+			continue;
+		}
+		if (rcs[j] < 0) {
+			if (ret == 0) {
+				free(r->message);
+				r->message = rep[j].message;
+				rep[j].message = NULL;
+				ret = rcs[j];
+			}
+			continue;
+		}
+		r->executions += rep[j].executions;
+		r->steps += rep[j].steps;
+		r->digest += rep[j].digest;
+		r->failures += rep[j].failures;
+		r->exhausted &= rep[j].exhausted;
+		if (rep[j].outcome != PCSIM_OUTCOME_OK &&
+		    (winner < 0 || rep[j].failing_order < rep[winner].failing_order))
+			winner = (int)j;
+	}
+	if (ret < 0)
+		goto out;
+	if (winner >= 0) {
+		struct pcsim_report m = *r;
+		*r = rep[winner];
+		r->executions = m.executions;
+		r->steps = m.steps;
+		r->digest = m.digest;
+		r->failures = m.failures;
+		r->exhausted = m.exhausted;
+		memset(&rep[winner], 0, sizeof(rep[winner]));
+		ret = 1;
+	}
+	/* The other workers' failures are findings too: handed back for their schedule files. */
+	for (unsigned j = 0; j < started; j++) {
+		if (rep[j].outcome == PCSIM_OUTCOME_OK || (int)j == winner)
+			continue;
+		struct pcsim_report *no = realloc(*others, (*nothers + 1) * sizeof(*no));
+		if (!no)
+			break;
+		*others = no;
+		no[(*nothers)++] = rep[j];
+		memset(&rep[j], 0, sizeof(rep[j]));
+	}
+out:
+	for (unsigned j = 0; rep && j < jobs; j++)
+		pcsim_report_free(&rep[j]);
+	for (unsigned j = 0; in && j < jobs; j++)
+		free(in[j].p);
+	free(pid);
+	free(pfd);
+	free(in);
+	free(rep);
+	free(rcs);
+	munmap(sh, shsize);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * JUnit XML and KTAP.
+ */
+static void xml_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (c == '&')
+			fputs("&amp;", f);
+		else if (c == '"')
+			fputs("&quot;", f);
+		else if (c < 0x20 && c != '\n' && c != '\t')
+			fputc('?', f);	/* not allowed in XML 1.0 */
+		else
+			fputc(c, f);
+	}
+}
+
+static bool is_error(const struct pcsim_report *r)
+{
+	return r->outcome == PCSIM_OUTCOME_INTERNAL || r->outcome == PCSIM_OUTCOME_DIVERGED;
+}
+
+int pcsim_cli_write_junit(const char *path, const char *suite,
+			  const struct pcsim_cli_case *cases, unsigned n)
+{
+	unsigned failures = 0, errors = 0;
+	double total = 0;
+	for (unsigned i = 0; i < n; i++) {
+		failures += cases[i].r->outcome != PCSIM_OUTCOME_OK && !is_error(cases[i].r);
+		errors += is_error(cases[i].r);
+		total += cases[i].seconds;
+	}
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "pcsim: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites name=\"pcsim\" tests=\"%u\" failures=\"%u\" errors=\"%u\" "
+		   "time=\"%.3f\">\n", n, failures, errors, total);
+	fprintf(f, "  <testsuite name=\"");
+	xml_text(f, suite);
+	fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"0\" time=\"%.3f\">\n",
+		n, failures, errors, total);
+	for (unsigned i = 0; i < n; i++) {
+		const struct pcsim_cli_case *c = &cases[i];
+		const struct pcsim_report *r = c->r;
+		fprintf(f, "    <testcase classname=\"pcsim.");
+		xml_text(f, suite);
+		fprintf(f, "\" name=\"");
+		xml_text(f, c->name);
+		fprintf(f, "\" time=\"%.3f\">\n", c->seconds);
+		fprintf(f, "      <system-out>%" PRIu64 " executions, %" PRIu64 " steps%s"
+			   "</system-out>\n",
+			r->executions, r->steps, r->exhausted ? ", exhausted" : "");
+		if (r->outcome != PCSIM_OUTCOME_OK) {
+			const char *tag = is_error(r) ? "error" : "failure";
+			fprintf(f, "      <%s type=\"%s\" message=\"", tag,
+				pcsim_outcome_name(r->outcome));
+			xml_text(f, pcsim_outcome_name(r->outcome));
+			fprintf(f, " (");
+			xml_text(f, r->what);
+			fprintf(f, ") in execution %" PRIu64 "\">", r->failing_execution);
+			xml_text(f, r->message);
+			if (c->schedule_path) {
+				fprintf(f, "\nschedule: ");
+				xml_text(f, c->schedule_path);
+				fprintf(f, "\nreplay: pcsim replay ");
+				xml_text(f, c->name);
+				fputc(' ', f);
+				xml_text(f, c->schedule_path);
+			}
+			fprintf(f, "</%s>\n", tag);
+		}
+		fprintf(f, "    </testcase>\n");
+	}
+	fprintf(f, "  </testsuite>\n</testsuites>\n");
+	if (fclose(f) != 0) {
+		fprintf(stderr, "pcsim: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A KTAP description or diagnostic: one line, no '#' (which would start a directive). */
+static void ktap_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		fputc(*s == '\n' || *s == '#' ? ' ' : *s, f);
+}
+
+void pcsim_cli_print_ktap(FILE *f, const struct pcsim_cli_case *cases, unsigned n)
+{
+	fprintf(f, "KTAP version 1\n1..%u\n", n);
+	for (unsigned i = 0; i < n; i++) {
+		const struct pcsim_cli_case *c = &cases[i];
+		const struct pcsim_report *r = c->r;
+		fprintf(f, "# %s: %" PRIu64 " executions, %" PRIu64 " steps%s\n", c->name,
+			r->executions, r->steps, r->exhausted ? ", exhausted" : "");
+		if (r->outcome == PCSIM_OUTCOME_OK) {
+			fprintf(f, "ok %u ", i + 1);
+			ktap_text(f, c->name);
+			fputc('\n', f);
+			continue;
+		}
+		fprintf(f, "# ");
+		ktap_text(f, r->message);
+		fputc('\n', f);
+		if (c->schedule_path) {
+			fprintf(f, "# replay: pcsim replay ");
+			ktap_text(f, c->name);
+			fputc(' ', f);
+			ktap_text(f, c->schedule_path);
+			fputc('\n', f);
+		}
+		fprintf(f, "not ok %u ", i + 1);
+		ktap_text(f, c->name);
+		fprintf(f, " # %s ", pcsim_outcome_name(r->outcome));
+		ktap_text(f, r->what);
+		fputc('\n', f);
+	}
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * `pcsim merge RESULT.json...`: the --json results of the shards of one campaign, combined.
+ * Each file holds one JSON object as `pcsim explore --json` prints it; only its top-level
+ * members are read (strings, numbers, booleans, null; nested values are skipped).
+ */
+struct shard_result {
+	char *path;
+	char program[256], strategy[32], outcome[32], what[64], slice[64], digest[32];
+	char schedule[4096], message[512];
+	uint64_t seed, executions, steps, failing_execution, failing_order;
+	bool exhausted, interrupted, has_digest, has_order;
+	unsigned index, count;
+};
+
+struct jp {
+	const char *p, *e;
+	char err[160];
+};
+
+static void jp_ws(struct jp *j)
+{
+	while (j->p < j->e && (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' || *j->p == '\r'))
+		j->p++;
+}
+
+/* A JSON string into @out (truncated to @len); the escapes pcsim writes and \uXXXX below 0x80. */
+static bool jp_string(struct jp *j, char *out, size_t len)
+{
+	size_t o = 0;
+	if (j->p >= j->e || *j->p != '"')
+		return false;
+	j->p++;
+	while (j->p < j->e && *j->p != '"') {
+		char c = *j->p++;
+		if (c == '\\') {
+			if (j->p >= j->e)
+				return false;
+			c = *j->p++;
+			switch (c) {
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'r': c = '\r'; break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'u': {
+				unsigned v = 0;
+				for (int k = 0; k < 4; k++) {
+					if (j->p >= j->e)
+						return false;
+					char h = *j->p++;
+					v = v * 16 + (unsigned)(h >= '0' && h <= '9' ? h - '0'
+								: h >= 'a' && h <= 'f' ? h - 'a' + 10
+								: h >= 'A' && h <= 'F' ? h - 'A' + 10
+											: 0);
+				}
+				c = v < 0x80 ? (char)v : '?';
+				break;
+			}
+			default:
+				break;	/* \" \\ \/ */
+			}
+		}
+		if (out && o + 1 < len)
+			out[o++] = c;
+	}
+	if (j->p >= j->e)
+		return false;
+	j->p++;
+	if (out && len)
+		out[o] = 0;
+	return true;
+}
+
+/* Skip one value (any JSON value, nested ones included). */
+static bool jp_skip(struct jp *j)
+{
+	jp_ws(j);
+	if (j->p >= j->e)
+		return false;
+	if (*j->p == '"')
+		return jp_string(j, NULL, 0);
+	if (*j->p == '{' || *j->p == '[') {
+		int depth = 0;
+		while (j->p < j->e) {
+			if (*j->p == '"') {
+				if (!jp_string(j, NULL, 0))
+					return false;
+				continue;
+			}
+			if (*j->p == '{' || *j->p == '[')
+				depth++;
+			else if (*j->p == '}' || *j->p == ']')
+				depth--;
+			j->p++;
+			if (depth == 0)
+				return true;
+		}
+		return false;
+	}
+	const char *s = j->p;
+	while (j->p < j->e && *j->p != ',' && *j->p != '}' && *j->p != ']' && *j->p != ' ' &&
+	       *j->p != '\n')
+		j->p++;
+	return j->p > s;
+}
+
+static bool jp_u64(struct jp *j, uint64_t *v)
+{
+	jp_ws(j);
+	char *end;
+	if (j->p >= j->e || *j->p < '0' || *j->p > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(j->p, &end, 10);
+	if (errno || end > j->e)
+		return false;
+	j->p = end;
+	return true;
+}
+
+static bool jp_bool(struct jp *j, bool *v)
+{
+	jp_ws(j);
+	if ((size_t)(j->e - j->p) >= 4 && strncmp(j->p, "true", 4) == 0) {
+		*v = true;
+		j->p += 4;
+		return true;
+	}
+	if ((size_t)(j->e - j->p) >= 5 && strncmp(j->p, "false", 5) == 0) {
+		*v = false;
+		j->p += 5;
+		return true;
+	}
+	return false;
+}
+
+/* A string member, or null (which leaves @out empty). */
+static bool jp_str_or_null(struct jp *j, char *out, size_t len)
+{
+	jp_ws(j);
+	if ((size_t)(j->e - j->p) >= 4 && strncmp(j->p, "null", 4) == 0) {
+		j->p += 4;
+		out[0] = 0;
+		return true;
+	}
+	return jp_string(j, out, len);
+}
+
+static int parse_result(const char *text, size_t n, struct shard_result *s, char *err,
+			size_t errlen)
+{
+	struct jp j = { text, text + n, "" };
+	char key[64];
+	bool have_slice = false, have_exec = false;
+	jp_ws(&j);
+	if (j.p >= j.e || *j.p != '{') {
+		snprintf(err, errlen, "not a JSON object (the output of 'pcsim explore --json')");
+		return -1;
+	}
+	j.p++;
+	for (;;) {
+		jp_ws(&j);
+		if (j.p < j.e && *j.p == '}')
+			break;
+		if (!jp_string(&j, key, sizeof(key)))
+			goto bad;
+		jp_ws(&j);
+		if (j.p >= j.e || *j.p != ':')
+			goto bad;
+		j.p++;
+		jp_ws(&j);
+		bool ok = true;
+		char tmp[64];
+		if (!strcmp(key, "program"))
+			ok = jp_string(&j, s->program, sizeof(s->program));
+		else if (!strcmp(key, "strategy"))
+			ok = jp_string(&j, s->strategy, sizeof(s->strategy));
+		else if (!strcmp(key, "outcome"))
+			ok = jp_string(&j, s->outcome, sizeof(s->outcome));
+		else if (!strcmp(key, "what"))
+			ok = jp_str_or_null(&j, s->what, sizeof(s->what));
+		else if (!strcmp(key, "message"))
+			ok = jp_str_or_null(&j, s->message, sizeof(s->message));
+		else if (!strcmp(key, "schedule_file"))
+			ok = jp_str_or_null(&j, s->schedule, sizeof(s->schedule));
+		else if (!strcmp(key, "slice"))
+			ok = have_slice = jp_string(&j, s->slice, sizeof(s->slice));
+		else if (!strcmp(key, "digest"))
+			ok = s->has_digest = jp_string(&j, s->digest, sizeof(s->digest));
+		else if (!strcmp(key, "seed"))
+			ok = jp_u64(&j, &s->seed);
+		else if (!strcmp(key, "executions"))
+			ok = have_exec = jp_u64(&j, &s->executions);
+		else if (!strcmp(key, "steps"))
+			ok = jp_u64(&j, &s->steps);
+		else if (!strcmp(key, "failing_execution"))
+			ok = jp_u64(&j, &s->failing_execution);
+		else if (!strcmp(key, "failing_order")) {
+			jp_ws(&j);
+			if (j.p < j.e && *j.p == 'n')
+				ok = jp_str_or_null(&j, tmp, sizeof(tmp));
+			else
+				ok = s->has_order = jp_u64(&j, &s->failing_order);
+		} else if (!strcmp(key, "exhausted"))
+			ok = jp_bool(&j, &s->exhausted);
+		else if (!strcmp(key, "interrupted"))
+			ok = jp_bool(&j, &s->interrupted);
+		else
+			ok = jp_skip(&j);
+		if (!ok) {
+			snprintf(err, errlen, "bad value for \"%s\"", key);
+			return -1;
+		}
+		jp_ws(&j);
+		if (j.p < j.e && *j.p == ',') {
+			j.p++;
+			continue;
+		}
+		if (j.p < j.e && *j.p == '}')
+			break;
+		goto bad;
+	}
+	if (!have_exec || !s->program[0] || !s->strategy[0] || !s->outcome[0]) {
+		snprintf(err, errlen, "not the output of 'pcsim explore --json' (no program, "
+				      "strategy, outcome or executions)");
+		return -1;
+	}
+	s->index = 0;
+	s->count = 1;
+	if (have_slice) {
+		char *end;
+		unsigned long i = strtoul(s->slice, &end, 10), c;
+		if (*end != '/' || (c = strtoul(end + 1, &end, 10)) < 1 || *end || i >= c) {
+			snprintf(err, errlen, "bad slice \"%s\"", s->slice);
+			return -1;
+		}
+		s->index = (unsigned)i;
+		s->count = (unsigned)c;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "malformed JSON near byte %zu", (size_t)(j.p - text) + 1);
+	return -1;
+}
+
+static char *read_small_file(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *b = malloc(cap);
+	while (b) {
+		size_t k = fread(b + len, 1, cap - 1 - len, f);
+		len += k;
+		if (len < cap - 1) {
+			b[len] = 0;	/* the number parser reads up to a NUL */
+			break;
+		}
+		if (cap >= (16u << 20)) {
+			free(b);
+			b = NULL;
+			errno = EFBIG;
+			break;
+		}
+		char *nb = realloc(b, cap * 2);
+		if (!nb) {
+			free(b);
+			b = NULL;
+			break;
+		}
+		b = nb;
+		cap *= 2;
+	}
+	fclose(f);
+	if (b)
+		*n = len;
+	return b;
+}
+
+static void json_out(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+int pcsim_cli_merge(int argc, char **argv)
+{
+	bool json = false;
+	unsigned n = 0;
+	struct shard_result *res = calloc((size_t)argc + 1, sizeof(*res));
+	int status = 2;
+	if (!res) {
+		fprintf(stderr, "pcsim: merge: out of memory\n");
+		return 3;
+	}
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			json = true;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1]) {
+			status = pcsim_cmdline_usage_error("merge: unknown option '%s'", argv[i]);
+			goto out;
+		}
+		size_t len = 0;
+		char err[256];
+		char *text = read_small_file(argv[i], &len);
+		if (!text) {
+			fprintf(stderr, "pcsim: merge: cannot read %s: %s\n", argv[i],
+				strerror(errno));
+			goto out;
+		}
+		int rc = parse_result(text, len, &res[n], err, sizeof(err));
+		free(text);
+		if (rc < 0) {
+			fprintf(stderr, "pcsim: merge: %s: %s\n", argv[i], err);
+			goto out;
+		}
+		res[n++].path = argv[i];
+	}
+	if (!n) {
+		status = pcsim_cmdline_usage_error("merge needs RESULT.json files (the --json "
+						   "output of 'pcsim explore --shard I/N')");
+		goto out;
+	}
+	/* One campaign: the same program, strategy, seed and number of shards, each shard once. */
+	unsigned count = res[0].count;
+	for (unsigned i = 1; i < n; i++) {
+		const char *why = NULL;
+		if (strcmp(res[i].program, res[0].program))
+			why = "program";
+		else if (strcmp(res[i].strategy, res[0].strategy))
+			why = "strategy";
+		else if (res[i].seed != res[0].seed)
+			why = "seed";
+		else if (res[i].count != count)
+			why = "number of shards";
+		if (why) {
+			fprintf(stderr, "pcsim: merge: %s and %s are not shards of one campaign (their "
+					"%s differs)\n", res[0].path, res[i].path, why);
+			goto out;
+		}
+		for (unsigned k = 0; k < i; k++)
+			if (res[k].index == res[i].index) {
+				fprintf(stderr, "pcsim: merge: %s and %s are the same shard %u/%u\n",
+					res[k].path, res[i].path, res[i].index, count);
+				goto out;
+			}
+	}
+	uint64_t execs = 0, steps = 0, digest = 0, nfail = 0;
+	bool exhausted = n == count, interrupted = false, all_digest = true;
+	int first = -1;
+	for (unsigned i = 0; i < n; i++) {
+		execs += res[i].executions;
+		steps += res[i].steps;
+		exhausted &= res[i].exhausted;
+		interrupted |= res[i].interrupted;
+		all_digest &= res[i].has_digest;
+		if (res[i].has_digest)
+			digest += strtoull(res[i].digest, NULL, 16);
+		if (strcmp(res[i].outcome, "ok") != 0) {
+			nfail++;
+			if (first < 0 || (res[i].has_order && (!res[first].has_order ||
+							       res[i].failing_order <
+								       res[first].failing_order)))
+				first = (int)i;
+		}
+	}
+	if (json) {
+		printf("{\"command\":\"merge\",\"program\":");
+		json_out(stdout, res[0].program);
+		printf(",\"strategy\":");
+		json_out(stdout, res[0].strategy);
+		printf(",\"seed\":%" PRIu64 ",\"shards\":%u,\"shards_merged\":%u", res[0].seed, count,
+		       n);
+		printf(",\"outcome\":");
+		json_out(stdout, first >= 0 ? res[first].outcome : "ok");
+		printf(",\"executions\":%" PRIu64 ",\"steps\":%" PRIu64 ",\"exhausted\":%s"
+		       ",\"interrupted\":%s",
+		       execs, steps, exhausted ? "true" : "false", interrupted ? "true" : "false");
+		if (all_digest)
+			printf(",\"digest\":\"%016" PRIx64 "\"", digest);
+		printf(",\"failures\":[");
+		for (unsigned i = 0, k = 0; i < n; i++) {
+			if (!strcmp(res[i].outcome, "ok"))
+				continue;
+			printf("%s{\"shard\":", k++ ? "," : "");
+			json_out(stdout, res[i].slice[0] ? res[i].slice : "0/1");
+			printf(",\"result\":");
+			json_out(stdout, res[i].path);
+			printf(",\"outcome\":");
+			json_out(stdout, res[i].outcome);
+			printf(",\"what\":");
+			json_out(stdout, res[i].what);
+			printf(",\"failing_execution\":%" PRIu64 ",\"message\":",
+			       res[i].failing_execution);
+			json_out(stdout, res[i].message);
+			printf(",\"schedule_file\":");
+			if (res[i].schedule[0])
+				json_out(stdout, res[i].schedule);
+			else
+				printf("null");
+			printf(",\"first\":%s}", (int)i == first ? "true" : "false");
+		}
+		printf("]}\n");
+	} else {
+		printf("%s: %u of %u shard(s) merged (strategy %s, seed %" PRIu64 "): %" PRIu64
+		       " executions, %" PRIu64 " steps, %" PRIu64 " failure(s)%s%s\n",
+		       res[0].program, n, count, res[0].strategy, res[0].seed, execs, steps, nfail,
+		       exhausted ? "; the bounded space was explored completely" : "",
+		       interrupted ? "; some shard was interrupted" : "");
+		if (n < count) {
+			printf("missing shards:");
+			for (unsigned i = 0; i < count; i++) {
+				bool have = false;
+				for (unsigned k = 0; k < n; k++)
+					have |= res[k].index == i;
+				if (!have)
+					printf(" %u/%u", i, count);
+			}
+			printf("\n");
+		}
+		for (unsigned i = 0; i < n; i++) {
+			if (!strcmp(res[i].outcome, "ok"))
+				continue;
+			printf("%s shard %s: %s (%s) in execution %" PRIu64 "\n",
+			       (int)i == first ? "*" : " ", res[i].slice[0] ? res[i].slice : "0/1",
+			       res[i].outcome, res[i].what, res[i].failing_execution);
+			if (res[i].schedule[0])
+				printf("    schedule: %s\n    replay:   pcsim replay %s %s\n",
+				       res[i].schedule, res[i].program, res[i].schedule);
+		}
+		if (first >= 0)
+			printf("(* the failure the single run finds first)\n");
+	}
+	status = first >= 0 ? 1 : 0;
+out:
+	free(res);
+	return status;
+}
