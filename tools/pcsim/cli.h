@@ -34,4 +34,13 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 			       const char *trace_file, const char *out_dir, bool json);
 const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);
 
+/*
+ * `pcsim step PROGRAM` (step.c): the interactive stepper. @target is a built-in program or a
+ * scenario file; @apply_cli puts the command line's settings over the program's own. Commands
+ * from stdin. Returns the exit status.
+ */
+int pcsim_cli_step(const char *target,
+		   int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err, size_t errlen),
+		   void *cli_arg);
+
 #endif

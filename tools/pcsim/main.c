@@ -80,6 +80,8 @@ static void usage(FILE *f)
 		"  run PROGRAM                one execution, print its trace\n"
 		"  explore PROGRAM            search for a violation with a strategy\n"
 		"  replay PROGRAM SCHEDULE    re-run a schedule file exactly\n"
+		"  step PROGRAM               take the choices one at a time, commands from stdin\n"
+		"                             (docs/tutorial.md; 'help' at its prompt)\n"
 		"                             PROGRAM: a built-in, a scenario FILE.pcs, or (explore)\n"
 		"                             a DIR/ of scenarios (docs/scenarios.md)\n"
 		"  bench sched [--json]       scheduler throughput (steps/s, executions/s)\n"
@@ -895,6 +897,23 @@ static int cmd_replay(int argc, char **argv)
 	return st;
 }
 
+/* `pcsim step PROGRAM [--SETTING VALUE]...`: tools/pcsim/step.c. */
+static int cmd_step(int argc, char **argv)
+{
+	struct opts o;
+	const char *pos[1], *n;
+	int npos, rc;
+	opts_init(&o);
+	if ((rc = parse_opts(argc, argv, &o, pos, 1, &npos)))
+		return rc;
+	if (npos != 1)
+		return pcsim_cmdline_usage_error("step needs a PROGRAM");
+	if ((n = given_name(o.given, ~(unsigned)G_BUG)))
+		return pcsim_cmdline_usage_error("step: %s has no effect: you make the choices "
+						 "(settings and --bug apply)", n);
+	return pcsim_cli_step(pos[0], apply_settings_cb, &o);
+}
+
 static int cmd_bugs(void)
 {
 	printf("%-5s %-48s %s\n", "bug", "kernel", "what (found in)");
@@ -1046,6 +1065,8 @@ int main(int argc, char **argv)
 		return cmd_explore(argc - 2, argv + 2, false);
 	if (strcmp(cmd, "replay") == 0)
 		return cmd_replay(argc - 2, argv + 2);
+	if (strcmp(cmd, "step") == 0)
+		return cmd_step(argc - 2, argv + 2);
 	if (strcmp(cmd, "demo") == 0)
 		return pcsim_cli_demo(argc - 2, argv + 2);
 	if (strcmp(cmd, "_selftest") == 0)
