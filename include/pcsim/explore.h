@@ -62,6 +62,8 @@ struct pcsim_option {
  *	is ignored).
  * @dflt: the default option: the running context's next step if it may continue, else 0 (what
  *	lenient replay and DFS take first).
+ * @cur: the running context's own option (it continues), or -1 (it blocked, exited, yields,
+ *	or this is a data choice).
  * @data_kind: the kind of a data choice (pcsim_choose()), else NULL.
  * @nevents: trace events recorded so far (pcsim_decision_trace() can start after those shown).
  */
@@ -72,6 +74,7 @@ struct pcsim_decision {
 	const struct pcsim_option *opts;
 	unsigned n;
 	unsigned dflt;
+	int cur;
 	const char *data_kind;
 	size_t nevents;
 	int outcome;		/* enum pcsim_outcome, when @n is 0 */

@@ -123,6 +123,7 @@ static inline unsigned callback_pick(struct pcsim__strategy *base, struct pcsim_
 	d.opts = s->opts;
 	d.n = n;
 	d.dflt = cur >= 0 ? (unsigned)cur : 0;
+	d.cur = cur;
 	d.data_kind = data_kind;
 	d.nevents = w->ntr;
 	unsigned pick = s->choose(&d, s->arg);
@@ -147,6 +148,7 @@ static void callback_end(struct pcsim__strategy *base, struct pcsim_world *w)
 	d.index = w->ex.ndecisions;
 	d.step = w->ex.step;
 	d.opts = s->opts;
+	d.cur = -1;
 	d.nevents = w->ntr;
 	d.outcome = (int)w->ex.outcome;
 	pcsim__exec_message(w);

@@ -35,11 +35,12 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);
 
 /*
- * `pcsim step PROGRAM` (step.c): the interactive stepper. @target is a built-in program or a
- * scenario file; @apply_cli puts the command line's settings over the program's own. Commands
- * from stdin. Returns the exit status.
+ * `pcsim step PROGRAM [SCHEDULE]` (step.c): the interactive stepper. @target is a built-in
+ * program or a scenario file; @apply_cli puts the command line's settings over the program's own;
+ * with @schedule (a file, or NULL) the configuration is the schedule's and its choices are taken
+ * first. Commands from stdin. Returns the exit status.
  */
-int pcsim_cli_step(const char *target,
+int pcsim_cli_step(const char *target, const char *schedule,
 		   int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err, size_t errlen),
 		   void *cli_arg);
 

@@ -80,8 +80,8 @@ static void usage(FILE *f)
 		"  run PROGRAM                one execution, print its trace\n"
 		"  explore PROGRAM            search for a violation with a strategy\n"
 		"  replay PROGRAM SCHEDULE    re-run a schedule file exactly\n"
-		"  step PROGRAM               take the choices one at a time, commands from stdin\n"
-		"                             (docs/tutorial.md; 'help' at its prompt)\n"
+		"  step PROGRAM [SCHEDULE]    take the choices one at a time, commands from stdin\n"
+		"                             (after SCHEDULE's, if given; docs/tutorial.md)\n"
 		"                             PROGRAM: a built-in, a scenario FILE.pcs, or (explore)\n"
 		"                             a DIR/ of scenarios (docs/scenarios.md)\n"
 		"  bench sched [--json]       scheduler throughput (steps/s, executions/s)\n"
@@ -897,21 +897,25 @@ static int cmd_replay(int argc, char **argv)
 	return st;
 }
 
-/* `pcsim step PROGRAM [--SETTING VALUE]...`: tools/pcsim/step.c. */
+/* `pcsim step PROGRAM [SCHEDULE] [--SETTING VALUE]...`: tools/pcsim/step.c. */
 static int cmd_step(int argc, char **argv)
 {
 	struct opts o;
-	const char *pos[1], *n;
+	const char *pos[2], *n;
 	int npos, rc;
 	opts_init(&o);
-	if ((rc = parse_opts(argc, argv, &o, pos, 1, &npos)))
+	if ((rc = parse_opts(argc, argv, &o, pos, 2, &npos)))
 		return rc;
-	if (npos != 1)
-		return pcsim_cmdline_usage_error("step needs a PROGRAM");
+	if (npos < 1)
+		return pcsim_cmdline_usage_error("step needs a PROGRAM (and may take a SCHEDULE)");
 	if ((n = given_name(o.given, ~(unsigned)G_BUG)))
 		return pcsim_cmdline_usage_error("step: %s has no effect: you make the choices "
 						 "(settings and --bug apply)", n);
-	return pcsim_cli_step(pos[0], apply_settings_cb, &o);
+	if (npos == 2 && ((n = given_setting(&o, setting_recorded)) ||
+			  (n = given_name(o.given, G_BUG))))
+		return pcsim_cmdline_usage_error("step: %s has no effect: the schedule file's "
+						 "config line records the configuration", n);
+	return pcsim_cli_step(pos[0], npos == 2 ? pos[1] : NULL, apply_settings_cb, &o);
 }
 
 static int cmd_bugs(void)

@@ -13,14 +13,19 @@
  *
  * The trace events that happened since the last decision are printed before each list, so
  * the output reads as the narrative with the choices between its lines. Commands come from
- * stdin, one per line, so a here-doc scripts a session (tests/cli/step.sh); end of input is
- * `q`. When the execution ends its outcome is printed and the same commands (but the choices)
+ * stdin, one per line, so a here-doc scripts a session (tests/cli/step.sh); '#' starts a
+ * comment; end of input is `q`. When the execution ends its outcome is printed and the same commands (but the choices)
  * work on the finished execution: `w FILE` then writes a complete schedule that `pcsim replay`
  * replays to the same outcome.
  *
  * "Back" re-runs the execution from the start with the choices taken before the decision left
  * as a prefix, answered without asking: the engine is deterministic, so the prefix leads to
  * the same decision. No kernel function is modelled here.
+ *
+ * `pcsim step PROGRAM SCHEDULE` starts from a schedule file's choices instead (its configuration,
+ * as `pcsim replay` takes it): the execution replays them without asking and the student goes
+ * on from where they end, or looks at (`state`, `trace`) and goes back (`b`) from the end of a
+ * failure found by `pcsim explore`.
  *
  * Exit status: 0 when the student quits, or the status of the finished execution's outcome (0
  * ok, 1 violation/deadlock/livelock) when it ends; 2 bad usage; 3 internal error.
@@ -106,17 +111,31 @@ static void list(struct stepper *s, const struct pcsim_decision *d)
 		fprintf(s->out, "  %2u%c %s\n", i + 1, i == d->dflt ? '*' : ' ', d->opts[i].label);
 }
 
-/* Read one command line into s->line: false at end of input. */
+/*
+ * Read one command line into s->line: false at end of input. A '#' starts a comment (a
+ * script's explanation); a line that holds only a comment is skipped.
+ */
 static bool read_cmd(struct stepper *s, const char *prompt)
 {
-	fprintf(s->out, "%s", prompt);
+	bool shown = false;
+again:
+	if (!shown)
+		fprintf(s->out, "%s", prompt);
+	shown = true;
 	fflush(s->out);
 	if (!fgets(s->line, sizeof(s->line), s->in)) {
 		fprintf(s->out, "\n");
 		return false;
 	}
-	if (!s->tty)	/* a script: echo the command, so the transcript reads like a session */
-		fprintf(s->out, "%s%s", s->line, strchr(s->line, '\n') ? "" : "\n");
+	char *hash = strchr(s->line, '#');
+	if (hash) {
+		const char *p = s->line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (p == hash)
+			goto again;
+		*hash = 0;
+	}
 	size_t n = strlen(s->line);
 	while (n && (s->line[n - 1] == '\n' || s->line[n - 1] == '\r' || s->line[n - 1] == ' ' ||
 		     s->line[n - 1] == '\t'))
@@ -125,6 +144,8 @@ static bool read_cmd(struct stepper *s, const char *prompt)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	memmove(s->line, p, strlen(p) + 1);
+	if (!s->tty)	/* a script: echo the command, so the transcript reads like a session */
+		fprintf(s->out, "%s\n", s->line);
 	return true;
 }
 
@@ -161,7 +182,12 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 		/* the end of the execution */
 		if (s->quit || s->restart)
 			return 0;
-		print_trace(s, d, s->shown);
+		if (!s->live && s->replay_to)
+			fprintf(s->out, "(replayed %zu choice%s to the end: `trace` shows the "
+					"narrative)\n",
+				s->replay_to, s->replay_to == 1 ? "" : "s");
+		else
+			print_trace(s, d, s->shown);
 		s->shown = d->nevents;
 		s->outcome = d->outcome;
 		s->ndecisions = (size_t)d->index;
@@ -190,8 +216,8 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 		return PCSIM_CHOOSE_STOP;
 	}
 	if (!s->live && s->replay_to) {
-		fprintf(s->out, "(back: replayed %zu choice%s)\n", s->replay_to,
-			s->replay_to == 1 ? "" : "s");
+		fprintf(s->out, "(replayed %zu choice%s: the narrative up to here is in `trace`)\n",
+			s->replay_to, s->replay_to == 1 ? "" : "s");
 		s->shown = d->nevents;	/* printed the first time round */
 	}
 	s->live = true;
@@ -199,8 +225,10 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 	print_trace(s, d, s->shown);
 	s->shown = d->nevents;
 	unsigned pick = d->dflt;
+	bool quiet = false;
 	if (s->auto_left) {
 		s->auto_left--;
+		quiet = (int)pick == d->cur;	/* the running context goes on: nothing to say */
 		goto take;
 	}
 	list(s, d);
@@ -269,7 +297,8 @@ take:
 		s->failed = s->quit = true;
 		return PCSIM_CHOOSE_STOP;
 	}
-	fprintf(s->out, "-> %s\n", d->opts[pick].label);
+	if (!quiet)
+		fprintf(s->out, "-> %s\n", d->opts[pick].label);
 	return pick;
 }
 
@@ -371,7 +400,73 @@ static int step_loop(struct stepper *s, const struct pcsim_program *prog,
 	}
 }
 
-int pcsim_cli_step(const char *target,
+/* A schedule file's text (at most PCSIM_SCHEDULE_MAX bytes), or NULL after a message. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "%s: cannot read %s: %s\n", pcsim_cmdline_prog, path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (!buf)
+			break;
+		if (len + 1 == cap) {
+			char *nb = cap <= PCSIM_SCHEDULE_MAX ? realloc(buf, cap * 2) : NULL;
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		size_t n = fread(buf + len, 1, cap - 1 - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	bool bad = ferror(f);
+	fclose(f);
+	if (!buf || bad || memchr(buf, 0, len)) {
+		fprintf(stderr, "%s: %s: not a readable schedule file (too large, binary or an I/O "
+				"error)\n",
+			pcsim_cmdline_prog, path);
+		free(buf);
+		return NULL;
+	}
+	buf[len] = 0;
+	return buf;
+}
+
+/* The choice lines of a schedule file (already checked by pcsim_schedule_info()) as the prefix. */
+static bool load_prefix(struct stepper *s, char *text)
+{
+	bool in = false;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		while (*line == ' ' || *line == '\t')
+			line++;
+		size_t n = strlen(line);
+		while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+			line[--n] = 0;
+		if (!n || line[0] == '#')
+			continue;
+		if (!in) {
+			in = strncmp(line, "choices ", 8) == 0;
+			continue;
+		}
+		if (strcmp(line, "end") == 0)
+			break;
+		if (!push(s, line))
+			return false;
+	}
+	s->replay_to = s->npath;
+	return true;
+}
+
+int pcsim_cli_step(const char *target, const char *schedule,
 		   int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err, size_t errlen),
 		   void *cli_arg)
 {
@@ -415,11 +510,39 @@ int pcsim_cli_step(const char *target,
 		return pcsim_cmdline_usage_error("step: the threads backend makes no choices to "
 						 "step through (use the sim backend)");
 	}
+	struct stepper s = { .target = target, .in = stdin, .out = stdout };
+	s.tty = isatty(fileno(stdin));
+	if (schedule) {
+		/* the schedule's configuration (as replay takes it), then its choices as a prefix */
+		char pname[256];
+		char *text = slurp(schedule);
+		if (!text) {
+			pcsim_scenario_free(scn);
+			return EXIT_USAGE;
+		}
+		pcsim_config_init(&cfg);
+		if (pcsim_schedule_info(text, pname, sizeof(pname), &cfg, err, sizeof(err)) < 0 ||
+		    (prog->name && strcmp(pname, prog->name) != 0)) {
+			if (strncmp(err, "schedule:", 9) != 0)
+				snprintf(err, sizeof(err), "recorded for program '%s', not '%s'", pname,
+					 prog->name);
+			fprintf(stderr, "%s: %s: %s\n", pcsim_cmdline_prog, schedule, err);
+			free(text);
+			pcsim_scenario_free(scn);
+			return EXIT_USAGE;
+		}
+		bool ok = load_prefix(&s, text);
+		free(text);
+		if (!ok) {
+			fprintf(stderr, "%s: out of memory\n", pcsim_cmdline_prog);
+			pcsim_scenario_free(scn);
+			free(s.path);
+			return EXIT_INTERNAL;
+		}
+	}
 	/* The student may think for longer than any watchdog waits. */
 	cfg.watchdog_ms = 0;
 	cfg.trace = true;
-	struct stepper s = { .target = target, .in = stdin, .out = stdout };
-	s.tty = isatty(fileno(stdin));
 	fprintf(s.out, "stepping %s: at each decision pick an option (help lists the commands)\n",
 		prog->name);
 	int st = step_loop(&s, prog, &cfg);
