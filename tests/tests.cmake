@@ -161,3 +161,10 @@ if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
 			--out ${CMAKE_CURRENT_BINARY_DIR})
 	set_tests_properties(scenario_library_soak PROPERTIES LABELS soak TIMEOUT 36000)
 endif()
+# pcsim step driven by here-docs (picks, state, back, a schedule that replays to the same
+# outcome) and every `$ pcsim` command of docs/tutorial.md with its exit status.
+if(TARGET pcsim-cli)
+	add_test(NAME cli_step COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/step.sh
+		$<TARGET_FILE:pcsim-cli> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli_step)
+	set_tests_properties(cli_step PROPERTIES LABELS unit TIMEOUT 300)
+endif()

@@ -284,5 +284,9 @@ int pcsim_cli_demo(int argc, char **argv)
 	rc = demo_pagecache(out, seed);
 	if (rc)
 		return rc;
-	return demo_ring(out, seed);
+	rc = demo_ring(out, seed);
+	if (rc == 0)
+		printf("\nNext: docs/tutorial.md walks through the async buffered read and the b03 "
+		       "hang step by step\n(pcsim step, the scenarios in scenarios/, these pictures).\n");
+	return rc;
 }
