@@ -168,3 +168,7 @@ if(TARGET pcsim-cli)
 		$<TARGET_FILE:pcsim-cli> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli_step)
 	set_tests_properties(cli_step PROPERTIES LABELS unit TIMEOUT 300)
 endif()
+# PCSIM_STRATEGY_CALLBACK: labelled decisions, the answers are the schedule, STOP, and the
+# read-only state views leave an execution unchanged.
+pcsim_cmocka_test(NAME callback_strategy SOURCES unit/test_callback_strategy.c)
+target_link_libraries(test_callback_strategy PRIVATE pcsim_support)
