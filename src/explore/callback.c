@@ -19,7 +19,7 @@ struct callback {
 	struct pcsim__strategy base;
 	unsigned (*choose)(const struct pcsim_decision *d, void *arg);
 	void *arg;
-	struct pcsim_explore_opts o;	/* for the schedule header (choose and schedule cleared) */
+	struct pcsim_explore_opts o; /* for the schedule header (choose and schedule cleared) */
 	struct pcsim_option opts[PCSIM_MAX_OPTS];
 };
 
@@ -44,8 +44,9 @@ static void label_run(struct pcsim_world *w, const struct pcsim__opt *op, bool i
 {
 	struct pcsim__ctx *c = op->p;
 	char lb[64], cb[64];
-	const char *what = c->fresh ? "start" : c->run == CR_SPINNING ? "take the spinlock"
-						  : "next step";
+	const char *what = c->fresh		   ? "start"
+			   : c->run == CR_SPINNING ? "take the spinlock"
+						   : "next step";
 	const char *me = pcsim__ctx_label(w, c->id, lb, sizeof(lb));
 	if (c->kind != PCSIM_CTX_TASK || is_cur) {
 		snprintf(buf, len, "%s: %s", me, what);
@@ -72,7 +73,7 @@ static void label(struct pcsim_world *w, const struct pcsim__opt *op, bool is_cu
 		  const char *data_kind, struct pcsim_option *out)
 {
 	char lb[64];
-	struct pcsim__choice c = { op->type, op->target, data_kind };
+	struct pcsim__choice c = {op->type, op->target, data_kind};
 	pcsim__choice_format(&c, out->choice, sizeof(out->choice));
 	out->target = op->target;
 	switch (op->type) {
@@ -133,7 +134,7 @@ static inline unsigned callback_pick(struct pcsim__strategy *base, struct pcsim_
 				     "the chooser stopped the execution at decision %" PRIu64
 				     " (step %" PRIu64 ")",
 				     d.index + 1, d.step);
-		base->unlogged = true;	/* what the engine does next never runs */
+		base->unlogged = true; /* what the engine does next never runs */
 		return d.dflt;
 	}
 	return pick < n ? pick : d.dflt;

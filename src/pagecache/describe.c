@@ -22,11 +22,11 @@ static void print_flags(unsigned long fl, FILE *f)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-		{ PCSIM_PG_locked, "locked" },	   { PCSIM_PG_referenced, "referenced" },
-		{ PCSIM_PG_uptodate, "uptodate" }, { PCSIM_PG_dirty, "dirty" },
-		{ PCSIM_PG_lru, "lru" },	   { PCSIM_PG_waiters, "waiters" },
-		{ PCSIM_PG_error, "error" },	   { PCSIM_PG_writeback, "writeback" },
-		{ PCSIM_PG_reclaim, "reclaim" },
+		{PCSIM_PG_locked, "locked"},	 {PCSIM_PG_referenced, "referenced"},
+		{PCSIM_PG_uptodate, "uptodate"}, {PCSIM_PG_dirty, "dirty"},
+		{PCSIM_PG_lru, "lru"},		 {PCSIM_PG_waiters, "waiters"},
+		{PCSIM_PG_error, "error"},	 {PCSIM_PG_writeback, "writeback"},
+		{PCSIM_PG_reclaim, "reclaim"},
 	};
 	bool any = false;
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -76,7 +76,8 @@ static void describe_entry(struct pagecache_layer *L, const struct pcsim_wait_qu
 							  : "autoremove_wake_function");
 	} else if (pcsim__pagecache_is_page_waiter(L, e)) {
 		/* io_uring's io_async_buf_func() (or a user's): a callback, no task sleeps */
-		fprintf(f, "async callback (io_async_buf_func: runs in the waker, queues task_work)");
+		fprintf(f,
+			"async callback (io_async_buf_func: runs in the waker, queues task_work)");
 	} else {
 		fprintf(f, "callback");
 	}

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * describe.c - pcsim_world_describe(): the engine's part of an execution's state, for a person
- * (`pcsim step`'s `state` command), and pcsim_world_layer_peek() for the layers' own views: each task's run state, task->state and wait channel, the
- * running atomic contexts, the pending events and the store buffers. Read-only: it takes no
- * step, emits no trace event and hands out no object id (an address without one prints as its
- * offset-free "unnamed object"), so looking never changes the execution. No kernel function is
- * modelled here (it is what /proc/PID/wchan and /proc/PID/stat show, roughly).
+ * (`pcsim step`'s `state` command), and pcsim_world_layer_peek() for the layers' own views: each
+ * task's run state, task->state and wait channel, the running atomic contexts, the pending events
+ * and the store buffers. Read-only: it takes no step, emits no trace event and hands out no object
+ * id (an address without one prints as "(unnamed object)"), so looking never changes
+ * the execution. No kernel function is modelled here (it is what /proc/PID/wchan and /proc/PID/stat
+ * show, roughly).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ static uint32_t obj_peek(const struct pcsim_world *w, const void *addr)
 		return 0;
 	uint64_t x = (uint64_t)(uintptr_t)addr;
 	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;	/* tracepoint.c's ptr_hash() */
+	x *= 0xff51afd7ed558ccdull; /* tracepoint.c's ptr_hash() */
 	x ^= x >> 33;
 	size_t j = (size_t)x & (w->objcap - 1);
 	for (size_t probes = 0; w->objs[j].addr && probes < w->objcap; probes++) {
@@ -78,11 +79,11 @@ int pcsim_world_describe(const struct pcsim_world *w, FILE *f)
 			fprintf(f, "exited\n");
 			continue;
 		}
-		const char *run = c->run == CR_SLEEPING		 ? "sleeping"
-				  : c->run == CR_SPINNING	 ? "spinning"
-				  : c->fresh			 ? "not started"
-				  : w->cpus[c->cpu].curr == c	 ? "on its cpu"
-								 : "runnable (preempted)";
+		const char *run = c->run == CR_SLEEPING	      ? "sleeping"
+				  : c->run == CR_SPINNING     ? "spinning"
+				  : c->fresh		      ? "not started"
+				  : w->cpus[c->cpu].curr == c ? "on its cpu"
+							      : "runnable (preempted)";
 		fprintf(f, "%s, state %s", run, pcsim__state_name((long)PCSIM_SETUP_GET(t->state)));
 		if (c->run == CR_SLEEPING && t->wchan[0])
 			fprintf(f, ", wchan %s", t->wchan);
@@ -103,9 +104,8 @@ int pcsim_world_describe(const struct pcsim_world *w, FILE *f)
 		if (!any)
 			fprintf(f, "atomic contexts:\n");
 		any = true;
-		fprintf(f, "  %-22s cpu%u  running its handler", pcsim__ctx_label(w, x->id, lb,
-										 sizeof(lb)),
-			cpu);
+		fprintf(f, "  %-22s cpu%u  running its handler",
+			pcsim__ctx_label(w, x->id, lb, sizeof(lb)), cpu);
 		describe_ctx_extra(w, x, f);
 		fprintf(f, "\n");
 	}
@@ -117,8 +117,8 @@ int pcsim_world_describe(const struct pcsim_world *w, FILE *f)
 		if (e->cpu < 0)
 			fprintf(f, "engine action");
 		else
-			fprintf(f, "%s on cpu%d", e->kind == PCSIM_CTX_SOFTIRQ ? "softirq" : "hardirq",
-				e->cpu);
+			fprintf(f, "%s on cpu%d",
+				e->kind == PCSIM_CTX_SOFTIRQ ? "softirq" : "hardirq", e->cpu);
 		if (w->cfg.timed)
 			fprintf(f, ", due at %" PRIu64 " ns", e->due);
 		fprintf(f, "\n");
@@ -129,18 +129,21 @@ int pcsim_world_describe(const struct pcsim_world *w, FILE *f)
 			const struct pcsim__cpu *cp = &w->cpus[cpu];
 			fprintf(f, "  cpu%u:%s", cpu, cp->sb_len ? "" : " empty");
 			for (unsigned i = 0; i < cp->sb_len; i++) {
-				const struct sb_entry *e = &cp->sb[(cp->sb_head + i) % PCSIM_SB_MAX];
+				const struct sb_entry *e =
+					&cp->sb[(cp->sb_head + i) % PCSIM_SB_MAX];
 				uint32_t id = obj_peek(w, e->addr);
 				char ob[64];
 				fprintf(f, "%s %s <- ", i ? "," : "",
 					id ? pcsim_trace_obj_label(w, id, ob, sizeof(ob))
 					   : "(unnamed object)");
-				uint32_t vid = e->ptr && e->val ? obj_peek(w, (void *)(uintptr_t)e->val)
-								: 0;
+				uint32_t vid = e->ptr && e->val
+						       ? obj_peek(w, (void *)(uintptr_t)e->val)
+						       : 0;
 				if (e->ptr && !e->val)
 					fprintf(f, "NULL");
 				else if (vid)
-					fprintf(f, "%s", pcsim_trace_obj_label(w, vid, ob, sizeof(ob)));
+					fprintf(f, "%s",
+						pcsim_trace_obj_label(w, vid, ob, sizeof(ob)));
 				else
 					fprintf(f, "0x%" PRIx64, e->val);
 			}

@@ -18,30 +18,30 @@
 #include "pcsim_test.h"
 
 struct script {
-	const char *const *want;	/* choices to take, schedule spelling; then the default */
+	const char *const *want; /* choices to take, schedule spelling; then the default */
 	unsigned nwant;
 	unsigned calls, ends;
 	int end_outcome;
-	bool look;			/* call every read-only view at every decision */
-	unsigned stop_at;		/* 1-based decision to answer PCSIM_CHOOSE_STOP, 0 = never */
-	bool out_of_range;		/* answer n (not an option) */
-	char first[2][160];		/* labels of the first decision */
+	bool look;	    /* call every read-only view at every decision */
+	unsigned stop_at;   /* 1-based decision to answer PCSIM_CHOOSE_STOP, 0 = never */
+	bool out_of_range;  /* answer n (not an option) */
+	char first[2][160]; /* labels of the first decision */
 	unsigned first_n, first_dflt;
 	int first_cur;
 	uint64_t first_step, first_index;
-	bool sched_ok;			/* pcsim_decision_schedule() had "choices K" at decision K */
-	bool trace_ok;			/* pcsim_decision_trace() grew with the events */
-	bool saw_pages;			/* pcsim_pagecache_describe() showed the wait table */
+	bool sched_ok;	/* pcsim_decision_schedule() had "choices K" at decision K */
+	bool trace_ok;	/* pcsim_decision_trace() grew with the events */
+	bool saw_pages; /* pcsim_pagecache_describe() showed the wait table */
 	/* what went wrong inside the callback (which runs on a context's stack inside the
 	 * world, where a cmocka failure could not unwind): checked after pcsim_explore() */
 	char bad[200];
 };
 
-#define CHECK(s, cond)                                                                    \
-	do {                                                                              \
-		if (!(cond) && !(s)->bad[0])                                              \
+#define CHECK(s, cond)                                                                      \
+	do {                                                                                \
+		if (!(cond) && !(s)->bad[0])                                                \
 			snprintf((s)->bad, sizeof((s)->bad), "decision %u: %s", (s)->calls, \
-				 #cond);                                                  \
+				 #cond);                                                    \
 	} while (0)
 
 static void look(const struct pcsim_decision *d, struct script *s)
@@ -140,7 +140,7 @@ static int run(const char *prog, struct script *s, struct pcsim_report *r)
 	return rc;
 }
 
-static const char *const lost[] = { "run T1", "run T2", "run T2", "run T2" };
+static const char *const lost[] = {"run T1", "run T2", "run T2", "run T2"};
 
 static void test_needs_choose(void **state)
 {
@@ -149,9 +149,9 @@ static void test_needs_choose(void **state)
 	struct pcsim_report r;
 	pcsim_explore_opts_init(&o);
 	o.strategy = PCSIM_STRATEGY_CALLBACK;
-	assert_int_equal(pcsim_explore(&pcsim_builtin_find("micro-lost-wakeup")->prog, NULL, &o,
-				       &r),
-			 -EINVAL);
+	assert_int_equal(
+		pcsim_explore(&pcsim_builtin_find("micro-lost-wakeup")->prog, NULL, &o, &r),
+		-EINVAL);
 	assert_non_null(r.message);
 	assert_non_null(strstr(r.message, "choose"));
 	pcsim_report_free(&r);
@@ -162,7 +162,7 @@ static void test_needs_choose(void **state)
 static void test_picks_are_the_schedule(void **state)
 {
 	(void)state;
-	struct script s = { .want = lost, .nwant = 4 };
+	struct script s = {.want = lost, .nwant = 4};
 	struct pcsim_report r;
 	assert_int_equal(run("micro-lost-wakeup", &s, &r), 1);
 	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
@@ -185,9 +185,8 @@ static void test_picks_are_the_schedule(void **state)
 	pcsim_explore_opts_init(&o);
 	o.strategy = PCSIM_STRATEGY_REPLAY;
 	o.schedule = r.schedule;
-	assert_int_equal(pcsim_explore(&pcsim_builtin_find("micro-lost-wakeup")->prog, NULL, &o,
-				       &r2),
-			 1);
+	assert_int_equal(
+		pcsim_explore(&pcsim_builtin_find("micro-lost-wakeup")->prog, NULL, &o, &r2), 1);
 	assert_int_equal(r2.outcome, PCSIM_OUTCOME_DEADLOCK);
 	assert_int_equal(r2.step, r.step);
 	pcsim_report_free(&r2);
@@ -198,8 +197,8 @@ static void test_picks_are_the_schedule(void **state)
 static void test_other_order_is_clean(void **state)
 {
 	(void)state;
-	static const char *const other[] = { "run T2" };
-	struct script s = { .want = other, .nwant = 1 };
+	static const char *const other[] = {"run T2"};
+	struct script s = {.want = other, .nwant = 1};
 	struct pcsim_report r;
 	assert_int_equal(run("micro-lost-wakeup", &s, &r), 0);
 	assert_int_equal(r.outcome, PCSIM_OUTCOME_OK);
@@ -211,7 +210,7 @@ static void test_other_order_is_clean(void **state)
 static void test_stop(void **state)
 {
 	(void)state;
-	struct script s = { .want = lost, .nwant = 4, .stop_at = 2 };
+	struct script s = {.want = lost, .nwant = 4, .stop_at = 2};
 	struct pcsim_report r;
 	assert_int_equal(run("micro-lost-wakeup", &s, &r), 1);
 	assert_int_equal(r.outcome, PCSIM_OUTCOME_DIVERGED);
@@ -226,7 +225,7 @@ static void test_stop(void **state)
 static void test_out_of_range_is_default(void **state)
 {
 	(void)state;
-	struct script a = { .out_of_range = true }, b = { 0 };
+	struct script a = {.out_of_range = true}, b = {0};
 	struct pcsim_report ra, rb;
 	assert_true(run("micro-lost-wakeup", &a, &ra) >= 0);
 	assert_true(run("micro-lost-wakeup", &b, &rb) >= 0);
@@ -240,10 +239,10 @@ static void test_out_of_range_is_default(void **state)
 static void test_looking_changes_nothing(void **state)
 {
 	(void)state;
-	static const char *const progs[] = { "micro-lost-wakeup", "sb", "pagecache-general",
-					     "uring-rasync" };
+	static const char *const progs[] = {"micro-lost-wakeup", "sb", "pagecache-general",
+					    "uring-rasync"};
 	for (unsigned i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		struct script a = { 0 }, b = { .look = true };
+		struct script a = {0}, b = {.look = true};
 		struct pcsim_report ra, rb;
 		assert_true(run(progs[i], &a, &ra) >= 0);
 		assert_true(run(progs[i], &b, &rb) >= 0);

@@ -14,9 +14,9 @@
  * The trace events that happened since the last decision are printed before each list, so
  * the output reads as the narrative with the choices between its lines. Commands come from
  * stdin, one per line, so a here-doc scripts a session (tests/cli/step.sh); '#' starts a
- * comment; end of input is `q`. When the execution ends its outcome is printed and the same commands (but the choices)
- * work on the finished execution: `w FILE` then writes a complete schedule that `pcsim replay`
- * replays to the same outcome.
+ * comment; end of input is `q`. When the execution ends its outcome is printed and the same
+ * commands (but the choices) work on the finished execution: `w FILE` then writes a complete
+ * schedule that `pcsim replay` replays to the same outcome.
  *
  * "Back" re-runs the execution from the start with the choices taken before the decision left
  * as a prefix, answered without asking: the engine is deterministic, so the prefix leads to
@@ -52,17 +52,17 @@
 #define EXIT_INTERNAL 3
 
 struct stepper {
-	const char *target;		/* as the command line named the program */
+	const char *target; /* as the command line named the program */
 	FILE *in, *out;
-	bool tty;			/* commands typed at a terminal (not echoed) */
+	bool tty; /* commands typed at a terminal (not echoed) */
 	char line[4096];
 	/* the choices taken, in the schedule's spelling ("run T1"), by decision index */
 	char (*path)[64];
 	size_t npath, cap;
-	size_t replay_to;		/* decisions below this index replay path[] silently */
-	unsigned long auto_left;	/* `s N`: defaults still to take */
-	size_t shown;			/* trace events printed so far */
-	bool live;			/* a decision has been asked in this execution */
+	size_t replay_to;	 /* decisions below this index replay path[] silently */
+	unsigned long auto_left; /* `s N`: defaults still to take */
+	size_t shown;		 /* trace events printed so far */
+	bool live;		 /* a decision has been asked in this execution */
 	bool quit, restart, failed;
 	/* the finished execution */
 	char *final_state;
@@ -144,7 +144,7 @@ again:
 	while (*p == ' ' || *p == '\t')
 		p++;
 	memmove(s->line, p, strlen(p) + 1);
-	if (!s->tty)	/* a script: echo the command, so the transcript reads like a session */
+	if (!s->tty) /* a script: echo the command, so the transcript reads like a session */
 		fprintf(s->out, "%s\n", s->line);
 	return true;
 }
@@ -156,11 +156,12 @@ static void write_schedule(struct stepper *s, const char *path, const char *text
 		return;
 	}
 	if (pcsim_cmdline_write_file(path, text) < 0)
-		return;	/* it said why */
+		return; /* it said why */
 	fprintf(s->out, "wrote %s", path);
 	if (partial)
-		fprintf(s->out, " (the choices so far; `%s replay --lenient %s %s` takes the default "
-				"after them)",
+		fprintf(s->out,
+			" (the choices so far; `%s replay --lenient %s %s` takes the default "
+			"after them)",
 			pcsim_cmdline_prog, s->target, path);
 	fprintf(s->out, "\n");
 }
@@ -183,8 +184,9 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 		if (s->quit || s->restart)
 			return 0;
 		if (!s->live && s->replay_to)
-			fprintf(s->out, "(replayed %zu choice%s to the end: `trace` shows the "
-					"narrative)\n",
+			fprintf(s->out,
+				"(replayed %zu choice%s to the end: `trace` shows the "
+				"narrative)\n",
 				s->replay_to, s->replay_to == 1 ? "" : "s");
 		else
 			print_trace(s, d, s->shown);
@@ -209,8 +211,9 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 		for (unsigned k = 0; k < d->n; k++)
 			if (i < s->npath && strcmp(d->opts[k].choice, s->path[i]) == 0)
 				return k;
-		fprintf(stderr, "%s: step: the replayed prefix left the recorded choices at "
-				"decision %zu (the program is not deterministic?)\n",
+		fprintf(stderr,
+			"%s: step: the replayed prefix left the recorded choices at "
+			"decision %zu (the program is not deterministic?)\n",
 			pcsim_cmdline_prog, i + 1);
 		s->failed = s->quit = true;
 		return PCSIM_CHOOSE_STOP;
@@ -218,24 +221,24 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 	if (!s->live && s->replay_to) {
 		fprintf(s->out, "(replayed %zu choice%s: the narrative up to here is in `trace`)\n",
 			s->replay_to, s->replay_to == 1 ? "" : "s");
-		s->shown = d->nevents;	/* printed the first time round */
+		s->shown = d->nevents; /* printed the first time round */
 	}
 	s->live = true;
-	s->npath = i;	/* what lies beyond this decision is forgotten */
+	s->npath = i; /* what lies beyond this decision is forgotten */
 	print_trace(s, d, s->shown);
 	s->shown = d->nevents;
 	unsigned pick = d->dflt;
 	bool quiet = false;
 	if (s->auto_left) {
 		s->auto_left--;
-		quiet = (int)pick == d->cur;	/* the running context goes on: nothing to say */
+		quiet = (int)pick == d->cur; /* the running context goes on: nothing to say */
 		goto take;
 	}
 	list(s, d);
 	for (;;) {
 		char prompt[64];
-		snprintf(prompt, sizeof(prompt), "choice [1-%u, d, s N, b, state, trace, w FILE, q]> ",
-			 d->n);
+		snprintf(prompt, sizeof(prompt),
+			 "choice [1-%u, d, s N, b, state, trace, w FILE, q]> ", d->n);
 		if (!read_cmd(s, prompt)) {
 			s->quit = true;
 			return PCSIM_CHOOSE_STOP;
@@ -259,7 +262,8 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 			if (c[1]) {
 				v = strtoul(c + 2, &end, 10);
 				if (*end || v < 1) {
-					fprintf(s->out, "s N: N is a number of decisions, 1 or more\n");
+					fprintf(s->out,
+						"s N: N is a number of decisions, 1 or more\n");
 					continue;
 				}
 			}
@@ -267,7 +271,8 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 			goto take;
 		} else if (strcmp(c, "b") == 0) {
 			if (i == 0) {
-				fprintf(s->out, "this is the first decision: nothing to go back to\n");
+				fprintf(s->out,
+					"this is the first decision: nothing to go back to\n");
 				continue;
 			}
 			s->replay_to = i - 1;
@@ -278,7 +283,8 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 			pcsim_world_describe(d->world, s->out);
 			pcsim_pagecache_describe(d->world, s->out);
 		} else if (strcmp(c, "trace") == 0) {
-			fprintf(s->out, "%6s  %-4s  %-20s  %s\n", "step", "cpu", "context", "event");
+			fprintf(s->out, "%6s  %-4s  %-20s  %s\n", "step", "cpu", "context",
+				"event");
 			print_trace(s, d, 0);
 		} else if (c[0] == 'w' && c[1] == ' ' && c[2]) {
 			char *text = pcsim_decision_schedule(d);
@@ -320,8 +326,9 @@ static int outcome_status(int o)
 static int after_end(struct stepper *s, const struct pcsim_report *r)
 {
 	if (r->outcome == PCSIM_OUTCOME_OK)
-		fprintf(s->out, "the execution ended: ok (no violation), %" PRIu64 " steps, %zu "
-				"decisions\n",
+		fprintf(s->out,
+			"the execution ended: ok (no violation), %" PRIu64 " steps, %zu "
+			"decisions\n",
 			r->steps, s->ndecisions);
 	else
 		fprintf(s->out, "the execution ended: %s (%s) at step %" PRIu64 "\n  %s\n",
@@ -352,7 +359,8 @@ static int after_end(struct stepper *s, const struct pcsim_report *r)
 			continue;
 		} else if (!common_cmd(s, c)) {
 			fprintf(s->out, "the execution is over: %s (help lists the commands)\n",
-				c[0] >= '0' && c[0] <= '9' ? "nothing to choose" : "unknown command");
+				c[0] >= '0' && c[0] <= '9' ? "nothing to choose"
+							   : "unknown command");
 		}
 	}
 }
@@ -369,7 +377,7 @@ static int step_loop(struct stepper *s, const struct pcsim_program *prog,
 		ex.choose_arg = s;
 		ex.max_executions = 1;
 		ex.keep_trace = true;
-		ex.confirm = false;	/* the failure is in front of the student already */
+		ex.confirm = false; /* the failure is in front of the student already */
 		s->restart = s->quit = s->live = false;
 		s->shown = 0;
 		s->auto_left = 0;
@@ -405,7 +413,8 @@ static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		fprintf(stderr, "%s: cannot read %s: %s\n", pcsim_cmdline_prog, path, strerror(errno));
+		fprintf(stderr, "%s: cannot read %s: %s\n", pcsim_cmdline_prog, path,
+			strerror(errno));
 		return NULL;
 	}
 	size_t cap = 4096, len = 0;
@@ -431,8 +440,9 @@ static char *slurp(const char *path)
 	bool bad = ferror(f);
 	fclose(f);
 	if (!buf || bad || memchr(buf, 0, len)) {
-		fprintf(stderr, "%s: %s: not a readable schedule file (too large, binary or an I/O "
-				"error)\n",
+		fprintf(stderr,
+			"%s: %s: not a readable schedule file (too large, binary or an I/O "
+			"error)\n",
 			pcsim_cmdline_prog, path);
 		free(buf);
 		return NULL;
@@ -480,7 +490,8 @@ int pcsim_cli_step(const char *target, const char *schedule,
 		prog = &b->prog;
 		cfg.mem = b->mem;
 		if (b->wait_table_bits >= 0)
-			pcsim_pagecache_config(&cfg)->wait_table_bits = (unsigned)b->wait_table_bits;
+			pcsim_pagecache_config(&cfg)->wait_table_bits =
+				(unsigned)b->wait_table_bits;
 	} else if (pcsim_cli_is_scenario(target)) {
 		struct stat st;
 		if (stat(target, &st) == 0 && S_ISDIR(st.st_mode))
@@ -510,10 +521,11 @@ int pcsim_cli_step(const char *target, const char *schedule,
 		return pcsim_cmdline_usage_error("step: the threads backend makes no choices to "
 						 "step through (use the sim backend)");
 	}
-	struct stepper s = { .target = target, .in = stdin, .out = stdout };
+	struct stepper s = {.target = target, .in = stdin, .out = stdout};
 	s.tty = isatty(fileno(stdin));
 	if (schedule) {
-		/* the schedule's configuration (as replay takes it), then its choices as a prefix */
+		/* the schedule's configuration (as replay takes it), then its choices as a prefix
+		 */
 		char pname[256];
 		char *text = slurp(schedule);
 		if (!text) {
@@ -524,8 +536,8 @@ int pcsim_cli_step(const char *target, const char *schedule,
 		if (pcsim_schedule_info(text, pname, sizeof(pname), &cfg, err, sizeof(err)) < 0 ||
 		    (prog->name && strcmp(pname, prog->name) != 0)) {
 			if (strncmp(err, "schedule:", 9) != 0)
-				snprintf(err, sizeof(err), "recorded for program '%s', not '%s'", pname,
-					 prog->name);
+				snprintf(err, sizeof(err), "recorded for program '%s', not '%s'",
+					 pname, prog->name);
 			fprintf(stderr, "%s: %s: %s\n", pcsim_cmdline_prog, schedule, err);
 			free(text);
 			pcsim_scenario_free(scn);
