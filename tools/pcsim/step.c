@@ -290,6 +290,8 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 			char *text = pcsim_decision_schedule(d);
 			write_schedule(s, c + 2, text, true);
 			free(text);
+		} else if (strcmp(c, "w") == 0) {
+			fprintf(s->out, "w FILE: name the file to write\n");
 		} else if (strcmp(c, "q") == 0 || strcmp(c, "quit") == 0) {
 			s->quit = true;
 			return PCSIM_CHOOSE_STOP;
@@ -355,6 +357,8 @@ static int after_end(struct stepper *s, const struct pcsim_report *r)
 			fputs(r->trace ? r->trace : "(no trace recorded)\n", s->out);
 		} else if (c[0] == 'w' && c[1] == ' ' && c[2]) {
 			write_schedule(s, c + 2, r->schedule, false);
+		} else if (strcmp(c, "w") == 0) {
+			fprintf(s->out, "w FILE: name the file to write\n");
 		} else if (!*c) {
 			continue;
 		} else if (!common_cmd(s, c)) {
