@@ -55,7 +55,8 @@ struct pcsim_option {
  * @world: the running world, for read-only introspection only (pcsim_world_describe(),
  *	pcsim_pagecache_describe(), the pcsim_decision_*() helpers below); never call anything
  *	that is a preemption point or changes state.
- * @index: 0-based number of this decision in the execution (schedule line @index + 1).
+ * @index: 0-based number of this decision in the execution (schedule line @index + 1); when
+ *	@n is 0, the number of decisions the execution took.
  * @step: the step being decided (docs/engine.md §6); a data choice does not advance it.
  * @opts, @n: the options, in the engine's order (docs/engine.md §5.3); @n >= 2, or 0 for the
  *	call that ends the execution (then @outcome and @what say how it ended; the return value
