@@ -5,7 +5,8 @@
 # back to the same decision, `w FILE` writes a schedule that `pcsim replay` replays to the same
 # outcome, a schedule given to step is replayed up to its end, bad usage is exit 2. Then every
 # `$ pcsim` line of docs/tutorial.md is run (in a copy of scenarios/ and docs/tutorial/) and its
-# exit status checked against the "# exit N" written after it (0 when none).
+# exit status checked against the "# exit N" written after it (0 when none); the pictures it
+# draws must be the ones committed in docs/tutorial/.
 # Usage: step.sh PCSIM SOURCE_DIR TMPDIR
 set -u
 PCSIM=$1
@@ -156,8 +157,20 @@ while IFS= read -r line; do
 	fi
 done <"$TMP/tutorial.cmds"
 [ "$ncmd" -ge 6 ] && ok || bad "tutorial: only $ncmd '\$ pcsim' commands found"
+# The pictures in docs/tutorial/ are the ones these commands draw (pictures are byte-for-byte
+# deterministic); after an intended change of the model or of the pictures, refresh them with
+#   PCSIM_UPDATE_GOLDEN=1 tests/cli/step.sh build/asan/bin/pcsim . /tmp/step
 for f in async-retry.svg b03-p2.svg b03-hang.svg; do
-	[ -s "$T/$f" ] && ok || bad "tutorial: $f was not drawn"
+	if [ ! -s "$T/$f" ]; then
+		bad "tutorial: $f was not drawn"
+	elif [ -n "${PCSIM_UPDATE_GOLDEN:-}" ]; then
+		cp "$T/$f" "$SRC/docs/tutorial/$f" && ok
+	elif cmp -s "$T/$f" "$SRC/docs/tutorial/$f"; then
+		ok
+	else
+		bad "tutorial: docs/tutorial/$f is not what the tutorial's commands draw now" \
+			"(PCSIM_UPDATE_GOLDEN=1 tests/cli/step.sh PCSIM SRC TMP refreshes it)"
+	fi
 done
 
 echo "step: $pass passed, $fail failed"
