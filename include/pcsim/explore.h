@@ -44,7 +44,7 @@ struct pcsim_option {
 	enum pcsim_option_kind kind;
 	uint32_t target;
 	/* in the narrative's words: "T1 submitter: next step", "fire E2 bio page 1 (hardirq on
-	 * cpu0)", "flush cpu0 (2 stores buffered, oldest: page 0.flags <- 0x4)", ... */
+	 * cpu0)", "flush cpu0: x <- 0x1 (1 of 2 buffered)", ... */
 	char label[160];
 	/* the schedule file's spelling: "run T1", "fire E2", "flush cpu0", "data pick 1" */
 	char choice[64];

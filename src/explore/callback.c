@@ -62,11 +62,23 @@ static void label_run(struct pcsim_world *w, const struct pcsim__opt *op, bool i
 		snprintf(buf, len, "%s: %s (on cpu%u)", me, what, c->cpu);
 }
 
+/* "flush cpu0: x <- 0x1 (1 of 2 buffered)": the store that becomes visible. */
 static void label_flush(struct pcsim_world *w, unsigned cpu, char *buf, size_t len)
 {
 	const struct pcsim__cpu *cp = &w->cpus[cpu];
-	snprintf(buf, len, "flush cpu%u (%u store%s buffered)", cpu, cp->sb_len,
-		 cp->sb_len == 1 ? "" : "s");
+	const struct sb_entry *e = &cp->sb[cp->sb_head % PCSIM_SB_MAX];
+	char ob[64], vb[64];
+	uint32_t id = pcsim__obj_peek(w, e->addr);
+	uint32_t vid = e->ptr && e->val ? pcsim__obj_peek(w, (const void *)(uintptr_t)e->val) : 0;
+	if (e->ptr && !e->val)
+		snprintf(vb, sizeof(vb), "NULL");
+	else if (vid)
+		pcsim_trace_obj_label(w, vid, vb, sizeof(vb));
+	else
+		snprintf(vb, sizeof(vb), "0x%" PRIx64, e->val);
+	snprintf(buf, len, "flush cpu%u: %s <- %s (1 of %u buffered)", cpu,
+		 id ? pcsim_trace_obj_label(w, id, ob, sizeof(ob)) : "(unnamed object)", vb,
+		 cp->sb_len);
 }
 
 static void label(struct pcsim_world *w, const struct pcsim__opt *op, bool is_cur,

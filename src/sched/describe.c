@@ -14,7 +14,7 @@
 #include "sched_int.h"
 
 /* The object id of @addr if it has one already, else 0 (tracepoint.c's table, never grown). */
-static uint32_t obj_peek(const struct pcsim_world *w, const void *addr)
+uint32_t pcsim__obj_peek(const struct pcsim_world *w, const void *addr)
 {
 	if (!w->objcap)
 		return 0;
@@ -131,13 +131,13 @@ int pcsim_world_describe(const struct pcsim_world *w, FILE *f)
 			for (unsigned i = 0; i < cp->sb_len; i++) {
 				const struct sb_entry *e =
 					&cp->sb[(cp->sb_head + i) % PCSIM_SB_MAX];
-				uint32_t id = obj_peek(w, e->addr);
+				uint32_t id = pcsim__obj_peek(w, e->addr);
 				char ob[64];
 				fprintf(f, "%s %s <- ", i ? "," : "",
 					id ? pcsim_trace_obj_label(w, id, ob, sizeof(ob))
 					   : "(unnamed object)");
 				uint32_t vid = e->ptr && e->val
-						       ? obj_peek(w, (void *)(uintptr_t)e->val)
+						       ? pcsim__obj_peek(w, (void *)(uintptr_t)e->val)
 						       : 0;
 				if (e->ptr && !e->val)
 					fprintf(f, "NULL");
