@@ -218,3 +218,14 @@ if(TARGET pcsim-cli)
 		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_campaign)
 	set_tests_properties(cli_campaign PROPERTIES LABELS unit TIMEOUT 300)
 endif()
+# pcsim step driven by here-docs (picks, state, back, a schedule that replays to the same
+# outcome) and every `$ pcsim` command of docs/tutorial.md with its exit status.
+if(TARGET pcsim-cli)
+	add_test(NAME cli_step COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/step.sh
+		$<TARGET_FILE:pcsim-cli> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli_step)
+	set_tests_properties(cli_step PROPERTIES LABELS unit TIMEOUT 300)
+endif()
+# PCSIM_STRATEGY_CALLBACK: labelled decisions, the answers are the schedule, STOP, and the
+# read-only state views leave an execution unchanged.
+pcsim_cmocka_test(NAME callback_strategy SOURCES unit/test_callback_strategy.c)
+target_link_libraries(test_callback_strategy PRIVATE pcsim_support)

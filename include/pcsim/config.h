@@ -190,6 +190,15 @@ PCSIM_API struct pcsim_world *pcsim_world_current(void);
 PCSIM_API void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size,
 				  bool *fresh);
 
+/**
+ * pcsim_world_layer_peek - the storage pcsim_world_layer() gave @key in this execution, or NULL
+ * if the layer has none yet. Unlike pcsim_world_layer() it never allocates or registers
+ * anything: for read-only views of a layer's state (pcsim_pagecache_describe()).
+ * Context: setup, finish or any context (sim); locking: none (the threads backend's layers are
+ * registered under the world's lock: call it only while @w is not running there).
+ */
+PCSIM_API void *pcsim_world_layer_peek(const struct pcsim_world *w, const void *key);
+
 /** pcsim_world_step - the number of steps taken so far in this execution (sim); 0 (threads). */
 PCSIM_API uint64_t pcsim_world_step(const struct pcsim_world *w);
 

@@ -28,10 +28,66 @@ enum pcsim_strategy {
 	PCSIM_STRATEGY_PCT,		/* Burckhardt et al. 2010, depth pct_depth */
 	PCSIM_STRATEGY_DFS,		/* exhaustive, at most preemption_bound preemptions */
 	PCSIM_STRATEGY_REPLAY,		/* follow a schedule file */
+	PCSIM_STRATEGY_CALLBACK,	/* ask pcsim_explore_opts.choose at every decision */
 };
 
 /* struct pcsim_explore_opts.preemption_bound: DFS with no bound (every schedule). */
 #define PCSIM_PREEMPTION_UNBOUNDED UINT32_MAX
+/* The kinds of option at a decision (docs/engine.md §1, §5.3). */
+enum pcsim_option_kind {
+	PCSIM_OPTION_RUN = 0,		/* a context takes its next step; target: its id */
+	PCSIM_OPTION_FIRE,		/* a pending event fires; target: the event id */
+	PCSIM_OPTION_FLUSH,		/* a CPU's store buffer writes its oldest entry; target: cpu */
+	PCSIM_OPTION_SPURIOUS,		/* a sleeping task wakes spuriously; target: task id */
+	PCSIM_OPTION_DATA,		/* a pcsim_choose() value; target: the value */
+};
+
+/** struct pcsim_option - one option of a decision, as the callback strategy shows it. */
+struct pcsim_option {
+	enum pcsim_option_kind kind;
+	uint32_t target;
+	/* in the narrative's words: "T1 submitter: next step", "fire E2 bio page 1 (hardirq on
+	 * cpu0)", "flush cpu0: x <- 0x1 (1 of 2 buffered)", ... */
+	char label[160];
+	/* the schedule file's spelling: "run T1", "fire E2", "flush cpu0", "data pick 1" */
+	char choice[64];
+};
+
+/**
+ * struct pcsim_decision - what PCSIM_STRATEGY_CALLBACK passes to its choose callback.
+ * @world: the running world, for read-only introspection only (pcsim_world_describe(),
+ *	pcsim_pagecache_describe(), the pcsim_decision_*() helpers below); never call anything
+ *	that is a preemption point or changes state.
+ * @index: 0-based number of this decision in the execution (schedule line @index + 1); when
+ *	@n is 0, the number of decisions the execution took.
+ * @step: the step being decided (docs/engine.md §6); a data choice does not advance it.
+ * @opts, @n: the options, in the engine's order (docs/engine.md §5.3); @n >= 2, or 0 for the
+ *	call that ends the execution (then @outcome and @what say how it ended; the return value
+ *	is ignored).
+ * @dflt: the default option: the running context's next step if it may continue, else 0 (what
+ *	lenient replay and DFS take first).
+ * @cur: the running context's own option (it continues), or -1 (it blocked, exited, yields,
+ *	or this is a data choice).
+ * @data_kind: the kind of a data choice (pcsim_choose()), else NULL.
+ * @nevents: trace events recorded so far (pcsim_decision_trace() can start after those shown).
+ */
+struct pcsim_decision {
+	struct pcsim_world *world;
+	uint64_t index;
+	uint64_t step;
+	const struct pcsim_option *opts;
+	unsigned n;
+	unsigned dflt;
+	int cur;
+	const char *data_kind;
+	size_t nevents;
+	int outcome;		/* enum pcsim_outcome, when @n is 0 */
+	const char *what;	/* the failure's name, "" if none, when @n is 0 */
+};
+
+/* A choose callback's answer that ends the execution at this decision: it stops as
+ * PCSIM_OUTCOME_DIVERGED with what "stopped" and is not confirmed. */
+#define PCSIM_CHOOSE_STOP 0xffffffffu
 
 /** struct pcsim_explore_opts - initialise with pcsim_explore_opts_init(). */
 struct pcsim_explore_opts {
@@ -90,6 +146,15 @@ struct pcsim_explore_opts {
 	uint64_t *slice_bound;
 	/* Sum r->digest over the executions run (cheap: one pass over each choice log). */
 	bool digest;
+	/* PCSIM_STRATEGY_CALLBACK: called at every decision of the sim backend (a step with two or
+	 * more options, or a data choice with two or more values) and once more, with d->n == 0,
+	 * when an execution ends. Return the index of the option to take (< d->n), or
+	 * PCSIM_CHOOSE_STOP; an index out of range is taken as d->dflt. The callback runs inside
+	 * the world (on the stack of the context at the point, so keep it shallow: no large
+	 * local buffers) and may block (read a terminal): set the configuration's watchdog_ms
+	 * to 0 for interactive use. Required for that strategy, ignored by the others. */
+	unsigned (*choose)(const struct pcsim_decision *d, void *arg);
+	void *choose_arg;
 };
 
 /* PCT learns its expected number of decisions from this many first executions. */
@@ -179,8 +244,25 @@ PCSIM_API void pcsim_report_free(struct pcsim_report *r);
 /** pcsim_outcome_name - "ok", "violation", "deadlock", "livelock", "diverged", "internal". */
 PCSIM_API const char *pcsim_outcome_name(enum pcsim_outcome o);
 
+/**
+ * pcsim_decision_schedule - the schedule file text of the choices made so far in @d's execution
+ * (docs/schedule-format.md), @d's own decision not included; its outcome line reads "ok -"
+ * while the execution is still running. A strict replay of a partial schedule diverges where it
+ * ends; `pcsim replay --lenient` (replay_lenient) goes on with the defaults.
+ * Context: inside a choose callback. Return: malloc'd text, or NULL without memory.
+ */
+PCSIM_API char *pcsim_decision_schedule(const struct pcsim_decision *d);
+
+/**
+ * pcsim_decision_trace - the narrative of the trace events @from .. d->nevents - 1 of @d's
+ * execution, one line per event as in report->trace, without the header line (empty when
+ * tracing is off). Context: inside a choose callback. Return: malloc'd text, or NULL.
+ */
+PCSIM_API char *pcsim_decision_trace(const struct pcsim_decision *d, size_t from);
+
 /** pcsim_strategy_parse - "random", "pct", "dfs", "replay" -> 0 and *out, else -EINVAL. */
 PCSIM_API int pcsim_strategy_parse(const char *s, enum pcsim_strategy *out);
+/* pcsim_strategy_name - the names above, "callback" for PCSIM_STRATEGY_CALLBACK, else "?". */
 PCSIM_API const char *pcsim_strategy_name(enum pcsim_strategy s);
 
 /**

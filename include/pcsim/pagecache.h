@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <pcsim/explore.h>
 #include <pcsim/export.h>
@@ -464,6 +465,18 @@ PCSIM_API long pcsim_read_iter(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *
  * with wait_table_bits 0 to put every page in one bucket. Context: any thread.
  */
 PCSIM_API const struct pcsim_program *pcsim_pagecache_general_program(void);
+
+/**
+ * pcsim_pagecache_describe - the layer's part of the state of @w's execution, for a person:
+ * each page frame (file, index, references, PG_* flags, or "free") and each non-empty bucket of
+ * the page wait table with its entries in queue order (page and bit, the sleeping task or the
+ * async callback, the wake function, WQ_FLAG_* bits). Memory as it is in memory. Layout not
+ * frozen. Read-only: no step, no trace event, no object id; the layer is not created if the
+ * execution has not used it yet. pcsim_world_describe() gives the engine's part.
+ * Context: as pcsim_world_describe() (sim backend; on threads it prints no pages).
+ * Return: 0, or -1 for NULL arguments or a write error on @f.
+ */
+PCSIM_API int pcsim_pagecache_describe(const struct pcsim_world *w, FILE *f);
 
 /**
  * pcsim_async_page_wake_function - a reference async page-wait callback in the shape of

@@ -132,6 +132,20 @@ PCSIM_API int pcsim_trace_write_chrome_json(const struct pcsim_world *w, FILE *f
 PCSIM_API int pcsim_trace_write_svg(const struct pcsim_world *w,
 				    const struct pcsim_trace_svg_opts *o, FILE *f);
 
+/**
+ * pcsim_world_describe - the engine's part of the state of @w's execution, for a person: each
+ * task's run state (not started, on its cpu, preempted, sleeping, spinning, exited), its
+ * task->state and wait channel, locks held, pending signal and task_work; the atomic contexts
+ * running; the pending events; under mem=tso each CPU's store buffer, oldest first. Memory is
+ * shown as it is in memory, not as one CPU's view. Several lines of text, layout not frozen.
+ * Read-only: it takes no step, emits no trace event and assigns no object id, so calling it
+ * never changes an execution. The model layers describe their own state
+ * (pcsim_pagecache_describe()).
+ * Context: setup, finish, or a choose callback of PCSIM_STRATEGY_CALLBACK (sim backend), on the
+ * thread that runs @w. Return: 0, or -1 for NULL arguments or a write error on @f.
+ */
+PCSIM_API int pcsim_world_describe(const struct pcsim_world *w, FILE *f);
+
 struct pcsim_program;
 
 /**

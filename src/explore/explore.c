@@ -235,12 +235,16 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		r->message = prefixed("pcsim_explore: ", err);
 		return -EINVAL;
 	}
-	if ((unsigned)o.strategy > PCSIM_STRATEGY_REPLAY) {
+	if ((unsigned)o.strategy > PCSIM_STRATEGY_CALLBACK) {
 		snprintf(err, sizeof(err),
 			 "pcsim_explore: strategy %d is not a strategy (PCSIM_STRATEGY_RANDOM, _PCT, "
-			 "_DFS or _REPLAY)",
+			 "_DFS, _REPLAY or _CALLBACK)",
 			 (int)o.strategy);
 		r->message = xstrdup(err);
+		return -EINVAL;
+	}
+	if (o.strategy == PCSIM_STRATEGY_CALLBACK && !o.choose) {
+		r->message = xstrdup("pcsim_explore: the callback strategy needs opts.choose");
 		return -EINVAL;
 	}
 	if (prog->name && strpbrk(prog->name, "\n\r")) {

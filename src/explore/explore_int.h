@@ -95,6 +95,7 @@ extern const struct pcsim__strategy_ops pcsim__random_ops;	/* random.c */
 extern const struct pcsim__strategy_ops pcsim__pct_ops;		/* pct.c */
 extern const struct pcsim__strategy_ops pcsim__dfs_ops;		/* dfs.c */
 extern const struct pcsim__strategy_ops pcsim__replay_ops;	/* replay.c */
+extern const struct pcsim__strategy_ops pcsim__callback_ops;	/* callback.c */
 
 /* ---- strategy.c */
 /* Make room in the choice log: true, or false with the execution ended as internal. */

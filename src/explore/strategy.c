@@ -6,7 +6,8 @@
  * schedule), and strategy names.
  *
  * The strategies, one per file: random.c (uniform), pct.c (probabilistic concurrency testing),
- * dfs.c (bounded depth-first search), replay.c (a schedule file, strict or lenient).
+ * dfs.c (bounded depth-first search), replay.c (a schedule file, strict or lenient),
+ * callback.c (the caller's function decides: `pcsim step`).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ static const struct pcsim__strategy_ops *const strategies[] = {
 	[PCSIM_STRATEGY_PCT] = &pcsim__pct_ops,
 	[PCSIM_STRATEGY_DFS] = &pcsim__dfs_ops,
 	[PCSIM_STRATEGY_REPLAY] = &pcsim__replay_ops,
+	[PCSIM_STRATEGY_CALLBACK] = &pcsim__callback_ops,
 };
 
 struct pcsim__strategy *pcsim__strategy_new(const struct pcsim_explore_opts *o, char *err,
@@ -141,6 +143,6 @@ int pcsim_strategy_parse(const char *str, enum pcsim_strategy *out)
 
 const char *pcsim_strategy_name(enum pcsim_strategy s)
 {
-	static const char *const names[] = { "random", "pct", "dfs", "replay" };
-	return (unsigned)s < 4 ? names[s] : "?";
+	static const char *const names[] = { "random", "pct", "dfs", "replay", "callback" };
+	return (unsigned)s < 5 ? names[s] : "?";
 }

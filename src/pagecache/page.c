@@ -28,6 +28,13 @@ static const char layer_key = 0;
 
 static void note_page_func(struct pagecache_layer *L, pcsim_wait_queue_func_t f);
 
+/* The layer's state if this execution has used it, else NULL; creates nothing (describe.c). */
+struct pagecache_layer *pcsim__pagecache_peek(const struct pcsim_world *w)
+{
+	struct pagecache_layer *L = pcsim_world_layer_peek(w, &layer_key);
+	return L && __atomic_load_n(&L->ready, __ATOMIC_ACQUIRE) ? L : NULL;
+}
+
 struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 {
 	bool fresh;

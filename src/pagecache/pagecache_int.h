@@ -52,6 +52,7 @@ struct pagecache_layer {
 };
 
 struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w);
+struct pagecache_layer *pcsim__pagecache_peek(const struct pcsim_world *w);
 
 /* The layer's record of @page's frame (@page from pcsim_page_alloc() of this world). */
 static inline struct pagecache_frame *page_frame(struct pagecache_layer *L,

@@ -443,6 +443,8 @@ void pcsim__trace_reset(struct pcsim_world *w);
 void pcsim__trace(struct pcsim_world *w, struct pcsim__ctx *c, const struct pcsim_trace_kind *k,
 		  uint32_t obj, uint32_t obj2, uint64_t a, uint64_t b, const char *str);
 uint32_t pcsim__obj_id(struct pcsim_world *w, const void *addr);
+/* describe.c: @addr's object id if it has one, else 0; assigns nothing (read-only views). */
+uint32_t pcsim__obj_peek(const struct pcsim_world *w, const void *addr);
 uint32_t pcsim__obj_id_fresh(struct pcsim_world *w, const void *addr);
 const char *pcsim__state_name(long state);
 

@@ -65,4 +65,14 @@ int pcsim_cli_write_junit(const char *path, const char *suite,
 			  const struct pcsim_cli_case *cases, unsigned n);
 void pcsim_cli_print_ktap(FILE *f, const struct pcsim_cli_case *cases, unsigned n);
 
+/*
+ * `pcsim step PROGRAM [SCHEDULE]` (step.c): the interactive stepper. @target is a built-in
+ * program or a scenario file; @apply_cli puts the command line's settings over the program's own;
+ * with @schedule (a file, or NULL) the configuration is the schedule's and its choices are taken
+ * first. Commands from stdin. Returns the exit status.
+ */
+int pcsim_cli_step(const char *target, const char *schedule,
+		   int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err, size_t errlen),
+		   void *cli_arg);
+
 #endif

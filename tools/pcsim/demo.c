@@ -284,5 +284,10 @@ int pcsim_cli_demo(int argc, char **argv)
 	rc = demo_pagecache(out, seed);
 	if (rc)
 		return rc;
-	return demo_ring(out, seed);
+	rc = demo_ring(out, seed);
+	if (rc == 0)
+		printf("\nNext: docs/tutorial.md walks through the async buffered read and the b03 "
+		       "hang step by step\n(pcsim step on scenarios/async-retry.pcs and "
+		       "scenarios/zoo/, with pictures like these).\n");
+	return rc;
 }

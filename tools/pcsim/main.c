@@ -82,6 +82,8 @@ static void usage(FILE *f)
 		"  replay PROGRAM SCHEDULE    re-run a schedule file exactly\n"
 		"  merge [--json] RESULT.json...\n"
 		"                             combine the --json results of the shards of a campaign\n"
+		"  step PROGRAM [SCHEDULE]    take the choices one at a time, commands from stdin\n"
+		"                             (after SCHEDULE's, if given; docs/tutorial.md)\n"
 		"                             PROGRAM: a built-in, a scenario FILE.pcs, or (explore)\n"
 		"                             a DIR/ of scenarios (docs/scenarios.md)\n"
 		"  litmus FILE.litmus...      run C litmus tests (herd7/LKMM format), 'litmus --help'\n"
@@ -1033,6 +1035,27 @@ static int cmd_replay(int argc, char **argv)
 	return st;
 }
 
+/* `pcsim step PROGRAM [SCHEDULE] [--SETTING VALUE]...`: tools/pcsim/step.c. */
+static int cmd_step(int argc, char **argv)
+{
+	struct opts o;
+	const char *pos[2], *n;
+	int npos, rc;
+	opts_init(&o);
+	if ((rc = parse_opts(argc, argv, &o, pos, 2, &npos)))
+		return rc;
+	if (npos < 1)
+		return pcsim_cmdline_usage_error("step needs a PROGRAM (and may take a SCHEDULE)");
+	if ((n = given_name(o.given, ~(unsigned)G_BUG)))
+		return pcsim_cmdline_usage_error("step: %s has no effect: you make the choices "
+						 "(settings and --bug apply)", n);
+	if (npos == 2 && ((n = given_setting(&o, setting_recorded)) ||
+			  (n = given_name(o.given, G_BUG))))
+		return pcsim_cmdline_usage_error("step: %s has no effect: the schedule file's "
+						 "config line records the configuration", n);
+	return pcsim_cli_step(pos[0], npos == 2 ? pos[1] : NULL, apply_settings_cb, &o);
+}
+
 static int cmd_bugs(void)
 {
 	printf("%-5s %-48s %s\n", "bug", "kernel", "what (found in)");
@@ -1186,6 +1209,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (strcmp(cmd, "merge") == 0)
 		return pcsim_cli_merge(argc - 2, argv + 2);
+	if (strcmp(cmd, "step") == 0)
+		return cmd_step(argc - 2, argv + 2);
 	if (strcmp(cmd, "demo") == 0)
 		return pcsim_cli_demo(argc - 2, argv + 2);
 	if (strcmp(cmd, "litmus") == 0)
