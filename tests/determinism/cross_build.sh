@@ -30,18 +30,26 @@ for cc in gcc clang; do
 	for opt in -O0 -O2; do
 		exe="$work/det_${cc}${opt}"
 		objs=()
+		# compile two files at a time (the machines are 2-core); a failure is noticed by
+		# its marker file once all have finished
+		rm -f "$work/failed-$cc$opt"
 		for f in "${csrc[@]}" support/programs.c tests/determinism/det_programs.c \
 			tests/determinism/det_main.c; do
 			o="$work/$(echo "$cc$opt-$f" | tr '/' '_').o"
-			if ! "$cc" -std=c11 -D_GNU_SOURCE $opt -I"$src/include" -I"$gen" "${layer_inc[@]}" \
-				-I"$src/tests/determinism" -I"$src/support/include" -c "$src/$f" \
-				-o "$o"; then
-				echo "cross_build: $cc $opt failed to compile $f"
-				fail=1
-				continue 2
-			fi
 			objs+=("$o")
+			while [ "$(jobs -rp | wc -l)" -ge 2 ]; do
+				wait -n
+			done
+			( "$cc" -std=c11 -D_GNU_SOURCE $opt -I"$src/include" -I"$gen" "${layer_inc[@]}" \
+				-I"$src/tests/determinism" -I"$src/support/include" -c "$src/$f" \
+				-o "$o" || { echo "cross_build: $cc $opt failed to compile $f"
+					     touch "$work/failed-$cc$opt"; } ) &
 		done
+		wait
+		if [ -e "$work/failed-$cc$opt" ]; then
+			fail=1
+			continue
+		fi
 		if ! "$cc" "${objs[@]}" -o "$exe" $libs; then
 			echo "cross_build: $cc $opt failed to link"
 			fail=1
