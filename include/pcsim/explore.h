@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pcsim/explore.h - run a program under a strategy: random, PCT, bounded DFS, replay.
+ * pcsim/explore.h - run a program under a strategy: random, PCT, bounded DFS, replay, DPOR.
  *
  * An execution runs a program's setup, then its tasks until all have exited (or a violation,
  * deadlock or livelock stops it). At each preemption point with more than one enabled choice the
@@ -27,14 +27,20 @@ enum pcsim_strategy {
 	PCSIM_STRATEGY_PCT,		/* Burckhardt et al. 2010, depth pct_depth */
 	PCSIM_STRATEGY_DFS,		/* exhaustive, at most preemption_bound preemptions */
 	PCSIM_STRATEGY_REPLAY,		/* follow a schedule file */
+	PCSIM_STRATEGY_DPOR,		/* DFS with partial-order reduction (source-DPOR, sleep
+					 * sets), at most preemption_bound preemptions; see
+					 * docs/explore.md for what it guarantees */
 };
+
+/* A DPOR preemption bound at or above this is no bound: sleep sets are used (docs/explore.md). */
+#define PCSIM_DPOR_UNBOUNDED 1000u
 
 /** struct pcsim_explore_opts - initialise with pcsim_explore_opts_init(). */
 struct pcsim_explore_opts {
 	enum pcsim_strategy strategy;	/* default PCT */
 	uint64_t seed;			/* default 1 */
 	unsigned pct_depth;		/* default 3 */
-	unsigned preemption_bound;	/* DFS, default 2 */
+	unsigned preemption_bound;	/* DFS and DPOR, default 2 */
 	uint64_t max_executions;	/* budget; default 1000; 0 = unlimited (DFS: until done) */
 	const char *schedule;		/* REPLAY: the schedule file's text */
 	bool replay_lenient;		/* REPLAY: skip recorded choices that are not enabled */
@@ -111,7 +117,8 @@ PCSIM_API void pcsim_report_free(struct pcsim_report *r);
 /** pcsim_outcome_name - "ok", "violation", "deadlock", "livelock", "diverged", "internal". */
 PCSIM_API const char *pcsim_outcome_name(enum pcsim_outcome o);
 
-/** pcsim_strategy_parse - "random", "pct", "dfs", "replay" -> 0 and *out, else -EINVAL. */
+/** pcsim_strategy_parse - "random", "pct", "dfs", "replay", "dpor" -> 0 and *out, else
+ * -EINVAL. */
 PCSIM_API int pcsim_strategy_parse(const char *s, enum pcsim_strategy *out);
 PCSIM_API const char *pcsim_strategy_name(enum pcsim_strategy s);
 

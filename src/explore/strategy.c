@@ -6,7 +6,8 @@
  * schedule), and strategy names.
  *
  * The strategies, one per file: random.c (uniform), pct.c (probabilistic concurrency testing),
- * dfs.c (bounded depth-first search), replay.c (a schedule file, strict or lenient).
+ * dfs.c (bounded depth-first search), replay.c (a schedule file, strict or lenient), dpor.c
+ * (bounded DFS with dynamic partial-order reduction).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ static const struct pcsim__strategy_ops *const strategies[] = {
 	[PCSIM_STRATEGY_PCT] = &pcsim__pct_ops,
 	[PCSIM_STRATEGY_DFS] = &pcsim__dfs_ops,
 	[PCSIM_STRATEGY_REPLAY] = &pcsim__replay_ops,
+	[PCSIM_STRATEGY_DPOR] = &pcsim__dpor_ops,
 };
 
 struct pcsim__strategy *pcsim__strategy_new(const struct pcsim_explore_opts *o, char *err,
@@ -130,8 +132,8 @@ bool pcsim__strategy_diverged(const struct pcsim__strategy *s, char *msg, size_t
 
 int pcsim_strategy_parse(const char *str, enum pcsim_strategy *out)
 {
-	static const char *const names[] = { "random", "pct", "dfs", "replay" };
-	for (unsigned i = 0; i < 4; i++)
+	static const char *const names[] = { "random", "pct", "dfs", "replay", "dpor" };
+	for (unsigned i = 0; i < 5; i++)
 		if (str && strcmp(str, names[i]) == 0) {
 			*out = (enum pcsim_strategy)i;
 			return 0;
@@ -141,6 +143,6 @@ int pcsim_strategy_parse(const char *str, enum pcsim_strategy *out)
 
 const char *pcsim_strategy_name(enum pcsim_strategy s)
 {
-	static const char *const names[] = { "random", "pct", "dfs", "replay" };
-	return (unsigned)s < 4 ? names[s] : "?";
+	static const char *const names[] = { "random", "pct", "dfs", "replay", "dpor" };
+	return (unsigned)s < 5 ? names[s] : "?";
 }

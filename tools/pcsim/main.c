@@ -654,7 +654,8 @@ static int check_explore_opts(const struct opts *o, bool single)
 		return pcsim_cmdline_usage_error("%s: run is one execution (use explore)", n);
 	if ((o->given & G_DEPTH) && o->ex.strategy != PCSIM_STRATEGY_PCT)
 		return pcsim_cmdline_usage_error("--depth: only --strategy pct has a depth");
-	if ((o->given & G_PREEMPTIONS) && o->ex.strategy != PCSIM_STRATEGY_DFS)
+	if ((o->given & G_PREEMPTIONS) && o->ex.strategy != PCSIM_STRATEGY_DFS &&
+	    o->ex.strategy != PCSIM_STRATEGY_DPOR)
 		return pcsim_cmdline_usage_error(
 			"--preemptions: only --strategy dfs bounds preemptions");
 	if (o->cfg.backend == PCSIM_BACKEND_THREADS) {

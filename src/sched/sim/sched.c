@@ -194,6 +194,48 @@ void pcsim__sim_abort_exec(struct pcsim_world *w)
 static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__event *ev);
 
 /*
+ * A step begins (dpor only): tell the recorder, then note what executing the option touches
+ * before any code of the model runs. Every step on a CPU writes that CPU (who runs there, its
+ * preemption and irq state, its store buffer: conservative, so steps of one CPU are ordered);
+ * a context's step reads its task's runnability, which a wakeup writes; a step taken while a
+ * context yields writes the yielder (who is offered depends on it).
+ */
+static void por_step(struct pcsim_world *w, const struct pcsim__opt *o, unsigned n)
+{
+	w->por->step(w->por, w, o, n);
+	if (w->ex.yielder)
+		pcsim__por_obj(w, POR_YIELD, 0, PCSIM_POR_W);
+	switch (o->type) {
+	case OPT_RUN: {
+		const struct pcsim__ctx *t = o->p;
+		pcsim__por_obj(w, POR_CPU, t->cpu, PCSIM_POR_W);
+		if (t->kind == PCSIM_CTX_TASK)
+			pcsim__por_obj(w, POR_WAKE, t->id, PCSIM_POR_R);
+		else
+			pcsim__por_obj(w, POR_EV, t->ev->id, PCSIM_POR_R);
+		break;
+	}
+	case OPT_FIRE: {
+		const struct pcsim__event *ev = o->p;
+		pcsim__por_obj(w, POR_EV, ev->id, PCSIM_POR_W);
+		if (ev->cpu >= 0)
+			pcsim__por_obj(w, POR_CPU, (uint32_t)ev->cpu, PCSIM_POR_W);
+		break;
+	}
+	case OPT_FLUSH:
+		pcsim__por_obj(w, POR_CPU, o->target, PCSIM_POR_W);
+		break;
+	case OPT_SPURIOUS: {
+		const struct pcsim_task *t = o->p;
+		pcsim__por_obj(w, POR_SPURIOUS, 0, PCSIM_POR_W);
+		pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W);
+		pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_W);
+		break;
+	}
+	}
+}
+
+/*
  * pcsim__sim_dispatch - decide what happens next and make it happen. Returns once @cur (which may be
  * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
  * execution is over and control goes back to the main context.
@@ -243,6 +285,8 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 				continue;	/* replay diverged */
 		}
 		struct pcsim__opt *o = &opts[pick];
+		if (__builtin_expect(w->por != NULL, 0))
+			por_step(w, o, n);
 		if (w->ex.yielder && o->p != w->ex.yielder) {
 			w->ex.yielder->yielding = false;
 			w->ex.yielder = NULL;
