@@ -91,3 +91,17 @@ if(TARGET pcsim-cli)
 		${PROJECT_SOURCE_DIR}/docs/findings/p6-killable-lock-lost-wakeup.schedule)
 	set_tests_properties(finding_p6_replay PROPERTIES LABELS scenario TIMEOUT 60)
 endif()
+# dpor against plain DFS: reduction, each trace once, the small programs (unit); the scenario
+# programs at bound 0 and the zoo switches DFS settles within 20,000 executions (scenario);
+# every program and switch at bounds 0-2 and unbounded (soak).
+pcsim_cmocka_test(NAME dpor SOURCES unit/test_dpor.c
+	ARGS --skip "test_zoo_*")
+target_include_directories(test_dpor PRIVATE ${PROJECT_SOURCE_DIR}/src/explore
+	${PROJECT_SOURCE_DIR}/src/sched ${PROJECT_SOURCE_DIR}/src/trace)
+target_link_libraries(test_dpor PRIVATE pcsim_support)
+pcsim_cmocka_test(NAME dpor_scenarios PROGRAM dpor ARGS test_zoo_scenarios LABELS scenario
+	TIMEOUT 900)
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME dpor_soak PROGRAM dpor ARGS test_zoo_soak LABELS soak
+		TIMEOUT 36000)
+endif()

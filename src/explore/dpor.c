@@ -36,6 +36,7 @@
  * footprint was seen in another execution, so numbers at or above the count of the decision it
  * sleeps from are uncertain there: any two uncertain objects are taken to conflict.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,8 @@ struct objstate {
 	uint32_t id;
 	int32_t lw;		/* last write step, -1 */
 	int32_t rhead;		/* reads since the last write: rd[] list, -1 */
+	int32_t fstep;		/* the step whose footprint holds it at fpos, -1 */
+	uint32_t fpos;
 };
 
 struct rd {
@@ -116,7 +119,7 @@ struct dpor {
 	struct pcsim_world *w;
 	unsigned bound;
 	bool unbounded;		/* no preemption bound: sleep sets on */
-	bool finished, oom;
+	bool finished, oom, debug;
 	/* the decision stack, kept across executions */
 	VEC(struct node) nodes;
 	VEC(uint32_t) keys;
@@ -144,7 +147,7 @@ struct dpor {
 	VEC(uint32_t) seen;	/* agents with first[] set */
 	VEC(uint32_t) initials;
 	/* statistics */
-	uint64_t races, blocked_execs;
+	uint64_t races, blocked_execs, fallbacks, n1adds, n2adds, datanodes, schednodes;
 };
 
 #define VGROW(d, vec, want)                                                               \
@@ -260,6 +263,7 @@ static uint32_t obj_slot(struct dpor *d, uint64_t key)
 		os->id = d->nobj++;
 	os->lw = -1;
 	os->rhead = -1;
+	os->fstep = -1;
 	d->map[h] = (struct objslot){ key, d->gen, slot };
 	d->mapused++;
 	return slot;
@@ -273,21 +277,34 @@ static inline bool certain(uint32_t id, uint32_t nobj)
 	return id >= DPOR_PSEUDO_ID || id < nobj;
 }
 
-/* Does the sleeping step @s conflict with the footprint @f (numbered in this execution)? */
+/*
+ * Does the sleeping step @s conflict with the footprint @f (numbered in this execution)? Both
+ * are sorted by object number; numbers from s->nobj up to the pseudo objects are uncertain.
+ */
 static bool sleep_dep(struct dpor *d, const struct sleepent *s, const struct fpent *f, size_t nf)
 {
 	const struct fpent *sf = &d->sfp.v[s->fp];
 	bool s_new = false, f_new = false;
-	for (size_t i = 0; i < s->nfp; i++) {
-		if (!certain(sf[i].id, s->nobj)) {
+	size_t i = 0, j = 0;
+	while (i < s->nfp && j < nf) {
+		uint32_t a = sf[i].id, b = f[j].id;
+		if (!certain(a, s->nobj))
 			s_new = true;
-			continue;
-		}
-		for (size_t j = 0; j < nf; j++)
-			if (f[j].id == sf[i].id && ((f[j].kind | sf[i].kind) & PCSIM_POR_W))
+		if (!certain(b, s->nobj))
+			f_new = true;
+		if (a == b) {
+			if (certain(a, s->nobj) && ((sf[i].kind | f[j].kind) & PCSIM_POR_W))
 				return true;
+			i++, j++;
+		} else if (a < b) {
+			i++;
+		} else {
+			j++;
+		}
 	}
-	for (size_t j = 0; j < nf && !f_new; j++)
+	for (; i < s->nfp && !s_new; i++)
+		s_new = !certain(sf[i].id, s->nobj);
+	for (; j < nf && !f_new; j++)
 		f_new = !certain(f[j].id, s->nobj);
 	return s_new && f_new;
 }
@@ -372,8 +389,11 @@ static unsigned add_initials(struct dpor *d, int32_t ni, bool one, uint32_t pref
 			setbit(bt, (unsigned)o);
 			continue;
 		}
-		if (bit(bt, (unsigned)o))
+		if (bit(bt, (unsigned)o)) {
+			if (d->debug)
+				fprintf(stderr, "    node %d: covered by %x\n", ni, key);
 			return enabled;	/* already covered */
+		}
 		if (sleeping_at(d, nd, key))
 			continue;
 		if (pick < 0 || key == prefer)
@@ -381,6 +401,12 @@ static unsigned add_initials(struct dpor *d, int32_t ni, bool one, uint32_t pref
 	}
 	if (one && pick >= 0)
 		setbit(bt, (unsigned)pick);
+	if (d->debug) {
+		fprintf(stderr, "    node %d: initials", ni);
+		for (size_t i = 0; i < d->initials.n; i++)
+			fprintf(stderr, " %x", d->agents.v[d->initials.v[i]].key);
+		fprintf(stderr, " -> pick %d (enabled %u)\n", pick, enabled);
+	}
 	return enabled;
 }
 
@@ -389,6 +415,8 @@ static void race(struct dpor *d, uint32_t e, uint32_t j)
 	const struct step *se = &d->steps.v[e];
 	int32_t n1 = se->node;
 	d->races++;
+	if (d->debug)
+		fprintf(stderr, "  race %u -> %u\n", e, j);
 	/* The decision before e, and (bounded) the one before the block e ends. */
 	int32_t n2 = -1;
 	if (!d->unbounded) {
@@ -405,9 +433,11 @@ static void race(struct dpor *d, uint32_t e, uint32_t j)
 	uint32_t prefer = d->agents.v[d->steps.v[j].agent].key;
 	if (n1 >= 0 && !d->nodes.v[n1].blocked)
 		add_initials(d, n1, d->unbounded, prefer);
-	if (n2 >= 0 && !d->nodes.v[n2].blocked && add_initials(d, n2, false, prefer) == 0) {
+	if (n2 >= 0 && !d->nodes.v[n2].blocked && add_initials(d, n2, false, prefer) == 0 &&
+	    !getenv("PCSIM_DPOR_NOFALLBACK")) {
 		/* No initial is enabled at the block start: every option there (Coons et al.). */
 		struct node *nd = &d->nodes.v[n2];
+		d->fallbacks++;
 		for (unsigned i = 0; i < nd->n; i++)
 			setbit(bt_bits(d, nd), i);
 	}
@@ -432,25 +462,28 @@ static void step_close(struct dpor *d)
 	struct step *sj = &d->steps.v[j];
 	/* Footprint: object numbers, one entry per object. */
 	sj->fp = (uint32_t)d->fps.n;
+	uint64_t last_key = UINT64_MAX;	/* byte loops touch one word many times in a row */
+	uint32_t last_slot = 0;
 	for (size_t i = 0; i < d->accs.n; i++) {
 		const struct acc *a = &d->accs.v[i];
 		uint64_t lo = a->key, hi = a->key;
 		if (a->size) {
-			lo = a->key & ~7ull;
-			hi = (a->key + a->size - 1) & ~7ull;
+			lo = a->key & ~3ull;
+			hi = (a->key + a->size - 1) & ~3ull;
 		}
-		for (uint64_t k = lo; k <= hi; k += 8) {
-			uint32_t slot = obj_slot(d, k);
+		for (uint64_t k = lo; k <= hi; k += 4) {
+			uint32_t slot = k == last_key ? last_slot : obj_slot(d, k);
 			if (slot == UINT32_MAX || !VGROW(d, d->fps, d->fps.n + 1))
 				return;
-			sj = &d->steps.v[j];
-			size_t x;
-			for (x = sj->fp; x < d->fps.n; x++)
-				if (d->fps.v[x].id == slot)
-					break;
-			if (x == d->fps.n)
+			last_key = k;
+			last_slot = slot;
+			struct objstate *os = &d->objs.v[slot];
+			if (os->fstep != (int32_t)j) {
+				os->fstep = (int32_t)j;
+				os->fpos = (uint32_t)d->fps.n;
 				d->fps.v[d->fps.n++] = (struct fpent){ slot, 0 };
-			d->fps.v[x].kind |= (uint8_t)a->kind;
+			}
+			d->fps.v[os->fpos].kind |= (uint8_t)a->kind;
 			if (!a->size)
 				break;
 		}
@@ -466,7 +499,12 @@ static void step_close(struct dpor *d)
 		struct fpent *f = &d->fps.v[sj->fp + x];
 		struct objstate *os = &d->objs.v[f->id];
 		if (os->lw >= 0 && d->steps.v[os->lw].agent != sj->agent) {
-			if (ndp < 64)
+			bool dup = false;
+			for (unsigned q = 0; q < ndp && !dup; q++)
+				dup = dp[q] == (uint32_t)os->lw;
+			if (dup)
+				;
+			else if (ndp < 64)
 				dp[ndp++] = (uint32_t)os->lw;
 			else
 				overflow = true;
@@ -511,8 +549,12 @@ static void step_close(struct dpor *d)
 	if (overflow)
 		for (uint32_t x = 0; x < sj->nfp; x++) {
 			struct objstate *os = &d->objs.v[d->fps.v[sj->fp + x].id];
+			const struct step *sq = os->lw >= 0 ? &d->steps.v[os->lw] : NULL;
+			for (uint32_t a = 0; sq && a < sq->vcw; a++)
+				if (d->vcs.v[sq->vc + a] > vc[a])
+					vc[a] = d->vcs.v[sq->vc + a];
 			for (int32_t r = os->rhead; r >= 0; r = d->rds.v[r].next) {
-				const struct step *sq = &d->steps.v[d->rds.v[r].step];
+				sq = &d->steps.v[d->rds.v[r].step];
 				for (uint32_t a = 0; a < sq->vcw; a++)
 					if (d->vcs.v[sq->vc + a] > vc[a])
 						vc[a] = d->vcs.v[sq->vc + a];
@@ -520,6 +562,16 @@ static void step_close(struct dpor *d)
 		}
 	vc[sj->agent] = sj->aidx;
 	ag->last = (int32_t)j;
+	if (d->debug) {
+		fprintf(stderr, "step %u agent %x#%u node %d fp:", j, ag->key, sj->aidx, sj->node);
+		for (uint32_t x = 0; x < sj->nfp; x++)
+			fprintf(stderr, " %x:%u", d->objs.v[d->fps.v[sj->fp + x].id].id,
+				d->fps.v[sj->fp + x].kind);
+		fprintf(stderr, " dp:");
+		for (unsigned q = 0; q < ndp; q++)
+			fprintf(stderr, " %u", dp[q]);
+		fprintf(stderr, "\n");
+	}
 	/* Races: direct predecessors that happen before no other one. */
 	for (unsigned q = 0; q < ndp; q++) {
 		bool direct = !(po >= 0 && hb(d, dp[q], (uint32_t)po));
@@ -537,8 +589,18 @@ static void step_close(struct dpor *d)
 			os->lw = (int32_t)j;
 			os->rhead = -1;
 		} else {
+			/* One entry per agent: its latest read (earlier ones happen before it). */
+			int32_t r;
+			for (r = os->rhead; r >= 0; r = d->rds.v[r].next)
+				if (d->steps.v[d->rds.v[r].step].agent == sj->agent)
+					break;
+			if (r >= 0) {
+				d->rds.v[r].step = (int32_t)j;
+				continue;
+			}
 			if (!VGROW(d, d->rds, d->rds.n + 1))
 				return;
+			sj = &d->steps.v[j];
 			d->rds.v[d->rds.n] = (struct rd){ (int32_t)j, os->rhead };
 			os->rhead = (int32_t)d->rds.n++;
 		}
@@ -548,9 +610,9 @@ static void step_close(struct dpor *d)
 		struct fpent *f = &d->fps.v[sj->fp + x];
 		f->id = d->objs.v[f->id].id;
 	}
-	qsort(&d->fps.v[sj->fp], sj->nfp, sizeof(struct fpent), fpent_cmp);
 	/* Sleep sets: the step's agent and every agent it conflicts with wake up. */
 	if (d->unbounded) {
+		qsort(&d->fps.v[sj->fp], sj->nfp, sizeof(struct fpent), fpent_cmp);
 		uint32_t key = ag->key;
 		size_t k = 0;
 		for (size_t i = 0; i < d->cursleep.n; i++) {
@@ -596,6 +658,11 @@ static void rec_step(struct pcsim__por *p, struct pcsim_world *w, const struct p
 	d->open = true;
 }
 
+static void rec_end(struct pcsim__por *p)
+{
+	step_close((struct dpor *)((char *)p - offsetof(struct dpor, rec)));
+}
+
 static void rec_access(struct pcsim__por *p, uint64_t key, unsigned size, unsigned kind)
 {
 	struct dpor *d = (struct dpor *)((char *)p - offsetof(struct dpor, rec));
@@ -615,13 +682,20 @@ static int dpor_init(struct pcsim__strategy *s, const struct pcsim_explore_opts 
 	d->bound = o->preemption_bound;
 	d->unbounded = o->preemption_bound >= PCSIM_DPOR_UNBOUNDED;
 	d->rec.step = rec_step;
+	d->rec.end = rec_end;
 	d->rec.access = rec_access;
+	d->debug = getenv("PCSIM_DPOR_DEBUG") != NULL;
 	return 0;
 }
 
 static void dpor_fini(struct pcsim__strategy *s)
 {
 	struct dpor *d = (struct dpor *)s;
+	if (getenv("PCSIM_DPOR_STATS"))
+		fprintf(stderr, "dpor: races %llu blocked %llu fallbacks %llu data %llu sched %llu\n",
+			(unsigned long long)d->races, (unsigned long long)d->blocked_execs,
+			(unsigned long long)d->fallbacks, (unsigned long long)d->datanodes,
+			(unsigned long long)d->schednodes);
 	if (d->w && d->w->por == &d->rec)
 		d->w->por = NULL;
 	free(d->nodes.v);
@@ -657,6 +731,7 @@ static bool dpor_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 		return true;
 	}
 	d->w = w;
+	d->rec.prev = NULL;
 	w->por = &d->rec;
 	d->depth = 0;
 	d->steps.n = d->fps.n = d->vcs.n = d->accs.n = d->agents.n = 0;
@@ -670,6 +745,8 @@ static bool dpor_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 	d->pending_node = -1;
 	d->open = false;
 	d->redundant = false;
+	if (d->debug)
+		fprintf(stderr, "--- execution %llu\n", (unsigned long long)s->exec);
 	return true;
 }
 
@@ -748,6 +825,10 @@ static unsigned dpor_pick(struct pcsim__strategy *base, struct pcsim_world *w,
 	nd->sl = (uint32_t)d->sl.n;
 	nd->nsl = nd->nsl_entry = 0;
 	int pick = -1;
+	if (data)
+		d->datanodes++;
+	else
+		d->schednodes++;
 	if (data) {
 		for (unsigned i = 0; i < n; i++)
 			setbit(bt_bits(d, nd), i);

@@ -245,7 +245,9 @@ struct pcsim__backend_ops;
 #define PCSIM_POR_RW 3u
 
 enum pcsim__por_obj {
-	POR_CPU = 1,	/* a CPU: who runs there, preemption and irq state, its store buffer */
+	POR_CPU = 1,	/* a CPU's preemptibility: its running context holds it (preempt_count,
+			 * irqs off, an atomic context), which disables its other contexts */
+	POR_SB,		/* a CPU's store buffer (tso): stores, flushes and drains */
 	POR_WAKE,	/* a task's runnability: woken, created, exited */
 	POR_TASKF,	/* a task's engine fields: signals, task_work, timer, exit */
 	POR_EV,		/* an event: pending, cancelled, fired */
@@ -260,12 +262,16 @@ enum pcsim__por_obj {
 #define PCSIM_POR_KEY(obj, idx) ((1ull << 62) | ((uint64_t)(obj) << 32) | (uint32_t)(idx))
 
 struct pcsim__por {
+	/* The scheduler was entered: the step under way (if any) is over. */
+	void (*end)(struct pcsim__por *p);
 	/* Dispatch is about to execute option @o of @n: a new step begins. */
 	void (*step)(struct pcsim__por *p, struct pcsim_world *w, const struct pcsim__opt *o,
 		     unsigned n);
 	/* The current step touched @key (an address with @size bytes, or a pseudo key with
 	 * @size 0) as @kind (PCSIM_POR_R/W/RW). */
 	void (*access)(struct pcsim__por *p, uint64_t key, unsigned size, unsigned kind);
+	/* The engine's: the context of the last step (sim/sched.c). */
+	const struct pcsim__ctx *prev;
 };
 
 /*

@@ -86,6 +86,7 @@ void pcsim__mm_flush_one(struct pcsim_world *w, unsigned cpu, bool forced)
 		return;
 	struct sb_entry *e = &cp->sb[cp->sb_head];
 	pcsim__por_mem(w, e->addr, e->size, PCSIM_POR_W);
+	pcsim__por_obj(w, POR_SB, cpu, PCSIM_POR_W);
 	if (!dead_frame_store(w, cp->curr ? cp->curr : cp->irq, e->addr, e->size))
 		pcsim__raw_store(e->addr, e->size, e->val);
 	if (w->tracing)
@@ -145,6 +146,7 @@ void pcsim__mm_store(struct pcsim_world *w, struct pcsim__ctx *c, void *p, unsig
 			pcsim__raw_store(p, size, v);
 			return;
 		}
+		pcsim__por_obj(w, POR_SB, c->cpu, PCSIM_POR_W);
 		if (cp->sb_len >= w->cfg.store_buffer_size)
 			pcsim__mm_flush_one(w, c->cpu, true);
 		struct sb_entry *e = &cp->sb[(cp->sb_head + cp->sb_len) % PCSIM_SB_MAX];
