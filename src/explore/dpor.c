@@ -35,6 +35,9 @@
  * first-touch order per execution, which a common prefix reproduces exactly. A sleeping step's
  * footprint was seen in another execution, so numbers at or above the count of the decision it
  * sleeps from are uncertain there: any two uncertain objects are taken to conflict.
+ *
+ * PCSIM_DPOR_DEBUG=1 in the environment prints every step's agent, footprint and races, the
+ * backtrack points they add and, at the end, counts (races, sleep-set-blocked executions).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,7 +150,7 @@ struct dpor {
 	VEC(uint32_t) seen;	/* agents with first[] set */
 	VEC(uint32_t) initials;
 	/* statistics */
-	uint64_t races, blocked_execs, fallbacks, n1adds, n2adds, datanodes, schednodes;
+	uint64_t races, blocked_execs, fallbacks, datanodes, schednodes;
 };
 
 #define VGROW(d, vec, want)                                                               \
@@ -433,8 +436,7 @@ static void race(struct dpor *d, uint32_t e, uint32_t j)
 	uint32_t prefer = d->agents.v[d->steps.v[j].agent].key;
 	if (n1 >= 0 && !d->nodes.v[n1].blocked)
 		add_initials(d, n1, d->unbounded, prefer);
-	if (n2 >= 0 && !d->nodes.v[n2].blocked && add_initials(d, n2, false, prefer) == 0 &&
-	    !getenv("PCSIM_DPOR_NOFALLBACK")) {
+	if (n2 >= 0 && !d->nodes.v[n2].blocked && add_initials(d, n2, false, prefer) == 0) {
 		/* No initial is enabled at the block start: every option there (Coons et al.). */
 		struct node *nd = &d->nodes.v[n2];
 		d->fallbacks++;
@@ -691,7 +693,7 @@ static int dpor_init(struct pcsim__strategy *s, const struct pcsim_explore_opts 
 static void dpor_fini(struct pcsim__strategy *s)
 {
 	struct dpor *d = (struct dpor *)s;
-	if (getenv("PCSIM_DPOR_STATS"))
+	if (d->debug)
 		fprintf(stderr, "dpor: races %llu blocked %llu fallbacks %llu data %llu sched %llu\n",
 			(unsigned long long)d->races, (unsigned long long)d->blocked_execs,
 			(unsigned long long)d->fallbacks, (unsigned long long)d->datanodes,
@@ -755,7 +757,8 @@ static bool load_sleep(struct dpor *d, const struct node *nd)
 {
 	if (!VGROW(d, d->cursleep, nd->nsl))
 		return false;
-	memcpy(d->cursleep.v, &d->sl.v[nd->sl], nd->nsl * sizeof(struct sleepent));
+	if (nd->nsl)
+		memcpy(d->cursleep.v, &d->sl.v[nd->sl], nd->nsl * sizeof(struct sleepent));
 	d->cursleep.n = nd->nsl;
 	return true;
 }
@@ -834,7 +837,7 @@ static unsigned dpor_pick(struct pcsim__strategy *base, struct pcsim_world *w,
 			setbit(bt_bits(d, nd), i);
 		pick = 0;
 	} else {
-		if (d->unbounded && !nd->blocked) {
+		if (d->unbounded && !nd->blocked && d->cursleep.n) {
 			memcpy(&d->sl.v[d->sl.n], d->cursleep.v,
 			       d->cursleep.n * sizeof(struct sleepent));
 			nd->nsl = nd->nsl_entry = (uint32_t)d->cursleep.n;
@@ -926,8 +929,9 @@ static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
 			if (!st->data && VGROW(d, d->sl, d->sl.n + 1) &&
 			    VGROW(d, d->sfp, d->sfp.n + st->nfp)) {
 				nd = &d->nodes.v[i];
-				memcpy(&d->sfp.v[d->sfp.n], &d->fps.v[st->fp],
-				       st->nfp * sizeof(struct fpent));
+				if (st->nfp)
+					memcpy(&d->sfp.v[d->sfp.n], &d->fps.v[st->fp],
+					       st->nfp * sizeof(struct fpent));
 				d->sl.v[d->sl.n++] = (struct sleepent){
 					d->keys.v[nd->keys + nd->chosen], (uint32_t)d->sfp.n, st->nfp,
 					nd->nobj };
