@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcsim_support/cmdline.h>
 #include <pcsim_support/programs.h>
@@ -28,14 +29,12 @@ struct search {
 };
 
 static volatile sig_atomic_t stop_flag;
-static double deadline;
 
-/* Progress callback (every 65,536 executions): past the time budget, stop the search. */
-static void on_progress(uint64_t executions, uint64_t steps, void *arg)
+/* The time budget: SIGALRM stops the search after the execution under way. */
+static void on_alarm(int sig)
 {
-	(void)executions, (void)steps, (void)arg;
-	if (bench_now_s() > deadline)
-		stop_flag = 1;
+	(void)sig;
+	stop_flag = 1;
 }
 
 static int search(const struct pcsim_builtin *b, enum pcsim_strategy s, unsigned bound,
@@ -54,12 +53,13 @@ static int search(const struct pcsim_builtin *b, enum pcsim_strategy s, unsigned
 	o.max_executions = budget;
 	o.stop_on_violation = false;
 	o.confirm = false;
-	o.progress = on_progress;
 	stop_flag = 0;
 	o.stop = &stop_flag;
 	double t0 = bench_now_s();
-	deadline = t0 + seconds;
+	signal(SIGALRM, on_alarm);
+	alarm((unsigned)seconds);
 	int ret = pcsim_explore(&b->prog, &cfg, &o, &r);
+	alarm(0);
 	out->seconds = bench_now_s() - t0;
 	out->executions = r.executions;
 	out->exhausted = r.exhausted;
