@@ -436,6 +436,35 @@ static void test_each_trace_once(void **state)
 	}
 }
 
+/* A failure found by DPOR is reported with an ordinary schedule file that replays strictly to
+ * the same outcome and trace (pcsim_explore()'s confirmation), and a replay of it succeeds. */
+static void test_failure_replays(void **state)
+{
+	(void)state;
+	const struct pcsim_builtin *b = pcsim_builtin_find("micro-lost-wakeup");
+	assert_non_null(b);
+	struct pcsim_config cfg = builtin_config(b, 0);
+	struct pcsim_explore_opts o;
+	struct pcsim_report r, rr;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_DPOR;
+	o.preemption_bound = 1;
+	o.max_executions = 0;
+	assert_int_equal(pt_explore(&b->prog, &cfg, &o, 1, &r), 1);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_DEADLOCK);
+	assert_true(r.confirmed);
+	assert_non_null(r.schedule);
+	assert_non_null(strstr(r.schedule, "strategy dpor"));
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_REPLAY;
+	o.schedule = r.schedule;
+	assert_int_equal(pcsim_explore(&b->prog, &cfg, &o, &rr), 1);
+	assert_int_equal(rr.outcome, PCSIM_OUTCOME_DEADLOCK);
+	assert_int_equal(rr.trace_hash, r.trace_hash);
+	pcsim_report_free(&rr);
+	pcsim_report_free(&r);
+}
+
 int main(int argc, char **argv)
 {
 	pt_init(argc, argv);
@@ -443,6 +472,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_independent_tasks),
 		cmocka_unit_test(test_each_trace_once),
 		cmocka_unit_test(test_sound_small_programs),
+		cmocka_unit_test(test_failure_replays),
 		cmocka_unit_test(test_zoo_scenarios),
 		cmocka_unit_test(test_zoo_soak),
 	};
