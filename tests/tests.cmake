@@ -92,7 +92,7 @@ if(TARGET pcsim-cli)
 	set_tests_properties(finding_p6_replay PROPERTIES LABELS scenario TIMEOUT 60)
 endif()
 # dpor against plain DFS: reduction, each trace once, the small programs (unit); the scenario
-# programs at bound 0 and the zoo switches DFS settles within 20,000 executions (scenario);
+# programs at bound 0 and the zoo switches DFS settles within 5,000 executions (scenario);
 # every program and switch at bounds 0-2 and unbounded (soak).
 pcsim_cmocka_test(NAME dpor SOURCES unit/test_dpor.c
 	ARGS --skip "test_zoo_*")

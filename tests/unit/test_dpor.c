@@ -206,7 +206,7 @@ static bool is_small(const char *name)
 
 /*
  * The scenario programs at bound 0 where DFS finishes in seconds, and every zoo switch at bounds
- * 0 and 1 with a DFS budget of 20,000 executions (a switch whose bug DFS finds within it must
+ * 0 and 1 with a DFS budget of 5,000 executions (a switch whose bug DFS finds within it must
  * be found by DPOR; the others give no verdict at that budget and are left to the soak test).
  */
 static void test_zoo_scenarios(void **state)
@@ -221,7 +221,7 @@ static void test_zoo_scenarios(void **state)
 		unsigned np = zoo_programs(&pcsim_zoo[z], progs);
 		for (unsigned p = 0; p < np; p++)
 			for (unsigned bound = 0; bound <= 1; bound++)
-				verdicts += check_case(progs[p], pcsim_zoo[z].n, bound, 20000);
+				verdicts += check_case(progs[p], pcsim_zoo[z].n, bound, 5000);
 	}
 	printf("%u zoo cases with a verdict\n", verdicts);
 	assert_true(verdicts > 0);
