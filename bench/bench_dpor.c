@@ -112,10 +112,10 @@ int pcsim_bench_dpor(int argc, char **argv)
 		} else if (strcmp(argv[i], "--bounds") == 0 && v) {
 			bounds_arg = argv[++i];
 		} else {
-			return pcsim_cmdline_usage_error("bench dpor: unknown argument '%s' (--budget N, "
-							 "--seconds S, --programs a,b, "
-							 "--bounds 0,1,2,u, --json)",
-							 argv[i]);
+			return pcsim_cmdline_usage_error(
+				"bench dpor: unknown argument '%s' (--budget N, --seconds S, "
+				"--programs a,b, --bounds 0,1,2,u, --json)",
+				argv[i]);
 		}
 	}
 	unsigned bounds[8], nb = 0;
@@ -134,8 +134,9 @@ int pcsim_bench_dpor(int argc, char **argv)
 			p++;
 	}
 	if (!json)
-		printf("pcsim bench dpor: executions to explore each program completely (\">N\": not "
-		       "finished within %" PRIu64 " executions or %" PRIu64 " s), one core\n\n"
+		printf("pcsim bench dpor: executions to explore each program completely "
+		       "(\">N\": not finished within %" PRIu64 " executions or %" PRIu64
+		       " s), one core\n\n"
 		       "%-20s %5s %12s %12s %9s %9s %9s\n",
 		       budget, secs, "program", "bound", "dfs", "dpor", "reduction", "dfs s",
 		       "dpor s");
@@ -150,8 +151,9 @@ int pcsim_bench_dpor(int argc, char **argv)
 			continue;
 		for (unsigned k = 0; k < nb; k++) {
 			struct search d, p;
-			if (search(b, PCSIM_STRATEGY_DFS, bounds[k], budget, (double)secs, &d) < 0 ||
-			    search(b, PCSIM_STRATEGY_DPOR, bounds[k], budget, (double)secs, &p) < 0)
+			double sec = (double)secs;
+			if (search(b, PCSIM_STRATEGY_DFS, bounds[k], budget, sec, &d) < 0 ||
+			    search(b, PCSIM_STRATEGY_DPOR, bounds[k], budget, sec, &p) < 0)
 				return 3;
 			char bb[16], cd[32], cp[32], red[32];
 			if (bounds[k] >= PCSIM_DPOR_UNBOUNDED)
@@ -173,8 +175,8 @@ int pcsim_bench_dpor(int argc, char **argv)
 				       d.exhausted ? "true" : "false", p.executions,
 				       p.exhausted ? "true" : "false", d.seconds, p.seconds);
 			} else {
-				printf("%-20s %5s %12s %12s %9s %9.1f %9.1f\n", b->prog.name, bb, cd,
-				       cp, red, d.seconds, p.seconds);
+				printf("%-20s %5s %12s %12s %9s %9.1f %9.1f\n", b->prog.name, bb,
+				       cd, cp, red, d.seconds, p.seconds);
 			}
 			fflush(stdout);
 			first = false;

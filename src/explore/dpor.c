@@ -240,7 +240,8 @@ static uint32_t obj_slot(struct dpor *d, uint64_t key)
 			struct objslot *e = &d->map[i];
 			if (e->gen != d->gen)
 				continue;
-			uint32_t h = (uint32_t)((e->key * 0x9e3779b97f4a7c15ull) >> 40) & (ncap - 1);
+			uint32_t h = (uint32_t)((e->key * 0x9e3779b97f4a7c15ull) >> 40) &
+				     (ncap - 1);
 			while (nm[h].gen == d->gen)
 				h = (h + 1) & (ncap - 1);
 			nm[h] = *e;
@@ -694,7 +695,8 @@ static void dpor_fini(struct pcsim__strategy *s)
 {
 	struct dpor *d = (struct dpor *)s;
 	if (d->debug)
-		fprintf(stderr, "dpor: races %llu blocked %llu fallbacks %llu data %llu sched %llu\n",
+		fprintf(stderr,
+			"dpor: races %llu blocked %llu fallbacks %llu data %llu sched %llu\n",
 			(unsigned long long)d->races, (unsigned long long)d->blocked_execs,
 			(unsigned long long)d->fallbacks, (unsigned long long)d->datanodes,
 			(unsigned long long)d->schednodes);
@@ -933,8 +935,8 @@ static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
 					memcpy(&d->sfp.v[d->sfp.n], &d->fps.v[st->fp],
 					       st->nfp * sizeof(struct fpent));
 				d->sl.v[d->sl.n++] = (struct sleepent){
-					d->keys.v[nd->keys + nd->chosen], (uint32_t)d->sfp.n, st->nfp,
-					nd->nobj };
+					d->keys.v[nd->keys + nd->chosen], (uint32_t)d->sfp.n,
+					st->nfp, nd->nobj };
 				d->sfp.n += st->nfp;
 				nd->nsl++;
 			}

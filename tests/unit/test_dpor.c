@@ -295,8 +295,8 @@ static void test_independent_tasks(void **state)
 			struct sweep dfs, dpor;
 			sweep_run(&prog, &cfg, PCSIM_STRATEGY_DFS, bounds[k], 0, NULL, &dfs);
 			sweep_run(&prog, &cfg, PCSIM_STRATEGY_DPOR, bounds[k], 0, NULL, &dpor);
-			printf("%u independent tasks, bound %u: DFS %" PRIu64 " executions, DPOR %" PRIu64
-			       "\n",
+			printf("%u independent tasks, bound %u: DFS %" PRIu64
+			       " executions, DPOR %" PRIu64 "\n",
 			       n, bounds[k], dfs.executions, dpor.executions);
 			assert_true(dfs.exhausted && dpor.exhausted);
 			assert_int_equal(dfs.nkinds, 0);
@@ -415,8 +415,8 @@ static void test_each_trace_once(void **state)
 		sweep_run(&prog, &cfg, PCSIM_STRATEGY_DPOR, UNBOUNDED, 0, NULL, &dpor);
 		size_t nexec = nsigs;
 		size_t np = distinct(sigs, nsigs);
-		printf("%u tasks, %u location(s): DFS %" PRIu64 " executions, %zu traces; DPOR %" PRIu64
-		       " executions, %zu traces\n",
+		printf("%u tasks, %u location(s): DFS %" PRIu64 " executions, %zu traces; DPOR "
+		       "%" PRIu64 " executions, %zu traces\n",
 		       shapes[k] / 10, shapes[k] % 10, dfs.executions, nd, dpor.executions, np);
 		assert_true(dfs.exhausted && dpor.exhausted);
 		assert_int_equal(nexec, dpor.executions);
