@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pcsim/explore.h - run a program under a strategy: random, PCT, bounded DFS, replay.
+ * pcsim/explore.h - run a program under a strategy: random, PCT, bounded DFS, replay, DPOR.
  *
  * An execution runs a program's setup, then its tasks until all have exited (or a violation,
  * deadlock or livelock stops it). At each preemption point with more than one enabled choice the
@@ -29,7 +29,13 @@ enum pcsim_strategy {
 	PCSIM_STRATEGY_DFS,		/* exhaustive, at most preemption_bound preemptions */
 	PCSIM_STRATEGY_REPLAY,		/* follow a schedule file */
 	PCSIM_STRATEGY_CALLBACK,	/* ask pcsim_explore_opts.choose at every decision */
+	PCSIM_STRATEGY_DPOR,		/* DFS with partial-order reduction (source-DPOR, sleep
+					 * sets), at most preemption_bound preemptions; see
+					 * docs/explore.md for what it guarantees */
 };
+
+/* A DPOR preemption bound at or above this is no bound: sleep sets are used (docs/explore.md). */
+#define PCSIM_DPOR_UNBOUNDED 1000u
 
 /* struct pcsim_explore_opts.preemption_bound: DFS with no bound (every schedule). */
 #define PCSIM_PREEMPTION_UNBOUNDED UINT32_MAX
@@ -94,7 +100,7 @@ struct pcsim_explore_opts {
 	enum pcsim_strategy strategy;	/* default PCT */
 	uint64_t seed;			/* default 1 */
 	unsigned pct_depth;		/* default 3 */
-	unsigned preemption_bound;	/* DFS, default 2; PCSIM_PREEMPTION_UNBOUNDED: no bound */
+	unsigned preemption_bound;	/* DFS and DPOR, default 2; PCSIM_PREEMPTION_UNBOUNDED: none */
 	uint64_t max_executions;	/* budget; default 1000; 0 = unlimited (DFS: until done) */
 	const char *schedule;		/* REPLAY: the schedule file's text */
 	bool replay_lenient;		/* REPLAY: skip recorded choices that are not enabled */
@@ -260,7 +266,8 @@ PCSIM_API char *pcsim_decision_schedule(const struct pcsim_decision *d);
  */
 PCSIM_API char *pcsim_decision_trace(const struct pcsim_decision *d, size_t from);
 
-/** pcsim_strategy_parse - "random", "pct", "dfs", "replay" -> 0 and *out, else -EINVAL. */
+/** pcsim_strategy_parse - "random", "pct", "dfs", "replay", "callback", "dpor" -> 0 and *out,
+ * else -EINVAL. */
 PCSIM_API int pcsim_strategy_parse(const char *s, enum pcsim_strategy *out);
 /* pcsim_strategy_name - the names above, "callback" for PCSIM_STRATEGY_CALLBACK, else "?". */
 PCSIM_API const char *pcsim_strategy_name(enum pcsim_strategy s);

@@ -235,7 +235,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		r->message = prefixed("pcsim_explore: ", err);
 		return -EINVAL;
 	}
-	if ((unsigned)o.strategy > PCSIM_STRATEGY_CALLBACK) {
+	if ((unsigned)o.strategy > PCSIM_STRATEGY_DPOR) {
 		snprintf(err, sizeof(err),
 			 "pcsim_explore: strategy %d is not a strategy (PCSIM_STRATEGY_RANDOM, _PCT, "
 			 "_DFS, _REPLAY or _CALLBACK)",

@@ -5,7 +5,7 @@
  *
  * A strategy decides at each decision point of the sim backend (the engine enumerates the
  * options and asks the world's chooser, which strategy.c points here). Each strategy lives in
- * its own file - random.c, pct.c, dfs.c, replay.c - and embeds struct pcsim__strategy first.
+ * its own file - random.c, pct.c, dfs.c, replay.c, dpor.c - and embeds struct pcsim__strategy first.
  * All randomness comes from one xoshiro256** stream per execution, seeded from (seed, execution
  * index) with splitmix64, so random execution i of seed s is reproducible on its own.
  */
@@ -96,6 +96,7 @@ extern const struct pcsim__strategy_ops pcsim__pct_ops;		/* pct.c */
 extern const struct pcsim__strategy_ops pcsim__dfs_ops;		/* dfs.c */
 extern const struct pcsim__strategy_ops pcsim__replay_ops;	/* replay.c */
 extern const struct pcsim__strategy_ops pcsim__callback_ops;	/* callback.c */
+extern const struct pcsim__strategy_ops pcsim__dpor_ops;	/* dpor.c */
 
 /* ---- strategy.c */
 /* Make room in the choice log: true, or false with the execution ended as internal. */

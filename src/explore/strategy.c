@@ -7,7 +7,8 @@
  *
  * The strategies, one per file: random.c (uniform), pct.c (probabilistic concurrency testing),
  * dfs.c (bounded depth-first search), replay.c (a schedule file, strict or lenient),
- * callback.c (the caller's function decides: `pcsim step`).
+ * callback.c (the caller's function decides: `pcsim step`), dpor.c (bounded DFS with dynamic
+ * partial-order reduction).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,6 +50,7 @@ static const struct pcsim__strategy_ops *const strategies[] = {
 	[PCSIM_STRATEGY_DFS] = &pcsim__dfs_ops,
 	[PCSIM_STRATEGY_REPLAY] = &pcsim__replay_ops,
 	[PCSIM_STRATEGY_CALLBACK] = &pcsim__callback_ops,
+	[PCSIM_STRATEGY_DPOR] = &pcsim__dpor_ops,
 };
 
 struct pcsim__strategy *pcsim__strategy_new(const struct pcsim_explore_opts *o, char *err,
@@ -132,10 +134,18 @@ bool pcsim__strategy_diverged(const struct pcsim__strategy *s, char *msg, size_t
 
 int pcsim_strategy_parse(const char *str, enum pcsim_strategy *out)
 {
-	static const char *const names[] = { "random", "pct", "dfs", "replay" };
-	for (unsigned i = 0; i < 4; i++)
-		if (str && strcmp(str, names[i]) == 0) {
-			*out = (enum pcsim_strategy)i;
+	/* "callback" is not a name a user can pick: it needs a function (pcsim step) */
+	static const struct {
+		const char *name;
+		enum pcsim_strategy s;
+	} t[] = {
+		{ "random", PCSIM_STRATEGY_RANDOM }, { "pct", PCSIM_STRATEGY_PCT },
+		{ "dfs", PCSIM_STRATEGY_DFS },	     { "replay", PCSIM_STRATEGY_REPLAY },
+		{ "dpor", PCSIM_STRATEGY_DPOR },
+	};
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (str && strcmp(str, t[i].name) == 0) {
+			*out = t[i].s;
 			return 0;
 		}
 	return -EINVAL;
@@ -143,6 +153,6 @@ int pcsim_strategy_parse(const char *str, enum pcsim_strategy *out)
 
 const char *pcsim_strategy_name(enum pcsim_strategy s)
 {
-	static const char *const names[] = { "random", "pct", "dfs", "replay", "callback" };
-	return (unsigned)s < 5 ? names[s] : "?";
+	static const char *const names[] = { "random", "pct", "dfs", "replay", "callback", "dpor" };
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }

@@ -53,6 +53,8 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 		nl++;
 	}
 	PCSIM_SETUP_SET(t->state, PCSIM_TASK_RUNNING);
+	pcsim__por_obj(w, POR_TASKNEW, 0, PCSIM_POR_W);
+	pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W);
 	w->tasks[w->ex.ntasks++] = t;
 	*w->cpus[t->ctx.cpu].tasks_tail = &t->ctx;
 	w->cpus[t->ctx.cpu].tasks_tail = &t->ctx.next_on_cpu;
@@ -83,6 +85,7 @@ unsigned pcsim_task_cpu(const struct pcsim_task *t)
 
 bool pcsim_task_exited(const struct pcsim_task *t)
 {
+	pcsim__por_obj(t->ctx.w, POR_TASKF, t->ctx.id, PCSIM_POR_R);
 	return __atomic_load_n(&t->ctx.run, __ATOMIC_ACQUIRE) == CR_EXITED;
 }
 

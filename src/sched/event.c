@@ -37,6 +37,7 @@ struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
 	struct pcsim__event *ev = pcsim_alloc(w, sizeof(*ev));
 	if (!ev)
 		return NULL;	/* pcsim_alloc() recorded the outcome */
+	pcsim__por_obj(w, POR_EVNEW, 0, PCSIM_POR_W);
 	w->events[w->ex.nevents++] = ev;
 	ev->id = w->ex.nevents;
 	ev->pct_prio = pcsim__prio(w);
@@ -47,6 +48,7 @@ struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
 void pcsim__event_add_pending(struct pcsim_world *w, struct pcsim__event *ev)
 {
 	struct pcsim__event **pp = &w->ex.pending;
+	pcsim__por_obj(w, POR_EV, ev->id, PCSIM_POR_W);
 	while (*pp && (*pp)->id < ev->id)
 		pp = &(*pp)->next_pending;
 	ev->next_pending = *pp;

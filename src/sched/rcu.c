@@ -19,6 +19,7 @@ void pcsim_rcu_read_lock(void)
 	struct pcsim__ctx *c = pcsim__need_ctx("rcu_read_lock");
 	if (!c)
 		return;
+	pcsim__por_obj(c->w, POR_RCU, 0, PCSIM_POR_R);	/* grace periods read the nesting */
 	c->rcu_nesting++;
 	c->w->ops->rcu_read_lock(c->w, c);
 }

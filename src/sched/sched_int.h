@@ -232,6 +232,50 @@ struct pcsim__exec {
 struct pcsim__backend_ops;
 
 /*
+ * The footprint of a step, for partial-order reduction (src/explore/dpor.c; docs/engine.md
+ * "The recorded footprint"). Recorded only while w->por is set (the dpor strategy sets it;
+ * every other strategy leaves it NULL and each hook costs one predictable test). A step is what
+ * the sim scheduler executes for one option: the chosen context's code up to its next
+ * preemption point, an event firing, a store-buffer flush, a spurious wakeup. The hooks name
+ * what a step touched by key: a shared word's address (the recorder turns it into an object
+ * id in first-touch order, never using the address itself for a decision), or a pseudo object
+ * of the engine (PCSIM_POR_KEY below).
+ */
+#define PCSIM_POR_R 1u
+#define PCSIM_POR_W 2u
+#define PCSIM_POR_RW 3u
+
+enum pcsim__por_obj {
+	POR_CPU = 1,	/* a CPU's preemptibility: its running context holds it (preempt_count,
+			 * irqs off, an atomic context), which disables its other contexts */
+	POR_SB,		/* a CPU's store buffer (tso): stores, flushes and drains */
+	POR_WAKE,	/* a task's runnability: woken, created, exited */
+	POR_TASKF,	/* a task's engine fields: signals, task_work, timer, exit */
+	POR_EV,		/* an event: pending, cancelled, fired */
+	POR_EVNEW,	/* event ids (allocated in order) */
+	POR_TASKNEW,	/* task ids (allocated in order) */
+	POR_RCU,	/* readers' sections against grace periods and callbacks */
+	POR_SPURIOUS,	/* the spurious wakeup budget */
+	POR_YIELD,	/* the cpu_relax() yielder */
+};
+
+/* Pseudo-object keys sit above every user-space address (x86-64: below 2^47). */
+#define PCSIM_POR_KEY(obj, idx) ((1ull << 62) | ((uint64_t)(obj) << 32) | (uint32_t)(idx))
+
+struct pcsim__por {
+	/* The scheduler was entered: the step under way (if any) is over. */
+	void (*end)(struct pcsim__por *p);
+	/* Dispatch is about to execute option @o of @n: a new step begins. */
+	void (*step)(struct pcsim__por *p, struct pcsim_world *w, const struct pcsim__opt *o,
+		     unsigned n);
+	/* The current step touched @key (an address with @size bytes, or a pseudo key with
+	 * @size 0) as @kind (PCSIM_POR_R/W/RW). */
+	void (*access)(struct pcsim__por *p, uint64_t key, unsigned size, unsigned kind);
+	/* The engine's: the context of the last step (sim/sched.c). */
+	const struct pcsim__ctx *prev;
+};
+
+/*
  * The strategy seam. At each decision point the sim backend asks the world's chooser to pick one
  * of the enumerated options, and new agents (tasks, events) ask it for a PCT priority. The
  * exploration layer (src/explore/) installs it; the engine never sees a strategy.
@@ -292,6 +336,7 @@ struct pcsim_world {
 	struct pcsim__chooser chooser;	/* sim: installed by the explorer; unset = option 0 */
 	struct pcsim__choice *log;
 	size_t caplog;
+	struct pcsim__por *por;		/* dpor: the footprint recorder; NULL = record nothing */
 
 	/* invariants */
 	struct {
@@ -603,6 +648,21 @@ static inline uint64_t pcsim__prio(struct pcsim_world *w)
 	return w->chooser.prio ? w->chooser.prio(w->chooser.s, w) : 0;
 }
 
+
+/* Footprint hooks (see struct pcsim__por): nothing but a test unless the dpor strategy runs. */
+static inline void pcsim__por_mem(struct pcsim_world *w, const void *p, unsigned size,
+				  unsigned kind)
+{
+	if (__builtin_expect(w->por != NULL, 0))
+		w->por->access(w->por, (uint64_t)(uintptr_t)p, size & 0xffu, kind);
+}
+
+static inline void pcsim__por_obj(struct pcsim_world *w, enum pcsim__por_obj obj, uint32_t idx,
+				  unsigned kind)
+{
+	if (__builtin_expect(w->por != NULL, 0))
+		w->por->access(w->por, PCSIM_POR_KEY(obj, idx), 0, kind);
+}
 
 /* Common helper: the current context, failing loudly when there is none. */
 struct pcsim__ctx *pcsim__need_ctx(const char *fn);

@@ -39,6 +39,7 @@ bool pcsim_signal_pending(struct pcsim_task *p)
 	if (!c || !p)
 		return false;
 	pcsim__point(c);
+	pcsim__por_obj(c->w, POR_TASKF, p->ctx.id, PCSIM_POR_R);
 	pcsim__world_lock(c->w);
 	bool r = sig_pending_locked(p);
 	pcsim__world_unlock(c->w);
@@ -51,6 +52,7 @@ bool pcsim_fatal_signal_pending(struct pcsim_task *p)
 	if (!c || !p)
 		return false;
 	pcsim__point(c);
+	pcsim__por_obj(c->w, POR_TASKF, p->ctx.id, PCSIM_POR_R);
 	pcsim__world_lock(c->w);
 	bool r = fatal_pending_locked(p);
 	pcsim__world_unlock(c->w);
@@ -63,6 +65,7 @@ bool pcsim_signal_pending_state(long state, struct pcsim_task *p)
 	if (!c || !p)
 		return false;
 	pcsim__point(c);
+	pcsim__por_obj(c->w, POR_TASKF, p->ctx.id, PCSIM_POR_R);
 	pcsim__world_lock(c->w);
 	bool r = pcsim__signal_pending_state_locked(state, p);
 	pcsim__world_unlock(c->w);
@@ -71,6 +74,7 @@ bool pcsim_signal_pending_state(long state, struct pcsim_task *p)
 
 void pcsim__send_signal_nopoint(struct pcsim_world *w, struct pcsim_task *p, int sig)
 {
+	pcsim__por_obj(w, POR_TASKF, p->ctx.id, PCSIM_POR_W);
 	pcsim__world_lock(w);
 	p->sigpending |= 1ull << sig;
 	pcsim__world_unlock(w);
@@ -89,6 +93,7 @@ int pcsim_send_signal(struct pcsim_task *p, int sig)
 	if (sig <= 0 || sig >= 64)
 		return -EINVAL;
 	pcsim__point(c);
+	pcsim__por_obj(c->w, POR_TASKF, p->ctx.id, PCSIM_POR_R);
 	pcsim__world_lock(c->w);
 	bool gone = pcsim_task_exited(p);	/* an exiting task still takes signals */
 	pcsim__world_unlock(c->w);

@@ -22,6 +22,7 @@ int pcsim_task_work_add(struct pcsim_task *task, struct pcsim_callback_head *wor
 	pcsim__point(c);
 	/* The kernel queues with cmpxchg(): a full barrier. */
 	w->ops->full_barrier(w, c);
+	pcsim__por_obj(w, POR_TASKF, task->ctx.id, PCSIM_POR_W);
 	pcsim__world_lock(w);
 	if (task->works_exited) {
 		pcsim__world_unlock(w);
@@ -49,6 +50,7 @@ int pcsim_task_work_add(struct pcsim_task *task, struct pcsim_callback_head *wor
 bool pcsim_task_work_pending(struct pcsim_task *p)
 {
 	struct pcsim_world *w = p->ctx.w;
+	pcsim__por_obj(w, POR_TASKF, p->ctx.id, PCSIM_POR_R);
 	pcsim__world_lock(w);
 	bool r = p->task_works != NULL;
 	pcsim__world_unlock(w);
@@ -60,6 +62,7 @@ int pcsim__task_work_run_locked(struct pcsim_task *t, bool exiting)
 	struct pcsim_world *w = t->ctx.w;
 	int n = 0;
 	for (;;) {
+		pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_W);
 		pcsim__world_lock(w);
 		t->notify_signal = false;
 		t->notify_resume = false;
@@ -99,6 +102,7 @@ int pcsim_task_work_wait(void)
 	struct pcsim_world *w = t->ctx.w;
 	pcsim_might_sleep();
 	for (;;) {
+		pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_R);
 		pcsim__world_lock(w);
 		bool work = t->task_works != NULL;
 		bool sig = t->sigpending != 0;

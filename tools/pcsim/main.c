@@ -93,7 +93,7 @@ static void usage(FILE *f)
 		"  version\n"
 		"\n"
 		"options (run, explore):\n"
-		"  --strategy random|pct|dfs  default pct\n"
+		"  --strategy random|pct|dfs|dpor  default pct (dpor: DFS with partial-order reduction)\n"
 		"  --seed N                   default 1\n"
 		"  --schedules N              executions to try (explore), default 10000; 0 = no limit\n"
 		"  --depth D                  PCT depth, default 3\n"
@@ -261,7 +261,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 			if (pcsim_strategy_parse(v, &o->ex.strategy) < 0 ||
 			    o->ex.strategy == PCSIM_STRATEGY_REPLAY)
 				return pcsim_cmdline_usage_error(
-					"--strategy: '%s' is not one of random, pct, dfs", v);
+					"--strategy: '%s' is not one of random, pct, dfs, dpor", v);
 		} else if (strcmp(a, "--seed") == 0) {
 			NEED();
 			o->given |= G_SEED;
@@ -754,9 +754,10 @@ static int check_explore_opts(const struct opts *o, bool single)
 		return pcsim_cmdline_usage_error("--ktap and --json: choose one output");
 	if ((o->given & G_DEPTH) && o->ex.strategy != PCSIM_STRATEGY_PCT)
 		return pcsim_cmdline_usage_error("--depth: only --strategy pct has a depth");
-	if ((o->given & G_PREEMPTIONS) && o->ex.strategy != PCSIM_STRATEGY_DFS)
+	if ((o->given & G_PREEMPTIONS) && o->ex.strategy != PCSIM_STRATEGY_DFS &&
+	    o->ex.strategy != PCSIM_STRATEGY_DPOR)
 		return pcsim_cmdline_usage_error(
-			"--preemptions: only --strategy dfs bounds preemptions");
+			"--preemptions: only --strategy dfs or dpor bounds preemptions");
 	if (o->cfg.backend == PCSIM_BACKEND_THREADS) {
 		if ((n = given_name(o->given, G_STRATEGY | G_DEPTH | G_PREEMPTIONS)))
 			fprintf(stderr, "%s: warning: %s has no effect on the threads backend (real "

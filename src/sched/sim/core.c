@@ -56,6 +56,7 @@ static void sim_task_created(struct pcsim_world *w, struct pcsim_task *t)
 static void sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long state, bool mb)
 {
 	pcsim__sim_point(w, &t->ctx);
+	pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_W);
 	pcsim__mm_store(w, &t->ctx, &t->state.pcsim_private_, sizeof(long), (uint64_t)state);
 	pcsim__trace_locked(w, &t->ctx, &pcsim__tk_state, 0, (uint64_t)state, 0,
 			    mb ? "set_current_state" : "__set_current_state");
@@ -73,6 +74,7 @@ static int sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_ta
 {
 	if (c && w->cfg.mem == PCSIM_MEM_TSO)
 		pcsim__mm_drain(w, c->cpu);
+	pcsim__por_mem(w, &p->state.pcsim_private_, sizeof(long), PCSIM_POR_R);
 	long s = (long)pcsim__mm_load(w, c, &p->state.pcsim_private_, sizeof(long));
 	if (!(s & (long)state)) {
 		if (tr)
@@ -80,6 +82,8 @@ static int sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_ta
 			      s == PCSIM_TASK_RUNNING ? "already TASK_RUNNING" : "state does not match");
 		return 0;
 	}
+	pcsim__por_mem(w, &p->state.pcsim_private_, sizeof(long), PCSIM_POR_W);
+	pcsim__por_obj(w, POR_WAKE, p->ctx.id, PCSIM_POR_W);
 	pcsim__raw_store(&p->state.pcsim_private_, sizeof(long), (uint64_t)PCSIM_TASK_RUNNING);
 	bool slept = p->ctx.run == CR_SLEEPING;
 	pcsim__sim_make_runnable(w, &p->ctx);
@@ -94,6 +98,8 @@ static void sim_schedule(struct pcsim_world *w, struct pcsim_task *t)
 	/* __schedule() implies a full barrier. */
 	if (w->cfg.mem == PCSIM_MEM_TSO)
 		pcsim__mm_drain(w, t->ctx.cpu);
+	pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_R);
+	pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_R);
 	long s = (long)pcsim__mm_load(w, &t->ctx, &t->state.pcsim_private_, sizeof(long));
 	if (s == PCSIM_TASK_RUNNING) {
 		pcsim__trace_locked(w, &t->ctx, &pcsim__tk_sleep, 0, (uint64_t)s, 0,
@@ -101,6 +107,7 @@ static void sim_schedule(struct pcsim_world *w, struct pcsim_task *t)
 		return;
 	}
 	if (pcsim__signal_pending_state_locked(s, t)) {
+		pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_W);
 		pcsim__raw_store(&t->state.pcsim_private_, sizeof(long),
 				 (uint64_t)PCSIM_TASK_RUNNING);
 		pcsim__trace_locked(w, &t->ctx, &pcsim__tk_sleep, 0, (uint64_t)s, 0,
@@ -118,12 +125,14 @@ static void sim_schedule(struct pcsim_world *w, struct pcsim_task *t)
 
 static bool sim_task_sleeping(const struct pcsim_task *t)
 {
+	pcsim__por_obj(t->ctx.w, POR_WAKE, t->ctx.id, PCSIM_POR_R);
 	return t->ctx.run == CR_SLEEPING;
 }
 
 static void timeout_action(struct pcsim_world *w, struct pcsim__event *ev)
 {
 	struct pcsim_task *t = ev->task;
+	pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_W);
 	t->timer_fired = true;
 	pcsim__ttwu_nopoint(w, t, (unsigned)PCSIM_TASK_NORMAL, true);
 }
@@ -144,6 +153,8 @@ static long sim_schedule_timeout(struct pcsim_world *w, struct pcsim_task *t, lo
 	if (t->timer_fired)
 		return 0;
 	/* del_timer(): woken before expiry. */
+	pcsim__por_obj(w, POR_EV, ev->id, PCSIM_POR_W);
+	pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_R);
 	if (ev->state == EV_PENDING) {
 		pcsim__event_remove_pending(w, ev);
 		ev->state = EV_DONE;
@@ -159,12 +170,15 @@ static void sim_cpu_relax(struct pcsim_world *w, struct pcsim__ctx *c)
 		w->ex.yielder->yielding = false;
 	c->yielding = true;
 	w->ex.yielder = c;
+	pcsim__por_obj(w, POR_YIELD, 0, PCSIM_POR_W);
 	pcsim__sim_point(w, c);
 }
 
 static PCSIM_NORETURN void sim_task_exit(struct pcsim_world *w, struct pcsim_task *t)
 {
 	w->ex.nexited++;
+	pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W);
+	pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_W);
 	pcsim__sim_exit_ctx(w, &t->ctx);
 }
 
@@ -200,8 +214,8 @@ static void sim_task_work_block(struct pcsim_world *w, struct pcsim_task *t)
 {
 	snprintf(t->wchan, sizeof(t->wchan), "task_work_wait");
 	pcsim_set_current_state(PCSIM_TASK_INTERRUPTIBLE);
+	pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_R);
 	bool work = t->task_works != NULL;
-	(void)w;
 	if (work) {
 		pcsim___set_current_state(PCSIM_TASK_RUNNING);
 		return;
@@ -236,6 +250,7 @@ static void sim_spin_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 	for (;;) {
 		if (w->cfg.mem == PCSIM_MEM_TSO)
 			pcsim__mm_drain(w, c->cpu);
+		pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_RW);
 		if (pcsim__raw_load(&l->locked.pcsim_private_, 4) == 0) {
 			pcsim__raw_store(&l->locked.pcsim_private_, 4, 1);
 			break;
@@ -258,6 +273,7 @@ static bool sim_spin_trylock(struct pcsim_world *w, struct pcsim__ctx *c,
 	pcsim__sim_point(w, c);
 	if (w->cfg.mem == PCSIM_MEM_TSO)
 		pcsim__mm_drain(w, c->cpu);
+	pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_RW);
 	bool got = pcsim__raw_load(&l->locked.pcsim_private_, 4) == 0;
 	if (got)
 		pcsim__raw_store(&l->locked.pcsim_private_, 4, 1);
@@ -266,6 +282,7 @@ static bool sim_spin_trylock(struct pcsim_world *w, struct pcsim__ctx *c,
 
 static bool sim_spin_word(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_spinlock *l)
 {
+	pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_R);
 	return pcsim__mm_load(w, c, &l->locked.pcsim_private_, 4) != 0;
 }
 
@@ -274,6 +291,7 @@ static void sim_spin_release(struct pcsim_world *w, struct pcsim__ctx *c,
 {
 	pcsim__sim_point(w, c);
 	l->owner = 0;
+	pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_W);
 	pcsim__mm_store(w, c, &l->locked.pcsim_private_, 4, 0);
 	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_unlock, pcsim__obj_id(w, l), 0, irqsave, 0,

@@ -85,6 +85,8 @@ void pcsim__mm_flush_one(struct pcsim_world *w, unsigned cpu, bool forced)
 	if (!cp->sb_len)
 		return;
 	struct sb_entry *e = &cp->sb[cp->sb_head];
+	pcsim__por_mem(w, e->addr, e->size, PCSIM_POR_W);
+	pcsim__por_obj(w, POR_SB, cpu, PCSIM_POR_W);
 	if (!dead_frame_store(w, cp->curr ? cp->curr : cp->irq, e->addr, e->size))
 		pcsim__raw_store(e->addr, e->size, e->val);
 	if (w->tracing) {
@@ -148,6 +150,7 @@ void pcsim__mm_store(struct pcsim_world *w, struct pcsim__ctx *c, void *p, unsig
 			pcsim__raw_store(p, size, v);
 			return;
 		}
+		pcsim__por_obj(w, POR_SB, c->cpu, PCSIM_POR_W);
 		if (cp->sb_len >= w->cfg.store_buffer_size)
 			pcsim__mm_flush_one(w, c->cpu, true);
 		struct sb_entry *e = &cp->sb[(cp->sb_head + cp->sb_len) % PCSIM_SB_MAX];
@@ -192,6 +195,7 @@ uint64_t pcsim__sim_load(struct pcsim__ctx *c, const void *p, unsigned size, enu
 	pcsim__sim_point(w, c);
 	if (__builtin_expect(w->ex.nforbid != 0, 0))
 		forbid_check(w, c, p, size, false);
+	pcsim__por_mem(w, p, size, PCSIM_POR_R);
 	uint64_t v = pcsim__mm_load(w, c, p, size);
 	if (w->tracing) {
 		uint64_t val = pcsim__trace_value(w, v, fl);	/* ids: value, then address */
@@ -209,6 +213,7 @@ void pcsim__sim_store(struct pcsim__ctx *c, void *p, unsigned size, uint64_t v, 
 	pcsim__sim_point(w, c);
 	if (__builtin_expect(w->ex.nforbid != 0, 0))
 		forbid_check(w, c, p, size, true);
+	pcsim__por_mem(w, p, size, PCSIM_POR_W);
 	if (sc_dead_store(w, c, p, size))
 		pcsim__sim_abort_exec(w);
 	pcsim__mm_store(w, c, p, size | fl, v);
@@ -222,6 +227,7 @@ void pcsim__sim_store(struct pcsim__ctx *c, void *p, unsigned size, uint64_t v, 
 uint64_t pcsim__sim_load_np(struct pcsim__ctx *c, const void *p, unsigned size, enum pcsim_mo mo)
 {
 	(void)mo;
+	pcsim__por_mem(c->w, p, size, PCSIM_POR_R);
 	return pcsim__mm_load(c->w, c, p, size & 0xffu);
 }
 
@@ -231,6 +237,7 @@ void pcsim__sim_store_np(struct pcsim__ctx *c, void *p, unsigned size, uint64_t 
 	(void)mo;
 	unsigned fl = size & PCSIM_SZ_PTR;
 	size &= 0xffu;
+	pcsim__por_mem(c->w, p, size, PCSIM_POR_W);
 	if (sc_dead_store(c->w, c, p, size))
 		pcsim__sim_abort_exec(c->w);
 	else
@@ -248,6 +255,7 @@ uint64_t pcsim__sim_rmw(struct pcsim__ctx *c, void *p, unsigned size, enum pcsim
 	pcsim__sim_point(w, c);
 	if (__builtin_expect(w->ex.nforbid != 0, 0))
 		forbid_check(w, c, p, size, true);
+	pcsim__por_mem(w, p, size, PCSIM_POR_RW);
 	/* A locked instruction: drains the store buffer and is atomic on memory (TSO). */
 	if (w->cfg.mem == PCSIM_MEM_TSO)
 		pcsim__mm_drain(w, c->cpu);
@@ -283,6 +291,7 @@ void pcsim__sim_bit_nonatomic(struct pcsim__ctx *c, unsigned long *word, unsigne
 {
 	struct pcsim_world *w = c->w;
 	pcsim__sim_point(w, c);
+	pcsim__por_mem(w, word, sizeof(unsigned long), PCSIM_POR_RW);
 	uint64_t v = pcsim__mm_load(w, c, word, sizeof(unsigned long));
 	uint64_t nv = set ? v | mask : v & ~mask;
 	pcsim__mm_store(w, c, word, sizeof(unsigned long), nv);

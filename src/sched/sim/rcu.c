@@ -78,6 +78,7 @@ static void rcu_cb_fire(void *arg)
 	struct pcsim__rcu_cb *cb = arg;
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	struct pcsim_world *w = c->w;
+	pcsim__por_obj(w, POR_RCU, 0, PCSIM_POR_W);
 	gp_end_barriers(w);
 	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_rcu, 0, 0, 0, 0, "RCU callback runs");
@@ -109,6 +110,9 @@ static void post_cb(struct pcsim_world *w, struct pcsim__rcu_cb *cb)
 /* A grace period may have ended: wake synchronize_rcu() sleepers, post ripe callbacks. */
 static void gp_advance(struct pcsim_world *w)
 {
+	/* Reads every reader's state; ends grace periods (a write) when someone waits. */
+	pcsim__por_obj(w, POR_RCU, 0,
+		       (w->ex.ngp_waiters || w->ex.rcu_cbs) ? PCSIM_POR_W : PCSIM_POR_R);
 	if (w->ex.ngp_waiters)
 		for (unsigned i = 0; i < w->ex.ntasks; i++) {
 			struct pcsim_task *t = w->tasks[i];
@@ -146,6 +150,7 @@ void pcsim__sim_rcu_read_lock(struct pcsim_world *w, struct pcsim__ctx *c)
 void pcsim__sim_rcu_read_unlock(struct pcsim_world *w, struct pcsim__ctx *c)
 {
 	pcsim__sim_point(w, c);
+	pcsim__por_obj(w, POR_RCU, 0, PCSIM_POR_R);
 	if (--c->rcu_nesting == 0) {
 		c->rcu_qs++;
 		if (w->tracing)
@@ -159,6 +164,7 @@ void pcsim__sim_synchronize_rcu(struct pcsim_world *w, struct pcsim_task *t)
 	pcsim__sim_point(w, &t->ctx);
 	if (w->cfg.mem == PCSIM_MEM_TSO)
 		pcsim__mm_drain(w, t->ctx.cpu);	/* a grace period implies full barriers */
+	pcsim__por_obj(w, POR_RCU, 0, PCSIM_POR_W);
 	struct pcsim__gp *gp = gp_snapshot(w);
 	if (w->tracing)
 		pcsim__trace(w, &t->ctx, &pcsim__tk_rcu, 0, 0, gp->n, 0,
@@ -178,6 +184,7 @@ void pcsim__sim_synchronize_rcu(struct pcsim_world *w, struct pcsim_task *t)
 				 (uint64_t)PCSIM_TASK_UNINTERRUPTIBLE);
 		t->ctx.run = CR_SLEEPING;
 		pcsim__sim_block(w, &t->ctx);
+		pcsim__por_obj(w, POR_RCU, 0, PCSIM_POR_R);
 	}
 	t->wchan[0] = 0;
 	gp_end_barriers(w);
@@ -188,6 +195,7 @@ void pcsim__sim_call_rcu(struct pcsim_world *w, struct pcsim__ctx *c,
 			 void (*func)(struct pcsim_callback_head *head))
 {
 	pcsim__sim_point(w, c);
+	pcsim__por_obj(w, POR_RCU, 0, PCSIM_POR_W);
 	struct pcsim__rcu_cb *cb = pcsim_alloc(w, sizeof(*cb));
 	cb->head = head;
 	cb->func = func;
@@ -214,6 +222,7 @@ void pcsim__sim_rcu_barrier(struct pcsim_world *w, struct pcsim_task *t)
 	/* Wait for the callbacks queued before the barrier, not for later ones. */
 	uint64_t upto = w->ex.rcu_cb_seq;
 	for (;;) {
+		pcsim__por_obj(w, POR_RCU, 0, PCSIM_POR_W);
 		bool pending = false;
 		for (struct pcsim__rcu_cb *cb = w->ex.rcu_all; cb && !pending; cb = cb->all_next)
 			pending = cb->seq <= upto && !cb->done;

@@ -204,6 +204,66 @@ void pcsim__sim_abort_exec(struct pcsim_world *w)
 
 static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__event *ev);
 
+static inline bool holds_cpu(const struct pcsim__ctx *c)
+{
+	return c->kind != PCSIM_CTX_TASK || c->preempt_count || c->irqs_off;
+}
+
+/*
+ * A step begins (dpor only): tell the recorder, then note what executing the option touches
+ * before any code of the model runs. Which context a CPU runs matters only while that context
+ * holds the CPU (preemption or interrupts off, an atomic context): then the CPU's other
+ * contexts and its interrupts are disabled. So a step reads its CPU's preemptibility and writes
+ * it when its context holds the CPU at the step's start or end; a context switch under tso
+ * drains the store buffer, which the flush hook records. A context's step reads its task's
+ * runnability, which a wakeup writes; a step taken while a context yields writes the yielder
+ * (who is offered depends on it).
+ */
+static void por_end(struct pcsim_world *w)
+{
+	const struct pcsim__ctx *prev = w->por->prev;
+	if (prev && prev->run != CR_EXITED && holds_cpu(prev))
+		pcsim__por_obj(w, POR_CPU, prev->cpu, PCSIM_POR_W);
+	w->por->prev = NULL;
+	w->por->end(w->por);
+}
+
+static void por_step(struct pcsim_world *w, const struct pcsim__opt *o, unsigned n)
+{
+	w->por->step(w->por, w, o, n);
+	if (w->ex.yielder)
+		pcsim__por_obj(w, POR_YIELD, 0, PCSIM_POR_W);
+	switch (o->type) {
+	case OPT_RUN: {
+		const struct pcsim__ctx *t = o->p;
+		w->por->prev = t;	/* its hold on the CPU at the step's end: por_end() */
+		pcsim__por_obj(w, POR_CPU, t->cpu, holds_cpu(t) ? PCSIM_POR_W : PCSIM_POR_R);
+		if (t->kind == PCSIM_CTX_TASK)
+			pcsim__por_obj(w, POR_WAKE, t->id, PCSIM_POR_R);
+		else
+			pcsim__por_obj(w, POR_EV, t->ev->id, PCSIM_POR_R);
+		break;
+	}
+	case OPT_FIRE: {
+		const struct pcsim__event *ev = o->p;
+		pcsim__por_obj(w, POR_EV, ev->id, PCSIM_POR_W);
+		if (ev->cpu >= 0)
+			pcsim__por_obj(w, POR_CPU, (uint32_t)ev->cpu, PCSIM_POR_W);
+		break;
+	}
+	case OPT_FLUSH:
+		pcsim__por_obj(w, POR_SB, o->target, PCSIM_POR_W);
+		break;
+	case OPT_SPURIOUS: {
+		const struct pcsim_task *t = o->p;
+		pcsim__por_obj(w, POR_SPURIOUS, 0, PCSIM_POR_W);
+		pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W);
+		pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_W);
+		break;
+	}
+	}
+}
+
 /*
  * pcsim__sim_dispatch - decide what happens next and make it happen. Returns once @cur (which may be
  * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
@@ -214,6 +274,9 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 	struct pcsim__opt opts[PCSIM_MAX_OPTS];
 	for (;;) {
 		wd_beat(w, cur);
+		/* The step that led here is over (before the invariants, which are no step). */
+		if (__builtin_expect(w->por != NULL, 0))
+			por_end(w);
 		if (w->checks_inv && w->ex.ninv)
 			pcsim__run_invariants(w);
 		if (++w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
@@ -254,6 +317,8 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 				continue;	/* replay diverged */
 		}
 		struct pcsim__opt *o = &opts[pick];
+		if (__builtin_expect(w->por != NULL, 0))
+			por_step(w, o, n);
 		if (w->ex.yielder && o->p != w->ex.yielder) {
 			w->ex.yielder->yielding = false;
 			w->ex.yielder = NULL;

@@ -1,0 +1,971 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dpor.c - dynamic partial-order reduction: source-DPOR with sleep sets, and its combination
+ * with the preemption bound.
+ *
+ * The algorithm is the source-set algorithm of Abdulla, Aronis, Jonsson, Sagonas, "Optimal
+ * dynamic partial order reduction", POPL 2014 (Algorithm 1, "source-DPOR"), run statelessly
+ * over the engine's labelled choices the way dfs.c runs (re-execution of a recorded prefix,
+ * CHESS-style). Under a finite preemption bound it follows Coons, Musuvathi, McKinley, "Bounded
+ * partial-order reduction", OOPSLA 2013: each race also adds a backtrack point at the start of
+ * the racing step's execution block, sleep sets are off, and every initial of the reversed
+ * sequence is added instead of one (the conservative choices; docs/explore.md says what this
+ * keeps and what it does not promise).
+ *
+ * Vocabulary. An agent is what an option schedules: a task (OPT_RUN of a task), an event (its
+ * OPT_FIRE, then the OPT_RUNs of its atomic context), a CPU's store buffer (OPT_FLUSH) or a
+ * task's spurious wakeup (OPT_SPURIOUS). A step is one option executed by the scheduler; the
+ * engine reports each step and what it touched (struct pcsim__por in sched_int.h, recorded
+ * only while this strategy runs). Two steps are dependent when they touch a common object and
+ * one of them writes it; the happens-before order of an execution is built from program order
+ * and dependence with one vector clock per step. A decision is a call of the chooser (two or
+ * more options, or a data choice); a step taken with a single option is forced.
+ *
+ * At the end of every execution (here: as each step completes) each race e < e' (dependent,
+ * other agents, no step between them in happens-before) is reversed: with v the steps after e
+ * that do not happen after e, followed by e', some initial of v (an agent whose first step in v
+ * has no happens-before predecessor in v) must be in the backtrack set of the decision before
+ * e; if none is, one is added (unbounded) or all enabled ones are (bounded). Data choices are
+ * explored exhaustively. A sleep set (unbounded only) holds agents whose next step was already
+ * explored from an equivalent state, with the footprint of that step; an agent leaves it when a
+ * dependent step runs. A decision whose every enabled option sleeps is sleep-set blocked: the
+ * execution goes on (it cannot stop midway) but adds no backtrack point after that decision.
+ *
+ * Object identities: the engine hands over addresses; they are turned into object numbers in
+ * first-touch order per execution, which a common prefix reproduces exactly. A sleeping step's
+ * footprint was seen in another execution, so numbers at or above the count of the decision it
+ * sleeps from are uncertain there: any two uncertain objects are taken to conflict.
+ *
+ * PCSIM_DPOR_DEBUG=1 in the environment prints every step's agent, footprint and races, the
+ * backtrack points they add and, at the end, counts (races, sleep-set-blocked executions).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explore_int.h"
+
+#define DPOR_PSEUDO_ID 0x80000000u	/* object numbers of the engine's pseudo objects */
+
+struct fpent {
+	uint32_t id;		/* object number */
+	uint8_t kind;		/* PCSIM_POR_R / W / RW */
+};
+
+struct acc {
+	uint64_t key;
+	uint32_t size;
+	uint32_t kind;
+};
+
+struct step {
+	uint32_t agent;		/* agent index (this execution) */
+	uint32_t aidx;		/* 1-based position among its agent's steps */
+	int32_t node;		/* decision that chose it, -1 when forced */
+	uint32_t fp, nfp;	/* footprint: fps[fp .. fp + nfp) */
+	uint32_t vc, vcw;	/* vector clock: vcs[vc .. vc + vcw) */
+	bool data;		/* made a data choice */
+};
+
+struct sleepent {
+	uint32_t agent;		/* agent key */
+	uint32_t fp, nfp;	/* footprint in sfp[] */
+	uint32_t nobj;		/* object numbers below this are certain */
+};
+
+struct node {
+	uint16_t n, chosen;
+	int16_t cur;
+	bool data, blocked;
+	uint32_t pre_before;	/* preemptions spent before this decision */
+	uint32_t keys;		/* agent key of each option: keys[keys .. keys + n) */
+	uint32_t bits;		/* backtrack then done bitsets: words[bits ..] */
+	uint32_t sl, nsl, nsl_entry;	/* sleep set: entry part, then explored options */
+	uint32_t sfp_top;	/* sfp[] size when the node was made */
+	uint32_t nobj;		/* object numbers known at this decision */
+	int32_t step;		/* the step it chose (this execution), -1 if none yet */
+};
+
+struct objslot {
+	uint64_t key;
+	uint32_t gen;
+	uint32_t slot;
+};
+
+struct objstate {
+	uint32_t id;
+	int32_t lw;		/* last write step, -1 */
+	int32_t rhead;		/* reads since the last write: rd[] list, -1 */
+	int32_t fstep;		/* the step whose footprint holds it at fpos, -1 */
+	uint32_t fpos;
+};
+
+struct rd {
+	int32_t step, next;
+};
+
+struct agent {
+	uint32_t key;
+	uint32_t nsteps;
+	int32_t last;		/* last step, -1 */
+};
+
+#define VEC(T)                  \
+	struct {                \
+		T *v;           \
+		size_t n, cap;  \
+	}
+
+struct dpor {
+	struct pcsim__strategy base;
+	struct pcsim__por rec;
+	struct pcsim_world *w;
+	unsigned bound;
+	bool unbounded;		/* no preemption bound: sleep sets on */
+	bool finished, oom, debug;
+	/* the decision stack, kept across executions */
+	VEC(struct node) nodes;
+	VEC(uint32_t) keys;
+	VEC(uint64_t) words;
+	VEC(struct sleepent) sl;
+	VEC(struct fpent) sfp;
+	size_t depth;		/* decisions reached in this execution */
+	/* this execution */
+	VEC(struct step) steps;
+	VEC(struct fpent) fps;
+	VEC(uint32_t) vcs;
+	VEC(struct acc) accs;
+	VEC(struct agent) agents;
+	VEC(struct objstate) objs;
+	VEC(struct rd) rds;
+	VEC(struct sleepent) cursleep;
+	struct objslot *map;
+	uint32_t mapcap, mapused, gen;
+	uint32_t nobj;		/* real object numbers handed out */
+	int32_t pending_node;	/* the scheduling decision just taken, for the next step */
+	bool open;		/* a step is being recorded */
+	bool redundant;		/* sleep-set blocked: no new backtrack points */
+	/* scratch */
+	VEC(uint32_t) first;	/* per agent: aidx of its first step in v, 0 = none */
+	VEC(uint32_t) seen;	/* agents with first[] set */
+	VEC(uint32_t) initials;
+	/* statistics */
+	uint64_t races, blocked_execs, fallbacks, datanodes, schednodes;
+};
+
+#define VGROW(d, vec, want)                                                               \
+	((want) <= (vec).cap || vgrow((d), (void **)&(vec).v, &(vec).cap, (want), sizeof(*(vec).v)))
+
+static bool vgrow(struct dpor *d, void **v, size_t *cap, size_t want, size_t sz)
+{
+	size_t ncap = *cap ? *cap : 64;
+	while (ncap < want)
+		ncap *= 2;
+	void *n = realloc(*v, ncap * sz);
+	if (!n) {
+		d->oom = true;
+		return false;
+	}
+	*v = n;
+	*cap = ncap;
+	return true;
+}
+
+static inline uint64_t *bt_bits(struct dpor *d, const struct node *nd)
+{
+	return &d->words.v[nd->bits];
+}
+
+static inline uint64_t *done_bits(struct dpor *d, const struct node *nd)
+{
+	return &d->words.v[nd->bits + (nd->n + 63u) / 64u];
+}
+
+static inline bool bit(const uint64_t *b, unsigned i)
+{
+	return (b[i / 64] >> (i % 64)) & 1u;
+}
+
+static inline void setbit(uint64_t *b, unsigned i)
+{
+	b[i / 64] |= 1ull << (i % 64);
+}
+
+/* The agent an option schedules, as a key stable across executions with a common prefix. */
+static uint32_t agent_key(const struct pcsim__opt *o)
+{
+	switch (o->type) {
+	case OPT_RUN:
+		return o->target >= PCSIM_IRQ_CTX_BASE
+			       ? (2u << 24) | (o->target - PCSIM_IRQ_CTX_BASE)
+			       : (1u << 24) | o->target;
+	case OPT_FIRE:
+		return (2u << 24) | o->target;
+	case OPT_FLUSH:
+		return (3u << 24) | o->target;
+	case OPT_SPURIOUS:
+		return (4u << 24) | o->target;
+	default:
+		return 5u << 24;
+	}
+}
+
+static inline unsigned opt_cost(const struct node *nd, const struct pcsim__opt *o, unsigned i)
+{
+	return nd->cur >= 0 && i != (unsigned)nd->cur && o->type != OPT_DATA &&
+	       o->type != OPT_SPURIOUS;
+}
+
+/* The cost of option @i of a recorded decision (its type is in the key). */
+static inline unsigned node_cost(struct dpor *d, const struct node *nd, unsigned i)
+{
+	if (nd->data || nd->cur < 0 || i == (unsigned)nd->cur)
+		return 0;
+	return (d->keys.v[nd->keys + i] >> 24) != 4u;	/* spurious wakeups are free */
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Object numbers
+ */
+static uint32_t obj_slot(struct dpor *d, uint64_t key)
+{
+	if (d->mapused * 2 + 2 > d->mapcap) {
+		uint32_t ncap = d->mapcap ? d->mapcap * 2 : 1024;
+		struct objslot *nm = calloc(ncap, sizeof(*nm));
+		if (!nm) {
+			d->oom = true;
+			return UINT32_MAX;
+		}
+		for (uint32_t i = 0; i < d->mapcap; i++) {
+			struct objslot *e = &d->map[i];
+			if (e->gen != d->gen)
+				continue;
+			uint32_t h = (uint32_t)((e->key * 0x9e3779b97f4a7c15ull) >> 40) &
+				     (ncap - 1);
+			while (nm[h].gen == d->gen)
+				h = (h + 1) & (ncap - 1);
+			nm[h] = *e;
+		}
+		free(d->map);
+		d->map = nm;
+		d->mapcap = ncap;
+	}
+	uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & (d->mapcap - 1);
+	while (d->map[h].gen == d->gen) {
+		if (d->map[h].key == key)
+			return d->map[h].slot;
+		h = (h + 1) & (d->mapcap - 1);
+	}
+	if (!VGROW(d, d->objs, d->objs.n + 1))
+		return UINT32_MAX;
+	uint32_t slot = (uint32_t)d->objs.n++;
+	struct objstate *os = &d->objs.v[slot];
+	if (key >> 62)
+		os->id = DPOR_PSEUDO_ID | ((uint32_t)(key >> 32) & 0xffu) << 23 |
+			 ((uint32_t)key & 0x7fffffu);
+	else
+		os->id = d->nobj++;
+	os->lw = -1;
+	os->rhead = -1;
+	os->fstep = -1;
+	d->map[h] = (struct objslot){ key, d->gen, slot };
+	d->mapused++;
+	return slot;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Dependence
+ */
+static inline bool certain(uint32_t id, uint32_t nobj)
+{
+	return id >= DPOR_PSEUDO_ID || id < nobj;
+}
+
+/*
+ * Does the sleeping step @s conflict with the footprint @f (numbered in this execution)? Both
+ * are sorted by object number; numbers from s->nobj up to the pseudo objects are uncertain.
+ */
+static bool sleep_dep(struct dpor *d, const struct sleepent *s, const struct fpent *f, size_t nf)
+{
+	const struct fpent *sf = &d->sfp.v[s->fp];
+	bool s_new = false, f_new = false;
+	size_t i = 0, j = 0;
+	while (i < s->nfp && j < nf) {
+		uint32_t a = sf[i].id, b = f[j].id;
+		if (!certain(a, s->nobj))
+			s_new = true;
+		if (!certain(b, s->nobj))
+			f_new = true;
+		if (a == b) {
+			if (certain(a, s->nobj) && ((sf[i].kind | f[j].kind) & PCSIM_POR_W))
+				return true;
+			i++, j++;
+		} else if (a < b) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	for (; i < s->nfp && !s_new; i++)
+		s_new = !certain(sf[i].id, s->nobj);
+	for (; j < nf && !f_new; j++)
+		f_new = !certain(f[j].id, s->nobj);
+	return s_new && f_new;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Races
+ */
+static inline uint32_t vc_at(const struct dpor *d, const struct step *s, uint32_t agent)
+{
+	return agent < s->vcw ? d->vcs.v[s->vc + agent] : 0;
+}
+
+/* Does step @a happen before step @b (a before b in the execution)? */
+static inline bool hb(const struct dpor *d, uint32_t a, uint32_t b)
+{
+	const struct step *sa = &d->steps.v[a], *sb = &d->steps.v[b];
+	return vc_at(d, sb, sa->agent) >= sa->aidx;
+}
+
+static int opt_of(struct dpor *d, const struct node *nd, uint32_t key)
+{
+	for (unsigned i = 0; i < nd->n; i++)
+		if (d->keys.v[nd->keys + i] == key)
+			return (int)i;
+	return -1;
+}
+
+static bool sleeping_at(struct dpor *d, const struct node *nd, uint32_t key)
+{
+	for (uint32_t i = 0; i < nd->nsl; i++)
+		if (d->sl.v[nd->sl + i].agent == key)
+			return true;
+	return false;
+}
+
+/* The initials of v = (steps after @e not happening after it) . @j, as agent indices. */
+static void initials(struct dpor *d, uint32_t e, uint32_t j)
+{
+	const struct step *se = &d->steps.v[e];
+	d->initials.n = 0;
+	if (!VGROW(d, d->first, d->agents.n) || !VGROW(d, d->initials, d->agents.n))
+		return;
+	for (size_t a = 0; a < d->agents.n; a++)
+		d->first.v[a] = 0;
+	d->seen.n = 0;
+	if (!VGROW(d, d->seen, d->agents.n))
+		return;
+	for (uint32_t k = e + 1; k <= j; k++) {
+		const struct step *sk = &d->steps.v[k];
+		if (k != j && vc_at(d, sk, se->agent) >= se->aidx)
+			continue;	/* happens after e: not in v */
+		if (d->first.v[sk->agent])
+			continue;
+		bool initial = true;
+		for (size_t i = 0; i < d->seen.n && initial; i++) {
+			uint32_t c = d->seen.v[i];
+			if (vc_at(d, sk, c) >= d->first.v[c])
+				initial = false;
+		}
+		d->first.v[sk->agent] = sk->aidx;
+		d->seen.v[d->seen.n++] = sk->agent;
+		if (initial)
+			d->initials.v[d->initials.n++] = sk->agent;
+	}
+}
+
+/* Add the initials enabled at decision @ni to its backtrack set (all of them, or one when
+ * @one); returns how many of them are enabled there. */
+static unsigned add_initials(struct dpor *d, int32_t ni, bool one, uint32_t prefer)
+{
+	struct node *nd = &d->nodes.v[ni];
+	uint64_t *bt = bt_bits(d, nd);
+	unsigned enabled = 0;
+	int pick = -1;
+	for (size_t i = 0; i < d->initials.n; i++) {
+		uint32_t key = d->agents.v[d->initials.v[i]].key;
+		int o = opt_of(d, nd, key);
+		if (o < 0)
+			continue;
+		enabled++;
+		if (!one) {
+			setbit(bt, (unsigned)o);
+			continue;
+		}
+		if (bit(bt, (unsigned)o)) {
+			if (d->debug)
+				fprintf(stderr, "    node %d: covered by %x\n", ni, key);
+			return enabled;	/* already covered */
+		}
+		if (sleeping_at(d, nd, key))
+			continue;
+		if (pick < 0 || key == prefer)
+			pick = o;
+	}
+	if (one && pick >= 0)
+		setbit(bt, (unsigned)pick);
+	if (d->debug) {
+		fprintf(stderr, "    node %d: initials", ni);
+		for (size_t i = 0; i < d->initials.n; i++)
+			fprintf(stderr, " %x", d->agents.v[d->initials.v[i]].key);
+		fprintf(stderr, " -> pick %d (enabled %u)\n", pick, enabled);
+	}
+	return enabled;
+}
+
+static void race(struct dpor *d, uint32_t e, uint32_t j)
+{
+	const struct step *se = &d->steps.v[e];
+	int32_t n1 = se->node;
+	d->races++;
+	if (d->debug)
+		fprintf(stderr, "  race %u -> %u\n", e, j);
+	/* The decision before e, and (bounded) the one before the block e ends. */
+	int32_t n2 = -1;
+	if (!d->unbounded) {
+		uint32_t b = e;
+		while (b > 0 && d->steps.v[b - 1].agent == se->agent)
+			b--;
+		n2 = d->steps.v[b].node;
+		if (n2 == n1)
+			n2 = -1;
+	}
+	if ((n1 < 0 || d->nodes.v[n1].blocked) && (n2 < 0 || d->nodes.v[n2].blocked))
+		return;
+	initials(d, e, j);
+	uint32_t prefer = d->agents.v[d->steps.v[j].agent].key;
+	if (n1 >= 0 && !d->nodes.v[n1].blocked)
+		add_initials(d, n1, d->unbounded, prefer);
+	if (n2 >= 0 && !d->nodes.v[n2].blocked && add_initials(d, n2, false, prefer) == 0) {
+		/* No initial is enabled at the block start: every option there (Coons et al.). */
+		struct node *nd = &d->nodes.v[n2];
+		d->fallbacks++;
+		for (unsigned i = 0; i < nd->n; i++)
+			setbit(bt_bits(d, nd), i);
+	}
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Steps
+ */
+static int fpent_cmp(const void *a, const void *b)
+{
+	const struct fpent *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The recorded accesses of the open step become its footprint, clock and races. */
+static void step_close(struct dpor *d)
+{
+	if (!d->open)
+		return;
+	d->open = false;
+	uint32_t j = (uint32_t)d->steps.n - 1;
+	struct step *sj = &d->steps.v[j];
+	/* Footprint: object numbers, one entry per object. */
+	sj->fp = (uint32_t)d->fps.n;
+	uint64_t last_key = UINT64_MAX;	/* byte loops touch one word many times in a row */
+	uint32_t last_slot = 0;
+	for (size_t i = 0; i < d->accs.n; i++) {
+		const struct acc *a = &d->accs.v[i];
+		uint64_t lo = a->key, hi = a->key;
+		if (a->size) {
+			lo = a->key & ~3ull;
+			hi = (a->key + a->size - 1) & ~3ull;
+		}
+		for (uint64_t k = lo; k <= hi; k += 4) {
+			uint32_t slot = k == last_key ? last_slot : obj_slot(d, k);
+			if (slot == UINT32_MAX || !VGROW(d, d->fps, d->fps.n + 1))
+				return;
+			last_key = k;
+			last_slot = slot;
+			struct objstate *os = &d->objs.v[slot];
+			if (os->fstep != (int32_t)j) {
+				os->fstep = (int32_t)j;
+				os->fpos = (uint32_t)d->fps.n;
+				d->fps.v[d->fps.n++] = (struct fpent){ slot, 0 };
+			}
+			d->fps.v[os->fpos].kind |= (uint8_t)a->kind;
+			if (!a->size)
+				break;
+		}
+	}
+	sj->nfp = (uint32_t)(d->fps.n - sj->fp);
+	d->accs.n = 0;
+	/* Happens-before: program order, then the last conflicting steps of each object. */
+	struct agent *ag = &d->agents.v[sj->agent];
+	uint32_t dp[64];
+	unsigned ndp = 0;
+	bool overflow = false;
+	for (uint32_t x = 0; x < sj->nfp; x++) {
+		struct fpent *f = &d->fps.v[sj->fp + x];
+		struct objstate *os = &d->objs.v[f->id];
+		if (os->lw >= 0 && d->steps.v[os->lw].agent != sj->agent) {
+			bool dup = false;
+			for (unsigned q = 0; q < ndp && !dup; q++)
+				dup = dp[q] == (uint32_t)os->lw;
+			if (dup)
+				;
+			else if (ndp < 64)
+				dp[ndp++] = (uint32_t)os->lw;
+			else
+				overflow = true;
+		}
+		if (f->kind & PCSIM_POR_W)
+			for (int32_t r = os->rhead; r >= 0; r = d->rds.v[r].next) {
+				uint32_t s = (uint32_t)d->rds.v[r].step;
+				if (d->steps.v[s].agent == sj->agent)
+					continue;
+				bool dup = false;
+				for (unsigned q = 0; q < ndp && !dup; q++)
+					dup = dp[q] == s;
+				if (dup)
+					continue;
+				if (ndp < 64)
+					dp[ndp++] = s;
+				else
+					overflow = true;
+			}
+	}
+	size_t width = d->agents.n;
+	if (!VGROW(d, d->vcs, d->vcs.n + width))
+		return;
+	sj = &d->steps.v[j];
+	sj->vc = (uint32_t)d->vcs.n;
+	sj->vcw = (uint32_t)width;
+	uint32_t *vc = &d->vcs.v[sj->vc];
+	memset(vc, 0, width * sizeof(*vc));
+	d->vcs.n += width;
+	int32_t po = ag->last;
+	if (po >= 0) {
+		const struct step *sp = &d->steps.v[po];
+		memcpy(vc, &d->vcs.v[sp->vc], sp->vcw * sizeof(*vc));
+	}
+	for (unsigned q = 0; q < ndp; q++) {
+		const struct step *sq = &d->steps.v[dp[q]];
+		for (uint32_t a = 0; a < sq->vcw; a++)
+			if (d->vcs.v[sq->vc + a] > vc[a])
+				vc[a] = d->vcs.v[sq->vc + a];
+	}
+	/* The overflowed predecessors (rare): join them too, from the objects again. */
+	if (overflow)
+		for (uint32_t x = 0; x < sj->nfp; x++) {
+			struct objstate *os = &d->objs.v[d->fps.v[sj->fp + x].id];
+			const struct step *sq = os->lw >= 0 ? &d->steps.v[os->lw] : NULL;
+			for (uint32_t a = 0; sq && a < sq->vcw; a++)
+				if (d->vcs.v[sq->vc + a] > vc[a])
+					vc[a] = d->vcs.v[sq->vc + a];
+			for (int32_t r = os->rhead; r >= 0; r = d->rds.v[r].next) {
+				sq = &d->steps.v[d->rds.v[r].step];
+				for (uint32_t a = 0; a < sq->vcw; a++)
+					if (d->vcs.v[sq->vc + a] > vc[a])
+						vc[a] = d->vcs.v[sq->vc + a];
+			}
+		}
+	vc[sj->agent] = sj->aidx;
+	ag->last = (int32_t)j;
+	if (d->debug) {
+		fprintf(stderr, "step %u agent %x#%u node %d fp:", j, ag->key, sj->aidx, sj->node);
+		for (uint32_t x = 0; x < sj->nfp; x++)
+			fprintf(stderr, " %x:%u", d->objs.v[d->fps.v[sj->fp + x].id].id,
+				d->fps.v[sj->fp + x].kind);
+		fprintf(stderr, " dp:");
+		for (unsigned q = 0; q < ndp; q++)
+			fprintf(stderr, " %u", dp[q]);
+		fprintf(stderr, "\n");
+	}
+	/* Races: direct predecessors that happen before no other one. */
+	for (unsigned q = 0; q < ndp; q++) {
+		bool direct = !(po >= 0 && hb(d, dp[q], (uint32_t)po));
+		for (unsigned r = 0; r < ndp && direct; r++)
+			if (r != q && hb(d, dp[q], dp[r]))
+				direct = false;
+		if (direct)
+			race(d, dp[q], j);
+	}
+	/* Update the objects' last accesses. */
+	for (uint32_t x = 0; x < sj->nfp; x++) {
+		struct fpent *f = &d->fps.v[sj->fp + x];
+		struct objstate *os = &d->objs.v[f->id];
+		if (f->kind & PCSIM_POR_W) {
+			os->lw = (int32_t)j;
+			os->rhead = -1;
+		} else {
+			/* One entry per agent: its latest read (earlier ones happen before it). */
+			int32_t r;
+			for (r = os->rhead; r >= 0; r = d->rds.v[r].next)
+				if (d->steps.v[d->rds.v[r].step].agent == sj->agent)
+					break;
+			if (r >= 0) {
+				d->rds.v[r].step = (int32_t)j;
+				continue;
+			}
+			if (!VGROW(d, d->rds, d->rds.n + 1))
+				return;
+			sj = &d->steps.v[j];
+			d->rds.v[d->rds.n] = (struct rd){ (int32_t)j, os->rhead };
+			os->rhead = (int32_t)d->rds.n++;
+		}
+	}
+	/* From here on the footprint holds object numbers, not slots. */
+	for (uint32_t x = 0; x < sj->nfp; x++) {
+		struct fpent *f = &d->fps.v[sj->fp + x];
+		f->id = d->objs.v[f->id].id;
+	}
+	/* Sleep sets: the step's agent and every agent it conflicts with wake up. */
+	if (d->unbounded) {
+		qsort(&d->fps.v[sj->fp], sj->nfp, sizeof(struct fpent), fpent_cmp);
+		uint32_t key = ag->key;
+		size_t k = 0;
+		for (size_t i = 0; i < d->cursleep.n; i++) {
+			struct sleepent *s = &d->cursleep.v[i];
+			if (s->agent == key || sleep_dep(d, s, &d->fps.v[sj->fp], sj->nfp))
+				continue;
+			d->cursleep.v[k++] = *s;
+		}
+		d->cursleep.n = k;
+	}
+}
+
+static uint32_t agent_index(struct dpor *d, uint32_t key)
+{
+	for (size_t i = d->agents.n; i-- > 0;)
+		if (d->agents.v[i].key == key)
+			return (uint32_t)i;
+	if (!VGROW(d, d->agents, d->agents.n + 1))
+		return 0;
+	d->agents.v[d->agents.n] = (struct agent){ key, 0, -1 };
+	return (uint32_t)d->agents.n++;
+}
+
+static void rec_step(struct pcsim__por *p, struct pcsim_world *w, const struct pcsim__opt *o,
+		     unsigned n)
+{
+	struct dpor *d = (struct dpor *)((char *)p - offsetof(struct dpor, rec));
+	(void)w;
+	step_close(d);
+	if (d->oom || !VGROW(d, d->steps, d->steps.n + 1))
+		return;
+	uint32_t a = agent_index(d, agent_key(o));
+	struct step *s = &d->steps.v[d->steps.n];
+	s->agent = a;
+	s->aidx = ++d->agents.v[a].nsteps;
+	s->node = n > 1 ? d->pending_node : -1;
+	s->fp = s->nfp = s->vc = s->vcw = 0;
+	s->data = false;
+	if (s->node >= 0)
+		d->nodes.v[s->node].step = (int32_t)d->steps.n;
+	d->pending_node = -1;
+	d->steps.n++;
+	d->open = true;
+}
+
+static void rec_end(struct pcsim__por *p)
+{
+	step_close((struct dpor *)((char *)p - offsetof(struct dpor, rec)));
+}
+
+static void rec_access(struct pcsim__por *p, uint64_t key, unsigned size, unsigned kind)
+{
+	struct dpor *d = (struct dpor *)((char *)p - offsetof(struct dpor, rec));
+	if (!d->open || !VGROW(d, d->accs, d->accs.n + 1))
+		return;	/* outside a step: setup and finish run alone */
+	d->accs.v[d->accs.n++] = (struct acc){ key, size, kind };
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The strategy
+ */
+static int dpor_init(struct pcsim__strategy *s, const struct pcsim_explore_opts *o, char *err,
+		     size_t errlen)
+{
+	(void)err, (void)errlen;
+	struct dpor *d = (struct dpor *)s;
+	d->bound = o->preemption_bound;
+	d->unbounded = o->preemption_bound >= PCSIM_DPOR_UNBOUNDED;
+	d->rec.step = rec_step;
+	d->rec.end = rec_end;
+	d->rec.access = rec_access;
+	d->debug = getenv("PCSIM_DPOR_DEBUG") != NULL;
+	return 0;
+}
+
+static void dpor_fini(struct pcsim__strategy *s)
+{
+	struct dpor *d = (struct dpor *)s;
+	if (d->debug)
+		fprintf(stderr,
+			"dpor: races %llu blocked %llu fallbacks %llu data %llu sched %llu\n",
+			(unsigned long long)d->races, (unsigned long long)d->blocked_execs,
+			(unsigned long long)d->fallbacks, (unsigned long long)d->datanodes,
+			(unsigned long long)d->schednodes);
+	if (d->w && d->w->por == &d->rec)
+		d->w->por = NULL;
+	free(d->nodes.v);
+	free(d->keys.v);
+	free(d->words.v);
+	free(d->sl.v);
+	free(d->sfp.v);
+	free(d->steps.v);
+	free(d->fps.v);
+	free(d->vcs.v);
+	free(d->accs.v);
+	free(d->agents.v);
+	free(d->objs.v);
+	free(d->rds.v);
+	free(d->cursleep.v);
+	free(d->map);
+	free(d->first.v);
+	free(d->seen.v);
+	free(d->initials.v);
+}
+
+static bool dpor_begin(struct pcsim__strategy *s, struct pcsim_world *w)
+{
+	struct dpor *d = (struct dpor *)s;
+	if (d->finished)
+		return false;
+	if (w->cfg.timed) {
+		/* Virtual time advances with every step: no two steps commute. */
+		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "dpor-timed",
+			     "the dpor strategy does not support timed mode (virtual time orders "
+			     "every step); use --strategy dfs");
+		d->finished = true;
+		return true;
+	}
+	d->w = w;
+	d->rec.prev = NULL;
+	w->por = &d->rec;
+	d->depth = 0;
+	d->steps.n = d->fps.n = d->vcs.n = d->accs.n = d->agents.n = 0;
+	d->objs.n = d->rds.n = d->cursleep.n = 0;
+	d->nobj = 0;
+	d->mapused = 0;
+	if (++d->gen == 0) {
+		memset(d->map, 0, d->mapcap * sizeof(*d->map));
+		d->gen = 1;
+	}
+	d->pending_node = -1;
+	d->open = false;
+	d->redundant = false;
+	if (d->debug)
+		fprintf(stderr, "--- execution %llu\n", (unsigned long long)s->exec);
+	return true;
+}
+
+/* The sleep set in force at decision @nd: its entry part and the options explored there. */
+static bool load_sleep(struct dpor *d, const struct node *nd)
+{
+	if (!VGROW(d, d->cursleep, nd->nsl))
+		return false;
+	if (nd->nsl)
+		memcpy(d->cursleep.v, &d->sl.v[nd->sl], nd->nsl * sizeof(struct sleepent));
+	d->cursleep.n = nd->nsl;
+	return true;
+}
+
+static bool cur_sleeping(struct dpor *d, uint32_t key)
+{
+	for (size_t i = 0; i < d->cursleep.n; i++)
+		if (d->cursleep.v[i].agent == key)
+			return true;
+	return false;
+}
+
+static unsigned dpor_pick(struct pcsim__strategy *base, struct pcsim_world *w,
+			  const struct pcsim__opt *opts, unsigned n, int cur,
+			  const char *data_kind)
+{
+	struct dpor *d = (struct dpor *)base;
+	size_t di = d->depth++;
+	bool data = data_kind != NULL;
+	if (data && d->open)
+		d->steps.v[d->steps.n - 1].data = true;
+	if (di < d->nodes.n) {
+		struct node *nd = &d->nodes.v[di];
+		if (nd->n != n || nd->chosen >= n || nd->data != data) {
+			pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "nondeterminism",
+				     "DPOR prefix replay found %u options where %u were recorded "
+				     "(decision %zu): the program depends on something outside the "
+				     "engine",
+				     n, nd->n, di);
+			return 0;
+		}
+		if (!data) {
+			d->pending_node = (int32_t)di;
+			if (d->unbounded)
+				load_sleep(d, nd);
+			if (nd->blocked)
+				d->redundant = true;
+		}
+		return nd->chosen;
+	}
+	/* A new decision. */
+	size_t words = 2 * ((n + 63u) / 64u);
+	if (!VGROW(d, d->nodes, d->nodes.n + 1) || !VGROW(d, d->keys, d->keys.n + n) ||
+	    !VGROW(d, d->words, d->words.n + words) ||
+	    !VGROW(d, d->sl, d->sl.n + d->cursleep.n))
+		goto oom;
+	struct node *nd = &d->nodes.v[d->nodes.n];
+	uint32_t pre = 0;
+	if (d->nodes.n) {
+		const struct node *p = &d->nodes.v[d->nodes.n - 1];
+		pre = p->pre_before + node_cost(d, p, p->chosen);
+	}
+	nd->n = (uint16_t)n;
+	nd->cur = (int16_t)cur;
+	nd->data = data;
+	nd->blocked = d->redundant;
+	nd->pre_before = pre;
+	nd->keys = (uint32_t)d->keys.n;
+	for (unsigned i = 0; i < n; i++)
+		d->keys.v[d->keys.n++] = agent_key(&opts[i]);
+	nd->bits = (uint32_t)d->words.n;
+	memset(&d->words.v[d->words.n], 0, words * sizeof(uint64_t));
+	d->words.n += words;
+	nd->sfp_top = (uint32_t)d->sfp.n;
+	nd->nobj = d->nobj;
+	nd->step = -1;
+	nd->sl = (uint32_t)d->sl.n;
+	nd->nsl = nd->nsl_entry = 0;
+	int pick = -1;
+	if (data)
+		d->datanodes++;
+	else
+		d->schednodes++;
+	if (data) {
+		for (unsigned i = 0; i < n; i++)
+			setbit(bt_bits(d, nd), i);
+		pick = 0;
+	} else {
+		if (d->unbounded && !nd->blocked && d->cursleep.n) {
+			memcpy(&d->sl.v[d->sl.n], d->cursleep.v,
+			       d->cursleep.n * sizeof(struct sleepent));
+			nd->nsl = nd->nsl_entry = (uint32_t)d->cursleep.n;
+			d->sl.n += d->cursleep.n;
+		}
+		/* Default first (no preemption), then the first option that is awake and
+		 * affordable. */
+		if (cur >= 0 && !cur_sleeping(d, agent_key(&opts[cur])))
+			pick = cur;
+		for (unsigned i = 0; i < n && pick < 0; i++)
+			if (!cur_sleeping(d, agent_key(&opts[i])) &&
+			    pre + opt_cost(nd, &opts[i], i) <= d->bound)
+				pick = (int)i;
+		if (pick < 0) {
+			/* Sleep-set blocked: every continuation was explored elsewhere. */
+			pick = cur >= 0 ? cur : 0;
+			nd->blocked = true;
+			if (!d->redundant)
+				d->blocked_execs++;
+			d->redundant = true;
+		}
+		setbit(bt_bits(d, nd), (unsigned)pick);
+		d->pending_node = (int32_t)d->nodes.n;
+	}
+	nd->chosen = (uint16_t)pick;
+	d->nodes.n++;
+	return (unsigned)pick;
+oom:
+	pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory", "no memory for DPOR decision %zu",
+		     d->nodes.n + 1);
+	d->finished = true;
+	return cur >= 0 ? (unsigned)cur : 0;
+}
+
+/* Drop decision @i and everything recorded after it. */
+static void pop_to(struct dpor *d, size_t i)
+{
+	struct node *nd = &d->nodes.v[i];
+	d->keys.n = nd->keys;
+	d->words.n = nd->bits;
+	d->sl.n = nd->sl;
+	d->sfp.n = nd->sfp_top;
+	d->nodes.n = i;
+}
+
+/* The next option of decision @nd to explore, or -1. */
+static int next_option(struct dpor *d, struct node *nd)
+{
+	uint64_t *bt = bt_bits(d, nd), *done = done_bits(d, nd);
+	for (unsigned i = 0; i < nd->n; i++) {
+		if (!bit(bt, i) || bit(done, i))
+			continue;
+		if (nd->pre_before + node_cost(d, nd, i) > d->bound)
+			continue;
+		if (!nd->data && sleeping_at(d, nd, d->keys.v[nd->keys + i]))
+			continue;
+		return (int)i;
+	}
+	return -1;
+}
+
+static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
+{
+	struct dpor *d = (struct dpor *)base;
+	step_close(d);
+	if (w->por == &d->rec)
+		w->por = NULL;
+	if (d->oom) {
+		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
+			     "no memory for the DPOR bookkeeping");
+		d->finished = true;
+		return;
+	}
+	if (d->finished)
+		return;
+	/* Decisions beyond what this execution reached are gone (it may have ended early). */
+	if (d->nodes.n > d->depth)
+		pop_to(d, d->depth);
+	while (d->nodes.n) {
+		size_t i = d->nodes.n - 1;
+		struct node *nd = &d->nodes.v[i];
+		/* Everything deeper is gone: the pools end with this decision's entries. */
+		setbit(done_bits(d, nd), nd->chosen);
+		if (d->unbounded && !nd->data && nd->step >= 0 &&
+		    (size_t)nd->step < d->steps.n) {
+			/* The explored option sleeps for its later siblings, with its footprint,
+			 * unless it made a data choice (its footprint depends on the value). */
+			const struct step *st = &d->steps.v[nd->step];
+			if (!st->data && VGROW(d, d->sl, d->sl.n + 1) &&
+			    VGROW(d, d->sfp, d->sfp.n + st->nfp)) {
+				nd = &d->nodes.v[i];
+				if (st->nfp)
+					memcpy(&d->sfp.v[d->sfp.n], &d->fps.v[st->fp],
+					       st->nfp * sizeof(struct fpent));
+				d->sl.v[d->sl.n++] = (struct sleepent){
+					d->keys.v[nd->keys + nd->chosen], (uint32_t)d->sfp.n,
+					st->nfp, nd->nobj };
+				d->sfp.n += st->nfp;
+				nd->nsl++;
+			}
+		}
+		int next = next_option(d, nd);
+		if (next >= 0) {
+			nd->chosen = (uint16_t)next;
+			nd->step = -1;
+			return;
+		}
+		pop_to(d, i);
+	}
+	d->finished = true;
+}
+
+static bool dpor_exhausted(const struct pcsim__strategy *s)
+{
+	return ((const struct dpor *)s)->finished && !((const struct dpor *)s)->oom;
+}
+
+PCSIM_STRATEGY_CHOOSER(dpor_choose, dpor_pick)
+
+const struct pcsim__strategy_ops pcsim__dpor_ops = {
+	.name = "dpor",
+	.size = sizeof(struct dpor),
+	.init = dpor_init,
+	.fini = dpor_fini,
+	.begin = dpor_begin,
+	.choose = dpor_choose,
+	.end = dpor_end,
+	.exhausted = dpor_exhausted,
+};
