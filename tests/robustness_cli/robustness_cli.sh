@@ -89,7 +89,7 @@ expect 2 "^pcsim: --schedules: run is one execution" -- run micro-fixed --schedu
 expect 2 "^pcsim: --lenient: only replay reads a schedule" -- explore micro-fixed --lenient
 expect 2 "^pcsim: --depth: only --strategy pct has a depth" -- \
 	explore micro-fixed --strategy dfs --depth 2
-expect 2 "^pcsim: --preemptions: only --strategy dfs bounds preemptions" -- \
+expect 2 "^pcsim: --preemptions: only --strategy dfs or dpor bounds preemptions" -- \
 	explore micro-fixed --preemptions 1
 expect 0 "^pcsim: warning: --max-steps has no effect on the threads backend" -- \
 	explore micro-fixed --backend threads --schedules 2 --max-steps 100
