@@ -229,17 +229,20 @@ endif()
 # read-only state views leave an execution unchanged.
 pcsim_cmocka_test(NAME callback_strategy SOURCES unit/test_callback_strategy.c)
 target_link_libraries(test_callback_strategy PRIVATE pcsim_support)
-# dpor against plain DFS: reduction, each trace once, the small programs (unit); the scenario
-# programs at bound 0 and the zoo switches DFS settles within 5,000 executions (scenario);
-# every program and switch at bounds 0-2 and unbounded (soak).
+# dpor against plain DFS: reduction, each trace once, the small programs (unit); the ring
+# programs DFS settles quickly (scenario); the zoo switches DFS settles within 5,000 executions,
+# and every program and switch at bounds 0-2 and unbounded (soak).
 pcsim_cmocka_test(NAME dpor SOURCES unit/test_dpor.c
 	ARGS --skip "test_zoo_*")
 target_include_directories(test_dpor PRIVATE ${PROJECT_SOURCE_DIR}/src/explore
 	${PROJECT_SOURCE_DIR}/src/sched ${PROJECT_SOURCE_DIR}/src/trace)
 target_link_libraries(test_dpor PRIVATE pcsim_support)
-pcsim_cmocka_test(NAME dpor_scenarios PROGRAM dpor ARGS test_zoo_scenarios LABELS scenario
-	TIMEOUT 900)
+pcsim_cmocka_test(NAME dpor_scenarios PROGRAM dpor ARGS test_zoo_quick LABELS scenario
+	TIMEOUT 600)
 if(PCSIM_SOAK_TESTS)
+	# the zoo sweep at bounds 0-1 (70 s idle under asan, 140 s busy) and the long one
+	pcsim_cmocka_test(NAME dpor_zoo PROGRAM dpor ARGS test_zoo_scenarios LABELS soak
+		TIMEOUT 1800)
 	pcsim_cmocka_test(NAME dpor_soak PROGRAM dpor ARGS test_zoo_soak LABELS soak
 		TIMEOUT 36000)
 endif()
