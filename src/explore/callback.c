@@ -193,37 +193,5 @@ char *pcsim_decision_trace(const struct pcsim_decision *d, size_t from)
 	const struct pcsim_world *w = d ? d->world : NULL;
 	if (!w)
 		return NULL;
-	size_t end = d->nevents < w->ntr ? d->nevents : w->ntr;
-	size_t cap = 256 + (end > from ? end - from : 0) * 112, off = 0;
-	char *out = malloc(cap);
-	if (!out)
-		return NULL;
-	out[0] = 0;
-	for (size_t i = from; i < end; i++) {
-		const struct pcsim_trace_event *e = &w->tr[i];
-		char text[256], ctxb[64], cpub[8];
-		text[0] = 0;
-		if (e->kind->render)
-			e->kind->render(w, e, text, sizeof(text));
-		else
-			snprintf(text, sizeof(text), "%s", e->kind->name);
-		const char *cl = e->ctx ? pcsim__ctx_label(w, e->ctx, ctxb, sizeof(ctxb)) : "-";
-		if (e->ctx)
-			snprintf(cpub, sizeof(cpub), "%u", e->cpu);
-		else
-			snprintf(cpub, sizeof(cpub), "-");
-		size_t need = strlen(text) + strlen(cl) + 48;
-		if (off + need >= cap) {
-			cap = cap * 2 + need;
-			char *n = realloc(out, cap);
-			if (!n) {
-				free(out);
-				return NULL;
-			}
-			out = n;
-		}
-		off += (size_t)snprintf(out + off, cap - off, "%6" PRIu64 "  %-4s  %-20s  %s\n",
-					e->step, cpub, cl, text);
-	}
-	return out;
+	return pcsim__trace_render_range(w, from, d->nevents < w->ntr ? d->nevents : w->ntr, false);
 }

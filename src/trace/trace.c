@@ -64,17 +64,24 @@ uint64_t pcsim__trace_hash(const struct pcsim_world *w)
 /* ---------------------------------------------------------------------------------------------
  * Narrative
  */
-char *pcsim__trace_render(const struct pcsim_world *w)
+/*
+ * Events [@from, @to) of @w's trace as narrative lines, after the column header if @header.
+ * Return: malloc'd text, or NULL without memory.
+ */
+char *pcsim__trace_render_range(const struct pcsim_world *w, size_t from, size_t to, bool header)
 {
-	pcsim__exec_message((struct pcsim_world *)w);
-	size_t cap = 4096 + w->ntr * 96, off = 0;
+	if (to > w->ntr)
+		to = w->ntr;
+	size_t cap = 4096 + (to > from ? to - from : 0) * 96, off = 0;
 	char *out = malloc(cap);
 	char ctxb[64], text[256];
 	if (!out)
 		return NULL;
-	off += (size_t)snprintf(out + off, cap - off, "%6s  %-4s  %-20s  %s\n", "step", "cpu",
-				"context", "event");
-	for (size_t i = 0; i < w->ntr; i++) {
+	out[0] = 0;
+	if (header)
+		off += (size_t)snprintf(out + off, cap - off, "%6s  %-4s  %-20s  %s\n", "step",
+					"cpu", "context", "event");
+	for (size_t i = from; i < to; i++) {
 		const struct pcsim_trace_event *e = &w->tr[i];
 		text[0] = 0;
 		if (e->kind->render)
@@ -101,5 +108,11 @@ char *pcsim__trace_render(const struct pcsim_world *w)
 					e->step, cpub, cl, text);
 	}
 	return out;
+}
+
+char *pcsim__trace_render(const struct pcsim_world *w)
+{
+	pcsim__exec_message((struct pcsim_world *)w);
+	return pcsim__trace_render_range(w, 0, w->ntr, true);
 }
 

@@ -783,23 +783,6 @@ static char *read_small_file(const char *path, size_t *n)
 	return b;
 }
 
-static void json_out(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 int pcsim_cli_merge(int argc, char **argv)
 {
 	bool json = false;
@@ -885,13 +868,13 @@ int pcsim_cli_merge(int argc, char **argv)
 	}
 	if (json) {
 		printf("{\"command\":\"merge\",\"program\":");
-		json_out(stdout, res[0].program);
+		pcsim_cmdline_json_str(stdout, res[0].program);
 		printf(",\"strategy\":");
-		json_out(stdout, res[0].strategy);
+		pcsim_cmdline_json_str(stdout, res[0].strategy);
 		printf(",\"seed\":%" PRIu64 ",\"shards\":%u,\"shards_merged\":%u", res[0].seed, count,
 		       n);
 		printf(",\"outcome\":");
-		json_out(stdout, first >= 0 ? res[first].outcome : "ok");
+		pcsim_cmdline_json_str(stdout, first >= 0 ? res[first].outcome : "ok");
 		printf(",\"executions\":%" PRIu64 ",\"steps\":%" PRIu64 ",\"exhausted\":%s"
 		       ",\"interrupted\":%s",
 		       execs, steps, exhausted ? "true" : "false", interrupted ? "true" : "false");
@@ -902,19 +885,19 @@ int pcsim_cli_merge(int argc, char **argv)
 			if (!strcmp(res[i].outcome, "ok"))
 				continue;
 			printf("%s{\"shard\":", k++ ? "," : "");
-			json_out(stdout, res[i].slice[0] ? res[i].slice : "0/1");
+			pcsim_cmdline_json_str(stdout, res[i].slice[0] ? res[i].slice : "0/1");
 			printf(",\"result\":");
-			json_out(stdout, res[i].path);
+			pcsim_cmdline_json_str(stdout, res[i].path);
 			printf(",\"outcome\":");
-			json_out(stdout, res[i].outcome);
+			pcsim_cmdline_json_str(stdout, res[i].outcome);
 			printf(",\"what\":");
-			json_out(stdout, res[i].what);
+			pcsim_cmdline_json_str(stdout, res[i].what);
 			printf(",\"failing_execution\":%" PRIu64 ",\"message\":",
 			       res[i].failing_execution);
-			json_out(stdout, res[i].message);
+			pcsim_cmdline_json_str(stdout, res[i].message);
 			printf(",\"schedule_file\":");
 			if (res[i].schedule[0])
-				json_out(stdout, res[i].schedule);
+				pcsim_cmdline_json_str(stdout, res[i].schedule);
 			else
 				printf("null");
 			printf(",\"first\":%s}", (int)i == first ? "true" : "false");

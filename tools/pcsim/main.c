@@ -584,33 +584,16 @@ static void on_watchdog(const char *msg)
 	_exit(EXIT_INTERNAL);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static void print_report(const char *cmd, const char *program, const struct opts *o,
 			 const struct pcsim_report *r, const char *schedule_path)
 {
 	if (o->json) {
 		printf("{\"command\":\"%s\",\"program\":", cmd);
-		json_str(stdout, program);
+		pcsim_cmdline_json_str(stdout, program);
 		printf(",\"strategy\":\"%s\",\"seed\":%" PRIu64 ",\"outcome\":\"%s\",\"what\":",
 		       pcsim_strategy_name(o->ex.strategy), o->ex.seed,
 		       pcsim_outcome_name(r->outcome));
-		json_str(stdout, r->what);
+		pcsim_cmdline_json_str(stdout, r->what);
 		printf(",\"executions\":%" PRIu64 ",\"steps\":%" PRIu64
 		       ",\"failing_execution\":%" PRIu64 ",\"step\":%" PRIu64
 		       ",\"exhausted\":%s,\"confirmed\":%s,\"trace_hash\":\"%016" PRIx64 "\"",
@@ -618,9 +601,9 @@ static void print_report(const char *cmd, const char *program, const struct opts
 		       r->exhausted ? "true" : "false", r->confirmed ? "true" : "false",
 		       r->trace_hash);
 		printf(",\"message\":");
-		json_str(stdout, r->message);
+		pcsim_cmdline_json_str(stdout, r->message);
 		printf(",\"schedule_file\":");
-		json_str(stdout, schedule_path);
+		pcsim_cmdline_json_str(stdout, schedule_path);
 		if (r->outcome != PCSIM_OUTCOME_OK)
 			printf(",\"shrunk\":%s,\"choices\":%" PRIu64 ",\"fail_steps\":%" PRIu64
 			       ",\"preemptions\":%" PRIu64 ",\"found_choices\":%" PRIu64

@@ -153,23 +153,6 @@ struct tally {
 	unsigned n, met, missed, bad, internal;
 };
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static void one(const char *path, const struct run_args *a, struct tally *t)
 {
 	struct pcsim_scenario *s = NULL;
@@ -179,9 +162,9 @@ static void one(const char *path, const struct run_args *a, struct tally *t)
 		fprintf(stderr, "%s: %s\n", pcsim_cmdline_prog, err);
 		if (a->json) {
 			printf("{\"scenario\":");
-			json_str(path);
+			pcsim_cmdline_json_str(stdout, path);
 			printf(",\"error\":");
-			json_str(err);
+			pcsim_cmdline_json_str(stdout, err);
 			printf("}\n");
 		}
 		t->bad++;
@@ -242,20 +225,20 @@ static void one(const char *path, const struct run_args *a, struct tally *t)
 		t->missed++;
 	if (a->json) {
 		printf("{\"scenario\":");
-		json_str(path);
+		pcsim_cmdline_json_str(stdout, path);
 		printf(",\"expect\":");
-		json_str(pcsim_scenario_expectation(s));
+		pcsim_cmdline_json_str(stdout, pcsim_scenario_expectation(s));
 		printf(",\"met\":%s,\"strategy\":\"%s\",\"seed\":%" PRIu64 ",\"outcome\":\"%s\","
 		       "\"what\":",
 		       met ? "true" : "false", pcsim_strategy_name(ex.strategy), ex.seed,
 		       pcsim_outcome_name(r.outcome));
-		json_str(r.what);
+		pcsim_cmdline_json_str(stdout, r.what);
 		printf(",\"executions\":%" PRIu64 ",\"failing_execution\":%" PRIu64
 		       ",\"steps\":%" PRIu64 ",\"message\":",
 		       r.executions, r.failing_execution, r.steps);
-		json_str(r.message);
+		pcsim_cmdline_json_str(stdout, r.message);
 		printf(",\"schedule_file\":");
-		json_str(sched_path);
+		pcsim_cmdline_json_str(stdout, sched_path);
 		printf("}\n");
 	} else {
 		if (a->single && r.trace)

@@ -8,6 +8,7 @@
 #define PCSIM_SUPPORT_CMDLINE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* Exit status of a bad usage or input (README "Exit status"). */
 #define PCSIM_CMDLINE_EXIT_USAGE 2
@@ -24,5 +25,8 @@ int pcsim_cmdline_parse_u64(const char *opt, const char *s, uint64_t min, uint64
 
 /* Write @text (NULL: empty) to @path; on failure print why and return -1. */
 int pcsim_cmdline_write_file(const char *path, const char *text);
+
+/* Write @s (NULL: empty) to @f as a JSON string, quotes and escapes included. */
+void pcsim_cmdline_json_str(FILE *f, const char *s);
 
 #endif
