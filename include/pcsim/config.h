@@ -39,6 +39,20 @@ enum pcsim_memmode {
 	PCSIM_MEM_TSO,		/* per-CPU FIFO store buffers, flushes are choices */
 };
 
+/*
+ * Kernel profiles (struct pcsim_config.kernel, setting `kernel`): which kernel's page-lock,
+ * wait-walk, read-path and ring behaviour the model layers follow, as one coherent set
+ * (docs/kernel-profiles.md says, function by function, what each selects). The engine only
+ * stores the value; each layer reads it through pcsim_world_config().
+ */
+enum pcsim_kernel {
+	PCSIM_KERNEL_5_10 = 0,	/* 5.10.13: the model's reference (docs/kernel-semantics.md) */
+	PCSIM_KERNEL_5_8,	/* before the page-wait rewrite: the old retry loop */
+	PCSIM_KERNEL_5_9,	/* 5.9 final */
+	PCSIM_KERNEL_6_18,	/* current: folios, filemap_read(), io_uring/rw.c, no bookmarks */
+	PCSIM_NR_KERNELS,
+};
+
 /* Check levels (bitmask). */
 #define PCSIM_CHECK_INVARIANTS 0x1u	/* layer invariants at every step (sim) */
 #define PCSIM_CHECK_LOCKDEP 0x2u	/* lock order and irq-safety */
@@ -95,6 +109,7 @@ struct pcsim_config {
 					 * without reaching a preemption point trips the watchdog
 					 * (pcsim_watchdog_set_handler()), default 10000, 0 = off */
 	uint64_t bugs;			/* re-injected bug-zoo entries: bit n = B-n, default 0 */
+	enum pcsim_kernel kernel;	/* kernel profile, default PCSIM_KERNEL_5_10 */
 	/*
 	 * The model layers' settings. Each layer declares its own struct in its header and reaches
 	 * it with an accessor: pcsim_waitq_config() (<pcsim/waitq.h>), pcsim_pagecache_config()

@@ -69,6 +69,12 @@ static const struct pcsim_setting_name lock_profile_names[] = {
 	{ "5.8", PCSIM_LOCK_PROFILE_5_8 },
 	{ "5.9-p6fix", PCSIM_LOCK_PROFILE_5_9_P6FIX },
 };
+static const struct pcsim_setting_name kernel_names[] = {
+	{ "5.10", PCSIM_KERNEL_5_10 },
+	{ "5.8", PCSIM_KERNEL_5_8 },
+	{ "5.9", PCSIM_KERNEL_5_9 },
+	{ "6.18", PCSIM_KERNEL_6_18 },
+};
 static const struct pcsim_setting_name readahead_names[] = {
 	{ "program", -1 }, { "off", 0 },
 };
@@ -188,6 +194,11 @@ static const struct pcsim_setting table[] = {
 	  .kind = PCSIM_SETTING_UINT, .flags = PCSIM_SETTING_RECORDED | PCSIM_SETTING_TERSE,
 	  .values = "program|1..64", .def = "program", .help = "io-wq workers of every ring",
 	  .min = 1, .max = 64, NAMES(program_zero_names) },
+	{ .key = "kernel", .option = "--kernel", ENGINE(kernel), .kind = PCSIM_SETTING_ENUM,
+	  .flags = PCSIM_SETTING_RECORDED | PCSIM_SETTING_TERSE,
+	  .values = "5.10|5.8|5.9|6.18", .def = "5.10",
+	  .help = "kernel profile: page lock, wake walk, read path and ring of that release",
+	  NAMES(kernel_names) },
 	/* ---- not recorded: they do not change what an execution does */
 	{ .key = "watchdog", .option = "--watchdog", ENGINE(watchdog_ms),
 	  .kind = PCSIM_SETTING_DURATION, .values = "0 (off)|DURATION (bare: s)", .def = "10s",

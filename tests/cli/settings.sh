@@ -82,6 +82,7 @@ recorded device_slots 4 4
 recorded latency 12us..25us 12us..25us
 recorded ring_mode offload offload
 recorded iowq_workers 3 3
+recorded kernel 6.18 6.18
 unrecorded watchdog 5s
 unrecorded threads_timeout 30
 unrecorded stack_size 131072
