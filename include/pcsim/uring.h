@@ -56,6 +56,11 @@ enum pcsim_uring_mode {
  * @mode: see enum pcsim_uring_mode.
  * @iowq_workers: io-wq worker tasks (unbound, created with the ring), 0 = 2, at most
  *	PCSIM_URING_IOWQ_MAX (more is -EINVAL).
+ * @flags: IORING_SETUP_* the model knows, kernel=6.18 only (any other profile: -EINVAL, as those
+ *	kernels refuse unknown flags): IORING_SETUP_SINGLE_ISSUER, and IORING_SETUP_DEFER_TASKRUN
+ *	(with SINGLE_ISSUER, else -EINVAL): the retries and link issues a ring queues as task_work
+ *	run only when its task waits for completions (pcsim_uring_wait_cqe*, submit_and_wait) or
+ *	exits the ring - never at a signal, never in another sleep (docs/uring-current.md).
  */
 #define PCSIM_URING_IOWQ_MAX 64	/* io-wq workers of one ring (the seed's offload used ~33) */
 
@@ -63,6 +68,7 @@ struct pcsim_uring_params {
 	unsigned cq_entries;
 	enum pcsim_uring_mode mode;
 	unsigned iowq_workers;
+	unsigned flags;
 };
 
 /**
@@ -117,6 +123,7 @@ struct pcsim_uring {
  * Files
  */
 #define PCSIM_URING_O_NO_RASYNC 0x1u	/* open without FMODE_BUF_RASYNC: reads cannot retry */
+#define PCSIM_URING_O_BDEV 0x2u		/* the mapping is a block device's (S_ISBLK), not a file's */
 
 /**
  * pcsim_uring_open - a file descriptor for @mapping, positioned at 0, FMODE_BUF_RASYNC unless
@@ -125,6 +132,23 @@ struct pcsim_uring {
  */
 PCSIM_API int pcsim_uring_open(struct pcsim_world *w, struct pcsim_address_space *mapping,
 			       unsigned flags);
+/**
+ * pcsim_uring_pipe - a pipe's read end holding @nbytes (the k-th byte pcsim_file_byte(@id, k))
+ * whose writer keeps it open and writes nothing more: a read takes what is there; a read of the
+ * empty pipe is -EAGAIN with RWF_NOWAIT, else it sleeps for good. Pipes are FMODE_STREAM (no
+ * file position) and pollable: a ring never arms a page callback for them (the model punts to
+ * io-wq where 5.10 and 6.18 arm poll). Context: setup or any task.
+ * Return: fd >= 3, -EINVAL, -EMFILE or -ENOMEM.
+ */
+PCSIM_API int pcsim_uring_pipe(struct pcsim_world *w, uint32_t id, size_t nbytes);
+/**
+ * pcsim_uring_set_maxbytes - the superblock's s_maxbytes for @fd's file (default: no limit).
+ * The read path truncates a read's iterator at it and does not re-expand it (5.10: to
+ * s_maxbytes; 6.18: to s_maxbytes - position), which is what B-19 trips over.
+ * Context: setup. Return: 0, -EBADF (not a file of the page-cache model), -EINVAL (below the
+ * file's size, or above INT64_MAX).
+ */
+PCSIM_API int pcsim_uring_set_maxbytes(struct pcsim_world *w, int fd, uint64_t s_maxbytes);
 /** pcsim_uring_file_pos - the file position of @fd (f_pos), or -EBADF. Context: any, setup. */
 PCSIM_API int64_t pcsim_uring_file_pos(struct pcsim_world *w, int fd);
 /** The largest file pcsim_uring_create_file() makes: 1 GiB. */
@@ -167,9 +191,10 @@ PCSIM_API int pcsim_uring_eventfd_write(int fd, uint64_t value);
  */
 /**
  * pcsim_uring_queue_init - io_uring_queue_init(): a ring of @entries SQEs (1..4096, rounded up
- * to a power of two as io_uring_setup() does) in RASYNC mode with the default io-wq; @flags must
- * be 0 (no SQPOLL, no IOPOLL). Context: the task that will own the ring.
- * Return: 0, or -EINVAL.
+ * to a power of two as io_uring_setup() does) in RASYNC mode with the default io-wq; @flags is
+ * 0, or on kernel=6.18 IORING_SETUP_SINGLE_ISSUER with or without IORING_SETUP_DEFER_TASKRUN
+ * (struct pcsim_uring_params.flags); no SQPOLL, no IOPOLL. Context: the task that will own the
+ * ring. Return: 0, or -EINVAL.
  */
 PCSIM_API int pcsim_uring_queue_init(unsigned entries, struct pcsim_uring *ring, unsigned flags);
 /**
@@ -180,7 +205,8 @@ PCSIM_API int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring
 					    const struct pcsim_uring_params *p);
 /**
  * pcsim_uring_queue_init_io_params - io_uring_queue_init_params() with liburing's own
- * struct io_uring_params: @p->flags may be 0 or IORING_SETUP_CQSIZE (with @p->cq_entries), the
+ * struct io_uring_params: @p->flags may be 0 or IORING_SETUP_CQSIZE (with @p->cq_entries), with
+ * IORING_SETUP_SINGLE_ISSUER / _DEFER_TASKRUN on kernel=6.18 (struct pcsim_uring_params), the
  * reserved fields must be 0; on success @p->sq_entries, @p->cq_entries and @p->features are
  * filled (IORING_FEAT_SINGLE_MMAP, _NODROP, _SUBMIT_STABLE, _RW_CUR_POS: what the model keeps
  * of 5.10's). The mode is RASYNC. Context: as pcsim_uring_queue_init().

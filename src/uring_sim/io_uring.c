@@ -323,6 +323,9 @@ int pcsim__io_issue_sqe(struct io_kiocb *req, bool force_nonblock)
 		return io_nop(req);
 	case IORING_OP_READ:
 	case IORING_OP_READV:
+		/* 6.18's io_assign_file(): the descriptor is looked up now */
+		if (req->flags & REQ_F_BADFD)
+			return -EBADF;
 		return req->ctx->ops.read(req, force_nonblock);
 	case IORING_OP_FADVISE:
 		return pcsim__io_fadvise(req, force_nonblock);
@@ -467,14 +470,70 @@ static int io_submit_sqes(struct io_ring_ctx *ctx, unsigned nr)
 /* ---------------------------------------------------------------------------------------------
  * task_work: the retry in the submitter, and its fallback
  */
+/*
+ * IORING_SETUP_DEFER_TASKRUN (6.1+, io_req_local_work_add): the work goes on the ring's own list,
+ * not to the task; only the submitter runs it, when it waits for completions
+ * (io_cqring_wait -> io_run_local_work) or tears the ring down. A waiter in io_cqring_wait() is
+ * woken (the kernel wakes it once the work count reaches what it waits for; the model wakes it
+ * at every add and lets it count). No signal, no TIF_NOTIFY_SIGNAL: a submitter asleep anywhere
+ * else does not run it.
+ */
+static int io_req_local_work_add(struct io_kiocb *req)
+{
+	struct io_ring_ctx *ctx = req->ctx;
+	unsigned long fl;
+	if (pcsim_task_flags(req->task) & PF_EXITING)
+		return -ESRCH;
+	__atomic_store_n(&req->tw_pending, true, __ATOMIC_RELAXED);
+	req->tw_queues++;
+	req->task_work.next = NULL;
+	spin_lock_irqsave(&ctx->work_lock, fl);
+	if (ctx->work_last)
+		ctx->work_last->next = &req->task_work;
+	else
+		ctx->work_first = &req->task_work;
+	ctx->work_last = &req->task_work;
+	__atomic_store_n(&ctx->work_nr, ctx->work_nr + 1, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&ctx->work_lock, fl);
+	if (waitqueue_active(&ctx->wait))
+		wake_up(&ctx->wait);
+	return 0;
+}
+
+/* io_run_local_work(): run the ring's deferred task_work, oldest first. Context: the
+ * submitter. Return: how many ran. */
+int pcsim__io_run_local_work(struct io_ring_ctx *ctx)
+{
+	int n = 0;
+	unsigned long fl;
+	while (ring_local_work_pending(ctx)) {
+		spin_lock_irqsave(&ctx->work_lock, fl);
+		struct callback_head *cb = ctx->work_first;
+		ctx->work_first = ctx->work_last = NULL;
+		__atomic_store_n(&ctx->work_nr, 0, __ATOMIC_RELAXED);
+		spin_unlock_irqrestore(&ctx->work_lock, fl);
+		while (cb) {
+			struct callback_head *next = cb->next;
+			cb->func(cb);
+			cb = next;
+			n++;
+		}
+	}
+	return n;
+}
+
 int pcsim__io_req_task_work_add(struct io_kiocb *req, bool twa_signal_ok)
 {
 	struct task_struct *tsk = req->task;
+	if (ring_defer_taskrun(req->ctx))
+		return io_req_local_work_add(req);
 	if (pcsim_task_flags(tsk) & PF_EXITING)
 		return -ESRCH;
 	/* 5.10: TWA_SIGNAL unless SQPOLL (TIF_SIGPENDING through JOBCTL_TASK_WORK: it interrupts
-	 * TASK_INTERRUPTIBLE sleeps only). B-16 (5.7-5.8): TWA_RESUME, run only on the way back
-	 * to user space, so a task sleeping in the kernel for the result never runs it. */
+	 * TASK_INTERRUPTIBLE sleeps only); 6.18: ctx->notify_method, TWA_SIGNAL for a ring without
+	 * COOP_TASKRUN (TIF_NOTIFY_SIGNAL: the same sleeps end). B-16 (5.7-5.8): TWA_RESUME, run
+	 * only on the way back to user space, so a task sleeping in the kernel for the result never
+	 * runs it. */
 	int notify = twa_signal_ok ? TWA_SIGNAL : TWA_NONE;
 	if (uring_bug(req->ctx, 16))
 		notify = TWA_RESUME;
@@ -580,7 +639,8 @@ static int io_wake_function(struct wait_queue_entry *curr, unsigned mode, int wa
 			    void *key)
 {
 	struct io_wait_queue *iowq = container_of(curr, struct io_wait_queue, wq);
-	if (!io_should_wake(iowq))
+	/* 6.18 also wakes for deferred task_work to run (io_has_work) */
+	if (!io_should_wake(iowq) && !ring_local_work_pending(iowq->ctx))
 		return -1;
 	return autoremove_wake_function(curr, mode, wake_flags, key);
 }
@@ -591,8 +651,13 @@ static int io_wake_function(struct wait_queue_entry *curr, unsigned mode, int wa
  * signal, else 0. The second look at the work list matters: a callback can queue work between
  * the first look and the signal test, and without it the wait ends with a false -EINTR.
  */
-static int io_run_task_work_sig(void)
+static int io_run_task_work_sig(struct io_ring_ctx *ctx)
 {
+	if (ring_local_work_pending(ctx)) {
+		__set_current_state(TASK_RUNNING);
+		pcsim__io_run_local_work(ctx);
+		return 1;
+	}
 	if (pcsim_task_work_pending(current)) {
 		__set_current_state(TASK_RUNNING);
 		task_work_run();
@@ -613,9 +678,12 @@ int pcsim__io_cqring_wait_timeout(struct io_ring_ctx *ctx, unsigned min_events, 
 {
 	struct io_wait_queue iowq;
 	int ret = 0;
-	/* io_run_task_work() until nothing is left, then the wait loop. */
+	/* io_run_task_work() until nothing is left (and, DEFER_TASKRUN, the ring's own work),
+	 * then the wait loop. */
 	while (pcsim_task_work_pending(current))
 		task_work_run();
+	if (ring_local_work_pending(ctx))
+		pcsim__io_run_local_work(ctx);
 	if (pcsim__io_cqring_events(ctx) >= min_events)
 		return 0;
 	iowq.ctx = ctx;
@@ -626,7 +694,7 @@ int pcsim__io_cqring_wait_timeout(struct io_ring_ctx *ctx, unsigned min_events, 
 	for (;;) {
 		pcsim__io_cqring_overflow_flush(ctx);
 		prepare_to_wait_exclusive(&ctx->wait, &iowq.wq, TASK_INTERRUPTIBLE);
-		ret = io_run_task_work_sig();
+		ret = io_run_task_work_sig(ctx);
 		if (ret > 0) {
 			ret = 0;
 			continue;

@@ -51,7 +51,7 @@ void pcsim_uring_set_ops(struct pcsim_world *w, const struct pcsim_uring_ops *op
  */
 int pcsim_uring_open(struct pcsim_world *w, struct pcsim_address_space *mapping, unsigned flags)
 {
-	if (!w || !mapping || (flags & ~PCSIM_URING_O_NO_RASYNC))
+	if (!w || !mapping || (flags & ~(PCSIM_URING_O_NO_RASYNC | PCSIM_URING_O_BDEV)))
 		return -EINVAL;
 	struct uring_layer *L = pcsim__uring(w);
 	if (L->nr_files == PCSIM_URING_MAX_FILES)
@@ -59,9 +59,42 @@ int pcsim_uring_open(struct pcsim_world *w, struct pcsim_address_space *mapping,
 	struct io_file *f = &L->files[L->nr_files];
 	f->mapping = mapping;
 	f->f_pos = 0;
+	f->type = (flags & PCSIM_URING_O_BDEV) ? IO_FTYPE_BLK : IO_FTYPE_REG;
 	f->buf_rasync = !(flags & PCSIM_URING_O_NO_RASYNC);
 	f->open = true;
 	return PCSIM_URING_FD_BASE + (int)L->nr_files++;
+}
+
+int pcsim_uring_pipe(struct pcsim_world *w, uint32_t id, size_t nbytes)
+{
+	if (!w)
+		return -EINVAL;
+	struct uring_layer *L = pcsim__uring(w);
+	if (L->nr_files == PCSIM_URING_MAX_FILES)
+		return -EMFILE;
+	struct io_pipe *p = pcsim_alloc(w, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->id = id;
+	p->avail = nbytes;
+	init_waitqueue_head(&p->rd_wait);
+	pcsim_obj_name(&p->rd_wait, "pipe %u", id);
+	struct io_file *f = &L->files[L->nr_files];
+	f->pipe = p;
+	f->type = IO_FTYPE_PIPE;
+	f->open = true;
+	return PCSIM_URING_FD_BASE + (int)L->nr_files++;
+}
+
+int pcsim_uring_set_maxbytes(struct pcsim_world *w, int fd, uint64_t s_maxbytes)
+{
+	struct io_file *f = w ? pcsim__uring_file(w, fd) : NULL;
+	if (!f || !f->mapping)
+		return -EBADF;
+	if (s_maxbytes < PCSIM_SETUP_GET(f->mapping->i_size) || s_maxbytes > INT64_MAX)
+		return -EINVAL;
+	f->s_maxbytes = s_maxbytes;
+	return 0;
 }
 
 struct io_file *pcsim__uring_file(struct pcsim_world *w, int fd)
@@ -134,6 +167,15 @@ int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
 		return -EINVAL;
 	if ((unsigned)p->mode > PCSIM_URING_SYNC)
 		return -EINVAL;
+	/* the setup flags a 6.18 ring takes (the older kernels refuse them as unknown) */
+	enum pcsim_kernel kernel = pcsim_world_config(w)->kernel;
+	const unsigned known = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	if (p->flags & ~known)
+		return -EINVAL;
+	if (p->flags && kernel != PCSIM_KERNEL_6_18)
+		return -EINVAL;
+	if ((p->flags & IORING_SETUP_DEFER_TASKRUN) && !(p->flags & IORING_SETUP_SINGLE_ISSUER))
+		return -EINVAL;
 	struct uring_layer *L = pcsim__uring(w);
 	struct io_ring_ctx *ctx = pcsim_alloc(w, sizeof(*ctx));
 	ctx->w = w;
@@ -141,6 +183,10 @@ int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
 	const struct pcsim_uring_config *ucfg = pcsim_uring_config_get(pcsim_world_config(w));
 	ctx->mode = ucfg->mode >= 0 ? (enum pcsim_uring_mode)ucfg->mode : p->mode;
 	ctx->sqo_task = current;
+	ctx->kernel = kernel;
+	ctx->setup_flags = p->flags;
+	if (p->flags & IORING_SETUP_DEFER_TASKRUN)
+		spin_lock_init(&ctx->work_lock);	/* only such rings take it */
 	ctx->ops = L->ops_set ? L->ops : default_ops;
 	ctx->rings.sq_ring_entries = entries;
 	ctx->rings.sq_ring_mask = entries - 1;
@@ -176,9 +222,8 @@ int pcsim_uring_queue_init_params(unsigned entries, struct pcsim_uring *ring,
 
 int pcsim_uring_queue_init(unsigned entries, struct pcsim_uring *ring, unsigned flags)
 {
-	if (flags)
-		return -EINVAL;
-	return pcsim_uring_queue_init_params(entries, ring, NULL);
+	struct pcsim_uring_params p = { .flags = flags };
+	return pcsim_uring_queue_init_params(entries, ring, &p);
 }
 
 int pcsim_uring_queue_init_io_params(unsigned entries, struct pcsim_uring *ring,
@@ -186,12 +231,14 @@ int pcsim_uring_queue_init_io_params(unsigned entries, struct pcsim_uring *ring,
 {
 	if (!p)
 		return -EFAULT;
-	if (p->flags & ~(unsigned)IORING_SETUP_CQSIZE)
+	const unsigned known = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER |
+			       IORING_SETUP_DEFER_TASKRUN;
+	if (p->flags & ~known)
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(p->resv) / sizeof(p->resv[0]); i++)
 		if (p->resv[i])
 			return -EINVAL;
-	struct pcsim_uring_params pp = { 0 };
+	struct pcsim_uring_params pp = { .flags = p->flags & ~(unsigned)IORING_SETUP_CQSIZE };
 	if (p->flags & IORING_SETUP_CQSIZE) {
 		if (!p->cq_entries)
 			return -EINVAL;
@@ -233,6 +280,8 @@ void pcsim_uring_queue_exit(struct pcsim_uring *ring)
 	for (;;) {
 		while (pcsim_task_work_pending(current))
 			task_work_run();
+		if (ring_local_work_pending(ctx))
+			pcsim__io_run_local_work(ctx);	/* DEFER_TASKRUN: io_ring_exit_work */
 		if (atomic_read(&ctx->inflight) == 0 && !workers_told) {
 			pcsim__io_wq_exit(ctx);
 			workers_told = true;
@@ -248,7 +297,7 @@ void pcsim_uring_queue_exit(struct pcsim_uring *ring)
 			finish_wait(&ctx->wait, &wait);
 			break;
 		}
-		if (!pcsim_task_work_pending(current) &&
+		if (!pcsim_task_work_pending(current) && !ring_local_work_pending(ctx) &&
 		    !(atomic_read(&ctx->inflight) == 0 && !workers_told))
 			schedule();
 		finish_wait(&ctx->wait, &wait);

@@ -46,21 +46,46 @@ static void io_rw_copy_iovec(struct io_kiocb *req)
 	req->vec = vec;
 }
 
-/* io_prep_rw(): the kiocb from the SQE. */
+/*
+ * The checks io_import_iovec() makes of a readv's array, which 6.18 makes at prep
+ * (io_prep_rw_setup imports the iovec while the SQE is prepared): 0, -EINVAL or -EFAULT.
+ */
+static int io_rw_check_iovec(const struct io_kiocb *req)
+{
+	if (req->len > UIO_MAXIOV)
+		return -EINVAL;
+	if (!req->vec)
+		return -EFAULT;
+	for (unsigned long i = 0; i < req->vec->nr_segs; i++)
+		if (req->vec->iov[i].iov_len > (size_t)SSIZE_MAX)
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * io_prep_rw(): the kiocb from the SQE. 5.10 looks the descriptor up in io_init_req() (a bad
+ * one fails the SQE there and stops the submission); 6.18 looks it up at issue (io_assign_file),
+ * so the request is prepared and fails with -EBADF when issued. 6.18 also takes the file
+ * position of an offset -1 read at issue (io_kiocb_update_pos), not here.
+ */
 int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe)
 {
 	struct io_file *f = pcsim__uring_file(req->ctx->w, sqe->fd);
-	if (!f)
+	bool k618 = ring_k618(req->ctx);
+	if (!f && !k618)
 		return -EBADF;
-	if (!f->mapping)
+	if (f && f->eventfd)
 		return -EOPNOTSUPP;	/* reads of an eventfd through the ring: not modelled */
 	if (sqe->ioprio || sqe->buf_index)
 		return -EINVAL;
 	if (sqe->rw_flags & ~RWF_NOWAIT)
 		return -EOPNOTSUPP;
 	req->file = f;
-	req->flags |= REQ_F_ISREG;	/* the model's files are regular files */
-	req->kiocb.mapping = f->mapping;
+	if (!f)
+		req->flags |= REQ_F_BADFD;
+	else if (f->type == IO_FTYPE_REG)
+		req->flags |= REQ_F_ISREG;	/* S_ISREG */
+	req->kiocb.mapping = f ? f->mapping : NULL;
 	req->kiocb.ki_waitq = NULL;
 	req->kiocb.ki_flags = 0;
 	if (sqe->rw_flags & RWF_NOWAIT) {
@@ -68,7 +93,11 @@ int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe)
 		/* "don't allow async punt if RWF_NOWAIT was requested" */
 		req->flags |= REQ_F_NOWAIT;
 	}
-	if ((int64_t)sqe->off == -1) {
+	if ((int64_t)sqe->off == -1 && k618) {
+		req->kiocb.ki_pos = -1;		/* io_kiocb_update_pos() at issue */
+	} else if ((int64_t)sqe->off == -1 && f->type == IO_FTYPE_PIPE) {
+		req->kiocb.ki_pos = 0;		/* FMODE_STREAM: no file position */
+	} else if ((int64_t)sqe->off == -1) {
 		req->kiocb.ki_pos = f->f_pos;
 		req->flags |= REQ_F_CUR_POS;
 	} else {
@@ -76,8 +105,11 @@ int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe)
 	}
 	req->buf = (unsigned char *)(uintptr_t)sqe->addr;
 	req->len = sqe->len;
-	if (req->opcode == IORING_OP_READV)
+	if (req->opcode == IORING_OP_READV) {
 		io_rw_copy_iovec(req);
+		if (k618)
+			return io_rw_check_iovec(req);
+	}
 	return 0;
 }
 
@@ -170,11 +202,15 @@ static bool io_rw_should_retry(struct io_kiocb *req, struct wait_page_queue *sta
 	struct wait_page_queue *wait = &rw->wpq;
 	struct kiocb *kiocb = &req->kiocb;
 
+	/* 5.8: no async buffered reads (the series came in 5.9): the read goes to io-wq */
+	if (req->ctx->kernel == PCSIM_KERNEL_5_8)
+		return false;
 	/* never retry for NOWAIT, we just complete with -EAGAIN (B-04, v3 of the series: it did) */
 	if ((req->flags & REQ_F_NOWAIT) && !uring_bug(req->ctx, 4))
 		return false;
-	/* no IOCB_DIRECT / IOCB_HIPRI in the model; only files with FMODE_BUF_RASYNC retry */
-	if (!req->file->buf_rasync)
+	/* no IOCB_DIRECT / IOCB_HIPRI in the model; a pollable file (a pipe) uses poll instead;
+	 * only files with FMODE_BUF_RASYNC (6.18: FOP_BUFFER_RASYNC) retry */
+	if (req->file->type == IO_FTYPE_PIPE || !req->file->buf_rasync)
 		return false;
 	/* the U1 mutant: a wait entry in io_read()'s frame, gone when it returns */
 	if (uring_inject(req->ctx, PCSIM_INJECT_URING_STACK_WPQ))
@@ -313,10 +349,66 @@ static void kiocb_done(struct io_kiocb *req, const struct iov_iter *iter, long r
 		io_complete_rw_common(req, ret, last);
 }
 
-/* The read attempt: ->read_iter() through the page-cache layer's plug point; U6 looks at how
- * far it moved the iterator and the position. */
+/*
+ * A pipe's ->read_iter() (pipe_read): what is in the pipe, up to the count; an empty pipe is
+ * -EAGAIN with IOCB_NOWAIT, else the reader sleeps until a write that never comes.
+ */
+static long io_pipe_read(struct io_kiocb *req, struct iov_iter *iter)
+{
+	struct io_pipe *p = req->file->pipe;
+	if (!iter->count)
+		return 0;
+	if (!p->avail) {
+		if (req->kiocb.ki_flags & IOCB_NOWAIT)
+			return -EAGAIN;
+		DEFINE_WAIT(wait);
+		for (;;) {
+			prepare_to_wait(&p->rd_wait, &wait, TASK_INTERRUPTIBLE);
+			if (p->avail || signal_pending(current))
+				break;
+			pcsim_task_set_wchan("pipe_read (an empty pipe its writer holds open)");
+			schedule();
+		}
+		finish_wait(&p->rd_wait, &wait);
+		if (!p->avail)
+			return -ERESTARTSYS;
+	}
+	size_t n = iter->count < p->avail ? iter->count : p->avail;
+	for (size_t k = 0; k < n; k++)
+		iter->buf[iter->done + k] = pcsim_file_byte(p->id, p->head + k);
+	p->head += n;
+	p->avail -= n;
+	iter->done += n;
+	iter->count -= n;
+	return (long)n;
+}
+
+/*
+ * The read attempt: the file's ->read_iter(). A pipe reads itself; a file or a block device
+ * goes through the page-cache layer's plug point, after the superblock's s_maxbytes limit that
+ * the read path applies first: 5.10's generic_file_buffered_read() truncates the iterator to
+ * s_maxbytes, 6.18's filemap_read() to s_maxbytes - ki_pos, and neither re-expands it (B-19's
+ * truncated iterator). U6 then looks at how far the attempt moved the iterator and position.
+ */
 static long io_iter_do_read(struct io_kiocb *req, struct iov_iter *iter)
 {
+	struct io_file *f = req->file;
+	if (f->type == IO_FTYPE_PIPE) {
+		size_t done0 = iter->done;
+		long ret = io_pipe_read(req, iter);
+		if (req->vec && iter->done > done0)
+			io_iovec_scatter(req->vec, iter->buf, done0, iter->done);	/* READV */
+		return ret;
+	}
+	if (f->s_maxbytes) {
+		int64_t pos = req->kiocb.ki_pos;
+		if (pos >= (int64_t)f->s_maxbytes)
+			return 0;
+		uint64_t limit = ring_k618(req->ctx) ? f->s_maxbytes - (uint64_t)pos
+						     : f->s_maxbytes;
+		if (iter->count > limit)
+			iter->count = (size_t)limit;	/* iov_iter_truncate() */
+	}
 	size_t count0 = iter->count, done0 = iter->done;
 	int64_t pos0 = req->kiocb.ki_pos;
 	long ret = pcsim_read_iter(&req->kiocb, iter, 0);
@@ -331,7 +423,9 @@ static void trace_read(const struct io_kiocb *req, long ret, const char *what)
 	pcsim_trace_emit(&pcsim__tk_uring_arm, 0, 0, req->id, (uint64_t)(int64_t)ret, what);
 }
 
-/* io_read(): docs/kernel-semantics.md §4.3, step by step. */
+static int io_read_618(struct io_kiocb *req, bool force_nonblock);
+
+/* io_read(): docs/kernel-semantics.md §4.3, step by step (6.18: io_read_618() below). */
 int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 {
 	struct kiocb *kiocb = &req->kiocb;
@@ -342,6 +436,9 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 	size_t iov_count;
 	long io_size, ret;
 
+	if (ring_k618(req->ctx))
+		return io_read_618(req, force_nonblock);
+
 	/* io_import_iovec(): with async data, the persistent iterator (and a readv's copy) */
 	if (!rw) {
 		ret = pcsim__io_import_iovec(req, iter);
@@ -351,7 +448,7 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 
 	/* rw_verify_area(): a negative position (an offset other than -1) is -EINVAL; the model's
 	 * files are regular files, without FMODE_UNSIGNED_OFFSET */
-	if (kiocb->ki_pos < 0)
+	if (kiocb->ki_pos < 0 && req->file->type != IO_FTYPE_PIPE)
 		return -EINVAL;
 
 	/* 1: with async data the iterator is the persistent one and the size what remains */
@@ -390,8 +487,11 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 	} else if (ret < 0) {
 		goto done;
 	}
-	/* read it all, or we did blocking attempt, or not a regular file: done */
-	if (!iter->count || !force_nonblock || !(req->flags & REQ_F_ISREG))
+	/* read it all, or we did blocking attempt, or not a regular file: done. 5.9 retried a
+	 * short read of any file (the REQ_F_ISREG test, 9a173346bd9e, came in 5.11-rc5 and was
+	 * backported to 5.10.y only); 5.8 had no short-read retry at all (227c0c9673d8, 5.9) */
+	if (!iter->count || !force_nonblock || req->ctx->kernel == PCSIM_KERNEL_5_8 ||
+	    (!(req->flags & REQ_F_ISREG) && req->ctx->kernel != PCSIM_KERNEL_5_9))
 		goto done;
 	io_size -= ret;
 copy_iov:
@@ -435,5 +535,195 @@ done:
 	if (force_nonblock && ret > 0)
 		URING_STAT(req->ctx, inline_done);
 	kiocb_done(req, iter, ret);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * kernel=6.18: io_uring/rw.c (S-RWnew, docs/uring-current.md has the function-by-function
+ * comparison with 5.10 and the lines each step was read from)
+ */
+
+/* iov_iter_save_state() / iov_iter_restore() / iov_iter_advance() on the model's iterator. */
+static void io_iter_save(struct io_async_rw *io)
+{
+	io->iter_state = (struct io_iter_state){ io->iter.count, io->iter.done };
+}
+
+/*
+ * Put the iterator back where the last save left it. B-19 re-injected (5.14's revert): rewind
+ * it by what the count says was consumed, which is more than was read when the read path
+ * truncated the iterator (s_maxbytes) and did not re-expand it: the rewind runs past the
+ * start of the user's buffer (KASAN's stack-out-of-bounds in iov_iter_revert).
+ */
+static void io_iter_restore(struct io_kiocb *req, struct io_async_rw *io)
+{
+	if (uring_bug(req->ctx, 19)) {
+		size_t unroll = io->iter_state.count - io->iter.count;
+		PCSIM_CHECK(unroll <= io->iter.done, "U6",
+			    "request %u rewinds its iterator by %zu bytes (the count it had less "
+			    "the count it has) but only %zu were consumed: the read path truncated "
+			    "the iterator to s_maxbytes and the rewind runs %zu bytes before the "
+			    "start of the buffer (B-19)", req->id, unroll, io->iter.done,
+			    unroll - io->iter.done);
+		io->iter.done -= unroll;
+		io->iter.count += unroll;
+		return;
+	}
+	io->iter.count = io->iter_state.count;
+	io->iter.done = io->iter_state.done;
+}
+
+static void io_iter_advance(struct iov_iter *iter, size_t n)
+{
+	iter->done += n;
+	iter->count -= n;
+}
+
+/*
+ * need_complete_io(): a short read is retried for a regular file or a block device (Ming Lei's
+ * "retry in case of short read on block device", 5.14). B-18 re-injected: 5.11-5.13's rule,
+ * regular files only, so a block device read completes short.
+ */
+static bool need_complete_io(const struct io_kiocb *req)
+{
+	if (req->flags & REQ_F_ISREG)
+		return true;
+	return req->file->type == IO_FTYPE_BLK && !uring_bug(req->ctx, 18);
+}
+
+/*
+ * kiocb_done() of 6.18 with io_fixup_rw_res() and __io_complete_rw_common(): the CQE carries the
+ * bytes of the earlier attempts plus @ret (only those if @ret is an error); f_pos moves only on
+ * success; the chain behind fails when @ret is not the count the attempt asked for (cqe.res,
+ * the remaining count since bf68b5b34311: B-15 fixed) or is an error. A -EAGAIN never gets here
+ * to be reissued: __io_read() returns it to be punted.
+ */
+static void kiocb_done_618(struct io_kiocb *req, long ret)
+{
+	struct io_async_rw *io = req->async_data;
+	long res = ret;
+	if (io->bytes_done > 0 && !uring_inject(req->ctx, PCSIM_INJECT_URING_NO_BYTES_DONE))
+		res = ret < 0 ? (long)io->bytes_done : ret + (long)io->bytes_done;
+	pcsim__uring_check_done(req, &io->iter, ret, res);
+	if (ret >= 0 && (req->flags & REQ_F_CUR_POS))
+		req->file->f_pos = req->kiocb.ki_pos;
+	if (res == -ERESTARTSYS)
+		res = -EINTR;		/* io_rw_done() */
+	bool fail = ret < 0 || (uring_bug(req->ctx, 15) ? res : ret) != req->result;
+	pcsim__uring_check_link(req, res, fail);
+	if (fail)
+		pcsim__req_set_fail_links(req);
+	pcsim__io_req_complete(req, res);
+}
+
+/*
+ * io_read() -> __io_read() of 6.18. The async data and the iterator exist from prep
+ * (io_prep_rw_setup; the model makes them on the first issue, from the iovec copy prep took),
+ * and every attempt starts from a saved iterator state: a partial or failed attempt restores it
+ * and advances by exactly what was read (cd65869512ab, 5.15). Return: 0 (completed or armed),
+ * -EAGAIN (punt to io-wq), another -errno (fail the request).
+ */
+static int io_read_618(struct io_kiocb *req, bool force_nonblock)
+{
+	struct kiocb *kiocb = &req->kiocb;
+	struct io_async_rw *io = req->async_data;
+	struct wait_page_queue stack_wpq;	/* only the U1 mutant arms this */
+	long ret;
+
+	if (!io) {
+		struct iov_iter iter;
+		ret = pcsim__io_import_iovec(req, &iter);
+		if (ret < 0)
+			return (int)ret;
+		io = pcsim__io_setup_async_rw(req, &iter);
+		io_iter_save(io);
+	}
+	/* req->cqe.res = iov_iter_count(): what this issue expects */
+	req->result = (long)io->iter.count;
+	/* every file of the model supports IOCB_NOWAIT (io_file_supports_nowait) */
+	if (force_nonblock)
+		kiocb->ki_flags |= IOCB_NOWAIT;
+	else
+		kiocb->ki_flags &= ~IOCB_NOWAIT;
+	/* io_kiocb_update_pos(): an offset of -1 reads at f_pos as it is now, at issue */
+	if (kiocb->ki_pos == -1) {
+		if (req->file->type == IO_FTYPE_PIPE) {
+			kiocb->ki_pos = 0;
+		} else {
+			req->flags |= REQ_F_CUR_POS;
+			kiocb->ki_pos = req->file->f_pos;
+		}
+	}
+	/* rw_verify_area() */
+	if (kiocb->ki_pos < 0 && req->file->type != IO_FTYPE_PIPE)
+		return -EINVAL;
+	pcsim__uring_check_read_begin(req, &io->iter);
+
+	ret = io_iter_do_read(req, &io->iter);
+	if (ret == -EOPNOTSUPP && force_nonblock)
+		ret = -EAGAIN;
+	if (ret == -EAGAIN) {
+		/* a pipe can be polled: 6.18 arms poll; the model punts it to io-wq instead */
+		if (req->file->type == IO_FTYPE_PIPE && force_nonblock &&
+		    !(req->flags & REQ_F_NOWAIT))
+			return -EAGAIN;
+		if (!force_nonblock)
+			goto done;
+		/* no retry on NONBLOCK nor RWF_NOWAIT */
+		if (req->flags & REQ_F_NOWAIT)
+			goto done;
+		ret = 0;
+	} else if (ret == -EIOCBQUEUED) {
+		/* the first attempt arms only under a stale IOCB_WAITQ (B-13 re-injected) */
+		URING_STAT(req->ctx, armed);
+		trace_read(req, ret, "armed (a stale IOCB_WAITQ)");
+		return 0;
+	} else if (ret == req->result || ret <= 0 || !force_nonblock ||
+		   (req->flags & REQ_F_NOWAIT) || !need_complete_io(req)) {
+		/* read all, failed, already did sync or don't want to retry */
+		goto done;
+	}
+
+	/* the iterator's state is not trusted after a partial or failed read: restore it and
+	 * advance by what was read */
+	io_iter_restore(req, io);
+	do {
+		io_iter_advance(&io->iter, (size_t)ret);
+		if (!io->iter.count)
+			break;
+		io->bytes_done += (size_t)ret;
+		io_iter_save(io);
+		if (!io_rw_should_retry(req, &stack_wpq)) {
+			kiocb->ki_flags &= ~IOCB_WAITQ;
+			return -EAGAIN;
+		}
+		req->result = (long)io->iter.count;
+		ret = io_iter_do_read(req, &io->iter);
+		if (ret == -EIOCBQUEUED) {
+			if (io->bytes_done && uring_inject(req->ctx,
+							   PCSIM_INJECT_URING_COMPLETE_ARMED)) {
+				ret = 0;	/* the U8 mutant */
+				goto done;
+			}
+			URING_STAT(req->ctx, armed);
+			trace_read(req, ret, "armed: waits for the folio's unlock");
+			return 0;
+		}
+		/* not armed: no callback follows this attempt */
+		req->armed = false;
+		/* "we got some bytes, but not all. retry." (B-13 re-injected: the flag stays) */
+		if (!uring_bug(req->ctx, 13))
+			kiocb->ki_flags &= ~IOCB_WAITQ;
+		io_iter_restore(req, io);
+	} while (ret > 0);
+done:
+	/* io_read(): a result >= 0 goes to kiocb_done(); an error is returned, and -EAGAIN of an
+	 * issue that may punt goes to io-wq with the bytes done so far kept (the others complete
+	 * with them, io_rw_fail()) */
+	if (ret == -EAGAIN && force_nonblock && !(req->flags & REQ_F_NOWAIT))
+		return -EAGAIN;
+	if (force_nonblock && ret > 0)
+		URING_STAT(req->ctx, inline_done);
+	kiocb_done_618(req, ret);
 	return 0;
 }

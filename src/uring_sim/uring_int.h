@@ -39,6 +39,7 @@
 #define REQ_F_ISREG (1u << 4)		/* regular file: short reads retry */
 #define REQ_F_CUR_POS (1u << 5)		/* offset -1: read at and advance f_pos */
 #define REQ_F_IN_IOWQ (1u << 6)		/* has been queued to io-wq */
+#define REQ_F_BADFD (1u << 7)		/* 6.18: the descriptor is looked up at issue and is bad */
 
 #ifndef UIO_FASTIOV
 #define UIO_FASTIOV 8			/* <linux/uio.h>, which clashes with <sys/uio.h> */
@@ -53,11 +54,33 @@ struct eventfd_ctx {
 	uint64_t count;
 };
 
+/* The file types the ring's read rules tell apart (i_mode; docs/uring-current.md). */
+enum io_file_type {
+	IO_FTYPE_REG = 0,		/* S_ISREG: a file of the page-cache model */
+	IO_FTYPE_BLK,			/* S_ISBLK: a block device read through its page cache */
+	IO_FTYPE_PIPE,			/* a pipe's read end: FMODE_STREAM, pollable, no page cache */
+};
+
+/*
+ * A pipe's read end (fs/pipe.c, the part a read sees): @avail bytes wait in it, the k-th byte
+ * ever written being pcsim_file_byte(@id, k); its writer keeps it open and writes no more, so a
+ * blocking read of the empty pipe sleeps for good (what a wrong short-read retry waits for).
+ */
+struct io_pipe {
+	uint32_t id;
+	uint64_t head;			/* bytes read so far */
+	size_t avail;
+	struct wait_queue_head rd_wait;
+};
+
 /* An open file of the model: struct file, the parts a buffered read uses, or an eventfd. */
 struct io_file {
-	struct address_space *mapping;	/* NULL for an eventfd */
+	struct address_space *mapping;	/* NULL for an eventfd or a pipe */
 	struct eventfd_ctx *eventfd;
+	struct io_pipe *pipe;
 	int64_t f_pos;
+	uint64_t s_maxbytes;		/* the superblock's s_maxbytes (0: no limit set) */
+	uint8_t type;			/* enum io_file_type */
 	bool buf_rasync;		/* f_mode & FMODE_BUF_RASYNC */
 	bool open;
 };
@@ -74,9 +97,16 @@ struct io_rw_vec {
 	struct iovec fast_iov[UIO_FASTIOV];
 };
 
+/* struct iov_iter_state (5.15+): what iov_iter_save_state() keeps and iov_iter_restore() puts
+ * back; the model's iterator is a count and a distance from the start. */
+struct io_iter_state {
+	size_t count, done;
+};
+
 /* req->async_data for reads (struct io_async_rw): heap memory that outlives the submit call. */
 struct io_async_rw {
 	struct iov_iter iter;		/* the persistent iterator */
+	struct io_iter_state iter_state;	/* 6.18: the state retries restore */
 	struct io_rw_vec vec;		/* READV: the iovecs, copied here (io_req_map_rw) */
 	size_t bytes_done;
 	struct wait_page_queue wpq;	/* the page wait entry while armed */
@@ -165,6 +195,13 @@ struct io_ring_ctx {
 	bool checked;			/* in the layer's list of rings the per-step checks walk */
 	bool released;			/* dying and down to the ring's own reference: the kernel
 					 * frees the ctx now (B-14); relaxed atomic accesses */
+	enum pcsim_kernel kernel;	/* the world's kernel profile, read at set-up */
+	unsigned setup_flags;		/* IORING_SETUP_SINGLE_ISSUER / _DEFER_TASKRUN (6.18) */
+	/* IORING_SETUP_DEFER_TASKRUN: ctx->work_llist, the task_work only the submitter runs
+	 * when it waits for completions (io_run_local_work); FIFO here, under work_lock */
+	spinlock_t work_lock;
+	struct callback_head *work_first, *work_last;
+	unsigned work_nr;		/* relaxed atomic reads outside the lock */
 };
 
 /*
@@ -234,6 +271,7 @@ unsigned pcsim__io_cqring_events(struct io_ring_ctx *ctx);
 int pcsim__io_cqring_wait(struct io_ring_ctx *ctx, unsigned min_events);
 int pcsim__io_cqring_wait_timeout(struct io_ring_ctx *ctx, unsigned min_events, long *timeout);
 void pcsim__io_cqring_overflow_flush(struct io_ring_ctx *ctx);
+int pcsim__io_run_local_work(struct io_ring_ctx *ctx);
 
 /* ---- rw.c */
 int pcsim__io_prep_rw(struct io_kiocb *req, const struct io_uring_sqe *sqe);
@@ -270,6 +308,22 @@ static inline bool uring_inject(const struct io_ring_ctx *ctx, unsigned bit)
 static inline bool uring_bug(const struct io_ring_ctx *ctx, unsigned n)
 {
 	return pcsim_world_config(ctx->w)->bugs & PCSIM_BUG(n);
+}
+
+/* The kernel profile the ring follows (docs/uring-current.md). */
+static inline bool ring_k618(const struct io_ring_ctx *ctx)
+{
+	return ctx->kernel == PCSIM_KERNEL_6_18;
+}
+
+static inline bool ring_defer_taskrun(const struct io_ring_ctx *ctx)
+{
+	return ctx->setup_flags & IORING_SETUP_DEFER_TASKRUN;
+}
+
+static inline bool ring_local_work_pending(const struct io_ring_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->work_nr, __ATOMIC_RELAXED) != 0;
 }
 
 static inline bool ctx_released(const struct io_ring_ctx *ctx)
