@@ -362,6 +362,7 @@ struct ring_ledger {
 	unsigned n;
 	uint32_t file;				/* the file id of the reads */
 	long expect[LEDGER_MAX];
+	long alt[LEDGER_MAX];			/* != 0: another result that is right too */
 	uint64_t off[LEDGER_MAX];
 	unsigned char *buf[LEDGER_MAX];		/* NULL: not a read */
 	bool seen[LEDGER_MAX];
@@ -398,7 +399,8 @@ static void ledger_check(struct ring_ledger *lg, const struct io_uring_cqe *cqe)
 	if (i >= lg->n)
 		return;
 	lg->seen[i] = true;
-	PCSIM_CHECK(cqe->res == lg->expect[i], "uring-cqe",
+	bool right = cqe->res == lg->expect[i] || (lg->alt[i] && cqe->res == lg->alt[i]);
+	PCSIM_CHECK(right, "uring-cqe",
 		    "user_data %llu completed with %d, expected %ld", (unsigned long long)i,
 		    cqe->res, lg->expect[i]);
 	for (int k = 0; lg->buf[i] && k < cqe->res; k++)
@@ -632,6 +634,102 @@ static void uring_general_setup(struct pcsim_world *w, void *arg)
 	pcsim_task_create(w, "evict", uring_general_evictor, u, 0);
 }
 
+/*
+ * uring-b18: short reads by file type. SQE 0 reads 8 KiB of a block device whose page 0 is
+ * cached and page 1 being read; SQE 1 reads 4 KiB of a pipe that holds 100 bytes and whose
+ * writer stays silent. 6.18's need_complete_io() retries the block device's short read (the
+ * CQE says 8192) and not the pipe's (100). What each profile does, by design: 5.10 (5.10.13,
+ * with 9a173346bd9e) and 5.8 complete the block device short (4096, when page 1 is still being
+ * read at the first attempt; the program accepts both there); 5.9 retries every file's
+ * short read, so its pipe read waits for bytes that never come (the first half of B-18: the
+ * program hangs there). B-18 re-injected on 6.18: 5.11-5.13's rule, regular files only - the
+ * block device read completes with 4096.
+ */
+struct uring_b18 {
+	struct ring_file f;
+	int pipe_fd;
+	struct ring_ledger lg;
+	unsigned char buf[2][8192];
+};
+
+static void uring_b18_task(void *arg)
+{
+	struct uring_b18 *u = arg;
+	struct pcsim_uring ring;
+	enum pcsim_kernel k = pcsim_world_config(pcsim_world_current())->kernel;
+	if (pcsim_uring_queue_init(4, &ring, 0)) {
+		pcsim_fail("uring", "queue_init failed");
+		return;
+	}
+	/* where the device's short read is not retried, it is short if page 1's read is still in
+	 * flight when the first attempt gets there, and whole if it is done */
+	if (k != PCSIM_KERNEL_6_18 && k != PCSIM_KERNEL_5_9)
+		u->lg.alt[0] = 4096;
+	if (!ledger_sqe(&ring, &u->lg, u->f.fd, u->buf[0], 8192, 0, 0, 8192) ||
+	    !ledger_sqe(&ring, &u->lg, u->pipe_fd, u->buf[1], 4096, 0, 0, 100))
+		return;
+	pcsim_uring_submit(&ring);
+	if (ledger_reap(&ring, &u->lg, 2))
+		ledger_done(&u->lg);
+	pcsim_uring_queue_exit(&ring);
+}
+
+static void uring_b18_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct uring_b18 *u = pcsim_alloc(w, sizeof(*u));
+	pcsim_bdev_init(&u->f.bdev, 2, false);
+	u->f.m = pcsim_mapping_create(w, 18, 2 * 4096, &u->f.bdev, 0);
+	u->f.m->fadv_random = true;
+	pcsim_mapping_populate(u->f.m, 0, true, false);
+	pcsim_readpage(u->f.m, pcsim_mapping_populate(u->f.m, 1, false, true));
+	u->f.fd = pcsim_uring_open(w, u->f.m, PCSIM_URING_O_BDEV);
+	u->pipe_fd = pcsim_uring_pipe(w, 18, 100);
+	u->lg.file = 18;
+	pcsim_task_create(w, "submitter", uring_b18_task, u, 0);
+}
+
+/*
+ * uring-b19: reads that the read path truncates at s_maxbytes. A file of two pages whose
+ * superblock's s_maxbytes is its size; page 0 being read, page 1 cached. SQE 0 reads 4 KiB
+ * 100 bytes before the limit, SQE 1 reads 8000 bytes from 50 bytes into page 1: each copies
+ * what lies before the limit (100, 4046), then its retry reads 0 at the limit. 6.18 restores
+ * the iterator's saved state before each retry and advances it by what was read; B-19
+ * re-injected (5.14's revert by counts) rewinds the truncated iterator past the start of the
+ * buffer (U6). Every profile gives 100 and 4046.
+ */
+static void uring_b19_task(void *arg)
+{
+	struct uring_small *u = arg;
+	struct pcsim_uring ring;
+	if (pcsim_uring_queue_init(4, &ring, 0)) {
+		pcsim_fail("uring", "queue_init failed");
+		return;
+	}
+	if (!ledger_sqe(&ring, &u->lg, u->f.fd, u->buf[0], 4096, 8192 - 100, 0, 100) ||
+	    !ledger_sqe(&ring, &u->lg, u->f.fd, u->buf[1], 8000, 4096 + 50, 0, 4046))
+		return;
+	pcsim_uring_submit(&ring);
+	if (ledger_reap(&ring, &u->lg, 2))
+		ledger_done(&u->lg);
+	pcsim_uring_queue_exit(&ring);
+}
+
+static void uring_b19_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct uring_small *u = pcsim_alloc(w, sizeof(*u));
+	pcsim_bdev_init(&u->f.bdev, 2, false);
+	u->f.m = pcsim_mapping_create(w, 19, 2 * 4096, &u->f.bdev, 0);
+	u->f.m->fadv_random = true;
+	pcsim_readpage(u->f.m, pcsim_mapping_populate(u->f.m, 0, false, true));
+	pcsim_mapping_populate(u->f.m, 1, true, false);
+	u->f.fd = pcsim_uring_open(w, u->f.m, 0);
+	pcsim_uring_set_maxbytes(w, u->f.fd, 2 * 4096);
+	u->lg.file = 19;
+	pcsim_task_create(w, "submitter", uring_b19_task, u, 0);
+}
+
 const struct pcsim_zoo_entry pcsim_zoo[] = {
 	{ 1, "async buffered reads v1 (May 2020), fixed in v2",
 	  "lock_page_async() reports success when it only saw the page unlocked",
@@ -671,6 +769,14 @@ const struct pcsim_zoo_entry pcsim_zoo[] = {
 	  "the retry's task_work is queued to run on return to user space: a submitter asleep "
 	  "in read() of the ring's eventfd never gets its CQE",
 	  "uring-eventfd" },
+	{ 18, "9a173346bd9e (5.11-rc5) broke block devices; need_complete_io (5.14); kernel=6.18",
+	  "the short-read retry is kept for regular files only: a block device read with part of "
+	  "its range cached completes short",
+	  "uring-b18" },
+	{ 19, "89c2b3b74918 (5.15-rc1), cd65869512ab (5.15-rc2); kernel=6.18",
+	  "the retry rewinds the iterator by the count it lost, not to a saved state: an iterator "
+	  "the read path truncated at s_maxbytes is rewound past the start of the buffer",
+	  "uring-b19" },
 };
 
 const unsigned pcsim_nzoo = sizeof(pcsim_zoo) / sizeof(pcsim_zoo[0]);
@@ -721,6 +827,13 @@ const struct pcsim_builtin pcsim_builtins[] = {
 	{ { "uring-general", uring_general_setup, NULL, NULL },
 	  "two rings (linked reads, a ring closed with a read armed), a locker and an evictor "
 	  "over a four-page file",
+	  PCSIM_MEM_SC, 0 },
+	{ { "uring-b18", uring_b18_setup, NULL, NULL },
+	  "a short read of a block device (retried: 8192) and of a pipe (not: 100) - B-18 with "
+	  "kernel=6.18; 5.8/5.10 complete the device short, 5.9 waits on the pipe for good",
+	  PCSIM_MEM_SC, 0 },
+	{ { "uring-b19", uring_b19_setup, NULL, NULL },
+	  "ring reads truncated at s_maxbytes, retried at the limit (B-19 with kernel=6.18)",
 	  PCSIM_MEM_SC, 0 },
 };
 
