@@ -669,8 +669,9 @@ static int io_read_618(struct io_kiocb *req, bool force_nonblock)
 			return -EAGAIN;
 		if (!force_nonblock)
 			goto done;
-		/* no retry on NONBLOCK nor RWF_NOWAIT */
-		if (req->flags & REQ_F_NOWAIT)
+		/* no retry on NONBLOCK nor RWF_NOWAIT (B-04 re-injected: v3 of the series
+		 * retried them, and io_rw_should_retry() let them arm) */
+		if ((req->flags & REQ_F_NOWAIT) && !uring_bug(req->ctx, 4))
 			goto done;
 		ret = 0;
 	} else if (ret == -EIOCBQUEUED) {

@@ -29,6 +29,20 @@
 #include <pcsim/kernel/sched.h>
 #include <pcsim/uring.h>
 
+/*
+ * `--kernel 6.18` (stripped before pt_init): every case runs at that kernel profile; the cases
+ * that pin 5.10's own behaviour skip themselves there (test_uring_current.c has 6.18's).
+ */
+static enum pcsim_kernel t_kernel = PCSIM_KERNEL_5_10;
+
+static struct pcsim_config t_config(enum pcsim_memmode mem)
+{
+	struct pcsim_config cfg = pt_config(mem);
+	cfg.kernel = t_kernel;
+	return cfg;
+}
+#define pt_config t_config
+
 #define MAX_READS 8
 
 struct rd_req {
@@ -446,6 +460,14 @@ static void test_file_position(void **state)
 	t.reads[1].sqe_flags = IOSQE_IO_LINK;
 	t.reads[1].check_bytes = t.reads[2].check_bytes = false;
 	run_ok(&t, "uring-cur-pos-batch", PCSIM_STRATEGY_PCT, 100, 0);
+	if (t_kernel == PCSIM_KERNEL_6_18) {
+		/* 6.18 takes f_pos at issue (io_kiocb_update_pos): the linked one reads on */
+		assert_memory_equal(t.buf[1], t.buf[0], 3000);
+		for (unsigned k = 0; k < 3000; k++)
+			assert_int_equal(t.buf[2][k], pcsim_file_byte(7, 3000 + k));
+		assert_int_equal(t.f_pos_end, 6000);
+		return;
+	}
 	assert_memory_equal(t.buf[1], t.buf[0], 3000);
 	assert_memory_equal(t.buf[2], t.buf[0], 3000);
 	assert_int_equal(t.f_pos_end, 3000);
@@ -1032,7 +1054,10 @@ static void test_u1_double_issue(void **state)
 	c.cached = true;
 	c.ops = &ops;
 	add_read(&c, 0, 4096, 4096);
-	assert_string_equal(fails_as(&c, "uring-double-cqe", 0, false, 100), "uring-cqe-count");
+	/* 6.18 keeps the iterator in the async data from prep: the second issue finds it used up
+	 * and reports 0 bytes of the 4096 it moved (U6) before it can post a second CQE */
+	assert_string_equal(fails_as(&c, "uring-double-cqe", 0, false, 100),
+			    t_kernel == PCSIM_KERNEL_6_18 ? "U6" : "uring-cqe-count");
 }
 
 /* U3, the cancel half of B-14 (5.9-rc6): io_req_task_cancel() keeps the ctx reference taken
@@ -1294,6 +1319,17 @@ static void test_threads(void **state)
 
 int main(int argc, char **argv)
 {
+	for (int i = 1; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "--kernel") != 0)
+			continue;
+		if (strcmp(argv[i + 1], "6.18") == 0)
+			t_kernel = PCSIM_KERNEL_6_18;
+		else if (strcmp(argv[i + 1], "5.10") != 0)
+			return 2;
+		memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 1) * sizeof(*argv));
+		argc -= 2;
+		break;
+	}
 	pt_init(argc, argv);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nop),

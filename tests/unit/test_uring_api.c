@@ -23,6 +23,17 @@
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/uring.h>
 
+/* `--kernel 6.18` (stripped before pt_init): every case at that kernel profile. */
+static enum pcsim_kernel t_kernel = PCSIM_KERNEL_5_10;
+
+static struct pcsim_config t_config(enum pcsim_memmode mem)
+{
+	struct pcsim_config cfg = pt_config(mem);
+	cfg.kernel = t_kernel;
+	return cfg;
+}
+#define pt_config t_config
+
 #define FILE_ID 7
 #define MARK 0xee	/* what a buffer holds where nothing was read */
 
@@ -301,14 +312,15 @@ static void body_readv_nowait(struct api *a, struct pcsim_uring *ring)
 {
 	int ret = pcsim_evict_page(a->m, 1);
 	PCSIM_CHECK(ret == 0, "api-test", "evicting page 1: %d", ret);
-	static const struct {
+	const struct {
 		uint64_t off;
 		size_t len;
 		int flags;
 		int expect;
 	} rq[] = {
 		{ 4096, 4096, RWF_NOWAIT, -EAGAIN },
-		{ 0, 3 * 4096, RWF_NOWAIT, -EAGAIN },
+		/* 6.18 completes it with what it copied: REQ_F_NOWAIT ends __io_read() */
+		{ 0, 3 * 4096, RWF_NOWAIT, t_kernel == PCSIM_KERNEL_6_18 ? 4096 : -EAGAIN },
 		{ 2 * 4096, 4096, RWF_NOWAIT, 4096 },
 		{ 4096, 4096, 0, 4096 },
 	};
@@ -323,8 +335,10 @@ static void body_readv_nowait(struct api *a, struct pcsim_uring *ring)
 		PCSIM_CHECK(res == rq[i].expect, "api-test", "readv2 %u: res %d, expected %d", i,
 			    res, rq[i].expect);
 		if (res > 0) {
-			check_file_bytes(a, a->buf[0], rq[i].off, 1000);
-			check_file_bytes(a, a->buf[1], rq[i].off + 1000, rq[i].len - 1000);
+			size_t got = (size_t)res;
+			check_file_bytes(a, a->buf[0], rq[i].off, got < 1000 ? got : 1000);
+			if (got > 1000)
+				check_file_bytes(a, a->buf[1], rq[i].off + 1000, got - 1000);
 		}
 	}
 }
@@ -791,6 +805,17 @@ static void test_file_shim(void **state)
 
 int main(int argc, char **argv)
 {
+	for (int i = 1; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "--kernel") != 0)
+			continue;
+		if (strcmp(argv[i + 1], "6.18") == 0)
+			t_kernel = PCSIM_KERNEL_6_18;
+		else if (strcmp(argv[i + 1], "5.10") != 0)
+			return 2;
+		memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 1) * sizeof(*argv));
+		argc -= 2;
+		break;
+	}
 	pt_init(argc, argv);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readv_across_eof),
