@@ -123,7 +123,7 @@ struct pcsim_uring {
  * Files
  */
 #define PCSIM_URING_O_NO_RASYNC 0x1u	/* open without FMODE_BUF_RASYNC: reads cannot retry */
-#define PCSIM_URING_O_BDEV 0x2u		/* the mapping is a block device's (S_ISBLK), not a file's */
+#define PCSIM_URING_O_BDEV 0x2u		/* the mapping is a block device's (S_ISBLK) */
 
 /**
  * pcsim_uring_open - a file descriptor for @mapping, positioned at 0, FMODE_BUF_RASYNC unless

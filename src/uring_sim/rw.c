@@ -565,6 +565,8 @@ static void io_iter_restore(struct io_kiocb *req, struct io_async_rw *io)
 			    "the iterator to s_maxbytes and the rewind runs %zu bytes before the "
 			    "start of the buffer (B-19)", req->id, unroll, io->iter.done,
 			    unroll - io->iter.done);
+		if (unroll > io->iter.done)
+			unroll = io->iter.done;	/* threads backend: the report is kept, go on */
 		io->iter.done -= unroll;
 		io->iter.count += unroll;
 		return;

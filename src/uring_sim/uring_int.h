@@ -58,7 +58,7 @@ struct eventfd_ctx {
 enum io_file_type {
 	IO_FTYPE_REG = 0,		/* S_ISREG: a file of the page-cache model */
 	IO_FTYPE_BLK,			/* S_ISBLK: a block device read through its page cache */
-	IO_FTYPE_PIPE,			/* a pipe's read end: FMODE_STREAM, pollable, no page cache */
+	IO_FTYPE_PIPE,			/* a pipe's read end: FMODE_STREAM, pollable, no cache */
 };
 
 /*

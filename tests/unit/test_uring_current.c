@@ -92,10 +92,11 @@ static void cur_task(void *arg)
 		PCSIM_CHECK(cqe->res == c->q[i].expect, "uring-cqe",
 			    "SQE %llu: res %d, expected %ld", (unsigned long long)i, cqe->res,
 			    c->q[i].expect);
-		for (int b = 0; b < cqe->res && !c->q[i].pipe; b++)
-			PCSIM_CHECK(c->buf[i][b] == pcsim_file_byte(FILE_ID, (uint64_t)(c->q[i].off +
-										  b)),
-				    "read-data", "SQE %llu byte %d", (unsigned long long)i, b);
+		for (int b = 0; b < cqe->res && !c->q[i].pipe; b++) {
+			uint64_t off = (uint64_t)(c->q[i].off + b);
+			PCSIM_CHECK(c->buf[i][b] == pcsim_file_byte(FILE_ID, off), "read-data",
+				    "SQE %llu byte %d", (unsigned long long)i, b);
+		}
 		pcsim_uring_cqe_seen(&ring, cqe);
 	}
 	pcsim_uring_queue_exit(&ring);
