@@ -99,6 +99,8 @@ struct dreq {
 
 struct dstep {
 	uint32_t evict; /* pages dropped from the cache before the step is submitted */
+	uint32_t known, cached; /* what the workload knows of the cache when it is submitted */
+	uint32_t k_resident;	/* the kernel's cache (mincore) right before its submission */
 	unsigned n;
 	struct dreq r[MAX_REQS];
 };
@@ -287,6 +289,8 @@ static void settle_round(struct dround *rd)
 		/* evicted pages are known again: absent */
 		known |= rd->s[s].evict;
 		cached &= ~rd->s[s].evict;
+		rd->s[s].known = known;
+		rd->s[s].cached = cached;
 		settle_step(&rd->s[s], &cached, &known, &fpos);
 		for (unsigned i = 0; i < rd->s[s].n; i++)
 			if (rd->s[s].r[i].off == -1)
@@ -664,6 +668,7 @@ static void kernel_run(struct dround *rd)
 			io_uring_sqe_set_flags(sqe, q->link ? IOSQE_IO_LINK : 0);
 			io_uring_sqe_set_data64(sqe, i);
 		}
+		st->k_resident = kernel_resident();
 		int ret = io_uring_submit(&kring);
 		if (ret < 0)
 			die("io_uring_submit: %s", strerror(-ret));
@@ -954,6 +959,12 @@ static void print_round(const struct dround *rd)
 	for (unsigned s = 0; s < rd->nsteps; s++) {
 		if (rd->s[s].evict)
 			printf("  step %u: pages 0x%x evicted first\n", s, rd->s[s].evict);
+		uint32_t drift = (rd->s[s].k_resident ^ rd->s[s].cached) & rd->s[s].known;
+		if (drift)
+			printf("  step %u: the kernel's cache at submission differs from what the "
+			       "workload knows on pages 0x%x (resident 0x%x, known 0x%x, cached "
+			       "0x%x)\n", s, drift, rd->s[s].k_resident, rd->s[s].known,
+			       rd->s[s].cached);
 		for (unsigned i = 0; i < rd->s[s].n; i++) {
 			describe(&rd->s[s].r[i], d, sizeof(d));
 			printf("  step %u #%u %-52s kernel %6d%s%s\n", s, i, d, rd->k[s][i].res,
