@@ -255,6 +255,8 @@ pcsim_cmocka_test(NAME uring_sim_618 PROGRAM uring ARGS --kernel 6.18 --skip "*_
 pcsim_cmocka_test(NAME uring_explore_618 PROGRAM uring ARGS --kernel 6.18 "*_explore"
 	LABELS scenario TIMEOUT 400)
 pcsim_cmocka_test(NAME uring_api_618 PROGRAM uring_api ARGS --kernel 6.18 --skip "*_explore")
+pcsim_cmocka_test(NAME uring_threads_618 PROGRAM uring ARGS --kernel 6.18 --backend threads
+	--skip "*_explore" LABELS unit threads)
 pcsim_cmocka_test(NAME uring_current SOURCES unit/test_uring_current.c
 	ARGS --skip "*_explore")
 target_link_libraries(test_uring_current PRIVATE pcsim_support)
