@@ -267,7 +267,7 @@ if(PCSIM_HAVE_LIBURING)
 		ARGS --seed 20261204 --kernel 6.18 LABELS unit differential TIMEOUT 120)
 	if(PCSIM_SOAK_TESTS)
 		pcsim_cmocka_test(NAME differential_random_618 PROGRAM differential
-			ARGS --rounds 200 --executions 32 --kernel 6.18 LABELS soak differential
+			ARGS --rounds 600 --executions 32 --kernel 6.18 LABELS soak differential
 			TIMEOUT 3600)
 	endif()
 endif()
