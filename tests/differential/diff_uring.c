@@ -34,7 +34,14 @@
  *   RWF_NOWAIT (so the position each one reads at is known, and its bytes are checked).
  * docs/uring.md, "Against the running kernel", lists these differences.
  *
- * Usage: test_differential [--seed N] [--rounds N] [--executions N] [--verbose] [--trace]
+ * --kernel 6.18: the model runs its 6.18 profile and none of the exclusions above applies; the
+ * random rounds add READV, pages evicted between steps and bad descriptors inside chains. Left
+ * out there only: what the page cache's read path decides while it is 5.10's (a probe says),
+ * and RWF_NOWAIT reads over pages the kernel did not have in the state the workload set. The
+ * kernel's own RWF_NOWAIT readahead race (nowait_raced()) is recognised by its evidence.
+ *
+ * Usage: test_differential [--seed N] [--rounds N] [--executions N] [--kernel 5.10|6.18]
+ * [--exact] [--verbose] [--trace]
  * (--verbose: every round and its outcomes; --trace: the model's trace of a difference.)
  * The seed is printed; a failure prints the command that replays it. Exit status: 0 same
  * outcomes, 1 a difference (or a model failure), 2 bad usage or a host error, 77 io_uring is
