@@ -40,8 +40,10 @@
  * and RWF_NOWAIT reads over pages the kernel did not have in the state the workload set. The
  * kernel's own RWF_NOWAIT readahead race (nowait_raced()) is recognised by its evidence.
  *
+ * --defer-taskrun (with --kernel 6.18): both rings with IORING_SETUP_DEFER_TASKRUN.
+ *
  * Usage: test_differential [--seed N] [--rounds N] [--executions N] [--kernel 5.10|6.18]
- * [--exact] [--verbose] [--trace]
+ * [--exact] [--defer-taskrun] [--verbose] [--trace]
  * (--verbose: every round and its outcomes; --trace: the model's trace of a difference.)
  * The seed is printed; a failure prints the command that replays it. Exit status: 0 same
  * outcomes, 1 a difference (or a model failure), 2 bad usage or a host error, 77 io_uring is
@@ -147,6 +149,9 @@ static bool verbose, show_trace;
  * that an error instead.
  */
 static bool k618, require_exact, pc_legacy;
+/* --defer-taskrun (with --kernel 6.18): both rings set up with IORING_SETUP_SINGLE_ISSUER |
+ * IORING_SETUP_DEFER_TASKRUN - the retries run only while the submitter waits; same outcomes */
+static unsigned ring_flags;
 static uint64_t seed;
 static unsigned nrounds = 24, executions = 8;
 static const char *argv0;
@@ -519,7 +524,11 @@ static int kernel_ring_available(void)
 		}
 		fclose(f);
 	}
-	int ret = io_uring_queue_init(32, &kring, 0);
+	int ret = io_uring_queue_init(32, &kring, ring_flags);
+	if (ret == -EINVAL && ring_flags) {
+		printf("differential: SKIP: this kernel refuses IORING_SETUP_DEFER_TASKRUN\n");
+		return 0;
+	}
 	if (ret == -ENOSYS || ret == -EPERM || ret == -EACCES) {
 		printf("differential: SKIP: io_uring_queue_init: %s\n", strerror(-ret));
 		return 0;
@@ -785,7 +794,7 @@ static void p_submitter(void *arg)
 	struct pstate *ps = arg;
 	struct dround *rd = ps->rd;
 	struct pcsim_uring ring;
-	int ret = pcsim_uring_queue_init(32, &ring, 0);
+	int ret = pcsim_uring_queue_init(32, &ring, ring_flags);
 	PCSIM_CHECK(ret == 0, "differential", "pcsim_uring_queue_init: %d", ret);
 	if (ret)
 		return;
@@ -1063,7 +1072,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: %s [--seed N] [--rounds N] [--executions N] [--kernel 5.10|6.18] [--exact] "
-		"[--verbose] [--trace]\n",
+		"[--defer-taskrun] [--verbose] [--trace]\n",
 		argv0);
 	exit(2);
 }
@@ -1098,6 +1107,8 @@ int main(int argc, char **argv)
 				usage();
 		} else if (strcmp(argv[i], "--exact") == 0) {
 			require_exact = true;
+		} else if (strcmp(argv[i], "--defer-taskrun") == 0) {
+			ring_flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
 		} else if (strcmp(argv[i], "--verbose") == 0) {
 			verbose = true;
 		} else if (strcmp(argv[i], "--trace") == 0) {
@@ -1106,14 +1117,15 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (nrounds > 1000 || executions == 0 || executions > 100000 || (require_exact && !k618))
+	if (nrounds > 1000 || executions == 0 || executions > 100000 ||
+	    ((require_exact || ring_flags) && !k618))
 		usage();
 	if (!have_seed)
 		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
 	char replay[256];
-	snprintf(replay, sizeof(replay), "%s --seed %" PRIu64 " --rounds %u --executions %u%s%s",
+	snprintf(replay, sizeof(replay), "%s --seed %" PRIu64 " --rounds %u --executions %u%s%s%s",
 		 argv0, seed, nrounds, executions, k618 ? " --kernel 6.18" : "",
-		 require_exact ? " --exact" : "");
+		 require_exact ? " --exact" : "", ring_flags ? " --defer-taskrun" : "");
 	printf("differential: seed %" PRIu64 " (replay: %s)\n", seed, replay);
 
 	if (!kernel_ring_available())
