@@ -100,7 +100,7 @@ int pcsim_calib_write(const struct pcsim_calib *c, const char *path, const char 
 			len += (size_t)snprintf(s + len, cap - len, "%-26s = nan  # %s\n",
 						cb_fields[i].name, cb_fields[i].what);
 		else
-			len += (size_t)snprintf(s + len, cap - len, "%-26s = %.3f  # %s\n",
+			len += (size_t)snprintf(s + len, cap - len, "%-26s = %.6f  # %s\n",
 						cb_fields[i].name, v, cb_fields[i].what);
 	}
 	int rc = len < cap ? pcsim_cmdline_write_file(path, s) : -1;
@@ -666,7 +666,7 @@ void pcsim_calib_json(const struct pcsim_calib *c, FILE *f)
 		if (isnan(v))
 			fprintf(f, "null");
 		else
-			fprintf(f, "%.3f", v);
+			fprintf(f, "%.6f", v);
 	}
 	fputc('}', f);
 }

@@ -1366,12 +1366,12 @@ int pcsim_bench_seed(int argc, char **argv)
 	/* kernel: PERF-ANCHOR's parameters scaled down (the full size: --size 2G) */
 	o.leg[SD_KERNEL] = (struct sd_leg_cfg){ .on = true, .size = 256ull << 20, .repeats = 3 };
 	/*
-	 * sim: the seed's file (4 GiB) but 16 K of its 1 M reads. The engine keeps the fiber stack
-	 * of every fired event (each device completion) until the execution ends, two mappings
-	 * each, so an execution stops near 32 K completions (vm.max_map_count 65530) and costs
-	 * ~9 KiB of RSS per read: docs/seed-experiment.md. Deterministic, so one run.
+	 * sim: the seed's file (4 GiB) but 128 K of its 1 M reads: an execution keeps every
+	 * request, its async data and the strategy's log of choices until it ends, ~0.7-2.4 KiB
+	 * per read (1 M reads: up to 2.4 GiB; docs/seed-experiment.md, "Memory"). Deterministic,
+	 * so one run.
 	 */
-	o.leg[SD_SIM] = (struct sd_leg_cfg){ .on = true, .size = 4ull << 30, .reads = 16384,
+	o.leg[SD_SIM] = (struct sd_leg_cfg){ .on = true, .size = 4ull << 30, .reads = 131072,
 					     .repeats = 1 };
 	/* threads: real delays at the timers' resolution, ~2 k reads/s at QD 32 */
 	o.leg[SD_THREADS] = (struct sd_leg_cfg){ .on = true, .size = 32ull << 20, .repeats = 1 };

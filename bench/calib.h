@@ -45,7 +45,7 @@
 	X(model_insert_host_ns, "host ns of one add_to_page_cache in the model (sim, no checks)") \
 	X(model_insert_steps, "sim steps of one add_to_page_cache in the model")                \
 	/* derived: what the seed's CPU model charges */                                         \
-	X(ctx_switch_ns, "per voluntary switch: futex CPU per switch minus its 2 system calls")  \
+	X(ctx_switch_ns, "per voluntary switch: futex CPU per switch minus its system calls")  \
 	X(read_path_ns, "per read: warm preadv minus the system call (lookup + 4 KiB copy)")     \
 	X(lookup_ns, "per extra read attempt: read_path_ns minus the 4 KiB copy")               \
 	X(miss_qd1_ns, "per miss at QD 1: cold minus warm preadv minus its switches")           \
