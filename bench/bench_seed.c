@@ -68,6 +68,7 @@ struct sd_result {
 	double ctx_vol, ctx_invol;
 	/* extra, for the table only */
 	double host_s;		/* sim: host seconds the run took */
+	double host_cpu_s;	/* sim: host CPU seconds (user+sys) of the run */
 	double steps;		/* sim: steps of the whole execution */
 	double workers;		/* kernel: iou-wrk threads seen at the end of the run */
 	double resident;	/* kernel: pages of the file resident before the run */
@@ -681,6 +682,8 @@ static int sd_model_run(struct sd_opts *o, enum sd_leg leg, const unsigned *orde
 		out->op_punted = (double)p->st.punted;
 		out->op_armed = (double)p->st.armed;
 		out->wall_dev = wall;
+		out->host_cpu_s = tv_s(r1.ru_utime) - tv_s(r0.ru_utime) + tv_s(r1.ru_stime) -
+				  tv_s(r0.ru_stime);
 		out->cpu_flat = out->sys_s;
 	} else {
 		out->user_s = tv_s(r1.ru_utime) - tv_s(r0.ru_utime);
@@ -788,7 +791,7 @@ static int sd_model_leg(struct sd_opts *o, enum sd_leg leg)
 			sd_medians(&runs[m * L->repeats], (unsigned)L->repeats, &L->med[m]);
 			L->have[m] = true;
 			if (leg == SD_SIM)
-				o->sim_steps_per_s[m] = L->med[m].steps / L->med[m].host_s;
+				o->sim_steps_per_s[m] = L->med[m].steps / L->med[m].host_cpu_s;
 		}
 	if (leg == SD_SIM) {
 		struct rusage ru;
@@ -1015,7 +1018,8 @@ static void sd_print_table(const struct sd_opts *o)
 		if (l == SD_KERNEL)
 			printf(" %8s %9s", "workers", "resident");
 		if (l == SD_SIM)
-			printf(" %10s %8s %10s | %6s %6s %6s %6s", "steps", "host_s", "steps/s",
+			printf(" %10s %8s %8s %10s | %6s %6s %6s %6s", "steps", "host_s", "host_cpu",
+			       "steps/s",
 			       "st/rd", "reader", "io-wq", "irq");
 		if (l == SD_SIM && o->have_cal)
 			printf(" | %8s %8s %8s %6s %6s %6s", "dev_wall", "rdr_cpu", "flat_cpu",
@@ -1031,8 +1035,9 @@ static void sd_print_table(const struct sd_opts *o)
 			if (l == SD_KERNEL)
 				printf(" %8.0f %9.0f", r->workers, r->resident);
 			if (l == SD_SIM)
-				printf(" %10.0f %8.2f %10.0f | %6.1f %6.1f %6.1f %6.1f", r->steps,
-				       r->host_s, r->steps / r->host_s, r->steps_read,
+				printf(" %10.0f %8.2f %8.2f %10.0f | %6.1f %6.1f %6.1f %6.1f",
+				       r->steps, r->host_s, r->host_cpu_s,
+				       r->steps / r->host_cpu_s, r->steps_read,
 				       r->reader_read, r->worker_read, r->irq_read);
 			if (l == SD_SIM && o->have_cal)
 				printf(" | %8.3f %8.3f %8.3f %6.2f %6.2f %6.2f", r->wall_dev,
