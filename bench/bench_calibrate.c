@@ -439,8 +439,10 @@ static int cb_uring_once(int fd, const unsigned *blk, unsigned nblk, unsigned n,
 			if (io_uring_submit(&ring) < 0)
 				rc = -EIO;
 		}
-		if (io_uring_submit_and_wait(&ring, 1) < 0)
+		if (io_uring_submit_and_wait(&ring, 1) < 0) {
+			rc = -EIO;
 			break;
+		}
 		struct io_uring_cqe *cqe;
 		unsigned head, cnt = 0;
 		io_uring_for_each_cqe(&ring, head, cqe) {

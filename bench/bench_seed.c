@@ -949,7 +949,6 @@ static void sd_print_json(const struct sd_opts *o)
 	printf("}");
 	printf(",\"calibration\":");
 	if (o->have_cal) {
-		fflush(stdout);
 		pcsim_calib_json(&o->cal, stdout);
 	} else {
 		printf("null");
@@ -1302,12 +1301,14 @@ static int sd_sweep_run(struct sd_opts *o)
 	if (o->json) {
 		printf("{\"benchmark\":\"seed-sweep\",\"sweep\":\"%s\",\"calibrated\":%s,\"reads\":%"
 		       PRIu64 ",\"points\":[", o->sweep, o->have_cal ? "true" : "false", L->reads);
+		bool first = true;
 		for (unsigned i = 0; i < n; i++)
 			for (int m = 0; m < SD_NR_MODES; m++) {
 				if (!pt[i].have[m])
 					continue;
-				printf("%s{\"x\":%u,\"mode\":\"%s\",\"wall_us_per_read\":", i || m ?
-				       "," : "", pt[i].x, sd_mode_name[m]);
+				printf("%s{\"x\":%u,\"mode\":\"%s\",\"wall_us_per_read\":",
+				       first ? "" : ",", pt[i].x, sd_mode_name[m]);
+				first = false;
 				sd_json_num(pt[i].wall_us[m], 3);
 				printf(",\"cpu_us_per_read\":");
 				sd_json_num(pt[i].cpu_us[m], 3);
