@@ -1181,7 +1181,8 @@ static void sd_polyline(char **s, size_t *len, size_t cap, const struct sd_point
 			double ymax, const char *colour)
 {
 	int k = snprintf(*s + *len, *len < cap ? cap - *len : 0,
-			 "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", colour);
+			 "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", colour,
+			 m == SD_OFFLOAD ? " stroke-dasharray=\"6 3\"" : "");
 	if (k > 0)
 		*len += (size_t)k;
 	for (unsigned i = 0; i < n; i++) {
