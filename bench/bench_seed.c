@@ -1167,7 +1167,7 @@ static int sd_write_svg(const struct sd_opts *o, const char *path)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Scaling curves: the sim leg over QD 1..64 or CPUs 1..8, per mode
+ * Scaling curves: the sim leg over QD 1..64, CPUs 1..8 or io-wq workers 1..8, per mode
  */
 #define SD_SWEEP_MAX 8
 struct sd_point {
@@ -1219,11 +1219,18 @@ static int sd_sweep_svg(const struct sd_opts *o, const struct sd_point *pt, unsi
 	SVG("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 	    "font-family=\"sans-serif\" font-size=\"11\">\n", W, H);
 	SVG("<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	bool qd = strcmp(o->sweep, "qd") == 0, wk = strcmp(o->sweep, "workers") == 0;
+	char fixed[96];
+	if (qd)
+		snprintf(fixed, sizeof(fixed), "%u CPUs, %u io-wq workers", o->ncpus, o->workers);
+	else if (wk)
+		snprintf(fixed, sizeof(fixed), "QD %u, %u CPUs", o->qd, o->ncpus);
+	else
+		snprintf(fixed, sizeof(fixed), "QD %u, %u io-wq workers", o->qd, o->workers);
 	SVG("<text x=\"60\" y=\"18\" font-size=\"13\">pcsim bench seed --sweep %s: sim leg, "
-	    "%s, %" PRIu64 " reads of a %" PRIu64 " MiB file, %s %u</text>\n", o->sweep,
+	    "%s, %" PRIu64 " reads of a %" PRIu64 " MiB file, %s</text>\n", o->sweep,
 	    o->have_cal ? "calibrated costs" : "flat step_ns", o->leg[SD_SIM].reads,
-	    o->leg[SD_SIM].size >> 20, strcmp(o->sweep, "qd") ? "QD" : "CPUs",
-	    strcmp(o->sweep, "qd") ? o->qd : o->ncpus);
+	    o->leg[SD_SIM].size >> 20, fixed);
 	for (int panel = 0; panel < 2; panel++) {
 		double x0 = 60 + panel * 400, ymax = 0;
 		for (unsigned i = 0; i < n; i++)
@@ -1250,7 +1257,7 @@ static int sd_sweep_svg(const struct sd_opts *o, const struct sd_point *pt, unsi
 			    y0 + ph + 16, pt[i].x);
 		}
 		SVG("<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">%s</text>\n", x0 + pw / 2,
-		    y0 + ph + 32, strcmp(o->sweep, "qd") ? "CPUs" : "queue depth");
+		    y0 + ph + 32, qd ? "queue depth" : wk ? "io-wq workers" : "CPUs");
 		for (int m = 0; m < SD_NR_MODES; m++)
 			sd_polyline(&s, &len, cap, pt, n, m, panel, x0, y0, pw, ph, ymax,
 				    colour[m]);
@@ -1272,17 +1279,17 @@ static int sd_sweep_run(struct sd_opts *o)
 {
 	static const unsigned qd_pts[] = { 1, 2, 4, 8, 16, 32, 64 };
 	static const unsigned cpu_pts[] = { 1, 2, 4, 8 };
-	bool qd = strcmp(o->sweep, "qd") == 0;
-	const unsigned *xs = qd ? qd_pts : cpu_pts;
+	bool qd = strcmp(o->sweep, "qd") == 0, wk = strcmp(o->sweep, "workers") == 0;
+	const unsigned *xs = qd ? qd_pts : cpu_pts;	/* CPUs and workers: 1, 2, 4, 8 */
 	unsigned n = qd ? 7 : 4;
+	unsigned qd0 = o->qd, cpus0 = o->ncpus, workers0 = o->workers;
 	struct sd_point pt[SD_SWEEP_MAX];
 	memset(pt, 0, sizeof(pt));
 	struct sd_leg_cfg *L = &o->leg[SD_SIM];
 	for (unsigned i = 0; i < n; i++) {
-		if (qd)
-			o->qd = xs[i];
-		else
-			o->ncpus = xs[i];
+		o->qd = qd ? xs[i] : qd0;
+		o->ncpus = !qd && !wk ? xs[i] : cpus0;
+		o->workers = wk ? xs[i] : workers0;
 		if (!o->json)
 			fprintf(stderr, "bench seed: sweep %s = %u\n", o->sweep, xs[i]);
 		memset(L->have, 0, sizeof(L->have));
@@ -1299,6 +1306,9 @@ static int sd_sweep_run(struct sd_opts *o)
 			pt[i].ctx[m] = r->ctx_vol / (double)L->reads;
 		}
 	}
+	o->qd = qd0;
+	o->ncpus = cpus0;
+	o->workers = workers0;
 	if (o->json) {
 		printf("{\"benchmark\":\"seed-sweep\",\"sweep\":\"%s\",\"calibrated\":%s,\"reads\":%"
 		       PRIu64 ",\"points\":[", o->sweep, o->have_cal ? "true" : "false", L->reads);
@@ -1322,12 +1332,12 @@ static int sd_sweep_run(struct sd_opts *o)
 		printf("pcsim bench seed --sweep %s: sim leg, %" PRIu64 " reads of a %" PRIu64
 		       " MiB file, %s; per read: wall us, CPU us, voluntary switches\n", o->sweep,
 		       L->reads, L->size >> 20, o->have_cal ? "calibrated costs" : "flat step_ns");
-		printf("  %6s", qd ? "QD" : "CPUs");
+		printf("  %7s", qd ? "QD" : wk ? "workers" : "CPUs");
 		for (int m = 0; m < SD_NR_MODES; m++)
 			printf(" | %-8s %7s %7s %6s", sd_mode_name[m], "wall", "CPU", "ctx");
 		printf("\n");
 		for (unsigned i = 0; i < n; i++) {
-			printf("  %6u", pt[i].x);
+			printf("  %7u", pt[i].x);
 			for (int m = 0; m < SD_NR_MODES; m++)
 				if (pt[i].have[m])
 					printf(" | %-8s %7.2f %7.2f %6.2f", "", pt[i].wall_us[m],
@@ -1353,7 +1363,7 @@ static int sd_usage(const char *arg)
 		"--threads-reads N, --repeats R, --sim-repeats R, --threads-repeats R, --qd N, "
 		"--workers N, --step-ns N, --strategy random|pct, --seed S, --dir DIR, --keep-file, "
 		"--svg FILE, --json, --calibration FILE, --calibrate, --predict, --cpus N, "
-		"--modes sync,offload,rasync, --sweep qd|cpus, --sweep-svg FILE)",
+		"--modes sync,offload,rasync, --sweep qd|cpus|workers, --sweep-svg FILE)",
 		arg);
 }
 
@@ -1462,9 +1472,9 @@ int pcsim_bench_seed(int argc, char **argv)
 			rc = pcsim_cmdline_parse_u64(a, v, 1, PCSIM_MAX_CPUS, &x);
 			o.ncpus = (unsigned)x;
 		} else if (strcmp(a, "--sweep") == 0) {
-			if (strcmp(v, "qd") && strcmp(v, "cpus"))
+			if (strcmp(v, "qd") && strcmp(v, "cpus") && strcmp(v, "workers"))
 				return pcsim_cmdline_usage_error(
-					"bench seed: --sweep: '%s' (qd or cpus)", v);
+					"bench seed: --sweep: '%s' (qd, cpus or workers)", v);
 			o.sweep = v;
 		} else if (strcmp(a, "--sweep-svg") == 0) {
 			o.sweep_svg = v;

@@ -4,9 +4,9 @@
 # file has one `name = value` line per figure and reads back; every derived cost is its formula
 # of the raw ones (never negative); seed --calibration charges them (the sim leg's CPU is not
 # the flat steps x step_ns, each mode's figures agree with each other); --predict gives each
-# ratio as predicted, measured and their error; --sweep gives a point per QD and mode and an
-# SVG; a bad file or option is exit 2 with a message. Shapes and consistency only: no timing
-# is compared with anything.
+# ratio as predicted, measured and their error; --sweep gives a point per QD (or worker count)
+# and mode and an SVG; a bad file or option is exit 2 with a message. Shapes and consistency
+# only: no timing is compared with anything.
 # Usage: bench_calibrate.sh PCSIM TMPDIR
 set -u
 PCSIM=$1
@@ -45,11 +45,13 @@ for k in ('syscall_ns', 'copy4k_ns', 'futex_cpu_per_switch_ns', 'model_insert_st
 # derived = formula of raw, clamped at 0
 def pos(x): return max(0.0, x)
 def near(a, b): assert abs(a - b) <= 0.01 + 1e-6 * abs(b), (a, b)  # 6 decimals printed
-near(c['ctx_switch_ns'], pos(c['futex_cpu_per_switch_ns'] - c['futex_syscalls_per_switch'] * c['syscall_ns']))
+near(c['ctx_switch_ns'],
+     pos(c['futex_cpu_per_switch_ns'] - c['futex_syscalls_per_switch'] * c['syscall_ns']))
 if c['warm_read_ns'] is not None:
     near(c['read_path_ns'], pos(c['warm_read_ns'] - c['syscall_ns']))
     near(c['lookup_ns'], pos(c['read_path_ns'] - c['copy4k_ns']))
-    near(c['miss_qd1_ns'], pos(c['cold_read_ns'] - c['warm_read_ns'] - c['cold_read_switches'] * c['ctx_switch_ns']))
+    near(c['miss_qd1_ns'], pos(c['cold_read_ns'] - c['warm_read_ns'] -
+                               c['cold_read_switches'] * c['ctx_switch_ns']))
     near(c['miss_ns'], pos(c['readahead_ns'] - c['syscall_ns']))
 for k, v in c.items():
     assert v is None or v >= 0, (k, v)
@@ -92,7 +94,8 @@ assert keys <= set(p) and p['cpus'] >= 1, p
 assert d['legs']['sim']['size'] == d['legs']['kernel']['size'], d['legs']
 assert d['legs']['sim']['reads'] == d['legs']['kernel']['reads'] == 128, d['legs']
 sim = {x['mode']: x for x in d['results'] if x['leg'] == 'sim'}
-assert abs(p['wall_sync_rasync']['predicted'] - sim['sync']['wall_s'] / sim['rasync']['wall_s']) < 0.01
+pred = sim['sync']['wall_s'] / sim['rasync']['wall_s']
+assert abs(p['wall_sync_rasync']['predicted'] - pred) < 0.01, (p, pred)
 for k in keys:
     e = p[k]
     assert e['predicted'] is not None and e['predicted'] > 0, (k, e)
@@ -119,6 +122,16 @@ svg = open(sys.argv[2]).read()
 assert svg.startswith('<svg') and svg.rstrip().endswith('</svg>') and svg.count('<polyline') == 6
 EOF
 
+# --sweep workers, one mode: a point per worker count (1, 2, 4, 8)
+"$PCSIM" bench seed --json --sweep workers --modes offload --calibration "$TMP/cal.conf" \
+	--sim-size 1M --sim-reads 64 --sim-acct-reads 16 >"$TMP/sweepw.json" 2>"$TMP/sweepw.err" \
+	&& ok || bad "seed --sweep workers"
+python3 - "$TMP/sweepw.json" <<'EOF2' && ok || bad "sweep workers JSON"
+import json, sys
+d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert [(p['x'], p['mode']) for p in d['points']] == [(x, 'offload') for x in (1, 2, 4, 8)], d
+EOF2
+
 # 5. bad input: exit 2 and a message, never a crash
 printf 'syscall_ns = 50\nnot_a_cost = 3\n' >"$TMP/bad.conf"
 "$PCSIM" bench seed --legs sim --calibration "$TMP/bad.conf" >/dev/null 2>"$TMP/bad.err"
@@ -130,7 +143,8 @@ st=$?
 [ $st -eq 2 ] && grep -q "missing.conf" "$TMP/miss.err" && ok || bad "missing file: status $st"
 "$PCSIM" bench seed --legs sim --predict >/dev/null 2>"$TMP/nocal.err"
 st=$?
-[ $st -eq 2 ] && grep -q "needs the costs" "$TMP/nocal.err" && ok || bad "--predict without costs: $st"
+[ $st -eq 2 ] && grep -q "needs the costs" "$TMP/nocal.err" && ok ||
+	bad "--predict without costs: $st"
 "$PCSIM" bench calibrate --repeats 0 >/dev/null 2>&1
 st=$?
 [ $st -eq 2 ] && ok || bad "calibrate --repeats 0: status $st"
