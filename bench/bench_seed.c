@@ -747,6 +747,8 @@ static void sd_charge(const struct sd_opts *o, enum sd_mode mode, struct sd_resu
 	r->cpu_pct = wall > 0 ? 100 * cpu / wall : 0;
 }
 
+static double sd_div(double a, double b);
+
 static int sd_model_leg(struct sd_opts *o, enum sd_leg leg)
 {
 	struct sd_leg_cfg *L = &o->leg[leg];
@@ -791,7 +793,7 @@ static int sd_model_leg(struct sd_opts *o, enum sd_leg leg)
 			sd_medians(&runs[m * L->repeats], (unsigned)L->repeats, &L->med[m]);
 			L->have[m] = true;
 			if (leg == SD_SIM)
-				o->sim_steps_per_s[m] = L->med[m].steps / L->med[m].host_cpu_s;
+				o->sim_steps_per_s[m] = sd_div(L->med[m].steps, L->med[m].host_cpu_s);
 		}
 	if (leg == SD_SIM) {
 		struct rusage ru;
@@ -1036,7 +1038,7 @@ static void sd_print_table(const struct sd_opts *o)
 			if (l == SD_SIM)
 				printf(" %10.0f %8.2f %8.2f %10.0f | %6.1f %6.1f %6.1f %6.1f",
 				       r->steps, r->host_s, r->host_cpu_s,
-				       r->steps / r->host_cpu_s, r->steps_read,
+				       sd_div(r->steps, r->host_cpu_s), r->steps_read,
 				       r->reader_read, r->worker_read, r->irq_read);
 			if (l == SD_SIM && o->have_cal)
 				printf(" | %8.3f %8.3f %8.3f %6.2f %6.2f %6.2f", r->wall_dev,
