@@ -161,8 +161,9 @@ int pcsim_calib_read(struct pcsim_calib *c, const char *path, char *err, size_t 
 					c->lookup_ns, c->miss_ns, c->miss_qd1_ns };
 		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 			if (isnan(need[i])) {
-				snprintf(err, errlen, "%s: syscall_ns, ctx_switch_ns, read_path_ns, "
-					 "lookup_ns, miss_ns and miss_qd1_ns must all be given", path);
+				snprintf(err, errlen,
+					 "%s: syscall_ns, ctx_switch_ns, read_path_ns, lookup_ns, "
+					 "miss_ns and miss_qd1_ns must all be given", path);
 				rc = -EINVAL;
 			}
 	}

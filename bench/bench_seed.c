@@ -793,7 +793,8 @@ static int sd_model_leg(struct sd_opts *o, enum sd_leg leg)
 			sd_medians(&runs[m * L->repeats], (unsigned)L->repeats, &L->med[m]);
 			L->have[m] = true;
 			if (leg == SD_SIM)
-				o->sim_steps_per_s[m] = sd_div(L->med[m].steps, L->med[m].host_cpu_s);
+				o->sim_steps_per_s[m] =
+					sd_div(L->med[m].steps, L->med[m].host_cpu_s);
 		}
 	if (leg == SD_SIM) {
 		struct rusage ru;
@@ -1004,8 +1005,9 @@ static void sd_print_table(const struct sd_opts *o)
 			printf(" (timed, perf-anchor device, step_ns %" PRIu64 ", %s strategy seed %"
 			       PRIu64 ", %u io-wq workers, %u CPUs; %s)",
 			       o->step_ns, pcsim_strategy_name(o->strategy), o->seed, o->workers,
-			       o->ncpus, o->have_cal ? "CPU and wall from the calibrated per-operation "
-			       "costs" : "virtual time, CPU = steps x step_ns");
+			       o->ncpus,
+			       o->have_cal ? "CPU and wall from the calibrated per-operation costs"
+					   : "virtual time, CPU = steps x step_ns");
 		if (l == SD_THREADS)
 			printf(" (perf-anchor device with real delays, %u io-wq workers)",
 			       o->workers);
@@ -1019,9 +1021,8 @@ static void sd_print_table(const struct sd_opts *o)
 		if (l == SD_KERNEL)
 			printf(" %8s %9s", "workers", "resident");
 		if (l == SD_SIM)
-			printf(" %10s %8s %8s %10s | %6s %6s %6s %6s", "steps", "host_s", "host_cpu",
-			       "steps/s",
-			       "st/rd", "reader", "io-wq", "irq");
+			printf(" %10s %8s %8s %10s | %6s %6s %6s %6s", "steps", "host_s",
+			       "host_cpu", "steps/s", "st/rd", "reader", "io-wq", "irq");
 		if (l == SD_SIM && o->have_cal)
 			printf(" | %8s %8s %8s %6s %6s %6s", "dev_wall", "rdr_cpu", "flat_cpu",
 			       "sys/rd", "punt", "armed");
@@ -1078,8 +1079,9 @@ static void sd_print_table(const struct sd_opts *o)
 		double pr[R_NR], me[R_NR];
 		sd_pred_ratios(&o->leg[SD_SIM], pr);
 		sd_ratios(&o->leg[SD_KERNEL], me);
-		printf("\nprediction: the sim leg at the kernel leg's parameters (%" PRIu64 " MiB, %"
-		       PRIu64 " reads, QD %u, %u CPUs), calibrated costs; ctx = voluntary switches\n",
+		printf("\nprediction: the sim leg at the kernel leg's parameters (%" PRIu64
+		       " MiB, %" PRIu64 " reads, QD %u, %u CPUs), calibrated costs; "
+		       "ctx = voluntary switches\n",
 		       o->leg[SD_KERNEL].size >> 20, o->leg[SD_KERNEL].reads, o->qd, o->ncpus);
 		printf("  %-20s %9s %9s %8s\n", "ratio", "predicted", "measured", "error");
 		for (int i = 0; i < R_NR; i++) {
@@ -1183,8 +1185,8 @@ static void sd_polyline(char **s, size_t *len, size_t cap, const struct sd_point
 			double ymax, const char *colour)
 {
 	int k = snprintf(*s + *len, *len < cap ? cap - *len : 0,
-			 "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", colour,
-			 m == SD_OFFLOAD ? " stroke-dasharray=\"6 3\"" : "");
+			 "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"",
+			 colour, m == SD_OFFLOAD ? " stroke-dasharray=\"6 3\"" : "");
 	if (k > 0)
 		*len += (size_t)k;
 	for (unsigned i = 0; i < n; i++) {
@@ -1249,9 +1251,10 @@ static int sd_sweep_svg(const struct sd_opts *o, const struct sd_point *pt, unsi
 		    panel ? "CPU" : "wall");
 		for (int g = 0; g <= 4; g++) {
 			double y = y0 + ph - ph * g / 4;
-			SVG("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-			    "\n<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", x0, y,
-			    x0 + pw, y, x0 - 4, y + 4, ymax * g / 4);
+			SVG("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
+			    "stroke=\"#ddd\"/>\n<text x=\"%.0f\" y=\"%.1f\" "
+			    "text-anchor=\"end\">%.1f</text>\n",
+			    x0, y, x0 + pw, y, x0 - 4, y + 4, ymax * g / 4);
 		}
 		for (unsigned i = 0; i < n; i++) {
 			double x = x0 + (n > 1 ? pw * i / (n - 1) : pw / 2);
@@ -1312,8 +1315,9 @@ static int sd_sweep_run(struct sd_opts *o)
 	o->ncpus = cpus0;
 	o->workers = workers0;
 	if (o->json) {
-		printf("{\"benchmark\":\"seed-sweep\",\"sweep\":\"%s\",\"calibrated\":%s,\"reads\":%"
-		       PRIu64 ",\"points\":[", o->sweep, o->have_cal ? "true" : "false", L->reads);
+		printf("{\"benchmark\":\"seed-sweep\",\"sweep\":\"%s\",\"calibrated\":%s,"
+		       "\"reads\":%" PRIu64 ",\"points\":[",
+		       o->sweep, o->have_cal ? "true" : "false", L->reads);
 		bool first = true;
 		for (unsigned i = 0; i < n; i++)
 			for (int m = 0; m < SD_NR_MODES; m++) {
@@ -1485,14 +1489,15 @@ int pcsim_bench_seed(int argc, char **argv)
 			char *dup = strdup(v), *save = NULL;
 			if (!dup)
 				return 3;
-			for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			char *t;
+			for (t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 				int m = 0;
 				while (m < SD_NR_MODES && strcmp(t, sd_mode_name[m]))
 					m++;
 				if (m == SD_NR_MODES) {
 					rc = pcsim_cmdline_usage_error(
-						"bench seed: --modes: unknown mode '%s' (sync, offload, "
-						"rasync)", t);
+						"bench seed: --modes: unknown mode '%s' "
+						"(sync, offload, rasync)", t);
 					free(dup);
 					return rc;
 				}
@@ -1545,7 +1550,8 @@ int pcsim_bench_seed(int argc, char **argv)
 		long nc = sysconf(_SC_NPROCESSORS_ONLN);
 		o.ncpus = nc > 0 && nc <= PCSIM_MAX_CPUS ? (unsigned)nc : 2;
 		if (o.modes != (1u << SD_NR_MODES) - 1)
-			return pcsim_cmdline_usage_error("bench seed: --predict needs all three modes");
+			return pcsim_cmdline_usage_error(
+				"bench seed: --predict needs all three modes");
 	}
 	for (int l = 0; l < SD_NR_LEGS; l++) {
 		struct sd_leg_cfg *L = &o.leg[l];
