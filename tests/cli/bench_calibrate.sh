@@ -99,11 +99,14 @@ assert abs(p['wall_sync_rasync']['predicted'] - pred) < 0.01, (p, pred)
 for k in keys:
     e = p[k]
     assert e['predicted'] is not None and e['predicted'] > 0, (k, e)
+    # measured: null when the kernel leg is skipped, or when 128 reads gave a denominator of 0
+    # (getrusage's CPU or rasync's switches); the error is checked where the rounding to 3
+    # decimals cannot hide it
     if e['measured'] is None:
-        assert d['legs']['kernel']['skipped'], d['legs']
-        assert e['error'] is None
-    else:
-        assert abs(e['error'] - (e['predicted'] / e['measured'] - 1)) < 0.01, (k, e)
+        assert e['error'] is None, (k, e)
+    elif e['measured'] >= 0.1:
+        r = e['predicted'] / e['measured']
+        assert abs(e['error'] - (r - 1)) <= 0.01 + 0.01 * r, (k, e)
 EOF
 
 # 4. --sweep qd: 7 depths x 3 modes, and the chart
