@@ -10,6 +10,7 @@
 #include "bench_util.h"
 
 int pcsim_bench_seed(int argc, char **argv);	/* bench_seed.c */
+int pcsim_bench_calibrate(int argc, char **argv);	/* bench_calibrate.c */
 
 static const struct {
 	const char *name;
@@ -23,17 +24,19 @@ static const struct {
 	{ "uring", pcsim_bench_uring },
 	{ "seed", pcsim_bench_seed },
 	{ "dpor", pcsim_bench_dpor },
+	{ "calibrate", pcsim_bench_calibrate },
 };
 
 int pcsim_bench_main(int argc, char **argv)
 {
 	if (argc < 1)
 		return pcsim_cmdline_usage_error("bench needs a benchmark name (sched, waitq, "
-						 "pagelock, pagecache, bdev, uring, seed, dpor)");
+						 "pagelock, pagecache, bdev, uring, seed, dpor, "
+						 "calibrate)");
 	for (size_t i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++)
 		if (strcmp(argv[0], benchmarks[i].name) == 0)
 			return benchmarks[i].run(argc - 1, argv + 1);
 	return pcsim_cmdline_usage_error("bench: unknown benchmark '%s' (known: sched, waitq, "
-					 "pagelock, pagecache, bdev, uring, seed, dpor)",
+					 "pagelock, pagecache, bdev, uring, seed, dpor, calibrate)",
 					 argv[0]);
 }

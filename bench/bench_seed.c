@@ -45,6 +45,7 @@
 #include <pcsim_support/cmdline.h>
 
 #include "bench_util.h"
+#include "calib.h"
 
 #define SD_BS 4096u
 #define SD_MAX_QD 4096u
@@ -67,6 +68,7 @@ struct sd_result {
 	double ctx_vol, ctx_invol;
 	/* extra, for the table only */
 	double host_s;		/* sim: host seconds the run took */
+	double host_cpu_s;	/* sim: host CPU seconds (user+sys) of the run */
 	double steps;		/* sim: steps of the whole execution */
 	double workers;		/* kernel: iou-wrk threads seen at the end of the run */
 	double resident;	/* kernel: pages of the file resident before the run */
@@ -74,6 +76,9 @@ struct sd_result {
 	 * the device interrupts' */
 	double steps_read, reader_read, worker_read, irq_read;
 	double acct_reads;	/* sim: reads of the accounting run the switches were counted on */
+	/* sim with a calibration: the operations the CPU model charges (whole run), the virtual
+	 * wall of the run itself (the device's, plus 1 ns steps) and the flat model's CPU */
+	double op_sys, op_waits, op_punted, op_armed, wall_dev, cpu_flat, cpu_reader;
 };
 
 struct sd_leg_cfg {
@@ -94,6 +99,13 @@ struct sd_opts {
 	long sim_maxrss_kb;
 	uint64_t acct_reads;		/* sim: reads of the per-step accounting run */
 	double sim_steps_per_s[SD_NR_MODES];
+	/* the per-operation costs (bench/calib.h): from --calibration FILE or --calibrate */
+	struct pcsim_calib cal;
+	bool have_cal, step_ns_given, predict;
+	const char *cal_path;
+	unsigned ncpus;			/* sim: virtual CPUs (the kernel leg's with --predict) */
+	unsigned modes;			/* bit per enum sd_mode to run */
+	const char *sweep, *sweep_svg;
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -424,6 +436,8 @@ static int sd_kernel_leg(struct sd_opts *o)
 	for (uint64_t r = 0; r < L->repeats && rc == 0; r++)
 		for (int m = 0; m < SD_NR_MODES && rc == 0; m++) {
 			char err[256] = "";
+			if (!(o->modes & (1u << m)))
+				continue;
 			rc = sd_kernel_run(path, L->size, order, L->reads, o->qd, (enum sd_mode)m,
 					   &runs[m * L->repeats + r], err, sizeof(err));
 			if (rc) {
@@ -434,6 +448,8 @@ static int sd_kernel_leg(struct sd_opts *o)
 		}
 	if (rc == 0)
 		for (int m = 0; m < SD_NR_MODES; m++) {
+			if (!(o->modes & (1u << m)))
+				continue;
 			sd_medians(&runs[m * L->repeats], (unsigned)L->repeats, &L->med[m]);
 			L->have[m] = true;
 		}
@@ -456,6 +472,8 @@ struct sd_prog {
 	uint64_t t0, t1;		/* pcsim_now_ns() around the reads */
 	uint64_t s0, s1;		/* pcsim_world_step() around the reads (sim) */
 	uint64_t done, errors;
+	uint64_t waits;			/* wait_cqe calls that found no CQE (an io_uring_enter) */
+	struct pcsim_uring_stats st;	/* the ring's counters at the end */
 	/* the sim backend's accounting (an invariant called at every step) */
 	bool acct;
 	uint64_t task_steps, irq_steps, reader_steps, vol, invol;
@@ -536,6 +554,8 @@ static void sd_reader(void *arg)
 		sd_submit(p, &ring, a->fd, next, (unsigned)next);
 	while (inflight) {
 		struct io_uring_cqe *cqe;
+		if (pcsim_uring_peek_cqe(&ring, &cqe) != 0)
+			p->waits++;	/* none ready: the reader enters the kernel to wait */
 		if (pcsim_uring_wait_cqe(&ring, &cqe))
 			break;
 		unsigned slot = (unsigned)cqe->user_data;
@@ -552,6 +572,7 @@ static void sd_reader(void *arg)
 	p->acct = false;
 	p->t1 = pcsim_now_ns();
 	p->s1 = pcsim_world_step(pcsim_world_current());
+	pcsim_uring_stats(&ring, &p->st);
 	pcsim_uring_queue_exit(&ring);
 }
 
@@ -605,6 +626,7 @@ static int sd_model_run(struct sd_opts *o, enum sd_leg leg, const unsigned *orde
 		cfg.checks = acct ? PCSIM_CHECK_INVARIANTS : PCSIM_CHECK_NONE;
 		cfg.timed = true;
 		cfg.step_ns = o->step_ns;
+		cfg.ncpus = o->ncpus;
 		cfg.max_steps = 4000 * reads + 1000000;
 	} else {
 		cfg.threads_timeout_ms = 600000;
@@ -655,6 +677,14 @@ static int sd_model_run(struct sd_opts *o, enum sd_leg leg, const unsigned *orde
 		out->reader_read = (double)p->reader_steps / (double)reads;
 		out->worker_read = (double)(p->task_steps - p->reader_steps) / (double)reads;
 		out->irq_read = (double)p->irq_steps / (double)reads;
+		out->op_sys = (double)(p->st.submitted + p->waits);
+		out->op_waits = (double)p->waits;
+		out->op_punted = (double)p->st.punted;
+		out->op_armed = (double)p->st.armed;
+		out->wall_dev = wall;
+		out->host_cpu_s = tv_s(r1.ru_utime) - tv_s(r0.ru_utime) + tv_s(r1.ru_stime) -
+				  tv_s(r0.ru_stime);
+		out->cpu_flat = out->sys_s;
 	} else {
 		out->user_s = tv_s(r1.ru_utime) - tv_s(r0.ru_utime);
 		out->sys_s = tv_s(r1.ru_stime) - tv_s(r0.ru_stime);
@@ -667,6 +697,57 @@ static int sd_model_run(struct sd_opts *o, enum sd_leg leg, const unsigned *orde
 	free(buf);
 	return 0;
 }
+
+/*
+ * The calibrated CPU model (docs/seed-experiment.md, "The calibrated model"): the run's counted
+ * operations times their measured costs, in place of steps x step_ns:
+ *   CPU = enters x syscall + voluntary switches x ctx_switch + reads x (read_path + miss),
+ *       miss being miss_qd1 for one read at a time (sync, QD 1), else miss (at depth)
+ *       + armed x lookup (the NOWAIT attempt that found the page missing)
+ *       + punted x (iowq + contention x (min(QD, workers) - 1) / 31)
+ * and the wall time composed with the device's (the run's own virtual wall, steps at 1 ns):
+ * sync is serial (device + CPU per read); at depth the slowest of the device, the submitting
+ * task's own CPU and the whole CPU spread over the CPUs. Not charged in virtual time: the
+ * engine has one clock for all CPUs and no hook to keep one CPU busy for a while.
+ */
+static void sd_charge(const struct sd_opts *o, enum sd_mode mode, struct sd_result *r,
+		      double reads)
+{
+	const struct pcsim_calib *c = &o->cal;
+	double nz_iowq = isnan(c->iowq_ns) ? 0 : c->iowq_ns;
+	double nz_cont = isnan(c->contention_ns) ? 0 : c->contention_ns;
+	unsigned conc = o->qd < o->workers ? o->qd : o->workers;
+	double f = conc > 1 ? (double)(conc - 1) / 31.0 : 0;
+	if (f > 1)
+		f = 1;
+	double cpu_ns = r->op_sys * c->syscall_ns + r->ctx_vol * c->ctx_switch_ns +
+			reads * (c->read_path_ns +
+				 (mode == SD_SYNC || o->qd == 1 ? c->miss_qd1_ns : c->miss_ns)) +
+			r->op_armed * c->lookup_ns +
+			r->op_punted * (nz_iowq + nz_cont * f);
+	double reader_ns = cpu_ns;
+	if (mode == SD_OFFLOAD)
+		reader_ns = r->op_sys * c->syscall_ns + r->op_waits * c->ctx_switch_ns +
+			    r->op_punted * nz_iowq;
+	double cpu = cpu_ns * 1e-9, reader = reader_ns * 1e-9, wall;
+	if (mode == SD_SYNC || o->qd == 1) {
+		wall = r->wall_dev + cpu;
+	} else {
+		wall = r->wall_dev;
+		if (reader > wall)
+			wall = reader;
+		if (cpu / o->ncpus > wall)
+			wall = cpu / o->ncpus;
+	}
+	r->user_s = 0;
+	r->sys_s = cpu;
+	r->cpu_reader = reader;
+	r->wall_s = wall;
+	r->iops = wall > 0 ? reads / wall : 0;
+	r->cpu_pct = wall > 0 ? 100 * cpu / wall : 0;
+}
+
+static double sd_div(double a, double b);
 
 static int sd_model_leg(struct sd_opts *o, enum sd_leg leg)
 {
@@ -682,7 +763,9 @@ static int sd_model_leg(struct sd_opts *o, enum sd_leg leg)
 	int rc = 0;
 	for (uint64_t r = 0; r < L->repeats && rc == 0; r++)
 		for (int m = 0; m < SD_NR_MODES && rc == 0; m++) {
-			if (!o->json)
+			if (!(o->modes & (1u << m)))
+				continue;
+			if (!o->json && !o->sweep)
 				fprintf(stderr, "bench seed: %s leg, %s, round %" PRIu64 "\n",
 					sd_leg_name[leg], sd_mode_name[m], r + 1);
 			struct sd_result *res = &runs[m * L->repeats + r];
@@ -700,13 +783,18 @@ static int sd_model_leg(struct sd_opts *o, enum sd_leg leg)
 			res->worker_read = ac.worker_read;
 			res->irq_read = ac.irq_read;
 			res->acct_reads = (double)n;
+			if (o->have_cal)
+				sd_charge(o, (enum sd_mode)m, res, (double)L->reads);
 		}
 	if (rc == 0)
 		for (int m = 0; m < SD_NR_MODES; m++) {
+			if (!(o->modes & (1u << m)))
+				continue;
 			sd_medians(&runs[m * L->repeats], (unsigned)L->repeats, &L->med[m]);
 			L->have[m] = true;
 			if (leg == SD_SIM)
-				o->sim_steps_per_s[m] = L->med[m].steps / L->med[m].host_s;
+				o->sim_steps_per_s[m] =
+					sd_div(L->med[m].steps, L->med[m].host_cpu_s);
 		}
 	if (leg == SD_SIM) {
 		struct rusage ru;
@@ -755,6 +843,17 @@ static void sd_ratios(const struct sd_leg_cfg *L, double r[R_NR])
 	r[R_CPU_OFF] = sd_div(f->user_s + f->sys_s, a->user_s + a->sys_s);
 	r[R_CTX_SYNC] = sd_div(s->ctx_vol + s->ctx_invol, a->ctx_vol + a->ctx_invol);
 	r[R_CTX_OFF] = sd_div(f->ctx_vol + f->ctx_invol, a->ctx_vol + a->ctx_invol);
+}
+
+/* The sim leg's ratios as a prediction: switches are the voluntary ones only (the random
+ * strategy's preemptions are not a kernel scheduler's: docs/seed-experiment.md). */
+static void sd_pred_ratios(const struct sd_leg_cfg *L, double r[R_NR])
+{
+	sd_ratios(L, r);
+	if (!L->have[SD_SYNC] || !L->have[SD_OFFLOAD] || !L->have[SD_RASYNC])
+		return;
+	r[R_CTX_SYNC] = sd_div(L->med[SD_SYNC].ctx_vol, L->med[SD_RASYNC].ctx_vol);
+	r[R_CTX_OFF] = sd_div(L->med[SD_OFFLOAD].ctx_vol, L->med[SD_RASYNC].ctx_vol);
 }
 
 static void sd_seed_ratios(double r[R_NR])
@@ -850,7 +949,33 @@ static void sd_print_json(const struct sd_opts *o)
 		}
 		printf("}");
 	}
-	printf("}}\n");
+	printf("}");
+	printf(",\"calibration\":");
+	if (o->have_cal) {
+		pcsim_calib_json(&o->cal, stdout);
+	} else {
+		printf("null");
+	}
+	printf(",\"prediction\":");
+	if (o->predict) {
+		double pr[R_NR], me[R_NR];
+		sd_pred_ratios(&o->leg[SD_SIM], pr);
+		sd_ratios(&o->leg[SD_KERNEL], me);
+		printf("{\"cpus\":%u", o->ncpus);
+		for (int i = 0; i < R_NR; i++) {
+			printf(",\"%s\":{\"predicted\":", ratio_key[i]);
+			sd_json_num(pr[i], 3);
+			printf(",\"measured\":");
+			sd_json_num(me[i], 3);
+			printf(",\"error\":");
+			sd_json_num(pr[i] / me[i] - 1, 3);
+			printf("}");
+		}
+		printf("}");
+	} else {
+		printf("null");
+	}
+	printf("}\n");
 }
 
 static void sd_fmt(char *b, size_t n, double v, int prec)
@@ -878,8 +1003,11 @@ static void sd_print_table(const struct sd_opts *o)
 		       L->reads, L->repeats);
 		if (l == SD_SIM)
 			printf(" (timed, perf-anchor device, step_ns %" PRIu64 ", %s strategy seed %"
-			       PRIu64 ", %u io-wq workers; virtual time, modelled CPU and switches)",
-			       o->step_ns, pcsim_strategy_name(o->strategy), o->seed, o->workers);
+			       PRIu64 ", %u io-wq workers, %u CPUs; %s)",
+			       o->step_ns, pcsim_strategy_name(o->strategy), o->seed, o->workers,
+			       o->ncpus,
+			       o->have_cal ? "CPU and wall from the calibrated per-operation costs"
+					   : "virtual time, CPU = steps x step_ns");
 		if (l == SD_THREADS)
 			printf(" (perf-anchor device with real delays, %u io-wq workers)",
 			       o->workers);
@@ -893,8 +1021,11 @@ static void sd_print_table(const struct sd_opts *o)
 		if (l == SD_KERNEL)
 			printf(" %8s %9s", "workers", "resident");
 		if (l == SD_SIM)
-			printf(" %10s %8s %10s | %6s %6s %6s %6s", "steps", "host_s", "steps/s",
-			       "st/rd", "reader", "io-wq", "irq");
+			printf(" %10s %8s %8s %10s | %6s %6s %6s %6s", "steps", "host_s",
+			       "host_cpu", "steps/s", "st/rd", "reader", "io-wq", "irq");
+		if (l == SD_SIM && o->have_cal)
+			printf(" | %8s %8s %8s %6s %6s %6s", "dev_wall", "rdr_cpu", "flat_cpu",
+			       "sys/rd", "punt", "armed");
 		printf("\n");
 		for (int m = 0; m < SD_NR_MODES; m++) {
 			const struct sd_result *r = &L->med[m];
@@ -906,9 +1037,15 @@ static void sd_print_table(const struct sd_opts *o)
 			if (l == SD_KERNEL)
 				printf(" %8.0f %9.0f", r->workers, r->resident);
 			if (l == SD_SIM)
-				printf(" %10.0f %8.2f %10.0f | %6.1f %6.1f %6.1f %6.1f", r->steps,
-				       r->host_s, r->steps / r->host_s, r->steps_read,
+				printf(" %10.0f %8.2f %8.2f %10.0f | %6.1f %6.1f %6.1f %6.1f",
+				       r->steps, r->host_s, r->host_cpu_s,
+				       sd_div(r->steps, r->host_cpu_s), r->steps_read,
 				       r->reader_read, r->worker_read, r->irq_read);
+			if (l == SD_SIM && o->have_cal)
+				printf(" | %8.3f %8.3f %8.3f %6.2f %6.2f %6.2f", r->wall_dev,
+				       r->cpu_reader, r->cpu_flat, r->op_sys / (double)L->reads,
+				       r->op_punted / (double)L->reads,
+				       r->op_armed / (double)L->reads);
 			printf("\n");
 		}
 		if (l == SD_SIM)
@@ -938,6 +1075,23 @@ static void sd_print_table(const struct sd_opts *o)
 	}
 	printf("  (seed: the cover letter, 4 GiB on bare metal, 2020; it gives no context-switch "
 	       "counts)\n");
+	if (o->predict) {
+		double pr[R_NR], me[R_NR];
+		sd_pred_ratios(&o->leg[SD_SIM], pr);
+		sd_ratios(&o->leg[SD_KERNEL], me);
+		printf("\nprediction: the sim leg at the kernel leg's parameters (%" PRIu64
+		       " MiB, %" PRIu64 " reads, QD %u, %u CPUs), calibrated costs; "
+		       "ctx = voluntary switches\n",
+		       o->leg[SD_KERNEL].size >> 20, o->leg[SD_KERNEL].reads, o->qd, o->ncpus);
+		printf("  %-20s %9s %9s %8s\n", "ratio", "predicted", "measured", "error");
+		for (int i = 0; i < R_NR; i++) {
+			char a[32], b[32], e[32];
+			sd_fmt(a, sizeof(a), pr[i], 2);
+			sd_fmt(b, sizeof(b), me[i], 2);
+			sd_fmt(e, sizeof(e), 100 * (pr[i] / me[i] - 1), 0);
+			printf("  %-20s %9s %9s %7s%%\n", ratio_label[i], a, b, e);
+		}
+	}
 }
 
 /* A grouped bar chart of the ratios per leg, log scale, self-contained SVG. */
@@ -1017,6 +1171,192 @@ static int sd_write_svg(const struct sd_opts *o, const char *path)
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Scaling curves: the sim leg over QD 1..64, CPUs 1..8 or io-wq workers 1..8, per mode
+ */
+#define SD_SWEEP_MAX 8
+struct sd_point {
+	unsigned x;
+	bool have[SD_NR_MODES];
+	double wall_us[SD_NR_MODES], cpu_us[SD_NR_MODES], ctx[SD_NR_MODES];
+};
+
+static void sd_polyline(char **s, size_t *len, size_t cap, const struct sd_point *pt,
+			unsigned n, int m, bool cpu, double x0, double y0, double pw, double ph,
+			double ymax, const char *colour)
+{
+	int k = snprintf(*s + *len, *len < cap ? cap - *len : 0,
+			 "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"",
+			 colour, m == SD_OFFLOAD ? " stroke-dasharray=\"6 3\"" : "");
+	if (k > 0)
+		*len += (size_t)k;
+	for (unsigned i = 0; i < n; i++) {
+		if (!pt[i].have[m])
+			continue;
+		double v = cpu ? pt[i].cpu_us[m] : pt[i].wall_us[m];
+		double x = x0 + (n > 1 ? pw * i / (n - 1) : pw / 2);
+		double y = y0 + ph - (v > ymax ? ymax : v) / ymax * ph;
+		k = snprintf(*s + *len, *len < cap ? cap - *len : 0, "%.1f,%.1f ", x, y);
+		if (k > 0)
+			*len += (size_t)k;
+	}
+	k = snprintf(*s + *len, *len < cap ? cap - *len : 0, "\"/>\n");
+	if (k > 0)
+		*len += (size_t)k;
+}
+
+/* Two panels, wall and CPU per read (us) against the swept value, one line per mode. */
+static int sd_sweep_svg(const struct sd_opts *o, const struct sd_point *pt, unsigned n,
+			const char *path)
+{
+	static const char *const colour[SD_NR_MODES] = { "#d62728", "#1f77b4", "#2ca02c" };
+	size_t cap = 1 << 16, len = 0;
+	char *s = malloc(cap);
+	if (!s)
+		return -1;
+#define SVG(...)                                                                         \
+	do {                                                                             \
+		int k_ = snprintf(s + len, len < cap ? cap - len : 0, __VA_ARGS__);      \
+		if (k_ > 0)                                                              \
+			len += (size_t)k_;                                               \
+	} while (0)
+	const double W = 820, H = 380, pw = 320, ph = 250, y0 = 50;
+	SVG("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+	    "font-family=\"sans-serif\" font-size=\"11\">\n", W, H);
+	SVG("<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	bool qd = strcmp(o->sweep, "qd") == 0, wk = strcmp(o->sweep, "workers") == 0;
+	char fixed[96];
+	if (qd)
+		snprintf(fixed, sizeof(fixed), "%u CPUs, %u io-wq workers", o->ncpus, o->workers);
+	else if (wk)
+		snprintf(fixed, sizeof(fixed), "QD %u, %u CPUs", o->qd, o->ncpus);
+	else
+		snprintf(fixed, sizeof(fixed), "QD %u, %u io-wq workers", o->qd, o->workers);
+	SVG("<text x=\"60\" y=\"18\" font-size=\"13\">pcsim bench seed --sweep %s: sim leg, "
+	    "%s, %" PRIu64 " reads of a %" PRIu64 " MiB file, %s</text>\n", o->sweep,
+	    o->have_cal ? "calibrated costs" : "flat step_ns", o->leg[SD_SIM].reads,
+	    o->leg[SD_SIM].size >> 20, fixed);
+	for (int panel = 0; panel < 2; panel++) {
+		double x0 = 60 + panel * 400, ymax = 0;
+		for (unsigned i = 0; i < n; i++)
+			for (int m = 0; m < SD_NR_MODES; m++)
+				if (pt[i].have[m]) {
+					double v = panel ? pt[i].cpu_us[m] : pt[i].wall_us[m];
+					if (v > ymax)
+						ymax = v;
+				}
+		if (ymax <= 0)
+			ymax = 1;
+		ymax *= 1.1;
+		SVG("<text x=\"%.0f\" y=\"40\">%s per read (us)</text>\n", x0,
+		    panel ? "CPU" : "wall");
+		for (int g = 0; g <= 4; g++) {
+			double y = y0 + ph - ph * g / 4;
+			SVG("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
+			    "stroke=\"#ddd\"/>\n<text x=\"%.0f\" y=\"%.1f\" "
+			    "text-anchor=\"end\">%.1f</text>\n",
+			    x0, y, x0 + pw, y, x0 - 4, y + 4, ymax * g / 4);
+		}
+		for (unsigned i = 0; i < n; i++) {
+			double x = x0 + (n > 1 ? pw * i / (n - 1) : pw / 2);
+			SVG("<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%u</text>\n", x,
+			    y0 + ph + 16, pt[i].x);
+		}
+		SVG("<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">%s</text>\n", x0 + pw / 2,
+		    y0 + ph + 32, qd ? "queue depth" : wk ? "io-wq workers" : "CPUs");
+		for (int m = 0; m < SD_NR_MODES; m++)
+			sd_polyline(&s, &len, cap, pt, n, m, panel, x0, y0, pw, ph, ymax,
+				    colour[m]);
+	}
+	for (int m = 0; m < SD_NR_MODES; m++) {
+		SVG("<rect x=\"%d\" y=\"%.0f\" width=\"10\" height=\"10\" fill=\"%s\"/>\n",
+		    60 + m * 120, H - 22, colour[m]);
+		SVG("<text x=\"%d\" y=\"%.0f\">%s</text>\n", 74 + m * 120, H - 13,
+		    sd_mode_name[m]);
+	}
+	SVG("</svg>\n");
+#undef SVG
+	int rc = len < cap ? pcsim_cmdline_write_file(path, s) : -1;
+	free(s);
+	return rc;
+}
+
+static int sd_sweep_run(struct sd_opts *o)
+{
+	static const unsigned qd_pts[] = { 1, 2, 4, 8, 16, 32, 64 };
+	static const unsigned cpu_pts[] = { 1, 2, 4, 8 };
+	bool qd = strcmp(o->sweep, "qd") == 0, wk = strcmp(o->sweep, "workers") == 0;
+	const unsigned *xs = qd ? qd_pts : cpu_pts;	/* CPUs and workers: 1, 2, 4, 8 */
+	unsigned n = qd ? 7 : 4;
+	unsigned qd0 = o->qd, cpus0 = o->ncpus, workers0 = o->workers;
+	struct sd_point pt[SD_SWEEP_MAX];
+	memset(pt, 0, sizeof(pt));
+	struct sd_leg_cfg *L = &o->leg[SD_SIM];
+	for (unsigned i = 0; i < n; i++) {
+		o->qd = qd ? xs[i] : qd0;
+		o->ncpus = !qd && !wk ? xs[i] : cpus0;
+		o->workers = wk ? xs[i] : workers0;
+		if (!o->json)
+			fprintf(stderr, "bench seed: sweep %s = %u\n", o->sweep, xs[i]);
+		memset(L->have, 0, sizeof(L->have));
+		if (sd_model_leg(o, SD_SIM))
+			return 1;
+		pt[i].x = xs[i];
+		for (int m = 0; m < SD_NR_MODES; m++) {
+			if (!L->have[m])
+				continue;
+			const struct sd_result *r = &L->med[m];
+			pt[i].have[m] = true;
+			pt[i].wall_us[m] = r->wall_s * 1e6 / (double)L->reads;
+			pt[i].cpu_us[m] = (r->user_s + r->sys_s) * 1e6 / (double)L->reads;
+			pt[i].ctx[m] = r->ctx_vol / (double)L->reads;
+		}
+	}
+	o->qd = qd0;
+	o->ncpus = cpus0;
+	o->workers = workers0;
+	if (o->json) {
+		printf("{\"benchmark\":\"seed-sweep\",\"sweep\":\"%s\",\"calibrated\":%s,"
+		       "\"reads\":%" PRIu64 ",\"points\":[",
+		       o->sweep, o->have_cal ? "true" : "false", L->reads);
+		bool first = true;
+		for (unsigned i = 0; i < n; i++)
+			for (int m = 0; m < SD_NR_MODES; m++) {
+				if (!pt[i].have[m])
+					continue;
+				printf("%s{\"x\":%u,\"mode\":\"%s\",\"wall_us_per_read\":",
+				       first ? "" : ",", pt[i].x, sd_mode_name[m]);
+				first = false;
+				sd_json_num(pt[i].wall_us[m], 3);
+				printf(",\"cpu_us_per_read\":");
+				sd_json_num(pt[i].cpu_us[m], 3);
+				printf(",\"ctx_voluntary_per_read\":");
+				sd_json_num(pt[i].ctx[m], 3);
+				printf("}");
+			}
+		printf("]}\n");
+	} else {
+		printf("pcsim bench seed --sweep %s: sim leg, %" PRIu64 " reads of a %" PRIu64
+		       " MiB file, %s; per read: wall us, CPU us, voluntary switches\n", o->sweep,
+		       L->reads, L->size >> 20, o->have_cal ? "calibrated costs" : "flat step_ns");
+		printf("  %7s", qd ? "QD" : wk ? "workers" : "CPUs");
+		for (int m = 0; m < SD_NR_MODES; m++)
+			printf(" | %-8s %7s %7s %6s", sd_mode_name[m], "wall", "CPU", "ctx");
+		printf("\n");
+		for (unsigned i = 0; i < n; i++) {
+			printf("  %7u", pt[i].x);
+			for (int m = 0; m < SD_NR_MODES; m++)
+				if (pt[i].have[m])
+					printf(" | %-8s %7.2f %7.2f %6.2f", "", pt[i].wall_us[m],
+					       pt[i].cpu_us[m], pt[i].ctx[m]);
+			printf("\n");
+		}
+	}
+	if (o->sweep_svg && sd_sweep_svg(o, pt, n, o->sweep_svg))
+		return 1;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Entry point (dispatched from bench_main.c)
  */
 int pcsim_bench_seed(int argc, char **argv);
@@ -1028,7 +1368,8 @@ static int sd_usage(const char *arg)
 		"--size S, --reads N, --sim-size S, --sim-reads N, --threads-size S, "
 		"--threads-reads N, --repeats R, --sim-repeats R, --threads-repeats R, --qd N, "
 		"--workers N, --step-ns N, --strategy random|pct, --seed S, --dir DIR, --keep-file, "
-		"--svg FILE, --json)",
+		"--svg FILE, --json, --calibration FILE, --calibrate, --predict, --cpus N, "
+		"--modes sync,offload,rasync, --sweep qd|cpus|workers, --sweep-svg FILE)",
 		arg);
 }
 
@@ -1042,15 +1383,18 @@ int pcsim_bench_seed(int argc, char **argv)
 	o.step_ns = 10;
 	o.acct_reads = 2048;
 	o.strategy = PCSIM_STRATEGY_RANDOM;
+	o.ncpus = 2;
+	o.modes = (1u << SD_NR_MODES) - 1;
+	bool calibrate_now = false;
 	/* kernel: PERF-ANCHOR's parameters scaled down (the full size: --size 2G) */
 	o.leg[SD_KERNEL] = (struct sd_leg_cfg){ .on = true, .size = 256ull << 20, .repeats = 3 };
 	/*
-	 * sim: the seed's file (4 GiB) but 16 K of its 1 M reads. The engine keeps the fiber stack
-	 * of every fired event (each device completion) until the execution ends, two mappings
-	 * each, so an execution stops near 32 K completions (vm.max_map_count 65530) and costs
-	 * ~9 KiB of RSS per read: docs/seed-experiment.md. Deterministic, so one run.
+	 * sim: the seed's file (4 GiB) but 128 K of its 1 M reads: an execution keeps every
+	 * request, its async data and the strategy's log of choices until it ends, ~0.7-2.4 KiB
+	 * per read (1 M reads: up to 2.4 GiB; docs/seed-experiment.md, "Memory"). Deterministic,
+	 * so one run.
 	 */
-	o.leg[SD_SIM] = (struct sd_leg_cfg){ .on = true, .size = 4ull << 30, .reads = 16384,
+	o.leg[SD_SIM] = (struct sd_leg_cfg){ .on = true, .size = 4ull << 30, .reads = 131072,
 					     .repeats = 1 };
 	/* threads: real delays at the timers' resolution, ~2 k reads/s at QD 32 */
 	o.leg[SD_THREADS] = (struct sd_leg_cfg){ .on = true, .size = 32ull << 20, .repeats = 1 };
@@ -1065,6 +1409,14 @@ int pcsim_bench_seed(int argc, char **argv)
 		}
 		if (strcmp(a, "--keep-file") == 0) {
 			o.keep = true;
+			continue;
+		}
+		if (strcmp(a, "--calibrate") == 0) {
+			calibrate_now = true;
+			continue;
+		}
+		if (strcmp(a, "--predict") == 0) {
+			o.predict = true;
 			continue;
 		}
 		if (!v)
@@ -1119,6 +1471,41 @@ int pcsim_bench_seed(int argc, char **argv)
 			o.workers = (unsigned)x;
 		} else if (strcmp(a, "--step-ns") == 0) {
 			rc = pcsim_cmdline_parse_u64(a, v, 1, 1000000, &o.step_ns);
+			o.step_ns_given = true;
+		} else if (strcmp(a, "--calibration") == 0) {
+			o.cal_path = v;
+		} else if (strcmp(a, "--cpus") == 0) {
+			rc = pcsim_cmdline_parse_u64(a, v, 1, PCSIM_MAX_CPUS, &x);
+			o.ncpus = (unsigned)x;
+		} else if (strcmp(a, "--sweep") == 0) {
+			if (strcmp(v, "qd") && strcmp(v, "cpus") && strcmp(v, "workers"))
+				return pcsim_cmdline_usage_error(
+					"bench seed: --sweep: '%s' (qd, cpus or workers)", v);
+			o.sweep = v;
+		} else if (strcmp(a, "--sweep-svg") == 0) {
+			o.sweep_svg = v;
+		} else if (strcmp(a, "--modes") == 0) {
+			o.modes = 0;
+			char *dup = strdup(v), *save = NULL;
+			if (!dup)
+				return 3;
+			char *t;
+			for (t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				int m = 0;
+				while (m < SD_NR_MODES && strcmp(t, sd_mode_name[m]))
+					m++;
+				if (m == SD_NR_MODES) {
+					rc = pcsim_cmdline_usage_error(
+						"bench seed: --modes: unknown mode '%s' "
+						"(sync, offload, rasync)", t);
+					free(dup);
+					return rc;
+				}
+				o.modes |= 1u << m;
+			}
+			free(dup);
+			if (!o.modes)
+				return pcsim_cmdline_usage_error("bench seed: --modes: none given");
 		} else if (strcmp(a, "--seed") == 0) {
 			rc = pcsim_cmdline_parse_u64(a, v, 0, UINT64_MAX / 2, &o.seed);
 		} else if (strcmp(a, "--strategy") == 0) {
@@ -1136,7 +1523,36 @@ int pcsim_bench_seed(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	(void)legs_given;
+	if (o.cal_path) {
+		char err[512];
+		if (pcsim_calib_read(&o.cal, o.cal_path, err, sizeof(err)))
+			return pcsim_cmdline_usage_error("bench seed: --calibration: %s", err);
+		o.have_cal = true;
+	} else if (calibrate_now) {
+		const char *dir = o.dir ? o.dir : getenv("TMPDIR");
+		if (pcsim_calib_measure(&o.cal, 5, dir && *dir ? dir : "/tmp", o.json))
+			return 1;
+		o.have_cal = true;
+	}
+	if (o.have_cal && !o.step_ns_given)
+		o.step_ns = 1;	/* the costs are the operations', not the steps' */
+	if (o.predict) {
+		if (!o.have_cal)
+			return pcsim_cmdline_usage_error(
+				"bench seed: --predict needs the costs: --calibration FILE or "
+				"--calibrate");
+		if (legs_given && (!o.leg[SD_KERNEL].on || !o.leg[SD_SIM].on))
+			return pcsim_cmdline_usage_error(
+				"bench seed: --predict runs the kernel and the sim legs");
+		o.leg[SD_KERNEL].on = o.leg[SD_SIM].on = true;
+		o.leg[SD_SIM].size = o.leg[SD_KERNEL].size;
+		o.leg[SD_SIM].reads = o.leg[SD_KERNEL].reads;
+		long nc = sysconf(_SC_NPROCESSORS_ONLN);
+		o.ncpus = nc > 0 && nc <= PCSIM_MAX_CPUS ? (unsigned)nc : 2;
+		if (o.modes != (1u << SD_NR_MODES) - 1)
+			return pcsim_cmdline_usage_error(
+				"bench seed: --predict needs all three modes");
+	}
 	for (int l = 0; l < SD_NR_LEGS; l++) {
 		struct sd_leg_cfg *L = &o.leg[l];
 		uint64_t nblk = L->size / SD_BS;
@@ -1154,6 +1570,10 @@ int pcsim_bench_seed(int argc, char **argv)
 				"bench seed: %" PRIu64 " %s reads of distinct blocks need a file of "
 				"at least %" PRIu64 " bytes, not %" PRIu64,
 				L->reads, sd_leg_name[l], L->reads * SD_BS, L->size);
+	}
+	if (o.sweep) {
+		o.leg[SD_SIM].on = true;
+		return sd_sweep_run(&o);
 	}
 	if (o.leg[SD_KERNEL].on && sd_kernel_leg(&o))
 		return 3;

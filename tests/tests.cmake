@@ -172,6 +172,11 @@ endif()
 if(TARGET pcsim-cli AND PCSIM_BUILD_BENCH)
 	add_test(NAME bench_seed_json COMMAND sh -c "\"$1\" bench seed --json --dir \"$2\" --size 1M --reads 256 --repeats 1 --sim-size 1M --sim-reads 256 --sim-acct-reads 64 --threads-size 256K --threads-reads 32 | tail -n 1 | python3 -c \"import json,sys; d=json.load(sys.stdin); r=d['results']; F={'leg','mode','wall_s','user_s','sys_s','cpu_pct','ctx_voluntary','ctx_involuntary','iops'}; assert all(set(x)==F for x in r), r; s=[x for x in r if x['leg']=='sim']; assert sorted(x['mode'] for x in s)==['offload','rasync','sync'], s; assert all(x['iops']>0 and x['wall_s']>0 and x['ctx_voluntary']>0 for x in s), s; assert set(d['ratios'])>={'seed','kernel','sim','threads'}; assert d['ratios']['sim']['wall_sync_rasync']>1, d['ratios']; assert d['legs']['kernel']['run'] or d['legs']['kernel']['skipped']\"" sh $<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR})
 	set_tests_properties(bench_seed_json PROPERTIES LABELS unit TIMEOUT 120)
+	# `pcsim bench calibrate` and seed's --calibration, --predict, --sweep at tiny sizes: the
+	# file's shape, the derived costs' formulas, consistency of the charged figures, bad input.
+	add_test(NAME bench_calibrate COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/bench_calibrate.sh
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/bench_calibrate)
+	set_tests_properties(bench_calibrate PROPERTIES LABELS unit TIMEOUT 300)
 endif()
 # pcsim litmus (docs/litmus.md): the project's own litmus files, each in sc and tso, checked
 # against the verdicts their comments state. The tests with three or four processes under tso

@@ -1,0 +1,159 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# `pcsim bench calibrate` and `pcsim bench seed` with its costs, at tiny sizes: the calibration
+# file has one `name = value` line per figure and reads back; every derived cost is its formula
+# of the raw ones (never negative); seed --calibration charges them (the sim leg's CPU is not
+# the flat steps x step_ns, each mode's figures agree with each other); --predict gives each
+# ratio as predicted, measured and their error; --sweep gives a point per QD (or worker count)
+# and mode and an SVG; a bad file or option is exit 2 with a message. Shapes and consistency
+# only: no timing is compared with anything.
+# Usage: bench_calibrate.sh PCSIM TMPDIR
+set -u
+PCSIM=$1
+TMP=$2
+case $PCSIM in /*) ;; *) PCSIM=$PWD/$PCSIM ;; esac
+rm -rf "$TMP" && mkdir -p "$TMP"
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+# 1. calibrate: the file and the JSON line
+if "$PCSIM" bench calibrate --repeats 1 --dir "$TMP" --out "$TMP/cal.conf" --json \
+	>"$TMP/cal.json" 2>"$TMP/cal.err"; then ok; else bad "calibrate failed"; cat "$TMP/cal.err"; fi
+python3 - "$TMP/cal.conf" "$TMP/cal.json" <<'EOF' && ok || bad "calibration file or JSON"
+import json, math, sys
+conf = {}
+for line in open(sys.argv[1]):
+    line = line.split('#')[0].strip()
+    if line:
+        k, v = [x.strip() for x in line.split('=')]
+        conf[k] = float(v)
+d = json.loads(open(sys.argv[2]).read().splitlines()[-1])
+assert d['benchmark'] == 'calibrate', d
+c = d['costs']
+assert set(c) == set(conf), (set(c) ^ set(conf))
+for k, v in c.items():
+    if v is None:
+        assert math.isnan(conf[k]), k
+    else:
+        assert abs(conf[k] - v) < 1e-3 * max(1, abs(v)), (k, conf[k], v)
+# the figures every machine can measure
+for k in ('syscall_ns', 'copy4k_ns', 'futex_cpu_per_switch_ns', 'model_insert_steps',
+          'ctx_switch_ns', 'device_mean_ns'):
+    assert c[k] is not None and c[k] > 0, (k, c[k])
+# derived = formula of raw, clamped at 0
+def pos(x): return max(0.0, x)
+def near(a, b): assert abs(a - b) <= 0.01 + 1e-6 * abs(b), (a, b)  # 6 decimals printed
+near(c['ctx_switch_ns'],
+     pos(c['futex_cpu_per_switch_ns'] - c['futex_syscalls_per_switch'] * c['syscall_ns']))
+if c['warm_read_ns'] is not None:
+    near(c['read_path_ns'], pos(c['warm_read_ns'] - c['syscall_ns']))
+    near(c['lookup_ns'], pos(c['read_path_ns'] - c['copy4k_ns']))
+    near(c['miss_qd1_ns'], pos(c['cold_read_ns'] - c['warm_read_ns'] -
+                               c['cold_read_switches'] * c['ctx_switch_ns']))
+    near(c['miss_ns'], pos(c['readahead_ns'] - c['syscall_ns']))
+for k, v in c.items():
+    assert v is None or v >= 0, (k, v)
+assert c['repeats'] == 1
+EOF
+
+# 2. seed with the costs: the sim leg's figures follow from them
+"$PCSIM" bench seed --json --legs sim --sim-size 1M --sim-reads 256 --sim-acct-reads 64 \
+	--calibration "$TMP/cal.conf" >"$TMP/seed.json" 2>"$TMP/seed.err" && ok || bad "seed --calibration"
+python3 - "$TMP/seed.json" <<'EOF' && ok || bad "seed --calibration JSON"
+import json, sys
+d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert d['calibration'] is not None and d['prediction'] is None, d
+c = d['calibration']
+s = {x['mode']: x for x in d['results'] if x['leg'] == 'sim'}
+assert sorted(s) == ['offload', 'rasync', 'sync'], s
+assert d['step_ns'] == 1, d['step_ns']
+for m, x in s.items():
+    cpu = x['user_s'] + x['sys_s']
+    # every read pays at least its read path and one system call
+    assert cpu >= 256 * (c['read_path_ns'] + c['syscall_ns']) * 1e-9 * 0.999, (m, cpu)
+    assert abs(x['cpu_pct'] - 100 * cpu / x['wall_s']) < 0.2, x
+    assert abs(x['iops'] * x['wall_s'] - 256) < 1, x
+    assert x['ctx_voluntary'] > 0, x
+# sync is serial: its wall holds all of its CPU
+assert s['sync']['wall_s'] >= s['sync']['sys_s'], s['sync']
+EOF
+
+# 3. --predict: each ratio predicted, measured (null when the kernel leg is skipped), error
+"$PCSIM" bench seed --json --predict --calibration "$TMP/cal.conf" --dir "$TMP" --size 1M \
+	--reads 128 --repeats 1 --sim-acct-reads 64 --legs kernel,sim >"$TMP/pred.json" \
+	2>"$TMP/pred.err" && ok || bad "seed --predict"
+python3 - "$TMP/pred.json" <<'EOF' && ok || bad "seed --predict JSON"
+import json, sys
+d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+p = d['prediction']
+keys = {'wall_sync_rasync', 'wall_offload_rasync', 'cpu_sync_rasync', 'cpu_offload_rasync',
+        'ctx_sync_rasync', 'ctx_offload_rasync'}
+assert keys <= set(p) and p['cpus'] >= 1, p
+assert d['legs']['sim']['size'] == d['legs']['kernel']['size'], d['legs']
+assert d['legs']['sim']['reads'] == d['legs']['kernel']['reads'] == 128, d['legs']
+sim = {x['mode']: x for x in d['results'] if x['leg'] == 'sim'}
+pred = sim['sync']['wall_s'] / sim['rasync']['wall_s']
+assert abs(p['wall_sync_rasync']['predicted'] - pred) < 0.01, (p, pred)
+for k in keys:
+    e = p[k]
+    assert e['predicted'] is not None and e['predicted'] > 0, (k, e)
+    # measured: null when the kernel leg is skipped, or when 128 reads gave a denominator of 0
+    # (getrusage's CPU or rasync's switches); the error is checked where the rounding to 3
+    # decimals cannot hide it
+    if e['measured'] is None:
+        assert e['error'] is None, (k, e)
+    elif e['measured'] >= 0.1:
+        r = e['predicted'] / e['measured']
+        assert abs(e['error'] - (r - 1)) <= 0.01 + 0.01 * r, (k, e)
+EOF
+
+# 4. --sweep qd: 7 depths x 3 modes, and the chart
+"$PCSIM" bench seed --json --sweep qd --calibration "$TMP/cal.conf" --sim-size 1M \
+	--sim-reads 128 --sim-acct-reads 32 --sweep-svg "$TMP/sweep.svg" >"$TMP/sweep.json" \
+	2>"$TMP/sweep.err" && ok || bad "seed --sweep qd"
+python3 - "$TMP/sweep.json" "$TMP/sweep.svg" <<'EOF' && ok || bad "sweep JSON or SVG"
+import json, sys
+d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+pts = d['points']
+assert d['calibrated'] and len(pts) == 21, len(pts)
+assert sorted({p['x'] for p in pts}) == [1, 2, 4, 8, 16, 32, 64]
+for p in pts:
+    assert p['wall_us_per_read'] > 0 and p['cpu_us_per_read'] > 0, p
+svg = open(sys.argv[2]).read()
+assert svg.startswith('<svg') and svg.rstrip().endswith('</svg>') and svg.count('<polyline') == 6
+EOF
+
+# --sweep workers, one mode: a point per worker count (1, 2, 4, 8)
+"$PCSIM" bench seed --json --sweep workers --modes offload --calibration "$TMP/cal.conf" \
+	--sim-size 1M --sim-reads 64 --sim-acct-reads 16 >"$TMP/sweepw.json" 2>"$TMP/sweepw.err" \
+	&& ok || bad "seed --sweep workers"
+python3 - "$TMP/sweepw.json" <<'EOF2' && ok || bad "sweep workers JSON"
+import json, sys
+d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert [(p['x'], p['mode']) for p in d['points']] == [(x, 'offload') for x in (1, 2, 4, 8)], d
+EOF2
+
+# 5. bad input: exit 2 and a message, never a crash
+printf 'syscall_ns = 50\nnot_a_cost = 3\n' >"$TMP/bad.conf"
+"$PCSIM" bench seed --legs sim --calibration "$TMP/bad.conf" >/dev/null 2>"$TMP/bad.err"
+st=$?
+if [ $st -eq 2 ] && grep -q "unknown figure 'not_a_cost'" "$TMP/bad.err"; then ok; else
+	bad "unknown figure: status $st"; cat "$TMP/bad.err"; fi
+"$PCSIM" bench seed --legs sim --calibration "$TMP/missing.conf" >/dev/null 2>"$TMP/miss.err"
+st=$?
+[ $st -eq 2 ] && grep -q "missing.conf" "$TMP/miss.err" && ok || bad "missing file: status $st"
+"$PCSIM" bench seed --legs sim --predict >/dev/null 2>"$TMP/nocal.err"
+st=$?
+[ $st -eq 2 ] && grep -q "needs the costs" "$TMP/nocal.err" && ok ||
+	bad "--predict without costs: $st"
+"$PCSIM" bench calibrate --repeats 0 >/dev/null 2>&1
+st=$?
+[ $st -eq 2 ] && ok || bad "calibrate --repeats 0: status $st"
+"$PCSIM" bench seed --sweep depth >/dev/null 2>&1
+st=$?
+[ $st -eq 2 ] && ok || bad "--sweep depth: status $st"
+
+echo "bench_calibrate.sh: $pass passed, $fail failed"
+[ $fail -eq 0 ]
