@@ -709,8 +709,11 @@ void pcsim__scenario_finish(struct pcsim_world *w, void *arg)
 	unsigned nlog = __atomic_load_n(&r->nlog, __ATOMIC_ACQUIRE);
 	if (nlog > SCN_CQE_LOG_MAX)
 		nlog = SCN_CQE_LOG_MAX;
+	unsigned kernel = (unsigned)pcsim_world_config(w)->kernel;
 	for (unsigned i = 0; i < s->npreds; i++) {
 		const struct scn_pred *pr = &s->preds[i];
+		if (kernel < PCSIM_NR_KERNELS && !(pr->kmask & (1u << kernel)))
+			continue;	/* `on kernel ...` names other profiles */
 		if (pr->kind == PRED_PAGE) {
 			check_page(r, pr);
 		} else if (pr->kind == PRED_QUIESCENT) {

@@ -829,6 +829,8 @@ static int cmd_explore(int argc, char **argv, bool single)
 		o.ex.max_executions = 1;
 		o.ex.shrink = false;	/* run shows the execution it ran */
 	}
+	if ((rc = pcsim_cli_scenario_take_opts(&argc, argv)))	/* --kernel all, --coverage */
+		return rc;
 	if ((rc = parse_opts(argc, argv, &o, pos, 1, &npos)))
 		return rc;
 	if (npos != 1)
@@ -925,6 +927,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 		printf("%s\n", r.trace);
 	if (!o.ktap)
 		print_report(single ? "run" : "explore", b->prog.name, &o, &r, sched_path);
+	pcsim_cli_coverage_print(o.json);
 	fflush(stdout);
 	if (sched_lost)
 		fprintf(stderr, "%s: the failing schedule could not be written to %s; here it is:\n"
