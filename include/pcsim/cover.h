@@ -36,95 +36,96 @@ extern "C" {
  * The sites: X(ID, layer, function, exit, match, value). The rows of one function are
  * consecutive; pcsim_cover_ret() is given the first of them.
  */
-#define PCSIM_COVER_SITES(X)                                                                      \
-	/* waitq: kernel/sched/wait.c */                                                          \
-	X(WQ_CB_STOP, "waitq", "__wake_up_common", "a callback returned < 0: the walk stops",     \
-	  PCSIM_COVER_EQ, -1)                                                                     \
-	X(WQ_CB_ZERO, "waitq", "__wake_up_common", "a callback returned 0 (no match, not woken)", \
-	  PCSIM_COVER_EQ, 0)                                                                      \
-	X(WQ_CB_WOKE, "waitq", "__wake_up_common", "a callback woke a non-exclusive entry",       \
-	  PCSIM_COVER_EQ, 1)                                                                      \
-	X(WQ_CB_EXCL, "waitq", "__wake_up_common", "a callback woke an exclusive entry (counted)",\
-	  PCSIM_COVER_EQ, 2)                                                                      \
-	X(WQ_BOOKMARK, "waitq", "__wake_up_common", "paused at a bookmark (walk_break)",          \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(WQ_WALK_END, "waitq", "__wake_up_common", "the walk ended (stopped, done or at the end)",\
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(PTWE_SIGNAL, "waitq", "prepare_to_wait_event", "-ERESTARTSYS: a signal, unlinked",      \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(PTWE_QUEUED, "waitq", "prepare_to_wait_event", "0: queued, state set", PCSIM_COVER_AT, 0)\
-	/* pagecache: mm/filemap.c */                                                             \
-	X(WPF_SHARED, "pagecache", "wake_page_function", "woke a SHARED/DROP waiter (returns 0)",\
-	  PCSIM_COVER_EQ, 0)                                                                      \
-	X(WPF_EXCL, "pagecache", "wake_page_function",                                            \
-	  "woke an exclusive waiter to race for the bit (1)", PCSIM_COVER_EQ, 1)                  \
-	X(WPF_HANDOFF, "pagecache", "wake_page_function", "handed the lock over: DONE (1)",       \
-	  PCSIM_COVER_EQ, 2)                                                                      \
-	X(WPF58_WOKEN, "pagecache", "wake_page_function (5.8)", "autoremove wakeup",              \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(WOPBC_LOCKED, "pagecache", "wait_on_page_bit_common", "0: the lock is ours (EXCLUSIVE)",\
-	  PCSIM_COVER_EQ, 0)                                                                      \
-	X(WOPBC_LOCK_EINTR, "pagecache", "wait_on_page_bit_common",                               \
-	  "-EINTR: a signal before any wakeup (EXCLUSIVE)", PCSIM_COVER_EQ, 1)                    \
-	X(WOPBC_LOCK_DROPPED, "pagecache", "wait_on_page_bit_common",                             \
-	  "-EINTR after a counted wakeup (EXCLUSIVE: P6's window)", PCSIM_COVER_EQ, 2)            \
-	X(WOPBC_WOKEN, "pagecache", "wait_on_page_bit_common", "0: woken (SHARED/DROP)",          \
-	  PCSIM_COVER_EQ, 3)                                                                      \
-	X(WOPBC_EINTR, "pagecache", "wait_on_page_bit_common", "-EINTR: a signal (SHARED/DROP)",  \
-	  PCSIM_COVER_EQ, 4)                                                                      \
-	X(WOPBC_REQUEUE, "pagecache", "wait_on_page_bit_common",                                  \
-	  "woken, lost the race for the bit: queued again", PCSIM_COVER_AT, 0)                    \
-	X(WOPBC58_OK, "pagecache", "wait_on_page_bit_common (5.8)", "0", PCSIM_COVER_EQ, 0)       \
-	X(WOPBC58_EINTR, "pagecache", "wait_on_page_bit_common (5.8)", "-EINTR",                  \
-	  PCSIM_COVER_OTHER, 0)                                                                   \
-	X(LPA_TRYLOCK, "pagecache", "lock_page_async", "0: trylock_page() at once",               \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(LPA_LOCKED, "pagecache", "__lock_page_async", "0: locked after publishing, not armed",  \
-	  PCSIM_COVER_EQ, 0)                                                                      \
-	X(LPA_QUEUED, "pagecache", "__lock_page_async", "-EIOCBQUEUED: callback armed",           \
-	  PCSIM_COVER_OTHER, 0)                                                                   \
-	X(WPLA_UNLOCKED, "pagecache", "__wait_on_page_locked_async", "0: unlocked, not armed",    \
-	  PCSIM_COVER_EQ, 0)                                                                      \
-	X(WPLA_QUEUED, "pagecache", "__wait_on_page_locked_async", "-EIOCBQUEUED: callback armed",\
-	  PCSIM_COVER_OTHER, 0)                                                                   \
-	X(GFBR_BYTES, "pagecache", "generic_file_buffered_read", "> 0: bytes copied",             \
-	  PCSIM_COVER_POS, 0)                                                                     \
-	X(GFBR_ZERO, "pagecache", "generic_file_buffered_read", "0: at EOF, or nothing asked",    \
-	  PCSIM_COVER_EQ, 0)                                                                      \
-	X(GFBR_EAGAIN, "pagecache", "generic_file_buffered_read", "-EAGAIN: would block",         \
-	  PCSIM_COVER_EQ, -EAGAIN)                                                                    \
-	X(GFBR_QUEUED, "pagecache", "generic_file_buffered_read", "-EIOCBQUEUED: armed",          \
-	  PCSIM_COVER_EQ, -PCSIM_EIOCBQUEUED)                                                                   \
-	X(GFBR_EINTR, "pagecache", "generic_file_buffered_read", "-EINTR: a fatal signal",        \
-	  PCSIM_COVER_EQ, -EINTR)                                                                     \
-	X(GFBR_EIO, "pagecache", "generic_file_buffered_read", "-EIO: the read failed",           \
-	  PCSIM_COVER_EQ, -EIO)                                                                     \
-	X(GFBR_OTHER, "pagecache", "generic_file_buffered_read", "another error",                 \
-	  PCSIM_COVER_OTHER, 0)                                                                   \
-	/* uring: fs/io_uring.c */                                                                \
-	X(RETRY_TRUE, "uring", "io_rw_should_retry", "true: IOCB_WAITQ set, the read may arm",   \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(RETRY_FALSE, "uring", "io_rw_should_retry", "false: -EAGAIN, to io-wq",                 \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(ABF_QUEUED, "uring", "io_async_buf_func", "1: the retry (or its cancel) queued",               \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(ABF_FALLBACK, "uring", "io_async_buf_func", "1: task exiting, cancel through fallback", \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(READ_ARMED_FIRST, "uring", "io_read", "armed at the first attempt (stale IOCB_WAITQ)",  \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(READ_ARMED, "uring", "io_read", "armed in the retry loop: waits for the unlock",        \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(READ_DONE_BYTES, "uring", "io_read", "completes with bytes", PCSIM_COVER_POS, 0)        \
-	X(READ_DONE_ZERO, "uring", "io_read", "completes with 0", PCSIM_COVER_EQ, 0)              \
-	X(READ_DONE_EAGAIN, "uring", "io_read", "completes with -EAGAIN", PCSIM_COVER_EQ, -EAGAIN)    \
-	X(READ_DONE_ERR, "uring", "io_read", "completes with another error", PCSIM_COVER_OTHER, 0)\
-	X(TW_RETRY, "uring", "io_req_task_submit", "the retry runs from task_work",               \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(CQWAIT_TW, "uring", "io_cqring_wait", "task_work ran in the wait: wait again",          \
-	  PCSIM_COVER_AT, 0)                                                                      \
-	X(CQWAIT_OK, "uring", "io_cqring_wait", "0: enough CQEs", PCSIM_COVER_EQ, 0)              \
-	X(CQWAIT_EINTR, "uring", "io_cqring_wait", "-EINTR: a signal", PCSIM_COVER_EQ, -EINTR)        \
-	X(CQWAIT_ETIME, "uring", "io_cqring_wait", "-ETIME: timed out", PCSIM_COVER_EQ, -ETIME)      \
+#define PCSIM_COVER_SITES(X)                                                                       \
+	/* waitq: kernel/sched/wait.c */                                                           \
+	X(WQ_CB_STOP, "waitq", "__wake_up_common", "a callback returned < 0: the walk stops",      \
+	  PCSIM_COVER_EQ, -1)                                                                      \
+	X(WQ_CB_ZERO, "waitq", "__wake_up_common", "a callback returned 0 (no match, not woken)",  \
+	  PCSIM_COVER_EQ, 0)                                                                       \
+	X(WQ_CB_WOKE, "waitq", "__wake_up_common", "a callback woke a non-exclusive entry",        \
+	  PCSIM_COVER_EQ, 1)                                                                       \
+	X(WQ_CB_EXCL, "waitq", "__wake_up_common", "a callback woke an exclusive entry (counted)", \
+	  PCSIM_COVER_EQ, 2)                                                                       \
+	X(WQ_BOOKMARK, "waitq", "__wake_up_common", "paused at a bookmark (walk_break)",           \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(WQ_WALK_END, "waitq", "__wake_up_common", "the walk ended (stopped, done, at the end)", \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(PTWE_SIGNAL, "waitq", "prepare_to_wait_event", "-ERESTARTSYS: a signal, unlinked",       \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(PTWE_QUEUED, "waitq", "prepare_to_wait_event", "0: queued, state set", PCSIM_COVER_AT,  \
+	  0) \
+	/* pagecache: mm/filemap.c */                                                              \
+	X(WPF_SHARED, "pagecache", "wake_page_function", "woke a SHARED/DROP waiter (returns 0)",  \
+	  PCSIM_COVER_EQ, 0)                                                                       \
+	X(WPF_EXCL, "pagecache", "wake_page_function",                                             \
+	  "woke an exclusive waiter to race for the bit (1)", PCSIM_COVER_EQ, 1)                   \
+	X(WPF_HANDOFF, "pagecache", "wake_page_function", "handed the lock over: DONE (1)",        \
+	  PCSIM_COVER_EQ, 2)                                                                       \
+	X(WPF58_WOKEN, "pagecache", "wake_page_function (5.8)", "autoremove wakeup",               \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(WOPBC_LOCKED, "pagecache", "wait_on_page_bit_common", "0: the lock is ours (EXCLUSIVE)", \
+	  PCSIM_COVER_EQ, 0)                                                                       \
+	X(WOPBC_LOCK_EINTR, "pagecache", "wait_on_page_bit_common",                                \
+	  "-EINTR: a signal before any wakeup (EXCLUSIVE)", PCSIM_COVER_EQ, 1)                     \
+	X(WOPBC_LOCK_DROPPED, "pagecache", "wait_on_page_bit_common",                              \
+	  "-EINTR after a counted wakeup (EXCLUSIVE: P6's window)", PCSIM_COVER_EQ, 2)             \
+	X(WOPBC_WOKEN, "pagecache", "wait_on_page_bit_common", "0: woken (SHARED/DROP)",           \
+	  PCSIM_COVER_EQ, 3)                                                                       \
+	X(WOPBC_EINTR, "pagecache", "wait_on_page_bit_common", "-EINTR: a signal (SHARED/DROP)",   \
+	  PCSIM_COVER_EQ, 4)                                                                       \
+	X(WOPBC_REQUEUE, "pagecache", "wait_on_page_bit_common",                                   \
+	  "woken, lost the race for the bit: queued again", PCSIM_COVER_AT, 0)                     \
+	X(WOPBC58_OK, "pagecache", "wait_on_page_bit_common (5.8)", "0", PCSIM_COVER_EQ, 0)        \
+	X(WOPBC58_EINTR, "pagecache", "wait_on_page_bit_common (5.8)", "-EINTR",                   \
+	  PCSIM_COVER_OTHER, 0)                                                                    \
+	X(LPA_TRYLOCK, "pagecache", "lock_page_async", "0: trylock_page() at once",                \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(LPA_LOCKED, "pagecache", "__lock_page_async", "0: locked after publishing, not armed",   \
+	  PCSIM_COVER_EQ, 0)                                                                       \
+	X(LPA_QUEUED, "pagecache", "__lock_page_async", "-EIOCBQUEUED: callback armed",            \
+	  PCSIM_COVER_OTHER, 0)                                                                    \
+	X(WPLA_UNLOCKED, "pagecache", "__wait_on_page_locked_async", "0: unlocked, not armed",     \
+	  PCSIM_COVER_EQ, 0)                                                                       \
+	X(WPLA_QUEUED, "pagecache", "__wait_on_page_locked_async", "-EIOCBQUEUED: callback armed", \
+	  PCSIM_COVER_OTHER, 0)                                                                    \
+	X(GFBR_BYTES, "pagecache", "generic_file_buffered_read", "> 0: bytes copied",              \
+	  PCSIM_COVER_POS, 0)                                                                      \
+	X(GFBR_ZERO, "pagecache", "generic_file_buffered_read", "0: at EOF, or nothing asked",     \
+	  PCSIM_COVER_EQ, 0)                                                                       \
+	X(GFBR_EAGAIN, "pagecache", "generic_file_buffered_read", "-EAGAIN: would block",          \
+	  PCSIM_COVER_EQ, -EAGAIN)                                                                 \
+	X(GFBR_QUEUED, "pagecache", "generic_file_buffered_read", "-EIOCBQUEUED: armed",           \
+	  PCSIM_COVER_EQ, -PCSIM_EIOCBQUEUED)                                                      \
+	X(GFBR_EINTR, "pagecache", "generic_file_buffered_read", "-EINTR: a fatal signal",         \
+	  PCSIM_COVER_EQ, -EINTR)                                                                  \
+	X(GFBR_EIO, "pagecache", "generic_file_buffered_read", "-EIO: the read failed",            \
+	  PCSIM_COVER_EQ, -EIO)                                                                    \
+	X(GFBR_OTHER, "pagecache", "generic_file_buffered_read", "another error",                  \
+	  PCSIM_COVER_OTHER, 0)                                                                    \
+	/* uring: fs/io_uring.c */                                                                 \
+	X(RETRY_TRUE, "uring", "io_rw_should_retry", "true: IOCB_WAITQ set, the read may arm",     \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(RETRY_FALSE, "uring", "io_rw_should_retry", "false: -EAGAIN, to io-wq",                  \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(ABF_QUEUED, "uring", "io_async_buf_func", "1: the retry (or its cancel) queued",         \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(ABF_FALLBACK, "uring", "io_async_buf_func", "1: task exiting, cancel through fallback",  \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(READ_ARMED_FIRST, "uring", "io_read", "armed at the first attempt (stale IOCB_WAITQ)",   \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(READ_ARMED, "uring", "io_read", "armed in the retry loop: waits for the unlock",         \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(READ_DONE_BYTES, "uring", "io_read", "completes with bytes", PCSIM_COVER_POS, 0)         \
+	X(READ_DONE_ZERO, "uring", "io_read", "completes with 0", PCSIM_COVER_EQ, 0)               \
+	X(READ_DONE_EAGAIN, "uring", "io_read", "completes with -EAGAIN", PCSIM_COVER_EQ, -EAGAIN) \
+	X(READ_DONE_ERR, "uring", "io_read", "completes with another error", PCSIM_COVER_OTHER, 0) \
+	X(TW_RETRY, "uring", "io_req_task_submit", "the retry runs from task_work",                \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(CQWAIT_TW, "uring", "io_cqring_wait", "task_work ran in the wait: wait again",           \
+	  PCSIM_COVER_AT, 0)                                                                       \
+	X(CQWAIT_OK, "uring", "io_cqring_wait", "0: enough CQEs", PCSIM_COVER_EQ, 0)               \
+	X(CQWAIT_EINTR, "uring", "io_cqring_wait", "-EINTR: a signal", PCSIM_COVER_EQ, -EINTR)     \
+	X(CQWAIT_ETIME, "uring", "io_cqring_wait", "-ETIME: timed out", PCSIM_COVER_EQ, -ETIME)    \
 	X(CQWAIT_OTHER, "uring", "io_cqring_wait", "another error", PCSIM_COVER_OTHER, 0)
 
 #define PCSIM__COVER_ENUM(id, layer, fn, exit, match, value) PCSIM_COV_##id,

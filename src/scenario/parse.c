@@ -907,7 +907,8 @@ static int on_kernel(struct parser *p, const struct tok **w, unsigned nw, unsign
 	kernel_names(names, sizeof(names));
 	if (at + 1 >= nw || !is(w[at + 1], "kernel"))
 		return FAIL(at + 1 < nw ? w[at + 1] : w[at],
-			    "expected 'on kernel PROFILES' (PROFILES: %s or *, separated by commas)",
+			    "expected 'on kernel PROFILES' (PROFILES: %s or *, separated by "
+			    "commas)",
 			    names);
 	if (at + 2 >= nw)
 		return FAIL(w[at + 1], "on kernel needs the profiles it holds for (%s or *, "
@@ -935,8 +936,9 @@ static int on_kernel(struct parser *p, const struct tok **w, unsigned nw, unsign
 				if (eq(t->s + i, j - i, ks->names[k].name))
 					break;
 			if (!ks || k == ks->nnames)
-				return fail_at(p, t->line, col, "unknown kernel profile '%s' (known: "
-							       "%s, or * for all)",
+				return fail_at(p, t->line, col,
+					       "unknown kernel profile '%s' (known: %s, or * for "
+					       "all)",
 					       show(t->s + i, j - i, b, sizeof(b)), names);
 			bit = 1u << ks->names[k].value;
 		}
@@ -991,13 +993,15 @@ static int st_expect(struct parser *p, const struct tok *kw, const struct tok **
 		for (unsigned v = 0; v < s->nverdicts; v++) {
 			const struct scn_verdict *o = &s->verdicts[v];
 			if (!qualified && !o->qualified)
-				return FAIL(w[1], "a second verdict expectation (expect clean/find: one "
-						  "per scenario, or one per kernel profile with 'on "
-						  "kernel PROFILES'; line %u has one)",
+				return FAIL(w[1],
+					    "a second verdict expectation (expect clean/find: one "
+					    "per scenario, or one per kernel profile with 'on "
+					    "kernel PROFILES'; line %u has one)",
 					    o->line);
 			if (qualified && o->qualified && (o->kmask & kmask))
-				return FAIL(w[nw + 2], "a second verdict for kernel %s (line %u says "
-						       "%s there)",
+				return FAIL(w[nw + 2],
+					    "a second verdict for kernel %s (line %u says %s "
+					    "there)",
 					    kmask_text(o->kmask & kmask, sg, sizeof(sg)), o->line,
 					    o->text);
 		}
@@ -1009,7 +1013,8 @@ static int st_expect(struct parser *p, const struct tok *kw, const struct tok **
 		vd->col = kw->col;
 		if (is(w[1], "clean")) {
 			if (nw != 2)
-				return FAIL(w[2], "expect clean takes nothing more (but on kernel ...)");
+				return FAIL(w[2],
+					    "expect clean takes nothing more (but on kernel ...)");
 			vd->text = salloc(p, 8);
 			if (!vd->text)
 				return -1;
@@ -2020,8 +2025,8 @@ int pcsim_scenario_judge_on(const struct pcsim_scenario *s, int kernel,
 	else
 		met = failure && (strcmp(v->what, "any") == 0 || strcmp(v->what, r->what) == 0 ||
 				  strcmp(v->what, pcsim_outcome_name(r->outcome)) == 0);
-	snprintf(why, whylen, "expected %s, found %s%s%s%s", v ? v->text : "nothing (no expectation "
-			      "for this kernel profile)", found,
+	snprintf(why, whylen, "expected %s, found %s%s%s%s",
+		 v ? v->text : "nothing (no expectation for this kernel profile)", found,
 		 r->outcome != PCSIM_OUTCOME_OK ? " (" : "",
 		 r->outcome != PCSIM_OUTCOME_OK ? pcsim_outcome_name(r->outcome) : "",
 		 r->outcome != PCSIM_OUTCOME_OK ? ")" : "");

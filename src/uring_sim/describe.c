@@ -126,8 +126,10 @@ int pcsim_uring_describe(const struct pcsim_world *w, FILE *f)
 		const struct io_rings *r = &ctx->rings;
 		fprintf(f, "  ring %u (%s, of T%u): SQ head %u tail %u, CQ head %u tail %u of %u",
 			i, mode_name(ctx->mode), ctx->sqo_task ? pcsim_task_id(ctx->sqo_task) : 0u,
-			(unsigned)PCSIM_SETUP_GET(r->sq_head), (unsigned)PCSIM_SETUP_GET(r->sq_tail),
-			(unsigned)PCSIM_SETUP_GET(r->cq_head), (unsigned)PCSIM_SETUP_GET(r->cq_tail),
+			(unsigned)PCSIM_SETUP_GET(r->sq_head),
+			(unsigned)PCSIM_SETUP_GET(r->sq_tail),
+			(unsigned)PCSIM_SETUP_GET(r->cq_head),
+			(unsigned)PCSIM_SETUP_GET(r->cq_tail),
 			r->cq_ring_entries);
 		if (PCSIM_SETUP_GET(r->cq_overflow))
 			fprintf(f, ", %u overflowed", (unsigned)PCSIM_SETUP_GET(r->cq_overflow));

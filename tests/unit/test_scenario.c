@@ -123,20 +123,21 @@ static void test_parse_errors(void **state)
 		     "t.pcs:2:28: unknown kernel profile '5.11' (known: 5.10, 5.8, 5.9, 6.18, or * "
 		     "for all)");
 	expect_error("task t { yield }\nexpect find P3 on kernel 5.9,,5.10",
-		     "t.pcs:2:30: an empty kernel profile in '5.9,,5.10' (5.10, 5.8, 5.9, 6.18 or *)");
+		     "t.pcs:2:30: an empty kernel profile in '5.9,,5.10' (5.10, 5.8, 5.9, 6.18 "
+		     "or *)");
 	expect_error("task t { yield }\nexpect find P3 on kernel 5.9,5.9",
 		     "t.pcs:2:30: kernel profile '5.9' named twice");
 	expect_error("task t { yield }\nexpect clean on kernel 5.8,*",
 		     "t.pcs:2:28: kernel profile '*' named twice");
 	expect_error("task t { yield }\nexpect clean on kernal 5.8",
-		     "t.pcs:2:17: expected 'on kernel PROFILES' (PROFILES: 5.10, 5.8, 5.9, 6.18 or *, "
-		     "separated by commas)");
+		     "t.pcs:2:17: expected 'on kernel PROFILES' (PROFILES: 5.10, 5.8, 5.9, "
+		     "6.18 or *, separated by commas)");
 	expect_error("task t { yield }\nexpect clean on",
-		     "t.pcs:2:14: expected 'on kernel PROFILES' (PROFILES: 5.10, 5.8, 5.9, 6.18 or *, "
-		     "separated by commas)");
+		     "t.pcs:2:14: expected 'on kernel PROFILES' (PROFILES: 5.10, 5.8, 5.9, "
+		     "6.18 or *, separated by commas)");
 	expect_error("task t { yield }\nexpect clean on kernel",
-		     "t.pcs:2:17: on kernel needs the profiles it holds for (5.10, 5.8, 5.9, 6.18 or "
-		     "*, separated by commas: on kernel 5.9,5.10)");
+		     "t.pcs:2:17: on kernel needs the profiles it holds for (5.10, 5.8, 5.9, "
+		     "6.18 or *, separated by commas: on kernel 5.9,5.10)");
 	expect_error("task t { yield }\nexpect clean on kernel 5.8 5.9",
 		     "t.pcs:2:28: unexpected '5.9' after the kernel profiles (one word: 5.9,5.10)");
 	expect_error("task t { yield }\nexpect find P3 on kernel 5.9,5.10\nexpect clean on kernel "

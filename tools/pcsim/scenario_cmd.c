@@ -202,9 +202,9 @@ int pcsim_cli_scenario_take_opts(int *argc, char **argv)
 	for (int i = 0; i < o; i++) {
 		if (xopt.all_kernels && pcsim_builtin_find(argv[i]))
 			return pcsim_cmdline_usage_error(
-				"--kernel all: for scenario files, whose expectations name the profiles "
-				"they hold for; explore a built-in program under one profile "
-				"(--kernel 5.9)");
+				"--kernel all: for scenario files, whose expectations name the "
+				"profiles they hold for; explore a built-in program under one "
+				"profile (--kernel 5.9)");
 		if (xopt.coverage && strcmp(argv[i], "--jobs") == 0)
 			return pcsim_cmdline_usage_error(
 				"--coverage: not with --jobs (the workers' counts stay in their "
@@ -273,8 +273,8 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 			snprintf(sched, sizeof(sched), "%s/%s-k%s-%" PRIu64 ".schedule", a->out_dir,
 				 base, kernel_name(kernel), ex.seed);
 		else
-			snprintf(sched, sizeof(sched), "%s/%s-%" PRIu64 ".schedule", a->out_dir, base,
-				 ex.seed);
+			snprintf(sched, sizeof(sched), "%s/%s-%" PRIu64 ".schedule", a->out_dir,
+				 base, ex.seed);
 		if (pcsim_cmdline_write_file(sched, r.schedule) == 0)
 			sched_path = sched;
 	}
@@ -374,8 +374,8 @@ static void one(const char *path, const struct run_args *a, struct tally *t)
 	if (!a->all_kernels) {
 		one_profile(path, s, a, &cfg, (int)cfg.kernel, t);
 	} else {
-		for (unsigned k = 0; k < sizeof(kernel_order) / sizeof(kernel_order[0]) && !stop_flag;
-		     k++)
+		size_t nk = sizeof(kernel_order) / sizeof(kernel_order[0]);
+		for (size_t k = 0; k < nk && !stop_flag; k++)
 			one_profile(path, s, a, &cfg, kernel_order[k], t);
 	}
 	pcsim_scenario_free(s);
@@ -488,17 +488,18 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 			snprintf(runs, sizeof(runs), " under %zu kernel profiles (%u runs)",
 				 sizeof(kernel_order) / sizeof(kernel_order[0]), t.runs);
 		if (t.unjudged)
-			snprintf(unj, sizeof(unj), ", %u not judged (no expectation for the profile)",
-				 t.unjudged);
+			snprintf(unj, sizeof(unj),
+				 ", %u not judged (no expectation for the profile)", t.unjudged);
 		if (json)
-			printf("{\"summary\":{\"scenarios\":%u,\"runs\":%u,\"met\":%u,\"missed\":%u,"
-			       "\"not_judged\":%u,\"bad\":%u,\"internal\":%u,\"all_kernels\":%s,"
+			printf("{\"summary\":{\"scenarios\":%u,\"runs\":%u,\"met\":%u,"
+			       "\"missed\":%u,\"not_judged\":%u,\"bad\":%u,\"internal\":%u,"
+			       "\"all_kernels\":%s,"
 			       "\"interrupted\":%s}}\n",
 			       t.n, t.runs, t.met, t.missed, t.unjudged, t.bad, t.internal,
 			       a.all_kernels ? "true" : "false", stop_flag ? "true" : "false");
 		else
-			printf("%s: %u scenario(s)%s: %u met their expectation, %u missed%s, %u could "
-			       "not be loaded, %u internal error(s)%s\n",
+			printf("%s: %u scenario(s)%s: %u met their expectation, %u missed%s, "
+			       "%u could not be loaded, %u internal error(s)%s\n",
 			       target, t.n, runs, t.met, t.missed, unj, t.bad, t.internal,
 			       stop_flag ? " (interrupted)" : "");
 	}
