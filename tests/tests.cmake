@@ -167,6 +167,9 @@ if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
 			--out ${CMAKE_CURRENT_BINARY_DIR})
 	set_tests_properties(scenario_library_soak PROPERTIES LABELS soak TIMEOUT 36000)
 endif()
+# The exit coverage of the wait functions (<pcsim/cover.h>): the table, the counting, the same
+# counts for the same exploration.
+pcsim_cmocka_test(NAME scenario_cover SOURCES unit/test_scenario_cover.c)
 # Kernel profiles (`expect ... on kernel`, `explore --kernel all`) and `--coverage` through the
 # command line; the soak one runs the whole library under every profile at its own budgets.
 if(TARGET pcsim-cli)
