@@ -1423,7 +1423,17 @@ static int task_op(struct parser *p, struct scn_stmt *st, const struct tok **w, 
 			return -1;
 		else
 			st->count = (unsigned)v;
-		return op_tail(p, st, w, nw, 3, false, "wait");
+		for (unsigned i = 3; i < nw; i++) {
+			static const char *const known[] = { "timeout", NULL };
+			size_t kl, vl;
+			const char *val;
+			if (!kv(w[i], &kl, &val, &vl) || !eq(w[i]->s, kl, "timeout"))
+				return unknown_word(p, w[i], "wait", known);
+			if (kv_num(p, w[i], 1, 60000, &v))
+				return -1;
+			st->timeout_ms = (unsigned)v;
+		}
+		return 0;
 	case OP_RING_EXIT:
 		if (nw < 2)
 			return FAIL(kw, "exit needs a RING");

@@ -100,6 +100,7 @@ struct scn_stmt {
 	int task, inst;		/* kill target: task index, instance (-1: all) */
 	int sig;
 	unsigned count;		/* repeat N, wait N (0 with all: every outstanding), sleep N */
+	unsigned timeout_ms;	/* wait ... timeout=MS (0: none) */
 	bool all;
 	/* ring set-up */
 	unsigned entries, cq_entries, workers;

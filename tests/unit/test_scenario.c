@@ -108,6 +108,10 @@ static void test_parse_errors(void **state)
 		     "t.pcs:2:22: ring: mode 'fast' is not rasync, offload or sync");
 	expect_error("file d size=4K\ntask t { ring r\n sqe r read d 0 4096 expect=-EWHAT }",
 		     "t.pcs:3:29: unknown error name '-EWHAT'");
+	expect_error("file d size=4K\ntask t { ring r\n wait r 1 timeout=0 }",
+		     "t.pcs:3:19: 0 is out of range (1..60000)");
+	expect_error("file d size=4K\ntask t { ring r\n wait r all tmout=3 }",
+		     "t.pcs:3:13: wait: unknown option 'tmout' (did you mean 'timeout'?)");
 	expect_error("file d size=4K\ntask t { ring r\n sqe r raed d 0 1 }",
 		     "t.pcs:3:8: unknown SQE kind 'raed' (did you mean 'read'?)");
 	expect_error("file d size=4K random=1\ntask t { yield }",
