@@ -111,11 +111,11 @@ int pcsim_uring_describe(const struct pcsim_world *w, FILE *f)
 {
 	if (!w || !f)
 		return -1;
-	const struct uring_layer *L = pcsim_world_layer_peek(w, pcsim__uring_layer_key());
 	if (pcsim_world_config(w)->backend == PCSIM_BACKEND_THREADS) {
 		fprintf(f, "rings: (not shown on the threads backend)\n");
 		return ferror(f) ? -1 : 0;
 	}
+	const struct uring_layer *L = pcsim_world_layer_peek(w, pcsim__uring_layer_key());
 	if (!L || !L->nr_chk_rings) {
 		fprintf(f, "rings: (none entered yet)\n");
 		return ferror(f) ? -1 : 0;
