@@ -167,6 +167,25 @@ if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
 			--out ${CMAKE_CURRENT_BINARY_DIR})
 	set_tests_properties(scenario_library_soak PROPERTIES LABELS soak TIMEOUT 36000)
 endif()
+# The exit coverage of the wait functions (<pcsim/cover.h>): the table, the counting, the same
+# counts for the same exploration.
+pcsim_cmocka_test(NAME scenario_cover SOURCES unit/test_scenario_cover.c)
+# Kernel profiles (`expect ... on kernel`, `explore --kernel all`) and `--coverage` through the
+# command line; the soak one runs the whole library under every profile at its own budgets.
+if(TARGET pcsim-cli)
+	add_test(NAME scenario_kernels
+		COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scenario/kernels.sh $<TARGET_FILE:pcsim-cli>
+			${PROJECT_SOURCE_DIR}/scenarios ${CMAKE_CURRENT_BINARY_DIR}/scenario_kernels)
+	set_tests_properties(scenario_kernels PROPERTIES LABELS scenario TIMEOUT 240)
+	if(PCSIM_SOAK_TESTS)
+		add_test(NAME scenario_kernels_all
+			COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scenario/kernels.sh
+				$<TARGET_FILE:pcsim-cli> ${PROJECT_SOURCE_DIR}/scenarios
+				${CMAKE_CURRENT_BINARY_DIR}/scenario_kernels_all)
+		set_tests_properties(scenario_kernels_all PROPERTIES LABELS soak TIMEOUT 3600
+			ENVIRONMENT ALL=1)
+	endif()
+endif()
 # `pcsim bench seed --json` at a tiny size: the sim leg runs, the last line is the JSON object
 # with every field (the kernel leg may be skipped). Timings never gate it.
 if(TARGET pcsim-cli AND PCSIM_BUILD_BENCH)

@@ -6,6 +6,7 @@
 #ifndef PCSIM_PCSIM_H
 #define PCSIM_PCSIM_H
 
+#include <pcsim/cover.h>
 #include <pcsim/explore.h>
 #include <pcsim/list.h>
 #include <pcsim/mem.h>

@@ -87,7 +87,9 @@ PCSIM_API void pcsim_scenario_apply_explore(const struct pcsim_scenario *s,
 
 /**
  * pcsim_scenario_expectation - the scenario's verdict expectation as text: "clean" or
- * "find WHAT" ("find any" for any failure). Valid while @s is.
+ * "find WHAT" ("find any" for any failure) when one verdict holds for every kernel profile,
+ * else each verdict with the profiles it holds for ("find P2 on kernel 5.9,5.10; clean on
+ * kernel 5.8,6.18"; "none on kernel ..." for profiles no verdict covers). Valid while @s is.
  */
 PCSIM_API const char *pcsim_scenario_expectation(const struct pcsim_scenario *s);
 
@@ -102,6 +104,24 @@ PCSIM_API const char *pcsim_scenario_expectation(const struct pcsim_scenario *s)
  */
 PCSIM_API bool pcsim_scenario_judge(const struct pcsim_scenario *s, const struct pcsim_report *r,
 				    char *why, size_t whylen);
+
+/**
+ * pcsim_scenario_expectation_on - the verdict @s expects under kernel profile @kernel (enum
+ * pcsim_kernel): "clean", "find WHAT", or NULL when no verdict of @s holds for that profile
+ * (every verdict names its profiles with `on kernel ...` and none names @kernel). Context: any;
+ * valid while @s is.
+ */
+PCSIM_API const char *pcsim_scenario_expectation_on(const struct pcsim_scenario *s, int kernel);
+
+/**
+ * pcsim_scenario_judge_on - pcsim_scenario_judge() against the verdict of kernel profile @kernel
+ * (the profile @r was explored under: struct pcsim_config.kernel). pcsim_scenario_judge() is
+ * this with PCSIM_KERNEL_5_10.
+ * Return: 1 met, 0 missed, -1 not judged (no verdict of @s holds for @kernel, or @kernel is not
+ * a profile); @why (if given) gets one line saying what was expected and found.
+ */
+PCSIM_API int pcsim_scenario_judge_on(const struct pcsim_scenario *s, int kernel,
+				      const struct pcsim_report *r, char *why, size_t whylen);
 
 #ifdef __cplusplus
 }

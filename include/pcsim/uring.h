@@ -402,6 +402,18 @@ PCSIM_API void pcsim_uring_set_ops(struct pcsim_world *w, const struct pcsim_uri
 /** pcsim_uring_default_ops - pcsim's own model of each plug point. */
 PCSIM_API const struct pcsim_uring_ops *pcsim_uring_default_ops(void);
 
+/**
+ * pcsim_uring_describe - the ring layer's part of the state of @w's execution, for a person:
+ * each ring with its SQ/CQ heads and tails, context references and state, and each request
+ * not yet freed with where it is (armed, with the callback's name and page; task_work queued,
+ * with the function's name; queued to io-wq; issued; completed). The rings shown are those the
+ * per-step checks follow (each from its first io_uring_enter(), invariants on: the default).
+ * Read-only: never changes the execution. pcsim_pagecache_describe() gives the pages.
+ * Context: as pcsim_world_describe() (sim backend; on threads it shows nothing).
+ * Return: 0, or -1 on a write error or a NULL argument.
+ */
+PCSIM_API int pcsim_uring_describe(const struct pcsim_world *w, FILE *f);
+
 #ifdef __cplusplus
 }
 #endif

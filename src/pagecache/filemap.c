@@ -17,6 +17,7 @@
  */
 #include <stdio.h>
 
+#include <pcsim/cover.h>
 #include <pcsim/kernel/barrier.h>
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/pagemap.h>
@@ -75,6 +76,7 @@ int pcsim__wake_page_function(wait_queue_entry_t *wait, unsigned mode, int sync,
 		/* <= 5.8: stop the walk if somebody re-took the bit; else wake and dequeue. */
 		if (test_bit(key->bit_nr, &key->page->flags))
 			return -1;
+		pcsim_cover(PCSIM_COV_WPF58_WOKEN);
 		return autoremove_wake_function(wait, mode, sync, key);
 	}
 
@@ -104,6 +106,7 @@ int pcsim__wake_page_function(wait_queue_entry_t *wait, unsigned mode, int sync,
 	 * and reuse the stack the entry lives on.
 	 */
 	list_del_init_careful(&wait->entry);
+	pcsim_cover_ret(PCSIM_COV_WPF_SHARED, pcsim_cover_wpf(flags));
 	return (flags & WQ_FLAG_EXCLUSIVE) != 0;
 }
 
@@ -206,6 +209,7 @@ static int wait_on_page_bit_common_5_9(wait_queue_head_t *q, struct page *page, 
 
 repeat:
 	pcsim__pagecache_owed_resolve(wait, false);	/* P6: queued again */
+	pcsim_cover(PCSIM_COV_WOPBC_REQUEUE);
 first:
 	wflags = 0;
 	if (behavior == EXCLUSIVE) {
@@ -305,6 +309,7 @@ first:
 		pcsim_allow_access(page);	/* the caller's business again (it must not) */
 	/* P6: a counted wakeup ends with the lock, or (5.10, fatal signal) is dropped here */
 	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && !(wflags & WQ_FLAG_DONE));
+	pcsim_cover_ret(PCSIM_COV_WOPBC_LOCKED, pcsim_cover_wopbc(behavior == EXCLUSIVE, wflags));
 	if (behavior == EXCLUSIVE)
 		return wflags & WQ_FLAG_DONE ? 0 : -EINTR;
 
@@ -371,6 +376,7 @@ static int wait_on_page_bit_common_5_8(wait_queue_head_t *q, struct page *page, 
 	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && ret);
 	if (behavior == DROP)
 		pcsim_allow_access(page);
+	pcsim_cover_ret(PCSIM_COV_WOPBC58_OK, ret);
 	return ret;
 }
 
@@ -568,6 +574,7 @@ int pcsim___wait_on_page_locked_async(struct page *page, struct wait_page_queue 
 			     : (set ? "lock_page_async(): locked after publishing, not armed"
 				    : "wait_on_page_locked_async(): unlocked, not armed"));
 	spin_unlock_irq(&q->lock);
+	pcsim_cover_ret(set ? PCSIM_COV_LPA_LOCKED : PCSIM_COV_WPLA_UNLOCKED, ret);
 	return ret;
 }
 
@@ -588,6 +595,7 @@ int pcsim_lock_page_async(struct page *page, struct wait_page_queue *wait)
 {
 	if (!trylock_page(page))
 		return wait_on_page_locked_async_ops(page, wait, true);
+	pcsim_cover(PCSIM_COV_LPA_TRYLOCK);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include <pcsim/cover.h>
 #include <pcsim/kernel/barrier.h>
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/pagemap.h>
@@ -374,6 +375,7 @@ out:
 	if (mapping->ra_pages)	/* file_ra_state: only readahead reads it */
 		mapping->ra_prev_pos = ((int64_t)prev_index << PAGE_SHIFT) + (int64_t)offset;
 	iocb->ki_pos = ((int64_t)index << PAGE_SHIFT) + (int64_t)offset;
+	pcsim_cover_ret(PCSIM_COV_GFBR_BYTES, written ? written : error);
 	return written ? written : error;
 }
 

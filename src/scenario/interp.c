@@ -444,8 +444,13 @@ static void ring_op(struct rt_task *rt, const struct scn_stmt *st)
 				n += !rg->sqes[i].reaped;
 		}
 		for (unsigned k = 0; k < n; k++) {
-			ret = pcsim_uring_wait_cqe(&rg->ring, &cqe);
-			if (ret)	/* -EINTR: a signal; the wait ends as the syscall would */
+			struct __kernel_timespec ts = { (long long)(st->timeout_ms / 1000),
+							(long long)(st->timeout_ms % 1000) * 1000000 };
+			if (st->timeout_ms)
+				ret = pcsim_uring_wait_cqe_timeout(&rg->ring, &cqe, &ts);
+			else
+				ret = pcsim_uring_wait_cqe(&rg->ring, &cqe);
+			if (ret)	/* -EINTR, -ETIME: the wait ends as the syscall would */
 				return;
 			reap_one(rt, rg, st, cqe);
 			pcsim_uring_cqe_seen(&rg->ring, cqe);
@@ -709,8 +714,11 @@ void pcsim__scenario_finish(struct pcsim_world *w, void *arg)
 	unsigned nlog = __atomic_load_n(&r->nlog, __ATOMIC_ACQUIRE);
 	if (nlog > SCN_CQE_LOG_MAX)
 		nlog = SCN_CQE_LOG_MAX;
+	unsigned kernel = (unsigned)pcsim_world_config(w)->kernel;
 	for (unsigned i = 0; i < s->npreds; i++) {
 		const struct scn_pred *pr = &s->preds[i];
+		if (kernel < PCSIM_NR_KERNELS && !(pr->kmask & (1u << kernel)))
+			continue;	/* `on kernel ...` names other profiles */
 		if (pr->kind == PRED_PAGE) {
 			check_page(r, pr);
 		} else if (pr->kind == PRED_QUIESCENT) {

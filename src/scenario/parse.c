@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pcsim/settings.h>
+
 #include "scenario_int.h"
 
 enum tk { T_WORD, T_LBRACE, T_RBRACE, T_END, T_EOF };
@@ -876,6 +878,94 @@ static int st_signal(struct parser *p, const struct tok *kw, const struct tok **
 	return add_kill(p, NULL, sg, w[1]);
 }
 
+/* The kernel profiles' names, from the settings table's `kernel` row ("5.10", "5.8", ...). */
+static const struct pcsim_setting *kernel_setting(void)
+{
+	return pcsim_setting_find("kernel", 6);
+}
+
+/* "5.10, 5.8, 5.9, 6.18" */
+static const char *kernel_names(char *buf, size_t len)
+{
+	const struct pcsim_setting *ks = kernel_setting();
+	size_t o = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; ks && i < ks->nnames && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", ks->names[i].name);
+	return buf;
+}
+
+/*
+ * `on kernel LIST` at w[at..]: LIST is one word of profile names separated by commas, or `*`
+ * (every profile). Sets *@mask (bit n = enum pcsim_kernel n). Errors point into the word.
+ */
+static int on_kernel(struct parser *p, const struct tok **w, unsigned nw, unsigned at,
+		     unsigned *mask)
+{
+	const struct pcsim_setting *ks = kernel_setting();
+	char b[200], names[200];
+	kernel_names(names, sizeof(names));
+	if (at + 1 >= nw || !is(w[at + 1], "kernel"))
+		return FAIL(at + 1 < nw ? w[at + 1] : w[at],
+			    "expected 'on kernel PROFILES' (PROFILES: %s or *, separated by "
+			    "commas)",
+			    names);
+	if (at + 2 >= nw)
+		return FAIL(w[at + 1], "on kernel needs the profiles it holds for (%s or *, "
+				       "separated by commas: on kernel 5.9,5.10)",
+			    names);
+	if (at + 3 < nw)
+		return FAIL(w[at + 3], "unexpected '%s' after the kernel profiles (one word: "
+				       "5.9,5.10)",
+			    show(w[at + 3]->s, w[at + 3]->len, b, sizeof(b)));
+	const struct tok *t = w[at + 2];
+	*mask = 0;
+	for (size_t i = 0; i <= t->len;) {
+		size_t j = i;
+		while (j < t->len && t->s[j] != ',')
+			j++;
+		unsigned col = t->col + (unsigned)i, bit = 0;
+		if (j == i)
+			return fail_at(p, t->line, col, "an empty kernel profile in '%s' (%s or *)",
+				       show(t->s, t->len, b, sizeof(b)), names);
+		if (j - i == 1 && t->s[i] == '*') {
+			bit = SCN_KMASK_ALL;
+		} else {
+			unsigned k;
+			for (k = 0; ks && k < ks->nnames; k++)
+				if (eq(t->s + i, j - i, ks->names[k].name))
+					break;
+			if (!ks || k == ks->nnames)
+				return fail_at(p, t->line, col,
+					       "unknown kernel profile '%s' (known: %s, or * for "
+					       "all)",
+					       show(t->s + i, j - i, b, sizeof(b)), names);
+			bit = 1u << ks->names[k].value;
+		}
+		if (*mask & bit)
+			return fail_at(p, t->line, col, "kernel profile '%s' named twice",
+				       show(t->s + i, j - i, b, sizeof(b)));
+		*mask |= bit;
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* "5.9,5.10" for @mask, in the settings table's order; "*" for all */
+static const char *kmask_text(unsigned mask, char *buf, size_t len)
+{
+	const struct pcsim_setting *ks = kernel_setting();
+	size_t o = 0;
+	buf[0] = 0;
+	if (mask == SCN_KMASK_ALL)
+		return snprintf(buf, len, "*"), buf;
+	for (unsigned i = 0; ks && i < ks->nnames && o < len; i++)
+		if (mask & (1u << ks->names[i].value))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? "," : "",
+					      ks->names[i].name);
+	return buf;
+}
+
 static int st_expect(struct parser *p, const struct tok *kw, const struct tok **w, unsigned nw)
 {
 	static const char *const kinds[] = { "clean", "find", "cqe", "page", "quiescent", NULL };
@@ -884,36 +974,70 @@ static int st_expect(struct parser *p, const struct tok *kw, const struct tok **
 					     "refs", NULL };
 	struct pcsim_scenario *s = p->s;
 	char b[200], sg[400];
+	unsigned kmask = SCN_KMASK_ALL;
+	bool qualified = false;
 	if (nw < 2)
 		return FAIL(kw, "expect needs what: clean, find WHAT, cqe, page or quiescent");
+	/* `... on kernel LIST`: the profiles this expectation holds for */
+	for (unsigned i = 2; i < nw; i++)
+		if (is(w[i], "on")) {
+			if (on_kernel(p, w, nw, i, &kmask))
+				return -1;
+			qualified = true;
+			nw = i;
+			break;
+		}
 	if (is(w[1], "clean") || is(w[1], "find")) {
-		if (s->expect_text)
-			return FAIL(w[1], "a second verdict expectation (expect clean/find: one per "
-					  "scenario)");
+		if (s->nverdicts == SCN_VERDICTS_MAX)
+			return FAIL(w[1], "more verdicts than kernel profiles");
+		for (unsigned v = 0; v < s->nverdicts; v++) {
+			const struct scn_verdict *o = &s->verdicts[v];
+			if (!qualified && !o->qualified)
+				return FAIL(w[1],
+					    "a second verdict expectation (expect clean/find: one "
+					    "per scenario, or one per kernel profile with 'on "
+					    "kernel PROFILES'; line %u has one)",
+					    o->line);
+			if (qualified && o->qualified && (o->kmask & kmask))
+				return FAIL(w[nw + 2],
+					    "a second verdict for kernel %s (line %u says %s "
+					    "there)",
+					    kmask_text(o->kmask & kmask, sg, sizeof(sg)), o->line,
+					    o->text);
+		}
+		struct scn_verdict *vd = &s->verdicts[s->nverdicts];
+		memset(vd, 0, sizeof(*vd));
+		vd->qualified = qualified;
+		vd->kmask = kmask;
+		vd->line = kw->line;
+		vd->col = kw->col;
 		if (is(w[1], "clean")) {
 			if (nw != 2)
-				return FAIL(w[2], "expect clean takes nothing more");
-			s->expect_text = salloc(p, 8);
-			if (!s->expect_text)
+				return FAIL(w[2],
+					    "expect clean takes nothing more (but on kernel ...)");
+			vd->text = salloc(p, 8);
+			if (!vd->text)
 				return -1;
-			strcpy(s->expect_text, "clean");
+			strcpy(vd->text, "clean");
+			s->nverdicts++;
 			return 0;
 		}
 		if (nw != 3)
 			return FAIL(w[1], "expect find needs one WHAT (P3, deadlock, any, ...)");
-		if (w[2]->len >= sizeof(s->expect_what) || !w[2]->len)
+		if (w[2]->len >= sizeof(vd->what) || !w[2]->len)
 			return FAIL(w[2], "expect find: '%s' is too long",
 				    show(w[2]->s, w[2]->len, b, sizeof(b)));
 		for (unsigned k = 0; k < w[2]->len; k++)
 			if (!((unsigned char)w[2]->s[k] > 0x20 && (unsigned char)w[2]->s[k] < 0x7f))
 				return FAIL(w[2], "expect find: '%s' is not a failure name",
 					    show(w[2]->s, w[2]->len, b, sizeof(b)));
-		memcpy(s->expect_what, w[2]->s, w[2]->len);
-		s->expect_find = true;
-		s->expect_text = salloc(p, w[2]->len + 8);
-		if (!s->expect_text)
+		memcpy(vd->what, w[2]->s, w[2]->len);
+		vd->find = true;
+		vd->text = salloc(p, w[2]->len + 8);
+		if (!vd->text)
 			return -1;
-		snprintf(s->expect_text, w[2]->len + 8, "find %s", s->expect_what);
+		snprintf(vd->text, w[2]->len + 8, "find %s", vd->what);
+		s->nverdicts++;
 		return 0;
 	}
 	if (s->npreds == SCN_PREDS_MAX)
@@ -922,6 +1046,7 @@ static int st_expect(struct parser *p, const struct tok *kw, const struct tok **
 	memset(pr, 0, sizeof(*pr));
 	pr->line = kw->line;
 	pr->col = kw->col;
+	pr->kmask = kmask;
 	if (is(w[1], "quiescent")) {
 		if (nw != 2)
 			return FAIL(w[2], "expect quiescent takes nothing more");
@@ -1298,7 +1423,17 @@ static int task_op(struct parser *p, struct scn_stmt *st, const struct tok **w, 
 			return -1;
 		else
 			st->count = (unsigned)v;
-		return op_tail(p, st, w, nw, 3, false, "wait");
+		for (unsigned i = 3; i < nw; i++) {
+			static const char *const known[] = { "timeout", NULL };
+			size_t kl, vl;
+			const char *val;
+			if (!kv(w[i], &kl, &val, &vl) || !eq(w[i]->s, kl, "timeout"))
+				return unknown_word(p, w[i], "wait", known);
+			if (kv_num(p, w[i], 1, 60000, &v))
+				return -1;
+			st->timeout_ms = (unsigned)v;
+		}
+		return 0;
 	case OP_RING_EXIT:
 		if (nw < 2)
 			return FAIL(kw, "exit needs a RING");
@@ -1604,6 +1739,66 @@ static int check_whole(struct parser *p)
 	return 0;
 }
 
+/*
+ * Which verdict each kernel profile is judged by: the qualified one that names it, else the
+ * unqualified one; none at all means `expect clean` everywhere. Then the whole expectation as
+ * one text: "find P2" when one verdict holds everywhere, else each verdict with its profiles
+ * ("find P2 on kernel 5.9,5.10; clean on kernel 5.8,6.18"), and the profiles no verdict covers.
+ */
+static void resolve_verdicts(struct parser *p)
+{
+	struct pcsim_scenario *s = p->s;
+	char ks[64];
+	if (s->nverdicts == 0) {
+		struct scn_verdict *vd = &s->verdicts[s->nverdicts++];
+		memset(vd, 0, sizeof(*vd));
+		vd->kmask = SCN_KMASK_ALL;
+		vd->line = vd->col = 1;
+		vd->text = salloc(p, 8);
+		if (!vd->text)
+			return;
+		strcpy(vd->text, "clean");
+	}
+	int dflt = -1;
+	for (unsigned v = 0; v < s->nverdicts; v++)
+		if (!s->verdicts[v].qualified)
+			dflt = (int)v;
+	for (unsigned k = 0; k < PCSIM_NR_KERNELS; k++) {
+		s->verdict_of[k] = dflt;
+		for (unsigned v = 0; v < s->nverdicts; v++)
+			if (s->verdicts[v].qualified && (s->verdicts[v].kmask & (1u << k)))
+				s->verdict_of[k] = (int)v;
+	}
+	size_t len = 1;
+	for (unsigned v = 0; v < s->nverdicts; v++)
+		len += strlen(s->verdicts[v].text ? s->verdicts[v].text : "") + 80;
+	len += 80;
+	s->expect_text = salloc(p, len);
+	if (!s->expect_text)
+		return;
+	size_t o = 0;
+	unsigned covered = 0;
+	for (unsigned v = 0; v < s->nverdicts; v++) {
+		unsigned m = 0;
+		for (unsigned k = 0; k < PCSIM_NR_KERNELS; k++)
+			if (s->verdict_of[k] == (int)v)
+				m |= 1u << k;
+		covered |= m;
+		if (!m)
+			continue;
+		if (m == SCN_KMASK_ALL)
+			o += (size_t)snprintf(s->expect_text + o, len - o, "%s",
+					      s->verdicts[v].text ? s->verdicts[v].text : "");
+		else
+			o += (size_t)snprintf(s->expect_text + o, len - o, "%s%s on kernel %s",
+					      o ? "; " : "", s->verdicts[v].text,
+					      kmask_text(m, ks, sizeof(ks)));
+	}
+	if (covered != SCN_KMASK_ALL && o < len)
+		snprintf(s->expect_text + o, len - o, "%snone on kernel %s", o ? "; " : "",
+			 kmask_text(SCN_KMASK_ALL & ~covered, ks, sizeof(ks)));
+}
+
 void pcsim_scenario_free(struct pcsim_scenario *s)
 {
 	if (!s)
@@ -1664,11 +1859,7 @@ int pcsim_scenario_load_string(const char *name, const char *text, size_t len,
 					*c = '?';
 			snprintf(s->progname, bl + 20, "%s %016" PRIx64, s->name, s->hash);
 		}
-		if (!s->expect_text) {
-			s->expect_text = salloc(p, 8);
-			if (s->expect_text)
-				strcpy(s->expect_text, "clean");
-		}
+		resolve_verdicts(p);
 		s->prog.name = s->progname;
 		s->prog.setup = pcsim__scenario_setup;
 		s->prog.finish = pcsim__scenario_finish;
@@ -1807,8 +1998,21 @@ void pcsim_scenario_apply_explore(const struct pcsim_scenario *s, struct pcsim_e
 		o->preemption_bound = s->bound;
 }
 
-bool pcsim_scenario_judge(const struct pcsim_scenario *s, const struct pcsim_report *r,
-			  char *why, size_t whylen)
+static const struct scn_verdict *verdict_on(const struct pcsim_scenario *s, int kernel)
+{
+	if (!s || kernel < 0 || kernel >= PCSIM_NR_KERNELS || s->verdict_of[kernel] < 0)
+		return NULL;
+	return &s->verdicts[s->verdict_of[kernel]];
+}
+
+const char *pcsim_scenario_expectation_on(const struct pcsim_scenario *s, int kernel)
+{
+	const struct scn_verdict *v = verdict_on(s, kernel);
+	return v ? v->text : NULL;
+}
+
+int pcsim_scenario_judge_on(const struct pcsim_scenario *s, int kernel,
+			    const struct pcsim_report *r, char *why, size_t whylen)
 {
 	char scratch[8];
 	if (!why || !whylen) {
@@ -1817,23 +2021,32 @@ bool pcsim_scenario_judge(const struct pcsim_scenario *s, const struct pcsim_rep
 	}
 	if (!s || !r) {
 		snprintf(why, whylen, "no scenario or report");
-		return false;
+		return 0;
 	}
 	const char *found = r->outcome == PCSIM_OUTCOME_OK ? "nothing" : r->what;
 	bool failure = r->outcome == PCSIM_OUTCOME_VIOLATION ||
 		       r->outcome == PCSIM_OUTCOME_DEADLOCK || r->outcome == PCSIM_OUTCOME_LIVELOCK;
+	const struct scn_verdict *v = verdict_on(s, kernel);
 	bool met;
-	if (!s->expect_find)
+	if (!v)
+		met = false;
+	else if (!v->find)
 		met = r->outcome == PCSIM_OUTCOME_OK;
 	else
-		met = failure && (strcmp(s->expect_what, "any") == 0 ||
-				  strcmp(s->expect_what, r->what) == 0 ||
-				  strcmp(s->expect_what, pcsim_outcome_name(r->outcome)) == 0);
-	snprintf(why, whylen, "expected %s, found %s%s%s%s", s->expect_text, found,
+		met = failure && (strcmp(v->what, "any") == 0 || strcmp(v->what, r->what) == 0 ||
+				  strcmp(v->what, pcsim_outcome_name(r->outcome)) == 0);
+	snprintf(why, whylen, "expected %s, found %s%s%s%s",
+		 v ? v->text : "nothing (no expectation for this kernel profile)", found,
 		 r->outcome != PCSIM_OUTCOME_OK ? " (" : "",
 		 r->outcome != PCSIM_OUTCOME_OK ? pcsim_outcome_name(r->outcome) : "",
 		 r->outcome != PCSIM_OUTCOME_OK ? ")" : "");
-	return met;
+	return v ? met : -1;
+}
+
+bool pcsim_scenario_judge(const struct pcsim_scenario *s, const struct pcsim_report *r,
+			  char *why, size_t whylen)
+{
+	return pcsim_scenario_judge_on(s, PCSIM_KERNEL_5_10, r, why, whylen) == 1;
 }
 
 /* used by interp.c messages */

@@ -100,6 +100,7 @@ struct scn_stmt {
 	int task, inst;		/* kill target: task index, instance (-1: all) */
 	int sig;
 	unsigned count;		/* repeat N, wait N (0 with all: every outstanding), sleep N */
+	unsigned timeout_ms;	/* wait ... timeout=MS (0: none) */
 	bool all;
 	/* ring set-up */
 	unsigned entries, cq_entries, workers;
@@ -172,6 +173,20 @@ struct scn_pred {
 	uint64_t index;
 	unsigned what;		/* PP_* */
 	int refs;
+	unsigned kmask;		/* the kernel profiles it is checked under (bit n = enum pcsim_kernel n) */
+};
+
+/* A verdict (`expect clean|find WHAT [on kernel LIST]`) and the profiles it holds for. */
+#define SCN_KMASK_ALL ((1u << PCSIM_NR_KERNELS) - 1)
+#define SCN_VERDICTS_MAX (PCSIM_NR_KERNELS + 1)
+
+struct scn_verdict {
+	bool find;
+	bool qualified;		/* named its profiles; else: every profile no other verdict names */
+	char what[64];
+	unsigned kmask;		/* qualified: the profiles named */
+	unsigned line, col;
+	char *text;		/* "clean", "find P2" */
 };
 
 struct scn_config {
@@ -190,9 +205,10 @@ struct pcsim_scenario {
 	enum pcsim_strategy strategy;
 	uint64_t seed, schedules;
 	unsigned depth, bound;
-	/* verdict */
-	bool expect_find;
-	char expect_what[64];
+	/* verdicts: by kernel profile, which of verdicts[] applies (-1: none) */
+	struct scn_verdict verdicts[SCN_VERDICTS_MAX];
+	unsigned nverdicts;
+	int verdict_of[PCSIM_NR_KERNELS];
 	struct scn_file files[SCN_FILES_MAX];
 	unsigned nfiles;
 	struct scn_eventfd efds[SCN_EVENTFDS_MAX];

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <pcsim/cover.h>
 #include "uring_int.h"
 
 static void r_uring(const struct pcsim_world *w, const struct pcsim_trace_event *e, char *buf,
@@ -597,6 +598,7 @@ void pcsim__io_req_task_submit(struct callback_head *cb)
 	pcsim__uring_check_tw_begin(req, true);
 	URING_STAT(ctx, retries);
 	trace_req(&pcsim__tk_uring_retry, req, 0, "retry from task_work");
+	pcsim_cover(PCSIM_COV_TW_RETRY);
 	pcsim__uring_lock(ctx);
 	pcsim__io_queue_sqe_inline(req);
 	/* the request may be gone now: only the task_work's own ctx reference keeps the ring's
@@ -696,6 +698,7 @@ int pcsim__io_cqring_wait_timeout(struct io_ring_ctx *ctx, unsigned min_events, 
 		prepare_to_wait_exclusive(&ctx->wait, &iowq.wq, TASK_INTERRUPTIBLE);
 		ret = io_run_task_work_sig(ctx);
 		if (ret > 0) {
+			pcsim_cover(PCSIM_COV_CQWAIT_TW);
 			ret = 0;
 			continue;
 		}
@@ -713,6 +716,7 @@ int pcsim__io_cqring_wait_timeout(struct io_ring_ctx *ctx, unsigned min_events, 
 		}
 	}
 	finish_wait(&ctx->wait, &iowq.wq);
+	pcsim_cover_ret(PCSIM_COV_CQWAIT_OK, ret);
 	return ret;
 }
 

@@ -16,6 +16,7 @@
 #include "uring_int.h"
 
 static const char layer_key = 0;
+const void *pcsim__uring_layer_key(void) { return &layer_key; }	/* describe.c */
 
 struct uring_layer *pcsim__uring(struct pcsim_world *w)
 {

@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include <pcsim/cover.h>
 #include "uring_int.h"
 
 /*
@@ -233,6 +234,7 @@ static bool io_rw_should_retry(struct io_kiocb *req, struct wait_page_queue *sta
 	/* U10: a RWF_NOWAIT request never waits, so it never arms */
 	PCSIM_CHECK(!(req->flags & REQ_F_NOWAIT), "U10",
 		    "request %u (RWF_NOWAIT) is about to arm a page wait callback", req->id);
+	pcsim_cover(PCSIM_COV_RETRY_TRUE);
 	return true;
 }
 
@@ -275,8 +277,10 @@ int pcsim__io_async_buf_func(struct wait_queue_entry *wait, unsigned mode, int s
 	}
 	if (unlikely(pcsim__io_req_task_work_add(req, true))) {
 		/* the task is exiting: cancel from the io-wq manager instead */
+		pcsim_cover(PCSIM_COV_ABF_FALLBACK);
 		pcsim__io_req_task_work_fallback(req);
 	}
+	pcsim_cover(PCSIM_COV_ABF_QUEUED);
 	return 1;
 }
 
@@ -473,6 +477,7 @@ int pcsim__io_read(struct io_kiocb *req, bool force_nonblock)
 		/* the first attempt arms only under a stale IOCB_WAITQ (B-13 re-injected) */
 		URING_STAT(req->ctx, armed);
 		trace_read(req, ret, "armed (a stale IOCB_WAITQ)");
+		pcsim_cover(PCSIM_COV_READ_ARMED_FIRST);
 		return 0;
 	}
 	if (ret == -EAGAIN) {
@@ -502,6 +507,7 @@ copy_iov:
 	for (;;) {
 		rw->bytes_done += (size_t)ret;
 		if (!io_rw_should_retry(req, &stack_wpq)) {
+			pcsim_cover(PCSIM_COV_RETRY_FALSE);
 			kiocb->ki_flags &= ~IOCB_WAITQ;
 			return -EAGAIN;
 		}
@@ -518,6 +524,7 @@ copy_iov:
 			}
 			URING_STAT(req->ctx, armed);
 			trace_read(req, ret, "armed: waits for the page's unlock");
+			pcsim_cover(PCSIM_COV_READ_ARMED);
 			return 0;
 		}
 		/* not armed: no callback follows this attempt (A3) */
@@ -532,6 +539,7 @@ copy_iov:
 	}
 done:
 	/* 9 */
+	pcsim_cover_ret(PCSIM_COV_READ_DONE_BYTES, ret);
 	if (force_nonblock && ret > 0)
 		URING_STAT(req->ctx, inline_done);
 	kiocb_done(req, iter, ret);

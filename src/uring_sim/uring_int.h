@@ -246,6 +246,7 @@ struct uring_layer {
 };
 
 struct uring_layer *pcsim__uring(struct pcsim_world *w);
+const void *pcsim__uring_layer_key(void);	/* describe.c: pcsim_world_layer_peek() */
 struct io_file *pcsim__uring_file(struct pcsim_world *w, int fd);
 
 /* ---- io_uring.c */

@@ -16,6 +16,7 @@
  */
 #include <stdio.h>
 
+#include <pcsim/cover.h>
 #include <pcsim/kernel/barrier.h>
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/wait.h>
@@ -238,6 +239,7 @@ int pcsim___wake_up_common(struct wait_queue_head *wq_head, unsigned mode, int n
 		if (obs)
 			obs->pre(obs->arg, wq_head, curr, key, snap);
 		ret = curr->func(curr, mode, wake_flags, key);
+		pcsim_cover_ret(PCSIM_COV_WQ_CB_STOP, pcsim_cover_cb(ret, flags));
 		if (obs)
 			obs->post(obs->arg, wq_head, curr, key, ret, flags, snap);
 		tr(&pcsim__tk_wq_callback, wq_head, curr, (uint64_t)(int64_t)ret, flags,
@@ -254,10 +256,12 @@ int pcsim___wake_up_common(struct wait_queue_head *wq_head, unsigned mode, int n
 			list_add_tail(&bookmark->entry, &next->entry);
 			tr(&pcsim__tk_wq_walk_end, wq_head, NULL, (uint64_t)(int64_t)nr_exclusive, 0,
 			   "pauses at a bookmark");
+			pcsim_cover(PCSIM_COV_WQ_BOOKMARK);
 			return nr_exclusive;
 		}
 	}
 	tr(&pcsim__tk_wq_walk_end, wq_head, NULL, (uint64_t)(int64_t)nr_exclusive, 0, "ends");
+	pcsim_cover(PCSIM_COV_WQ_WALK_END);
 
 	return nr_exclusive;
 }
@@ -356,6 +360,7 @@ long pcsim_prepare_to_wait_event(struct wait_queue_head *wq_head,
 		list_del_init(&wq_entry->entry);
 		tr(&pcsim__tk_wq_remove, wq_head, wq_entry, 0, 0,
 		   "prepare_to_wait_event: signal pending, unlinked");
+		pcsim_cover(PCSIM_COV_PTWE_SIGNAL);
 		ret = -ERESTARTSYS;
 	} else {
 		if (list_empty(&wq_entry->entry)) {
@@ -365,6 +370,7 @@ long pcsim_prepare_to_wait_event(struct wait_queue_head *wq_head,
 				__add_wait_queue(wq_head, wq_entry);
 		}
 		set_current_state(state);
+		pcsim_cover(PCSIM_COV_PTWE_QUEUED);
 	}
 	spin_unlock_irqrestore(&wq_head->lock, flags);
 

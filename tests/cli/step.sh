@@ -119,6 +119,30 @@ EOF
 has fromsched "replayed 4 choices to the end"
 has fromsched "T1 waiter +cpu0 +sleeping"
 
+# 5b. The rings in `state`: heads and tails, each request where it is, callbacks by name (the
+# tutorial's first scenario: two reads arm, page 0's completion queues the first one's retry).
+step_run ring "$SRC/scenarios/async-retry.pcs" <<EOF
+state
+s 49
+state
+s 83
+state
+3
+s 15
+state
+s 100000
+state
+q
+EOF
+[ "$st" -eq 0 ] && ok || bad "ring: exit $st, want 0"
+has ring "^rings: \(none entered yet\)"
+has ring "^  ring 0 \(rasync, of T1\): SQ head [0-9]+ tail 2, CQ head 0 tail 0 of 8"
+has ring "request 1 READ user_data 1 \(4096 bytes, 0 done\): armed \(io_async_buf_func waits for page 0 to unlock\)"
+has ring "request 2 READ user_data 2 \(4096 bytes, 0 done\): armed \(io_async_buf_func waits for page 1 to unlock\)"
+has ring "request 1 READ user_data 1 .*task_work queued to T1: io_req_task_submit \(the retry\)"
+has ring "CQE posted|\(no request in flight\)"
+if grep -Eq "0x[0-9a-f]{6,}" "$TMP/ring.out"; then bad "ring: a pointer in the state"; else ok; fi
+
 # 6. Usage errors: 2, with a reason.
 for args in "" "nosuch-program" "micro-lost-wakeup --strategy dfs" "$SRC/scenarios" \
 	"micro-lost-wakeup --backend threads" "micro-lost-wakeup $TMP/nosuch.schedule" \

@@ -108,6 +108,10 @@ static void test_parse_errors(void **state)
 		     "t.pcs:2:22: ring: mode 'fast' is not rasync, offload or sync");
 	expect_error("file d size=4K\ntask t { ring r\n sqe r read d 0 4096 expect=-EWHAT }",
 		     "t.pcs:3:29: unknown error name '-EWHAT'");
+	expect_error("file d size=4K\ntask t { ring r\n wait r 1 timeout=0 }",
+		     "t.pcs:3:19: 0 is out of range (1..60000)");
+	expect_error("file d size=4K\ntask t { ring r\n wait r all tmout=3 }",
+		     "t.pcs:3:13: wait: unknown option 'tmout' (did you mean 'timeout'?)");
 	expect_error("file d size=4K\ntask t { ring r\n sqe r raed d 0 1 }",
 		     "t.pcs:3:8: unknown SQE kind 'raed' (did you mean 'read'?)");
 	expect_error("file d size=4K random=1\ntask t { yield }",
@@ -116,7 +120,35 @@ static void test_parse_errors(void **state)
 		     "t.pcs:2:8: unknown expectation 'fnd' (did you mean 'find'?)");
 	expect_error("task t { yield }\nexpect clean\nexpect find P3",
 		     "t.pcs:3:8: a second verdict expectation (expect clean/find: one per "
-		     "scenario)");
+		     "scenario, or one per kernel profile with 'on kernel PROFILES'; line 2 has "
+		     "one)");
+	/* kernel profiles of an expectation: the column is the profile's own, inside its word */
+	expect_error("task t { yield }\nexpect clean on kernel 5.9,5.11",
+		     "t.pcs:2:28: unknown kernel profile '5.11' (known: 5.10, 5.8, 5.9, 6.18, or * "
+		     "for all)");
+	expect_error("task t { yield }\nexpect find P3 on kernel 5.9,,5.10",
+		     "t.pcs:2:30: an empty kernel profile in '5.9,,5.10' (5.10, 5.8, 5.9, 6.18 "
+		     "or *)");
+	expect_error("task t { yield }\nexpect find P3 on kernel 5.9,5.9",
+		     "t.pcs:2:30: kernel profile '5.9' named twice");
+	expect_error("task t { yield }\nexpect clean on kernel 5.8,*",
+		     "t.pcs:2:28: kernel profile '*' named twice");
+	expect_error("task t { yield }\nexpect clean on kernal 5.8",
+		     "t.pcs:2:17: expected 'on kernel PROFILES' (PROFILES: 5.10, 5.8, 5.9, "
+		     "6.18 or *, separated by commas)");
+	expect_error("task t { yield }\nexpect clean on",
+		     "t.pcs:2:14: expected 'on kernel PROFILES' (PROFILES: 5.10, 5.8, 5.9, "
+		     "6.18 or *, separated by commas)");
+	expect_error("task t { yield }\nexpect clean on kernel",
+		     "t.pcs:2:17: on kernel needs the profiles it holds for (5.10, 5.8, 5.9, "
+		     "6.18 or *, separated by commas: on kernel 5.9,5.10)");
+	expect_error("task t { yield }\nexpect clean on kernel 5.8 5.9",
+		     "t.pcs:2:28: unexpected '5.9' after the kernel profiles (one word: 5.9,5.10)");
+	expect_error("task t { yield }\nexpect find P3 on kernel 5.9,5.10\nexpect clean on kernel "
+		     "6.18,5.10",
+		     "t.pcs:3:24: a second verdict for kernel 5.10 (line 2 says find P3 there)");
+	expect_error("task t { yield }\nexpect quiescent on kernel 5.10 x",
+		     "t.pcs:2:33: unexpected 'x' after the kernel profiles (one word: 5.9,5.10)");
 	expect_error("task t[0] { yield }", "t.pcs:1:8: 0 is out of range (1..64)");
 	expect_error("task t[40] { yield }\ntask u[40] { yield }",
 		     "t.pcs:2:6: more than 64 tasks in all (arrays count each element)");
@@ -490,6 +522,93 @@ static void test_judge(void **state)
 	pcsim_scenario_free(d);
 }
 
+/* Verdicts by kernel profile: which applies where, the text, judging by the profile. */
+static void test_kernel_verdicts(void **state)
+{
+	(void)state;
+	char err[512], why[256];
+	struct pcsim_scenario *s = load("task t { yield }\n"
+					"expect find P2 on kernel 5.9,5.10,6.18\n"
+					"expect clean\n",
+					err, sizeof(err));
+	struct pcsim_scenario *q = load("task t { yield }\nexpect find U5 on kernel 5.10\n"
+					"expect clean on kernel 5.9\n",
+					err, sizeof(err));
+	struct pcsim_scenario *all = load("task t { yield }\nexpect find U5 on kernel *\n", err,
+					  sizeof(err));
+	assert_non_null(s);
+	assert_non_null(q);
+	assert_non_null(all);
+	assert_string_equal(pcsim_scenario_expectation(s),
+			    "find P2 on kernel 5.10,5.9,6.18; clean on kernel 5.8");
+	assert_string_equal(pcsim_scenario_expectation(q),
+			    "find U5 on kernel 5.10; clean on kernel 5.9; none on kernel 5.8,6.18");
+	assert_string_equal(pcsim_scenario_expectation(all), "find U5");
+	assert_string_equal(pcsim_scenario_expectation_on(s, PCSIM_KERNEL_5_9), "find P2");
+	assert_string_equal(pcsim_scenario_expectation_on(s, PCSIM_KERNEL_5_8), "clean");
+	assert_null(pcsim_scenario_expectation_on(q, PCSIM_KERNEL_6_18));
+	assert_null(pcsim_scenario_expectation_on(q, PCSIM_NR_KERNELS));
+	assert_null(pcsim_scenario_expectation_on(q, -1));
+	struct pcsim_report r;
+	memset(&r, 0, sizeof(r));
+	r.outcome = PCSIM_OUTCOME_VIOLATION;
+	strcpy(r.what, "P2");
+	assert_int_equal(pcsim_scenario_judge_on(s, PCSIM_KERNEL_5_9, &r, why, sizeof(why)), 1);
+	assert_int_equal(pcsim_scenario_judge_on(s, PCSIM_KERNEL_6_18, &r, NULL, 0), 1);
+	assert_int_equal(pcsim_scenario_judge_on(s, PCSIM_KERNEL_5_8, &r, why, sizeof(why)), 0);
+	assert_string_equal(why, "expected clean, found P2 (violation)");
+	assert_true(pcsim_scenario_judge(s, &r, NULL, 0));	/* 5.10's verdict */
+	assert_int_equal(pcsim_scenario_judge_on(q, PCSIM_KERNEL_5_8, &r, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "no expectation for this kernel profile"));
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(pcsim_scenario_judge_on(q, PCSIM_KERNEL_5_9, &r, NULL, 0), 1);
+	assert_int_equal(pcsim_scenario_judge_on(q, PCSIM_KERNEL_5_10, &r, NULL, 0), 0);
+	/* the profiles do not change the hash's rule: the words are the text's */
+	struct pcsim_scenario *s2 = load("task t { yield }\n"
+					 "expect find P2 on kernel 5.9,5.10,6.18 # comment\n"
+					 "expect clean\n",
+					 err, sizeof(err));
+	assert_non_null(s2);
+	assert_true(pcsim_scenario_hash(s2) == pcsim_scenario_hash(s));
+	pcsim_scenario_free(s);
+	pcsim_scenario_free(s2);
+	pcsim_scenario_free(q);
+	pcsim_scenario_free(all);
+}
+
+/* A predicate with `on kernel` is checked only in executions under those profiles. */
+static void test_kernel_predicates(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();
+	char err[512];
+	struct pcsim_scenario *s = load("file d size=4K\npage d 0\ntask t { lock_page d 0 }\n"
+					"expect page d 0 unlocked on kernel 5.9\n",
+					err, sizeof(err));
+	assert_non_null(s);
+	for (int k = 0; k < PCSIM_NR_KERNELS; k++) {
+		struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+		struct pcsim_explore_opts o;
+		struct pcsim_report r;
+		assert_int_equal(pcsim_scenario_apply_config(s, &cfg, err, sizeof(err)), 0);
+		cfg.kernel = (enum pcsim_kernel)k;
+		pcsim_explore_opts_init(&o);
+		o.max_executions = 3;
+		o.confirm = false;
+		int rc = pcsim_explore(pcsim_scenario_program(s), &cfg, &o, &r);
+		if (k == PCSIM_KERNEL_5_9) {
+			assert_int_equal(rc, 1);
+			assert_string_equal(r.what, "expect");
+			assert_non_null(strstr(r.message, "t.pcs:4: page d 0 is left locked"));
+		} else {
+			assert_int_equal(rc, 0);
+		}
+		pcsim_report_free(&r);
+	}
+	pcsim_scenario_free(s);
+}
+
 int main(int argc, char **argv)
 {
 	pt_init(argc, argv);
@@ -501,6 +620,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_p6_equals_builtin),
 		cmocka_unit_test(test_expectations),
 		cmocka_unit_test(test_judge),
+		cmocka_unit_test(test_kernel_verdicts),
+		cmocka_unit_test(test_kernel_predicates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

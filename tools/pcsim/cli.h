@@ -33,6 +33,14 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 			       void *cli_arg, const struct pcsim_explore_opts *ex,
 			       const char *trace_file, const char *out_dir, bool json);
 const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);
+/*
+ * pcsim_cli_scenario_take_opts: take the explore options scenario_cmd.c handles out of
+ * @argv (`--kernel all`, `--all-kernels`, `--coverage`) before the common parser sees them;
+ * returns 0 or a usage error's exit status. pcsim_cli_coverage_print: with --coverage, the
+ * coverage table (or its JSON object) of what ran since; nothing without it.
+ */
+int pcsim_cli_scenario_take_opts(int *argc, char **argv);
+void pcsim_cli_coverage_print(bool json);
 /* `pcsim litmus FILE.litmus... [options]` (litmus_cmd.c, docs/litmus.md). */
 int pcsim_cli_litmus(int argc, char **argv);
 

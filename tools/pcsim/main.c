@@ -119,6 +119,9 @@ static void usage(FILE *f)
 		"                             merge' combines their --json results (docs/campaigns.md)\n"
 		"  --junit FILE               also write the result as JUnit XML\n"
 		"  --ktap                     print the result as KTAP version 1 (kselftest, KUnit)\n"
+		"  --kernel all               scenarios: run each under every kernel profile, judged by\n"
+		"                             the expectation that names it (docs/scenarios.md)\n"
+		"  --coverage                 then how often each exit of the wait functions was taken\n"
 		"\n"
 		"options (replay): --trace, --json, --lenient (skip recorded choices that are not\n"
 		"enabled), and the settings a schedule does not record (--watchdog, --stack-size,\n"
@@ -829,6 +832,8 @@ static int cmd_explore(int argc, char **argv, bool single)
 		o.ex.max_executions = 1;
 		o.ex.shrink = false;	/* run shows the execution it ran */
 	}
+	if ((rc = pcsim_cli_scenario_take_opts(&argc, argv)))	/* --kernel all, --coverage */
+		return rc;
 	if ((rc = parse_opts(argc, argv, &o, pos, 1, &npos)))
 		return rc;
 	if (npos != 1)
@@ -925,6 +930,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 		printf("%s\n", r.trace);
 	if (!o.ktap)
 		print_report(single ? "run" : "explore", b->prog.name, &o, &r, sched_path);
+	pcsim_cli_coverage_print(o.json);
 	fflush(stdout);
 	if (sched_lost)
 		fprintf(stderr, "%s: the failing schedule could not be written to %s; here it is:\n"

@@ -9,6 +9,13 @@
  *
  * Settings: a scenario's `config` and `explore` statements are its defaults; what the command
  * line changed from pcsim's own defaults wins over them (re-injected bugs add up).
+ * Kernel profiles: a scenario's verdicts say which profiles they hold for (`expect find P2 on
+ * kernel 5.9,5.10`); a run is judged by the verdict of the profile it ran under (its `config
+ * kernel=`, or --kernel). `--kernel all` (or --all-kernels) runs each scenario once under every
+ * profile, oldest first, each judged by its own verdict; a profile no verdict covers is run and
+ * reported "not judged". `--coverage` prints, after the scenarios, how often each exit of each
+ * wait function was taken (pcsim_cover, <pcsim/cover.h>) and which were never reached.
+ *
  * Exit status: 0 every scenario met its expectation, 1 one missed it, 2 bad usage or a scenario
  * that does not parse (file:line:col: message), 3 an internal error.
  */
@@ -23,6 +30,7 @@
 
 #include <pcsim/pcsim.h>
 #include <pcsim/scenario.h>
+#include <pcsim/settings.h>
 
 #include <pcsim_support/cmdline.h>
 #include <pcsim_support/programs.h>
@@ -142,7 +150,7 @@ static void catch_stop(struct pcsim_explore_opts *ex)
 /* ---- one scenario ------------------------------------------------------------------------ */
 
 struct run_args {
-	bool single, dir, json;
+	bool single, dir, json, all_kernels;
 	int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err, size_t errlen);
 	void *cli_arg;
 	const struct pcsim_explore_opts *ex;
@@ -151,33 +159,82 @@ struct run_args {
 
 struct tally {
 	unsigned n, met, missed, bad, internal;
+	unsigned runs, unjudged;	/* explorations (one per profile), those not judged */
 };
 
-static void one(const char *path, const struct run_args *a, struct tally *t)
+/* ---- options main.c leaves to this file: --kernel all, --all-kernels, --coverage ------------ */
+
+static struct {
+	bool all_kernels, coverage;
+} xopt;
+
+/* Kernel profiles, oldest first (the order `--kernel all` runs them in). */
+static const int kernel_order[] = { PCSIM_KERNEL_5_8, PCSIM_KERNEL_5_9, PCSIM_KERNEL_5_10,
+				    PCSIM_KERNEL_6_18 };
+
+static const char *kernel_name(int k)
 {
-	struct pcsim_scenario *s = NULL;
-	char err[1024], why[256];
-	t->n++;
-	if (pcsim_scenario_load_file(path, &s, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", pcsim_cmdline_prog, err);
-		if (a->json) {
-			printf("{\"scenario\":");
-			pcsim_cmdline_json_str(stdout, path);
-			printf(",\"error\":");
-			pcsim_cmdline_json_str(stdout, err);
-			printf("}\n");
+	const struct pcsim_setting *ks = pcsim_setting_find("kernel", 6);
+	for (unsigned i = 0; ks && i < ks->nnames; i++)
+		if (ks->names[i].value == k)
+			return ks->names[i].name;
+	return "?";
+}
+
+int pcsim_cli_scenario_take_opts(int *argc, char **argv)
+{
+	int o = 0;
+	memset(&xopt, 0, sizeof(xopt));
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--all-kernels") == 0) {
+			xopt.all_kernels = true;
+		} else if (strcmp(argv[i], "--kernel") == 0 && i + 1 < *argc &&
+			   strcmp(argv[i + 1], "all") == 0) {
+			xopt.all_kernels = true;
+			i++;
+		} else if (strcmp(argv[i], "--coverage") == 0) {
+			xopt.coverage = true;
+		} else {
+			argv[o++] = argv[i];
 		}
-		t->bad++;
-		return;
 	}
-	struct pcsim_config cfg;
+	*argc = o;
+	for (int i = 0; i < o; i++) {
+		if (xopt.all_kernels && pcsim_builtin_find(argv[i]))
+			return pcsim_cmdline_usage_error(
+				"--kernel all: for scenario files, whose expectations name the "
+				"profiles they hold for; explore a built-in program under one "
+				"profile (--kernel 5.9)");
+		if (xopt.coverage && strcmp(argv[i], "--jobs") == 0)
+			return pcsim_cmdline_usage_error(
+				"--coverage: not with --jobs (the workers' counts stay in their "
+				"processes)");
+	}
+	if (xopt.coverage)
+		pcsim_cover_reset();
+	return 0;
+}
+
+void pcsim_cli_coverage_print(bool json)
+{
+	if (!xopt.coverage)
+		return;
+	if (json)
+		pcsim_cover_print_json(stdout);
+	else
+		pcsim_cover_print(stdout);
+	fflush(stdout);
+}
+
+/* One exploration of the loaded scenario @s under the configuration @cfg0, kernel @kernel. */
+static void one_profile(const char *path, struct pcsim_scenario *s, const struct run_args *a,
+			const struct pcsim_config *cfg0, int kernel, struct tally *t)
+{
+	char why[256];
+	struct pcsim_config cfg = *cfg0;
 	struct pcsim_explore_opts ex;
-	if (merge_config(s, a->apply_cli, a->cli_arg, &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s: config: %s\n", pcsim_cmdline_prog, path, err);
-		t->bad++;
-		pcsim_scenario_free(s);
-		return;
-	}
+	cfg.kernel = (enum pcsim_kernel)kernel;
+	t->runs++;
 	merge_explore(s, a->ex, a->single, &ex);
 	if (a->single)
 		ex.keep_trace = true;
@@ -185,13 +242,18 @@ static void one(const char *path, const struct run_args *a, struct tally *t)
 	snprintf(hint, sizeof(hint), "%s replay %s %%s", pcsim_cmdline_prog, path);
 	ex.replay_hint = hint;
 	catch_stop(&ex);
+	/* the run's label: the path, and the profile when every profile runs */
+	char label[4200];
+	if (a->all_kernels)
+		snprintf(label, sizeof(label), "%s [kernel %s]", path, kernel_name(kernel));
+	else
+		snprintf(label, sizeof(label), "%s", path);
 	struct pcsim_report r;
 	int rc = pcsim_explore(pcsim_scenario_program(s), &cfg, &ex, &r);
 	if (rc < 0) {
-		fprintf(stderr, "%s: %s: %s\n", pcsim_cmdline_prog, path,
+		fprintf(stderr, "%s: %s: %s\n", pcsim_cmdline_prog, label,
 			r.message ? r.message : strerror(-rc));
 		pcsim_report_free(&r);
-		pcsim_scenario_free(s);
 		if (rc == -EINVAL)
 			t->bad++;
 		else
@@ -207,31 +269,43 @@ static void one(const char *path, const struct run_args *a, struct tally *t)
 		size_t bl = strlen(base);
 		if (bl > 4 && strcmp(base + bl - 4, ".pcs") == 0)
 			base[bl - 4] = 0;
-		snprintf(sched, sizeof(sched), "%s/%s-%" PRIu64 ".schedule", a->out_dir, base,
-			 ex.seed);
+		if (a->all_kernels)
+			snprintf(sched, sizeof(sched), "%s/%s-k%s-%" PRIu64 ".schedule", a->out_dir,
+				 base, kernel_name(kernel), ex.seed);
+		else
+			snprintf(sched, sizeof(sched), "%s/%s-%" PRIu64 ".schedule", a->out_dir,
+				 base, ex.seed);
 		if (pcsim_cmdline_write_file(sched, r.schedule) == 0)
 			sched_path = sched;
 	}
-	bool met = pcsim_scenario_judge(s, &r, why, sizeof(why));
+	int judged = pcsim_scenario_judge_on(s, kernel, &r, why, sizeof(why));
+	bool met = judged == 1;
+	const char *verdict = met ? "met" : "MISSED";
 	if (a->single) {
 		/* run: the outcome is the status, as for a built-in program */
 		met = r.outcome == PCSIM_OUTCOME_OK;
+		verdict = "run";
+	} else if (judged < 0) {
+		verdict = "not judged";
 	}
 	if (r.outcome == PCSIM_OUTCOME_INTERNAL)
 		t->internal++;
+	else if (judged < 0 && !a->single)
+		t->unjudged++;
 	else if (met)
 		t->met++;
 	else
 		t->missed++;
 	if (a->json) {
+		const char *e = pcsim_scenario_expectation_on(s, kernel);
 		printf("{\"scenario\":");
 		pcsim_cmdline_json_str(stdout, path);
-		printf(",\"expect\":");
-		pcsim_cmdline_json_str(stdout, pcsim_scenario_expectation(s));
-		printf(",\"met\":%s,\"strategy\":\"%s\",\"seed\":%" PRIu64 ",\"outcome\":\"%s\","
-		       "\"what\":",
-		       met ? "true" : "false", pcsim_strategy_name(ex.strategy), ex.seed,
-		       pcsim_outcome_name(r.outcome));
+		printf(",\"kernel\":\"%s\",\"expect\":", kernel_name(kernel));
+		pcsim_cmdline_json_str(stdout, e ? e : "none");
+		printf(",\"judged\":%s,\"met\":%s,\"strategy\":\"%s\",\"seed\":%" PRIu64
+		       ",\"outcome\":\"%s\",\"what\":",
+		       judged >= 0 ? "true" : "false", met ? "true" : "false",
+		       pcsim_strategy_name(ex.strategy), ex.seed, pcsim_outcome_name(r.outcome));
 		pcsim_cmdline_json_str(stdout, r.what);
 		printf(",\"executions\":%" PRIu64 ",\"failing_execution\":%" PRIu64
 		       ",\"steps\":%" PRIu64 ",\"message\":",
@@ -246,22 +320,21 @@ static void one(const char *path, const struct run_args *a, struct tally *t)
 		if (r.outcome == PCSIM_OUTCOME_OK && cfg.backend == PCSIM_BACKEND_THREADS)
 			printf("%s: %s: %s - no violation in %" PRIu64 " execution(s) on real "
 			       "threads\n",
-			       path, why, a->single ? "run" : met ? "met" : "MISSED", r.executions);
+			       label, why, verdict, r.executions);
 		else if (r.outcome == PCSIM_OUTCOME_OK)
 			printf("%s: %s: %s - no violation in %" PRIu64 " execution(s), %" PRIu64
 			       " steps%s\n",
-			       path, why, a->single ? "run" : met ? "met" : "MISSED", r.executions,
-			       r.steps, r.exhausted ? " (the bounded space was explored completely)"
-						    : "");
+			       label, why, verdict, r.executions, r.steps,
+			       r.exhausted ? " (the bounded space was explored completely)" : "");
 		else
 			printf("%s: %s: %s - %s (%s) in execution %" PRIu64 " of %" PRIu64
 			       ", at step %" PRIu64 "\n",
-			       path, why, a->single ? "run" : met ? "met" : "MISSED",
-			       pcsim_outcome_name(r.outcome), r.what, r.failing_execution,
-			       r.executions, r.step);
+			       label, why, verdict, pcsim_outcome_name(r.outcome), r.what,
+			       r.failing_execution, r.executions, r.step);
 		if (r.outcome != PCSIM_OUTCOME_OK && r.message && (!a->dir || !met))
 			printf("  %s\n", r.message);
-		if (!a->dir && !a->single && r.trace && r.outcome != PCSIM_OUTCOME_OK)
+		if (!a->dir && !a->single && !a->all_kernels && r.trace &&
+		    r.outcome != PCSIM_OUTCOME_OK)
 			printf("\n%s\n", r.trace);
 		if (sched_path)
 			printf("  schedule: %s\n  replay:   %s replay %s %s\n", sched_path,
@@ -272,6 +345,39 @@ static void one(const char *path, const struct run_args *a, struct tally *t)
 			pcsim_cmdline_prog);
 	fflush(stdout);
 	pcsim_report_free(&r);
+}
+
+static void one(const char *path, const struct run_args *a, struct tally *t)
+{
+	struct pcsim_scenario *s = NULL;
+	char err[1024];
+	t->n++;
+	if (pcsim_scenario_load_file(path, &s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", pcsim_cmdline_prog, err);
+		if (a->json) {
+			printf("{\"scenario\":");
+			pcsim_cmdline_json_str(stdout, path);
+			printf(",\"error\":");
+			pcsim_cmdline_json_str(stdout, err);
+			printf("}\n");
+		}
+		t->bad++;
+		return;
+	}
+	struct pcsim_config cfg;
+	if (merge_config(s, a->apply_cli, a->cli_arg, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s: config: %s\n", pcsim_cmdline_prog, path, err);
+		t->bad++;
+		pcsim_scenario_free(s);
+		return;
+	}
+	if (!a->all_kernels) {
+		one_profile(path, s, a, &cfg, (int)cfg.kernel, t);
+	} else {
+		size_t nk = sizeof(kernel_order) / sizeof(kernel_order[0]);
+		for (size_t k = 0; k < nk && !stop_flag; k++)
+			one_profile(path, s, a, &cfg, kernel_order[k], t);
+	}
 	pcsim_scenario_free(s);
 }
 
@@ -359,31 +465,45 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 {
 	struct stat st;
 	bool dir = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
-	struct run_args a = { single, dir, json, apply_cli, cli_arg, ex, trace_file,
-			      out_dir ? out_dir : "." };
+	struct run_args a = { single, dir, json, xopt.all_kernels, apply_cli, cli_arg, ex,
+			      trace_file, out_dir ? out_dir : "." };
 	struct tally t = { 0 };
 	if (dir && single)
 		return pcsim_cmdline_usage_error("run takes one scenario file, not a directory "
 						 "(explore runs a directory)");
 	if (dir && trace_file)
 		return pcsim_cmdline_usage_error("--trace: one scenario file only, not a directory");
+	if (a.all_kernels && (single || trace_file))
+		return pcsim_cmdline_usage_error("--kernel all: for explore, without --trace (run "
+						 "and --trace take one profile: --kernel 5.9)");
 	if (stat(a.out_dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return pcsim_cmdline_usage_error("--out %s: not a directory", a.out_dir);
 	if (dir)
 		walk(target, 0, &a, &t);
 	else
 		one(target, &a, &t);
-	if (dir) {
+	if (dir || a.all_kernels) {
+		char runs[128] = "", unj[96] = "";
+		if (a.all_kernels)
+			snprintf(runs, sizeof(runs), " under %zu kernel profiles (%u runs)",
+				 sizeof(kernel_order) / sizeof(kernel_order[0]), t.runs);
+		if (t.unjudged)
+			snprintf(unj, sizeof(unj),
+				 ", %u not judged (no expectation for the profile)", t.unjudged);
 		if (json)
-			printf("{\"summary\":{\"scenarios\":%u,\"met\":%u,\"missed\":%u,\"bad\":%u,"
-			       "\"internal\":%u,\"interrupted\":%s}}\n",
-			       t.n, t.met, t.missed, t.bad, t.internal, stop_flag ? "true" : "false");
+			printf("{\"summary\":{\"scenarios\":%u,\"runs\":%u,\"met\":%u,"
+			       "\"missed\":%u,\"not_judged\":%u,\"bad\":%u,\"internal\":%u,"
+			       "\"all_kernels\":%s,"
+			       "\"interrupted\":%s}}\n",
+			       t.n, t.runs, t.met, t.missed, t.unjudged, t.bad, t.internal,
+			       a.all_kernels ? "true" : "false", stop_flag ? "true" : "false");
 		else
-			printf("%s: %u scenario(s): %u met their expectation, %u missed, %u could not "
-			       "be loaded, %u internal error(s)%s\n",
-			       target, t.n, t.met, t.missed, t.bad, t.internal,
+			printf("%s: %u scenario(s)%s: %u met their expectation, %u missed%s, "
+			       "%u could not be loaded, %u internal error(s)%s\n",
+			       target, t.n, runs, t.met, t.missed, unj, t.bad, t.internal,
 			       stop_flag ? " (interrupted)" : "");
 	}
+	pcsim_cli_coverage_print(json);
 	if (t.n == 0) {
 		fprintf(stderr, "%s: %s: no *.pcs scenario in it\n", pcsim_cmdline_prog, target);
 		return EXIT_USAGE;

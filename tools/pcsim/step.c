@@ -7,7 +7,7 @@
  *
  *   N        take option N            d        take the default (the running context)
  *   s N      take N defaults          b        back one decision (replays the prefix)
- *   state    page flags, wait-table buckets, tasks, pending events, store buffers
+ *   state    page flags, wait-table buckets, tasks, pending events, store buffers, rings
  *   trace    the narrative so far     w FILE   write the choices so far as a schedule file
  *   l        list the options again   q        quit            help    this list
  *
@@ -75,7 +75,7 @@ static void help(FILE *f)
 	fprintf(f, "commands:\n"
 		   "  N        take option N             d        take the default (marked *)\n"
 		   "  s N      take N defaults           b        back one decision\n"
-		   "  state    pages, wait-table buckets, tasks, events, store buffers\n"
+		   "  state    pages, wait-table buckets, tasks, events, store buffers, rings\n"
 		   "  trace    the narrative so far      w FILE   write the choices so far as a "
 		   "schedule\n"
 		   "  l        list the options again    q        quit\n");
@@ -199,6 +199,7 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 		if (m) {
 			pcsim_world_describe(d->world, m);
 			pcsim_pagecache_describe(d->world, m);
+			pcsim_uring_describe(d->world, m);
 			fclose(m);
 			free(s->final_state);
 			s->final_state = buf;
@@ -282,6 +283,7 @@ static unsigned choose(const struct pcsim_decision *d, void *arg)
 		} else if (strcmp(c, "state") == 0) {
 			pcsim_world_describe(d->world, s->out);
 			pcsim_pagecache_describe(d->world, s->out);
+			pcsim_uring_describe(d->world, s->out);
 		} else if (strcmp(c, "trace") == 0) {
 			fprintf(s->out, "%6s  %-4s  %-20s  %s\n", "step", "cpu", "context",
 				"event");
