@@ -23,3 +23,8 @@ foreach(t schedule config)
 		COMMAND fuzz_replay_${t} ${PROJECT_SOURCE_DIR}/fuzz/corpus/${t})
 	set_tests_properties(fuzz_corpus_${t} PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
 endforeach()
+
+# Resource exhaustion where the threads backend differs: descriptors (child processes with
+# RLIMIT_NOFILE lowered), the threads page index out of memory, setup/finish on both backends.
+pcsim_cmocka_test(NAME robustness_threads SOURCES robustness/test_robust_threads.c
+	LABELS unit robustness threads)

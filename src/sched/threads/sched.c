@@ -60,14 +60,33 @@ static long futex(void *addr, int op, int val, const struct timespec *ts)
 	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
 }
 
+/* How deep the calling thread holds the global lock (it is recursive): setup_unwind's count. */
+static _Thread_local unsigned big_depth;
+
 void pcsim__thr_lock_global(struct pcsim_world *w)
 {
 	pthread_mutex_lock(&w->thr->big);
+	big_depth++;
 }
 
 void pcsim__thr_unlock_global(struct pcsim_world *w)
 {
+	big_depth--;
 	pthread_mutex_unlock(&w->thr->big);
+}
+
+/*
+ * Setup or finish is being left at a failed call (pcsim__setup_escape(), a longjmp to
+ * pcsim_explore()): the main thread lets go of the global lock at whatever depth the failing
+ * call and its callers held it, so the world stays usable. Nothing else is held there: no task
+ * or completion thread of the execution runs yet (setup) or any more (finish).
+ */
+void pcsim__thr_setup_unwind(struct pcsim_world *w)
+{
+	while (big_depth) {
+		big_depth--;
+		pthread_mutex_unlock(&w->thr->big);
+	}
 }
 
 /* An execution of this world could not be torn down: its threads may still run. */

@@ -90,6 +90,7 @@ int pcsim__thr_run_exec(struct pcsim_world *w);
 bool pcsim__thr_world_hung(struct pcsim_world *w);
 void pcsim__thr_lock_global(struct pcsim_world *w);
 void pcsim__thr_unlock_global(struct pcsim_world *w);
+void pcsim__thr_setup_unwind(struct pcsim_world *w);
 void pcsim__thr_task_created(struct pcsim_world *w, struct pcsim_task *t);
 void pcsim__thr_sleep(struct pcsim_world *w, struct pcsim_task *t);
 void pcsim__thr_wake(struct pcsim_world *w, struct pcsim_task *t);
