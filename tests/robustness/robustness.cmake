@@ -28,3 +28,16 @@ endforeach()
 # RLIMIT_NOFILE lowered), the threads page index out of memory, setup/finish on both backends.
 pcsim_cmocka_test(NAME robustness_threads SOURCES robustness/test_robust_threads.c
 	LABELS unit robustness threads)
+
+# The ring on real threads (issue 9 §5): the submitter waits in its libev loop; every ring
+# program a few times here, 200 times each in the soak tier (run it in the tsan preset:
+# `setarch $(uname -m) -R ctest --preset tsan -R uring_threads_tsan_soak`).
+pcsim_cmocka_test(NAME robustness_uring_threads SOURCES robustness/test_robust_uring_threads.c
+	LABELS unit robustness threads)
+target_link_libraries(test_robustness_uring_threads PRIVATE pcsim_support)
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME uring_threads_tsan_soak PROGRAM robustness_uring_threads
+		ARGS test_ring_programs LABELS soak threads TIMEOUT 3600)
+	set_tests_properties(uring_threads_tsan_soak PROPERTIES
+		ENVIRONMENT PCSIM_URING_THREADS_RUNS=200)
+endif()
