@@ -41,3 +41,11 @@ if(PCSIM_SOAK_TESTS)
 	set_tests_properties(uring_threads_tsan_soak PROPERTIES
 		ENVIRONMENT PCSIM_URING_THREADS_RUNS=200)
 endif()
+
+# The threads backend out of descriptors through the command line: exit 3 with the reason.
+if(TARGET pcsim-cli)
+	add_test(NAME robustness_cli_fds
+		COMMAND ${PROJECT_SOURCE_DIR}/tests/cli/robust_fds.sh $<TARGET_FILE:pcsim-cli>)
+	set_tests_properties(robustness_cli_fds PROPERTIES LABELS "unit;robustness;threads"
+		TIMEOUT 120)
+endif()
