@@ -49,3 +49,7 @@ if(TARGET pcsim-cli)
 	set_tests_properties(robustness_cli_fds PROPERTIES LABELS "unit;robustness;threads"
 		TIMEOUT 120)
 endif()
+
+# A leaked ring request is reported as uring-leak, not as a deadlock of the ring's exit (sim).
+pcsim_cmocka_test(NAME robustness_uring_leak SOURCES robustness/test_robust_uring_leak.c
+	LABELS unit robustness)
