@@ -55,6 +55,10 @@ static void submitter(void *arg)
 	}
 	for (unsigned i = 0; i < 2; i++) {
 		struct io_uring_sqe *sqe = pcsim_uring_get_sqe(&ring);
+		if (!sqe) {
+			pcsim_fail("uring", "no SQE");
+			return;
+		}
 		pcsim_uring_prep_read(sqe, l->fd, l->buf[i], 4096, 4096u * i);
 		pcsim_uring_sqe_set_data64(sqe, 10 + i);
 	}

@@ -88,6 +88,10 @@ static void stuck_submitter(void *arg)
 		return;
 	}
 	struct io_uring_sqe *sqe = pcsim_uring_get_sqe(&ring);
+	if (!sqe) {
+		pcsim_fail("uring", "no SQE");
+		return;
+	}
 	pcsim_uring_prep_read(sqe, s->fd, s->buf, sizeof(s->buf), 0);
 	struct io_uring_cqe *cqe;
 	pcsim_uring_submit(&ring);

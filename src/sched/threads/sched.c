@@ -322,7 +322,13 @@ static void *task_main(void *arg)
 	while (!tw->go)
 		pthread_cond_wait(&tw->go_cv, &tw->done_mu);
 	pthread_mutex_unlock(&tw->done_mu);
-	pcsim__task_entry(t);
+	/*
+	 * do_exit() comes back here (pcsim__thr_task_exit()) and the thread returns: no
+	 * pthread_exit(), whose unwinder glibc loads (libgcc_s) on first use - and aborts the
+	 * process when it cannot, e.g. out of file descriptors.
+	 */
+	if (setjmp(t->thr->exit_jb) == 0)
+		pcsim__task_entry(t);
 	return NULL;
 }
 
@@ -379,7 +385,8 @@ void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_task *t)
 	tw->alive--;
 	pthread_cond_broadcast(&tw->done_cv);
 	pthread_mutex_unlock(&tw->done_mu);
-	pthread_exit(NULL);
+	/* @tt is arena memory of a running execution: still valid (the arena goes after join). */
+	longjmp(tt->exit_jb, 1);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #define PCSIM_THREADS_THREADS_H
 
 #include <pthread.h>
+#include <setjmp.h>
 
 #include <ev.h>
 
@@ -34,6 +35,7 @@ struct pcsim__thr_task {
 	bool no_loop;			/* ev_loop_new failed: task_work waits use the futex */
 	uint8_t waiting;		/* atomic: 0 running, 1 in schedule(), 2 in its loop,
 					 * 3 spinning on a spinlock */
+	jmp_buf exit_jb;		/* do_exit(): back to the thread's start, which returns */
 };
 
 struct irq_thread {
