@@ -178,11 +178,11 @@ struct pcsim_program {
  * use it for everything a model allocates per execution, so abandoned executions (violations)
  * never leak.
  * Return: the memory. It never aborts the host: a request above PCSIM_ALLOC_MAX or one malloc()
- * cannot satisfy ends the execution with PCSIM_OUTCOME_INTERNAL ("out-of-memory"). On the sim
- * backend it then does not return, from a task, an atomic context, setup or finish alike (the
- * execution stops there, as after a violation; setup and finish are left where the call was),
- * so callers need no NULL check. On the threads backend it returns NULL and the caller must not
- * use the result (setup should return: no task of that execution runs).
+ * cannot satisfy ends the execution with PCSIM_OUTCOME_INTERNAL ("out-of-memory"). From setup
+ * or finish it then does not return, on either backend: they are left where the call was (the
+ * execution's tasks do not run), so setup code needs no NULL check. From a task or an atomic
+ * context the sim backend does not return either (the execution stops there, as after a
+ * violation); the threads backend returns NULL there and the caller must not use the result.
  */
 PCSIM_API void *pcsim_alloc(struct pcsim_world *w, size_t size);
 

@@ -393,7 +393,11 @@ PCSIM_API struct pcsim_page *pcsim_mapping_populate(struct pcsim_address_space *
 /** find_get_page(): RCU lookup with a speculative reference, re-checked; NULL if absent. */
 PCSIM_API struct pcsim_page *pcsim_find_get_page(struct pcsim_address_space *m,
 						 unsigned long index);
-/** add_to_page_cache_lru(): insert a locked new page; -EEXIST if the slot is taken. */
+/**
+ * add_to_page_cache_lru(): insert a locked new page; -EEXIST if the slot is taken, -ENOMEM if
+ * the threads backend's page index is out of memory (the execution has then failed with
+ * "out-of-memory").
+ */
 PCSIM_API int pcsim_add_to_page_cache(struct pcsim_page *page, struct pcsim_address_space *m,
 				      unsigned long index);
 /**

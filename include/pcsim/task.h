@@ -50,9 +50,11 @@ extern "C" {
  * is do_exit(). @cpu: the CPU it runs on, or -1 for round robin by creation order.
  *
  * Context: setup, or task (like kthread_run; the new task is runnable at once).
- * Return: the task, or NULL if @cpu is out of range. More than PCSIM_MAX_TASKS tasks end the
- * execution with PCSIM_OUTCOME_INTERNAL ("too-many-tasks"): on the sim backend the call does
- * not return (setup is left there), on the threads backend it returns NULL.
+ * Return: the task, or NULL if @cpu is out of range. More than PCSIM_MAX_TASKS tasks, or no
+ * memory for the task, end the execution with PCSIM_OUTCOME_INTERNAL ("too-many-tasks",
+ * "out-of-memory"): from setup the call does not return on either backend (setup is left
+ * there and no task runs); from a task it does not return on the sim backend and returns NULL
+ * on the threads backend.
  */
 PCSIM_API struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 					       void (*fn)(void *arg), void *arg, int cpu);
@@ -207,7 +209,7 @@ PCSIM_API int pcsim_task_work_run(void);
 /**
  * pcsim_task_work_wait - sleep in TASK_INTERRUPTIBLE until task_work is queued for the caller,
  * then run it: the shape of a wait that handles task_work itself (io_cqring_wait). In the
- * threads backend the task waits in its own libev loop, woken through ev_async by
+ * threads backend the task waits in its own libev loop, woken through an eventfd it watches by
  * task_work_add() and by every wakeup. Context: task, may sleep.
  * Return: number of works run (> 0), or -EINTR if a real signal is pending.
  */

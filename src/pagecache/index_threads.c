@@ -22,8 +22,8 @@
  * callback as outstanding work of the execution, so every deleted entry has been freed before
  * the execution ends.
  */
-#include <assert.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -38,6 +38,8 @@
 struct pcsim__page_index {
 	struct cds_lfht *ht;
 	unsigned long rcu_pending; /* atomic: deleted entries not yet freed */
+	unsigned long fault_nth;   /* PCSIM_FAULT_PAGE_INDEX, 0: none */
+	unsigned long nalloc;	   /* atomic: allocations so far, for fault_nth */
 };
 
 struct pcsim__page_index_node {
@@ -48,14 +50,38 @@ struct pcsim__page_index_node {
 	struct pcsim_callback_head rcu; /* call_rcu() after deletion; teardown's list */
 };
 
-static void *xmalloc(size_t size)
+/*
+ * Fault injection for the robustness tests (docs/robustness.md): with PCSIM_FAULT_PAGE_INDEX=N
+ * in the environment, the N-th allocation of every index fails as if memory were exhausted
+ * (1: the table itself, 2: its first entry, ...). Read once per index, at its creation.
+ */
+static unsigned long fault_nth(void)
 {
-	void *p = malloc(size);
-	if (!p) {
-		fprintf(stderr, "pcsim: out of memory in the page index\n");
-		abort();
-	}
-	return p;
+	const char *e = getenv("PCSIM_FAULT_PAGE_INDEX");
+	if (!e || !*e)
+		return 0;
+	char *end;
+	unsigned long n = strtoul(e, &end, 10);
+	return *end ? 0 : n;
+}
+
+/* This allocation of @ix fails by injection. Context: any (updaters are serialised anyway). */
+static bool fault_now(struct pcsim__page_index *ix)
+{
+	if (!ix || !ix->fault_nth)
+		return false;
+	return __atomic_add_fetch(&ix->nalloc, 1, __ATOMIC_RELAXED) == ix->fault_nth;
+}
+
+/*
+ * Out of memory in the index: the execution cannot go on as modelled. Report it as the
+ * execution's failure "out-of-memory" (the first report is what the run shows; the threads
+ * backend's pcsim_fail() returns) and let the caller return -ENOMEM or NULL, never abort.
+ */
+static void index_oom(const char *what, unsigned long index)
+{
+	pcsim_fail("out-of-memory", "page index (threads backend): out of memory for %s %lu",
+		   what, index);
 }
 
 /* A 64-bit finaliser: every bit of the index moves every bit of the hash, so neighbouring
@@ -88,14 +114,21 @@ struct pcsim__page_index *pcsim__page_index_create(struct pcsim_world *w, unsign
 	while (size < nr_slots && size < INDEX_MAX_BUCKETS)
 		size <<= 1;
 	struct pcsim__page_index *ix = pcsim_alloc(w, sizeof(*ix));
+	if (!ix)
+		return NULL;	/* pcsim_alloc() has reported it */
+	ix->fault_nth = fault_nth();
 	/* No CDS_LFHT_AUTO_RESIZE: a fixed table needs no resize worker and no call_rcu of its
 	 * own, so the execution's end has only our entries to wait for. */
-	ix->ht = cds_lfht_new_flavor(size, size, size, 0, &urcu_memb_flavor, NULL);
+	ix->ht = fault_now(ix) ? NULL
+			       : cds_lfht_new_flavor(size, size, size, 0, &urcu_memb_flavor, NULL);
 	if (!ix->ht) {
-		fprintf(stderr, "pcsim: cds_lfht_new_flavor(%lu) failed\n", size);
-		abort();
+		index_oom("a table of buckets:", size);
+		return NULL;
 	}
-	pcsim_exec_cleanup_register(w, index_destroy, ix);
+	if (pcsim_exec_cleanup_register(w, index_destroy, ix) < 0) {
+		cds_lfht_destroy(ix->ht, NULL);	/* empty: cannot fail */
+		return NULL;
+	}
 	return ix;
 }
 
@@ -119,10 +152,15 @@ bool pcsim__page_index_node_deleted(const struct pcsim__page_index_node *n)
 	return cds_lfht_is_node_deleted(&n->node) != 0;
 }
 
-struct pcsim__page_index_node *pcsim__page_index_node_alloc(unsigned long index,
+struct pcsim__page_index_node *pcsim__page_index_node_alloc(struct pcsim__page_index *ix,
+							    unsigned long index,
 							    struct pcsim_page *page)
 {
-	struct pcsim__page_index_node *n = xmalloc(sizeof(*n));
+	struct pcsim__page_index_node *n = fault_now(ix) ? NULL : malloc(sizeof(*n));
+	if (!n) {
+		index_oom("the entry of index", index);
+		return NULL;
+	}
 	cds_lfht_node_init(&n->node);
 	n->ix = NULL;
 	n->rcu.next = NULL;
@@ -217,7 +255,12 @@ static void index_destroy(struct pcsim_world *w, void *arg)
 
 	if (__atomic_load_n(&ix->rcu_pending, __ATOMIC_ACQUIRE) != 0)
 		urcu_memb_barrier();
-	assert(__atomic_load_n(&ix->rcu_pending, __ATOMIC_ACQUIRE) == 0);
+	/* Still pending after the barrier: call_rcu() could not queue them (out of memory, the
+	 * execution ended as such). They are out of the table and nothing will free them. */
+	if (__atomic_load_n(&ix->rcu_pending, __ATOMIC_ACQUIRE) != 0)
+		fprintf(stderr, "pcsim: page index: %lu deleted entries were never queued for "
+				"freeing (call_rcu out of memory): leaked\n",
+			__atomic_load_n(&ix->rcu_pending, __ATOMIC_RELAXED));
 	for (cds_lfht_first(ix->ht, &iter); (node = cds_lfht_iter_get_node(&iter)) != NULL;
 	     cds_lfht_next(ix->ht, &iter)) {
 		struct pcsim__page_index_node *n =
@@ -233,9 +276,7 @@ static void index_destroy(struct pcsim_world *w, void *arg)
 		dead = next;
 	}
 	int err = cds_lfht_destroy(ix->ht, NULL);
-	if (err) {
-		fprintf(stderr, "pcsim: cds_lfht_destroy failed (%d)\n", err);
-		abort();
-	}
+	if (err)	/* entries left behind: not possible after the walk; leak, never abort */
+		fprintf(stderr, "pcsim: page index: cds_lfht_destroy failed (%d): leaked\n", err);
 	ix->ht = NULL;
 }

@@ -25,7 +25,8 @@ struct pcsim__page_index_node;
 /*
  * pcsim__page_index_create - an empty index for a file of @nr_slots pages, destroyed when the
  * execution ends (pcsim_exec_cleanup_register()). Context: setup, threads backend.
- * Return: the index (never NULL: out of memory aborts, as pcsim_alloc() does).
+ * Return: the index, or NULL when memory is exhausted (the execution has been failed with
+ * "out-of-memory"; the caller keeps going without an index, it never aborts).
  */
 struct pcsim__page_index *pcsim__page_index_create(struct pcsim_world *w, unsigned long nr_slots);
 
@@ -46,11 +47,14 @@ struct pcsim_page *pcsim__page_index_node_page(const struct pcsim__page_index_no
 bool pcsim__page_index_node_deleted(const struct pcsim__page_index_node *n);
 
 /*
- * pcsim__page_index_node_alloc - a new, unpublished entry @index -> @page (malloc'd: its
- * lifetime is the table's, not the arena's). Call it before taking the i_pages lock.
+ * pcsim__page_index_node_alloc - a new, unpublished entry @index -> @page for @ix (malloc'd:
+ * its lifetime is the table's, not the arena's). Call it before taking the i_pages lock.
+ * Return: the entry, or NULL when memory is exhausted: the execution has been failed with
+ * "out-of-memory" and the caller returns -ENOMEM (add_to_page_cache_lru() may, in the kernel).
  * pcsim__page_index_node_free - free an entry that was never published. Context: any.
  */
-struct pcsim__page_index_node *pcsim__page_index_node_alloc(unsigned long index,
+struct pcsim__page_index_node *pcsim__page_index_node_alloc(struct pcsim__page_index *ix,
+							    unsigned long index,
 							    struct pcsim_page *page);
 void pcsim__page_index_node_free(struct pcsim__page_index_node *n);
 

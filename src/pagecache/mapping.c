@@ -69,8 +69,10 @@ struct page *pcsim_mapping_populate(struct address_space *m, unsigned long index
 	/* one reference belongs to the cache (pcsim_page_alloc gave it) */
 	PCSIM_SETUP_SET(m->slots[index], page);
 	if (m->i_pages_lfht) {
-		struct pcsim__page_index_node *n = pcsim__page_index_node_alloc(index, page);
-		if (pcsim__page_index_populate(m->i_pages_lfht, n) != 0) {
+		struct pcsim__page_index_node *n =
+			pcsim__page_index_node_alloc(m->i_pages_lfht, index, page);
+		/* NULL: out of memory, the execution has failed and will not run */
+		if (n && pcsim__page_index_populate(m->i_pages_lfht, n) != 0) {
 			pcsim__page_index_node_free(n);
 			pcsim_fail("i_pages", "file %u: page %lu populated twice", m->id, index);
 		}
@@ -184,7 +186,11 @@ int pcsim_add_to_page_cache(struct page *page, struct address_space *m, unsigned
 	WRITE_ONCE(page->index, index);
 	if (m->i_pages_lfht) {
 		/* Allocate before taking the lock, as the kernel's xas_nomem() retry does. */
-		n = pcsim__page_index_node_alloc(index, page);
+		n = pcsim__page_index_node_alloc(m->i_pages_lfht, index, page);
+		if (!n) {	/* out of memory: the execution has failed, say so to the caller */
+			WRITE_ONCE(page->flags, READ_ONCE(page->flags) & ~(1ul << PG_locked));
+			return -ENOMEM;
+		}
 		spin_lock_irqsave(&m->i_pages_lock, flags);
 		ret = add_lfht_locked(page, m, index, n);
 		spin_unlock_irqrestore(&m->i_pages_lock, flags);

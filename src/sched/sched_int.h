@@ -608,21 +608,27 @@ struct pcsim__backend_ops {
 	void (*forbid)(struct pcsim__ctx *c, const void *addr, size_t size, const char *what,
 		       bool writes_only);
 	void (*allow)(struct pcsim__ctx *c, const void *addr);
+	/* Before pcsim__setup_escape() leaves setup or finish: let go of what the calling thread
+	 * holds (the threads backend's global lock, at any depth). NULL: nothing to release. */
+	void (*setup_unwind)(struct pcsim_world *w);
 };
 
 extern const struct pcsim__backend_ops pcsim__sim_ops;		/* sim/ */
 extern const struct pcsim__backend_ops pcsim__threads_ops;	/* threads/ */
 
 /*
- * Setup or finish cannot go on (the outcome is already PCSIM_OUTCOME_INTERNAL): on the sim
- * backend leave them as a task would stop, so no program or model layer needs to check
- * pcsim_alloc() or pcsim_task_create() for NULL in setup. The world lock is a no-op there;
- * the threads backend (its lock is real and may be held) returns to the caller instead.
+ * Setup or finish cannot go on (the outcome is already PCSIM_OUTCOME_INTERNAL): leave them
+ * as a task would stop, on either backend, so no program or model layer needs to check
+ * pcsim_alloc() or pcsim_task_create() for NULL in setup. The threads backend first lets go
+ * of its global lock, which the failing call may hold (setup_unwind).
  */
 static inline void pcsim__setup_escape(struct pcsim_world *w)
 {
-	if (w->escape && !pcsim__tls_ctx && !w->ops->lock)
-		longjmp(*w->escape, 1);
+	if (!w->escape || pcsim__tls_ctx)
+		return;
+	if (w->ops->setup_unwind)
+		w->ops->setup_unwind(w);
+	longjmp(*w->escape, 1);
 }
 
 static inline void pcsim__world_lock(struct pcsim_world *w)

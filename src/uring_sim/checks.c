@@ -27,6 +27,9 @@
  *  - U10 in rw.c and io-wq.c (a RWF_NOWAIT request never arms and is never punted, B-04);
  *  - completion: one CQE per request; every byte a read reports is the file's byte at its
  *    offset.
+ * At every step of a ring's exit (sc memory), uring-leak: the exit sleeps waiting for requests
+ * that nothing can complete any more (check_exit_leak()). Without it a leaked request showed
+ * as a deadlock of the exit, and the uring-leak check after the wait could never run.
  */
 #include <stdio.h>
 
@@ -52,14 +55,95 @@ static bool wpq_linked(const struct wait_page_queue *wpq)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Per step: U5 over the live requests
+ * Per step: U5 over the live requests; a leak at the ring's exit
  */
+
+/* A raw look at a list's next pointer: no preemption point, no footprint, not traced. */
+static struct list_head *raw_next(const struct list_head *l)
+{
+	return __atomic_load_n((struct list_head *const *)&l->next.pcsim_private_,
+			       __ATOMIC_RELAXED);
+}
+
+static bool raw_list_empty(const struct list_head *head)
+{
+	return raw_next(head) == head;
+}
+
+/* Is @t asleep as an idle io-wq worker: an entry of its pool's wait queue is its own? */
+static bool worker_idle(const struct io_wq *wq, const struct task_struct *t)
+{
+	if (!pcsim_task_is_sleeping(t) || pcsim_task_work_pending((struct task_struct *)t))
+		return false;
+	const struct list_head *head = &wq->wait.head;
+	unsigned n = 0;
+	for (const struct list_head *e = raw_next(head); e && e != head && n < 1024;
+	     e = raw_next(e), n++) {
+		const struct wait_queue_entry *we =
+			container_of(e, const struct wait_queue_entry, entry);
+		if (we->private == t)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * uring-leak while the ring's exit waits: pcsim_uring_queue_exit() sleeps until every request
+ * is freed, so a request nobody will ever complete or free kept it asleep for good and the run
+ * ended as a deadlock, before the exit's own uring-leak check. Here the leak is reported at the
+ * step where it becomes certain: the ring is dying and its owner sleeps in the exit with no
+ * task_work queued; every io-wq worker has exited or sleeps idle on its pool's queue with none;
+ * no work is queued to the pool and no CQE waits on the overflow list; and no unfreed request
+ * has a page callback armed or a task_work queued for it. Then no context can complete any of
+ * them: a page unlock reaches only armed requests, and every other path to a completion runs in
+ * the owner or a worker. io_async_buf_func() sets tw_pending in the same step it clears armed
+ * (no preemption point between them), so a callback in flight never looks quiet; with B-14
+ * re-injected it does not (its ctx reference, and tw_pending with it, come later), so the check
+ * stands aside then. The raw looks need sc memory: under tso a store may still sit in a buffer.
+ */
+static int check_exit_leak(struct io_ring_ctx *ctx)
+{
+	if (!ring_dying(ctx) || ctx->exited || !ctx->sqo_task)
+		return 0;
+	if (pcsim_world_config(ctx->w)->mem != PCSIM_MEM_SC || uring_bug(ctx, 14))
+		return 0;
+	if (!pcsim_task_is_sleeping(ctx->sqo_task) || pcsim_task_work_pending(ctx->sqo_task))
+		return 0;
+	for (unsigned i = 0; i < ctx->wq.nr_workers; i++) {
+		struct task_struct *t = ctx->wq.workers[i];
+		if (t && !pcsim_task_exited(t) && !worker_idle(&ctx->wq, t))
+			return 0;
+	}
+	if (!raw_list_empty(&ctx->wq.work_list) || !raw_list_empty(&ctx->cq_overflow_list))
+		return 0;
+	struct io_kiocb *first = NULL;
+	unsigned leaked = 0;
+	for (unsigned k = 0; k < ctx->nr_reqs; k++) {
+		struct io_kiocb *req = ctx->reqs[k];
+		if (req->freed)
+			continue;
+		if (req->armed || __atomic_load_n(&req->tw_pending, __ATOMIC_RELAXED))
+			return 0;
+		if (!leaked++)
+			first = req;
+	}
+	if (!leaked)
+		return 0;
+	pcsim_fail("uring-leak", "request %u (user_data %llu)%s never freed: the ring's exit "
+		   "waits for %u request(s) that nothing can complete (no page callback armed, no "
+		   "task_work queued, io-wq idle)", first->id,
+		   (unsigned long long)first->user_data, leaked > 1 ? " and others" : "", leaked);
+	return 1;
+}
+
 static int check_rings(struct pcsim_world *w, void *arg)
 {
 	struct uring_layer *L = arg;
 	(void)w;
 	for (unsigned i = 0; i < L->nr_chk_rings; i++) {
 		struct io_ring_ctx *ctx = L->chk_rings[i];
+		if (check_exit_leak(ctx))
+			return 1;
 		for (unsigned k = 0; k < ctx->nr_reqs; k++) {
 			struct io_kiocb *req = ctx->reqs[k];
 			if (req->freed || req->armed || !(req->kiocb.ki_flags & IOCB_WAITQ))

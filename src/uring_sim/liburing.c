@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "submit_threads.h"
 #include "uring_int.h"
 
 static const char layer_key = 0;
@@ -396,6 +397,12 @@ static unsigned flush_sq(struct pcsim_uring *ring)
 	return ring->sqe_tail - (unsigned)smp_load_acquire(&r->sq_head);
 }
 
+/* The threads backend's submitter waits for CQEs in its event loop (submit_threads.c). */
+static bool on_threads(const struct io_ring_ctx *ctx)
+{
+	return pcsim_world_config(ctx->w)->backend == PCSIM_BACKEND_THREADS;
+}
+
 int pcsim_uring_submit_and_wait(struct pcsim_uring *ring, unsigned wait_nr)
 {
 	if (!ring || !ring->ctx || ring->ctx->exited)
@@ -403,6 +410,8 @@ int pcsim_uring_submit_and_wait(struct pcsim_uring *ring, unsigned wait_nr)
 	unsigned n = flush_sq(ring);
 	if (!n && !wait_nr)
 		return 0;
+	if (wait_nr && on_threads(ring->ctx))
+		return pcsim__uring_thr_enter(ring->ctx, n, wait_nr);	/* in its event loop */
 	return pcsim__io_uring_enter(ring->ctx, n, wait_nr);
 }
 
@@ -513,7 +522,8 @@ int pcsim_uring_wait_cqe_nr(struct pcsim_uring *ring, struct io_uring_cqe **cqe_
 		 */
 		if (entered)
 			pcsim_cpu_relax();
-		int ret = pcsim__io_uring_enter(ring->ctx, 0, wait_nr);
+		int ret = on_threads(ring->ctx) ? pcsim__uring_thr_enter(ring->ctx, 0, wait_nr)
+						: pcsim__io_uring_enter(ring->ctx, 0, wait_nr);
 		if (ret < 0)
 			return ret;
 	}

@@ -23,3 +23,33 @@ foreach(t schedule config)
 		COMMAND fuzz_replay_${t} ${PROJECT_SOURCE_DIR}/fuzz/corpus/${t})
 	set_tests_properties(fuzz_corpus_${t} PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
 endforeach()
+
+# Resource exhaustion where the threads backend differs: descriptors (child processes with
+# RLIMIT_NOFILE lowered), the threads page index out of memory, setup/finish on both backends.
+pcsim_cmocka_test(NAME robustness_threads SOURCES robustness/test_robust_threads.c
+	LABELS unit robustness threads)
+
+# The ring on real threads (issue 9 §5): the submitter waits in its libev loop; every ring
+# program a few times here, 200 times each in the soak tier (run it in the tsan preset:
+# `setarch $(uname -m) -R ctest --preset tsan -R uring_threads_tsan_soak`).
+pcsim_cmocka_test(NAME robustness_uring_threads SOURCES robustness/test_robust_uring_threads.c
+	LABELS unit robustness threads)
+target_link_libraries(test_robustness_uring_threads PRIVATE pcsim_support)
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME uring_threads_tsan_soak PROGRAM robustness_uring_threads
+		ARGS test_ring_programs LABELS soak threads TIMEOUT 3600)
+	set_tests_properties(uring_threads_tsan_soak PROPERTIES
+		ENVIRONMENT PCSIM_URING_THREADS_RUNS=200)
+endif()
+
+# The threads backend out of descriptors through the command line: exit 3 with the reason.
+if(TARGET pcsim-cli)
+	add_test(NAME robustness_cli_fds
+		COMMAND ${PROJECT_SOURCE_DIR}/tests/cli/robust_fds.sh $<TARGET_FILE:pcsim-cli>)
+	set_tests_properties(robustness_cli_fds PROPERTIES LABELS "unit;robustness;threads"
+		TIMEOUT 120)
+endif()
+
+# A leaked ring request is reported as uring-leak, not as a deadlock of the ring's exit (sim).
+pcsim_cmocka_test(NAME robustness_uring_leak SOURCES robustness/test_robust_uring_leak.c
+	LABELS unit robustness)

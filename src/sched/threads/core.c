@@ -254,4 +254,5 @@ const struct pcsim__backend_ops pcsim__threads_ops = {
 	.bit_nonatomic = pcsim__thr_bit_nonatomic,
 	.forbid = pcsim__thr_forbid,
 	.allow = pcsim__thr_allow,
+	.setup_unwind = pcsim__thr_setup_unwind,
 };

@@ -2,7 +2,8 @@
 /*
  * threads/event.c - the threads backend's atomic contexts: one completion thread per virtual
  * CPU, each driving a libev loop for the world's lifetime. Events are handed over through a
- * mutex-protected queue and ev_async; a delay becomes an ev_timer; a posted signal is an event
+ * mutex-protected queue and a kick (an eventfd the loop watches: pcsim__thr_kick_open()); a
+ * delay becomes an ev_timer; a posted signal is an event
  * whose handler delivers it. Events posted during setup wait in per-CPU queues until the
  * execution starts (sched.c).
  */
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +23,46 @@
 #include <urcu/urcu-memb.h>
 
 #include "threads/threads.h"
+
+struct ev_loop *pcsim__thr_loop_new(void)
+{
+	return ev_loop_new(EVFLAG_AUTO | EVFLAG_NOTIMERFD | EVFLAG_NOINOTIFY | EVFLAG_NOSIGMASK);
+}
+
+int pcsim__thr_kick_open(struct ev_loop *loop, struct thr_kick *k,
+			 void (*cb)(struct ev_loop *loop, ev_io *io, int revents))
+{
+	k->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (k->fd < 0)
+		return -errno;
+	ev_io_init(&k->io, cb, k->fd, EV_READ);
+	ev_io_start(loop, &k->io);
+	return 0;
+}
+
+void pcsim__thr_kick_send(struct thr_kick *k)
+{
+	uint64_t one = 1;
+	/* Fails only when the counter is saturated: the loop has a wakeup pending anyway. */
+	ssize_t r = write(k->fd, &one, sizeof(one));
+	(void)r;
+}
+
+void pcsim__thr_kick_drain(struct thr_kick *k)
+{
+	uint64_t n;
+	ssize_t r = read(k->fd, &n, sizeof(n));	/* non-blocking: EAGAIN if already drained */
+	(void)r;
+}
+
+void pcsim__thr_kick_close(struct ev_loop *loop, struct thr_kick *k)
+{
+	if (k->fd < 0)
+		return;
+	ev_io_stop(loop, &k->io);
+	close(k->fd);
+	k->fd = -1;
+}
 
 void pcsim__thr_event_done(struct pcsim__thr_world *tw)
 {
@@ -111,10 +153,19 @@ static void timers_reap_cancelled(struct ev_loop *loop, struct irq_thread *it)
 	}
 }
 
-static void irq_async_cb(struct ev_loop *loop, ev_async *a, int revents)
+static void irq_kick_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
-	(void)revents;
-	struct irq_thread *it = (struct irq_thread *)((char *)a - offsetof(struct irq_thread, async));
+	struct irq_thread *it = (struct irq_thread *)((char *)io - offsetof(struct irq_thread, kick.io));
+	if (revents & EV_ERROR) {
+		/* libev dropped the descriptor (epoll_ctl failed): nothing can wake this loop. */
+		pcsim__thr_lock_global(it->tw->w);
+		pcsim__failf(it->tw->w, PCSIM_OUTCOME_INTERNAL, "internal",
+			     "threads backend: libev dropped the wake-up descriptor of cpu%u",
+			     it->cpu);
+		pcsim__thr_unlock_global(it->tw->w);
+	} else {
+		pcsim__thr_kick_drain(&it->kick);
+	}
 	pthread_mutex_lock(&it->mu);
 	struct pcsim__event *q = it->queue;
 	bool stop = it->stop;
@@ -157,7 +208,7 @@ static void *irq_main(void *arg)
 	pthread_cond_broadcast(&tw->done_cv);
 	pthread_mutex_unlock(&tw->done_mu);
 	ev_run(it->loop, 0);
-	ev_async_stop(it->loop, &it->async);
+	pcsim__thr_kick_close(it->loop, &it->kick);
 	ev_loop_destroy(it->loop);
 	it->loop = NULL;
 	urcu_memb_unregister_thread();
@@ -170,15 +221,18 @@ int pcsim__thr_irq_threads_start(struct pcsim__thr_world *tw, unsigned ncpu)
 		struct irq_thread *it = &tw->irq[c];
 		if (it->started)
 			continue;
-		it->loop = ev_loop_new(EVFLAG_AUTO);
+		it->loop = pcsim__thr_loop_new();
 		if (!it->loop)
-			return -ENOMEM;
-		ev_async_init(&it->async, irq_async_cb);
-		ev_async_start(it->loop, &it->async);
-		if (pthread_create(&it->thread, NULL, irq_main, it) != 0) {
+			return errno ? -errno : -ENOMEM;
+		int err = pcsim__thr_kick_open(it->loop, &it->kick, irq_kick_cb);
+		if (!err && pthread_create(&it->thread, NULL, irq_main, it) != 0) {
+			pcsim__thr_kick_close(it->loop, &it->kick);
+			err = -EAGAIN;
+		}
+		if (err) {
 			ev_loop_destroy(it->loop);
 			it->loop = NULL;
-			return -EAGAIN;
+			return err;
 		}
 		it->started = true;
 		tw->irq_started++;
@@ -198,7 +252,7 @@ void pcsim__thr_irq_threads_stop(struct pcsim__thr_world *tw)
 			continue;
 		pthread_mutex_lock(&it->mu);
 		it->stop = true;
-		ev_async_send(it->loop, &it->async);
+		pcsim__thr_kick_send(&it->kick);
 		pthread_mutex_unlock(&it->mu);
 		pthread_join(it->thread, NULL);
 		it->started = false;
@@ -214,7 +268,7 @@ void pcsim__thr_irq_enqueue(struct irq_thread *it, struct pcsim__event *ev)
 	else
 		it->queue = ev;
 	it->queue_tail = ev;
-	ev_async_send(it->loop, &it->async);
+	pcsim__thr_kick_send(&it->kick);
 	pthread_mutex_unlock(&it->mu);
 }
 
@@ -226,7 +280,7 @@ void pcsim__thr_event_cancel(struct pcsim_world *w, struct pcsim__event *ev)
 					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		/* the completion thread stops the timer (libev loops are single-threaded) */
 		pthread_mutex_lock(&it->mu);
-		ev_async_send(it->loop, &it->async);
+		pcsim__thr_kick_send(&it->kick);
 		pthread_mutex_unlock(&it->mu);
 		return;
 	}

@@ -15,10 +15,10 @@
  *
  * Atomic contexts run on one completion thread per virtual CPU, each driving a libev loop;
  * the threads live as long as the world. Events are handed over through a mutex-protected queue
- * and ev_async, and a delay becomes an ev_timer. A task that waits for task_work
+ * and a kick (an eventfd the loop watches, event.c), and a delay becomes an ev_timer. A task that waits for task_work
  * (pcsim_task_work_wait) waits in its own libev loop (created on first use), in
  * TASK_INTERRUPTIBLE: try_to_wake_up() - from task_work_add(TWA_SIGNAL), a signal, or any other
- * wakeup - rouses it with ev_async_send. TWA_RESUME and TWA_NONE do not wake it, as in the sim
+ * wakeup - rouses it through its kick. TWA_RESUME and TWA_NONE do not wake it, as in the sim
  * backend and the kernel.
  *
  * RCU is liburcu's memb flavour; every thread that may enter a read-side section registers
@@ -60,14 +60,33 @@ static long futex(void *addr, int op, int val, const struct timespec *ts)
 	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
 }
 
+/* How deep the calling thread holds the global lock (it is recursive): setup_unwind's count. */
+static _Thread_local unsigned big_depth;
+
 void pcsim__thr_lock_global(struct pcsim_world *w)
 {
 	pthread_mutex_lock(&w->thr->big);
+	big_depth++;
 }
 
 void pcsim__thr_unlock_global(struct pcsim_world *w)
 {
+	big_depth--;
 	pthread_mutex_unlock(&w->thr->big);
+}
+
+/*
+ * Setup or finish is being left at a failed call (pcsim__setup_escape(), a longjmp to
+ * pcsim_explore()): the main thread lets go of the global lock at whatever depth the failing
+ * call and its callers held it, so the world stays usable. Nothing else is held there: no task
+ * or completion thread of the execution runs yet (setup) or any more (finish).
+ */
+void pcsim__thr_setup_unwind(struct pcsim_world *w)
+{
+	while (big_depth) {
+		big_depth--;
+		pthread_mutex_unlock(&w->thr->big);
+	}
 }
 
 /* An execution of this world could not be torn down: its threads may still run. */
@@ -171,7 +190,7 @@ static void kick_loop(struct pcsim_task *t)
 		return;
 	pthread_mutex_lock(&tt->loop_mu);
 	if (tt->loop_alive)
-		ev_async_send(tt->loop, &tt->kick);
+		pcsim__thr_kick_send(&tt->kick);
 	pthread_mutex_unlock(&tt->loop_mu);
 }
 
@@ -195,12 +214,14 @@ void pcsim__thr_task_work_kick(struct pcsim_world *w, struct pcsim_task *t)
 	(void)t;
 }
 
-static void kick_cb(struct ev_loop *loop, ev_async *a, int revents)
+static void kick_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	(void)loop;
-	(void)a;
-	(void)revents;
-	/* Nothing to do: returning from ev_run is the point. */
+	(void)revents;	/* EV_ERROR: the descriptor is dropped; the task loops and sees it */
+	struct pcsim__thr_task *tt =
+		(struct pcsim__thr_task *)((char *)io - offsetof(struct pcsim__thr_task, kick.io));
+	/* Returning from ev_run is the point; the count goes, so the next wait sleeps. */
+	pcsim__thr_kick_drain(&tt->kick);
 }
 
 /*
@@ -212,16 +233,22 @@ void pcsim__thr_loop_wait(struct pcsim_world *w, struct pcsim_task *t)
 	struct pcsim__thr_task *tt = t->thr;
 	if (!tt->loop) {
 		/* Created before the state is set, so every wakeup from then on can kick it. */
-		struct ev_loop *loop = tt->no_loop ? NULL : ev_loop_new(EVFLAG_AUTO);
+		struct ev_loop *loop = tt->no_loop ? NULL : pcsim__thr_loop_new();
+		if (loop && pcsim__thr_kick_open(loop, &tt->kick, kick_cb) < 0) {
+			ev_loop_destroy(loop);	/* out of descriptors for its eventfd */
+			loop = NULL;
+		}
 		if (!loop) {
 			/*
-			 * No loop (out of file descriptors or memory): sleep on the futex instead.
+			 * No loop or no eventfd to kick it (out of file descriptors or memory):
+			 * sleep on the futex instead.
 			 * try_to_wake_up() bumps the futex word before it kicks a loop, so the wait
 			 * is the same; only the libev path is lost, and the run says so once.
 			 */
 			if (!tt->no_loop)
-				fprintf(stderr, "pcsim: ev_loop_new failed for task %s: its "
-						"task_work waits sleep on a futex instead\n",
+				fprintf(stderr, "pcsim: no libev loop for task %s (out of "
+						"descriptors or memory): its task_work waits sleep "
+						"on a futex instead\n",
 					t->name);
 			tt->no_loop = true;
 			snprintf(t->wchan, sizeof(t->wchan), "task_work_wait");
@@ -239,8 +266,6 @@ void pcsim__thr_loop_wait(struct pcsim_world *w, struct pcsim_task *t)
 			t->wchan[0] = 0;
 			return;
 		}
-		ev_async_init(&tt->kick, kick_cb);
-		ev_async_start(loop, &tt->kick);
 		pthread_mutex_lock(&tt->loop_mu);
 		tt->loop = loop;
 		tt->loop_alive = true;
@@ -256,7 +281,7 @@ void pcsim__thr_loop_wait(struct pcsim_world *w, struct pcsim_task *t)
 	if (!ready &&
 	    __atomic_load_n(&t->state.pcsim_private_, __ATOMIC_ACQUIRE) != PCSIM_TASK_RUNNING) {
 		__atomic_store_n(&tt->waiting, (uint8_t)2, __ATOMIC_RELAXED);
-		/* Returns after an ev_async (a wakeup), possibly a stale one: the caller loops. */
+		/* Returns after a kick (a wakeup), possibly a stale one: the caller loops. */
 		ev_run(tt->loop, EVRUN_ONCE);
 		__atomic_store_n(&tt->waiting, (uint8_t)0, __ATOMIC_RELAXED);
 	}
@@ -297,7 +322,13 @@ static void *task_main(void *arg)
 	while (!tw->go)
 		pthread_cond_wait(&tw->go_cv, &tw->done_mu);
 	pthread_mutex_unlock(&tw->done_mu);
-	pcsim__task_entry(t);
+	/*
+	 * do_exit() comes back here (pcsim__thr_task_exit()) and the thread returns: no
+	 * pthread_exit(), whose unwinder glibc loads (libgcc_s) on first use - and aborts the
+	 * process when it cannot, e.g. out of file descriptors.
+	 */
+	if (setjmp(t->thr->exit_jb) == 0)
+		pcsim__task_entry(t);
 	return NULL;
 }
 
@@ -322,6 +353,7 @@ void pcsim__thr_task_created(struct pcsim_world *w, struct pcsim_task *t)
 {
 	struct pcsim__thr_world *tw = w->thr;
 	t->thr = pcsim_alloc(w, sizeof(*t->thr));
+	t->thr->kick.fd = -1;
 	pthread_mutex_init(&t->thr->loop_mu, NULL);
 	/* During setup the execution starts the thread; a task creating a task starts it now. */
 	pthread_mutex_lock(&tw->done_mu);
@@ -343,7 +375,7 @@ void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_task *t)
 	tt->loop = NULL;
 	pthread_mutex_unlock(&tt->loop_mu);
 	if (loop) {
-		ev_async_stop(loop, &tt->kick);
+		pcsim__thr_kick_close(loop, &tt->kick);
 		ev_loop_destroy(loop);
 	}
 	urcu_memb_unregister_thread();
@@ -353,7 +385,8 @@ void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_task *t)
 	tw->alive--;
 	pthread_cond_broadcast(&tw->done_cv);
 	pthread_mutex_unlock(&tw->done_mu);
-	pthread_exit(NULL);
+	/* @tt is arena memory of a running execution: still valid (the arena goes after join). */
+	longjmp(tt->exit_jb, 1);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -444,7 +477,8 @@ int pcsim__thr_run_exec(struct pcsim_world *w)
 	int err = pcsim__thr_irq_threads_start(tw, ncpu);
 	if (err < 0) {
 		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "internal",
-			     "threads backend: cannot start the completion threads (%d)", err);
+			     "threads backend: cannot start the completion threads: %s (%d)",
+			     strerror(-err), err);
 		return err;
 	}
 	unsigned n = w->ex.ntasks;

@@ -8,20 +8,34 @@
 #define PCSIM_THREADS_THREADS_H
 
 #include <pthread.h>
+#include <setjmp.h>
 
 #include <ev.h>
 
 #include "sched_int.h"
 
+/*
+ * A libev loop's wake-up line: an eventfd the loop watches with an ev_io, written by any
+ * thread - what a real program does. It replaces ev_async, whose pipe libev creates inside
+ * ev_async_start() and, when it cannot (descriptors exhausted: `ulimit -n`), answers by
+ * aborting the process from a loop that retries for ever once a syserr callback returns. Here
+ * the eventfd is made first, so running out of descriptors is an error code the caller reports.
+ */
+struct thr_kick {
+	int fd;				/* the eventfd, -1 when closed */
+	ev_io io;
+};
+
 /* Per-task state of this backend (arena memory, one per task and execution). */
 struct pcsim__thr_task {
 	struct ev_loop *loop;		/* task_work_wait's loop, created on first use */
-	ev_async kick;
-	pthread_mutex_t loop_mu;	/* ev_async_send races with loop destruction otherwise */
+	struct thr_kick kick;
+	pthread_mutex_t loop_mu;	/* a kick races with the loop's destruction otherwise */
 	bool loop_alive;		/* under loop_mu */
 	bool no_loop;			/* ev_loop_new failed: task_work waits use the futex */
 	uint8_t waiting;		/* atomic: 0 running, 1 in schedule(), 2 in its loop,
 					 * 3 spinning on a spinlock */
+	jmp_buf exit_jb;		/* do_exit(): back to the thread's start, which returns */
 };
 
 struct irq_thread {
@@ -30,7 +44,7 @@ struct irq_thread {
 	pthread_t thread;
 	bool started;
 	struct ev_loop *loop;
-	ev_async async;
+	struct thr_kick kick;
 	pthread_mutex_t mu;		/* protects queue, queue_tail, stop */
 	struct pcsim__event *queue, *queue_tail;
 	bool stop;
@@ -78,6 +92,7 @@ int pcsim__thr_run_exec(struct pcsim_world *w);
 bool pcsim__thr_world_hung(struct pcsim_world *w);
 void pcsim__thr_lock_global(struct pcsim_world *w);
 void pcsim__thr_unlock_global(struct pcsim_world *w);
+void pcsim__thr_setup_unwind(struct pcsim_world *w);
 void pcsim__thr_task_created(struct pcsim_world *w, struct pcsim_task *t);
 void pcsim__thr_sleep(struct pcsim_world *w, struct pcsim_task *t);
 void pcsim__thr_wake(struct pcsim_world *w, struct pcsim_task *t);
@@ -86,7 +101,26 @@ void pcsim__thr_loop_wait(struct pcsim_world *w, struct pcsim_task *t);
 PCSIM_NORETURN void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_task *t);
 void pcsim__thr_cpu_relax(void);
 
-/* ---- event.c: completion threads (one libev loop per virtual CPU) */
+/* ---- event.c: completion threads (one libev loop per virtual CPU), loops and their kicks */
+/*
+ * pcsim__thr_loop_new - a libev loop that needs no descriptor libev would make behind our
+ * back (no timerfd, no inotify; signals are never watched). Return: the loop, or NULL with
+ * errno set (out of descriptors or memory).
+ */
+struct ev_loop *pcsim__thr_loop_new(void);
+/*
+ * pcsim__thr_kick_open - open @k's eventfd and watch it in @loop with @cb (which must call
+ * pcsim__thr_kick_drain()). Context: before @loop runs, or in its thread.
+ * Return: 0, or -errno (EMFILE, ENFILE, ENOMEM) with @k closed.
+ */
+int pcsim__thr_kick_open(struct ev_loop *loop, struct thr_kick *k,
+			 void (*cb)(struct ev_loop *loop, ev_io *io, int revents));
+/* pcsim__thr_kick_send - wake @k's loop. Context: any thread; @k must be open. */
+void pcsim__thr_kick_send(struct thr_kick *k);
+/* pcsim__thr_kick_drain - consume the pending kicks. Context: @k's loop's callback. */
+void pcsim__thr_kick_drain(struct thr_kick *k);
+/* pcsim__thr_kick_close - stop watching @k and close it. Context: @loop's thread. */
+void pcsim__thr_kick_close(struct ev_loop *loop, struct thr_kick *k);
 int pcsim__thr_irq_threads_start(struct pcsim__thr_world *tw, unsigned ncpu);
 void pcsim__thr_irq_threads_stop(struct pcsim__thr_world *tw);
 void pcsim__thr_irq_enqueue(struct irq_thread *it, struct pcsim__event *ev);
