@@ -131,6 +131,7 @@ struct pcsim__weak {
 	uint64_t ts;		/* timestamp of the newest write to memory */
 	struct weak_loc *tab;
 	size_t cap, used;
+	bool observing;		/* invariants run: loads read memory, choose nothing, mark nothing */
 	struct weak_cpu cpu[PCSIM_MAX_CPUS];
 };
 
@@ -424,6 +425,12 @@ void pcsim__mm_task_created(struct pcsim_world *w, struct pcsim__ctx *creator, u
 	pcsim__mm_full_barrier(w, cpu);
 }
 
+void pcsim__mm_observe(struct pcsim_world *w, bool on)
+{
+	if (is_weak(w) && weak_state(w))
+		w->weak->observing = on;
+}
+
 void pcsim__mm_all_barriers(struct pcsim_world *w)
 {
 	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
@@ -452,7 +459,7 @@ static uint64_t mm_load(struct pcsim_world *w, struct pcsim__ctx *c, const void 
 				break;
 			}
 		}
-		if (is_weak(w))
+		if (is_weak(w) && !(w->weak && w->weak->observing))
 			return weak_read(w, c->cpu, p, size, choose);
 	}
 	return pcsim__raw_load(p, size);

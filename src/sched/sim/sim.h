@@ -67,6 +67,9 @@ void pcsim__mm_switch_barrier(struct pcsim_world *w, unsigned cpu, bool fresh);
 void pcsim__mm_task_created(struct pcsim_world *w, struct pcsim__ctx *creator, unsigned cpu);
 /* The same on every CPU (the end and start of an RCU grace period). */
 void pcsim__mm_all_barriers(struct pcsim_world *w);
+/* Invariant checks begin (@on) or end: weak: their loads read memory as tso would (their own
+ * CPU's buffer, then memory), without choices; they are no step of the program. */
+void pcsim__mm_observe(struct pcsim_world *w, bool on);
 /* Free the weak mode's state (world destroy). */
 void pcsim__mm_weak_free(struct pcsim_world *w);
 /* A store with ordering @mo (weak: release and full stores are ordered after earlier ones). */
