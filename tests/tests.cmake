@@ -173,7 +173,7 @@ if(TARGET pcsim-cli AND PCSIM_BUILD_BENCH)
 	add_test(NAME bench_seed_json COMMAND sh -c "\"$1\" bench seed --json --dir \"$2\" --size 1M --reads 256 --repeats 1 --sim-size 1M --sim-reads 256 --sim-acct-reads 64 --threads-size 256K --threads-reads 32 | tail -n 1 | python3 -c \"import json,sys; d=json.load(sys.stdin); r=d['results']; F={'leg','mode','wall_s','user_s','sys_s','cpu_pct','ctx_voluntary','ctx_involuntary','iops'}; assert all(set(x)==F for x in r), r; s=[x for x in r if x['leg']=='sim']; assert sorted(x['mode'] for x in s)==['offload','rasync','sync'], s; assert all(x['iops']>0 and x['wall_s']>0 and x['ctx_voluntary']>0 for x in s), s; assert set(d['ratios'])>={'seed','kernel','sim','threads'}; assert d['ratios']['sim']['wall_sync_rasync']>1, d['ratios']; assert d['legs']['kernel']['run'] or d['legs']['kernel']['skipped']\"" sh $<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR})
 	set_tests_properties(bench_seed_json PROPERTIES LABELS unit TIMEOUT 120)
 endif()
-# pcsim litmus (docs/litmus.md): the project's own litmus files, each in sc and tso, checked
+# pcsim litmus (docs/litmus.md): the project's own litmus files, each in sc, tso and weak, checked
 # against the verdicts their comments state. The tests with three or four processes under tso
 # (and IRIW+mbs, Z6.0 in sc) take minutes to hours without partial-order reduction: soak.
 pcsim_cmocka_test(NAME litmus_api SOURCES unit/test_litmus.c LABELS unit)
@@ -182,11 +182,13 @@ if(TARGET pcsim-cli)
 	file(GLOB PCSIM_LITMUS_ALL ${PCSIM_LITMUS_DIR}/*.litmus)
 	set(PCSIM_LITMUS_SLOW_SC IRIW+mbs Z6.0+locks+mb Z6.0+locks+mbafterspinlock+mb)
 	set(PCSIM_LITMUS_SLOW_TSO IRIW IRIW+mbs Z6.0+locks+mb Z6.0+locks+mbafterspinlock+mb
-		SB+locks SB+mbafterspinlocks)
+		SB+locks SB+mbafterspinlocks ISA2 ISA2+rel+acqs)
+	set(PCSIM_LITMUS_SLOW_WEAK IRIW IRIW+mbs Z6.0+locks+mb Z6.0+locks+mbafterspinlock+mb
+		SB+locks SB+mbafterspinlocks ISA2 ISA2+rel+acqs MP+locks WRC+rel+rmb)
 	add_test(NAME litmus_cli COMMAND ${PCSIM_LITMUS_DIR}/cli.sh $<TARGET_FILE:pcsim-cli>
 		${CMAKE_CURRENT_BINARY_DIR}/litmus_cli)
 	set_tests_properties(litmus_cli PROPERTIES LABELS unit TIMEOUT 60)
-	foreach(mode sc tso)
+	foreach(mode sc tso weak)
 		string(TOUPPER ${mode} MODE)
 		set(quick)
 		set(slow)
@@ -246,3 +248,11 @@ if(PCSIM_SOAK_TESTS)
 	pcsim_cmocka_test(NAME dpor_soak PROGRAM dpor ARGS test_zoo_soak LABELS soak
 		TIMEOUT 36000)
 endif()
+# The litmus parser's fuzz corpus (fuzz/fuzz_litmus.c), replayed by the plain driver.
+add_executable(fuzz_replay_litmus ${PROJECT_SOURCE_DIR}/fuzz/fuzz_litmus.c
+	${PROJECT_SOURCE_DIR}/fuzz/driver.c)
+target_link_libraries(fuzz_replay_litmus PRIVATE pcsim::pcsim)
+pcsim_set_warnings(fuzz_replay_litmus)
+add_test(NAME fuzz_corpus_litmus
+	COMMAND fuzz_replay_litmus ${PROJECT_SOURCE_DIR}/fuzz/corpus/litmus)
+set_tests_properties(fuzz_corpus_litmus PROPERTIES LABELS "unit;robustness" TIMEOUT 120)

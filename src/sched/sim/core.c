@@ -170,6 +170,7 @@ static void sim_cpu_relax(struct pcsim_world *w, struct pcsim__ctx *c)
 	w->ex.yielder = c;
 	pcsim__por_obj(w, POR_YIELD, 0, PCSIM_POR_W);
 	pcsim__sim_point(w, c);
+	pcsim__mm_relax(w, c->cpu);
 }
 
 static PCSIM_NORETURN void sim_task_exit(struct pcsim_world *w, struct pcsim_task *t)

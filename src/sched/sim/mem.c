@@ -425,6 +425,13 @@ void pcsim__mm_task_created(struct pcsim_world *w, struct pcsim__ctx *creator, u
 	pcsim__mm_full_barrier(w, cpu);
 }
 
+void pcsim__mm_relax(struct pcsim_world *w, unsigned cpu)
+{
+	struct pcsim__weak *k = is_weak(w) ? weak_state(w) : NULL;
+	if (k)
+		k->cpu[cpu].view = k->ts;
+}
+
 void pcsim__mm_observe(struct pcsim_world *w, bool on)
 {
 	if (is_weak(w) && weak_state(w))

@@ -67,6 +67,10 @@ void pcsim__mm_switch_barrier(struct pcsim_world *w, unsigned cpu, bool fresh);
 void pcsim__mm_task_created(struct pcsim_world *w, struct pcsim__ctx *creator, unsigned cpu);
 /* The same on every CPU (the end and start of an RCU grace period). */
 void pcsim__mm_all_barriers(struct pcsim_world *w);
+/* cpu_relax() in a polling loop (weak): the CPU's later loads see memory as it is now, so a
+ * poll is not explored as reading the same stale value again and again (stronger than LKMM,
+ * which only promises that stores propagate eventually). */
+void pcsim__mm_relax(struct pcsim_world *w, unsigned cpu);
 /* Invariant checks begin (@on) or end: weak: their loads read memory as tso would (their own
  * CPU's buffer, then memory), without choices; they are no step of the program. */
 void pcsim__mm_observe(struct pcsim_world *w, bool on);
