@@ -256,3 +256,7 @@ pcsim_set_warnings(fuzz_replay_litmus)
 add_test(NAME fuzz_corpus_litmus
 	COMMAND fuzz_replay_litmus ${PROJECT_SOURCE_DIR}/fuzz/corpus/litmus)
 set_tests_properties(fuzz_corpus_litmus PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
+# The weak memory mode (docs/ordering.md "The weak mode"): MP's reorderings and the barriers that
+# forbid them, coherence, RCU, exact replay, and bug zoo entry B-06 found under weak only.
+pcsim_cmocka_test(NAME mem_weak SOURCES unit/test_mem_weak.c)
+target_compile_definitions(test_mem_weak PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
