@@ -131,7 +131,7 @@ struct pcsim__weak {
 	uint64_t ts;		/* timestamp of the newest write to memory */
 	struct weak_loc *tab;
 	size_t cap, used;
-	bool observing;		/* invariants run: loads read memory, choose nothing, mark nothing */
+	bool observing;		/* invariants run: loads see every executed store, choose nothing */
 	struct weak_cpu cpu[PCSIM_MAX_CPUS];
 };
 
@@ -444,6 +444,25 @@ void pcsim__mm_all_barriers(struct pcsim_world *w)
 		pcsim__mm_full_barrier(w, cpu);
 }
 
+/*
+ * weak, invariant checks: every store as soon as its context executed it (the newest buffered
+ * store to @p of any CPU, CPUs in order, else memory). A head another CPU is still
+ * initialising would otherwise look torn to the check, its stores reaching memory in any
+ * order; what the checks judge is the program's state, not how far stores have travelled.
+ */
+static uint64_t observe(struct pcsim_world *w, const void *p, unsigned size)
+{
+	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++) {
+		const struct pcsim__cpu *cp = &w->cpus[cpu];
+		for (unsigned i = cp->sb_len; i-- > 0;) {
+			const struct sb_entry *e = &cp->sb[(cp->sb_head + i) % PCSIM_SB_MAX];
+			if (e->addr == p && e->size == size)
+				return e->val;
+		}
+	}
+	return pcsim__raw_load(p, size);
+}
+
 static uint64_t mm_load(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
 			unsigned size, bool choose)
 {
@@ -466,8 +485,11 @@ static uint64_t mm_load(struct pcsim_world *w, struct pcsim__ctx *c, const void 
 				break;
 			}
 		}
-		if (is_weak(w) && !(w->weak && w->weak->observing))
-			return weak_read(w, c->cpu, p, size, choose);
+		if (is_weak(w)) {
+			if (!(w->weak && w->weak->observing))
+				return weak_read(w, c->cpu, p, size, choose);
+			return observe(w, p, size);
+		}
 	}
 	return pcsim__raw_load(p, size);
 }

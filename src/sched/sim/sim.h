@@ -71,8 +71,8 @@ void pcsim__mm_all_barriers(struct pcsim_world *w);
  * poll is not explored as reading the same stale value again and again (stronger than LKMM,
  * which only promises that stores propagate eventually). */
 void pcsim__mm_relax(struct pcsim_world *w, unsigned cpu);
-/* Invariant checks begin (@on) or end: weak: their loads read memory as tso would (their own
- * CPU's buffer, then memory), without choices; they are no step of the program. */
+/* Invariant checks begin (@on) or end: weak: their loads see every store its context has
+ * executed (any CPU's buffer, then memory), without choices; they are no step of the program. */
 void pcsim__mm_observe(struct pcsim_world *w, bool on);
 /* Free the weak mode's state (world destroy). */
 void pcsim__mm_weak_free(struct pcsim_world *w);
