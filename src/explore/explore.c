@@ -264,7 +264,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	}
 	if (cfg.backend == PCSIM_BACKEND_THREADS && cfg.mem != PCSIM_MEM_SC) {
 		r->message = xstrdup("pcsim_explore: the threads backend runs on the machine's own "
-				     "memory model; mem=tso needs the sim backend");
+				     "memory model; mem=tso and mem=weak need the sim backend");
 		return -EINVAL;
 	}
 	if (o.slice_count > 1 && (o.slice_index >= o.slice_count ||
