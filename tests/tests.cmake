@@ -260,3 +260,11 @@ set_tests_properties(fuzz_corpus_litmus PROPERTIES LABELS "unit;robustness" TIME
 # forbid them, coherence, RCU, exact replay, and bug zoo entry B-06 found under weak only.
 pcsim_cmocka_test(NAME mem_weak SOURCES unit/test_mem_weak.c)
 target_compile_definitions(test_mem_weak PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# The 5.10 page-wait code under the weak memory mode, DFS at preemption bound 2 to the end
+# (about 1 M executions: minutes in release, longer under asan): clean.
+if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
+	add_test(NAME weak_unlink_dfs2 COMMAND $<TARGET_FILE:pcsim-cli> explore
+		${PROJECT_SOURCE_DIR}/scenarios/weak-unlink.pcs --mem weak --strategy dfs
+		--preemptions 2 --schedules 0)
+	set_tests_properties(weak_unlink_dfs2 PROPERTIES LABELS soak TIMEOUT 36000)
+endif()
