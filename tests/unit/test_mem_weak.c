@@ -90,7 +90,9 @@ static void test_weak_mp_reorders(void **state)
 	static const struct {
 		enum mp_kind k;
 		const char *choice;	/* the kind of reordering the witness needs */
-	} c[] = { { MP_PLAIN, "data " }, { MP_WMB, "data weak-read" }, { MP_RMB, "data sb-entry" } };
+	} c[] = { { MP_PLAIN, "data " },
+		  { MP_WMB, "data weak-read" },
+		  { MP_RMB, "data sb-entry" } };
 	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		struct pcsim_report r;
 		assert_int_equal(mp_run(c[i].k, PCSIM_MEM_TSO, 0, &r), 0);

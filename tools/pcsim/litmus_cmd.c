@@ -118,7 +118,8 @@ int pcsim_cli_litmus(int argc, char **argv)
 					m = PCSIM_MEM_WEAK;
 				else
 					return pcsim_cmdline_usage_error(
-						"litmus: --mem: '%s' is not a mode (sc, tso, weak)", s);
+						"litmus: --mem: '%s' is not a mode (sc, tso, "
+						"weak)", s);
 				if (nmodes == 4)
 					return pcsim_cmdline_usage_error(
 						"litmus: --mem: too many modes");

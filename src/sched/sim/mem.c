@@ -121,8 +121,8 @@ struct weak_loc {
 
 struct weak_cpu {
 	uint64_t view;		/* loads read nothing older than memory at this timestamp */
-	uint64_t seen;		/* the newest timestamp this CPU has read (smp_rmb raises view to it) */
-	uint64_t last;		/* timestamp read by the last load (an acquire raises view to it) */
+	uint64_t seen;		/* newest timestamp the CPU has read (smp_rmb(): view = seen) */
+	uint64_t last;		/* timestamp the last load read (acquire: view >= last) */
 	uint32_t epoch;		/* barrier epoch of the next buffered store */
 };
 
@@ -131,7 +131,7 @@ struct pcsim__weak {
 	uint64_t ts;		/* timestamp of the newest write to memory */
 	struct weak_loc *tab;
 	size_t cap, used;
-	bool observing;		/* invariants run: loads see every executed store, choose nothing */
+	bool observing;		/* invariants run: loads see every executed store */
 	struct weak_cpu cpu[PCSIM_MAX_CPUS];
 };
 
@@ -672,8 +672,10 @@ uint64_t pcsim__sim_rmw(struct pcsim__ctx *c, void *p, unsigned size, enum pcsim
 	 */
 	if (w->cfg.mem == PCSIM_MEM_TSO)
 		pcsim__mm_drain(w, c->cpu);
+	else if (is_weak(w) && mo == PCSIM_MO_FULL)
+		pcsim__mm_full_barrier(w, c->cpu);
 	else if (is_weak(w))
-		mo == PCSIM_MO_FULL ? pcsim__mm_full_barrier(w, c->cpu) : pcsim__mm_drain(w, c->cpu);
+		pcsim__mm_drain(w, c->cpu);
 	if (dead_frame_store(w, c, p, size))
 		pcsim__sim_abort_exec(w);
 	uint64_t old = pcsim__raw_load(p, size);
@@ -682,7 +684,7 @@ uint64_t pcsim__sim_rmw(struct pcsim__ctx *c, void *p, unsigned size, enum pcsim
 		if (write)
 			weak_record(w, c->cpu, p, size, nv, fl != 0);
 		else
-			(void)weak_read(w, c->cpu, p, size, false);	/* the newest: coherence */
+			(void)weak_read(w, c->cpu, p, size, false);	/* the newest */
 		if (mo == PCSIM_MO_FULL)
 			pcsim__mm_full_barrier(w, c->cpu);
 		else if (mo == PCSIM_MO_ACQUIRE)
