@@ -744,6 +744,11 @@ const struct pcsim_zoo_entry pcsim_zoo[] = {
 	  "io_rw_should_retry() arms RWF_NOWAIT requests too: they wait instead of completing "
 	  "with -EAGAIN",
 	  "tests/unit/test_uring.c" },
+	{ 6, "5.9-rc1 rewrite, first posting; fixed by c6fe44d96fc1 (5.9-rc1)",
+	  "the wake function's unlink is not ordered after its flags (no careful unlink, no "
+	  "acquire in finish_wait): the waiter sees the entry unlinked, reads stale flags, "
+	  "returns -EINTR with the lock taken for it (--mem weak only)",
+	  "scenarios/zoo/b06-unordered-unlink.pcs" },
 	{ 9, "efa8480a8316 (5.9-rc1), gone with the 5.11 rewrite",
 	  "RWF_NOWAIT read at a PG_readahead page returns 0: a false EOF",
 	  "tests/unit/test_read.c" },

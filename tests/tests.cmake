@@ -197,7 +197,7 @@ if(TARGET pcsim-cli AND PCSIM_BUILD_BENCH)
 		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/bench_calibrate)
 	set_tests_properties(bench_calibrate PROPERTIES LABELS unit TIMEOUT 300)
 endif()
-# pcsim litmus (docs/litmus.md): the project's own litmus files, each in sc and tso, checked
+# pcsim litmus (docs/litmus.md): the project's own litmus files, each in sc, tso and weak, checked
 # against the verdicts their comments state. The tests with three or four processes under tso
 # (and IRIW+mbs, Z6.0 in sc) take minutes to hours without partial-order reduction: soak.
 pcsim_cmocka_test(NAME litmus_api SOURCES unit/test_litmus.c LABELS unit)
@@ -206,11 +206,13 @@ if(TARGET pcsim-cli)
 	file(GLOB PCSIM_LITMUS_ALL ${PCSIM_LITMUS_DIR}/*.litmus)
 	set(PCSIM_LITMUS_SLOW_SC IRIW+mbs Z6.0+locks+mb Z6.0+locks+mbafterspinlock+mb)
 	set(PCSIM_LITMUS_SLOW_TSO IRIW IRIW+mbs Z6.0+locks+mb Z6.0+locks+mbafterspinlock+mb
-		SB+locks SB+mbafterspinlocks)
+		SB+locks SB+mbafterspinlocks ISA2 ISA2+rel+acqs)
+	set(PCSIM_LITMUS_SLOW_WEAK IRIW IRIW+mbs Z6.0+locks+mb Z6.0+locks+mbafterspinlock+mb
+		SB+locks SB+mbafterspinlocks ISA2 ISA2+rel+acqs MP+locks WRC+rel+rmb)
 	add_test(NAME litmus_cli COMMAND ${PCSIM_LITMUS_DIR}/cli.sh $<TARGET_FILE:pcsim-cli>
 		${CMAKE_CURRENT_BINARY_DIR}/litmus_cli)
 	set_tests_properties(litmus_cli PROPERTIES LABELS unit TIMEOUT 60)
-	foreach(mode sc tso)
+	foreach(mode sc tso weak)
 		string(TOUPPER ${mode} MODE)
 		set(quick)
 		set(slow)
@@ -297,4 +299,24 @@ if(PCSIM_HAVE_LIBURING)
 			ARGS --rounds 600 --executions 32 --kernel 6.18 LABELS soak differential
 			TIMEOUT 3600)
 	endif()
+endif()
+# The litmus parser's fuzz corpus (fuzz/fuzz_litmus.c), replayed by the plain driver.
+add_executable(fuzz_replay_litmus ${PROJECT_SOURCE_DIR}/fuzz/fuzz_litmus.c
+	${PROJECT_SOURCE_DIR}/fuzz/driver.c)
+target_link_libraries(fuzz_replay_litmus PRIVATE pcsim::pcsim)
+pcsim_set_warnings(fuzz_replay_litmus)
+add_test(NAME fuzz_corpus_litmus
+	COMMAND fuzz_replay_litmus ${PROJECT_SOURCE_DIR}/fuzz/corpus/litmus)
+set_tests_properties(fuzz_corpus_litmus PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
+# The weak memory mode (docs/ordering.md "The weak mode"): MP's reorderings and the barriers that
+# forbid them, coherence, RCU, exact replay, and bug zoo entry B-06 found under weak only.
+pcsim_cmocka_test(NAME mem_weak SOURCES unit/test_mem_weak.c)
+target_compile_definitions(test_mem_weak PRIVATE PCSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# The 5.10 page-wait code under the weak memory mode, DFS at preemption bound 2 to the end
+# (about 1 M executions: minutes in release, longer under asan): clean.
+if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
+	add_test(NAME weak_unlink_dfs2 COMMAND $<TARGET_FILE:pcsim-cli> explore
+		${PROJECT_SOURCE_DIR}/scenarios/weak-unlink.pcs --mem weak --strategy dfs
+		--preemptions 2 --schedules 0)
+	set_tests_properties(weak_unlink_dfs2 PROPERTIES LABELS soak TIMEOUT 36000)
 endif()

@@ -37,6 +37,8 @@ enum pcsim_backend {
 enum pcsim_memmode {
 	PCSIM_MEM_SC = 0,	/* sequential consistency */
 	PCSIM_MEM_TSO,		/* per-CPU FIFO store buffers, flushes are choices */
+	PCSIM_MEM_WEAK,		/* LKMM-flavoured: stores and loads reorder unless fenced
+				 * (docs/ordering.md "The weak mode") */
 };
 
 /*

@@ -257,9 +257,14 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 				     "executions are not reproducible)");
 		return -EINVAL;
 	}
+	if (o.strategy == PCSIM_STRATEGY_DPOR && cfg.mem == PCSIM_MEM_WEAK) {
+		r->message = xstrdup("pcsim_explore: dpor does not know the weak mode's choices "
+				     "(stale reads, out-of-order flushes); explore mem=weak with dfs");
+		return -EINVAL;
+	}
 	if (cfg.backend == PCSIM_BACKEND_THREADS && cfg.mem != PCSIM_MEM_SC) {
 		r->message = xstrdup("pcsim_explore: the threads backend runs on the machine's own "
-				     "memory model; mem=tso needs the sim backend");
+				     "memory model; mem=tso and mem=weak need the sim backend");
 		return -EINVAL;
 	}
 	if (o.slice_count > 1 && (o.slice_index >= o.slice_count ||

@@ -50,7 +50,7 @@ static const struct pcsim_setting_name backend_names[] = {
 	{ "sim", PCSIM_BACKEND_SIM }, { "threads", PCSIM_BACKEND_THREADS },
 };
 static const struct pcsim_setting_name mem_names[] = {
-	{ "sc", PCSIM_MEM_SC }, { "tso", PCSIM_MEM_TSO },
+	{ "sc", PCSIM_MEM_SC }, { "tso", PCSIM_MEM_TSO }, { "weak", PCSIM_MEM_WEAK },
 };
 /* Formatting takes the first name that covers the value exactly, then the single bits in order:
  * so 7 is "default", 15 "strict-p6" (as `--checks strict-p6` always meant: the default checks
@@ -111,8 +111,9 @@ static const struct pcsim_setting table[] = {
 	  .flags = PCSIM_SETTING_RECORDED, .values = "1..64", .def = "2",
 	  .help = "virtual CPUs", .min = 1, .max = PCSIM_MAX_CPUS },
 	{ .key = "mem", .option = "--mem", ENGINE(mem), .kind = PCSIM_SETTING_ENUM,
-	  .flags = PCSIM_SETTING_RECORDED, .values = "sc|tso", .def = "sc",
-	  .help = "memory model: sequential consistency or per-CPU store buffers",
+	  .flags = PCSIM_SETTING_RECORDED, .values = "sc|tso|weak", .def = "sc",
+	  .help = "memory model: sequential consistency, per-CPU FIFO store buffers (x86-TSO), "
+		  "or weak (store-store and load-load reordering, LKMM's barriers)",
 	  NAMES(mem_names) },
 	{ .key = "max_steps", .option = "--max-steps", ENGINE(max_steps),
 	  .kind = PCSIM_SETTING_UINT, .flags = PCSIM_SETTING_RECORDED, .values = "1..2^63",

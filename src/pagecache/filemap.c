@@ -13,7 +13,9 @@
  * wait_on_page_locked_async(). wake_page_match() follows include/linux/pagemap.h (5.10).
  *
  * Re-injectable bugs (pcsim_config.bugs): B-01 (the lock-mode async helper reports success when
- * it merely sees the page unlocked) and B-02 (check-then-enqueue in the async helper).
+ * it merely sees the page unlocked), B-02 (check-then-enqueue in the async helper) and B-06
+ * (the first posting of the 5.9 rewrite: plain flags and unlink in the wake function, a
+ * lock-free emptiness test without acquire in finish_wait(); found under --mem weak only).
  */
 #include <stdio.h>
 
@@ -97,6 +99,14 @@ int pcsim__wake_page_function(wait_queue_entry_t *wait, unsigned mode, int sync,
 	 * release store before the wakeup (pairs with the load-acquire in
 	 * wait_on_page_bit_common_5_9()).
 	 */
+	if (unlikely(bug(6))) {
+		/* B-06: the first posting: plain flag store, wake, full barrier, plain unlink. */
+		WRITE_ONCE(wait->flags, flags | WQ_FLAG_WOKEN);
+		wake_up_state(wait->private, mode);
+		smp_mb();
+		list_del_init(&wait->entry);
+		return (flags & WQ_FLAG_EXCLUSIVE) != 0;
+	}
 	smp_store_release(&wait->flags, flags | WQ_FLAG_WOKEN);
 	wake_up_state(wait->private, mode);
 
@@ -187,6 +197,26 @@ static inline bool trylock_page_bit_common(struct page *page, int bit_nr,
 
 	WRITE_ONCE(wait->flags, READ_ONCE(wait->flags) | WQ_FLAG_WOKEN | WQ_FLAG_DONE);
 	return true;
+}
+
+/*
+ * B-06 re-injected: finish_wait() as the first posting of the rewrite paired it, its lock-free
+ * emptiness test reading both links without acquire, so a weakly ordered CPU may read the flags
+ * after it from before the waker's unlink.
+ */
+static void finish_wait_b06(wait_queue_head_t *q, struct wait_queue_entry *wait)
+{
+	unsigned long flags;
+	struct list_head *next;
+
+	__set_current_state(TASK_RUNNING);
+	pcsim_point();
+	next = pcsim__lnext(&wait->entry);	/* list_empty_careful() without the acquire */
+	if (next == &wait->entry && pcsim__lprev(&wait->entry) == &wait->entry)
+		return;
+	spin_lock_irqsave(&q->lock, flags);
+	list_del_init(&wait->entry);
+	spin_unlock_irqrestore(&q->lock, flags);
 }
 
 /* 5.9+ (2a9127fcf229, 5ef64cc8987a): the bit is tested, or taken, by the wake function. */
@@ -291,7 +321,10 @@ first:
 
 	/* After a signal this may leave PG_waiters set with no waiter: harmless, the next
 	 * wakeup of the page clears it. */
-	finish_wait(q, wait);
+	if (unlikely(bug(6)))
+		finish_wait_b06(q, wait);
+	else
+		finish_wait(q, wait);
 
 	/* Only now are the flags final (a waker may have marked us after the signal check). */
 	wflags = READ_ONCE(wait->flags);

@@ -232,7 +232,7 @@ bool pcsim_get_page_unless_zero(struct page *page)
 
 void pcsim_put_page(struct page *page)
 {
-	int old = pcsim_rmw(&page->_refcount, PCSIM_RMW_ADD, -1, PCSIM_MO_RELEASE);
+	int old = pcsim_rmw(&page->_refcount, PCSIM_RMW_ADD, -1, PCSIM_MO_FULL);
 	if (old <= 0) {
 		pcsim_fail("page-use-after-free", "put_page() on page %u (generation %u) with %d "
 			   "references", page->pfn, page->gen, old);

@@ -123,7 +123,7 @@ int pcsim_world_describe(const struct pcsim_world *w, FILE *f)
 			fprintf(f, ", due at %" PRIu64 " ns", e->due);
 		fprintf(f, "\n");
 	}
-	if (w->cfg.mem == PCSIM_MEM_TSO) {
+	if (w->cfg.mem != PCSIM_MEM_SC) {
 		fprintf(f, "store buffers (oldest first):\n");
 		for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++) {
 			const struct pcsim__cpu *cp = &w->cpus[cpu];

@@ -134,6 +134,7 @@ struct sb_entry {
 	uint64_t val;
 	uint8_t size;
 	bool ptr;	/* the value is a pointer (traced as an object id) */
+	uint32_t epoch;	/* weak: the CPU's barrier epoch when the store entered the buffer */
 };
 
 struct pcsim__cpu {
@@ -365,6 +366,9 @@ struct pcsim_world {
 		void *data;
 	} layers[16];
 
+
+	/* weak memory mode (sim/mem.c): store histories and per-CPU views, allocated on first use */
+	struct pcsim__weak *weak;
 
 	/* threads backend */
 	struct pcsim__thr_world *thr;

@@ -187,7 +187,7 @@ static void r_store(const struct pcsim_world *w, const struct pcsim_trace_event 
 		    size_t len)
 {
 	char b[64], v[64];
-	bool buffered = w->cfg.mem == PCSIM_MEM_TSO;
+	bool buffered = w->cfg.mem != PCSIM_MEM_SC;
 	if (e->str && e->str[0] == '_') {	/* __set_bit, __clear_bit: name the primitive */
 		snprintf(buf, len, "%s %s <- %s%s", e->str, OBJ(w, e->obj, b),
 			 val(w, e->a, e->b & PCSIM_SZ_PTR, v, sizeof(v)),

@@ -276,7 +276,7 @@ static void test_config_enums(void **state)
 	expect_einval(&cfg, &o, "config: backend must be sim|threads, got 7");
 	pcsim_config_init(&cfg);
 	cfg.mem = (enum pcsim_memmode)9;
-	expect_einval(&cfg, &o, "config: mem must be sc|tso, got 9");
+	expect_einval(&cfg, &o, "config: mem must be sc|tso|weak, got 9");
 	pcsim_config_init(&cfg);
 	o.strategy = (enum pcsim_strategy)42;
 	expect_einval(&cfg, &o, "strategy 42 is not a strategy");

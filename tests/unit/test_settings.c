@@ -161,7 +161,7 @@ static void test_bad_values(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"cpus=0", "cpus=65", "mem=weak", "backend=", "checks=bogus", "checks=16",
+		"cpus=0", "cpus=65", "mem=pso", "backend=", "checks=bogus", "checks=16",
 		"checks=default,", "wait_table_bits=17", "walk_break=0", "unfairness=-1",
 		"lock_profile=5.10", "bugs=b64", "bugs=b3x", "bugs=c03", "bugs=b03,",
 		"readahead=1025", "device=ssd", "latency=5us..1us", "latency=0", "latency=11s",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * litmus_cmd.c - `pcsim litmus FILE.litmus... [--mem sc|tso[,...]] [--strategy dfs|pct|random]
+ * litmus_cmd.c - `pcsim litmus FILE.litmus... [--mem sc|tso|weak[,...]] [--strategy dfs|pct|random]
  * [--preemptions K|unbounded] [--executions N] [--seed N] [--summary]`: run C litmus tests
  * (herd7's format, the Linux kernel memory model's suite) with <pcsim/litmus.h> and print
  * herd7-style results, one block per test and memory mode. docs/litmus.md.
@@ -28,7 +28,7 @@ static void litmus_usage(void)
 {
 	printf("usage: pcsim litmus FILE.litmus... [options]\n"
 	       "\n"
-	       "  --mem sc|tso[,...]        memory modes to run each test in, default sc\n"
+	       "  --mem sc|tso|weak[,...]   memory modes to run each test in, default sc\n"
 	       "  --strategy dfs|pct|random default dfs (exhaustive)\n"
 	       "  --preemptions K|unbounded DFS preemption bound, default unbounded\n"
 	       "  --executions N            stop after N executions (0 = no limit, default)\n"
@@ -114,9 +114,12 @@ int pcsim_cli_litmus(int argc, char **argv)
 					m = PCSIM_MEM_SC;
 				else if (strcmp(s, "tso") == 0)
 					m = PCSIM_MEM_TSO;
+				else if (strcmp(s, "weak") == 0)
+					m = PCSIM_MEM_WEAK;
 				else
 					return pcsim_cmdline_usage_error(
-						"litmus: --mem: '%s' is not a mode (sc, tso)", s);
+						"litmus: --mem: '%s' is not a mode (sc, tso, "
+						"weak)", s);
 				if (nmodes == 4)
 					return pcsim_cmdline_usage_error(
 						"litmus: --mem: too many modes");
@@ -178,7 +181,9 @@ int pcsim_cli_litmus(int argc, char **argv)
 			pcsim_config_init(&cfg);
 			cfg.trace = false;
 			cfg.mem = modes[m];
-			const char *mname = modes[m] == PCSIM_MEM_TSO ? "tso" : "sc";
+			const char *mname = modes[m] == PCSIM_MEM_TSO	 ? "tso"
+					    : modes[m] == PCSIM_MEM_WEAK ? "weak"
+									 : "sc";
 			struct pcsim_litmus_result res;
 			double t0 = now_s();
 			int rc = pcsim_litmus_run(t, &cfg, &o, &res);

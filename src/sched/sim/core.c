@@ -40,8 +40,7 @@ static void sim_violation(struct pcsim_world *w)
 
 static void sim_full_barrier(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	if (w->cfg.mem == PCSIM_MEM_TSO)
-		pcsim__mm_drain(w, c->cpu);
+	pcsim__mm_full_barrier(w, c->cpu);
 }
 
 static void sim_task_created(struct pcsim_world *w, struct pcsim_task *t)
@@ -50,6 +49,7 @@ static void sim_task_created(struct pcsim_world *w, struct pcsim_task *t)
 		pcsim_obj_name(&t->state, "T%u.state", t->ctx.id);
 	t->ctx.pct_prio = pcsim__prio(w);
 	t->ctx.pct_spurious_prio = pcsim__prio(w);
+	pcsim__mm_task_created(w, pcsim__tls_ctx, t->ctx.cpu);
 	pcsim__sim_ctx_start(w, &t->ctx);
 }
 
@@ -63,8 +63,7 @@ static void sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long stat
 	if (mb) {
 		/* smp_store_mb(): the barrier is its own step, so the store can be observed first. */
 		pcsim__sim_point(w, &t->ctx);
-		if (w->cfg.mem == PCSIM_MEM_TSO)
-			pcsim__mm_drain(w, t->ctx.cpu);
+		pcsim__mm_full_barrier(w, t->ctx.cpu);
 		pcsim__trace_locked(w, &t->ctx, &pcsim__tk_fence, 0, PCSIM_FENCE_MB, 0, "smp_mb");
 	}
 }
@@ -72,8 +71,8 @@ static void sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long stat
 static int sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_task *p,
 		    unsigned state, bool tr)
 {
-	if (c && w->cfg.mem == PCSIM_MEM_TSO)
-		pcsim__mm_drain(w, c->cpu);
+	if (c)
+		pcsim__mm_full_barrier(w, c->cpu);
 	pcsim__por_mem(w, &p->state.pcsim_private_, sizeof(long), PCSIM_POR_R);
 	long s = (long)pcsim__mm_load(w, c, &p->state.pcsim_private_, sizeof(long));
 	if (!(s & (long)state)) {
@@ -96,8 +95,7 @@ static int sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_ta
 static void sim_schedule(struct pcsim_world *w, struct pcsim_task *t)
 {
 	/* __schedule() implies a full barrier. */
-	if (w->cfg.mem == PCSIM_MEM_TSO)
-		pcsim__mm_drain(w, t->ctx.cpu);
+	pcsim__mm_full_barrier(w, t->ctx.cpu);
 	pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_R);
 	pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_R);
 	long s = (long)pcsim__mm_load(w, &t->ctx, &t->state.pcsim_private_, sizeof(long));
@@ -172,6 +170,7 @@ static void sim_cpu_relax(struct pcsim_world *w, struct pcsim__ctx *c)
 	w->ex.yielder = c;
 	pcsim__por_obj(w, POR_YIELD, 0, PCSIM_POR_W);
 	pcsim__sim_point(w, c);
+	pcsim__mm_relax(w, c->cpu);
 }
 
 static PCSIM_NORETURN void sim_task_exit(struct pcsim_world *w, struct pcsim_task *t)
@@ -241,15 +240,14 @@ static uint64_t sim_now_ns(struct pcsim_world *w)
 /*
  * Spinlocks. A contended spin_lock() does not burn steps: the context waits (CR_SPINNING) and
  * is offered again only once the lock word reads 0 (sched.c). The acquire is a locked RMW: it
- * drains this CPU's store buffer (tso); the release is a store that sits in the buffer like
- * any other.
+ * drains this CPU's store buffer (tso; weak: a full barrier, stronger than LKMM's acquire);
+ * the release is a store that sits in the buffer like any other (weak: a release store).
  */
 static void sim_spin_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 			     struct pcsim_spinlock *l, bool irqs)
 {
 	for (;;) {
-		if (w->cfg.mem == PCSIM_MEM_TSO)
-			pcsim__mm_drain(w, c->cpu);
+		pcsim__mm_full_barrier(w, c->cpu);
 		pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_RW);
 		if (pcsim__raw_load(&l->locked.pcsim_private_, 4) == 0) {
 			pcsim__raw_store(&l->locked.pcsim_private_, 4, 1);
@@ -271,8 +269,7 @@ static bool sim_spin_trylock(struct pcsim_world *w, struct pcsim__ctx *c,
 			     struct pcsim_spinlock *l)
 {
 	pcsim__sim_point(w, c);
-	if (w->cfg.mem == PCSIM_MEM_TSO)
-		pcsim__mm_drain(w, c->cpu);
+	pcsim__mm_full_barrier(w, c->cpu);
 	pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_RW);
 	bool got = pcsim__raw_load(&l->locked.pcsim_private_, 4) == 0;
 	if (got)
@@ -292,7 +289,7 @@ static void sim_spin_release(struct pcsim_world *w, struct pcsim__ctx *c,
 	pcsim__sim_point(w, c);
 	l->owner = 0;
 	pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_W);
-	pcsim__mm_store(w, c, &l->locked.pcsim_private_, 4, 0);
+	pcsim__mm_store_mo(w, c, &l->locked.pcsim_private_, 4, 0, PCSIM_MO_RELEASE);
 	if (w->tracing)
 		pcsim__trace(w, c, &pcsim__tk_unlock, pcsim__obj_id(w, l), 0, irqsave, 0,
 			     pcsim__lock_name(w, l));

@@ -64,13 +64,23 @@ static bool gp_done(const struct pcsim__gp *gp)
 	return true;
 }
 
-/* The full barrier every CPU executes before a grace period ends: under tso, drain them all. */
+/*
+ * The full barrier every CPU executes before a grace period ends: under tso, drain them all;
+ * under weak also make every CPU's later loads see memory as it is now. A grace period's start
+ * gets the same on every CPU under weak (gp_start_barriers): a reader that begins after it must
+ * see every store made before it, though its CPU executed no barrier of its own yet. Both are
+ * stronger than the kernel's (barriers on every CPU, not only at readers' boundaries): never
+ * weaker.
+ */
 static void gp_end_barriers(struct pcsim_world *w)
 {
-	if (w->cfg.mem != PCSIM_MEM_TSO)
-		return;
-	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
-		pcsim__mm_drain(w, cpu);
+	pcsim__mm_all_barriers(w);
+}
+
+static void gp_start_barriers(struct pcsim_world *w)
+{
+	if (w->cfg.mem == PCSIM_MEM_WEAK)
+		pcsim__mm_all_barriers(w);
 }
 
 static void rcu_cb_fire(void *arg)
@@ -162,8 +172,8 @@ void pcsim__sim_rcu_read_unlock(struct pcsim_world *w, struct pcsim__ctx *c)
 void pcsim__sim_synchronize_rcu(struct pcsim_world *w, struct pcsim_task *t)
 {
 	pcsim__sim_point(w, &t->ctx);
-	if (w->cfg.mem == PCSIM_MEM_TSO)
-		pcsim__mm_drain(w, t->ctx.cpu);	/* a grace period implies full barriers */
+	pcsim__mm_full_barrier(w, t->ctx.cpu);	/* a grace period implies full barriers */
+	gp_start_barriers(w);
 	pcsim__por_obj(w, POR_RCU, 0, PCSIM_POR_W);
 	struct pcsim__gp *gp = gp_snapshot(w);
 	if (w->tracing)
@@ -195,6 +205,7 @@ void pcsim__sim_call_rcu(struct pcsim_world *w, struct pcsim__ctx *c,
 			 void (*func)(struct pcsim_callback_head *head))
 {
 	pcsim__sim_point(w, c);
+	gp_start_barriers(w);
 	pcsim__por_obj(w, POR_RCU, 0, PCSIM_POR_W);
 	struct pcsim__rcu_cb *cb = pcsim_alloc(w, sizeof(*cb));
 	cb->head = head;
@@ -217,8 +228,7 @@ void pcsim__sim_call_rcu(struct pcsim_world *w, struct pcsim__ctx *c,
 void pcsim__sim_rcu_barrier(struct pcsim_world *w, struct pcsim_task *t)
 {
 	pcsim__sim_point(w, &t->ctx);
-	if (w->cfg.mem == PCSIM_MEM_TSO)
-		pcsim__mm_drain(w, t->ctx.cpu);
+	pcsim__mm_full_barrier(w, t->ctx.cpu);
 	/* Wait for the callbacks queued before the barrier, not for later ones. */
 	uint64_t upto = w->ex.rcu_cb_seq;
 	for (;;) {

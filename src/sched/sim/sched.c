@@ -62,7 +62,7 @@ static inline void wd_beat(struct pcsim_world *w, struct pcsim__ctx *cur)
 
 static inline bool spin_free(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	return pcsim__mm_load(w, c, &c->spin_on->locked.pcsim_private_, 4) == 0;
+	return pcsim__mm_peek(w, c, &c->spin_on->locked.pcsim_private_, 4) == 0;
 }
 
 static inline bool ctx_enabled(struct pcsim_world *w, struct pcsim__ctx *c)
@@ -130,7 +130,7 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 			continue;
 		add_opt(o, &n, OPT_FIRE, e->id, e);
 	}
-	if (w->cfg.mem == PCSIM_MEM_TSO)
+	if (pcsim__mm_buffered(w))
 		for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
 			if (w->cpus[cpu].sb_len)
 				add_opt(o, &n, OPT_FLUSH, cpu, NULL);
@@ -277,8 +277,11 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		/* The step that led here is over (before the invariants, which are no step). */
 		if (__builtin_expect(w->por != NULL, 0))
 			por_end(w);
-		if (w->checks_inv && w->ex.ninv)
+		if (w->checks_inv && w->ex.ninv) {
+			pcsim__mm_observe(w, true);
 			pcsim__run_invariants(w);
+			pcsim__mm_observe(w, false);
+		}
 		if (++w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
 			pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
 				     "step budget of %llu steps exhausted (livelock, or raise "
@@ -331,8 +334,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 				 * A context switch on this CPU: __schedule() takes the runqueue
 				 * lock (a locked RMW), so the CPU's store buffer drains.
 				 */
-				if (w->cfg.mem == PCSIM_MEM_TSO)
-					pcsim__mm_drain(w, t->cpu);
+				pcsim__mm_switch_barrier(w, t->cpu, t->fresh);
 				w->cpus[t->cpu].curr = t;
 			}
 			if (t == cur)
@@ -392,8 +394,7 @@ static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__ev
 	ev->ctx = c;
 	ev->state = EV_RUNNING;
 	/* Interrupt delivery is serializing on x86: the CPU's store buffer drains. */
-	if (w->cfg.mem == PCSIM_MEM_TSO)
-		pcsim__mm_drain(w, (unsigned)ev->cpu);
+	pcsim__mm_full_barrier(w, (unsigned)ev->cpu);
 	w->cpus[ev->cpu].irq = c;
 	pcsim__sim_ctx_start(w, c);
 	switch_to(w, cur, c, cur && cur->run == CR_EXITED);
@@ -414,8 +415,7 @@ void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
 			w->cpus[c->cpu].curr = NULL;
 	} else if (w->cpus[c->cpu].irq == c) {
 		/* iret is serializing too. */
-		if (w->cfg.mem == PCSIM_MEM_TSO)
-			pcsim__mm_drain(w, c->cpu);
+		pcsim__mm_full_barrier(w, c->cpu);
 		w->cpus[c->cpu].irq = NULL;
 	}
 	pcsim__sim_dispatch(w, c);
@@ -522,9 +522,10 @@ static void stacks_recycle(struct pcsim_world *w)
 
 static void wd_stop(struct pcsim_world *w);
 
-/* The backend's world_destroy: the watchdog, then every stack. */
+/* The backend's world_destroy: the watchdog, then every stack (and the weak mode's state). */
 void pcsim__sim_release_stacks(struct pcsim_world *w)
 {
+	pcsim__mm_weak_free(w);
 	wd_stop(w);
 	stacks_recycle(w);
 	for (unsigned i = 0; i < w->nstack_pool; i++)

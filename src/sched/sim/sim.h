@@ -51,8 +51,39 @@ uint64_t pcsim__mm_load(struct pcsim_world *w, struct pcsim__ctx *c, const void 
 void pcsim__mm_store(struct pcsim_world *w, struct pcsim__ctx *c, void *p, unsigned size,
 		     uint64_t v);
 uint64_t pcsim__trace_value(struct pcsim_world *w, uint64_t v, bool ptr);
+/* A load that makes no choice (weak: the newest value): for the scheduler's own looks. */
+uint64_t pcsim__mm_peek(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
+			unsigned size);
 void pcsim__mm_drain(struct pcsim_world *w, unsigned cpu);
+/* Flush one entry of @cpu's buffer: the oldest (tso, or @forced), or one the strategy picks
+ * among those that may go first (weak). */
 void pcsim__mm_flush_one(struct pcsim_world *w, unsigned cpu, bool forced);
+/* A full barrier on @cpu: drain its buffer (tso, weak); weak: later loads see memory as it is
+ * now and later stores stay behind earlier ones. Nothing under sc. */
+void pcsim__mm_full_barrier(struct pcsim_world *w, unsigned cpu);
+/* The context switch to a task on @cpu (@fresh: its first run; weak: no view change then). */
+void pcsim__mm_switch_barrier(struct pcsim_world *w, unsigned cpu, bool fresh);
+/* A task was created on @cpu by @creator (NULL: setup): weak: both CPUs take a full barrier. */
+void pcsim__mm_task_created(struct pcsim_world *w, struct pcsim__ctx *creator, unsigned cpu);
+/* The same on every CPU (the end and start of an RCU grace period). */
+void pcsim__mm_all_barriers(struct pcsim_world *w);
+/* cpu_relax() in a polling loop (weak): the CPU's later loads see memory as it is now, so a
+ * poll is not explored as reading the same stale value again and again (stronger than LKMM,
+ * which only promises that stores propagate eventually). */
+void pcsim__mm_relax(struct pcsim_world *w, unsigned cpu);
+/* Invariant checks begin (@on) or end: weak: their loads see every store its context has
+ * executed (any CPU's buffer, then memory), without choices; they are no step of the program. */
+void pcsim__mm_observe(struct pcsim_world *w, bool on);
+/* Free the weak mode's state (world destroy). */
+void pcsim__mm_weak_free(struct pcsim_world *w);
+/* A store with ordering @mo (weak: release and full stores are ordered after earlier ones). */
+void pcsim__mm_store_mo(struct pcsim_world *w, struct pcsim__ctx *c, void *p, unsigned size,
+			uint64_t v, enum pcsim_mo mo);
+/* Does @w buffer stores (tso, weak)? */
+static inline bool pcsim__mm_buffered(const struct pcsim_world *w)
+{
+	return w->cfg.mem != PCSIM_MEM_SC;
+}
 struct pcsim__ctx *pcsim__stack_owner(struct pcsim_world *w, const void *p);
 /* ... and the accesses of struct pcsim__backend_ops */
 uint64_t pcsim__sim_load(struct pcsim__ctx *c, const void *p, unsigned size, enum pcsim_mo mo);
