@@ -103,6 +103,17 @@ void pcsim__pagecache_check_readpage(struct pcsim_address_space *m, struct pcsim
 int pcsim__wake_page_function(struct pcsim_wait_queue_entry *wait, unsigned mode, int sync,
 			      void *arg);
 
+/* The kernel profile of the running world (docs/kernel-profiles.md). */
+static inline enum pcsim_kernel pagecache_kernel(void)
+{
+	return pcsim_world_config(pcsim_world_current())->kernel;
+}
+
+/* The async lock or wait through the world's wait_async plug, with the checks around it
+ * (filemap.c; read.c's filemap_update_page() uses it on the 6.18 profile). */
+int pcsim__wait_on_page_locked_async_ops(struct pcsim_page *page, struct pcsim_wait_page_queue *wait,
+					 bool set);
+
 /* The page-cache settings (struct pcsim_pagecache_config) of the running world. */
 static inline const struct pcsim_pagecache_config *pagecache_settings(void)
 {
