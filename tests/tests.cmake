@@ -246,3 +246,6 @@ if(PCSIM_SOAK_TESTS)
 	pcsim_cmocka_test(NAME dpor_soak PROGRAM dpor ARGS test_zoo_soak LABELS soak
 		TIMEOUT 36000)
 endif()
+# Kernel profile 6.18 of the page cache and the wait queues: each row of kernel-semantics.md 3.4,
+# the bookmark-free walk, the renumbered flags, folio_end_read, __folio_lock_async.
+pcsim_cmocka_test(NAME kernel_6_18 SOURCES unit/test_kernel_6_18.c)
