@@ -275,10 +275,11 @@ static int wait_on_page_bit_common_5_9(wait_queue_head_t *q, struct page *page, 
 	pcsim_obj_name(wait, "T%u's page wait", pcsim_task_id(current));
 	pcsim_task_set_wchan("page %u bit %d (%s)", page->pfn, bit_nr,
 			     behavior == EXCLUSIVE ? "lock" : behavior == SHARED ? "wait" : "drop");
+	bool requeue = false;
 	goto first;
 
 repeat:
-	pcsim__pagecache_owed_resolve(wait, false);	/* P6: queued again */
+	requeue = true;
 first:
 	wflags = 0;
 	if (behavior == EXCLUSIVE) {
@@ -297,6 +298,8 @@ first:
 		/* broken on purpose (tests): try first, publish after (P3) */
 		bool got = trylock_page_bit_common(page, bit_nr, wait);
 		spin_lock_irq(&q->lock);
+		if (requeue)
+			pcsim__pagecache_owed_resolve(wait, false);
 		if (!got) {
 			__add_wait_queue_entry_tail(q, wait);
 			SetPageWaiters(page);
@@ -306,6 +309,13 @@ first:
 		spin_unlock_irq(&q->lock);
 	} else {
 		spin_lock_irq(&q->lock);
+		/*
+		 * P6 bookkeeping: queued again, so the counted wakeup was acted on. Under the
+		 * bucket lock: the walker that counted it records it under the same lock, after
+		 * the callback returned - and the waiter can see WOKEN and get here before that.
+		 */
+		if (requeue)
+			pcsim__pagecache_owed_resolve(wait, false);
 		SetPageWaiters(page);
 		if (!trylock_page_bit_common(page, bit_nr, wait))
 			__add_wait_queue_entry_tail(q, wait);
@@ -369,13 +379,19 @@ first:
 	 * lock (no DONE) is not dropped: try the bit once more and keep the lock if we get it. If
 	 * another task got it instead, that task's unlock wakes the next waiter.
 	 */
+	bool passed_on = false;
 	if (behavior == EXCLUSIVE && (wflags & WQ_FLAG_WOKEN) && !(wflags & WQ_FLAG_DONE) &&
-	    p6fix() && !test_and_set_bit(bit_nr, &page->flags))
-		wflags |= WQ_FLAG_DONE;
+	    p6fix()) {
+		if (!test_and_set_bit(bit_nr, &page->flags))
+			wflags |= WQ_FLAG_DONE;
+		else
+			passed_on = true;	/* pcsim: the holder's unlock walks again */
+	}
 	if (behavior == DROP)
 		pcsim_allow_access(page);	/* the caller's business again (it must not) */
 	/* P6: a counted wakeup ends with the lock, or (5.10, fatal signal) is dropped here */
-	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && !(wflags & WQ_FLAG_DONE));
+	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && !(wflags & WQ_FLAG_DONE) &&
+						    !passed_on);
 	if (behavior == EXCLUSIVE)
 		return wflags & WQ_FLAG_DONE ? 0 : -EINTR;
 
@@ -486,10 +502,11 @@ static int folio_wait_bit_common(struct folio *folio, int bit_nr, long state,
 	pcsim_obj_name(wait, "T%u's folio wait", pcsim_task_id(current));
 	pcsim_task_set_wchan("folio %u bit %d (%s)", folio->pfn, bit_nr,
 			     behavior == EXCLUSIVE ? "lock" : behavior == SHARED ? "wait" : "drop");
+	bool requeue = false;
 	goto first;
 
 repeat:
-	pcsim__pagecache_owed_resolve(wait, false);	/* P6: queued again */
+	requeue = true;
 first:
 	wflags = 0;
 	if (behavior == EXCLUSIVE) {
@@ -501,6 +518,8 @@ first:
 
 	/* Publish (PG_waiters, under the bucket lock), then the last try; queue if it fails. */
 	spin_lock_irq(&q->lock);
+	if (requeue)	/* P6 bookkeeping under the bucket lock, as in the 5.9 function */
+		pcsim__pagecache_owed_resolve(wait, false);
 	folio_set_waiters(folio);
 	if (!folio_trylock_flag(folio, bit_nr, wait))
 		__add_wait_queue_entry_tail(q, wait);
@@ -557,13 +576,23 @@ first:
 	 * with it, return 0 (the caller has the lock it asked for, and its unlock wakes the next
 	 * waiter); without it, somebody else holds the lock, and that holder's unlock wakes them.
 	 */
+	bool passed_on = false;	/* pcsim: for the P6 check */
 	if (p6fix() && behavior == EXCLUSIVE && (wflags & WQ_FLAG_WOKEN) &&
-	    !(wflags & WQ_FLAG_DONE) && !test_and_set_bit(bit_nr, folio_flags(folio, 0)))
-		wflags |= WQ_FLAG_DONE;
+	    !(wflags & WQ_FLAG_DONE)) {
+		if (!test_and_set_bit(bit_nr, folio_flags(folio, 0)))
+			wflags |= WQ_FLAG_DONE;
+		else
+			passed_on = true;
+	}
 	if (behavior == DROP)
 		pcsim_allow_access(folio);
-	/* P6: a counted wakeup ends with the lock, or (fatal signal, unfixed) is dropped here */
-	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && !(wflags & WQ_FLAG_DONE));
+	/*
+	 * P6: a counted wakeup ends with the lock, is passed on (the fix found the bit held: its
+	 * holder took it after the unlock that woke us, and its own unlock walks the queue again),
+	 * or (fatal signal, unfixed) is dropped here.
+	 */
+	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && !(wflags & WQ_FLAG_DONE) &&
+						    !passed_on);
 	if (behavior == EXCLUSIVE)
 		return wflags & WQ_FLAG_DONE ? 0 : -EINTR;
 

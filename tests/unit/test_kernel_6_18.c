@@ -385,7 +385,7 @@ static void test_row_truncated_retries_lookup(void **state)
  * filemap_read_folio() takes "woken" for "read done": it sees the folio not uptodate and
  * returns -EIO for a read that is still in flight and will succeed.
  */
-static void test_stale_walk_spurious_eio(void **state)
+static void test_row_truncated_stale_walk_eio(void **state)
 {
 	(void)state;
 	struct pcsim_report r;
@@ -752,7 +752,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_row_locked_in_flight_arms),
 		cmocka_unit_test(test_row_unlocked_not_uptodate_eagain),
 		cmocka_unit_test(test_row_truncated_retries_lookup),
-		cmocka_unit_test(test_stale_walk_spurious_eio),
+		cmocka_unit_test(test_row_truncated_stale_walk_eio),
 		cmocka_unit_test(test_row_batch_short_read),
 		cmocka_unit_test(test_row_io_error_eagain_then_eio),
 		cmocka_unit_test(test_walk_without_bookmarks),
