@@ -44,28 +44,6 @@ static const struct pcsim_trace_kind tk_arm = { "pagecache.async_arm", "pagecach
 static const struct pcsim_trace_kind tk_clear = { "pagecache.clear_waiters", "pagecache", r_pc };
 static const struct pcsim_trace_kind tk_cb = { "pagecache.async_callback", "pagecache", r_pc };
 
-/*
- * Which page lock runs: lock_profile picks a variant relative to the kernel profile
- * (<pcsim/pagecache.h>, enum pcsim_lock_profile): 5.8 always the old loop; otherwise the kernel
- * profile's own, where kernel=5.8 with the default means the old loop and 5.9-p6fix at
- * kernel=5.8 means 5.9's lock with the fix.
- */
-enum lock_impl { LOCK_5_8, LOCK_5_9, LOCK_6_18 };
-
-static enum lock_impl lock_impl(void)
-{
-	int lp = pagecache_settings()->lock_profile;
-	enum pcsim_kernel k = pagecache_kernel();
-
-	if (lp == PCSIM_LOCK_PROFILE_5_8)
-		return LOCK_5_8;
-	if (k == PCSIM_KERNEL_6_18)
-		return LOCK_6_18;
-	if (k == PCSIM_KERNEL_5_8 && lp == PCSIM_LOCK_PROFILE_5_9)
-		return LOCK_5_8;
-	return LOCK_5_9;
-}
-
 static inline bool profile_5_8(void)
 {
 	return lock_impl() == LOCK_5_8;
@@ -417,8 +395,9 @@ static int wait_on_page_bit_common_5_8(wait_queue_head_t *q, struct page *page, 
 	for (;;) {
 		bool bit_set;
 
-		pcsim__pagecache_owed_resolve(wait, false);	/* P6: queued again */
 		spin_lock_irq(&q->lock);
+		/* P6: queued again (under the bucket lock, where the walker recorded it) */
+		pcsim__pagecache_owed_resolve(wait, false);
 		if (likely(list_empty(&wait->entry))) {
 			__add_wait_queue_entry_tail(q, wait);
 			SetPageWaiters(page);
