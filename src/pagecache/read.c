@@ -11,7 +11,9 @@
  *
  * Kernel profiles (docs/kernel-profiles.md): 5.10 is the function above; 5.9 and 5.8 the same
  * without the two 5.10 fixes of B-11; 6.18 filemap_read() with filemap_get_pages() and
- * filemap_update_page() (the default buffered_read plug on that profile).
+ * filemap_update_page() (the default buffered_read plug on that profile), where B-11 stays
+ * re-injectable (no NOWAIT once bytes were copied) and B-09, B-10 cannot happen (no such
+ * branch: NOIO at a readahead folio is -EAGAIN, and a WAITQ read never reads a folio).
  *
  * Re-injectable: B-09 (IOCB_NOIO at a PG_readahead page returns 0, a false EOF, as 5.9/5.10
  * did; off: -EAGAIN as 5.11), B-10 (a sleeping lock after ->readpage under IOCB_WAITQ), B-11
@@ -618,8 +620,8 @@ long pcsim_filemap_read(struct kiocb *iocb, struct iov_iter *iter, long already_
 	fbatch.nr = 0;
 	do {
 		/* bytes copied (by the caller or an earlier round): -EIOCBQUEUED can no longer be
-		 * returned, so the read goes on NOWAIT */
-		if ((iocb->ki_flags & IOCB_WAITQ) && already_read)
+		 * returned, so the read goes on NOWAIT (B-11 re-injected: not, as before 5.10) */
+		if ((iocb->ki_flags & IOCB_WAITQ) && already_read && !bug(11))
 			iocb->ki_flags |= IOCB_NOWAIT;
 
 		if (unlikely(iocb->ki_pos >= (int64_t)READ_ONCE(mapping->i_size)))
