@@ -130,6 +130,8 @@ int pcsim_pagecache_describe(const struct pcsim_world *w, FILE *f)
 		if (!L->bucket_ready[b])
 			continue;
 		const struct pcsim_list_head *h = &L->table[b].head;
+		const struct pcsim_wq_flag_values *flagv =
+			pcsim_wq_flags_of((int)pcsim_world_config(w)->kernel);
 		const struct pcsim_list_head *pos = PCSIM_SETUP_GET(h->next);
 		unsigned n = 0;
 		for (; pos && pos != h && n < 1000; pos = PCSIM_SETUP_GET(pos->next), n++) {
@@ -140,7 +142,7 @@ int pcsim_pagecache_describe(const struct pcsim_world *w, FILE *f)
 				fprintf(f, "%14s", "");
 			else
 				fprintf(f, "  bucket %-4u ", b);
-			describe_entry(L, e, pcsim_wq_flags_of((int)pcsim_world_config(w)->kernel), f);
+			describe_entry(L, e, flagv, f);
 			fprintf(f, "\n");
 		}
 		shown += n > 0;

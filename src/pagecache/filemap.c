@@ -144,9 +144,10 @@ static void folio_wake_bit(struct folio *folio, int bit_nr)
 	if (!waitqueue_active(q) || !key.page_match) {
 		pcsim__pagecache_check_p2(q, folio);
 		pcsim_trace_emit(&tk_clear, 0, 0, folio->pfn, key.page_match,
-				 key.page_match ? "folio_wake_bit(): bucket empty, PG_waiters cleared"
-						: "folio_wake_bit(): no entry matched the folio, "
-						  "PG_waiters cleared");
+				 key.page_match
+					 ? "folio_wake_bit(): bucket empty, PG_waiters cleared"
+					 : "folio_wake_bit(): no entry matched the folio, "
+					   "PG_waiters cleared");
 		folio_clear_waiters(folio);
 	}
 	pcsim__pagecache_walk_report();
@@ -444,7 +445,8 @@ static int wait_on_page_bit_common_5_8(wait_queue_head_t *q, struct page *page, 
  * folio_trylock_flag() (6.18): the last synchronous try, under the bucket lock: take (or test)
  * the bit; WOKEN|DONE if so.
  */
-static inline bool folio_trylock_flag(struct folio *folio, int bit_nr, struct wait_queue_entry *wait)
+static inline bool folio_trylock_flag(struct folio *folio, int bit_nr,
+				      struct wait_queue_entry *wait)
 {
 	if (READ_ONCE(wait->flags) & WQ_FLAG_EXCLUSIVE) {
 		if (test_and_set_bit(bit_nr, folio_flags(folio, 0)))
@@ -665,14 +667,14 @@ void pcsim_folio_end_read(struct folio *folio, bool success)
 	_Static_assert(PG_uptodate <= 7, "PG_uptodate must be in the low byte");
 	if (!folio_test_locked(folio)) {
 		pcsim_fail("end-read-not-locked",
-			   "VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_end_read() of page %u, "
-			   "which is not locked", folio->pfn);
+			   "VM_BUG_ON_FOLIO(!folio_test_locked(folio)): folio_end_read() of "
+			   "page %u, which is not locked", folio->pfn);
 		return;
 	}
 	if (folio_test_uptodate(folio)) {
 		pcsim_fail("end-read-uptodate",
-			   "VM_BUG_ON_FOLIO(folio_test_uptodate(folio)): folio_end_read() of page %u, "
-			   "which is already uptodate", folio->pfn);
+			   "VM_BUG_ON_FOLIO(folio_test_uptodate(folio)): folio_end_read() of "
+			   "page %u, which is already uptodate", folio->pfn);
 		return;
 	}
 	if (likely(success))
@@ -741,7 +743,8 @@ void pcsim_end_page_writeback(struct page *page)
 		 */
 		if (!folio_test_writeback(page)) {
 			pcsim_fail("end-writeback-not-writeback",
-				   "folio_end_writeback() of page %u without PG_writeback", page->pfn);
+				   "folio_end_writeback() of page %u without PG_writeback",
+				   page->pfn);
 		} else {
 			uint32_t gen = pcsim__pagecache_wake_begin(page);
 			bool waiters = folio_xor_flags_has_waiters(page, 1ul << PG_writeback);

@@ -56,10 +56,10 @@ static void uring_reader(void *arg)
 		ret = pcsim_read_iter(&iocb, &it, 0);
 		if (ret == -EAGAIN) {
 			/*
-			 * The armed attempt cannot make progress without blocking: io_read() hands
-			 * the request to io-wq, whose attempt blocks. (On kernel profile 6.18 a read
-			 * under IOCB_WAITQ never reads a page itself, so this is how a page nobody
-			 * is reading gets read; without it this loop would spin.)
+			 * The armed attempt cannot make progress without blocking: io_read()
+			 * hands the request to io-wq, whose attempt blocks. (On kernel profile
+			 * 6.18 a read under IOCB_WAITQ never reads a page itself, so this is how
+			 * a page nobody is reading gets read; without it this loop would spin.)
 			 */
 			iocb.ki_flags = 0;
 			ret = pcsim_read_iter(&iocb, &it, 0);

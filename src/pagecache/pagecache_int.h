@@ -119,7 +119,8 @@ enum lock_impl { LOCK_5_8, LOCK_5_9, LOCK_6_18 };
 
 static inline enum lock_impl lock_impl(void)
 {
-	int lp = pcsim_pagecache_config_get(pcsim_world_config(pcsim_world_current()))->lock_profile;
+	const struct pcsim_config *cfg = pcsim_world_config(pcsim_world_current());
+	int lp = pcsim_pagecache_config_get(cfg)->lock_profile;
 	enum pcsim_kernel k = pagecache_kernel();
 
 	if (lp == PCSIM_LOCK_PROFILE_5_8)
@@ -133,8 +134,8 @@ static inline enum lock_impl lock_impl(void)
 
 /* The async lock or wait through the world's wait_async plug, with the checks around it
  * (filemap.c; read.c's filemap_update_page() uses it on the 6.18 profile). */
-int pcsim__wait_on_page_locked_async_ops(struct pcsim_page *page, struct pcsim_wait_page_queue *wait,
-					 bool set);
+int pcsim__wait_on_page_locked_async_ops(struct pcsim_page *page,
+					 struct pcsim_wait_page_queue *wait, bool set);
 
 /* The page-cache settings (struct pcsim_pagecache_config) of the running world. */
 static inline const struct pcsim_pagecache_config *pagecache_settings(void)

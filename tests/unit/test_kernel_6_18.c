@@ -45,7 +45,8 @@ struct rd {
 	pcsim_int fired;
 	struct task_struct *reader;
 	unsigned char buf[2 * 4096];
-	long first, retry, final;	/* the WAITQ attempt, the retry after its callback, the end */
+	/* the WAITQ attempt, the retry after its callback, the end */
+	long first, retry, final;
 };
 
 static struct kp K;
@@ -168,11 +169,11 @@ struct inflight {
 static void inflight_completion(void *arg)
 {
 	struct inflight *f = arg;
-	if (!f->eio)
-		pcsim_store_np(&f->p->data_tag,
-			       ((uint64_t)cur->m->id << 32 | (uint32_t)PCSIM_SETUP_GET(f->p->index)) +
-				       1,
+	if (!f->eio) {
+		uint32_t index = (uint32_t)PCSIM_SETUP_GET(f->p->index);
+		pcsim_store_np(&f->p->data_tag, ((uint64_t)cur->m->id << 32 | index) + 1,
 			       PCSIM_MO_ONCE);
+	}
 	if (pcsim_world_config(pcsim_world_current())->kernel == PCSIM_KERNEL_6_18) {
 		pcsim_folio_end_read(f->p, !f->eio);
 	} else {
@@ -702,8 +703,9 @@ static void al_task(void *arg)
 		/* taken off with list_del() (poisoned) on success, or still linked */
 		struct list_head *next = READ_ONCE(aw.wpq.wait.entry.next);
 		async_queued[i] = next != &aw.wpq.wait.entry && next != PCSIM_LIST_POISON1;
+		/* take it back: no unlock follows */
 		if (async_queued[i])
-			__remove_wait_queue(q, &aw.wpq.wait);	/* take it back: no unlock follows */
+			__remove_wait_queue(q, &aw.wpq.wait);
 		spin_unlock_irq(&q->lock);
 	}
 	unlock_page(p);

@@ -176,9 +176,8 @@ static void test_fix_clean_6_18(void **state)
 	for (int unf = 5; unf >= 0; unf -= 5) {
 		for (int k = LOCKER; k <= ASYNC; k++) {
 			struct pcsim_report r;
-			assert_int_equal(p6_run(PCSIM_KERNEL_6_18, PCSIM_LOCK_PROFILE_5_9_P6FIX, unf,
-						k, 0, &r),
-					 0);
+			int prof = PCSIM_LOCK_PROFILE_5_9_P6FIX;
+			assert_int_equal(p6_run(PCSIM_KERNEL_6_18, prof, unf, k, 0, &r), 0);
 			assert_true(r.exhausted);
 			pcsim_report_free(&r);
 		}
