@@ -435,7 +435,12 @@ static int wait_on_page_bit_common_5_8(wait_queue_head_t *q, struct page *page, 
 	}
 
 	finish_wait(q, wait);
-	pcsim__pagecache_owed_resolve(wait, behavior == EXCLUSIVE && ret);
+	/*
+	 * P6: a 5.8 exclusive waiter leaves with -EINTR only right after its own
+	 * test_and_set_bit_lock() found the bit held: the holder's unlock walks the queue again,
+	 * so a counted wakeup is passed on, never dropped (the 5.9 rewrite lost this).
+	 */
+	pcsim__pagecache_owed_resolve(wait, false);
 	if (behavior == DROP)
 		pcsim_allow_access(page);
 	return ret;

@@ -414,6 +414,26 @@ static void test_row_batch_short_read(void **state)
 	assert_true(seen_only(&s_first, ok, 2));
 }
 
+/*
+ * Not 6.18: the same batch on the older profiles. 5.10 returns the first page as a short read
+ * (written > 0: no arming, 13bd691421bc and 0abed7c69b95); 5.9 final has neither fix and arms
+ * after copying it (B-11's behaviour: A5).
+ */
+static void test_profile_5_9_arms_after_bytes(void **state)
+{
+	(void)state;
+	struct pcsim_report r;
+	struct kp k = { .kernel = PCSIM_KERNEL_5_10, .page = { CACHED, IN_FLIGHT }, .pos = 0,
+			.len = 8192 };
+	assert_int_equal(kp_run(k, 0, &r), 0);
+	pcsim_report_free(&r);
+	assert_true(seen_has(&s_first, 4096));
+	k.kernel = PCSIM_KERNEL_5_9;
+	assert_int_equal(kp_run(k, 1, &r), 1);
+	assert_string_equal(r.what, "A5");
+	pcsim_report_free(&r);
+}
+
 /* Row 9: the callback fired but the read failed (unlocked, not uptodate): the retry locks it,
  * finds it not uptodate and returns -EAGAIN; io-wq's blocking ->read_folio then reports -EIO
  * when the device fails again. */
@@ -757,6 +777,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_row_truncated_stale_walk_eio),
 		cmocka_unit_test(test_row_batch_short_read),
 		cmocka_unit_test(test_row_io_error_eagain_then_eio),
+		cmocka_unit_test(test_profile_5_9_arms_after_bytes),
 		cmocka_unit_test(test_walk_without_bookmarks),
 		cmocka_unit_test(test_wq_flag_values),
 		cmocka_unit_test(test_handoff_flags_renumbered),

@@ -135,7 +135,8 @@ static int p6_run(int kernel, int lock_profile, int unfairness, enum second k, i
 	if (figures)
 		printf("kernel=%s lock_profile=%s unfairness=%d second=%s: %s after %llu "
 		       "executions%s, %.2f s\n",
-		       kernel == PCSIM_KERNEL_6_18 ? "6.18" : "5.10",
+		       kernel == PCSIM_KERNEL_6_18 ? "6.18"
+		       : kernel == PCSIM_KERNEL_5_8 ? "5.8" : "5.10",
 		       lock_profile == PCSIM_LOCK_PROFILE_5_9_P6FIX ? "5.9-p6fix" : "5.9",
 		       unfairness, second_name[k], ret ? r->what : "clean",
 		       (unsigned long long)r->executions, r->exhausted ? " (exhausted)" : "",
@@ -184,6 +185,18 @@ static void test_fix_clean_6_18(void **state)
 	}
 }
 
+/* kernel=5.8: the old loop takes the bit itself after every wakeup; no P6 race to find. */
+static void test_no_race_clean_5_8(void **state)
+{
+	(void)state;
+	for (int k = LOCKER; k <= ASYNC; k++) {
+		struct pcsim_report r;
+		assert_int_equal(p6_run(PCSIM_KERNEL_5_8, PCSIM_LOCK_PROFILE_5_9, 5, k, 0, &r), 0);
+		assert_true(r.exhausted);
+		pcsim_report_free(&r);
+	}
+}
+
 /* The same program on 5.10: the race is there too (the fix was first written for it). */
 static void test_race_present_5_10(void **state)
 {
@@ -209,6 +222,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_handoff_clean_6_18),
 		cmocka_unit_test(test_fix_clean_6_18),
 		cmocka_unit_test(test_race_present_5_10),
+		cmocka_unit_test(test_no_race_clean_5_8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
