@@ -255,8 +255,9 @@ pcsim_cmocka_test(NAME kernel_6_18 SOURCES unit/test_kernel_6_18.c
 pcsim_cmocka_test(NAME kernel_6_18_truncation PROGRAM kernel_6_18 ARGS "test_row_truncated*"
 	LABELS scenario TIMEOUT 480)
 # P6 on kernel 6.18 (docs/findings/p6-current-kernel.md): the race found without the fix (under a
-# second); the exhaustive bound-2 proofs of the fix (locks, killable locks, async waiters, with and
-# without the handoff: nine searches of 60,000-70,000 executions, 2 min of CPU under asan) are soak.
+# second); the exhaustive bound-2 searches - the fix (locks, killable locks, async waiters, with and
+# without the handoff) and 5.8's loop, twelve of 49,000-70,000 executions, 3 min of CPU under
+# asan - are soak.
 pcsim_cmocka_test(NAME p6_current SOURCES unit/test_p6_current.c ARGS "test_race_present*")
 if(PCSIM_SOAK_TESTS)
 	pcsim_cmocka_test(NAME p6_current_bound2 PROGRAM p6_current ARGS "test_*_clean_*"
