@@ -400,6 +400,15 @@ static void ledger_check(struct ring_ledger *lg, const struct io_uring_cqe *cqe)
 		return;
 	lg->seen[i] = true;
 	bool right = cqe->res == lg->expect[i] || (lg->alt[i] && cqe->res == lg->alt[i]);
+	/*
+	 * Kernel 5.8 has neither async buffered reads nor the internal short-read retry (both
+	 * 5.9-rc1): a read completes with what its attempt copied, a short read breaks the link
+	 * behind it, and io-wq work still queued when the ring closes is cancelled. So there a
+	 * short read and -ECANCELED are right answers too; the bytes are checked all the same.
+	 */
+	if (pcsim_world_config(pcsim_world_current())->kernel == PCSIM_KERNEL_5_8)
+		right = right || cqe->res == -ECANCELED ||
+			(lg->buf[i] && cqe->res > 0 && cqe->res < lg->expect[i]);
 	PCSIM_CHECK(right, "uring-cqe",
 		    "user_data %llu completed with %d, expected %ld", (unsigned long long)i,
 		    cqe->res, lg->expect[i]);

@@ -320,3 +320,20 @@ if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
 		--preemptions 2 --schedules 0)
 	set_tests_properties(weak_unlink_dfs2 PROPERTIES LABELS soak TIMEOUT 36000)
 endif()
+# Kernel profile 6.18 of the page cache and the wait queues: each row of kernel-semantics.md 3.4,
+# the bookmark-free walk, the renumbered flags, folio_end_read, __folio_lock_async (2 s). The two
+# exhaustive searches with a truncator (row 6, and the stale-walk -EIO beside it: 70 s of CPU
+# under asan) are in the scenario tier.
+pcsim_cmocka_test(NAME kernel_6_18 SOURCES unit/test_kernel_6_18.c
+	ARGS --skip "test_row_truncated*")
+pcsim_cmocka_test(NAME kernel_6_18_truncation PROGRAM kernel_6_18 ARGS "test_row_truncated*"
+	LABELS scenario TIMEOUT 480)
+# P6 on kernel 6.18 (docs/findings/p6-current-kernel.md): the race found without the fix (under a
+# second); the exhaustive bound-2 searches - the fix (locks, killable locks, async waiters, with and
+# without the handoff) and 5.8's loop, twelve of 49,000-70,000 executions, 3 min of CPU under
+# asan - are soak.
+pcsim_cmocka_test(NAME p6_current SOURCES unit/test_p6_current.c ARGS "test_race_present*")
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME p6_current_bound2 PROGRAM p6_current ARGS "test_*_clean_*"
+		LABELS soak TIMEOUT 3600)
+endif()

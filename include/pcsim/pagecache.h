@@ -91,13 +91,26 @@ struct pcsim_wait_page_queue {
 	struct pcsim_wait_queue_entry wait;
 };
 
-/* Lock profiles: struct pcsim_pagecache_config.lock_profile (setting `lock_profile`). */
+/*
+ * Lock profiles: struct pcsim_pagecache_config.lock_profile (setting `lock_profile`). They pick
+ * a variant of the page lock relative to the kernel profile (struct pcsim_config.kernel,
+ * docs/kernel-profiles.md):
+ *  - 5.9 (the default) means "the page lock of the kernel profile": 5.8's retry loop at
+ *    kernel=5.8, wait_on_page_bit_common() of the 5.9 rewrite at 5.9 and 5.10,
+ *    folio_wait_bit_common() at 6.18. (The name is the release that introduced the lock every
+ *    later profile has; schedules written before the kernel profiles say lock_profile=5.9 and
+ *    mean 5.10's lock, which is still what they get.)
+ *  - 5.8 overrides the kernel profile: the old retry loop whatever the kernel.
+ *  - 5.9-p6fix: the kernel profile's lock with the P6 fix (at kernel=5.8, which has no P6 race,
+ *    it overrides to 5.9's lock with the fix).
+ */
 enum pcsim_lock_profile {
-	PCSIM_LOCK_PROFILE_5_9 = 0,	/* WOKEN/DONE, handoff after page_lock_unfairness steals */
+	PCSIM_LOCK_PROFILE_5_9 = 0,	/* the kernel profile's page lock (5.9+: WOKEN/DONE) */
 	PCSIM_LOCK_PROFILE_5_8,		/* the old retry loop, exclusive waiters re-queue at tail */
-	/* 5.9+ with the P6 fix (docs/pagecache.md, "P6 and fatal signals"): after finish_wait(), an
-	 * exclusive waiter that was WOKEN but not handed the lock (no DONE) tries the bit itself
-	 * and returns 0 if it gets it, so a counted wakeup is never dropped */
+	/* the kernel profile's lock with the P6 fix (docs/pagecache.md, "P6 and fatal signals";
+	 * docs/findings/p6-current-kernel.md): after finish_wait(), an exclusive waiter that was
+	 * WOKEN but not handed the lock (no DONE) tries the bit itself and returns 0 if it gets
+	 * it, so a counted wakeup is never dropped */
 	PCSIM_LOCK_PROFILE_5_9_P6FIX,
 };
 
@@ -202,6 +215,22 @@ PCSIM_API void pcsim_wake_up_page_bit(struct pcsim_page *page, int bit_nr);
 /** add_page_wait_queue(): queue an arbitrary waiter and set PG_waiters; no re-check. */
 PCSIM_API void pcsim_add_page_wait_queue(struct pcsim_page *page,
 					 struct pcsim_wait_queue_entry *waiter);
+/**
+ * folio_unlock() (kernel profile 6.18): clear PG_locked with an atomic XOR (release) that also
+ * reports PG_waiters (folio_xor_flags_has_waiters()), and if it was set folio_wake_bit().
+ * pcsim_unlock_page() is this on the 6.18 profile. Reports "unlock-page-unlocked" if not locked.
+ * Context: any.
+ */
+PCSIM_API void pcsim_folio_unlock(struct pcsim_page *folio);
+/**
+ * folio_end_read() (6.18): end a read of a locked, not uptodate page: one atomic XOR (release)
+ * clears PG_locked and, if @success, sets PG_uptodate; if PG_waiters was set, folio_wake_bit().
+ * Nobody can see the page uptodate and still locked, or unlocked before it is uptodate. The
+ * block device's completion uses it on the 6.18 profile (5.10: SetPageUptodate, then
+ * unlock_page()). Reports "end-read-not-locked" / "end-read-uptodate" on misuse (the kernel's
+ * VM_BUG_ONs). Context: any (a completion's hard-irq context).
+ */
+PCSIM_API void pcsim_folio_end_read(struct pcsim_page *folio, bool success);
 
 /* ---------------------------------------------------------------------------------------------
  * Files, the block device and the buffered read path (docs/kernel-semantics.md section 3.2)
@@ -435,6 +464,18 @@ PCSIM_API long pcsim_generic_file_buffered_read(struct pcsim_kiocb *iocb,
 						struct pcsim_iov_iter *iter, long written);
 
 /**
+ * filemap_read() (kernel profile 6.18): the read path of 5.11+ with filemap_get_pages() and
+ * filemap_update_page() (docs/kernel-semantics.md 3.3, every row of 3.4): batches of cached
+ * pages; under IOCB_WAITQ it never creates or reads a page (-EAGAIN instead), arms with
+ * __folio_lock_async() only for the last page of a batch of one, and marks the read IOCB_NOWAIT
+ * once bytes were copied (each iteration) or the batch has earlier pages. Return: bytes copied
+ * (added to @already_read) if any, else 0 (EOF) or -EAGAIN, -EIOCBQUEUED, -EINTR, -EIO.
+ * Context: task. On the 6.18 profile it is the default buffered_read plug.
+ */
+PCSIM_API long pcsim_filemap_read(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter,
+				  long already_read);
+
+/**
  * struct pcsim_pagecache_ops - plug points: bring your own kernel-style variant of a key
  * function and explore it against the same scenarios and checks (docs/pagecache.md, "Bringing
  * your own variant"). A NULL member keeps pcsim's model of the 5.10 function.
@@ -451,8 +492,15 @@ struct pcsim_pagecache_ops {
 /** pcsim_pagecache_set_ops - use @ops in this execution (copied). Context: setup. */
 PCSIM_API void pcsim_pagecache_set_ops(struct pcsim_world *w,
 				       const struct pcsim_pagecache_ops *ops);
-/** pcsim_pagecache_default_ops - pcsim's own model of each plug point. */
+/** pcsim_pagecache_default_ops - pcsim's own model of each plug point (the 5.10 functions). */
 PCSIM_API const struct pcsim_pagecache_ops *pcsim_pagecache_default_ops(void);
+/**
+ * pcsim_pagecache_kernel_ops - pcsim's model of each plug point on kernel profile @kernel (an
+ * enum pcsim_kernel): 5.10's for 5.8 to 5.10; on 6.18 buffered_read is pcsim_filemap_read() and
+ * wait_async pcsim___folio_lock_async(). A world fills the members its program leaves NULL from
+ * its own profile. Context: any thread. Return: static storage.
+ */
+PCSIM_API const struct pcsim_pagecache_ops *pcsim_pagecache_kernel_ops(int kernel);
 /**
  * pcsim_read_iter - ->read_iter(): the read path through the world's ops. Context: task.
  * Return: bytes read (added to @written), or a negative errno: -EAGAIN (IOCB_NOWAIT),
@@ -509,6 +557,14 @@ PCSIM_API void pcsim_async_waiter_init(struct pcsim_async_waiter *aw,
  */
 PCSIM_API int pcsim___wait_on_page_locked_async(struct pcsim_page *page,
 						struct pcsim_wait_page_queue *wait, bool set);
+/**
+ * __folio_lock_async() (6.18): under the bucket lock publish @wait (tail insert, PG_waiters),
+ * then try the lock; on success unlink and return 0 (locked, no callback), else -EIOCBQUEUED.
+ * As a wait_async plug it is called with @set true (6.18 has no wait-only mode; @set false
+ * falls back to 5.10's __wait_on_page_locked_async()). Re-injectable as in 5.10: B-01, B-02.
+ */
+PCSIM_API int pcsim___folio_lock_async(struct pcsim_page *folio, struct pcsim_wait_page_queue *wait,
+				       bool set);
 /** lock_page_async(): trylock, else __wait_on_page_locked_async(set). 0 = locked. */
 PCSIM_API int pcsim_lock_page_async(struct pcsim_page *page, struct pcsim_wait_page_queue *wait);
 /** wait_on_page_locked_async(): 0 if not locked, else __wait_on_page_locked_async(test). */

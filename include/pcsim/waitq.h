@@ -46,12 +46,40 @@ pcsim_waitq_config_get(const struct pcsim_config *cfg)
 	return (const struct pcsim_waitq_config *)(const void *)cfg->layer[PCSIM_LAYER_WAITQ].bytes;
 }
 
-/* wait_queue_entry.flags, with the 5.10 values (include/linux/wait.h). */
+/* wait_queue_entry.flags, with the 5.10 values (include/linux/wait.h; 5.8 and 5.9 alike). */
 #define PCSIM_WQ_FLAG_EXCLUSIVE 0x01u
 #define PCSIM_WQ_FLAG_WOKEN 0x02u
 #define PCSIM_WQ_FLAG_BOOKMARK 0x04u
 #define PCSIM_WQ_FLAG_CUSTOM 0x08u
 #define PCSIM_WQ_FLAG_DONE 0x10u
+/*
+ * The same flags as kernel profile 6.18 numbers them: the wait bookmarks are gone ("sched:
+ * Remove wait bookmarks", M. Wilcox) and the bits above WOKEN moved down; WQ_FLAG_PRIORITY
+ * (5.11+, KVM irqfd; 0x20 until then) is 0x10. docs/kernel-profiles.md.
+ */
+#define PCSIM_WQ618_FLAG_CUSTOM 0x04u
+#define PCSIM_WQ618_FLAG_DONE 0x08u
+#define PCSIM_WQ618_FLAG_PRIORITY 0x10u
+
+/**
+ * struct pcsim_wq_flag_values - the WQ_FLAG_* values of one kernel profile. A flag the profile
+ * does not have is 0 (BOOKMARK on 6.18, PRIORITY before 5.11), so testing it is always false.
+ */
+struct pcsim_wq_flag_values {
+	unsigned exclusive, woken, bookmark, custom, done, priority;
+};
+
+/**
+ * pcsim_wq_flags_of - the WQ_FLAG_* values of kernel profile @kernel (an enum pcsim_kernel;
+ * an unknown value gives 5.10's). Context: any thread. Return: static storage.
+ */
+PCSIM_API const struct pcsim_wq_flag_values *pcsim_wq_flags_of(int kernel);
+/**
+ * pcsim_wq_flags - the WQ_FLAG_* values of the calling context's world (5.10's outside any
+ * world). <pcsim/kernel/wait.h> spells WQ_FLAG_CUSTOM, _DONE and _BOOKMARK through it, so model
+ * code written with the kernel names stores the profile's bits. Context: any.
+ */
+PCSIM_API const struct pcsim_wq_flag_values *pcsim_wq_flags(void);
 
 /* Wake flags. */
 #define PCSIM_WF_SYNC 0x01

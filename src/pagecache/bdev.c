@@ -5,7 +5,8 @@
  * (end_page_read(): SetPageUptodate or SetPageError, then unlock_page()), and in exploration its
  * moment is a choice of the strategy. -EIO is an injectable data choice.
  *
- * Models (5.10): mpage_readpage()/submit_bio() down to the request queue, and the bio end_io
+ * Models (5.10; on kernel profile 6.18 the completion ends the read with folio_end_read()):
+ * mpage_readpage()/submit_bio() down to the request queue, and the bio end_io
  * that ends the page read (fs/mpage.c mpage_end_io -> page_endio()).
  *
  * Deliberately different: the device is not a driver but a queueing model. A request that finds
@@ -213,6 +214,21 @@ static void bdev_complete(void *arg)
 	if (bdev->observe)
 		bdev->observe(&rq->io, bdev->observe_arg);
 	/* end_page_read(): in interrupt context, on the CPU the event fired on */
+	if (pcsim_world_config(pcsim_world_current())->kernel == PCSIM_KERNEL_6_18) {
+		/*
+		 * 6.18: folio_end_read(): PG_uptodate (on success) and the unlock in one atomic
+		 * step. PG_error is gone from today's kernel: a failed read leaves the page
+		 * unlocked and not uptodate, which is what the readers test.
+		 */
+		if (eio) {
+			__atomic_fetch_add(&bdev->failed, 1, __ATOMIC_RELAXED);
+		} else {
+			set_page_data(page, rq->file);
+			__atomic_fetch_add(&bdev->completed, 1, __ATOMIC_RELAXED);
+		}
+		pcsim_folio_end_read(page, !eio);
+		goto next_request;
+	}
 	if (eio) {
 		ClearPageUptodate(page);
 		SetPageError(page);
@@ -223,6 +239,7 @@ static void bdev_complete(void *arg)
 		__atomic_fetch_add(&bdev->completed, 1, __ATOMIC_RELAXED);
 	}
 	unlock_page(page);
+next_request:;
 	struct pcsim_bdev_req *next;
 	spin_lock(&bdev->lock);		/* interrupts are off here already */
 	bdev->inflight--;

@@ -17,7 +17,7 @@
  *    key->page_match;
  *  - A4: an async callback unlinked nothing but its own entry (its neighbours still link up);
  *  - P5: a walk stop (-1) only for an entry of the walk's page, with the bit held again;
- *  - P9 (profile 5.9): a non-exclusive waiter of the page and bit was woken (unlinked);
+ *  - P9 (5.9+ page lock): a non-exclusive waiter of the page and bit was woken (unlinked);
  *  - A10: an async callback writes nothing to its page's flags (it never takes the lock for
  *    its waiter): the engine's access watch (pcsim_forbid_writes()) for the callback's run.
  * At the points where they apply:
@@ -263,8 +263,7 @@ static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wai
 					     "an entry other than its own", page->pfn);
 	}
 	if (same_page && wbit == (unsigned)key->bit_nr && !(flags & WQ_FLAG_EXCLUSIVE) &&
-	    !unlinked && pagecache_settings()->lock_profile !=
-			     PCSIM_LOCK_PROFILE_5_8)
+	    !unlinked && lock_impl() != LOCK_5_8)
 		walk_record(L, "P9", "a non-exclusive waiter of page %u bit %d was passed over by "
 				     "its wake walk (callback returned %d)%s",
 			    page->pfn, key->bit_nr, ret,

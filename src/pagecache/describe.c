@@ -51,7 +51,7 @@ static const char *bit_name(int bit)
 }
 
 static void describe_entry(struct pagecache_layer *L, const struct pcsim_wait_queue_entry *e,
-			   FILE *f)
+			   const struct pcsim_wq_flag_values *v, FILE *f)
 {
 	unsigned fl = PCSIM_SETUP_GET(e->flags);
 	pcsim_wait_queue_func_t fn = e->func;
@@ -85,9 +85,10 @@ static void describe_entry(struct pagecache_layer *L, const struct pcsim_wait_qu
 		fprintf(f, ", exclusive");
 	if (fl & PCSIM_WQ_FLAG_WOKEN)
 		fprintf(f, ", WOKEN");
-	if (fl & PCSIM_WQ_FLAG_DONE)
+	/* the bits above WOKEN as the world's kernel profile numbers them (6.18: no bookmark) */
+	if (fl & v->done)
 		fprintf(f, ", DONE");
-	if (fl & PCSIM_WQ_FLAG_BOOKMARK)
+	if (fl & v->bookmark)
 		fprintf(f, ", bookmark");
 }
 
@@ -129,6 +130,8 @@ int pcsim_pagecache_describe(const struct pcsim_world *w, FILE *f)
 		if (!L->bucket_ready[b])
 			continue;
 		const struct pcsim_list_head *h = &L->table[b].head;
+		const struct pcsim_wq_flag_values *flagv =
+			pcsim_wq_flags_of((int)pcsim_world_config(w)->kernel);
 		const struct pcsim_list_head *pos = PCSIM_SETUP_GET(h->next);
 		unsigned n = 0;
 		for (; pos && pos != h && n < 1000; pos = PCSIM_SETUP_GET(pos->next), n++) {
@@ -139,7 +142,7 @@ int pcsim_pagecache_describe(const struct pcsim_world *w, FILE *f)
 				fprintf(f, "%14s", "");
 			else
 				fprintf(f, "  bucket %-4u ", b);
-			describe_entry(L, e, f);
+			describe_entry(L, e, flagv, f);
 			fprintf(f, "\n");
 		}
 		shown += n > 0;

@@ -54,6 +54,17 @@ static void uring_reader(void *arg)
 		iocb.ki_waitq = &g->aw.wpq;
 		iocb.ki_flags = IOCB_WAITQ;
 		ret = pcsim_read_iter(&iocb, &it, 0);
+		if (ret == -EAGAIN) {
+			/*
+			 * The armed attempt cannot make progress without blocking: io_read()
+			 * hands the request to io-wq, whose attempt blocks. (On kernel profile
+			 * 6.18 a read under IOCB_WAITQ never reads a page itself, so this is how
+			 * a page nobody is reading gets read; without it this loop would spin.)
+			 */
+			iocb.ki_flags = 0;
+			ret = pcsim_read_iter(&iocb, &it, 0);
+			continue;
+		}
 		if (ret != -EIOCBQUEUED)
 			continue;
 		pcsim_task_set_wchan("io_uring retry of page %lld", (long long)(iocb.ki_pos >> 12));

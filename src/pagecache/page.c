@@ -71,7 +71,7 @@ struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 			PCSIM_SETUP_SET(q->head.next, &q->head);
 			PCSIM_SETUP_SET(q->head.prev, &q->head);
 		}
-		L->ops = *pcsim_pagecache_default_ops();
+		L->ops = *pcsim_pagecache_kernel_ops(cfg->kernel);
 		note_page_func(L, pcsim__wake_page_function);
 		pcsim__pagecache_checks_init(w, L);
 		__atomic_store_n(&L->ready, true, __ATOMIC_RELEASE);
@@ -82,7 +82,8 @@ struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w)
 void pcsim_pagecache_set_ops(struct pcsim_world *w, const struct pcsim_pagecache_ops *ops)
 {
 	struct pagecache_layer *L = pcsim__pagecache(w);
-	const struct pcsim_pagecache_ops *d = pcsim_pagecache_default_ops();
+	const struct pcsim_pagecache_ops *d =
+		pcsim_pagecache_kernel_ops(pcsim_world_config(w)->kernel);
 	L->ops.wake_page_function = ops && ops->wake_page_function ? ops->wake_page_function
 								    : d->wake_page_function;
 	L->ops.wait_async = ops && ops->wait_async

@@ -103,6 +103,40 @@ void pcsim__pagecache_check_readpage(struct pcsim_address_space *m, struct pcsim
 int pcsim__wake_page_function(struct pcsim_wait_queue_entry *wait, unsigned mode, int sync,
 			      void *arg);
 
+/* The kernel profile of the running world (docs/kernel-profiles.md). */
+static inline enum pcsim_kernel pagecache_kernel(void)
+{
+	return pcsim_world_config(pcsim_world_current())->kernel;
+}
+
+/*
+ * Which page lock runs: lock_profile picks a variant relative to the kernel profile
+ * (<pcsim/pagecache.h>, enum pcsim_lock_profile): 5.8 always the old loop; otherwise the kernel
+ * profile's own, where kernel=5.8 with the default means the old loop and 5.9-p6fix at
+ * kernel=5.8 means 5.9's lock with the fix.
+ */
+enum lock_impl { LOCK_5_8, LOCK_5_9, LOCK_6_18 };
+
+static inline enum lock_impl lock_impl(void)
+{
+	const struct pcsim_config *cfg = pcsim_world_config(pcsim_world_current());
+	int lp = pcsim_pagecache_config_get(cfg)->lock_profile;
+	enum pcsim_kernel k = pagecache_kernel();
+
+	if (lp == PCSIM_LOCK_PROFILE_5_8)
+		return LOCK_5_8;
+	if (k == PCSIM_KERNEL_6_18)
+		return LOCK_6_18;
+	if (k == PCSIM_KERNEL_5_8 && lp == PCSIM_LOCK_PROFILE_5_9)
+		return LOCK_5_8;
+	return LOCK_5_9;
+}
+
+/* The async lock or wait through the world's wait_async plug, with the checks around it
+ * (filemap.c; read.c's filemap_update_page() uses it on the 6.18 profile). */
+int pcsim__wait_on_page_locked_async_ops(struct pcsim_page *page,
+					 struct pcsim_wait_page_queue *wait, bool set);
+
 /* The page-cache settings (struct pcsim_pagecache_config) of the running world. */
 static inline const struct pcsim_pagecache_config *pagecache_settings(void)
 {

@@ -314,6 +314,14 @@ static void read_op(struct rt_task *rt, const struct scn_stmt *st)
 		       (ret > 0 && it.count && (uint64_t)iocb.ki_pos < isize)) {
 			arm(rt, &iocb);
 			ret = pcsim_read_iter(&iocb, &it, 0);
+			if (ret == -EAGAIN) {
+				/* the armed attempt cannot progress without blocking: io_read()
+				 * hands the request to io-wq, whose attempt blocks (kernel 6.18
+				 * never reads a page under IOCB_WAITQ; without this, a spin) */
+				iocb.ki_flags = 0;
+				ret = pcsim_read_iter(&iocb, &it, 0);
+				continue;
+			}
 			if (ret != -PCSIM_EIOCBQUEUED)
 				continue;
 			wait_fired(rt, iocb.ki_pos);

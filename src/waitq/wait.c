@@ -11,6 +11,13 @@
  * woken_wake_function(), wait_woken() and waitqueue_active(). The walk-break count
  * (WAITQUEUE_WALK_BREAK_CNT, 64 in the kernel) is the world's walk_break_cnt.
  *
+ * Kernel profiles (pcsim_config.kernel, docs/kernel-profiles.md): 5.8, 5.9 and 5.10 share this
+ * file's 5.10 behaviour. 6.18 has no wait bookmarks ("sched: Remove wait bookmarks", M. Wilcox):
+ * __wake_up_common() walks the whole list under the lock in one go, ignores a bookmark it is
+ * given and never skips an entry for its flags, __wake_up_common_lock() takes the lock once,
+ * the walk_break setting has no effect, and the WQ_FLAG_* bits are renumbered
+ * (pcsim_wq_flags_of()).
+ *
  * pcsim additions: a per-execution registry of queue heads for the invariant checks of
  * docs/kernel-semantics.md 1.7 (W1, W2, W8 at run time; see docs/waitq.md), and trace events.
  */
@@ -123,6 +130,37 @@ void pcsim_init_waitqueue_func_entry(struct wait_queue_entry *wq_entry, wait_que
 	wq_entry->func = func;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Kernel profiles: the flag values and whether the walk knows bookmarks
+ */
+const struct pcsim_wq_flag_values *pcsim_wq_flags_of(int kernel)
+{
+	static const struct pcsim_wq_flag_values v510 = {
+		.exclusive = PCSIM_WQ_FLAG_EXCLUSIVE, .woken = PCSIM_WQ_FLAG_WOKEN,
+		.bookmark = PCSIM_WQ_FLAG_BOOKMARK, .custom = PCSIM_WQ_FLAG_CUSTOM,
+		.done = PCSIM_WQ_FLAG_DONE, .priority = 0,
+	};
+	static const struct pcsim_wq_flag_values v618 = {
+		.exclusive = PCSIM_WQ_FLAG_EXCLUSIVE, .woken = PCSIM_WQ_FLAG_WOKEN,
+		.bookmark = 0, .custom = PCSIM_WQ618_FLAG_CUSTOM, .done = PCSIM_WQ618_FLAG_DONE,
+		.priority = PCSIM_WQ618_FLAG_PRIORITY,
+	};
+	return kernel == PCSIM_KERNEL_6_18 ? &v618 : &v510;
+}
+
+const struct pcsim_wq_flag_values *pcsim_wq_flags(void)
+{
+	struct pcsim_world *w = pcsim_world_current();
+	return pcsim_wq_flags_of(w ? (int)pcsim_world_config(w)->kernel : PCSIM_KERNEL_5_10);
+}
+
+/* The wake walk of this world's kernel has bookmarks (4.14 up to the 6.x removal). */
+static bool walk_has_bookmarks(void)
+{
+	struct pcsim_world *w = pcsim_world_current();
+	return !w || pcsim_world_config(w)->kernel != PCSIM_KERNEL_6_18;
+}
+
 /* The entry's flags are the entry owner's until it is published; afterwards wakers write them
  * under the queue lock. Both sides go through the memory model. */
 static inline unsigned wq_flags(struct wait_queue_entry *e)
@@ -213,6 +251,11 @@ int pcsim___wake_up_common(struct wait_queue_head *wq_head, unsigned mode, int n
 
 	pcsim__waitq_assert_locked(wq_head, "__wake_up_common");
 
+	/* 6.18: no bookmark parameter, no pacing, no entry skipped for its flags */
+	bool bookmarks = walk_has_bookmarks();
+	if (!bookmarks)
+		bookmark = NULL;
+
 	if (bookmark && (wq_flags(bookmark) & WQ_FLAG_BOOKMARK)) {
 		curr = list_next_entry(bookmark, entry);
 
@@ -233,7 +276,7 @@ int pcsim___wake_up_common(struct wait_queue_head *wq_head, unsigned mode, int n
 		unsigned flags = wq_flags(curr);
 		int ret;
 
-		if (flags & WQ_FLAG_BOOKMARK)
+		if (bookmarks && (flags & WQ_FLAG_BOOKMARK))
 			continue;
 
 		if (obs)
@@ -271,6 +314,14 @@ static void __wake_up_common_lock(struct wait_queue_head *wq_head, unsigned mode
 {
 	unsigned long flags;
 	wait_queue_entry_t bookmark;
+
+	if (!walk_has_bookmarks()) {
+		/* 6.18: one walk under one hold of the lock */
+		spin_lock_irqsave(&wq_head->lock, flags);
+		__wake_up_common(wq_head, mode, nr_exclusive, wake_flags, key, NULL);
+		spin_unlock_irqrestore(&wq_head->lock, flags);
+		return;
+	}
 
 	entry_new(&bookmark);
 	PCSIM_SETUP_SET(bookmark.flags, 0);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pcsim/kernel/wait.h - wait queues under their kernel names (include/linux/wait.h, 5.10):
+ * pcsim/kernel/wait.h - wait queues under their kernel names (include/linux/wait.h, 5.10, and
+ * 6.18 where the world's kernel profile says so: WQ_FLAG_* renumbered, no bookmarks):
  * struct wait_queue_head/wait_queue_entry, the WQ_FLAG_* values, add/remove/prepare/finish,
  * the wake_up*() family, the standard wake functions, wait_woken(), waitqueue_active(),
  * and wait_event*() built from prepare_to_wait_event() as ___wait_event() is.
@@ -25,9 +26,12 @@ typedef pcsim_wait_queue_func_t wait_queue_func_t;
 
 #define WQ_FLAG_EXCLUSIVE PCSIM_WQ_FLAG_EXCLUSIVE
 #define WQ_FLAG_WOKEN PCSIM_WQ_FLAG_WOKEN
-#define WQ_FLAG_BOOKMARK PCSIM_WQ_FLAG_BOOKMARK
-#define WQ_FLAG_CUSTOM PCSIM_WQ_FLAG_CUSTOM
-#define WQ_FLAG_DONE PCSIM_WQ_FLAG_DONE
+/* The bits above WOKEN depend on the world's kernel profile (6.18 renumbered them when the
+ * bookmarks went): they are read from pcsim_wq_flags(), so they are not constant expressions. */
+#define WQ_FLAG_BOOKMARK (pcsim_wq_flags()->bookmark)
+#define WQ_FLAG_CUSTOM (pcsim_wq_flags()->custom)
+#define WQ_FLAG_DONE (pcsim_wq_flags()->done)
+#define WQ_FLAG_PRIORITY (pcsim_wq_flags()->priority)
 #define WF_SYNC PCSIM_WF_SYNC
 #define MAX_SCHEDULE_TIMEOUT PCSIM_MAX_SCHEDULE_TIMEOUT
 
