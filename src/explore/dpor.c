@@ -122,7 +122,7 @@ struct dpor {
 	struct pcsim_world *w;
 	unsigned bound;
 	bool unbounded;		/* no preemption bound: sleep sets on */
-	bool finished, oom, debug;
+	bool finished, oom, debug, stats;
 	/* the decision stack, kept across executions */
 	VEC(struct node) nodes;
 	VEC(uint32_t) keys;
@@ -150,7 +150,7 @@ struct dpor {
 	VEC(uint32_t) seen;	/* agents with first[] set */
 	VEC(uint32_t) initials;
 	/* statistics */
-	uint64_t races, blocked_execs, fallbacks, datanodes, schednodes;
+	uint64_t races, irrev, blocked_execs, fallbacks, datanodes, schednodes;
 };
 
 #define VGROW(d, vec, want)                                                               \
@@ -265,6 +265,12 @@ static uint32_t obj_slot(struct dpor *d, uint64_t key)
 			 ((uint32_t)key & 0x7fffffu);
 	else
 		os->id = d->nobj++;
+	if (d->debug && !(key >> 62)) {
+		char b[96];
+		uint32_t tid = pcsim__obj_id(d->w, (const void *)(uintptr_t)key);
+		fprintf(stderr, "  obj %x = %s+%u\n", os->id, pcsim_trace_obj_label(d->w, tid, b,
+									     sizeof(b)), 0u);
+	}
 	os->lw = -1;
 	os->rhead = -1;
 	os->fstep = -1;
@@ -414,10 +420,62 @@ static unsigned add_initials(struct dpor *d, int32_t ni, bool one, uint32_t pref
 	return enabled;
 }
 
+static inline uint32_t pseudo_id(enum pcsim__por_obj obj, uint32_t idx)
+{
+	return DPOR_PSEUDO_ID | (uint32_t)(obj & 0xffu) << 23 | (idx & 0x7fffffu);
+}
+
+/* The kind bits step @s recorded for object number @id (0: not touched); @open: its footprint
+ * still holds slots (the step being closed). */
+static unsigned fp_kind(const struct dpor *d, const struct step *s, uint32_t id, bool open)
+{
+	for (uint32_t x = 0; x < s->nfp; x++) {
+		const struct fpent *f = &d->fps.v[s->fp + x];
+		if ((open ? d->objs.v[f->id].id : f->id) == id)
+			return f->kind;
+	}
+	return 0;
+}
+
+/*
+ * Is the race @e < @j (j the step being closed) one no execution reverses? So when @e made
+ * j's agent able to run at all: it woke that task from sleep or created it, or posted that
+ * event (an ENABLE write of the agent's own object); or e's context held the CPU of j's task
+ * when e began (HELD), so that the task could not be scheduled before e. Nothing in the v of
+ * the race can enable the agent instead: another wakeup or post writes the same object, so it
+ * happens after e, and only e's own context lets go of the CPU it holds, in steps after e.
+ */
+static bool irreversible(struct dpor *d, uint32_t e, uint32_t j)
+{
+	const struct step *se = &d->steps.v[e], *sj = &d->steps.v[j];
+	uint32_t key = d->agents.v[sj->agent].key, idx = key & 0xffffffu;
+	switch (key >> 24) {
+	case 1:
+		if (fp_kind(d, se, pseudo_id(POR_WAKE, idx), false) & PCSIM_POR_ENABLE)
+			return true;
+		for (uint32_t x = 0; x < sj->nfp; x++) {
+			uint32_t id = d->objs.v[d->fps.v[sj->fp + x].id].id;
+			if (id >= DPOR_PSEUDO_ID && (id >> 23 & 0xffu) == POR_CPU)
+				return (fp_kind(d, se, id, false) & PCSIM_POR_HELD) != 0;
+		}
+		return false;
+	case 2:
+		return (fp_kind(d, se, pseudo_id(POR_EV, idx), false) & PCSIM_POR_ENABLE) != 0;
+	default:
+		return false;
+	}
+}
+
 static void race(struct dpor *d, uint32_t e, uint32_t j)
 {
 	const struct step *se = &d->steps.v[e];
 	int32_t n1 = se->node;
+	if (irreversible(d, e, j)) {
+		d->irrev++;
+		if (d->debug)
+			fprintf(stderr, "  race %u -> %u: not reversible\n", e, j);
+		return;
+	}
 	d->races++;
 	if (d->debug)
 		fprintf(stderr, "  race %u -> %u\n", e, j);
@@ -687,17 +745,21 @@ static int dpor_init(struct pcsim__strategy *s, const struct pcsim_explore_opts 
 	d->rec.step = rec_step;
 	d->rec.end = rec_end;
 	d->rec.access = rec_access;
-	d->debug = getenv("PCSIM_DPOR_DEBUG") != NULL;
+	const char *dbg = getenv("PCSIM_DPOR_DEBUG");
+	d->stats = dbg != NULL;
+	d->debug = dbg && strcmp(dbg, "stats") != 0;
 	return 0;
 }
 
 static void dpor_fini(struct pcsim__strategy *s)
 {
 	struct dpor *d = (struct dpor *)s;
-	if (d->debug)
+	if (d->stats)
 		fprintf(stderr,
-			"dpor: races %llu blocked %llu fallbacks %llu data %llu sched %llu\n",
-			(unsigned long long)d->races, (unsigned long long)d->blocked_execs,
+			"dpor: races %llu irreversible %llu blocked %llu fallbacks %llu data %llu "
+			"sched %llu\n",
+			(unsigned long long)d->races, (unsigned long long)d->irrev,
+			(unsigned long long)d->blocked_execs,
 			(unsigned long long)d->fallbacks, (unsigned long long)d->datanodes,
 			(unsigned long long)d->schednodes);
 	if (d->w && d->w->por == &d->rec)

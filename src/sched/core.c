@@ -54,7 +54,7 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	}
 	PCSIM_SETUP_SET(t->state, PCSIM_TASK_RUNNING);
 	pcsim__por_obj(w, POR_TASKNEW, 0, PCSIM_POR_W);
-	pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W);
+	pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W | PCSIM_POR_ENABLE);
 	w->tasks[w->ex.ntasks++] = t;
 	*w->cpus[t->ctx.cpu].tasks_tail = &t->ctx;
 	w->cpus[t->ctx.cpu].tasks_tail = &t->ctx.next_on_cpu;
