@@ -268,8 +268,8 @@ static uint32_t obj_slot(struct dpor *d, uint64_t key)
 	if (d->debug && !(key >> 62)) {
 		char b[96];
 		uint32_t tid = pcsim__obj_id(d->w, (const void *)(uintptr_t)key);
-		fprintf(stderr, "  obj %x = %s+%u\n", os->id, pcsim_trace_obj_label(d->w, tid, b,
-									     sizeof(b)), 0u);
+		fprintf(stderr, "  obj %x = %s\n", os->id,
+			pcsim_trace_obj_label(d->w, tid, b, sizeof(b)));
 	}
 	os->lw = -1;
 	os->rhead = -1;
@@ -466,6 +466,18 @@ static bool irreversible(struct dpor *d, uint32_t e, uint32_t j)
 	}
 }
 
+/* Debug statistics: options in the backtrack set of decision @ni (0 for none). */
+static unsigned bt_count(struct dpor *d, int32_t ni)
+{
+	unsigned c = 0;
+	if (ni < 0)
+		return 0;
+	const struct node *nd = &d->nodes.v[ni];
+	for (unsigned i = 0; i < nd->n; i++)
+		c += bit(bt_bits(d, nd), i);
+	return c;
+}
+
 static void race(struct dpor *d, uint32_t e, uint32_t j)
 {
 	const struct step *se = &d->steps.v[e];
@@ -492,6 +504,7 @@ static void race(struct dpor *d, uint32_t e, uint32_t j)
 	if ((n1 < 0 || d->nodes.v[n1].blocked) && (n2 < 0 || d->nodes.v[n2].blocked))
 		return;
 	initials(d, e, j);
+	unsigned before = d->debug ? bt_count(d, n1) + bt_count(d, n2) : 0;
 	uint32_t prefer = d->agents.v[d->steps.v[j].agent].key;
 	if (n1 >= 0 && !d->nodes.v[n1].blocked)
 		add_initials(d, n1, d->unbounded, prefer);
@@ -502,6 +515,9 @@ static void race(struct dpor *d, uint32_t e, uint32_t j)
 		for (unsigned i = 0; i < nd->n; i++)
 			setbit(bt_bits(d, nd), i);
 	}
+	if (d->debug && bt_count(d, n1) + bt_count(d, n2) != before)
+		fprintf(stderr, "  race %u -> %u adds %u\n", e, j,
+			bt_count(d, n1) + bt_count(d, n2) - before);
 }
 
 /* ---------------------------------------------------------------------------------------------
