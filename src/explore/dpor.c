@@ -478,16 +478,59 @@ static unsigned bt_count(struct dpor *d, int32_t ni)
 	return c;
 }
 
+static void reverse(struct dpor *d, uint32_t e, uint32_t j);
+
+/*
+ * The step that began the hold on a CPU that @e's context had when @e began (the last step of
+ * that context, at or before @e, that did not start holding it), or -1 when @e did not start
+ * holding a CPU that @j touches.
+ */
+static int32_t hold_start(struct dpor *d, uint32_t e, uint32_t j)
+{
+	const struct step *se = &d->steps.v[e], *sj = &d->steps.v[j];
+	uint32_t cpu = 0;
+	for (uint32_t x = 0; x < sj->nfp && !cpu; x++) {
+		uint32_t id = d->objs.v[d->fps.v[sj->fp + x].id].id;
+		if (id >= DPOR_PSEUDO_ID && (id >> 23 & 0xffu) == POR_CPU &&
+		    (fp_kind(d, se, id, false) & PCSIM_POR_HELD))
+			cpu = id;
+	}
+	if (!cpu)
+		return -1;
+	for (uint32_t k = e; k-- > 0;)
+		if (d->steps.v[k].agent == se->agent &&
+		    !(fp_kind(d, &d->steps.v[k], cpu, false) & PCSIM_POR_HELD))
+			return (int32_t)k;
+	return -1;
+}
+
+/*
+ * A race e < j. When e's context held the CPU that j needs when e began, j could not come
+ * before e, but it could come before the step that took the CPU: that race is reversed too
+ * (the direct race is with the hold's last step, so happens-before hides the one with its
+ * first). Then the race itself, unless no execution reverses it.
+ */
 static void race(struct dpor *d, uint32_t e, uint32_t j)
 {
-	const struct step *se = &d->steps.v[e];
-	int32_t n1 = se->node;
+	int32_t a = hold_start(d, e, j);
+	if (a >= 0) {
+		if (d->debug)
+			fprintf(stderr, "  race %u -> %u: held since %d\n", e, j, a);
+		reverse(d, (uint32_t)a, j);
+	}
 	if (irreversible(d, e, j)) {
 		d->irrev++;
 		if (d->debug)
 			fprintf(stderr, "  race %u -> %u: not reversible\n", e, j);
 		return;
 	}
+	reverse(d, e, j);
+}
+
+static void reverse(struct dpor *d, uint32_t e, uint32_t j)
+{
+	const struct step *se = &d->steps.v[e];
+	int32_t n1 = se->node;
 	d->races++;
 	if (d->debug)
 		fprintf(stderr, "  race %u -> %u\n", e, j);
