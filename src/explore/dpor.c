@@ -505,14 +505,21 @@ static int32_t hold_start(struct dpor *d, uint32_t e, uint32_t j)
 }
 
 /*
- * A race e < j. When e's context held the CPU that j needs when e began, j could not come
- * before e, but it could come before the step that took the CPU: that race is reversed too
- * (the direct race is with the hold's last step, so happens-before hides the one with its
- * first). Then the race itself, unless no execution reverses it.
+ * A race e < j. When e's context held the CPU that j needs when e began, and j's agent could
+ * not run before e (a task of that CPU; an interrupt while interrupts were off), it could come
+ * before the step that took the CPU: that race is reversed too (the direct race is with the
+ * hold's last step, so happens-before hides the one with its first). An interrupt that could
+ * fire before e is reversed there, and from there on earlier, as any race. Then the race
+ * itself, unless no execution reverses it.
  */
 static void race(struct dpor *d, uint32_t e, uint32_t j)
 {
 	int32_t a = hold_start(d, e, j);
+	const struct step *se = &d->steps.v[e];
+	uint32_t key = d->agents.v[d->steps.v[j].agent].key;
+	if (a >= 0 && key >> 24 != 1 && se->node >= 0 &&
+	    opt_of(d, &d->nodes.v[se->node], key) >= 0)
+		a = -1;	/* an interrupt that can fire there (preemption off only): reversed at e */
 	if (a >= 0) {
 		if (d->debug)
 			fprintf(stderr, "  race %u -> %u: held since %d\n", e, j, a);
