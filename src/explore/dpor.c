@@ -36,8 +36,14 @@
  * footprint was seen in another execution, so numbers at or above the count of the decision it
  * sleeps from are uncertain there: any two uncertain objects are taken to conflict.
  *
- * PCSIM_DPOR_DEBUG=1 in the environment prints every step's agent, footprint and races, the
- * backtrack points they add and, at the end, counts (races, sleep-set-blocked executions).
+ * Races no execution reverses are skipped: the earlier step made the later step's agent able to
+ * run (woke, created or posted it) or held the CPU that agent needs; and a race with a held CPU
+ * is also reversed at the step that took the CPU (docs/explore.md, "Races with a held CPU").
+ *
+ * PCSIM_DPOR_DEBUG=1 in the environment prints every step's agent and footprint (objects named
+ * as the trace names them), its races and the backtrack options they add and, at the end,
+ * counts (races, irreversible ones, sleep-set-blocked executions, fallbacks);
+ * PCSIM_DPOR_DEBUG=stats prints only the counts.
  */
 #include <stdio.h>
 #include <stdlib.h>
