@@ -129,7 +129,8 @@ int pcsim_bench_explore(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0) {
 			json = true;
 		} else if (strcmp(argv[i], "--repeats") == 0 && v) {
-			if ((rc = pcsim_cmdline_parse_u64("--repeats", v, 1, MAX_REPEATS, &repeats)))
+			rc = pcsim_cmdline_parse_u64("--repeats", v, 1, MAX_REPEATS, &repeats);
+			if (rc)
 				return rc;
 			i++;
 		} else if (strcmp(argv[i], "--preemptions") == 0 && v) {
@@ -152,9 +153,9 @@ int pcsim_bench_explore(int argc, char **argv)
 			cfgs = argv[++i];
 		} else {
 			return pcsim_cmdline_usage_error(
-				"bench explore: unknown argument '%s' (--programs a,b, --strategies "
-				"random,pct,dfs,dpor, --configs default,engine, --seconds S, "
-				"--repeats R, --preemptions K, --json)",
+				"bench explore: unknown argument '%s' (--programs a,b, "
+				"--strategies random,pct,dfs,dpor, --configs default,engine, "
+				"--seconds S, --repeats R, --preemptions K, --json)",
 				argv[i]);
 		}
 	}
@@ -170,8 +171,9 @@ int pcsim_bench_explore(int argc, char **argv)
 				continue;
 			for (unsigned c = 0; c < 2; c++)
 				if (listed(cfgs, configs[c]))
-					rows[nrows++] = (struct row){ .b = &pcsim_builtins[i], .strat = s,
-								  .config = c };
+					rows[nrows++] = (struct row){
+						.b = &pcsim_builtins[i], .strat = s, .config = c
+					};
 		}
 	}
 	if (!nrows) {

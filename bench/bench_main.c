@@ -30,7 +30,8 @@ int pcsim_bench_main(int argc, char **argv)
 {
 	if (argc < 1)
 		return pcsim_cmdline_usage_error("bench needs a benchmark name (sched, waitq, "
-						 "pagelock, pagecache, bdev, uring, seed, dpor, explore)");
+						 "pagelock, pagecache, bdev, uring, seed, dpor, "
+						 "explore)");
 	for (size_t i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++)
 		if (strcmp(argv[0], benchmarks[i].name) == 0)
 			return benchmarks[i].run(argc - 1, argv + 1);

@@ -261,6 +261,7 @@ void pcsim_plain_access(const void *addr, size_t size, bool write)
 	if (!c || !addr || !size || __builtin_expect(c->w->por == NULL, 1))
 		return;
 	/* the recorder takes it as part of the step under way (none in setup and finish) */
-	c->w->por->access(c->w->por, (uint64_t)(uintptr_t)addr,
-			  size > 65536 ? 65536u : (unsigned)size, write ? PCSIM_POR_W : PCSIM_POR_R);
+	unsigned n = size > 65536 ? 65536u : (unsigned)size;
+	c->w->por->access(c->w->por, (uint64_t)(uintptr_t)addr, n,
+			  write ? PCSIM_POR_W : PCSIM_POR_R);
 }
