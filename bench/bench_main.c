@@ -25,6 +25,7 @@ static const struct {
 	{ "seed", pcsim_bench_seed },
 	{ "dpor", pcsim_bench_dpor },
 	{ "calibrate", pcsim_bench_calibrate },
+	{ "explore", pcsim_bench_explore },
 };
 
 int pcsim_bench_main(int argc, char **argv)
@@ -32,11 +33,11 @@ int pcsim_bench_main(int argc, char **argv)
 	if (argc < 1)
 		return pcsim_cmdline_usage_error("bench needs a benchmark name (sched, waitq, "
 						 "pagelock, pagecache, bdev, uring, seed, dpor, "
-						 "calibrate)");
+						 "calibrate, explore)");
 	for (size_t i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++)
 		if (strcmp(argv[0], benchmarks[i].name) == 0)
 			return benchmarks[i].run(argc - 1, argv + 1);
 	return pcsim_cmdline_usage_error("bench: unknown benchmark '%s' (known: sched, waitq, "
-					 "pagelock, pagecache, bdev, uring, seed, dpor, calibrate)",
+					 "pagelock, pagecache, bdev, uring, seed, dpor, calibrate, explore)",
 					 argv[0]);
 }

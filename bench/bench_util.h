@@ -20,6 +20,7 @@ int pcsim_bench_pagecache(int argc, char **argv);
 int pcsim_bench_bdev(int argc, char **argv);
 int pcsim_bench_uring(int argc, char **argv);
 int pcsim_bench_dpor(int argc, char **argv);
+int pcsim_bench_explore(int argc, char **argv);
 
 static inline uint64_t bench_now_ns(void)
 {

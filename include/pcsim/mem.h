@@ -20,6 +20,7 @@
 #define PCSIM_MEM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <pcsim/export.h>
@@ -89,6 +90,23 @@ PCSIM_API void pcsim__fence(enum pcsim_fence f);
 PCSIM_API void pcsim_point(void);
 PCSIM_API uint64_t pcsim__load_np(const void *p, unsigned size, enum pcsim_mo mo);
 PCSIM_API void pcsim__store_np(void *p, unsigned size, uint64_t v, enum pcsim_mo mo);
+
+/*
+ * pcsim_plain_access - tell the partial-order reduction (--strategy dpor) that the current
+ * step of the calling context read (@write false) or wrote @size bytes at @addr through plain
+ * C: a field that several contexts share without a wrapped access (the ring's request fields,
+ * ordered by the model's protocol). DPOR takes two steps as dependent when one writes what the
+ * other reads or writes; a shared plain field nobody reports makes it take such steps as
+ * independent and skip orderings that matter. Call it next to the access (or in the field's
+ * accessor); the engine records it only while dpor runs. Not a preemption point; does not
+ * access memory. @size above 65536 is taken as 65536 (one footprint entry per 4 bytes).
+ * Context: any context of an execution; a no-op in setup and finish, outside an execution, on
+ * the threads backend and under every other strategy. Locking: none. Return: nothing.
+ * PCSIM_PLAIN_READ(x) and PCSIM_PLAIN_WRITE(x) report the lvalue @x.
+ */
+PCSIM_API void pcsim_plain_access(const void *addr, size_t size, bool write);
+#define PCSIM_PLAIN_READ(x) pcsim_plain_access(&(x), sizeof(x), false)
+#define PCSIM_PLAIN_WRITE(x) pcsim_plain_access(&(x), sizeof(x), true)
 
 #define pcsim_load_np(p, mo) \
 	((pcsim__ty(p))(uintptr_t)pcsim__load_np(&(p)->pcsim_private_, pcsim__sz(p), (mo)))

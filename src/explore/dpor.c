@@ -36,8 +36,14 @@
  * footprint was seen in another execution, so numbers at or above the count of the decision it
  * sleeps from are uncertain there: any two uncertain objects are taken to conflict.
  *
- * PCSIM_DPOR_DEBUG=1 in the environment prints every step's agent, footprint and races, the
- * backtrack points they add and, at the end, counts (races, sleep-set-blocked executions).
+ * Races no execution reverses are skipped: the earlier step made the later step's agent able to
+ * run (woke, created or posted it) or held the CPU that agent needs; and a race with a held CPU
+ * is also reversed at the step that took the CPU (docs/explore.md, "Races with a held CPU").
+ *
+ * PCSIM_DPOR_DEBUG=1 in the environment prints every step's agent and footprint (objects named
+ * as the trace names them), its races and the backtrack options they add and, at the end,
+ * counts (races, irreversible ones, sleep-set-blocked executions, fallbacks);
+ * PCSIM_DPOR_DEBUG=stats prints only the counts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +128,7 @@ struct dpor {
 	struct pcsim_world *w;
 	unsigned bound;
 	bool unbounded;		/* no preemption bound: sleep sets on */
-	bool finished, oom, debug;
+	bool finished, oom, debug, stats;
 	/* the decision stack, kept across executions */
 	VEC(struct node) nodes;
 	VEC(uint32_t) keys;
@@ -150,7 +156,7 @@ struct dpor {
 	VEC(uint32_t) seen;	/* agents with first[] set */
 	VEC(uint32_t) initials;
 	/* statistics */
-	uint64_t races, blocked_execs, fallbacks, datanodes, schednodes;
+	uint64_t races, irrev, blocked_execs, fallbacks, datanodes, schednodes;
 };
 
 #define VGROW(d, vec, want)                                                               \
@@ -265,6 +271,12 @@ static uint32_t obj_slot(struct dpor *d, uint64_t key)
 			 ((uint32_t)key & 0x7fffffu);
 	else
 		os->id = d->nobj++;
+	if (d->debug && !(key >> 62)) {
+		char b[96];
+		uint32_t tid = pcsim__obj_id(d->w, (const void *)(uintptr_t)key);
+		fprintf(stderr, "  obj %x = %s\n", os->id,
+			pcsim_trace_obj_label(d->w, tid, b, sizeof(b)));
+	}
 	os->lw = -1;
 	os->rhead = -1;
 	os->fstep = -1;
@@ -414,7 +426,121 @@ static unsigned add_initials(struct dpor *d, int32_t ni, bool one, uint32_t pref
 	return enabled;
 }
 
+static inline uint32_t pseudo_id(enum pcsim__por_obj obj, uint32_t idx)
+{
+	return DPOR_PSEUDO_ID | (uint32_t)(obj & 0xffu) << 23 | (idx & 0x7fffffu);
+}
+
+/* The kind bits step @s recorded for object number @id (0: not touched); @open: its footprint
+ * still holds slots (the step being closed). */
+static unsigned fp_kind(const struct dpor *d, const struct step *s, uint32_t id, bool open)
+{
+	for (uint32_t x = 0; x < s->nfp; x++) {
+		const struct fpent *f = &d->fps.v[s->fp + x];
+		if ((open ? d->objs.v[f->id].id : f->id) == id)
+			return f->kind;
+	}
+	return 0;
+}
+
+/*
+ * Is the race @e < @j (j the step being closed) one no execution reverses? So when @e made
+ * j's agent able to run at all: it woke that task from sleep or created it, or posted that
+ * event (an ENABLE write of the agent's own object); or e's context held the CPU of j's task
+ * when e began (HELD), so that the task could not be scheduled before e. Nothing in the v of
+ * the race can enable the agent instead: another wakeup or post writes the same object, so it
+ * happens after e, and only e's own context lets go of the CPU it holds, in steps after e.
+ */
+static bool irreversible(struct dpor *d, uint32_t e, uint32_t j)
+{
+	const struct step *se = &d->steps.v[e], *sj = &d->steps.v[j];
+	uint32_t key = d->agents.v[sj->agent].key, idx = key & 0xffffffu;
+	switch (key >> 24) {
+	case 1:
+		if (fp_kind(d, se, pseudo_id(POR_WAKE, idx), false) & PCSIM_POR_ENABLE)
+			return true;
+		for (uint32_t x = 0; x < sj->nfp; x++) {
+			uint32_t id = d->objs.v[d->fps.v[sj->fp + x].id].id;
+			if (id >= DPOR_PSEUDO_ID && (id >> 23 & 0xffu) == POR_CPU)
+				return (fp_kind(d, se, id, false) & PCSIM_POR_HELD) != 0;
+		}
+		return false;
+	case 2:
+		return (fp_kind(d, se, pseudo_id(POR_EV, idx), false) & PCSIM_POR_ENABLE) != 0;
+	default:
+		return false;
+	}
+}
+
+/* Debug statistics: options in the backtrack set of decision @ni (0 for none). */
+static unsigned bt_count(struct dpor *d, int32_t ni)
+{
+	unsigned c = 0;
+	if (ni < 0)
+		return 0;
+	const struct node *nd = &d->nodes.v[ni];
+	for (unsigned i = 0; i < nd->n; i++)
+		c += bit(bt_bits(d, nd), i);
+	return c;
+}
+
+static void reverse(struct dpor *d, uint32_t e, uint32_t j);
+
+/*
+ * The step that began the hold on a CPU that @e's context had when @e began (the last step of
+ * that context, at or before @e, that did not start holding it), or -1 when @e did not start
+ * holding a CPU that @j touches.
+ */
+static int32_t hold_start(struct dpor *d, uint32_t e, uint32_t j)
+{
+	const struct step *se = &d->steps.v[e], *sj = &d->steps.v[j];
+	uint32_t cpu = 0;
+	for (uint32_t x = 0; x < sj->nfp && !cpu; x++) {
+		uint32_t id = d->objs.v[d->fps.v[sj->fp + x].id].id;
+		if (id >= DPOR_PSEUDO_ID && (id >> 23 & 0xffu) == POR_CPU &&
+		    (fp_kind(d, se, id, false) & PCSIM_POR_HELD))
+			cpu = id;
+	}
+	if (!cpu)
+		return -1;
+	for (uint32_t k = e; k-- > 0;)
+		if (d->steps.v[k].agent == se->agent &&
+		    !(fp_kind(d, &d->steps.v[k], cpu, false) & PCSIM_POR_HELD))
+			return (int32_t)k;
+	return -1;
+}
+
+/*
+ * A race e < j. When e's context held the CPU that j needs when e began, and j's agent could
+ * not run before e (a task of that CPU; an interrupt while interrupts were off), it could come
+ * before the step that took the CPU: that race is reversed too (the direct race is with the
+ * hold's last step, so happens-before hides the one with its first). An interrupt that could
+ * fire before e is reversed there, and from there on earlier, as any race. Then the race
+ * itself, unless no execution reverses it.
+ */
 static void race(struct dpor *d, uint32_t e, uint32_t j)
+{
+	int32_t a = hold_start(d, e, j);
+	const struct step *se = &d->steps.v[e];
+	uint32_t key = d->agents.v[d->steps.v[j].agent].key;
+	if (a >= 0 && key >> 24 != 1 && se->node >= 0 &&
+	    opt_of(d, &d->nodes.v[se->node], key) >= 0)
+		a = -1;	/* an interrupt that can fire there (preemption off only): reversed at e */
+	if (a >= 0) {
+		if (d->debug)
+			fprintf(stderr, "  race %u -> %u: held since %d\n", e, j, a);
+		reverse(d, (uint32_t)a, j);
+	}
+	if (irreversible(d, e, j)) {
+		d->irrev++;
+		if (d->debug)
+			fprintf(stderr, "  race %u -> %u: not reversible\n", e, j);
+		return;
+	}
+	reverse(d, e, j);
+}
+
+static void reverse(struct dpor *d, uint32_t e, uint32_t j)
 {
 	const struct step *se = &d->steps.v[e];
 	int32_t n1 = se->node;
@@ -434,6 +560,7 @@ static void race(struct dpor *d, uint32_t e, uint32_t j)
 	if ((n1 < 0 || d->nodes.v[n1].blocked) && (n2 < 0 || d->nodes.v[n2].blocked))
 		return;
 	initials(d, e, j);
+	unsigned before = d->debug ? bt_count(d, n1) + bt_count(d, n2) : 0;
 	uint32_t prefer = d->agents.v[d->steps.v[j].agent].key;
 	if (n1 >= 0 && !d->nodes.v[n1].blocked)
 		add_initials(d, n1, d->unbounded, prefer);
@@ -444,6 +571,9 @@ static void race(struct dpor *d, uint32_t e, uint32_t j)
 		for (unsigned i = 0; i < nd->n; i++)
 			setbit(bt_bits(d, nd), i);
 	}
+	if (d->debug && bt_count(d, n1) + bt_count(d, n2) != before)
+		fprintf(stderr, "  race %u -> %u adds %u\n", e, j,
+			bt_count(d, n1) + bt_count(d, n2) - before);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -687,17 +817,21 @@ static int dpor_init(struct pcsim__strategy *s, const struct pcsim_explore_opts 
 	d->rec.step = rec_step;
 	d->rec.end = rec_end;
 	d->rec.access = rec_access;
-	d->debug = getenv("PCSIM_DPOR_DEBUG") != NULL;
+	const char *dbg = getenv("PCSIM_DPOR_DEBUG");
+	d->stats = dbg != NULL;
+	d->debug = dbg && strcmp(dbg, "stats") != 0;
 	return 0;
 }
 
 static void dpor_fini(struct pcsim__strategy *s)
 {
 	struct dpor *d = (struct dpor *)s;
-	if (d->debug)
+	if (d->stats)
 		fprintf(stderr,
-			"dpor: races %llu blocked %llu fallbacks %llu data %llu sched %llu\n",
-			(unsigned long long)d->races, (unsigned long long)d->blocked_execs,
+			"dpor: races %llu irreversible %llu blocked %llu fallbacks %llu data %llu "
+			"sched %llu\n",
+			(unsigned long long)d->races, (unsigned long long)d->irrev,
+			(unsigned long long)d->blocked_execs,
 			(unsigned long long)d->fallbacks, (unsigned long long)d->datanodes,
 			(unsigned long long)d->schednodes);
 	if (d->w && d->w->por == &d->rec)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * core.c - tasks: creation, task states, try_to_wake_up(), schedule(), schedule_timeout(), data
- * choices and time.
+ * choices, time, and the plain-field hook of the partial-order reduction.
  *
  * Models (5.10): kernel/sched/core.c try_to_wake_up() and __schedule() (the
  * signal_pending_state() check before deactivating), include/linux/sched.h set_current_state()
@@ -54,7 +54,7 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	}
 	PCSIM_SETUP_SET(t->state, PCSIM_TASK_RUNNING);
 	pcsim__por_obj(w, POR_TASKNEW, 0, PCSIM_POR_W);
-	pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W);
+	pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W | PCSIM_POR_ENABLE);
 	w->tasks[w->ex.ntasks++] = t;
 	*w->cpus[t->ctx.cpu].tasks_tail = &t->ctx;
 	w->cpus[t->ctx.cpu].tasks_tail = &t->ctx.next_on_cpu;
@@ -250,4 +250,18 @@ uint64_t pcsim_now_ns(void)
 {
 	struct pcsim_world *w = cur_world();
 	return w ? w->ops->now_ns(w) : 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Plain shared fields, for the partial-order reduction
+ */
+void pcsim_plain_access(const void *addr, size_t size, bool write)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (!c || !addr || !size || __builtin_expect(c->w->por == NULL, 1))
+		return;
+	/* the recorder takes it as part of the step under way (none in setup and finish) */
+	unsigned n = size > 65536 ? 65536u : (unsigned)size;
+	c->w->por->access(c->w->por, (uint64_t)(uintptr_t)addr, n,
+			  write ? PCSIM_POR_W : PCSIM_POR_R);
 }

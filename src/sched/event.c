@@ -48,7 +48,8 @@ struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
 void pcsim__event_add_pending(struct pcsim_world *w, struct pcsim__event *ev)
 {
 	struct pcsim__event **pp = &w->ex.pending;
-	pcsim__por_obj(w, POR_EV, ev->id, PCSIM_POR_W);
+	/* every caller passes a fresh event: it becomes able to fire */
+	pcsim__por_obj(w, POR_EV, ev->id, PCSIM_POR_W | PCSIM_POR_ENABLE);
 	while (*pp && (*pp)->id < ev->id)
 		pp = &(*pp)->next_pending;
 	ev->next_pending = *pp;

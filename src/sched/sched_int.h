@@ -245,6 +245,15 @@ struct pcsim__backend_ops;
 #define PCSIM_POR_R 1u
 #define PCSIM_POR_W 2u
 #define PCSIM_POR_RW 3u
+/*
+ * Flags a write may carry, so that the recorder can tell a race it cannot reverse: the written
+ * object's owner could not run before this step, and nothing but this step's agent can change
+ * that. ENABLE: a task woken from sleep or created (POR_WAKE), an event made pending (POR_EV).
+ * HELD: the step's context held its CPU when the step began (POR_CPU): no other task of that
+ * CPU runs until the same context lets go of it.
+ */
+#define PCSIM_POR_ENABLE 4u
+#define PCSIM_POR_HELD 8u
 
 enum pcsim__por_obj {
 	POR_CPU = 1,	/* a CPU's preemptibility: its running context holds it (preempt_count,

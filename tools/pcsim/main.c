@@ -88,7 +88,7 @@ static void usage(FILE *f)
 		"                             a DIR/ of scenarios (docs/scenarios.md)\n"
 		"  litmus FILE.litmus...      run C litmus tests (herd7/LKMM format), 'litmus --help'\n"
 		"  bench sched [--json]       scheduler throughput (steps/s, executions/s)\n"
-		"  bench waitq|pagelock|pagecache|bdev|uring|seed|dpor|calibrate\n"
+		"  bench waitq|pagelock|pagecache|bdev|uring|seed|dpor|calibrate|explore\n"
 		"                             the other figures of bench/README.md\n"
 		"  version\n"
 		"\n"

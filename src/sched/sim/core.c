@@ -81,10 +81,11 @@ static int sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_ta
 			      s == PCSIM_TASK_RUNNING ? "already TASK_RUNNING" : "state does not match");
 		return 0;
 	}
-	pcsim__por_mem(w, &p->state.pcsim_private_, sizeof(long), PCSIM_POR_W);
-	pcsim__por_obj(w, POR_WAKE, p->ctx.id, PCSIM_POR_W);
-	pcsim__raw_store(&p->state.pcsim_private_, sizeof(long), (uint64_t)PCSIM_TASK_RUNNING);
 	bool slept = p->ctx.run == CR_SLEEPING;
+	pcsim__por_mem(w, &p->state.pcsim_private_, sizeof(long), PCSIM_POR_W);
+	pcsim__por_obj(w, POR_WAKE, p->ctx.id,
+		       slept ? PCSIM_POR_W | PCSIM_POR_ENABLE : PCSIM_POR_W);
+	pcsim__raw_store(&p->state.pcsim_private_, sizeof(long), (uint64_t)PCSIM_TASK_RUNNING);
 	pcsim__sim_make_runnable(w, &p->ctx);
 	if (tr)
 		pcsim__trace_locked(w, c, &pcsim__tk_wake, p->ctx.id, 1, state,

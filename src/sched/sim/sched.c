@@ -237,7 +237,8 @@ static void por_step(struct pcsim_world *w, const struct pcsim__opt *o, unsigned
 	case OPT_RUN: {
 		const struct pcsim__ctx *t = o->p;
 		w->por->prev = t;	/* its hold on the CPU at the step's end: por_end() */
-		pcsim__por_obj(w, POR_CPU, t->cpu, holds_cpu(t) ? PCSIM_POR_W : PCSIM_POR_R);
+		pcsim__por_obj(w, POR_CPU, t->cpu,
+			       holds_cpu(t) ? PCSIM_POR_W | PCSIM_POR_HELD : PCSIM_POR_R);
 		if (t->kind == PCSIM_CTX_TASK)
 			pcsim__por_obj(w, POR_WAKE, t->id, PCSIM_POR_R);
 		else
@@ -257,7 +258,7 @@ static void por_step(struct pcsim_world *w, const struct pcsim__opt *o, unsigned
 	case OPT_SPURIOUS: {
 		const struct pcsim_task *t = o->p;
 		pcsim__por_obj(w, POR_SPURIOUS, 0, PCSIM_POR_W);
-		pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W);
+		pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W | PCSIM_POR_ENABLE);
 		pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_W);
 		break;
 	}
