@@ -204,8 +204,10 @@ static void test_readv_across_eof(void **state)
 		struct api a = base(2 * 4096 + 1000, body_readv_eof);
 		a.mode = (enum pcsim_uring_mode)mode;
 		run_ok(&a, names[mode], PCSIM_STRATEGY_PCT, 100);
+		/* the bytes came from a retry; on 6.18, with readahead off, from io-wq (a read under
+		 * IOCB_WAITQ never creates a page: kernel-profiles.md, row 3 of 3.4) */
 		if (mode == PCSIM_URING_RASYNC && pt_backend == PCSIM_BACKEND_SIM)
-			assert_true(a.st.armed >= 1);	/* the bytes came from a retry */
+			assert_true(t_kernel == PCSIM_KERNEL_6_18 ? a.st.punted >= 1 : a.st.armed >= 1);
 		if (mode == PCSIM_URING_OFFLOAD)
 			assert_int_equal(a.st.punted, 2);
 	}
@@ -349,7 +351,8 @@ static void test_readv_nowait_evicted(void **state)
 	struct api a = base(3 * 4096, body_readv_nowait);
 	a.cached = true;
 	run_ok(&a, "readv-nowait", PCSIM_STRATEGY_PCT, 100);
-	assert_int_equal(a.st.punted, 0);
+	/* 6.18: the last read (no flag, its page evicted, readahead off) goes to io-wq */
+	assert_int_equal(a.st.punted, t_kernel == PCSIM_KERNEL_6_18 ? 1 : 0);
 	if (pt_backend == PCSIM_BACKEND_SIM)
 		assert_true(a.st.armed <= 1);	/* only the last read, without the flag */
 	assert_int_equal(a.st.completed, 4);
@@ -386,8 +389,9 @@ static void test_readv_submit_stable(void **state)
 	(void)state;
 	struct api a = base(2 * 4096, body_readv_stable);
 	run_ok(&a, "readv-stable-rasync", PCSIM_STRATEGY_PCT, 100);
+	/* (6.18, readahead off: the rest goes to io-wq, which copies from the same array) */
 	if (pt_backend == PCSIM_BACKEND_SIM)
-		assert_true(a.st.retries >= 1);
+		assert_true(t_kernel == PCSIM_KERNEL_6_18 ? a.st.punted >= 1 : a.st.retries >= 1);
 	struct api b = base(2 * 4096, body_readv_stable);
 	b.arg = IOSQE_ASYNC;
 	run_ok(&b, "readv-stable-async", PCSIM_STRATEGY_PCT, 100);
