@@ -582,7 +582,7 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 			v[COLDSW][nv[COLDSW]++] = cold[1];
 			v[COLDW][nv[COLDW]++] = cold[2];
 			v[WARM][nv[WARM]++] = warm[0];
-			double ra;
+			double ra = 0;
 			if (cb_readahead_once(fd, blk + nread, nread, &ra) == 0)
 				v[RA][nv[RA]++] = ra - warm[0];	/* the final pass is warm */
 		}
