@@ -290,9 +290,10 @@ pcsim_cmocka_test(NAME uring_current_explore PROGRAM uring_current ARGS "*_explo
 	LABELS scenario TIMEOUT 400)
 if(PCSIM_HAVE_LIBURING)
 	pcsim_cmocka_test(NAME differential_618 PROGRAM differential
-		ARGS --seed 20261204 --kernel 6.18 LABELS unit differential TIMEOUT 120)
+		ARGS --seed 20261204 --kernel 6.18 --exact LABELS unit differential
+		TIMEOUT 120)
 	pcsim_cmocka_test(NAME differential_618_defer PROGRAM differential
-		ARGS --seed 20261205 --kernel 6.18 --defer-taskrun LABELS unit differential
+		ARGS --seed 20261205 --kernel 6.18 --defer-taskrun --exact LABELS unit differential
 		TIMEOUT 120)
 	if(PCSIM_SOAK_TESTS)
 		pcsim_cmocka_test(NAME differential_random_618 PROGRAM differential
