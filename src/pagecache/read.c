@@ -130,8 +130,17 @@ readit:
 static void page_cache_sync_readahead(struct address_space *m, unsigned long index,
 				      unsigned long req_count)
 {
-	if (!m->ra_pages)
-		return;		/* readahead disabled: the read path creates the page itself */
+	if (!m->ra_pages) {
+		/*
+		 * 6.18's page_cache_sync_ra() reads the page asked for even with readahead
+		 * disabled ("issue this request as readahead as we'll need it": a forced readahead
+		 * of req_count = 1), so a NOWAIT or WAITQ read of an absent page starts its I/O
+		 * there (docs/kernel-profiles.md). 5.10 returns; its read path creates the page.
+		 */
+		if (pagecache_kernel() == PCSIM_KERNEL_6_18)
+			do_page_cache_ra(m, index, 1, ~0ul);
+		return;
+	}
 	if (m->fadv_random) {
 		do_page_cache_ra(m, index, req_count, ~0ul);
 		return;

@@ -52,6 +52,7 @@ struct rd_req {
 	int rw_flags;		/* RWF_NOWAIT */
 	int fd_delta;		/* != 0: use a bad fd */
 	long expect;		/* expected CQE res */
+	long alt;		/* != 0: another res that is right too */
 	bool check_bytes;
 };
 
@@ -59,7 +60,6 @@ struct scen {
 	/* configuration */
 	uint64_t file_size;
 	bool cached;		/* pages uptodate in the cache at the start */
-	unsigned ra;		/* the file's readahead window in pages (0: none) */
 	bool in_flight;		/* page 0 locked with its read in flight at the start */
 	enum pcsim_uring_mode mode;
 	unsigned entries, cq_entries;
@@ -190,7 +190,7 @@ static void setup(struct pcsim_world *w, void *arg)
 	s->ncqe = 0;
 	memset(&s->st, 0, sizeof(s->st));
 	pcsim_bdev_init(&s->bdev, 2, false);
-	s->m = pcsim_mapping_create(w, 7, s->file_size, &s->bdev, s->ra);
+	s->m = pcsim_mapping_create(w, 7, s->file_size, &s->bdev, 0);
 	s->m->fadv_random = true;
 	unsigned long npages = (unsigned long)((s->file_size + 4095) / 4096);
 	for (unsigned long i = 0; i < npages; i++) {
@@ -219,7 +219,8 @@ static void finish(struct pcsim_world *w, void *arg)
 	struct scen *s = arg;
 	for (unsigned i = 0; i < s->nreads; i++) {
 		PCSIM_CHECK(s->seen[i], "uring-cqe", "request %u got no CQE", i);
-		PCSIM_CHECK(s->res[i] == s->reads[i].expect, "uring-cqe",
+		PCSIM_CHECK(s->res[i] == s->reads[i].expect ||
+				    (s->reads[i].alt && s->res[i] == s->reads[i].alt), "uring-cqe",
 			    "request %u: res %ld, expected %ld", i, s->res[i], s->reads[i].expect);
 		if (s->reads[i].check_bytes && s->res[i] > 0)
 			check_bytes(s, i);
@@ -330,10 +331,6 @@ static void test_read_rasync(void **state)
 {
 	(void)state;
 	struct scen s = base(2 * 4096);
-	/* 6.18 reads an absent page through readahead even with it disabled (page_cache_sync_ra()'s
-	 * forced one page; docs/kernel-profiles.md): a one-page window here, or the read goes to
-	 * io-wq instead of arming */
-	s.ra = t_kernel == PCSIM_KERNEL_6_18;
 	add_read(&s, 0, 4096, 4096);
 	add_read(&s, 4096, 4096, 4096);
 	run_ok(&s, "uring-rasync", PCSIM_STRATEGY_PCT, 300, 0);
@@ -393,7 +390,12 @@ static void test_no_rasync_punts(void **state)
 	add_read(&s, 0, 4096, 4096);
 	run_ok(&s, "uring-no-rasync", PCSIM_STRATEGY_PCT, 200, 0);
 	assert_int_equal(s.st.armed, 0);
-	assert_int_equal(s.st.punted, 1);
+	/* (6.18: the NOWAIT attempt's own forced readahead may be done before it looks again,
+	 * and then the read completes inline: docs/kernel-profiles.md) */
+	if (t_kernel == PCSIM_KERNEL_6_18)
+		assert_true(s.st.punted <= 1);
+	else
+		assert_int_equal(s.st.punted, 1);
 }
 
 /* RWF_NOWAIT on a page that is not cached completes -EAGAIN: never arms, never punts (U10). */
@@ -402,6 +404,10 @@ static void test_rwf_nowait(void **state)
 	(void)state;
 	struct scen s = base(4096);
 	add_read(&s, 0, 4096, -EAGAIN);
+	/* 6.18: the read's own forced readahead (page_cache_sync_ra()) may be done before it looks
+	 * again (docs/kernel-profiles.md) */
+	if (t_kernel == PCSIM_KERNEL_6_18)
+		s.reads[0].alt = 4096;
 	s.reads[0].rw_flags = RWF_NOWAIT;
 	run_ok(&s, "uring-nowait", PCSIM_STRATEGY_PCT, 200, 0);
 	assert_int_equal(s.st.armed, 0);
@@ -430,6 +436,8 @@ static void test_b04_nowait_armed(void **state)
 		skip();
 	struct scen s = base(4096);
 	add_read(&s, 0, 4096, -EAGAIN);
+	if (t_kernel == PCSIM_KERNEL_6_18)
+		s.reads[0].alt = 4096;	/* as in test_rwf_nowait */
 	s.reads[0].rw_flags = RWF_NOWAIT;
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 	pcsim_pagecache_config(&cfg)->wait_table_bits = 0;
@@ -438,7 +446,12 @@ static void test_b04_nowait_armed(void **state)
 	assert_int_equal(pt_run("uring-b04", setup, finish, &s, &cfg, PCSIM_STRATEGY_PCT, 100, 0, 1,
 				&r), 1);
 	assert_string_equal(r.what, "U10");
-	assert_int_equal(r.failing_execution, 1);
+	/* 6.18: in the executions where the read's forced readahead is done first it reads the
+	 * page and arms nothing (execution 4 of PCT seed 1 finds it) */
+	if (t_kernel == PCSIM_KERNEL_6_18)
+		assert_true(r.failing_execution <= 10);
+	else
+		assert_int_equal(r.failing_execution, 1);
 	pcsim_report_free(&r);
 }
 
@@ -587,7 +600,6 @@ static void test_plugged_callback(void **state)
 	struct pcsim_uring_ops ops = { 0 };
 	ops.async_buf_func = counting_buf_func;
 	struct scen s = base(4096);
-	s.ra = t_kernel == PCSIM_KERNEL_6_18;	/* see test_read_rasync */
 	add_read(&s, 0, 4096, 4096);
 	s.ops = &ops;
 	wrapped_calls = 0;

@@ -204,10 +204,8 @@ static void test_readv_across_eof(void **state)
 		struct api a = base(2 * 4096 + 1000, body_readv_eof);
 		a.mode = (enum pcsim_uring_mode)mode;
 		run_ok(&a, names[mode], PCSIM_STRATEGY_PCT, 100);
-		/* the bytes came from a retry; on 6.18, with readahead off, from io-wq (a read under
-		 * IOCB_WAITQ never creates a page: kernel-profiles.md, row 3 of 3.4) */
 		if (mode == PCSIM_URING_RASYNC && pt_backend == PCSIM_BACKEND_SIM)
-			assert_true(t_kernel == PCSIM_KERNEL_6_18 ? a.st.punted >= 1 : a.st.armed >= 1);
+			assert_true(a.st.armed >= 1);	/* the bytes came from a retry */
 		if (mode == PCSIM_URING_OFFLOAD)
 			assert_int_equal(a.st.punted, 2);
 	}
@@ -319,12 +317,16 @@ static void body_readv_nowait(struct api *a, struct pcsim_uring *ring)
 		size_t len;
 		int flags;
 		int expect;
+		int alt618;	/* != 0: also right at 6.18 */
 	} rq[] = {
-		{ 4096, 4096, RWF_NOWAIT, -EAGAIN },
-		/* 6.18 completes it with what it copied: REQ_F_NOWAIT ends __io_read() */
-		{ 0, 3 * 4096, RWF_NOWAIT, t_kernel == PCSIM_KERNEL_6_18 ? 4096 : -EAGAIN },
-		{ 2 * 4096, 4096, RWF_NOWAIT, 4096 },
-		{ 4096, 4096, 0, 4096 },
+		/* 6.18: the read's own forced readahead of the page (page_cache_sync_ra()) may be
+		 * done before it looks again (docs/kernel-profiles.md) */
+		{ 4096, 4096, RWF_NOWAIT, -EAGAIN, 4096 },
+		/* 6.18 completes it with what it copied: REQ_F_NOWAIT ends __io_read() (or all
+		 * three pages, page 1 read by the readahead above) */
+		{ 0, 3 * 4096, RWF_NOWAIT, t_kernel == PCSIM_KERNEL_6_18 ? 4096 : -EAGAIN, 3 * 4096 },
+		{ 2 * 4096, 4096, RWF_NOWAIT, 4096, 0 },
+		{ 4096, 4096, 0, 4096, 0 },
 	};
 	for (unsigned i = 0; i < 4; i++) {
 		/* two iovecs splitting the range unevenly */
@@ -334,8 +336,9 @@ static void body_readv_nowait(struct api *a, struct pcsim_uring *ring)
 		pcsim_uring_prep_readv2(sqe, a->fd, iov, 2, rq[i].off, rq[i].flags);
 		pcsim_uring_sqe_set_data64(sqe, 10 + i);
 		int res = submit_wait_one(ring, 10 + i);
-		PCSIM_CHECK(res == rq[i].expect, "api-test", "readv2 %u: res %d, expected %d", i,
-			    res, rq[i].expect);
+		PCSIM_CHECK(res == rq[i].expect || (t_kernel == PCSIM_KERNEL_6_18 && rq[i].alt618 &&
+						    res == rq[i].alt618),
+			    "api-test", "readv2 %u: res %d, expected %d", i, res, rq[i].expect);
 		if (res > 0) {
 			size_t got = (size_t)res;
 			check_file_bytes(a, a->buf[0], rq[i].off, got < 1000 ? got : 1000);
@@ -351,8 +354,7 @@ static void test_readv_nowait_evicted(void **state)
 	struct api a = base(3 * 4096, body_readv_nowait);
 	a.cached = true;
 	run_ok(&a, "readv-nowait", PCSIM_STRATEGY_PCT, 100);
-	/* 6.18: the last read (no flag, its page evicted, readahead off) goes to io-wq */
-	assert_int_equal(a.st.punted, t_kernel == PCSIM_KERNEL_6_18 ? 1 : 0);
+	assert_int_equal(a.st.punted, 0);
 	if (pt_backend == PCSIM_BACKEND_SIM)
 		assert_true(a.st.armed <= 1);	/* only the last read, without the flag */
 	assert_int_equal(a.st.completed, 4);
@@ -389,9 +391,8 @@ static void test_readv_submit_stable(void **state)
 	(void)state;
 	struct api a = base(2 * 4096, body_readv_stable);
 	run_ok(&a, "readv-stable-rasync", PCSIM_STRATEGY_PCT, 100);
-	/* (6.18, readahead off: the rest goes to io-wq, which copies from the same array) */
 	if (pt_backend == PCSIM_BACKEND_SIM)
-		assert_true(t_kernel == PCSIM_KERNEL_6_18 ? a.st.punted >= 1 : a.st.retries >= 1);
+		assert_true(a.st.retries >= 1);
 	struct api b = base(2 * 4096, body_readv_stable);
 	b.arg = IOSQE_ASYNC;
 	run_ok(&b, "readv-stable-async", PCSIM_STRATEGY_PCT, 100);

@@ -40,6 +40,7 @@ struct q {
 	bool nop, bad_fd, pipe, nowait;
 	unsigned sqe_flags;
 	long expect;
+	long alt;	/* != 0: another result that is right too */
 };
 
 struct cur {
@@ -89,7 +90,8 @@ static void cur_task(void *arg)
 		uint64_t i = cqe->user_data;
 		PCSIM_CHECK(i < c->nq && !seen[i], "test", "CQE %llu", (unsigned long long)i);
 		seen[i] = true;
-		PCSIM_CHECK(cqe->res == c->q[i].expect, "uring-cqe",
+		PCSIM_CHECK(cqe->res == c->q[i].expect || (c->q[i].alt && cqe->res == c->q[i].alt),
+			    "uring-cqe",
 			    "SQE %llu: res %d, expected %ld", (unsigned long long)i, cqe->res,
 			    c->q[i].expect);
 		for (int b = 0; b < cqe->res && !c->q[i].pipe; b++) {
@@ -148,18 +150,22 @@ static struct q rd(int64_t off, unsigned len, long expect)
 
 /*
  * RWF_NOWAIT over a cached page then an absent one: 6.18 ends __io_read() at REQ_F_NOWAIT with
- * the short count; 5.10 sends the short read to its retry, which refuses NOWAIT: -EAGAIN.
+ * the short count - or, when the absent page's forced readahead (page_cache_sync_ra(), started
+ * by that very read) is done before the read looks again, with both pages; 5.10 sends the short
+ * read to its retry, which refuses NOWAIT: -EAGAIN.
  */
 static void test_nowait_short(void **state)
 {
 	(void)state;
 	struct cur c = { .page = { CACHED, ABSENT, CACHED }, .nq = 1 };
 	c.q[0] = rd(0, 2 * 4096, 4096);
+	c.q[0].alt = 2 * 4096;
 	c.q[0].nowait = true;
 	cur_ok(&c, "nowait-short-618", PCSIM_KERNEL_6_18, 20);
 	assert_int_equal(c.st.armed, 0);
 	assert_int_equal(c.st.punted, 0);
 	c.q[0].expect = -EAGAIN;
+	c.q[0].alt = 0;
 	cur_ok(&c, "nowait-short-510", PCSIM_KERNEL_5_10, 20);
 }
 
