@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * det_programs.c - programs that touch every source of choice the engine has: interleavings,
- * store-buffer flushes (tso), events in atomic context, spinlocks with irqsave, signals,
- * task_work, simulated RCU with call_rcu, data choices and spurious wakeups.
+ * store-buffer flushes (tso; weak: out-of-order drains and stale reads), events in atomic
+ * context, spinlocks with irqsave, signals, task_work, simulated RCU with call_rcu, data choices
+ * and spurious wakeups; and the page-cache and ring built-ins, at 5.10 and at kernel 6.18.
  */
 #include "det_programs.h"
 #include <pcsim/pagecache.h>
@@ -125,7 +126,7 @@ int det_hashes(void (*emit)(const char *name, uint64_t seed, uint64_t hash, void
 		{ "det-sb", sb_setup, NULL, NULL },
 	};
 	for (unsigned p = 0; p < 2; p++) {
-		for (unsigned mem = 0; mem < 2; mem++) {
+		for (unsigned mem = 0; mem < 3; mem++) {
 			for (uint64_t seed = 1; seed <= 3; seed++) {
 				for (unsigned strat = 0; strat < 2; strat++) {
 					struct pcsim_config cfg;
@@ -133,7 +134,11 @@ int det_hashes(void (*emit)(const char *name, uint64_t seed, uint64_t hash, void
 					struct pcsim_report r;
 					char name[64];
 					pcsim_config_init(&cfg);
-					cfg.mem = mem ? PCSIM_MEM_TSO : PCSIM_MEM_SC;
+					static const enum pcsim_memmode mems[] = {
+						PCSIM_MEM_SC, PCSIM_MEM_TSO, PCSIM_MEM_WEAK
+					};
+					static const char *const mem_names[] = { "sc", "tso", "weak" };
+					cfg.mem = mems[mem];
 					cfg.max_spurious = 1;
 					pcsim_explore_opts_init(&o);
 					o.strategy = strat ? PCSIM_STRATEGY_PCT : PCSIM_STRATEGY_RANDOM;
@@ -142,7 +147,7 @@ int det_hashes(void (*emit)(const char *name, uint64_t seed, uint64_t hash, void
 					if (pcsim_explore(&progs[p], &cfg, &o, &r) < 0)
 						return -1;
 					snprintf(name, sizeof(name), "%s/%s/%s", progs[p].name,
-						 mem ? "tso" : "sc", pcsim_strategy_name(o.strategy));
+						 mem_names[mem], pcsim_strategy_name(o.strategy));
 					emit(name, seed, r.trace_hash, arg);
 					pcsim_report_free(&r);
 				}
@@ -154,7 +159,10 @@ int det_hashes(void (*emit)(const char *name, uint64_t seed, uint64_t hash, void
 	static const char *const builtins[] = {
 		"pagecache-general", "uring-rasync", "uring-offload", "uring-sync", "uring-eventfd",
 		"uring-p6",
+		/* and at kernel profile 6.18 (the folio read path, the 6.18 ring) */
+		"pagecache-general", "uring-rasync", "uring-general",
 	};
+	const unsigned n510 = 6;
 	for (unsigned p = 0; p < sizeof(builtins) / sizeof(builtins[0]); p++) {
 		const struct pcsim_builtin *b = pcsim_builtin_find(builtins[p]);
 		if (!b)
@@ -166,6 +174,8 @@ int det_hashes(void (*emit)(const char *name, uint64_t seed, uint64_t hash, void
 			char name[64];
 			pcsim_config_init(&cfg);
 			cfg.mem = b->mem;
+			if (p >= n510)
+				cfg.kernel = PCSIM_KERNEL_6_18;
 			if (b->wait_table_bits >= 0)
 				pcsim_pagecache_config(&cfg)->wait_table_bits =
 					(unsigned)b->wait_table_bits;
@@ -176,7 +186,8 @@ int det_hashes(void (*emit)(const char *name, uint64_t seed, uint64_t hash, void
 			o.confirm = false;
 			if (pcsim_explore(&b->prog, &cfg, &o, &r) < 0)
 				return -1;
-			snprintf(name, sizeof(name), "%s/pct", builtins[p]);
+			snprintf(name, sizeof(name), "%s/pct%s", builtins[p],
+				 p >= n510 ? "/kernel=6.18" : "");
 			emit(name, seed, r.trace_hash, arg);
 			pcsim_report_free(&r);
 		}
