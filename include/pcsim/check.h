@@ -32,6 +32,17 @@ PCSIM_API void pcsim_fail(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /**
+ * pcsim_fail_internal - end the execution as PCSIM_OUTCOME_INTERNAL: the model itself cannot go
+ * on as modelled (out of memory in a layer's own bookkeeping, a limit of the model reached),
+ * which says nothing about the code under test. @what names the cause ("out-of-memory", ...).
+ * Stops as pcsim_fail() does: in the sim backend the call does not return; in the threads
+ * backend the first report is kept and the call returns, so the caller must then fail its
+ * operation (e.g. return -ENOMEM) rather than go on. Context: any, or setup.
+ */
+PCSIM_API void pcsim_fail_internal(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/**
  * PCSIM_CHECK - if @cond is false, pcsim_fail(@what, ...). For invariants inside model code.
  */
 #define PCSIM_CHECK(cond, what, ...)                  \

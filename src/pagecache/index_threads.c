@@ -75,13 +75,14 @@ static bool fault_now(struct pcsim__page_index *ix)
 
 /*
  * Out of memory in the index: the execution cannot go on as modelled. Report it as the
- * execution's failure "out-of-memory" (the first report is what the run shows; the threads
- * backend's pcsim_fail() returns) and let the caller return -ENOMEM or NULL, never abort.
+ * execution's internal error "out-of-memory" (the model's own bookkeeping failed, not the code
+ * under test; the first report is what the run shows, and on the threads backend
+ * pcsim_fail_internal() returns) and let the caller return -ENOMEM or NULL, never abort.
  */
 static void index_oom(const char *what, unsigned long index)
 {
-	pcsim_fail("out-of-memory", "page index (threads backend): out of memory for %s %lu",
-		   what, index);
+	pcsim_fail_internal("out-of-memory",
+			    "page index (threads backend): out of memory for %s %lu", what, index);
 }
 
 /* A 64-bit finaliser: every bit of the index moves every bit of the hash, so neighbouring

@@ -209,25 +209,37 @@ void pcsim__failf(struct pcsim_world *w, enum pcsim_outcome o, const char *what,
 	va_end(ap);
 }
 
-void pcsim_fail(const char *what, const char *fmt, ...)
+/* pcsim_fail() and pcsim_fail_internal(): report @what with outcome @o and stop (sim). */
+static void vfail_stop(enum pcsim_outcome o, const char *what, const char *fmt, va_list ap)
 {
 	struct pcsim_world *w = cur_world();
-	va_list ap;
 	if (!w) {
-		va_start(ap, fmt);
 		fprintf(stderr, "pcsim: %s outside a world: ", what);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
-		va_end(ap);
 		return;
 	}
 	pcsim__world_lock(w);
-	va_start(ap, fmt);
-	pcsim__vfail(w, PCSIM_OUTCOME_VIOLATION, what, fmt, ap);
-	va_end(ap);
+	pcsim__vfail(w, o, what, fmt, ap);
 	pcsim__world_unlock(w);
 	/* sim: stop the execution now; threads: the first report is kept and the call returns. */
 	w->ops->violation(w);
+}
+
+void pcsim_fail(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail_stop(PCSIM_OUTCOME_VIOLATION, what, fmt, ap);
+	va_end(ap);
+}
+
+void pcsim_fail_internal(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail_stop(PCSIM_OUTCOME_INTERNAL, what, fmt, ap);
+	va_end(ap);
 }
 
 void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size, bool *fresh)

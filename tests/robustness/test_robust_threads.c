@@ -353,6 +353,7 @@ static void test_page_index_oom(void **state)
 			      "out of memory for the entry of index 1" };
 	for (unsigned i = 0; i < 3; i++) {
 		assert_int_equal(ixo_run(nth[i], &r), 1);
+		assert_int_equal(r.outcome, PCSIM_OUTCOME_INTERNAL);	/* the model's, not a bug */
 		assert_string_equal(r.what, "out-of-memory");
 		assert_contains(r.message, msg[i]);
 		assert_int_equal(add_ret, i < 2 ? 1 : -ENOMEM);
@@ -360,9 +361,48 @@ static void test_page_index_oom(void **state)
 	}
 }
 
+/* pcsim_fail_internal() from a task, on both backends: the execution ends as an internal
+ * error with its name and message; on threads the call returns and the task goes on. */
+static int after_internal;
+
+static void internal_task(void *arg)
+{
+	(void)arg;
+	pcsim_fail_internal("model-limit", "the model ran out of %s", "slots");
+	after_internal = 1;	/* reached on threads only */
+}
+
+static void internal_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	pcsim_task_create(w, "t", internal_task, NULL, 0);
+}
+
+static void test_fail_internal(void **state)
+{
+	(void)state;
+	for (int b = 0; b < 2; b++) {
+		struct pcsim_config cfg;
+		config_for(&cfg, b ? PCSIM_BACKEND_THREADS : PCSIM_BACKEND_SIM);
+		struct pcsim_explore_opts o;
+		pcsim_explore_opts_init(&o);
+		o.max_executions = 1;
+		struct pcsim_program prog = { "internal", internal_setup, NULL, NULL };
+		struct pcsim_report r;
+		after_internal = 0;
+		assert_int_equal(pcsim_explore(&prog, &cfg, &o, &r), 1);
+		assert_int_equal(r.outcome, PCSIM_OUTCOME_INTERNAL);
+		assert_string_equal(r.what, "model-limit");
+		assert_contains(r.message, "the model ran out of slots");
+		assert_int_equal(after_internal, b);
+		pcsim_report_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fail_internal),
 		cmocka_unit_test(test_fd_exhaustion),
 		cmocka_unit_test(test_setup_escape),
 		cmocka_unit_test(test_page_index_oom),
