@@ -140,8 +140,16 @@ struct pcsim_cover_site {
 };
 
 /**
- * pcsim_cover - count one passage through site @id. Context: any (model code, any context of
- * either backend); never blocks, never changes the execution.
+ * pcsim_cover_enable - start (@on) or stop counting. Counting is off by default, so the marks
+ * in the wake walk and the read path cost one relaxed load when nobody asked for coverage
+ * (`pcsim explore --coverage` turns it on). Context: no execution running.
+ */
+PCSIM_API void pcsim_cover_enable(bool on);
+
+/**
+ * pcsim_cover - count one passage through site @id while counting is on
+ * (pcsim_cover_enable()). Context: any (model code, any context of either backend); never
+ * blocks, never changes the execution.
  */
 PCSIM_API void pcsim_cover(enum pcsim_cover_id id);
 

@@ -18,10 +18,18 @@ static const struct pcsim_cover_site sites[PCSIM_NR_COVER_SITES] = { PCSIM_COVER
 #undef ROW
 
 static uint64_t counts[PCSIM_NR_COVER_SITES];
+/* Off unless asked for: the marks sit in the wake walk and the read path, where a shared
+ * atomic add (and pcsim_cover_ret()'s row search) is a cost no other run should pay. */
+static bool enabled;
+
+void pcsim_cover_enable(bool on)
+{
+	__atomic_store_n(&enabled, on, __ATOMIC_RELAXED);
+}
 
 void pcsim_cover(enum pcsim_cover_id id)
 {
-	if ((unsigned)id < PCSIM_NR_COVER_SITES)
+	if (__atomic_load_n(&enabled, __ATOMIC_RELAXED) && (unsigned)id < PCSIM_NR_COVER_SITES)
 		__atomic_fetch_add(&counts[id], 1, __ATOMIC_RELAXED);
 }
 
@@ -35,7 +43,7 @@ static bool same_function(unsigned a, unsigned b)
 long pcsim_cover_ret(enum pcsim_cover_id first, long value)
 {
 	unsigned pos = PCSIM_NR_COVER_SITES, other = PCSIM_NR_COVER_SITES;
-	if ((unsigned)first >= PCSIM_NR_COVER_SITES)
+	if (!__atomic_load_n(&enabled, __ATOMIC_RELAXED) || (unsigned)first >= PCSIM_NR_COVER_SITES)
 		return value;
 	for (unsigned i = first; i < PCSIM_NR_COVER_SITES && same_function(i, first); i++) {
 		if (sites[i].match == PCSIM_COVER_EQ && sites[i].value == value) {

@@ -682,6 +682,18 @@ static void mark_drift(struct dstep *st)
 			st->r[i].why = WHY_BEHIND_EXCLUDED;
 }
 
+/* A RWF_NOWAIT read whose result @r is longer than the other side's @other (a count, or
+ * -EAGAIN) and whose every byte is the file's: the first half of either race's evidence. */
+static bool longer_and_the_files(const struct dreq *q, const struct result *r, int other)
+{
+	if (!q->nowait || r->res <= 0 || r->res <= (other > 0 ? other : 0))
+		return false;
+	for (int b = 0; b < r->res; b++)
+		if (r->buf[b] != pcsim_file_byte(FILE_ID, (uint64_t)q->pos + (uint64_t)b))
+			return false;
+	return true;
+}
+
 /*
  * The kernel's own race, recognised when it happens: on this kernel (6.18) a RWF_NOWAIT buffered
  * read does not imply IOCB_NOIO - at a page not cached it starts the page's readahead and looks
@@ -695,11 +707,8 @@ static bool nowait_raced(const struct dstep *st, const struct dreq *q, const str
 			 int pres)
 {
 	int kres = k->res;
-	if (!q->nowait || kres <= 0 || kres <= (pres > 0 ? pres : 0))
+	if (!longer_and_the_files(q, k, pres))
 		return false;
-	for (int b = 0; b < kres; b++)
-		if (k->buf[b] != pcsim_file_byte(FILE_ID, (uint64_t)q->pos + (uint64_t)b))
-			return false;
 	uint64_t from = (uint64_t)q->pos + (uint64_t)(pres > 0 ? pres : 0);
 	uint64_t to = (uint64_t)q->pos + (uint64_t)kres - 1;
 	for (uint64_t p = from / PG; p <= to / PG; p++)
@@ -723,12 +732,8 @@ static unsigned raced;	/* RWF_NOWAIT reads the kernel's own readahead outran (co
 static bool nowait_raced_model(const struct dstep *st, const struct dreq *q,
 			       const struct result *p, int kres)
 {
-	int pres = p->res;
-	if (!q->nowait || pres <= 0 || pres <= (kres > 0 ? kres : 0))
+	if (!longer_and_the_files(q, p, kres))
 		return false;
-	for (int b = 0; b < pres; b++)
-		if (p->buf[b] != pcsim_file_byte(FILE_ID, (uint64_t)q->pos + (uint64_t)b))
-			return false;
 	uint64_t from = (uint64_t)q->pos + (uint64_t)(kres > 0 ? kres : 0);
 	return !(((st->known & st->cached) >> (from / PG)) & 1u);
 }

@@ -56,9 +56,14 @@ static void test_ret_picks_the_row(void **state)
 	(void)state;
 	uint64_t before[PCSIM_NR_COVER_SITES], after[PCSIM_NR_COVER_SITES];
 	pcsim_cover_reset();
+	/* off (the default): nothing counts, and the value still passes through */
+	pcsim_cover_enable(false);
+	assert_int_equal(pcsim_cover_ret(PCSIM_COV_GFBR_BYTES, 4096), 4096);
+	pcsim_cover(PCSIM_COV_RETRY_TRUE);
 	snapshot(before);
 	for (unsigned i = 0; i < PCSIM_NR_COVER_SITES; i++)
 		assert_int_equal(before[i], 0);
+	pcsim_cover_enable(true);
 	assert_int_equal(pcsim_cover_ret(PCSIM_COV_GFBR_BYTES, 4096), 4096);
 	assert_int_equal(pcsim_cover_ret(PCSIM_COV_GFBR_BYTES, -EAGAIN), -EAGAIN);
 	assert_int_equal(pcsim_cover_ret(PCSIM_COV_GFBR_BYTES, -ENOSPC), -ENOSPC);
@@ -138,6 +143,7 @@ static void test_exploration_counts(void **state)
 {
 	(void)state;
 	uint64_t a[PCSIM_NR_COVER_SITES], b[PCSIM_NR_COVER_SITES], ha, hb;
+	pcsim_cover_enable(true);
 	assert_int_equal(explore_counted(a, &ha), 0);
 	/* a ring read of a page whose read is in flight: NOWAIT -EAGAIN, then armed */
 	assert_true(a[PCSIM_COV_RETRY_TRUE] > 0);

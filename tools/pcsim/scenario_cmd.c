@@ -210,8 +210,10 @@ int pcsim_cli_scenario_take_opts(int *argc, char **argv)
 				"--coverage: not with --jobs (the workers' counts stay in their "
 				"processes)");
 	}
-	if (xopt.coverage)
+	if (xopt.coverage) {
 		pcsim_cover_reset();
+		pcsim_cover_enable(true);
+	}
 	return 0;
 }
 
