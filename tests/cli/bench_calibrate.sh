@@ -141,6 +141,16 @@ printf 'syscall_ns = 50\nnot_a_cost = 3\n' >"$TMP/bad.conf"
 st=$?
 if [ $st -eq 2 ] && grep -q "unknown figure 'not_a_cost'" "$TMP/bad.err"; then ok; else
 	bad "unknown figure: status $st"; cat "$TMP/bad.err"; fi
+printf 'syscall_ns = -3\n' >"$TMP/neg.conf"
+"$PCSIM" bench seed --legs sim --calibration "$TMP/neg.conf" >/dev/null 2>"$TMP/neg.err"
+st=$?
+[ $st -eq 2 ] && grep -q "neg.conf:1: '-3' is not a number >= 0" "$TMP/neg.err" && ok ||
+	bad "negative figure: status $st"
+printf 'syscall_ns 50\n' >"$TMP/noeq.conf"
+"$PCSIM" bench seed --legs sim --calibration "$TMP/noeq.conf" >/dev/null 2>"$TMP/noeq.err"
+st=$?
+[ $st -eq 2 ] && grep -q "noeq.conf:1: expected 'name = value'" "$TMP/noeq.err" && ok ||
+	bad "line without '=': status $st"
 "$PCSIM" bench seed --legs sim --calibration "$TMP/missing.conf" >/dev/null 2>"$TMP/miss.err"
 st=$?
 [ $st -eq 2 ] && grep -q "missing.conf" "$TMP/miss.err" && ok || bad "missing file: status $st"
