@@ -22,6 +22,8 @@
 #include <pcsim/litmus.h>
 #include <pcsim/pcsim.h>
 
+#include "fuzz_budget.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -67,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cfg.trace = false;
 			cfg.mem = modes[m];
 			cfg.max_steps = 20000;
-			cfg.watchdog_ms = 0;
+			fuzz_budget(&cfg);
 			pcsim_explore_opts_init(&o);
 			o.strategy = PCSIM_STRATEGY_RANDOM;
 			o.max_executions = 2;

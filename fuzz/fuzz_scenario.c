@@ -9,6 +9,10 @@
  * and hash); an execution of what loads never makes pcsim_explore() fail for bad options other
  * than a configuration the scenario's settings make invalid, and never ends as DIVERGED.
  *
+ * The scenario's own `config` line may set any setting: the execution runs under the same budgets
+ * as fuzz_schedule's replays (fuzz_budget.h: watchdog off, fiber stacks at most FUZZ_STACK_MAX,
+ * so `config stack_size=1073741824` does not cost 128 MiB of ASan shadow per fiber).
+ *
  * One source for every engine: libFuzzer, AFL++ and the plain corpus replayer (driver.c).
  */
 #include <errno.h>
@@ -19,6 +23,8 @@
 
 #include <pcsim/pcsim.h>
 #include <pcsim/scenario.h>
+
+#include "fuzz_budget.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.backend = PCSIM_BACKEND_SIM;
 		cfg.timed = false;
 		cfg.max_steps = 20000;
-		cfg.watchdog_ms = 0;
+		fuzz_budget(&cfg);
 		pcsim_explore_opts_init(&o);
 		o.max_executions = 2;
 		o.confirm = false;

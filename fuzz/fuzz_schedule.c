@@ -12,15 +12,9 @@
  * documented values, and a file that pcsim_schedule_info() accepts is not rejected as
  * unparseable by the replay.
  *
- * Two budgets the file may set are not honoured, since neither changes what a replay decides
- * (neither is recorded on a config line, so the replay still accepts the file), and both made
- * the campaign's RSS climb (fuzz/README.md, "Memory"):
- *  - the watchdog is off (watchdog_ms = 0). Each world otherwise starts a watchdog thread, and
- *    under ASan every thread created leaves about 200 bytes behind that are never returned: the
- *    fuzzer creates two worlds per input, millions per hour;
- *  - fiber stacks are at most FUZZ_STACK_MAX. Under ASan a fiber start unpoisons its whole
- *    stack, writing stack_size / 8 bytes of shadow that stay resident once the stack is
- *    unmapped: a file asking for 1 GiB stacks cost 128 MiB per fiber.
+ * Two budgets the file may set are not honoured (fuzz_budget.h, shared with fuzz_scenario and
+ * fuzz_litmus): the watchdog is off and fiber stacks are at most FUZZ_STACK_MAX. Neither is
+ * recorded on a config line, so the replay still accepts the file.
  *
  * One source for every engine: libFuzzer (-fsanitize=fuzzer), AFL++ (afl-clang-fast with
  * -fsanitize=fuzzer links its own driver) and the plain corpus replayer (driver.c).
@@ -32,6 +26,8 @@
 #include <string.h>
 
 #include <pcsim/pcsim.h>
+
+#include "fuzz_budget.h"
 
 struct model {
 	pcsim_int flag;
@@ -66,9 +62,6 @@ static void setup(struct pcsim_world *w, void *arg)
 		pcsim_post_signal(w, m->waiter, 9);
 }
 
-/* The largest fiber stack a replay runs with: 4 times the sanitizer builds' default. */
-#define FUZZ_STACK_MAX (1024u * 1024u)
-
 /* A name-sized copy of the file's program line; a replay is refused for another name. */
 static char name[512];
 
@@ -93,9 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0 && strlen(name) < sizeof(name) - 1 && cfg.backend == PCSIM_BACKEND_SIM) {
 		/* The program is short whatever the file's budgets say. */
 		struct pcsim_config run = cfg;
-		run.watchdog_ms = 0;
-		if (run.stack_size > FUZZ_STACK_MAX)
-			run.stack_size = FUZZ_STACK_MAX;
+		fuzz_budget(&run);
 		struct pcsim_program prog = { name, setup, NULL, NULL };
 		struct pcsim_explore_opts o;
 		struct pcsim_report r;
