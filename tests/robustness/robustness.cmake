@@ -50,3 +50,8 @@ endif()
 # A leaked ring request is reported as uring-leak, not as a deadlock of the ring's exit (sim).
 pcsim_cmocka_test(NAME robustness_uring_leak SOURCES robustness/test_robust_uring_leak.c
 	LABELS unit robustness)
+
+# The sim watchdog is one thread per process: 1,000 explorations and 8 worlds at once see one
+# thread; a spinning task is still caught, beside a healthy world and after fork().
+pcsim_cmocka_test(NAME robustness_watchdog SOURCES robustness/test_robust_watchdog.c
+	LABELS unit robustness)

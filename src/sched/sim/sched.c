@@ -30,19 +30,21 @@ static _Thread_local struct pcsim__fiber *switch_from;
 
 static void wd_expired(struct pcsim_world *w, struct pcsim__ctx *cur);
 
-/* The watchdog's shared state (see "The watchdog" below); the world's thread only touches the
- * atomics. */
+/* A world's slot in the process-wide watchdog (see "The watchdog" below); the world's thread
+ * only touches the atomics on its hot path. */
 struct pcsim__watchdog {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool quit;		/* under mu */
+	struct pcsim__watchdog *next;	/* wd_reg.worlds, under wd_reg.mu */
+	pthread_t owner;		/* the thread running the world (fork: wd_atfork_child) */
 	unsigned limit_ms;
 	uint64_t beat;		/* atomic: bumped at every point */
 	unsigned cur;		/* atomic: id of the running context, 0 = the main context */
 	int active;		/* atomic: an execution is running */
 	int fired;		/* atomic: no heartbeat for limit_ms */
 	uint64_t exec;		/* atomic: 1-based index of the running execution */
+	/* the monitor's view of the world, under wd_reg.mu */
+	uint64_t last;		/* heartbeat last seen */
+	uint64_t since;		/* when it last moved (ms, CLOCK_MONOTONIC) */
+	int stage;		/* 0 beating, 1 fired, 2 reported as stuck */
 };
 
 /*
@@ -657,21 +659,32 @@ uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_
  *
  * The scheduler runs only at preemption points, so a context that loops without reaching one
  * (a C loop around a plain variable, a computation that never ends) never gives control back.
- * When cfg.watchdog_ms is not 0, a monitor thread per world (started with its first execution,
- * stopped with the world) samples a heartbeat that the scheduler bumps at every point. If a
- * running execution shows no heartbeat for watchdog_ms of wall-clock time:
+ * When cfg.watchdog_ms is not 0, a world registers with the process's one watchdog thread
+ * (started by the first world that needs it, then kept for the life of the process: a caller
+ * running thousands of pcsim_explore() calls, or many worlds on many threads at once, costs one
+ * thread) at its first execution, and leaves it when the world is destroyed. The thread samples
+ * a heartbeat that each world's scheduler bumps at every point, waking every quarter of the
+ * smallest registered watchdog_ms (10 ms to 1 s), and not at all while no world is registered.
+ * If a world's running execution shows no heartbeat for its watchdog_ms of wall-clock time:
  *
- *  1. the monitor raises a flag. If the context reaches a point after all (a slow loop that
- *     does end), the execution ends there as PCSIM_OUTCOME_LIVELOCK, what "watchdog", with a
- *     message naming the context. That outcome depends on wall-clock time: replaying the
+ *  1. the monitor raises the world's flag. If the context reaches a point after all (a slow
+ *     loop that does end), the execution ends there as PCSIM_OUTCOME_LIVELOCK, what "watchdog",
+ *     with a message naming the context. That outcome depends on wall-clock time: replaying the
  *     schedule reproduces it only if the loop is as slow again.
  *  2. If another watchdog_ms passes without a heartbeat, the loop is taken to be endless.
  *     Another thread cannot unwind a fiber, so the execution cannot be ended: the monitor calls
  *     the handler installed with pcsim_watchdog_set_handler() with a message naming the
  *     context (the CLI prints it and exits with status 3); without a handler it prints the
- *     message on stderr, once, and the calling thread stays where it is.
+ *     message on stderr, once, and the calling thread stays where it is. The message is built
+ *     under the registry's lock and the handler runs without it, so a world that ends meanwhile
+ *     is never read after it left.
  *
- * The heartbeat costs the world's thread one relaxed store and one relaxed load per step.
+ * After fork() the child has no watchdog thread: the registry keeps only the worlds of the
+ * thread that forked (the others' threads do not exist in the child), and the next execution
+ * that needs the watchdog starts a thread again.
+ *
+ * The heartbeat costs the world's thread one relaxed store and one relaxed load per step, and
+ * one relaxed load per execution to check that the thread exists.
  */
 static void (*wd_handler)(const char *msg);
 
@@ -698,6 +711,57 @@ static void wd_expired(struct pcsim_world *w, struct pcsim__ctx *cur)
 			     cur ? cur->id : 0u, w->cfg.watchdog_ms);
 }
 
+/* The process-wide registry: the worlds being watched and the one thread watching them. */
+static struct {
+	pthread_once_t once;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/* CLOCK_MONOTONIC; a world came (the period may shrink) */
+	int running;			/* atomic (written under mu): the thread exists */
+	struct pcsim__watchdog *worlds;	/* under mu */
+} wd_reg = { .once = PTHREAD_ONCE_INIT, .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static void wd_atfork_prepare(void)
+{
+	pthread_mutex_lock(&wd_reg.mu);
+}
+
+static void wd_atfork_parent(void)
+{
+	pthread_mutex_unlock(&wd_reg.mu);
+}
+
+/* In the child only the forking thread exists: its worlds stay registered, the others go (their
+ * memory is a copy nobody runs), and the thread is started again when next needed. */
+static void wd_cv_init(void)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&wd_reg.cv, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+static void wd_atfork_child(void)
+{
+	pthread_t self = pthread_self();
+	struct pcsim__watchdog **pp = &wd_reg.worlds;
+	while (*pp) {
+		if (pthread_equal((*pp)->owner, self))
+			pp = &(*pp)->next;
+		else
+			*pp = (*pp)->next;
+	}
+	__atomic_store_n(&wd_reg.running, 0, __ATOMIC_RELAXED);
+	wd_cv_init();	/* its waiter, the parent's thread, does not exist here */
+	pthread_mutex_unlock(&wd_reg.mu);
+}
+
+static void wd_once(void)
+{
+	wd_cv_init();
+	pthread_atfork(wd_atfork_prepare, wd_atfork_parent, wd_atfork_child);
+}
+
 static uint64_t wd_now_ms(void)
 {
 	struct timespec ts;
@@ -705,10 +769,10 @@ static uint64_t wd_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Second stage: the loop does not end. */
-static void wd_stuck(struct pcsim__watchdog *d, uint64_t ms)
+/* Second stage: the loop does not end. Under wd_reg.mu: @d is alive while registered. */
+static void wd_stuck_msg(const struct pcsim__watchdog *d, uint64_t ms, char *msg, size_t len)
 {
-	char msg[512], who[64];
+	char who[64];
 	unsigned id = __atomic_load_n(&d->cur, __ATOMIC_RELAXED);
 	if (id >= PCSIM_IRQ_CTX_BASE)
 		snprintf(who, sizeof(who), "the atomic context of event %u", id - PCSIM_IRQ_CTX_BASE);
@@ -716,31 +780,57 @@ static void wd_stuck(struct pcsim__watchdog *d, uint64_t ms)
 		snprintf(who, sizeof(who), "task T%u", id);
 	else
 		snprintf(who, sizeof(who), "the scheduler");
-	snprintf(msg, sizeof(msg),
+	snprintf(msg, len,
 		 "pcsim: watchdog: %s has run for %llu ms without reaching a preemption point "
 		 "(execution %llu; sim backend, watchdog_ms=%u): a loop without a preemption point "
 		 "never ends in the sim backend, and the thread cannot be taken back",
 		 who, (unsigned long long)ms,
 		 (unsigned long long)__atomic_load_n(&d->exec, __ATOMIC_RELAXED), d->limit_ms);
-	void (*fn)(const char *) = __atomic_load_n(&wd_handler, __ATOMIC_ACQUIRE);
-	if (fn)
-		fn(msg);
-	else
-		fprintf(stderr, "%s\n", msg);
+}
+
+/* One look at every registered world. Under wd_reg.mu. Returns true and fills @msg when a
+ * world has just been found stuck (one per look: the next look finds the others). */
+static bool wd_scan(char *msg, size_t len)
+{
+	uint64_t now = wd_now_ms();
+	bool stuck = false;
+	for (struct pcsim__watchdog *d = wd_reg.worlds; d; d = d->next) {
+		uint64_t b = __atomic_load_n(&d->beat, __ATOMIC_RELAXED) ^
+			     (__atomic_load_n(&d->exec, __ATOMIC_RELAXED) << 40);
+		if (!__atomic_load_n(&d->active, __ATOMIC_RELAXED) || b != d->last) {
+			d->last = b;
+			d->since = now;
+			d->stage = 0;
+			continue;
+		}
+		if (d->stage == 0 && now - d->since >= d->limit_ms) {
+			__atomic_store_n(&d->fired, 1, __ATOMIC_RELAXED);
+			d->stage = 1;
+		} else if (d->stage == 1 && !stuck && now - d->since >= 2ull * d->limit_ms) {
+			d->stage = 2;
+			wd_stuck_msg(d, now - d->since, msg, len);
+			stuck = true;
+		}
+	}
+	return stuck;
 }
 
 static void *wd_main(void *arg)
 {
-	struct pcsim__watchdog *d = arg;
-	unsigned period = d->limit_ms / 4;
-	if (period < 10)
-		period = 10;
-	if (period > 1000)
-		period = 1000;
-	uint64_t last = 0, since = wd_now_ms();
-	int stage = 0;
-	pthread_mutex_lock(&d->mu);
-	while (!d->quit) {
+	(void)arg;
+	char msg[512];
+	pthread_mutex_lock(&wd_reg.mu);
+	for (;;) {
+		if (!wd_reg.worlds) {
+			pthread_cond_wait(&wd_reg.cv, &wd_reg.mu);	/* nothing to watch */
+			continue;
+		}
+		unsigned period = 1000;
+		for (struct pcsim__watchdog *d = wd_reg.worlds; d; d = d->next)
+			if (d->limit_ms / 4 < period)
+				period = d->limit_ms / 4;
+		if (period < 10)
+			period = 10;
 		struct timespec dl;
 		clock_gettime(CLOCK_MONOTONIC, &dl);
 		dl.tv_sec += period / 1000;
@@ -749,51 +839,57 @@ static void *wd_main(void *arg)
 			dl.tv_sec++;
 			dl.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&d->cv, &d->mu, &dl);
-		if (d->quit)
-			break;
-		uint64_t now = wd_now_ms();
-		uint64_t b = __atomic_load_n(&d->beat, __ATOMIC_RELAXED) ^
-			     (__atomic_load_n(&d->exec, __ATOMIC_RELAXED) << 40);
-		if (!__atomic_load_n(&d->active, __ATOMIC_RELAXED) || b != last) {
-			last = b;
-			since = now;
-			stage = 0;
-			continue;
-		}
-		if (stage == 0 && now - since >= d->limit_ms) {
-			__atomic_store_n(&d->fired, 1, __ATOMIC_RELAXED);
-			stage = 1;
-		} else if (stage == 1 && now - since >= 2ull * d->limit_ms) {
-			stage = 2;
-			pthread_mutex_unlock(&d->mu);
-			wd_stuck(d, now - since);
-			pthread_mutex_lock(&d->mu);
+		pthread_cond_timedwait(&wd_reg.cv, &wd_reg.mu, &dl);
+		if (wd_scan(msg, sizeof(msg))) {
+			pthread_mutex_unlock(&wd_reg.mu);
+			void (*fn)(const char *) = __atomic_load_n(&wd_handler, __ATOMIC_ACQUIRE);
+			if (fn)
+				fn(msg);
+			else
+				fprintf(stderr, "%s\n", msg);
+			pthread_mutex_lock(&wd_reg.mu);
 		}
 	}
-	pthread_mutex_unlock(&d->mu);
 	return NULL;
 }
 
+/* The thread, if it does not exist yet. Under wd_reg.mu. Returns false if it cannot be made. */
+static bool wd_thread_locked(void)
+{
+	if (wd_reg.running)
+		return true;
+	pthread_attr_t a;
+	pthread_t t;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&t, &a, wd_main, NULL);
+	pthread_attr_destroy(&a);
+	if (err)
+		return false;
+	__atomic_store_n(&wd_reg.running, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* The world joins the registry (its first execution with a watchdog). */
 static void wd_start(struct pcsim_world *w)
 {
 	struct pcsim__watchdog *d = calloc(1, sizeof(*d));
-	pthread_condattr_t ca;
 	if (!d)
-		return;
+		return;		/* no watchdog: the executions themselves are not affected */
+	pthread_once(&wd_reg.once, wd_once);
 	d->limit_ms = w->cfg.watchdog_ms;
-	pthread_mutex_init(&d->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&d->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&d->thread, NULL, wd_main, d) != 0) {
+	d->owner = pthread_self();
+	pthread_mutex_lock(&wd_reg.mu);
+	if (!wd_thread_locked()) {
 		/* No thread, no watchdog: the executions themselves are not affected. */
-		pthread_cond_destroy(&d->cv);
-		pthread_mutex_destroy(&d->mu);
+		pthread_mutex_unlock(&wd_reg.mu);
 		free(d);
 		return;
 	}
+	d->next = wd_reg.worlds;
+	wd_reg.worlds = d;
+	pthread_cond_signal(&wd_reg.cv);
+	pthread_mutex_unlock(&wd_reg.mu);
 	w->main_fib.wd = d;
 }
 
@@ -805,6 +901,12 @@ static void wd_exec(struct pcsim_world *w, bool running)
 	if (!d)
 		return;
 	if (running) {
+		if (__builtin_expect(!__atomic_load_n(&wd_reg.running, __ATOMIC_RELAXED), 0)) {
+			/* a child of fork(): the thread stayed in the parent */
+			pthread_mutex_lock(&wd_reg.mu);
+			wd_thread_locked();
+			pthread_mutex_unlock(&wd_reg.mu);
+		}
 		__atomic_store_n(&d->fired, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&d->cur, 0u, __ATOMIC_RELAXED);
 		__atomic_store_n(&d->exec, w->ex.index + 1, __ATOMIC_RELAXED);
@@ -812,18 +914,20 @@ static void wd_exec(struct pcsim_world *w, bool running)
 	__atomic_store_n(&d->active, running ? 1 : 0, __ATOMIC_RELAXED);
 }
 
+/* The world leaves the registry (world_destroy); the thread stays for the next world. */
 static void wd_stop(struct pcsim_world *w)
 {
 	struct pcsim__watchdog *d = w->main_fib.wd;
 	if (!d)
 		return;
-	pthread_mutex_lock(&d->mu);
-	d->quit = true;
-	pthread_cond_signal(&d->cv);
-	pthread_mutex_unlock(&d->mu);
-	pthread_join(d->thread, NULL);
-	pthread_cond_destroy(&d->cv);
-	pthread_mutex_destroy(&d->mu);
+	pthread_mutex_lock(&wd_reg.mu);
+	for (struct pcsim__watchdog **pp = &wd_reg.worlds; *pp; pp = &(*pp)->next) {
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&wd_reg.mu);
 	free(d);
 	w->main_fib.wd = NULL;
 }
