@@ -6,6 +6,7 @@
  * finish failing on both backends (the threads backend used to return NULL to setup code, which
  * model layers do not check). Nothing here may abort the test process; the file-descriptor case
  * runs in child processes whose RLIMIT_NOFILE is lowered, and the parent checks how each ended.
+ * libev out of memory (its own allocator aborts the process) is injected with PCSIM_FAULT_LIBEV.
  */
 #define _GNU_SOURCE 1	/* pthread_timedjoin_np() */
 #include <errno.h>
@@ -361,6 +362,57 @@ static void test_page_index_oom(void **state)
 	}
 }
 
+/* ---- 4. libev out of memory (PCSIM_FAULT_LIBEV) */
+
+/*
+ * The N-th libev allocation of the world fails, for N = 1, 2, ... until N passes the last one:
+ * libev's own allocator would abort the process; pcsim's serves it from its emergency pool and
+ * the execution ends as internal "out-of-memory". The completion threads' loops (ncpus 2) and
+ * the tasks' own loops (task_work_wait) all allocate, in the main thread, the completion
+ * threads and the task threads.
+ */
+static void test_libev_oom(void **state)
+{
+	(void)state;
+	unsigned internal = 0, n;
+	bool passed_last = false;
+	for (n = 1; n <= 200 && !passed_last; n++) {
+		char nth[16];
+		snprintf(nth, sizeof(nth), "%u", n);
+		struct pcsim_config cfg;
+		config_for(&cfg, PCSIM_BACKEND_THREADS);
+		struct pcsim_explore_opts o;
+		pcsim_explore_opts_init(&o);
+		o.max_executions = 2;
+		struct pcsim_program prog = { "twwait", tw_setup, NULL, NULL };
+		struct pcsim_report r;
+		setenv("PCSIM_FAULT_LIBEV", nth, 1);
+		int rc = pcsim_explore(&prog, &cfg, &o, &r);
+		unsetenv("PCSIM_FAULT_LIBEV");
+		if (rc == 0) {
+			/* no N-th allocation: the run is clean */
+			assert_int_equal(r.outcome, PCSIM_OUTCOME_OK);
+			passed_last = true;
+		} else {
+			assert_int_equal(rc, 1);
+			assert_int_equal(r.outcome, PCSIM_OUTCOME_INTERNAL);
+			assert_string_equal(r.what, "out-of-memory");
+			assert_contains(r.message, "libev out of memory (1 allocation(s), the last of");
+			assert_contains(r.message, "served from pcsim's emergency pool");
+			internal++;
+		}
+		pcsim_report_free(&r);
+	}
+	print_message("libev: allocations 1..%u failed one at a time, each an internal outcome; "
+		      "%u ran clean\n", internal, n - 1);
+	/* at least the first loop (1) and its arrays failed; the last N ran clean */
+	if (internal < 2 || !passed_last)
+		print_error("%u internal outcomes, clean run %s\n", internal,
+			    passed_last ? "reached" : "never reached");
+	assert_true(internal >= 2);
+	assert_true(passed_last);
+}
+
 /* pcsim_fail_internal() from a task, on both backends: the execution ends as an internal
  * error with its name and message; on threads the call returns and the task goes on. */
 static int after_internal;
@@ -406,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_fd_exhaustion),
 		cmocka_unit_test(test_setup_escape),
 		cmocka_unit_test(test_page_index_oom),
+		cmocka_unit_test(test_libev_oom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,9 +6,13 @@
  * delay becomes an ev_timer; a posted signal is an event
  * whose handler delivers it. Events posted during setup wait in per-CPU queues until the
  * execution starts (sched.c).
+ *
+ * libev's allocator is replaced here (ev_set_allocator()): libev's own aborts the process when
+ * malloc fails inside libev, and libev has no way to report it to its caller.
  */
 #include <errno.h>
 #include <linux/futex.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -23,6 +27,196 @@
 #include <urcu/urcu-memb.h>
 
 #include "threads/threads.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * libev's allocator
+ *
+ * libev allocates through one process-wide realloc-like hook; its default prints "cannot
+ * allocate" and aborts when malloc fails (a loop, its descriptor and timer arrays, its pending
+ * queues). pcsim's hook never aborts: an allocation malloc cannot serve comes from an emergency
+ * pool reserved for this (EV_POOL bytes, untouched until needed), and the world it was made for
+ * (the completion thread's, the task's, or the one whose loops are being created) counts it;
+ * the execution then ends as internal "out-of-memory" (pcsim__thr_ev_oom_check(), at the end of
+ * the execution and after the completion threads start). Pool blocks go back to the pool when
+ * libev frees them; the pool is reused once every block is back. If even the pool is exhausted,
+ * the call waits for memory (retrying malloc, saying so once on stderr) rather than abort.
+ *
+ * The hook is process-wide: a host program that uses libev with an allocator of its own has
+ * it replaced by the first threads-backend world.
+ *
+ * Fault injection for the tests: PCSIM_FAULT_LIBEV=N in the environment makes the N-th libev
+ * allocation of every world fail as if malloc had (1: the first completion thread's loop).
+ */
+#define EV_POOL (1024u * 1024u)
+#define EV_ALIGN 16u
+
+struct ev_pool_hdr {
+	size_t size;			/* bytes the caller asked for */
+	size_t pad;			/* keeps the block EV_ALIGN-aligned */
+};
+
+static struct {
+	pthread_mutex_t mu;
+	size_t used;			/* bump offset */
+	unsigned long live;		/* blocks not yet freed */
+	bool warned;			/* "waiting for memory" said */
+	_Alignas(EV_ALIGN) unsigned char mem[EV_POOL];
+} ev_pool = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* The world of the libev loops the calling thread is making or running (completion threads,
+ * and the main thread while it creates them); a task thread is found through its context. */
+static _Thread_local struct pcsim__thr_world *ev_tls_tw;
+
+static struct pcsim__thr_world *ev_world(void)
+{
+	if (ev_tls_tw)
+		return ev_tls_tw;
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	return c && c->w ? c->w->thr : NULL;
+}
+
+static bool ev_in_pool(const void *p)
+{
+	return (const unsigned char *)p >= ev_pool.mem &&
+	       (const unsigned char *)p < ev_pool.mem + EV_POOL;
+}
+
+static size_t ev_pool_size(const void *p)
+{
+	return ((const struct ev_pool_hdr *)p - 1)->size;
+}
+
+static void *ev_pool_get(size_t size)
+{
+	size_t need = (sizeof(struct ev_pool_hdr) + size + EV_ALIGN - 1) & ~(size_t)(EV_ALIGN - 1);
+	void *p = NULL;
+	pthread_mutex_lock(&ev_pool.mu);
+	if (size < EV_POOL && need <= EV_POOL - ev_pool.used) {
+		struct ev_pool_hdr *h = (struct ev_pool_hdr *)(ev_pool.mem + ev_pool.used);
+		h->size = size;
+		ev_pool.used += need;
+		ev_pool.live++;
+		p = h + 1;
+	}
+	pthread_mutex_unlock(&ev_pool.mu);
+	return p;
+}
+
+static void ev_pool_put(void *p)
+{
+	(void)p;
+	pthread_mutex_lock(&ev_pool.mu);
+	if (--ev_pool.live == 0)
+		ev_pool.used = 0;	/* every block is back: the whole pool is free again */
+	pthread_mutex_unlock(&ev_pool.mu);
+}
+
+/* malloc failed for @size bytes: the pool, else wait for memory. Never NULL, never aborts. */
+static void *ev_emergency(size_t size)
+{
+	struct pcsim__thr_world *tw = ev_world();
+	if (tw) {
+		__atomic_store_n(&tw->ev_oom_size, (unsigned long)size, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&tw->ev_oom, 1, __ATOMIC_RELEASE);
+	}
+	void *p = ev_pool_get(size);
+	long ns = 1000000;
+	while (!p) {
+		pthread_mutex_lock(&ev_pool.mu);
+		bool say = !ev_pool.warned;
+		ev_pool.warned = true;
+		pthread_mutex_unlock(&ev_pool.mu);
+		if (say)
+			fprintf(stderr, "pcsim: libev: out of memory for %zu bytes and the emergency "
+					"pool is exhausted: waiting for memory\n", size);
+		struct timespec ts = { 0, ns };
+		nanosleep(&ts, NULL);
+		if (ns < 100000000)
+			ns *= 2;
+		p = malloc(size);
+		if (!p)
+			p = ev_pool_get(size);
+	}
+	return p;
+}
+
+/* This allocation of the calling thread's world fails by injection. */
+static bool ev_fault_now(void)
+{
+	struct pcsim__thr_world *tw = ev_world();
+	if (!tw || !tw->ev_fault_nth)
+		return false;
+	return __atomic_add_fetch(&tw->ev_nalloc, 1, __ATOMIC_RELAXED) == tw->ev_fault_nth;
+}
+
+/* libev's realloc: @size 0 frees @ptr (returns NULL), else (re)allocates, never NULL. */
+static void *ev_alloc(void *ptr, long size)
+{
+	if (size <= 0) {
+		if (ev_in_pool(ptr))
+			ev_pool_put(ptr);
+		else
+			free(ptr);
+		return NULL;
+	}
+	size_t n = (size_t)size;
+	if (ev_in_pool(ptr)) {
+		/* Out of the pool as soon as malloc can serve it again. */
+		void *q = ev_fault_now() ? NULL : malloc(n);
+		if (!q)
+			q = ev_emergency(n);
+		size_t old = ev_pool_size(ptr);
+		memcpy(q, ptr, old < n ? old : n);
+		ev_pool_put(ptr);
+		return q;
+	}
+	void *q = ev_fault_now() ? NULL : realloc(ptr, n);
+	if (q)
+		return q;
+	/* realloc failed and @ptr is intact: move it into the pool. */
+	q = ev_emergency(n);
+	if (ptr) {
+		size_t old = malloc_usable_size(ptr);
+		memcpy(q, ptr, old < n ? old : n);
+		free(ptr);
+	}
+	return q;
+}
+
+static void ev_install(void)
+{
+	ev_set_allocator(ev_alloc);
+}
+
+void pcsim__thr_ev_init(struct pcsim__thr_world *tw)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, ev_install);
+	const char *e = getenv("PCSIM_FAULT_LIBEV");
+	if (e && *e) {
+		char *end;
+		unsigned long n = strtoul(e, &end, 10);
+		tw->ev_fault_nth = *end ? 0 : n;
+	}
+}
+
+void pcsim__thr_ev_oom_check(struct pcsim_world *w)
+{
+	struct pcsim__thr_world *tw = w->thr;
+	unsigned long n = __atomic_load_n(&tw->ev_oom, __ATOMIC_ACQUIRE);
+	if (n == tw->ev_oom_seen)
+		return;
+	unsigned long size = __atomic_load_n(&tw->ev_oom_size, __ATOMIC_RELAXED);
+	unsigned long delta = n - tw->ev_oom_seen;
+	tw->ev_oom_seen = n;
+	pcsim__thr_lock_global(w);
+	pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
+		     "threads backend: libev out of memory (%lu allocation(s), the last of %lu "
+		     "bytes): served from pcsim's emergency pool instead of aborting; the "
+		     "execution does not go on as modelled",
+		     delta, size);
+	pcsim__thr_unlock_global(w);
+}
 
 struct ev_loop *pcsim__thr_loop_new(void)
 {
@@ -202,6 +396,7 @@ static void *irq_main(void *arg)
 {
 	struct irq_thread *it = arg;
 	struct pcsim__thr_world *tw = it->tw;
+	ev_tls_tw = tw;	/* the loop's allocations are this world's */
 	urcu_memb_register_thread();
 	pthread_mutex_lock(&tw->done_mu);
 	tw->irq_ready++;
@@ -217,14 +412,18 @@ static void *irq_main(void *arg)
 
 int pcsim__thr_irq_threads_start(struct pcsim__thr_world *tw, unsigned ncpu)
 {
-	for (unsigned c = 0; c < ncpu; c++) {
+	int err = 0;
+	ev_tls_tw = tw;	/* the loops made here are this world's */
+	for (unsigned c = 0; c < ncpu && !err; c++) {
 		struct irq_thread *it = &tw->irq[c];
 		if (it->started)
 			continue;
 		it->loop = pcsim__thr_loop_new();
-		if (!it->loop)
-			return errno ? -errno : -ENOMEM;
-		int err = pcsim__thr_kick_open(it->loop, &it->kick, irq_kick_cb);
+		if (!it->loop) {
+			err = errno ? -errno : -ENOMEM;
+			break;
+		}
+		err = pcsim__thr_kick_open(it->loop, &it->kick, irq_kick_cb);
 		if (!err && pthread_create(&it->thread, NULL, irq_main, it) != 0) {
 			pcsim__thr_kick_close(it->loop, &it->kick);
 			err = -EAGAIN;
@@ -232,11 +431,14 @@ int pcsim__thr_irq_threads_start(struct pcsim__thr_world *tw, unsigned ncpu)
 		if (err) {
 			ev_loop_destroy(it->loop);
 			it->loop = NULL;
-			return err;
+			break;
 		}
 		it->started = true;
 		tw->irq_started++;
 	}
+	ev_tls_tw = NULL;
+	if (err)
+		return err;
 	pthread_mutex_lock(&tw->done_mu);
 	while (tw->irq_ready < tw->irq_started)
 		pthread_cond_wait(&tw->done_cv, &tw->done_mu);

@@ -115,6 +115,7 @@ int pcsim__thr_world_init(struct pcsim_world *w)
 		pthread_mutex_init(&tw->irq[c].mu, NULL);
 	}
 	tw->setup_gen = UINT64_MAX;
+	pcsim__thr_ev_init(tw);
 	w->thr = tw;
 	/* No trace in this backend: nothing renders it and recording it serialises threads. */
 	w->tracing = false;
@@ -475,6 +476,7 @@ int pcsim__thr_run_exec(struct pcsim_world *w)
 		return -EDEADLK;
 	}
 	int err = pcsim__thr_irq_threads_start(tw, ncpu);
+	pcsim__thr_ev_oom_check(w);	/* a loop made from the emergency pool */
 	if (err < 0) {
 		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "internal",
 			     "threads backend: cannot start the completion threads: %s (%d)",
@@ -558,5 +560,6 @@ int pcsim__thr_run_exec(struct pcsim_world *w)
 	pthread_mutex_lock(&tw->done_mu);
 	tw->running = false;
 	pthread_mutex_unlock(&tw->done_mu);
+	pcsim__thr_ev_oom_check(w);
 	return 0;
 }

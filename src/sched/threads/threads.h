@@ -83,6 +83,13 @@ struct pcsim__thr_world {
 	unsigned long rcu_unlocks;	/* TSan: released by rcu_read_unlock, atomic */
 	unsigned long rcu_cbs_done;	/* TSan: released by finished callbacks, atomic */
 	struct irq_thread irq[PCSIM_MAX_CPUS];
+	/* libev out of memory (event.c, "libev's allocator"): allocations of this world's loops
+	 * that malloc could not serve, and the fault injection's count */
+	unsigned long ev_oom;		/* atomic: served from the emergency pool */
+	unsigned long ev_oom_seen;	/* ev_oom when last reported (main thread only) */
+	unsigned long ev_oom_size;	/* atomic: the size of the last one */
+	unsigned long ev_fault_nth;	/* PCSIM_FAULT_LIBEV, 0: none */
+	unsigned long ev_nalloc;	/* atomic: allocations so far, for ev_fault_nth */
 };
 
 /* ---- sched.c: the world, sleeping and waking, task threads, one execution */
@@ -102,6 +109,18 @@ PCSIM_NORETURN void pcsim__thr_task_exit(struct pcsim_world *w, struct pcsim_tas
 void pcsim__thr_cpu_relax(void);
 
 /* ---- event.c: completion threads (one libev loop per virtual CPU), loops and their kicks */
+/*
+ * pcsim__thr_ev_init - install pcsim's allocator for libev (once per process) and read the fault
+ * injection for @tw. libev's own allocator aborts the process when malloc fails; this one serves
+ * the allocation from an emergency pool and counts it in @tw->ev_oom (docs/robustness.md §4).
+ * Context: the world's creation.
+ */
+void pcsim__thr_ev_init(struct pcsim__thr_world *tw);
+/*
+ * pcsim__thr_ev_oom_check - end the execution as internal "out-of-memory" if libev ran out of
+ * memory for this world since the last check. Context: the main thread, nothing held.
+ */
+void pcsim__thr_ev_oom_check(struct pcsim_world *w);
 /*
  * pcsim__thr_loop_new - a libev loop that needs no descriptor libev would make behind our
  * back (no timerfd, no inotify; signals are never watched). Return: the loop, or NULL with
