@@ -55,3 +55,8 @@ pcsim_cmocka_test(NAME robustness_uring_leak SOURCES robustness/test_robust_urin
 # thread; a spinning task is still caught, beside a healthy world and after fork().
 pcsim_cmocka_test(NAME robustness_watchdog SOURCES robustness/test_robust_watchdog.c
 	LABELS unit robustness)
+
+# What ASan still sees on fiber stacks (a dead fiber's frame, a stack overflow) now that a fiber
+# start unpoisons only what earlier frames covered; skipped without ASan.
+pcsim_cmocka_test(NAME robustness_fiber SOURCES robustness/test_robust_fiber.c
+	LABELS unit robustness)
