@@ -304,7 +304,8 @@ static void test_spinning_task_caught_after_fork(void **state)
 		struct pcsim_report r;
 		handler_calls = 0;
 		pcsim_watchdog_set_handler(on_stuck);
-		bool ok = run_spinner(&r) == 1 && r.outcome == PCSIM_OUTCOME_LIVELOCK && strcmp(r.what, "watchdog") == 0 &&
+		bool ok = run_spinner(&r) == 1 && r.outcome == PCSIM_OUTCOME_LIVELOCK &&
+			  strcmp(r.what, "watchdog") == 0 &&
 			  __atomic_load_n(&handler_calls, __ATOMIC_ACQUIRE) == 1;
 		_exit(ok ? 0 : 1);
 	}
