@@ -679,9 +679,11 @@ uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_
  *     under the registry's lock and the handler runs without it, so a world that ends meanwhile
  *     is never read after it left.
  *
- * After fork() the child has no watchdog thread: the registry keeps only the worlds of the
- * thread that forked (the others' threads do not exist in the child), and the next execution
- * that needs the watchdog starts a thread again.
+ * fork() stops the thread first (pthread_atfork), so the process forks with none of our threads
+ * running; the parent starts it again at once if a world is registered. The child's registry
+ * keeps only the worlds of the thread that forked (the others' threads do not exist there),
+ * and its next execution that needs the watchdog starts a thread. The thread is named
+ * "pcsim-watchdog" (/proc/PID/task/TID/comm).
  *
  * The heartbeat costs the world's thread one relaxed store and one relaxed load per step, and
  * one relaxed load per execution to check that the thread exists.
@@ -715,23 +717,15 @@ static void wd_expired(struct pcsim_world *w, struct pcsim__ctx *cur)
 static struct {
 	pthread_once_t once;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;		/* CLOCK_MONOTONIC; a world came (the period may shrink) */
+	pthread_cond_t cv;		/* CLOCK_MONOTONIC; a world came, or quit */
 	int running;			/* atomic (written under mu): the thread exists */
+	bool quit;			/* under mu: the thread is asked to end (fork) */
+	pthread_t thread;		/* while running */
 	struct pcsim__watchdog *worlds;	/* under mu */
 } wd_reg = { .once = PTHREAD_ONCE_INIT, .mu = PTHREAD_MUTEX_INITIALIZER };
 
-static void wd_atfork_prepare(void)
-{
-	pthread_mutex_lock(&wd_reg.mu);
-}
+static bool wd_thread_locked(void);
 
-static void wd_atfork_parent(void)
-{
-	pthread_mutex_unlock(&wd_reg.mu);
-}
-
-/* In the child only the forking thread exists: its worlds stay registered, the others go (their
- * memory is a copy nobody runs), and the thread is started again when next needed. */
 static void wd_cv_init(void)
 {
 	pthread_condattr_t ca;
@@ -741,6 +735,35 @@ static void wd_cv_init(void)
 	pthread_condattr_destroy(&ca);
 }
 
+/*
+ * fork(): the thread is stopped first, so the process forks with no thread of ours running
+ * (ThreadSanitizer refuses to start threads in a child forked from a multi-threaded process,
+ * and a child has no use for a copy of the registry's other worlds). The parent starts it
+ * again if a world is registered; the child when it next needs it.
+ */
+static void wd_atfork_prepare(void)
+{
+	pthread_mutex_lock(&wd_reg.mu);
+	if (wd_reg.running && !pthread_equal(wd_reg.thread, pthread_self())) {
+		wd_reg.quit = true;
+		pthread_cond_signal(&wd_reg.cv);
+		pthread_mutex_unlock(&wd_reg.mu);
+		pthread_join(wd_reg.thread, NULL);
+		pthread_mutex_lock(&wd_reg.mu);
+		wd_reg.quit = false;
+		__atomic_store_n(&wd_reg.running, 0, __ATOMIC_RELAXED);
+	}
+}
+
+static void wd_atfork_parent(void)
+{
+	if (wd_reg.worlds)
+		wd_thread_locked();
+	pthread_mutex_unlock(&wd_reg.mu);
+}
+
+/* In the child only the forking thread exists: its worlds stay registered, the others go (their
+ * memory is a copy nobody runs), and the thread is started again when next needed. */
 static void wd_atfork_child(void)
 {
 	pthread_t self = pthread_self();
@@ -752,7 +775,8 @@ static void wd_atfork_child(void)
 			*pp = (*pp)->next;
 	}
 	__atomic_store_n(&wd_reg.running, 0, __ATOMIC_RELAXED);
-	wd_cv_init();	/* its waiter, the parent's thread, does not exist here */
+	wd_reg.quit = false;
+	wd_cv_init();	/* a waiter the parent had does not exist here */
 	pthread_mutex_unlock(&wd_reg.mu);
 }
 
@@ -820,7 +844,7 @@ static void *wd_main(void *arg)
 	(void)arg;
 	char msg[512];
 	pthread_mutex_lock(&wd_reg.mu);
-	for (;;) {
+	while (!wd_reg.quit) {
 		if (!wd_reg.worlds) {
 			pthread_cond_wait(&wd_reg.cv, &wd_reg.mu);	/* nothing to watch */
 			continue;
@@ -840,7 +864,7 @@ static void *wd_main(void *arg)
 			dl.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&wd_reg.cv, &wd_reg.mu, &dl);
-		if (wd_scan(msg, sizeof(msg))) {
+		if (!wd_reg.quit && wd_scan(msg, sizeof(msg))) {
 			pthread_mutex_unlock(&wd_reg.mu);
 			void (*fn)(const char *) = __atomic_load_n(&wd_handler, __ATOMIC_ACQUIRE);
 			if (fn)
@@ -850,6 +874,7 @@ static void *wd_main(void *arg)
 			pthread_mutex_lock(&wd_reg.mu);
 		}
 	}
+	pthread_mutex_unlock(&wd_reg.mu);
 	return NULL;
 }
 
@@ -858,14 +883,9 @@ static bool wd_thread_locked(void)
 {
 	if (wd_reg.running)
 		return true;
-	pthread_attr_t a;
-	pthread_t t;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	int err = pthread_create(&t, &a, wd_main, NULL);
-	pthread_attr_destroy(&a);
-	if (err)
+	if (pthread_create(&wd_reg.thread, NULL, wd_main, NULL) != 0)
 		return false;
+	pthread_setname_np(wd_reg.thread, "pcsim-watchdog");
 	__atomic_store_n(&wd_reg.running, 1, __ATOMIC_RELAXED);
 	return true;
 }
