@@ -49,7 +49,8 @@ void pcsim__fiber_started(struct pcsim__fiber *prev);
 
 void *pcsim__stack_alloc(size_t size);
 void pcsim__stack_free(void *stack, size_t size);
-/* Every fiber started on @stack is gone (end of execution): release what it held (TSan). */
+/* Every fiber started on @stack is gone (end of execution): release what it held (TSan) and,
+ * under ASan, poison what its fibers' frames covered. */
 void pcsim__stack_recycled(void *stack);
 
 #endif
