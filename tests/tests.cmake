@@ -201,6 +201,10 @@ endif()
 # against the verdicts their comments state. The tests with three or four processes under tso
 # (and IRIW+mbs, Z6.0 in sc) take minutes to hours without partial-order reduction: soak.
 pcsim_cmocka_test(NAME litmus_api SOURCES unit/test_litmus.c LABELS unit)
+# The visited-state cache keeps the outcome set of every cheap file and mode (docs/litmus.md).
+pcsim_cmocka_test(NAME litmus_cache SOURCES unit/test_litmus_cache.c LABELS unit)
+target_compile_definitions(test_litmus_cache PRIVATE
+	PCSIM_LITMUS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/litmus")
 if(TARGET pcsim-cli)
 	set(PCSIM_LITMUS_DIR ${CMAKE_CURRENT_SOURCE_DIR}/litmus)
 	file(GLOB PCSIM_LITMUS_ALL ${PCSIM_LITMUS_DIR}/*.litmus)
