@@ -65,7 +65,7 @@ struct lit_mem {
  * given them, so they fix the statement it is in, its registers and the partial values of the
  * expression under way; the step in progress is the one they lead to. @opaque counts steps
  * under way whose primitive keeps a state of its own between two of its preemption points
- * that the engine's fields do not show (lit_prim_opaque()).
+ * that the engine's fields do not show (pcsim__lit_prim_opaque()).
  */
 struct lit_task {
 	struct lit_mem *m;

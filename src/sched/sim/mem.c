@@ -820,7 +820,8 @@ static int sw_cmp_loc(const void *a, const void *b)
 {
 	const struct weak_loc *x = *(const struct weak_loc *const *)a;
 	const struct weak_loc *y = *(const struct weak_loc *const *)b;
-	return (uintptr_t)x->addr < (uintptr_t)y->addr ? -1 : (uintptr_t)x->addr > (uintptr_t)y->addr;
+	uintptr_t ax = (uintptr_t)x->addr, ay = (uintptr_t)y->addr;
+	return ax < ay ? -1 : ax > ay;
 }
 
 /*
@@ -856,10 +857,11 @@ int pcsim__mm_state_words(struct pcsim_world *w, const void *base, size_t len, u
 		uint64_t spin = 0;
 		if (c->run == CR_SPINNING && !(spin = sw_off(base, len, c->spin_on)))
 			return -1;
-		sw_put(&b, (uint64_t)c->run | (uint64_t)c->fresh << 8 | (uint64_t)c->yielding << 9 |
-				   (uint64_t)(w->ex.yielder == c) << 10 | (uint64_t)c->irqs_off << 11 |
-				   (uint64_t)(w->cpus[c->cpu].curr == c) << 12 |
-				   (uint64_t)c->cpu << 16 | (uint64_t)c->nheld << 32);
+		uint64_t flags = (uint64_t)c->run | (uint64_t)c->fresh << 8 |
+				 (uint64_t)c->yielding << 9 | (uint64_t)(w->ex.yielder == c) << 10 |
+				 (uint64_t)c->irqs_off << 11 |
+				 (uint64_t)(w->cpus[c->cpu].curr == c) << 12;
+		sw_put(&b, flags | (uint64_t)c->cpu << 16 | (uint64_t)c->nheld << 32);
 		sw_put(&b, (uint64_t)(uint32_t)c->preempt_count |
 				   (uint64_t)(uint32_t)c->rcu_nesting << 32);
 		sw_put(&b, spin);
