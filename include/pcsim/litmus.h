@@ -132,8 +132,7 @@ PCSIM_API int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_
  * Return: as pcsim_litmus_run(); a search the cache could not finish (out of memory, a program
  * that is not deterministic) is reported as not exhaustive, with report.message saying why.
  */
-PCSIM_API int pcsim_litmus_run_cached(const struct pcsim_litmus *t,
-				      const struct pcsim_config *cfg,
+PCSIM_API int pcsim_litmus_run_cached(const struct pcsim_litmus *t, const struct pcsim_config *cfg,
 				      const struct pcsim_explore_opts *o,
 				      struct pcsim_litmus_result *res);
 

@@ -30,8 +30,8 @@
 #include "litmus_int.h"
 
 struct lit_crec {
-	uint16_t n;	/* options at this decision */
-	uint16_t k;	/* position in the try order: 0 the default, then 0..n-1 without it */
+	uint16_t n; /* options at this decision */
+	uint16_t k; /* position in the try order: 0 the default, then 0..n-1 without it */
 	uint16_t dflt;
 	uint16_t chosen;
 };

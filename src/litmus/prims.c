@@ -106,7 +106,7 @@ bool pcsim__lit_prim_opaque(const struct lit_prim *p)
 	case PK_STORE_MB: /* a store, then a barrier: two points nothing tells apart */
 	case PK_SYNC_RCU: /* sleeps on a grace period's snapshot */
 	case PK_SYNC_RCU_EXP:
-	case PK_SYNC_SRCU: /* barrier, a polling loop, barrier */
+	case PK_SYNC_SRCU:    /* barrier, a polling loop, barrier */
 	case PK_A_ADD_UNLESS: /* a cmpxchg loop over the value it read */
 	case PK_A_INC_NOT_ZERO:
 		return true;

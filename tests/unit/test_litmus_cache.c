@@ -135,7 +135,8 @@ static void test_cache_keeps_the_outcome_set(void **state)
 		struct pcsim_litmus *t = load(files[f]);
 		for (size_t m = 0; m < 3; m++) {
 			struct pcsim_litmus_result plain, cached;
-			run(t, modes[m], false, CHEAP_EXECUTIONS, PCSIM_PREEMPTION_UNBOUNDED, &plain);
+			run(t, modes[m], false, CHEAP_EXECUTIONS, PCSIM_PREEMPTION_UNBOUNDED,
+			    &plain);
 			if (!plain.report.exhausted) {
 				skipped++;
 				pcsim_litmus_result_free(&plain);
@@ -161,14 +162,14 @@ static void test_cache_keeps_the_outcome_set(void **state)
 				what = "Ok/No differs";
 			else if (plain.report.unrecorded != cached.report.unrecorded &&
 				 (plain.report.unrecorded == 0) != (cached.report.unrecorded == 0))
-				what = "one run has executions without a final state, the other not";
+				what = "one run has executions without a final state, the other "
+				       "not";
 			else if (cached.report.executions > plain.report.executions)
 				what = "the cache ran more executions than plain DFS";
 			if (what)
 				fail_msg("%s (%s): %s%s%s (uncached %llu executions, cached %llu)",
 					 files[f], mode_name(modes[m]), what, st ? ": " : "",
-					 st ? st : "",
-					 (unsigned long long)plain.report.executions,
+					 st ? st : "", (unsigned long long)plain.report.executions,
 					 (unsigned long long)cached.report.executions);
 			compared++;
 			plain_exec += plain.report.executions;
@@ -182,8 +183,7 @@ static void test_cache_keeps_the_outcome_set(void **state)
 	free(files);
 	printf("# %u file/mode pairs compared (%u left to the soak label): %llu executions "
 	       "uncached, %llu cached\n",
-	       compared, skipped, (unsigned long long)plain_exec,
-	       (unsigned long long)cached_exec);
+	       compared, skipped, (unsigned long long)plain_exec, (unsigned long long)cached_exec);
 	/* every file is cheap under sc but a few: most pairs must have been compared */
 	assert_true(compared >= 2 * n);
 	assert_true(cached_exec < plain_exec);
