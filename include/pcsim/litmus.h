@@ -7,7 +7,7 @@
  * process P<n> becomes one pcsim task pinned to CPU n (the world gets exactly as many CPUs as
  * the test has processes), and its statements are interpreted through the kernel-named
  * primitives of <pcsim/kernel/> (READ_ONCE, smp_store_release, spin_lock, synchronize_rcu, ...),
- * so each access is a preemption point and goes through the memory mode (sc, tso). The final
+ * so each access is a preemption point and goes through the memory mode (sc, tso, weak). The final
  * state of every execution (the registers and locations the condition names, plus a
  * `locations [...]` line) is recorded with <pcsim/outcome.h>; the result is herd7's: the
  * states, whether the condition was observed Never/Sometimes/Always, and how that compares
@@ -55,6 +55,12 @@ enum pcsim_litmus_agreement {
  * @observed: Never/Sometimes/Always over the executions that recorded a state.
  * @ok: herd7's "Ok": exists C was observed, ~exists C never was, forall C always held.
  * @agreement: @observed against the test's stated verdict.
+ * @cached: the search ran with the visited-state cache (pcsim_litmus_run_cached()); then the
+ *	counts of report.states, @positive and @negative are executions run, not schedules: a
+ *	state's count includes executions cut short at a state already seen and leaves out the
+ *	schedules below it. The set of states is the same as without the cache.
+ * @pruned: executions cut short at a state already seen (@cached only).
+ * @cache_states: distinct states the cache remembered (@cached only).
  */
 struct pcsim_litmus_result {
 	struct pcsim_report report;
@@ -64,6 +70,9 @@ struct pcsim_litmus_result {
 	enum pcsim_litmus_verdict observed;
 	int ok;
 	enum pcsim_litmus_agreement agreement;
+	int cached;
+	uint64_t pruned;
+	uint64_t cache_states;
 };
 
 /**
@@ -108,6 +117,24 @@ PCSIM_API const char *pcsim_litmus_agreement_name(enum pcsim_litmus_agreement a)
  */
 PCSIM_API int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cfg,
 			       const struct pcsim_explore_opts *o, struct pcsim_litmus_result *res);
+
+/**
+ * pcsim_litmus_run_cached - pcsim_litmus_run() with the visited-state cache where it is sound:
+ * an exhaustive DFS without a preemption bound (@o NULL, or o->strategy DFS with
+ * PCSIM_PREEMPTION_UNBOUNDED and no slices) on the sim backend. At each scheduling decision it
+ * hashes the state that decides the future (each process's place in its program and what its
+ * steps returned, the shared variables, the store buffers, the weak mode's store histories and
+ * views, normalised: no address, relative timestamps) and does not branch again below a state
+ * it has seen. The set of final states, the verdict and the agreement are those of the
+ * uncached run; the counts are not (see struct pcsim_litmus_result). Other searches run as
+ * pcsim_litmus_run() does (res->cached 0). docs/litmus.md "The state cache".
+ * Context: an ordinary thread, not inside a world.
+ * Return: as pcsim_litmus_run(); a search the cache could not finish (out of memory, a program
+ * that is not deterministic) is reported as not exhaustive, with report.message saying why.
+ */
+PCSIM_API int pcsim_litmus_run_cached(const struct pcsim_litmus *t, const struct pcsim_config *cfg,
+				      const struct pcsim_explore_opts *o,
+				      struct pcsim_litmus_result *res);
 
 /**
  * pcsim_litmus_format - the result as herd7 prints it ("Test", "States", "Ok"/"No",

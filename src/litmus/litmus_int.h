@@ -7,7 +7,9 @@
 #ifndef PCSIM_LITMUS_INT_H
 #define PCSIM_LITMUS_INT_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <pcsim/litmus.h>
@@ -17,6 +19,9 @@
 #define LIT_MAX_LOCS 64
 #define LIT_MAX_PROCS 16
 #define LIT_MAX_REGS 32
+/* Steps (primitives, plain accesses) per process whose values the state cache keeps; a process
+ * that takes more makes its states unknown to the cache (branched on, never cached). */
+#define LIT_HIST_MAX 64
 
 enum lit_loc_kind { LK_INT = 0, LK_LOCK, LK_ATOMIC, LK_SRCU };
 
@@ -72,6 +77,11 @@ struct lit_prim {
 };
 
 const struct lit_prim *pcsim__lit_prim(const char *name);
+
+/* Does @p keep a state of its own between two of its preemption points that neither the
+ * engine's task fields nor memory show (a loop over values it read, a second access after a
+ * first)? The state cache names no state while a process is inside one. */
+bool pcsim__lit_prim_opaque(const struct lit_prim *p);
 
 enum lit_ek { E_NUM, E_REG, E_LOC, E_DEREF, E_ADDR, E_UN, E_BIN, E_COND, E_CALL };
 
@@ -148,5 +158,43 @@ struct pcsim_litmus {
 };
 
 void *pcsim__lit_node(struct pcsim_litmus *t, size_t size);
+
+/* ---- cache.c: the visited-state cache (a DFS of its own behind PCSIM_STRATEGY_CALLBACK) */
+struct lit_crec;
+
+struct lit_cache {
+	/* set by the runner: the state at a decision as words, their number (more than @cap:
+	 * call again with more room), or -1 for a state that cannot be named */
+	int (*state)(void *arg, struct pcsim_world *w, uint64_t *out, size_t cap);
+	void *arg;
+	const volatile sig_atomic_t *user_stop; /* the caller's stop request, or NULL */
+	volatile sig_atomic_t stop;		/* o.stop of the exploration: the DFS is over */
+	/* the search */
+	struct lit_crec *recs;
+	size_t nrecs, caprecs, depth;
+	bool pruning; /* this execution met a cached state: defaults from there on */
+	bool done;    /* every branch explored */
+	bool broken;  /* a replay did not meet the recorded decision (or no memory): incomplete */
+	bool oom;
+	/* the visited set: 128-bit keys, (0, 0) empty */
+	uint64_t *keys;
+	size_t cap, n;
+	bool full; /* no memory to grow: new states are no longer remembered */
+	uint64_t *words;
+	size_t capwords;
+	uint64_t executions, pruned, hashed;
+};
+
+unsigned pcsim__lit_cache_choose(const struct pcsim_decision *d, void *arg);
+void pcsim__lit_cache_fini(struct lit_cache *c);
+
+/*
+ * sim/mem.c: the engine's part of the state at a decision, as normalised words (no address,
+ * no absolute timestamp), for a program whose shared objects all lie in [@base, @base + @len);
+ * -1 when the state is one it cannot describe. The definition there carries the contract and
+ * repeats this declaration (the litmus layer cannot include the engine's private headers).
+ */
+int pcsim__mm_state_words(struct pcsim_world *w, const void *base, size_t len, uint64_t *out,
+			  size_t cap);
 
 #endif /* PCSIM_LITMUS_INT_H */

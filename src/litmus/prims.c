@@ -99,3 +99,20 @@ const struct lit_prim *pcsim__lit_prim(const char *name)
 			return &prims[i];
 	return NULL;
 }
+
+bool pcsim__lit_prim_opaque(const struct lit_prim *p)
+{
+	switch (p->kind) {
+	case PK_STORE_MB: /* a store, then a barrier: two points nothing tells apart */
+	case PK_SYNC_RCU: /* sleeps on a grace period's snapshot */
+	case PK_SYNC_RCU_EXP:
+	case PK_SYNC_SRCU:    /* barrier, a polling loop, barrier */
+	case PK_A_ADD_UNLESS: /* a cmpxchg loop over the value it read */
+	case PK_A_INC_NOT_ZERO:
+		return true;
+	default:
+		/* one preemption point, or (spin_lock, spin_unlock, rcu_read_lock/unlock) points
+		 * the task's preempt count, spin state and RCU nesting tell apart */
+		return false;
+	}
+}

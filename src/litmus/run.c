@@ -55,12 +55,24 @@ struct lit_run {
 struct lit_mem {
 	struct lit_run *run;
 	struct lit_cell *cells;
+	struct lit_task *tks;
 	long long regs[LIT_MAX_PROCS][LIT_MAX_REGS];
 };
 
+/*
+ * A process's place in its program, for the state cache (cache.c): the values its completed
+ * steps (primitives, plain accesses) returned, in order. The interpreter is deterministic
+ * given them, so they fix the statement it is in, its registers and the partial values of the
+ * expression under way; the step in progress is the one they lead to. @opaque counts steps
+ * under way whose primitive keeps a state of its own between two of its preemption points
+ * that the engine's fields do not show (pcsim__lit_prim_opaque()).
+ */
 struct lit_task {
 	struct lit_mem *m;
 	unsigned proc;
+	unsigned nsteps;
+	unsigned opaque;
+	long long hist[LIT_HIST_MAX];
 };
 
 static const struct pcsim_litmus *T(const struct lit_task *tk)
@@ -173,7 +185,27 @@ static void need_kind(struct lit_task *tk, long long a, enum lit_loc_kind want,
 			   names[want]);
 }
 
+/* A step of @tk is over and returned @v (see struct lit_task). */
+static inline void step_done(struct lit_task *tk, long long v)
+{
+	if (tk->nsteps < LIT_HIST_MAX)
+		tk->hist[tk->nsteps] = v;
+	tk->nsteps++;
+}
+
+static long long call_prim(struct lit_task *tk, const struct lit_expr *e);
+
 static long long call(struct lit_task *tk, const struct lit_expr *e)
+{
+	bool opaque = pcsim__lit_prim_opaque(e->prim);
+	tk->opaque += opaque;
+	long long v = call_prim(tk, e);
+	tk->opaque -= opaque;
+	step_done(tk, v);
+	return v;
+}
+
+static long long call_prim(struct lit_task *tk, const struct lit_expr *e)
 {
 	const struct lit_prim *pr = e->prim;
 	long long a, v;
@@ -350,7 +382,9 @@ static long long eval(struct lit_task *tk, const struct lit_expr *e)
 		/* a plain C access: LKMM's plain accesses are weaker; pcsim runs them as once */
 		x = eval(tk, e->a[0]);
 		cell(tk, x, e);
-		return plain_load(tk, x, PCSIM_MO_ONCE);
+		x = plain_load(tk, x, PCSIM_MO_ONCE);
+		step_done(tk, x);
+		return x;
 	case E_CALL:
 		return call(tk, e);
 	case E_COND:
@@ -433,6 +467,7 @@ static void exec(struct lit_task *tk, const struct lit_stmt *s)
 		long long a = eval(tk, s->lhs);
 		cell(tk, a, s->lhs);
 		plain_store(tk, a, eval(tk, s->e), PCSIM_MO_ONCE);
+		step_done(tk, 0);
 		break;
 	}
 	case S_IF:
@@ -466,6 +501,7 @@ static void lit_setup(struct pcsim_world *w, void *arg)
 		return; /* out of memory: the execution is over */
 	m->run = run;
 	m->cells = cells;
+	m->tks = tks;
 	for (unsigned i = 0; i < t->nlocs; i++) {
 		struct lit_cell *c = &cells[i];
 		pcsim_obj_name(c, "%s", t->locs[i].name);
@@ -481,7 +517,7 @@ static void lit_setup(struct pcsim_world *w, void *arg)
 	for (unsigned p = 0; p < t->nprocs; p++) {
 		for (unsigned r = 0; r < t->procs[p].nregs; r++)
 			m->regs[p][r] = t->procs[p].reg_init[r];
-		tks[p] = (struct lit_task){m, p};
+		tks[p] = (struct lit_task){.m = m, .proc = p};
 		char name[16];
 		snprintf(name, sizeof(name), "P%u", p);
 		pcsim_task_create(w, name, proc_fn, &tks[p], (int)p);
@@ -589,8 +625,69 @@ static void lit_finish(struct pcsim_world *w, void *arg)
 	run->tab[run->ntab++] = (struct lit_tab){s, holds};
 }
 
-int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cfg_in,
-		     const struct pcsim_explore_opts *o_in, struct pcsim_litmus_result *res)
+/*
+ * The state at a decision for the cache (cache.c): per process its completed steps' values
+ * (struct lit_task), the shared variables by kind, then the engine's part
+ * (pcsim__mm_state_words(), whose region is the variables' cells).
+ */
+static int lit_state_words(void *arg, struct pcsim_world *w, uint64_t *out, size_t cap)
+{
+	struct lit_run *run = arg;
+	const struct pcsim_litmus *t = run->t;
+	struct lit_mem *m = run->mem;
+	size_t n = 0;
+	if (!m)
+		return -1;
+#define PUT(v)                                  \
+	do {                                    \
+		if (n < cap)                    \
+			out[n] = (uint64_t)(v); \
+		n++;                            \
+	} while (0)
+	for (unsigned p = 0; p < t->nprocs; p++) {
+		const struct lit_task *tk = &m->tks[p];
+		if (tk->opaque || tk->nsteps > LIT_HIST_MAX)
+			return -1;
+		PUT(tk->nsteps);
+		for (unsigned i = 0; i < tk->nsteps; i++)
+			PUT(tk->hist[i]);
+	}
+	for (unsigned i = 0; i < t->nlocs; i++) {
+		const struct lit_cell *c = &m->cells[i];
+		switch (t->locs[i].kind) {
+		case LK_ATOMIC:
+			PUT(PCSIM_SETUP_GET(c->a.counter));
+			break;
+		case LK_LOCK:
+			PUT(PCSIM_SETUP_GET(c->l.locked));
+			PUT(c->l.owner);
+			break;
+		case LK_SRCU:
+			PUT(PCSIM_SETUP_GET(c->srcu.readers));
+			break;
+		default:
+			PUT(PCSIM_SETUP_GET(c->w));
+			break;
+		}
+	}
+#undef PUT
+	int k = pcsim__mm_state_words(w, m->cells, t->nlocs * sizeof(*m->cells),
+				      n < cap ? out + n : out, n < cap ? cap - n : 0);
+	if (k < 0 || n + (size_t)k > INT32_MAX)
+		return -1;
+	return (int)(n + (size_t)k);
+}
+
+/* Can the state cache run the search @o asks for? DFS without a preemption bound, one slice. */
+static bool cache_fits(const struct pcsim_explore_opts *o)
+{
+	return !o || (o->strategy == PCSIM_STRATEGY_DFS &&
+		      o->preemption_bound == PCSIM_PREEMPTION_UNBOUNDED && o->slice_count <= 1);
+}
+
+static int litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cfg_in,
+		      const struct pcsim_explore_opts *o_in, struct pcsim_litmus_result *res,
+		      bool use_cache)
 {
 	if (!res)
 		return -EINVAL;
@@ -618,7 +715,32 @@ int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cf
 	o.confirm = false;
 	struct lit_run run = {.t = t};
 	struct pcsim_program prog = {t->name, lit_setup, lit_finish, &run};
+	struct lit_cache cache = {.state = lit_state_words, .arg = &run};
+	bool cached = use_cache && cache_fits(&o) && cfg.backend == PCSIM_BACKEND_SIM;
+	if (cached) {
+		cache.user_stop = o.stop;
+		o.strategy = PCSIM_STRATEGY_CALLBACK;
+		o.choose = pcsim__lit_cache_choose;
+		o.choose_arg = &cache;
+		o.stop = &cache.stop;
+		o.keep_trace = false;
+		o.shrink = false;
+	}
 	int rc = pcsim_explore(&prog, &cfg, &o, &res->report);
+	if (cached) {
+		res->cached = 1;
+		res->pruned = cache.pruned;
+		res->cache_states = cache.n;
+		res->report.exhausted = cache.done && !cache.broken;
+		if (cache.broken && !res->report.message)
+			res->report.message = strdup(cache.oom ? "state cache: out of memory; the "
+								 "search stopped"
+							       : "state cache: a replay did not "
+								 "meet its recorded decision (the "
+								 "program is not deterministic); "
+								 "the search stopped");
+		pcsim__lit_cache_fini(&cache);
+	}
 	if (rc < 0) {
 		for (size_t i = 0; i < run.ntab; i++)
 			free(run.tab[i].state);
@@ -666,7 +788,8 @@ int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cf
 	} else {
 		bool allow_pos = ex != PCSIM_LITMUS_NEVER, allow_neg = ex != PCSIM_LITMUS_ALWAYS;
 		/* executions that failed recorded no state: the verdict covers the others */
-		bool complete = o.strategy == PCSIM_STRATEGY_DFS && res->report.exhausted &&
+		bool complete = (cached || o.strategy == PCSIM_STRATEGY_DFS) &&
+				res->report.exhausted &&
 				o.preemption_bound == PCSIM_PREEMPTION_UNBOUNDED &&
 				res->report.unrecorded == run.filtered;
 		if ((run.pos && !allow_pos) || (run.neg && !allow_neg))
@@ -679,6 +802,18 @@ int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cf
 			res->agreement = PCSIM_LITMUS_STRONGER;
 	}
 	return 0;
+}
+
+int pcsim_litmus_run(const struct pcsim_litmus *t, const struct pcsim_config *cfg,
+		     const struct pcsim_explore_opts *o, struct pcsim_litmus_result *res)
+{
+	return litmus_run(t, cfg, o, res, false);
+}
+
+int pcsim_litmus_run_cached(const struct pcsim_litmus *t, const struct pcsim_config *cfg,
+			    const struct pcsim_explore_opts *o, struct pcsim_litmus_result *res)
+{
+	return litmus_run(t, cfg, o, res, true);
 }
 
 void pcsim_litmus_result_free(struct pcsim_litmus_result *res)
@@ -814,6 +949,9 @@ char *pcsim_litmus_format(const struct pcsim_litmus *t, const struct pcsim_litmu
 		  pcsim_litmus_verdict_name(res->observed), res->positive, res->negative);
 	sb_printf(&b, "Mode %s: %" PRIu64 " executions%s", mode ? mode : "?", r->executions,
 		  r->exhausted ? ", exhaustive" : ", NOT exhaustive");
+	if (res->cached)
+		sb_printf(&b, ", state cache: %" PRIu64 " states, %" PRIu64 " cut short",
+			  res->cache_states, res->pruned);
 	if (res->filtered)
 		sb_printf(&b, ", %" PRIu64 " left out by the filter", res->filtered);
 	if (r->unrecorded > res->filtered)

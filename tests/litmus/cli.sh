@@ -48,4 +48,9 @@ check 2 'no litmus file' -- --mem sc
 check 0 'Mode sc: .* NOT exhaustive' -- --executions 3 "$src/SB.litmus"
 check 0 'tso Sometimes' -- --preemptions unbounded --mem tso --summary "$src/SB.litmus"
 check 2 'preemptions' -- --preemptions lots "$src/SB.litmus"
+# the state cache: on by default for unbounded DFS, off with --no-cache or a preemption bound
+check 0 'Mode tso: .* exhaustive, state cache: ' -- --mem tso "$src/SB.litmus"
+check 0 'tso Sometimes .* s cached$' -- --mem tso --summary "$src/SB.litmus"
+check 0 'Mode tso: [0-9]* executions, exhaustive$' -- --no-cache --mem tso "$src/SB.litmus"
+check 0 'Mode tso: [0-9]* executions, exhaustive$' -- --preemptions 2 --mem tso "$src/SB.litmus"
 exit $fail

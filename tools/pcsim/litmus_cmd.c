@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * litmus_cmd.c - `pcsim litmus FILE.litmus... [--mem sc|tso|weak[,...]] [--strategy dfs|pct|random]
- * [--preemptions K|unbounded] [--executions N] [--seed N] [--summary]`: run C litmus tests
- * (herd7's format, the Linux kernel memory model's suite) with <pcsim/litmus.h> and print
- * herd7-style results, one block per test and memory mode. docs/litmus.md.
+ * [--preemptions K|unbounded] [--executions N] [--seed N] [--summary] [--no-cache]`: run C
+ * litmus tests (herd7's format, the Linux kernel memory model's suite) with <pcsim/litmus.h>
+ * and print herd7-style results, one block per test and memory mode. docs/litmus.md.
  *
  * Exit status: 0 when every test's verdict is consistent with (or, in a mode stronger than
  * LKMM, stronger than) the verdict its comment states; 1 when one is weaker; 2 for bad usage,
@@ -34,6 +34,10 @@ static void litmus_usage(void)
 	       "  --executions N            stop after N executions (0 = no limit, default)\n"
 	       "  --seed N                  pct/random seed, default 1\n"
 	       "  --summary                 one line per test and mode\n"
+	       "  --no-cache                DFS without the visited-state cache (on by default\n"
+	       "                            for dfs without a preemption bound: same states\n"
+	       "                            and verdicts, far fewer executions; its counts are\n"
+	       "                            executions run, not schedules)\n"
 	       "\n"
 	       "exit status: 0 every verdict consistent with (or stronger than) the test's\n"
 	       "\"Result:\", 1 one is weaker than LKMM allows, 2 bad usage or a parse error\n");
@@ -83,7 +87,7 @@ int pcsim_cli_litmus(int argc, char **argv)
 	unsigned nfiles = 0;
 	enum pcsim_memmode modes[4];
 	unsigned nmodes = 0;
-	bool summary = false;
+	bool summary = false, cache = true;
 	struct pcsim_explore_opts o;
 	pcsim_explore_opts_init(&o);
 	o.strategy = PCSIM_STRATEGY_DFS;
@@ -101,6 +105,10 @@ int pcsim_cli_litmus(int argc, char **argv)
 		}
 		if (strcmp(a, "--summary") == 0) {
 			summary = true;
+			continue;
+		}
+		if (strcmp(a, "--no-cache") == 0) {
+			cache = false;
 			continue;
 		}
 		if (a[0] == '-' && a[1] == '-' && !v)
@@ -186,7 +194,8 @@ int pcsim_cli_litmus(int argc, char **argv)
 									 : "sc";
 			struct pcsim_litmus_result res;
 			double t0 = now_s();
-			int rc = pcsim_litmus_run(t, &cfg, &o, &res);
+			int rc = cache ? pcsim_litmus_run_cached(t, &cfg, &o, &res)
+				       : pcsim_litmus_run(t, &cfg, &o, &res);
 			double dt = now_s() - t0;
 			if (rc < 0) {
 				fprintf(stderr, "%s: %s\n", files[f],
@@ -200,12 +209,12 @@ int pcsim_cli_litmus(int argc, char **argv)
 				status = 1;
 			if (summary) {
 				printf("%-40s %-3s %-9s expected %-9s %-10s %10" PRIu64
-				       " executions %8.2f s\n",
+				       " executions %8.2f s%s\n",
 				       pcsim_litmus_name(t), mname,
 				       pcsim_litmus_verdict_name(res.observed),
 				       pcsim_litmus_verdict_name(pcsim_litmus_expected(t)),
 				       pcsim_litmus_agreement_name(res.agreement),
-				       res.report.executions, dt);
+				       res.report.executions, dt, res.cached ? " cached" : "");
 			} else {
 				char *out = pcsim_litmus_format(t, &res, mname);
 				if (!out) {

@@ -761,3 +761,198 @@ void pcsim__sim_allow(struct pcsim__ctx *c, const void *addr)
 	}
 }
 
+
+/* ---------------------------------------------------------------------------------------------
+ * The state hook of litmus-sized programs (src/litmus/run.c's visited-state cache): the part of
+ * the world that decides the future of an execution, apart from what the program's own tasks
+ * keep in their C state, as a list of 64-bit words that are equal for equal states. No word
+ * holds an address (addresses become offsets into the caller's region), a step count or an
+ * absolute timestamp (weak timestamps become their rank among those in the state, store epochs
+ * the distance from their CPU's current epoch): only comparisons between timestamps and between
+ * epochs of one CPU decide anything (weak_read, sb_may_flush), and a rank mapping keeps them.
+ */
+
+/* The declaration the litmus layer uses is in src/litmus/litmus_int.h (it cannot include this
+ * directory's headers); this one keeps -Wmissing-prototypes content and must match it. */
+int pcsim__mm_state_words(struct pcsim_world *w, const void *base, size_t len, uint64_t *out,
+			  size_t cap);
+
+struct sw_buf {
+	uint64_t *out;
+	size_t n, cap;
+};
+
+static inline void sw_put(struct sw_buf *b, uint64_t v)
+{
+	if (b->n < b->cap)
+		b->out[b->n] = v;
+	b->n++;
+}
+
+/* @p's offset in [base, base + len) plus one, or 0 when outside. */
+static inline uint64_t sw_off(const void *base, size_t len, const void *p)
+{
+	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)base;
+	return a >= lo && a - lo < len ? (uint64_t)(a - lo) + 1 : 0;
+}
+
+static int sw_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The rank of @ts among the sorted distinct @ranks[0..n). */
+static uint64_t sw_rank(const uint64_t *ranks, size_t n, uint64_t ts)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ranks[mid] < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int sw_cmp_loc(const void *a, const void *b)
+{
+	const struct weak_loc *x = *(const struct weak_loc *const *)a;
+	const struct weak_loc *y = *(const struct weak_loc *const *)b;
+	uintptr_t ax = (uintptr_t)x->addr, ay = (uintptr_t)y->addr;
+	return ax < ay ? -1 : ax > ay;
+}
+
+/*
+ * pcsim__mm_state_words - the engine's part of the state of @w at a decision, for a program
+ * whose shared objects all lie in [@base, @base + @len): per task (creation order) its run
+ * state and the fields that decide what its next step does (fresh, yielding, the CPU it holds,
+ * preemption, interrupts, RCU nesting, the spinlock it spins on, lockdep's held classes); the
+ * lockdep graph; per CPU its store buffer (offset, size, value, relative epoch); under weak the
+ * store histories of the region's locations (offset order) and the CPUs' views, timestamps as
+ * ranks. Written to @out (at most @cap words).
+ * Context: the sim backend, inside a strategy's decision (nothing changes state).
+ * Return: the number of words (more than @cap: @out holds the first @cap; call again with room),
+ * or -1 when the state is not one this hook can describe - something waits (a sleeping task,
+ * an RCU grace period or callback, a pending event, an interrupt context), a forbidden range is
+ * set, or a buffered store or a store history lies outside the region - and the caller must not
+ * treat the state as known.
+ */
+int pcsim__mm_state_words(struct pcsim_world *w, const void *base, size_t len, uint64_t *out,
+			  size_t cap)
+{
+	struct sw_buf b = { out, 0, cap };
+	if (w->ex.pending || w->ex.rcu_cbs || w->ex.rcu_cbs_inflight || w->ex.ngp_waiters ||
+	    w->ex.nforbid || w->ex.ninv)
+		return -1;
+	sw_put(&b, w->cfg.mem);
+	sw_put(&b, w->ex.ntasks);
+	for (unsigned i = 0; i < w->ex.ntasks; i++) {
+		const struct pcsim_task *t = w->tasks[i];
+		const struct pcsim__ctx *c = &t->ctx;
+		if (c->run == CR_SLEEPING || t->gp || t->gp_waiting || t->barrier_waiting ||
+		    t->task_works || t->sigpending)
+			return -1;
+		uint64_t spin = 0;
+		if (c->run == CR_SPINNING && !(spin = sw_off(base, len, c->spin_on)))
+			return -1;
+		uint64_t flags = (uint64_t)c->run | (uint64_t)c->fresh << 8 |
+				 (uint64_t)c->yielding << 9 | (uint64_t)(w->ex.yielder == c) << 10 |
+				 (uint64_t)c->irqs_off << 11 |
+				 (uint64_t)(w->cpus[c->cpu].curr == c) << 12;
+		sw_put(&b, flags | (uint64_t)c->cpu << 16 | (uint64_t)c->nheld << 32);
+		sw_put(&b, (uint64_t)(uint32_t)c->preempt_count |
+				   (uint64_t)(uint32_t)c->rcu_nesting << 32);
+		sw_put(&b, spin);
+		for (unsigned h = 0; h < c->nheld && h < PCSIM_MAX_HELD; h++)
+			sw_put(&b, c->held[h]);
+	}
+	/* lockdep: the classes in use, their usage and the dependencies found so far */
+	sw_put(&b, w->ex.nclasses);
+	for (unsigned i = 1; i <= w->ex.nclasses && i < PCSIM_MAX_CLASSES; i++) {
+		sw_put(&b, w->classes[i].usage);
+		for (unsigned j = 0; j <= w->ex.nclasses / 64 && j < PCSIM_MAX_CLASSES / 64; j++)
+			sw_put(&b, w->deps[i][j]);
+	}
+	const struct pcsim__weak *k = NULL;
+	if (is_weak(w) && w->weak && w->weak->gen == w->exec_gen)
+		k = w->weak;
+	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++) {
+		const struct pcsim__cpu *cp = &w->cpus[cpu];
+		if (cp->irq)
+			return -1;
+		uint32_t ep = k ? k->cpu[cpu].epoch : 0;
+		sw_put(&b, cp->sb_len);
+		for (unsigned i = 0; i < cp->sb_len; i++) {
+			const struct sb_entry *e = &cp->sb[(cp->sb_head + i) % PCSIM_SB_MAX];
+			uint64_t off = sw_off(base, len, e->addr);
+			if (!off || e->ptr)
+				return -1;
+			sw_put(&b, off | (uint64_t)e->size << 48);
+			sw_put(&b, e->val);
+			sw_put(&b, is_weak(w) ? (uint32_t)(ep - e->epoch) : 0);
+		}
+	}
+	if (!k)
+		return b.n > (size_t)INT32_MAX ? -1 : (int)b.n;
+	/* weak: the tracked locations, in offset order, and the timestamps as ranks */
+	size_t nloc = 0, nts = 0;
+	for (size_t i = 0; i < k->cap; i++)
+		if (k->tab[i].gen == k->gen && k->tab[i].n)
+			nloc++;
+	const struct weak_loc **locs = malloc((nloc ? nloc : 1) * sizeof(*locs));
+	uint64_t *ranks = malloc((nloc * WEAK_HIST + 3 * PCSIM_MAX_CPUS + 2) * sizeof(*ranks));
+	if (!locs || !ranks) {
+		free(locs);
+		free(ranks);
+		return -1;
+	}
+	nloc = 0;
+	ranks[nts++] = 0;
+	ranks[nts++] = k->ts;
+	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++) {
+		ranks[nts++] = k->cpu[cpu].view;
+		ranks[nts++] = k->cpu[cpu].seen;
+		ranks[nts++] = k->cpu[cpu].last;
+	}
+	for (size_t i = 0; i < k->cap; i++) {
+		const struct weak_loc *l = &k->tab[i];
+		if (l->gen != k->gen || !l->n)
+			continue;
+		if (!sw_off(base, len, l->addr)) {
+			free(locs);
+			free(ranks);
+			return -1;
+		}
+		locs[nloc++] = l;
+		for (unsigned h = 0; h < l->n; h++)
+			ranks[nts++] = l->h[h].ts;
+	}
+	qsort(ranks, nts, sizeof(*ranks), sw_cmp_u64);
+	size_t nr = 0;
+	for (size_t i = 0; i < nts; i++)
+		if (!nr || ranks[nr - 1] != ranks[i])
+			ranks[nr++] = ranks[i];
+	qsort(locs, nloc, sizeof(*locs), sw_cmp_loc);
+	sw_put(&b, sw_rank(ranks, nr, k->ts));
+	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++) {
+		sw_put(&b, sw_rank(ranks, nr, k->cpu[cpu].view));
+		sw_put(&b, sw_rank(ranks, nr, k->cpu[cpu].seen));
+		sw_put(&b, sw_rank(ranks, nr, k->cpu[cpu].last));
+	}
+	sw_put(&b, nloc);
+	for (size_t i = 0; i < nloc; i++) {
+		const struct weak_loc *l = locs[i];
+		sw_put(&b, sw_off(base, len, l->addr) | (uint64_t)l->size << 48 |
+				   (uint64_t)l->n << 56);
+		for (unsigned h = 0; h < l->n; h++) {
+			sw_put(&b, sw_rank(ranks, nr, l->h[h].ts) | (uint64_t)l->h[h].ptr << 63);
+			sw_put(&b, l->h[h].val);
+			sw_put(&b, l->h[h].seen);
+		}
+	}
+	free(locs);
+	free(ranks);
+	return b.n > (size_t)INT32_MAX ? -1 : (int)b.n;
+}
