@@ -231,6 +231,7 @@ struct pcsim__exec {
 	/* sim: interrupt contexts that returned, reused last-in first-out (sim/sched.c fire()) */
 	struct pcsim__ctx *irq_free;	/* chained through ->arg */
 	struct pcsim__ctx *irq_zombie;	/* the last one to return: its fiber may still be ours */
+	struct pcsim__event *ev_free;	/* their events, when nothing traces (->next_pending) */
 };
 
 struct pcsim__backend_ops;

@@ -566,11 +566,18 @@ static void irq_entry(void *arg)
 	 * Memory for a million completions: this context's structure is reused by a later
 	 * interrupt (fire()). Not yet: we still run on it, and switch_to() reads it once more. The
 	 * one that returned before us is past that, and nothing names it but its event (by id,
-	 * for labels: the event keeps its name; ev->ctx, the running context, goes).
+	 * for labels: the event keeps its name, unless nothing traces; ev->ctx, the running
+	 * context, goes).
 	 */
 	if (w->ex.irq_zombie) {
 		struct pcsim__ctx *z = w->ex.irq_zombie;
 		z->ev->ctx = NULL;
+		if (!w->tracing) {
+			/* no trace will name it: its event goes too (its id stays unused) */
+			w->events[z->ev->id - 1] = NULL;
+			z->ev->next_pending = w->ex.ev_free;
+			w->ex.ev_free = z->ev;
+		}
 		z->arg = w->ex.irq_free;
 		w->ex.irq_free = z;
 	}
