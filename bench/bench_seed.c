@@ -1409,10 +1409,8 @@ int pcsim_bench_seed(int argc, char **argv)
 	/* kernel: PERF-ANCHOR's parameters scaled down (the full size: --size 2G) */
 	o.leg[SD_KERNEL] = (struct sd_leg_cfg){ .on = true, .size = 256ull << 20, .repeats = 3 };
 	/*
-	 * sim: the seed's file (4 GiB) but 128 K of its 1 M reads: an execution keeps every
-	 * request, its async data and the strategy's log of choices until it ends, ~0.7-2.4 KiB
-	 * per read (1 M reads: up to 2.4 GiB; docs/seed-experiment.md, "Memory"). Deterministic,
-	 * so one run.
+	 * sim: the seed's file (4 GiB) but 128 K of its 1 M reads, ~2-4 s of CPU per mode (1 M:
+	 * 8-14 s, 151 MiB; docs/seed-experiment.md, "Memory"). Deterministic, so one run.
 	 */
 	o.leg[SD_SIM] = (struct sd_leg_cfg){ .on = true, .size = 4ull << 30, .reads = 131072,
 					     .repeats = 1 };
