@@ -352,3 +352,5 @@ pcsim_set_warnings(fuzz_replay_calibration)
 add_test(NAME fuzz_corpus_calibration
 	COMMAND fuzz_replay_calibration ${PROJECT_SOURCE_DIR}/fuzz/corpus/calibration)
 set_tests_properties(fuzz_corpus_calibration PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
+# The device's interrupt coalescing (device_irq_batch) and no_choice_log's refusals (~2 s).
+pcsim_cmocka_test(NAME bdev_coalesce SOURCES unit/test_bdev_coalesce.c)

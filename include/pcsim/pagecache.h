@@ -297,6 +297,8 @@ struct pcsim_bdev_params {
  * @service_ns: the drawn service time (0 when none is drawn); the completion is not due before
  *	@start_ns + @service_ns.
  * @error: 0, or -EIO when the injected error was chosen.
+ * @irq: which completion interrupt ended the page (0, 1, ... in the order they took their
+ *	requests): with irq_batch > 1 several requests share one.
  */
 struct pcsim_bdev_io {
 	struct pcsim_page *pcsim_page;
@@ -304,6 +306,7 @@ struct pcsim_bdev_io {
 	uint64_t seq, start_seq;
 	uint64_t submit_ns, start_ns, service_ns, complete_ns;
 	int error;
+	uint64_t irq;
 };
 
 /**

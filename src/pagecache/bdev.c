@@ -304,6 +304,8 @@ static void bdev_complete_coalesced(struct pcsim_bdev_req *rq)
 		batch = bdev->done;
 		bdev->done = bdev->done_tail = NULL;
 		bdev->ndone = 0;
+		for (struct pcsim_bdev_req *r = batch; r; r = r->next)
+			r->io.irq = bdev->interrupts;
 		bdev->interrupts++;
 	}
 	spin_unlock(&bdev->lock);
@@ -329,11 +331,11 @@ static void bdev_complete(void *arg)
 		bdev_complete_coalesced(rq);
 		return;
 	}
+	rq->io.irq = __atomic_fetch_add(&bdev->interrupts, 1, __ATOMIC_RELAXED);
 	bdev_end_request(rq);
 	struct pcsim_bdev_req *next;
 	spin_lock(&bdev->lock);		/* interrupts are off here already */
 	next = bdev_next_locked(bdev);
-	bdev->interrupts++;
 	spin_unlock(&bdev->lock);
 	bdev_req_recycle(rq);
 	if (next)
