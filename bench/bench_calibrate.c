@@ -8,7 +8,9 @@
  * (io_uring NOPs inline against IOSQE_ASYNC: io_wq_enqueue and the worker's wake-up) and many
  * io-wq workers reading one inode (IOSQE_ASYNC reads of cached pages at QD 32 against QD 1); the
  * model's own add_to_page_cache (host ns and steps, for reference: not charged); the device is
- * the perf-anchor preset (calibrated from PERF-ANCHOR.md's O_DIRECT runs, docs/pagecache.md).
+ * the perf-anchor preset (calibrated from PERF-ANCHOR.md's O_DIRECT runs, docs/pagecache.md),
+ * and the disk's requests per completion interrupt at QD 32 (/proc/interrupts against
+ * /sys/dev/block/.../stat: the model device's interrupt coalescing, device_irq_batch).
  * Medians over repeats; nothing is fitted to any result. The file it writes is read by
  * `pcsim bench seed --calibration FILE`. Models nothing itself. docs/seed-experiment.md.
  */
@@ -26,6 +28,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 
 #ifdef PCSIM_BENCH_LIBURING
@@ -42,131 +45,12 @@
 #define CB_FILE_BLOCKS 16384u		/* 64 MiB */
 #define CB_MAX_REPEATS 101u
 
-/* ---------------------------------------------------------------------------------------------
- * The file format
- */
-static const struct {
-	const char *name, *what;
-	size_t off;
-} cb_fields[] = {
-#define CB_FIELD(n, w) { #n, w, offsetof(struct pcsim_calib, n) },
-	PCSIM_CALIB_FIELDS(CB_FIELD)
-#undef CB_FIELD
-};
-#define CB_NFIELDS (sizeof(cb_fields) / sizeof(cb_fields[0]))
-
-static double *cb_at(struct pcsim_calib *c, size_t i)
-{
-	return (double *)((char *)c + cb_fields[i].off);
-}
-
-void pcsim_calib_clear(struct pcsim_calib *c)
-{
-	for (size_t i = 0; i < CB_NFIELDS; i++)
-		*cb_at(c, i) = NAN;
-}
-
-static double cb_pos(double v)
-{
-	return isnan(v) ? v : v < 0 ? 0 : v;
-}
-
-void pcsim_calib_derive(struct pcsim_calib *c)
-{
-	c->ctx_switch_ns = cb_pos(c->futex_cpu_per_switch_ns -
-				  c->futex_syscalls_per_switch * c->syscall_ns);
-	c->read_path_ns = cb_pos(c->warm_read_ns - c->syscall_ns);
-	c->lookup_ns = cb_pos(c->read_path_ns - c->copy4k_ns);
-	c->miss_qd1_ns = cb_pos(c->cold_read_ns - c->warm_read_ns -
-				c->cold_read_switches * c->ctx_switch_ns);
-	c->miss_ns = cb_pos(c->readahead_ns - c->syscall_ns);
-	c->iowq_ns = cb_pos(c->nop_async_ns - c->nop_inline_ns -
-			    c->nop_async_switches * c->ctx_switch_ns);
-	c->contention_ns = cb_pos(c->wq_read_qd32_ns - c->wq_read_qd1_ns -
-				  (c->wq_read_qd32_switches - c->wq_read_qd1_switches) *
-					  c->ctx_switch_ns);
-}
-
+/* The file (its format: bench_calib_file.c), written whole or not at all. */
 int pcsim_calib_write(const struct pcsim_calib *c, const char *path, const char *header)
 {
-	size_t cap = 8192, len = 0;
-	char *s = malloc(cap);
-	if (!s)
-		return -1;
-	len += (size_t)snprintf(s + len, cap - len, "%s", header ? header : "");
-	for (size_t i = 0; i < CB_NFIELDS && len < cap; i++) {
-		double v = *cb_at((struct pcsim_calib *)c, i);
-		if (isnan(v))
-			len += (size_t)snprintf(s + len, cap - len, "%-26s = nan  # %s\n",
-						cb_fields[i].name, cb_fields[i].what);
-		else
-			len += (size_t)snprintf(s + len, cap - len, "%-26s = %.6f  # %s\n",
-						cb_fields[i].name, v, cb_fields[i].what);
-	}
-	int rc = len < cap ? pcsim_cmdline_write_file(path, s) : -1;
+	char *s = pcsim_calib_format(c, header);
+	int rc = s ? pcsim_cmdline_write_file(path, s) : -1;
 	free(s);
-	return rc;
-}
-
-int pcsim_calib_read(struct pcsim_calib *c, const char *path, char *err, size_t errlen)
-{
-	pcsim_calib_clear(c);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		int e = errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return -e;
-	}
-	char line[512];
-	unsigned ln = 0;
-	int rc = 0;
-	while (rc == 0 && fgets(line, sizeof(line), f)) {
-		ln++;
-		char *h = strchr(line, '#');
-		if (h)
-			*h = 0;
-		char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '\n' || *p == '\r')
-			continue;
-		char name[64], val[64], extra[8];
-		if (sscanf(p, "%63[A-Za-z0-9_] = %63s %7s", name, val, extra) != 2) {
-			snprintf(err, errlen, "%s:%u: expected 'name = value'", path, ln);
-			rc = -EINVAL;
-			break;
-		}
-		size_t i = 0;
-		while (i < CB_NFIELDS && strcmp(cb_fields[i].name, name))
-			i++;
-		if (i == CB_NFIELDS) {
-			snprintf(err, errlen, "%s:%u: unknown figure '%s'", path, ln, name);
-			rc = -EINVAL;
-			break;
-		}
-		char *end;
-		double v = strtod(val, &end);
-		if (*end || (!isnan(v) && (isinf(v) || v < 0))) {
-			snprintf(err, errlen, "%s:%u: '%s' is not a number >= 0 (or nan)", path, ln,
-				 val);
-			rc = -EINVAL;
-			break;
-		}
-		*cb_at(c, i) = v;
-	}
-	fclose(f);
-	if (rc == 0) {
-		/* the seed charges these; the rest is what they came from */
-		const double need[] = { c->syscall_ns, c->ctx_switch_ns, c->read_path_ns,
-					c->lookup_ns, c->miss_ns, c->miss_qd1_ns };
-		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-			if (isnan(need[i])) {
-				snprintf(err, errlen,
-					 "%s: syscall_ns, ctx_switch_ns, read_path_ns, lookup_ns, "
-					 "miss_ns and miss_qd1_ns must all be given", path);
-				rc = -EINVAL;
-			}
-	}
 	return rc;
 }
 
@@ -466,6 +350,94 @@ static int cb_uring_once(int fd, const unsigned *blk, unsigned nblk, unsigned n,
 #endif
 
 /* ---------------------------------------------------------------------------------------------
+ * The device's completions per interrupt (interrupt coalescing): the requests the disk behind
+ * @fd completed (/sys/dev/block/MAJ:MIN/stat, reads + writes) and the interrupts its driver
+ * took (/proc/interrupts, the lines named after the disk's device, e.g. virtio1-req.0; not its
+ * -config line). Other processes' I/O on the same disk counts on both sides. 0 when either is
+ * not readable (not a virtio/NVMe-style device, no /sys).
+ */
+static __attribute__((unused)) int cb_disk_counters(int fd, double *ios, double *irqs)
+{
+	struct stat st;
+	char p[512], link[512], line[1024];
+	if (fstat(fd, &st))
+		return -errno;
+	unsigned ma = major(st.st_dev), mi = minor(st.st_dev);
+	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/device", ma, mi);
+	ssize_t n = readlink(p, link, sizeof(link) - 1);
+	if (n < 0) {	/* a partition: its disk's device */
+		snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/../device", ma, mi);
+		n = readlink(p, link, sizeof(link) - 1);
+	}
+	if (n <= 0)
+		return -ENOENT;
+	link[n] = 0;
+	const char *dev = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	size_t dl = strlen(dev);
+	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/stat", ma, mi);
+	FILE *f = fopen(p, "r");
+	unsigned long long v[5];
+	if (!f)
+		return -errno;
+	int got = fscanf(f, "%llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4]);
+	fclose(f);
+	if (got != 5)
+		return -EINVAL;
+	*ios = (double)(v[0] + v[4]);
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -errno;
+	double sum = 0;
+	bool any = false;
+	while (fgets(line, sizeof(line), f)) {
+		char *name = strrchr(line, ' ');
+		if (!name)
+			continue;
+		name++;
+		name[strcspn(name, "\n")] = 0;
+		if (strncmp(name, dev, dl) || !name[dl] || strstr(name, "config"))
+			continue;
+		char *q = strchr(line, ':');
+		for (q = q ? q + 1 : line;;) {
+			char *e;
+			unsigned long long x = strtoull(q, &e, 10);
+			if (e == q)
+				break;
+			sum += (double)x;
+			q = e;
+		}
+		any = true;
+	}
+	fclose(f);
+	if (!any)
+		return -ENOENT;
+	*irqs = sum;
+	return 0;
+}
+
+#ifdef PCSIM_BENCH_LIBURING
+/*
+ * @n cold random reads (dropped first, FADV_RANDOM) through a plain io_uring at QD 32: the
+ * device's requests per completion interrupt over the run (what the seed's rasync mode meets).
+ */
+static int cb_irq_batch_once(int fd, const unsigned *blk, unsigned n, double *batch)
+{
+	double io0, irq0, io1, irq1, cpu, sw;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	if (cb_disk_counters(fd, &io0, &irq0))
+		return -ENOENT;
+	int rc = cb_uring_once(fd, blk, n, n, 32, false, &cpu, &sw);
+	if (rc || cb_disk_counters(fd, &io1, &irq1))
+		return rc ? rc : -ENOENT;
+	if (irq1 <= irq0 || io1 <= io0)
+		return -ENOENT;
+	*batch = (io1 - io0) / (irq1 - irq0);
+	return 0;
+}
+#endif
+
+/* ---------------------------------------------------------------------------------------------
  * The model's own add_to_page_cache (sim backend, no checks): host ns and steps per insert
  */
 struct cb_model {
@@ -550,7 +522,7 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 		((uint64_t *)cb_src)[i] = x;
 	}
 	enum { SYS, CPY, FCPU, FSYS, FHOP, COLD, COLDSW, COLDW, WARM, NOPI, NOPA, NOPASW, Q1, Q1SW,
-	       Q32, Q32SW, MH, MS, RA, NV };
+	       Q32, Q32SW, MH, MS, RA, IRQB, NV };
 	cb_note(quiet, "system call, 4 KiB copy, futex ping-pong, model insert");
 	for (unsigned r = 0; r < repeats; r++) {
 		v[SYS][nv[SYS]++] = cb_syscall_once();
@@ -611,6 +583,9 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 				v[Q32][nv[Q32]++] = cpu;
 				v[Q32SW][nv[Q32SW]++] = sw;
 			}
+			double ib;
+			if (cb_irq_batch_once(fd, blk + 2 * nread, nread, &ib) == 0)
+				v[IRQB][nv[IRQB]++] = ib;
 		}
 	}
 #endif
@@ -639,6 +614,7 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 	c->wq_read_qd32_switches = m[Q32SW];
 	c->model_insert_host_ns = m[MH];
 	c->model_insert_steps = m[MS];
+	c->device_irq_batch = m[IRQB];
 	const struct pcsim_bdev_params *p = pcsim_bdev_preset("perf-anchor");
 	if (p) {
 		c->device_slots = p->slots;
@@ -660,20 +636,6 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
  */
 int pcsim_bench_calibrate(int argc, char **argv);
 
-void pcsim_calib_json(const struct pcsim_calib *c, FILE *f)
-{
-	fputc('{', f);
-	for (size_t i = 0; i < CB_NFIELDS; i++) {
-		double v = *cb_at((struct pcsim_calib *)c, i);
-		fprintf(f, "%s\"%s\":", i ? "," : "", cb_fields[i].name);
-		if (isnan(v))
-			fprintf(f, "null");
-		else
-			fprintf(f, "%.6f", v);
-	}
-	fputc('}', f);
-}
-
 static void cb_print(const struct pcsim_calib *c, bool json)
 {
 	if (json) {
@@ -684,14 +646,16 @@ static void cb_print(const struct pcsim_calib *c, bool json)
 	}
 	printf("pcsim bench calibrate: medians over %.0f repeats on this machine (%.0f CPUs)\n",
 	       c->repeats, c->ncpus);
-	for (size_t i = 0; i < CB_NFIELDS; i++) {
-		double v = *cb_at((struct pcsim_calib *)c, i);
+	const char *name, *what;
+	for (size_t i = 0; pcsim_calib_field(c, i, &name, &what, NULL) == 0; i++) {
+		double v;
+		pcsim_calib_field(c, i, NULL, NULL, &v);
 		char b[32];
 		if (isnan(v))
 			snprintf(b, sizeof(b), "-");
 		else
 			snprintf(b, sizeof(b), "%.1f", v);
-		printf("  %-26s %12s  %s\n", cb_fields[i].name, b, cb_fields[i].what);
+		printf("  %-26s %12s  %s\n", name, b, what);
 	}
 }
 

@@ -49,9 +49,10 @@
 
 #define SD_BS 4096u
 #define SD_MAX_QD 4096u
-/* io-wq workers per ring: the model's pool holds 8 (src/uring_sim/uring_int.h), the bounded
- * io-wq's min(QD, 4 x CPUs) on 2 CPUs */
-#define SD_MAX_WORKERS 8u
+/* io-wq workers per ring: the default is the bounded io-wq's min(QD, 4 x CPUs) on 2 CPUs (5.10);
+ * the model's pool holds up to PCSIM_URING_IOWQ_MAX (--predict takes the kernel leg's count) */
+#define SD_DEFAULT_WORKERS 8u
+#define SD_MAX_WORKERS PCSIM_URING_IOWQ_MAX
 
 enum sd_mode { SD_SYNC = 0, SD_OFFLOAD, SD_RASYNC, SD_NR_MODES };
 enum sd_leg { SD_KERNEL = 0, SD_SIM, SD_THREADS, SD_NR_LEGS };
@@ -91,6 +92,9 @@ struct sd_leg_cfg {
 
 struct sd_opts {
 	unsigned qd, workers;
+	bool workers_given;
+	unsigned irq_batch;		/* sim: requests per completion interrupt (0: 1) */
+	bool irq_batch_given;
 	uint64_t seed, step_ns;
 	const char *dir, *svg;
 	bool json, keep;
@@ -478,6 +482,7 @@ struct sd_prog {
 	bool acct;
 	uint64_t task_steps, irq_steps, reader_steps, vol, invol;
 	bool slept[PCSIM_MAX_TASKS + 2];
+	bool woken[PCSIM_MAX_TASKS + 2];	/* has slept and run again */
 	const struct pcsim_task *cpu_last[PCSIM_MAX_CPUS];
 	const struct pcsim_task *reader;
 };
@@ -506,8 +511,17 @@ static int sd_account(struct pcsim_world *w, void *arg)
 	if (id > PCSIM_MAX_TASKS || cpu >= PCSIM_MAX_CPUS)
 		return 0;
 	bool sl = pcsim_task_is_sleeping(t);
-	if (sl && !p->slept[id])
-		p->vol++;		/* schedule() with the task not runnable */
+	/*
+	 * schedule() with the task not runnable. Not an io-wq worker's first sleep: the model
+	 * creates every worker with the ring and each goes idle at once, where 6.x creates them
+	 * when work comes (the kernel leg's rasync runs have none); counted over the first reads
+	 * and scaled per read, those set-up sleeps would weigh as a sleep per read each (33
+	 * workers: one per 32 reads, as many as rasync's reader has).
+	 */
+	if (sl && !p->slept[id] && (t == p->reader || p->woken[id]))
+		p->vol++;
+	if (!sl && p->slept[id])
+		p->woken[id] = true;
 	p->slept[id] = sl;
 	const struct pcsim_task *prev = p->cpu_last[cpu];
 	if (prev != t) {
@@ -634,6 +648,11 @@ static int sd_model_run(struct sd_opts *o, enum sd_leg leg, const unsigned *orde
 	pcsim_pagecache_config(&cfg)->device = PCSIM_DEVICE_PERF_ANCHOR;
 	pcsim_uring_config(&cfg)->mode = (int)sd_ring_mode[mode];
 	pcsim_uring_config(&cfg)->iowq_workers = o->workers;
+	if (sim && o->irq_batch > 1)
+		pcsim_pagecache_config(&cfg)->device_irq_batch = o->irq_batch;
+	/* memory for 1 M reads: freed requests reused (the kernel's request cache) */
+	if (sim)
+		pcsim_uring_config(&cfg)->req_cache = 1;
 
 	struct pcsim_program prog = { "bench-seed", sd_setup, NULL, p };
 	struct pcsim_explore_opts eo;
@@ -643,6 +662,7 @@ static int sd_model_run(struct sd_opts *o, enum sd_leg leg, const unsigned *orde
 	eo.seed = o->seed;
 	eo.max_executions = 1;
 	eo.confirm = false;
+	eo.no_choice_log = true;	/* one timed run, never replayed: 16 bytes per choice saved */
 	struct rusage r0, r1;
 	getrusage(RUSAGE_SELF, &r0);
 	double h0 = bench_now_s();
@@ -875,9 +895,9 @@ static void sd_json_num(double v, int prec)
 
 static void sd_print_json(const struct sd_opts *o)
 {
-	printf("{\"benchmark\":\"seed\",\"qd\":%u,\"iowq_workers\":%u,\"seed\":%" PRIu64
-	       ",\"step_ns\":%" PRIu64 ",\"legs\":{",
-	       o->qd, o->workers, o->seed, o->step_ns);
+	printf("{\"benchmark\":\"seed\",\"qd\":%u,\"iowq_workers\":%u,\"irq_batch\":%u,"
+	       "\"seed\":%" PRIu64 ",\"step_ns\":%" PRIu64 ",\"legs\":{",
+	       o->qd, o->workers, o->irq_batch > 1 ? o->irq_batch : 1, o->seed, o->step_ns);
 	bool first = true;
 	for (int l = 0; l < SD_NR_LEGS; l++) {
 		const struct sd_leg_cfg *L = &o->leg[l];
@@ -1002,10 +1022,10 @@ static void sd_print_table(const struct sd_opts *o)
 		printf("%" PRIu64 " MiB file, %" PRIu64 " reads, median of %" PRIu64, L->size >> 20,
 		       L->reads, L->repeats);
 		if (l == SD_SIM)
-			printf(" (timed, perf-anchor device, step_ns %" PRIu64 ", %s strategy seed %"
-			       PRIu64 ", %u io-wq workers, %u CPUs; %s)",
-			       o->step_ns, pcsim_strategy_name(o->strategy), o->seed, o->workers,
-			       o->ncpus,
+			printf(" (timed, perf-anchor device, %u request(s) per interrupt, step_ns %"
+			       PRIu64 ", %s strategy seed %" PRIu64 ", %u io-wq workers, %u CPUs; %s)",
+			       o->irq_batch > 1 ? o->irq_batch : 1, o->step_ns,
+			       pcsim_strategy_name(o->strategy), o->seed, o->workers, o->ncpus,
 			       o->have_cal ? "CPU and wall from the calibrated per-operation costs"
 					   : "virtual time, CPU = steps x step_ns");
 		if (l == SD_THREADS)
@@ -1367,7 +1387,7 @@ static int sd_usage(const char *arg)
 		"bench seed: unknown or incomplete argument '%s' (--legs kernel,sim,threads, "
 		"--size S, --reads N, --sim-size S, --sim-reads N, --threads-size S, "
 		"--threads-reads N, --repeats R, --sim-repeats R, --threads-repeats R, --qd N, "
-		"--workers N, --step-ns N, --strategy random|pct, --seed S, --dir DIR, --keep-file, "
+		"--workers N, --irq-batch N, --step-ns N, --strategy random|pct, --seed S, --dir DIR, --keep-file, "
 		"--svg FILE, --json, --calibration FILE, --calibrate, --predict, --cpus N, "
 		"--modes sync,offload,rasync, --sweep qd|cpus|workers, --sweep-svg FILE)",
 		arg);
@@ -1378,7 +1398,7 @@ int pcsim_bench_seed(int argc, char **argv)
 	struct sd_opts o;
 	memset(&o, 0, sizeof(o));
 	o.qd = 32;
-	o.workers = SD_MAX_WORKERS;
+	o.workers = SD_DEFAULT_WORKERS;
 	o.seed = 1;
 	o.step_ns = 10;
 	o.acct_reads = 2048;
@@ -1389,10 +1409,8 @@ int pcsim_bench_seed(int argc, char **argv)
 	/* kernel: PERF-ANCHOR's parameters scaled down (the full size: --size 2G) */
 	o.leg[SD_KERNEL] = (struct sd_leg_cfg){ .on = true, .size = 256ull << 20, .repeats = 3 };
 	/*
-	 * sim: the seed's file (4 GiB) but 128 K of its 1 M reads: an execution keeps every
-	 * request, its async data and the strategy's log of choices until it ends, ~0.7-2.4 KiB
-	 * per read (1 M reads: up to 2.4 GiB; docs/seed-experiment.md, "Memory"). Deterministic,
-	 * so one run.
+	 * sim: the seed's file (4 GiB) but 128 K of its 1 M reads, ~2-4 s of CPU per mode (1 M:
+	 * 8-14 s, 151 MiB; docs/seed-experiment.md, "Memory"). Deterministic, so one run.
 	 */
 	o.leg[SD_SIM] = (struct sd_leg_cfg){ .on = true, .size = 4ull << 30, .reads = 131072,
 					     .repeats = 1 };
@@ -1469,6 +1487,11 @@ int pcsim_bench_seed(int argc, char **argv)
 		} else if (strcmp(a, "--workers") == 0) {
 			rc = pcsim_cmdline_parse_u64(a, v, 1, SD_MAX_WORKERS, &x);
 			o.workers = (unsigned)x;
+			o.workers_given = true;
+		} else if (strcmp(a, "--irq-batch") == 0) {
+			rc = pcsim_cmdline_parse_u64(a, v, 1, 1024, &x);
+			o.irq_batch = (unsigned)x;
+			o.irq_batch_given = true;
 		} else if (strcmp(a, "--step-ns") == 0) {
 			rc = pcsim_cmdline_parse_u64(a, v, 1, 1000000, &o.step_ns);
 			o.step_ns_given = true;
@@ -1536,6 +1559,11 @@ int pcsim_bench_seed(int argc, char **argv)
 	}
 	if (o.have_cal && !o.step_ns_given)
 		o.step_ns = 1;	/* the costs are the operations', not the steps' */
+	/* the device's completions per interrupt, as measured by the calibration (QD 32) */
+	if (o.have_cal && !o.irq_batch_given && !isnan(o.cal.device_irq_batch))
+		o.irq_batch = o.cal.device_irq_batch < 1	 ? 1
+			      : o.cal.device_irq_batch > 1024 ? 1024
+							       : (unsigned)(o.cal.device_irq_batch + 0.5);
 	if (o.predict) {
 		if (!o.have_cal)
 			return pcsim_cmdline_usage_error(
@@ -1577,6 +1605,16 @@ int pcsim_bench_seed(int argc, char **argv)
 	}
 	if (o.leg[SD_KERNEL].on && sd_kernel_leg(&o))
 		return 3;
+	/*
+	 * The prediction runs the model with the io-wq the kernel leg had: its offload runs' iou-wrk
+	 * threads (one per read in flight plus one), unless --workers says otherwise.
+	 */
+	if (o.predict && !o.workers_given && o.leg[SD_KERNEL].have[SD_OFFLOAD] &&
+	    !o.leg[SD_KERNEL].skipped) {
+		double kw = o.leg[SD_KERNEL].med[SD_OFFLOAD].workers;
+		if (kw >= 1)
+			o.workers = kw > SD_MAX_WORKERS ? SD_MAX_WORKERS : (unsigned)(kw + 0.5);
+	}
 	if (o.leg[SD_SIM].on && sd_model_leg(&o, SD_SIM))
 		return 1;
 	if (o.leg[SD_THREADS].on && sd_model_leg(&o, SD_THREADS))

@@ -8,7 +8,8 @@
  * the extra cost of many io-wq workers reading one inode, plus the device (the perf-anchor
  * preset, calibrated from PERF-ANCHOR.md's O_DIRECT runs). Models nothing itself. The file
  * format and the meaning of each figure: docs/seed-experiment.md, "Calibration".
- * Private to the pcsim_bench library.
+ * Private to the pcsim_bench library (and fuzz/fuzz_calibration.c, which links
+ * bench_calib_file.c alone).
  */
 #ifndef PCSIM_BENCH_CALIB_H
 #define PCSIM_BENCH_CALIB_H
@@ -44,6 +45,7 @@
 	X(wq_read_qd32_switches, "switches per such read, QD 32")                               \
 	X(model_insert_host_ns, "host ns of one add_to_page_cache in the model (sim, no checks)") \
 	X(model_insert_steps, "sim steps of one add_to_page_cache in the model")                \
+	X(device_irq_batch, "device requests ended per completion interrupt, cold reads QD 32") \
 	/* derived: what the seed's CPU model charges */                                         \
 	X(ctx_switch_ns, "per voluntary switch: futex CPU per switch minus its system calls")  \
 	X(read_path_ns, "per read: warm preadv minus the system call (lookup + 4 KiB copy)")     \
@@ -65,6 +67,13 @@ struct pcsim_calib {
 #undef PCSIM_CALIB_MEMBER
 };
 
+/*
+ * The figures in file order: field @i's name, its one-line meaning and its value in @c (each
+ * pointer may be NULL). Return: 0, -ENOENT past the last field. (bench_calib_file.c)
+ */
+int pcsim_calib_field(const struct pcsim_calib *c, size_t i, const char **name, const char **what,
+		      double *value);
+
 /* Every field NAN. */
 void pcsim_calib_clear(struct pcsim_calib *c);
 
@@ -73,6 +82,20 @@ void pcsim_calib_derive(struct pcsim_calib *c);
 
 /* The file: "# comment" lines and "name = value" lines, one per field, NAN as "nan". */
 int pcsim_calib_write(const struct pcsim_calib *c, const char *path, const char *header);
+
+/* @header, then one "name = value  # what" line per field: a malloc()ed string, NULL without
+ * memory. */
+char *pcsim_calib_format(const struct pcsim_calib *c, const char *header);
+
+/*
+ * Parse @len bytes of @text (a file's content; @name_of_file names it in errors) into @c
+ * (cleared first): "# comment" lines, blank lines and "name = value" lines, a value being a
+ * number >= 0 or nan. Lines of 512 characters or more, NUL bytes, unknown names and malformed
+ * lines are errors: @err gets "name:line: why". Return: 0, -EINVAL for bad content or when a
+ * derived cost the seed needs is missing. (bench_calib_file.c; no I/O, for the fuzz target)
+ */
+int pcsim_calib_parse(struct pcsim_calib *c, const char *text, size_t len,
+		      const char *name_of_file, char *err, size_t errlen);
 
 /*
  * Read @path into @c (cleared first). Unknown names and malformed lines are errors: @err gets

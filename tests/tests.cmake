@@ -362,3 +362,15 @@ if(PCSIM_SOAK_TESTS)
 	pcsim_cmocka_test(NAME p6_current_bound2 PROGRAM p6_current ARGS "test_*_clean_*"
 		LABELS soak TIMEOUT 3600)
 endif()
+# The calibration file's fuzz corpus (fuzz/fuzz_calibration.c over bench/bench_calib_file.c),
+# replayed by the plain driver.
+add_executable(fuzz_replay_calibration ${PROJECT_SOURCE_DIR}/fuzz/fuzz_calibration.c
+	${PROJECT_SOURCE_DIR}/fuzz/driver.c ${PROJECT_SOURCE_DIR}/bench/bench_calib_file.c)
+target_include_directories(fuzz_replay_calibration PRIVATE ${PROJECT_SOURCE_DIR}/bench)
+target_link_libraries(fuzz_replay_calibration PRIVATE m)
+pcsim_set_warnings(fuzz_replay_calibration)
+add_test(NAME fuzz_corpus_calibration
+	COMMAND fuzz_replay_calibration ${PROJECT_SOURCE_DIR}/fuzz/corpus/calibration)
+set_tests_properties(fuzz_corpus_calibration PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
+# The device's interrupt coalescing (device_irq_batch) and no_choice_log's refusals (~2 s).
+pcsim_cmocka_test(NAME bdev_coalesce SOURCES unit/test_bdev_coalesce.c)

@@ -161,6 +161,13 @@ struct pcsim_explore_opts {
 	 * to 0 for interactive use. Required for that strategy, ignored by the others. */
 	unsigned (*choose)(const struct pcsim_decision *d, void *arg);
 	void *choose_arg;
+	/*
+	 * Keep no log of choices (16 bytes per choice otherwise): for a long timed run that nothing
+	 * will replay (`pcsim bench seed`). random and PCT only, with confirm and shrink off (both
+	 * replay the log), else pcsim_explore() refuses the options (-EINVAL). A failure is still
+	 * reported, with an empty schedule: rerun without it (same seed) to get one. Default false.
+	 */
+	bool no_choice_log;
 };
 
 /* PCT learns its expected number of decisions from this many first executions. */

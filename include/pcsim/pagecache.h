@@ -137,6 +137,8 @@ enum pcsim_device_setting {
  *	time (struct pcsim_bdev_params) becomes this (`latency`, MIN..MEAN with ns/us/ms units;
  *	it counts in timed mode only).
  * @device_slots: when not 0, every device has this many slots (`device_slots`, 0..1024).
+ * @device_irq_batch: when not 0, every device ends this many requests per completion
+ *	interrupt (`device_irq_batch`, 1..1024; struct pcsim_bdev_params @irq_batch).
  */
 struct pcsim_pagecache_config {
 	unsigned wait_table_bits;
@@ -147,6 +149,7 @@ struct pcsim_pagecache_config {
 	unsigned device_slots;
 	uint64_t latency_min_ns;
 	uint64_t latency_mean_ns;
+	unsigned device_irq_batch;
 };
 
 /** pcsim_pagecache_config - the page-cache settings of @cfg (set them before the world starts). */
@@ -262,6 +265,11 @@ PCSIM_API void pcsim_folio_end_read(struct pcsim_page *folio, bool success);
  *	probability range, so the draws keep the mean exactly. 1 makes every request take the mean
  *	(no choice: what a DFS in timed mode wants).
  * @eio: offer an -EIO data choice on every completion.
+ * @irq_batch: requests one completion interrupt ends (0 or 1: each its own, the default). With
+ *	N > 1 a request whose service is over frees its slot at once (the device posts it) but its
+ *	page is ended by the interrupt that comes once N requests are done, or sooner when the
+ *	device has nothing left in service: interrupt coalescing, as the measured virtio disk
+ *	completes requests in bursts (`device_irq_batch`; docs/seed-experiment.md).
  *
  * Service times exist only where time does: in the sim backend's timed mode a started request's
  * time is a "latency" data choice of the strategy (seeded and recorded, so one seed gives one
@@ -275,6 +283,7 @@ struct pcsim_bdev_params {
 	uint64_t service_ns_mean;
 	unsigned draws;
 	bool eio;
+	unsigned irq_batch;
 };
 
 /**
@@ -288,6 +297,8 @@ struct pcsim_bdev_params {
  * @service_ns: the drawn service time (0 when none is drawn); the completion is not due before
  *	@start_ns + @service_ns.
  * @error: 0, or -EIO when the injected error was chosen.
+ * @irq: which completion interrupt ended the page (0, 1, ... in the order they took their
+ *	requests): with irq_batch > 1 several requests share one.
  */
 struct pcsim_bdev_io {
 	struct pcsim_page *pcsim_page;
@@ -295,6 +306,7 @@ struct pcsim_bdev_io {
 	uint64_t seq, start_seq;
 	uint64_t submit_ns, start_ns, service_ns, complete_ns;
 	int error;
+	uint64_t irq;
 };
 
 /**
@@ -323,6 +335,12 @@ struct pcsim_bdev {
 	uint64_t submitted, started;
 	void (*observe)(const struct pcsim_bdev_io *io, void *arg);
 	void *observe_arg;
+	/* interrupt coalescing (@irq_batch > 1): requests done, their pages not yet ended */
+	unsigned irq_batch;
+	unsigned ndone;
+	struct pcsim_bdev_req *done, *done_tail;
+	uint64_t interrupts;		/* completion interrupts that ended pages */
+	struct pcsim_bdev_req *free_reqs;	/* ended requests, reused last-in first-out */
 };
 
 /* The threads backend's page index (src/pagecache/index_threads.c), opaque. */

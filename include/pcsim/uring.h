@@ -78,10 +78,16 @@ struct pcsim_uring_params {
  *	pcsim_uring_mode every ring of the world uses (`ring_mode`, program | rasync | offload |
  *	sync): the same program measured or explored in the seed experiment's three legs.
  * @iowq_workers: when not 0, every ring's io-wq has this many workers (`iowq_workers`, 0..64).
+ * @req_cache: 1: a freed request and its async data are reused, last-in first-out, by the
+ *	ring's next submission, as the kernel's request cache does (`req_cache`, 0 | 1; sim
+ *	backend only). Memory then stays at the requests in flight, not all ever submitted, but a
+ *	stale pointer to a freed request may meet a live one (its `gen` has moved on), so the
+ *	use-after-free checks see less: for long measured runs, not for exploration. Default 0.
  */
 struct pcsim_uring_config {
 	int mode;
 	unsigned iowq_workers;
+	unsigned req_cache;
 };
 
 /** pcsim_uring_config - the ring settings of @cfg (set them before the world starts). */

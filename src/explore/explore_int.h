@@ -87,6 +87,7 @@ struct pcsim__strategy {
 	uint64_t exec;			/* index of the current execution */
 	struct pcsim__rng rng;
 	bool unlogged;			/* the last pick is not part of the schedule */
+	bool nolog;			/* opts.no_choice_log: no pick is logged */
 	bool diverged;			/* replay: the run left the schedule */
 	char divergence[512];
 };
@@ -108,7 +109,7 @@ static inline unsigned pcsim__strategy_log(struct pcsim__strategy *s, struct pcs
 					   const struct pcsim__opt *opts, unsigned pick,
 					   const char *data_kind)
 {
-	if (s->unlogged) {
+	if (s->unlogged || s->nolog) {
 		s->unlogged = false;
 		return pick;
 	}

@@ -60,6 +60,12 @@ struct pcsim__strategy *pcsim__strategy_new(const struct pcsim_explore_opts *o, 
 		snprintf(err, errlen, "unknown strategy %d", (int)o->strategy);
 		return NULL;
 	}
+	if (o->no_choice_log && ((o->strategy != PCSIM_STRATEGY_RANDOM &&
+				  o->strategy != PCSIM_STRATEGY_PCT) || o->confirm || o->shrink)) {
+		snprintf(err, errlen, "no_choice_log needs the random or pct strategy, with confirm "
+			 "and shrink off (they replay the log)");
+		return NULL;
+	}
 	const struct pcsim__strategy_ops *ops = strategies[o->strategy];
 	struct pcsim__strategy *s = calloc(1, ops->size);
 	if (!s) {
@@ -68,6 +74,7 @@ struct pcsim__strategy *pcsim__strategy_new(const struct pcsim_explore_opts *o, 
 	}
 	s->ops = ops;
 	s->seed = o->seed;
+	s->nolog = o->no_choice_log;
 	if (ops->init && ops->init(s, o, err, errlen) < 0) {
 		free(s);
 		return NULL;

@@ -87,6 +87,8 @@ static const struct pcsim_bdev_params *bdev_settings(const struct pcsim_bdev_par
 		tmp->service_ns_min = c->latency_min_ns;
 		tmp->service_ns_mean = c->latency_mean_ns;
 	}
+	if (c->device_irq_batch)
+		tmp->irq_batch = c->device_irq_batch;
 	return tmp;
 }
 
@@ -109,6 +111,11 @@ void pcsim_bdev_init_params(struct pcsim_bdev *bdev, const struct pcsim_bdev_par
 	bdev->submitted = bdev->started = 0;
 	bdev->observe = NULL;
 	bdev->observe_arg = NULL;
+	bdev->irq_batch = p->irq_batch ? p->irq_batch : 1;
+	bdev->ndone = 0;
+	bdev->done = bdev->done_tail = NULL;
+	bdev->interrupts = 0;
+	bdev->free_reqs = NULL;
 }
 
 void pcsim_bdev_init(struct pcsim_bdev *bdev, unsigned slots, bool eio)
@@ -202,18 +209,18 @@ static void set_page_data(struct page *page, uint32_t file)
  */
 static void bdev_start(struct pcsim_bdev_req *rq);
 
-static void bdev_complete(void *arg)
+/*
+ * end_page_read() of one request, in interrupt context on the CPU the completion fired on: the
+ * observer sees it, then the page is marked and unlocked (its waiters woken).
+ */
+static void bdev_end_request(struct pcsim_bdev_req *rq)
 {
-	struct pcsim_bdev_req *rq = arg;
 	struct pcsim_bdev *bdev = rq->bdev;
 	struct page *page = rq->page;
-	bool eio = bdev->eio && pcsim_choose("eio", 2) == 1;
+	bool eio = rq->io.error != 0;
 
-	rq->io.complete_ns = pcsim_now_ns();
-	rq->io.error = eio ? -EIO : 0;
 	if (bdev->observe)
 		bdev->observe(&rq->io, bdev->observe_arg);
-	/* end_page_read(): in interrupt context, on the CPU the event fired on */
 	if (pcsim_world_config(pcsim_world_current())->kernel == PCSIM_KERNEL_6_18) {
 		/*
 		 * 6.18: folio_end_read(): PG_uptodate (on success) and the unlock in one atomic
@@ -227,7 +234,7 @@ static void bdev_complete(void *arg)
 			__atomic_fetch_add(&bdev->completed, 1, __ATOMIC_RELAXED);
 		}
 		pcsim_folio_end_read(page, !eio);
-		goto next_request;
+		return;
 	}
 	if (eio) {
 		ClearPageUptodate(page);
@@ -239,9 +246,26 @@ static void bdev_complete(void *arg)
 		__atomic_fetch_add(&bdev->completed, 1, __ATOMIC_RELAXED);
 	}
 	unlock_page(page);
-next_request:;
+}
+
+/*
+ * A request is over: back on the device's free list, reused last-in first-out by the next
+ * ->readpage() (sim backend only, where no other context runs between two preemption points;
+ * the threads backend keeps allocating).
+ */
+static void bdev_req_recycle(struct pcsim_bdev_req *rq)
+{
+	struct pcsim_world *w = pcsim_world_current();
+	if (!w || pcsim_world_config(w)->backend != PCSIM_BACKEND_SIM)
+		return;
+	rq->next = rq->bdev->free_reqs;
+	rq->bdev->free_reqs = rq;
+}
+
+/* The next queued request takes the slot just freed; under @bdev->lock. */
+static struct pcsim_bdev_req *bdev_next_locked(struct pcsim_bdev *bdev)
+{
 	struct pcsim_bdev_req *next;
-	spin_lock(&bdev->lock);		/* interrupts are off here already */
 	bdev->inflight--;
 	next = bdev->queue;
 	if (next) {
@@ -251,7 +275,69 @@ next_request:;
 		bdev->inflight++;
 		next->io.start_seq = bdev->started++;
 	}
+	return next;
+}
+
+/*
+ * Interrupt coalescing (@irq_batch > 1; vring_interrupt -> virtblk_done draining the used ring):
+ * the request's service is over, so its slot goes to the next queued request at once, but its
+ * page waits on the done list. The interrupt that ends pages comes with the @irq_batch-th done
+ * request, or with this one when the device has nothing left in service (nothing else could
+ * raise it); then every done request's page is ended here, oldest first, in one atomic context,
+ * so their waiters' wake-ups (and the ring's task_work) pile up before any of them runs.
+ */
+static void bdev_complete_coalesced(struct pcsim_bdev_req *rq)
+{
+	struct pcsim_bdev *bdev = rq->bdev;
+	struct pcsim_bdev_req *next, *batch = NULL;
+
+	spin_lock(&bdev->lock);		/* interrupts are off here already */
+	next = bdev_next_locked(bdev);
+	rq->next = NULL;
+	if (bdev->done_tail)
+		bdev->done_tail->next = rq;
+	else
+		bdev->done = rq;
+	bdev->done_tail = rq;
+	bdev->ndone++;
+	if (bdev->ndone >= bdev->irq_batch || !bdev->inflight) {
+		batch = bdev->done;
+		bdev->done = bdev->done_tail = NULL;
+		bdev->ndone = 0;
+		for (struct pcsim_bdev_req *r = batch; r; r = r->next)
+			r->io.irq = bdev->interrupts;
+		bdev->interrupts++;
+	}
 	spin_unlock(&bdev->lock);
+	if (next)
+		bdev_start(next);
+	while (batch) {
+		struct pcsim_bdev_req *r = batch;
+		batch = r->next;
+		bdev_end_request(r);
+		bdev_req_recycle(r);
+	}
+}
+
+static void bdev_complete(void *arg)
+{
+	struct pcsim_bdev_req *rq = arg;
+	struct pcsim_bdev *bdev = rq->bdev;
+	bool eio = bdev->eio && pcsim_choose("eio", 2) == 1;
+
+	rq->io.complete_ns = pcsim_now_ns();
+	rq->io.error = eio ? -EIO : 0;
+	if (bdev->irq_batch > 1) {
+		bdev_complete_coalesced(rq);
+		return;
+	}
+	rq->io.irq = __atomic_fetch_add(&bdev->interrupts, 1, __ATOMIC_RELAXED);
+	bdev_end_request(rq);
+	struct pcsim_bdev_req *next;
+	spin_lock(&bdev->lock);		/* interrupts are off here already */
+	next = bdev_next_locked(bdev);
+	spin_unlock(&bdev->lock);
+	bdev_req_recycle(rq);
 	if (next)
 		bdev_start(next);
 }
@@ -272,8 +358,13 @@ static void bdev_start(struct pcsim_bdev_req *rq)
 int pcsim_readpage(struct address_space *m, struct page *page)
 {
 	struct pcsim_world *w = pcsim_world_current();
-	struct pcsim_bdev_req *rq = pcsim_alloc(w, sizeof(*rq));
+	struct pcsim_bdev_req *rq = m->bdev->free_reqs;
 
+	if (rq && pcsim_world_config(w)->backend == PCSIM_BACKEND_SIM)
+		m->bdev->free_reqs = rq->next;	/* see bdev_req_recycle() */
+	else
+		rq = pcsim_alloc(w, sizeof(*rq));
+	memset(rq, 0, sizeof(*rq));
 	PCSIM_CHECK(PageLocked(page), "readpage", "->readpage() of an unlocked page %u", page->pfn);
 	pcsim__pagecache_check_readpage(m, page);	/* A8 */
 	rq->bdev = m->bdev;

@@ -3,8 +3,8 @@
  * event.c - pending events (device completions, timers, RCU callbacks, signal deliveries) and
  * the atomic contexts they run in.
  *
- * This file creates events and keeps the list of pending ones (by id, so options are
- * enumerated in a stable order); the backend makes them happen. In the sim backend a pending
+ * This file creates events (reusing, in the sim backend, those whose interrupt has returned) and
+ * keeps the list of pending ones (by id, so options are enumerated in a stable order); the backend makes them happen. In the sim backend a pending
  * event is one more option at every decision point, available while its CPU can take an
  * interrupt (and, in timed mode, once it is due); firing it starts an atomic context on that
  * CPU: interrupts off, cannot sleep, preempts the CPU's task until the handler returns
@@ -34,7 +34,17 @@ struct pcsim__event *pcsim__event_new(struct pcsim_world *w)
 		w->events = n;
 		w->events_cap = ncap;
 	}
-	struct pcsim__event *ev = pcsim_alloc(w, sizeof(*ev));
+	/*
+	 * An event whose interrupt returned, reused last-in first-out (sim/sched.c puts them here
+	 * only when nothing traces: a trace names contexts by their event's id and name).
+	 */
+	struct pcsim__event *ev = w->ex.ev_free;
+	if (ev) {
+		w->ex.ev_free = ev->next_pending;
+		memset(ev, 0, sizeof(*ev));
+	} else {
+		ev = pcsim_alloc(w, sizeof(*ev));
+	}
 	if (!ev)
 		return NULL;	/* pcsim_alloc() recorded the outcome */
 	pcsim__por_obj(w, POR_EVNEW, 0, PCSIM_POR_W);

@@ -228,6 +228,10 @@ struct pcsim__exec {
 	uint64_t rcu_cb_seq;
 	struct pcsim__rcu_cb *rcu_all;
 	unsigned ngp_waiters;
+	/* sim: interrupt contexts that returned, reused last-in first-out (sim/sched.c fire()) */
+	struct pcsim__ctx *irq_free;	/* chained through ->arg */
+	struct pcsim__ctx *irq_zombie;	/* the last one to return: its fiber may still be ours */
+	struct pcsim__event *ev_free;	/* their events, when nothing traces (->next_pending) */
 };
 
 struct pcsim__backend_ops;

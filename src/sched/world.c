@@ -348,7 +348,8 @@ struct pcsim__ctx *pcsim__ctx_by_id(struct pcsim_world *w, uint32_t id)
 {
 	if (id >= 1 && id <= w->ex.ntasks)
 		return &w->tasks[id - 1]->ctx;
-	if (id > PCSIM_IRQ_CTX_BASE && id - PCSIM_IRQ_CTX_BASE <= w->ex.nevents)
+	if (id > PCSIM_IRQ_CTX_BASE && id - PCSIM_IRQ_CTX_BASE <= w->ex.nevents &&
+	    w->events[id - PCSIM_IRQ_CTX_BASE - 1])	/* NULL: reused (sim/sched.c) */
 		return w->events[id - PCSIM_IRQ_CTX_BASE - 1]->ctx;
 	return NULL;
 }
@@ -361,7 +362,9 @@ const char *pcsim__ctx_label(const struct pcsim_world *w, uint32_t id, char *buf
 		snprintf(buf, len, "T%u %s", id, w->tasks[id - 1]->name);
 	else if (id > PCSIM_IRQ_CTX_BASE && id - PCSIM_IRQ_CTX_BASE <= w->ex.nevents)
 		snprintf(buf, len, "E%u %s", id - PCSIM_IRQ_CTX_BASE,
-			 w->events[id - PCSIM_IRQ_CTX_BASE - 1]->name);
+			 w->events[id - PCSIM_IRQ_CTX_BASE - 1]
+				 ? w->events[id - PCSIM_IRQ_CTX_BASE - 1]->name
+				 : "(returned)");
 	else
 		snprintf(buf, len, "?%u", id);
 	return buf;

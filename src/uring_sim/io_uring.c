@@ -69,9 +69,36 @@ void pcsim__uring_unlock(struct io_ring_ctx *ctx)
 /* ---------------------------------------------------------------------------------------------
  * Requests and references
  */
+/*
+ * The request cache (`req_cache`, sim backend): io_alloc_req() takes the request freed last
+ * (5.10 keeps freed requests in ctx->submit_state's cache the same way), cleared but for its
+ * bumped gen and its async data, which the next read that needs some reuses. It stays in
+ * ctx->reqs once, so the end-of-ring checks see every request as it is now.
+ */
+static bool io_req_cache_on(struct io_ring_ctx *ctx)
+{
+	const struct pcsim_config *cfg = pcsim_world_config(ctx->w);
+	return cfg->backend == PCSIM_BACKEND_SIM && pcsim_uring_config_get(cfg)->req_cache;
+}
+
 static struct io_kiocb *io_alloc_req(struct io_ring_ctx *ctx)
 {
-	struct io_kiocb *req = pcsim_alloc(ctx->w, sizeof(*req));
+	struct io_kiocb *req = ctx->req_free;
+	if (req) {
+		uint32_t gen = req->gen;
+		struct io_async_rw *rw = req->cached_async;
+		ctx->req_free = req->link;
+		memset(req, 0, sizeof(*req));
+		req->gen = gen;
+		req->cached_async = rw;
+		req->id = ++ctx->req_ids;
+		req->ctx = ctx;
+		pcsim_obj_name(req, "request %u", req->id);
+		atomic_inc(&ctx->inflight);
+		atomic_inc(&ctx->refs);
+		return req;
+	}
+	req = pcsim_alloc(ctx->w, sizeof(*req));
 	if (ctx->nr_reqs == ctx->cap_reqs) {
 		unsigned ncap = ctx->cap_reqs ? 2 * ctx->cap_reqs : 64;
 		struct io_kiocb **n = pcsim_alloc(ctx->w, ncap * sizeof(*n));
@@ -81,7 +108,7 @@ static struct io_kiocb *io_alloc_req(struct io_ring_ctx *ctx)
 		ctx->cap_reqs = ncap;
 	}
 	ctx->reqs[ctx->nr_reqs++] = req;
-	req->id = ctx->nr_reqs;
+	req->id = ++ctx->req_ids;
 	req->ctx = ctx;
 	pcsim_obj_name(req, "request %u", req->id);
 	atomic_inc(&ctx->inflight);
@@ -96,6 +123,12 @@ static void io_free_req_mem(struct io_kiocb *req)
 	PCSIM_CHECK(!req->freed, "uring-double-free", "request %u freed twice", req->id);
 	req->freed = true;
 	req->gen++;
+	if (io_req_cache_on(ctx)) {
+		if (req->async_data)
+			req->cached_async = req->async_data;
+		req->link = ctx->req_free;
+		ctx->req_free = req;
+	}
 	req->async_data = NULL;
 	atomic_dec(&ctx->inflight);
 	atomic_dec(&ctx->refs);		/* percpu_ref_put */

@@ -174,7 +174,14 @@ static void io_iovec_scatter(const struct io_rw_vec *vec, const unsigned char *b
 struct io_async_rw *pcsim__io_setup_async_rw(struct io_kiocb *req, const struct iov_iter *iter)
 {
 	if (!req->async_data) {
-		struct io_async_rw *rw = pcsim_alloc(req->ctx->w, sizeof(*rw));
+		/* req_cache: a previous use's, cleared (io_uring.c, "The request cache") */
+		struct io_async_rw *rw = req->cached_async;
+		if (rw) {
+			req->cached_async = NULL;
+			memset(rw, 0, sizeof(*rw));
+		} else {
+			rw = pcsim_alloc(req->ctx->w, sizeof(*rw));
+		}
 		rw->iter = *iter;
 		rw->bytes_done = 0;
 		if (req->vec) {

@@ -147,6 +147,8 @@ struct io_kiocb {
 	bool chk_started;		/* its first io_read() ran: chk_total, chk_pos0 are set */
 	long chk_total;			/* bytes the whole read asked for (U7) */
 	int64_t chk_pos0;		/* the file position it reads from (the bytes' check) */
+	/* req_cache: the async data of a previous use, for pcsim__io_setup_async_rw() */
+	struct io_async_rw *cached_async;
 };
 
 /* The shared ring memory (struct io_rings and the SQE array). */
@@ -192,6 +194,8 @@ struct io_ring_ctx {
 	struct pcsim_uring_stats stats;
 	struct io_kiocb **reqs;		/* every request of the ring, for the end-of-ring checks */
 	unsigned nr_reqs, cap_reqs;
+	unsigned req_ids;		/* requests submitted so far (ids; > nr_reqs with req_cache) */
+	struct io_kiocb *req_free;	/* req_cache: freed requests, chained through ->link */
 	bool checked;			/* in the layer's list of rings the per-step checks walk */
 	bool released;			/* dying and down to the ring's own reference: the kernel
 					 * frees the ctx now (B-14); relaxed atomic accesses */

@@ -83,6 +83,8 @@ recorded latency 12us..25us 12us..25us
 recorded ring_mode offload offload
 recorded iowq_workers 3 3
 recorded kernel 6.18 6.18
+recorded device_irq_batch 4 4
+recorded req_cache 1 1
 unrecorded watchdog 5s
 unrecorded threads_timeout 30
 unrecorded stack_size 131072

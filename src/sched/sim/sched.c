@@ -383,7 +383,19 @@ static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__ev
 		pcsim__tls_ctx = cur;
 		return;
 	}
-	struct pcsim__ctx *c = pcsim_alloc(w, sizeof(*c));
+	struct pcsim__ctx *c = w->ex.irq_free;
+	if (c) {
+		/*
+		 * A returned interrupt context, reused. Its RCU quiescent-state count moves on, so a
+		 * grace-period snapshot that still names the old use sees it past its section.
+		 */
+		uint64_t qs = c->rcu_qs + 1;
+		w->ex.irq_free = c->arg;
+		memset(c, 0, sizeof(*c));
+		c->rcu_qs = qs;
+	} else {
+		c = pcsim_alloc(w, sizeof(*c));
+	}
 	c->w = w;
 	c->id = PCSIM_IRQ_CTX_BASE + ev->id;
 	c->cpu = (uint16_t)ev->cpu;
@@ -552,6 +564,26 @@ static void irq_entry(void *arg)
 		pcsim__trace(w, c, &pcsim__tk_irq_exit, 0, 0, ev->kind, 0, NULL);
 	ev->state = EV_DONE;
 	pcsim__sim_rcu_ctx_exit(w, c);
+	/*
+	 * Memory for a million completions: this context's structure is reused by a later
+	 * interrupt (fire()). Not yet: we still run on it, and switch_to() reads it once more. The
+	 * one that returned before us is past that, and nothing names it but its event (by id,
+	 * for labels: the event keeps its name, unless nothing traces; ev->ctx, the running
+	 * context, goes).
+	 */
+	if (w->ex.irq_zombie) {
+		struct pcsim__ctx *z = w->ex.irq_zombie;
+		z->ev->ctx = NULL;
+		if (!w->tracing) {
+			/* no trace will name it: its event goes too (its id stays unused) */
+			w->events[z->ev->id - 1] = NULL;
+			z->ev->next_pending = w->ex.ev_free;
+			w->ex.ev_free = z->ev;
+		}
+		z->arg = w->ex.irq_free;
+		w->ex.irq_free = z;
+	}
+	w->ex.irq_zombie = c;
 	pcsim__sim_exit_ctx(w, c);
 }
 
