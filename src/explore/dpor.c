@@ -853,8 +853,20 @@ static void rec_end(struct pcsim__por *p)
 static void rec_access(struct pcsim__por *p, uint64_t key, unsigned size, unsigned kind)
 {
 	struct dpor *d = (struct dpor *)((char *)p - offsetof(struct dpor, rec));
-	if (!d->open || !VGROW(d, d->accs, d->accs.n + 1))
+	if (!d->open)
 		return;	/* outside a step: setup and finish run alone */
+	if (d->accs.n && size) {
+		/* Byte loops (a page copy) touch consecutive bytes: one range. */
+		struct acc *l = &d->accs.v[d->accs.n - 1];
+		if (l->kind == kind && l->size && key >= l->key && key <= l->key + l->size &&
+		    l->size < (1u << 30)) {
+			if (key + size > l->key + l->size)
+				l->size = (uint32_t)(key + size - l->key);
+			return;
+		}
+	}
+	if (!VGROW(d, d->accs, d->accs.n + 1))
+		return;
 	d->accs.v[d->accs.n++] = (struct acc){ key, size, kind };
 }
 
