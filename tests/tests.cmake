@@ -272,6 +272,14 @@ if(PCSIM_SOAK_TESTS)
 	pcsim_cmocka_test(NAME dpor_soak PROGRAM dpor ARGS test_zoo_soak LABELS soak
 		TIMEOUT 36000)
 endif()
+if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
+	# pagecache-general at preemption bound 1 under DPOR, to the end and clean (bench/README.md
+	# has its executions and time; bound 2 does not finish in a soak budget).
+	add_test(NAME dpor_general_bound1 COMMAND $<TARGET_FILE:pcsim-cli> explore
+		pagecache-general --strategy dpor --preemptions 1 --schedules 0)
+	set_tests_properties(dpor_general_bound1 PROPERTIES LABELS soak TIMEOUT 36000
+		PASS_REGULAR_EXPRESSION "no violation in [0-9]+ execution.*explored completely")
+endif()
 # Issue 15, the ring at kernel=6.18 (docs/uring-current.md): the ring's suites again at that
 # profile (the cases pinned to 5.10 say what 6.18 does instead), the 6.18 rules, DEFER_TASKRUN,
 # 5.8/5.9, B-18 and B-19 (unit); the explorations at 6.18 (scenario); the differential test

@@ -43,7 +43,9 @@
  * PCSIM_DPOR_DEBUG=1 in the environment prints every step's agent and footprint (objects named
  * as the trace names them), its races and the backtrack options they add and, at the end,
  * counts (races, irreversible ones, sleep-set-blocked executions, fallbacks);
- * PCSIM_DPOR_DEBUG=stats prints only the counts.
+ * PCSIM_DPOR_DEBUG=stats prints only the counts. PCSIM_DPOR_NOHOLD (for tests) turns off the
+ * reversal of races with a held CPU at the step that took it, and PCSIM_DPOR_NOPLAIN the plain
+ * fields the model reports (pcsim_plain_access()), to show what finds a race without them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +164,8 @@ struct dpor {
 	unsigned bound;
 	bool unbounded;		/* no preemption bound: sleep sets on */
 	bool finished, oom, debug, stats;
+	bool nohold;		/* PCSIM_DPOR_NOHOLD (tests): no reversal at a hold's start */
+	bool noplain;		/* PCSIM_DPOR_NOPLAIN (tests): plain fields are not recorded */
 	/* the decision stack, kept across executions */
 	VEC(struct node) nodes;
 	VEC(uint32_t) keys;
@@ -559,7 +563,7 @@ static int32_t hold_start(struct dpor *d, uint32_t e, uint32_t j)
  */
 static void race(struct dpor *d, uint32_t e, uint32_t j)
 {
-	int32_t a = hold_start(d, e, j);
+	int32_t a = d->nohold ? -1 : hold_start(d, e, j);
 	const struct step *se = &d->steps.v[e];
 	uint32_t key = d->agents.v[d->steps.v[j].agent].key;
 	if (a >= 0 && key >> 24 != 1 && se->node >= 0 &&
@@ -853,8 +857,9 @@ static void rec_end(struct pcsim__por *p)
 static void rec_access(struct pcsim__por *p, uint64_t key, unsigned size, unsigned kind)
 {
 	struct dpor *d = (struct dpor *)((char *)p - offsetof(struct dpor, rec));
-	if (!d->open)
+	if (!d->open || (d->noplain && (kind & PCSIM_POR_PLAIN)))
 		return;	/* outside a step: setup and finish run alone */
+	kind &= ~PCSIM_POR_PLAIN;
 	if (d->accs.n && size) {
 		/* Byte loops (a page copy) touch consecutive bytes: one range. */
 		struct acc *l = &d->accs.v[d->accs.n - 1];
@@ -886,6 +891,8 @@ static int dpor_init(struct pcsim__strategy *s, const struct pcsim_explore_opts 
 	const char *dbg = getenv("PCSIM_DPOR_DEBUG");
 	d->stats = dbg != NULL;
 	d->debug = dbg && strcmp(dbg, "stats") != 0;
+	d->nohold = getenv("PCSIM_DPOR_NOHOLD") != NULL;
+	d->noplain = getenv("PCSIM_DPOR_NOPLAIN") != NULL;
 	return 0;
 }
 

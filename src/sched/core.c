@@ -263,7 +263,7 @@ void pcsim_plain_access(const void *addr, size_t size, bool write)
 	/* the recorder takes it as part of the step under way (none in setup and finish) */
 	unsigned n = size > 65536 ? 65536u : (unsigned)size;
 	c->w->por->access(c->w->por, (uint64_t)(uintptr_t)addr, n,
-			  write ? PCSIM_POR_W : PCSIM_POR_R);
+			  (write ? PCSIM_POR_W : PCSIM_POR_R) | PCSIM_POR_PLAIN);
 }
 
 void pcsim_por_void_add(void)

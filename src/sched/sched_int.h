@@ -265,6 +265,9 @@ struct pcsim__backend_ops;
  * full writes and adds (the bit's own object carries the rest). A plain R or W of the word
  * depends on all of them.
  */
+/* A plain C field reported by the model (pcsim_plain_access()); the recorder may set it aside
+ * (PCSIM_DPOR_NOPLAIN, for tests). */
+#define PCSIM_POR_PLAIN 128u
 #define PCSIM_POR_ADD 16u
 #define PCSIM_POR_BITW 32u
 #define PCSIM_POR_BITR 64u
