@@ -265,6 +265,9 @@ target_include_directories(test_dpor PRIVATE ${PROJECT_SOURCE_DIR}/src/explore
 target_link_libraries(test_dpor PRIVATE pcsim_support)
 pcsim_cmocka_test(NAME dpor_scenarios PROGRAM dpor ARGS test_zoo_quick LABELS scenario
 	TIMEOUT 600)
+# the ring's plain fields reach the recorder; U5 of B-13 found with and without them (scenario)
+pcsim_cmocka_test(NAME dpor_ring_plain PROGRAM dpor ARGS test_zoo_ring_plain_fields
+	LABELS scenario TIMEOUT 600)
 if(PCSIM_SOAK_TESTS)
 	# the zoo sweep at bounds 0-1 (70 s idle under asan, 140 s busy) and the long one
 	pcsim_cmocka_test(NAME dpor_zoo PROGRAM dpor ARGS test_zoo_scenarios LABELS soak
