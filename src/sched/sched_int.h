@@ -723,8 +723,12 @@ void pcsim__por_hinted(struct pcsim_world *w, struct pcsim__ctx *c, const void *
 static inline void pcsim__por_access(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
 				     unsigned size, unsigned kind, int op)
 {
-	if (__builtin_expect(w->por != NULL, 0))
-		pcsim__por_hinted(w, c, p, size, kind, op);
+	if (__builtin_expect(w->por != NULL, 0)) {
+		if (__builtin_expect(c->por_hint != 0, 0))
+			pcsim__por_hinted(w, c, p, size, kind, op);
+		else
+			w->por->access(w->por, (uint64_t)(uintptr_t)p, size & 0xffu, kind);
+	}
 }
 
 /* Set @c's hint for its next access, when the dpor recorder runs. */
