@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * core.c - tasks: creation, task states, try_to_wake_up(), schedule(), schedule_timeout(), data
- * choices, time, and the plain-field hook of the partial-order reduction.
+ * choices, time, and the partial-order reduction's plain-field hook and access hints.
  *
  * Models (5.10): kernel/sched/core.c try_to_wake_up() and __schedule() (the
  * signal_pending_state() check before deactivating), include/linux/sched.h set_current_state()
