@@ -137,6 +137,7 @@ struct objstate {
 	uint32_t id;
 	int32_t lw;		/* last write step, -1 */
 	int32_t rhead[NLISTS];	/* accesses since the last write (rd[] lists, -1), by kind */
+	unsigned present;	/* the kinds (list_kind[]) of the non-empty lists */
 	int32_t fstep;		/* the step whose footprint holds it at fpos, -1 */
 	uint32_t fpos;
 };
@@ -322,6 +323,7 @@ static uint32_t obj_slot(struct dpor *d, uint64_t key)
 	os->lw = -1;
 	for (unsigned l = 0; l < NLISTS; l++)
 		os->rhead[l] = -1;
+	os->present = 0;
 	os->fstep = -1;
 	d->map[h] = (struct objslot){ key, d->gen, slot };
 	d->mapused++;
@@ -685,8 +687,8 @@ static void step_close(struct dpor *d)
 			else
 				overflow = true;
 		}
-		unsigned cm = conf_mask(f->kind);
-		for (unsigned l = 0; l < NLISTS; l++) {
+		unsigned cm = os->present ? conf_mask(f->kind) & os->present : 0;
+		for (unsigned l = 0; cm && l < NLISTS; l++) {
 			if (!(cm & list_kind[l]))
 				continue;
 			for (int32_t r = os->rhead[l]; r >= 0; r = d->rds.v[r].next) {
@@ -774,6 +776,7 @@ static void step_close(struct dpor *d)
 			os->lw = (int32_t)j;
 			for (unsigned l = 0; l < NLISTS; l++)
 				os->rhead[l] = -1;
+			os->present = 0;
 			continue;
 		}
 		for (unsigned l = 0; l < NLISTS; l++) {
@@ -794,6 +797,7 @@ static void step_close(struct dpor *d)
 			sj = &d->steps.v[j];
 			d->rds.v[d->rds.n] = (struct rd){ (int32_t)j, os->rhead[l] };
 			os->rhead[l] = (int32_t)d->rds.n++;
+			os->present |= list_kind[l];
 		}
 	}
 	/* From here on the footprint holds object numbers, not slots. */
