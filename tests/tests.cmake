@@ -285,12 +285,23 @@ target_include_directories(test_dpor PRIVATE ${PROJECT_SOURCE_DIR}/src/explore
 target_link_libraries(test_dpor PRIVATE pcsim_support)
 pcsim_cmocka_test(NAME dpor_scenarios PROGRAM dpor ARGS test_zoo_quick LABELS scenario
 	TIMEOUT 600)
+# the ring's plain fields reach the recorder; U5 of B-13 found with and without them (scenario)
+pcsim_cmocka_test(NAME dpor_ring_plain PROGRAM dpor ARGS test_zoo_ring_plain_fields
+	LABELS scenario TIMEOUT 600)
 if(PCSIM_SOAK_TESTS)
 	# the zoo sweep at bounds 0-1 (70 s idle under asan, 140 s busy) and the long one
 	pcsim_cmocka_test(NAME dpor_zoo PROGRAM dpor ARGS test_zoo_scenarios LABELS soak
 		TIMEOUT 1800)
 	pcsim_cmocka_test(NAME dpor_soak PROGRAM dpor ARGS test_zoo_soak LABELS soak
 		TIMEOUT 36000)
+endif()
+if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
+	# pagecache-general at preemption bound 1 under DPOR, to the end and clean (bench/README.md
+	# has its executions and time; bound 2 does not finish in a soak budget).
+	add_test(NAME dpor_general_bound1 COMMAND $<TARGET_FILE:pcsim-cli> explore
+		pagecache-general --strategy dpor --preemptions 1 --schedules 0)
+	set_tests_properties(dpor_general_bound1 PROPERTIES LABELS soak TIMEOUT 36000
+		PASS_REGULAR_EXPRESSION "no violation in [0-9]+ execution.*explored completely")
 endif()
 # Issue 15, the ring at kernel=6.18 (docs/uring-current.md): the ring's suites again at that
 # profile (the cases pinned to 5.10 say what 6.18 does instead), the 6.18 rules, DEFER_TASKRUN,

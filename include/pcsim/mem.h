@@ -108,6 +108,18 @@ PCSIM_API void pcsim_plain_access(const void *addr, size_t size, bool write);
 #define PCSIM_PLAIN_READ(x) pcsim_plain_access(&(x), sizeof(x), false)
 #define PCSIM_PLAIN_WRITE(x) pcsim_plain_access(&(x), sizeof(x), true)
 
+/*
+ * pcsim_por_void_add - tell the partial-order reduction that the calling context's next
+ * pcsim_rmw() is a PCSIM_RMW_ADD whose returned value is discarded (atomic_inc(), atomic_add()
+ * and the other non-value-returning adds of <pcsim/kernel/atomic.h> call it): two such adds to
+ * one word commute, so DPOR takes them as independent (they still depend on every load, store
+ * and value-returning RMW of the word). The hint is the calling context's and covers its next
+ * RMW only; on any other operation it is dropped. Not a preemption point, no memory access.
+ * Context: any context of an execution; a no-op in setup and finish, outside an execution, on
+ * the threads backend and under every other strategy. Locking: none. Return: nothing.
+ */
+PCSIM_API void pcsim_por_void_add(void);
+
 #define pcsim_load_np(p, mo) \
 	((pcsim__ty(p))(uintptr_t)pcsim__load_np(&(p)->pcsim_private_, pcsim__sz(p), (mo)))
 #define pcsim_store_np(p, v, mo) \

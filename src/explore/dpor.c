@@ -43,7 +43,9 @@
  * PCSIM_DPOR_DEBUG=1 in the environment prints every step's agent and footprint (objects named
  * as the trace names them), its races and the backtrack options they add and, at the end,
  * counts (races, irreversible ones, sleep-set-blocked executions, fallbacks);
- * PCSIM_DPOR_DEBUG=stats prints only the counts.
+ * PCSIM_DPOR_DEBUG=stats prints only the counts. PCSIM_DPOR_NOHOLD (for tests) turns off the
+ * reversal of races with a held CPU at the step that took it, and PCSIM_DPOR_NOPLAIN the plain
+ * fields the model reports (pcsim_plain_access()), to show what finds a race without them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,10 +100,44 @@ struct objslot {
 	uint32_t slot;
 };
 
+/*
+ * The kinds of access to an object and which of them depend on which (sched_int.h): a write
+ * on everything; a read on writes, adds and bit writes; adds on everything but adds; a bit
+ * operation's write to its word on everything but bit operations (their bits are objects of
+ * their own); a bit test's read of its word on writes and adds only.
+ */
+#define K_ACC (PCSIM_POR_R | PCSIM_POR_W | PCSIM_POR_ADD | PCSIM_POR_BITW | PCSIM_POR_BITR)
+#define NLISTS 4	/* the accesses since the last write, by kind: R, ADD, BITW, BITR */
+static const unsigned list_kind[NLISTS] = { PCSIM_POR_R, PCSIM_POR_ADD, PCSIM_POR_BITW,
+					    PCSIM_POR_BITR };
+
+/* The kinds that an access of kind(s) @k depends on. */
+static inline unsigned conf_mask(unsigned k)
+{
+	unsigned m = 0;
+	if (k & PCSIM_POR_W)
+		m |= K_ACC;
+	if (k & PCSIM_POR_R)
+		m |= PCSIM_POR_W | PCSIM_POR_ADD | PCSIM_POR_BITW;
+	if (k & PCSIM_POR_ADD)
+		m |= PCSIM_POR_R | PCSIM_POR_W | PCSIM_POR_BITW | PCSIM_POR_BITR;
+	if (k & PCSIM_POR_BITW)
+		m |= PCSIM_POR_R | PCSIM_POR_W | PCSIM_POR_ADD;
+	if (k & PCSIM_POR_BITR)
+		m |= PCSIM_POR_W | PCSIM_POR_ADD;
+	return m;
+}
+
+static inline bool conflict(unsigned a, unsigned b)
+{
+	return (conf_mask(a) & b) != 0;
+}
+
 struct objstate {
 	uint32_t id;
 	int32_t lw;		/* last write step, -1 */
-	int32_t rhead;		/* reads since the last write: rd[] list, -1 */
+	int32_t rhead[NLISTS];	/* accesses since the last write (rd[] lists, -1), by kind */
+	unsigned present;	/* the kinds (list_kind[]) of the non-empty lists */
 	int32_t fstep;		/* the step whose footprint holds it at fpos, -1 */
 	uint32_t fpos;
 };
@@ -129,6 +165,8 @@ struct dpor {
 	unsigned bound;
 	bool unbounded;		/* no preemption bound: sleep sets on */
 	bool finished, oom, debug, stats;
+	bool nohold;		/* PCSIM_DPOR_NOHOLD (tests): no reversal at a hold's start */
+	bool noplain;		/* PCSIM_DPOR_NOPLAIN (tests): plain fields are not recorded */
 	/* the decision stack, kept across executions */
 	VEC(struct node) nodes;
 	VEC(uint32_t) keys;
@@ -273,12 +311,19 @@ static uint32_t obj_slot(struct dpor *d, uint64_t key)
 		os->id = d->nobj++;
 	if (d->debug && !(key >> 62)) {
 		char b[96];
-		uint32_t tid = pcsim__obj_id(d->w, (const void *)(uintptr_t)key);
-		fprintf(stderr, "  obj %x = %s\n", os->id,
-			pcsim_trace_obj_label(d->w, tid, b, sizeof(b)));
+		bool bitkey = (key >> 61) & 1u;
+		uint64_t addr = bitkey ? (key & ((1ull << 61) - 1)) >> 6 : key;
+		uint32_t tid = pcsim__obj_id(d->w, (const void *)(uintptr_t)addr);
+		const char *l = pcsim_trace_obj_label(d->w, tid, b, sizeof(b));
+		if (bitkey)
+			fprintf(stderr, "  obj %x = bit %u of %s\n", os->id, (unsigned)(key & 63u), l);
+		else
+			fprintf(stderr, "  obj %x = %s\n", os->id, l);
 	}
 	os->lw = -1;
-	os->rhead = -1;
+	for (unsigned l = 0; l < NLISTS; l++)
+		os->rhead[l] = -1;
+	os->present = 0;
 	os->fstep = -1;
 	d->map[h] = (struct objslot){ key, d->gen, slot };
 	d->mapused++;
@@ -309,7 +354,7 @@ static bool sleep_dep(struct dpor *d, const struct sleepent *s, const struct fpe
 		if (!certain(b, s->nobj))
 			f_new = true;
 		if (a == b) {
-			if (certain(a, s->nobj) && ((sf[i].kind | f[j].kind) & PCSIM_POR_W))
+			if (certain(a, s->nobj) && conflict(sf[i].kind, f[j].kind))
 				return true;
 			i++, j++;
 		} else if (a < b) {
@@ -520,7 +565,7 @@ static int32_t hold_start(struct dpor *d, uint32_t e, uint32_t j)
  */
 static void race(struct dpor *d, uint32_t e, uint32_t j)
 {
-	int32_t a = hold_start(d, e, j);
+	int32_t a = d->nohold ? -1 : hold_start(d, e, j);
 	const struct step *se = &d->steps.v[e];
 	uint32_t key = d->agents.v[d->steps.v[j].agent].key;
 	if (a >= 0 && key >> 24 != 1 && se->node >= 0 &&
@@ -642,8 +687,11 @@ static void step_close(struct dpor *d)
 			else
 				overflow = true;
 		}
-		if (f->kind & PCSIM_POR_W)
-			for (int32_t r = os->rhead; r >= 0; r = d->rds.v[r].next) {
+		unsigned cm = os->present ? conf_mask(f->kind) & os->present : 0;
+		for (unsigned l = 0; cm && l < NLISTS; l++) {
+			if (!(cm & list_kind[l]))
+				continue;
+			for (int32_t r = os->rhead[l]; r >= 0; r = d->rds.v[r].next) {
 				uint32_t s = (uint32_t)d->rds.v[r].step;
 				if (d->steps.v[s].agent == sj->agent)
 					continue;
@@ -657,6 +705,7 @@ static void step_close(struct dpor *d)
 				else
 					overflow = true;
 			}
+		}
 	}
 	size_t width = d->agents.n;
 	if (!VGROW(d, d->vcs, d->vcs.n + width))
@@ -682,15 +731,20 @@ static void step_close(struct dpor *d)
 	if (overflow)
 		for (uint32_t x = 0; x < sj->nfp; x++) {
 			struct objstate *os = &d->objs.v[d->fps.v[sj->fp + x].id];
+			unsigned cm = conf_mask(d->fps.v[sj->fp + x].kind);
 			const struct step *sq = os->lw >= 0 ? &d->steps.v[os->lw] : NULL;
 			for (uint32_t a = 0; sq && a < sq->vcw; a++)
 				if (d->vcs.v[sq->vc + a] > vc[a])
 					vc[a] = d->vcs.v[sq->vc + a];
-			for (int32_t r = os->rhead; r >= 0; r = d->rds.v[r].next) {
-				sq = &d->steps.v[d->rds.v[r].step];
-				for (uint32_t a = 0; a < sq->vcw; a++)
-					if (d->vcs.v[sq->vc + a] > vc[a])
-						vc[a] = d->vcs.v[sq->vc + a];
+			for (unsigned l = 0; l < NLISTS; l++) {
+				if (!(cm & list_kind[l]))
+					continue;
+				for (int32_t r = os->rhead[l]; r >= 0; r = d->rds.v[r].next) {
+					sq = &d->steps.v[d->rds.v[r].step];
+					for (uint32_t a = 0; a < sq->vcw; a++)
+						if (d->vcs.v[sq->vc + a] > vc[a])
+							vc[a] = d->vcs.v[sq->vc + a];
+				}
 			}
 		}
 	vc[sj->agent] = sj->aidx;
@@ -720,11 +774,18 @@ static void step_close(struct dpor *d)
 		struct objstate *os = &d->objs.v[f->id];
 		if (f->kind & PCSIM_POR_W) {
 			os->lw = (int32_t)j;
-			os->rhead = -1;
-		} else {
-			/* One entry per agent: its latest read (earlier ones happen before it). */
+			for (unsigned l = 0; l < NLISTS; l++)
+				os->rhead[l] = -1;
+			os->present = 0;
+			continue;
+		}
+		for (unsigned l = 0; l < NLISTS; l++) {
+			if (!(f->kind & list_kind[l]))
+				continue;
+			/* One entry per agent: its latest access of that kind (earlier ones
+			 * happen before it). */
 			int32_t r;
-			for (r = os->rhead; r >= 0; r = d->rds.v[r].next)
+			for (r = os->rhead[l]; r >= 0; r = d->rds.v[r].next)
 				if (d->steps.v[d->rds.v[r].step].agent == sj->agent)
 					break;
 			if (r >= 0) {
@@ -734,8 +795,9 @@ static void step_close(struct dpor *d)
 			if (!VGROW(d, d->rds, d->rds.n + 1))
 				return;
 			sj = &d->steps.v[j];
-			d->rds.v[d->rds.n] = (struct rd){ (int32_t)j, os->rhead };
-			os->rhead = (int32_t)d->rds.n++;
+			d->rds.v[d->rds.n] = (struct rd){ (int32_t)j, os->rhead[l] };
+			os->rhead[l] = (int32_t)d->rds.n++;
+			os->present |= list_kind[l];
 		}
 	}
 	/* From here on the footprint holds object numbers, not slots. */
@@ -799,8 +861,21 @@ static void rec_end(struct pcsim__por *p)
 static void rec_access(struct pcsim__por *p, uint64_t key, unsigned size, unsigned kind)
 {
 	struct dpor *d = (struct dpor *)((char *)p - offsetof(struct dpor, rec));
-	if (!d->open || !VGROW(d, d->accs, d->accs.n + 1))
+	if (!d->open || (d->noplain && (kind & PCSIM_POR_PLAIN)))
 		return;	/* outside a step: setup and finish run alone */
+	kind &= ~PCSIM_POR_PLAIN;
+	if (d->accs.n && size) {
+		/* Byte loops (a page copy) touch consecutive bytes: one range. */
+		struct acc *l = &d->accs.v[d->accs.n - 1];
+		if (l->kind == kind && l->size && key >= l->key && key <= l->key + l->size &&
+		    l->size < (1u << 30)) {
+			if (key + size > l->key + l->size)
+				l->size = (uint32_t)(key + size - l->key);
+			return;
+		}
+	}
+	if (!VGROW(d, d->accs, d->accs.n + 1))
+		return;
 	d->accs.v[d->accs.n++] = (struct acc){ key, size, kind };
 }
 
@@ -820,6 +895,8 @@ static int dpor_init(struct pcsim__strategy *s, const struct pcsim_explore_opts 
 	const char *dbg = getenv("PCSIM_DPOR_DEBUG");
 	d->stats = dbg != NULL;
 	d->debug = dbg && strcmp(dbg, "stats") != 0;
+	d->nohold = getenv("PCSIM_DPOR_NOHOLD") != NULL;
+	d->noplain = getenv("PCSIM_DPOR_NOPLAIN") != NULL;
 	return 0;
 }
 

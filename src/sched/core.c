@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * core.c - tasks: creation, task states, try_to_wake_up(), schedule(), schedule_timeout(), data
- * choices, time, and the plain-field hook of the partial-order reduction.
+ * choices, time, and the partial-order reduction's plain-field hook and access hints.
  *
  * Models (5.10): kernel/sched/core.c try_to_wake_up() and __schedule() (the
  * signal_pending_state() check before deactivating), include/linux/sched.h set_current_state()
@@ -263,5 +263,41 @@ void pcsim_plain_access(const void *addr, size_t size, bool write)
 	/* the recorder takes it as part of the step under way (none in setup and finish) */
 	unsigned n = size > 65536 ? 65536u : (unsigned)size;
 	c->w->por->access(c->w->por, (uint64_t)(uintptr_t)addr, n,
-			  write ? PCSIM_POR_W : PCSIM_POR_R);
+			  (write ? PCSIM_POR_W : PCSIM_POR_R) | PCSIM_POR_PLAIN);
+}
+
+void pcsim_por_void_add(void)
+{
+	pcsim__por_hint(pcsim__tls_ctx, PCSIM_POR_HINT_ADD);
+}
+
+/*
+ * An access whose footprint a hint of its context may refine (sched_int.h, PCSIM_POR_HINT_*).
+ * A hint applies only to the access it was set for: a bit operation's one word (a load, or an
+ * OR/AND/XOR RMW), an add RMW; anything else, or no hint, records the access as it is.
+ */
+void pcsim__por_hinted(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
+		       unsigned size, unsigned kind, int op)
+{
+	uint32_t h = c->por_hint;
+	c->por_hint = 0;
+	uint64_t a = (uint64_t)(uintptr_t)p;
+	if ((h & PCSIM_POR_HINT_BIT) && size == sizeof(unsigned long) &&
+	    (op < 0 || op == PCSIM_RMW_OR || op == PCSIM_RMW_AND || op == PCSIM_RMW_XOR)) {
+		/* The bit's own object, and its 4-byte granule of the word (little-endian). */
+		unsigned nr = h & 63u;
+		bool rmw = op >= 0;
+		w->por->access(w->por, PCSIM_POR_BITKEY(a, nr), 0, rmw ? PCSIM_POR_RW : PCSIM_POR_R);
+		w->por->access(w->por, a + 4u * (nr / 32u), 4,
+			       rmw ? PCSIM_POR_BITW : PCSIM_POR_BITR);
+		if (h & PCSIM_POR_HINT_BIT2) {
+			nr = (h >> 8) & 63u;
+			w->por->access(w->por, PCSIM_POR_BITKEY(a, nr), 0, PCSIM_POR_R);
+			w->por->access(w->por, a + 4u * (nr / 32u), 4, PCSIM_POR_BITR);
+		}
+		return;
+	}
+	if ((h & PCSIM_POR_HINT_ADD) && op == PCSIM_RMW_ADD)
+		kind = PCSIM_POR_ADD;
+	w->por->access(w->por, a, size, kind);
 }

@@ -128,33 +128,44 @@ void pcsim_allow_access(const void *addr)
 #define BIT_MASK(nr) (1ul << ((nr) % (8 * sizeof(unsigned long))))
 /* Bit @nr of a bitmap that starts at @addr: the word it lives in (kernel BIT_WORD()). */
 #define BIT_WORD(addr, nr) (&(addr)[(nr) / (8 * sizeof(unsigned long))])
+/*
+ * dpor: the next access touches bit @nr of its word alone (sched_int.h, PCSIM_POR_HINT_BIT), so
+ * that operations on different bits of one word (page->flags) are independent.
+ */
+#define BIT_HINT(nr) \
+	pcsim__por_hint(pcsim__tls_ctx, PCSIM_POR_HINT_BIT | ((nr) % (8 * sizeof(unsigned long))))
 
 bool pcsim_test_bit(unsigned nr, const pcsim_ulong *addr)
 {
+	BIT_HINT(nr);
 	return (pcsim__load(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_MO_ONCE) &
 		BIT_MASK(nr)) != 0;
 }
 
 void pcsim_set_bit(unsigned nr, pcsim_ulong *addr)
 {
+	BIT_HINT(nr);
 	pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR, BIT_MASK(nr), 0,
 		   PCSIM_MO_ONCE);
 }
 
 void pcsim_clear_bit(unsigned nr, pcsim_ulong *addr)
 {
+	BIT_HINT(nr);
 	pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND, ~BIT_MASK(nr), 0,
 		   PCSIM_MO_ONCE);
 }
 
 void pcsim_change_bit(unsigned nr, pcsim_ulong *addr)
 {
+	BIT_HINT(nr);
 	pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_XOR, BIT_MASK(nr), 0,
 		   PCSIM_MO_ONCE);
 }
 
 bool pcsim_test_and_set_bit(unsigned nr, pcsim_ulong *addr)
 {
+	BIT_HINT(nr);
 	return (pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR,
 			   BIT_MASK(nr), 0, PCSIM_MO_FULL) &
 		BIT_MASK(nr)) != 0;
@@ -162,6 +173,7 @@ bool pcsim_test_and_set_bit(unsigned nr, pcsim_ulong *addr)
 
 bool pcsim_test_and_clear_bit(unsigned nr, pcsim_ulong *addr)
 {
+	BIT_HINT(nr);
 	return (pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND,
 			   ~BIT_MASK(nr), 0, PCSIM_MO_FULL) &
 		BIT_MASK(nr)) != 0;
@@ -169,6 +181,7 @@ bool pcsim_test_and_clear_bit(unsigned nr, pcsim_ulong *addr)
 
 bool pcsim_test_and_set_bit_lock(unsigned nr, pcsim_ulong *addr)
 {
+	BIT_HINT(nr);
 	return (pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_OR,
 			   BIT_MASK(nr), 0, PCSIM_MO_ACQUIRE) &
 		BIT_MASK(nr)) != 0;
@@ -176,6 +189,7 @@ bool pcsim_test_and_set_bit_lock(unsigned nr, pcsim_ulong *addr)
 
 void pcsim_clear_bit_unlock(unsigned nr, pcsim_ulong *addr)
 {
+	BIT_HINT(nr);
 	pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long), PCSIM_RMW_AND, ~BIT_MASK(nr), 0,
 		   PCSIM_MO_RELEASE);
 }
@@ -184,6 +198,9 @@ bool pcsim_clear_bit_unlock_is_negative_byte(unsigned nr, pcsim_ulong *addr)
 {
 	/* Bit 7 of the byte that holds @nr (the PG_waiters trick in mm/filemap.c). */
 	unsigned long sign = 1ul << ((nr / 8) * 8 + 7);
+	pcsim__por_hint(pcsim__tls_ctx, PCSIM_POR_HINT_BIT | PCSIM_POR_HINT_BIT2 |
+				 (nr % (8 * sizeof(unsigned long))) |
+				 (((nr / 8) * 8 + 7) % (8 * sizeof(unsigned long))) << 8);
 	unsigned long old = pcsim__rmw(&BIT_WORD(addr, nr)->pcsim_private_, sizeof(unsigned long),
 				       PCSIM_RMW_AND, ~BIT_MASK(nr), 0, PCSIM_MO_RELEASE);
 	return (old & sign) != 0;

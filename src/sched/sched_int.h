@@ -58,6 +58,7 @@ struct pcsim__ctx {
 	void *arg;
 	struct pcsim__event *ev;	/* atomic context: its event */
 	struct pcsim__ctx *next_on_cpu;	/* tasks of one CPU, in creation order */
+	uint32_t por_hint;		/* dpor: what the next access really touches (PCSIM_POR_HINT_*) */
 };
 
 /* struct pcsim_task: `current`. The context must stay the first member. */
@@ -258,6 +259,22 @@ struct pcsim__backend_ops;
  */
 #define PCSIM_POR_ENABLE 4u
 #define PCSIM_POR_HELD 8u
+/*
+ * Finer kinds of access to a shared word, each dependent only on some others (the recorder's
+ * por_conflicts() is the table): ADD, an atomic add whose returned value only feeds a check that
+ * the first of any two such adds fails iff the later one would (atomic_inc() and friends,
+ * get_page()): adds commute with each other. BITW, a bit operation's write to the word: the bit
+ * itself is an object of its own (PCSIM_POR_BITKEY), so bit writes to one word commute with
+ * each other at the word. BITR, a bit test's read of the word: it depends only on the word's
+ * full writes and adds (the bit's own object carries the rest). A plain R or W of the word
+ * depends on all of them.
+ */
+/* A plain C field reported by the model (pcsim_plain_access()); the recorder may set it aside
+ * (PCSIM_DPOR_NOPLAIN, for tests). */
+#define PCSIM_POR_PLAIN 128u
+#define PCSIM_POR_ADD 16u
+#define PCSIM_POR_BITW 32u
+#define PCSIM_POR_BITR 64u
 
 enum pcsim__por_obj {
 	POR_CPU = 1,	/* a CPU's preemptibility: its running context holds it (preempt_count,
@@ -275,6 +292,22 @@ enum pcsim__por_obj {
 
 /* Pseudo-object keys sit above every user-space address (x86-64: below 2^47). */
 #define PCSIM_POR_KEY(obj, idx) ((1ull << 62) | ((uint64_t)(obj) << 32) | (uint32_t)(idx))
+/* One bit of the unsigned long at @word: an object of its own (still a real, numbered one). */
+#define PCSIM_POR_BITKEY(word, nr) \
+	((1ull << 61) | ((uint64_t)(uintptr_t)(word) << 6) | ((nr) & 63u))
+
+/*
+ * Access hints (pcsim__ctx.por_hint): set by a wrapper just before its one access, taken by
+ * that access's footprint hook (pcsim__por_hinted()), whatever steps run in between (the hint
+ * lives in the context, the access is the context's next one). Set only while dpor records.
+ * BIT: the access is a bit operation on bit (hint & 63) of the unsigned long it touches: a
+ * test_bit() load, or an OR/AND/XOR RMW that changes that bit alone and whose returned value
+ * is used for that bit only; BIT2 adds a read of bit ((hint >> 8) & 63) of the same word (the
+ * sign bit of clear_bit_unlock_is_negative_byte()). ADD: an ADD RMW recorded as PCSIM_POR_ADD.
+ */
+#define PCSIM_POR_HINT_BIT (1u << 31)
+#define PCSIM_POR_HINT_BIT2 (1u << 30)
+#define PCSIM_POR_HINT_ADD (1u << 29)
 
 struct pcsim__por {
 	/* The scheduler was entered: the step under way (if any) is over. */
@@ -685,6 +718,28 @@ static inline void pcsim__por_obj(struct pcsim_world *w, enum pcsim__por_obj obj
 {
 	if (__builtin_expect(w->por != NULL, 0))
 		w->por->access(w->por, PCSIM_POR_KEY(obj, idx), 0, kind);
+}
+
+/* An access of @c that a hint may refine (@op: the RMW's operation, -1 for a load). */
+void pcsim__por_hinted(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
+		       unsigned size, unsigned kind, int op);
+
+static inline void pcsim__por_access(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
+				     unsigned size, unsigned kind, int op)
+{
+	if (__builtin_expect(w->por != NULL, 0)) {
+		if (__builtin_expect(c->por_hint != 0, 0))
+			pcsim__por_hinted(w, c, p, size, kind, op);
+		else
+			w->por->access(w->por, (uint64_t)(uintptr_t)p, size & 0xffu, kind);
+	}
+}
+
+/* Set @c's hint for its next access, when the dpor recorder runs. */
+static inline void pcsim__por_hint(struct pcsim__ctx *c, uint32_t hint)
+{
+	if (c && __builtin_expect(c->w->por != NULL, 0))
+		c->por_hint = hint;
 }
 
 /* Common helper: the current context, failing loudly when there is none. */

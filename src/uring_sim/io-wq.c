@@ -30,6 +30,7 @@ static void io_wq_submit_work(struct io_kiocb *req)
 	int ret;
 	pcsim_trace_emit(&pcsim__tk_uring_iowq, 0, 0, req->id, 0, "io-wq worker issues");
 	/* U5: an io-wq worker never sees IOCB_WAITQ (its read must block, not arm: B-13) */
+	PCSIM_PLAIN_READ(req->kiocb.ki_flags);	/* dpor: written by the callback */
 	PCSIM_CHECK(!(req->kiocb.ki_flags & IOCB_WAITQ), "U5",
 		    "request %u reached io-wq with IOCB_WAITQ still set", req->id);
 	do {

@@ -238,6 +238,8 @@ static bool io_rw_should_retry(struct io_kiocb *req, struct wait_page_queue *sta
 	kiocb->ki_flags |= IOCB_WAITQ;
 	kiocb->ki_flags &= ~IOCB_NOWAIT;
 	kiocb->ki_waitq = wait;
+	PCSIM_PLAIN_WRITE(kiocb->ki_flags);	/* dpor: read by the callback and the read path */
+	PCSIM_PLAIN_WRITE(req->armed);
 	/* U10: a RWF_NOWAIT request never waits, so it never arms */
 	PCSIM_CHECK(!(req->flags & REQ_F_NOWAIT), "U10",
 		    "request %u (RWF_NOWAIT) is about to arm a page wait callback", req->id);
@@ -269,10 +271,13 @@ int pcsim__io_async_buf_func(struct wait_queue_entry *wait, unsigned mode, int s
 	req->kiocb.ki_flags &= ~IOCB_WAITQ;
 	list_del_init(&wait->entry);
 	req->armed = false;	/* after the unlink: a linked wpq always has its arming (U1) */
+	PCSIM_PLAIN_WRITE(req->kiocb.ki_flags);	/* dpor: shared with the submitter */
+	PCSIM_PLAIN_WRITE(req->armed);
 	URING_STAT(ctx, callbacks);
 	pcsim_trace_emit(&pcsim__tk_uring_callback, 0, 0, req->id, wpq->page->pfn,
 			 "io_async_buf_func: queue the retry");
 	req->task_work.func = ctx->ops.task_submit;
+	PCSIM_PLAIN_WRITE(req->task_work.func);
 	pcsim__io_tw_ctx_get(req);		/* percpu_ref_get(&ctx->refs), B-14 */
 	refcount_inc(&req->refs);		/* submit ref gets dropped, acquire a new one */
 	if (uring_inject(ctx, PCSIM_INJECT_URING_RETRY_IN_CALLBACK)) {
@@ -422,6 +427,7 @@ static long io_iter_do_read(struct io_kiocb *req, struct iov_iter *iter)
 	}
 	size_t count0 = iter->count, done0 = iter->done;
 	int64_t pos0 = req->kiocb.ki_pos;
+	PCSIM_PLAIN_READ(req->kiocb.ki_flags);	/* dpor: the read path tests them */
 	long ret = pcsim_read_iter(&req->kiocb, iter, 0);
 	if (req->vec && iter->done > done0)
 		io_iovec_scatter(req->vec, iter->buf, done0, iter->done);	/* READV */
@@ -516,6 +522,7 @@ copy_iov:
 		if (!io_rw_should_retry(req, &stack_wpq)) {
 			pcsim_cover(PCSIM_COV_RETRY_FALSE);
 			kiocb->ki_flags &= ~IOCB_WAITQ;
+			PCSIM_PLAIN_WRITE(kiocb->ki_flags);
 			return -EAGAIN;
 		}
 		/* B-15's fix in 5.10's shape: the attempt's expected count is what remains */
@@ -536,8 +543,10 @@ copy_iov:
 		}
 		/* not armed: no callback follows this attempt (A3) */
 		req->armed = false;
+		PCSIM_PLAIN_WRITE(req->armed);
 		/* b5b0ecb736f1 (stable 5.9+): every return but -EIOCBQUEUED clears IOCB_WAITQ (U5);
 		 * 5.10.13 left it set (B-13 re-injected) */
+		PCSIM_PLAIN_WRITE(kiocb->ki_flags);	/* dpor: (perhaps) written */
 		if (!uring_bug(req->ctx, 13))
 			kiocb->ki_flags &= ~IOCB_WAITQ;
 		if (ret > 0 && ret < io_size)
@@ -713,6 +722,7 @@ static int io_read_618(struct io_kiocb *req, bool force_nonblock)
 		io_iter_save(io);
 		if (!io_rw_should_retry(req, &stack_wpq)) {
 			kiocb->ki_flags &= ~IOCB_WAITQ;
+			PCSIM_PLAIN_WRITE(kiocb->ki_flags);
 			return -EAGAIN;
 		}
 		req->result = (long)io->iter.count;
@@ -729,7 +739,9 @@ static int io_read_618(struct io_kiocb *req, bool force_nonblock)
 		}
 		/* not armed: no callback follows this attempt */
 		req->armed = false;
+		PCSIM_PLAIN_WRITE(req->armed);
 		/* "we got some bytes, but not all. retry." (B-13 re-injected: the flag stays) */
+		PCSIM_PLAIN_WRITE(kiocb->ki_flags);	/* dpor: (perhaps) written */
 		if (!uring_bug(req->ctx, 13))
 			kiocb->ki_flags &= ~IOCB_WAITQ;
 		io_iter_restore(req, io);

@@ -26,8 +26,10 @@ typedef struct {
 #define atomic_read_acquire(v) pcsim_load_acquire(&(v)->counter)
 #define atomic_set_release(v, i) pcsim_store_release(&(v)->counter, (i))
 
-#define atomic_add(i, v) ((void)pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, (i), PCSIM_MO_ONCE))
-#define atomic_sub(i, v) ((void)pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, -(i), PCSIM_MO_ONCE))
+#define atomic_add(i, v) \
+	(pcsim_por_void_add(), (void)pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, (i), PCSIM_MO_ONCE))
+#define atomic_sub(i, v) \
+	(pcsim_por_void_add(), (void)pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, -(i), PCSIM_MO_ONCE))
 #define atomic_inc(v) atomic_add(1, v)
 #define atomic_dec(v) atomic_sub(1, v)
 #define atomic_or(i, v) ((void)pcsim_rmw(&(v)->counter, PCSIM_RMW_OR, (i), PCSIM_MO_ONCE))
@@ -135,8 +137,10 @@ static inline int atomic_add_unless(atomic_t *v, int a, int u)
 
 #define atomic_long_read(v) pcsim_read_once(&(v)->counter)
 #define atomic_long_set(v, i) pcsim_write_once(&(v)->counter, (i))
-#define atomic_long_inc(v) ((void)pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, 1, PCSIM_MO_ONCE))
-#define atomic_long_dec(v) ((void)pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, -1, PCSIM_MO_ONCE))
+#define atomic_long_inc(v) \
+	(pcsim_por_void_add(), (void)pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, 1, PCSIM_MO_ONCE))
+#define atomic_long_dec(v) \
+	(pcsim_por_void_add(), (void)pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, -1, PCSIM_MO_ONCE))
 #define atomic_long_add_return(i, v) \
 	__extension__({ long __i = (i); pcsim_rmw(&(v)->counter, PCSIM_RMW_ADD, __i, PCSIM_MO_FULL) + __i; })
 

@@ -607,7 +607,7 @@ uint64_t pcsim__sim_load(struct pcsim__ctx *c, const void *p, unsigned size, enu
 	pcsim__sim_point(w, c);
 	if (__builtin_expect(w->ex.nforbid != 0, 0))
 		forbid_check(w, c, p, size, false);
-	pcsim__por_mem(w, p, size, PCSIM_POR_R);
+	pcsim__por_access(w, c, p, size, PCSIM_POR_R, -1);
 	uint64_t v = mm_load_mo(w, c, p, size, mo);
 	if (w->tracing) {
 		uint64_t val = pcsim__trace_value(w, v, fl);	/* ids: value, then address */
@@ -664,7 +664,7 @@ uint64_t pcsim__sim_rmw(struct pcsim__ctx *c, void *p, unsigned size, enum pcsim
 	pcsim__sim_point(w, c);
 	if (__builtin_expect(w->ex.nforbid != 0, 0))
 		forbid_check(w, c, p, size, true);
-	pcsim__por_mem(w, p, size, PCSIM_POR_RW);
+	pcsim__por_access(w, c, p, size, PCSIM_POR_RW, (int)op);
 	/*
 	 * A locked instruction: drains the store buffer and is atomic on memory (tso). weak: the
 	 * same, reading the newest value; a fully ordered one is a full barrier on both sides,
