@@ -342,3 +342,5 @@ if(PCSIM_SOAK_TESTS)
 	pcsim_cmocka_test(NAME p6_current_bound2 PROGRAM p6_current ARGS "test_*_clean_*"
 		LABELS soak TIMEOUT 3600)
 endif()
+# A file's contents in bulk (<pcsim/file_bytes.h>): the copy and the first-wrong-byte search.
+pcsim_cmocka_test(NAME file_bytes SOURCES unit/test_file_bytes.c)
