@@ -102,8 +102,8 @@ static inline void add_opt(struct pcsim__opt *o, unsigned *n, uint8_t type, uint
 	too_many_opts();
 }
 
-static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *o,
-			  int *cur_idx)
+static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur,
+			  struct pcsim__opt *restrict o, int *cur_idx)
 {
 	unsigned n = 0;
 	*cur_idx = -1;
