@@ -36,7 +36,7 @@ static void gen_notify(struct pcsim_async_waiter *aw)
 
 static void check_bytes(struct general *g, const unsigned char *buf, int64_t pos, size_t n)
 {
-	/* Every byte compared (memcmp against the cached contents); the first wrong one reported. */
+	/* Every byte compared (memcmp against the cached contents); the first wrong one named. */
 	size_t i = pcsim_file_bytes_mismatch(g->m->id, (uint64_t)pos, buf, n);
 
 	PCSIM_CHECK(i == n, "read-data", "byte %lld of the file read wrong",

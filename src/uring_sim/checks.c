@@ -248,8 +248,8 @@ void pcsim__uring_check_done(struct io_kiocb *req, const struct iov_iter *iter, 
 	size_t k = pcsim_file_bytes_mismatch(id, (uint64_t)req->chk_pos0, req->buf, n);
 	if (k < n) {
 		unsigned char want = pcsim_file_byte(id, (uint64_t)(req->chk_pos0 + (long)k));
-		pcsim_fail("uring-data", "request %u: byte %ld of its buffer is %#x, the file's byte "
-			   "at offset %lld is %#x", req->id, (long)k, req->buf[k],
+		pcsim_fail("uring-data", "request %u: byte %ld of its buffer is %#x, the file's "
+			   "byte at offset %lld is %#x", req->id, (long)k, req->buf[k],
 			   (long long)(req->chk_pos0 + (long)k), want);
 	}
 }
