@@ -385,3 +385,5 @@ add_test(NAME fuzz_corpus_calibration
 set_tests_properties(fuzz_corpus_calibration PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
 # The device's interrupt coalescing (device_irq_batch) and no_choice_log's refusals (~2 s).
 pcsim_cmocka_test(NAME bdev_coalesce SOURCES unit/test_bdev_coalesce.c)
+# A file's contents in bulk (<pcsim/file_bytes.h>): the copy and the first-wrong-byte search.
+pcsim_cmocka_test(NAME file_bytes SOURCES unit/test_file_bytes.c)

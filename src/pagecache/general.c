@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 
+#include <pcsim/file_bytes.h>
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/pagemap.h>
 #include <pcsim/kernel/sched.h>
@@ -35,9 +36,11 @@ static void gen_notify(struct pcsim_async_waiter *aw)
 
 static void check_bytes(struct general *g, const unsigned char *buf, int64_t pos, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		PCSIM_CHECK(buf[i] == pcsim_file_byte(g->m->id, (uint64_t)pos + i), "read-data",
-			    "byte %lld of the file read wrong", (long long)pos + (long long)i);
+	/* Every byte compared (memcmp against the cached contents); the first wrong one named. */
+	size_t i = pcsim_file_bytes_mismatch(g->m->id, (uint64_t)pos, buf, n);
+
+	PCSIM_CHECK(i == n, "read-data", "byte %lld of the file read wrong",
+		    (long long)pos + (long long)i);
 }
 
 /* io_read() in miniature: nonblocking try; arm and retry after each callback. */

@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include <pcsim/cover.h>
+#include <pcsim/file_bytes.h>
 #include <pcsim/kernel/barrier.h>
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/kernel/folio.h>
@@ -160,7 +161,8 @@ static void page_cache_async_readahead(struct address_space *m, struct page *pag
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Copying, checked byte by byte against the file's content function
+ * Copying: the page's tag is checked, then its bytes (the file's content function) are copied in
+ * bulk from the per-thread content cache (<pcsim/file_bytes.h>)
  */
 static unsigned long copy_page_to_iter(struct address_space *m, struct page *page,
 				       unsigned long offset, unsigned long bytes,
@@ -175,9 +177,8 @@ static unsigned long copy_page_to_iter(struct address_space *m, struct page *pag
 	PCSIM_CHECK(tag == want, "read-data",
 		    "copying from page %u (index %lu) whose content is %s, not file %u's", page->pfn,
 		    index, tag ? "another page's" : "never read", m->id);
-	for (unsigned long i = 0; i < bytes; i++)
-		iter->buf[iter->done + i] =
-			pcsim_file_byte(m->id, ((uint64_t)index << PAGE_SHIFT) + offset + i);
+	pcsim_file_bytes(m->id, ((uint64_t)index << PAGE_SHIFT) + offset, iter->buf + iter->done,
+			 bytes);
 	iter->done += bytes;
 	iter->count -= bytes;
 	return bytes;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <pcsim/file_bytes.h>
 #include <pcsim/kernel/compiler.h>
 #include <pcsim/uring.h>
 
@@ -120,10 +121,10 @@ static void check_res(struct rt_task *rt, const struct scn_stmt *st, const char 
 static void check_bytes(struct rt_task *rt, const struct scn_stmt *st, const unsigned char *buf,
 			uint32_t id, uint64_t pos, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		PCSIM_CHECK(buf[i] == pcsim_file_byte(id, pos + i), "read-data",
-			    "%s:%u: %s: byte %" PRIu64 " of the file read wrong", rt->rt->s->name,
-			    st->line, rt->name, pos + i);
+	size_t i = pcsim_file_bytes_mismatch(id, pos, buf, n);	/* every byte; the first wrong */
+
+	PCSIM_CHECK(i == n, "read-data", "%s:%u: %s: byte %" PRIu64 " of the file read wrong",
+		    rt->rt->s->name, st->line, rt->name, pos + i);
 }
 
 /* ---- pages ------------------------------------------------------------------------------- */

@@ -186,14 +186,29 @@ void pcsim__exec_release(struct pcsim_world *w)
 /* ---------------------------------------------------------------------------------------------
  * Violations
  */
+/* snprintf(@dst, @size, "%s", @src) without the formatting machinery (glibc's "(null)"). */
+static void copy_trunc(char *dst, size_t size, const char *src)
+{
+	if (!src)
+		src = "(null)";
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
 void pcsim__vfail(struct pcsim_world *w, enum pcsim_outcome o, const char *what,
 		  const char *fmt, va_list ap)
 {
 	if (w->ex.outcome != PCSIM_OUTCOME_OK)
 		return;		/* keep the first report */
 	w->ex.outcome = o;
-	snprintf(w->what, sizeof(w->what), "%s", what);
-	vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
+	copy_trunc(w->what, sizeof(w->what), what);
+	/* "%s" (the deferred deadlock report, every execution that ends in one): a copy, not a
+	 * formatting pass; the text is the same as vsnprintf()'s. */
+	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2])
+		copy_trunc(w->msg, sizeof(w->msg), va_arg(ap, const char *));
+	else
+		vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
 	w->ex.fail_step = w->ex.step;
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (w->tracing)

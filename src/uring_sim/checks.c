@@ -33,6 +33,8 @@
  */
 #include <stdio.h>
 
+#include <pcsim/file_bytes.h>
+
 #include "uring_int.h"
 
 static bool world_checking(const struct pcsim_world *w)
@@ -242,14 +244,13 @@ void pcsim__uring_check_done(struct io_kiocb *req, const struct iov_iter *iter, 
 	if (req->opcode != IORING_OP_READ || !req->chk_started || !req->file->mapping)
 		return;
 	uint32_t id = req->file->mapping->id;
-	for (long k = 0; k < res && (size_t)k < req->len; k++) {
-		unsigned char want = pcsim_file_byte(id, (uint64_t)(req->chk_pos0 + k));
-		if (req->buf[k] != want) {
-			pcsim_fail("uring-data", "request %u: byte %ld of its buffer is %#x, the "
-				   "file's byte at offset %lld is %#x", req->id, k, req->buf[k],
-				   (long long)(req->chk_pos0 + k), want);
-			return;
-		}
+	size_t n = (size_t)res < req->len ? (size_t)res : req->len;
+	size_t k = pcsim_file_bytes_mismatch(id, (uint64_t)req->chk_pos0, req->buf, n);
+	if (k < n) {
+		unsigned char want = pcsim_file_byte(id, (uint64_t)(req->chk_pos0 + (long)k));
+		pcsim_fail("uring-data", "request %u: byte %ld of its buffer is %#x, the file's "
+			   "byte at offset %lld is %#x", req->id, (long)k, req->buf[k],
+			   (long long)(req->chk_pos0 + (long)k), want);
 	}
 }
 

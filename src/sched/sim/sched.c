@@ -81,25 +81,31 @@ static inline bool cpu_takes_irq(const struct pcsim__cpu *cp)
 	return !cp->irq && !(cp->curr && cp->curr->irqs_off);
 }
 
-static inline void add_opt(struct pcsim__opt *o, unsigned *n, uint8_t type, uint32_t target,
-			   void *p)
+/* More options than PCSIM_MAX_OPTS: never drop a choice silently (the search would no longer
+ * be what it claims). Out of line: add_opt() stays a bounds test and three stores. */
+static __attribute__((noinline, cold)) void too_many_opts(void)
 {
-	if (*n < PCSIM_MAX_OPTS) {
-		o[*n].type = type;
-		o[*n].target = target;
-		o[*n].p = p;
-		(*n)++;
-		return;
-	}
-	/* Never drop a choice silently: the search would no longer be what it claims. */
 	struct pcsim_world *w = pcsim__tls_ctx ? pcsim__tls_ctx->w : pcsim__tls_world;
 	if (w)
 		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "too-many-choices",
 			     "more than %d simultaneous choices at one step", PCSIM_MAX_OPTS);
 }
 
-static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *o,
-			  int *cur_idx)
+static inline void add_opt(struct pcsim__opt *o, unsigned *n, uint8_t type, uint32_t target,
+			   void *p)
+{
+	if (__builtin_expect(*n < PCSIM_MAX_OPTS, 1)) {
+		o[*n].type = type;
+		o[*n].target = target;
+		o[*n].p = p;
+		(*n)++;
+		return;
+	}
+	too_many_opts();
+}
+
+static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur,
+			  struct pcsim__opt *restrict o, int *cur_idx)
 {
 	unsigned n = 0;
 	*cur_idx = -1;
@@ -141,7 +147,7 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 	 * else can happen - another context's step, but also an event or a store-buffer flush,
 	 * which is what a spin loop often waits for.
 	 */
-	if (w->ex.yielder && n > 1) {
+	if (__builtin_expect(w->ex.yielder != NULL, 0) && n > 1) {
 		for (unsigned i = 0; i < n; i++) {
 			if (o[i].type == OPT_RUN && o[i].p == w->ex.yielder) {
 				memmove(&o[i], &o[i + 1], (n - i - 1) * sizeof(*o));
@@ -150,9 +156,10 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 			}
 		}
 	}
+	/* The running context's option: among the RUN options, which come first. */
 	if (cur) {
-		for (unsigned i = 0; i < n; i++)
-			if (o[i].type == OPT_RUN && o[i].p == cur) {
+		for (unsigned i = 0; i < n && o[i].type == OPT_RUN; i++)
+			if (o[i].p == cur) {
 				*cur_idx = (int)i;
 				break;
 			}
@@ -168,7 +175,15 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct 
 	return n;
 }
 
-static void reap_dead_stack(struct pcsim_world *w);
+static void reap_dead_stack_slow(struct pcsim_world *w, void *s);
+
+/* After every switch: an interrupt context's stack to pool, if one died (rare: inline test). */
+static inline void reap_dead_stack(struct pcsim_world *w)
+{
+	void *s = w->dead_stack;
+	if (__builtin_expect(s != NULL, 0))
+		reap_dead_stack_slow(w, s);
+}
 
 static void switch_to(struct pcsim_world *w, struct pcsim__ctx *from, struct pcsim__ctx *to,
 		      bool dies)
@@ -272,9 +287,17 @@ static void por_step(struct pcsim_world *w, const struct pcsim__opt *o, unsigned
  * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
  * execution is over and control goes back to the main context.
  */
+/*
+ * The options of the step being decided. One buffer per OS thread, not an 8 KiB array in every
+ * dispatch frame on every fiber stack: a sim world runs on one thread, and the options are dead
+ * once the step is under way (a dispatch that switches away returns as soon as it resumes; one
+ * that fires an event enumerates again), so no two dispatches ever use it at once.
+ */
+static _Thread_local struct pcsim__opt dispatch_opts[PCSIM_MAX_OPTS];
+
 void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
-	struct pcsim__opt opts[PCSIM_MAX_OPTS];
+	struct pcsim__opt *opts = dispatch_opts;
 	for (;;) {
 		wd_beat(w, cur);
 		/* The step that led here is over (before the invariants, which are no step). */
@@ -345,11 +368,13 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 			switch_to(w, cur, t, cur && cur->run == CR_EXITED);
 			return;
 		}
-		case OPT_FIRE:
-			fire(w, cur, o->p);
-			if (((struct pcsim__event *)o->p)->cpu >= 0)
+		case OPT_FIRE: {
+			struct pcsim__event *ev = o->p;	/* @opts is reused while we are away */
+			fire(w, cur, ev);
+			if (ev->cpu >= 0)
 				return;	/* resumed later, by someone choosing us */
 			break;
+		}
 		case OPT_FLUSH:
 			pcsim__mm_flush_one(w, o->target, false);
 			break;
@@ -485,12 +510,9 @@ static void *stack_get(struct pcsim_world *w)
 	return s;
 }
 
-/* The stack of an interrupt context that has returned (switch_to()) back into the pool. */
-static void reap_dead_stack(struct pcsim_world *w)
+/* The stack @s of an interrupt context that has returned (switch_to()) back into the pool. */
+static __attribute__((noinline)) void reap_dead_stack_slow(struct pcsim_world *w, void *s)
 {
-	void *s = w->dead_stack;
-	if (!s)
-		return;
 	w->dead_stack = NULL;
 	for (unsigned i = w->nstacks_used; i-- > 0;) {
 		if (w->stacks_used[i] == s) {

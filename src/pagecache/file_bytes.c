@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * file_bytes.c - a file's contents in bulk (<pcsim/file_bytes.h>): pcsim_file_bytes() and
+ * pcsim_file_bytes_mismatch(). Models no kernel function; it serves the models of
+ * copy_page_to_iter() (mm/filemap.c's generic_file_buffered_read() copy), pipe_read()'s copy and
+ * the checks that compare what a read returned with the file.
+ *
+ * A file's content is a function (pcsim_file_byte(), a multiply-xorshift per byte), so a read of
+ * a few pages used to cost thousands of multiplies per copy and again per check. Here each
+ * thread keeps a small direct-mapped cache of whole 4 KiB pages of contents, keyed by (file id,
+ * page number); a copy is a memcpy() from it and a check a memcmp() against it (and, on a
+ * difference, a scan for the first wrong byte). The cache holds nothing but values of that pure
+ * function, so what it holds, whether it hits and where it lives can change no result: the sim
+ * backend's determinism does not depend on it.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcsim/file_bytes.h>
+#include <pcsim/pagecache.h>
+
+#define FB_SHIFT 12
+#define FB_SIZE (1u << FB_SHIFT)
+#define FB_ENTRIES_SHIFT 4
+#define FB_ENTRIES (1u << FB_ENTRIES_SHIFT)
+
+struct fb_entry {
+	uint64_t pageno;
+	uint32_t id;
+	bool valid;
+	unsigned char b[FB_SIZE];
+};
+
+struct fb_cache {
+	struct fb_entry e[FB_ENTRIES];
+};
+
+static __thread struct fb_cache *fb_tls;
+static __thread bool fb_tls_failed;
+static pthread_key_t fb_key;
+static pthread_once_t fb_once = PTHREAD_ONCE_INIT;
+static bool fb_key_ok;
+
+static void fb_free(void *p)
+{
+	free(p);
+}
+
+static void fb_key_init(void)
+{
+	fb_key_ok = pthread_key_create(&fb_key, fb_free) == 0;
+}
+
+/* This thread's cache, or NULL when it cannot be had (then the caller computes byte by byte). */
+static struct fb_cache *fb_cache(void)
+{
+	struct fb_cache *c = fb_tls;
+	if (__builtin_expect(c != NULL, 1))
+		return c;
+	if (fb_tls_failed)
+		return NULL;
+	pthread_once(&fb_once, fb_key_init);
+	c = fb_key_ok ? calloc(1, sizeof(*c)) : NULL;
+	if (c && pthread_setspecific(fb_key, c) != 0) {
+		free(c);
+		c = NULL;
+	}
+	if (!c) {
+		fb_tls_failed = true;
+		return NULL;
+	}
+	fb_tls = c;
+	return c;
+}
+
+/* The cached contents of page @pageno of file @id (filled on a miss). */
+static const unsigned char *fb_page(struct fb_cache *c, uint32_t id, uint64_t pageno)
+{
+	uint32_t h = (uint32_t)pageno * 0x9e3779b1u ^ id * 0x85ebca6bu;
+	struct fb_entry *e = &c->e[(h ^ h >> 16) & (FB_ENTRIES - 1)];
+
+	if (e->valid && e->pageno == pageno && e->id == id)
+		return e->b;
+	uint64_t base = pageno << FB_SHIFT;
+	for (unsigned k = 0; k < FB_SIZE; k++)
+		e->b[k] = pcsim_file_byte(id, base + k);
+	e->pageno = pageno;
+	e->id = id;
+	e->valid = true;
+	return e->b;
+}
+
+void pcsim_file_bytes(uint32_t id, uint64_t off, unsigned char *dst, size_t n)
+{
+	struct fb_cache *c = fb_cache();
+
+	if (!c) {
+		for (size_t k = 0; k < n; k++)
+			dst[k] = pcsim_file_byte(id, off + k);
+		return;
+	}
+	while (n) {
+		size_t in = (size_t)(off & (FB_SIZE - 1));
+		size_t chunk = FB_SIZE - in < n ? FB_SIZE - in : n;
+		memcpy(dst, fb_page(c, id, off >> FB_SHIFT) + in, chunk);
+		dst += chunk;
+		off += chunk;
+		n -= chunk;
+	}
+}
+
+size_t pcsim_file_bytes_mismatch(uint32_t id, uint64_t off, const unsigned char *buf, size_t n)
+{
+	struct fb_cache *c = fb_cache();
+	size_t done = 0;
+
+	if (!c) {
+		for (size_t k = 0; k < n; k++)
+			if (buf[k] != pcsim_file_byte(id, off + k))
+				return k;
+		return n;
+	}
+	while (done < n) {
+		size_t in = (size_t)(off & (FB_SIZE - 1));
+		size_t chunk = FB_SIZE - in < n - done ? FB_SIZE - in : n - done;
+		const unsigned char *want = fb_page(c, id, off >> FB_SHIFT) + in;
+		if (memcmp(buf + done, want, chunk) != 0) {
+			for (size_t k = 0;; k++)
+				if (buf[done + k] != want[k])
+					return done + k;
+		}
+		done += chunk;
+		off += chunk;
+	}
+	return n;
+}
