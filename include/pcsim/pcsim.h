@@ -8,6 +8,7 @@
 
 #include <pcsim/cover.h>
 #include <pcsim/explore.h>
+#include <pcsim/file_bytes.h>
 #include <pcsim/list.h>
 #include <pcsim/mem.h>
 #include <pcsim/pagecache.h>

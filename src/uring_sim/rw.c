@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <pcsim/cover.h>
+#include <pcsim/file_bytes.h>
 #include "uring_int.h"
 
 /*
@@ -390,8 +391,7 @@ static long io_pipe_read(struct io_kiocb *req, struct iov_iter *iter)
 			return -ERESTARTSYS;
 	}
 	size_t n = iter->count < p->avail ? iter->count : p->avail;
-	for (size_t k = 0; k < n; k++)
-		iter->buf[iter->done + k] = pcsim_file_byte(p->id, p->head + k);
+	pcsim_file_bytes(p->id, p->head, iter->buf + iter->done, n);
 	p->head += n;
 	p->avail -= n;
 	iter->done += n;
