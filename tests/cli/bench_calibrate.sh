@@ -4,9 +4,9 @@
 # file has one `name = value` line per figure and reads back; every derived cost is its formula
 # of the raw ones (never negative); seed --calibration charges them (the sim leg's CPU is not
 # the flat steps x step_ns, each mode's figures agree with each other); --predict gives each
-# ratio as predicted, measured and their error; --sweep gives a point per QD (or worker count)
-# and mode and an SVG; a bad file or option is exit 2 with a message. Shapes and consistency
-# only: no timing is compared with anything.
+# ratio as predicted, measured and their error; --sweep gives a point per QD (or worker count,
+# CPU count, file size) and mode and an SVG; a bad file or option is exit 2 with a message.
+# Shapes and consistency only: no timing is compared with anything.
 # Usage: bench_calibrate.sh PCSIM TMPDIR
 set -u
 PCSIM=$1
@@ -109,7 +109,7 @@ for k in keys:
         assert abs(e['error'] - (r - 1)) <= 0.01 + 0.01 * r, (k, e)
 EOF
 
-# 4. --sweep qd: 7 depths x 3 modes, and the chart
+# 4. --sweep qd: 8 depths x 3 modes, and the chart (wall, CPU and switches: 3 panels)
 "$PCSIM" bench seed --json --sweep qd --calibration "$TMP/cal.conf" --sim-size 1M \
 	--sim-reads 128 --sim-acct-reads 32 --sweep-svg "$TMP/sweep.svg" >"$TMP/sweep.json" \
 	2>"$TMP/sweep.err" && ok || bad "seed --sweep qd"
@@ -117,23 +117,54 @@ python3 - "$TMP/sweep.json" "$TMP/sweep.svg" <<'EOF' && ok || bad "sweep JSON or
 import json, sys
 d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
 pts = d['points']
-assert d['calibrated'] and len(pts) == 21, len(pts)
-assert sorted({p['x'] for p in pts}) == [1, 2, 4, 8, 16, 32, 64]
+assert d['calibrated'] and len(pts) == 24, len(pts)
+assert sorted({p['x'] for p in pts}) == [1, 2, 4, 8, 16, 32, 64, 128]
 for p in pts:
     assert p['wall_us_per_read'] > 0 and p['cpu_us_per_read'] > 0, p
+    assert p['steps_per_read'] > 0 and p['host_us_per_read'] > 0, p
 svg = open(sys.argv[2]).read()
-assert svg.startswith('<svg') and svg.rstrip().endswith('</svg>') and svg.count('<polyline') == 6
+assert svg.startswith('<svg') and svg.rstrip().endswith('</svg>') and svg.count('<polyline') == 9
 EOF
 
-# --sweep workers, one mode: a point per worker count (1, 2, 4, 8)
+# --sweep workers, one mode: a point per worker count (1 to 64, doubling)
 "$PCSIM" bench seed --json --sweep workers --modes offload --calibration "$TMP/cal.conf" \
 	--sim-size 1M --sim-reads 64 --sim-acct-reads 16 >"$TMP/sweepw.json" 2>"$TMP/sweepw.err" \
 	&& ok || bad "seed --sweep workers"
 python3 - "$TMP/sweepw.json" <<'EOF2' && ok || bad "sweep workers JSON"
 import json, sys
 d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
-assert [(p['x'], p['mode']) for p in d['points']] == [(x, 'offload') for x in (1, 2, 4, 8)], d
+assert [(p['x'], p['mode']) for p in d['points']] == \
+    [(x, 'offload') for x in (1, 2, 4, 8, 16, 32, 64)], d
 EOF2
+
+# --sweep size: the sim leg's size and six halvings (64 KiB to 4 MiB here), every point the
+# same 16 reads (the smallest file's blocks), 3 modes each, and the chart
+"$PCSIM" bench seed --json --sweep size --calibration "$TMP/cal.conf" --sim-size 4M \
+	--sim-reads 16 --sim-acct-reads 16 --sweep-svg "$TMP/sweeps.svg" >"$TMP/sweeps.json" \
+	2>"$TMP/sweeps.err" && ok || bad "seed --sweep size"
+python3 - "$TMP/sweeps.json" "$TMP/sweeps.svg" <<'EOF3' && ok || bad "sweep size JSON or SVG"
+import json, sys
+d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+pts = d['points']
+assert d['sweep'] == 'size' and d['reads'] == 16, d
+sizes = [(64 << 10) << i for i in range(7)]
+assert [(p['x'], p['mode']) for p in pts] == \
+    [(x, m) for x in sizes for m in ('sync', 'offload', 'rasync')], pts
+for p in pts:
+    assert p['wall_us_per_read'] > 0 and p['cpu_us_per_read'] > 0, p
+    assert p['ctx_voluntary_per_read'] >= 0 and p['steps_per_read'] > 0, p
+    assert p['peak_rss_mb'] is None or p['peak_rss_mb'] > 0, p
+svg = open(sys.argv[2]).read()
+assert svg.startswith('<svg') and svg.rstrip().endswith('</svg>') and svg.count('<polyline') == 9
+assert '64K' in svg and '4M' in svg and 'file size' in svg
+EOF3
+# without --sim-reads the reads default to the smallest file's blocks (4 MiB / 64: 16)
+"$PCSIM" bench seed --json --sweep size --modes rasync --calibration "$TMP/cal.conf" \
+	--sim-size 4M --sim-acct-reads 16 >"$TMP/sweepd.json" 2>"$TMP/sweepd.err" && ok ||
+	bad "seed --sweep size, default reads"
+python3 -c "import json,sys; d=json.loads(open(sys.argv[1]).read().splitlines()[-1]); \
+assert d['reads'] == 16 and len(d['points']) == 7, d" "$TMP/sweepd.json" && ok ||
+	bad "sweep size default reads"
 
 # 5. bad input: exit 2 and a message, never a crash
 printf 'syscall_ns = 50\nnot_a_cost = 3\n' >"$TMP/bad.conf"
@@ -164,6 +195,19 @@ st=$?
 "$PCSIM" bench seed --sweep depth >/dev/null 2>&1
 st=$?
 [ $st -eq 2 ] && ok || bad "--sweep depth: status $st"
+# --sweep size: more reads than the smallest file's blocks, a size whose 1/64 is not whole
+# blocks, a size that is not a size
+"$PCSIM" bench seed --sweep size --sim-size 4M --sim-reads 64 >/dev/null 2>"$TMP/sz1.err"
+st=$?
+[ $st -eq 2 ] && grep -q "do not fit the smallest file" "$TMP/sz1.err" && ok ||
+	bad "--sweep size, too many reads: status $st"
+"$PCSIM" bench seed --sweep size --sim-size 1000K --sim-reads 1 >/dev/null 2>"$TMP/sz2.err"
+st=$?
+[ $st -eq 2 ] && grep -q "not a multiple of 256 KiB" "$TMP/sz2.err" && ok ||
+	bad "--sweep size, odd size: status $st"
+"$PCSIM" bench seed --sweep size --sim-size 4X >/dev/null 2>&1
+st=$?
+[ $st -eq 2 ] && ok || bad "--sweep size --sim-size 4X: status $st"
 
 echo "bench_calibrate.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
