@@ -1320,7 +1320,7 @@ static int sd_sweep_svg(const struct sd_opts *o, const struct sd_point *pt, unsi
 	SVG("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 	    "font-family=\"sans-serif\" font-size=\"11\">\n", W, H);
 	SVG("<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-	char fixed[128], file[64], sz[32];
+	char fixed[128], file[96], sz[32];
 	if (kind == SD_SW_QD)
 		snprintf(fixed, sizeof(fixed), "%u CPUs, %u io-wq workers", o->ncpus, o->workers);
 	else if (kind == SD_SW_WORKERS)
@@ -1417,9 +1417,9 @@ static int sd_sweep_run(struct sd_opts *o)
 		uint64_t nblk0 = xs[0] / SD_BS;
 		if (o->sim_reads_given && L->reads > nblk0)
 			return pcsim_cmdline_usage_error(
-				"bench seed: --sweep size: %" PRIu64 " reads of distinct blocks do not "
-				"fit the smallest file (%" PRIu64 " bytes, %" PRIu64 " blocks): "
-				"--sim-reads %" PRIu64 " at most, or a larger --sim-size",
+				"bench seed: --sweep size: %" PRIu64 " reads of distinct blocks "
+				"do not fit the smallest file (%" PRIu64 " bytes, %" PRIu64
+				" blocks): --sim-reads %" PRIu64 " at most, or a larger --sim-size",
 				L->reads, xs[0], nblk0, nblk0);
 		if (L->reads > nblk0)
 			L->reads = nblk0;
