@@ -67,6 +67,8 @@ void pcsim_calib_derive(struct pcsim_calib *c)
 	c->contention_ns = cb_pos(c->wq_read_qd32_ns - c->wq_read_qd1_ns -
 				  (c->wq_read_qd32_switches - c->wq_read_qd1_switches) *
 					  c->ctx_switch_ns);
+	c->wq_block_ns = cb_pos(c->par_cold_read_ns - c->warm_read_ns - c->miss_ns -
+				c->par_cold_read_switches * c->ctx_switch_ns);
 }
 
 char *pcsim_calib_format(const struct pcsim_calib *c, const char *header)

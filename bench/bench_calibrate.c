@@ -286,6 +286,88 @@ static int cb_readahead_once(int fd, const unsigned *blk, unsigned n, double *cp
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Many threads each sleeping on an uncached page: what the kernel leg's io-wq workers do in the
+ * offload mode (each of its 33 iou-wrk threads runs a blocking buffered read, sleeps in
+ * wait_on_page_locked_killable until the bio's end_io unlocks the page and wakes it, then copies
+ * and completes), here as CB_WQ_THREADS threads of preadv(2) of distinct uncached blocks of one
+ * file, so ~CB_WQ_THREADS reads are in flight on 2 vCPUs with as many threads competing for them.
+ */
+#define CB_WQ_THREADS 33u	/* the kernel leg's iou-wrk threads after its offload runs */
+
+struct cb_par {
+	int fd;
+	const unsigned *blk;
+	unsigned n, idx;
+	int rc;
+};
+
+static _Atomic int cb_par_go;		/* 0: wait, 1: read */
+static atomic_uint cb_par_ready;
+
+static void *cb_par_thread(void *arg)
+{
+	struct cb_par *p = arg;
+	unsigned char buf[CB_BS];
+	atomic_fetch_add(&cb_par_ready, 1);
+	while (atomic_load(&cb_par_go) == 0)
+		cb_futex_wait(&cb_par_go, 0);
+	for (unsigned i = p->idx; i < p->n; i += CB_WQ_THREADS) {
+		struct iovec iov = { buf, CB_BS };
+		if (preadv(p->fd, &iov, 1, (off_t)p->blk[i] * CB_BS) != (ssize_t)CB_BS) {
+			p->rc = -EIO;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * @n uncached blocks read by CB_WQ_THREADS threads at once (dropped and FADV_RANDOM first):
+ * CPU ns (every thread), voluntary and involuntary switches per read. The window opens once
+ * every thread sleeps on the start flag and closes when all are joined: thread creation is
+ * outside it; the one wake of each thread and its exit (CB_WQ_THREADS of them for @n reads)
+ * are inside.
+ */
+static int cb_par_once(int fd, const unsigned *blk, unsigned n, double *cpu, double *vol,
+		       double *invol)
+{
+	pthread_t th[CB_WQ_THREADS];
+	struct cb_par p[CB_WQ_THREADS];
+	unsigned made = 0;
+	int rc = 0;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	atomic_store(&cb_par_go, 0);
+	atomic_store(&cb_par_ready, 0);
+	for (; made < CB_WQ_THREADS; made++) {
+		p[made] = (struct cb_par){ .fd = fd, .blk = blk, .n = n, .idx = made };
+		if (pthread_create(&th[made], NULL, cb_par_thread, &p[made])) {
+			rc = -EAGAIN;
+			break;
+		}
+	}
+	/* every thread at the start flag (asleep or about to be) before the window opens */
+	while (atomic_load(&cb_par_ready) < made)
+		usleep(1000);
+	usleep(10000);
+	struct cb_usage a, b, d;
+	cb_usage_now(&a);
+	atomic_store(&cb_par_go, 1);
+	syscall(SYS_futex, (int *)&cb_par_go, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+	for (unsigned i = 0; i < made; i++) {
+		pthread_join(th[i], NULL);
+		if (p[i].rc)
+			rc = p[i].rc;
+	}
+	cb_usage_now(&b);
+	cb_usage_delta(&d, &a, &b);
+	*cpu = d.cpu_ns / n;
+	*vol = d.sw_vol / n;
+	*invol = (d.sw_all - d.sw_vol) / n;
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * io_uring: NOPs inline and through io-wq; io-wq reads of cached pages at QD 1 and 32
  */
 #ifdef PCSIM_BENCH_LIBURING
@@ -505,8 +587,8 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 	pcsim_calib_clear(c);
 	if (repeats < 1 || repeats > CB_MAX_REPEATS)
 		return -EINVAL;
-	double v[24][CB_MAX_REPEATS];
-	unsigned nv[24] = { 0 };
+	double v[32][CB_MAX_REPEATS];
+	unsigned nv[32] = { 0 };
 	cb_src = malloc(256 * CB_BS);
 	unsigned *blk = malloc(CB_FILE_BLOCKS * sizeof(*blk));
 	if (!cb_src || !blk) {
@@ -522,7 +604,7 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 		((uint64_t *)cb_src)[i] = x;
 	}
 	enum { SYS, CPY, FCPU, FSYS, FHOP, COLD, COLDSW, COLDW, WARM, NOPI, NOPA, NOPASW, Q1, Q1SW,
-	       Q32, Q32SW, MH, MS, RA, IRQB, NV };
+	       Q32, Q32SW, MH, MS, RA, IRQB, PAR, PARSW, PARIN, NV };
 	cb_note(quiet, "system call, 4 KiB copy, futex ping-pong, model insert");
 	for (unsigned r = 0; r < repeats; r++) {
 		v[SYS][nv[SYS]++] = cb_syscall_once();
@@ -544,7 +626,7 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 	int fd = frc == 0 ? open(path, O_RDONLY) : -1;
 	const unsigned nread = 2048;
 	if (fd >= 0) {
-		cb_note(quiet, "cached and uncached preadv");
+		cb_note(quiet, "cached and uncached preadv, one thread and 33 at once");
 		cb_blocks(blk, CB_FILE_BLOCKS, 1);
 		for (unsigned r = 0; r < repeats; r++) {
 			double cold[3], warm[3];
@@ -557,6 +639,12 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 			double ra = 0;
 			if (cb_readahead_once(fd, blk + nread, nread, &ra) == 0)
 				v[RA][nv[RA]++] = ra - warm[0];	/* the final pass is warm */
+			double pc, pv, pi;
+			if (cb_par_once(fd, blk + 3 * nread, nread, &pc, &pv, &pi) == 0) {
+				v[PAR][nv[PAR]++] = pc;
+				v[PARSW][nv[PARSW]++] = pv;
+				v[PARIN][nv[PARIN]++] = pi;
+			}
 		}
 	} else if (!quiet) {
 		fprintf(stderr, "bench calibrate: %s: %s (no page-cache figures)\n", path,
@@ -615,6 +703,9 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 	c->model_insert_host_ns = m[MH];
 	c->model_insert_steps = m[MS];
 	c->device_irq_batch = m[IRQB];
+	c->par_cold_read_ns = m[PAR];
+	c->par_cold_read_switches = m[PARSW];
+	c->par_cold_read_invol = m[PARIN];
 	const struct pcsim_bdev_params *p = pcsim_bdev_preset("perf-anchor");
 	if (p) {
 		c->device_slots = p->slots;

@@ -725,7 +725,11 @@ static int sd_model_run(struct sd_opts *o, enum sd_leg leg, const unsigned *orde
  *   CPU = enters x syscall + voluntary switches x ctx_switch + reads x (read_path + miss),
  *       miss being miss_qd1 for one read at a time (sync, QD 1), else miss (at depth)
  *       + armed x lookup (the NOWAIT attempt that found the page missing)
- *       + punted x (iowq + contention x (min(QD, workers) - 1) / 31)
+ *       + punted x (iowq + worker x (min(QD, workers) - 1) / 31)
+ *       worker being wq_block (a worker asleep on an uncached page among 33: its wake-up from
+ *       the interrupt, the competition of 33 threads for 2 CPUs, their preemptions and the
+ *       one-inode contention, measured by 33 threads of cold preadv) where the calibration has
+ *       it, else contention (cached reads through io-wq at QD 32 over QD 1: no sleep on a page)
  * and the wall time composed with the device's (the run's own virtual wall, steps at 1 ns):
  * sync is serial (device + CPU per read); at depth the slowest of the device, the submitting
  * task's own CPU and the whole CPU spread over the CPUs. Not charged in virtual time: the
@@ -736,7 +740,10 @@ static void sd_charge(const struct sd_opts *o, enum sd_mode mode, struct sd_resu
 {
 	const struct pcsim_calib *c = &o->cal;
 	double nz_iowq = isnan(c->iowq_ns) ? 0 : c->iowq_ns;
-	double nz_cont = isnan(c->contention_ns) ? 0 : c->contention_ns;
+	/* wq_block contains the one-inode contention of its 33 readers: never both */
+	double nz_worker = !isnan(c->wq_block_ns)	  ? c->wq_block_ns :
+			 !isnan(c->contention_ns) ? c->contention_ns :
+						    0;
 	unsigned conc = o->qd < o->workers ? o->qd : o->workers;
 	double f = conc > 1 ? (double)(conc - 1) / 31.0 : 0;
 	if (f > 1)
@@ -745,7 +752,7 @@ static void sd_charge(const struct sd_opts *o, enum sd_mode mode, struct sd_resu
 			reads * (c->read_path_ns +
 				 (mode == SD_SYNC || o->qd == 1 ? c->miss_qd1_ns : c->miss_ns)) +
 			r->op_armed * c->lookup_ns +
-			r->op_punted * (nz_iowq + nz_cont * f);
+			r->op_punted * (nz_iowq + nz_worker * f);
 	double reader_ns = cpu_ns;
 	if (mode == SD_OFFLOAD)
 		reader_ns = r->op_sys * c->syscall_ns + r->op_waits * c->ctx_switch_ns +

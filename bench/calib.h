@@ -4,9 +4,10 @@
  * `pcsim bench seed` charges to the sim leg's operations instead of a flat step_ns: a system
  * call, a voluntary context switch, the buffered read path of a cached page (find_get_page and
  * copy_page_to_iter), the miss path (add_to_page_cache_lru, the bio, the completion interrupt,
- * unlock_page), a 4 KiB copy, an io-wq hand-off (io_wq_enqueue and the worker's wake-up) and
- * the extra cost of many io-wq workers reading one inode, plus the device (the perf-anchor
- * preset, calibrated from PERF-ANCHOR.md's O_DIRECT runs). Models nothing itself. The file
+ * unlock_page), a 4 KiB copy, an io-wq hand-off (io_wq_enqueue and the worker's wake-up), the
+ * extra cost of many io-wq workers reading one inode and of many workers each asleep on an
+ * uncached page (wait_on_page_locked_killable, woken from the bio's end_io), plus the device
+ * (the perf-anchor preset, calibrated from PERF-ANCHOR.md's O_DIRECT runs). Models nothing itself. The file
  * format and the meaning of each figure: docs/seed-experiment.md, "Calibration".
  * Private to the pcsim_bench library (and fuzz/fuzz_calibration.c, which links
  * bench_calib_file.c alone).
@@ -46,6 +47,9 @@
 	X(model_insert_host_ns, "host ns of one add_to_page_cache in the model (sim, no checks)") \
 	X(model_insert_steps, "sim steps of one add_to_page_cache in the model")                \
 	X(device_irq_batch, "device requests ended per completion interrupt, cold reads QD 32") \
+	X(par_cold_read_ns, "CPU ns per uncached preadv(2), 33 threads at once (all threads)")  \
+	X(par_cold_read_switches, "voluntary switches per such read (33 threads)")            \
+	X(par_cold_read_invol, "involuntary switches per such read (33 threads)")             \
 	/* derived: what the seed's CPU model charges */                                         \
 	X(ctx_switch_ns, "per voluntary switch: futex CPU per switch minus its system calls")  \
 	X(read_path_ns, "per read: warm preadv minus the system call (lookup + 4 KiB copy)")     \
@@ -54,6 +58,7 @@
 	X(miss_ns, "per miss at depth: readahead(2) minus the system call (insert, bio)")       \
 	X(iowq_ns, "per io-wq hand-off: async minus inline NOP minus its switches")             \
 	X(contention_ns, "per io-wq read at QD 32 over QD 1 on one inode, switches taken out")  \
+	X(wq_block_ns, "per io-wq read asleep on a page: par_cold - warm - miss - switches") \
 	/* the device: the perf-anchor preset (not measured here) */                             \
 	X(device_slots, "device slots (perf-anchor preset)")                                    \
 	X(device_min_ns, "device service time, fixed part (perf-anchor preset)")                \

@@ -3,10 +3,11 @@
 # `pcsim bench calibrate` and `pcsim bench seed` with its costs, at tiny sizes: the calibration
 # file has one `name = value` line per figure and reads back; every derived cost is its formula
 # of the raw ones (never negative); seed --calibration charges them (the sim leg's CPU is not
-# the flat steps x step_ns, each mode's figures agree with each other); --predict gives each
-# ratio as predicted, measured and their error; --sweep gives a point per QD (or worker count,
-# CPU count, file size) and mode and an SVG; a bad file or option is exit 2 with a message.
-# Shapes and consistency only: no timing is compared with anything.
+# the flat steps x step_ns, each mode's figures agree with each other; wq_block_ns, from the
+# 33-thread cold preadv, is charged once per punted read in place of contention_ns); --predict
+# gives each ratio as predicted, measured and their error; --sweep gives a point per QD (or
+# worker count, CPU count, file size) and mode and an SVG; a bad file or option is exit 2 with a
+# message. Shapes and consistency only: no timing is compared with anything.
 # Usage: bench_calibrate.sh PCSIM TMPDIR
 set -u
 PCSIM=$1
@@ -53,6 +54,13 @@ if c['warm_read_ns'] is not None:
     near(c['miss_qd1_ns'], pos(c['cold_read_ns'] - c['warm_read_ns'] -
                                c['cold_read_switches'] * c['ctx_switch_ns']))
     near(c['miss_ns'], pos(c['readahead_ns'] - c['syscall_ns']))
+    # 33 threads of cold preadv: its three raw figures and what the model charges from them
+    for k in ('par_cold_read_ns', 'par_cold_read_switches', 'par_cold_read_invol'):
+        assert k in c, k
+    if c['par_cold_read_ns'] is not None:
+        assert c['par_cold_read_ns'] > 0 and c['par_cold_read_switches'] > 0, c
+        near(c['wq_block_ns'], pos(c['par_cold_read_ns'] - c['warm_read_ns'] - c['miss_ns'] -
+                                   c['par_cold_read_switches'] * c['ctx_switch_ns']))
 for k, v in c.items():
     assert v is None or v >= 0, (k, v)
 assert c['repeats'] == 1
@@ -78,6 +86,36 @@ for m, x in s.items():
     assert x['ctx_voluntary'] > 0, x
 # sync is serial: its wall holds all of its CPU
 assert s['sync']['wall_s'] >= s['sync']['sys_s'], s['sync']
+EOF
+
+# 2b. offload's workers asleep on a page: wq_block_ns is charged per punted read (every read of
+# offload, none of sync or rasync), in place of contention_ns, never on top of it
+wqconf() {	# FILE WQ_BLOCK CONTENTION: cal.conf with those two figures replaced
+	grep -v -e '^wq_block_ns' -e '^contention_ns' "$TMP/cal.conf" >"$1"
+	printf 'wq_block_ns = %s\ncontention_ns = %s\n' "$2" "$3" >>"$1"
+}
+wqconf "$TMP/wq0.conf" 0 0
+wqconf "$TMP/wq20.conf" 20000 0
+wqconf "$TMP/wq20c.conf" 20000 20000
+wqconf "$TMP/c20.conf" nan 20000
+for f in wq0 wq20 wq20c c20; do
+	"$PCSIM" bench seed --json --legs sim --sim-size 1M --sim-reads 256 --sim-acct-reads 64 \
+		--workers 33 --calibration "$TMP/$f.conf" >"$TMP/$f.json" 2>"$TMP/$f.err" ||
+		bad "seed --calibration $f.conf"
+done
+python3 - "$TMP" <<'EOF' && ok || bad "wq_block_ns charge"
+import json, sys
+def sim(f):
+    d = json.loads(open(sys.argv[1] + '/' + f + '.json').read().splitlines()[-1])
+    return {x['mode']: x for x in d['results'] if x['leg'] == 'sim'}
+a, b, bc, c = sim('wq0'), sim('wq20'), sim('wq20c'), sim('c20')
+for m in ('sync', 'rasync'):
+    assert a[m]['sys_s'] == b[m]['sys_s'] == bc[m]['sys_s'], m
+# QD 32, 33 workers: the whole figure, once per read (256 reads punted)
+extra = b['offload']['sys_s'] - a['offload']['sys_s']
+assert abs(extra - 256 * 20000e-9) < 3e-6, extra
+assert bc['offload']['sys_s'] == b['offload']['sys_s'], (bc['offload'], b['offload'])
+assert c['offload']['sys_s'] == b['offload']['sys_s'], (c['offload'], b['offload'])
 EOF
 
 # 3. --predict: each ratio predicted, measured (null when the kernel leg is skipped), error
@@ -177,6 +215,13 @@ printf 'syscall_ns = -3\n' >"$TMP/neg.conf"
 st=$?
 [ $st -eq 2 ] && grep -q "neg.conf:1: '-3' is not a number >= 0" "$TMP/neg.err" && ok ||
 	bad "negative figure: status $st"
+for v in -1 inf 1e999 x; do
+	printf 'syscall_ns = 50\npar_cold_read_invol = %s\n' "$v" >"$TMP/par.conf"
+	"$PCSIM" bench seed --legs sim --calibration "$TMP/par.conf" >/dev/null 2>"$TMP/par.err"
+	st=$?
+	[ $st -eq 2 ] && grep -q "par.conf:2: '$v' is not a number >= 0" "$TMP/par.err" && ok ||
+		bad "par_cold_read_invol = $v: status $st"
+done
 printf 'syscall_ns 50\n' >"$TMP/noeq.conf"
 "$PCSIM" bench seed --legs sim --calibration "$TMP/noeq.conf" >/dev/null 2>"$TMP/noeq.err"
 st=$?
