@@ -8,7 +8,7 @@
  * (io_uring NOPs inline against IOSQE_ASYNC: io_wq_enqueue and the worker's wake-up) and many
  * io-wq workers reading one inode (IOSQE_ASYNC reads of cached pages at QD 32 against QD 1); the
  * model's own add_to_page_cache (host ns and steps, for reference: not charged); the device is
- * the perf-anchor preset (calibrated from PERF-ANCHOR.md's O_DIRECT runs, docs/pagecache.md),
+ * the perf-anchor preset (calibrated from O_DIRECT fio runs, docs/pagecache.md),
  * and the disk's requests per completion interrupt at QD 32 (/proc/interrupts against
  * /sys/dev/block/.../stat: the model device's interrupt coalescing, device_irq_batch).
  * Medians over repeats; nothing is fitted to any result. The file it writes is read by

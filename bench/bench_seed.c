@@ -1558,7 +1558,8 @@ int pcsim_bench_seed(int argc, char **argv)
 	o.ncpus = 2;
 	o.modes = (1u << SD_NR_MODES) - 1;
 	bool calibrate_now = false;
-	/* kernel: PERF-ANCHOR's parameters scaled down (the full size: --size 2G) */
+	/* kernel: the reference experiment's parameters (docs/seed-experiment.md) scaled down (the
+	 * full size: --size 2G) */
 	o.leg[SD_KERNEL] = (struct sd_leg_cfg){ .on = true, .size = 256ull << 20, .repeats = 3 };
 	/*
 	 * sim: the seed's file (4 GiB) but 128 K of its 1 M reads, ~2-4 s of CPU per mode (1 M:

@@ -7,8 +7,8 @@
  * unlock_page), a 4 KiB copy, an io-wq hand-off (io_wq_enqueue and the worker's wake-up), the
  * extra cost of many io-wq workers reading one inode and of many workers each asleep on an
  * uncached page (wait_on_page_locked_killable, woken from the bio's end_io), plus the device
- * (the perf-anchor preset, calibrated from PERF-ANCHOR.md's O_DIRECT runs). Models nothing itself. The file
- * format and the meaning of each figure: docs/seed-experiment.md, "Calibration".
+ * (the perf-anchor preset, calibrated from O_DIRECT fio runs: docs/pagecache.md). Models nothing
+ * itself. The file format and the meaning of each figure: docs/seed-experiment.md, "Calibration".
  * Private to the pcsim_bench library (and fuzz/fuzz_calibration.c, which links
  * bench_calib_file.c alone).
  */

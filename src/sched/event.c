@@ -4,12 +4,12 @@
  * the atomic contexts they run in.
  *
  * This file creates events (reusing, in the sim backend, those whose interrupt has returned) and
- * keeps the list of pending ones (by id, so options are enumerated in a stable order); the backend makes them happen. In the sim backend a pending
- * event is one more option at every decision point, available while its CPU can take an
- * interrupt (and, in timed mode, once it is due); firing it starts an atomic context on that
- * CPU: interrupts off, cannot sleep, preempts the CPU's task until the handler returns
- * (irq_enter ... irq_exit, sim/sched.c). In the threads backend a completion thread per CPU
- * runs it (threads/event.c).
+ * keeps the list of pending ones (by id, so options are enumerated in a stable order); the backend
+ * makes them happen. In the sim backend a pending event is one more option at every decision point,
+ * available while its CPU can take an interrupt (and, in timed mode, once it is due); firing it
+ * starts an atomic context on that CPU: interrupts off, cannot sleep, preempts the CPU's task until
+ * the handler returns (irq_enter ... irq_exit, sim/sched.c). In the threads backend a completion
+ * thread per CPU runs it (threads/event.c).
  */
 #include <errno.h>
 #include <stdio.h>

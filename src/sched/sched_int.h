@@ -261,20 +261,20 @@ struct pcsim__backend_ops;
 #define PCSIM_POR_HELD 8u
 /*
  * Finer kinds of access to a shared word, each dependent only on some others (the recorder's
- * por_conflicts() is the table): ADD, an atomic add whose returned value only feeds a check that
- * the first of any two such adds fails iff the later one would (atomic_inc() and friends,
- * get_page()): adds commute with each other. BITW, a bit operation's write to the word: the bit
+ * conf_mask() is the table): ADD, an atomic add whose result nobody reads (atomic_inc/dec/add/
+ * sub, atomic_long_inc/dec; not get_page(), which tests the old value): adds commute with each
+ * other. BITW, a bit operation's write to the word: the bit
  * itself is an object of its own (PCSIM_POR_BITKEY), so bit writes to one word commute with
  * each other at the word. BITR, a bit test's read of the word: it depends only on the word's
  * full writes and adds (the bit's own object carries the rest). A plain R or W of the word
  * depends on all of them.
  */
-/* A plain C field reported by the model (pcsim_plain_access()); the recorder may set it aside
- * (PCSIM_DPOR_NOPLAIN, for tests). */
-#define PCSIM_POR_PLAIN 128u
 #define PCSIM_POR_ADD 16u
 #define PCSIM_POR_BITW 32u
 #define PCSIM_POR_BITR 64u
+/* A plain C field reported by the model (pcsim_plain_access()); the recorder may set it aside
+ * (PCSIM_DPOR_NOPLAIN, for tests). */
+#define PCSIM_POR_PLAIN 128u
 
 enum pcsim__por_obj {
 	POR_CPU = 1,	/* a CPU's preemptibility: its running context holds it (preempt_count,
