@@ -59,5 +59,26 @@ expect 0 "" -- explore micro-fixed --strategy dfs
 expect 0 "" -- explore pagecache-general --schedules 200
 expect 0 "" -- explore pagecache-general --schedules 200 --checks strict-p6
 expect 0 "on real threads" -- explore pagecache-general --backend threads --schedules 20
+# --help anywhere after a command: its usage on stdout, status 0, nothing run
+for c in "explore pagecache-general" "run micro-fixed" "replay x y" "step micro-fixed" merge demo; do
+	# shellcheck disable=SC2086
+	expect 0 "^usage: " -- $c --help
+done
+expect 0 "^usage: pcsim bench NAME" -- bench --help
+expect 2 "unknown benchmark 'nosuch'" -- bench nosuch --help
+# each benchmark's --help names every option its parser lists when it refuses one, so the two
+# cannot drift apart (benchmarks whose refusal lists none are checked for the usage line only)
+if "$PCSIM" bench --help >/dev/null 2>&1; then
+	for b in sched waitq pagelock pagecache bdev uring seed dpor calibrate explore; do
+		expect 0 "^usage: pcsim bench $b" -- bench "$b" --help
+		help=$("$PCSIM" bench "$b" --help 2>&1)
+		for o in $("$PCSIM" bench "$b" --no-such-option 2>&1 | grep -o -- '--[a-z][a-z-]*' |
+			   grep -v -- '--no-such-option' | sort -u); do
+			if ! printf '%s\n' "$help" | grep -q -- "$o\b"; then
+				echo "FAIL: pcsim bench $b --help does not name $o"; fail=$((fail + 1))
+			fi
+		done
+	done
+fi
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

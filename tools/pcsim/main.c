@@ -91,6 +91,8 @@ static void usage(FILE *f)
 		"  bench waitq|pagelock|pagecache|bdev|uring|seed|dpor|calibrate|explore\n"
 		"                             the other figures of bench/README.md\n"
 		"  version\n"
+		"  help                       this text (also: COMMAND --help; 'bench NAME --help'\n"
+		"                             lists a benchmark's options)\n"
 		"\n"
 		"options (run, explore):\n"
 		"  --strategy random|pct|dfs|dpor  default pct (dpor: DFS with partial-order reduction)\n"
@@ -1180,6 +1182,16 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	/*
+	 * `pcsim COMMAND ... --help`: the usage on stdout, status 0, whatever else the line
+	 * holds (litmus and bench print their own; a program or file is never named -h/--help).
+	 */
+	if (strcmp(cmd, "litmus") != 0 && strcmp(cmd, "bench") != 0)
+		for (int i = 2; i < argc; i++)
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+				usage(stdout);
+				return EXIT_OK;
+			}
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("pcsim %s (trace schema %d, schedule format 1)\n", PCSIM_VERSION_STRING,
 		       PCSIM_TRACE_SCHEMA);
