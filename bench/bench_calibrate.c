@@ -732,9 +732,13 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 				v[PARSW][nv[PARSW]++] = pv;
 				v[PARIN][nv[PARIN]++] = pi;
 			}
-			/* blocks no other pass reads: neither cached nor recently read */
+			/*
+			 * blocks no other pass reads: neither cached nor recently read; twice as
+			 * many as the other passes, its mean being the one most moved by the
+			 * machine's other jobs (a lone read waits for a CPU after each wake-up)
+			 */
 			double dw, dc;
-			if (cb_direct_once(path, blk + 4 * nread, nread, &dw, &dc) == 0) {
+			if (cb_direct_once(path, blk + 4 * nread, 2 * nread, &dw, &dc) == 0) {
 				v[DWALL][nv[DWALL]++] = dw;
 				v[DCPU][nv[DCPU]++] = dc;
 			}
