@@ -1040,14 +1040,22 @@ static void sd_print_table(const struct sd_opts *o)
 		printf("%" PRIu64 " MiB file, %" PRIu64 " reads, median of %" PRIu64, L->size >> 20,
 		       L->reads, L->repeats);
 		if (l == SD_SIM)
-			printf(" (timed, perf-anchor device, %u request(s) per interrupt, step_ns %"
-			       PRIu64 ", %s strategy seed %" PRIu64 ", %u io-wq workers, %u CPUs; %s)",
-			       o->irq_batch > 1 ? o->irq_batch : 1, o->step_ns,
+			printf(" (timed, perf-anchor device, %u request(s) per interrupt, %.0f us "
+			       "more on an idle device, step_ns %" PRIu64 ", %s strategy seed %"
+			       PRIu64 ", %u io-wq workers, %u CPUs; %s)",
+			       o->irq_batch > 1 ? o->irq_batch : 1,
+			       o->have_cal && !isnan(o->cal.device_idle_ns)
+				       ? o->cal.device_idle_ns / 1000 : 0.0,
+			       o->step_ns,
 			       pcsim_strategy_name(o->strategy), o->seed, o->workers, o->ncpus,
 			       o->have_cal ? "CPU and wall from the calibrated per-operation costs"
 					   : "virtual time, CPU = steps x step_ns");
 		if (l == SD_THREADS)
-			printf(" (perf-anchor device with real delays, %u io-wq workers)",
+			printf(" (perf-anchor device with real delays, %u request(s) per interrupt, "
+			       "%.0f us more for a request on an idle device, %u io-wq workers)",
+			       o->irq_batch > 1 ? o->irq_batch : 1,
+			       o->have_cal && !isnan(o->cal.device_idle_ns)
+				       ? o->cal.device_idle_ns / 1000 : 0.0,
 			       o->workers);
 		printf("\n");
 		if (L->skipped) {
