@@ -69,6 +69,9 @@ void pcsim_calib_derive(struct pcsim_calib *c)
 					  c->ctx_switch_ns);
 	c->wq_block_ns = cb_pos(c->par_cold_read_ns - c->warm_read_ns - c->miss_ns -
 				c->par_cold_read_switches * c->ctx_switch_ns);
+	/* the lone read's time off CPU beyond the device's mean service and the wake-up */
+	c->device_idle_ns = cb_pos(c->direct_read_wall_ns - c->direct_read_cpu_ns -
+				   c->wake_idle_ns - c->device_mean_ns);
 }
 
 char *pcsim_calib_format(const struct pcsim_calib *c, const char *header)

@@ -10,7 +10,9 @@
  * model's own add_to_page_cache (host ns and steps, for reference: not charged); the device is
  * the perf-anchor preset (calibrated from O_DIRECT fio runs, docs/pagecache.md),
  * and the disk's requests per completion interrupt at QD 32 (/proc/interrupts against
- * /sys/dev/block/.../stat: the model device's interrupt coalescing, device_irq_batch).
+ * /sys/dev/block/.../stat: the model device's interrupt coalescing, device_irq_batch), the lone
+ * request's round trip (O_DIRECT pread at QD 1: the device's idle_ns) and the wake-up of a task
+ * asleep on an idle CPU (a futex wake after both threads slept: try_to_wake_up to running).
  * Medians over repeats; nothing is fitted to any result. The file it writes is read by
  * `pcsim bench seed --calibration FILE`. Models nothing itself. docs/seed-experiment.md.
  */
@@ -193,6 +195,59 @@ static int cb_futex_once(double *cpu_per_switch, double *sys_per_switch, double 
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * The wake-up of a task asleep on an idle CPU: a thread sleeps in FUTEX_WAIT; the main thread
+ * sleeps CB_WAKE_GAP_NS (so both CPUs have nothing to run, as when a lone read's reader sleeps
+ * on its page), takes the time and wakes it; the sleeper takes the time when it runs again.
+ * What the reader of a lone read pays between the interrupt's wake_up_page() and running:
+ * try_to_wake_up, the IPI or the idle loop's exit, in this nested VM the vCPU's exit from halt.
+ */
+#define CB_WAKE_ROUNDS 500u
+#define CB_WAKE_GAP_NS 200000L
+
+static _Atomic int cb_wake_flag;	/* 0: sleep, 1: woken, 2: stop */
+static _Atomic uint64_t cb_wake_t0, cb_wake_sum;
+
+static void *cb_wake_sleeper(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int f;
+		while ((f = atomic_load(&cb_wake_flag)) == 0)
+			cb_futex_wait(&cb_wake_flag, 0);
+		if (f == 2)
+			return NULL;
+		atomic_fetch_add(&cb_wake_sum, bench_now_ns() - atomic_load(&cb_wake_t0));
+		atomic_store(&cb_wake_flag, 0);
+	}
+}
+
+/* Mean wall ns from FUTEX_WAKE to the woken thread running, CB_WAKE_ROUNDS rounds. */
+static int cb_wake_once(double *ns)
+{
+	pthread_t th;
+	atomic_store(&cb_wake_flag, 0);
+	atomic_store(&cb_wake_sum, 0);
+	if (pthread_create(&th, NULL, cb_wake_sleeper, NULL))
+		return -EAGAIN;
+	for (unsigned i = 0; i < CB_WAKE_ROUNDS; i++) {
+		struct timespec gap = { 0, CB_WAKE_GAP_NS };
+		nanosleep(&gap, NULL);
+		while (atomic_load(&cb_wake_flag) != 0)	/* the last round's sleeper not back yet */
+			nanosleep(&gap, NULL);
+		atomic_store(&cb_wake_t0, bench_now_ns());
+		atomic_store(&cb_wake_flag, 1);
+		cb_futex_wake(&cb_wake_flag);
+	}
+	while (atomic_load(&cb_wake_flag) != 0)
+		usleep(100);
+	atomic_store(&cb_wake_flag, 2);
+	cb_futex_wake(&cb_wake_flag);
+	pthread_join(th, NULL);
+	*ns = (double)atomic_load(&cb_wake_sum) / CB_WAKE_ROUNDS;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
  * The page cache: cached and uncached preadv of a file on disk
  */
 static int cb_make_file(const char *path)
@@ -283,6 +338,35 @@ static int cb_readahead_once(int fd, const unsigned *blk, unsigned n, double *cp
 	cb_usage_delta(&d, &a, &b);
 	*cpu = d.cpu_ns / n;
 	return 0;
+}
+
+/*
+ * The device's lone round trip: O_DIRECT pread(2) of @n distinct random blocks, one at a time
+ * (no page cache: the bio goes straight to the idle device, the reader sleeps until its
+ * completion wakes it). Wall ns and the reading thread's CPU ns per read (means over @n).
+ * -EINVAL where the file system refuses O_DIRECT (tmpfs).
+ */
+static int cb_direct_once(const char *path, const unsigned *blk, unsigned n, double *wall,
+			  double *cpu)
+{
+	int fd = open(path, O_RDONLY | O_DIRECT);
+	if (fd < 0)
+		return -errno;
+	void *buf;
+	if (posix_memalign(&buf, CB_BS, CB_BS)) {
+		close(fd);
+		return -ENOMEM;
+	}
+	int rc = 0;
+	double w0 = (double)bench_now_ns(), c0 = cb_thread_cpu_ns();
+	for (unsigned i = 0; i < n && rc == 0; i++)
+		if (pread(fd, buf, CB_BS, (off_t)blk[i] * CB_BS) != (ssize_t)CB_BS)
+			rc = -EIO;
+	*cpu = (cb_thread_cpu_ns() - c0) / n;
+	*wall = ((double)bench_now_ns() - w0) / n;
+	free(buf);
+	close(fd);
+	return rc;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -587,8 +671,8 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 	pcsim_calib_clear(c);
 	if (repeats < 1 || repeats > CB_MAX_REPEATS)
 		return -EINVAL;
-	double v[32][CB_MAX_REPEATS];
-	unsigned nv[32] = { 0 };
+	double v[40][CB_MAX_REPEATS];
+	unsigned nv[40] = { 0 };
 	cb_src = malloc(256 * CB_BS);
 	unsigned *blk = malloc(CB_FILE_BLOCKS * sizeof(*blk));
 	if (!cb_src || !blk) {
@@ -604,8 +688,9 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 		((uint64_t *)cb_src)[i] = x;
 	}
 	enum { SYS, CPY, FCPU, FSYS, FHOP, COLD, COLDSW, COLDW, WARM, NOPI, NOPA, NOPASW, Q1, Q1SW,
-	       Q32, Q32SW, MH, MS, RA, IRQB, PAR, PARSW, PARIN, NV };
-	cb_note(quiet, "system call, 4 KiB copy, futex ping-pong, model insert");
+	       Q32, Q32SW, MH, MS, RA, IRQB, PAR, PARSW, PARIN, DWALL, DCPU, WAKE, NV };
+	_Static_assert(NV <= 40, "v[] and nv[] hold 40 figures");
+	cb_note(quiet, "system call, 4 KiB copy, futex ping-pong, idle wake-up, model insert");
 	for (unsigned r = 0; r < repeats; r++) {
 		v[SYS][nv[SYS]++] = cb_syscall_once();
 		v[CPY][nv[CPY]++] = cb_copy_once();
@@ -615,6 +700,8 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 			v[FSYS][nv[FSYS]++] = b;
 			v[FHOP][nv[FHOP]++] = h;
 		}
+		if (cb_wake_once(&a) == 0)
+			v[WAKE][nv[WAKE]++] = a;
 		if (cb_model_once(&a, &b) == 0) {
 			v[MH][nv[MH]++] = a;
 			v[MS][nv[MS]++] = b;
@@ -644,6 +731,16 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 				v[PAR][nv[PAR]++] = pc;
 				v[PARSW][nv[PARSW]++] = pv;
 				v[PARIN][nv[PARIN]++] = pi;
+			}
+			/*
+			 * blocks no other pass reads: neither cached nor recently read; twice as
+			 * many as the other passes, its mean being the one most moved by the
+			 * machine's other jobs (a lone read waits for a CPU after each wake-up)
+			 */
+			double dw, dc;
+			if (cb_direct_once(path, blk + 4 * nread, 2 * nread, &dw, &dc) == 0) {
+				v[DWALL][nv[DWALL]++] = dw;
+				v[DCPU][nv[DCPU]++] = dc;
 			}
 		}
 	} else if (!quiet) {
@@ -706,6 +803,9 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 	c->par_cold_read_ns = m[PAR];
 	c->par_cold_read_switches = m[PARSW];
 	c->par_cold_read_invol = m[PARIN];
+	c->direct_read_wall_ns = m[DWALL];
+	c->direct_read_cpu_ns = m[DCPU];
+	c->wake_idle_ns = m[WAKE];
 	const struct pcsim_bdev_params *p = pcsim_bdev_preset("perf-anchor");
 	if (p) {
 		c->device_slots = p->slots;

@@ -93,7 +93,7 @@ struct sd_leg_cfg {
 struct sd_opts {
 	unsigned qd, workers;
 	bool workers_given;
-	unsigned irq_batch;		/* sim: requests per completion interrupt (0: 1) */
+	unsigned irq_batch;		/* sim, threads: requests per completion interrupt (0: 1) */
 	bool irq_batch_given;
 	uint64_t seed, step_ns;
 	const char *dir, *svg;
@@ -649,8 +649,12 @@ static int sd_model_run(struct sd_opts *o, enum sd_leg leg, const unsigned *orde
 	pcsim_pagecache_config(&cfg)->device = PCSIM_DEVICE_PERF_ANCHOR;
 	pcsim_uring_config(&cfg)->mode = (int)sd_ring_mode[mode];
 	pcsim_uring_config(&cfg)->iowq_workers = o->workers;
-	if (sim && o->irq_batch > 1)
+	if (o->irq_batch > 1)
 		pcsim_pagecache_config(&cfg)->device_irq_batch = o->irq_batch;
+	/* the lone request's extra round trip, measured by the calibration (O_DIRECT at QD 1) */
+	if (o->have_cal && !isnan(o->cal.device_idle_ns) && o->cal.device_idle_ns >= 1)
+		pcsim_pagecache_config(&cfg)->device_idle_ns =
+			(uint64_t)(o->cal.device_idle_ns > 1e9 ? 1e9 : o->cal.device_idle_ns + 0.5);
 	/* memory for 1 M reads: freed requests reused (the kernel's request cache) */
 	if (sim)
 		pcsim_uring_config(&cfg)->req_cache = 1;
@@ -730,10 +734,12 @@ static int sd_model_run(struct sd_opts *o, enum sd_leg leg, const unsigned *orde
  *       the interrupt, the competition of 33 threads for 2 CPUs, their preemptions and the
  *       one-inode contention, measured by 33 threads of cold preadv) where the calibration has
  *       it, else contention (cached reads through io-wq at QD 32 over QD 1: no sleep on a page)
- * and the wall time composed with the device's (the run's own virtual wall, steps at 1 ns):
- * sync is serial (device + CPU per read); at depth the slowest of the device, the submitting
- * task's own CPU and the whole CPU spread over the CPUs. Not charged in virtual time: the
- * engine has one clock for all CPUs and no hook to keep one CPU busy for a while.
+ * and the wall time composed with the device's (the run's own virtual wall, steps at 1 ns, the
+ * device's idle_ns on every request that found it idle): sync is serial (device + CPU + a
+ * wake-up of a task asleep on an idle CPU, wake_idle, per voluntary switch); at depth the
+ * slowest of the device, the submitting task's own time (its CPU and a wake_idle per sleep) and
+ * the whole CPU spread over the CPUs. Not charged in virtual time: the engine has one clock for
+ * all CPUs and no hook to keep one CPU busy for a while.
  */
 static void sd_charge(const struct sd_opts *o, enum sd_mode mode, struct sd_result *r,
 		      double reads)
@@ -757,13 +763,17 @@ static void sd_charge(const struct sd_opts *o, enum sd_mode mode, struct sd_resu
 	if (mode == SD_OFFLOAD)
 		reader_ns = r->op_sys * c->syscall_ns + r->op_waits * c->ctx_switch_ns +
 			    r->op_punted * nz_iowq;
+	/* the wake-up latency of a task asleep on an idle CPU: off CPU, on the waker's path */
+	double wake = isnan(c->wake_idle_ns) ? 0 : c->wake_idle_ns;
 	double cpu = cpu_ns * 1e-9, reader = reader_ns * 1e-9, wall;
+	double reader_time = (reader_ns + r->op_waits * wake) * 1e-9;
 	if (mode == SD_SYNC || o->qd == 1) {
-		wall = r->wall_dev + cpu;
+		/* one thing at a time: every sleep's wake-up is on the critical path */
+		wall = r->wall_dev + cpu + r->ctx_vol * wake * 1e-9;
 	} else {
 		wall = r->wall_dev;
-		if (reader > wall)
-			wall = reader;
+		if (reader_time > wall)
+			wall = reader_time;
 		if (cpu / o->ncpus > wall)
 			wall = cpu / o->ncpus;
 	}
@@ -1030,14 +1040,22 @@ static void sd_print_table(const struct sd_opts *o)
 		printf("%" PRIu64 " MiB file, %" PRIu64 " reads, median of %" PRIu64, L->size >> 20,
 		       L->reads, L->repeats);
 		if (l == SD_SIM)
-			printf(" (timed, perf-anchor device, %u request(s) per interrupt, step_ns %"
-			       PRIu64 ", %s strategy seed %" PRIu64 ", %u io-wq workers, %u CPUs; %s)",
-			       o->irq_batch > 1 ? o->irq_batch : 1, o->step_ns,
+			printf(" (timed, perf-anchor device, %u request(s) per interrupt, %.0f us "
+			       "more on an idle device, step_ns %" PRIu64 ", %s strategy seed %"
+			       PRIu64 ", %u io-wq workers, %u CPUs; %s)",
+			       o->irq_batch > 1 ? o->irq_batch : 1,
+			       o->have_cal && !isnan(o->cal.device_idle_ns)
+				       ? o->cal.device_idle_ns / 1000 : 0.0,
+			       o->step_ns,
 			       pcsim_strategy_name(o->strategy), o->seed, o->workers, o->ncpus,
 			       o->have_cal ? "CPU and wall from the calibrated per-operation costs"
 					   : "virtual time, CPU = steps x step_ns");
 		if (l == SD_THREADS)
-			printf(" (perf-anchor device with real delays, %u io-wq workers)",
+			printf(" (perf-anchor device with real delays, %u request(s) per interrupt, "
+			       "%.0f us more for a request on an idle device, %u io-wq workers)",
+			       o->irq_batch > 1 ? o->irq_batch : 1,
+			       o->have_cal && !isnan(o->cal.device_idle_ns)
+				       ? o->cal.device_idle_ns / 1000 : 0.0,
 			       o->workers);
 		printf("\n");
 		if (L->skipped) {

@@ -7,7 +7,9 @@
  * unlock_page), a 4 KiB copy, an io-wq hand-off (io_wq_enqueue and the worker's wake-up), the
  * extra cost of many io-wq workers reading one inode and of many workers each asleep on an
  * uncached page (wait_on_page_locked_killable, woken from the bio's end_io), plus the device
- * (the perf-anchor preset, calibrated from O_DIRECT fio runs: docs/pagecache.md). Models nothing
+ * (the perf-anchor preset, calibrated from O_DIRECT fio runs: docs/pagecache.md), the lone
+ * request's extra round trip when it finds the device idle (an O_DIRECT read at QD 1) and the
+ * wake-up of a task sleeping on an idle CPU (try_to_wake_up to running). Models nothing
  * itself. The file format and the meaning of each figure: docs/seed-experiment.md, "Calibration".
  * Private to the pcsim_bench library (and fuzz/fuzz_calibration.c, which links
  * bench_calib_file.c alone).
@@ -50,6 +52,9 @@
 	X(par_cold_read_ns, "CPU ns per uncached preadv(2), 33 threads at once (all threads)")  \
 	X(par_cold_read_switches, "voluntary switches per such read (33 threads)")            \
 	X(par_cold_read_invol, "involuntary switches per such read (33 threads)")             \
+	X(direct_read_wall_ns, "wall ns of an O_DIRECT pread(2) of 4 KiB, QD 1 (lone round trip)") \
+	X(direct_read_cpu_ns, "CPU ns of that pread(2) (the reading thread)")                   \
+	X(wake_idle_ns, "wall ns from FUTEX_WAKE to the sleeper running, both CPUs idle before") \
 	/* derived: what the seed's CPU model charges */                                         \
 	X(ctx_switch_ns, "per voluntary switch: futex CPU per switch minus its system calls")  \
 	X(read_path_ns, "per read: warm preadv minus the system call (lookup + 4 KiB copy)")     \
@@ -59,6 +64,7 @@
 	X(iowq_ns, "per io-wq hand-off: async minus inline NOP minus its switches")             \
 	X(contention_ns, "per io-wq read at QD 32 over QD 1 on one inode, switches taken out")  \
 	X(wq_block_ns, "per io-wq read asleep on a page: par_cold - warm - miss - switches") \
+	X(device_idle_ns, "per request finding the device idle: direct wall-CPU-wake-device mean") \
 	/* the device: the perf-anchor preset (not measured here) */                             \
 	X(device_slots, "device slots (perf-anchor preset)")                                    \
 	X(device_min_ns, "device service time, fixed part (perf-anchor preset)")                \

@@ -387,3 +387,5 @@ set_tests_properties(fuzz_corpus_calibration PROPERTIES LABELS "unit;robustness"
 pcsim_cmocka_test(NAME bdev_coalesce SOURCES unit/test_bdev_coalesce.c)
 # A file's contents in bulk (<pcsim/file_bytes.h>): the copy and the first-wrong-byte search.
 pcsim_cmocka_test(NAME file_bytes SOURCES unit/test_file_bytes.c)
+# The device model on the threads backend: interrupt coalescing and the idle latency (~1 s).
+pcsim_cmocka_test(NAME bdev_threads SOURCES unit/test_bdev_threads.c LABELS unit threads)

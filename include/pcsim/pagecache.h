@@ -139,6 +139,9 @@ enum pcsim_device_setting {
  * @device_slots: when not 0, every device has this many slots (`device_slots`, 0..1024).
  * @device_irq_batch: when not 0, every device ends this many requests per completion
  *	interrupt (`device_irq_batch`, 1..1024; struct pcsim_bdev_params @irq_batch).
+ * @device_idle_ns: when not 0, every device's extra latency for a request that finds it idle
+ *	(struct pcsim_bdev_params @idle_ns; timed mode and threads only). Set in code (pcsim
+ *	bench seed); not a row of the settings table yet, so schedules do not record it.
  */
 struct pcsim_pagecache_config {
 	unsigned wait_table_bits;
@@ -150,6 +153,7 @@ struct pcsim_pagecache_config {
 	uint64_t latency_min_ns;
 	uint64_t latency_mean_ns;
 	unsigned device_irq_batch;
+	uint64_t device_idle_ns;
 };
 
 /** pcsim_pagecache_config - the page-cache settings of @cfg (set them before the world starts). */
@@ -270,6 +274,11 @@ PCSIM_API void pcsim_folio_end_read(struct pcsim_page *folio, bool success);
  *	page is ended by the interrupt that comes once N requests are done, or sooner when the
  *	device has nothing left in service: interrupt coalescing, as the measured virtio disk
  *	completes requests in bursts (`device_irq_batch`; docs/seed-experiment.md).
+ * @idle_ns: extra service time of a request that finds the device idle (nothing in service,
+ *	nothing queued): the lone request's round trip beyond the per-request service time at
+ *	depth (a paravirtual disk's doorbell exit, the host's wake-up, the interrupt injected into
+ *	an idle vCPU; docs/seed-experiment.md, "The lone read"). 0: none (the default). Counts only
+ *	where service times do (timed mode, threads), added to the drawn time, no choice of its own.
  *
  * Service times exist only where time does: in the sim backend's timed mode a started request's
  * time is a "latency" data choice of the strategy (seeded and recorded, so one seed gives one
@@ -284,6 +293,7 @@ struct pcsim_bdev_params {
 	unsigned draws;
 	bool eio;
 	unsigned irq_batch;
+	uint64_t idle_ns;
 };
 
 /**
@@ -299,6 +309,7 @@ struct pcsim_bdev_params {
  * @error: 0, or -EIO when the injected error was chosen.
  * @irq: which completion interrupt ended the page (0, 1, ... in the order they took their
  *	requests): with irq_batch > 1 several requests share one.
+ * @idle: the request found the device idle (so @service_ns includes the device's idle_ns).
  */
 struct pcsim_bdev_io {
 	struct pcsim_page *pcsim_page;
@@ -307,6 +318,7 @@ struct pcsim_bdev_io {
 	uint64_t submit_ns, start_ns, service_ns, complete_ns;
 	int error;
 	uint64_t irq;
+	bool idle;
 };
 
 /**
@@ -341,6 +353,8 @@ struct pcsim_bdev {
 	struct pcsim_bdev_req *done, *done_tail;
 	uint64_t interrupts;		/* completion interrupts that ended pages */
 	struct pcsim_bdev_req *free_reqs;	/* ended requests, reused last-in first-out */
+	uint64_t idle_ns;		/* the shape: struct pcsim_bdev_params @idle_ns */
+	unsigned in_service;		/* started, completion not yet fired (atomic) */
 };
 
 /* The threads backend's page index (src/pagecache/index_threads.c), opaque. */

@@ -16,7 +16,10 @@
  * against the real disk) only where time means something: in timed mode (sim) it is
  * the event's earliest firing time, on the threads backend a real delay. In untimed
  * exploration no time is drawn and nothing is delayed, so the completion's moment stays a pure
- * choice of the strategy and the traces are those of the zero-service-time device.
+ * choice of the strategy and the traces are those of the zero-service-time device. A request
+ * that finds the device idle (nothing in service or queued) adds the device's idle_ns to its
+ * drawn time: the lone request's extra round trip (a virtio doorbell's exit to the host, the
+ * host's wake-up, an interrupt into an idle vCPU), which requests at depth share or overlap.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +36,7 @@ struct pcsim_bdev_req {
 	struct page *page;
 	uint32_t file;
 	struct pcsim_bdev_req *next;
+	bool idle;			/* found the device idle: idle_ns on its service time */
 	struct pcsim_bdev_io io;	/* what the device's observer is shown */
 };
 
@@ -89,6 +93,8 @@ static const struct pcsim_bdev_params *bdev_settings(const struct pcsim_bdev_par
 	}
 	if (c->device_irq_batch)
 		tmp->irq_batch = c->device_irq_batch;
+	if (c->device_idle_ns)
+		tmp->idle_ns = c->device_idle_ns;
 	return tmp;
 }
 
@@ -116,6 +122,8 @@ void pcsim_bdev_init_params(struct pcsim_bdev *bdev, const struct pcsim_bdev_par
 	bdev->done = bdev->done_tail = NULL;
 	bdev->interrupts = 0;
 	bdev->free_reqs = NULL;
+	bdev->idle_ns = p->idle_ns;
+	bdev->in_service = 0;
 }
 
 void pcsim_bdev_init(struct pcsim_bdev *bdev, unsigned slots, bool eio)
@@ -184,18 +192,21 @@ static uint64_t service_ns_of(const struct pcsim_bdev *bdev, uint64_t i, unsigne
 }
 
 /*
- * A started request's service time: 0 (no delay, no choice) for a zero-service device and in
- * untimed sim worlds, where the strategy alone decides when completions fire; otherwise a
- * "latency" data choice of the strategy among @draws quantile buckets (seeded and recorded in the
- * schedule in the sim backend, so a seed replays its virtual times; a thread-local generator on
- * the threads backend).
+ * A started request's service time: 0 (no delay, no choice) in untimed sim worlds, where the
+ * strategy alone decides when completions fire; otherwise a "latency" data choice of the strategy
+ * among @draws quantile buckets (seeded and recorded in the schedule in the sim backend, so a
+ * seed replays its virtual times; a thread-local generator on the threads backend), none for a
+ * zero-service device, plus @idle_ns when the request found the device @idle (no choice).
  */
-static uint64_t draw_service_ns(struct pcsim_world *w, const struct pcsim_bdev *bdev)
+static uint64_t draw_service_ns(struct pcsim_world *w, const struct pcsim_bdev *bdev, bool idle)
 {
 	const struct pcsim_config *cfg = pcsim_world_config(w);
-	if (!bdev->service_ns_mean || (cfg->backend == PCSIM_BACKEND_SIM && !cfg->timed))
+	uint64_t ns = 0;
+	if (cfg->backend == PCSIM_BACKEND_SIM && !cfg->timed)
 		return 0;
-	return service_ns_of(bdev, pcsim_choose("latency", bdev->draws), bdev->draws);
+	if (bdev->service_ns_mean)
+		ns = service_ns_of(bdev, pcsim_choose("latency", bdev->draws), bdev->draws);
+	return idle ? ns + bdev->idle_ns : ns;
 }
 
 static void set_page_data(struct page *page, uint32_t file)
@@ -273,6 +284,7 @@ static struct pcsim_bdev_req *bdev_next_locked(struct pcsim_bdev *bdev)
 		if (!bdev->queue)
 			bdev->queue_tail = NULL;
 		bdev->inflight++;
+		__atomic_fetch_add(&bdev->in_service, 1, __ATOMIC_RELAXED);
 		next->io.start_seq = bdev->started++;
 	}
 	return next;
@@ -327,6 +339,7 @@ static void bdev_complete(void *arg)
 
 	rq->io.complete_ns = pcsim_now_ns();
 	rq->io.error = eio ? -EIO : 0;
+	__atomic_fetch_sub(&bdev->in_service, 1, __ATOMIC_RELAXED);
 	if (bdev->irq_batch > 1) {
 		bdev_complete_coalesced(rq);
 		return;
@@ -348,7 +361,7 @@ static void bdev_start(struct pcsim_bdev_req *rq)
 	struct pcsim_world *w = pcsim_world_current();
 	char name[40];
 	rq->io.start_ns = pcsim_now_ns();
-	rq->io.service_ns = draw_service_ns(w, rq->bdev);
+	rq->io.service_ns = draw_service_ns(w, rq->bdev, rq->idle);
 	snprintf(name, sizeof(name), "bio page %u", rq->page->pfn);
 	struct pcsim_event_desc d = { name, PCSIM_CTX_HARDIRQ, -1, rq->io.service_ns,
 				      bdev_complete, rq };
@@ -381,8 +394,15 @@ int pcsim_readpage(struct address_space *m, struct page *page)
 		spin_lock_irqsave(&m->bdev->lock, flags);
 	rq->io.seq = m->bdev->submitted++;
 	start = m->bdev->inflight < m->bdev->slots;
+	/*
+	 * Idle: no request in service (one whose completion has fired but whose slot is not yet
+	 * freed is over: the reader it woke may be back first) and none queued.
+	 */
+	rq->idle = rq->io.idle = !__atomic_load_n(&m->bdev->in_service, __ATOMIC_RELAXED) &&
+				 !m->bdev->queue;
 	if (start) {
 		m->bdev->inflight++;
+		__atomic_fetch_add(&m->bdev->in_service, 1, __ATOMIC_RELAXED);
 		rq->io.start_seq = m->bdev->started++;
 	} else {
 		if (m->bdev->queue_tail)

@@ -4,7 +4,8 @@
 # file has one `name = value` line per figure and reads back; every derived cost is its formula
 # of the raw ones (never negative); seed --calibration charges them (the sim leg's CPU is not
 # the flat steps x step_ns, each mode's figures agree with each other; wq_block_ns, from the
-# 33-thread cold preadv, is charged once per punted read in place of contention_ns); --predict
+# 33-thread cold preadv, is charged once per punted read in place of contention_ns; the lone
+# read's device_idle_ns and wake_idle_ns lengthen sync's wall, not its CPU); --predict
 # gives each ratio as predicted, measured and their error; --sweep gives a point per QD (or
 # worker count, CPU count, file size) and mode and an SVG; a bad file or option is exit 2 with a
 # message. Shapes and consistency only: no timing is compared with anything.
@@ -61,6 +62,14 @@ if c['warm_read_ns'] is not None:
         assert c['par_cold_read_ns'] > 0 and c['par_cold_read_switches'] > 0, c
         near(c['wq_block_ns'], pos(c['par_cold_read_ns'] - c['warm_read_ns'] - c['miss_ns'] -
                                    c['par_cold_read_switches'] * c['ctx_switch_ns']))
+# the lone read: O_DIRECT wall and CPU, the idle wake-up, and the device's idle latency
+for k in ('direct_read_wall_ns', 'direct_read_cpu_ns', 'wake_idle_ns', 'device_idle_ns'):
+    assert k in c, k
+assert c['wake_idle_ns'] is not None and c['wake_idle_ns'] > 0, c['wake_idle_ns']
+if c['direct_read_wall_ns'] is not None:
+    assert c['direct_read_wall_ns'] > c['direct_read_cpu_ns'] > 0, c
+    near(c['device_idle_ns'], pos(c['direct_read_wall_ns'] - c['direct_read_cpu_ns'] -
+                                  c['wake_idle_ns'] - c['device_mean_ns']))
 for k, v in c.items():
     assert v is None or v >= 0, (k, v)
 assert c['repeats'] == 1
@@ -116,6 +125,38 @@ extra = b['offload']['sys_s'] - a['offload']['sys_s']
 assert abs(extra - 256 * 20000e-9) < 3e-6, extra
 assert bc['offload']['sys_s'] == b['offload']['sys_s'], (bc['offload'], b['offload'])
 assert c['offload']['sys_s'] == b['offload']['sys_s'], (c['offload'], b['offload'])
+EOF
+
+# 2c. the lone read: device_idle_ns lengthens every request that finds the device idle (each of
+# sync's, almost none of those at QD 32) and wake_idle_ns is charged per sleep on sync's
+# serial path, so sync's wall grows by ~256 x (idle + wake) and the others' barely move
+idleconf() {	# FILE DEVICE_IDLE WAKE_IDLE
+	grep -v -e '^device_idle_ns' -e '^wake_idle_ns' "$TMP/cal.conf" >"$1"
+	printf 'device_idle_ns = %s\nwake_idle_ns = %s\n' "$2" "$3" >>"$1"
+}
+idleconf "$TMP/idle0.conf" 0 0
+idleconf "$TMP/idle50.conf" 50000 10000
+for f in idle0 idle50; do
+	"$PCSIM" bench seed --json --legs sim --sim-size 1M --sim-reads 256 --sim-acct-reads 64 \
+		--calibration "$TMP/$f.conf" >"$TMP/$f.json" 2>"$TMP/$f.err" ||
+		bad "seed --calibration $f.conf"
+done
+python3 - "$TMP" <<'EOF' && ok || bad "device_idle_ns and wake_idle_ns"
+import json, sys
+def sim(f):
+    d = json.loads(open(sys.argv[1] + '/' + f + '.json').read().splitlines()[-1])
+    return {x['mode']: x for x in d['results'] if x['leg'] == 'sim'}
+a, b = sim('idle0'), sim('idle50')
+extra = b['sync']['wall_s'] - a['sync']['wall_s']
+want = 256 * (50000 + 10000 * a['sync']['ctx_voluntary'] / 256) * 1e-9
+assert abs(extra - want) < 0.02 * want, (extra, want)
+# latencies, not CPU (offload's schedule moves with the device's times: its switches may too)
+assert b['sync']['sys_s'] == a['sync']['sys_s'], (a['sync'], b['sync'])
+for m in ('offload', 'rasync'):
+    assert abs(b[m]['sys_s'] / a[m]['sys_s'] - 1) < 0.05, (m, a[m], b[m])
+    # at QD 32 few requests find the device idle (the first, and where it drained): here
+    # fewer than a quarter of them
+    assert b[m]['wall_s'] - a[m]['wall_s'] < 0.25 * 256 * 50000e-9, (m, a[m], b[m])
 EOF
 
 # 3. --predict: each ratio predicted, measured (null when the kernel leg is skipped), error

@@ -6,8 +6,10 @@
  * ends at most N pages, never a page before its service is over, and fewer than N only when the
  * device has nothing left in service (so one read at a time is one interrupt per read); every
  * read still completes, in untimed exploration too, where completions fire in any order. The
- * default (one request per interrupt) is unchanged: one interrupt per read. Virtual time only:
- * no assertion depends on the host's speed.
+ * default (one request per interrupt) is unchanged: one interrupt per read. The device's idle
+ * latency (struct pcsim_bdev_params.idle_ns): a request that finds the device idle takes idle_ns
+ * more, one that finds it busy does not; untimed exploration draws nothing. The threads backend's
+ * side of both: test_bdev_threads.c. Virtual time only: no assertion depends on the host's speed.
  * Kernel reference: vring_interrupt -> virtblk_done draining every used buffer, then each
  * request's end_io (page_endio(), 5.10), in outline.
  * What to look for in the trace: "bio page N" events that end no page, then one that ends
@@ -36,6 +38,8 @@ static struct {
 	unsigned nio, ok;
 	uint64_t group[MAX_READS];	/* the interrupt that ended the page (io->irq) */
 	uint64_t end_ns[MAX_READS], done_ns[MAX_READS];
+	uint64_t service_ns[MAX_READS];
+	bool idle[MAX_READS];
 	/* copied at the end of the execution: the device lives in the world's memory */
 	uint64_t interrupts;
 	unsigned irq_batch;
@@ -53,6 +57,8 @@ static void observe(const struct pcsim_bdev_io *io, void *arg)
 	unsigned i = S.nio++;
 	if (i >= MAX_READS)
 		return;
+	S.service_ns[i] = io->service_ns;
+	S.idle[i] = io->idle;
 	S.group[i] = io->irq;
 	S.end_ns[i] = pcsim_now_ns();
 	S.done_ns[i] = io->complete_ns;
@@ -221,6 +227,71 @@ static void test_setting_overrides(void **state)
 			     0);
 }
 
+/*
+ * Idle latency, every request taking the mean (draws 1, no choice): at QD 1 every request finds
+ * the device idle and takes mean + idle_ns; at QD 16 on 2 slots only those that find nothing in
+ * service or queued do (the first, and any after the device drained), the others the mean.
+ */
+static void test_idle_latency(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = timed_config();
+	struct pcsim_report r;
+	const uint64_t idle = 40000;
+	for (unsigned batch = 1; batch <= 8; batch *= 8) {
+		set_program(batch, 1, 20);
+		P.params.draws = 1;
+		P.params.idle_ns = idle;
+		uint64_t mean = P.params.service_ns_mean;
+		assert_int_equal(co_run(&cfg, PCSIM_STRATEGY_RANDOM, 7, 1, &r), 0);
+		pcsim_report_free(&r);
+		assert_int_equal(S.nio, P.reads);
+		for (unsigned i = 0; i < S.nio; i++) {
+			assert_true(S.idle[i]);
+			assert_int_equal(S.service_ns[i], mean + idle);
+			assert_true(S.end_ns[i] >= S.done_ns[i]);
+		}
+		set_program(batch, 16, 128);
+		P.params.draws = 1;
+		P.params.idle_ns = idle;
+		assert_int_equal(co_run(&cfg, PCSIM_STRATEGY_RANDOM, 7, 1, &r), 0);
+		pcsim_report_free(&r);
+		unsigned nidle = 0;
+		for (unsigned i = 0; i < S.nio; i++) {
+			nidle += S.idle[i];
+			assert_int_equal(S.service_ns[i], S.idle[i] ? mean + idle : mean);
+		}
+		print_message("batch %u, QD 16: %u of %u requests found the device idle\n", batch,
+			      nidle, S.nio);
+		assert_true(nidle >= 1);	/* the first one */
+		assert_true(nidle * 4 < S.nio);
+	}
+}
+
+/* Untimed: nothing is drawn, the idle latency included; the setting overrides the program. */
+static void test_idle_latency_untimed_and_setting(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	struct pcsim_report r;
+	set_program(1, 2, 9);
+	P.params.idle_ns = 40000;
+	assert_int_equal(co_run(&cfg, PCSIM_STRATEGY_RANDOM, 1, 50, &r), 0);
+	pcsim_report_free(&r);
+	for (unsigned i = 0; i < S.nio; i++)
+		assert_int_equal(S.service_ns[i], 0);
+	cfg = timed_config();
+	pcsim_pagecache_config(&cfg)->device_idle_ns = 30000;
+	set_program(1, 1, 10);
+	P.params.draws = 1;
+	P.params.idle_ns = 40000;
+	assert_int_equal(co_run(&cfg, PCSIM_STRATEGY_RANDOM, 1, 1, &r), 0);
+	pcsim_report_free(&r);
+	assert_int_equal(S.nio, P.reads);
+	for (unsigned i = 0; i < S.nio; i++)
+		assert_int_equal(S.service_ns[i], P.params.service_ns_mean + 30000);
+}
+
 /* no_choice_log: refused where the log is replayed, accepted for a random run without them. */
 static void test_no_choice_log_options(void **state)
 {
@@ -257,6 +328,8 @@ int main(void)
 		cmocka_unit_test(test_untimed_exploration),
 		cmocka_unit_test(test_setting_overrides),
 		cmocka_unit_test(test_no_choice_log_options),
+		cmocka_unit_test(test_idle_latency),
+		cmocka_unit_test(test_idle_latency_untimed_and_setting),
 	};
 	return cmocka_run_group_tests_name("bdev_coalesce", tests, NULL, NULL);
 }
