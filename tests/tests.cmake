@@ -55,7 +55,8 @@ if(TARGET pcsim-cli)
 	set_tests_properties(cli PROPERTIES LABELS unit TIMEOUT 300)
 	# every setting of the table on the command line, into the schedule and back
 	add_test(NAME cli_settings COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/settings.sh
-		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_settings)
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_settings
+		${PROJECT_SOURCE_DIR}/docs/settings.md)
 	set_tests_properties(cli_settings PROPERTIES LABELS unit TIMEOUT 300)
 endif()
 # evict: writeback beside truncation and reclaim, two exhaustive searches (28,000 and 50,000

@@ -205,6 +205,11 @@ static const struct pcsim_setting table[] = {
 	  .values = "program|1..1024", .def = "program",
 	  .help = "requests a device's completion interrupt ends (interrupt coalescing)", .min = 1,
 	  .max = 1024, NAMES(program_zero_names) },
+	{ .key = "device_idle", .option = "--device-idle", PAGECACHE(device_idle_ns),
+	  .kind = PCSIM_SETTING_DURATION, .flags = PCSIM_SETTING_RECORDED | PCSIM_SETTING_TERSE,
+	  .values = "program|DURATION (bare: us)", .def = "program",
+	  .help = "extra latency of a request that finds its device idle (timed mode)", .min = 0,
+	  .max = 10 * SEC, .unit_ns = NS, .bare_ns = US, NAMES(program_zero_names) },
 	{ .key = "req_cache", .option = "--req-cache", URING(req_cache),
 	  .kind = PCSIM_SETTING_BOOL, .flags = PCSIM_SETTING_RECORDED | PCSIM_SETTING_TERSE,
 	  .values = "0|1", .def = "0",
@@ -500,6 +505,10 @@ static int parse_value(const struct pcsim_setting *s, const char *v, size_t n, i
 		*a = (int64_t)x;
 		return 0;
 	case PCSIM_SETTING_DURATION:
+		if (nm) {
+			*a = nm->value;
+			return 0;
+		}
 		if (parse_duration(v, n, s->bare_ns, &x) < 0)
 			return -1;
 		x /= s->unit_ns;
@@ -639,6 +648,11 @@ const char *pcsim_setting_get(const struct pcsim_config *cfg, const struct pcsim
 		return buf;
 	}
 	case PCSIM_SETTING_DURATION:
+		for (unsigned i = 0; i < s->nnames; i++)
+			if (s->names[i].value == v) {
+				snprintf(buf, len, "%s", s->names[i].name);
+				return buf;
+			}
 		fmt_duration((uint64_t)v * s->unit_ns, buf, len);
 		return buf;
 	case PCSIM_SETTING_RANGE: {

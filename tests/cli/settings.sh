@@ -4,10 +4,12 @@
 # tests/unit/test_settings.c): `--option VALUE` reaches the run, a recorded setting is written
 # into the schedule's config line in its canonical form, and the schedule replays to the same
 # failure with it. A setting that `pcsim settings` lists and this file does not cover fails the
-# test, so a new row cannot skip the command line. Usage: settings.sh PCSIM TMPDIR
+# test, so a new row cannot skip the command line; and docs/settings.md's table must be what
+# `pcsim settings --markdown` prints. Usage: settings.sh PCSIM TMPDIR [DOCS/settings.md]
 set -u
 PCSIM=$1
 TMP=$2
+DOC=${3:-}
 rm -rf "$TMP" && mkdir -p "$TMP"
 pass=0
 fail=0
@@ -84,11 +86,26 @@ recorded ring_mode offload offload
 recorded iowq_workers 3 3
 recorded kernel 6.18 6.18
 recorded device_irq_batch 4 4
+recorded device_idle 33us 33us
+recorded device_idle 1500 1500us
 recorded req_cache 1 1
 unrecorded watchdog 5s
 unrecorded threads_timeout 30
 unrecorded stack_size 131072
 unrecorded trace_events 0
+
+# the documented table is the table (stack_size's default differs under sanitizers)
+if [ -n "$DOC" ]; then
+	"$PCSIM" settings --markdown | grep -v '^| `stack_size`' > "$TMP/table.md"
+	awk '/^\| key \| option \|/ { t = 1 } t && !/^\|/ { exit } t' "$DOC" |
+		grep -v '^| `stack_size`' > "$TMP/doc.md"
+	if cmp -s "$TMP/table.md" "$TMP/doc.md"; then
+		pass=$((pass + 1))
+	else
+		bad "$DOC's table is not 'pcsim settings --markdown' (regenerate it):"
+		diff "$TMP/doc.md" "$TMP/table.md" | head -10
+	fi
+fi
 
 # every row of the table is covered above
 for key in $("$PCSIM" settings | awk '/^[a-z]/ { print $1 }'); do
