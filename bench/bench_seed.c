@@ -1157,6 +1157,38 @@ void bench_seed_json_num(double v, int prec)
 	sd_json_num(v, prec);
 }
 
+unsigned *bench_seed_order(uint64_t nblk, uint64_t n, uint64_t seed)
+{
+	return sd_order(nblk, n, seed);
+}
+
+void bench_seed_medians(const struct sd_result *runs, unsigned n, struct sd_result *med)
+{
+	sd_medians(runs, n, med);
+}
+
+#ifdef PCSIM_BENCH_LIBURING
+int bench_seed_make_file(const char *path, uint64_t size)
+{
+	return sd_make_file(path, size);
+}
+
+double bench_seed_resident(int fd, uint64_t size)
+{
+	return sd_resident(fd, size);
+}
+
+double bench_seed_count_workers(void)
+{
+	return sd_count_workers();
+}
+
+const char *bench_seed_uring_unavailable(void)
+{
+	return sd_uring_unavailable();
+}
+#endif
+
 /* ---------------------------------------------------------------------------------------------
  * Entry point (dispatched from bench_main.c)
  */
@@ -1170,7 +1202,8 @@ static int sd_usage(const char *arg)
 		"--threads-reads N, --repeats R, --sim-repeats R, --threads-repeats R, --qd N, "
 		"--workers N, --irq-batch N, --step-ns N, --strategy random|pct, --seed S, --dir DIR, --keep-file, "
 		"--svg FILE, --json, --calibration FILE, --calibrate, --predict, --cpus N, "
-		"--modes sync,offload,rasync, --sweep qd|cpus|workers|size, --sweep-svg FILE)",
+		"--modes sync,offload,rasync, --sweep qd|cpus|workers|size, --sweep-svg FILE, "
+		"--sweep-points N,N,...)",
 		arg);
 }
 
@@ -1245,8 +1278,10 @@ int pcsim_bench_seed(int argc, char **argv)
 			free(dup);
 		} else if (strcmp(a, "--size") == 0) {
 			rc = sd_parse_size(a, v, SD_BS, 1ull << 40, &o.leg[SD_KERNEL].size);
+			o.size_given = true;
 		} else if (strcmp(a, "--reads") == 0) {
 			rc = sd_parse_size(a, v, 1, 1ull << 28, &o.leg[SD_KERNEL].reads);
+			o.reads_given = true;
 		} else if (strcmp(a, "--sim-size") == 0) {
 			rc = sd_parse_size(a, v, SD_BS, 64ull << 30, &o.leg[SD_SIM].size);
 		} else if (strcmp(a, "--sim-reads") == 0) {
@@ -1291,6 +1326,8 @@ int pcsim_bench_seed(int argc, char **argv)
 			o.sweep = v;
 		} else if (strcmp(a, "--sweep-svg") == 0) {
 			o.sweep_svg = v;
+		} else if (strcmp(a, "--sweep-points") == 0) {
+			o.sweep_points = v;
 		} else if (strcmp(a, "--modes") == 0) {
 			o.modes = 0;
 			char *dup = strdup(v), *save = NULL;
@@ -1388,7 +1425,7 @@ int pcsim_bench_seed(int argc, char **argv)
 				L->reads, sd_leg_name[l], L->reads * SD_BS, L->size);
 	}
 	if (o.sweep) {
-		o.leg[SD_SIM].on = true;
+		o.legs_given = legs_given;
 		return sd_sweep_run(&o);
 	}
 	if (o.leg[SD_KERNEL].on && sd_kernel_leg(&o))

@@ -70,12 +70,26 @@ struct sd_opts {
 	unsigned modes;			/* bit per enum sd_mode to run */
 	const char *sweep, *sweep_svg;
 	bool sim_reads_given;		/* --sim-reads (--sweep size keeps it fixed, or errs) */
+	/* --sweep: --legs given (else the sim leg only), --size and --reads given (the kernel
+	 * points read the sim leg's sizes; --reads is their count), --sweep-points LIST */
+	bool legs_given, size_given, reads_given;
+	const char *sweep_points;
 };
 
 /* bench_seed.c, for the sweep: the sim or threads leg at @o's settings (0, or an exit status;
  * the medians in o->leg[leg].med), and a JSON number (null for NaN and infinities). */
 int bench_seed_model_leg(struct sd_opts *o, enum sd_leg leg);
 void bench_seed_json_num(double v, int prec);
+/* ... and for the kernel points: the first @n of a fixed random permutation of @nblk blocks
+ * (malloc'ed; NULL: no memory), the medians of @n runs, the file (created once, fsync'ed: 0 or
+ * -errno), its resident pages, the process's iou-wrk threads, why io_uring is unusable (NULL:
+ * usable). The last four exist with liburing only (PCSIM_BENCH_LIBURING). */
+unsigned *bench_seed_order(uint64_t nblk, uint64_t n, uint64_t seed);
+void bench_seed_medians(const struct sd_result *runs, unsigned n, struct sd_result *med);
+int bench_seed_make_file(const char *path, uint64_t size);
+double bench_seed_resident(int fd, uint64_t size);
+double bench_seed_count_workers(void);
+const char *bench_seed_uring_unavailable(void);
 
 /* bench_seed_sweep.c: --sweep, the curves over o->sweep's points; 0, or an exit status. */
 int sd_sweep_run(struct sd_opts *o);
