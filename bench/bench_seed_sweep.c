@@ -72,7 +72,7 @@ struct sw_kernel {
 	uint64_t reads, repeats;
 	unsigned ncpus;			/* CPUs this process may run on (sched_getaffinity) */
 	cpu_set_t cpus0;		/* ... which, to restore after a CPUs point */
-	char why[4200];
+	char why[4200], dwhy[300];
 };
 
 static enum sd_sweep_kind sd_sweep_kind(const char *s)
@@ -116,9 +116,9 @@ static double sd_rss_peak_mb(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	char line[256];
-	double mb = NAN;
+	double mb = (double)NAN;
 	if (!f)
-		return NAN;
+		return (double)NAN;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long kb;
 		if (sscanf(line, "VmHWM: %lu kB", &kb) == 1) {
@@ -290,7 +290,6 @@ static void sw_path(const struct sd_opts *o, uint64_t size, char *path, size_t n
 		dir = "/tmp";
 	snprintf(path, n, "%s/pcsim-seed-%" PRIu64 ".dat", dir, size);
 }
-#endif
 
 /*
  * The kernel at one point: the file at @path of @size bytes, @qd in flight, @workers (0: the
@@ -302,10 +301,6 @@ static int sw_kernel_point(struct sd_opts *o, struct sw_kernel *K, const char *p
 			   uint64_t size, unsigned qd, unsigned workers, unsigned ncpus,
 			   struct sd_point *pt)
 {
-#ifndef PCSIM_BENCH_LIBURING
-	(void)o, (void)K, (void)path, (void)size, (void)qd, (void)workers, (void)ncpus, (void)pt;
-	return 0;
-#else
 	unsigned *order = bench_seed_order(size / SD_BS, K->reads, o->seed);
 	struct sd_result *runs = calloc(2 * SD_NR_MODES * K->repeats, sizeof(*runs));
 	cpu_set_t aff;
@@ -344,8 +339,8 @@ static int sw_kernel_point(struct sd_opts *o, struct sw_kernel *K, const char *p
 						      sizeof(err));
 				if (e == -EINVAL && d) {
 					/* a file system without O_DIRECT: the buffered runs go on */
-					snprintf(K->why, sizeof(K->why), "O_DIRECT: %s", err);
-					K->direct_skipped = K->why;
+					snprintf(K->dwhy, sizeof(K->dwhy), "O_DIRECT: %s", err);
+					K->direct_skipped = K->dwhy;
 					direct_ok = false;
 				} else if (e) {
 					snprintf(K->why, sizeof(K->why), "%s%s run failed: %s",
@@ -378,8 +373,8 @@ out:
 	free(order);
 	free(runs);
 	return rc;
-#endif
 }
+#endif
 
 /* ---------------------------------------------------------------------------------------------
  * The chart
@@ -851,7 +846,7 @@ int sd_sweep_run(struct sd_opts *o)
 		if (!o->json)
 			fprintf(stderr, "bench seed: sweep %s = %s\n", o->sweep, xb);
 		pt[i].x = xs[i];
-		pt[i].rss_mb = NAN;
+		pt[i].rss_mb = (double)NAN;
 		if (L->on) {
 			memset(L->have, 0, sizeof(L->have));
 			bool rss = sd_rss_reset();
