@@ -1424,6 +1424,8 @@ int pcsim_bench_seed(int argc, char **argv)
 				"at least %" PRIu64 " bytes, not %" PRIu64,
 				L->reads, sd_leg_name[l], L->reads * SD_BS, L->size);
 	}
+	if (o.sweep_points && !o.sweep)
+		return pcsim_cmdline_usage_error("bench seed: --sweep-points needs --sweep");
 	if (o.sweep) {
 		o.legs_given = legs_given;
 		return sd_sweep_run(&o);

@@ -139,6 +139,7 @@ check2() {
 }
 check2 "not for --sweep size" --sweep size --sweep-points 1,2 --sim-size 4M
 check2 "increasing" --sweep qd --sweep-points 4,2
+check2 "needs --sweep" --legs sim --sweep-points 1,2
 check2 "sweep-points" --sweep qd --sweep-points 0
 check2 "sweep-points" --sweep qd --sweep-points 1,x
 check2 "at most 8" --sweep qd --sweep-points 1,2,3,4,5,6,7,8,9
