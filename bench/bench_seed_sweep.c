@@ -209,6 +209,8 @@ static int sw_kernel_run(const char *path, uint64_t size, const unsigned *order,
 			goto out_free;
 		}
 		if (workers) {
+			/* both: on 6.18 IOSQE_ASYNC buffered reads are capped by the unbound limit,
+			 * not the bound one (docs/seed-experiment.md, "Scaling curves") */
 			unsigned v[2] = { workers, workers };
 			rc = io_uring_register_iowq_max_workers(&ring, v);
 			if (rc < 0)
