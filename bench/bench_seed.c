@@ -44,74 +44,20 @@
 #include <pcsim/pcsim.h>
 #include <pcsim_support/cmdline.h>
 
+#include "bench_seed.h"
 #include "bench_util.h"
 #include "calib.h"
 
-#define SD_BS 4096u
 #define SD_MAX_QD 4096u
 /* io-wq workers per ring: the default is the bounded io-wq's min(QD, 4 x CPUs) on 2 CPUs (5.10);
  * the model's pool holds up to PCSIM_URING_IOWQ_MAX (--predict takes the kernel leg's count) */
 #define SD_DEFAULT_WORKERS 8u
 #define SD_MAX_WORKERS PCSIM_URING_IOWQ_MAX
 
-enum sd_mode { SD_SYNC = 0, SD_OFFLOAD, SD_RASYNC, SD_NR_MODES };
-enum sd_leg { SD_KERNEL = 0, SD_SIM, SD_THREADS, SD_NR_LEGS };
-
-static const char *const sd_mode_name[SD_NR_MODES] = { "sync", "offload", "rasync" };
 static const char *const sd_leg_name[SD_NR_LEGS] = { "kernel", "sim", "threads" };
 /* the ring's mode for each of ours */
 static const enum pcsim_uring_mode sd_ring_mode[SD_NR_MODES] = {
 	PCSIM_URING_SYNC, PCSIM_URING_OFFLOAD, PCSIM_URING_RASYNC };
-
-/* One run's figures, as the issue names them. */
-struct sd_result {
-	double wall_s, user_s, sys_s, cpu_pct, iops;
-	double ctx_vol, ctx_invol;
-	/* extra, for the table only */
-	double host_s;		/* sim: host seconds the run took */
-	double host_cpu_s;	/* sim: host CPU seconds (user+sys) of the run */
-	double steps;		/* sim: steps of the whole execution */
-	double workers;		/* kernel: iou-wrk threads seen at the end of the run */
-	double resident;	/* kernel: pages of the file resident before the run */
-	/* sim: steps per read, and from the accounting run the reader's, the io-wq workers' and
-	 * the device interrupts' */
-	double steps_read, reader_read, worker_read, irq_read;
-	double acct_reads;	/* sim: reads of the accounting run the switches were counted on */
-	/* sim with a calibration: the operations the CPU model charges (whole run), the virtual
-	 * wall of the run itself (the device's, plus 1 ns steps) and the flat model's CPU */
-	double op_sys, op_waits, op_punted, op_armed, wall_dev, cpu_flat, cpu_reader;
-};
-
-struct sd_leg_cfg {
-	bool on;
-	uint64_t size, reads, repeats;
-	const char *skipped;	/* why the leg did not run, or NULL */
-	struct sd_result med[SD_NR_MODES];
-	bool have[SD_NR_MODES];
-};
-
-struct sd_opts {
-	unsigned qd, workers;
-	bool workers_given;
-	unsigned irq_batch;		/* sim, threads: requests per completion interrupt (0: 1) */
-	bool irq_batch_given;
-	uint64_t seed, step_ns;
-	const char *dir, *svg;
-	bool json, keep;
-	enum pcsim_strategy strategy;
-	struct sd_leg_cfg leg[SD_NR_LEGS];
-	long sim_maxrss_kb;
-	uint64_t acct_reads;		/* sim: reads of the per-step accounting run */
-	double sim_steps_per_s[SD_NR_MODES];
-	/* the per-operation costs (bench/calib.h): from --calibration FILE or --calibrate */
-	struct pcsim_calib cal;
-	bool have_cal, step_ns_given, predict;
-	const char *cal_path;
-	unsigned ncpus;			/* sim: virtual CPUs (the kernel leg's with --predict) */
-	unsigned modes;			/* bit per enum sd_mode to run */
-	const char *sweep, *sweep_svg;
-	bool sim_reads_given;		/* --sim-reads (--sweep size keeps it fixed, or errs) */
-};
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers
@@ -1217,334 +1163,49 @@ static int sd_write_svg(const struct sd_opts *o, const char *path)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Scaling curves: the sim leg over QD 1..128, CPUs 1..8, io-wq workers 1..64 or the file's size
- * (the sim leg's size / 64 to its size, doubling, at a fixed number of reads), per mode
+ * For the scaling curves (bench_seed_sweep.c, bench_seed.h)
  */
-#define SD_SWEEP_MAX 8
-enum sd_sweep_kind { SD_SW_QD = 0, SD_SW_CPUS, SD_SW_WORKERS, SD_SW_SIZE };
-static const char *const sd_sweep_name[] = { "qd", "cpus", "workers", "size" };
-static const char *const sd_sweep_axis[] = { "queue depth", "CPUs", "io-wq workers",
-					     "file size" };
-
-struct sd_point {
-	uint64_t x;			/* the swept value (size: bytes) */
-	bool have[SD_NR_MODES];
-	double wall_us[SD_NR_MODES], cpu_us[SD_NR_MODES], ctx[SD_NR_MODES];
-	/* what the model costs the host, per read: seconds of its run, and steps */
-	double host_us[SD_NR_MODES], steps[SD_NR_MODES];
-	double rss_mb;			/* the process's peak RSS over the point (NAN: unknown) */
-};
-
-static enum sd_sweep_kind sd_sweep_kind(const char *s)
+int bench_seed_model_leg(struct sd_opts *o, enum sd_leg leg)
 {
-	for (unsigned k = 0; k < sizeof(sd_sweep_name) / sizeof(sd_sweep_name[0]); k++)
-		if (strcmp(s, sd_sweep_name[k]) == 0)
-			return (enum sd_sweep_kind)k;
-	return SD_SW_QD;	/* never: --sweep was checked when parsed */
+	return sd_model_leg(o, leg);
 }
 
-/* "64M", "4G", "16K", "32" (sizes with the largest exact binary suffix); plain counts else. */
-static void sd_fmt_x(char *b, size_t n, enum sd_sweep_kind k, uint64_t x)
+void bench_seed_json_num(double v, int prec)
 {
-	if (k != SD_SW_SIZE)
-		snprintf(b, n, "%" PRIu64, x);
-	else if (x >= 1ull << 30 && !(x & ((1ull << 30) - 1)))
-		snprintf(b, n, "%" PRIu64 "G", x >> 30);
-	else if (x >= 1ull << 20 && !(x & ((1ull << 20) - 1)))
-		snprintf(b, n, "%" PRIu64 "M", x >> 20);
-	else if (x >= 1ull << 10 && !(x & ((1ull << 10) - 1)))
-		snprintf(b, n, "%" PRIu64 "K", x >> 10);
-	else
-		snprintf(b, n, "%" PRIu64, x);
+	sd_json_num(v, prec);
 }
 
-/*
- * The peak RSS of one point: Linux resets the high-water mark when "5" is written to
- * /proc/self/clear_refs; VmHWM is then the peak since. NAN where either is unavailable.
- */
-static bool sd_rss_reset(void)
+unsigned *bench_seed_order(uint64_t nblk, uint64_t n, uint64_t seed)
 {
-	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	bool ok = write(fd, "5", 1) == 1;
-	close(fd);
-	return ok;
+	return sd_order(nblk, n, seed);
 }
 
-static double sd_rss_peak_mb(void)
+void bench_seed_medians(const struct sd_result *runs, unsigned n, struct sd_result *med)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	double mb = NAN;
-	if (!f)
-		return NAN;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long kb;
-		if (sscanf(line, "VmHWM: %lu kB", &kb) == 1) {
-			mb = (double)kb / 1024;
-			break;
-		}
-	}
-	fclose(f);
-	return mb;
+	sd_medians(runs, n, med);
 }
 
-/* @what of mode @m at point @i: 0 wall, 1 CPU, 2 voluntary switches (per read). */
-static double sd_pt_val(const struct sd_point *p, int m, int what)
+#ifdef PCSIM_BENCH_LIBURING
+int bench_seed_make_file(const char *path, uint64_t size)
 {
-	return what == 0 ? p->wall_us[m] : what == 1 ? p->cpu_us[m] : p->ctx[m];
+	return sd_make_file(path, size);
 }
 
-static void sd_polyline(char **s, size_t *len, size_t cap, const struct sd_point *pt,
-			unsigned n, int m, int what, double x0, double y0, double pw, double ph,
-			double ymax, const char *colour)
+double bench_seed_resident(int fd, uint64_t size)
 {
-	int k = snprintf(*s + *len, *len < cap ? cap - *len : 0,
-			 "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"",
-			 colour, m == SD_OFFLOAD ? " stroke-dasharray=\"6 3\"" : "");
-	if (k > 0)
-		*len += (size_t)k;
-	for (unsigned i = 0; i < n; i++) {
-		if (!pt[i].have[m])
-			continue;
-		double v = sd_pt_val(&pt[i], m, what);
-		double x = x0 + (n > 1 ? pw * i / (n - 1) : pw / 2);
-		double y = y0 + ph - (v > ymax ? ymax : v) / ymax * ph;
-		k = snprintf(*s + *len, *len < cap ? cap - *len : 0, "%.1f,%.1f ", x, y);
-		if (k > 0)
-			*len += (size_t)k;
-	}
-	k = snprintf(*s + *len, *len < cap ? cap - *len : 0, "\"/>\n");
-	if (k > 0)
-		*len += (size_t)k;
+	return sd_resident(fd, size);
 }
 
-/*
- * Three panels against the swept value, one line per mode: wall and CPU per read (us) and
- * voluntary context switches per read.
- */
-static int sd_sweep_svg(const struct sd_opts *o, const struct sd_point *pt, unsigned n,
-			const char *path)
+double bench_seed_count_workers(void)
 {
-	static const char *const colour[SD_NR_MODES] = { "#d62728", "#1f77b4", "#2ca02c" };
-	static const char *const title[3] = { "wall per read (us)", "CPU per read (us)",
-					      "voluntary switches per read" };
-	enum sd_sweep_kind kind = sd_sweep_kind(o->sweep);
-	size_t cap = 1 << 16, len = 0;
-	char *s = malloc(cap);
-	if (!s)
-		return -1;
-#define SVG(...)                                                                         \
-	do {                                                                             \
-		int k_ = snprintf(s + len, len < cap ? cap - len : 0, __VA_ARGS__);      \
-		if (k_ > 0)                                                              \
-			len += (size_t)k_;                                               \
-	} while (0)
-	const double W = 1220, H = 380, pw = 320, ph = 250, y0 = 50;
-	SVG("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-	    "font-family=\"sans-serif\" font-size=\"11\">\n", W, H);
-	SVG("<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-	char fixed[128], file[96], sz[32];
-	if (kind == SD_SW_QD)
-		snprintf(fixed, sizeof(fixed), "%u CPUs, %u io-wq workers", o->ncpus, o->workers);
-	else if (kind == SD_SW_WORKERS)
-		snprintf(fixed, sizeof(fixed), "QD %u, %u CPUs", o->qd, o->ncpus);
-	else if (kind == SD_SW_CPUS)
-		snprintf(fixed, sizeof(fixed), "QD %u, %u io-wq workers", o->qd, o->workers);
-	else
-		snprintf(fixed, sizeof(fixed), "QD %u, %u CPUs, %u io-wq workers", o->qd,
-			 o->ncpus, o->workers);
-	sd_fmt_x(sz, sizeof(sz), SD_SW_SIZE, o->leg[SD_SIM].size);
-	if (kind == SD_SW_SIZE && n) {
-		char lo[32];
-		sd_fmt_x(lo, sizeof(lo), SD_SW_SIZE, pt[0].x);
-		snprintf(file, sizeof(file), "files of %s to %s", lo, sz);
-	} else {
-		snprintf(file, sizeof(file), "a %s file", sz);
-	}
-	SVG("<text x=\"60\" y=\"18\" font-size=\"13\">pcsim bench seed --sweep %s: sim leg, "
-	    "%s, %" PRIu64 " reads of %s, %s</text>\n", o->sweep,
-	    o->have_cal ? "calibrated costs" : "flat step_ns", o->leg[SD_SIM].reads, file, fixed);
-	for (int panel = 0; panel < 3; panel++) {
-		double x0 = 60 + panel * 400, ymax = 0;
-		for (unsigned i = 0; i < n; i++)
-			for (int m = 0; m < SD_NR_MODES; m++)
-				if (pt[i].have[m] && sd_pt_val(&pt[i], m, panel) > ymax)
-					ymax = sd_pt_val(&pt[i], m, panel);
-		if (ymax <= 0)
-			ymax = 1;
-		ymax *= 1.1;
-		SVG("<text x=\"%.0f\" y=\"40\">%s</text>\n", x0, title[panel]);
-		for (int g = 0; g <= 4; g++) {
-			double y = y0 + ph - ph * g / 4;
-			SVG("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
-			    "stroke=\"#ddd\"/>\n<text x=\"%.0f\" y=\"%.1f\" "
-			    "text-anchor=\"end\">%.*f</text>\n",
-			    x0, y, x0 + pw, y, x0 - 4, y + 4, panel == 2 ? 2 : 1, ymax * g / 4);
-		}
-		for (unsigned i = 0; i < n; i++) {
-			double x = x0 + (n > 1 ? pw * i / (n - 1) : pw / 2);
-			char xs[32];
-			sd_fmt_x(xs, sizeof(xs), kind, pt[i].x);
-			SVG("<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%s</text>\n", x,
-			    y0 + ph + 16, xs);
-		}
-		SVG("<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">%s</text>\n", x0 + pw / 2,
-		    y0 + ph + 32, sd_sweep_axis[kind]);
-		for (int m = 0; m < SD_NR_MODES; m++)
-			sd_polyline(&s, &len, cap, pt, n, m, panel, x0, y0, pw, ph, ymax,
-				    colour[m]);
-	}
-	for (int m = 0; m < SD_NR_MODES; m++) {
-		SVG("<rect x=\"%d\" y=\"%.0f\" width=\"10\" height=\"10\" fill=\"%s\"/>\n",
-		    60 + m * 120, H - 22, colour[m]);
-		SVG("<text x=\"%d\" y=\"%.0f\">%s</text>\n", 74 + m * 120, H - 13,
-		    sd_mode_name[m]);
-	}
-	SVG("</svg>\n");
-#undef SVG
-	int rc = len < cap ? pcsim_cmdline_write_file(path, s) : -1;
-	free(s);
-	return rc;
+	return sd_count_workers();
 }
 
-static int sd_sweep_run(struct sd_opts *o)
+const char *bench_seed_uring_unavailable(void)
 {
-	static const uint64_t qd_pts[] = { 1, 2, 4, 8, 16, 32, 64, 128 };
-	static const uint64_t cpu_pts[] = { 1, 2, 4, 8 };
-	static const uint64_t wk_pts[] = { 1, 2, 4, 8, 16, 32, 64 };
-	enum sd_sweep_kind kind = sd_sweep_kind(o->sweep);
-	struct sd_leg_cfg *L = &o->leg[SD_SIM];
-	uint64_t xs[SD_SWEEP_MAX];
-	unsigned n;
-	if (kind == SD_SW_QD) {
-		n = 8;
-		memcpy(xs, qd_pts, sizeof(qd_pts));
-	} else if (kind == SD_SW_CPUS) {
-		n = 4;
-		memcpy(xs, cpu_pts, sizeof(cpu_pts));
-	} else if (kind == SD_SW_WORKERS) {
-		n = 7;
-		memcpy(xs, wk_pts, sizeof(wk_pts));
-	} else {
-		/* the sim leg's size and six halvings, smallest first; every point's reads are
-		 * distinct blocks of the smallest file (default: as many as it has, at most the
-		 * leg's reads), so the points differ in the size only */
-		n = 7;
-		if (L->size % (SD_BS << (n - 1)))
-			return pcsim_cmdline_usage_error(
-				"bench seed: --sweep size: the sim leg's size %" PRIu64 " is not a "
-				"multiple of %u KiB (its 1/64 must be whole 4 KiB blocks)",
-				L->size, (SD_BS << (n - 1)) >> 10);
-		for (unsigned i = 0; i < n; i++)
-			xs[i] = L->size >> (n - 1 - i);
-		uint64_t nblk0 = xs[0] / SD_BS;
-		if (o->sim_reads_given && L->reads > nblk0)
-			return pcsim_cmdline_usage_error(
-				"bench seed: --sweep size: %" PRIu64 " reads of distinct blocks "
-				"do not fit the smallest file (%" PRIu64 " bytes, %" PRIu64
-				" blocks): --sim-reads %" PRIu64 " at most, or a larger --sim-size",
-				L->reads, xs[0], nblk0, nblk0);
-		if (L->reads > nblk0)
-			L->reads = nblk0;
-	}
-	unsigned qd0 = o->qd, cpus0 = o->ncpus, workers0 = o->workers;
-	uint64_t size0 = L->size;
-	struct sd_point pt[SD_SWEEP_MAX];
-	memset(pt, 0, sizeof(pt));
-	for (unsigned i = 0; i < n; i++) {
-		o->qd = kind == SD_SW_QD ? (unsigned)xs[i] : qd0;
-		o->ncpus = kind == SD_SW_CPUS ? (unsigned)xs[i] : cpus0;
-		o->workers = kind == SD_SW_WORKERS ? (unsigned)xs[i] : workers0;
-		L->size = kind == SD_SW_SIZE ? xs[i] : size0;
-		char xb[32];
-		sd_fmt_x(xb, sizeof(xb), kind, xs[i]);
-		if (!o->json)
-			fprintf(stderr, "bench seed: sweep %s = %s\n", o->sweep, xb);
-		memset(L->have, 0, sizeof(L->have));
-		bool rss = sd_rss_reset();
-		int rc = sd_model_leg(o, SD_SIM);
-		pt[i].rss_mb = rss ? sd_rss_peak_mb() : (double)NAN;
-		if (rc)
-			return 1;
-		pt[i].x = xs[i];
-		for (int m = 0; m < SD_NR_MODES; m++) {
-			if (!L->have[m])
-				continue;
-			const struct sd_result *r = &L->med[m];
-			double k = 1e6 / (double)L->reads;
-			pt[i].have[m] = true;
-			pt[i].wall_us[m] = r->wall_s * k;
-			pt[i].cpu_us[m] = (r->user_s + r->sys_s) * k;
-			pt[i].ctx[m] = r->ctx_vol / (double)L->reads;
-			pt[i].host_us[m] = r->host_s * k;
-			pt[i].steps[m] = r->steps_read;
-		}
-	}
-	o->qd = qd0;
-	o->ncpus = cpus0;
-	o->workers = workers0;
-	L->size = size0;
-	if (o->json) {
-		printf("{\"benchmark\":\"seed-sweep\",\"sweep\":\"%s\",\"calibrated\":%s,"
-		       "\"reads\":%" PRIu64 ",\"points\":[",
-		       o->sweep, o->have_cal ? "true" : "false", L->reads);
-		bool first = true;
-		for (unsigned i = 0; i < n; i++)
-			for (int m = 0; m < SD_NR_MODES; m++) {
-				if (!pt[i].have[m])
-					continue;
-				printf("%s{\"x\":%" PRIu64 ",\"mode\":\"%s\",\"wall_us_per_read\":",
-				       first ? "" : ",", pt[i].x, sd_mode_name[m]);
-				first = false;
-				sd_json_num(pt[i].wall_us[m], 3);
-				printf(",\"cpu_us_per_read\":");
-				sd_json_num(pt[i].cpu_us[m], 3);
-				printf(",\"ctx_voluntary_per_read\":");
-				sd_json_num(pt[i].ctx[m], 3);
-				printf(",\"steps_per_read\":");
-				sd_json_num(pt[i].steps[m], 3);
-				printf(",\"host_us_per_read\":");
-				sd_json_num(pt[i].host_us[m], 3);
-				printf(",\"peak_rss_mb\":");
-				sd_json_num(pt[i].rss_mb, 1);
-				printf("}");
-			}
-		printf("]}\n");
-	} else {
-		char sz[32];
-		sd_fmt_x(sz, sizeof(sz), SD_SW_SIZE, L->size);
-		printf("pcsim bench seed --sweep %s: sim leg, %" PRIu64 " reads of %s%s file, %s; "
-		       "per read: wall us, CPU us, voluntary switches (modelled); steps and host "
-		       "us (the model's own cost)\n", o->sweep, L->reads,
-		       kind == SD_SW_SIZE ? "an up to " : "a ", sz,
-		       o->have_cal ? "calibrated costs" : "flat step_ns");
-		printf("  %7s", sd_sweep_name[kind]);
-		for (int m = 0; m < SD_NR_MODES; m++)
-			if (o->modes & (1u << m))
-				printf(" | %-7s %6s %6s %5s %6s %6s", sd_mode_name[m], "wall", "CPU",
-				       "ctx", "steps", "host");
-		printf(" | RSS MiB\n");
-		for (unsigned i = 0; i < n; i++) {
-			char xb[32];
-			sd_fmt_x(xb, sizeof(xb), kind, pt[i].x);
-			printf("  %7s", xb);
-			for (int m = 0; m < SD_NR_MODES; m++)
-				if (pt[i].have[m])
-					printf(" | %-7s %6.2f %6.2f %5.2f %6.1f %6.2f", "",
-					       pt[i].wall_us[m], pt[i].cpu_us[m], pt[i].ctx[m],
-					       pt[i].steps[m], pt[i].host_us[m]);
-			if (isnan(pt[i].rss_mb))
-				printf(" | %7s\n", "-");
-			else
-				printf(" | %7.1f\n", pt[i].rss_mb);
-		}
-	}
-	if (o->sweep_svg && sd_sweep_svg(o, pt, n, o->sweep_svg))
-		return 1;
-	return 0;
+	return sd_uring_unavailable();
 }
+#endif
 
 /* ---------------------------------------------------------------------------------------------
  * Entry point (dispatched from bench_main.c)
@@ -1559,7 +1220,8 @@ static int sd_usage(const char *arg)
 		"--threads-reads N, --repeats R, --sim-repeats R, --threads-repeats R, --qd N, "
 		"--workers N, --irq-batch N, --step-ns N, --strategy random|pct, --seed S, --dir DIR, --keep-file, "
 		"--svg FILE, --json, --calibration FILE, --calibrate, --predict, --cpus N, "
-		"--modes sync,offload,rasync, --sweep qd|cpus|workers|size, --sweep-svg FILE)",
+		"--modes sync,offload,rasync, --sweep qd|cpus|workers|size, --sweep-svg FILE, "
+		"--sweep-points N,N,...)",
 		arg);
 }
 
@@ -1634,8 +1296,10 @@ int pcsim_bench_seed(int argc, char **argv)
 			free(dup);
 		} else if (strcmp(a, "--size") == 0) {
 			rc = sd_parse_size(a, v, SD_BS, 1ull << 40, &o.leg[SD_KERNEL].size);
+			o.size_given = true;
 		} else if (strcmp(a, "--reads") == 0) {
 			rc = sd_parse_size(a, v, 1, 1ull << 28, &o.leg[SD_KERNEL].reads);
+			o.reads_given = true;
 		} else if (strcmp(a, "--sim-size") == 0) {
 			rc = sd_parse_size(a, v, SD_BS, 64ull << 30, &o.leg[SD_SIM].size);
 		} else if (strcmp(a, "--sim-reads") == 0) {
@@ -1680,6 +1344,8 @@ int pcsim_bench_seed(int argc, char **argv)
 			o.sweep = v;
 		} else if (strcmp(a, "--sweep-svg") == 0) {
 			o.sweep_svg = v;
+		} else if (strcmp(a, "--sweep-points") == 0) {
+			o.sweep_points = v;
 		} else if (strcmp(a, "--modes") == 0) {
 			o.modes = 0;
 			char *dup = strdup(v), *save = NULL;
@@ -1776,8 +1442,10 @@ int pcsim_bench_seed(int argc, char **argv)
 				"at least %" PRIu64 " bytes, not %" PRIu64,
 				L->reads, sd_leg_name[l], L->reads * SD_BS, L->size);
 	}
+	if (o.sweep_points && !o.sweep)
+		return pcsim_cmdline_usage_error("bench seed: --sweep-points needs --sweep");
 	if (o.sweep) {
-		o.leg[SD_SIM].on = true;
+		o.legs_given = legs_given;
 		return sd_sweep_run(&o);
 	}
 	if (o.leg[SD_KERNEL].on && sd_kernel_leg(&o))

@@ -198,6 +198,11 @@ if(TARGET pcsim-cli AND PCSIM_BUILD_BENCH)
 	add_test(NAME bench_calibrate COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/bench_calibrate.sh
 		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/bench_calibrate)
 	set_tests_properties(bench_calibrate PROPERTIES LABELS unit TIMEOUT 300)
+	# seed's --sweep with the kernel leg at tiny sizes: the points per leg and mode, O_DIRECT
+	# per size, io-wq's limit applied, CPUs beyond the machine refused, bad arguments.
+	add_test(NAME bench_seed_sweep COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/bench_seed_sweep.sh
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/bench_seed_sweep)
+	set_tests_properties(bench_seed_sweep PROPERTIES LABELS unit TIMEOUT 300)
 endif()
 # pcsim litmus (docs/litmus.md): the project's own litmus files, each in sc, tso and weak, checked
 # against the verdicts their comments state. With the state cache every file finishes in seconds
