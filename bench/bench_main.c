@@ -41,7 +41,7 @@ static const struct {
 	  "--sim-repeats R, --threads-repeats R, --qd N, --workers N, --cpus N, --irq-batch N, "
 	  "--step-ns N, --strategy random|pct, --seed S, --dir DIR, --keep-file, --svg FILE, "
 	  "--json, --calibration FILE, --calibrate, --predict, --sweep qd|cpus|workers|size, "
-	  "--sweep-svg FILE" },
+	  "--sweep-svg FILE, --sweep-points N,N,..." },
 	{ "dpor", pcsim_bench_dpor, "executions to exhaust each program, plain DFS against DPOR",
 	  "--budget N, --seconds S, --programs a,b, --bounds 0,1,2,u, --json" },
 	{ "calibrate", pcsim_bench_calibrate,
