@@ -16,15 +16,25 @@ run() {
 	echo $? "$out"
 }
 
-# The lowest limits: the loops cannot all be made.
-for lim in 5 6 7 8 9 10; do
+# The lowest limits: the loops cannot all be made. Descriptors inherited from the caller
+# (ctest -j, flock, a CI runner) count against the limit too, so the lowest ones may not even
+# let the dynamic loader start the binary (exit 127): not pcsim's to report, skipped.
+low=0
+for lim in 5 6 7 8 9 10 11 12 13 14 15 16; do
 	got=$(run $lim)
 	st=${got%% *}
 	case "$st" in
 	0) ;;	# enough already (fewer descriptors inherited than counted on)
 	3)
+		low=1
 		echo "$got" | grep -q "cannot start the completion threads: Too many open files" || {
 			echo "FAIL limit $lim: exit 3 without the reason: $got"
+			fail=1
+		}
+		;;
+	127)
+		echo "$got" | grep -q "error while loading shared libraries" || {
+			echo "FAIL limit $lim: exit 127: $got"
 			fail=1
 		}
 		;;
@@ -34,12 +44,8 @@ for lim in 5 6 7 8 9 10; do
 		;;
 	esac
 done
-# Some limit must have been too low, or the test proves nothing.
-got=$(run 5)
-case "${got%% *}" in
-3) ;;
-*) echo "FAIL limit 5: expected exit 3: $got"; fail=1 ;;
-esac
+# Some limit must have been too low for the loops, or the test proves nothing.
+[ $low = 1 ] || { echo "FAIL: no limit from 5 to 16 was too low for the completion threads"; fail=1; }
 got=$(run 64)
 case "${got%% *}" in
 0) ;;
