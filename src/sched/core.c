@@ -58,6 +58,7 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	w->tasks[w->ex.ntasks++] = t;
 	*w->cpus[t->ctx.cpu].tasks_tail = &t->ctx;
 	w->cpus[t->ctx.cpu].tasks_tail = &t->ctx.next_on_cpu;
+	pcsim__rq_add(w, &t->ctx);	/* sim's runnable set (unused by threads) */
 	pcsim__world_unlock(w);
 	w->ops->task_created(w, t);
 	return t;

@@ -138,10 +138,19 @@ struct sb_entry {
 	uint32_t epoch;	/* weak: the CPU's barrier epoch when the store entered the buffer */
 };
 
+#define PCSIM_TASK_WORDS ((PCSIM_MAX_TASKS + 63) / 64)
+
 struct pcsim__cpu {
 	struct pcsim__ctx *curr;	/* the task on this CPU, NULL when idle */
 	struct pcsim__ctx *irq;		/* the running atomic context, if any */
 	struct pcsim__ctx *tasks, **tasks_tail;	/* the tasks pinned to this CPU */
+	/*
+	 * sim: the runnable set of this CPU, bit (id - 1) for each of its tasks whose run state
+	 * is CR_RUNNABLE, kept on every change of that state (pcsim__rq_add/del) so that the
+	 * scheduler does not walk the tasks at each step. Ids grow in creation order, so the
+	 * bits in ascending order are the tasks in creation order.
+	 */
+	uint64_t rq[PCSIM_TASK_WORDS];
 	struct sb_entry *sb;		/* PCSIM_SB_MAX entries, out of line (keeps CPUs small) */
 	unsigned sb_head, sb_len;
 	uint64_t flush_prio;
@@ -740,6 +749,19 @@ static inline void pcsim__por_hint(struct pcsim__ctx *c, uint32_t hint)
 {
 	if (c && __builtin_expect(c->w->por != NULL, 0))
 		c->por_hint = hint;
+}
+
+/* The runnable sets of struct pcsim__cpu: @c (a task) became CR_RUNNABLE, or stopped being. */
+static inline void pcsim__rq_add(struct pcsim_world *w, const struct pcsim__ctx *c)
+{
+	unsigned i = c->id - 1;
+	w->cpus[c->cpu].rq[i / 64] |= 1ull << (i % 64);
+}
+
+static inline void pcsim__rq_del(struct pcsim_world *w, const struct pcsim__ctx *c)
+{
+	unsigned i = c->id - 1;
+	w->cpus[c->cpu].rq[i / 64] &= ~(1ull << (i % 64));
 }
 
 /* Common helper: the current context, failing loudly when there is none. */

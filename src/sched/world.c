@@ -172,6 +172,7 @@ void pcsim__exec_reset(struct pcsim_world *w)
 		w->cpus[c].irq = NULL;
 		w->cpus[c].tasks = NULL;
 		w->cpus[c].tasks_tail = &w->cpus[c].tasks;
+		memset(w->cpus[c].rq, 0, sizeof(w->cpus[c].rq));
 		w->cpus[c].sb_head = w->cpus[c].sb_len = 0;
 		w->cpus[c].flush_prio = 0;
 	}

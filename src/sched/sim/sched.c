@@ -104,40 +104,83 @@ static inline void add_opt(struct pcsim__opt *o, unsigned *n, uint8_t type, uint
 	too_many_opts();
 }
 
-static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur,
-			  struct pcsim__opt *restrict o, int *cur_idx)
+#ifndef NDEBUG
+/* Debug builds: the runnable set of @cp is what its list of tasks says. */
+static void rq_check(const struct pcsim__cpu *cp)
 {
-	unsigned n = 0;
-	*cur_idx = -1;
+	uint64_t want[PCSIM_TASK_WORDS] = { 0 };
+	for (const struct pcsim__ctx *t = cp->tasks; t; t = t->next_on_cpu)
+		if (t->run == CR_RUNNABLE)
+			want[(t->id - 1) / 64] |= 1ull << ((t->id - 1) % 64);
+	if (memcmp(want, cp->rq, sizeof(want)) != 0)
+		abort();
+}
+#endif
+
+/*
+ * What may happen next, in the order every schedule relies on: CPU by CPU, its atomic context,
+ * or its current task followed (when that task does not hold the CPU) by its other runnable
+ * tasks in creation order; then the pending events, the store-buffer flushes and the spurious
+ * wakeups. The other runnable tasks come from the CPU's runnable set (struct pcsim__cpu.rq),
+ * kept on every change of a task's run state, not from a walk of every task of the CPU; the
+ * index of @cur's option is noted as it is added. Inlined into the dispatch loop.
+ */
+static inline __attribute__((always_inline)) unsigned
+enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *restrict o,
+	  int *cur_idx)
+{
+	unsigned n = 0, nw = (w->ex.ntasks + 63) / 64;
+	int ci = -1;
 	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++) {
 		struct pcsim__cpu *cp = &w->cpus[cpu];
+#ifndef NDEBUG
+		rq_check(cp);
+#endif
 		if (cp->irq) {
-			if (ctx_enabled(w, cp->irq))
+			if (ctx_enabled(w, cp->irq)) {
+				if (cp->irq == cur)
+					ci = (int)n;
 				add_opt(o, &n, OPT_RUN, cp->irq->id, cp->irq);
+			}
 			continue;
 		}
 		struct pcsim__ctx *curr = cp->curr;
+		uint64_t skip = 0;	/* curr's bit in word 0 .. nw - 1 is skipped below */
+		unsigned skipw = 0;
 		if (curr) {
 			if (curr->run == CR_SPINNING) {
-				if (spin_free(w, curr))
+				if (spin_free(w, curr)) {
+					if (curr == cur)
+						ci = (int)n;
 					add_opt(o, &n, OPT_RUN, curr->id, curr);
+				}
 				continue;
 			}
+			if (curr == cur)
+				ci = (int)n;
 			add_opt(o, &n, OPT_RUN, curr->id, curr);
 			if (curr->preempt_count || curr->irqs_off)
 				continue;
+			skipw = (curr->id - 1) / 64;
+			skip = 1ull << ((curr->id - 1) % 64);
 		}
-		for (struct pcsim__ctx *t = cp->tasks; t; t = t->next_on_cpu)
-			if (t != curr && t->run == CR_RUNNABLE)
+		for (unsigned k = 0; k < nw; k++) {
+			uint64_t m = cp->rq[k] & ~(k == skipw ? skip : 0);
+			while (m) {
+				struct pcsim__ctx *t = &w->tasks[k * 64 + (unsigned)__builtin_ctzll(m)]->ctx;
 				add_opt(o, &n, OPT_RUN, t->id, t);
+				m &= m - 1;
+			}
+		}
 	}
-	for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending) {
-		if (w->cfg.timed && e->due > w->ex.now)
-			continue;
-		if (e->cpu >= 0 && !cpu_takes_irq(&w->cpus[e->cpu]))
-			continue;
-		add_opt(o, &n, OPT_FIRE, e->id, e);
-	}
+	if (__builtin_expect(w->ex.pending != NULL, 0))
+		for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending) {
+			if (w->cfg.timed && e->due > w->ex.now)
+				continue;
+			if (e->cpu >= 0 && !cpu_takes_irq(&w->cpus[e->cpu]))
+				continue;
+			add_opt(o, &n, OPT_FIRE, e->id, e);
+		}
 	if (pcsim__mm_buffered(w))
 		for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
 			if (w->cpus[cpu].sb_len)
@@ -152,27 +195,40 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur,
 			if (o[i].type == OPT_RUN && o[i].p == w->ex.yielder) {
 				memmove(&o[i], &o[i + 1], (n - i - 1) * sizeof(*o));
 				n--;
+				/* the running context's option moves up, or goes */
+				if (ci == (int)i)
+					ci = -1;
+				else if (ci > (int)i)
+					ci--;
 				break;
 			}
 		}
 	}
-	/* The running context's option: among the RUN options, which come first. */
-	if (cur) {
-		for (unsigned i = 0; i < n && o[i].type == OPT_RUN; i++)
-			if (o[i].p == cur) {
-				*cur_idx = (int)i;
-				break;
-			}
-	}
+	*cur_idx = ci;
 	/*
 	 * Spurious wakeups interleave with other activity; they are never the only way on (then
 	 * the execution is over, or deadlocked, as without them).
 	 */
-	if (w->ex.spurious_used < w->cfg.max_spurious && n)
+	if (__builtin_expect(w->ex.spurious_used < w->cfg.max_spurious, 0) && n)
 		for (unsigned i = 0; i < w->ex.ntasks; i++)
 			if (w->tasks[i]->ctx.run == CR_SLEEPING)
 				add_opt(o, &n, OPT_SPURIOUS, w->tasks[i]->ctx.id, w->tasks[i]);
 	return n;
+}
+
+/* Timed mode, nothing to do: let virtual time run to the next due event and look again. */
+static __attribute__((noinline)) unsigned idle_advance(struct pcsim_world *w,
+						       struct pcsim__ctx *cur,
+						       struct pcsim__opt *restrict o, int *cur_idx)
+{
+	uint64_t due = UINT64_MAX;
+	for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending)
+		if (e->due < due && (e->cpu < 0 || cpu_takes_irq(&w->cpus[e->cpu])))
+			due = e->due;
+	if (due == UINT64_MAX || due <= w->ex.now)
+		return 0;
+	w->ex.now = due;
+	return enumerate(w, cur, o, cur_idx);
 }
 
 static void reap_dead_stack_slow(struct pcsim_world *w, void *s);
@@ -322,17 +378,8 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 			w->ex.now += w->cfg.step_ns;
 		int cur_idx;
 		unsigned n = enumerate(w, cur, opts, &cur_idx);
-		if (n == 0 && w->cfg.timed && w->ex.pending) {
-			/* Idle: let virtual time run to the next due event. */
-			uint64_t due = UINT64_MAX;
-			for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending)
-				if (e->due < due && (e->cpu < 0 || cpu_takes_irq(&w->cpus[e->cpu])))
-					due = e->due;
-			if (due != UINT64_MAX && due > w->ex.now) {
-				w->ex.now = due;
-				n = enumerate(w, cur, opts, &cur_idx);
-			}
-		}
+		if (n == 0 && w->cfg.timed && w->ex.pending)
+			n = idle_advance(w, cur, opts, &cur_idx);
 		if (n == 0) {
 			w->ex.step--;	/* nothing happened */
 			if (cur)
@@ -384,6 +431,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 			pcsim__raw_store(&t->state.pcsim_private_, sizeof(long),
 					 (uint64_t)PCSIM_TASK_RUNNING);
 			t->ctx.run = CR_RUNNABLE;
+			pcsim__rq_add(w, &t->ctx);
 			if (w->tracing)
 				pcsim__trace(w, &t->ctx, &pcsim__tk_spurious, 0, 0, 0, 0, NULL);
 			break;
@@ -440,17 +488,30 @@ static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__ev
 	switch_to(w, cur, c, cur && cur->run == CR_EXITED);
 }
 
+/*
+ * @c has just left CR_RUNNABLE by itself (it sleeps, or spins on a lock) and waits to be chosen
+ * again. A task leaves its CPU's runnable set until then: a sleeper is put back by its wakeup
+ * (pcsim__sim_make_runnable()) before it can be chosen; a spinner is chosen while
+ * CR_SPINNING and makes itself CR_RUNNABLE as soon as this returns, with no step in between.
+ */
 void pcsim__sim_block(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	if (c->kind == PCSIM_CTX_TASK && w->cpus[c->cpu].curr == c && c->run == CR_SLEEPING)
+	if (c->kind != PCSIM_CTX_TASK) {
+		pcsim__sim_dispatch(w, c);
+		return;
+	}
+	if (w->cpus[c->cpu].curr == c && c->run == CR_SLEEPING)
 		w->cpus[c->cpu].curr = NULL;
+	pcsim__rq_del(w, c);
 	pcsim__sim_dispatch(w, c);
+	pcsim__rq_add(w, c);
 }
 
 void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
 {
 	c->run = CR_EXITED;
 	if (c->kind == PCSIM_CTX_TASK) {
+		pcsim__rq_del(w, c);
 		if (w->cpus[c->cpu].curr == c)
 			w->cpus[c->cpu].curr = NULL;
 	} else if (w->cpus[c->cpu].irq == c) {
@@ -464,9 +525,10 @@ void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
 
 void pcsim__sim_make_runnable(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	(void)w;
-	if (c->run == CR_SLEEPING)
+	if (c->run == CR_SLEEPING) {
 		c->run = CR_RUNNABLE;
+		pcsim__rq_add(w, c);
+	}
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -627,6 +689,8 @@ void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 	c->fresh = true;
 	if (!stack) {
 		c->run = CR_EXITED;	/* never runs: the execution's outcome is internal */
+		if (c->kind == PCSIM_CTX_TASK)
+			pcsim__rq_del(w, c);
 		return;
 	}
 	pcsim__fiber_init(&c->fib, stack, w->cfg.stack_size, ctx_entry, c);
