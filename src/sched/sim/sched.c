@@ -117,6 +117,25 @@ static void rq_check(const struct pcsim__cpu *cp)
 }
 #endif
 
+/* More than 64 tasks: the runnable tasks of @cp but the one with id @skip, word by word. */
+static __attribute__((noinline)) unsigned rq_wide(struct pcsim_world *w,
+						  const struct pcsim__cpu *cp, unsigned skip,
+						  unsigned nw, struct pcsim__opt *restrict o,
+						  unsigned n)
+{
+	for (unsigned k = 0; k < nw; k++) {
+		uint64_t m = cp->rq[k];
+		if (skip && (skip - 1) / 64 == k)
+			m &= ~(1ull << ((skip - 1) % 64));
+		while (m) {
+			struct pcsim__ctx *t = &w->tasks[k * 64 + (unsigned)__builtin_ctzll(m)]->ctx;
+			add_opt(o, &n, OPT_RUN, t->id, t);
+			m &= m - 1;
+		}
+	}
+	return n;
+}
+
 /*
  * What may happen next, in the order every schedule relies on: CPU by CPU, its atomic context,
  * or its current task followed (when that task does not hold the CPU) by its other runnable
@@ -145,8 +164,7 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 			continue;
 		}
 		struct pcsim__ctx *curr = cp->curr;
-		uint64_t skip = 0;	/* curr's bit in word 0 .. nw - 1 is skipped below */
-		unsigned skipw = 0;
+		unsigned skip = 0;	/* the id of curr, whose bit is skipped below */
 		if (curr) {
 			if (curr->run == CR_SPINNING) {
 				if (spin_free(w, curr)) {
@@ -161,16 +179,18 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 			add_opt(o, &n, OPT_RUN, curr->id, curr);
 			if (curr->preempt_count || curr->irqs_off)
 				continue;
-			skipw = (curr->id - 1) / 64;
-			skip = 1ull << ((curr->id - 1) % 64);
+			skip = curr->id;
 		}
-		for (unsigned k = 0; k < nw; k++) {
-			uint64_t m = cp->rq[k] & ~(k == skipw ? skip : 0);
-			while (m) {
-				struct pcsim__ctx *t = &w->tasks[k * 64 + (unsigned)__builtin_ctzll(m)]->ctx;
-				add_opt(o, &n, OPT_RUN, t->id, t);
-				m &= m - 1;
-			}
+		if (__builtin_expect(nw > 1, 0)) {
+			n = rq_wide(w, cp, skip, nw, o, n);
+			continue;
+		}
+		/* up to 64 tasks: one word, and curr's bit is its id - 1 */
+		uint64_t m = cp->rq[0] & ~(skip ? 1ull << (skip - 1) : 0);
+		while (m) {
+			struct pcsim__ctx *t = &w->tasks[__builtin_ctzll(m)]->ctx;
+			add_opt(o, &n, OPT_RUN, t->id, t);
+			m &= m - 1;
 		}
 	}
 	if (__builtin_expect(w->ex.pending != NULL, 0))
@@ -534,21 +554,49 @@ void pcsim__sim_make_runnable(struct pcsim_world *w, struct pcsim__ctx *c)
 /* ---------------------------------------------------------------------------------------------
  * Stacks
  */
+/* A new stack; the bounds of every stack of the world grow to hold it. */
+static void *stack_new(struct pcsim_world *w)
+{
+	void *s = pcsim__stack_alloc(w->cfg.stack_size);
+	if (s) {
+		uintptr_t lo = (uintptr_t)s, hi = lo + w->cfg.stack_size;
+		if (!w->stack_lo || lo < w->stack_lo)
+			w->stack_lo = lo;
+		if (hi > w->stack_hi)
+			w->stack_hi = hi;
+	}
+	return s;
+}
+
+static void stack_fail(struct pcsim_world *w)
+{
+	/* the execution ends as internal; in a context the call does not return */
+	pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
+		     "cannot allocate a %zu-byte fiber stack", w->cfg.stack_size);
+	if (pcsim__tls_ctx)
+		pcsim__sim_abort_exec(w);
+}
+
+/* The stack of task @id: its slot's, kept across executions (struct pcsim_world.task_slots). */
+static void *task_stack(struct pcsim_world *w, unsigned id)
+{
+	void *s = w->task_stacks[id - 1];
+	if (__builtin_expect(s == NULL, 0)) {
+		s = w->task_stacks[id - 1] = stack_new(w);
+		if (!s)
+			stack_fail(w);
+	}
+	return s;
+}
+
+/* A stack for an atomic context: from the pool, returned to it when the context dies. */
 static void *stack_get(struct pcsim_world *w)
 {
 	void *s;
 	if (w->nstack_pool)
 		s = w->stack_pool[--w->nstack_pool];
-	else {
-		s = pcsim__stack_alloc(w->cfg.stack_size);
-		if (s) {
-			uintptr_t lo = (uintptr_t)s, hi = lo + w->cfg.stack_size;
-			if (!w->stack_lo || lo < w->stack_lo)
-				w->stack_lo = lo;
-			if (hi > w->stack_hi)
-				w->stack_hi = hi;
-		}
-	}
+	else
+		s = stack_new(w);
 	if (s && w->nstacks_used == w->stacks_used_cap) {
 		unsigned ncap = w->stacks_used_cap ? 2 * w->stacks_used_cap : 16;
 		void **n = realloc(w->stacks_used, ncap * sizeof(void *));
@@ -561,11 +609,7 @@ static void *stack_get(struct pcsim_world *w)
 		}
 	}
 	if (!s) {
-		/* the execution ends as internal; in a context the call does not return */
-		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
-			     "cannot allocate a %zu-byte fiber stack", w->cfg.stack_size);
-		if (pcsim__tls_ctx)
-			pcsim__sim_abort_exec(w);
+		stack_fail(w);
 		return NULL;
 	}
 	w->stacks_used[w->nstacks_used++] = s;
@@ -596,9 +640,16 @@ static __attribute__((noinline)) void reap_dead_stack_slow(struct pcsim_world *w
 	w->stack_pool[w->nstack_pool++] = s;
 }
 
-/* End of execution: every stack goes back to the pool. */
+/* End of execution: every atomic context's stack goes back to the pool; the tasks' stay in
+ * their slots (their fibers are dead all the same). */
 static void stacks_recycle(struct pcsim_world *w)
 {
+	if (PCSIM_STACK_RECYCLE)
+		for (unsigned i = 0; i < PCSIM_MAX_TASKS; i++)
+			if (w->task_stacks[i])
+				pcsim__stack_recycled(w->task_stacks[i]);
+	if (!w->nstacks_used)
+		return;
 	if (w->nstack_pool + w->nstacks_used > w->stack_pool_cap) {
 		unsigned ncap = w->nstack_pool + w->nstacks_used + 16;
 		void **n = realloc(w->stack_pool, ncap * sizeof(void *));
@@ -630,6 +681,10 @@ void pcsim__sim_release_stacks(struct pcsim_world *w)
 	for (unsigned i = 0; i < w->nstack_pool; i++)
 		pcsim__stack_free(w->stack_pool[i], w->cfg.stack_size);
 	w->nstack_pool = 0;
+	for (unsigned i = 0; i < PCSIM_MAX_TASKS; i++) {
+		pcsim__stack_free(w->task_stacks[i], w->cfg.stack_size);
+		w->task_stacks[i] = NULL;
+	}
 }
 
 static void irq_entry(void *arg)
@@ -685,7 +740,7 @@ static void ctx_entry(void *arg)
 
 void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	void *stack = stack_get(w);
+	void *stack = c->kind == PCSIM_CTX_TASK ? task_stack(w, c->id) : stack_get(w);
 	c->fresh = true;
 	if (!stack) {
 		c->run = CR_EXITED;	/* never runs: the execution's outcome is internal */
