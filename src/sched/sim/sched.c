@@ -117,11 +117,12 @@ static void rq_check(const struct pcsim__cpu *cp)
 }
 #endif
 
-/* More than 64 tasks: the runnable tasks of @cp but the one with id @skip, word by word. */
+/* More than 64 tasks: the runnable tasks of @cp but the one with id @skip, word by word
+ * (noting @cur's index in *@ci). */
 static __attribute__((noinline)) unsigned rq_wide(struct pcsim_world *w,
 						  const struct pcsim__cpu *cp, unsigned skip,
 						  unsigned nw, struct pcsim__opt *restrict o,
-						  unsigned n)
+						  unsigned n, const struct pcsim__ctx *cur, int *ci)
 {
 	for (unsigned k = 0; k < nw; k++) {
 		uint64_t m = cp->rq[k];
@@ -129,6 +130,8 @@ static __attribute__((noinline)) unsigned rq_wide(struct pcsim_world *w,
 			m &= ~(1ull << ((skip - 1) % 64));
 		while (m) {
 			struct pcsim__ctx *t = &w->tasks[k * 64 + (unsigned)__builtin_ctzll(m)]->ctx;
+			if (t == cur)
+				*ci = (int)n;
 			add_opt(o, &n, OPT_RUN, t->id, t);
 			m &= m - 1;
 		}
@@ -142,7 +145,9 @@ static __attribute__((noinline)) unsigned rq_wide(struct pcsim_world *w,
  * tasks in creation order; then the pending events, the store-buffer flushes and the spurious
  * wakeups. The other runnable tasks come from the CPU's runnable set (struct pcsim__cpu.rq),
  * kept on every change of a task's run state, not from a walk of every task of the CPU; the
- * index of @cur's option is noted as it is added. Inlined into the dispatch loop.
+ * index of @cur's option is noted as it is added (usually as its CPU's current task, but a
+ * task that slept at this point and was woken by an engine action fired in this same dispatch
+ * is no CPU's current task any more). Inlined into the dispatch loop.
  */
 static inline __attribute__((always_inline)) unsigned
 enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *restrict o,
@@ -182,13 +187,15 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 			skip = curr->id;
 		}
 		if (__builtin_expect(nw > 1, 0)) {
-			n = rq_wide(w, cp, skip, nw, o, n);
+			n = rq_wide(w, cp, skip, nw, o, n, cur, &ci);
 			continue;
 		}
 		/* up to 64 tasks: one word, and curr's bit is its id - 1 */
 		uint64_t m = cp->rq[0] & ~(skip ? 1ull << (skip - 1) : 0);
 		while (m) {
 			struct pcsim__ctx *t = &w->tasks[__builtin_ctzll(m)]->ctx;
+			if (t == cur)
+				ci = (int)n;	/* woken by an engine action in this dispatch */
 			add_opt(o, &n, OPT_RUN, t->id, t);
 			m &= m - 1;
 		}
