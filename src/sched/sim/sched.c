@@ -117,6 +117,21 @@ static void rq_check(const struct pcsim__cpu *cp)
 }
 #endif
 
+/*
+ * A context's option. No bound test: a step offers at most one RUN option per task and one per
+ * CPU's atomic context, which PCSIM_MAX_OPTS holds; only the options after them can overflow.
+ */
+_Static_assert(PCSIM_MAX_TASKS + PCSIM_MAX_CPUS <= PCSIM_MAX_OPTS,
+	       "every context's RUN option fits in one step's options");
+
+static inline void add_run(struct pcsim__opt *o, unsigned *n, struct pcsim__ctx *c)
+{
+	o[*n].type = OPT_RUN;
+	o[*n].target = c->id;
+	o[*n].p = c;
+	(*n)++;
+}
+
 /* More than 64 tasks: the runnable tasks of @cp but the one with id @skip, word by word
  * (noting @cur's index in *@ci). */
 static __attribute__((noinline)) unsigned rq_wide(struct pcsim_world *w,
@@ -132,7 +147,7 @@ static __attribute__((noinline)) unsigned rq_wide(struct pcsim_world *w,
 			struct pcsim__ctx *t = &w->tasks[k * 64 + (unsigned)__builtin_ctzll(m)]->ctx;
 			if (t == cur)
 				*ci = (int)n;
-			add_opt(o, &n, OPT_RUN, t->id, t);
+			add_run(o, &n, t);
 			m &= m - 1;
 		}
 	}
@@ -164,7 +179,7 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 			if (ctx_enabled(w, cp->irq)) {
 				if (cp->irq == cur)
 					ci = (int)n;
-				add_opt(o, &n, OPT_RUN, cp->irq->id, cp->irq);
+				add_run(o, &n, cp->irq);
 			}
 			continue;
 		}
@@ -175,13 +190,13 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 				if (spin_free(w, curr)) {
 					if (curr == cur)
 						ci = (int)n;
-					add_opt(o, &n, OPT_RUN, curr->id, curr);
+					add_run(o, &n, curr);
 				}
 				continue;
 			}
 			if (curr == cur)
 				ci = (int)n;
-			add_opt(o, &n, OPT_RUN, curr->id, curr);
+			add_run(o, &n, curr);
 			if (curr->preempt_count || curr->irqs_off)
 				continue;
 			skip = curr->id;
@@ -196,7 +211,7 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 			struct pcsim__ctx *t = &w->tasks[__builtin_ctzll(m)]->ctx;
 			if (t == cur)
 				ci = (int)n;	/* woken by an engine action in this dispatch */
-			add_opt(o, &n, OPT_RUN, t->id, t);
+			add_run(o, &n, t);
 			m &= m - 1;
 		}
 	}
