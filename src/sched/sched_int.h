@@ -387,12 +387,11 @@ struct pcsim_world {
 	unsigned nstacks_used, stacks_used_cap;
 	void *dead_stack;	/* an interrupt context's stack, free once we switched off it */
 	/*
-	 * sim: task slot i (the task with id i + 1 in every execution) keeps its structure and its
-	 * fiber stack from one execution to the next: creating a task clears the structure and
-	 * starts a fiber on the slot's stack, with no allocation and no pool traffic.
+	 * sim: task slot i (the task with id i + 1 in every execution) keeps its structure from
+	 * one execution to the next: creating a task clears it, with no arena allocation. Its
+	 * stack still comes from the pool (sim/sched.c stack_get(): the order matters to traces).
 	 */
 	struct pcsim_task *task_slots[PCSIM_MAX_TASKS];
-	void *task_stacks[PCSIM_MAX_TASKS];
 	uintptr_t stack_lo, stack_hi;	/* bounds of every fiber stack ever allocated */
 
 	/* strategy and schedule */

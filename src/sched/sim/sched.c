@@ -599,19 +599,13 @@ static void stack_fail(struct pcsim_world *w)
 		pcsim__sim_abort_exec(w);
 }
 
-/* The stack of task @id: its slot's, kept across executions (struct pcsim_world.task_slots). */
-static void *task_stack(struct pcsim_world *w, unsigned id)
-{
-	void *s = w->task_stacks[id - 1];
-	if (__builtin_expect(s == NULL, 0)) {
-		s = w->task_stacks[id - 1] = stack_new(w);
-		if (!s)
-			stack_fail(w);
-	}
-	return s;
-}
-
-/* A stack for an atomic context: from the pool, returned to it when the context dies. */
+/*
+ * A stack from the pool (last in, first out), for a task or an atomic context. The order in
+ * which stacks are handed out is part of what traces show: an on-stack object is named by its
+ * address (object ids, first use), and an atomic context's stack goes back to the pool when it
+ * returns, so a later context of the same execution may get it and meet its objects' ids.
+ * Task slots (core.c) therefore keep their structure, not a stack of their own.
+ */
 static void *stack_get(struct pcsim_world *w)
 {
 	void *s;
@@ -662,16 +656,9 @@ static __attribute__((noinline)) void reap_dead_stack_slow(struct pcsim_world *w
 	w->stack_pool[w->nstack_pool++] = s;
 }
 
-/* End of execution: every atomic context's stack goes back to the pool; the tasks' stay in
- * their slots (their fibers are dead all the same). */
+/* End of execution: every stack goes back to the pool, in the order they were handed out. */
 static void stacks_recycle(struct pcsim_world *w)
 {
-	if (PCSIM_STACK_RECYCLE)
-		for (unsigned i = 0; i < PCSIM_MAX_TASKS; i++)
-			if (w->task_stacks[i])
-				pcsim__stack_recycled(w->task_stacks[i]);
-	if (!w->nstacks_used)
-		return;
 	if (w->nstack_pool + w->nstacks_used > w->stack_pool_cap) {
 		unsigned ncap = w->nstack_pool + w->nstacks_used + 16;
 		void **n = realloc(w->stack_pool, ncap * sizeof(void *));
@@ -703,10 +690,6 @@ void pcsim__sim_release_stacks(struct pcsim_world *w)
 	for (unsigned i = 0; i < w->nstack_pool; i++)
 		pcsim__stack_free(w->stack_pool[i], w->cfg.stack_size);
 	w->nstack_pool = 0;
-	for (unsigned i = 0; i < PCSIM_MAX_TASKS; i++) {
-		pcsim__stack_free(w->task_stacks[i], w->cfg.stack_size);
-		w->task_stacks[i] = NULL;
-	}
 }
 
 static void irq_entry(void *arg)
@@ -762,7 +745,7 @@ static void ctx_entry(void *arg)
 
 void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	void *stack = c->kind == PCSIM_CTX_TASK ? task_stack(w, c->id) : stack_get(w);
+	void *stack = stack_get(w);
 	c->fresh = true;
 	if (!stack) {
 		c->run = CR_EXITED;	/* never runs: the execution's outcome is internal */
