@@ -112,8 +112,12 @@ static void rq_check(const struct pcsim__cpu *cp)
 	for (const struct pcsim__ctx *t = cp->tasks; t; t = t->next_on_cpu)
 		if (t->run == CR_RUNNABLE)
 			want[(t->id - 1) / 64] |= 1ull << ((t->id - 1) % 64);
-	if (memcmp(want, cp->rq, sizeof(want)) != 0)
+	if (memcmp(want, cp->rq, sizeof(want)) != 0) {
+		fprintf(stderr, "pcsim: internal error: a CPU's runnable set (%016llx...) is not its "
+			"runnable tasks (%016llx...)\n", (unsigned long long)cp->rq[0],
+			(unsigned long long)want[0]);
 		abort();
+	}
 }
 #endif
 
@@ -144,7 +148,8 @@ static __attribute__((noinline)) unsigned rq_wide(struct pcsim_world *w,
 		if (skip && (skip - 1) / 64 == k)
 			m &= ~(1ull << ((skip - 1) % 64));
 		while (m) {
-			struct pcsim__ctx *t = &w->tasks[k * 64 + (unsigned)__builtin_ctzll(m)]->ctx;
+			unsigned i = k * 64 + (unsigned)__builtin_ctzll(m);
+			struct pcsim__ctx *t = &w->tasks[i]->ctx;
 			if (t == cur)
 				*ci = (int)n;
 			add_run(o, &n, t);
