@@ -11,9 +11,40 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "sched_int.h"
+
+/*
+ * The structure of the task about to get id @id. Sim: its slot's, kept across executions and
+ * cleared here (nothing of a task outlives its execution: a model keeps task pointers in its
+ * arena, which goes with it). Threads: arena memory, since a thread of an execution that could
+ * not be torn down may still read its task after the next execution began.
+ */
+static struct pcsim_task *task_struct(struct pcsim_world *w, unsigned id)
+{
+	if (w->ops != &pcsim__sim_ops)
+		return pcsim_alloc(w, sizeof(struct pcsim_task));
+	struct pcsim_task *t = w->task_slots[id - 1];
+	if (__builtin_expect(t == NULL, 0)) {
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return pcsim_alloc(w, sizeof(struct pcsim_task));	/* reports it */
+		w->task_slots[id - 1] = t;
+		return t;
+	}
+	/* Everything up to the wait channel, which is a string; the threads backend's fields
+	 * after it stay zero (calloc). */
+	_Static_assert(offsetof(struct pcsim_task, wchan) + sizeof(t->wchan) <=
+			       offsetof(struct pcsim_task, thread),
+		       "the threads backend's fields come last");
+	pcsim__zero(t, offsetof(struct pcsim_task, wchan));
+	t->wchan[0] = 0;
+	return t;
+}
 
 struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 				     void (*fn)(void *arg), void *arg, int cpu)
@@ -34,7 +65,7 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	}
 	/* The global lock is recursive: allocating under it keeps the capacity check and the
 	 * insertion below one critical section. */
-	struct pcsim_task *t = pcsim_alloc(w, sizeof(*t));
+	struct pcsim_task *t = task_struct(w, w->ex.ntasks + 1);
 	if (!t) {
 		pcsim__world_unlock(w);
 		return NULL;	/* out of memory: the execution's outcome says so */
@@ -47,17 +78,15 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	t->ctx.fn = fn;
 	t->ctx.arg = arg;
 	const char *nm = name ? name : "task";
-	size_t nl = 0;
-	while (nm[nl] && nl < sizeof(t->name) - 1) {
-		t->name[nl] = nm[nl];
-		nl++;
-	}
+	for (size_t i = 0; i < sizeof(t->name) - 1 && nm[i]; i++)	/* zeroed: terminated */
+		t->name[i] = nm[i];
 	PCSIM_SETUP_SET(t->state, PCSIM_TASK_RUNNING);
 	pcsim__por_obj(w, POR_TASKNEW, 0, PCSIM_POR_W);
 	pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W | PCSIM_POR_ENABLE);
 	w->tasks[w->ex.ntasks++] = t;
 	*w->cpus[t->ctx.cpu].tasks_tail = &t->ctx;
 	w->cpus[t->ctx.cpu].tasks_tail = &t->ctx.next_on_cpu;
+	pcsim__rq_add(w, &t->ctx);	/* sim's runnable set (unused by threads) */
 	pcsim__world_unlock(w);
 	w->ops->task_created(w, t);
 	return t;

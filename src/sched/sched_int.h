@@ -138,10 +138,19 @@ struct sb_entry {
 	uint32_t epoch;	/* weak: the CPU's barrier epoch when the store entered the buffer */
 };
 
+#define PCSIM_TASK_WORDS ((PCSIM_MAX_TASKS + 63) / 64)
+
 struct pcsim__cpu {
 	struct pcsim__ctx *curr;	/* the task on this CPU, NULL when idle */
 	struct pcsim__ctx *irq;		/* the running atomic context, if any */
 	struct pcsim__ctx *tasks, **tasks_tail;	/* the tasks pinned to this CPU */
+	/*
+	 * sim: the runnable set of this CPU, bit (id - 1) for each of its tasks whose run state
+	 * is CR_RUNNABLE, kept on every change of that state (pcsim__rq_add/del) so that the
+	 * scheduler does not walk the tasks at each step. Ids grow in creation order, so the
+	 * bits in ascending order are the tasks in creation order.
+	 */
+	uint64_t rq[PCSIM_TASK_WORDS];
 	struct sb_entry *sb;		/* PCSIM_SB_MAX entries, out of line (keeps CPUs small) */
 	unsigned sb_head, sb_len;
 	uint64_t flush_prio;
@@ -377,6 +386,12 @@ struct pcsim_world {
 	void **stacks_used;
 	unsigned nstacks_used, stacks_used_cap;
 	void *dead_stack;	/* an interrupt context's stack, free once we switched off it */
+	/*
+	 * sim: task slot i (the task with id i + 1 in every execution) keeps its structure from
+	 * one execution to the next: creating a task clears it, with no arena allocation. Its
+	 * stack still comes from the pool (sim/sched.c stack_get(): the order matters to traces).
+	 */
+	struct pcsim_task *task_slots[PCSIM_MAX_TASKS];
 	uintptr_t stack_lo, stack_hi;	/* bounds of every fiber stack ever allocated */
 
 	/* strategy and schedule */
@@ -431,6 +446,9 @@ static inline struct pcsim_world *cur_world(void)
 }
 
 /* ---- world.c */
+/* memset(@p, 0, @n) through the C library's: a constant size inlined at the call site
+ * becomes `rep stos`, whose start-up costs more than clearing a few hundred bytes. */
+void pcsim__zero(void *p, size_t n);
 void pcsim__config_normalize(struct pcsim_config *cfg);
 /* Set up @w for @cfg (zeroes it first) and its backend: 0, or -ENOMEM (destroy it anyway). */
 int pcsim__world_init(struct pcsim_world *w, const struct pcsim_config *cfg);
@@ -740,6 +758,19 @@ static inline void pcsim__por_hint(struct pcsim__ctx *c, uint32_t hint)
 {
 	if (c && __builtin_expect(c->w->por != NULL, 0))
 		c->por_hint = hint;
+}
+
+/* The runnable sets of struct pcsim__cpu: @c (a task) became CR_RUNNABLE, or stopped being. */
+static inline void pcsim__rq_add(struct pcsim_world *w, const struct pcsim__ctx *c)
+{
+	unsigned i = c->id - 1;
+	w->cpus[c->cpu].rq[i / 64] |= 1ull << (i % 64);
+}
+
+static inline void pcsim__rq_del(struct pcsim_world *w, const struct pcsim__ctx *c)
+{
+	unsigned i = c->id - 1;
+	w->cpus[c->cpu].rq[i / 64] &= ~(1ull << (i % 64));
 }
 
 /* Common helper: the current context, failing loudly when there is none. */

@@ -73,6 +73,8 @@ void pcsim__world_destroy(struct pcsim_world *w)
 	free(w->tr);
 	free(w->objs);
 	free(w->objnames);
+	for (unsigned i = 0; i < PCSIM_MAX_TASKS; i++)
+		free(w->task_slots[i]);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -149,6 +151,16 @@ char *pcsim__strdup_arena(struct pcsim_world *w, const char *s)
 	return d;
 }
 
+#if defined(__clang__)
+__attribute__((noinline))
+#else
+__attribute__((noipa))	/* no clone for a constant size either */
+#endif
+void pcsim__zero(void *p, size_t n)
+{
+	memset(p, 0, n);
+}
+
 /* Reset the per-execution state; keeps allocations for reuse. */
 void pcsim__exec_reset(struct pcsim_world *w)
 {
@@ -163,7 +175,7 @@ void pcsim__exec_reset(struct pcsim_world *w)
 	}
 	w->exec_gen++;
 	_Static_assert(PCSIM_OUTCOME_OK == 0, "a zeroed execution has no outcome yet");
-	memset(&w->ex, 0, sizeof(w->ex));
+	pcsim__zero(&w->ex, sizeof(w->ex));
 	w->what[0] = 0;
 	w->msg[0] = 0;
 	for (unsigned c = 0; c < w->cfg.ncpus; c++) {
@@ -172,6 +184,7 @@ void pcsim__exec_reset(struct pcsim_world *w)
 		w->cpus[c].irq = NULL;
 		w->cpus[c].tasks = NULL;
 		w->cpus[c].tasks_tail = &w->cpus[c].tasks;
+		memset(w->cpus[c].rq, 0, sizeof(w->cpus[c].rq));
 		w->cpus[c].sb_head = w->cpus[c].sb_len = 0;
 		w->cpus[c].flush_prio = 0;
 	}

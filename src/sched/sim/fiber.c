@@ -22,23 +22,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PCSIM_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define PCSIM_ASAN 1
-#endif
-
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define PCSIM_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define PCSIM_TSAN 1
-#endif
+/* PCSIM_ASAN, PCSIM_TSAN: fiber.h */
 
 #if defined(PCSIM_ASAN)
 #include <sanitizer/asan_interface.h>
@@ -166,6 +150,7 @@ void pcsim__stack_free(void *stack, size_t size)
 	}
 }
 
+#if PCSIM_STACK_RECYCLE
 void pcsim__stack_recycled(void *stack)
 {
 	tsan_stack_release(stack);
@@ -178,6 +163,7 @@ void pcsim__stack_recycled(void *stack)
 		__asan_poison_memory_region((void *)lo, (uintptr_t)stack + size - lo);
 #endif
 }
+#endif
 
 /* A fiber starts on @stack: clear the poison the fibers before it may have left, no more. */
 static void stack_clean(void *stack, size_t size)

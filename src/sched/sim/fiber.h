@@ -17,6 +17,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PCSIM_ASAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define PCSIM_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define PCSIM_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define PCSIM_TSAN 1
+#endif
+
 #if defined(__x86_64__)
 #define PCSIM_FIBER_ASM 1
 #else
@@ -50,7 +65,17 @@ void pcsim__fiber_started(struct pcsim__fiber *prev);
 void *pcsim__stack_alloc(size_t size);
 void pcsim__stack_free(void *stack, size_t size);
 /* Every fiber started on @stack is gone (end of execution): release what it held (TSan) and,
- * under ASan, poison what its fibers' frames covered. */
+ * under ASan, poison what its fibers' frames covered. Nothing to do without a sanitizer
+ * (PCSIM_STACK_RECYCLE is then 0 and callers may skip their loops). */
+#if defined(PCSIM_ASAN) || defined(PCSIM_TSAN)
+#define PCSIM_STACK_RECYCLE 1
 void pcsim__stack_recycled(void *stack);
+#else
+#define PCSIM_STACK_RECYCLE 0
+static inline void pcsim__stack_recycled(void *stack)
+{
+	(void)stack;
+}
+#endif
 
 #endif

@@ -104,40 +104,130 @@ static inline void add_opt(struct pcsim__opt *o, unsigned *n, uint8_t type, uint
 	too_many_opts();
 }
 
-static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur,
-			  struct pcsim__opt *restrict o, int *cur_idx)
+#ifndef NDEBUG
+/* Debug builds: the runnable set of @cp is what its list of tasks says. */
+static void rq_check(const struct pcsim__cpu *cp)
 {
-	unsigned n = 0;
-	*cur_idx = -1;
+	uint64_t want[PCSIM_TASK_WORDS] = { 0 };
+	for (const struct pcsim__ctx *t = cp->tasks; t; t = t->next_on_cpu)
+		if (t->run == CR_RUNNABLE)
+			want[(t->id - 1) / 64] |= 1ull << ((t->id - 1) % 64);
+	if (memcmp(want, cp->rq, sizeof(want)) != 0) {
+		fprintf(stderr, "pcsim: internal error: a CPU's runnable set (%016llx...) is not its "
+			"runnable tasks (%016llx...)\n", (unsigned long long)cp->rq[0],
+			(unsigned long long)want[0]);
+		abort();
+	}
+}
+#endif
+
+/*
+ * A context's option. No bound test: a step offers at most one RUN option per task and one per
+ * CPU's atomic context, which PCSIM_MAX_OPTS holds; only the options after them can overflow.
+ */
+_Static_assert(PCSIM_MAX_TASKS + PCSIM_MAX_CPUS <= PCSIM_MAX_OPTS,
+	       "every context's RUN option fits in one step's options");
+
+static inline void add_run(struct pcsim__opt *o, unsigned *n, struct pcsim__ctx *c)
+{
+	o[*n].type = OPT_RUN;
+	o[*n].target = c->id;
+	o[*n].p = c;
+	(*n)++;
+}
+
+/* More than 64 tasks: the runnable tasks of @cp but the one with id @skip, word by word
+ * (noting @cur's index in *@ci). */
+static __attribute__((noinline)) unsigned rq_wide(struct pcsim_world *w,
+						  const struct pcsim__cpu *cp, unsigned skip,
+						  unsigned nw, struct pcsim__opt *restrict o,
+						  unsigned n, const struct pcsim__ctx *cur, int *ci)
+{
+	for (unsigned k = 0; k < nw; k++) {
+		uint64_t m = cp->rq[k];
+		if (skip && (skip - 1) / 64 == k)
+			m &= ~(1ull << ((skip - 1) % 64));
+		while (m) {
+			unsigned i = k * 64 + (unsigned)__builtin_ctzll(m);
+			struct pcsim__ctx *t = &w->tasks[i]->ctx;
+			if (t == cur)
+				*ci = (int)n;
+			add_run(o, &n, t);
+			m &= m - 1;
+		}
+	}
+	return n;
+}
+
+/*
+ * What may happen next, in the order every schedule relies on: CPU by CPU, its atomic context,
+ * or its current task followed (when that task does not hold the CPU) by its other runnable
+ * tasks in creation order; then the pending events, the store-buffer flushes and the spurious
+ * wakeups. The other runnable tasks come from the CPU's runnable set (struct pcsim__cpu.rq),
+ * kept on every change of a task's run state, not from a walk of every task of the CPU; the
+ * index of @cur's option is noted as it is added (usually as its CPU's current task, but a
+ * task that slept at this point and was woken by an engine action fired in this same dispatch
+ * is no CPU's current task any more). Inlined into the dispatch loop.
+ */
+static inline __attribute__((always_inline)) unsigned
+enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *restrict o,
+	  int *cur_idx)
+{
+	unsigned n = 0, nw = (w->ex.ntasks + 63) / 64;
+	int ci = -1;
 	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++) {
 		struct pcsim__cpu *cp = &w->cpus[cpu];
+#ifndef NDEBUG
+		rq_check(cp);
+#endif
 		if (cp->irq) {
-			if (ctx_enabled(w, cp->irq))
-				add_opt(o, &n, OPT_RUN, cp->irq->id, cp->irq);
+			if (ctx_enabled(w, cp->irq)) {
+				if (cp->irq == cur)
+					ci = (int)n;
+				add_run(o, &n, cp->irq);
+			}
 			continue;
 		}
 		struct pcsim__ctx *curr = cp->curr;
+		unsigned skip = 0;	/* the id of curr, whose bit is skipped below */
 		if (curr) {
 			if (curr->run == CR_SPINNING) {
-				if (spin_free(w, curr))
-					add_opt(o, &n, OPT_RUN, curr->id, curr);
+				if (spin_free(w, curr)) {
+					if (curr == cur)
+						ci = (int)n;
+					add_run(o, &n, curr);
+				}
 				continue;
 			}
-			add_opt(o, &n, OPT_RUN, curr->id, curr);
+			if (curr == cur)
+				ci = (int)n;
+			add_run(o, &n, curr);
 			if (curr->preempt_count || curr->irqs_off)
 				continue;
+			skip = curr->id;
 		}
-		for (struct pcsim__ctx *t = cp->tasks; t; t = t->next_on_cpu)
-			if (t != curr && t->run == CR_RUNNABLE)
-				add_opt(o, &n, OPT_RUN, t->id, t);
-	}
-	for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending) {
-		if (w->cfg.timed && e->due > w->ex.now)
+		if (__builtin_expect(nw > 1, 0)) {
+			n = rq_wide(w, cp, skip, nw, o, n, cur, &ci);
 			continue;
-		if (e->cpu >= 0 && !cpu_takes_irq(&w->cpus[e->cpu]))
-			continue;
-		add_opt(o, &n, OPT_FIRE, e->id, e);
+		}
+		/* up to 64 tasks: one word, and curr's bit is its id - 1 */
+		uint64_t m = cp->rq[0] & ~(skip ? 1ull << (skip - 1) : 0);
+		while (m) {
+			struct pcsim__ctx *t = &w->tasks[__builtin_ctzll(m)]->ctx;
+			if (t == cur)
+				ci = (int)n;	/* woken by an engine action in this dispatch */
+			add_run(o, &n, t);
+			m &= m - 1;
+		}
 	}
+	if (__builtin_expect(w->ex.pending != NULL, 0))
+		for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending) {
+			if (w->cfg.timed && e->due > w->ex.now)
+				continue;
+			if (e->cpu >= 0 && !cpu_takes_irq(&w->cpus[e->cpu]))
+				continue;
+			add_opt(o, &n, OPT_FIRE, e->id, e);
+		}
 	if (pcsim__mm_buffered(w))
 		for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
 			if (w->cpus[cpu].sb_len)
@@ -152,27 +242,40 @@ static unsigned enumerate(struct pcsim_world *w, struct pcsim__ctx *cur,
 			if (o[i].type == OPT_RUN && o[i].p == w->ex.yielder) {
 				memmove(&o[i], &o[i + 1], (n - i - 1) * sizeof(*o));
 				n--;
+				/* the running context's option moves up, or goes */
+				if (ci == (int)i)
+					ci = -1;
+				else if (ci > (int)i)
+					ci--;
 				break;
 			}
 		}
 	}
-	/* The running context's option: among the RUN options, which come first. */
-	if (cur) {
-		for (unsigned i = 0; i < n && o[i].type == OPT_RUN; i++)
-			if (o[i].p == cur) {
-				*cur_idx = (int)i;
-				break;
-			}
-	}
+	*cur_idx = ci;
 	/*
 	 * Spurious wakeups interleave with other activity; they are never the only way on (then
 	 * the execution is over, or deadlocked, as without them).
 	 */
-	if (w->ex.spurious_used < w->cfg.max_spurious && n)
+	if (__builtin_expect(w->ex.spurious_used < w->cfg.max_spurious, 0) && n)
 		for (unsigned i = 0; i < w->ex.ntasks; i++)
 			if (w->tasks[i]->ctx.run == CR_SLEEPING)
 				add_opt(o, &n, OPT_SPURIOUS, w->tasks[i]->ctx.id, w->tasks[i]);
 	return n;
+}
+
+/* Timed mode, nothing to do: let virtual time run to the next due event and look again. */
+static __attribute__((noinline)) unsigned idle_advance(struct pcsim_world *w,
+						       struct pcsim__ctx *cur,
+						       struct pcsim__opt *restrict o, int *cur_idx)
+{
+	uint64_t due = UINT64_MAX;
+	for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending)
+		if (e->due < due && (e->cpu < 0 || cpu_takes_irq(&w->cpus[e->cpu])))
+			due = e->due;
+	if (due == UINT64_MAX || due <= w->ex.now)
+		return 0;
+	w->ex.now = due;
+	return enumerate(w, cur, o, cur_idx);
 }
 
 static void reap_dead_stack_slow(struct pcsim_world *w, void *s);
@@ -322,17 +425,8 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 			w->ex.now += w->cfg.step_ns;
 		int cur_idx;
 		unsigned n = enumerate(w, cur, opts, &cur_idx);
-		if (n == 0 && w->cfg.timed && w->ex.pending) {
-			/* Idle: let virtual time run to the next due event. */
-			uint64_t due = UINT64_MAX;
-			for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending)
-				if (e->due < due && (e->cpu < 0 || cpu_takes_irq(&w->cpus[e->cpu])))
-					due = e->due;
-			if (due != UINT64_MAX && due > w->ex.now) {
-				w->ex.now = due;
-				n = enumerate(w, cur, opts, &cur_idx);
-			}
-		}
+		if (n == 0 && w->cfg.timed && w->ex.pending)
+			n = idle_advance(w, cur, opts, &cur_idx);
 		if (n == 0) {
 			w->ex.step--;	/* nothing happened */
 			if (cur)
@@ -384,6 +478,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 			pcsim__raw_store(&t->state.pcsim_private_, sizeof(long),
 					 (uint64_t)PCSIM_TASK_RUNNING);
 			t->ctx.run = CR_RUNNABLE;
+			pcsim__rq_add(w, &t->ctx);
 			if (w->tracing)
 				pcsim__trace(w, &t->ctx, &pcsim__tk_spurious, 0, 0, 0, 0, NULL);
 			break;
@@ -440,17 +535,30 @@ static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__ev
 	switch_to(w, cur, c, cur && cur->run == CR_EXITED);
 }
 
+/*
+ * @c has just left CR_RUNNABLE by itself (it sleeps, or spins on a lock) and waits to be chosen
+ * again. A task leaves its CPU's runnable set until then: a sleeper is put back by its wakeup
+ * (pcsim__sim_make_runnable()) before it can be chosen; a spinner is chosen while
+ * CR_SPINNING and makes itself CR_RUNNABLE as soon as this returns, with no step in between.
+ */
 void pcsim__sim_block(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	if (c->kind == PCSIM_CTX_TASK && w->cpus[c->cpu].curr == c && c->run == CR_SLEEPING)
+	if (c->kind != PCSIM_CTX_TASK) {
+		pcsim__sim_dispatch(w, c);
+		return;
+	}
+	if (w->cpus[c->cpu].curr == c && c->run == CR_SLEEPING)
 		w->cpus[c->cpu].curr = NULL;
+	pcsim__rq_del(w, c);
 	pcsim__sim_dispatch(w, c);
+	pcsim__rq_add(w, c);
 }
 
 void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
 {
 	c->run = CR_EXITED;
 	if (c->kind == PCSIM_CTX_TASK) {
+		pcsim__rq_del(w, c);
 		if (w->cpus[c->cpu].curr == c)
 			w->cpus[c->cpu].curr = NULL;
 	} else if (w->cpus[c->cpu].irq == c) {
@@ -464,29 +572,52 @@ void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
 
 void pcsim__sim_make_runnable(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	(void)w;
-	if (c->run == CR_SLEEPING)
+	if (c->run == CR_SLEEPING) {
 		c->run = CR_RUNNABLE;
+		pcsim__rq_add(w, c);
+	}
 }
 
 /* ---------------------------------------------------------------------------------------------
  * Stacks
+ */
+/* A new stack; the bounds of every stack of the world grow to hold it. */
+static void *stack_new(struct pcsim_world *w)
+{
+	void *s = pcsim__stack_alloc(w->cfg.stack_size);
+	if (s) {
+		uintptr_t lo = (uintptr_t)s, hi = lo + w->cfg.stack_size;
+		if (!w->stack_lo || lo < w->stack_lo)
+			w->stack_lo = lo;
+		if (hi > w->stack_hi)
+			w->stack_hi = hi;
+	}
+	return s;
+}
+
+static void stack_fail(struct pcsim_world *w)
+{
+	/* the execution ends as internal; in a context the call does not return */
+	pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
+		     "cannot allocate a %zu-byte fiber stack", w->cfg.stack_size);
+	if (pcsim__tls_ctx)
+		pcsim__sim_abort_exec(w);
+}
+
+/*
+ * A stack from the pool (last in, first out), for a task or an atomic context. The order in
+ * which stacks are handed out is part of what traces show: an on-stack object is named by its
+ * address (object ids, first use), and an atomic context's stack goes back to the pool when it
+ * returns, so a later context of the same execution may get it and meet its objects' ids.
+ * Task slots (core.c) therefore keep their structure, not a stack of their own.
  */
 static void *stack_get(struct pcsim_world *w)
 {
 	void *s;
 	if (w->nstack_pool)
 		s = w->stack_pool[--w->nstack_pool];
-	else {
-		s = pcsim__stack_alloc(w->cfg.stack_size);
-		if (s) {
-			uintptr_t lo = (uintptr_t)s, hi = lo + w->cfg.stack_size;
-			if (!w->stack_lo || lo < w->stack_lo)
-				w->stack_lo = lo;
-			if (hi > w->stack_hi)
-				w->stack_hi = hi;
-		}
-	}
+	else
+		s = stack_new(w);
 	if (s && w->nstacks_used == w->stacks_used_cap) {
 		unsigned ncap = w->stacks_used_cap ? 2 * w->stacks_used_cap : 16;
 		void **n = realloc(w->stacks_used, ncap * sizeof(void *));
@@ -499,11 +630,7 @@ static void *stack_get(struct pcsim_world *w)
 		}
 	}
 	if (!s) {
-		/* the execution ends as internal; in a context the call does not return */
-		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
-			     "cannot allocate a %zu-byte fiber stack", w->cfg.stack_size);
-		if (pcsim__tls_ctx)
-			pcsim__sim_abort_exec(w);
+		stack_fail(w);
 		return NULL;
 	}
 	w->stacks_used[w->nstacks_used++] = s;
@@ -534,7 +661,7 @@ static __attribute__((noinline)) void reap_dead_stack_slow(struct pcsim_world *w
 	w->stack_pool[w->nstack_pool++] = s;
 }
 
-/* End of execution: every stack goes back to the pool. */
+/* End of execution: every stack goes back to the pool, in the order they were handed out. */
 static void stacks_recycle(struct pcsim_world *w)
 {
 	if (w->nstack_pool + w->nstacks_used > w->stack_pool_cap) {
@@ -627,6 +754,8 @@ void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 	c->fresh = true;
 	if (!stack) {
 		c->run = CR_EXITED;	/* never runs: the execution's outcome is internal */
+		if (c->kind == PCSIM_CTX_TASK)
+			pcsim__rq_del(w, c);
 		return;
 	}
 	pcsim__fiber_init(&c->fib, stack, w->cfg.stack_size, ctx_entry, c);
