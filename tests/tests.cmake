@@ -387,3 +387,5 @@ set_tests_properties(fuzz_corpus_calibration PROPERTIES LABELS "unit;robustness"
 pcsim_cmocka_test(NAME bdev_coalesce SOURCES unit/test_bdev_coalesce.c)
 # A file's contents in bulk (<pcsim/file_bytes.h>): the copy and the first-wrong-byte search.
 pcsim_cmocka_test(NAME file_bytes SOURCES unit/test_file_bytes.c)
+# Object names (pcsim_obj_name()): the same bytes as snprintf(), on its fast path and stdio's.
+pcsim_cmocka_test(NAME obj_name SOURCES unit/test_obj_name.c)
