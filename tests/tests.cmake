@@ -389,3 +389,6 @@ pcsim_cmocka_test(NAME bdev_coalesce SOURCES unit/test_bdev_coalesce.c)
 pcsim_cmocka_test(NAME file_bytes SOURCES unit/test_file_bytes.c)
 # Object names (pcsim_obj_name()): the same bytes as snprintf(), on its fast path and stdio's.
 pcsim_cmocka_test(NAME obj_name SOURCES unit/test_obj_name.c)
+# The same with the portable fill of a page of contents (x86-64 otherwise uses AVX2 when it can).
+pcsim_cmocka_test(NAME file_bytes_generic PROGRAM file_bytes)
+set_tests_properties(file_bytes_generic PROPERTIES ENVIRONMENT PCSIM_FILE_BYTES_GENERIC=1)
