@@ -398,3 +398,8 @@ pcsim_cmocka_test(NAME bdev_threads SOURCES unit/test_bdev_threads.c LABELS unit
 # The sim scheduler's runnable sets: the running context's option after a wakeup in its own
 # dispatch, more than 64 tasks on one CPU in order, clean task slots (under a second).
 pcsim_cmocka_test(NAME sched_runnable SOURCES unit/test_sched_runnable.c)
+# Object names (pcsim_obj_name()): the same bytes as snprintf(), on its fast path and stdio's.
+pcsim_cmocka_test(NAME obj_name SOURCES unit/test_obj_name.c)
+# The same with the portable fill of a page of contents (x86-64 otherwise uses AVX2 when it can).
+pcsim_cmocka_test(NAME file_bytes_generic PROGRAM file_bytes)
+set_tests_properties(file_bytes_generic PROPERTIES ENVIRONMENT PCSIM_FILE_BYTES_GENERIC=1)

@@ -59,6 +59,34 @@ static inline unsigned long raw_flags(struct pcsim_page *p)
 }
 
 /*
+ * The per-step check's loads. It runs between steps (sim backend), where the engine records no
+ * access for the partial-order reduction; under sc memory a load there is then a plain read,
+ * so with @direct it reads memory itself rather than through the backend's load for two words
+ * of every bucket at every step. Under tso and weak the backend's load is kept: it sees the
+ * current CPU's store buffer (tso) or every executed store (weak).
+ */
+static inline void *step_ptr(bool direct, const pcsim_ptr *p)
+{
+	if (direct)
+		return __atomic_load_n(&p->pcsim_private_, __ATOMIC_RELAXED);
+	return raw_ptr(p);
+}
+
+static inline unsigned long step_flags(bool direct, struct pcsim_page *p)
+{
+	if (direct)
+		return __atomic_load_n(&p->flags.pcsim_private_, __ATOMIC_RELAXED);
+	return raw_flags(p);
+}
+
+static inline bool step_locked(bool direct, const struct pcsim_spinlock *l)
+{
+	if (direct)
+		return __atomic_load_n(&l->locked.pcsim_private_, __ATOMIC_RELAXED) != 0;
+	return pcsim__load_np(&l->locked.pcsim_private_, 4, PCSIM_MO_ONCE) != 0;
+}
+
+/*
  * The layer when this world checks invariants (sim backend), else NULL - decided from the
  * config alone, so the threads backend never looks the layer up (which takes the world's
  * global lock there) on behalf of a check that does not run.
@@ -96,19 +124,19 @@ static bool is_bucket(struct pagecache_layer *L, const struct pcsim_wait_queue_h
 static int check_buckets(struct pcsim_world *w, void *arg)
 {
 	struct pagecache_layer *L = arg;
-	(void)w;
+	bool direct = pcsim_world_config(w)->mem == PCSIM_MEM_SC;
 	for (unsigned b = 0; b < (1u << L->bits); b++) {
 		if (!L->bucket_ready[b])
 			continue;
 		struct wait_queue_head *q = &L->table[b];
-		if (pcsim__load_np(&q->lock.locked.pcsim_private_, 4, PCSIM_MO_ONCE))
+		if (step_locked(direct, &q->lock))
 			continue;
 		struct list_head *h = &q->head;
-		struct list_head *n = raw_ptr(&h->next);
+		struct list_head *n = step_ptr(direct, &h->next);
 		unsigned guard = 0;
 		while (n != h && n && guard++ < (1u << 20)) {
 			struct wait_queue_entry *e = container_of(n, struct wait_queue_entry, entry);
-			n = raw_ptr(&n->next);
+			n = step_ptr(direct, &n->next);
 			if (!pcsim__pagecache_is_page_waiter(L, e))
 				continue;
 			/*
@@ -122,7 +150,7 @@ static int check_buckets(struct pcsim_world *w, void *arg)
 				continue;
 			struct wait_page_queue *wpq = container_of(e, struct wait_page_queue, wait);
 			struct page *p = wpq->page;
-			unsigned long f = raw_flags(p);
+			unsigned long f = step_flags(direct, p);
 			if (!(f & (1ul << PG_waiters))) {
 				pcsim_fail("P1", "page %u has a waiter queued in bucket %u but "
 					   "PG_waiters is clear: the next unlock_page() takes the "

@@ -96,7 +96,11 @@ int pcsim_event_post(struct pcsim_world *w, const struct pcsim_event_desc *d)
 	ev->fn = d->fn;
 	ev->arg = d->arg;
 	ev->due = w->ex.now + d->delay_ns;
-	snprintf(ev->name, sizeof(ev->name), "%s", d->name ? d->name : "event");
+	/* snprintf("%s") without stdio: every device completion posts one */
+	const char *name = d->name ? d->name : "event";
+	size_t n = strnlen(name, sizeof(ev->name) - 1);
+	memcpy(ev->name, name, n);
+	ev->name[n] = 0;
 	pcsim__world_unlock(w);
 	return w->ops->event_post(w, ev);
 }

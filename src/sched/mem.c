@@ -238,6 +238,89 @@ void pcsim_obj_new(const void *addr)
 	pcsim__world_unlock(w);
 }
 
+/* Append @s (@n bytes) to @buf at *@at, keeping what fits in @len - 1 bytes, as vsnprintf does. */
+static inline void name_put(char *buf, size_t len, size_t *at, const char *s, size_t n)
+{
+	if (*at < len - 1) {
+		size_t room = len - 1 - *at;
+		memcpy(buf + *at, s, n < room ? n : room);
+	}
+	*at += n;
+}
+
+/*
+ * name_format - vsnprintf(@buf, @len, @fmt, @ap) for the formats objects are named with, without
+ * the stdio machinery: text, "%%", and %d, %i, %u, %x with no flag, width, precision or length
+ * modifier, and %s (a NULL string fails). Returns false, having consumed nothing from the
+ * caller's @ap, when @fmt has any other conversion; the caller then calls vsnprintf(). The bytes
+ * written are vsnprintf()'s: naming runs for every page, task and lock of every traced execution,
+ * and vsnprintf() was most of its cost.
+ */
+static bool name_format(char *buf, size_t len, const char *fmt, va_list ap0)
+{
+	va_list ap;
+	size_t at = 0;
+	bool ok = true;
+
+	va_copy(ap, ap0);
+	for (const char *p = fmt; ok && *p; p++) {
+		const char *t = p;
+		while (*t && *t != '%')
+			t++;
+		name_put(buf, len, &at, p, (size_t)(t - p));
+		if (!*t)
+			break;
+		char num[24], *e = num + sizeof(num), *d = e;
+		p = t + 1;
+		switch (*p) {
+		case '%':
+			name_put(buf, len, &at, "%", 1);
+			continue;
+		case 's': {
+			const char *a = va_arg(ap, const char *);
+			if (a)
+				name_put(buf, len, &at, a, strlen(a));
+			else
+				ok = false;
+			continue;
+		}
+		case 'd':
+		case 'i': {
+			int v = va_arg(ap, int);
+			unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+			do
+				*--d = (char)('0' + u % 10);
+			while (u /= 10);
+			if (v < 0)
+				*--d = '-';
+			break;
+		}
+		case 'u': {
+			unsigned u = va_arg(ap, unsigned);
+			do
+				*--d = (char)('0' + u % 10);
+			while (u /= 10);
+			break;
+		}
+		case 'x': {
+			unsigned u = va_arg(ap, unsigned);
+			do
+				*--d = "0123456789abcdef"[u % 16];
+			while (u /= 16);
+			break;
+		}
+		default:
+			ok = false;
+			continue;
+		}
+		name_put(buf, len, &at, d, (size_t)(e - d));
+	}
+	va_end(ap);
+	if (ok)
+		buf[at < len - 1 ? at : len - 1] = 0;
+	return ok;
+}
+
 void pcsim_obj_name(const void *addr, const char *fmt, ...)
 {
 	struct pcsim_world *w = cur_world();
@@ -246,7 +329,8 @@ void pcsim_obj_name(const void *addr, const char *fmt, ...)
 	if (!w || !w->tracing)
 		return;		/* names only ever appear in traces */
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (!name_format(buf, sizeof(buf), fmt, ap))
+		vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	pcsim__world_lock(w);
 	uint32_t id = pcsim__obj_id_fresh(w, addr);	/* naming begins a new object */

@@ -31,27 +31,43 @@ struct waitq_layer {
 
 static const char layer_key = 0;
 
-static inline void *raw_ptr(const pcsim_ptr *p)
+/*
+ * The check's loads. It runs between steps (sim backend), where the engine records no access
+ * for the partial-order reduction; under sc memory a load there is then a plain read of memory,
+ * so with @direct it reads memory itself instead of going through the backend's load for each
+ * word of every registered head at every step. Under tso and weak the backend's load is kept:
+ * it sees the current CPU's store buffer (tso) or every executed store (weak).
+ */
+static inline void *raw_ptr(bool direct, const pcsim_ptr *p)
 {
+	if (direct)
+		return (void *)__atomic_load_n(&p->pcsim_private_, __ATOMIC_RELAXED);
 	return (void *)(uintptr_t)pcsim__load_np(&p->pcsim_private_, sizeof(void *), PCSIM_MO_ONCE);
 }
 
-/* Walk without preemption points; returns -1 on a broken list. */
-static int signature(struct pcsim_wait_queue_head *q, uint32_t *len, uint64_t *sum)
+static inline bool lock_word(bool direct, const struct pcsim_spinlock *l)
 {
-	struct pcsim_list_head *h = &q->head, *prev = h, *n = raw_ptr(&h->next);
+	if (direct)
+		return __atomic_load_n(&l->locked.pcsim_private_, __ATOMIC_RELAXED) != 0;
+	return pcsim__load_np(&l->locked.pcsim_private_, 4, PCSIM_MO_ONCE) != 0;
+}
+
+/* Walk without preemption points; returns -1 on a broken list. */
+static int signature(bool direct, struct pcsim_wait_queue_head *q, uint32_t *len, uint64_t *sum)
+{
+	struct pcsim_list_head *h = &q->head, *prev = h, *n = raw_ptr(direct, &h->next);
 	uint32_t l = 0;
 	uint64_t s = 0;
 	while (n != h) {
 		if (!n || n == PCSIM_LIST_POISON1 || n == PCSIM_LIST_POISON2 ||
-		    raw_ptr(&n->prev) != prev || l > (1u << 24))
+		    raw_ptr(direct, &n->prev) != prev || l > (1u << 24))
 			return -1;
 		s += (uint64_t)(uintptr_t)n * 0x9e3779b97f4a7c15ull;
 		l++;
 		prev = n;
-		n = raw_ptr(&n->next);
+		n = raw_ptr(direct, &n->next);
 	}
-	if (raw_ptr(&h->prev) != prev)
+	if (raw_ptr(direct, &h->prev) != prev)
 		return -1;
 	*len = l;
 	*sum = s;
@@ -60,19 +76,18 @@ static int signature(struct pcsim_wait_queue_head *q, uint32_t *len, uint64_t *s
 
 static int check_heads(struct pcsim_world *w, void *arg)
 {
-	(void)w;
 	struct waitq_layer *L = arg;
+	bool direct = pcsim_world_config(w)->mem == PCSIM_MEM_SC;
 	for (unsigned i = 0; i < L->n; i++) {
 		struct pcsim_wait_queue_head *q = L->heads[i];
-		bool locked = pcsim__load_np(&q->lock.locked.pcsim_private_, 4, PCSIM_MO_ONCE) != 0;
-		if (locked) {
+		if (lock_word(direct, &q->lock)) {
 			q->sig_valid = false;
 			continue;
 		}
 		uint32_t len;
 		uint64_t sum;
 		char b[64];
-		if (signature(q, &len, &sum) < 0) {
+		if (signature(direct, q, &len, &sum) < 0) {
 			pcsim_fail("W1", "the list of wait queue %s is corrupted (a node's prev does "
 					 "not point back)",
 				   pcsim_trace_obj_label(w, pcsim_trace_obj(q), b, sizeof(b)));
@@ -146,9 +161,9 @@ void pcsim__waitq_check_next(struct pcsim_wait_queue_head *q, struct pcsim_wait_
 	(void)curr;
 	if (&next->entry == &q->head)
 		return;
-	struct pcsim_list_head *p = raw_ptr(&next->entry.prev);
+	struct pcsim_list_head *p = raw_ptr(false, &next->entry.prev);
 	if (!p || p == PCSIM_LIST_POISON2 || p == &next->entry ||
-	    raw_ptr(&p->next) != &next->entry)
+	    raw_ptr(false, &p->next) != &next->entry)
 		pcsim_fail("W2", "a wake callback unlinked an entry other than its own (the next "
 				 "entry of the walk is no longer queued)");
 }
