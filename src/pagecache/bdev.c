@@ -362,7 +362,15 @@ static void bdev_start(struct pcsim_bdev_req *rq)
 	char name[40];
 	rq->io.start_ns = pcsim_now_ns();
 	rq->io.service_ns = draw_service_ns(w, rq->bdev, rq->idle);
-	snprintf(name, sizeof(name), "bio page %u", rq->page->pfn);
+	/* "bio page %u" without stdio: every read's request posts one */
+	char num[12], *digit = num + sizeof(num);
+	unsigned pfn = rq->page->pfn;
+	*--digit = 0;
+	do
+		*--digit = (char)('0' + pfn % 10);
+	while (pfn /= 10);
+	memcpy(name, "bio page ", 9);
+	memcpy(name + 9, digit, (size_t)(num + sizeof(num) - digit));
 	struct pcsim_event_desc d = { name, PCSIM_CTX_HARDIRQ, -1, rq->io.service_ns,
 				      bdev_complete, rq };
 	pcsim_event_post(w, &d);

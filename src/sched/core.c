@@ -135,7 +135,8 @@ void pcsim_task_set_wchan(const char *fmt, ...)
 	if (!t)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(t->wchan, sizeof(t->wchan), fmt, ap);
+	if (!pcsim__name_format(t->wchan, sizeof(t->wchan), fmt, ap))	/* every sleep sets one */
+		vsnprintf(t->wchan, sizeof(t->wchan), fmt, ap);
 	va_end(ap);
 }
 

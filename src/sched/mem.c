@@ -249,14 +249,15 @@ static inline void name_put(char *buf, size_t len, size_t *at, const char *s, si
 }
 
 /*
- * name_format - vsnprintf(@buf, @len, @fmt, @ap) for the formats objects are named with, without
- * the stdio machinery: text, "%%", and %d, %i, %u, %x with no flag, width, precision or length
- * modifier, and %s (a NULL string fails). Returns false, having consumed nothing from the
+ * pcsim__name_format - vsnprintf(@buf, @len, @fmt, @ap) for the formats objects are named with,
+ * without the stdio machinery: text, "%%", and %d, %i, %u, %x with no flag, width, precision or
+ * length modifier, and %s (a NULL string fails). Returns false, having consumed nothing from the
  * caller's @ap, when @fmt has any other conversion; the caller then calls vsnprintf(). The bytes
  * written are vsnprintf()'s: naming runs for every page, task and lock of every traced execution,
- * and vsnprintf() was most of its cost.
+ * and vsnprintf() was most of its cost. Also used for a task's wait channel (core.c), set at
+ * every sleep.
  */
-static bool name_format(char *buf, size_t len, const char *fmt, va_list ap0)
+bool pcsim__name_format(char *buf, size_t len, const char *fmt, va_list ap0)
 {
 	va_list ap;
 	size_t at = 0;
@@ -329,7 +330,7 @@ void pcsim_obj_name(const void *addr, const char *fmt, ...)
 	if (!w || !w->tracing)
 		return;		/* names only ever appear in traces */
 	va_start(ap, fmt);
-	if (!name_format(buf, sizeof(buf), fmt, ap))
+	if (!pcsim__name_format(buf, sizeof(buf), fmt, ap))
 		vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	pcsim__world_lock(w);

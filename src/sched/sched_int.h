@@ -449,6 +449,8 @@ static inline struct pcsim_world *cur_world(void)
 /* memset(@p, 0, @n) through the C library's: a constant size inlined at the call site
  * becomes `rep stos`, whose start-up costs more than clearing a few hundred bytes. */
 void pcsim__zero(void *p, size_t n);
+/* vsnprintf() for the usual name formats without stdio; false: @fmt needs vsnprintf() (mem.c) */
+bool pcsim__name_format(char *buf, size_t len, const char *fmt, va_list ap);
 void pcsim__config_normalize(struct pcsim_config *cfg);
 /* Set up @w for @cfg (zeroes it first) and its backend: 0, or -ENOMEM (destroy it anyway). */
 int pcsim__world_init(struct pcsim_world *w, const struct pcsim_config *cfg);
