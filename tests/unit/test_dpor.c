@@ -860,9 +860,8 @@ static uint64_t check_traces(const char *name, unsigned bug, unsigned bound)
 	hs_cur = NULL;
 	assert_true(sf.exhausted);
 	assert_true(sr.exhausted);
-	qsort(full.v, full.n, sizeof(uint64_t), cmp_u64);
-	qsort(red.v, red.n, sizeof(uint64_t), cmp_u64);
-	size_t nf = distinct(full.v, full.n), nr = distinct(red.v, red.n);
+	assert_true(full.n > 0);	/* a case where some execution runs to its end */
+	size_t nf = distinct(full.v, full.n), nr = red.n ? distinct(red.v, red.n) : 0;
 	printf("  %s bugs=%u bound=%u: unreduced %" PRIu64 " executions, %zu traces; dpor %" PRIu64
 	       " executions, %zu traces\n",
 	       name, bug, bound, sf.executions, nf, sr.executions, nr);
@@ -884,7 +883,8 @@ static uint64_t check_traces(const char *name, unsigned bug, unsigned bound)
 }
 
 /*
- * The small sc programs at bounds 0-2 and a ring program at bound 1 (default suite). Not the
+ * The small sc programs at bounds 0-2 and uring-eventfd at bound 1 (default suite; a rule that
+ * prunes without a cheaper equivalent, PCSIM_DPOR_BSLEEP_UNSAFE, fails it there). Not the
  * tso ones: there an early flush of a buffer that a later barrier of the same context drains
  * anyway is a step of its own (a trace of its own) that DPOR does not run, since it changes no
  * state a step sees (sb-mb at bound 1: 11 traces, DPOR 5, the same violations). Not abba: every
@@ -897,23 +897,23 @@ static void test_every_trace(void **state)
 		check_traces("micro-lost-wakeup", 0, bound);
 		check_traces("micro-fixed", 0, bound);
 	}
-	check_traces("uring-b18", 18, 1);
+	check_traces("uring-eventfd", 0, 1);	/* PCSIM_DPOR_BSLEEP_UNSAFE loses 135 traces */
 }
 
 /*
  * The ring programs at bound 1 and the ones DFS exhausts at bound 0 (scenario label): here
  * sleep sets under the bound prune (the running context's step sleeping for the preemptions
  * at its decision), and a rule that prunes what no cheaper equivalent execution covers loses
- * traces (PCSIM_DPOR_BSLEEP_UNSAFE: uring-eventfd at bound 1; the run entries of
+ * traces (PCSIM_DPOR_BSLEEP_UNSAFE: uring-b18 at bound 1; the run entries of
  * PCSIM_DPOR_BSLEEP_BLOCK: uring-rasync at bound 0).
  */
 static void test_zoo_traces(void **state)
 {
 	(void)state;
-	check_traces("uring-eventfd", 0, 1);
 	check_traces("uring-b13", 13, 1);
 	check_traces("uring-b14", 14, 1);
 	check_traces("uring-b15", 15, 1);
+	check_traces("uring-b18", 18, 1);
 	check_traces("uring-b19", 19, 1);
 	check_traces("uring-sync", 0, 0);
 	check_traces("uring-p6", 0, 0);
