@@ -8,9 +8,11 @@
  * over the engine's labelled choices the way dfs.c runs (re-execution of a recorded prefix,
  * CHESS-style). Under a finite preemption bound it follows Coons, Musuvathi, McKinley, "Bounded
  * partial-order reduction", OOPSLA 2013: each race also adds a backtrack point at the start of
- * the racing step's execution block, sleep sets are off, and every initial of the reversed
- * sequence is added instead of one (the conservative choices; docs/explore.md says what this
- * keeps and what it does not promise).
+ * the racing step's execution block, every initial of the reversed sequence is added instead
+ * of one, and the only sleep-set entries are those whose pruned executions have an equivalent
+ * that costs no more preemptions (the running context's step, sleeping for the preemptions at
+ * its decision: sleep_entry()); docs/explore.md says what this keeps and what it does not
+ * promise.
  *
  * Vocabulary. An agent is what an option schedules: a task (OPT_RUN of a task), an event (its
  * OPT_FIRE, then the OPT_RUNs of its atomic context), a CPU's store buffer (OPT_FLUSH) or a
@@ -26,7 +28,7 @@
  * that do not happen after e, followed by e', some initial of v (an agent whose first step in v
  * has no happens-before predecessor in v) must be in the backtrack set of the decision before
  * e; if none is, one is added (unbounded) or all enabled ones are (bounded). Data choices are
- * explored exhaustively. A sleep set (unbounded only) holds agents whose next step was already
+ * explored exhaustively. A sleep set holds agents whose next step was already
  * explored from an equivalent state, with the footprint of that step; an agent leaves it when a
  * dependent step runs. A decision whose every enabled option sleeps is sleep-set blocked: the
  * execution goes on (it cannot stop midway) but adds no backtrack point after that decision.
@@ -43,9 +45,15 @@
  * PCSIM_DPOR_DEBUG=1 in the environment prints every step's agent and footprint (objects named
  * as the trace names them), its races and the backtrack options they add and, at the end,
  * counts (races, irreversible ones, sleep-set-blocked executions, fallbacks);
- * PCSIM_DPOR_DEBUG=stats prints only the counts. PCSIM_DPOR_NOHOLD (for tests) turns off the
- * reversal of races with a held CPU at the step that took it, and PCSIM_DPOR_NOPLAIN the plain
- * fields the model reports (pcsim_plain_access()), to show what finds a race without them.
+ * PCSIM_DPOR_DEBUG=stats prints only the counts, PCSIM_DPOR_DEBUG=traces the number of
+ * distinct traces run (with PCSIM_DPOR_TRACEFILE=F, each execution's trace fingerprint and
+ * agents to F). PCSIM_DPOR_NOHOLD (for tests) turns off the reversal of races with a held CPU at
+ * the step that took it, and PCSIM_DPOR_NOPLAIN the plain fields the model reports
+ * (pcsim_plain_access()), to show what finds a race without them. PCSIM_DPOR_FULL explores
+ * every option (the unreduced tree, for trace comparisons); PCSIM_DPOR_NOBSLEEP turns the sleep
+ * sets under a bound off; PCSIM_DPOR_BSLEEP_UNSAFE (tests: an unsound rule that must fail
+ * them) makes step entries for every option; PCSIM_DPOR_BSLEEP_BLOCK (an experiment that loses
+ * traces) adds run entries for the other options.
  */
 #include <stdio.h>
 #include <stdlib.h>
