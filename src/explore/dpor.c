@@ -825,8 +825,9 @@ static void step_close(struct dpor *d)
 		struct fpent *f = &d->fps.v[sj->fp + x];
 		f->id = d->objs.v[f->id].id;
 	}
-	/* Sleep sets: the step's agent and every agent it conflicts with wake up. */
-	if (d->sleep) {
+	/* Sleep sets: the step's agent and every agent it conflicts with wake up (the footprint
+	 * sorted for sleep_dep(); sleep_entry() sorts the copies it keeps). */
+	if (d->sleep && d->cursleep.n) {
 		qsort(&d->fps.v[sj->fp], sj->nfp, sizeof(struct fpent), fpent_cmp);
 		uint32_t key = ag->key;
 		size_t k = 0;
@@ -876,7 +877,7 @@ static void rec_step(struct pcsim__por *p, struct pcsim_world *w, const struct p
 	uint32_t a = agent_index(d, agent_key(o));
 	struct step *s = &d->steps.v[d->steps.n];
 	s->cont = false;
-	if (d->bsleep && d->steps.n) {
+	if (d->bsleep_block && d->steps.n) {
 		uint32_t pk = d->agents.v[d->steps.v[d->steps.n - 1].agent].key;
 		if (n > 1 && d->pending_node >= 0)
 			s->cont = opt_of(d, &d->nodes.v[d->pending_node], pk) >= 0;
@@ -1283,9 +1284,10 @@ static void sleep_entry(struct dpor *d, size_t i)
 			memcpy(&f[m], &d->fps.v[sk->fp], sk->nfp * sizeof(struct fpent));
 		m += sk->nfp;
 	}
-	if (end - (size_t)nd->step > 1 && m > 1) {
-		/* The union of the run's footprints: sorted, one entry per object. */
+	if (m > 1)
 		qsort(f, m, sizeof(*f), fpent_cmp);
+	if (end - (size_t)nd->step > 1 && m > 1) {
+		/* The union of the run's footprints: one entry per object. */
 		size_t o = 0;
 		for (size_t x = 1; x < m; x++) {
 			if (f[x].id == f[o].id)
