@@ -1371,9 +1371,10 @@ static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
 		nd = &d->nodes.v[i];
 		int next = next_option(d, nd);
 		if (next >= 0 && !d->unbounded && next == nd->cur && nd->nsl > nd->nsl_entry) {
-			/* The running context's option after others (it slept on entry and woke?
-			 * never with default-first order): no explored sibling may sleep for an
-			 * option that costs less than it did (the bounded rule). */
+			/* Defensive: the running context's option is tried first unless it sleeps
+			 * on entry, and then it is never tried, so this does not happen; if it did,
+			 * no explored sibling may sleep for an option that costs less than it did
+			 * (the bounded rule). */
 			d->sl.n = nd->sl + nd->nsl_entry;
 			d->sfp.n = nd->sfp_top;
 			nd->nsl = nd->nsl_entry;
