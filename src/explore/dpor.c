@@ -8,9 +8,11 @@
  * over the engine's labelled choices the way dfs.c runs (re-execution of a recorded prefix,
  * CHESS-style). Under a finite preemption bound it follows Coons, Musuvathi, McKinley, "Bounded
  * partial-order reduction", OOPSLA 2013: each race also adds a backtrack point at the start of
- * the racing step's execution block, sleep sets are off, and every initial of the reversed
- * sequence is added instead of one (the conservative choices; docs/explore.md says what this
- * keeps and what it does not promise).
+ * the racing step's execution block, every initial of the reversed sequence is added instead
+ * of one, and the only sleep-set entries are those whose pruned executions have an equivalent
+ * that costs no more preemptions (the running context's step, sleeping for the preemptions at
+ * its decision: sleep_entry()); docs/explore.md says what this keeps and what it does not
+ * promise.
  *
  * Vocabulary. An agent is what an option schedules: a task (OPT_RUN of a task), an event (its
  * OPT_FIRE, then the OPT_RUNs of its atomic context), a CPU's store buffer (OPT_FLUSH) or a
@@ -26,7 +28,7 @@
  * that do not happen after e, followed by e', some initial of v (an agent whose first step in v
  * has no happens-before predecessor in v) must be in the backtrack set of the decision before
  * e; if none is, one is added (unbounded) or all enabled ones are (bounded). Data choices are
- * explored exhaustively. A sleep set (unbounded only) holds agents whose next step was already
+ * explored exhaustively. A sleep set holds agents whose next step was already
  * explored from an equivalent state, with the footprint of that step; an agent leaves it when a
  * dependent step runs. A decision whose every enabled option sleeps is sleep-set blocked: the
  * execution goes on (it cannot stop midway) but adds no backtrack point after that decision.
@@ -43,9 +45,15 @@
  * PCSIM_DPOR_DEBUG=1 in the environment prints every step's agent and footprint (objects named
  * as the trace names them), its races and the backtrack options they add and, at the end,
  * counts (races, irreversible ones, sleep-set-blocked executions, fallbacks);
- * PCSIM_DPOR_DEBUG=stats prints only the counts. PCSIM_DPOR_NOHOLD (for tests) turns off the
- * reversal of races with a held CPU at the step that took it, and PCSIM_DPOR_NOPLAIN the plain
- * fields the model reports (pcsim_plain_access()), to show what finds a race without them.
+ * PCSIM_DPOR_DEBUG=stats prints only the counts, PCSIM_DPOR_DEBUG=traces the number of
+ * distinct traces run (with PCSIM_DPOR_TRACEFILE=F, each execution's trace fingerprint and
+ * agents to F). PCSIM_DPOR_NOHOLD (for tests) turns off the reversal of races with a held CPU at
+ * the step that took it, and PCSIM_DPOR_NOPLAIN the plain fields the model reports
+ * (pcsim_plain_access()), to show what finds a race without them. PCSIM_DPOR_FULL explores
+ * every option (the unreduced tree, for trace comparisons); PCSIM_DPOR_NOBSLEEP turns the sleep
+ * sets under a bound off; PCSIM_DPOR_BSLEEP_UNSAFE (tests: an unsound rule that must fail
+ * them) makes step entries for every option; PCSIM_DPOR_BSLEEP_BLOCK (an experiment that loses
+ * traces) adds run entries for the other options.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +81,7 @@ struct step {
 	uint32_t fp, nfp;	/* footprint: fps[fp .. fp + nfp) */
 	uint32_t vc, vcw;	/* vector clock: vcs[vc .. vc + vcw) */
 	bool data;		/* made a data choice */
+	bool cont;		/* the previous step's agent had an option here (bounded sleep) */
 };
 
 struct sleepent {
@@ -167,6 +176,12 @@ struct dpor {
 	bool finished, oom, debug, stats;
 	bool nohold;		/* PCSIM_DPOR_NOHOLD (tests): no reversal at a hold's start */
 	bool noplain;		/* PCSIM_DPOR_NOPLAIN (tests): plain fields are not recorded */
+	bool sleep;		/* sleep sets on: unbounded, or bounded and bsleep */
+	bool bsleep;		/* sleep sets under the bound (docs/explore.md) */
+	bool bsleep_unsafe;	/* PCSIM_DPOR_BSLEEP_UNSAFE (tests): no cost rule, step entries */
+	bool bsleep_block;	/* PCSIM_DPOR_BSLEEP_BLOCK (experiment): run entries too */
+	bool bsleep_used;	/* a bounded sleep entry was made */
+	bool impure;		/* an option the bounded sleep rule does not cover was seen */
 	/* the decision stack, kept across executions */
 	VEC(struct node) nodes;
 	VEC(uint32_t) keys;
@@ -195,6 +210,11 @@ struct dpor {
 	VEC(uint32_t) initials;
 	/* statistics */
 	uint64_t races, irrev, blocked_execs, fallbacks, datanodes, schednodes;
+	uint64_t bs_step, bs_block, bs_cut, restarts;
+	bool traces;		/* PCSIM_DPOR_DEBUG=traces: count distinct traces explored */
+	bool full;		/* PCSIM_DPOR_FULL (tests): every option explored, as DFS does */
+	VEC(uint64_t) thash;
+	FILE *tf;		/* PCSIM_DPOR_TRACEFILE */
 };
 
 #define VGROW(d, vec, want)                                                               \
@@ -805,8 +825,9 @@ static void step_close(struct dpor *d)
 		struct fpent *f = &d->fps.v[sj->fp + x];
 		f->id = d->objs.v[f->id].id;
 	}
-	/* Sleep sets: the step's agent and every agent it conflicts with wake up. */
-	if (d->unbounded) {
+	/* Sleep sets: the step's agent and every agent it conflicts with wake up (the footprint
+	 * sorted for sleep_dep(); sleep_entry() sorts the copies it keeps). */
+	if (d->sleep && d->cursleep.n) {
 		qsort(&d->fps.v[sj->fp], sj->nfp, sizeof(struct fpent), fpent_cmp);
 		uint32_t key = ag->key;
 		size_t k = 0;
@@ -831,6 +852,18 @@ static uint32_t agent_index(struct dpor *d, uint32_t key)
 	return (uint32_t)d->agents.n++;
 }
 
+/*
+ * Options outside the bounded sleep rule's argument (docs/explore.md): a store-buffer flush, a
+ * spurious wakeup and an engine action run without switching the running context, so the
+ * cost of the steps after them depends on which context ran last, which the rule's reordering
+ * changes.
+ */
+static bool option_impure(const struct pcsim__opt *o)
+{
+	return o->type == OPT_FLUSH || o->type == OPT_SPURIOUS ||
+	       (o->type == OPT_FIRE && ((const struct pcsim__event *)o->p)->cpu < 0);
+}
+
 static void rec_step(struct pcsim__por *p, struct pcsim_world *w, const struct pcsim__opt *o,
 		     unsigned n)
 {
@@ -839,8 +872,18 @@ static void rec_step(struct pcsim__por *p, struct pcsim_world *w, const struct p
 	step_close(d);
 	if (d->oom || !VGROW(d, d->steps, d->steps.n + 1))
 		return;
+	if (!d->unbounded && !d->impure && option_impure(o))
+		d->impure = true;
 	uint32_t a = agent_index(d, agent_key(o));
 	struct step *s = &d->steps.v[d->steps.n];
+	s->cont = false;
+	if (d->bsleep_block && d->steps.n) {
+		uint32_t pk = d->agents.v[d->steps.v[d->steps.n - 1].agent].key;
+		if (n > 1 && d->pending_node >= 0)
+			s->cont = opt_of(d, &d->nodes.v[d->pending_node], pk) >= 0;
+		else
+			s->cont = d->agents.v[a].key == pk;
+	}
 	s->agent = a;
 	s->aidx = ++d->agents.v[a].nsteps;
 	s->node = n > 1 ? d->pending_node : -1;
@@ -894,10 +937,76 @@ static int dpor_init(struct pcsim__strategy *s, const struct pcsim_explore_opts 
 	d->rec.access = rec_access;
 	const char *dbg = getenv("PCSIM_DPOR_DEBUG");
 	d->stats = dbg != NULL;
-	d->debug = dbg && strcmp(dbg, "stats") != 0;
+	d->traces = dbg && strcmp(dbg, "traces") == 0;
+	d->debug = dbg && strcmp(dbg, "stats") != 0 && !d->traces;
 	d->nohold = getenv("PCSIM_DPOR_NOHOLD") != NULL;
 	d->noplain = getenv("PCSIM_DPOR_NOPLAIN") != NULL;
+	d->bsleep = !d->unbounded && getenv("PCSIM_DPOR_NOBSLEEP") == NULL;
+	d->bsleep_unsafe = d->bsleep && getenv("PCSIM_DPOR_BSLEEP_UNSAFE") != NULL;
+	d->bsleep_block = getenv("PCSIM_DPOR_BSLEEP_BLOCK") != NULL;
+	d->full = getenv("PCSIM_DPOR_FULL") != NULL;
+	if (d->traces && getenv("PCSIM_DPOR_TRACEFILE"))
+		d->tf = fopen(getenv("PCSIM_DPOR_TRACEFILE"), "w");
+	if (d->full)
+		d->bsleep = d->unbounded = false;
+	d->sleep = d->unbounded || d->bsleep;
 	return 0;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
+}
+
+/* Debug: a fingerprint of this execution's trace (each step's agent, index and vector clock,
+ * agents named by key), independent of the order of independent steps. */
+static uint64_t trace_hash(const struct dpor *d)
+{
+	uint64_t h = 0;
+	for (size_t i = 0; i < d->steps.n; i++) {
+		const struct step *s = &d->steps.v[i];
+		uint64_t x = mix64(((uint64_t)d->agents.v[s->agent].key << 32) | s->aidx);
+		uint64_t v = 0;
+		for (uint32_t a = 0; a < s->vcw; a++)
+			if (d->vcs.v[s->vc + a])
+				v += mix64(((uint64_t)d->agents.v[a].key << 32) |
+					   d->vcs.v[s->vc + a]);
+		h += mix64(x ^ v);
+	}
+	return h;
+}
+
+uint64_t pcsim__dpor_trace_hash(const struct pcsim__strategy *s)
+{
+	if (!s || s->ops != &pcsim__dpor_ops)
+		return 0;
+	const struct dpor *d = (const struct dpor *)s;
+	return d->oom || !d->steps.n ? 0 : trace_hash(d);
+}
+
+/* Debug (PCSIM_DPOR_DEBUG=traces): keep this execution's trace fingerprint and, with
+ * PCSIM_DPOR_TRACEFILE, write it and the agents of its steps in order to that file. */
+static void trace_record(struct dpor *d)
+{
+	uint64_t h = trace_hash(d);
+	if (VGROW(d, d->thash, d->thash.n + 1))
+		d->thash.v[d->thash.n++] = h;
+	if (d->tf) {
+		fprintf(d->tf, "%016llx", (unsigned long long)h);
+		for (size_t i = 0; i < d->steps.n; i++)
+			fprintf(d->tf, " %x", d->agents.v[d->steps.v[i].agent].key);
+		fprintf(d->tf, "\n");
+	}
 }
 
 static void dpor_fini(struct pcsim__strategy *s)
@@ -906,11 +1015,23 @@ static void dpor_fini(struct pcsim__strategy *s)
 	if (d->stats)
 		fprintf(stderr,
 			"dpor: races %llu irreversible %llu blocked %llu fallbacks %llu data %llu "
-			"sched %llu\n",
+			"sched %llu sleep-entries step %llu block %llu cut %llu restarts %llu\n",
 			(unsigned long long)d->races, (unsigned long long)d->irrev,
 			(unsigned long long)d->blocked_execs,
 			(unsigned long long)d->fallbacks, (unsigned long long)d->datanodes,
-			(unsigned long long)d->schednodes);
+			(unsigned long long)d->schednodes, (unsigned long long)d->bs_step,
+			(unsigned long long)d->bs_block, (unsigned long long)d->bs_cut,
+			(unsigned long long)d->restarts);
+	if (d->traces && d->thash.n) {
+		qsort(d->thash.v, d->thash.n, sizeof(uint64_t), u64_cmp);
+		size_t k = 1;
+		for (size_t i = 1; i < d->thash.n; i++)
+			k += d->thash.v[i] != d->thash.v[i - 1];
+		fprintf(stderr, "dpor: %zu executions, %zu distinct traces\n", d->thash.n, k);
+	}
+	free(d->thash.v);
+	if (d->tf)
+		fclose(d->tf);
 	if (d->w && d->w->por == &d->rec)
 		d->w->por = NULL;
 	free(d->nodes.v);
@@ -945,6 +1066,8 @@ static bool dpor_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 		d->finished = true;
 		return true;
 	}
+	if (d->bsleep && (w->cfg.mem != PCSIM_MEM_SC || w->cfg.max_spurious))
+		d->impure = true;	/* flushes or spurious wakeups: known before any entry */
 	d->w = w;
 	d->rec.prev = NULL;
 	w->por = &d->rec;
@@ -1005,7 +1128,7 @@ static unsigned dpor_pick(struct pcsim__strategy *base, struct pcsim_world *w,
 		}
 		if (!data) {
 			d->pending_node = (int32_t)di;
-			if (d->unbounded)
+			if (d->sleep)
 				load_sleep(d, nd);
 			if (nd->blocked)
 				d->redundant = true;
@@ -1045,12 +1168,17 @@ static unsigned dpor_pick(struct pcsim__strategy *base, struct pcsim_world *w,
 		d->datanodes++;
 	else
 		d->schednodes++;
-	if (data) {
+	if (data || d->full) {
 		for (unsigned i = 0; i < n; i++)
 			setbit(bt_bits(d, nd), i);
-		pick = 0;
+		pick = data ? 0 : cur >= 0 ? cur : 0;
+		if (!data)
+			d->pending_node = (int32_t)d->nodes.n;
 	} else {
-		if (d->unbounded && !nd->blocked && d->cursleep.n) {
+		if (!d->unbounded && !d->impure)
+			for (unsigned i = 0; i < n && !d->impure; i++)
+				d->impure = option_impure(&opts[i]);
+		if (d->sleep && !nd->blocked && d->cursleep.n) {
 			memcpy(&d->sl.v[d->sl.n], d->cursleep.v,
 			       d->cursleep.n * sizeof(struct sleepent));
 			nd->nsl = nd->nsl_entry = (uint32_t)d->cursleep.n;
@@ -1074,6 +1202,16 @@ static unsigned dpor_pick(struct pcsim__strategy *base, struct pcsim_world *w,
 		}
 		setbit(bt_bits(d, nd), (unsigned)pick);
 		d->pending_node = (int32_t)d->nodes.n;
+		if (d->debug) {
+			fprintf(stderr, "node %zu at step %zu cur %d pick %d opts:", d->nodes.n,
+				d->steps.n, cur, pick);
+			for (unsigned i = 0; i < n; i++)
+				fprintf(stderr, " %x", agent_key(&opts[i]));
+			fprintf(stderr, " sleep:");
+			for (size_t i = 0; i < d->cursleep.n; i++)
+				fprintf(stderr, " %x(%u)", d->cursleep.v[i].agent, d->cursleep.v[i].nfp);
+			fprintf(stderr, "\n");
+		}
 	}
 	nd->chosen = (uint16_t)pick;
 	d->nodes.n++;
@@ -1094,6 +1232,86 @@ static void pop_to(struct dpor *d, size_t i)
 	d->sl.n = nd->sl;
 	d->sfp.n = nd->sfp_top;
 	d->nodes.n = i;
+}
+
+/*
+ * The option just explored at decision @i sleeps for its later siblings, with a footprint,
+ * unless a data choice was made in it (its footprint depends on the value).
+ *
+ * Without a bound the footprint is that of the option's step. Under the bound (docs/explore.md,
+ * "Sleep sets under the bound"), an execution that a sleeping agent t prunes, u.w.t.rest, must
+ * have an equivalent one t...u.w.rest that costs no more preemptions, so that the exploration
+ * of t's branch within the bound covered it:
+ *   - the running context's option (the default, cost 0), sleeping for siblings that preempt
+ *     (cost 1): the step's footprint; moving t's step to the front trades the preemption at
+ *     the decision for at most one after t;
+ *   - any other option (each later sibling costs as much): the footprint of t's whole run of
+ *     steps in this execution, up to the step where its agent had no option any more (so the
+ *     run t's agent makes in the pruned execution is a prefix of it, and moving that run to
+ *     the front adds no switch). A run cut while its agent could go on makes no entry.
+ */
+static void sleep_entry(struct dpor *d, size_t i)
+{
+	struct node *nd = &d->nodes.v[i];
+	const struct step *st = &d->steps.v[nd->step];
+	size_t end = (size_t)nd->step + 1;
+	if (!d->unbounded && nd->cur >= 0 && nd->pre_before + 1 > d->bound)
+		return;	/* every sibling preempts, and none is affordable */
+	if (!d->unbounded && !d->bsleep_unsafe && !(nd->cur >= 0 && nd->chosen == nd->cur)) {
+		if (!d->bsleep_block)
+			return;
+		while (end < d->steps.n && d->steps.v[end].agent == st->agent)
+			end++;
+		if (end < d->steps.n && d->steps.v[end].cont) {
+			d->bs_cut++;
+			return;
+		}
+	}
+	size_t nfp = 0;
+	for (size_t k = (size_t)nd->step; k < end; k++) {
+		if (d->steps.v[k].data)
+			return;
+		nfp += d->steps.v[k].nfp;
+	}
+	if (!VGROW(d, d->sl, d->sl.n + 1) || !VGROW(d, d->sfp, d->sfp.n + nfp))
+		return;
+	nd = &d->nodes.v[i];
+	struct fpent *f = &d->sfp.v[d->sfp.n];
+	size_t m = 0;
+	for (size_t k = (size_t)nd->step; k < end; k++) {
+		const struct step *sk = &d->steps.v[k];
+		if (sk->nfp)
+			memcpy(&f[m], &d->fps.v[sk->fp], sk->nfp * sizeof(struct fpent));
+		m += sk->nfp;
+	}
+	if (m > 1)
+		qsort(f, m, sizeof(*f), fpent_cmp);
+	if (end - (size_t)nd->step > 1 && m > 1) {
+		/* The union of the run's footprints: one entry per object. */
+		size_t o = 0;
+		for (size_t x = 1; x < m; x++) {
+			if (f[x].id == f[o].id)
+				f[o].kind |= f[x].kind;
+			else
+				f[++o] = f[x];
+		}
+		m = o + 1;
+	}
+	d->sl.v[d->sl.n++] = (struct sleepent){ d->keys.v[nd->keys + nd->chosen],
+						(uint32_t)d->sfp.n, (uint32_t)m, nd->nobj };
+	d->sfp.n += m;
+	nd->nsl++;
+	if (d->debug)
+		fprintf(stderr, "sleep entry node %zu step %d agent %x run %zu cur %d chosen %u nfp %zu\n",
+			i, nd->step, d->keys.v[nd->keys + nd->chosen], end - (size_t)nd->step,
+			nd->cur, nd->chosen, m);
+	if (!d->unbounded) {
+		d->bsleep_used = true;
+		if (end - (size_t)nd->step > 1)
+			d->bs_block++;
+		else
+			d->bs_step++;
+	}
 }
 
 /* The next option of decision @nd to explore, or -1. */
@@ -1118,6 +1336,8 @@ static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
 	step_close(d);
 	if (w->por == &d->rec)
 		w->por = NULL;
+	if (d->traces && !d->oom)
+		trace_record(d);
 	if (d->oom) {
 		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "out-of-memory",
 			     "no memory for the DPOR bookkeeping");
@@ -1126,6 +1346,18 @@ static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
 	}
 	if (d->finished)
 		return;
+	if (d->bsleep && d->impure) {
+		/* The bounded sleep rule does not hold for this program: off, and if it pruned
+		 * anything already, the search starts again without it. */
+		d->bsleep = false;
+		d->sleep = false;
+		if (d->bsleep_used) {
+			d->restarts++;
+			if (d->nodes.n)
+				pop_to(d, 0);
+			return;
+		}
+	}
 	/* Decisions beyond what this execution reached are gone (it may have ended early). */
 	if (d->nodes.n > d->depth)
 		pop_to(d, d->depth);
@@ -1134,25 +1366,26 @@ static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
 		struct node *nd = &d->nodes.v[i];
 		/* Everything deeper is gone: the pools end with this decision's entries. */
 		setbit(done_bits(d, nd), nd->chosen);
-		if (d->unbounded && !nd->data && nd->step >= 0 &&
-		    (size_t)nd->step < d->steps.n) {
-			/* The explored option sleeps for its later siblings, with its footprint,
-			 * unless it made a data choice (its footprint depends on the value). */
-			const struct step *st = &d->steps.v[nd->step];
-			if (!st->data && VGROW(d, d->sl, d->sl.n + 1) &&
-			    VGROW(d, d->sfp, d->sfp.n + st->nfp)) {
-				nd = &d->nodes.v[i];
-				if (st->nfp)
-					memcpy(&d->sfp.v[d->sfp.n], &d->fps.v[st->fp],
-					       st->nfp * sizeof(struct fpent));
-				d->sl.v[d->sl.n++] = (struct sleepent){
-					d->keys.v[nd->keys + nd->chosen], (uint32_t)d->sfp.n,
-					st->nfp, nd->nobj };
-				d->sfp.n += st->nfp;
-				nd->nsl++;
-			}
-		}
+		if (d->sleep && !nd->data && nd->step >= 0 && (size_t)nd->step < d->steps.n)
+			sleep_entry(d, i);
+		nd = &d->nodes.v[i];
 		int next = next_option(d, nd);
+		if (next >= 0 && !d->unbounded && next == nd->cur && nd->nsl > nd->nsl_entry) {
+			/* Defensive: the running context's option is tried first unless it sleeps
+			 * on entry, and then it is never tried, so this does not happen; if it did,
+			 * no explored sibling may sleep for an option that costs less than it did
+			 * (the bounded rule). */
+			d->sl.n = nd->sl + nd->nsl_entry;
+			d->sfp.n = nd->sfp_top;
+			nd->nsl = nd->nsl_entry;
+		}
+		if (next >= 0 && d->debug) {
+			fprintf(stderr, "next node %zu option %d (%x) sleep:", i, next,
+				d->keys.v[nd->keys + next]);
+			for (uint32_t q = 0; q < nd->nsl; q++)
+				fprintf(stderr, " %x", d->sl.v[nd->sl + q].agent);
+			fprintf(stderr, " entry %u\n", nd->nsl_entry);
+		}
 		if (next >= 0) {
 			nd->chosen = (uint16_t)next;
 			nd->step = -1;

@@ -98,6 +98,14 @@ extern const struct pcsim__strategy_ops pcsim__dfs_ops;		/* dfs.c */
 extern const struct pcsim__strategy_ops pcsim__replay_ops;	/* replay.c */
 extern const struct pcsim__strategy_ops pcsim__callback_ops;	/* callback.c */
 extern const struct pcsim__strategy_ops pcsim__dpor_ops;	/* dpor.c */
+/*
+ * pcsim__dpor_trace_hash - a fingerprint of the Mazurkiewicz trace of the execution that @s (a
+ * dpor strategy) just ended: equal for equivalent executions (each step's agent, its index and
+ * its happens-before clock, agents named by their keys), whatever the order of independent
+ * steps. Context: after pcsim__strategy_end(), before the next begin. Returns 0 when @s is not
+ * dpor or has no execution recorded. For tests that compare the traces two searches reach.
+ */
+uint64_t pcsim__dpor_trace_hash(const struct pcsim__strategy *s);
 
 /* ---- strategy.c */
 /* Make room in the choice log: true, or false with the execution ended as internal. */
