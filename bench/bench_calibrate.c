@@ -737,7 +737,7 @@ int pcsim_calib_measure(struct pcsim_calib *c, unsigned repeats, const char *dir
 			 * many as the other passes, its mean being the one most moved by the
 			 * machine's other jobs (a lone read waits for a CPU after each wake-up)
 			 */
-			double dw, dc;
+			double dw = 0, dc = 0;
 			if (cb_direct_once(path, blk + 4 * nread, 2 * nread, &dw, &dc) == 0) {
 				v[DWALL][nv[DWALL]++] = dw;
 				v[DCPU][nv[DCPU]++] = dc;

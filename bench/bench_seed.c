@@ -227,8 +227,9 @@ static int sd_kernel_run(const char *path, uint64_t size, const unsigned *order,
 {
 	int fd = open(path, O_RDONLY);
 	if (fd < 0) {
-		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
-		return -errno;
+		int e = errno;	/* snprintf() may change errno */
+		snprintf(err, errlen, "open %.200s: %s", path, strerror(e));
+		return -e;
 	}
 	unsigned char *buf = NULL;
 	if (posix_memalign((void **)&buf, SD_BS, (size_t)qd * SD_BS)) {

@@ -778,7 +778,7 @@ int sd_sweep_run(struct sd_opts *o)
 	enum sd_sweep_kind kind = sd_sweep_kind(o->sweep);
 	struct sd_leg_cfg *L = &o->leg[SD_SIM];
 	uint64_t xs[SD_SWEEP_MAX];
-	unsigned n;
+	unsigned n = 0;
 	int rc;
 	/* the legs: the sim leg alone unless --legs says which of sim and kernel */
 	if (!o->legs_given) {
