@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sched.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -220,39 +221,92 @@ static double sd_count_workers(void)
 	return n;
 }
 
-/* One run of @mode over the file at @path: 0, -errno (io_uring unavailable: -ENOSYS etc.). */
-static int sd_kernel_run(const char *path, uint64_t size, const unsigned *order, uint64_t n,
-			 unsigned qd, enum sd_mode mode, struct sd_result *out, char *err,
-			 size_t errlen)
+/*
+ * Reap what has completed, waiting for one: each CQE gives its buffer slot back. 0 or -errno
+ * (@err says which call).
+ */
+static int sd_reap(struct io_uring *ring, unsigned *freel, unsigned *nfree, uint64_t *done,
+		   char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY);
+	struct io_uring_cqe *cqe;
+	int s;
+	do
+		s = io_uring_submit_and_wait(ring, 1);
+	while (s == -EINTR);
+	if (s < 0) {
+		snprintf(err, errlen, "io_uring_submit_and_wait: %s", strerror(-s));
+		return s;
+	}
+	int rc = 0;
+	while (io_uring_peek_cqe(ring, &cqe) == 0) {
+		if (cqe->res != (int)SD_BS && rc == 0) {
+			rc = cqe->res < 0 ? cqe->res : -EIO;
+			snprintf(err, errlen, "read completed with %d", cqe->res);
+		}
+		freel[(*nfree)++] = (unsigned)io_uring_cqe_get_data64(cqe);
+		io_uring_cqe_seen(ring, cqe);
+		(*done)++;
+	}
+	return rc;
+}
+
+/*
+ * One run of @mode: @n reads of the blocks @order names, @qd in flight (the ring's depth too),
+ * one SQE per io_uring_enter, as fio submits; @direct opens the file
+ * O_DIRECT; @workers (0: the kernel's default) is io-wq's bound and unbound workers limit;
+ * @aff (NULL: unchanged) the CPUs of its workers (the caller has set the process's). The
+ * file's pages are dropped first. 0, or -errno with @err saying what failed.
+ */
+int bench_seed_kernel_run(const char *path, uint64_t size, const unsigned *order, uint64_t n,
+			 unsigned qd, enum sd_mode mode, bool direct, unsigned workers,
+			 const cpu_set_t *aff, struct sd_result *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	int fd = open(path, O_RDONLY | (direct ? O_DIRECT : 0));
 	if (fd < 0) {
-		int e = errno;	/* snprintf() may change errno */
-		snprintf(err, errlen, "open %.200s: %s", path, strerror(e));
+		int e = errno;
+		snprintf(err, errlen, "open %s%s: %s", path, direct ? " O_DIRECT" : "", strerror(e));
 		return -e;
 	}
 	unsigned char *buf = NULL;
-	if (posix_memalign((void **)&buf, SD_BS, (size_t)qd * SD_BS)) {
+	unsigned *freel = malloc(qd * sizeof(*freel));
+	if (!freel || posix_memalign((void **)&buf, SD_BS, (size_t)qd * SD_BS)) {
+		free(freel);
 		close(fd);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	memset(buf, 0, (size_t)qd * SD_BS);
-	/* the file's cached pages dropped, then no readahead: each miss reads one page */
 	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
-	memset(out, 0, sizeof(*out));
 	out->resident = sd_resident(fd, size);
 
 	struct io_uring ring;
 	int rc = 0;
 	if (mode != SD_SYNC) {
-		rc = io_uring_queue_init(qd, &ring, 0);	/* a plain ring, as in 2020 */
+		rc = io_uring_queue_init(qd, &ring, 0);
 		if (rc < 0) {
-			snprintf(err, errlen, "io_uring_queue_init: %s", strerror(-rc));
-			free(buf);
-			close(fd);
-			return rc;
+			snprintf(err, errlen, "io_uring_queue_init(%u): %s", qd, strerror(-rc));
+			goto out_free;
+		}
+		if (workers) {
+			/* both: on 6.18 IOSQE_ASYNC buffered reads are capped by the unbound limit,
+			 * not the bound one (docs/seed-experiment.md, "Scaling curves") */
+			unsigned v[2] = { workers, workers };
+			rc = io_uring_register_iowq_max_workers(&ring, v);
+			if (rc < 0)
+				snprintf(err, errlen, "io_uring_register_iowq_max_workers(%u): %s",
+					 workers, strerror(-rc));
+		}
+		if (rc == 0 && aff) {
+			rc = io_uring_register_iowq_aff(&ring, sizeof(*aff), aff);
+			if (rc < 0)
+				snprintf(err, errlen, "io_uring_register_iowq_aff: %s",
+					 strerror(-rc));
+		}
+		if (rc < 0) {
+			io_uring_queue_exit(&ring);
+			goto out_free;
 		}
 	}
 	struct rusage r0, r1;
@@ -268,15 +322,12 @@ static int sd_kernel_run(const char *path, uint64_t size, const unsigned *order,
 			}
 		}
 	} else {
-		unsigned *freel = malloc(qd * sizeof(*freel)), nfree = qd;
+		unsigned nfree = qd;
 		uint64_t sub = 0, done = 0;
-		if (!freel)
-			rc = -ENOMEM;
-		for (unsigned i = 0; freel && i < qd; i++)
+		for (unsigned i = 0; i < qd; i++)
 			freel[i] = i;
 		while (rc == 0 && done < n) {
-			while (nfree && sub < n) {
-				/* one SQE per io_uring_enter, as fio submits */
+			while (rc == 0 && nfree && sub < n) {
 				struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 				unsigned slot = freel[--nfree];
 				io_uring_prep_read(sqe, fd, buf + (size_t)slot * SD_BS, SD_BS,
@@ -288,33 +339,11 @@ static int sd_kernel_run(const char *path, uint64_t size, const unsigned *order,
 				if (s < 0) {
 					rc = s;
 					snprintf(err, errlen, "io_uring_submit: %s", strerror(-s));
-					break;
 				}
 			}
-			if (rc)
-				break;
-			int s = io_uring_submit_and_wait(&ring, 1);
-			if (s < 0) {
-				if (s == -EINTR)
-					continue;
-				rc = s;
-				snprintf(err, errlen, "io_uring_submit_and_wait: %s", strerror(-s));
-				break;
-			}
-			struct io_uring_cqe *cqe;
-			unsigned head, cnt = 0;
-			io_uring_for_each_cqe(&ring, head, cqe) {
-				if (cqe->res != (int)SD_BS && rc == 0) {
-					rc = cqe->res < 0 ? cqe->res : -EIO;
-					snprintf(err, errlen, "read completed with %d", cqe->res);
-				}
-				freel[nfree++] = (unsigned)cqe->user_data;
-				cnt++;
-			}
-			io_uring_cq_advance(&ring, cnt);
-			done += cnt;
+			if (rc == 0)
+				rc = sd_reap(&ring, freel, &nfree, &done, err, errlen);
 		}
-		free(freel);
 	}
 	double el = bench_now_s() - t0;
 	getrusage(RUSAGE_SELF, &r1);
@@ -329,6 +358,8 @@ static int sd_kernel_run(const char *path, uint64_t size, const unsigned *order,
 	out->ctx_vol = (double)(r1.ru_nvcsw - r0.ru_nvcsw);
 	out->ctx_invol = (double)(r1.ru_nivcsw - r0.ru_nivcsw);
 	out->iops = el > 0 ? (double)n / el : 0;
+out_free:
+	free(freel);
 	free(buf);
 	close(fd);
 	return rc;
@@ -390,7 +421,8 @@ static int sd_kernel_leg(struct sd_opts *o)
 			char err[256] = "";
 			if (!(o->modes & (1u << m)))
 				continue;
-			rc = sd_kernel_run(path, L->size, order, L->reads, o->qd, (enum sd_mode)m,
+			rc = bench_seed_kernel_run(path, L->size, order, L->reads, o->qd,
+						   (enum sd_mode)m, false, 0, NULL,
 					   &runs[m * L->repeats + r], err, sizeof(err));
 			if (rc) {
 				static char why[300];

@@ -8,6 +8,7 @@
 #ifndef PCSIM_BENCH_SEED_H
 #define PCSIM_BENCH_SEED_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -90,6 +91,16 @@ int bench_seed_make_file(const char *path, uint64_t size);
 double bench_seed_resident(int fd, uint64_t size);
 double bench_seed_count_workers(void);
 const char *bench_seed_uring_unavailable(void);
+/*
+ * One kernel run of @mode (liburing only): @n reads of the blocks @order names from the file at
+ * @path (@size bytes, its pages dropped first, POSIX_FADV_RANDOM), @qd in flight and the ring's
+ * depth, one SQE per io_uring_enter; @direct opens it O_DIRECT, @workers (0: the default) is
+ * io-wq's bound and unbound limit, @aff (NULL: unchanged) its workers' CPUs. 0, or -errno with
+ * @err saying which call failed. Used by the kernel leg and by the sweeps' kernel points.
+ */
+int bench_seed_kernel_run(const char *path, uint64_t size, const unsigned *order, uint64_t n,
+			  unsigned qd, enum sd_mode mode, bool direct, unsigned workers,
+			  const cpu_set_t *aff, struct sd_result *out, char *err, size_t errlen);
 
 /* bench_seed_sweep.c: --sweep, the curves over o->sweep's points; 0, or an exit status. */
 int sd_sweep_run(struct sd_opts *o);

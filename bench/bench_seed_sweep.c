@@ -135,155 +135,6 @@ static double sd_rss_peak_mb(void)
  * io-wq or the process
  */
 #ifdef PCSIM_BENCH_LIBURING
-static double sw_tv_s(struct timeval t)
-{
-	return (double)t.tv_sec + (double)t.tv_usec * 1e-6;
-}
-
-/*
- * Reap what has completed, waiting for one: each CQE gives its buffer slot back. 0 or -errno
- * (@err says which call).
- */
-static int sw_reap(struct io_uring *ring, unsigned *freel, unsigned *nfree, uint64_t *done,
-		   char *err, size_t errlen)
-{
-	struct io_uring_cqe *cqe;
-	int s;
-	do
-		s = io_uring_submit_and_wait(ring, 1);
-	while (s == -EINTR);
-	if (s < 0) {
-		snprintf(err, errlen, "io_uring_submit_and_wait: %s", strerror(-s));
-		return s;
-	}
-	int rc = 0;
-	while (io_uring_peek_cqe(ring, &cqe) == 0) {
-		if (cqe->res != (int)SD_BS && rc == 0) {
-			rc = cqe->res < 0 ? cqe->res : -EIO;
-			snprintf(err, errlen, "read completed with %d", cqe->res);
-		}
-		freel[(*nfree)++] = (unsigned)io_uring_cqe_get_data64(cqe);
-		io_uring_cqe_seen(ring, cqe);
-		(*done)++;
-	}
-	return rc;
-}
-
-/*
- * One run of @mode: @n reads of the blocks @order names, @qd in flight (the ring's depth too),
- * one SQE per io_uring_enter as bench_seed.c's kernel leg submits; @direct opens the file
- * O_DIRECT; @workers (0: the kernel's default) is io-wq's bound and unbound workers limit;
- * @aff (NULL: unchanged) the CPUs of its workers (the caller has set the process's). The
- * file's pages are dropped first. 0, or -errno with @err saying what failed.
- */
-static int sw_kernel_run(const char *path, uint64_t size, const unsigned *order, uint64_t n,
-			 unsigned qd, enum sd_mode mode, bool direct, unsigned workers,
-			 const cpu_set_t *aff, struct sd_result *out, char *err, size_t errlen)
-{
-	memset(out, 0, sizeof(*out));
-	int fd = open(path, O_RDONLY | (direct ? O_DIRECT : 0));
-	if (fd < 0) {
-		int e = errno;
-		snprintf(err, errlen, "open %s%s: %s", path, direct ? " O_DIRECT" : "", strerror(e));
-		return -e;
-	}
-	unsigned char *buf = NULL;
-	unsigned *freel = malloc(qd * sizeof(*freel));
-	if (!freel || posix_memalign((void **)&buf, SD_BS, (size_t)qd * SD_BS)) {
-		free(freel);
-		close(fd);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	memset(buf, 0, (size_t)qd * SD_BS);
-	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
-	out->resident = bench_seed_resident(fd, size);
-
-	struct io_uring ring;
-	int rc = 0;
-	if (mode != SD_SYNC) {
-		rc = io_uring_queue_init(qd, &ring, 0);
-		if (rc < 0) {
-			snprintf(err, errlen, "io_uring_queue_init(%u): %s", qd, strerror(-rc));
-			goto out_free;
-		}
-		if (workers) {
-			/* both: on 6.18 IOSQE_ASYNC buffered reads are capped by the unbound limit,
-			 * not the bound one (docs/seed-experiment.md, "Scaling curves") */
-			unsigned v[2] = { workers, workers };
-			rc = io_uring_register_iowq_max_workers(&ring, v);
-			if (rc < 0)
-				snprintf(err, errlen, "io_uring_register_iowq_max_workers(%u): %s",
-					 workers, strerror(-rc));
-		}
-		if (rc == 0 && aff) {
-			rc = io_uring_register_iowq_aff(&ring, sizeof(*aff), aff);
-			if (rc < 0)
-				snprintf(err, errlen, "io_uring_register_iowq_aff: %s",
-					 strerror(-rc));
-		}
-		if (rc < 0) {
-			io_uring_queue_exit(&ring);
-			goto out_free;
-		}
-	}
-	struct rusage r0, r1;
-	getrusage(RUSAGE_SELF, &r0);
-	double t0 = bench_now_s();
-	if (mode == SD_SYNC) {
-		for (uint64_t i = 0; i < n && rc == 0; i++) {
-			struct iovec iov = { buf, SD_BS };
-			ssize_t r = preadv(fd, &iov, 1, (off_t)order[i] * SD_BS);
-			if (r != (ssize_t)SD_BS) {
-				rc = r < 0 ? -errno : -EIO;
-				snprintf(err, errlen, "preadv: %s", strerror(-rc));
-			}
-		}
-	} else {
-		unsigned nfree = qd;
-		uint64_t sub = 0, done = 0;
-		for (unsigned i = 0; i < qd; i++)
-			freel[i] = i;
-		while (rc == 0 && done < n) {
-			while (rc == 0 && nfree && sub < n) {
-				struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-				unsigned slot = freel[--nfree];
-				io_uring_prep_read(sqe, fd, buf + (size_t)slot * SD_BS, SD_BS,
-						   (uint64_t)order[sub++] * SD_BS);
-				if (mode == SD_OFFLOAD)
-					sqe->flags |= IOSQE_ASYNC;
-				io_uring_sqe_set_data64(sqe, slot);
-				int s = io_uring_submit(&ring);
-				if (s < 0) {
-					rc = s;
-					snprintf(err, errlen, "io_uring_submit: %s", strerror(-s));
-				}
-			}
-			if (rc == 0)
-				rc = sw_reap(&ring, freel, &nfree, &done, err, errlen);
-		}
-	}
-	double el = bench_now_s() - t0;
-	getrusage(RUSAGE_SELF, &r1);
-	if (mode != SD_SYNC) {
-		out->workers = bench_seed_count_workers();
-		io_uring_queue_exit(&ring);
-	}
-	out->wall_s = el;
-	out->user_s = sw_tv_s(r1.ru_utime) - sw_tv_s(r0.ru_utime);
-	out->sys_s = sw_tv_s(r1.ru_stime) - sw_tv_s(r0.ru_stime);
-	out->cpu_pct = el > 0 ? 100 * (out->user_s + out->sys_s) / el : 0;
-	out->ctx_vol = (double)(r1.ru_nvcsw - r0.ru_nvcsw);
-	out->ctx_invol = (double)(r1.ru_nivcsw - r0.ru_nivcsw);
-	out->iops = el > 0 ? (double)n / el : 0;
-out_free:
-	free(freel);
-	free(buf);
-	close(fd);
-	return rc;
-}
-
 /* The kernel's file of @size bytes for the sweep: where bench_seed.c's kernel leg puts it. */
 static void sw_path(const struct sd_opts *o, uint64_t size, char *path, size_t n)
 {
@@ -336,9 +187,10 @@ static int sw_kernel_point(struct sd_opts *o, struct sw_kernel *K, const char *p
 				if (!(o->modes & (1u << m)) || (d && !direct_ok))
 					continue;
 				struct sd_result *res = &runs[(d * SD_NR_MODES + m) * K->repeats + r];
-				int e = sw_kernel_run(path, size, order, K->reads, qd, (enum sd_mode)m,
-						      d, workers, ncpus ? &aff : NULL, res, err,
-						      sizeof(err));
+				int e = bench_seed_kernel_run(path, size, order, K->reads, qd,
+							       (enum sd_mode)m, d, workers,
+							       ncpus ? &aff : NULL, res, err,
+							       sizeof(err));
 				if (e == -EINVAL && d) {
 					/* a file system without O_DIRECT: the buffered runs go on */
 					snprintf(K->dwhy, sizeof(K->dwhy), "O_DIRECT: %s", err);
