@@ -12,7 +12,9 @@
  *     that touch it dependent (DPOR finds the ordering DFS finds); unreported, DPOR misses it;
  *   - each trace once: on small programs whose every access is an exchange or a read of
  *     unique values (so what each task observed names the trace), DPOR without a bound
- *     explores every trace DFS does, each exactly once.
+ *     explores every trace DFS does, each exactly once;
+ *   - engine actions: a signal delivered after its target exited is ordered against the exit,
+ *     so DPOR reaches the orders where the target still sees it (test_late_signal).
  * The exploration loop is run here (white box) so that every execution's outcome is seen, not
  * only the first failure's.
  * What to look for on failure: the case line printed (program, bugs, bound) and the kinds
