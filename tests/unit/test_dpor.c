@@ -12,7 +12,9 @@
  *     that touch it dependent (DPOR finds the ordering DFS finds); unreported, DPOR misses it;
  *   - each trace once: on small programs whose every access is an exchange or a read of
  *     unique values (so what each task observed names the trace), DPOR without a bound
- *     explores every trace DFS does, each exactly once.
+ *     explores every trace DFS does, each exactly once;
+ *   - engine actions: a signal delivered after its target exited is ordered against the exit,
+ *     so DPOR reaches the orders where the target still sees it (test_late_signal).
  * The exploration loop is run here (white box) so that every execution's outcome is seen, not
  * only the first failure's.
  * What to look for on failure: the case line printed (program, bugs, bound) and the kinds
@@ -842,8 +844,10 @@ static void hs_collect(struct pcsim_world *w)
  * them all, and check_case() compares violations by kind.) Returns the executions of the
  * reduced search.
  */
-/* The environment switch check_traces_prog() sets for its reference search. */
+/* The environment switch check_traces_prog() sets for its reference search, and one it sets for
+ * the reduced search (NULL: none). */
 static const char *traces_ref_env = "PCSIM_DPOR_FULL";
+static const char *traces_red_env;
 
 static uint64_t check_traces_prog(const struct pcsim_program *prog,
 				  const struct pcsim_config *cfgp, unsigned bug, unsigned bound)
@@ -858,7 +862,11 @@ static uint64_t check_traces_prog(const struct pcsim_program *prog,
 	sweep_run(prog, &cfg, PCSIM_STRATEGY_DPOR, bound, 2000000, NULL, &sf);
 	unsetenv(traces_ref_env);
 	hs_cur = &red;
+	if (traces_red_env)
+		setenv(traces_red_env, "1", 1);
 	sweep_run(prog, &cfg, PCSIM_STRATEGY_DPOR, bound, 2000000, NULL, &sr);
+	if (traces_red_env)
+		unsetenv(traces_red_env);
 	after_exec = NULL;
 	hs_cur = NULL;
 	assert_true(sf.exhausted);
@@ -895,19 +903,27 @@ static uint64_t check_traces(const char *name, unsigned bug, unsigned bound)
 }
 
 /*
- * An engine action that appears only after the sleep sets under the bound have pruned: task A
- * posts a signal to B when it saw B's store, which only a later ordering shows. The bounded
- * sleep rule does not cover engine actions, so the search starts again without it
- * (dpor_end(); PCSIM_DPOR_DEBUG=stats shows "restarts 1"), and must reach every trace that
- * DPOR without the rule reaches. This exercises the restart; the program does not need it
- * (with the restart taken out it passes too: no pruned execution here depends on where the
- * signal fires). Both reach 8 of the 10 traces the unreduced search runs at bound 1: a gap of
- * the bounded scheme with engine actions that predates the rule, left open.
+ * A signal posted late: task A posts a signal to B when it saw B's store, which only a later
+ * ordering shows.
+ *
+ * The restart: the signal appears only after the sleep sets under the bound have pruned. The
+ * bounded sleep rule does not cover engine actions, so the search starts again without it
+ * (dpor_end(); PCSIM_DPOR_DEBUG=stats shows "restarts 1"), and must reach every trace that DPOR
+ * without the rule reaches.
+ *
+ * The delivery to a task that exited: the delivery tests whether B exited (a read of B's
+ * engine fields, which B's exit writes) and does nothing if it did; dpor.c records that read.
+ * Without it DPOR saw the delivery after B's exit touch nothing of B's, reversed nothing, and
+ * reached 8 of the 10 traces of the unreduced search at bound 1 (both missing ones deliver the
+ * signal after A's exit and before B's last steps; 31 executions and no violation without a
+ * bound either). With B testing signal_pending() at its end (the "seen" variant), that is a
+ * violation DFS reaches at every bound from 1 and DPOR missed.
  */
 struct late {
 	pcsim_int x, y;
 	struct pcsim_world *w;
 	struct pcsim_task *b;
+	bool check;		/* B fails if the signal reached it before its end */
 };
 
 static void late_a(void *arg)
@@ -928,17 +944,21 @@ static void late_b(void *arg)
 	(void)READ_ONCE(l->x);
 	WRITE_ONCE(l->y, 2);
 	(void)READ_ONCE(l->x);
+	if (l->check)
+		PCSIM_CHECK(!signal_pending(current), "late-signal",
+			    "the signal reached B before its end");
 }
 
 static void late_setup(struct pcsim_world *w, void *arg)
 {
-	(void)arg;
 	struct late *l = pcsim_alloc(w, sizeof(*l));
 	l->w = w;
+	l->check = arg != NULL;
 	pcsim_task_create(w, "a", late_a, l, 0);
 	l->b = pcsim_task_create(w, "b", late_b, l, 1);
 }
 
+/* The restart reaches what DPOR without the bounded sleep rule reaches (bounds 1 and 2). */
 static void test_bsleep_restart(void **state)
 {
 	(void)state;
@@ -949,6 +969,39 @@ static void test_bsleep_restart(void **state)
 	for (unsigned bound = 1; bound <= 2; bound++)
 		check_traces_prog(&prog, &cfg, 0, bound);
 	traces_ref_env = "PCSIM_DPOR_FULL";
+}
+
+/*
+ * The delivery to a task that exited: DPOR (without the bounded sleep rule, so that the
+ * restart's extra executions do not count) reaches every trace of the unreduced search at
+ * bounds 1 and 2; and on the "seen" variant DPOR reaches B's violation at bounds 1, 2 and
+ * unbounded, as DFS does. (Its execution count is not compared with DFS's here: at bound 1 the
+ * restart repeats the executions run before it, 17 against DFS's 13.)
+ */
+static void test_late_signal(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
+	cfg.ncpus = 2;
+	struct pcsim_program prog = { "late-signal", late_setup, NULL, NULL };
+	traces_red_env = "PCSIM_DPOR_NOBSLEEP";
+	for (unsigned bound = 1; bound <= 2; bound++)
+		check_traces_prog(&prog, &cfg, 0, bound);
+	traces_red_env = NULL;
+	struct pcsim_program seen = { "late-signal-seen", late_setup, NULL, (void *)1 };
+	static const unsigned bounds[] = { 1, 2, UNBOUNDED };
+	for (size_t k = 0; k < 3; k++) {
+		struct sweep dfs, dpor;
+		printf("  late-signal-seen bound=%u\n", bounds[k]);
+		sweep_run(&seen, &cfg, PCSIM_STRATEGY_DFS, bounds[k], 0, NULL, &dfs);
+		print_kinds("dfs ", &dfs);
+		sweep_run(&seen, &cfg, PCSIM_STRATEGY_DPOR, bounds[k], 0, NULL, &dpor);
+		print_kinds("dpor", &dpor);
+		assert_true(dfs.exhausted && dpor.exhausted);
+		assert_true(has_kind(&dfs, "late-signal"));
+		assert_true(has_kind(&dpor, "late-signal"));
+		assert_int_equal(dpor.nkinds, dfs.nkinds);
+	}
 }
 
 /*
@@ -1001,6 +1054,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bits_and_adds),
 		cmocka_unit_test(test_every_trace),
 		cmocka_unit_test(test_bsleep_restart),
+		cmocka_unit_test(test_late_signal),
 		cmocka_unit_test(test_zoo_ring_plain_fields),
 		cmocka_unit_test(test_zoo_quick),
 		cmocka_unit_test(test_zoo_scenarios),
