@@ -1469,7 +1469,9 @@ int pcsim_bench_seed(int argc, char **argv)
 							 sd_leg_name[l]);
 		if (!L->reads)
 			L->reads = nblk;	/* the whole file, each block once */
-		if (L->reads > nblk)
+		/* a leg that does not run reads nothing (--legs kernel --sweep reads --sim-size's
+		 * files with --reads, checked by the sweep) */
+		if (L->on && L->reads > nblk)
 			return pcsim_cmdline_usage_error(
 				"bench seed: %" PRIu64 " %s reads of distinct blocks need a file of "
 				"at least %" PRIu64 " bytes, not %" PRIu64,
