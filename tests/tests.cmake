@@ -406,7 +406,8 @@ pcsim_cmocka_test(NAME bdev_coalesce SOURCES unit/test_bdev_coalesce.c)
 # A file's contents in bulk (<pcsim/file_bytes.h>): the copy and the first-wrong-byte search.
 pcsim_cmocka_test(NAME file_bytes SOURCES unit/test_file_bytes.c)
 # The device model on the threads backend: interrupt coalescing and the idle latency (~1 s).
-pcsim_cmocka_test(NAME bdev_threads SOURCES unit/test_bdev_threads.c LABELS unit threads)
+pcsim_cmocka_test(NAME bdev_coalesce_threads PROGRAM bdev_coalesce ARGS --backend threads
+	LABELS unit threads)
 # The sim scheduler's runnable sets: the running context's option after a wakeup in its own
 # dispatch, more than 64 tasks on one CPU in order, clean task slots (under a second).
 pcsim_cmocka_test(NAME sched_runnable SOURCES unit/test_sched_runnable.c)

@@ -8,8 +8,11 @@
  * read still completes, in untimed exploration too, where completions fire in any order. The
  * default (one request per interrupt) is unchanged: one interrupt per read. The device's idle
  * latency (struct pcsim_bdev_params.idle_ns): a request that finds the device idle takes idle_ns
- * more, one that finds it busy does not; untimed exploration draws nothing. The threads backend's
- * side of both: test_bdev_threads.c. Virtual time only: no assertion depends on the host's speed.
+ * more, one that finds it busy does not; untimed exploration draws nothing. With `--backend
+ * threads` (registered as bdev_coalesce_threads, run under TSan with -L threads) the same program
+ * runs on real threads, its completions on the libev completion threads racing with the readers'
+ * submissions, and the same checks hold. No assertion depends on the host's speed: the sim side
+ * reads virtual time, the threads side the drawn service times, not the host's timers.
  * Kernel reference: vring_interrupt -> virtblk_done draining every used buffer, then each
  * request's end_io (page_endio(), 5.10), in outline.
  * What to look for in the trace: "bio page N" events that end no page, then one that ends
@@ -33,6 +36,8 @@ static struct {
 	unsigned qd, reads;
 } P;
 
+/* Written by the completion threads (observer) and the readers on the threads backend: atomics,
+ * or one writer per slot. */
 static struct {
 	struct pcsim_bdev *bdev;
 	unsigned nio, ok;
@@ -54,7 +59,7 @@ struct reader {
 static void observe(const struct pcsim_bdev_io *io, void *arg)
 {
 	(void)arg;
-	unsigned i = S.nio++;
+	unsigned i = __atomic_fetch_add(&S.nio, 1, __ATOMIC_RELAXED);
 	if (i >= MAX_READS)
 		return;
 	S.service_ns[i] = io->service_ns;
@@ -73,7 +78,7 @@ static void reader_fn(void *arg)
 			pcsim_readpage(rd->m, page);
 			wait_on_page_locked(page);
 			if (PageUptodate(page))
-				S.ok++;
+				__atomic_fetch_add(&S.ok, 1, __ATOMIC_RELAXED);
 		}
 		put_page(page);
 	}
@@ -319,8 +324,86 @@ static void test_no_choice_log_options(void **state)
 	pcsim_report_free(&r);
 }
 
-int main(void)
+/* ---- the threads backend: one execution on real threads per run ---- */
+static void run(unsigned batch, unsigned qd, unsigned reads, uint64_t idle_ns, unsigned draws)
 {
+	P.params = *pcsim_bdev_preset("perf-anchor");
+	P.params.irq_batch = batch;
+	P.params.idle_ns = idle_ns;
+	P.params.draws = draws;
+	P.qd = qd;
+	P.reads = reads;
+	struct pcsim_config cfg;
+	pcsim_config_init(&cfg);
+	cfg.backend = PCSIM_BACKEND_THREADS;
+	cfg.threads_timeout_ms = 60000;
+	struct pcsim_program prog = { "bdev-coalesce", co_setup, co_finish, NULL };
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_explore_opts_init(&o);
+	o.max_executions = 1;
+	assert_int_equal(pt_explore(&prog, &cfg, &o, 0, &r), 0);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_OK);
+	pcsim_report_free(&r);
+}
+
+/* 16 readers on a 2-slot device, batch 4: pages end in groups of at most 4, and they do share
+ * interrupts (the device is idle only between the readers' rounds). */
+static void test_threads_batches(void **state)
+{
+	(void)state;
+	for (unsigned rep = 0; rep < 3; rep++) {
+		run(4, 16, 96, 0, 0);
+		print_message("batch 4, QD 16: %llu interrupts for %u reads\n",
+			      (unsigned long long)S.interrupts, P.reads);
+		assert_int_equal(S.irq_batch, 4);
+		assert_true(S.interrupts <= P.reads);
+		assert_true(S.interrupts >= P.reads / 4);
+		assert_true(S.interrupts < P.reads);
+	}
+}
+
+/* One read at a time: nothing else is in service when it finishes, so each is its own. */
+static void test_threads_qd1(void **state)
+{
+	(void)state;
+	run(8, 1, 24, 0, 0);
+	assert_int_equal(S.interrupts, P.reads);
+}
+
+/* The idle latency: at QD 1 every request finds the device idle (mean + idle_ns); at QD 16 the
+ * ones that find it busy take the mean (draws 1: no spread). */
+static void test_threads_idle_latency(void **state)
+{
+	(void)state;
+	const uint64_t idle = 30000;
+	run(4, 1, 16, idle, 1);
+	uint64_t mean = P.params.service_ns_mean;
+	for (unsigned i = 0; i < S.nio; i++) {
+		assert_true(S.idle[i]);
+		assert_int_equal(S.service_ns[i], mean + idle);
+	}
+	run(4, 16, 96, idle, 1);
+	unsigned nidle = 0;
+	for (unsigned i = 0; i < S.nio; i++) {
+		nidle += S.idle[i];
+		assert_int_equal(S.service_ns[i], S.idle[i] ? mean + idle : mean);
+	}
+	print_message("QD 16: %u of %u requests found the device idle\n", nidle, S.nio);
+	assert_true(nidle >= 1 && nidle < S.nio);
+}
+
+int main(int argc, char **argv)
+{
+	pt_init(argc, argv);
+	const struct CMUnitTest threads_tests[] = {
+		cmocka_unit_test(test_threads_batches),
+		cmocka_unit_test(test_threads_qd1),
+		cmocka_unit_test(test_threads_idle_latency),
+	};
+	if (pt_backend == PCSIM_BACKEND_THREADS)
+		return cmocka_run_group_tests_name("bdev_coalesce_threads", threads_tests, NULL,
+						   NULL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timed_batches),
 		cmocka_unit_test(test_qd1_one_interrupt_per_read),
