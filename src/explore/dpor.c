@@ -864,8 +864,6 @@ static bool option_impure(const struct pcsim__opt *o)
 	       (o->type == OPT_FIRE && ((const struct pcsim__event *)o->p)->cpu < 0);
 }
 
-static void rec_access(struct pcsim__por *p, uint64_t key, unsigned size, unsigned kind);
-
 static void rec_step(struct pcsim__por *p, struct pcsim_world *w, const struct pcsim__opt *o,
 		     unsigned n)
 {
@@ -896,19 +894,6 @@ static void rec_step(struct pcsim__por *p, struct pcsim_world *w, const struct p
 	d->pending_node = -1;
 	d->steps.n++;
 	d->open = true;
-	if (o->type == OPT_FIRE) {
-		/*
-		 * An engine action aimed at a task (a signal delivery, a timeout) first tests
-		 * whether its target has exited: a read of the task's engine fields, which the
-		 * exit writes. The engine records the delivery's write only when the target is
-		 * still there, so without this read a delivery after the exit looks independent
-		 * of it and the orders where the target could still see the signal are never
-		 * tried (docs/explore.md, "Engine actions and their target's exit").
-		 */
-		const struct pcsim__event *ev = o->p;
-		if (ev && ev->cpu < 0 && ev->task)
-			rec_access(p, PCSIM_POR_KEY(POR_TASKF, ev->task->ctx.id), 0, PCSIM_POR_R);
-	}
 }
 
 static void rec_end(struct pcsim__por *p)

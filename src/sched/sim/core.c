@@ -184,6 +184,13 @@ static PCSIM_NORETURN void sim_task_exit(struct pcsim_world *w, struct pcsim_tas
 
 static void signal_action(struct pcsim_world *w, struct pcsim__event *ev)
 {
+	/*
+	 * The test of the target's exit is a read of its engine fields, which the exit writes:
+	 * recorded before it, so a delivery after the exit still races with it and DPOR tries the
+	 * delivery before the target's last steps (docs/explore.md, "Engine actions and their
+	 * target's exit").
+	 */
+	pcsim__por_obj(w, POR_TASKF, ev->task->ctx.id, PCSIM_POR_R);
 	if (ev->task->ctx.run == CR_EXITED)
 		return;
 	pcsim__send_signal_nopoint(w, ev->task, ev->sig);
