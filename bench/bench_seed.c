@@ -1132,16 +1132,12 @@ static int sd_write_svg(const struct sd_opts *o, const char *path)
 		sd_ratios(&o->leg[l], r[l + 1]);
 	const double W = 760, H = 360, x0 = 60, y0 = 30, pw = 680, ph = 260;
 	const double lo = -1, hi = 2;	/* log10: 0.1 .. 100 */
-	size_t cap = 1 << 16, len = 0;
-	char *s = malloc(cap);
-	if (!s)
+	char *s = NULL;
+	size_t len = 0;
+	FILE *svg = open_memstream(&s, &len);	/* the document grows as it is written */
+	if (!svg)
 		return -1;
-#define SVG(...)                                                                         \
-	do {                                                                             \
-		int k_ = snprintf(s + len, len < cap ? cap - len : 0, __VA_ARGS__);      \
-		if (k_ > 0)                                                              \
-			len += (size_t)k_;                                               \
-	} while (0)
+#define SVG(...) fprintf(svg, __VA_ARGS__)
 	SVG("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 	    "font-family=\"sans-serif\" font-size=\"11\">\n", W, H);
 	SVG("<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
@@ -1190,7 +1186,9 @@ static int sd_write_svg(const struct sd_opts *o, const char *path)
 	}
 	SVG("</svg>\n");
 #undef SVG
-	int rc = len < cap ? pcsim_cmdline_write_file(path, s) : -1;
+	bool ok = !ferror(svg);
+	ok = fclose(svg) == 0 && ok;	/* fclose() sets s and len */
+	int rc = ok ? pcsim_cmdline_write_file(path, s) : -1;
 	free(s);
 	return rc;
 }

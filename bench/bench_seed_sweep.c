@@ -244,47 +244,34 @@ static double sd_pt_val(const struct sd_point *p, int sr, int m, int what)
  * dotted line with a dot at each point, the kernel with O_DIRECT a sparser dotted line with a
  * square at each point.
  */
-static void sd_polyline(char **s, size_t *len, size_t cap, const struct sd_point *pt,
-			unsigned n, int sr, int m, int what, double x0, double y0, double pw,
-			double ph, double ymax, const char *colour)
+static void sd_polyline(FILE *svg, const struct sd_point *pt, unsigned n, int sr, int m,
+			int what, double x0, double y0, double pw, double ph, double ymax,
+			const char *colour)
 {
 	static const char *const dash_k[SW_NR] = { "", " stroke-dasharray=\"2 3\"",
 						   " stroke-dasharray=\"1 4\"" };
 	const char *dash = sr != SW_SIM ? dash_k[sr]
 			   : m == SD_OFFLOAD ? " stroke-dasharray=\"6 3\"" : "";
-	char marks[4096];
-	size_t ml = 0;
-	int k = snprintf(*s + *len, *len < cap ? cap - *len : 0,
-			 "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s points=\"",
-			 colour, sr == SW_SIM ? "2" : "1.5", dash);
-	if (k > 0)
-		*len += (size_t)k;
-	marks[0] = 0;
-	for (unsigned i = 0; i < n; i++) {
+	fprintf(svg, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s points=\"",
+		colour, sr == SW_SIM ? "2" : "1.5", dash);
+	for (unsigned i = 0; i < n; i++)
+		if (pt[i].have[sr][m])
+			fprintf(svg, "%.1f,%.1f ", x0 + (n > 1 ? pw * i / (n - 1) : pw / 2),
+				y0 + ph - fmin(sd_pt_val(&pt[i], sr, m, what), ymax) / ymax * ph);
+	fprintf(svg, "\"/>\n");
+	/* The kernel's points are marked: circles for the page cache, squares for O_DIRECT. */
+	for (unsigned i = 0; i < n && sr != SW_SIM; i++) {
 		if (!pt[i].have[sr][m])
 			continue;
-		double v = sd_pt_val(&pt[i], sr, m, what);
 		double x = x0 + (n > 1 ? pw * i / (n - 1) : pw / 2);
-		double y = y0 + ph - (v > ymax ? ymax : v) / ymax * ph;
-		k = snprintf(*s + *len, *len < cap ? cap - *len : 0, "%.1f,%.1f ", x, y);
-		if (k > 0)
-			*len += (size_t)k;
+		double y = y0 + ph - fmin(sd_pt_val(&pt[i], sr, m, what), ymax) / ymax * ph;
 		if (sr == SW_KERN)
-			k = snprintf(marks + ml, sizeof(marks) - ml,
-				     "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", x,
-				     y, colour);
-		else if (sr == SW_KDIRECT)
-			k = snprintf(marks + ml, sizeof(marks) - ml,
-				     "<rect x=\"%.1f\" y=\"%.1f\" width=\"5\" height=\"5\" "
-				     "fill=\"none\" stroke=\"%s\"/>\n", x - 2.5, y - 2.5, colour);
+			fprintf(svg, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", x,
+				y, colour);
 		else
-			k = 0;
-		if (k > 0 && ml + (size_t)k < sizeof(marks))
-			ml += (size_t)k;
+			fprintf(svg, "<rect x=\"%.1f\" y=\"%.1f\" width=\"5\" height=\"5\" "
+				"fill=\"none\" stroke=\"%s\"/>\n", x - 2.5, y - 2.5, colour);
 	}
-	k = snprintf(*s + *len, *len < cap ? cap - *len : 0, "\"/>\n%s", marks);
-	if (k > 0)
-		*len += (size_t)k;
 }
 
 /*
@@ -298,16 +285,12 @@ static int sd_sweep_svg(const struct sd_opts *o, const struct sw_kernel *K,
 	static const char *const title[3] = { "wall per read (us)", "CPU per read (us)",
 					      "voluntary switches per read" };
 	enum sd_sweep_kind kind = sd_sweep_kind(o->sweep);
-	size_t cap = 1 << 18, len = 0;
-	char *s = malloc(cap);
-	if (!s)
+	char *s = NULL;
+	size_t len = 0;
+	FILE *svg = open_memstream(&s, &len);	/* the document grows as it is written */
+	if (!svg)
 		return -1;
-#define SVG(...)                                                                         \
-	do {                                                                             \
-		int k_ = snprintf(s + len, len < cap ? cap - len : 0, __VA_ARGS__);      \
-		if (k_ > 0)                                                              \
-			len += (size_t)k_;                                               \
-	} while (0)
+#define SVG(...) fprintf(svg, __VA_ARGS__)
 	bool sim = o->leg[SD_SIM].on, kern = K->on && !K->skipped;
 	const double W = 1220, H = kern ? 420 : 380, pw = 320, ph = 250, y0 = 50;
 	SVG("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -388,8 +371,8 @@ static int sd_sweep_svg(const struct sd_opts *o, const struct sw_kernel *K,
 				for (unsigned i = 0; i < n; i++)
 					any |= pt[i].have[sr][m];
 				if (any)
-					sd_polyline(&s, &len, cap, pt, n, sr, m, panel, x0, y0, pw,
-						    ph, ymax, colour[m]);
+					sd_polyline(svg, pt, n, sr, m, panel, x0, y0, pw, ph,
+						    ymax, colour[m]);
 			}
 	}
 	double ly = H - 13 - (kern ? 24 : 0);
@@ -404,7 +387,9 @@ static int sd_sweep_svg(const struct sd_opts *o, const struct sw_kernel *K,
 		SVG("<text x=\"60\" y=\"%.0f\">%s</text>\n", H - 13, kline);
 	SVG("</svg>\n");
 #undef SVG
-	int rc = len < cap ? pcsim_cmdline_write_file(path, s) : -1;
+	bool ok = !ferror(svg);
+	ok = fclose(svg) == 0 && ok;	/* fclose() sets s and len */
+	int rc = ok ? pcsim_cmdline_write_file(path, s) : -1;
 	free(s);
 	return rc;
 }
