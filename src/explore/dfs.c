@@ -179,6 +179,44 @@ static bool dfs_exhausted(const struct pcsim__strategy *s)
 	return ((const struct dfs *)s)->dfs_done;
 }
 
+/*
+ * How far along the search is (docs/explore.md, "How far along is a search"): after end(), the
+ * stack is the path of the next execution, and at each level the alternatives before the one
+ * it takes (in the try order) are finished. The online estimate weighs each level's finished
+ * alternatives by its share of the tree under a uniform split:
+ *   sum over levels i of (finished_i / allowed_i) * product over j < i of 1 / allowed_j,
+ * allowed_i being the alternatives the bound lets DFS try there. It is 0 at the start, 1 at
+ * the end and never decreases (a backtrack replaces a subtree's partial share by its whole
+ * share); it is exact when the nodes at each depth branch alike, biased on unbalanced trees.
+ * Reads the stack only; the search itself is untouched.
+ */
+static double dfs_progress(const struct pcsim__strategy *base)
+{
+	const struct dfs *s = (const struct dfs *)base;
+	if (s->dfs_done)
+		return 1.0;
+	double f = 0, share = 1;
+	for (size_t i = 0; i < s->nrecs && share > 0; i++) {
+		const struct dfs_rec *r = &s->recs[i];
+		unsigned allowed = 0, finished = 0;
+		for (unsigned k = 0; k < r->n; k++) {
+			/* position k of the try order: the default, then 0..n-1 without it */
+			unsigned idx = r->dflt < 0 ? k
+				       : k == 0 ? (unsigned)r->dflt
+				       : k <= (unsigned)r->dflt ? k - 1 : k;
+			if (r->pre_before + s->cost[r->costs + idx] > s->bound)
+				continue;
+			allowed++;
+			finished += k < r->k;
+		}
+		if (!allowed)
+			break;
+		f += share * finished / allowed;
+		share /= allowed;
+	}
+	return f < 1 ? f : 1;
+}
+
 PCSIM_STRATEGY_CHOOSER(dfs_choose, dfs_pick)
 
 const struct pcsim__strategy_ops pcsim__dfs_ops = {
@@ -191,4 +229,5 @@ const struct pcsim__strategy_ops pcsim__dfs_ops = {
 	.end = dfs_end,
 	.exhausted = dfs_exhausted,
 	.cut = dfs_cut,
+	.progress = dfs_progress,
 };

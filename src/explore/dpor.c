@@ -1401,6 +1401,43 @@ static bool dpor_exhausted(const struct pcsim__strategy *s)
 	return ((const struct dpor *)s)->finished && !((const struct dpor *)s)->oom;
 }
 
+/*
+ * How far along the search is, roughly (docs/explore.md, "How far along is a search"): DFS's
+ * online estimate over the decision stack, with a decision's alternatives being the options
+ * in its backtrack or done set that the bound allows and that do not sleep there, and the
+ * finished ones those done. Races found later add alternatives to decisions already on the
+ * stack, so the figure can fall back as well as rise. Reads the stack only.
+ */
+static double dpor_progress(const struct pcsim__strategy *base)
+{
+	struct dpor *d = (struct dpor *)base;	/* read only: the helpers take no const */
+	if (d->finished)
+		return 1.0;
+	double f = 0, share = 1;
+	for (size_t i = 0; i < d->nodes.n && share > 0; i++) {
+		const struct node *nd = &d->nodes.v[i];
+		const uint64_t *bt = bt_bits(d, nd), *done = done_bits(d, nd);
+		unsigned allowed = 0, finished = 0;
+		for (unsigned k = 0; k < nd->n; k++) {
+			bool dn = bit(done, k) && k != nd->chosen;
+			if (!dn && !bit(bt, k) && k != nd->chosen)
+				continue;
+			if (nd->pre_before + node_cost(d, nd, k) > d->bound)
+				continue;
+			if (!dn && k != nd->chosen && !nd->data &&
+			    sleeping_at(d, nd, d->keys.v[nd->keys + k]))
+				continue;
+			allowed++;
+			finished += dn;
+		}
+		if (!allowed)
+			break;
+		f += share * finished / allowed;
+		share /= allowed;
+	}
+	return f < 1 ? f : 1;
+}
+
 PCSIM_STRATEGY_CHOOSER(dpor_choose, dpor_pick)
 
 const struct pcsim__strategy_ops pcsim__dpor_ops = {
@@ -1412,4 +1449,5 @@ const struct pcsim__strategy_ops pcsim__dpor_ops = {
 	.choose = dpor_choose,
 	.end = dpor_end,
 	.exhausted = dpor_exhausted,
+	.progress = dpor_progress,
 };

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+/*
+ * estimate.c - how big is a bounded DFS search before running it: Knuth's estimator of the size
+ * of a backtrack tree (D. E. Knuth, "Estimating the efficiency of backtrack programs", Math.
+ * Comp. 29 (1975) 121-136), over the tree that dfs.c walks. Models no kernel function.
+ *
+ * A probe is one execution from the root. At each decision it counts the options DFS would try
+ * there under the preemption bound - the cost rules of dfs.c: an option costs a preemption when
+ * the running context could go on and the option is another context's step, an event or a
+ * store-buffer flush; data choices and spurious wakeups are free; an option is allowed when the
+ * preemptions spent so far plus its cost are within the bound - and takes one of them uniformly
+ * at random from the engine's seeded stream (execution i's stream, so probe i is reproducible on
+ * its own). The product of the counts along the probe's path is an unbiased estimate of the
+ * number of leaves, i.e. of DFS executions: a leaf at the end of a path whose decisions had
+ * a_1, ..., a_d allowed options is reached with probability 1 / (a_1 ... a_d). The mean over N
+ * probes estimates the tree's size, its sample variance gives a confidence interval, and the
+ * steps of each probe weighted by its estimate give the mean steps of a DFS execution. On a
+ * tree whose nodes at each depth branch alike every probe gives the exact count.
+ *
+ * The strategy here is not one of enum pcsim_strategy: pcsim_estimate() creates it and runs its
+ * probes with pcsim__exec_one(), as pcsim_explore() runs executions.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "explore_int.h"
+
+struct est {
+	struct pcsim__strategy base;
+	unsigned bound;		/* preemption bound */
+	bool uniform;		/* every pick uniform (Knuth's plain estimator) */
+	uint64_t pre;		/* preemptions spent on this probe's path */
+	double weight;		/* product of 1 / the probability of each pick so far */
+	uint64_t decisions;	/* of this probe */
+	uint64_t pdec, palt;	/* of this probe: decisions where an option preempts, and
+				 * their preempting options */
+	/* over the probes before this one: preemption decisions, their preempting options */
+	uint64_t done, pdec_sum, alt_sum;
+};
+
+/*
+ * sum over j <= r of C(L, j) a^j: roughly how many ways there are to spend at most @r
+ * preemptions over @L more preemption decisions of @a preempting options each.
+ */
+static double ways(double r, double L, double a)
+{
+	double t = 1, sum = 1;
+	for (double j = 1; j <= r && L - j + 1 > 0; j++) {
+		t *= (L - j + 1) / j * a;
+		sum += t;
+	}
+	return sum;
+}
+
+/* What option @i of a decision costs against the bound: dfs.c's rule. */
+static inline unsigned est_cost(const struct pcsim__opt *opts, unsigned i, int cur)
+{
+	return cur >= 0 && i != (unsigned)cur && opts[i].type != OPT_DATA &&
+	       opts[i].type != OPT_SPURIOUS;
+}
+
+static bool est_begin(struct pcsim__strategy *s, struct pcsim_world *w)
+{
+	(void)w;
+	struct est *e = (struct est *)s;
+	e->pre = 0;
+	e->weight = 1.0;
+	e->decisions = 0;
+	e->pdec = e->palt = 0;
+	return true;
+}
+
+static inline unsigned est_pick(struct pcsim__strategy *base, struct pcsim_world *w,
+				const struct pcsim__opt *opts, unsigned n, int cur,
+				const char *data_kind)
+{
+	(void)w, (void)data_kind;
+	struct est *e = (struct est *)base;
+	unsigned nfree = 0, ncost = 0, costly = 0;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned c = est_cost(opts, i, cur);
+		costly += c;
+		if (e->pre + c <= e->bound)
+			c ? ncost++ : nfree++;
+	}
+	e->decisions++;
+	if (costly) {
+		e->pdec++;
+		e->palt += costly;
+	}
+	/*
+	 * The options to pick among (mask: 1 free, 2 preempting, 3 both) and 1 / the
+	 * probability of the pick. The running context's own option (or, without one, every
+	 * option) costs nothing, so at least one is allowed.
+	 */
+	unsigned mask = (nfree ? 1u : 0u) | (ncost ? 2u : 0u), group = nfree + ncost;
+	double inv = group;
+	if (mask == 3 && !e->uniform && e->done) {
+		/*
+		 * Importance sampling (docs/explore.md, "Estimating a search"): a preemption
+		 * spends the budget, so the free option's subtree is far larger than each
+		 * preempting one's, and uniform picks would spend it at once and almost never
+		 * see the leaves that preempt late. Weigh each option by the ways() it leaves,
+		 * with the number of preemption decisions still to come and their width learnt
+		 * from the probes before. The estimate stays unbiased whatever the weights: a
+		 * probe divides by the probability it used.
+		 */
+		double left = (double)e->pdec_sum / (double)e->done - (double)e->pdec;
+		double a = (double)e->alt_sum / (double)(e->pdec_sum ? e->pdec_sum : 1);
+		double r = (double)e->bound - (double)e->pre;
+		if (left < 0)
+			left = 0;
+		double wf = ways(r, left, a), wc = ways(r - 1, left, a);
+		double tot = nfree * wf + ncost * wc;
+		double u = (double)(pcsim__rng_next(&base->rng) >> 11) * 0x1.0p-53;
+		if (u * tot < nfree * wf) {
+			mask = 1;
+			group = nfree;
+			inv = tot / wf;
+		} else {
+			mask = 2;
+			group = ncost;
+			inv = tot / wc;
+		}
+		/* then uniform within the group: P(option) = its weight / tot */
+	}
+	uint64_t r = group > 1 ? pcsim__rng_below(&base->rng, group) : 0;
+	unsigned pick = 0;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned c = est_cost(opts, i, cur);
+		if (e->pre + c > e->bound || !(mask & (c ? 2u : 1u)))
+			continue;
+		if (r-- == 0) {
+			pick = i;
+			break;
+		}
+	}
+	e->weight *= inv;
+	e->pre += est_cost(opts, pick, cur);
+	return pick;
+}
+
+PCSIM_STRATEGY_CHOOSER(est_choose, est_pick)
+
+const struct pcsim__strategy_ops pcsim__estimate_ops = {
+	.name = "estimate",
+	.size = sizeof(struct est),
+	.begin = est_begin,
+	.choose = est_choose,
+};
+
+/* Newton's square root: the library links no libm for one call. */
+static double est_sqrt(double x)
+{
+	if (!(x > 0) || x == (double)INFINITY)
+		return x > 0 ? x : 0;
+	double g = x > 1 ? x : 1;
+	for (int i = 0; i < 2000; i++) {
+		double ng = 0.5 * (g + x / g);
+		if (ng >= g)
+			break;
+		g = ng;
+	}
+	return g;
+}
+
+static double cpu_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int fail(char *err, size_t errlen, int rc, const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+	return rc;
+}
+
+int pcsim_estimate(const struct pcsim_program *prog, const struct pcsim_config *cfg_in,
+		   const struct pcsim_explore_opts *o, uint64_t probes, struct pcsim_estimate *e,
+		   char *err, size_t errlen)
+{
+	char why[2400];
+	struct pcsim_config cfg;
+	if (!e)
+		return fail(err, errlen, -EINVAL, "pcsim_estimate: no result structure");
+	memset(e, 0, sizeof(*e));
+	if (!prog || !prog->setup)
+		return fail(err, errlen, -EINVAL, "pcsim_estimate: the program has no setup function");
+	if (!o)
+		return fail(err, errlen, -EINVAL, "pcsim_estimate: no options (the strategy and "
+						  "bound come from them)");
+	if (probes == 0)
+		return fail(err, errlen, -EINVAL, "pcsim_estimate: the number of probes must be at "
+						  "least 1");
+	if (o->strategy != PCSIM_STRATEGY_DFS && o->strategy != PCSIM_STRATEGY_DPOR)
+		return fail(err, errlen, -EINVAL, "pcsim_estimate: the estimate is of the bounded DFS "
+						  "tree: strategy dfs or dpor");
+	if (pcsim_world_current())
+		return fail(err, errlen, -EBUSY, "pcsim_estimate: called from inside a running "
+						 "world; explorations do not nest");
+	if (cfg_in)
+		cfg = *cfg_in;
+	else
+		pcsim_config_init(&cfg);
+	if (pcsim_config_validate(&cfg, why, sizeof(why)) < 0) {
+		if (err && errlen)
+			snprintf(err, errlen, "pcsim_estimate: %s", why);
+		return -EINVAL;
+	}
+	if (cfg.backend != PCSIM_BACKEND_SIM)
+		return fail(err, errlen, -EINVAL, "pcsim_estimate: probes run on the sim backend "
+						  "only (the threads backend makes no choices)");
+	if (o->strategy == PCSIM_STRATEGY_DPOR && cfg.mem == PCSIM_MEM_WEAK)
+		return fail(err, errlen, -EINVAL, "pcsim_estimate: dpor does not explore mem=weak; "
+						  "estimate it for dfs");
+	if (o->strategy == PCSIM_STRATEGY_DPOR && cfg.timed)
+		return fail(err, errlen, -EINVAL, "pcsim_estimate: dpor does not support timed "
+						  "mode; estimate it for dfs");
+
+	struct pcsim_world *w = calloc(1, sizeof(*w));
+	struct est *s = calloc(1, sizeof(*s));
+	struct pcsim__outcomes *hist = calloc(1, sizeof(*hist));
+	if (!w || !s || !hist) {
+		free(w);
+		free(s);
+		free(hist);
+		return fail(err, errlen, -ENOMEM, "pcsim_estimate: out of memory");
+	}
+	if (pcsim__world_init(w, &cfg) < 0) {
+		pcsim__world_destroy(w);
+		free(w);
+		free(s);
+		free(hist);
+		return fail(err, errlen, -ENOMEM, "pcsim_estimate: out of memory setting up the "
+						  "world");
+	}
+	s->base.ops = &pcsim__estimate_ops;
+	s->base.seed = o->seed;
+	s->base.nolog = true;	/* nothing replays a probe */
+	s->bound = o->preemption_bound;
+	pcsim__strategy_attach(&s->base, w);
+	/* finish() may record final states: give it a collector, as pcsim_explore() does. */
+	pcsim__outcomes_attach(hist);
+
+	/* Welford's running mean and variance of the probes' estimates. */
+	double mean = 0, m2 = 0, wsteps = 0, wsum = 0, decisions = 0;
+	double t0 = cpu_now();
+	for (uint64_t i = 0; i < probes; i++) {
+		if (o->stop && *o->stop)
+			break;
+		pcsim__outcomes_begin(hist);
+		pcsim__exec_one(w, &s->base, prog, i);
+		pcsim__outcomes_end(hist);	/* the states themselves are not wanted */
+		s->done++;
+		s->pdec_sum += s->pdec;
+		s->alt_sum += s->palt;
+		double x = s->weight;
+		uint64_t n = ++e->probes;
+		double d = x - mean;
+		mean += d / (double)n;
+		m2 += d * (x - mean);
+		wsum += x;
+		wsteps += x * (double)w->ex.step;
+		decisions += (double)s->decisions;
+		if (s->decisions > e->max_decisions)
+			e->max_decisions = s->decisions;
+		e->steps += w->ex.step;
+		if (w->ex.outcome != PCSIM_OUTCOME_OK)
+			e->failures++;
+		if ((n & 0x3ff) == 0 && (o->progress || o->progress_ex)) {
+			if (o->progress)
+				o->progress(n, e->steps, o->progress_arg);
+			if (o->progress_ex) {
+				struct pcsim_progress p = { n, e->steps, -1.0, false, false };
+				o->progress_ex(&p, o->progress_arg);
+			}
+		}
+	}
+	double t1 = cpu_now();
+	pcsim__outcomes_free(hist);
+	free(hist);
+	pcsim__strategy_free(&s->base);
+	pcsim__world_destroy(w);
+	free(w);
+
+	uint64_t n = e->probes;
+	e->executions = mean;
+	if (n >= 2) {
+		e->std_error = est_sqrt(m2 / (double)(n - 1) / (double)n);
+		e->ci_low = mean - 1.96 * e->std_error;
+		e->ci_high = mean + 1.96 * e->std_error;
+	} else {
+		e->std_error = (double)INFINITY;	/* one probe says nothing of the spread */
+		e->ci_low = 1;
+		e->ci_high = (double)INFINITY;
+	}
+	if (e->ci_low < 1)
+		e->ci_low = 1;	/* a tree has at least one execution */
+	e->steps_per_execution = wsum > 0 ? wsteps / wsum : 0;
+	e->decisions = n ? decisions / (double)n : 0;
+	e->cpu_seconds = t1 - t0;
+	if (e->cpu_seconds > 0 && e->steps)
+		e->steps_per_second = (double)e->steps / e->cpu_seconds;
+	if (e->steps_per_second > 0) {
+		double per_exec = e->steps_per_execution / e->steps_per_second;
+		e->projected_seconds = e->executions * per_exec;
+		e->projected_low = e->ci_low * per_exec;
+		e->projected_high = e->ci_high * per_exec;
+	}
+	if (o->progress)
+		o->progress(n, e->steps, o->progress_arg);
+	if (o->progress_ex) {
+		struct pcsim_progress p = { n, e->steps, -1.0, false, true };
+		o->progress_ex(&p, o->progress_arg);
+	}
+	return 0;
+}
