@@ -29,8 +29,55 @@
 
 #include "explore_int.h"
 
+/*
+ * The learnt part of the tree: the nodes that probes have passed through more than once, each
+ * with, for each of its options, the sum and count of the estimates of the subtree below it
+ * (the product of 1 / probability of the picks after it) that probes brought back.
+ */
+struct tslot {
+	double sum;
+	uint32_t count;
+	uint32_t child;		/* node index + 1, 0: none yet */
+};
+
+struct tnode {
+	uint32_t slot;		/* its options' slots: slots[slot .. slot + n) */
+	uint32_t n;
+};
+
+struct tstep {
+	uint32_t slot;		/* the option taken */
+	double after;		/* the probe's weight after this pick */
+};
+
+#define EST_MAX_SLOTS (1u << 20)	/* 16 MiB of learnt tree at most */
+
+/* What probes saw below the free and the preempting picks at decision depth d with r
+ * preemptions left (strata: (d, min(r, EST_RB) - 1)), for the free/preempting split. */
+#define EST_RB 4u
+struct stratum {
+	double sum[2];		/* [0] free, [1] preempting */
+	uint32_t count[2];
+};
+
+struct sstep {
+	uint32_t stratum;
+	uint32_t cost;		/* 0 free, 1 preempting */
+	double after;
+};
+
 struct est {
 	struct pcsim__strategy base;
+	/* the learnt tree, and this probe's path through it */
+	struct tnode *nodes;
+	struct tslot *slots;
+	struct tstep *path;
+	uint32_t nnodes, capnodes, nslots, capslots, npath, cappath;
+	uint32_t at;		/* node of the next decision + 1, 0: outside the tree */
+	struct stratum *strata;
+	struct sstep *spath;
+	uint32_t nstrata, nspath, capspath;
+	uint32_t from;		/* the slot taken at the last decision + 1 (its child is at) */
 	unsigned bound;		/* preemption bound */
 	bool uniform;		/* every pick uniform (Knuth's plain estimator) */
 	uint64_t pre;		/* preemptions spent on this probe's path */
@@ -71,7 +118,64 @@ static bool est_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 	e->weight = 1.0;
 	e->decisions = 0;
 	e->pdec = e->palt = 0;
+	e->npath = e->nspath = 0;
+	e->from = 0;
+	e->at = e->nnodes ? 1 : 0;	/* the root */
 	return true;
+}
+
+static bool strata_grow(struct est *e, uint32_t k)
+{
+	uint32_t nc = e->nstrata ? e->nstrata : 1024;
+	while (nc <= k)
+		nc *= 2;
+	struct stratum *ns = realloc(e->strata, nc * sizeof(*ns));
+	if (!ns)
+		return false;
+	memset(&ns[e->nstrata], 0, (nc - e->nstrata) * sizeof(*ns));
+	e->strata = ns;
+	e->nstrata = nc;
+	return true;
+}
+
+/* The tree node for a decision of @n options reached from slot e->from (or the root): the
+ * existing one, a new one when a probe comes this way the second time, or 0 (outside). */
+static uint32_t tree_node(struct est *e, unsigned n)
+{
+	uint32_t idx = e->at;
+	if (idx)
+		return e->nodes[idx - 1].n == n ? idx : 0;	/* n differs: nondeterminism */
+	bool root = !e->nnodes && !e->decisions;
+	if (!root && !(e->from && e->slots[e->from - 1].count >= 1 &&
+		       !e->slots[e->from - 1].child))
+		return 0;
+	if (e->nslots + n > EST_MAX_SLOTS)
+		return 0;
+	if (e->nnodes == e->capnodes) {
+		uint32_t nc = e->capnodes ? 2 * e->capnodes : 1024;
+		struct tnode *nn = realloc(e->nodes, nc * sizeof(*nn));
+		if (!nn)
+			return 0;
+		e->nodes = nn;
+		e->capnodes = nc;
+	}
+	if (e->nslots + n > e->capslots) {
+		uint32_t nc = e->capslots ? 2 * e->capslots : 4096;
+		while (nc < e->nslots + n)
+			nc *= 2;
+		struct tslot *ns = realloc(e->slots, nc * sizeof(*ns));
+		if (!ns)
+			return 0;
+		e->slots = ns;
+		e->capslots = nc;
+	}
+	e->nodes[e->nnodes] = (struct tnode){ e->nslots, n };
+	memset(&e->slots[e->nslots], 0, n * sizeof(*e->slots));
+	e->nslots += n;
+	idx = ++e->nnodes;
+	if (!root)
+		e->slots[e->from - 1].child = idx;
+	return idx;
 }
 
 static inline unsigned est_pick(struct pcsim__strategy *base, struct pcsim_world *w,
@@ -87,68 +191,131 @@ static inline unsigned est_pick(struct pcsim__strategy *base, struct pcsim_world
 		if (e->pre + c <= e->bound)
 			c ? ncost++ : nfree++;
 	}
-	e->decisions++;
 	if (costly) {
 		e->pdec++;
 		e->palt += costly;
 	}
 	/*
-	 * The options to pick among (mask: 1 free, 2 preempting, 3 both) and 1 / the
-	 * probability of the pick. The running context's own option (or, without one, every
-	 * option) costs nothing, so at least one is allowed.
+	 * The probability of each allowed option: the base one (uniform, or weighted by the
+	 * preemptions each leaves), mixed half and half with the one learnt from the probes
+	 * before where this decision is in the learnt tree. The running context's own option
+	 * (or, without one, every option) costs nothing, so at least one is allowed.
 	 */
-	unsigned mask = (nfree ? 1u : 0u) | (ncost ? 2u : 0u), group = nfree + ncost;
-	double inv = group;
-	if (mask == 3 && !e->uniform && e->done) {
+	double wf = 1, wc = 1;
+	if (nfree && ncost && !e->uniform && e->done) {
 		/*
-		 * Importance sampling (docs/explore.md, "Estimating a search"): a preemption
-		 * spends the budget, so the free option's subtree is far larger than each
-		 * preempting one's, and uniform picks would spend it at once and almost never
-		 * see the leaves that preempt late. Weigh each option by the ways() it leaves,
-		 * with the number of preemption decisions still to come and their width learnt
-		 * from the probes before. The estimate stays unbiased whatever the weights: a
-		 * probe divides by the probability it used.
+		 * A preemption spends the budget, so the free option's subtree is far larger
+		 * than each preempting one's, and uniform picks would spend it at once and almost
+		 * never reach the leaves that preempt late. Weigh the options by the ways()
+		 * each leaves, with the number of preemption decisions still to come and their
+		 * width learnt from the probes before.
 		 */
 		double left = (double)e->pdec_sum / (double)e->done - (double)e->pdec;
 		double a = (double)e->alt_sum / (double)(e->pdec_sum ? e->pdec_sum : 1);
 		double r = (double)e->bound - (double)e->pre;
 		if (left < 0)
 			left = 0;
-		double wf = ways(r, left, a), wc = ways(r - 1, left, a);
-		double tot = nfree * wf + ncost * wc;
-		double u = (double)(pcsim__rng_next(&base->rng) >> 11) * 0x1.0p-53;
-		if (u * tot < nfree * wf) {
-			mask = 1;
-			group = nfree;
-			inv = tot / wf;
-		} else {
-			mask = 2;
-			group = ncost;
-			inv = tot / wc;
-		}
-		/* then uniform within the group: P(option) = its weight / tot */
+		wf = ways(r, left, a);
+		wc = ways(r - 1, left, a);
 	}
-	uint64_t r = group > 1 ? pcsim__rng_below(&base->rng, group) : 0;
-	unsigned pick = 0;
+	uint32_t st = UINT32_MAX;
+	if (nfree && ncost && !e->uniform) {
+		uint64_t rr = e->bound - e->pre < EST_RB ? e->bound - e->pre : EST_RB;
+		uint64_t k = e->decisions * EST_RB + rr - 1;
+		if (k < UINT32_MAX / 2 && (k < e->nstrata || strata_grow(e, (uint32_t)k)))
+			st = (uint32_t)k;
+		const struct stratum *t = st != UINT32_MAX ? &e->strata[st] : NULL;
+		if (t && t->count[0] >= 8 && t->count[1] >= 8 && t->sum[0] > 0 && t->sum[1] > 0) {
+			/* learnt: half the ways() split, half what was seen here */
+			double lf = t->sum[0] / t->count[0], lc = t->sum[1] / t->count[1];
+			double bt = nfree * wf + ncost * wc, lt = nfree * lf + ncost * lc;
+			wf = 0.5 * wf / bt + 0.5 * lf / lt;
+			wc = 0.5 * wc / bt + 0.5 * lc / lt;
+		}
+	}
+	double tot = nfree * wf + ncost * wc;
+	uint32_t node = e->uniform ? 0 : tree_node(e, n);
+	const struct tslot *sl = node ? &e->slots[e->nodes[node - 1].slot] : NULL;
+	double known_max = 0, ltot = 0;
+	if (sl) {
+		for (unsigned i = 0; i < n; i++)
+			if (e->pre + est_cost(opts, i, cur) <= e->bound && sl[i].count &&
+			    sl[i].sum / sl[i].count > known_max)
+				known_max = sl[i].sum / sl[i].count;
+		for (unsigned i = 0; i < n && known_max > 0; i++)
+			if (e->pre + est_cost(opts, i, cur) <= e->bound)
+				ltot += sl[i].count ? sl[i].sum / sl[i].count : known_max;
+	}
+	double u = (double)(pcsim__rng_next(&base->rng) >> 11) * 0x1.0p-53, acc = 0, p = 0;
+	unsigned pick = n;
 	for (unsigned i = 0; i < n; i++) {
 		unsigned c = est_cost(opts, i, cur);
-		if (e->pre + c > e->bound || !(mask & (c ? 2u : 1u)))
+		if (e->pre + c > e->bound)
 			continue;
-		if (r-- == 0) {
-			pick = i;
+		double pi = (c ? wc : wf) / tot;
+		if (ltot > 0)
+			pi = 0.5 * pi + 0.5 * (sl[i].count ? sl[i].sum / sl[i].count : known_max) /
+						ltot;
+		acc += pi;
+		pick = i;	/* the last allowed one takes what rounding leaves */
+		p = pi;
+		if (u < acc)
 			break;
-		}
 	}
+	if (pick == n)
+		pick = 0;	/* cannot happen: one option is always allowed */
+	double inv = p > 0 ? 1 / p : 1;
+	if (node && e->npath < UINT32_MAX) {
+		if (e->npath == e->cappath) {
+			uint32_t nc = e->cappath ? 2 * e->cappath : 256;
+			struct tstep *np = realloc(e->path, nc * sizeof(*np));
+			if (np) {
+				e->path = np;
+				e->cappath = nc;
+			}
+		}
+		if (e->npath < e->cappath)
+			e->path[e->npath++] = (struct tstep){ e->nodes[node - 1].slot + pick,
+							      e->weight * inv };
+	}
+	if (st != UINT32_MAX) {
+		if (e->nspath == e->capspath) {
+			uint32_t nc = e->capspath ? 2 * e->capspath : 256;
+			struct sstep *np = realloc(e->spath, nc * sizeof(*np));
+			if (np) {
+				e->spath = np;
+				e->capspath = nc;
+			}
+		}
+		if (e->nspath < e->capspath)
+			e->spath[e->nspath++] = (struct sstep){ st, est_cost(opts, pick, cur),
+								e->weight * inv };
+	}
+	/* where the next decision is in the tree */
+	e->from = node ? e->nodes[node - 1].slot + pick + 1 : 0;
+	e->at = node ? e->slots[e->from - 1].child : 0;
 	e->weight *= inv;
 	e->pre += est_cost(opts, pick, cur);
+	e->decisions++;
 	return pick;
 }
 
 PCSIM_STRATEGY_CHOOSER(est_choose, est_pick)
 
+static void est_fini(struct pcsim__strategy *s)
+{
+	struct est *e = (struct est *)s;
+	free(e->nodes);
+	free(e->slots);
+	free(e->path);
+	free(e->strata);
+	free(e->spath);
+}
+
 const struct pcsim__strategy_ops pcsim__estimate_ops = {
 	.name = "estimate",
 	.size = sizeof(struct est),
+	.fini = est_fini,
 	.begin = est_begin,
 	.choose = est_choose,
 };
@@ -245,6 +412,9 @@ int pcsim_estimate(const struct pcsim_program *prog, const struct pcsim_config *
 	s->base.seed = o->seed;
 	s->base.nolog = true;	/* nothing replays a probe */
 	s->bound = o->preemption_bound;
+	/* PCSIM_ESTIMATE_UNIFORM=1 (experiments): Knuth's plain estimator, uniform picks */
+	const char *env = getenv("PCSIM_ESTIMATE_UNIFORM");
+	s->uniform = env && *env && strcmp(env, "0") != 0;
 	pcsim__strategy_attach(&s->base, w);
 	/* finish() may record final states: give it a collector, as pcsim_explore() does. */
 	pcsim__outcomes_attach(hist);
@@ -261,6 +431,17 @@ int pcsim_estimate(const struct pcsim_program *prog, const struct pcsim_config *
 		s->done++;
 		s->pdec_sum += s->pdec;
 		s->alt_sum += s->palt;
+		/* what the probe saw below each learnt decision it passed */
+		for (uint32_t k = 0; k < s->npath; k++) {
+			struct tslot *t = &s->slots[s->path[k].slot];
+			t->sum += s->weight / s->path[k].after;
+			t->count++;
+		}
+		for (uint32_t k = 0; k < s->nspath; k++) {
+			struct stratum *t = &s->strata[s->spath[k].stratum];
+			t->sum[s->spath[k].cost] += s->weight / s->spath[k].after;
+			t->count[s->spath[k].cost]++;
+		}
 		double x = s->weight;
 		uint64_t n = ++e->probes;
 		double d = x - mean;
