@@ -427,3 +427,8 @@ if(PCSIM_SOAK_TESTS)
 	pcsim_cmocka_test(NAME estimate_general PROGRAM estimate ARGS test_general_live
 		LABELS soak TIMEOUT 1800)
 endif()
+if(TARGET pcsim-cli)
+	add_test(NAME cli_estimate COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/estimate.sh
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_estimate)
+	set_tests_properties(cli_estimate PROPERTIES LABELS unit TIMEOUT 120)
+endif()

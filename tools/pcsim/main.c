@@ -350,11 +350,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 		} else if (strcmp(a, "--estimate") == 0) {
 			NEED();
 			o->given |= G_ESTIMATE;
-			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, 1000000000, &o->estimate)))
-				return rc;
-			if (o->estimate == 0)
+			if (strcmp(v, "0") == 0)
 				return pcsim_cmdline_usage_error(
 					"--estimate: N is the number of probes, at least 1 (not 0)");
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, 1000000000, &o->estimate)))
+				return rc;
 		} else if (strcmp(a, "--lenient") == 0) {
 			o->lenient = true;
 			o->given |= G_LENIENT;
