@@ -282,10 +282,13 @@ PCSIM_API int pcsim_explore(const struct pcsim_program *prog, const struct pcsim
 /**
  * struct pcsim_estimate - what pcsim_estimate() measured: Knuth's estimate of the size of the
  * bounded DFS tree (D. E. Knuth, "Estimating the efficiency of backtrack programs", Math.
- * Comp. 29, 1975). Each probe runs one execution from the root choosing uniformly among the
- * options DFS would try at each decision under the bound (src/explore/dfs.c's cost rules); its
- * estimate is the product of those counts along its path, an unbiased estimate of the number
- * of DFS executions. The fields up to @failures depend only on the program, configuration,
+ * Comp. 29, 1975). Each probe runs one execution from the root choosing at random among the
+ * options DFS would try at each decision under the bound (src/explore/dfs.c's cost rules),
+ * weighted by the preemptions each leaves and by what earlier probes saw below it; its
+ * estimate is the product of 1 / the probability of each pick along its path, an unbiased
+ * estimate of the number of DFS executions (docs/explore.md, "Estimating a search": on deep
+ * bounded trees the distribution is heavy-tailed, and a few thousand probes tend to fall
+ * short, with too narrow an interval). The fields up to @failures depend only on the program, configuration,
  * bound, seed and number of probes; the time fields after it are measured.
  */
 struct pcsim_estimate {

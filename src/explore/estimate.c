@@ -4,18 +4,27 @@
  * of a backtrack tree (D. E. Knuth, "Estimating the efficiency of backtrack programs", Math.
  * Comp. 29 (1975) 121-136), over the tree that dfs.c walks. Models no kernel function.
  *
- * A probe is one execution from the root. At each decision it counts the options DFS would try
+ * A probe is one execution from the root. At each decision it takes the options DFS would try
  * there under the preemption bound - the cost rules of dfs.c: an option costs a preemption when
  * the running context could go on and the option is another context's step, an event or a
  * store-buffer flush; data choices and spurious wakeups are free; an option is allowed when the
- * preemptions spent so far plus its cost are within the bound - and takes one of them uniformly
- * at random from the engine's seeded stream (execution i's stream, so probe i is reproducible on
- * its own). The product of the counts along the probe's path is an unbiased estimate of the
- * number of leaves, i.e. of DFS executions: a leaf at the end of a path whose decisions had
- * a_1, ..., a_d allowed options is reached with probability 1 / (a_1 ... a_d). The mean over N
- * probes estimates the tree's size, its sample variance gives a confidence interval, and the
- * steps of each probe weighted by its estimate give the mean steps of a DFS execution. On a
- * tree whose nodes at each depth branch alike every probe gives the exact count.
+ * preemptions spent so far plus its cost are within the bound - picks one of them at random
+ * from the engine's seeded stream (execution i's stream, so probe i is reproducible on its own)
+ * and multiplies its estimate by 1 / the probability of that pick. The product along the path
+ * is an unbiased estimate of the number of leaves, i.e. of DFS executions (a leaf reached with
+ * probability p counts 1/p). The mean over N probes estimates the tree's size, its sample
+ * variance gives a confidence interval, and the steps of each probe weighted by its estimate
+ * give the mean steps of a DFS execution.
+ *
+ * Knuth picks uniformly (PCSIM_ESTIMATE_UNIFORM=1 does). On a bounded tree that spends the
+ * preemption at the first decisions and almost never reaches the leaves that preempt late, so
+ * the picks are weighted instead (importance sampling; any weights keep the estimate unbiased):
+ * where free and preempting options are both allowed, by the ways each leaves to spend the rest
+ * of the budget (ways()); and, half and half with that prior, by what the probes before brought
+ * back from below each option - of a decision that probes passed more than once (the learnt
+ * tree), and per depth and budget left for the free/preempting split (the strata). Where every
+ * node at a depth branches alike every probe gives the exact count. docs/explore.md,
+ * "Estimating a search", has the figures and the limits (heavy tails).
  *
  * The strategy here is not one of enum pcsim_strategy: pcsim_estimate() creates it and runs its
  * probes with pcsim__exec_one(), as pcsim_explore() runs executions.
