@@ -288,8 +288,8 @@ PCSIM_API int pcsim_explore(const struct pcsim_program *prog, const struct pcsim
  * estimate is the product of 1 / the probability of each pick along its path, an unbiased
  * estimate of the number of DFS executions (docs/explore.md, "Estimating a search": on deep
  * bounded trees the distribution is heavy-tailed, and a few thousand probes tend to fall
- * short, with too narrow an interval). The fields up to @failures depend only on the program, configuration,
- * bound, seed and number of probes; the time fields after it are measured.
+ * short, with too narrow an interval). The fields up to @failures depend only on the program,
+ * configuration, bound, seed and number of probes; the time fields after it are measured.
  */
 struct pcsim_estimate {
 	uint64_t probes;		/* probes run (fewer than asked when o->stop stopped them) */

@@ -368,7 +368,8 @@ int pcsim_estimate(const struct pcsim_program *prog, const struct pcsim_config *
 		return fail(err, errlen, -EINVAL, "pcsim_estimate: no result structure");
 	memset(e, 0, sizeof(*e));
 	if (!prog || !prog->setup)
-		return fail(err, errlen, -EINVAL, "pcsim_estimate: the program has no setup function");
+		return fail(err, errlen, -EINVAL,
+			    "pcsim_estimate: the program has no setup function");
 	if (!o)
 		return fail(err, errlen, -EINVAL, "pcsim_estimate: no options (the strategy and "
 						  "bound come from them)");
@@ -376,8 +377,9 @@ int pcsim_estimate(const struct pcsim_program *prog, const struct pcsim_config *
 		return fail(err, errlen, -EINVAL, "pcsim_estimate: the number of probes must be at "
 						  "least 1");
 	if (o->strategy != PCSIM_STRATEGY_DFS && o->strategy != PCSIM_STRATEGY_DPOR)
-		return fail(err, errlen, -EINVAL, "pcsim_estimate: the estimate is of the bounded DFS "
-						  "tree: strategy dfs or dpor");
+		return fail(err, errlen, -EINVAL,
+			    "pcsim_estimate: the estimate is of the bounded DFS tree: strategy dfs "
+			    "or dpor");
 	if (pcsim_world_current())
 		return fail(err, errlen, -EBUSY, "pcsim_estimate: called from inside a running "
 						 "world; explorations do not nest");

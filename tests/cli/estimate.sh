@@ -91,6 +91,19 @@ expect 0 '"exhausted":true.*"explored":1\.000000,"interrupted":false\}$' -- expl
 expect 0 '"exhausted":false.*"explored":0\.[0-9]+,"interrupted":false\}$' -- explore micro-fixed --strategy dfs --schedules 10 --json
 expect 0 'an estimated [0-9.]+ % of the bounded space was explored' -- explore micro-fixed --strategy dfs --schedules 10
 expect 0 'explored":[01]\.[0-9]+,"interrupted' -- explore micro-fixed --strategy dpor --schedules 3 --json
+# a search stopped by SIGINT says how far it got
+"$PCSIM" explore pagecache-general --strategy dfs --preemptions 1 --schedules 0 --json \
+	> int.json 2> int.err &
+pid=$!
+sleep 2
+kill -INT "$pid"
+wait "$pid"
+if grep -Eq '"exhausted":false.*"explored":0\.[0-9]+,"interrupted":true\}$' int.json; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: an interrupted dfs search's --json has no fraction explored:"; cat int.json int.err
+	fail=$((fail + 1))
+fi
 # not for random and pct (no tree)
 out=$("$PCSIM" explore micro-fixed --schedules 10 --json 2>&1)
 if printf '%s\n' "$out" | grep -q '"explored"'; then

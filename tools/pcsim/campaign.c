@@ -179,7 +179,7 @@ void pcsim_cli_progress_line(uint64_t executions, uint64_t steps, uint64_t viola
 			     double elapsed, double explored, bool rough)
 {
 	double d = elapsed > 1e-3 ? elapsed : 1e-3;
-	char eta[48] = "";
+	char eta[96] = "";
 	if (explored >= 0) {
 		/* the ETA is the time so far scaled by what is left: as good as the fraction */
 		char t[32];
