@@ -416,3 +416,19 @@ pcsim_cmocka_test(NAME obj_name SOURCES unit/test_obj_name.c)
 # The same with the portable fill of a page of contents (x86-64 otherwise uses AVX2 when it can).
 pcsim_cmocka_test(NAME file_bytes_generic PROGRAM file_bytes)
 set_tests_properties(file_bytes_generic PROPERTIES ENVIRONMENT PCSIM_FILE_BYTES_GENERIC=1)
+# --estimate (src/explore/estimate.c) and the fraction explored of dfs/dpor: exact on a balanced
+# tree, the interval against DFS counts, the online fraction over a run (unit); the DFS count of
+# pagecache-general at bound 0 run in the test (soak).
+pcsim_cmocka_test(NAME estimate SOURCES unit/test_estimate.c ARGS --skip test_general_live)
+target_include_directories(test_estimate PRIVATE ${PROJECT_SOURCE_DIR}/src/explore
+	${PROJECT_SOURCE_DIR}/src/sched ${PROJECT_SOURCE_DIR}/src/trace)
+target_link_libraries(test_estimate PRIVATE pcsim_support)
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME estimate_general PROGRAM estimate ARGS test_general_live
+		LABELS soak TIMEOUT 1800)
+endif()
+if(TARGET pcsim-cli)
+	add_test(NAME cli_estimate COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/estimate.sh
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_estimate)
+	set_tests_properties(cli_estimate PROPERTIES LABELS unit TIMEOUT 120)
+endif()

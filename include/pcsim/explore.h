@@ -95,6 +95,26 @@ struct pcsim_decision {
  * PCSIM_OUTCOME_DIVERGED with what "stopped" and is not confirmed. */
 #define PCSIM_CHOOSE_STOP 0xffffffffu
 
+/**
+ * struct pcsim_progress - what pcsim_explore_opts.progress_ex receives (docs/explore.md, "How
+ * far along is a search").
+ * @executions, @steps: as the plain progress callback has them.
+ * @explored: the tree strategies' estimate of the fraction of the bounded space explored so
+ *	far, in [0, 1] (1 once exhausted): for DFS the online estimate from its stack (each level
+ *	weighs its finished alternatives by the product of 1 / alternatives allowed above it; exact
+ *	on trees whose nodes at a depth branch alike, biased on unbalanced ones); negative when
+ *	the strategy has no estimate (random, PCT, replay, callback).
+ * @rough: DPOR: its backtrack sets grow as it goes, so @explored can fall back; a rough figure.
+ * @last: the call at the end of the search.
+ */
+struct pcsim_progress {
+	uint64_t executions;
+	uint64_t steps;
+	double explored;
+	bool rough;
+	bool last;
+};
+
 /** struct pcsim_explore_opts - initialise with pcsim_explore_opts_init(). */
 struct pcsim_explore_opts {
 	enum pcsim_strategy strategy;	/* default PCT */
@@ -168,6 +188,10 @@ struct pcsim_explore_opts {
 	 * reported, with an empty schedule: rerun without it (same seed) to get one. Default false.
 	 */
 	bool no_choice_log;
+	/* Called where progress is (every 2^10 executions and at the end, after it), with the
+	 * estimated fraction explored (struct pcsim_progress); progress_arg is its argument.
+	 * Either callback, both or none may be set. Default NULL. */
+	void (*progress_ex)(const struct pcsim_progress *p, void *arg);
 };
 
 /* PCT learns its expected number of decisions from this many first executions. */
@@ -222,6 +246,10 @@ struct pcsim_report {
 	uint64_t digest;
 	/* Executions that did not end OK (more than one only without stop_on_violation). */
 	uint64_t failures;
+	/* DFS and DPOR: the estimated fraction of the bounded space explored when the search
+	 * stopped (struct pcsim_progress.explored; 1 when exhausted); negative for the other
+	 * strategies. For a run stopped by o->stop, a budget or a failure: how far it got. */
+	double explored;
 };
 
 /* Input bounds: a schedule file's text (pcsim_explore() replay, pcsim_schedule_info()) and a
@@ -250,6 +278,59 @@ PCSIM_API void pcsim_explore_opts_init(struct pcsim_explore_opts *o);
  */
 PCSIM_API int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg,
 			    const struct pcsim_explore_opts *o, struct pcsim_report *r);
+
+/**
+ * struct pcsim_estimate - what pcsim_estimate() measured: Knuth's estimate of the size of the
+ * bounded DFS tree (D. E. Knuth, "Estimating the efficiency of backtrack programs", Math.
+ * Comp. 29, 1975). Each probe runs one execution from the root choosing at random among the
+ * options DFS would try at each decision under the bound (src/explore/dfs.c's cost rules),
+ * weighted by the preemptions each leaves and by what earlier probes saw below it; its
+ * estimate is the product of 1 / the probability of each pick along its path, an unbiased
+ * estimate of the number of DFS executions (docs/explore.md, "Estimating a search": on deep
+ * bounded trees the distribution is heavy-tailed, and a few thousand probes tend to fall
+ * short, with too narrow an interval). The fields up to @failures depend only on the program,
+ * configuration, bound, seed and number of probes; the time fields after it are measured.
+ */
+struct pcsim_estimate {
+	uint64_t probes;		/* probes run (fewer than asked when o->stop stopped them) */
+	double executions;		/* the estimated number of DFS executions: the mean */
+	double ci_low, ci_high;		/* 95 % confidence interval: mean -/+ 1.96 standard
+					 * errors from the sample variance (low at least 1) */
+	double std_error;		/* of the mean */
+	double steps_per_execution;	/* estimated mean steps of a DFS execution (the
+					 * probes' steps weighted by their estimates) */
+	double decisions;		/* mean decisions of a probe */
+	uint64_t max_decisions;		/* the most decisions one probe took */
+	uint64_t steps;			/* steps over all probes */
+	uint64_t failures;		/* probes that did not end OK (DFS leaves all the same) */
+	/* Time fields (not deterministic): CPU time of the probes on this thread, its rate, and
+	 * the time DFS would take at that rate on this machine (executions * steps per
+	 * execution / steps_per_second), with the interval's ends likewise. */
+	double cpu_seconds;
+	double steps_per_second;
+	double projected_seconds, projected_low, projected_high;
+};
+
+/**
+ * pcsim_estimate - estimate, with @probes random probes, how many executions an exhaustive
+ * `--strategy dfs` search of @prog under @cfg at o->preemption_bound runs, and how long it
+ * would take (struct pcsim_estimate).
+ * Context: an ordinary thread, not inside a world. Not reentrant per thread.
+ * @o: o->strategy must be PCSIM_STRATEGY_DFS or PCSIM_STRATEGY_DPOR (for DPOR the DFS count
+ *	is an upper bound: DPOR explores a part of the same bounded tree); o->seed seeds the
+ *	probes (probe i draws from the engine's stream of execution i), so the deterministic
+ *	fields of @e are the same for the same inputs; o->stop stops between probes and
+ *	o->progress / o->progress_ex are called every 2^10 probes (explored negative). Other
+ *	fields are ignored. The backend must be sim.
+ * Return: 0 with @e filled; -EINVAL for bad arguments (no program, @probes 0, another strategy,
+ * the threads backend, a configuration pcsim_config_validate() refuses, DPOR with mem=weak
+ * or timed mode), -EBUSY from inside a running world, -ENOMEM; @err (if not NULL) says why
+ * for every negative value. A probe that ends in a violation or an internal error counts as
+ * the DFS leaf it is (e->failures).
+ */
+PCSIM_API int pcsim_estimate(const struct pcsim_program *prog, const struct pcsim_config *cfg,
+			     const struct pcsim_explore_opts *o, uint64_t probes,
+			     struct pcsim_estimate *e, char *err, size_t errlen);
 
 /** pcsim_report_free - free the strings of @r and zero it. */
 PCSIM_API void pcsim_report_free(struct pcsim_report *r);

@@ -33,6 +33,10 @@ struct dfs {
 	size_t ncost, capcost;
 	bool dfs_done;
 	bool dfs_started;
+	/* the progress hook's picture of the tree, from the first execution: its decisions, the
+	 * share of them where an option preempts, and their preempting options on average */
+	bool shape;
+	double shape_d, shape_p, shape_a;
 };
 
 static int dfs_init(struct pcsim__strategy *s, const struct pcsim_explore_opts *o, char *err,
@@ -157,6 +161,21 @@ static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 {
 	(void)w;
 	struct dfs *s = (struct dfs *)base;
+	if (!s->shape && s->depth_now) {
+		/* once: the first execution's shape, for dfs_progress() (reads, decides nothing) */
+		size_t pdec = 0, alt = 0, nd = s->depth_now < s->nrecs ? s->depth_now : s->nrecs;
+		for (size_t i = 0; i < nd; i++) {
+			size_t c = 0;
+			for (unsigned k = 0; k < s->recs[i].n; k++)
+				c += s->cost[s->recs[i].costs + k];
+			pdec += c != 0;
+			alt += c;
+		}
+		s->shape = true;
+		s->shape_d = (double)nd;
+		s->shape_p = nd ? (double)pdec / (double)nd : 0;
+		s->shape_a = pdec ? (double)alt / (double)pdec : 1;
+	}
 	/* Drop decisions beyond what this execution reached (it may have ended early). */
 	if (s->nrecs > s->depth_now) {
 		s->nrecs = s->depth_now;
@@ -179,6 +198,72 @@ static bool dfs_exhausted(const struct pcsim__strategy *s)
 	return ((const struct dfs *)s)->dfs_done;
 }
 
+/* sum over j <= r of C(L, j) a^j: the ways to spend at most @r preemptions over @L more
+ * decisions of @a preempting options each (what an option leaves of the tree below it). */
+static double dfs_ways(double r, double L, double a)
+{
+	double t = 1, sum = 1;
+	for (double j = 1; j <= r && L - j + 1 > 0; j++) {
+		t *= (L - j + 1) / j * a;
+		sum += t;
+	}
+	return sum;
+}
+
+/*
+ * How far along the search is (docs/explore.md, "How far along is a search"): after end(), the
+ * stack is the path of the next execution, and at each level the alternatives before the one
+ * it takes (in the try order) are finished. The online estimate weighs each level's finished
+ * alternatives by their share of the level, times the share of the path above:
+ *   sum over levels i of (finished weight_i / weight_i) * product over j < i of
+ *   (weight of the alternative taken at j / weight_j).
+ * With equal weights this is the classic estimate, exact when the nodes at each depth branch
+ * alike; but under a preemption bound the alternative that does not preempt keeps the budget
+ * and holds nearly all of the tree, so equal weights call a bound-1 search of pagecache-general
+ * 1e-40 done after 100,000 executions. Each alternative is weighed instead by the ways it
+ * leaves to spend the rest of the budget over the decisions still to come (dfs_ways(), with
+ * the first execution's length, share of preemption decisions and their width; equal weights
+ * when no option preempts). The weights of a decision never change, so the estimate is 0 at the
+ * start, 1 at the end and never decreases (a backtrack replaces a subtree's partial share by
+ * its whole share); it stays biased where subtrees differ in ways the weights do not see.
+ * Reads the stack only; the search itself is untouched.
+ */
+static double dfs_progress(const struct pcsim__strategy *base)
+{
+	const struct dfs *s = (const struct dfs *)base;
+	if (s->dfs_done)
+		return 1.0;
+	double f = 0, share = 1;
+	for (size_t i = 0; i < s->nrecs && share > 0; i++) {
+		const struct dfs_rec *r = &s->recs[i];
+		double left = s->shape_p * (s->shape_d - (double)i - 1);
+		double all = 0, finished = 0, taken = 0;
+		for (unsigned k = 0; k < r->n; k++) {
+			/* position k of the try order: the default, then 0..n-1 without it */
+			unsigned idx = r->dflt < 0 ? k
+				       : k == 0 ? (unsigned)r->dflt
+				       : k <= (unsigned)r->dflt ? k - 1 : k;
+			unsigned c = s->cost[r->costs + idx];
+			if (r->pre_before + c > s->bound)
+				continue;
+			double wt = 1;
+			if (s->shape && s->bound != PCSIM_PREEMPTION_UNBOUNDED)
+				wt = dfs_ways((double)s->bound - r->pre_before - c,
+					      left > 0 ? left : 0, s->shape_a);
+			all += wt;
+			if (k < r->k)
+				finished += wt;
+			else if (k == r->k)
+				taken = wt;
+		}
+		if (all <= 0)
+			break;
+		f += share * finished / all;
+		share *= taken / all;
+	}
+	return f < 1 ? f : 1;
+}
+
 PCSIM_STRATEGY_CHOOSER(dfs_choose, dfs_pick)
 
 const struct pcsim__strategy_ops pcsim__dfs_ops = {
@@ -191,4 +276,5 @@ const struct pcsim__strategy_ops pcsim__dfs_ops = {
 	.end = dfs_end,
 	.exhausted = dfs_exhausted,
 	.cut = dfs_cut,
+	.progress = dfs_progress,
 };

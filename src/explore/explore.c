@@ -204,6 +204,21 @@ static void shrink_failure(const struct pcsim_program *prog, const struct pcsim_
 	r->fail_preemptions = r->found_preemptions;
 }
 
+/* The progress callbacks, if set: the counts, and the tree strategies' estimated fraction
+ * explored (explore_int.h ops.progress). */
+static void report_progress(const struct pcsim_explore_opts *o, const struct pcsim__strategy *s,
+			    const struct pcsim_report *r, bool last)
+{
+	if (o->progress)
+		o->progress(r->executions, r->steps, o->progress_arg);
+	if (o->progress_ex) {
+		struct pcsim_progress p = { r->executions, r->steps,
+					    last ? r->explored : pcsim__strategy_progress(s),
+					    s->ops == &pcsim__dpor_ops, last };
+		o->progress_ex(&p, o->progress_arg);
+	}
+}
+
 int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg_in,
 		  const struct pcsim_explore_opts *o_in, struct pcsim_report *r)
 {
@@ -477,8 +492,8 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		if (w->tracing && r->outcome == PCSIM_OUTCOME_OK &&
 		    (last || pcsim__strategy_exhausted(strat) || (o.stop && *o.stop)))
 			r->trace_hash = pcsim__trace_hash(w);
-		if (o.progress && (r->executions & 0x3ff) == 0)
-			o.progress(r->executions, r->steps, o.progress_arg);
+		if ((r->executions & 0x3ff) == 0)
+			report_progress(&o, strat, r, false);
 		if (w->ex.outcome == PCSIM_OUTCOME_OK)
 			continue;
 		r->failures++;
@@ -538,12 +553,12 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		r->schedule = pcsim__schedule_format(w, &o, r->executions - 1);
 	}
 	r->exhausted = pcsim__strategy_exhausted(strat);
+	r->explored = r->exhausted ? 1.0 : pcsim__strategy_progress(strat);
 	if (pcsim__outcomes_take(hist, r) < 0 && !r->message)
 		r->message = xstrdup("pcsim_explore: out of memory for the final states");
 	pcsim__outcomes_free(hist);
 	free(hist);
-	if (o.progress)
-		o.progress(r->executions, r->steps, o.progress_arg);
+	report_progress(&o, strat, r, true);
 	pcsim__strategy_free(strat);
 	pcsim__world_destroy(w);
 	free(w);

@@ -79,6 +79,10 @@ struct pcsim__strategy_ops {
 	 * first @depth decisions of this execution, so that the next execution differs from it
 	 * within them (campaign slices skip the subtrees other slices own). */
 	void (*cut)(struct pcsim__strategy *s, size_t depth);
+	/* Optional (tree strategies: DFS, DPOR): the estimated fraction of the bounded tree
+	 * explored so far, in [0, 1], from the decision stack (docs/explore.md, "How far along
+	 * is a search"); called between executions, after end(). NULL: no estimate. */
+	double (*progress)(const struct pcsim__strategy *s);
 };
 
 struct pcsim__strategy {
@@ -98,6 +102,7 @@ extern const struct pcsim__strategy_ops pcsim__dfs_ops;		/* dfs.c */
 extern const struct pcsim__strategy_ops pcsim__replay_ops;	/* replay.c */
 extern const struct pcsim__strategy_ops pcsim__callback_ops;	/* callback.c */
 extern const struct pcsim__strategy_ops pcsim__dpor_ops;	/* dpor.c */
+extern const struct pcsim__strategy_ops pcsim__estimate_ops;	/* estimate.c */
 /*
  * pcsim__dpor_trace_hash - a fingerprint of the Mazurkiewicz trace of the execution that @s (a
  * dpor strategy) just ended: equal for equivalent executions (each step's agent, its index and
@@ -157,6 +162,11 @@ bool pcsim__strategy_begin(struct pcsim__strategy *s, struct pcsim_world *w);
 void pcsim__strategy_end(struct pcsim__strategy *s, struct pcsim_world *w);
 bool pcsim__strategy_exhausted(const struct pcsim__strategy *s);
 bool pcsim__strategy_diverged(const struct pcsim__strategy *s, char *msg, size_t len);
+/* The strategy's progress hook, or -1 when it has none (explore_int.h ops.progress). */
+static inline double pcsim__strategy_progress(const struct pcsim__strategy *s)
+{
+	return s->ops->progress ? s->ops->progress(s) : -1.0;
+}
 
 /* ---- explore.c: one execution @index of @prog in @w under @s (reset, begin, run, end);
  * false (nothing run) when the strategy has nothing left. */

@@ -158,15 +158,43 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+const char *pcsim_cli_duration(double s, char *buf, size_t len)
+{
+	if (!(s == s) || s < 0 || s - s != 0)
+		snprintf(buf, len, "?");
+	else if (s < 120)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 7200)
+		snprintf(buf, len, "%.1f min", s / 60);
+	else if (s < 2 * 86400)
+		snprintf(buf, len, "%.1f h", s / 3600);
+	else if (s < 2 * 365.25 * 86400)
+		snprintf(buf, len, "%.1f days", s / 86400);
+	else
+		snprintf(buf, len, "%.3g years", s / (365.25 * 86400));
+	return buf;
+}
+
 void pcsim_cli_progress_line(uint64_t executions, uint64_t steps, uint64_t violations,
-			     double elapsed)
+			     double elapsed, double explored, bool rough)
 {
 	double d = elapsed > 1e-3 ? elapsed : 1e-3;
+	char eta[96] = "";
+	if (explored >= 0) {
+		/* the ETA is the time so far scaled by what is left: as good as the fraction */
+		char t[32];
+		if (explored > 0)
+			pcsim_cli_duration(elapsed * (1 - explored) / explored, t, sizeof(t));
+		else
+			snprintf(t, sizeof(t), "?");
+		snprintf(eta, sizeof(eta), ", %s%.3g%% explored, ETA %s%s", rough ? "~" : "",
+			 100 * explored, t, rough ? " (rough)" : "");
+	}
 	fprintf(stderr,
 		"\r  %" PRIu64 " schedules (%.0f/s), %" PRIu64 " steps (%.3g/s), %" PRIu64
-		" violation%s, %.0fs   ",
+		" violation%s, %.0fs%s   ",
 		executions, (double)executions / d, steps, (double)steps / d, violations,
-		violations == 1 ? "" : "s", elapsed);
+		violations == 1 ? "" : "s", elapsed, eta);
 	fflush(stderr);
 }
 
@@ -293,7 +321,7 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 				s += __atomic_load_n(&sh->w[j].steps, __ATOMIC_RELAXED);
 				v += __atomic_load_n(&sh->w[j].failed, __ATOMIC_RELAXED);
 			}
-			pcsim_cli_progress_line(e, s, v, t - t0);
+			pcsim_cli_progress_line(e, s, v, t - t0, -1, false);
 			last = t;
 		}
 	}
@@ -301,6 +329,7 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 	 * in the single run's order (the smallest failing_order). */
 	r->exhausted = true;
 	r->failing_order = UINT64_MAX;
+	r->explored = -1;	/* the workers' fractions are not merged (yet) */
 	int winner = -1;
 	for (unsigned j = 0; j < started; j++) {
 		int status = 0;

@@ -61,8 +61,13 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 		   const struct pcsim_explore_opts *ex, unsigned jobs, bool progress,
 		   struct pcsim_report *r, struct pcsim_report **others, unsigned *nothers);
 int pcsim_cli_merge(int argc, char **argv);
+/* pcsim_cli_progress_line: the line on stderr ("\r..."); @explored: the estimated fraction
+ * of the bounded space explored (struct pcsim_progress), shown with an ETA, negative: none;
+ * @rough: dpor's figure. pcsim_cli_duration: @s seconds as "42 s", "3.5 min", "2.1 h",
+ * "4.0 days" or "1.2e+03 years" ("?" if not finite) in @buf. */
 void pcsim_cli_progress_line(uint64_t executions, uint64_t steps, uint64_t violations,
-			     double elapsed);
+			     double elapsed, double explored, bool rough);
+const char *pcsim_cli_duration(double s, char *buf, size_t len);
 struct pcsim_cli_case {
 	const char *name;			/* the program or scenario */
 	const struct pcsim_report *r;

@@ -112,7 +112,10 @@ static void usage(FILE *f)
 		"                             narrative\n"
 		"  --out DIR                  where explore writes the failing schedule (default .)\n"
 		"  --json                     one JSON object on stdout instead of text\n"
-		"\n"
+		"\n",
+		prog_name);
+	/* two literals: each within the length C99 compilers must support */
+	fprintf(f,
 		"options (explore):\n"
 		"  --no-shrink                report a failure as found (default: shrunk first,\n"
 		"                             docs/shrinking.md)\n"
@@ -124,6 +127,10 @@ static void usage(FILE *f)
 		"  --kernel all               scenarios: run each under every kernel profile, judged by\n"
 		"                             the expectation that names it (docs/scenarios.md)\n"
 		"  --coverage                 then how often each exit of the wait functions was taken\n"
+		"  --estimate N               with --strategy dfs|dpor: run nothing exhaustive, estimate\n"
+		"                             with N random probes how many executions the bounded DFS\n"
+		"                             search takes and how long (Knuth's estimator; for dpor an\n"
+		"                             upper bound; docs/explore.md)\n"
 		"\n"
 		"options (replay): --trace, --json, --lenient (skip recorded choices that are not\n"
 		"enabled), and the settings a schedule does not record (--watchdog, --stack-size,\n"
@@ -133,8 +140,7 @@ static void usage(FILE *f)
 		"error\n"
 		"(also a sanitizer error, or a watchdog that gives up). SIGINT/SIGTERM: the execution\n"
 		"under way finishes, the summary is printed and the status is that of what was found\n"
-		"so far (0 if nothing); a second signal stops at once.\n",
-		prog_name);
+		"so far (0 if nothing); a second signal stops at once.\n");
 }
 
 /* Which options the command line gave (to reject those that would have no effect). */
@@ -154,6 +160,7 @@ enum {
 	G_NO_SHRINK = 1u << 18,
 	G_JUNIT = 1u << 19,
 	G_KTAP = 1u << 20,
+	G_ESTIMATE = 1u << 21,
 };
 
 static const struct {
@@ -165,7 +172,7 @@ static const struct {
 	{ G_BUG, "--bug" },		{ G_TRACE, "--trace" },
 	{ G_OUT, "--out" },		{ G_JSON, "--json" },	{ G_LENIENT, "--lenient" },
 	{ G_JOBS, "--jobs" },		{ G_SHARD, "--shard" },	{ G_NO_SHRINK, "--no-shrink" },
-	{ G_JUNIT, "--junit" },		{ G_KTAP, "--ktap" },
+	{ G_JUNIT, "--junit" },		{ G_KTAP, "--ktap" },	{ G_ESTIMATE, "--estimate" },
 };
 
 /* The first option of @mask that was given, or NULL. */
@@ -194,6 +201,7 @@ struct opts {
 	const struct pcsim_setting *set[64];
 	const char *val[64];
 	uint64_t bugs;		/* --bug, added to the bugs setting */
+	uint64_t estimate;	/* --estimate N: probes, 0 = a search */
 };
 
 /* The option of the first given setting that @pred holds for, or NULL. */
@@ -339,6 +347,14 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 		} else if (strcmp(a, "--ktap") == 0) {
 			o->given |= G_KTAP;
 			o->ktap = true;
+		} else if (strcmp(a, "--estimate") == 0) {
+			NEED();
+			o->given |= G_ESTIMATE;
+			if (strcmp(v, "0") == 0)
+				return pcsim_cmdline_usage_error(
+					"--estimate: N is the number of probes, at least 1 (not 0)");
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, 1000000000, &o->estimate)))
+				return rc;
 		} else if (strcmp(a, "--lenient") == 0) {
 			o->lenient = true;
 			o->given |= G_LENIENT;
@@ -589,6 +605,14 @@ static void on_watchdog(const char *msg)
 	_exit(EXIT_INTERNAL);
 }
 
+/* The fraction explored is part of the summary of a dfs or dpor search in one process (the
+ * --jobs merge has none). */
+static bool show_explored(const char *cmd, const struct opts *o, const struct pcsim_report *r)
+{
+	return strcmp(cmd, "explore") == 0 && o->jobs <= 1 && r->explored >= 0 &&
+	       (o->ex.strategy == PCSIM_STRATEGY_DFS || o->ex.strategy == PCSIM_STRATEGY_DPOR);
+}
+
 static void print_report(const char *cmd, const char *program, const struct opts *o,
 			 const struct pcsim_report *r, const char *schedule_path)
 {
@@ -622,6 +646,8 @@ static void print_report(const char *cmd, const char *program, const struct opts
 			       o->ex.slice_count > 1 ? o->ex.slice_index : 0,
 			       o->ex.slice_count > 1 ? o->ex.slice_count : 1, o->jobs ? o->jobs : 1,
 			       r->digest);
+		if (show_explored(cmd, o, r))
+			printf(",\"explored\":%.6f", r->explored);
 		printf(",\"interrupted\":%s}\n", interrupted ? "true" : "false");
 		return;
 	}
@@ -629,6 +655,11 @@ static void print_report(const char *cmd, const char *program, const struct opts
 		printf("%s: interrupted by %s after %" PRIu64 " execution(s); the search is "
 		       "incomplete\n",
 		       program, stop_signal == SIGINT ? "SIGINT" : "SIGTERM", r->executions);
+	if (show_explored(cmd, o, r) && !r->exhausted && r->outcome == PCSIM_OUTCOME_OK)
+		printf("  an estimated %.2f %% of the bounded space was explored%s (docs/explore.md: "
+		       "biased on unbalanced trees)\n",
+		       100.0 * r->explored,
+		       o->ex.strategy == PCSIM_STRATEGY_DPOR ? ", roughly" : "");
 	if (r->outcome == PCSIM_OUTCOME_OK) {
 		if (o->cfg.backend == PCSIM_BACKEND_THREADS)	/* real threads take no steps */
 			printf("%s: no violation in %" PRIu64 " execution(s) on real threads\n",
@@ -688,18 +719,20 @@ static double mono_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* The progress line on a terminal (stderr), at most four times a second. A single process
- * stops at its first violation, so the count is 0 until the report (--jobs counts them). */
-static void progress(uint64_t execs, uint64_t steps, void *arg)
+/* The progress line on a terminal (stderr), at most four times a second, with the fraction
+ * explored and an ETA for dfs and dpor (struct pcsim_progress). A single process stops at its
+ * first violation, so the count is 0 until the report (--jobs counts them). */
+static void progress(const struct pcsim_progress *p, void *arg)
 {
 	(void)arg;
-	if (!tty_progress)
+	if (!tty_progress || p->last)
 		return;
 	double t = mono_now();
 	if (t - progress_last < 0.25)
 		return;
 	progress_last = t;
-	pcsim_cli_progress_line(execs, steps, 0, t - progress_start);
+	pcsim_cli_progress_line(p->executions, p->steps, 0, t - progress_start, p->explored,
+				p->rough);
 }
 
 /*
@@ -736,7 +769,7 @@ static int check_explore_opts(const struct opts *o, bool single)
 	if ((n = given_name(o->given, G_LENIENT)))
 		return pcsim_cmdline_usage_error("%s: only replay reads a schedule", n);
 	if (single && (n = given_name(o->given, G_SCHEDULES | G_JOBS | G_SHARD | G_NO_SHRINK |
-						       G_JUNIT | G_KTAP)))
+						       G_JUNIT | G_KTAP | G_ESTIMATE)))
 		return pcsim_cmdline_usage_error("%s: run is one execution (use explore)", n);
 	if ((o->given & G_KTAP) && (o->given & G_JSON))
 		return pcsim_cmdline_usage_error("--ktap and --json: choose one output");
@@ -746,6 +779,20 @@ static int check_explore_opts(const struct opts *o, bool single)
 	    o->ex.strategy != PCSIM_STRATEGY_DPOR)
 		return pcsim_cmdline_usage_error(
 			"--preemptions: only --strategy dfs or dpor bounds preemptions");
+	if (o->given & G_ESTIMATE) {
+		if (o->ex.strategy != PCSIM_STRATEGY_DFS && o->ex.strategy != PCSIM_STRATEGY_DPOR)
+			return pcsim_cmdline_usage_error(
+				"--estimate: only with --strategy dfs or dpor (it estimates the "
+				"bounded DFS tree; --strategy %s has none)",
+				pcsim_strategy_name(o->ex.strategy));
+		if ((n = given_name(o->given, G_SCHEDULES | G_JOBS | G_SHARD | G_NO_SHRINK |
+						      G_JUNIT | G_KTAP | G_TRACE | G_OUT)))
+			return pcsim_cmdline_usage_error("%s has no effect with --estimate (it runs "
+							 "probes, not a search)", n);
+		if (o->cfg.backend == PCSIM_BACKEND_THREADS)
+			return pcsim_cmdline_usage_error("--estimate: the threads backend makes no "
+							 "choices to count (use the sim backend)");
+	}
 	if (o->cfg.backend == PCSIM_BACKEND_THREADS) {
 		if ((n = given_name(o->given, G_STRATEGY | G_DEPTH | G_PREEMPTIONS)))
 			fprintf(stderr, "%s: warning: %s has no effect on the threads backend (real "
@@ -824,6 +871,100 @@ static int write_results(const struct opts *o, const char *name, const struct pc
 	return status;
 }
 
+/* A JSON number, or null for what JSON cannot spell (infinity, NaN). */
+static void json_num(const char *key, double v)
+{
+	if (v == v && v - v == 0)
+		printf(",\"%s\":%.10g", key, v);
+	else
+		printf(",\"%s\":null", key);
+}
+
+/* A count as text: whole below 10^12, else in exponent form. */
+static const char *fmt_count(double v, char *buf, size_t len)
+{
+	if (!(v == v && v - v == 0))
+		snprintf(buf, len, "unknown");
+	else if (v < 1e12)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.3e", v);
+	return buf;
+}
+
+/*
+ * `explore PROGRAM --strategy dfs|dpor --estimate N`: Knuth's estimate of the bounded DFS tree
+ * (pcsim_estimate()). The lines and JSON fields that depend on the machine's speed are apart:
+ * text lines starting "time:" and the JSON object "time", last.
+ */
+static int cmd_estimate(const struct pcsim_builtin *b, struct opts *o)
+{
+	struct pcsim_estimate e;
+	char err[2600], bnd[32];
+	o->cfg.mem = b->mem;
+	if (b->wait_table_bits >= 0)
+		pcsim_pagecache_config(&o->cfg)->wait_table_bits = (unsigned)b->wait_table_bits;
+	int rc = apply_settings(o);
+	if (rc)
+		return rc;
+	catch_stop_signals(&o->ex);
+	rc = pcsim_estimate(&b->prog, &o->cfg, &o->ex, o->estimate, &e, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err);
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
+	}
+	bool dpor = o->ex.strategy == PCSIM_STRATEGY_DPOR;
+	interrupted = e.probes < o->estimate;
+	if (o->ex.preemption_bound == PCSIM_PREEMPTION_UNBOUNDED)
+		snprintf(bnd, sizeof(bnd), "unbounded");
+	else
+		snprintf(bnd, sizeof(bnd), "%u", o->ex.preemption_bound);
+	if (o->json) {
+		printf("{\"command\":\"estimate\",\"program\":");
+		pcsim_cmdline_json_str(stdout, b->prog.name);
+		printf(",\"strategy\":\"%s\",\"preemptions\":\"%s\",\"seed\":%" PRIu64
+		       ",\"probes\":%" PRIu64, pcsim_strategy_name(o->ex.strategy), bnd, o->ex.seed,
+		       e.probes);
+		json_num("executions", e.executions);
+		json_num("ci_low", e.ci_low);
+		json_num("ci_high", e.ci_high);
+		json_num("std_error", e.std_error);
+		json_num("steps_per_execution", e.steps_per_execution);
+		json_num("decisions_per_probe", e.decisions);
+		printf(",\"max_decisions\":%" PRIu64 ",\"steps\":%" PRIu64 ",\"failures\":%" PRIu64
+		       ",\"of\":\"dfs\",\"upper_bound\":%s,\"interrupted\":%s",
+		       e.max_decisions, e.steps, e.failures, dpor ? "true" : "false",
+		       interrupted ? "true" : "false");
+		printf(",\"time\":{\"machine\":\"this\"");
+		json_num("cpu_seconds", e.cpu_seconds);
+		json_num("steps_per_second", e.steps_per_second);
+		json_num("projected_seconds", e.projected_seconds);
+		json_num("projected_low", e.projected_low);
+		json_num("projected_high", e.projected_high);
+		printf("}}\n");
+		return EXIT_OK;
+	}
+	char a[40], lo[40], hi[40], d1[40], d2[40], d3[40];
+	printf("%s: estimated size of the bounded DFS tree (--strategy %s --preemptions %s), %" PRIu64
+	       " probes, seed %" PRIu64 "%s\n",
+	       b->prog.name, pcsim_strategy_name(o->ex.strategy), bnd, e.probes, o->ex.seed,
+	       interrupted ? " (interrupted: fewer probes than asked)" : "");
+	printf("  DFS executions: %s (95 %% CI %s .. %s)\n", fmt_count(e.executions, a, sizeof(a)),
+	       fmt_count(e.ci_low, lo, sizeof(lo)), fmt_count(e.ci_high, hi, sizeof(hi)));
+	if (dpor)
+		printf("  dpor: an upper bound (DPOR explores a part of this bounded tree)\n");
+	printf("  steps per DFS execution: %.1f; decisions per probe %.1f (at most %" PRIu64
+	       "); %" PRIu64 " probe%s ended in a failure\n",
+	       e.steps_per_execution, e.decisions, e.max_decisions, e.failures,
+	       e.failures == 1 ? "" : "s");
+	printf("time: probes: %.3f s of CPU, %.3g steps/s\n", e.cpu_seconds, e.steps_per_second);
+	printf("time: projected for DFS on this machine: %s (95 %% CI %s .. %s)\n",
+	       pcsim_cli_duration(e.projected_seconds, d1, sizeof(d1)),
+	       pcsim_cli_duration(e.projected_low, d2, sizeof(d2)),
+	       pcsim_cli_duration(e.projected_high, d3, sizeof(d3)));
+	return EXIT_OK;
+}
+
 static int cmd_explore(int argc, char **argv, bool single)
 {
 	struct opts o;
@@ -845,7 +986,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if (o.junit && (rc = check_output_file("--junit", o.junit)))
 		return rc;
 	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0])) {
-		const char *n = given_name(o.given, G_JOBS | G_SHARD | G_JUNIT | G_KTAP);
+		const char *n = given_name(o.given, G_JOBS | G_SHARD | G_JUNIT | G_KTAP | G_ESTIMATE);
 		if (n)
 			return pcsim_cmdline_usage_error("%s: not yet for scenario files (explore a "
 							 "built-in program, or give each machine its "
@@ -856,6 +997,8 @@ static int cmd_explore(int argc, char **argv, bool single)
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
 		return EXIT_USAGE;
+	if (o.given & G_ESTIMATE)
+		return cmd_estimate(b, &o);
 	/* Where the schedule of a failure goes: known now, so --trace cannot clobber it. A shard
 	 * names its own, so that shards writing to one directory keep each other's. */
 	char path[4096];
@@ -888,7 +1031,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 	o.ex.digest = o.json;
 	tty_progress = !o.json && !o.ktap && isatty(2) && !single;
 	progress_start = mono_now();
-	o.ex.progress = progress;
+	o.ex.progress_ex = progress;
 	catch_stop_signals(&o.ex);
 	struct pcsim_report r, *others = NULL;
 	unsigned nothers = 0;
@@ -976,7 +1119,8 @@ static int cmd_replay(int argc, char **argv)
 	if ((n = given_name(o.given, G_OUT)))
 		return pcsim_cmdline_usage_error("replay: %s has no effect: replay writes no "
 						 "schedule", n);
-	if ((n = given_name(o.given, G_JOBS | G_SHARD | G_NO_SHRINK | G_JUNIT | G_KTAP)))
+	if ((n = given_name(o.given, G_JOBS | G_SHARD | G_NO_SHRINK | G_JUNIT | G_KTAP |
+					     G_ESTIMATE)))
 		return pcsim_cmdline_usage_error("replay: %s is an option of explore", n);
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
