@@ -416,3 +416,10 @@ pcsim_cmocka_test(NAME obj_name SOURCES unit/test_obj_name.c)
 # The same with the portable fill of a page of contents (x86-64 otherwise uses AVX2 when it can).
 pcsim_cmocka_test(NAME file_bytes_generic PROGRAM file_bytes)
 set_tests_properties(file_bytes_generic PROPERTIES ENVIRONMENT PCSIM_FILE_BYTES_GENERIC=1)
+# DPOR's incremental record changes nothing: each search recording every step and recording
+# from the first step that differs runs the same executions (docs/explore.md).
+if(TARGET pcsim-cli)
+	add_test(NAME dpor_incremental COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/dpor_incremental.sh
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/dpor_incremental)
+	set_tests_properties(dpor_incremental PROPERTIES LABELS unit TIMEOUT 300)
+endif()
