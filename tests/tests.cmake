@@ -432,3 +432,10 @@ if(TARGET pcsim-cli)
 		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_estimate)
 	set_tests_properties(cli_estimate PROPERTIES LABELS unit TIMEOUT 120)
 endif()
+# DPOR's incremental record changes nothing: each search recording every step and recording
+# from the first step that differs runs the same executions (docs/explore.md).
+if(TARGET pcsim-cli)
+	add_test(NAME dpor_incremental COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/dpor_incremental.sh
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/dpor_incremental)
+	set_tests_properties(dpor_incremental PROPERTIES LABELS unit TIMEOUT 300)
+endif()

@@ -82,6 +82,10 @@ struct step {
 	uint32_t vc, vcw;	/* vector clock: vcs[vc .. vc + vcw) */
 	bool data;		/* made a data choice */
 	bool cont;		/* the previous step's agent had an option here (bounded sleep) */
+	/* For rewinding to this step (the incremental record, rewind()): its agent's step
+	 * before it, and the sizes of the pools and undo logs when it closed. */
+	int32_t prev;
+	uint32_t objs_n, nobj, rds_n, undo, rdu;
 };
 
 struct sleepent {
@@ -155,6 +159,18 @@ struct rd {
 	int32_t step, next;
 };
 
+/* Undo logs of the incremental record: an object's state before a step changed it, a read
+ * entry's step before a step took it over. */
+struct objundo {
+	uint32_t slot;
+	struct objstate os;
+};
+
+struct rdundo {
+	uint32_t rd;
+	int32_t step;
+};
+
 struct agent {
 	uint32_t key;
 	uint32_t nsteps;
@@ -198,6 +214,18 @@ struct dpor {
 	VEC(struct objstate) objs;
 	VEC(struct rd) rds;
 	VEC(struct sleepent) cursleep;
+	VEC(struct objundo) undo;
+	VEC(struct rdundo) rdundo;
+	/*
+	 * The incremental record: the next execution replays this one's steps [0, resume)
+	 * exactly (the decisions before them are the same), so their record is kept and only
+	 * the address map is rebuilt while they run again (prefix: on; pfx_steps of them
+	 * started, pslot object slots mapped). -1: record everything again.
+	 */
+	int32_t resume;
+	bool prefix, noincr, incr_bad;
+	uint32_t pfx_steps, pslot;
+	uint64_t incr_steps;	/* statistics: steps whose record was kept */
 	struct objslot *map;
 	uint32_t mapcap, mapused, gen;
 	uint32_t nobj;		/* real object numbers handed out */
@@ -295,14 +323,15 @@ static inline unsigned node_cost(struct dpor *d, const struct node *nd, unsigned
 /* ---------------------------------------------------------------------------------------------
  * Object numbers
  */
-static uint32_t obj_slot(struct dpor *d, uint64_t key)
+/* Room for one more entry in the address map (grown at half load). */
+static bool map_room(struct dpor *d)
 {
 	if (d->mapused * 2 + 2 > d->mapcap) {
 		uint32_t ncap = d->mapcap ? d->mapcap * 2 : 1024;
 		struct objslot *nm = calloc(ncap, sizeof(*nm));
 		if (!nm) {
 			d->oom = true;
-			return UINT32_MAX;
+			return false;
 		}
 		for (uint32_t i = 0; i < d->mapcap; i++) {
 			struct objslot *e = &d->map[i];
@@ -318,12 +347,28 @@ static uint32_t obj_slot(struct dpor *d, uint64_t key)
 		d->map = nm;
 		d->mapcap = ncap;
 	}
+	return true;
+}
+
+/* The map entry of @key: its slot, or the free entry where it belongs (gen != d->gen). */
+static inline struct objslot *map_find(struct dpor *d, uint64_t key)
+{
 	uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & (d->mapcap - 1);
 	while (d->map[h].gen == d->gen) {
 		if (d->map[h].key == key)
-			return d->map[h].slot;
+			break;
 		h = (h + 1) & (d->mapcap - 1);
 	}
+	return &d->map[h];
+}
+
+static uint32_t obj_slot(struct dpor *d, uint64_t key)
+{
+	if (!map_room(d))
+		return UINT32_MAX;
+	struct objslot *e = map_find(d, key);
+	if (e->gen == d->gen)
+		return e->slot;
 	if (!VGROW(d, d->objs, d->objs.n + 1))
 		return UINT32_MAX;
 	uint32_t slot = (uint32_t)d->objs.n++;
@@ -349,7 +394,7 @@ static uint32_t obj_slot(struct dpor *d, uint64_t key)
 		os->rhead[l] = -1;
 	os->present = 0;
 	os->fstep = -1;
-	d->map[h] = (struct objslot){ key, d->gen, slot };
+	*e = (struct objslot){ key, d->gen, slot };
 	d->mapused++;
 	return slot;
 }
@@ -654,16 +699,28 @@ static int fpent_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static void prefix_close(struct dpor *d);
+
 /* The recorded accesses of the open step become its footprint, clock and races. */
 static void step_close(struct dpor *d)
 {
 	if (!d->open)
 		return;
+	if (d->prefix) {
+		prefix_close(d);
+		return;
+	}
 	d->open = false;
 	uint32_t j = (uint32_t)d->steps.n - 1;
 	struct step *sj = &d->steps.v[j];
 	/* Footprint: object numbers, one entry per object. */
 	sj->fp = (uint32_t)d->fps.n;
+	sj->objs_n = (uint32_t)d->objs.n;
+	sj->nobj = d->nobj;
+	sj->rds_n = (uint32_t)d->rds.n;
+	sj->undo = (uint32_t)d->undo.n;
+	sj->rdu = (uint32_t)d->rdundo.n;
+	uint32_t objs_before = sj->objs_n;
 	uint64_t last_key = UINT64_MAX;	/* byte loops touch one word many times in a row */
 	uint32_t last_slot = 0;
 	for (size_t i = 0; i < d->accs.n; i++) {
@@ -681,6 +738,13 @@ static void step_close(struct dpor *d)
 			last_slot = slot;
 			struct objstate *os = &d->objs.v[slot];
 			if (os->fstep != (int32_t)j) {
+				if (slot < objs_before && !d->noincr) {
+					/* its state before this step, for rewind() */
+					if (!VGROW(d, d->undo, d->undo.n + 1))
+						return;
+					os = &d->objs.v[slot];
+					d->undo.v[d->undo.n++] = (struct objundo){ slot, *os };
+				}
 				os->fstep = (int32_t)j;
 				os->fpos = (uint32_t)d->fps.n;
 				d->fps.v[d->fps.n++] = (struct fpent){ slot, 0 };
@@ -741,6 +805,7 @@ static void step_close(struct dpor *d)
 	memset(vc, 0, width * sizeof(*vc));
 	d->vcs.n += width;
 	int32_t po = ag->last;
+	sj->prev = po;
 	if (po >= 0) {
 		const struct step *sp = &d->steps.v[po];
 		memcpy(vc, &d->vcs.v[sp->vc], sp->vcw * sizeof(*vc));
@@ -813,6 +878,12 @@ static void step_close(struct dpor *d)
 				if (d->steps.v[d->rds.v[r].step].agent == sj->agent)
 					break;
 			if (r >= 0) {
+				if (!d->noincr) {
+					if (!VGROW(d, d->rdundo, d->rdundo.n + 1))
+						return;
+					d->rdundo.v[d->rdundo.n++] =
+						(struct rdundo){ (uint32_t)r, d->rds.v[r].step };
+				}
 				d->rds.v[r].step = (int32_t)j;
 				continue;
 			}
@@ -845,6 +916,83 @@ static void step_close(struct dpor *d)
 	}
 }
 
+/*
+ * A step of the kept prefix closes (the incremental record): its record is the one the last
+ * execution made, so only the addresses it touched are mapped again, to the slots they had
+ * (first-touch order, as step_close() numbers them). A step that maps more or fewer objects
+ * than it did means the prefix did not replay: that is an internal error, not a guess.
+ */
+static void prefix_close(struct dpor *d)
+{
+	d->open = false;
+	uint32_t p = d->pfx_steps - 1;
+	uint32_t end = p + 1 < d->steps.n ? d->steps.v[p + 1].objs_n : (uint32_t)d->objs.n;
+	uint64_t last_key = UINT64_MAX;
+	for (size_t i = 0; i < d->accs.n; i++) {
+		const struct acc *a = &d->accs.v[i];
+		uint64_t lo = a->key, hi = a->key;
+		if (a->size) {
+			lo = a->key & ~3ull;
+			hi = (a->key + a->size - 1) & ~3ull;
+		}
+		for (uint64_t k = lo; k <= hi; k += 4) {
+			if (k != last_key) {
+				if (!map_room(d))
+					return;
+				struct objslot *e = map_find(d, k);
+				if (e->gen != d->gen) {
+					if (d->pslot >= end) {
+						d->incr_bad = true;
+						return;
+					}
+					*e = (struct objslot){ k, d->gen, d->pslot++ };
+					d->mapused++;
+				}
+				last_key = k;
+			}
+			if (!a->size)
+				break;
+		}
+	}
+	d->accs.n = 0;
+	if (d->pslot != end)
+		d->incr_bad = true;
+}
+
+/*
+ * Rewind this execution's record to its first @S steps: undo what steps S.. did to the
+ * objects, the read lists and the agents, latest first, and drop what they added.
+ */
+static void rewind_to(struct dpor *d, uint32_t S)
+{
+	if (S >= d->steps.n)
+		return;
+	for (uint32_t j = (uint32_t)d->steps.n; j-- > S;) {
+		const struct step *sj = &d->steps.v[j];
+		size_t u_end = j + 1 < d->steps.n ? d->steps.v[j + 1].rdu : d->rdundo.n;
+		for (size_t u = u_end; u-- > sj->rdu;)
+			d->rds.v[d->rdundo.v[u].rd].step = d->rdundo.v[u].step;
+		u_end = j + 1 < d->steps.n ? d->steps.v[j + 1].undo : d->undo.n;
+		for (size_t u = u_end; u-- > sj->undo;)
+			d->objs.v[d->undo.v[u].slot] = d->undo.v[u].os;
+		struct agent *ag = &d->agents.v[sj->agent];
+		ag->nsteps--;
+		ag->last = sj->prev;
+	}
+	const struct step *s0 = &d->steps.v[S];
+	d->fps.n = s0->fp;
+	d->vcs.n = s0->vc;
+	d->objs.n = s0->objs_n;
+	d->nobj = s0->nobj;
+	d->rds.n = s0->rds_n;
+	d->undo.n = s0->undo;
+	d->rdundo.n = s0->rdu;
+	d->steps.n = S;
+	/* Agents are made with their first step: those of the dropped steps are the last. */
+	while (d->agents.n && d->agents.v[d->agents.n - 1].nsteps == 0)
+		d->agents.n--;
+}
+
 static uint32_t agent_index(struct dpor *d, uint32_t key)
 {
 	for (size_t i = d->agents.n; i-- > 0;)
@@ -874,6 +1022,27 @@ static void rec_step(struct pcsim__por *p, struct pcsim_world *w, const struct p
 	struct dpor *d = (struct dpor *)((char *)p - offsetof(struct dpor, rec));
 	(void)w;
 	step_close(d);
+	if (d->prefix) {
+		if (d->incr_bad) {
+			pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "dpor-prefix",
+				     "DPOR's kept record of the first %u steps does not match their "
+				     "replay (step %u touched other objects); PCSIM_DPOR_NOINCR=1 "
+				     "records every step again",
+				     (unsigned)d->steps.n, d->pfx_steps);
+			d->prefix = false;
+			d->finished = true;
+			return;
+		}
+		if (d->pfx_steps < d->steps.n) {
+			/* A step of the kept prefix: its record stands, its addresses are mapped. */
+			d->pfx_steps++;
+			d->incr_steps++;
+			d->pending_node = -1;
+			d->open = true;
+			return;
+		}
+		d->prefix = false;	/* the first step this execution records */
+	}
 	if (d->oom || !VGROW(d, d->steps, d->steps.n + 1))
 		return;
 	if (!d->unbounded && !d->impure && option_impure(o))
@@ -949,6 +1118,9 @@ static int dpor_init(struct pcsim__strategy *s, const struct pcsim_explore_opts 
 	d->bsleep_unsafe = d->bsleep && getenv("PCSIM_DPOR_BSLEEP_UNSAFE") != NULL;
 	d->bsleep_block = getenv("PCSIM_DPOR_BSLEEP_BLOCK") != NULL;
 	d->full = getenv("PCSIM_DPOR_FULL") != NULL;
+	/* The debug output prints every step's record as it is made: all of them, every time. */
+	d->noincr = d->debug || getenv("PCSIM_DPOR_NOINCR") != NULL;
+	d->resume = -1;
 	if (d->traces && getenv("PCSIM_DPOR_TRACEFILE"))
 		d->tf = fopen(getenv("PCSIM_DPOR_TRACEFILE"), "w");
 	if (d->full)
@@ -1019,13 +1191,14 @@ static void dpor_fini(struct pcsim__strategy *s)
 	if (d->stats)
 		fprintf(stderr,
 			"dpor: races %llu irreversible %llu blocked %llu fallbacks %llu data %llu "
-			"sched %llu sleep-entries step %llu block %llu cut %llu restarts %llu\n",
+			"sched %llu sleep-entries step %llu block %llu cut %llu restarts %llu "
+			"kept-steps %llu\n",
 			(unsigned long long)d->races, (unsigned long long)d->irrev,
 			(unsigned long long)d->blocked_execs,
 			(unsigned long long)d->fallbacks, (unsigned long long)d->datanodes,
 			(unsigned long long)d->schednodes, (unsigned long long)d->bs_step,
 			(unsigned long long)d->bs_block, (unsigned long long)d->bs_cut,
-			(unsigned long long)d->restarts);
+			(unsigned long long)d->restarts, (unsigned long long)d->incr_steps);
 	if (d->traces && d->thash.n) {
 		qsort(d->thash.v, d->thash.n, sizeof(uint64_t), u64_cmp);
 		size_t k = 1;
@@ -1051,6 +1224,8 @@ static void dpor_fini(struct pcsim__strategy *s)
 	free(d->objs.v);
 	free(d->rds.v);
 	free(d->cursleep.v);
+	free(d->undo.v);
+	free(d->rdundo.v);
 	free(d->map);
 	free(d->first.v);
 	free(d->seen.v);
@@ -1076,9 +1251,18 @@ static bool dpor_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 	d->rec.prev = NULL;
 	w->por = &d->rec;
 	d->depth = 0;
-	d->steps.n = d->fps.n = d->vcs.n = d->accs.n = d->agents.n = 0;
-	d->objs.n = d->rds.n = d->cursleep.n = 0;
-	d->nobj = 0;
+	d->accs.n = d->cursleep.n = 0;
+	d->prefix = d->resume > 0 && (size_t)d->resume < d->steps.n;
+	if (d->prefix)
+		rewind_to(d, (uint32_t)d->resume);
+	d->pfx_steps = d->pslot = 0;
+	d->incr_bad = false;
+	d->resume = -1;
+	if (!d->prefix) {
+		d->steps.n = d->fps.n = d->vcs.n = d->agents.n = 0;
+		d->objs.n = d->rds.n = d->undo.n = d->rdundo.n = 0;
+		d->nobj = 0;
+	}
 	d->mapused = 0;
 	if (++d->gen == 0) {
 		memset(d->map, 0, d->mapcap * sizeof(*d->map));
@@ -1118,7 +1302,7 @@ static unsigned dpor_pick(struct pcsim__strategy *base, struct pcsim_world *w,
 	struct dpor *d = (struct dpor *)base;
 	size_t di = d->depth++;
 	bool data = data_kind != NULL;
-	if (data && d->open)
+	if (data && d->open && !d->prefix)
 		d->steps.v[d->steps.n - 1].data = true;
 	if (di < d->nodes.n) {
 		struct node *nd = &d->nodes.v[di];
@@ -1334,10 +1518,37 @@ static int next_option(struct dpor *d, struct node *nd)
 	return -1;
 }
 
+/*
+ * The next execution replays decisions [0, @i) and takes another option at @i: every step
+ * before the one that decision @i (a scheduling decision) chose is the same, so the record
+ * keeps them. Under a data decision the step it was made in differs, and the sleep set the
+ * next new decision starts from is filtered by the steps after the last scheduling decision:
+ * the record goes back to that decision's step.
+ */
+static void keep_prefix(struct dpor *d, size_t i)
+{
+	size_t x = i + 1;
+	while (x-- > 0)
+		if (!d->nodes.v[x].data)
+			break;
+	if (x == SIZE_MAX || d->nodes.v[x].step < 0 || (size_t)d->nodes.v[x].step >= d->steps.n)
+		return;
+	/* rewound when the next execution begins: the record stays whole until then
+	 * (pcsim__dpor_trace_hash()) */
+	d->resume = d->nodes.v[x].step;
+}
+
 static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
 {
 	struct dpor *d = (struct dpor *)base;
 	step_close(d);
+	if (d->prefix) {
+		/* Over within the kept prefix (a replay that stopped early): its steps are the
+		 * first pfx_steps of the record. */
+		d->prefix = false;
+		rewind_to(d, d->pfx_steps);
+	}
+	d->resume = -1;
 	if (w->por == &d->rec)
 		w->por = NULL;
 	if (!d->shape && d->depth) {
@@ -1406,6 +1617,8 @@ static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
 			fprintf(stderr, " entry %u\n", nd->nsl_entry);
 		}
 		if (next >= 0) {
+			if (!d->noincr)
+				keep_prefix(d, i);
 			nd->chosen = (uint16_t)next;
 			nd->step = -1;
 			return;
