@@ -198,18 +198,6 @@ static bool dfs_exhausted(const struct pcsim__strategy *s)
 	return ((const struct dfs *)s)->dfs_done;
 }
 
-/* sum over j <= r of C(L, j) a^j: the ways to spend at most @r preemptions over @L more
- * decisions of @a preempting options each (what an option leaves of the tree below it). */
-static double dfs_ways(double r, double L, double a)
-{
-	double t = 1, sum = 1;
-	for (double j = 1; j <= r && L - j + 1 > 0; j++) {
-		t *= (L - j + 1) / j * a;
-		sum += t;
-	}
-	return sum;
-}
-
 /*
  * How far along the search is (docs/explore.md, "How far along is a search"): after end(), the
  * stack is the path of the next execution, and at each level the alternatives before the one
@@ -221,11 +209,12 @@ static double dfs_ways(double r, double L, double a)
  * alike; but under a preemption bound the alternative that does not preempt keeps the budget
  * and holds nearly all of the tree, so equal weights call a bound-1 search of pagecache-general
  * 1e-40 done after 100,000 executions. Each alternative is weighed instead by the ways it
- * leaves to spend the rest of the budget over the decisions still to come (dfs_ways(), with
- * the first execution's length, share of preemption decisions and their width; equal weights
- * when no option preempts). The weights of a decision never change, so the estimate is 0 at the
- * start, 1 at the end and never decreases (a backtrack replaces a subtree's partial share by
- * its whole share); it stays biased where subtrees differ in ways the weights do not see.
+ * leaves to spend the rest of the budget over the decisions still to come (pcsim__budget_ways(),
+ * with the first execution's length, share of preemption decisions and their width; equal
+ * weights when no option preempts). The weights of a decision never change, so the estimate is
+ * 0 at the start, 1 at the end and never decreases (a backtrack replaces a subtree's partial
+ * share by its whole share); it stays biased where subtrees differ in ways the weights do not
+ * see.
  * Reads the stack only; the search itself is untouched.
  */
 static double dfs_progress(const struct pcsim__strategy *base)
@@ -248,7 +237,7 @@ static double dfs_progress(const struct pcsim__strategy *base)
 				continue;
 			double wt = 1;
 			if (s->shape && s->bound != PCSIM_PREEMPTION_UNBOUNDED)
-				wt = dfs_ways((double)s->bound - r->pre_before - c,
+				wt = pcsim__budget_ways((double)s->bound - r->pre_before - c,
 					      left > 0 ? left : 0, s->shape_a);
 			all += wt;
 			if (k < r->k)

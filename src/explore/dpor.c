@@ -1633,18 +1633,6 @@ static bool dpor_exhausted(const struct pcsim__strategy *s)
 	return ((const struct dpor *)s)->finished && !((const struct dpor *)s)->oom;
 }
 
-/* sum over j <= r of C(L, j) a^j: the ways to spend at most @r preemptions over @L more
- * decisions of @a preempting options each (dfs.c's weights). */
-static double dpor_ways(double r, double L, double a)
-{
-	double t = 1, sum = 1;
-	for (double j = 1; j <= r && L - j + 1 > 0; j++) {
-		t *= (L - j + 1) / j * a;
-		sum += t;
-	}
-	return sum;
-}
-
 /*
  * How far along the search is, roughly (docs/explore.md, "How far along is a search"): DFS's
  * online estimate over the decision stack (dfs.c, dfs_progress(): each alternative weighed by
@@ -1674,8 +1662,8 @@ static double dpor_progress(const struct pcsim__strategy *base)
 				continue;
 			double wt = 1;
 			if (d->shape && !d->unbounded)
-				wt = dpor_ways((double)d->bound - nd->pre_before - c,
-					       left > 0 ? left : 0, d->shape_a);
+				wt = pcsim__budget_ways((double)d->bound - nd->pre_before - c,
+								left > 0 ? left : 0, d->shape_a);
 			all += wt;
 			if (dn)
 				finished += wt;

@@ -20,9 +20,9 @@
  * preemption at the first decisions and almost never reaches the leaves that preempt late, so
  * the picks are weighted instead (importance sampling; any weights keep the estimate unbiased):
  * where free and preempting options are both allowed, by the ways each leaves to spend the rest
- * of the budget (ways()); and, half and half with that prior, by what the probes before brought
- * back from below each option - of a decision that probes passed more than once (the learnt
- * tree), and per depth and budget left for the free/preempting split (the strata). Where every
+ * of the budget (pcsim__budget_ways(), explore_int.h); and, half and half with that prior, by
+ * what the probes before brought back from below each option - of a decision that probes
+ * passed more than once (the learnt tree), and per depth and budget left for the free/preempting split (the strata). Where every
  * node at a depth branches alike every probe gives the exact count. docs/explore.md,
  * "Estimating a search", has the figures and the limits (heavy tails).
  *
@@ -97,20 +97,6 @@ struct est {
 	/* over the probes before this one: preemption decisions, their preempting options */
 	uint64_t done, pdec_sum, alt_sum;
 };
-
-/*
- * sum over j <= r of C(L, j) a^j: roughly how many ways there are to spend at most @r
- * preemptions over @L more preemption decisions of @a preempting options each.
- */
-static double ways(double r, double L, double a)
-{
-	double t = 1, sum = 1;
-	for (double j = 1; j <= r && L - j + 1 > 0; j++) {
-		t *= (L - j + 1) / j * a;
-		sum += t;
-	}
-	return sum;
-}
 
 /* What option @i of a decision costs against the bound: dfs.c's rule. */
 static inline unsigned est_cost(const struct pcsim__opt *opts, unsigned i, int cur)
@@ -215,17 +201,17 @@ static inline unsigned est_pick(struct pcsim__strategy *base, struct pcsim_world
 		/*
 		 * A preemption spends the budget, so the free option's subtree is far larger
 		 * than each preempting one's, and uniform picks would spend it at once and almost
-		 * never reach the leaves that preempt late. Weigh the options by the ways()
-		 * each leaves, with the number of preemption decisions still to come and their
-		 * width learnt from the probes before.
+		 * never reach the leaves that preempt late. Weigh the options by the ways each
+		 * leaves (pcsim__budget_ways()), with the number of preemption decisions still to
+		 * come and their width learnt from the probes before.
 		 */
 		double left = (double)e->pdec_sum / (double)e->done - (double)e->pdec;
 		double a = (double)e->alt_sum / (double)(e->pdec_sum ? e->pdec_sum : 1);
 		double r = (double)e->bound - (double)e->pre;
 		if (left < 0)
 			left = 0;
-		wf = ways(r, left, a);
-		wc = ways(r - 1, left, a);
+		wf = pcsim__budget_ways(r, left, a);
+		wc = pcsim__budget_ways(r - 1, left, a);
 	}
 	uint32_t st = UINT32_MAX;
 	if (nfree && ncost && !e->uniform) {
@@ -235,7 +221,7 @@ static inline unsigned est_pick(struct pcsim__strategy *base, struct pcsim_world
 			st = (uint32_t)k;
 		const struct stratum *t = st != UINT32_MAX ? &e->strata[st] : NULL;
 		if (t && t->count[0] >= 8 && t->count[1] >= 8 && t->sum[0] > 0 && t->sum[1] > 0) {
-			/* learnt: half the ways() split, half what was seen here */
+			/* learnt: half the budget_ways() split, half what was seen here */
 			double lf = t->sum[0] / t->count[0], lc = t->sum[1] / t->count[1];
 			double bt = nfree * wf + ncost * wc, lt = nfree * lf + ncost * lc;
 			wf = 0.5 * wf / bt + 0.5 * lf / lt;

@@ -162,6 +162,21 @@ bool pcsim__strategy_begin(struct pcsim__strategy *s, struct pcsim_world *w);
 void pcsim__strategy_end(struct pcsim__strategy *s, struct pcsim_world *w);
 bool pcsim__strategy_exhausted(const struct pcsim__strategy *s);
 bool pcsim__strategy_diverged(const struct pcsim__strategy *s, char *msg, size_t len);
+/*
+ * The progress hooks' weight of an alternative (dfs.c, dfs_progress()): sum over j <= @r of
+ * C(@L, j) @a^j, the ways to spend at most @r more preemptions over @L more decisions of @a
+ * preempting options each.
+ */
+static inline double pcsim__budget_ways(double r, double L, double a)
+{
+	double t = 1, sum = 1;
+	for (double j = 1; j <= r && L - j + 1 > 0; j++) {
+		t *= (L - j + 1) / j * a;
+		sum += t;
+	}
+	return sum;
+}
+
 /* The strategy's progress hook, or -1 when it has none (explore_int.h ops.progress). */
 static inline double pcsim__strategy_progress(const struct pcsim__strategy *s)
 {
