@@ -713,9 +713,26 @@ static inline void pcsim__world_unlock(struct pcsim_world *w)
 		w->ops->unlock(w);
 }
 
+/* sim/sched.c: the scheduler of the sim backend (sim/sim.h says more). */
+void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur);
+
+/*
+ * A preemption point of @c. The sim backend's is reached without the ops table (one compare
+ * instead of two indirect calls per step; pcsim__sim_point() in sim/sim.h is the same test):
+ * a task's first point is not a decision of its own, later ones ask the scheduler.
+ */
 static inline void pcsim__point(struct pcsim__ctx *c)
 {
-	c->w->ops->point(c->w, c);
+	struct pcsim_world *w = c->w;
+	if (__builtin_expect(w->ops == &pcsim__sim_ops, 1)) {
+		if (__builtin_expect(c->fresh, 0)) {
+			c->fresh = false;
+			return;
+		}
+		pcsim__sim_dispatch(w, c);
+		return;
+	}
+	w->ops->point(w, c);
 }
 
 /* A fresh PCT priority from the world's chooser (0 without one). */
@@ -776,7 +793,25 @@ static inline void pcsim__rq_del(struct pcsim_world *w, const struct pcsim__ctx 
 }
 
 /* Common helper: the current context, failing loudly when there is none. */
-struct pcsim__ctx *pcsim__need_ctx(const char *fn);
-struct pcsim_task *pcsim__need_task(const char *fn);
+struct pcsim__ctx *pcsim__need_ctx_slow(const char *fn);
+struct pcsim_task *pcsim__need_task_slow(const char *fn);
+
+/* The calling context, or NULL with the misuse reported (world.c: the slow paths). */
+static inline struct pcsim__ctx *pcsim__need_ctx(const char *fn)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (__builtin_expect(c != NULL, 1))
+		return c;
+	return pcsim__need_ctx_slow(fn);
+}
+
+/* The calling task, or NULL with the misuse reported (setup, an atomic context). */
+static inline struct pcsim_task *pcsim__need_task(const char *fn)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (__builtin_expect(c && c->kind == PCSIM_CTX_TASK, 1))
+		return (struct pcsim_task *)c;
+	return pcsim__need_task_slow(fn);
+}
 
 #endif /* PCSIM_SCHED_INT_H */

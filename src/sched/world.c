@@ -458,7 +458,7 @@ void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len)
 					e->name, e->cpu);
 }
 
-struct pcsim__ctx *pcsim__need_ctx(const char *fn)
+struct pcsim__ctx *pcsim__need_ctx_slow(const char *fn)
 {
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (!c) {
@@ -474,9 +474,9 @@ struct pcsim__ctx *pcsim__need_ctx(const char *fn)
 	return c;
 }
 
-struct pcsim_task *pcsim__need_task(const char *fn)
+struct pcsim_task *pcsim__need_task_slow(const char *fn)
 {
-	struct pcsim__ctx *c = pcsim__need_ctx(fn);
+	struct pcsim__ctx *c = pcsim__need_ctx_slow(fn);
 	if (!c)
 		return NULL;
 	if (c->kind != PCSIM_CTX_TASK) {
