@@ -713,8 +713,29 @@ static inline void pcsim__world_unlock(struct pcsim_world *w)
 		w->ops->unlock(w);
 }
 
-/* sim/sched.c: the scheduler of the sim backend (sim/sim.h says more). */
+/* sim/sched.c: the scheduler of the sim backend (sim/sim.h says more), and the two halves of
+ * its run_exec around the main context's first dispatch. */
 void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur);
+void pcsim__sim_exec_start(struct pcsim_world *w);
+void pcsim__sim_exec_over(struct pcsim_world *w);
+
+/*
+ * Run the execution set up in @w (w->ops->run_exec). On the sim backend the main context's
+ * dispatch is called from the caller's own frame: while the execution's fibers run, every
+ * frame between the caller and the switch is suspended, and each of their returns afterwards
+ * is mispredicted (the return-stack predictor holds the fibers' calls), so there is one frame
+ * fewer to return through.
+ */
+static inline void pcsim__run_exec(struct pcsim_world *w)
+{
+	if (__builtin_expect(w->ops == &pcsim__sim_ops, 1)) {
+		pcsim__sim_exec_start(w);
+		pcsim__sim_dispatch(w, NULL);
+		pcsim__sim_exec_over(w);
+		return;
+	}
+	w->ops->run_exec(w);
+}
 
 /*
  * A preemption point of @c. The sim backend's is reached without the ops table (one compare

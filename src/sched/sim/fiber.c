@@ -180,12 +180,12 @@ static void stack_clean(void *stack, size_t size)
 }
 
 #if defined(PCSIM_FIBER_ASM)
-void pcsim__fiber_swap(void **save_sp, void *new_sp);
-void pcsim__fiber_start(void **save_sp, void *top, void (*entry)(void *), void *arg);
+void pcsim__fiber_swap(void **save_sp, void *new_sp, void *top, void (*entry)(void *),
+		       void *arg);
 
 /*
- * Nothing is written on the stack: the first switch to @f (sp still NULL) calls @entry on it
- * (pcsim__fiber_start), later ones resume it where it switched out.
+ * Nothing is written on the stack: the first switch to @f (sp still NULL) calls @entry on it,
+ * later ones resume it where it switched out (fiber_x86_64.S).
  */
 void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*entry)(void *),
 		       void *arg)
@@ -194,6 +194,7 @@ void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*
 	f->sp = NULL;
 	f->entry = entry;
 	f->arg = arg;
+	f->top = (void *)(((uintptr_t)stack + size) & ~(uintptr_t)15);
 	f->stack = stack;
 	f->stack_size = size;
 	f->sp_hint = (char *)stack + size;
@@ -203,12 +204,7 @@ void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*
 
 static inline void fiber_jump(struct pcsim__fiber *from, struct pcsim__fiber *to)
 {
-	if (__builtin_expect(to->sp != NULL, 1))
-		pcsim__fiber_swap(&from->sp, to->sp);
-	else
-		pcsim__fiber_start(&from->sp,
-				   (void *)(((uintptr_t)to->stack + to->stack_size) & ~(uintptr_t)15),
-				   to->entry, to->arg);
+	pcsim__fiber_swap(&from->sp, to->sp, to->top, to->entry, to->arg);
 }
 
 void pcsim__fiber_switch(struct pcsim__fiber *from, struct pcsim__fiber *to, bool from_dies)

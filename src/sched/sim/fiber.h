@@ -44,6 +44,7 @@ struct pcsim__fiber {
 	void *sp;		/* while switched out; NULL until first switched to */
 	void (*entry)(void *);	/* what the first switch calls, on the fiber's stack */
 	void *arg;
+	void *top;		/* where the first switch puts the stack pointer */
 #else
 	ucontext_t uc;
 #endif

@@ -766,11 +766,14 @@ void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
  */
 static void wd_exec(struct pcsim_world *w, bool running);
 
-void pcsim__sim_run_exec(struct pcsim_world *w)
+void pcsim__sim_exec_start(struct pcsim_world *w)
 {
 	pcsim__tls_ctx = NULL;
 	wd_exec(w, true);
-	pcsim__sim_dispatch(w, NULL);
+}
+
+void pcsim__sim_exec_over(struct pcsim_world *w)
+{
 	/* Back in the main context: the execution is over. */
 	wd_exec(w, false);
 	pcsim__tls_ctx = NULL;
@@ -801,6 +804,14 @@ void pcsim__sim_run_exec(struct pcsim_world *w)
 		}
 	}
 	stacks_recycle(w);
+}
+
+/* The backend's run_exec; pcsim__run_exec() (sched_int.h) does the same inline. */
+void pcsim__sim_run_exec(struct pcsim_world *w)
+{
+	pcsim__sim_exec_start(w);
+	pcsim__sim_dispatch(w, NULL);
+	pcsim__sim_exec_over(w);
 }
 
 uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_t n)
