@@ -47,10 +47,11 @@ void pcsim_do_exit(void)
 	if (n)
 		pcsim__trace_locked(w, &t->ctx, &pcsim__tk_tw_run, 0, (uint64_t)n, 0, NULL);
 	pcsim__trace_locked(w, &t->ctx, &pcsim__tk_exit, 0, 0, 0, NULL);
-	if (sim)
+	if (sim) {
 		pcsim__sim_rcu_ctx_exit(w, &t->ctx);
-	else
-		w->ops->rcu_ctx_exit(w, &t->ctx);
+		pcsim__sim_task_exit(w, t);
+	}
+	w->ops->rcu_ctx_exit(w, &t->ctx);
 	w->ops->task_exit(w, t);
 }
 

@@ -718,6 +718,20 @@ static inline void pcsim__world_unlock(struct pcsim_world *w)
 void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur);
 void pcsim__sim_exec_start(struct pcsim_world *w);
 void pcsim__sim_exec_over(struct pcsim_world *w);
+/* sim/core.c: the sim backend's task primitives (its ops table's entries), which the shared
+ * code calls directly on that backend (sim_direct()) so that LTO can inline them. */
+void pcsim__sim_task_created(struct pcsim_world *w, struct pcsim_task *t);
+void pcsim__sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long state, bool mb);
+int pcsim__sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_task *p,
+		    unsigned state, bool tr);
+void pcsim__sim_schedule(struct pcsim_world *w, struct pcsim_task *t);
+PCSIM_NORETURN void pcsim__sim_task_exit(struct pcsim_world *w, struct pcsim_task *t);
+
+/* Is @w on the sim backend (whose entries the shared code may call without the ops table)? */
+static inline bool pcsim__sim_direct(const struct pcsim_world *w)
+{
+	return __builtin_expect(w->ops == &pcsim__sim_ops, 1);
+}
 
 /*
  * Run the execution set up in @w (w->ops->run_exec). On the sim backend the main context's

@@ -43,7 +43,7 @@ static void sim_full_barrier(struct pcsim_world *w, struct pcsim__ctx *c)
 	pcsim__mm_full_barrier(w, c->cpu);
 }
 
-static void sim_task_created(struct pcsim_world *w, struct pcsim_task *t)
+void pcsim__sim_task_created(struct pcsim_world *w, struct pcsim_task *t)
 {
 	if (w->tracing)
 		pcsim_obj_name(&t->state, "T%u.state", t->ctx.id);
@@ -53,7 +53,7 @@ static void sim_task_created(struct pcsim_world *w, struct pcsim_task *t)
 	pcsim__sim_ctx_start(w, &t->ctx);
 }
 
-static void sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long state, bool mb)
+void pcsim__sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long state, bool mb)
 {
 	pcsim__sim_point(w, &t->ctx);
 	pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_W);
@@ -68,7 +68,7 @@ static void sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long stat
 	}
 }
 
-static int sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_task *p,
+int pcsim__sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_task *p,
 		    unsigned state, bool tr)
 {
 	if (c)
@@ -93,7 +93,7 @@ static int sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_ta
 	return 1;
 }
 
-static void sim_schedule(struct pcsim_world *w, struct pcsim_task *t)
+void pcsim__sim_schedule(struct pcsim_world *w, struct pcsim_task *t)
 {
 	/* __schedule() implies a full barrier. */
 	pcsim__mm_full_barrier(w, t->ctx.cpu);
@@ -174,7 +174,7 @@ static void sim_cpu_relax(struct pcsim_world *w, struct pcsim__ctx *c)
 	pcsim__mm_relax(w, c->cpu);
 }
 
-static PCSIM_NORETURN void sim_task_exit(struct pcsim_world *w, struct pcsim_task *t)
+PCSIM_NORETURN void pcsim__sim_task_exit(struct pcsim_world *w, struct pcsim_task *t)
 {
 	w->ex.nexited++;
 	pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W);
@@ -315,14 +315,14 @@ const struct pcsim__backend_ops pcsim__sim_ops = {
 	.violation = sim_violation,
 	.point = sim_point,
 	.full_barrier = sim_full_barrier,
-	.task_created = sim_task_created,
-	.set_state = sim_set_state,
-	.ttwu = sim_ttwu,
-	.schedule = sim_schedule,
+	.task_created = pcsim__sim_task_created,
+	.set_state = pcsim__sim_set_state,
+	.ttwu = pcsim__sim_ttwu,
+	.schedule = pcsim__sim_schedule,
 	.schedule_timeout = sim_schedule_timeout,
 	.task_sleeping = sim_task_sleeping,
 	.cpu_relax = sim_cpu_relax,
-	.task_exit = sim_task_exit,
+	.task_exit = pcsim__sim_task_exit,
 	.post_signal = sim_post_signal,
 	.task_work_kick = sim_task_work_kick,
 	.task_work_block = sim_task_work_block,
