@@ -40,7 +40,7 @@ static void sim_violation(struct pcsim_world *w)
 
 static void sim_full_barrier(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	pcsim__mm_full_barrier(w, c->cpu);
+	pcsim__mm_barrier(w, c->cpu);
 }
 
 void pcsim__sim_task_created(struct pcsim_world *w, struct pcsim_task *t)
@@ -49,7 +49,8 @@ void pcsim__sim_task_created(struct pcsim_world *w, struct pcsim_task *t)
 		pcsim_obj_name(&t->state, "T%u.state", t->ctx.id);
 	t->ctx.pct_prio = pcsim__prio(w);
 	t->ctx.pct_spurious_prio = pcsim__prio(w);
-	pcsim__mm_task_created(w, pcsim__tls_ctx, t->ctx.cpu);
+	if (pcsim__mm_buffered(w))
+		pcsim__mm_task_created(w, pcsim__tls_ctx, t->ctx.cpu);
 	pcsim__sim_ctx_start(w, &t->ctx);
 }
 
@@ -63,7 +64,7 @@ void pcsim__sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long stat
 	if (mb) {
 		/* smp_store_mb(): the barrier is its own step, so the store can be observed first. */
 		pcsim__sim_point(w, &t->ctx);
-		pcsim__mm_full_barrier(w, t->ctx.cpu);
+		pcsim__mm_barrier(w, t->ctx.cpu);
 		pcsim__trace_locked(w, &t->ctx, &pcsim__tk_fence, 0, PCSIM_FENCE_MB, 0, "smp_mb");
 	}
 }
@@ -72,7 +73,7 @@ int pcsim__sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_ta
 		    unsigned state, bool tr)
 {
 	if (c)
-		pcsim__mm_full_barrier(w, c->cpu);
+		pcsim__mm_barrier(w, c->cpu);
 	pcsim__por_mem(w, &p->state.pcsim_private_, sizeof(long), PCSIM_POR_R);
 	long s = (long)pcsim__mm_load(w, c, &p->state.pcsim_private_, sizeof(long));
 	if (!(s & (long)state)) {
@@ -96,7 +97,7 @@ int pcsim__sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_ta
 void pcsim__sim_schedule(struct pcsim_world *w, struct pcsim_task *t)
 {
 	/* __schedule() implies a full barrier. */
-	pcsim__mm_full_barrier(w, t->ctx.cpu);
+	pcsim__mm_barrier(w, t->ctx.cpu);
 	pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_R);
 	pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_R);
 	long s = (long)pcsim__mm_load(w, &t->ctx, &t->state.pcsim_private_, sizeof(long));
@@ -255,7 +256,7 @@ static void sim_spin_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 			     struct pcsim_spinlock *l, bool irqs)
 {
 	for (;;) {
-		pcsim__mm_full_barrier(w, c->cpu);
+		pcsim__mm_barrier(w, c->cpu);
 		pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_RW);
 		if (pcsim__raw_load(&l->locked.pcsim_private_, 4) == 0) {
 			pcsim__raw_store(&l->locked.pcsim_private_, 4, 1);
@@ -277,7 +278,7 @@ static bool sim_spin_trylock(struct pcsim_world *w, struct pcsim__ctx *c,
 			     struct pcsim_spinlock *l)
 {
 	pcsim__sim_point(w, c);
-	pcsim__mm_full_barrier(w, c->cpu);
+	pcsim__mm_barrier(w, c->cpu);
 	pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_RW);
 	bool got = pcsim__raw_load(&l->locked.pcsim_private_, 4) == 0;
 	if (got)

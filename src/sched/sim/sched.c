@@ -199,8 +199,10 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 				}
 				continue;
 			}
-			if (curr == cur)
-				ci = (int)n;
+			/* which CPU's current task is running is the strategy's random pick: no
+			 * branch on it (a select) */
+			ci = curr == cur ? (int)n : ci;
+			__asm__("" : "+r"(ci));
 			add_run(o, &n, curr);
 			if (curr->preempt_count || curr->irqs_off)
 				continue;
@@ -454,7 +456,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 				 * A context switch on this CPU: __schedule() takes the runqueue
 				 * lock (a locked RMW), so the CPU's store buffer drains.
 				 */
-				pcsim__mm_switch_barrier(w, t->cpu, t->fresh);
+				pcsim__mm_switch(w, t->cpu, t->fresh);
 				w->cpus[t->cpu].curr = t;
 			}
 			if (t == cur)
@@ -529,7 +531,7 @@ static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__ev
 	ev->ctx = c;
 	ev->state = EV_RUNNING;
 	/* Interrupt delivery is serializing on x86: the CPU's store buffer drains. */
-	pcsim__mm_full_barrier(w, (unsigned)ev->cpu);
+	pcsim__mm_barrier(w, (unsigned)ev->cpu);
 	w->cpus[ev->cpu].irq = c;
 	pcsim__sim_ctx_start(w, c);
 	switch_to(w, cur, c, cur && cur->run == CR_EXITED);
@@ -563,7 +565,7 @@ void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
 			w->cpus[c->cpu].curr = NULL;
 	} else if (w->cpus[c->cpu].irq == c) {
 		/* iret is serializing too. */
-		pcsim__mm_full_barrier(w, c->cpu);
+		pcsim__mm_barrier(w, c->cpu);
 		w->cpus[c->cpu].irq = NULL;
 	}
 	pcsim__sim_dispatch(w, c);

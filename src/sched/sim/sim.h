@@ -84,6 +84,20 @@ static inline bool pcsim__mm_buffered(const struct pcsim_world *w)
 {
 	return w->cfg.mem != PCSIM_MEM_SC;
 }
+/* pcsim__mm_full_barrier(), pcsim__mm_switch_barrier() and pcsim__mm_task_created() do nothing
+ * under sc: the scheduler and the task primitives call them through these, which test that
+ * inline (one compare instead of a call per barrier on the hot path). */
+static inline void pcsim__mm_barrier(struct pcsim_world *w, unsigned cpu)
+{
+	if (pcsim__mm_buffered(w))
+		pcsim__mm_full_barrier(w, cpu);
+}
+
+static inline void pcsim__mm_switch(struct pcsim_world *w, unsigned cpu, bool fresh)
+{
+	if (pcsim__mm_buffered(w))
+		pcsim__mm_switch_barrier(w, cpu, fresh);
+}
 struct pcsim__ctx *pcsim__stack_owner(struct pcsim_world *w, const void *p);
 /* ... and the accesses of struct pcsim__backend_ops */
 uint64_t pcsim__sim_load(struct pcsim__ctx *c, const void *p, unsigned size, enum pcsim_mo mo);
