@@ -216,6 +216,8 @@ int pcsim_try_to_wake_up(struct pcsim_task *p, unsigned state, int wake_flags)
 	if (!c || !p)
 		return 0;
 	pcsim__point(c);
+	if (pcsim__sim_direct(c->w))
+		return pcsim__sim_ttwu(c->w, c, p, state, true);
 	return pcsim__ttwu_nopoint(c->w, p, state, true);
 }
 

@@ -48,7 +48,8 @@ void pcsim_do_exit(void)
 		pcsim__trace_locked(w, &t->ctx, &pcsim__tk_tw_run, 0, (uint64_t)n, 0, NULL);
 	pcsim__trace_locked(w, &t->ctx, &pcsim__tk_exit, 0, 0, 0, NULL);
 	if (sim) {
-		pcsim__sim_rcu_ctx_exit(w, &t->ctx);
+		if (pcsim__sim_rcu_busy(w))
+			pcsim__sim_rcu_ctx_exit(w, &t->ctx);
 		pcsim__sim_task_exit(w, t);
 	}
 	w->ops->rcu_ctx_exit(w, &t->ctx);

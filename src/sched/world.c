@@ -333,6 +333,8 @@ int pcsim_exec_cleanup_register(struct pcsim_world *w, void (*fn)(struct pcsim_w
 void pcsim__exec_cleanups_run(struct pcsim_world *w)
 {
 	struct pcsim__cleanup *c = w->ex.cleanups;
+	if (!c)
+		return;		/* the usual case: nothing registered, nothing to ask the backend */
 	w->ex.cleanups = NULL;
 	/*
 	 * Threads of an execution that could not be torn down may still use what the hooks would

@@ -124,5 +124,12 @@ void pcsim__sim_call_rcu(struct pcsim_world *w, struct pcsim__ctx *c,
 			 void (*func)(struct pcsim_callback_head *head));
 void pcsim__sim_rcu_barrier(struct pcsim_world *w, struct pcsim_task *t);
 void pcsim__sim_rcu_ctx_exit(struct pcsim_world *w, struct pcsim__ctx *c);
+/* Has pcsim__sim_rcu_ctx_exit() anything to do? Its grace-period advance records a read of the
+ * RCU state for dpor and then looks at the waiters and callbacks: with no recorder, no waiter
+ * and no callback it does nothing (the exit path skips the call then). */
+static inline bool pcsim__sim_rcu_busy(const struct pcsim_world *w)
+{
+	return w->por || w->ex.ngp_waiters || w->ex.rcu_cbs;
+}
 
 #endif /* PCSIM_SIM_SIM_H */
