@@ -199,10 +199,8 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 				}
 				continue;
 			}
-			/* which CPU's current task is running is the strategy's random pick: no
-			 * branch on it (a select) */
-			ci = curr == cur ? (int)n : ci;
-			__asm__("" : "+r"(ci));
+			if (curr == cur)
+				ci = (int)n;
 			add_run(o, &n, curr);
 			if (curr->preempt_count || curr->irqs_off)
 				continue;
