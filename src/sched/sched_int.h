@@ -433,11 +433,29 @@ struct pcsim_world {
 
 	/* threads backend */
 	struct pcsim__thr_world *thr;
+
+	/*
+	 * sim: the options of the step being decided (sim/sched.c). One buffer per world, which
+	 * runs on one thread: the options are dead once the step is under way (a dispatch that
+	 * switches away returns as soon as it resumes; one that fires an event enumerates again),
+	 * so no two dispatches use it at once. Not thread-local storage: see PCSIM_TLS_IE.
+	 */
+	struct pcsim__opt opts[PCSIM_MAX_OPTS];
 };
 
+/*
+ * The engine's hot thread-locals use the initial-exec TLS model: in the shared library the
+ * default (dynamic) model calls __tls_get_addr() on every access, which cost the micro model
+ * a sixth of its time. Initial-exec needs the library's TLS block in the static TLS area: true
+ * when a program links the library, and when it is dlopen()ed as long as the block fits in
+ * the C library's reserve for that (a few pointers here; large per-thread buffers such as the
+ * dispatch's options live in the world instead).
+ */
+#define PCSIM_TLS_IE __attribute__((tls_model("initial-exec")))
+
 /* The calling context (sim: the running fiber; threads: the calling thread). */
-extern _Thread_local struct pcsim__ctx *pcsim__tls_ctx;
-extern _Thread_local struct pcsim_world *pcsim__tls_world;	/* set during setup/finish */
+extern _Thread_local struct pcsim__ctx *pcsim__tls_ctx PCSIM_TLS_IE;
+extern _Thread_local struct pcsim_world *pcsim__tls_world PCSIM_TLS_IE;	/* setup/finish */
 
 static inline struct pcsim_world *cur_world(void)
 {

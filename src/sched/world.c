@@ -10,8 +10,8 @@
 
 #include "sched_int.h"
 
-_Thread_local struct pcsim__ctx *pcsim__tls_ctx;
-_Thread_local struct pcsim_world *pcsim__tls_world;
+_Thread_local struct pcsim__ctx *pcsim__tls_ctx PCSIM_TLS_IE;
+_Thread_local struct pcsim_world *pcsim__tls_world PCSIM_TLS_IE;
 
 const struct pcsim_config *pcsim_world_config(const struct pcsim_world *w)
 {
@@ -334,7 +334,7 @@ void pcsim__exec_cleanups_run(struct pcsim_world *w)
 {
 	struct pcsim__cleanup *c = w->ex.cleanups;
 	if (!c)
-		return;		/* the usual case: nothing registered, nothing to ask the backend */
+		return;		/* the usual case: nothing registered, no backend to ask */
 	w->ex.cleanups = NULL;
 	/*
 	 * Threads of an execution that could not be torn down may still use what the hooks would

@@ -26,7 +26,7 @@
 
 #include "sim/sim.h"
 
-static _Thread_local struct pcsim__fiber *switch_from;
+static _Thread_local struct pcsim__fiber *switch_from PCSIM_TLS_IE;
 
 static void wd_expired(struct pcsim_world *w, struct pcsim__ctx *cur);
 
@@ -390,17 +390,9 @@ static void por_step(struct pcsim_world *w, const struct pcsim__opt *o, unsigned
  * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
  * execution is over and control goes back to the main context.
  */
-/*
- * The options of the step being decided. One buffer per OS thread, not an 8 KiB array in every
- * dispatch frame on every fiber stack: a sim world runs on one thread, and the options are dead
- * once the step is under way (a dispatch that switches away returns as soon as it resumes; one
- * that fires an event enumerates again), so no two dispatches ever use it at once.
- */
-static _Thread_local struct pcsim__opt dispatch_opts[PCSIM_MAX_OPTS];
-
 void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
-	struct pcsim__opt *opts = dispatch_opts;
+	struct pcsim__opt *opts = w->opts;	/* sched_int.h, struct pcsim_world */
 	for (;;) {
 		wd_beat(w, cur);
 		/* The step that led here is over (before the invariants, which are no step). */
