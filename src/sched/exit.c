@@ -28,7 +28,7 @@ void pcsim_do_exit(void)
 		pcsim_fail("exit-rcu", "task %s exits inside an RCU read-side critical section",
 			   t->name);
 	pcsim__point(&t->ctx);
-	bool sim = w->ops == &pcsim__sim_ops;
+	bool sim = pcsim__sim_direct(w);
 	/* exit_task_work(): run what is queued, then refuse new work. */
 	int n = 0;
 	if (sim && !t->task_works) {

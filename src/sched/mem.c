@@ -42,7 +42,7 @@ uint64_t pcsim__load(const void *p, unsigned size, enum pcsim_mo mo)
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (!c)
 		return pcsim__raw_load(p, size & 0xffu);
-	if (__builtin_expect(c->w->ops == &pcsim__sim_ops, 1))
+	if (pcsim__sim_direct(c->w))
 		return pcsim__sim_load(c, p, size, mo);
 	return c->w->ops->load(c, p, size, mo);
 }
@@ -52,7 +52,7 @@ void pcsim__store(void *p, unsigned size, uint64_t v, enum pcsim_mo mo)
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (!c)
 		pcsim__raw_store(p, size & 0xffu, v);
-	else if (__builtin_expect(c->w->ops == &pcsim__sim_ops, 1))
+	else if (pcsim__sim_direct(c->w))
 		pcsim__sim_store(c, p, size, v, mo);
 	else
 		c->w->ops->store(c, p, size, v, mo);
@@ -95,7 +95,7 @@ uint64_t pcsim__rmw(void *p, unsigned size, enum pcsim_rmw_op op, uint64_t opera
 			pcsim__raw_store(p, size, nv);
 		return old;
 	}
-	if (__builtin_expect(c->w->ops == &pcsim__sim_ops, 1))
+	if (pcsim__sim_direct(c->w))
 		return pcsim__sim_rmw(c, p, size, op, operand, operand2, mo);
 	return c->w->ops->rmw(c, p, size, op, operand, operand2, mo);
 }

@@ -760,7 +760,7 @@ static inline bool pcsim__sim_direct(const struct pcsim_world *w)
  */
 static inline void pcsim__run_exec(struct pcsim_world *w)
 {
-	if (__builtin_expect(w->ops == &pcsim__sim_ops, 1)) {
+	if (pcsim__sim_direct(w)) {
 		pcsim__sim_exec_start(w);
 		pcsim__sim_dispatch(w, NULL);
 		pcsim__sim_exec_over(w);
@@ -777,7 +777,7 @@ static inline void pcsim__run_exec(struct pcsim_world *w)
 static inline void pcsim__point(struct pcsim__ctx *c)
 {
 	struct pcsim_world *w = c->w;
-	if (__builtin_expect(w->ops == &pcsim__sim_ops, 1)) {
+	if (pcsim__sim_direct(w)) {
 		if (__builtin_expect(c->fresh, 0)) {
 			c->fresh = false;
 			return;
