@@ -65,32 +65,52 @@ static bool begin_one(struct pcsim_world *w, struct pcsim__strategy *s, uint64_t
 	return pcsim__strategy_begin(s, w);
 }
 
-/* Run execution @index in @w (begun with begin_one). */
-static void run_one(struct pcsim_world *w, const struct pcsim_program *prog, uint64_t index)
+/* setup() of the execution begun in @w, and finish() after it ran: an execution that cannot go
+ * on in them (pcsim__setup_escape()) leaves them here with its outcome set, as a task stops in
+ * the call that failed. Out of line (setjmp), and over before the execution runs. */
+static __attribute__((noinline)) void run_setup(struct pcsim_world *w,
+						const struct pcsim_program *prog)
 {
-	(void)index;
-	w->prog = prog;
-	pcsim__tls_world = w;
-	pcsim__tls_ctx = NULL;
-	/* An execution that cannot go on in setup or finish (pcsim__setup_escape()) leaves them
-	 * here with its outcome set, as a task stops in the call that failed. */
 	jmp_buf escape;
 	if (setjmp(escape) == 0) {
 		w->escape = &escape;
 		prog->setup(w, prog->arg);
 	}
 	w->escape = NULL;
-	if (w->ex.outcome == PCSIM_OUTCOME_OK)
-		w->ops->run_exec(w);
-	if (w->ex.outcome == PCSIM_OUTCOME_OK && prog->finish) {
-		w->ex.in_finish = true;
-		if (setjmp(escape) == 0) {
-			w->escape = &escape;
-			prog->finish(w, prog->arg);
-		}
-		w->escape = NULL;
-		w->ex.in_finish = false;
+}
+
+static __attribute__((noinline)) void run_finish(struct pcsim_world *w,
+						 const struct pcsim_program *prog)
+{
+	jmp_buf escape;
+	w->ex.in_finish = true;
+	if (setjmp(escape) == 0) {
+		w->escape = &escape;
+		prog->finish(w, prog->arg);
 	}
+	w->escape = NULL;
+	w->ex.in_finish = false;
+}
+
+/*
+ * Run execution @index in @w (begun with begin_one). Inlined into its callers: on the sim
+ * backend the frames that called run_exec are suspended while the execution's fibers run, and
+ * each of their returns afterwards is predicted from the fibers' calls, not theirs (one
+ * misprediction per frame and execution).
+ */
+static inline __attribute__((always_inline)) void run_one(struct pcsim_world *w,
+							  const struct pcsim_program *prog,
+							  uint64_t index)
+{
+	(void)index;
+	w->prog = prog;
+	pcsim__tls_world = w;
+	pcsim__tls_ctx = NULL;
+	run_setup(w, prog);
+	if (w->ex.outcome == PCSIM_OUTCOME_OK)
+		pcsim__run_exec(w);
+	if (w->ex.outcome == PCSIM_OUTCOME_OK && prog->finish)
+		run_finish(w, prog);
 	/* Whatever the outcome: what the execution allocated outside the arena goes now. */
 	pcsim__exec_cleanups_run(w);
 	pcsim__tls_world = NULL;

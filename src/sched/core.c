@@ -88,7 +88,10 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	w->cpus[t->ctx.cpu].tasks_tail = &t->ctx.next_on_cpu;
 	pcsim__rq_add(w, &t->ctx);	/* sim's runnable set (unused by threads) */
 	pcsim__world_unlock(w);
-	w->ops->task_created(w, t);
+	if (pcsim__sim_direct(w))
+		pcsim__sim_task_created(w, t);
+	else
+		w->ops->task_created(w, t);
 	return t;
 }
 
@@ -148,7 +151,10 @@ static void store_state(struct pcsim_task *t, long state, bool mb)
 	struct pcsim_world *w = t->ctx.w;
 	if (w->cfg.inject & PCSIM_INJECT_SCS_NO_MB)
 		mb = false;	/* test-only: the classic missing barrier */
-	w->ops->set_state(w, t, state, mb);
+	if (pcsim__sim_direct(w))
+		pcsim__sim_set_state(w, t, state, mb);
+	else
+		w->ops->set_state(w, t, state, mb);
 }
 
 void pcsim_set_current_state(long state)
@@ -198,6 +204,8 @@ long pcsim_get_current_state(void)
  */
 int pcsim__ttwu_nopoint(struct pcsim_world *w, struct pcsim_task *p, unsigned state, bool tr)
 {
+	if (pcsim__sim_direct(w))
+		return pcsim__sim_ttwu(w, pcsim__tls_ctx, p, state, tr);
 	return w->ops->ttwu(w, pcsim__tls_ctx, p, state, tr);
 }
 
@@ -208,6 +216,8 @@ int pcsim_try_to_wake_up(struct pcsim_task *p, unsigned state, int wake_flags)
 	if (!c || !p)
 		return 0;
 	pcsim__point(c);
+	if (pcsim__sim_direct(c->w))
+		return pcsim__sim_ttwu(c->w, c, p, state, true);
 	return pcsim__ttwu_nopoint(c->w, p, state, true);
 }
 
@@ -240,7 +250,10 @@ void pcsim_schedule(void)
 			   "BUG: scheduling while atomic: %s, preempt_count=%d, irqs %s",
 			   t->name, t->ctx.preempt_count, t->ctx.irqs_off ? "off" : "on");
 	pcsim__point(&t->ctx);
-	w->ops->schedule(w, t);
+	if (pcsim__sim_direct(w))
+		pcsim__sim_schedule(w, t);
+	else
+		w->ops->schedule(w, t);
 	t->wchan[0] = 0;
 }
 

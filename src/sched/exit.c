@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "sched_int.h"
+#include "sim/sim.h"
 
 void pcsim_do_exit(void)
 {
@@ -27,11 +28,30 @@ void pcsim_do_exit(void)
 		pcsim_fail("exit-rcu", "task %s exits inside an RCU read-side critical section",
 			   t->name);
 	pcsim__point(&t->ctx);
+	bool sim = pcsim__sim_direct(w);
 	/* exit_task_work(): run what is queued, then refuse new work. */
-	int n = pcsim__task_work_run_locked(t, true);
+	int n = 0;
+	if (sim && !t->task_works) {
+		/*
+		 * Nothing queued (the usual exit), on the sim backend where nothing can queue
+		 * work meanwhile: what pcsim__task_work_run_locked() would find, without its
+		 * loop and locking (the same footprint for dpor).
+		 */
+		pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_W);
+		t->notify_signal = false;
+		t->notify_resume = false;
+		t->works_exited = true;
+	} else {
+		n = pcsim__task_work_run_locked(t, true);
+	}
 	if (n)
 		pcsim__trace_locked(w, &t->ctx, &pcsim__tk_tw_run, 0, (uint64_t)n, 0, NULL);
 	pcsim__trace_locked(w, &t->ctx, &pcsim__tk_exit, 0, 0, 0, NULL);
+	if (sim) {
+		if (pcsim__sim_rcu_busy(w))
+			pcsim__sim_rcu_ctx_exit(w, &t->ctx);
+		pcsim__sim_task_exit(w, t);
+	}
 	w->ops->rcu_ctx_exit(w, &t->ctx);
 	w->ops->task_exit(w, t);
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "sched_int.h"
+#include "sim/sim.h"
 
 const char *const pcsim__mo_names[] = { "once", "acquire", "release", "full" };
 const char *const pcsim__rmw_names[] = { "add", "or", "and", "xor", "xchg", "cmpxchg" };
@@ -32,13 +33,17 @@ const char *const pcsim__fence_names[] = { "smp_mb", "smp_rmb", "smp_wmb",
 					   "smp_mb__before_atomic", "smp_mb__after_atomic" };
 
 /* ---------------------------------------------------------------------------------------------
- * Entry points. Outside any context (setup, finish) they access memory directly.
+ * Entry points. Outside any context (setup, finish) they access memory directly. The sim
+ * backend's accesses are called directly rather than through the ops table: one compare and a
+ * direct call (which LTO may inline) instead of an indirect call on every shared access.
  */
 uint64_t pcsim__load(const void *p, unsigned size, enum pcsim_mo mo)
 {
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (!c)
 		return pcsim__raw_load(p, size & 0xffu);
+	if (pcsim__sim_direct(c->w))
+		return pcsim__sim_load(c, p, size, mo);
 	return c->w->ops->load(c, p, size, mo);
 }
 
@@ -47,6 +52,8 @@ void pcsim__store(void *p, unsigned size, uint64_t v, enum pcsim_mo mo)
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (!c)
 		pcsim__raw_store(p, size & 0xffu, v);
+	else if (pcsim__sim_direct(c->w))
+		pcsim__sim_store(c, p, size, v, mo);
 	else
 		c->w->ops->store(c, p, size, v, mo);
 }
@@ -88,6 +95,8 @@ uint64_t pcsim__rmw(void *p, unsigned size, enum pcsim_rmw_op op, uint64_t opera
 			pcsim__raw_store(p, size, nv);
 		return old;
 	}
+	if (pcsim__sim_direct(c->w))
+		return pcsim__sim_rmw(c, p, size, op, operand, operand2, mo);
 	return c->w->ops->rmw(c, p, size, op, operand, operand2, mo);
 }
 

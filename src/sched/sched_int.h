@@ -433,11 +433,29 @@ struct pcsim_world {
 
 	/* threads backend */
 	struct pcsim__thr_world *thr;
+
+	/*
+	 * sim: the options of the step being decided (sim/sched.c). One buffer per world, which
+	 * runs on one thread: the options are dead once the step is under way (a dispatch that
+	 * switches away returns as soon as it resumes; one that fires an event enumerates again),
+	 * so no two dispatches use it at once. Not thread-local storage: see PCSIM_TLS_IE.
+	 */
+	struct pcsim__opt opts[PCSIM_MAX_OPTS];
 };
 
+/*
+ * The engine's hot thread-locals use the initial-exec TLS model: in the shared library the
+ * default (dynamic) model calls __tls_get_addr() on every access, which cost the micro model
+ * a sixth of its time. Initial-exec needs the library's TLS block in the static TLS area: true
+ * when a program links the library, and when it is dlopen()ed as long as the block fits in
+ * the C library's reserve for that (a few pointers here; large per-thread buffers such as the
+ * dispatch's options live in the world instead).
+ */
+#define PCSIM_TLS_IE __attribute__((tls_model("initial-exec")))
+
 /* The calling context (sim: the running fiber; threads: the calling thread). */
-extern _Thread_local struct pcsim__ctx *pcsim__tls_ctx;
-extern _Thread_local struct pcsim_world *pcsim__tls_world;	/* set during setup/finish */
+extern _Thread_local struct pcsim__ctx *pcsim__tls_ctx PCSIM_TLS_IE;
+extern _Thread_local struct pcsim_world *pcsim__tls_world PCSIM_TLS_IE;	/* setup/finish */
 
 static inline struct pcsim_world *cur_world(void)
 {
@@ -713,9 +731,61 @@ static inline void pcsim__world_unlock(struct pcsim_world *w)
 		w->ops->unlock(w);
 }
 
+/* sim/sched.c: the scheduler of the sim backend (sim/sim.h says more), and the two halves of
+ * its run_exec around the main context's first dispatch. */
+void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur);
+void pcsim__sim_exec_start(struct pcsim_world *w);
+void pcsim__sim_exec_over(struct pcsim_world *w);
+/* sim/core.c: the sim backend's task primitives (its ops table's entries), which the shared
+ * code calls directly on that backend (sim_direct()) so that LTO can inline them. */
+void pcsim__sim_task_created(struct pcsim_world *w, struct pcsim_task *t);
+void pcsim__sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long state, bool mb);
+int pcsim__sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_task *p,
+		    unsigned state, bool tr);
+void pcsim__sim_schedule(struct pcsim_world *w, struct pcsim_task *t);
+PCSIM_NORETURN void pcsim__sim_task_exit(struct pcsim_world *w, struct pcsim_task *t);
+
+/* Is @w on the sim backend (whose entries the shared code may call without the ops table)? */
+static inline bool pcsim__sim_direct(const struct pcsim_world *w)
+{
+	return __builtin_expect(w->ops == &pcsim__sim_ops, 1);
+}
+
+/*
+ * Run the execution set up in @w (w->ops->run_exec). On the sim backend the main context's
+ * dispatch is called from the caller's own frame: while the execution's fibers run, every
+ * frame between the caller and the switch is suspended, and each of their returns afterwards
+ * is mispredicted (the return-stack predictor holds the fibers' calls), so there is one frame
+ * fewer to return through.
+ */
+static inline void pcsim__run_exec(struct pcsim_world *w)
+{
+	if (pcsim__sim_direct(w)) {
+		pcsim__sim_exec_start(w);
+		pcsim__sim_dispatch(w, NULL);
+		pcsim__sim_exec_over(w);
+		return;
+	}
+	w->ops->run_exec(w);
+}
+
+/*
+ * A preemption point of @c. The sim backend's is reached without the ops table (one compare
+ * instead of two indirect calls per step; pcsim__sim_point() in sim/sim.h is the same test):
+ * a task's first point is not a decision of its own, later ones ask the scheduler.
+ */
 static inline void pcsim__point(struct pcsim__ctx *c)
 {
-	c->w->ops->point(c->w, c);
+	struct pcsim_world *w = c->w;
+	if (pcsim__sim_direct(w)) {
+		if (__builtin_expect(c->fresh, 0)) {
+			c->fresh = false;
+			return;
+		}
+		pcsim__sim_dispatch(w, c);
+		return;
+	}
+	w->ops->point(w, c);
 }
 
 /* A fresh PCT priority from the world's chooser (0 without one). */
@@ -776,7 +846,25 @@ static inline void pcsim__rq_del(struct pcsim_world *w, const struct pcsim__ctx 
 }
 
 /* Common helper: the current context, failing loudly when there is none. */
-struct pcsim__ctx *pcsim__need_ctx(const char *fn);
-struct pcsim_task *pcsim__need_task(const char *fn);
+struct pcsim__ctx *pcsim__need_ctx_slow(const char *fn);
+struct pcsim_task *pcsim__need_task_slow(const char *fn);
+
+/* The calling context, or NULL with the misuse reported (world.c: the slow paths). */
+static inline struct pcsim__ctx *pcsim__need_ctx(const char *fn)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (__builtin_expect(c != NULL, 1))
+		return c;
+	return pcsim__need_ctx_slow(fn);
+}
+
+/* The calling task, or NULL with the misuse reported (setup, an atomic context). */
+static inline struct pcsim_task *pcsim__need_task(const char *fn)
+{
+	struct pcsim__ctx *c = pcsim__tls_ctx;
+	if (__builtin_expect(c && c->kind == PCSIM_CTX_TASK, 1))
+		return (struct pcsim_task *)c;
+	return pcsim__need_task_slow(fn);
+}
 
 #endif /* PCSIM_SCHED_INT_H */

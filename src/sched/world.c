@@ -10,8 +10,8 @@
 
 #include "sched_int.h"
 
-_Thread_local struct pcsim__ctx *pcsim__tls_ctx;
-_Thread_local struct pcsim_world *pcsim__tls_world;
+_Thread_local struct pcsim__ctx *pcsim__tls_ctx PCSIM_TLS_IE;
+_Thread_local struct pcsim_world *pcsim__tls_world PCSIM_TLS_IE;
 
 const struct pcsim_config *pcsim_world_config(const struct pcsim_world *w)
 {
@@ -333,6 +333,8 @@ int pcsim_exec_cleanup_register(struct pcsim_world *w, void (*fn)(struct pcsim_w
 void pcsim__exec_cleanups_run(struct pcsim_world *w)
 {
 	struct pcsim__cleanup *c = w->ex.cleanups;
+	if (!c)
+		return;		/* the usual case: nothing registered, no backend to ask */
 	w->ex.cleanups = NULL;
 	/*
 	 * Threads of an execution that could not be torn down may still use what the hooks would
@@ -458,7 +460,7 @@ void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len)
 					e->name, e->cpu);
 }
 
-struct pcsim__ctx *pcsim__need_ctx(const char *fn)
+struct pcsim__ctx *pcsim__need_ctx_slow(const char *fn)
 {
 	struct pcsim__ctx *c = pcsim__tls_ctx;
 	if (!c) {
@@ -474,9 +476,9 @@ struct pcsim__ctx *pcsim__need_ctx(const char *fn)
 	return c;
 }
 
-struct pcsim_task *pcsim__need_task(const char *fn)
+struct pcsim_task *pcsim__need_task_slow(const char *fn)
 {
-	struct pcsim__ctx *c = pcsim__need_ctx(fn);
+	struct pcsim__ctx *c = pcsim__need_ctx_slow(fn);
 	if (!c)
 		return NULL;
 	if (c->kind != PCSIM_CTX_TASK) {

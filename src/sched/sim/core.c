@@ -40,20 +40,21 @@ static void sim_violation(struct pcsim_world *w)
 
 static void sim_full_barrier(struct pcsim_world *w, struct pcsim__ctx *c)
 {
-	pcsim__mm_full_barrier(w, c->cpu);
+	pcsim__mm_barrier(w, c->cpu);
 }
 
-static void sim_task_created(struct pcsim_world *w, struct pcsim_task *t)
+void pcsim__sim_task_created(struct pcsim_world *w, struct pcsim_task *t)
 {
 	if (w->tracing)
 		pcsim_obj_name(&t->state, "T%u.state", t->ctx.id);
 	t->ctx.pct_prio = pcsim__prio(w);
 	t->ctx.pct_spurious_prio = pcsim__prio(w);
-	pcsim__mm_task_created(w, pcsim__tls_ctx, t->ctx.cpu);
+	if (pcsim__mm_buffered(w))
+		pcsim__mm_task_created(w, pcsim__tls_ctx, t->ctx.cpu);
 	pcsim__sim_ctx_start(w, &t->ctx);
 }
 
-static void sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long state, bool mb)
+void pcsim__sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long state, bool mb)
 {
 	pcsim__sim_point(w, &t->ctx);
 	pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_W);
@@ -63,16 +64,16 @@ static void sim_set_state(struct pcsim_world *w, struct pcsim_task *t, long stat
 	if (mb) {
 		/* smp_store_mb(): the barrier is its own step, so the store can be observed first. */
 		pcsim__sim_point(w, &t->ctx);
-		pcsim__mm_full_barrier(w, t->ctx.cpu);
+		pcsim__mm_barrier(w, t->ctx.cpu);
 		pcsim__trace_locked(w, &t->ctx, &pcsim__tk_fence, 0, PCSIM_FENCE_MB, 0, "smp_mb");
 	}
 }
 
-static int sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_task *p,
+int pcsim__sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_task *p,
 		    unsigned state, bool tr)
 {
 	if (c)
-		pcsim__mm_full_barrier(w, c->cpu);
+		pcsim__mm_barrier(w, c->cpu);
 	pcsim__por_mem(w, &p->state.pcsim_private_, sizeof(long), PCSIM_POR_R);
 	long s = (long)pcsim__mm_load(w, c, &p->state.pcsim_private_, sizeof(long));
 	if (!(s & (long)state)) {
@@ -93,10 +94,10 @@ static int sim_ttwu(struct pcsim_world *w, struct pcsim__ctx *c, struct pcsim_ta
 	return 1;
 }
 
-static void sim_schedule(struct pcsim_world *w, struct pcsim_task *t)
+void pcsim__sim_schedule(struct pcsim_world *w, struct pcsim_task *t)
 {
 	/* __schedule() implies a full barrier. */
-	pcsim__mm_full_barrier(w, t->ctx.cpu);
+	pcsim__mm_barrier(w, t->ctx.cpu);
 	pcsim__por_mem(w, &t->state.pcsim_private_, sizeof(long), PCSIM_POR_R);
 	pcsim__por_obj(w, POR_TASKF, t->ctx.id, PCSIM_POR_R);
 	long s = (long)pcsim__mm_load(w, &t->ctx, &t->state.pcsim_private_, sizeof(long));
@@ -174,7 +175,7 @@ static void sim_cpu_relax(struct pcsim_world *w, struct pcsim__ctx *c)
 	pcsim__mm_relax(w, c->cpu);
 }
 
-static PCSIM_NORETURN void sim_task_exit(struct pcsim_world *w, struct pcsim_task *t)
+PCSIM_NORETURN void pcsim__sim_task_exit(struct pcsim_world *w, struct pcsim_task *t)
 {
 	w->ex.nexited++;
 	pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W);
@@ -255,7 +256,7 @@ static void sim_spin_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 			     struct pcsim_spinlock *l, bool irqs)
 {
 	for (;;) {
-		pcsim__mm_full_barrier(w, c->cpu);
+		pcsim__mm_barrier(w, c->cpu);
 		pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_RW);
 		if (pcsim__raw_load(&l->locked.pcsim_private_, 4) == 0) {
 			pcsim__raw_store(&l->locked.pcsim_private_, 4, 1);
@@ -277,7 +278,7 @@ static bool sim_spin_trylock(struct pcsim_world *w, struct pcsim__ctx *c,
 			     struct pcsim_spinlock *l)
 {
 	pcsim__sim_point(w, c);
-	pcsim__mm_full_barrier(w, c->cpu);
+	pcsim__mm_barrier(w, c->cpu);
 	pcsim__por_mem(w, &l->locked.pcsim_private_, 4, PCSIM_POR_RW);
 	bool got = pcsim__raw_load(&l->locked.pcsim_private_, 4) == 0;
 	if (got)
@@ -315,14 +316,14 @@ const struct pcsim__backend_ops pcsim__sim_ops = {
 	.violation = sim_violation,
 	.point = sim_point,
 	.full_barrier = sim_full_barrier,
-	.task_created = sim_task_created,
-	.set_state = sim_set_state,
-	.ttwu = sim_ttwu,
-	.schedule = sim_schedule,
+	.task_created = pcsim__sim_task_created,
+	.set_state = pcsim__sim_set_state,
+	.ttwu = pcsim__sim_ttwu,
+	.schedule = pcsim__sim_schedule,
 	.schedule_timeout = sim_schedule_timeout,
 	.task_sleeping = sim_task_sleeping,
 	.cpu_relax = sim_cpu_relax,
-	.task_exit = sim_task_exit,
+	.task_exit = pcsim__sim_task_exit,
 	.post_signal = sim_post_signal,
 	.task_work_kick = sim_task_work_kick,
 	.task_work_block = sim_task_work_block,

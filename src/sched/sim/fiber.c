@@ -180,29 +180,31 @@ static void stack_clean(void *stack, size_t size)
 }
 
 #if defined(PCSIM_FIBER_ASM)
-void pcsim__fiber_swap(void **save_sp, void *new_sp);
-void pcsim__fiber_trampoline(void);
+void pcsim__fiber_swap(void **save_sp, void *new_sp, void *top, void (*entry)(void *),
+		       void *arg);
 
+/*
+ * Nothing is written on the stack: the first switch to @f (sp still NULL) calls @entry on it,
+ * later ones resume it where it switched out (fiber_x86_64.S).
+ */
 void pcsim__fiber_init(struct pcsim__fiber *f, void *stack, size_t size, void (*entry)(void *),
 		       void *arg)
 {
-	uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
-	void **sp = (void **)top;
-
-	stack_clean(stack, size);	/* before the first words are written at its top */
-	*--sp = (void *)(uintptr_t)pcsim__fiber_trampoline;	/* ret target */
-	*--sp = NULL;		/* rbp */
-	*--sp = NULL;		/* rbx */
-	*--sp = (void *)(uintptr_t)entry;	/* r12 */
-	*--sp = arg;		/* r13 */
-	*--sp = NULL;		/* r14 */
-	*--sp = NULL;		/* r15 */
-	f->sp = sp;
+	stack_clean(stack, size);
+	f->sp = NULL;
+	f->entry = entry;
+	f->arg = arg;
+	f->top = (void *)(((uintptr_t)stack + size) & ~(uintptr_t)15);
 	f->stack = stack;
 	f->stack_size = size;
 	f->sp_hint = (char *)stack + size;
 	f->asan_fake = NULL;
 	tsan_fiber_init(f, stack);
+}
+
+static inline void fiber_jump(struct pcsim__fiber *from, struct pcsim__fiber *to)
+{
+	pcsim__fiber_swap(&from->sp, to->sp, to->top, to->entry, to->arg);
 }
 
 void pcsim__fiber_switch(struct pcsim__fiber *from, struct pcsim__fiber *to, bool from_dies)
@@ -214,14 +216,14 @@ void pcsim__fiber_switch(struct pcsim__fiber *from, struct pcsim__fiber *to, boo
 	__sanitizer_start_switch_fiber(from_dies ? NULL : &from->asan_fake,
 				       to->stack ? to->stack : to->asan_bottom,
 				       to->stack ? to->stack_size : to->asan_size);
-	pcsim__fiber_swap(&from->sp, to->sp);
+	fiber_jump(from, to);
 	/* Resumed: tell ASan which stack we came from (its bounds are unused). */
 	const void *bottom;
 	size_t size;
 	__sanitizer_finish_switch_fiber(from->asan_fake, &bottom, &size);
 #else
 	(void)from_dies;
-	pcsim__fiber_swap(&from->sp, to->sp);
+	fiber_jump(from, to);
 #endif
 }
 

@@ -3,7 +3,8 @@
  * fiber.h - user-level contexts for the sim backend.
  *
  * On x86-64 the switch is six pushes, a stack swap and six pops (fiber_x86_64.S): no system
- * call, no signal-mask save (swapcontext costs an rt_sigprocmask per switch). Elsewhere it
+ * call, no signal-mask save (swapcontext costs an rt_sigprocmask per switch). A fiber's first
+ * switch calls its entry on the new stack instead (nothing is prepared on the stack). Elsewhere it
  * falls back to ucontext. Every switch is annotated for AddressSanitizer
  * (__sanitizer_start_switch_fiber / __sanitizer_finish_switch_fiber) so ASan follows the stacks,
  * and for ThreadSanitizer (__tsan_switch_to_fiber): each fiber has a TSan context of its own,
@@ -40,7 +41,10 @@
 
 struct pcsim__fiber {
 #if defined(PCSIM_FIBER_ASM)
-	void *sp;
+	void *sp;		/* while switched out; NULL until first switched to */
+	void (*entry)(void *);	/* what the first switch calls, on the fiber's stack */
+	void *arg;
+	void *top;		/* where the first switch puts the stack pointer */
 #else
 	ucontext_t uc;
 #endif

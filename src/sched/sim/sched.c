@@ -26,7 +26,7 @@
 
 #include "sim/sim.h"
 
-static _Thread_local struct pcsim__fiber *switch_from;
+static _Thread_local struct pcsim__fiber *switch_from PCSIM_TLS_IE;
 
 static void wd_expired(struct pcsim_world *w, struct pcsim__ctx *cur);
 
@@ -390,17 +390,9 @@ static void por_step(struct pcsim_world *w, const struct pcsim__opt *o, unsigned
  * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
  * execution is over and control goes back to the main context.
  */
-/*
- * The options of the step being decided. One buffer per OS thread, not an 8 KiB array in every
- * dispatch frame on every fiber stack: a sim world runs on one thread, and the options are dead
- * once the step is under way (a dispatch that switches away returns as soon as it resumes; one
- * that fires an event enumerates again), so no two dispatches ever use it at once.
- */
-static _Thread_local struct pcsim__opt dispatch_opts[PCSIM_MAX_OPTS];
-
 void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
-	struct pcsim__opt *opts = dispatch_opts;
+	struct pcsim__opt *opts = w->opts;	/* sched_int.h, struct pcsim_world */
 	for (;;) {
 		wd_beat(w, cur);
 		/* The step that led here is over (before the invariants, which are no step). */
@@ -454,7 +446,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 				 * A context switch on this CPU: __schedule() takes the runqueue
 				 * lock (a locked RMW), so the CPU's store buffer drains.
 				 */
-				pcsim__mm_switch_barrier(w, t->cpu, t->fresh);
+				pcsim__mm_switch(w, t->cpu, t->fresh);
 				w->cpus[t->cpu].curr = t;
 			}
 			if (t == cur)
@@ -529,7 +521,7 @@ static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__ev
 	ev->ctx = c;
 	ev->state = EV_RUNNING;
 	/* Interrupt delivery is serializing on x86: the CPU's store buffer drains. */
-	pcsim__mm_full_barrier(w, (unsigned)ev->cpu);
+	pcsim__mm_barrier(w, (unsigned)ev->cpu);
 	w->cpus[ev->cpu].irq = c;
 	pcsim__sim_ctx_start(w, c);
 	switch_to(w, cur, c, cur && cur->run == CR_EXITED);
@@ -563,7 +555,7 @@ void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
 			w->cpus[c->cpu].curr = NULL;
 	} else if (w->cpus[c->cpu].irq == c) {
 		/* iret is serializing too. */
-		pcsim__mm_full_barrier(w, c->cpu);
+		pcsim__mm_barrier(w, c->cpu);
 		w->cpus[c->cpu].irq = NULL;
 	}
 	pcsim__sim_dispatch(w, c);
@@ -766,11 +758,14 @@ void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
  */
 static void wd_exec(struct pcsim_world *w, bool running);
 
-void pcsim__sim_run_exec(struct pcsim_world *w)
+void pcsim__sim_exec_start(struct pcsim_world *w)
 {
 	pcsim__tls_ctx = NULL;
 	wd_exec(w, true);
-	pcsim__sim_dispatch(w, NULL);
+}
+
+void pcsim__sim_exec_over(struct pcsim_world *w)
+{
 	/* Back in the main context: the execution is over. */
 	wd_exec(w, false);
 	pcsim__tls_ctx = NULL;
@@ -801,6 +796,14 @@ void pcsim__sim_run_exec(struct pcsim_world *w)
 		}
 	}
 	stacks_recycle(w);
+}
+
+/* The backend's run_exec; pcsim__run_exec() (sched_int.h) does the same inline. */
+void pcsim__sim_run_exec(struct pcsim_world *w)
+{
+	pcsim__sim_exec_start(w);
+	pcsim__sim_dispatch(w, NULL);
+	pcsim__sim_exec_over(w);
 }
 
 uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_t n)

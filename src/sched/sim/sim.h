@@ -84,6 +84,20 @@ static inline bool pcsim__mm_buffered(const struct pcsim_world *w)
 {
 	return w->cfg.mem != PCSIM_MEM_SC;
 }
+/* pcsim__mm_full_barrier(), pcsim__mm_switch_barrier() and pcsim__mm_task_created() do nothing
+ * under sc: the scheduler and the task primitives call them through these, which test that
+ * inline (one compare instead of a call per barrier on the hot path). */
+static inline void pcsim__mm_barrier(struct pcsim_world *w, unsigned cpu)
+{
+	if (pcsim__mm_buffered(w))
+		pcsim__mm_full_barrier(w, cpu);
+}
+
+static inline void pcsim__mm_switch(struct pcsim_world *w, unsigned cpu, bool fresh)
+{
+	if (pcsim__mm_buffered(w))
+		pcsim__mm_switch_barrier(w, cpu, fresh);
+}
 struct pcsim__ctx *pcsim__stack_owner(struct pcsim_world *w, const void *p);
 /* ... and the accesses of struct pcsim__backend_ops */
 uint64_t pcsim__sim_load(struct pcsim__ctx *c, const void *p, unsigned size, enum pcsim_mo mo);
@@ -110,5 +124,12 @@ void pcsim__sim_call_rcu(struct pcsim_world *w, struct pcsim__ctx *c,
 			 void (*func)(struct pcsim_callback_head *head));
 void pcsim__sim_rcu_barrier(struct pcsim_world *w, struct pcsim_task *t);
 void pcsim__sim_rcu_ctx_exit(struct pcsim_world *w, struct pcsim__ctx *c);
+/* Has pcsim__sim_rcu_ctx_exit() anything to do? Its grace-period advance records a read of the
+ * RCU state for dpor and then looks at the waiters and callbacks: with no recorder, no waiter
+ * and no callback it does nothing (the exit path skips the call then). */
+static inline bool pcsim__sim_rcu_busy(const struct pcsim_world *w)
+{
+	return w->por || w->ex.ngp_waiters || w->ex.rcu_cbs;
+}
 
 #endif /* PCSIM_SIM_SIM_H */
