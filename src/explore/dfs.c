@@ -33,10 +33,7 @@ struct dfs {
 	size_t ncost, capcost;
 	bool dfs_done;
 	bool dfs_started;
-	/* the progress hook's picture of the tree, from the first execution: its decisions, the
-	 * share of them where an option preempts, and their preempting options on average */
-	bool shape;
-	double shape_d, shape_p, shape_a;
+	struct pcsim__tree_shape shape;	/* the first execution's, for dfs_progress() */
 };
 
 static int dfs_init(struct pcsim__strategy *s, const struct pcsim_explore_opts *o, char *err,
@@ -161,7 +158,7 @@ static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 {
 	(void)w;
 	struct dfs *s = (struct dfs *)base;
-	if (!s->shape && s->depth_now) {
+	if (!s->shape.known && s->depth_now) {
 		/* once: the first execution's shape, for dfs_progress() (reads, decides nothing) */
 		size_t pdec = 0, alt = 0, nd = s->depth_now < s->nrecs ? s->depth_now : s->nrecs;
 		for (size_t i = 0; i < nd; i++) {
@@ -171,10 +168,7 @@ static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 			pdec += c != 0;
 			alt += c;
 		}
-		s->shape = true;
-		s->shape_d = (double)nd;
-		s->shape_p = nd ? (double)pdec / (double)nd : 0;
-		s->shape_a = pdec ? (double)alt / (double)pdec : 1;
+		pcsim__tree_shape_set(&s->shape, nd, pdec, alt);
 	}
 	/* Drop decisions beyond what this execution reached (it may have ended early). */
 	if (s->nrecs > s->depth_now) {
@@ -222,35 +216,23 @@ static double dfs_progress(const struct pcsim__strategy *base)
 	const struct dfs *s = (const struct dfs *)base;
 	if (s->dfs_done)
 		return 1.0;
-	double f = 0, share = 1;
-	for (size_t i = 0; i < s->nrecs && share > 0; i++) {
+	struct pcsim__tree_progress t = { 0, 1, 0, 0, 0 };
+	for (size_t i = 0; i < s->nrecs; i++) {
 		const struct dfs_rec *r = &s->recs[i];
-		double left = s->shape_p * (s->shape_d - (double)i - 1);
-		double all = 0, finished = 0, taken = 0;
 		for (unsigned k = 0; k < r->n; k++) {
 			/* position k of the try order: the default, then 0..n-1 without it */
 			unsigned idx = r->dflt < 0 ? k
 				       : k == 0 ? (unsigned)r->dflt
 				       : k <= (unsigned)r->dflt ? k - 1 : k;
-			unsigned c = s->cost[r->costs + idx];
-			if (r->pre_before + c > s->bound)
-				continue;
-			double wt = 1;
-			if (s->shape && s->bound != PCSIM_PREEMPTION_UNBOUNDED)
-				wt = pcsim__budget_ways((double)s->bound - r->pre_before - c,
-					      left > 0 ? left : 0, s->shape_a);
-			all += wt;
-			if (k < r->k)
-				finished += wt;
-			else if (k == r->k)
-				taken = wt;
+			double wt = pcsim__progress_weight(&s->shape, s->bound, r->pre_before,
+							   s->cost[r->costs + idx], i);
+			if (wt > 0)
+				pcsim__progress_alt(&t, wt, k < r->k ? 1 : k == r->k ? 2 : 0);
 		}
-		if (all <= 0)
+		if (!pcsim__progress_level(&t))
 			break;
-		f += share * finished / all;
-		share *= taken / all;
 	}
-	return f < 1 ? f : 1;
+	return t.f < 1 ? t.f : 1;
 }
 
 PCSIM_STRATEGY_CHOOSER(dfs_choose, dfs_pick)

@@ -243,10 +243,7 @@ struct dpor {
 	bool full;		/* PCSIM_DPOR_FULL (tests): every option explored, as DFS does */
 	VEC(uint64_t) thash;
 	FILE *tf;		/* PCSIM_DPOR_TRACEFILE */
-	/* dpor_progress()'s picture of the tree, from the first execution: its decisions, the
-	 * share of them where an option preempts, and their preempting options on average */
-	bool shape;
-	double shape_d, shape_p, shape_a;
+	struct pcsim__tree_shape shape;	/* the first execution's, for dpor_progress() */
 };
 
 #define VGROW(d, vec, want)                                                               \
@@ -701,6 +698,16 @@ static int fpent_cmp(const void *a, const void *b)
 
 static void prefix_close(struct dpor *d);
 
+/* The 4-byte granules an access covers, [@lo, @hi] (a pseudo object: its key alone). */
+static inline void acc_granules(const struct acc *a, uint64_t *lo, uint64_t *hi)
+{
+	*lo = *hi = a->key;
+	if (a->size) {
+		*lo = a->key & ~3ull;
+		*hi = (a->key + a->size - 1) & ~3ull;
+	}
+}
+
 /* The recorded accesses of the open step become its footprint, clock and races. */
 static void step_close(struct dpor *d)
 {
@@ -725,11 +732,8 @@ static void step_close(struct dpor *d)
 	uint32_t last_slot = 0;
 	for (size_t i = 0; i < d->accs.n; i++) {
 		const struct acc *a = &d->accs.v[i];
-		uint64_t lo = a->key, hi = a->key;
-		if (a->size) {
-			lo = a->key & ~3ull;
-			hi = (a->key + a->size - 1) & ~3ull;
-		}
+		uint64_t lo, hi;
+		acc_granules(a, &lo, &hi);
 		for (uint64_t k = lo; k <= hi; k += 4) {
 			uint32_t slot = k == last_key ? last_slot : obj_slot(d, k);
 			if (slot == UINT32_MAX || !VGROW(d, d->fps, d->fps.n + 1))
@@ -930,11 +934,8 @@ static void prefix_close(struct dpor *d)
 	uint64_t last_key = UINT64_MAX;
 	for (size_t i = 0; i < d->accs.n; i++) {
 		const struct acc *a = &d->accs.v[i];
-		uint64_t lo = a->key, hi = a->key;
-		if (a->size) {
-			lo = a->key & ~3ull;
-			hi = (a->key + a->size - 1) & ~3ull;
-		}
+		uint64_t lo, hi;
+		acc_granules(a, &lo, &hi);
 		for (uint64_t k = lo; k <= hi; k += 4) {
 			if (k != last_key) {
 				if (!map_room(d))
@@ -1551,7 +1552,7 @@ static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
 	d->resume = -1;
 	if (w->por == &d->rec)
 		w->por = NULL;
-	if (!d->shape && d->depth) {
+	if (!d->shape.known && d->depth) {
 		/* once: the first execution's shape, for dpor_progress() (decides nothing) */
 		size_t pdec = 0, alt = 0, nd = d->depth < d->nodes.n ? d->depth : d->nodes.n;
 		for (size_t i = 0; i < nd; i++) {
@@ -1561,10 +1562,7 @@ static void dpor_end(struct pcsim__strategy *base, struct pcsim_world *w)
 			pdec += c != 0;
 			alt += c;
 		}
-		d->shape = true;
-		d->shape_d = (double)nd;
-		d->shape_p = nd ? (double)pdec / (double)nd : 0;
-		d->shape_a = pdec ? (double)alt / (double)pdec : 1;
+		pcsim__tree_shape_set(&d->shape, nd, pdec, alt);
 	}
 	if (d->traces && !d->oom)
 		trace_record(d);
@@ -1649,33 +1647,21 @@ static double dpor_progress(const struct pcsim__strategy *base)
 	struct dpor *d = (struct dpor *)base;	/* read only: the helpers take no const */
 	if (d->finished)
 		return 1.0;
-	double f = 0, share = 1;
-	for (size_t i = 0; i < d->nodes.n && share > 0; i++) {
+	struct pcsim__tree_progress t = { 0, 1, 0, 0, 0 };
+	unsigned bound = d->unbounded ? PCSIM_PREEMPTION_UNBOUNDED : d->bound;
+	for (size_t i = 0; i < d->nodes.n; i++) {
 		const struct node *nd = &d->nodes.v[i];
 		const uint64_t *done = done_bits(d, nd);
-		double left = d->shape_p * (d->shape_d - (double)i - 1);
-		double all = 0, finished = 0, taken = 0;
 		for (unsigned k = 0; k < nd->n; k++) {
-			bool dn = bit(done, k) && k != nd->chosen;
-			unsigned c = node_cost(d, nd, k);
-			if (nd->pre_before + c > d->bound)
-				continue;
-			double wt = 1;
-			if (d->shape && !d->unbounded)
-				wt = pcsim__budget_ways((double)d->bound - nd->pre_before - c,
-								left > 0 ? left : 0, d->shape_a);
-			all += wt;
-			if (dn)
-				finished += wt;
-			else if (k == nd->chosen)
-				taken = wt;
+			double wt = pcsim__progress_weight(&d->shape, bound, nd->pre_before,
+							   node_cost(d, nd, k), i);
+			if (wt > 0)
+				pcsim__progress_alt(&t, wt, k == nd->chosen ? 2 : bit(done, k) ? 1 : 0);
 		}
-		if (all <= 0)
+		if (!pcsim__progress_level(&t))
 			break;
-		f += share * finished / all;
-		share *= taken / all;
 	}
-	return f < 1 ? f : 1;
+	return t.f < 1 ? t.f : 1;
 }
 
 PCSIM_STRATEGY_CHOOSER(dpor_choose, dpor_pick)

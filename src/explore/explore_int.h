@@ -163,10 +163,28 @@ void pcsim__strategy_end(struct pcsim__strategy *s, struct pcsim_world *w);
 bool pcsim__strategy_exhausted(const struct pcsim__strategy *s);
 bool pcsim__strategy_diverged(const struct pcsim__strategy *s, char *msg, size_t len);
 /*
- * The progress hooks' weight of an alternative (dfs.c, dfs_progress()): sum over j <= @r of
- * C(@L, j) @a^j, the ways to spend at most @r more preemptions over @L more decisions of @a
- * preempting options each.
+ * The online fraction explored of a tree search (dfs.c, dfs_progress(); dpor.c): each level
+ * of the decision stack adds its finished alternatives' share of the level, times the share of
+ * the path above; an alternative weighs the ways it leaves to spend the rest of the preemption
+ * budget over the decisions still to come, as the first execution's shape predicts them.
  */
+struct pcsim__tree_shape {
+	bool known;
+	double d, p, a;	/* its decisions, the share of them with preempting options, their width */
+};
+
+/* The shape of an execution of @nd decisions, @pdec of them with @alt preempting options. */
+static inline void pcsim__tree_shape_set(struct pcsim__tree_shape *sh, size_t nd, size_t pdec,
+					 size_t alt)
+{
+	sh->known = true;
+	sh->d = (double)nd;
+	sh->p = nd ? (double)pdec / (double)nd : 0;
+	sh->a = pdec ? (double)alt / (double)pdec : 1;
+}
+
+/* sum over j <= @r of C(@L, j) @a^j: the ways to spend at most @r more preemptions over @L more
+ * decisions of @a preempting options each. */
 static inline double pcsim__budget_ways(double r, double L, double a)
 {
 	double t = 1, sum = 1;
@@ -175,6 +193,48 @@ static inline double pcsim__budget_ways(double r, double L, double a)
 		sum += t;
 	}
 	return sum;
+}
+
+struct pcsim__tree_progress {
+	double f, share;		/* the fraction so far; the share of the path so far */
+	double all, finished, taken;	/* the level under way */
+};
+
+/* The weight of an alternative of decision @level costing @cost, @pre spent above it; 0 when
+ * the bound excludes it (@bound: PCSIM_PREEMPTION_UNBOUNDED or above for none). */
+static inline double pcsim__progress_weight(const struct pcsim__tree_shape *sh, unsigned bound,
+					    unsigned pre, unsigned cost, size_t level)
+{
+	if (bound >= PCSIM_PREEMPTION_UNBOUNDED)
+		return 1;
+	if (pre + cost > bound)
+		return 0;
+	if (!sh->known)
+		return 1;
+	double left = sh->p * (sh->d - (double)level - 1);
+	return pcsim__budget_ways((double)bound - pre - cost, left > 0 ? left : 0, sh->a);
+}
+
+/* One alternative of the level under way: @state 1 finished, 2 the one taken, 0 neither. */
+static inline void pcsim__progress_alt(struct pcsim__tree_progress *t, double wt, int state)
+{
+	t->all += wt;
+	if (state == 1)
+		t->finished += wt;
+	else if (state == 2)
+		t->taken = wt;
+}
+
+/* The level is complete: fold it in; false when the levels below count for nothing. */
+static inline bool pcsim__progress_level(struct pcsim__tree_progress *t)
+{
+	bool go_on = t->all > 0;
+	if (go_on) {
+		t->f += t->share * t->finished / t->all;
+		t->share *= t->taken / t->all;
+	}
+	t->all = t->finished = t->taken = 0;
+	return go_on && t->share > 0;
 }
 
 /* The strategy's progress hook, or -1 when it has none (explore_int.h ops.progress). */
