@@ -320,6 +320,13 @@ if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
 		pagecache-general --strategy dpor --preemptions 1 --schedules 0)
 	set_tests_properties(dpor_general_bound1 PROPERTIES LABELS soak TIMEOUT 36000
 		PASS_REGULAR_EXPRESSION "no violation in [0-9]+ execution.*explored completely")
+	# The same bound with plain DFS, whose exact size is known (bench/README.md, 2026-12-05: 14.4
+	# minutes of one core in a release build): every execution and step, to the last.
+	add_test(NAME dfs_general_bound1 COMMAND $<TARGET_FILE:pcsim-cli> explore
+		pagecache-general --strategy dfs --preemptions 1 --schedules 0)
+	set_tests_properties(dfs_general_bound1 PROPERTIES LABELS soak TIMEOUT 36000
+		PASS_REGULAR_EXPRESSION
+		"no violation in 42916191 execution.s., 15482762599 steps .the bounded space was explored completely.")
 endif()
 # Issue 15, the ring at kernel=6.18 (docs/uring-current.md): the ring's suites again at that
 # profile (the cases pinned to 5.10 say what 6.18 does instead), the 6.18 rules, DEFER_TASKRUN,
