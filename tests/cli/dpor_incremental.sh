@@ -71,18 +71,17 @@ same() {
 	if [ "${kept:-0}" -gt 0 ]; then ok; else bad "$name: no step kept incrementally"; fi
 }
 
-same pg0 pagecache-general --preemptions 0 --schedules 400
-same pg1 pagecache-general --preemptions 1 --schedules 400
-same pgtso pagecache-general --mem tso --preemptions 1 --schedules 200
-same rasync uring-rasync --preemptions 1 --schedules 150
-same p6 uring-p6 --preemptions 2 --schedules 300
+same pg0 pagecache-general --preemptions 0 --schedules 200
+same pg1 pagecache-general --preemptions 1 --schedules 200
+same pgtso pagecache-general --mem tso --preemptions 1 --schedules 100
+same rasync uring-rasync --preemptions 1 --schedules 80
+same p6 uring-p6 --preemptions 2 --schedules 150
 same b13 uring-b13 --bug b13 --preemptions 1 --schedules 0
-same efd uring-eventfd --preemptions 1 --schedules 0
 same sbmb sb-mb --mem tso --preemptions unbounded --schedules 0
 same mlw1 micro-lost-wakeup --preemptions 1 --schedules 0
 same mlw micro-lost-wakeup --mem tso --spurious 1 --preemptions unbounded --schedules 0
-same eio eio.pcs --preemptions 1 --schedules 300
-same eio_unb eio.pcs --preemptions unbounded --schedules 200
+same eio eio.pcs --preemptions 1 --schedules 150
+same eio_unb eio.pcs --preemptions unbounded --schedules 100
 
 # PCSIM_DPOR_NOINCR=1 keeps nothing
 PCSIM_DPOR_NOINCR=1 PCSIM_DPOR_DEBUG=stats "$PCSIM" explore uring-eventfd --strategy dpor \
