@@ -118,5 +118,23 @@ if printf '%s\n' "$out" | grep -q '^ok 1 micro-fixed$'; then ok; else bad "--kta
 "$PCSIM" run micro-fixed --jobs 2 >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "run --jobs accepted"
 
+# On a terminal (script(1) gives one) --jobs shows the progress line; a tree search's carries the
+# fraction explored and an ETA (the worker furthest behind, marked rough), a random one's none.
+# (Before, the workers printed lines of their own - their slice's - over the parent's.)
+if command -v script >/dev/null 2>&1; then
+	script -qfec "'$PCSIM' explore pagecache-general --strategy dfs --preemptions 1 \
+		--schedules 6000 --jobs 2" /dev/null >"$TMP/tty_dfs.txt" 2>&1
+	if tr '\r' '\n' <"$TMP/tty_dfs.txt" | grep -aq 'schedules (.*% explored, ETA .*(rough)'; then ok; else
+		bad "--jobs dfs: no fraction in the progress line"; tail -c 400 "$TMP/tty_dfs.txt"
+	fi
+	script -qfec "'$PCSIM' explore pagecache-general --strategy random --schedules 6000 \
+		--jobs 2" /dev/null >"$TMP/tty_rnd.txt" 2>&1
+	if tr '\r' '\n' <"$TMP/tty_rnd.txt" | grep -aq 'schedules (' &&
+		! grep -aq 'explored, ETA' "$TMP/tty_rnd.txt"; then ok; else
+		bad "--jobs random: progress line missing or with a fraction"
+		tail -c 400 "$TMP/tty_rnd.txt"
+	fi
+fi
+
 echo "campaign: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -53,14 +53,17 @@ struct shared {
 	volatile sig_atomic_t stop;	/* the parent was asked to stop */
 	struct {
 		uint64_t executions, steps, failed;
+		uint64_t explored;	/* the slice's fraction explored in 1e-9, plus 1; 0: none */
 	} w[];
 };
 
-static void worker_progress(uint64_t executions, uint64_t steps, void *arg)
+static void worker_progress(const struct pcsim_progress *p, void *arg)
 {
-	uint64_t *c = arg;
-	__atomic_store_n(&c[0], executions, __ATOMIC_RELAXED);
-	__atomic_store_n(&c[1], steps, __ATOMIC_RELAXED);
+	uint64_t *c = arg;	/* the worker's executions, steps, failed, explored */
+	__atomic_store_n(&c[0], p->executions, __ATOMIC_RELAXED);
+	__atomic_store_n(&c[1], p->steps, __ATOMIC_RELAXED);
+	__atomic_store_n(&c[3], p->explored >= 0 ? (uint64_t)(p->explored * 1e9) + 1 : 0,
+			 __ATOMIC_RELAXED);
 }
 
 static int write_all(int fd, const void *p, size_t n)
@@ -260,7 +263,8 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 			o.slice_count = count * jobs;
 			o.slice_bound = &sh->bound;
 			o.stop = &sh->stop;
-			o.progress = worker_progress;
+			o.progress = NULL;
+			o.progress_ex = worker_progress;
 			o.progress_arg = &sh->w[j].executions;
 			int rc = pcsim_explore(prog, cfg, &o, &wr);
 			if (wr.outcome != PCSIM_OUTCOME_OK)
@@ -316,12 +320,27 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 		double t = now_s();
 		if (progress && t - last >= 0.25) {
 			uint64_t e = 0, s = 0, v = 0;
+			double xmin = 1;
+			unsigned nx = 0;
 			for (unsigned j = 0; j < started; j++) {
 				e += __atomic_load_n(&sh->w[j].executions, __ATOMIC_RELAXED);
 				s += __atomic_load_n(&sh->w[j].steps, __ATOMIC_RELAXED);
 				v += __atomic_load_n(&sh->w[j].failed, __ATOMIC_RELAXED);
+				uint64_t x = __atomic_load_n(&sh->w[j].explored, __ATOMIC_RELAXED);
+				if (x) {
+					double f = (double)(x - 1) * 1e-9;
+					xmin = f < xmin ? f : xmin;
+					nx++;
+				}
 			}
-			pcsim_cli_progress_line(e, s, v, t - t0, -1, false);
+			/*
+			 * A tree search's workers each walk the whole tree, skipping the others'
+			 * subtrees, and the campaign ends with the last of them: its fraction and
+			 * ETA are those of the worker furthest behind (by the estimates' weights a
+			 * worker that skips a heavy subtree looks far ahead of one that walks it).
+			 */
+			pcsim_cli_progress_line(e, s, v, t - t0, nx && nx == started ? xmin : -1,
+						true);
 			last = t;
 		}
 	}
