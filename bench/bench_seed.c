@@ -1186,16 +1186,22 @@ static int sd_write_svg(const struct sd_opts *o, const char *path)
 	}
 	SVG("</svg>\n");
 #undef SVG
-	bool ok = !ferror(svg);
-	ok = fclose(svg) == 0 && ok;	/* fclose() sets s and len */
-	int rc = ok ? pcsim_cmdline_write_file(path, s) : -1;
-	free(s);
-	return rc;
+	return bench_seed_svg_write(svg, &s, path);
 }
 
 /* ---------------------------------------------------------------------------------------------
  * For the scaling curves (bench_seed_sweep.c, bench_seed.h)
  */
+int bench_seed_svg_write(FILE *svg, char **s, const char *path)
+{
+	bool ok = !ferror(svg);
+	ok = fclose(svg) == 0 && ok;	/* fclose() sets *s */
+	int rc = ok ? pcsim_cmdline_write_file(path, *s) : -1;
+	free(*s);
+	*s = NULL;
+	return rc;
+}
+
 int bench_seed_model_leg(struct sd_opts *o, enum sd_leg leg)
 {
 	return sd_model_leg(o, leg);

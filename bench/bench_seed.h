@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <pcsim/pcsim.h>
 
@@ -80,6 +81,8 @@ struct sd_opts {
 /* bench_seed.c, for the sweep: the sim or threads leg at @o's settings (0, or an exit status;
  * the medians in o->leg[leg].med), and a JSON number (null for NaN and infinities). */
 int bench_seed_model_leg(struct sd_opts *o, enum sd_leg leg);
+/* Close @svg, an open_memstream() over *@s, and write *@s to @path (freed); 0 or -1. */
+int bench_seed_svg_write(FILE *svg, char **s, const char *path);
 void bench_seed_json_num(double v, int prec);
 /* ... and for the kernel points: the first @n of a fixed random permutation of @nblk blocks
  * (malloc'ed; NULL: no memory), the medians of @n runs, the file (created once, fsync'ed: 0 or

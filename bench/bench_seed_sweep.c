@@ -387,11 +387,7 @@ static int sd_sweep_svg(const struct sd_opts *o, const struct sw_kernel *K,
 		SVG("<text x=\"60\" y=\"%.0f\">%s</text>\n", H - 13, kline);
 	SVG("</svg>\n");
 #undef SVG
-	bool ok = !ferror(svg);
-	ok = fclose(svg) == 0 && ok;	/* fclose() sets s and len */
-	int rc = ok ? pcsim_cmdline_write_file(path, s) : -1;
-	free(s);
-	return rc;
+	return bench_seed_svg_write(svg, &s, path);
 }
 
 /* ---------------------------------------------------------------------------------------------
