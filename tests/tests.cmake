@@ -447,4 +447,7 @@ if(TARGET pcsim-cli)
 	add_test(NAME dpor_incremental COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/dpor_incremental.sh
 		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/dpor_incremental)
 	set_tests_properties(dpor_incremental PROPERTIES LABELS unit TIMEOUT 300)
+	add_test(NAME dfs_prefix COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/dfs_prefix.sh
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/dfs_prefix)
+	set_tests_properties(dfs_prefix PROPERTIES LABELS unit TIMEOUT 300)
 endif()

@@ -61,6 +61,22 @@ PCSIM_API int pcsim_invariant_register(struct pcsim_world *w, const char *name,
 				       int (*fn)(struct pcsim_world *w, void *arg), void *arg);
 
 /**
+ * pcsim_state_invariant_register - as pcsim_invariant_register(), for an invariant that is a
+ * function of the execution's state alone: its verdict after a step depends on nothing but the
+ * memory, tasks and model state there, and anything it keeps between calls (W1 keeps each wait
+ * queue's last list signature) is seeded again by a first call. A search that re-executes a
+ * decision prefix it has checked before (DFS: every execution but the first replays the previous
+ * one's decisions up to the one it changes) then skips it for the prefix's states, which are
+ * the previous execution's, and checks it from the last of them on (docs/explore.md, "What a
+ * replayed prefix skips"). An invariant that counts its calls, or compares a state with one
+ * more than a step away, must use pcsim_invariant_register(). Context: setup or any context of
+ * the execution. Return: 0, -EINVAL (@w or @fn NULL) or -ENOSPC.
+ */
+PCSIM_API int pcsim_state_invariant_register(struct pcsim_world *w, const char *name,
+					     int (*fn)(struct pcsim_world *w, void *arg),
+					     void *arg);
+
+/**
  * pcsim_forbid_access - from now on, a shared-memory access (load, store or read-modify-write)
  * by the calling context to [@addr, @addr + @size) stops the execution with a violation named
  * @what, until pcsim_allow_access(@addr). For rules of the form "after this point the caller

@@ -12,6 +12,7 @@
  * wakeups are free. No partial-order reduction yet.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "explore_int.h"
 
@@ -22,6 +23,8 @@ struct dfs_rec {
 	uint16_t chosen;
 	uint32_t pre_before;	/* preemptions spent before this decision */
 	uint32_t costs;		/* offset into cost bytes: 1 if option i would preempt */
+	uint64_t step;		/* the engine's step count at the decision */
+	bool more;		/* an alternative after the k-th is left within the bound */
 };
 
 struct dfs {
@@ -29,10 +32,12 @@ struct dfs {
 	unsigned bound;			/* preemption bound */
 	struct dfs_rec *recs;
 	size_t nrecs, caprecs, depth_now;
+	size_t nmore;			/* recs on the stack with .more */
 	uint8_t *cost;
 	size_t ncost, capcost;
 	bool dfs_done;
 	bool dfs_started;
+	bool check_all;			/* PCSIM_DFS_CHECK_ALL: check the replayed prefix too */
 	struct pcsim__tree_shape shape;	/* the first execution's, for dfs_progress() */
 };
 
@@ -41,6 +46,8 @@ static int dfs_init(struct pcsim__strategy *s, const struct pcsim_explore_opts *
 {
 	(void)err, (void)errlen;
 	((struct dfs *)s)->bound = o->preemption_bound;
+	const char *e = getenv("PCSIM_DFS_CHECK_ALL");
+	((struct dfs *)s)->check_all = e && *e && strcmp(e, "0") != 0;
 	return 0;
 }
 
@@ -51,35 +58,67 @@ static void dfs_fini(struct pcsim__strategy *s)
 	free(d->cost);
 }
 
+/*
+ * Every execution but the first re-executes the previous one's decisions up to the last on the
+ * stack, which it changes: the states before that decision's step are the previous execution's,
+ * whose invariants were checked (there, or in an execution before it by the same argument), so
+ * the invariants that depend on the state alone are checked from the state the decision is
+ * taken in on (docs/explore.md, "What a replayed prefix skips"). The engine's step count at each
+ * replayed decision is compared with the recorded one (dfs_pick()), so a prefix that does not
+ * replay step for step stops the search instead of skipping checks of states never seen.
+ */
 static bool dfs_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 {
-	(void)w;
 	struct dfs *d = (struct dfs *)s;
 	if (d->dfs_done)
 		return false;
 	d->depth_now = 0;
 	d->dfs_started = true;
+	if (d->nrecs && !d->check_all) {
+		uint64_t at = d->recs[d->nrecs - 1].step;
+		w->ex.inv_from = at ? at - 1 : 0;
+	}
 	return true;
+}
+
+/* The option tried k-th at @r: the default, then 0..n-1 without the default. */
+static inline unsigned try_idx(const struct dfs_rec *r, unsigned k)
+{
+	return r->dflt < 0 ? k : (k <= (unsigned)r->dflt ? k - 1 : k);
+}
+
+/* The first alternative after the k-th that the bound allows, or r->n. */
+static unsigned next_alt(const struct dfs *s, const struct dfs_rec *r)
+{
+	for (unsigned k = r->k + 1u; k < r->n; k++)
+		if (r->pre_before + s->cost[r->costs + try_idx(r, k)] <= s->bound)
+			return k;
+	return r->n;
+}
+
+/* Drop the recs from @depth on. */
+static void dfs_pop_to(struct dfs *s, size_t depth)
+{
+	while (s->nrecs > depth)
+		s->nmore -= s->recs[--s->nrecs].more;
+	s->ncost = s->nrecs ? s->recs[s->nrecs - 1].costs + s->recs[s->nrecs - 1].n : 0;
 }
 
 static bool dfs_backtrack(struct dfs *s)
 {
 	while (s->nrecs) {
 		struct dfs_rec *r = &s->recs[s->nrecs - 1];
-		for (unsigned k = r->k + 1u; k < r->n; k++) {
-			/* Try order: default, then 0..n-1 without the default. */
-			unsigned idx = (r->dflt < 0) ? k : (k <= (unsigned)r->dflt ? k - 1 : k);
-			if (r->dflt < 0)
-				idx = k;
-			if (r->pre_before + s->cost[r->costs + idx] <= s->bound) {
-				r->k = (uint16_t)k;
-				r->chosen = (uint16_t)idx;
-				s->ncost = r->costs + r->n;
-				return true;
-			}
+		unsigned k = next_alt(s, r);
+		if (k < r->n) {
+			r->k = (uint16_t)k;
+			r->chosen = (uint16_t)try_idx(r, k);
+			s->ncost = r->costs + r->n;
+			s->nmore -= r->more;
+			r->more = next_alt(s, r) < r->n;
+			s->nmore += r->more;
+			return true;
 		}
-		s->ncost = r->costs;
-		s->nrecs--;
+		dfs_pop_to(s, s->nrecs - 1);
 	}
 	return false;
 }
@@ -100,6 +139,14 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 				     "recorded (decision %zu): the program depends on something "
 				     "outside the engine",
 				     n, s->recs[d].n, d);
+			pick = 0;
+		} else if (s->recs[d].step != w->ex.step) {
+			pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "nondeterminism",
+				     "DFS prefix replay reached decision %zu at step %llu where "
+				     "it was recorded at step %llu: the program depends on "
+				     "something outside the engine",
+				     d, (unsigned long long)w->ex.step,
+				     (unsigned long long)s->recs[d].step);
 			pick = 0;
 		}
 		return pick;
@@ -132,18 +179,26 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 	r->chosen = (uint16_t)(cur >= 0 ? (unsigned)cur : 0);
 	r->pre_before = pre;
 	r->costs = (uint32_t)s->ncost;
+	r->step = w->ex.step;
 	/*
 	 * What a decision costs against the bound: taking another context's step, firing
 	 * an event or flushing a store buffer while the running context could have gone
 	 * on. Store-buffer flushes and event firings that nobody else can precede are
 	 * free, and so are data choices.
 	 */
-	for (unsigned i = 0; i < n; i++)
-		s->cost[s->ncost + i] = (cur >= 0 && i != (unsigned)cur &&
-					 opts[i].type != OPT_DATA && opts[i].type != OPT_SPURIOUS)
-						? 1
-						: 0;
+	unsigned free_alts = 0;	/* options but the default that cost nothing */
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t c = (cur >= 0 && i != (unsigned)cur && opts[i].type != OPT_DATA &&
+			     opts[i].type != OPT_SPURIOUS)
+				    ? 1
+				    : 0;
+		s->cost[s->ncost + i] = c;
+		free_alts += !c && i != r->chosen;
+	}
 	s->ncost += n;
+	/* next_alt(s, r) < n, without the walk: costs are 0 or 1 */
+	r->more = pre < s->bound ? n > 1 : free_alts > 0;
+	s->nmore += r->more;
 	pick = r->chosen;
 	return pick;
 oom:
@@ -171,10 +226,8 @@ static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 		pcsim__tree_shape_set(&s->shape, nd, pdec, alt);
 	}
 	/* Drop decisions beyond what this execution reached (it may have ended early). */
-	if (s->nrecs > s->depth_now) {
-		s->nrecs = s->depth_now;
-		s->ncost = s->nrecs ? s->recs[s->nrecs - 1].costs + s->recs[s->nrecs - 1].n : 0;
-	}
+	if (s->nrecs > s->depth_now)
+		dfs_pop_to(s, s->depth_now);
 	if (!dfs_backtrack(s))
 		s->dfs_done = true;
 }
@@ -190,6 +243,18 @@ static void dfs_cut(struct pcsim__strategy *base, size_t depth)
 static bool dfs_exhausted(const struct pcsim__strategy *s)
 {
 	return ((const struct dfs *)s)->dfs_done;
+}
+
+/*
+ * The next execution may be the search's last: no decision it replays has an alternative left
+ * after the one it takes, so whether another execution follows depends on the decisions it
+ * adds. Along a search that holds for the executions whose changed decision is on the tree's
+ * rightmost path - about as many as the tree is deep.
+ */
+static bool dfs_might_be_last(const struct pcsim__strategy *s)
+{
+	const struct dfs *d = (const struct dfs *)s;
+	return !d->dfs_done && d->nmore == 0;
 }
 
 /*
@@ -246,6 +311,7 @@ const struct pcsim__strategy_ops pcsim__dfs_ops = {
 	.choose = dfs_choose,
 	.end = dfs_end,
 	.exhausted = dfs_exhausted,
+	.might_be_last = dfs_might_be_last,
 	.cut = dfs_cut,
 	.progress = dfs_progress,
 };

@@ -440,6 +440,22 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	}
 	pcsim__outcomes_attach(hist);
 	r->failing_order = UINT64_MAX;
+	/*
+	 * A search traces only the executions that may be its last (docs/explore.md, "Traces of
+	 * a search"): nobody reads the trace of an execution that passed and is not the last, and
+	 * recording it cost a fifth of the search's time (object numbering, naming, the events).
+	 * The last of a budget is known before it runs, and a strategy that ends by exhausting
+	 * its tree says which executions may be its last (DFS: those whose replayed decisions have
+	 * no alternative left). A failure's trace comes from the replays that confirm it. Where
+	 * the last execution ran untraced after all (a stop request, a strategy that cannot
+	 * tell), its schedule is replayed traced once at the end. A replay (one execution, whose
+	 * trace is the point) and a callback strategy (whose callback may read the trace so far)
+	 * trace every execution.
+	 */
+	bool want_trace = w->tracing && replayable;
+	bool trace_some = want_trace && o.strategy != PCSIM_STRATEGY_REPLAY &&
+			  o.strategy != PCSIM_STRATEGY_CALLBACK;
+	char *last_schedule = NULL;	/* the last execution's, to replay traced at the end */
 	for (uint64_t i = 0;; i++) {
 		if (o.max_executions && (tree ? r->executions : i) >= o.max_executions)
 			break;
@@ -451,6 +467,12 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		if (mine && !tree && o.slice_bound &&
 		    i > __atomic_load_n(o.slice_bound, __ATOMIC_RELAXED))
 			break;	/* another slice failed earlier in the single run's order */
+		if (trace_some)
+			w->tracing = (o.max_executions &&
+				      (tree ? r->executions + 1
+					    : nslices == 1 ? i + 1 : i + nslices) >= o.max_executions) ||
+				     (strat->ops->exhausted && (!strat->ops->might_be_last ||
+								 strat->ops->might_be_last(strat)));
 		if (!begin_one(w, strat, i))
 			break;
 		pcsim__outcomes_begin(hist);
@@ -509,9 +531,15 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		bool last = o.max_executions && (tree || nslices == 1
 							 ? r->executions == o.max_executions
 							 : i + nslices >= o.max_executions);
-		if (w->tracing && r->outcome == PCSIM_OUTCOME_OK &&
-		    (last || pcsim__strategy_exhausted(strat) || (o.stop && *o.stop)))
-			r->trace_hash = pcsim__trace_hash(w);
+		if (want_trace && r->outcome == PCSIM_OUTCOME_OK &&
+		    (last || pcsim__strategy_exhausted(strat) || (o.stop && *o.stop))) {
+			if (w->tracing) {
+				r->trace_hash = pcsim__trace_hash(w);
+			} else {
+				free(last_schedule);
+				last_schedule = pcsim__schedule_format(w, &o, i);
+			}
+		}
 		if ((r->executions & 0x3ff) == 0)
 			report_progress(&o, strat, r, false);
 		if (w->ex.outcome == PCSIM_OUTCOME_OK)
@@ -547,17 +575,47 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 				uint64_t h1 = 0, h2 = 0;
 				char *t1 = NULL;
 				char w1[64], w2[64];
+				uint64_t step1 = 0;
+				char *msg1 = NULL;
 				enum pcsim_outcome a = replay_traced(prog, &cfg, r->schedule, &h1, &t1,
-								     w1, sizeof(w1), NULL, NULL);
+								     w1, sizeof(w1), &step1, &msg1);
 				enum pcsim_outcome b = replay_traced(prog, &cfg, r->schedule, &h2, NULL,
 								     w2, sizeof(w2), NULL, NULL);
+				/* An untraced search has no hash of its own: the replay must then
+				 * fail at the very step the search's execution failed at. */
 				r->confirmed = a == w->ex.outcome && b == a && h1 == h2 &&
 					       strcmp(w1, r->what) == 0 && strcmp(w2, w1) == 0 &&
-					       (!w->tracing || h1 == r->trace_hash);
+					       (w->tracing ? h1 == r->trace_hash
+							   : step1 == w->ex.fail_step);
 				r->trace = t1;
 				r->trace_hash = h1;
+				if (!w->tracing && r->confirmed && msg1) {
+					/* the traced replay's message names the objects */
+					free(r->message);
+					r->message = msg1;
+					msg1 = NULL;
+				}
+				free(msg1);
 			} else if (w->tracing && replayable) {
 				r->trace = pcsim__trace_render(w);
+			} else if (want_trace && r->schedule &&
+				   w->ex.outcome != PCSIM_OUTCOME_DIVERGED) {
+				/* unconfirmed: a traced replay for the narrative, if it fails alike */
+				uint64_t h1 = 0, step1 = 0;
+				char *t1 = NULL, *msg1 = NULL;
+				char w1[64];
+				enum pcsim_outcome a = replay_traced(prog, &cfg, r->schedule, &h1, &t1,
+								     w1, sizeof(w1), &step1, &msg1);
+				if (a == w->ex.outcome && strcmp(w1, r->what) == 0 &&
+				    step1 == w->ex.fail_step && msg1) {
+					r->trace = t1;
+					r->trace_hash = h1;
+					free(r->message);
+					r->message = msg1;
+				} else {
+					free(t1);
+					free(msg1);
+				}
 			}
 			if (o.shrink && r->confirmed)
 				shrink_failure(prog, &cfg, &o, i, w, r);
@@ -572,6 +630,22 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			r->trace = pcsim__trace_render(w);
 		r->schedule = pcsim__schedule_format(w, &o, r->executions - 1);
 	}
+	if (last_schedule && r->outcome == PCSIM_OUTCOME_OK) {
+		/* the last execution's trace hash (and trace): its traced replay's */
+		uint64_t h = 0;
+		char *t = NULL, wh[64];
+		if (replay_traced(prog, &cfg, last_schedule, &h, o.keep_trace ? &t : NULL, wh,
+				  sizeof(wh), NULL, NULL) == PCSIM_OUTCOME_OK) {
+			r->trace_hash = h;
+			if (o.keep_trace) {
+				free(r->trace);
+				r->trace = t;
+				t = NULL;
+			}
+		}
+		free(t);
+	}
+	free(last_schedule);
 	r->exhausted = pcsim__strategy_exhausted(strat);
 	r->explored = r->exhausted ? 1.0 : pcsim__strategy_progress(strat);
 	if (pcsim__outcomes_take(hist, r) < 0 && !r->message)

@@ -75,6 +75,11 @@ struct pcsim__strategy_ops {
 	uint64_t (*prio)(void *s, struct pcsim_world *w);
 	/* Optional: the strategy explored everything there is (DFS). */
 	bool (*exhausted)(const struct pcsim__strategy *s);
+	/* Optional (strategies that end by exhausting, with .exhausted: DFS): between
+	 * executions, false when the next one is certainly not the last (a search traces the
+	 * last, docs/explore.md "Traces of a search"). NULL: with .exhausted any execution may
+	 * be the last; without, none is (random and PCT end by their budget only). */
+	bool (*might_be_last)(const struct pcsim__strategy *s);
 	/* Optional (tree strategies: DFS): called before end(), abandon the subtree below the
 	 * first @depth decisions of this execution, so that the next execution differs from it
 	 * within them (campaign slices skip the subtrees other slices own). */

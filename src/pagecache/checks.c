@@ -551,7 +551,7 @@ void pcsim__pagecache_checks_init(struct pcsim_world *w, struct pagecache_layer 
 		return;
 	L->reading = pcsim_alloc(w, PCSIM_MAX_TASKS * sizeof(*L->reading));
 	L->owed = pcsim_alloc(w, PCSIM_MAX_TASKS * sizeof(*L->owed));
-	pcsim_invariant_register(w, "P1/P3/A1", check_buckets, L);
+	pcsim_state_invariant_register(w, "P1/P3/A1", check_buckets, L);
 	static const struct pcsim__waitq_cb_observer obs = { cb_pre, cb_post, NULL };
 	struct pcsim__waitq_cb_observer o = obs;
 	o.arg = L;

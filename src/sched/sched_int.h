@@ -229,6 +229,14 @@ struct pcsim__exec {
 	uint64_t ndecisions;
 	/* registrations of this execution */
 	unsigned ninv;			/* invariants (w->inv) */
+	unsigned ninv_every;		/* of them, those checked after every step (public API) */
+	/*
+	 * The invariants that depend on the state alone (pcsim__invariant_register_state()) are
+	 * checked from the state after this many steps on: the states before it are the same
+	 * as an execution's that checked them already (DFS re-executing a decision prefix sets
+	 * it at its begin; 0 checks every state).
+	 */
+	uint64_t inv_from;
 	unsigned nlayers;		/* layer states (w->layers) */
 	unsigned nclasses;		/* lockdep classes (w->classes) */
 	struct pcsim__cleanup *cleanups;	/* pcsim_exec_cleanup_register, newest first */
@@ -405,6 +413,7 @@ struct pcsim_world {
 		const char *name;
 		int (*fn)(struct pcsim_world *w, void *arg);
 		void *arg;
+		bool every_step;	/* registered with pcsim_invariant_register() */
 	} inv[PCSIM_MAX_INVARIANTS];
 
 	/* trace */
@@ -483,7 +492,9 @@ const char *pcsim__ctx_label(const struct pcsim_world *w, uint32_t id, char *buf
 struct pcsim__ctx *pcsim__ctx_by_id(struct pcsim_world *w, uint32_t id);
 void pcsim__dump_blocked(struct pcsim_world *w, char *buf, size_t len);
 char *pcsim__strdup_arena(struct pcsim_world *w, const char *s);
-void pcsim__run_invariants(struct pcsim_world *w);
+/* The registered invariants; with @replayed (a state the strategy knows checked), only those
+ * registered with pcsim_invariant_register(). */
+void pcsim__run_invariants(struct pcsim_world *w, bool replayed);
 void pcsim__exec_cleanups_run(struct pcsim_world *w);
 /* Write a deferred report (a deadlock's list of waiters) into w->msg. */
 void pcsim__exec_message(struct pcsim_world *w);

@@ -275,8 +275,10 @@ void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t size, boo
 	pcsim__world_lock(w);
 	void *data = NULL;
 	for (unsigned i = 0; i < w->ex.nlayers; i++)
-		if (w->layers[i].key == key)
+		if (w->layers[i].key == key) {
 			data = w->layers[i].data;
+			break;
+		}
 	bool isnew = !data;
 	if (isnew) {
 		/* The global lock is recursive, so the allocation happens under it: two threads
@@ -346,23 +348,40 @@ void pcsim__exec_cleanups_run(struct pcsim_world *w)
 		c->fn(w, c->arg);
 }
 
-int pcsim_invariant_register(struct pcsim_world *w, const char *name,
-			     int (*fn)(struct pcsim_world *w, void *arg), void *arg)
+static int invariant_register(struct pcsim_world *w, const char *name,
+			      int (*fn)(struct pcsim_world *w, void *arg), void *arg,
+			      bool every_step)
 {
-	if (!fn)
+	if (!w || !fn)
 		return -EINVAL;
 	if (w->ex.ninv >= PCSIM_MAX_INVARIANTS)
 		return -ENOSPC;
 	w->inv[w->ex.ninv].name = name;
 	w->inv[w->ex.ninv].fn = fn;
 	w->inv[w->ex.ninv].arg = arg;
+	w->inv[w->ex.ninv].every_step = every_step;
 	w->ex.ninv++;
+	w->ex.ninv_every += every_step;
 	return 0;
 }
 
-void pcsim__run_invariants(struct pcsim_world *w)
+int pcsim_invariant_register(struct pcsim_world *w, const char *name,
+			     int (*fn)(struct pcsim_world *w, void *arg), void *arg)
+{
+	return invariant_register(w, name, fn, arg, true);
+}
+
+int pcsim_state_invariant_register(struct pcsim_world *w, const char *name,
+				   int (*fn)(struct pcsim_world *w, void *arg), void *arg)
+{
+	return invariant_register(w, name, fn, arg, false);
+}
+
+void pcsim__run_invariants(struct pcsim_world *w, bool replayed)
 {
 	for (unsigned i = 0; i < w->ex.ninv; i++) {
+		if (replayed && !w->inv[i].every_step)
+			continue;	/* checked in the execution whose prefix this is */
 		if (w->inv[i].fn(w, w->inv[i].arg) != 0 && w->ex.outcome == PCSIM_OUTCOME_OK)
 			pcsim__failf(w, PCSIM_OUTCOME_VIOLATION, w->inv[i].name,
 				     "invariant %s does not hold", w->inv[i].name);

@@ -170,7 +170,7 @@ void pcsim__uring_checks_ring(struct io_ring_ctx *ctx)
 	if (L->nr_chk_rings == sizeof(L->chk_rings) / sizeof(L->chk_rings[0]))
 		return;		/* more rings than the checks follow: the rest go unchecked */
 	if (!L->nr_chk_rings)
-		pcsim_invariant_register(ctx->w, "U5", check_rings, L);
+		pcsim_state_invariant_register(ctx->w, "U5", check_rings, L);
 	L->chk_rings[L->nr_chk_rings++] = ctx;
 }
 

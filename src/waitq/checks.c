@@ -114,7 +114,7 @@ static struct waitq_layer *layer(struct pcsim_world *w)
 	struct waitq_layer *L = pcsim_world_layer(w, &layer_key, sizeof(*L), &fresh);
 	if (fresh && (pcsim_world_config(w)->checks & PCSIM_CHECK_INVARIANTS) &&
 	    pcsim_world_config(w)->backend == PCSIM_BACKEND_SIM)
-		pcsim_invariant_register(w, "W1", check_heads, L);
+		pcsim_state_invariant_register(w, "W1", check_heads, L);
 	return L;
 }
 

@@ -8,6 +8,7 @@
  * (__schedule_bug: "scheduling while atomic"), might_sleep().
  * What to look for: each report names the check, the step and the contexts involved.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,6 +517,125 @@ static void test_invariant_checked_every_step(void **state)
 	pcsim_report_free(&r);
 }
 
+/*
+ * pcsim_state_invariant_register() (docs/explore.md, "What a replayed prefix skips"): DFS checks
+ * a state invariant only from the state its changed decision is taken in on, an every-step one
+ * at every state; both see the same violation at the same execution and step, and with
+ * PCSIM_DFS_CHECK_ALL=1 the state invariant is called at every state too. Two tasks each add
+ * to x three times (lost updates included); the state invariant fails when y, which a third
+ * task sets in its only step, goes from 0 to 1 while x is 5: a step that only some
+ * interleavings take (the default order runs the tasks one after the other), late in their
+ * executions. The invariant keeps y from one call to the next, as W1 keeps a signature, and
+ * the step that sets y is the first new step of the execution whose changed decision runs
+ * it: the first state that execution checks must be the one the decision is taken in, the
+ * state before that step (checking from the state after it misses the violation there).
+ */
+static pcsim_int *st_x, *st_y;
+static uint64_t st_calls, every_calls;
+static bool st_fail;
+static int st_prev;	/* y at the last call: seeded by the first call of an execution */
+
+static int inv_state(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	st_calls++;
+	int y = PCSIM_SETUP_GET(*st_y), prev = st_prev;
+	st_prev = y;
+	if (st_fail && prev == 0 && y == 1 && PCSIM_SETUP_GET(*st_x) == 5) {
+		pcsim_fail("x5-y1", "y was set while x was 5");
+		return 1;
+	}
+	return 0;
+}
+
+static int inv_every(struct pcsim_world *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	every_calls++;
+	return 0;
+}
+
+static void set_y(void *arg)
+{
+	WRITE_ONCE(*(pcsim_int *)arg, 1);
+}
+
+static void st_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	st_x = pcsim_alloc(w, sizeof(*st_x));
+	st_y = pcsim_alloc(w, sizeof(*st_y));
+	st_prev = -1;
+	assert_int_equal(pcsim_state_invariant_register(w, "x5-y1", inv_state, NULL), 0);
+	assert_int_equal(pcsim_invariant_register(w, "every", inv_every, NULL), 0);
+	pcsim_task_create(w, "a", incr3, st_x, 0);
+	pcsim_task_create(w, "b", incr3, st_x, 0);
+	pcsim_task_create(w, "y", set_y, st_y, 0);
+}
+
+static const struct pcsim_program st_prog = { "state-invariant", st_setup, NULL, NULL };
+
+static int st_run(bool check_all, bool fail, struct pcsim_report *r)
+{
+	struct pcsim_config cfg = cfg_sim();
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_DFS;
+	o.preemption_bound = 2;
+	o.shrink = false;
+	st_calls = every_calls = 0;
+	st_fail = fail;
+	if (check_all)
+		setenv("PCSIM_DFS_CHECK_ALL", "1", 1);
+	int ret = pt_explore(&st_prog, &cfg, &o, fail ? 1 : 0, r);
+	unsetenv("PCSIM_DFS_CHECK_ALL");
+	return ret;
+}
+
+static void test_state_invariant_skips_replayed_prefix(void **state)
+{
+	(void)state;
+	struct pcsim_report a, b;
+	/* No violation: the whole tree, both ways. */
+	assert_int_equal(st_run(false, false, &a), 0);
+	uint64_t st_skip = st_calls, every_skip = every_calls;
+	assert_int_equal(st_run(true, false, &b), 0);
+	uint64_t st_all = st_calls, every_all = every_calls;
+	assert_true(a.exhausted && b.exhausted);
+	assert_true(a.executions > 100);
+	assert_int_equal(a.executions, b.executions);
+	assert_int_equal(a.steps, b.steps);
+	assert_int_equal(a.trace_hash, b.trace_hash);
+	/* the every-step invariant: at every state of every execution, both ways */
+	assert_int_equal(every_skip, every_all);
+	assert_true(every_all >= a.steps);
+	/* the state invariant: at every state with PCSIM_DFS_CHECK_ALL, at about half without
+	 * (these executions are short: their prefixes are too) */
+	assert_int_equal(st_all, every_all);
+	assert_true(st_skip * 4 < st_all * 3);
+	printf("    state invariant: %llu calls of %llu (%llu executions)\n",
+	       (unsigned long long)st_skip, (unsigned long long)st_all,
+	       (unsigned long long)a.executions);
+	pcsim_report_free(&a);
+	pcsim_report_free(&b);
+	/* A violation: found at the same execution and step both ways, confirmed. */
+	assert_int_equal(st_run(false, true, &a), 1);
+	assert_int_equal(st_run(true, true, &b), 1);
+	assert_string_equal(a.what, "x5-y1");
+	assert_string_equal(b.what, "x5-y1");
+	assert_true(a.failing_execution > 1);
+	assert_int_equal(a.failing_execution, b.failing_execution);
+	assert_int_equal(a.step, b.step);
+	assert_int_equal(a.trace_hash, b.trace_hash);
+	assert_true(a.confirmed && b.confirmed);
+	pcsim_report_free(&a);
+	pcsim_report_free(&b);
+	/* API misuse */
+	assert_int_equal(pcsim_state_invariant_register(NULL, "x", inv_state, NULL), -EINVAL);
+}
+
 /* ---- spurious wakeups and data choices ----------------------------------------------------- */
 struct spur {
 	pcsim_int flag, x;
@@ -668,6 +788,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_replay_reproduces_and_diverges),
 		cmocka_unit_test(test_schedule_parse_errors),
 		cmocka_unit_test(test_invariant_checked_every_step),
+		cmocka_unit_test(test_state_invariant_skips_replayed_prefix),
 		cmocka_unit_test(test_spurious_wakeups_are_choices),
 		cmocka_unit_test(test_data_choices_enumerated),
 	};

@@ -399,9 +399,12 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		if (__builtin_expect(w->por != NULL, 0))
 			por_end(w);
 		if (w->checks_inv && w->ex.ninv) {
-			pcsim__mm_observe(w, true);
-			pcsim__run_invariants(w);
-			pcsim__mm_observe(w, false);
+			bool replayed = w->ex.step < w->ex.inv_from;
+			if (!replayed || w->ex.ninv_every) {
+				pcsim__mm_observe(w, true);
+				pcsim__run_invariants(w, replayed);
+				pcsim__mm_observe(w, false);
+			}
 		}
 		if (++w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
 			pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
