@@ -31,7 +31,9 @@ struct dfs {
 	struct pcsim__strategy base;
 	unsigned bound;			/* preemption bound */
 	struct dfs_rec *recs;
+	struct pcsim__pfx *pfx;		/* the engine's view of recs (struct pcsim__exec.pfx) */
 	size_t nrecs, caprecs, depth_now;
+	size_t cut;			/* dfs_cut()'s depth, SIZE_MAX: none */
 	size_t nmore;			/* recs on the stack with .more */
 	uint8_t *cost;
 	size_t ncost, capcost;
@@ -55,6 +57,7 @@ static void dfs_fini(struct pcsim__strategy *s)
 {
 	struct dfs *d = (struct dfs *)s;
 	free(d->recs);
+	free(d->pfx);
 	free(d->cost);
 }
 
@@ -73,10 +76,20 @@ static bool dfs_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 	if (d->dfs_done)
 		return false;
 	d->depth_now = 0;
+	d->cut = SIZE_MAX;
 	d->dfs_started = true;
 	if (d->nrecs && !d->check_all) {
 		uint64_t at = d->recs[d->nrecs - 1].step;
 		w->ex.inv_from = at ? at - 1 : 0;
+		/* The engine takes the prefix's steps that let the running context go on (and
+		 * logs them) without asking: room in the log for all of them, first. */
+		while (w->caplog < d->nrecs && pcsim__strategy_log_grow(w))
+			;
+		if (w->caplog >= d->nrecs) {
+			w->ex.pfx = d->pfx;
+			w->ex.npfx = d->nrecs - 1;
+			w->ex.pfx_log = !s->nolog;
+		}
 	}
 	return true;
 }
@@ -112,6 +125,7 @@ static bool dfs_backtrack(struct dfs *s)
 		if (k < r->n) {
 			r->k = (uint16_t)k;
 			r->chosen = (uint16_t)try_idx(r, k);
+			s->pfx[s->nrecs - 1].run = 0;	/* k > 0: not the default */
 			s->ncost = r->costs + r->n;
 			s->nmore -= r->more;
 			r->more = next_alt(s, r) < r->n;
@@ -126,10 +140,12 @@ static bool dfs_backtrack(struct dfs *s)
 static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world *w,
 			 const struct pcsim__opt *opts, unsigned n, int cur, const char *data_kind)
 {
-	(void)data_kind;
 	struct dfs *s = (struct dfs *)base;
 	unsigned pick = 0;
-	size_t d = s->depth_now++;
+	/* the decisions so far, this one included: the engine takes some of a replayed prefix
+	 * without asking (struct pcsim__exec.pfx) */
+	size_t d = (size_t)w->ex.ndecisions - 1;
+	s->depth_now = d + 1;
 	if (d < s->nrecs) {
 		pick = s->recs[d].chosen;
 		if (pick >= n || s->recs[d].n != n) {
@@ -157,6 +173,10 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 		if (!nr)
 			goto oom;
 		s->recs = nr;
+		struct pcsim__pfx *np = realloc(s->pfx, ncap * sizeof(*np));
+		if (!np)
+			goto oom;
+		s->pfx = np;
 		s->caprecs = ncap;
 	}
 	if (s->ncost + n > s->capcost) {
@@ -180,6 +200,10 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 	r->pre_before = pre;
 	r->costs = (uint32_t)s->ncost;
 	r->step = w->ex.step;
+	s->pfx[s->nrecs - 1].step = w->ex.step;
+	s->pfx[s->nrecs - 1].run = !data_kind && cur >= 0 && opts[cur].type == OPT_RUN
+					   ? opts[cur].target
+					   : 0;
 	/*
 	 * What a decision costs against the bound: taking another context's step, firing
 	 * an event or flushing a store buffer while the running context could have gone
@@ -211,8 +235,10 @@ oom:
 
 static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 {
-	(void)w;
 	struct dfs *s = (struct dfs *)base;
+	s->depth_now = (size_t)w->ex.ndecisions;
+	if (s->depth_now > s->cut)
+		s->depth_now = s->cut;
 	if (!s->shape.known && s->depth_now) {
 		/* once: the first execution's shape, for dfs_progress() (reads, decides nothing) */
 		size_t pdec = 0, alt = 0, nd = s->depth_now < s->nrecs ? s->depth_now : s->nrecs;
@@ -236,8 +262,7 @@ static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 static void dfs_cut(struct pcsim__strategy *base, size_t depth)
 {
 	struct dfs *s = (struct dfs *)base;
-	if (s->depth_now > depth)
-		s->depth_now = depth;
+	s->cut = depth;
 }
 
 static bool dfs_exhausted(const struct pcsim__strategy *s)

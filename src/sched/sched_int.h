@@ -23,6 +23,12 @@
 #define PCSIM_MAX_HELD 16		/* lockdep: locks held by one context */
 #define PCSIM_MAX_CLASSES 256		/* lockdep: lock classes per world */
 #define PCSIM_MAX_INVARIANTS 32
+
+/* A decision of a replayed prefix (struct pcsim__exec.pfx). */
+struct pcsim__pfx {
+	uint64_t step;		/* the step it is taken at */
+	uint32_t run;		/* the running context's id if it goes on there, else 0 */
+};
 #define PCSIM_SB_MAX 64			/* tso: hard cap on store buffer entries */
 #define PCSIM_IRQ_CTX_BASE 1000u	/* context id of the atomic context of event N: 1000 + N */
 
@@ -237,6 +243,17 @@ struct pcsim__exec {
 	 * it at its begin; 0 checks every state).
 	 */
 	uint64_t inv_from;
+	/*
+	 * A decision prefix the strategy replays (DFS, set at its begin): decision i of this
+	 * execution was taken at step pfx[i].step; pfx[i].run is the id of the context that ran
+	 * on there, if the decision let the running context go on, else 0. While decisions of
+	 * it are ahead, a step that is not one of them, or is one that lets the running context
+	 * go on, is taken without enumerating the options or asking the strategy (the engine
+	 * logs the choice, pfx_log): the prefix replays the previous execution step for step.
+	 */
+	const struct pcsim__pfx *pfx;
+	size_t npfx;
+	bool pfx_log;
 	unsigned nlayers;		/* layer states (w->layers) */
 	unsigned nclasses;		/* lockdep classes (w->classes) */
 	struct pcsim__cleanup *cleanups;	/* pcsim_exec_cleanup_register, newest first */

@@ -386,6 +386,36 @@ static void por_step(struct pcsim_world *w, const struct pcsim__opt *o, unsigned
 }
 
 /*
+ * In a replayed prefix (struct pcsim__exec.pfx): true when @cur, the running context, takes
+ * this step as it did in the execution the prefix comes from - the step is no decision there
+ * and @cur is enabled, so it was the one option, or the decision let @cur go on - with the
+ * decision logged as the strategy would have. Otherwise (another context ran, or a step the
+ * fast look cannot vouch for: a spinning or yielding context, a CPU taken by an interrupt, the
+ * partial-order recorder) the options are enumerated and the strategy asked, as always.
+ */
+static inline bool replay_on(struct pcsim_world *w, struct pcsim__ctx *cur)
+{
+	const struct pcsim__pfx *p = &w->ex.pfx[w->ex.ndecisions];
+	if (!cur || cur->run != CR_RUNNABLE || w->ex.yielder || w->por)
+		return false;
+	const struct pcsim__cpu *cp = &w->cpus[cur->cpu];
+	if (cur->kind == PCSIM_CTX_TASK ? cp->irq || cp->curr != cur : cp->irq != cur)
+		return false;
+	if (p->step > w->ex.step)
+		return true;	/* no decision at this step: @cur was the one option */
+	if (p->step < w->ex.step || p->run != cur->id || w->ex.nlog == w->caplog)
+		return false;
+	w->ex.ndecisions++;
+	if (w->ex.pfx_log) {
+		struct pcsim__choice *c = &w->log[w->ex.nlog++];
+		c->type = OPT_RUN;
+		c->target = cur->id;
+		c->label = NULL;
+	}
+	return true;
+}
+
+/*
  * pcsim__sim_dispatch - decide what happens next and make it happen. Returns once @cur (which may be
  * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
  * execution is over and control goes back to the main context.
@@ -418,6 +448,8 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		}
 		if (w->cfg.timed)
 			w->ex.now += w->cfg.step_ns;
+		if (w->ex.ndecisions < w->ex.npfx && replay_on(w, cur))
+			return;
 		int cur_idx;
 		unsigned n = enumerate(w, cur, opts, &cur_idx);
 		if (n == 0 && w->cfg.timed && w->ex.pending)
