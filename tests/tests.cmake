@@ -322,7 +322,7 @@ if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
 	set_tests_properties(dpor_general_bound1 PROPERTIES LABELS soak TIMEOUT 36000
 		PASS_REGULAR_EXPRESSION
 		"no violation in 20836469 execution.s., 7500325868 steps .the bounded space was explored completely.")
-	# The same bound with plain DFS, whose exact size is known (bench/README.md, 2026-12-05: 14.4
+	# The same bound with plain DFS, whose exact size is known (bench/README.md, 2026-12-05: 7.8
 	# minutes of one core in a release build): every execution and step, to the last.
 	add_test(NAME dfs_general_bound1 COMMAND $<TARGET_FILE:pcsim-cli> explore
 		pagecache-general --strategy dfs --preemptions 1 --schedules 0)
