@@ -303,12 +303,16 @@ struct pcsim_estimate {
 	uint64_t max_decisions;		/* the most decisions one probe took */
 	uint64_t steps;			/* steps over all probes */
 	uint64_t failures;		/* probes that did not end OK (DFS leaves all the same) */
-	/* Time fields (not deterministic): CPU time of the probes on this thread, its rate, and
-	 * the time DFS would take at that rate on this machine (executions * steps per
-	 * execution / steps_per_second), with the interval's ends likewise. */
+	/* Time fields (not deterministic): CPU time of the probes on this thread, their rate,
+	 * and the time DFS would take on this machine at DFS's own rate (executions * steps per
+	 * execution / dfs_steps_per_second), with the interval's ends likewise. */
 	double cpu_seconds;
 	double steps_per_second;
 	double projected_seconds, projected_low, projected_high;
+	/* DFS's rate, from timing its first min(probes, 20000) executions after the probes (a
+	 * DFS execution replays most of its steps, faster than a probe runs them); the probes'
+	 * rate when they were stopped. */
+	double dfs_steps_per_second;
 };
 
 /**
@@ -326,7 +330,9 @@ struct pcsim_estimate {
  * the threads backend, a configuration pcsim_config_validate() refuses, DPOR with mem=weak
  * or timed mode), -EBUSY from inside a running world, -ENOMEM; @err (if not NULL) says why
  * for every negative value. A probe that ends in a violation or an internal error counts as
- * the DFS leaf it is (e->failures).
+ * the DFS leaf it is (e->failures). After the probes, the first min(@probes, 20000) executions
+ * of the DFS search itself are run to time DFS's rate (e->dfs_steps_per_second): @prog's
+ * setup and finish run for them too.
  */
 PCSIM_API int pcsim_estimate(const struct pcsim_program *prog, const struct pcsim_config *cfg,
 			     const struct pcsim_explore_opts *o, uint64_t probes,

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Campaigns on the command line (docs/campaigns.md, docs/shrinking.md): --shard I/N results
 # merged by `pcsim merge` equal the single run (executions, steps, digest) for random, PCT and
-# DFS; --jobs N equals it too and reports the single run's first failure; a shrunk schedule
-# replays strictly; --no-shrink; --junit writes JUnit XML and --ktap prints KTAP version 1.
+# DFS; --jobs N equals it too and reports the single run's first failure, also for a scenario
+# file (judged by its expectation); a shrunk schedule replays strictly; --no-shrink; --junit writes JUnit XML and --ktap prints KTAP version 1.
 # Usage: campaign.sh PCSIM TMPDIR
 set -u
 PCSIM=$1
@@ -117,6 +117,35 @@ if printf '%s\n' "$out" | grep -q '^ok 1 micro-fixed$'; then ok; else bad "--kta
 [ $? -eq 2 ] && ok || bad "--shard of a scenario file accepted"
 "$PCSIM" run micro-fixed --jobs 2 >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "run --jobs accepted"
+
+# Scenario files with --jobs: each exploration over the workers, judged by the scenario's
+# expectation as a plain run is. A complete DFS search equals the single run (executions,
+# steps); a zoo scenario's expected violation is met, its schedule written and replayable.
+SCN="$(dirname "$0")/../../scenarios"
+"$PCSIM" explore "$SCN/rwf-nowait.pcs" --strategy dfs --preemptions 1 --schedules 0 --json \
+	>"$TMP/scn1.json" 2>/dev/null
+st1=$?
+"$PCSIM" explore "$SCN/rwf-nowait.pcs" --strategy dfs --preemptions 1 --schedules 0 --jobs 2 \
+	--json >"$TMP/scn2.json" 2>/dev/null
+st2=$?
+e1=$(grep -o '"executions":[0-9]*,"failing_execution":[0-9]*,"steps":[0-9]*' "$TMP/scn1.json")
+e2=$(grep -o '"executions":[0-9]*,"failing_execution":[0-9]*,"steps":[0-9]*' "$TMP/scn2.json")
+if [ $st1 -eq 0 ] && [ $st2 -eq 0 ] && [ -n "$e1" ] && [ "$e1" = "$e2" ] &&
+	grep -q '"met":true' "$TMP/scn2.json"; then ok; else
+	bad "scenario --jobs 2 (exit $st2) is not the single run (exit $st1): '$e2' vs '$e1'"
+fi
+mkdir -p "$TMP/scnout"
+"$PCSIM" explore "$SCN/zoo/b02-test-before-publish.pcs" --jobs 2 --out "$TMP/scnout" --json \
+	>"$TMP/scn3.json" 2>/dev/null
+st=$?
+"$PCSIM" replay "$SCN/zoo/b02-test-before-publish.pcs" \
+	"$TMP/scnout/b02-test-before-publish-1.schedule" >"$TMP/scn3.replay" 2>&1
+rst=$?
+if [ $st -eq 0 ] && grep -q '"met":true' "$TMP/scn3.json" &&
+	grep -q '"what":"A1"' "$TMP/scn3.json" && [ $rst -eq 1 ] &&
+	grep -q 'A1' "$TMP/scn3.replay"; then ok; else
+	bad "scenario --jobs 2 on b02 (exit $st, replay $rst): $(head -c 300 "$TMP/scn3.json")"
+fi
 
 # On a terminal (script(1) gives one) --jobs shows the progress line; a tree search's carries the
 # fraction explored and an ETA (the worker furthest behind, marked rough), a random one's none.

@@ -6,6 +6,7 @@
 set -u
 PCSIM=$1
 TMP=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$TMP" && mkdir -p "$TMP" && cd "$TMP" || exit 1
 pass=0
 fail=0
@@ -110,6 +111,32 @@ if printf '%s\n' "$out" | grep -q '"explored"'; then
 	echo "FAIL: a pct run's --json has a fraction explored: $out"; fail=$((fail + 1))
 else
 	pass=$((pass + 1))
+fi
+
+# A scenario file: its configuration, then the command line's; the estimate against the exact
+# count of its DFS tree (run here): equal where every probe sees the same tree (bound 0),
+# within a quarter at bound 1. A scenario that does not parse is a usage error, file:line:col.
+SCN="$HERE/../../scenarios/rwf-nowait.pcs"
+for b in 0 1; do
+	exact=$("$PCSIM" explore "$SCN" --strategy dfs --preemptions $b --schedules 0 --json |
+		sed -n 's/.*"executions":\([0-9]*\),.*/\1/p')
+	est=$("$PCSIM" explore "$SCN" --strategy dfs --preemptions $b --estimate 2000 --json |
+		sed -n 's/.*"executions":\([0-9.e+]*\),.*/\1/p')
+	if [ -n "$exact" ] && [ -n "$est" ] && awk -v e="$est" -v x="$exact" -v b=$b \
+		'BEGIN { exit !(b == 0 ? e == x : e > 0.75 * x && e < 1.25 * x) }'; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: scenario estimate at bound $b: '$est' for $exact DFS executions"
+		fail=$((fail + 1))
+	fi
+done
+printf 'task a {\n' >bad.pcs
+out=$("$PCSIM" explore bad.pcs --strategy dfs --estimate 10 2>&1)
+st=$?
+if [ $st -eq 2 ] && printf '%s\n' "$out" | grep -q 'bad.pcs:1:8:'; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: a broken scenario's estimate (exit $st): $out"; fail=$((fail + 1))
 fi
 
 echo "estimate.sh: $pass passed, $fail failed"

@@ -131,6 +131,10 @@ static void check_against(const char *name, unsigned bound, uint64_t truth, uint
 	       name, bound, truth, e.executions, e.ci_low, e.ci_high, probes,
 	       e.steps_per_execution);
 	assert_true(e.ci_low <= e.executions && e.executions <= e.ci_high);
+	/* the projection is at DFS's own rate, timed after the probes (not the probes') */
+	assert_true(e.dfs_steps_per_second > 0 && e.steps_per_second > 0);
+	double want = e.executions * e.steps_per_execution / e.dfs_steps_per_second;
+	assert_true(e.projected_seconds > 0.999 * want && e.projected_seconds < 1.001 * want);
 	if (ci) {
 		assert_true(e.ci_low <= (double)truth);
 		assert_true((double)truth <= e.ci_high);

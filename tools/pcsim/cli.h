@@ -19,8 +19,9 @@ int pcsim_cli_write_trace(const char *path, const struct pcsim_program *prog,
  * Scenario files (scenario_cmd.c, docs/scenarios.md). pcsim_cli_is_scenario: @arg ends in .pcs
  * or is a directory. pcsim_cli_scenario_explore: `run`/`explore` of a scenario file or of every
  * *.pcs below a directory: each scenario's configuration, then @apply_cli(cfg, @cli_arg) puts
- * the command line's settings over it; options as the command line gave them; returns
- * the exit status. pcsim_cli_scenario_program: load @path for `replay` (prints the error and
+ * the command line's settings over it; options as the command line gave them; with @jobs > 1
+ * each exploration runs over that many forked workers (pcsim_cli_jobs()); returns the exit
+ * status. pcsim_cli_scenario_program: load @path for `replay` (prints the error and
  * returns NULL if it does not parse).
  */
 #include <stdbool.h>
@@ -31,8 +32,21 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 			       int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err,
 						size_t errlen),
 			       void *cli_arg, const struct pcsim_explore_opts *ex,
-			       const char *trace_file, const char *out_dir, bool json);
+			       const char *trace_file, const char *out_dir, bool json,
+			       unsigned jobs);
 const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);
+/*
+ * pcsim_cli_scenario_setup: load the scenario file @path (kept until exit) and give its
+ * program, its configuration with @apply_cli's settings over it, and its explore options with
+ * those the command line changed from the defaults (@cli_ex) over them - what `explore FILE`
+ * runs. Returns 0, or prints why and returns a usage error's exit status.
+ */
+int pcsim_cli_scenario_setup(const char *path,
+			     int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err,
+					      size_t errlen),
+			     void *cli_arg, const struct pcsim_explore_opts *cli_ex,
+			     const struct pcsim_program **prog, struct pcsim_config *cfg,
+			     struct pcsim_explore_opts *ex);
 /*
  * pcsim_cli_scenario_take_opts: take the explore options scenario_cmd.c handles out of
  * @argv (`--kernel all`, `--all-kernels`, `--coverage`) before the common parser sees them;

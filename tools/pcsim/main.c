@@ -897,18 +897,12 @@ static const char *fmt_count(double v, char *buf, size_t len)
  * (pcsim_estimate()). The lines and JSON fields that depend on the machine's speed are apart:
  * text lines starting "time:" and the JSON object "time", last.
  */
-static int cmd_estimate(const struct pcsim_builtin *b, struct opts *o)
+static int estimate_run(const struct pcsim_program *prog, const char *name, struct opts *o)
 {
 	struct pcsim_estimate e;
 	char err[2600], bnd[32];
-	o->cfg.mem = b->mem;
-	if (b->wait_table_bits >= 0)
-		pcsim_pagecache_config(&o->cfg)->wait_table_bits = (unsigned)b->wait_table_bits;
-	int rc = apply_settings(o);
-	if (rc)
-		return rc;
 	catch_stop_signals(&o->ex);
-	rc = pcsim_estimate(&b->prog, &o->cfg, &o->ex, o->estimate, &e, err, sizeof(err));
+	int rc = pcsim_estimate(prog, &o->cfg, &o->ex, o->estimate, &e, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		return rc == -EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
@@ -921,7 +915,7 @@ static int cmd_estimate(const struct pcsim_builtin *b, struct opts *o)
 		snprintf(bnd, sizeof(bnd), "%u", o->ex.preemption_bound);
 	if (o->json) {
 		printf("{\"command\":\"estimate\",\"program\":");
-		pcsim_cmdline_json_str(stdout, b->prog.name);
+		pcsim_cmdline_json_str(stdout, name);
 		printf(",\"strategy\":\"%s\",\"preemptions\":\"%s\",\"seed\":%" PRIu64
 		       ",\"probes\":%" PRIu64, pcsim_strategy_name(o->ex.strategy), bnd, o->ex.seed,
 		       e.probes);
@@ -938,6 +932,7 @@ static int cmd_estimate(const struct pcsim_builtin *b, struct opts *o)
 		printf(",\"time\":{\"machine\":\"this\"");
 		json_num("cpu_seconds", e.cpu_seconds);
 		json_num("steps_per_second", e.steps_per_second);
+		json_num("dfs_steps_per_second", e.dfs_steps_per_second);
 		json_num("projected_seconds", e.projected_seconds);
 		json_num("projected_low", e.projected_low);
 		json_num("projected_high", e.projected_high);
@@ -947,7 +942,7 @@ static int cmd_estimate(const struct pcsim_builtin *b, struct opts *o)
 	char a[40], lo[40], hi[40], d1[40], d2[40], d3[40];
 	printf("%s: estimated size of the bounded DFS tree (--strategy %s --preemptions %s), %" PRIu64
 	       " probes, seed %" PRIu64 "%s\n",
-	       b->prog.name, pcsim_strategy_name(o->ex.strategy), bnd, e.probes, o->ex.seed,
+	       name, pcsim_strategy_name(o->ex.strategy), bnd, e.probes, o->ex.seed,
 	       interrupted ? " (interrupted: fewer probes than asked)" : "");
 	printf("  DFS executions: %s (95 %% CI %s .. %s)\n", fmt_count(e.executions, a, sizeof(a)),
 	       fmt_count(e.ci_low, lo, sizeof(lo)), fmt_count(e.ci_high, hi, sizeof(hi)));
@@ -957,12 +952,45 @@ static int cmd_estimate(const struct pcsim_builtin *b, struct opts *o)
 	       "); %" PRIu64 " probe%s ended in a failure\n",
 	       e.steps_per_execution, e.decisions, e.max_decisions, e.failures,
 	       e.failures == 1 ? "" : "s");
-	printf("time: probes: %.3f s of CPU, %.3g steps/s\n", e.cpu_seconds, e.steps_per_second);
+	printf("time: probes: %.3f s of CPU, %.3g steps/s; DFS runs %.3g steps/s (its first "
+	       "executions timed)\n",
+	       e.cpu_seconds, e.steps_per_second, e.dfs_steps_per_second);
 	printf("time: projected for DFS on this machine: %s (95 %% CI %s .. %s)\n",
 	       pcsim_cli_duration(e.projected_seconds, d1, sizeof(d1)),
 	       pcsim_cli_duration(e.projected_low, d2, sizeof(d2)),
 	       pcsim_cli_duration(e.projected_high, d3, sizeof(d3)));
 	return EXIT_OK;
+}
+
+/* The estimate of a built-in program: its own defaults, then what the command line set. */
+static int cmd_estimate(const struct pcsim_builtin *b, struct opts *o)
+{
+	o->cfg.mem = b->mem;
+	if (b->wait_table_bits >= 0)
+		pcsim_pagecache_config(&o->cfg)->wait_table_bits = (unsigned)b->wait_table_bits;
+	int rc = apply_settings(o);
+	if (rc)
+		return rc;
+	return estimate_run(&b->prog, b->prog.name, o);
+}
+
+/* The estimate of a scenario file: its configuration and explore options, then the command
+ * line's (as `pcsim explore FILE` merges them). */
+static int scenario_estimate(const char *path, struct opts *o)
+{
+	const struct pcsim_program *prog;
+	struct pcsim_config cfg;
+	struct pcsim_explore_opts ex;
+	int rc = pcsim_cli_scenario_setup(path, apply_settings_cb, o, &o->ex, &prog, &cfg, &ex);
+	if (rc)
+		return rc;
+	o->cfg = cfg;
+	o->ex = ex;
+	if (o->ex.strategy != PCSIM_STRATEGY_DFS && o->ex.strategy != PCSIM_STRATEGY_DPOR)
+		return pcsim_cmdline_usage_error("--estimate: only with --strategy dfs or dpor (the "
+						 "scenario's strategy is %s)",
+						 pcsim_strategy_name(o->ex.strategy));
+	return estimate_run(prog, path, o);
 }
 
 static int cmd_explore(int argc, char **argv, bool single)
@@ -986,13 +1014,15 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if (o.junit && (rc = check_output_file("--junit", o.junit)))
 		return rc;
 	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0])) {
-		const char *n = given_name(o.given, G_JOBS | G_SHARD | G_JUNIT | G_KTAP | G_ESTIMATE);
+		const char *n = given_name(o.given, G_SHARD | G_JUNIT | G_KTAP);
 		if (n)
 			return pcsim_cmdline_usage_error("%s: not yet for scenario files (explore a "
 							 "built-in program, or give each machine its "
 							 "own scenarios)", n);
+		if (o.given & G_ESTIMATE)
+			return scenario_estimate(pos[0], &o);
 		return pcsim_cli_scenario_explore(single, pos[0], apply_settings_cb, &o, &o.ex,
-						  o.trace_file, o.out_dir, o.json);
+						  o.trace_file, o.out_dir, o.json, o.jobs);
 	}
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)

@@ -126,6 +126,25 @@ static void merge_explore(const struct pcsim_scenario *s, const struct pcsim_exp
 		out->preemption_bound = scn.preemption_bound;
 }
 
+int pcsim_cli_scenario_setup(const char *path,
+			     int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err,
+					      size_t errlen),
+			     void *cli_arg, const struct pcsim_explore_opts *cli_ex,
+			     const struct pcsim_program **prog, struct pcsim_config *cfg,
+			     struct pcsim_explore_opts *ex)
+{
+	char err[1024];
+	if (!pcsim_cli_scenario_program(path))	/* loads it into replay_scn, kept until exit */
+		return EXIT_USAGE;
+	if (merge_config(replay_scn, apply_cli, cli_arg, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s: config: %s\n", pcsim_cmdline_prog, path, err);
+		return EXIT_USAGE;
+	}
+	merge_explore(replay_scn, cli_ex, false, ex);
+	*prog = pcsim_scenario_program(replay_scn);
+	return 0;
+}
+
 /* ---- SIGINT/SIGTERM: finish the execution under way, then stop --------------------------- */
 
 static volatile sig_atomic_t stop_flag;
@@ -155,6 +174,7 @@ struct run_args {
 	void *cli_arg;
 	const struct pcsim_explore_opts *ex;
 	const char *trace_file, *out_dir;
+	unsigned jobs;		/* --jobs N: forked workers per exploration (campaign.c) */
 };
 
 struct tally {
@@ -250,8 +270,11 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		snprintf(label, sizeof(label), "%s [kernel %s]", path, kernel_name(kernel));
 	else
 		snprintf(label, sizeof(label), "%s", path);
-	struct pcsim_report r;
-	int rc = pcsim_explore(pcsim_scenario_program(s), &cfg, &ex, &r);
+	struct pcsim_report r, *others = NULL;
+	unsigned nothers = 0;
+	int rc = a->jobs > 1 ? pcsim_cli_jobs(pcsim_scenario_program(s), &cfg, &ex, a->jobs, false,
+					      &r, &others, &nothers)
+			     : pcsim_explore(pcsim_scenario_program(s), &cfg, &ex, &r);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s: %s\n", pcsim_cmdline_prog, label,
 			r.message ? r.message : strerror(-rc));
@@ -280,6 +303,20 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		if (pcsim_cmdline_write_file(sched, r.schedule) == 0)
 			sched_path = sched;
 	}
+	for (unsigned k = 0; k < nothers; k++) {
+		/* --jobs: the failures the other workers found are kept too (main.c does so) */
+		char p2[4200];
+		if (sched_path && others[k].schedule) {
+			snprintf(p2, sizeof(p2), "%.*s.also-%u.schedule",
+				 (int)(strlen(sched_path) - 9), sched_path, k + 1);
+			if (pcsim_cmdline_write_file(p2, others[k].schedule) == 0 && !a->json)
+				fprintf(stderr, "%s: another worker found %s (%s): %s\n",
+					pcsim_cmdline_prog, pcsim_outcome_name(others[k].outcome),
+					others[k].what, p2);
+		}
+		pcsim_report_free(&others[k]);
+	}
+	free(others);
 	int judged = pcsim_scenario_judge_on(s, kernel, &r, why, sizeof(why));
 	bool met = judged == 1;
 	const char *verdict = met ? "met" : "MISSED";
@@ -463,12 +500,13 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 			       int (*apply_cli)(struct pcsim_config *cfg, void *arg, char *err,
 						size_t errlen),
 			       void *cli_arg, const struct pcsim_explore_opts *ex,
-			       const char *trace_file, const char *out_dir, bool json)
+			       const char *trace_file, const char *out_dir, bool json,
+			       unsigned jobs)
 {
 	struct stat st;
 	bool dir = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
 	struct run_args a = { single, dir, json, xopt.all_kernels, apply_cli, cli_arg, ex,
-			      trace_file, out_dir ? out_dir : "." };
+			      trace_file, out_dir ? out_dir : ".", jobs };
 	struct tally t = { 0 };
 	if (dir && single)
 		return pcsim_cmdline_usage_error("run takes one scenario file, not a directory "
