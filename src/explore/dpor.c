@@ -1632,6 +1632,18 @@ static bool dpor_exhausted(const struct pcsim__strategy *s)
 }
 
 /*
+ * Whether the next execution is the last cannot be told before it runs (the races it finds
+ * may add alternatives to the decisions it replays): none is traced on that account; the last
+ * one's schedule is replayed traced at the end (explore.c, docs/explore.md "Traces of a
+ * search").
+ */
+static bool dpor_might_be_last(const struct pcsim__strategy *s)
+{
+	(void)s;
+	return false;
+}
+
+/*
  * How far along the search is, roughly (docs/explore.md, "How far along is a search"): DFS's
  * online estimate over the decision stack (dfs.c, dfs_progress(): each alternative weighed by
  * the preemptions it leaves), a decision's alternatives being every option the bound allows
@@ -1675,5 +1687,6 @@ const struct pcsim__strategy_ops pcsim__dpor_ops = {
 	.choose = dpor_choose,
 	.end = dpor_end,
 	.exhausted = dpor_exhausted,
+	.might_be_last = dpor_might_be_last,
 	.progress = dpor_progress,
 };
