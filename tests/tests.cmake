@@ -316,7 +316,8 @@ endif()
 if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
 	# pagecache-general at preemption bound 1 under DPOR, to the end and clean, every execution
 	# and step (bench/README.md, 2026-12-05: 18.8 minutes of one core in a release build; bound
-	# 2 does not finish in a soak budget).
+	# 2 does not finish in a soak budget: 8.4 G DFS executions by the estimate, 15-25 % low at
+	# these depths, projected at 23.5 hours of one core for DFS).
 	add_test(NAME dpor_general_bound1 COMMAND $<TARGET_FILE:pcsim-cli> explore
 		pagecache-general --strategy dpor --preemptions 1 --schedules 0)
 	set_tests_properties(dpor_general_bound1 PROPERTIES LABELS soak TIMEOUT 36000
