@@ -449,11 +449,12 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	 * no alternative left). A failure's trace comes from the replays that confirm it. Where
 	 * the last execution ran untraced after all (a stop request, a strategy that cannot
 	 * tell), its schedule is replayed traced once at the end. A replay (one execution, whose
-	 * trace is the point) and a callback strategy (whose callback may read the trace so far)
-	 * trace every execution.
+	 * trace is the point), a callback strategy (whose callback may read the trace so far)
+	 * and a search without confirming replays (o.confirm false: no replay wanted, and a
+	 * replay's new world is what a small search costs most) trace every execution.
 	 */
 	bool want_trace = w->tracing && replayable;
-	bool trace_some = want_trace && o.strategy != PCSIM_STRATEGY_REPLAY &&
+	bool trace_some = want_trace && o.confirm && o.strategy != PCSIM_STRATEGY_REPLAY &&
 			  o.strategy != PCSIM_STRATEGY_CALLBACK;
 	char *last_schedule = NULL;	/* the last execution's, to replay traced at the end */
 	for (uint64_t i = 0;; i++) {
