@@ -3,7 +3,8 @@
 # Campaigns on the command line (docs/campaigns.md, docs/shrinking.md): --shard I/N results
 # merged by `pcsim merge` equal the single run (executions, steps, digest) for random, PCT and
 # DFS; --jobs N equals it too and reports the single run's first failure, also for a scenario
-# file (judged by its expectation); a shrunk schedule replays strictly; --no-shrink; --junit writes JUnit XML and --ktap prints KTAP version 1.
+# file (judged by its expectation); a shrunk schedule replays strictly; --ktap/--junit of
+# scenario files pass a case when it met its expectation; --no-shrink; --junit writes JUnit XML and --ktap prints KTAP version 1.
 # Usage: campaign.sh PCSIM TMPDIR
 set -u
 PCSIM=$1
@@ -145,6 +146,33 @@ if [ $st -eq 0 ] && grep -q '"met":true' "$TMP/scn3.json" &&
 	grep -q '"what":"A1"' "$TMP/scn3.json" && [ $rst -eq 1 ] &&
 	grep -q 'A1' "$TMP/scn3.replay"; then ok; else
 	bad "scenario --jobs 2 on b02 (exit $st, replay $rst): $(head -c 300 "$TMP/scn3.json")"
+fi
+
+# --ktap and --junit for scenario files: one case per scenario, passing when it met its
+# expectation (a zoo scenario that finds its violation is ok; one whose budget is too small to
+# find it is not ok, MISSED).
+out=$("$PCSIM" explore "$SCN/zoo/b02-test-before-publish.pcs" --ktap --out "$TMP/scnout")
+st=$?
+if [ $st -eq 0 ] && printf '%s\n' "$out" | head -2 | tr '\n' ' ' | grep -q '^KTAP version 1 1\.\.1 $' &&
+	printf '%s\n' "$out" | grep -q '^ok 1 .*b02-test-before-publish.pcs$' &&
+	! printf '%s\n' "$out" | grep -q 'met -'; then ok; else
+	bad "scenario --ktap, met (exit $st): $out"
+fi
+out=$("$PCSIM" explore "$SCN/zoo/b02-test-before-publish.pcs" --schedules 10 --ktap \
+	--junit "$TMP/scn.xml" --out "$TMP/scnout")
+st=$?
+if [ $st -eq 1 ] &&
+	printf '%s\n' "$out" | grep -q '^not ok 1 .*b02-test-before-publish.pcs # MISSED: expected find A1, found nothing$' &&
+	grep -q 'tests="1" failures="1" errors="0"' "$TMP/scn.xml" &&
+	grep -q '<failure type="missed" message="expected find A1, found nothing">' "$TMP/scn.xml"
+then ok; else
+	bad "scenario --ktap/--junit, missed (exit $st): $out $(cat "$TMP/scn.xml")"
+fi
+"$PCSIM" explore "$SCN/zoo" --junit "$TMP/zoo.xml" --out "$TMP/scnout" >/dev/null 2>&1
+st=$?
+n=$(ls "$SCN"/zoo/*.pcs | wc -l)
+if [ $st -eq 0 ] && grep -q "tests=\"$n\" failures=\"0\" errors=\"0\"" "$TMP/zoo.xml"; then ok; else
+	bad "scenario directory --junit (exit $st, $n scenarios): $(head -3 "$TMP/zoo.xml")"
 fi
 
 # On a terminal (script(1) gives one) --jobs shows the progress line; a tree search's carries the

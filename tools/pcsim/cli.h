@@ -20,8 +20,10 @@ int pcsim_cli_write_trace(const char *path, const struct pcsim_program *prog,
  * or is a directory. pcsim_cli_scenario_explore: `run`/`explore` of a scenario file or of every
  * *.pcs below a directory: each scenario's configuration, then @apply_cli(cfg, @cli_arg) puts
  * the command line's settings over it; options as the command line gave them; with @jobs > 1
- * each exploration runs over that many forked workers (pcsim_cli_jobs()); returns the exit
- * status. pcsim_cli_scenario_program: load @path for `replay` (prints the error and
+ * each exploration runs over that many forked workers (pcsim_cli_jobs()); @junit (a path, or
+ * NULL) and @ktap report one test case per scenario run, passing when it met its expectation
+ * (pcsim_cli_write_junit(), pcsim_cli_print_ktap(): KTAP replaces the text report); returns
+ * the exit status. pcsim_cli_scenario_program: load @path for `replay` (prints the error and
  * returns NULL if it does not parse).
  */
 #include <stdbool.h>
@@ -33,7 +35,7 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 						size_t errlen),
 			       void *cli_arg, const struct pcsim_explore_opts *ex,
 			       const char *trace_file, const char *out_dir, bool json,
-			       unsigned jobs);
+			       unsigned jobs, const char *junit, bool ktap);
 const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);
 /*
  * pcsim_cli_scenario_setup: load the scenario file @path (kept until exit) and give its
@@ -87,6 +89,12 @@ struct pcsim_cli_case {
 	const struct pcsim_report *r;
 	const char *schedule_path;		/* or NULL */
 	double seconds;
+	/* A scenario's verdict: 1 met its expectation, 0 missed it, -1 (a program, or a
+	 * scenario with no expectation for the profile) passes by the outcome being ok; @why
+	 * ("expected E, found F") for a scenario, else NULL. An internal error is an error
+	 * whatever the verdict. */
+	int judged;
+	const char *why;
 };
 int pcsim_cli_write_junit(const char *path, const char *suite,
 			  const struct pcsim_cli_case *cases, unsigned n);

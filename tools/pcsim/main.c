@@ -858,7 +858,7 @@ static int cmd_settings(int argc, char **argv)
 static int write_results(const struct opts *o, const char *name, const struct pcsim_report *r,
 			 const char *sched_path, double seconds, int status)
 {
-	struct pcsim_cli_case c = { name, r, sched_path, seconds };
+	struct pcsim_cli_case c = { name, r, sched_path, seconds, -1, NULL };
 	if (o->ktap) {
 		pcsim_cli_print_ktap(stdout, &c, 1);
 		fflush(stdout);
@@ -1014,7 +1014,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if (o.junit && (rc = check_output_file("--junit", o.junit)))
 		return rc;
 	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0])) {
-		const char *n = given_name(o.given, G_SHARD | G_JUNIT | G_KTAP);
+		const char *n = given_name(o.given, G_SHARD);
 		if (n)
 			return pcsim_cmdline_usage_error("%s: not yet for scenario files (explore a "
 							 "built-in program, or give each machine its "
@@ -1022,7 +1022,8 @@ static int cmd_explore(int argc, char **argv, bool single)
 		if (o.given & G_ESTIMATE)
 			return scenario_estimate(pos[0], &o);
 		return pcsim_cli_scenario_explore(single, pos[0], apply_settings_cb, &o, &o.ex,
-						  o.trace_file, o.out_dir, o.json, o.jobs);
+						  o.trace_file, o.out_dir, o.json, o.jobs, o.junit,
+						  o.ktap);
 	}
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)

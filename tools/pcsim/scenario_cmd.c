@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <pcsim/pcsim.h>
 #include <pcsim/scenario.h>
@@ -175,7 +176,66 @@ struct run_args {
 	const struct pcsim_explore_opts *ex;
 	const char *trace_file, *out_dir;
 	unsigned jobs;		/* --jobs N: forked workers per exploration (campaign.c) */
+	const char *junit;	/* --junit FILE, or NULL */
+	bool ktap;		/* --ktap: KTAP instead of the text report */
 };
+
+/* --junit/--ktap: one test case per scenario run, kept until the end (campaign.c prints them) */
+static struct {
+	struct pcsim_cli_case *v;
+	size_t n, cap;
+} cases;
+
+static void keep_case(const char *label, struct pcsim_report *r, const char *sched_path,
+		      double seconds, int judged, const char *why)
+{
+	if (cases.n == cases.cap) {
+		size_t ncap = cases.cap ? cases.cap * 2 : 16;
+		struct pcsim_cli_case *nv = realloc(cases.v, ncap * sizeof(*nv));
+		if (!nv)
+			goto oom;
+		cases.v = nv;
+		cases.cap = ncap;
+	}
+	struct pcsim_report *kept = malloc(sizeof(*kept));
+	char *name = strdup(label), *sp = sched_path ? strdup(sched_path) : NULL;
+	char *w = why ? strdup(why) : NULL;
+	if (!kept || !name || (sched_path && !sp) || (why && !w)) {
+		free(kept);
+		free(name);
+		free(sp);
+		free(w);
+		goto oom;
+	}
+	*kept = *r;	/* the report is the case's now: the caller does not free it */
+	memset(r, 0, sizeof(*r));
+	cases.v[cases.n++] = (struct pcsim_cli_case){ name, kept, sp, seconds, judged, w };
+	return;
+oom:
+	fprintf(stderr, "%s: out of memory: %s is left out of --junit/--ktap\n",
+		pcsim_cmdline_prog, label);
+}
+
+static void free_cases(void)
+{
+	for (size_t i = 0; i < cases.n; i++) {
+		pcsim_report_free((struct pcsim_report *)cases.v[i].r);
+		free((void *)cases.v[i].r);
+		free((void *)cases.v[i].name);
+		free((void *)cases.v[i].schedule_path);
+		free((void *)cases.v[i].why);
+	}
+	free(cases.v);
+	cases.v = NULL;
+	cases.n = cases.cap = 0;
+}
+
+static double mono_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 struct tally {
 	unsigned n, met, missed, bad, internal;
@@ -272,6 +332,7 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		snprintf(label, sizeof(label), "%s", path);
 	struct pcsim_report r, *others = NULL;
 	unsigned nothers = 0;
+	double t0 = mono_seconds();
 	int rc = a->jobs > 1 ? pcsim_cli_jobs(pcsim_scenario_program(s), &cfg, &ex, a->jobs, false,
 					      &r, &others, &nothers)
 			     : pcsim_explore(pcsim_scenario_program(s), &cfg, &ex, &r);
@@ -353,7 +414,7 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		printf(",\"schedule_file\":");
 		pcsim_cmdline_json_str(stdout, sched_path);
 		printf("}\n");
-	} else {
+	} else if (!a->ktap) {
 		if (a->single && r.trace)
 			printf("%s\n", r.trace);
 		if (r.outcome == PCSIM_OUTCOME_OK && cfg.backend == PCSIM_BACKEND_THREADS)
@@ -383,6 +444,9 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		fprintf(stderr, "%s: warning: the trace was not written; the report above stands\n",
 			pcsim_cmdline_prog);
 	fflush(stdout);
+	if (a->ktap || a->junit)
+		keep_case(label, &r, sched_path, mono_seconds() - t0,
+			  a->single || judged < 0 ? -1 : judged, a->single ? NULL : why);
 	pcsim_report_free(&r);
 }
 
@@ -501,12 +565,12 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 						size_t errlen),
 			       void *cli_arg, const struct pcsim_explore_opts *ex,
 			       const char *trace_file, const char *out_dir, bool json,
-			       unsigned jobs)
+			       unsigned jobs, const char *junit, bool ktap)
 {
 	struct stat st;
 	bool dir = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
 	struct run_args a = { single, dir, json, xopt.all_kernels, apply_cli, cli_arg, ex,
-			      trace_file, out_dir ? out_dir : ".", jobs };
+			      trace_file, out_dir ? out_dir : ".", jobs, junit, ktap };
 	struct tally t = { 0 };
 	if (dir && single)
 		return pcsim_cmdline_usage_error("run takes one scenario file, not a directory "
@@ -522,7 +586,16 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 		walk(target, 0, &a, &t);
 	else
 		one(target, &a, &t);
-	if (dir || a.all_kernels) {
+	bool results_lost = false;
+	if (ktap)
+		pcsim_cli_print_ktap(stdout, cases.v, (unsigned)cases.n);
+	if (junit && pcsim_cli_write_junit(junit, "scenarios", cases.v, (unsigned)cases.n) < 0) {
+		fprintf(stderr, "%s: warning: --junit %s was not written; the report stands\n",
+			pcsim_cmdline_prog, junit);
+		results_lost = true;
+	}
+	free_cases();
+	if ((dir || a.all_kernels) && !ktap) {
 		char runs[128] = "", unj[96] = "";
 		if (a.all_kernels)
 			snprintf(runs, sizeof(runs), " under %zu kernel profiles (%u runs)",
@@ -548,7 +621,7 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 		fprintf(stderr, "%s: %s: no *.pcs scenario in it\n", pcsim_cmdline_prog, target);
 		return EXIT_USAGE;
 	}
-	if (t.bad)
+	if (t.bad || results_lost)
 		return EXIT_USAGE;
 	if (t.internal)
 		return EXIT_INTERNAL;
