@@ -263,6 +263,13 @@ struct pcsim__exec {
 	uint64_t rcu_cb_seq;
 	struct pcsim__rcu_cb *rcu_all;
 	unsigned ngp_waiters;
+	/*
+	 * sim: the dispatch has more to do at each step than enumerate and pick: the partial-order
+	 * recorder (w->por), invariants (w->checks_inv), timed mode, or a replayed prefix (pfx).
+	 * Set when the execution starts (pcsim__sim_exec_start(), after the strategy's begin); a
+	 * step tests this one flag instead of each of them.
+	 */
+	bool slow;
 	/* sim: interrupt contexts that returned, reused last-in first-out (sim/sched.c fire()) */
 	struct pcsim__ctx *irq_free;	/* chained through ->arg */
 	struct pcsim__ctx *irq_zombie;	/* the last one to return: its fiber may still be ours */
@@ -406,6 +413,15 @@ struct pcsim_world {
 
 	/* fibers */
 	struct pcsim__fiber main_fib;
+	/*
+	 * sim: the watchdog's heartbeat (sim/sched.c): the step number, stored at every point,
+	 * and the monitor's verdict, tested there. In the world rather than in the watchdog's
+	 * registration (main_fib.wd), so that a step costs no pointer load and no test of it:
+	 * without a watchdog nobody reads the beat and wd_fired stays 0. Both atomic (relaxed):
+	 * the monitor thread reads the one and sets the other.
+	 */
+	uint64_t wd_beat;
+	int wd_fired;
 	void **stack_pool;
 	unsigned nstack_pool, stack_pool_cap;
 	void **stacks_used;
@@ -823,16 +839,18 @@ static inline uint64_t pcsim__prio(struct pcsim_world *w)
 }
 
 
-/* Footprint hooks (see struct pcsim__por): nothing but a test unless the dpor strategy runs. */
-static inline void pcsim__por_mem(struct pcsim_world *w, const void *p, unsigned size,
-				  unsigned kind)
+/* Footprint hooks (see struct pcsim__por): nothing but a test unless the dpor strategy runs.
+ * Always inlined: an out-of-line copy (which LTO made of pcsim__por_obj()) costs a call per
+ * hook where the inline test costs one compare. */
+static inline __attribute__((always_inline)) void
+pcsim__por_mem(struct pcsim_world *w, const void *p, unsigned size, unsigned kind)
 {
 	if (__builtin_expect(w->por != NULL, 0))
 		w->por->access(w->por, (uint64_t)(uintptr_t)p, size & 0xffu, kind);
 }
 
-static inline void pcsim__por_obj(struct pcsim_world *w, enum pcsim__por_obj obj, uint32_t idx,
-				  unsigned kind)
+static inline __attribute__((always_inline)) void
+pcsim__por_obj(struct pcsim_world *w, enum pcsim__por_obj obj, uint32_t idx, unsigned kind)
 {
 	if (__builtin_expect(w->por != NULL, 0))
 		w->por->access(w->por, PCSIM_POR_KEY(obj, idx), 0, kind);
@@ -842,8 +860,9 @@ static inline void pcsim__por_obj(struct pcsim_world *w, enum pcsim__por_obj obj
 void pcsim__por_hinted(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
 		       unsigned size, unsigned kind, int op);
 
-static inline void pcsim__por_access(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
-				     unsigned size, unsigned kind, int op)
+static inline __attribute__((always_inline)) void
+pcsim__por_access(struct pcsim_world *w, struct pcsim__ctx *c, const void *p, unsigned size,
+		  unsigned kind, int op)
 {
 	if (__builtin_expect(w->por != NULL, 0)) {
 		if (__builtin_expect(c->por_hint != 0, 0))

@@ -34,12 +34,12 @@ static void wd_expired(struct pcsim_world *w, struct pcsim__ctx *cur);
  * only touches the atomics on its hot path. */
 struct pcsim__watchdog {
 	struct pcsim__watchdog *next;	/* wd_reg.worlds, under wd_reg.mu */
+	struct pcsim_world *w;		/* its heartbeat (wd_beat, wd_fired); registered until
+					 * world_destroy (wd_stop), so alive under wd_reg.mu */
 	pthread_t owner;		/* the thread running the world (fork: wd_atfork_child) */
 	unsigned limit_ms;
-	uint64_t beat;		/* atomic: bumped at every point */
 	unsigned cur;		/* atomic: id of the running context, 0 = the main context */
 	int active;		/* atomic: an execution is running */
-	int fired;		/* atomic: no heartbeat for limit_ms */
 	uint64_t exec;		/* atomic: 1-based index of the running execution */
 	/* the monitor's view of the world, under wd_reg.mu */
 	uint64_t last;		/* heartbeat last seen */
@@ -50,15 +50,13 @@ struct pcsim__watchdog {
 /*
  * At every point: a heartbeat (the step number: with the execution index, which the monitor
  * also reads, it moves whenever the world makes progress), and the verdict if the watchdog has
- * fired meanwhile. One store and one load per step on the hot path.
+ * fired meanwhile. One store and one load of the world per step on the hot path, with or
+ * without a watchdog (without one, nobody reads the beat and nobody sets w->wd_fired).
  */
 static inline void wd_beat(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
-	struct pcsim__watchdog *d = w->main_fib.wd;
-	if (!d)
-		return;
-	__atomic_store_n(&d->beat, w->ex.step, __ATOMIC_RELAXED);
-	if (__builtin_expect(__atomic_load_n(&d->fired, __ATOMIC_RELAXED), 0))
+	__atomic_store_n(&w->wd_beat, w->ex.step, __ATOMIC_RELAXED);
+	if (__builtin_expect(__atomic_load_n(&w->wd_fired, __ATOMIC_RELAXED), 0))
 		wd_expired(w, cur);
 }
 
@@ -416,6 +414,41 @@ static inline bool replay_on(struct pcsim_world *w, struct pcsim__ctx *cur)
 }
 
 /*
+ * The parts of a step that only some executions need (struct pcsim__exec.slow), out of line so
+ * that the dispatch loop keeps its registers for enumerate(). The step that led here is over:
+ * tell the recorder, then check the invariants (no step of their own).
+ */
+static __attribute__((noinline)) void step_over_slow(struct pcsim_world *w)
+{
+	if (w->por != NULL)
+		por_end(w);
+	if (w->checks_inv && w->ex.ninv) {
+		bool replayed = w->ex.step < w->ex.inv_from;
+		if (!replayed || w->ex.ninv_every) {
+			pcsim__mm_observe(w, true);
+			pcsim__run_invariants(w, replayed);
+			pcsim__mm_observe(w, false);
+		}
+	}
+}
+
+/* The new step, when it goes on: virtual time moves (timed mode), and true when the replayed
+ * prefix takes it for @cur without asking (replay_on()). */
+static __attribute__((noinline)) bool step_slow(struct pcsim_world *w, struct pcsim__ctx *cur)
+{
+	if (w->cfg.timed)
+		w->ex.now += w->cfg.step_ns;
+	return w->ex.ndecisions < w->ex.npfx && replay_on(w, cur);
+}
+
+static __attribute__((noinline, cold)) void step_budget_over(struct pcsim_world *w)
+{
+	pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
+		     "step budget of %llu steps exhausted (livelock, or raise max_steps)",
+		     (unsigned long long)w->cfg.max_steps);
+}
+
+/*
  * pcsim__sim_dispatch - decide what happens next and make it happen. Returns once @cur (which may be
  * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
  * execution is over and control goes back to the main context.
@@ -425,30 +458,19 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 	struct pcsim__opt *opts = w->opts;	/* sched_int.h, struct pcsim_world */
 	for (;;) {
 		wd_beat(w, cur);
-		/* The step that led here is over (before the invariants, which are no step). */
-		if (__builtin_expect(w->por != NULL, 0))
-			por_end(w);
-		if (w->checks_inv && w->ex.ninv) {
-			bool replayed = w->ex.step < w->ex.inv_from;
-			if (!replayed || w->ex.ninv_every) {
-				pcsim__mm_observe(w, true);
-				pcsim__run_invariants(w, replayed);
-				pcsim__mm_observe(w, false);
-			}
-		}
+		/* The recorder, the invariants, timed mode, a replayed prefix: one test for all
+		 * (struct pcsim__exec.slow) while none of them is on. */
+		bool slow = w->ex.slow;
+		if (__builtin_expect(slow, 0))
+			step_over_slow(w);
 		if (++w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
-			pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
-				     "step budget of %llu steps exhausted (livelock, or raise "
-				     "max_steps)",
-				     (unsigned long long)w->cfg.max_steps);
+			step_budget_over(w);
 		if (w->ex.outcome != PCSIM_OUTCOME_OK) {
 			if (cur)
 				to_main(w, cur);
 			return;
 		}
-		if (w->cfg.timed)
-			w->ex.now += w->cfg.step_ns;
-		if (w->ex.ndecisions < w->ex.npfx && replay_on(w, cur))
+		if (__builtin_expect(slow, 0) && step_slow(w, cur))
 			return;
 		int cur_idx;
 		unsigned n = enumerate(w, cur, opts, &cur_idx);
@@ -467,7 +489,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 				continue;	/* replay diverged */
 		}
 		struct pcsim__opt *o = &opts[pick];
-		if (__builtin_expect(w->por != NULL, 0))
+		if (__builtin_expect(slow, 0) && w->por != NULL)
 			por_step(w, o, n);
 		if (w->ex.yielder && o->p != w->ex.yielder) {
 			w->ex.yielder->yielding = false;
@@ -796,6 +818,9 @@ static void wd_exec(struct pcsim_world *w, bool running);
 void pcsim__sim_exec_start(struct pcsim_world *w)
 {
 	pcsim__tls_ctx = NULL;
+	/* Set by now for the whole execution: the strategy's begin installed the recorder
+	 * (dpor) or the replayed prefix (dfs). */
+	w->ex.slow = w->por || w->checks_inv || w->cfg.timed || w->ex.npfx;
 	wd_exec(w, true);
 }
 
@@ -1040,7 +1065,7 @@ static bool wd_scan(char *msg, size_t len)
 	uint64_t now = wd_now_ms();
 	bool stuck = false;
 	for (struct pcsim__watchdog *d = wd_reg.worlds; d; d = d->next) {
-		uint64_t b = __atomic_load_n(&d->beat, __ATOMIC_RELAXED) ^
+		uint64_t b = __atomic_load_n(&d->w->wd_beat, __ATOMIC_RELAXED) ^
 			     (__atomic_load_n(&d->exec, __ATOMIC_RELAXED) << 40);
 		if (!__atomic_load_n(&d->active, __ATOMIC_RELAXED) || b != d->last) {
 			d->last = b;
@@ -1049,7 +1074,7 @@ static bool wd_scan(char *msg, size_t len)
 			continue;
 		}
 		if (d->stage == 0 && now - d->since >= d->limit_ms) {
-			__atomic_store_n(&d->fired, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&d->w->wd_fired, 1, __ATOMIC_RELAXED);
 			d->stage = 1;
 		} else if (d->stage == 1 && !stuck && now - d->since >= 2ull * d->limit_ms) {
 			d->stage = 2;
@@ -1118,6 +1143,7 @@ static void wd_start(struct pcsim_world *w)
 	if (!d)
 		return;		/* no watchdog: the executions themselves are not affected */
 	pthread_once(&wd_reg.once, wd_once);
+	d->w = w;
 	d->limit_ms = w->cfg.watchdog_ms;
 	d->owner = pthread_self();
 	pthread_mutex_lock(&wd_reg.mu);
@@ -1148,7 +1174,7 @@ static void wd_exec(struct pcsim_world *w, bool running)
 			wd_thread_locked();
 			pthread_mutex_unlock(&wd_reg.mu);
 		}
-		__atomic_store_n(&d->fired, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->wd_fired, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&d->cur, 0u, __ATOMIC_RELAXED);
 		__atomic_store_n(&d->exec, w->ex.index + 1, __ATOMIC_RELAXED);
 	}
