@@ -414,14 +414,19 @@ struct pcsim_world {
 	/* fibers */
 	struct pcsim__fiber main_fib;
 	/*
-	 * sim: the watchdog's heartbeat (sim/sched.c): the step number, stored at every point,
-	 * and the monitor's verdict, tested there. In the world rather than in the watchdog's
-	 * registration (main_fib.wd), so that a step costs no pointer load and no test of it:
-	 * without a watchdog nobody reads the beat and wd_fired stays 0. Both atomic (relaxed):
-	 * the monitor thread reads the one and sets the other.
+	 * sim: what the watchdog's monitor reads of this world (sim/sched.c, "The watchdog"),
+	 * written on the hot path: in the world rather than in the watchdog's registration
+	 * (main_fib.wd), so that a step, a switch or an execution stores them with no pointer
+	 * to load and test; without a watchdog nobody reads them and nobody sets fired. All
+	 * atomic (relaxed): the monitor thread reads them and sets fired.
 	 */
-	uint64_t wd_beat;
-	int wd_fired;
+	struct {
+		uint64_t beat;		/* the step number, at every point */
+		uint64_t exec;		/* 1-based index of the running execution */
+		unsigned cur;		/* id of the running context, 0 = the main context */
+		int active;		/* an execution is running */
+		int fired;		/* the monitor's verdict: no heartbeat for watchdog_ms */
+	} wd_pulse;
 	void **stack_pool;
 	unsigned nstack_pool, stack_pool_cap;
 	void **stacks_used;
@@ -763,15 +768,19 @@ static inline void pcsim__setup_escape(struct pcsim_world *w)
 	longjmp(*w->escape, 1);
 }
 
+/* The global lock of a backend that has one (threads); the sim backend has none, which one
+ * compare of w->ops tells without loading the table (pcsim__sim_direct(), below). */
+static inline bool pcsim__sim_direct(const struct pcsim_world *w);
+
 static inline void pcsim__world_lock(struct pcsim_world *w)
 {
-	if (w->ops->lock)
+	if (!pcsim__sim_direct(w) && w->ops->lock)
 		w->ops->lock(w);
 }
 
 static inline void pcsim__world_unlock(struct pcsim_world *w)
 {
-	if (w->ops->unlock)
+	if (!pcsim__sim_direct(w) && w->ops->unlock)
 		w->ops->unlock(w);
 }
 

@@ -34,13 +34,10 @@ static void wd_expired(struct pcsim_world *w, struct pcsim__ctx *cur);
  * only touches the atomics on its hot path. */
 struct pcsim__watchdog {
 	struct pcsim__watchdog *next;	/* wd_reg.worlds, under wd_reg.mu */
-	struct pcsim_world *w;		/* its heartbeat (wd_beat, wd_fired); registered until
+	struct pcsim_world *w;		/* its heartbeat (w->wd_pulse); registered until
 					 * world_destroy (wd_stop), so alive under wd_reg.mu */
 	pthread_t owner;		/* the thread running the world (fork: wd_atfork_child) */
 	unsigned limit_ms;
-	unsigned cur;		/* atomic: id of the running context, 0 = the main context */
-	int active;		/* atomic: an execution is running */
-	uint64_t exec;		/* atomic: 1-based index of the running execution */
 	/* the monitor's view of the world, under wd_reg.mu */
 	uint64_t last;		/* heartbeat last seen */
 	uint64_t since;		/* when it last moved (ms, CLOCK_MONOTONIC) */
@@ -51,12 +48,12 @@ struct pcsim__watchdog {
  * At every point: a heartbeat (the step number: with the execution index, which the monitor
  * also reads, it moves whenever the world makes progress), and the verdict if the watchdog has
  * fired meanwhile. One store and one load of the world per step on the hot path, with or
- * without a watchdog (without one, nobody reads the beat and nobody sets w->wd_fired).
+ * without a watchdog (without one, nobody reads the beat and nobody sets w->wd_pulse.fired).
  */
 static inline void wd_beat(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
-	__atomic_store_n(&w->wd_beat, w->ex.step, __ATOMIC_RELAXED);
-	if (__builtin_expect(__atomic_load_n(&w->wd_fired, __ATOMIC_RELAXED), 0))
+	__atomic_store_n(&w->wd_pulse.beat, w->ex.step, __ATOMIC_RELAXED);
+	if (__builtin_expect(__atomic_load_n(&w->wd_pulse.fired, __ATOMIC_RELAXED), 0))
 		wd_expired(w, cur);
 }
 
@@ -298,8 +295,7 @@ static void switch_to(struct pcsim_world *w, struct pcsim__ctx *from, struct pcs
 	 */
 	if (dies && from && from->kind != PCSIM_CTX_TASK && from->fib.stack)
 		w->dead_stack = from->fib.stack;
-	if (w->main_fib.wd)
-		__atomic_store_n(&w->main_fib.wd->cur, to ? to->id : 0u, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->wd_pulse.cur, to ? to->id : 0u, __ATOMIC_RELAXED);
 	w->ex.cur = to;
 	pcsim__tls_ctx = to;
 	switch_from = ff;
@@ -491,6 +487,22 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		struct pcsim__opt *o = &opts[pick];
 		if (__builtin_expect(slow, 0) && w->por != NULL)
 			por_step(w, o, n);
+		if ((int)pick == cur_idx) {
+			/*
+			 * @cur goes on: what OPT_RUN below does for it, from @cur itself rather than
+			 * from the option, which the pick has just selected (a shorter chain of
+			 * loads after the pick).
+			 */
+			if (w->ex.yielder && cur != w->ex.yielder) {
+				w->ex.yielder->yielding = false;
+				w->ex.yielder = NULL;
+			}
+			if (cur->kind == PCSIM_CTX_TASK && w->cpus[cur->cpu].curr != cur) {
+				pcsim__mm_switch(w, cur->cpu, cur->fresh);	/* as below */
+				w->cpus[cur->cpu].curr = cur;
+			}
+			return;
+		}
 		if (w->ex.yielder && o->p != w->ex.yielder) {
 			w->ex.yielder->yielding = false;
 			w->ex.yielder = NULL;
@@ -813,7 +825,7 @@ void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 /* ---------------------------------------------------------------------------------------------
  * One execution, from the main context.
  */
-static void wd_exec(struct pcsim_world *w, bool running);
+static inline void wd_exec(struct pcsim_world *w, bool running);
 
 void pcsim__sim_exec_start(struct pcsim_world *w)
 {
@@ -1043,7 +1055,7 @@ static uint64_t wd_now_ms(void)
 static void wd_stuck_msg(const struct pcsim__watchdog *d, uint64_t ms, char *msg, size_t len)
 {
 	char who[64];
-	unsigned id = __atomic_load_n(&d->cur, __ATOMIC_RELAXED);
+	unsigned id = __atomic_load_n(&d->w->wd_pulse.cur, __ATOMIC_RELAXED);
 	if (id >= PCSIM_IRQ_CTX_BASE)
 		snprintf(who, sizeof(who), "the atomic context of event %u", id - PCSIM_IRQ_CTX_BASE);
 	else if (id)
@@ -1055,7 +1067,8 @@ static void wd_stuck_msg(const struct pcsim__watchdog *d, uint64_t ms, char *msg
 		 "(execution %llu; sim backend, watchdog_ms=%u): a loop without a preemption point "
 		 "never ends in the sim backend, and the thread cannot be taken back",
 		 who, (unsigned long long)ms,
-		 (unsigned long long)__atomic_load_n(&d->exec, __ATOMIC_RELAXED), d->limit_ms);
+		 (unsigned long long)__atomic_load_n(&d->w->wd_pulse.exec, __ATOMIC_RELAXED),
+		 d->limit_ms);
 }
 
 /* One look at every registered world. Under wd_reg.mu. Returns true and fills @msg when a
@@ -1065,16 +1078,16 @@ static bool wd_scan(char *msg, size_t len)
 	uint64_t now = wd_now_ms();
 	bool stuck = false;
 	for (struct pcsim__watchdog *d = wd_reg.worlds; d; d = d->next) {
-		uint64_t b = __atomic_load_n(&d->w->wd_beat, __ATOMIC_RELAXED) ^
-			     (__atomic_load_n(&d->exec, __ATOMIC_RELAXED) << 40);
-		if (!__atomic_load_n(&d->active, __ATOMIC_RELAXED) || b != d->last) {
+		uint64_t b = __atomic_load_n(&d->w->wd_pulse.beat, __ATOMIC_RELAXED) ^
+			     (__atomic_load_n(&d->w->wd_pulse.exec, __ATOMIC_RELAXED) << 40);
+		if (!__atomic_load_n(&d->w->wd_pulse.active, __ATOMIC_RELAXED) || b != d->last) {
 			d->last = b;
 			d->since = now;
 			d->stage = 0;
 			continue;
 		}
 		if (d->stage == 0 && now - d->since >= d->limit_ms) {
-			__atomic_store_n(&d->w->wd_fired, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&d->w->wd_pulse.fired, 1, __ATOMIC_RELAXED);
 			d->stage = 1;
 		} else if (d->stage == 1 && !stuck && now - d->since >= 2ull * d->limit_ms) {
 			d->stage = 2;
@@ -1160,25 +1173,31 @@ static void wd_start(struct pcsim_world *w)
 	w->main_fib.wd = d;
 }
 
-static void wd_exec(struct pcsim_world *w, bool running)
+/* An execution starts: join the registry at the first (wd_start()), or start the thread again
+ * in a child of fork() (the thread stayed in the parent). */
+static __attribute__((noinline)) void wd_exec_slow(struct pcsim_world *w)
 {
-	if (running && !w->main_fib.wd && w->cfg.watchdog_ms)
+	if (!w->main_fib.wd) {
 		wd_start(w);
-	struct pcsim__watchdog *d = w->main_fib.wd;
-	if (!d)
 		return;
-	if (running) {
-		if (__builtin_expect(!__atomic_load_n(&wd_reg.running, __ATOMIC_RELAXED), 0)) {
-			/* a child of fork(): the thread stayed in the parent */
-			pthread_mutex_lock(&wd_reg.mu);
-			wd_thread_locked();
-			pthread_mutex_unlock(&wd_reg.mu);
-		}
-		__atomic_store_n(&w->wd_fired, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&d->cur, 0u, __ATOMIC_RELAXED);
-		__atomic_store_n(&d->exec, w->ex.index + 1, __ATOMIC_RELAXED);
 	}
-	__atomic_store_n(&d->active, running ? 1 : 0, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&wd_reg.mu);
+	wd_thread_locked();
+	pthread_mutex_unlock(&wd_reg.mu);
+}
+
+static inline void wd_exec(struct pcsim_world *w, bool running)
+{
+	if (running) {
+		if (__builtin_expect(w->main_fib.wd ? !__atomic_load_n(&wd_reg.running,
+									__ATOMIC_RELAXED)
+						    : w->cfg.watchdog_ms != 0, 0))
+			wd_exec_slow(w);
+		__atomic_store_n(&w->wd_pulse.fired, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->wd_pulse.cur, 0u, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->wd_pulse.exec, w->ex.index + 1, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&w->wd_pulse.active, running ? 1 : 0, __ATOMIC_RELAXED);
 }
 
 /* The world leaves the registry (world_destroy); the thread stays for the next world. */
