@@ -265,9 +265,10 @@ struct pcsim__exec {
 	unsigned ngp_waiters;
 	/*
 	 * sim: the dispatch has more to do at each step than enumerate and pick: the partial-order
-	 * recorder (w->por), invariants (w->checks_inv), timed mode, or a replayed prefix (pfx).
-	 * Set when the execution starts (pcsim__sim_exec_start(), after the strategy's begin); a
-	 * step tests this one flag instead of each of them.
+	 * recorder (w->por), timed mode, or a replayed prefix (pfx). Set when the execution starts
+	 * (pcsim__sim_exec_start(), after the strategy's begin); a step tests this one flag
+	 * instead of each of them (the invariants, which may be registered at any time, keep
+	 * their own test).
 	 */
 	bool slow;
 	/* sim: interrupt contexts that returned, reused last-in first-out (sim/sched.c fire()) */

@@ -454,10 +454,11 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 	struct pcsim__opt *opts = w->opts;	/* sched_int.h, struct pcsim_world */
 	for (;;) {
 		wd_beat(w, cur);
-		/* The recorder, the invariants, timed mode, a replayed prefix: one test for all
-		 * (struct pcsim__exec.slow) while none of them is on. */
+		/* The recorder, timed mode, a replayed prefix: one test for all (struct
+		 * pcsim__exec.slow) while none of them is on; and the invariants, once one is
+		 * registered (a model may register one at any time). */
 		bool slow = w->ex.slow;
-		if (__builtin_expect(slow, 0))
+		if (__builtin_expect(slow || (w->checks_inv && w->ex.ninv), 0))
 			step_over_slow(w);
 		if (++w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
 			step_budget_over(w);
@@ -832,7 +833,7 @@ void pcsim__sim_exec_start(struct pcsim_world *w)
 	pcsim__tls_ctx = NULL;
 	/* Set by now for the whole execution: the strategy's begin installed the recorder
 	 * (dpor) or the replayed prefix (dfs). */
-	w->ex.slow = w->por || w->checks_inv || w->cfg.timed || w->ex.npfx;
+	w->ex.slow = w->por || w->cfg.timed || w->ex.npfx;
 	wd_exec(w, true);
 }
 
