@@ -265,10 +265,10 @@ struct pcsim__exec {
 	unsigned ngp_waiters;
 	/*
 	 * sim: the dispatch has more to do at each step than enumerate and pick: the partial-order
-	 * recorder (w->por), timed mode, or a replayed prefix (pfx). Set when the execution starts
-	 * (pcsim__sim_exec_start(), after the strategy's begin); a step tests this one flag
-	 * instead of each of them (the invariants, which may be registered at any time, keep
-	 * their own test).
+	 * recorder (w->por) or timed mode. Set when the execution starts (pcsim__sim_exec_start(),
+	 * after the strategy's begin installed the recorder); a step tests this one flag instead
+	 * of each (the invariants, which may be registered at any time, and the replayed prefix,
+	 * whose test is the DFS hot path, keep their own tests).
 	 */
 	bool slow;
 	/* sim: interrupt contexts that returned, reused last-in first-out (sim/sched.c fire()) */

@@ -333,7 +333,7 @@ static inline bool holds_cpu(const struct pcsim__ctx *c)
  * runnability, which a wakeup writes; a step taken while a context yields writes the yielder
  * (who is offered depends on it).
  */
-static void por_end(struct pcsim_world *w)
+static __attribute__((noinline)) void por_end(struct pcsim_world *w)
 {
 	const struct pcsim__ctx *prev = w->por->prev;
 	if (prev && prev->run != CR_EXITED && holds_cpu(prev))
@@ -409,32 +409,19 @@ static inline bool replay_on(struct pcsim_world *w, struct pcsim__ctx *cur)
 	return true;
 }
 
-/*
- * The parts of a step that only some executions need (struct pcsim__exec.slow), out of line so
- * that the dispatch loop keeps its registers for enumerate(). The step that led here is over:
- * tell the recorder, then check the invariants (no step of their own).
- */
-static __attribute__((noinline)) void step_over_slow(struct pcsim_world *w)
+/* replay_on() out of line: its code would take registers from every other step's dispatch. */
+static __attribute__((noinline)) bool replay_on_call(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
-	if (w->por != NULL)
-		por_end(w);
-	if (w->checks_inv && w->ex.ninv) {
-		bool replayed = w->ex.step < w->ex.inv_from;
-		if (!replayed || w->ex.ninv_every) {
-			pcsim__mm_observe(w, true);
-			pcsim__run_invariants(w, replayed);
-			pcsim__mm_observe(w, false);
-		}
-	}
+	return replay_on(w, cur);
 }
 
-/* The new step, when it goes on: virtual time moves (timed mode), and true when the replayed
- * prefix takes it for @cur without asking (replay_on()). */
-static __attribute__((noinline)) bool step_slow(struct pcsim_world *w, struct pcsim__ctx *cur)
+/* The invariants after a step (no step of their own), out of line so that the dispatch loop
+ * keeps its registers for enumerate(). */
+static __attribute__((noinline)) void check_invariants(struct pcsim_world *w, bool replayed)
 {
-	if (w->cfg.timed)
-		w->ex.now += w->cfg.step_ns;
-	return w->ex.ndecisions < w->ex.npfx && replay_on(w, cur);
+	pcsim__mm_observe(w, true);
+	pcsim__run_invariants(w, replayed);
+	pcsim__mm_observe(w, false);
 }
 
 static __attribute__((noinline, cold)) void step_budget_over(struct pcsim_world *w)
@@ -454,12 +441,16 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 	struct pcsim__opt *opts = w->opts;	/* sched_int.h, struct pcsim_world */
 	for (;;) {
 		wd_beat(w, cur);
-		/* The recorder, timed mode, a replayed prefix: one test for all (struct
-		 * pcsim__exec.slow) while none of them is on; and the invariants, once one is
-		 * registered (a model may register one at any time). */
+		/* The step that led here is over (before the invariants, which are no step). The
+		 * recorder and timed mode: one test for both (struct pcsim__exec.slow). */
 		bool slow = w->ex.slow;
-		if (__builtin_expect(slow || (w->checks_inv && w->ex.ninv), 0))
-			step_over_slow(w);
+		if (__builtin_expect(slow, 0) && w->por != NULL)
+			por_end(w);
+		if (w->checks_inv && w->ex.ninv) {
+			bool replayed = w->ex.step < w->ex.inv_from;
+			if (!replayed || w->ex.ninv_every)
+				check_invariants(w, replayed);
+		}
 		if (++w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
 			step_budget_over(w);
 		if (w->ex.outcome != PCSIM_OUTCOME_OK) {
@@ -467,7 +458,9 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 				to_main(w, cur);
 			return;
 		}
-		if (__builtin_expect(slow, 0) && step_slow(w, cur))
+		if (__builtin_expect(slow, 0) && w->cfg.timed)
+			w->ex.now += w->cfg.step_ns;
+		if (w->ex.ndecisions < w->ex.npfx && replay_on_call(w, cur))
 			return;
 		int cur_idx;
 		unsigned n = enumerate(w, cur, opts, &cur_idx);
@@ -833,7 +826,7 @@ void pcsim__sim_exec_start(struct pcsim_world *w)
 	pcsim__tls_ctx = NULL;
 	/* Set by now for the whole execution: the strategy's begin installed the recorder
 	 * (dpor) or the replayed prefix (dfs). */
-	w->ex.slow = w->por || w->cfg.timed || w->ex.npfx;
+	w->ex.slow = w->por || w->cfg.timed;
 	wd_exec(w, true);
 }
 
