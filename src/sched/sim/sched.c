@@ -446,7 +446,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		bool slow = w->ex.slow;
 		if (__builtin_expect(slow, 0) && w->por != NULL)
 			por_end(w);
-		if (w->checks_inv && w->ex.ninv) {
+		if (__builtin_expect(w->checks_inv && w->ex.ninv, 0)) {
 			bool replayed = w->ex.step < w->ex.inv_from;
 			if (!replayed || w->ex.ninv_every)
 				check_invariants(w, replayed);
@@ -460,7 +460,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		}
 		if (__builtin_expect(slow, 0) && w->cfg.timed)
 			w->ex.now += w->cfg.step_ns;
-		if (w->ex.ndecisions < w->ex.npfx && replay_on_call(w, cur))
+		if (__builtin_expect(w->ex.ndecisions < w->ex.npfx, 0) && replay_on_call(w, cur))
 			return;
 		int cur_idx;
 		unsigned n = enumerate(w, cur, opts, &cur_idx);
