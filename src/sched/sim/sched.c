@@ -483,9 +483,9 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 			por_step(w, o, n);
 		if ((int)pick == cur_idx) {
 			/*
-			 * @cur goes on: what OPT_RUN below does for it, from @cur itself rather than
-			 * from the option, which the pick has just selected (a shorter chain of
-			 * loads after the pick).
+			 * @cur goes on: what OPT_RUN below does for it, from @cur itself rather
+			 * than from the option, which the pick has just selected (a shorter chain
+			 * of loads after the pick).
 			 */
 			if (w->ex.yielder && cur != w->ex.yielder) {
 				w->ex.yielder->yielding = false;
