@@ -16,7 +16,8 @@
 
 #include "explore_int.h"
 
-static _Thread_local struct pcsim__outcomes *cur_coll;
+/* Initial-exec TLS (PCSIM_TLS_IE): read at every execution's begin and end. */
+static _Thread_local struct pcsim__outcomes *cur_coll PCSIM_TLS_IE;
 
 void pcsim__outcomes_attach(struct pcsim__outcomes *o)
 {

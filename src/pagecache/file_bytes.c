@@ -45,8 +45,10 @@ struct fb_cache {
 	bool avx2;		/* fill with fb_fill_avx2() */
 };
 
-static __thread struct fb_cache *fb_tls;
-static __thread bool fb_tls_failed;
+/* Initial-exec TLS, as the engine's hot thread-locals (PCSIM_TLS_IE, src/sched/sched_int.h):
+ * in the shared library the default model calls __tls_get_addr() on every copy and check. */
+static __thread struct fb_cache *fb_tls __attribute__((tls_model("initial-exec")));
+static __thread bool fb_tls_failed __attribute__((tls_model("initial-exec")));
 static pthread_key_t fb_key;
 static pthread_once_t fb_once = PTHREAD_ONCE_INIT;
 static bool fb_key_ok;

@@ -263,6 +263,14 @@ struct pcsim__exec {
 	uint64_t rcu_cb_seq;
 	struct pcsim__rcu_cb *rcu_all;
 	unsigned ngp_waiters;
+	/*
+	 * sim: the dispatch has more to do at each step than enumerate and pick: the partial-order
+	 * recorder (w->por) or timed mode. Set when the execution starts (pcsim__sim_exec_start(),
+	 * after the strategy's begin installed the recorder); a step tests this one flag instead
+	 * of each (the invariants, which may be registered at any time, and the replayed prefix,
+	 * whose test is the DFS hot path, keep their own tests).
+	 */
+	bool slow;
 	/* sim: interrupt contexts that returned, reused last-in first-out (sim/sched.c fire()) */
 	struct pcsim__ctx *irq_free;	/* chained through ->arg */
 	struct pcsim__ctx *irq_zombie;	/* the last one to return: its fiber may still be ours */
@@ -406,6 +414,20 @@ struct pcsim_world {
 
 	/* fibers */
 	struct pcsim__fiber main_fib;
+	/*
+	 * sim: what the watchdog's monitor reads of this world (sim/sched.c, "The watchdog"),
+	 * written on the hot path: in the world rather than in the watchdog's registration
+	 * (main_fib.wd), so that a step, a switch or an execution stores them with no pointer
+	 * to load and test; without a watchdog nobody reads them and nobody sets fired. All
+	 * atomic (relaxed): the monitor thread reads them and sets fired.
+	 */
+	struct {
+		uint64_t beat;		/* the step number, at every point */
+		uint64_t exec;		/* 1-based index of the running execution */
+		unsigned cur;		/* id of the running context, 0 = the main context */
+		int active;		/* an execution is running */
+		int fired;		/* the monitor's verdict: no heartbeat for watchdog_ms */
+	} wd_pulse;
 	void **stack_pool;
 	unsigned nstack_pool, stack_pool_cap;
 	void **stacks_used;
@@ -747,15 +769,19 @@ static inline void pcsim__setup_escape(struct pcsim_world *w)
 	longjmp(*w->escape, 1);
 }
 
+/* The global lock of a backend that has one (threads); the sim backend has none, which one
+ * compare of w->ops tells without loading the table (pcsim__sim_direct(), below). */
+static inline bool pcsim__sim_direct(const struct pcsim_world *w);
+
 static inline void pcsim__world_lock(struct pcsim_world *w)
 {
-	if (w->ops->lock)
+	if (!pcsim__sim_direct(w) && w->ops->lock)
 		w->ops->lock(w);
 }
 
 static inline void pcsim__world_unlock(struct pcsim_world *w)
 {
-	if (w->ops->unlock)
+	if (!pcsim__sim_direct(w) && w->ops->unlock)
 		w->ops->unlock(w);
 }
 
@@ -823,16 +849,18 @@ static inline uint64_t pcsim__prio(struct pcsim_world *w)
 }
 
 
-/* Footprint hooks (see struct pcsim__por): nothing but a test unless the dpor strategy runs. */
-static inline void pcsim__por_mem(struct pcsim_world *w, const void *p, unsigned size,
-				  unsigned kind)
+/* Footprint hooks (see struct pcsim__por): nothing but a test unless the dpor strategy runs.
+ * Always inlined: an out-of-line copy (which LTO made of pcsim__por_obj()) costs a call per
+ * hook where the inline test costs one compare. */
+static inline __attribute__((always_inline)) void
+pcsim__por_mem(struct pcsim_world *w, const void *p, unsigned size, unsigned kind)
 {
 	if (__builtin_expect(w->por != NULL, 0))
 		w->por->access(w->por, (uint64_t)(uintptr_t)p, size & 0xffu, kind);
 }
 
-static inline void pcsim__por_obj(struct pcsim_world *w, enum pcsim__por_obj obj, uint32_t idx,
-				  unsigned kind)
+static inline __attribute__((always_inline)) void
+pcsim__por_obj(struct pcsim_world *w, enum pcsim__por_obj obj, uint32_t idx, unsigned kind)
 {
 	if (__builtin_expect(w->por != NULL, 0))
 		w->por->access(w->por, PCSIM_POR_KEY(obj, idx), 0, kind);
@@ -842,8 +870,9 @@ static inline void pcsim__por_obj(struct pcsim_world *w, enum pcsim__por_obj obj
 void pcsim__por_hinted(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
 		       unsigned size, unsigned kind, int op);
 
-static inline void pcsim__por_access(struct pcsim_world *w, struct pcsim__ctx *c, const void *p,
-				     unsigned size, unsigned kind, int op)
+static inline __attribute__((always_inline)) void
+pcsim__por_access(struct pcsim_world *w, struct pcsim__ctx *c, const void *p, unsigned size,
+		  unsigned kind, int op)
 {
 	if (__builtin_expect(w->por != NULL, 0)) {
 		if (__builtin_expect(c->por_hint != 0, 0))

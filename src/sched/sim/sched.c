@@ -34,13 +34,10 @@ static void wd_expired(struct pcsim_world *w, struct pcsim__ctx *cur);
  * only touches the atomics on its hot path. */
 struct pcsim__watchdog {
 	struct pcsim__watchdog *next;	/* wd_reg.worlds, under wd_reg.mu */
+	struct pcsim_world *w;		/* its heartbeat (w->wd_pulse); registered until
+					 * world_destroy (wd_stop), so alive under wd_reg.mu */
 	pthread_t owner;		/* the thread running the world (fork: wd_atfork_child) */
 	unsigned limit_ms;
-	uint64_t beat;		/* atomic: bumped at every point */
-	unsigned cur;		/* atomic: id of the running context, 0 = the main context */
-	int active;		/* atomic: an execution is running */
-	int fired;		/* atomic: no heartbeat for limit_ms */
-	uint64_t exec;		/* atomic: 1-based index of the running execution */
 	/* the monitor's view of the world, under wd_reg.mu */
 	uint64_t last;		/* heartbeat last seen */
 	uint64_t since;		/* when it last moved (ms, CLOCK_MONOTONIC) */
@@ -50,15 +47,13 @@ struct pcsim__watchdog {
 /*
  * At every point: a heartbeat (the step number: with the execution index, which the monitor
  * also reads, it moves whenever the world makes progress), and the verdict if the watchdog has
- * fired meanwhile. One store and one load per step on the hot path.
+ * fired meanwhile. One store and one load of the world per step on the hot path, with or
+ * without a watchdog (without one, nobody reads the beat and nobody sets w->wd_pulse.fired).
  */
 static inline void wd_beat(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
-	struct pcsim__watchdog *d = w->main_fib.wd;
-	if (!d)
-		return;
-	__atomic_store_n(&d->beat, w->ex.step, __ATOMIC_RELAXED);
-	if (__builtin_expect(__atomic_load_n(&d->fired, __ATOMIC_RELAXED), 0))
+	__atomic_store_n(&w->wd_pulse.beat, w->ex.step, __ATOMIC_RELAXED);
+	if (__builtin_expect(__atomic_load_n(&w->wd_pulse.fired, __ATOMIC_RELAXED), 0))
 		wd_expired(w, cur);
 }
 
@@ -300,8 +295,7 @@ static void switch_to(struct pcsim_world *w, struct pcsim__ctx *from, struct pcs
 	 */
 	if (dies && from && from->kind != PCSIM_CTX_TASK && from->fib.stack)
 		w->dead_stack = from->fib.stack;
-	if (w->main_fib.wd)
-		__atomic_store_n(&w->main_fib.wd->cur, to ? to->id : 0u, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->wd_pulse.cur, to ? to->id : 0u, __ATOMIC_RELAXED);
 	w->ex.cur = to;
 	pcsim__tls_ctx = to;
 	switch_from = ff;
@@ -339,7 +333,7 @@ static inline bool holds_cpu(const struct pcsim__ctx *c)
  * runnability, which a wakeup writes; a step taken while a context yields writes the yielder
  * (who is offered depends on it).
  */
-static void por_end(struct pcsim_world *w)
+static __attribute__((noinline)) void por_end(struct pcsim_world *w)
 {
 	const struct pcsim__ctx *prev = w->por->prev;
 	if (prev && prev->run != CR_EXITED && holds_cpu(prev))
@@ -415,6 +409,28 @@ static inline bool replay_on(struct pcsim_world *w, struct pcsim__ctx *cur)
 	return true;
 }
 
+/* replay_on() out of line: its code would take registers from every other step's dispatch. */
+static __attribute__((noinline)) bool replay_on_call(struct pcsim_world *w, struct pcsim__ctx *cur)
+{
+	return replay_on(w, cur);
+}
+
+/* The invariants after a step (no step of their own), out of line so that the dispatch loop
+ * keeps its registers for enumerate(). */
+static __attribute__((noinline)) void check_invariants(struct pcsim_world *w, bool replayed)
+{
+	pcsim__mm_observe(w, true);
+	pcsim__run_invariants(w, replayed);
+	pcsim__mm_observe(w, false);
+}
+
+static __attribute__((noinline, cold)) void step_budget_over(struct pcsim_world *w)
+{
+	pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
+		     "step budget of %llu steps exhausted (livelock, or raise max_steps)",
+		     (unsigned long long)w->cfg.max_steps);
+}
+
 /*
  * pcsim__sim_dispatch - decide what happens next and make it happen. Returns once @cur (which may be
  * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
@@ -425,30 +441,26 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 	struct pcsim__opt *opts = w->opts;	/* sched_int.h, struct pcsim_world */
 	for (;;) {
 		wd_beat(w, cur);
-		/* The step that led here is over (before the invariants, which are no step). */
-		if (__builtin_expect(w->por != NULL, 0))
+		/* The step that led here is over (before the invariants, which are no step). The
+		 * recorder and timed mode: one test for both (struct pcsim__exec.slow). */
+		bool slow = w->ex.slow;
+		if (__builtin_expect(slow, 0) && w->por != NULL)
 			por_end(w);
-		if (w->checks_inv && w->ex.ninv) {
+		if (__builtin_expect(w->checks_inv && w->ex.ninv, 0)) {
 			bool replayed = w->ex.step < w->ex.inv_from;
-			if (!replayed || w->ex.ninv_every) {
-				pcsim__mm_observe(w, true);
-				pcsim__run_invariants(w, replayed);
-				pcsim__mm_observe(w, false);
-			}
+			if (!replayed || w->ex.ninv_every)
+				check_invariants(w, replayed);
 		}
 		if (++w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
-			pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
-				     "step budget of %llu steps exhausted (livelock, or raise "
-				     "max_steps)",
-				     (unsigned long long)w->cfg.max_steps);
+			step_budget_over(w);
 		if (w->ex.outcome != PCSIM_OUTCOME_OK) {
 			if (cur)
 				to_main(w, cur);
 			return;
 		}
-		if (w->cfg.timed)
+		if (__builtin_expect(slow, 0) && w->cfg.timed)
 			w->ex.now += w->cfg.step_ns;
-		if (w->ex.ndecisions < w->ex.npfx && replay_on(w, cur))
+		if (__builtin_expect(w->ex.ndecisions < w->ex.npfx, 0) && replay_on_call(w, cur))
 			return;
 		int cur_idx;
 		unsigned n = enumerate(w, cur, opts, &cur_idx);
@@ -467,8 +479,24 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 				continue;	/* replay diverged */
 		}
 		struct pcsim__opt *o = &opts[pick];
-		if (__builtin_expect(w->por != NULL, 0))
+		if (__builtin_expect(slow, 0) && w->por != NULL)
 			por_step(w, o, n);
+		if ((int)pick == cur_idx) {
+			/*
+			 * @cur goes on: what OPT_RUN below does for it, from @cur itself rather
+			 * than from the option, which the pick has just selected (a shorter chain
+			 * of loads after the pick).
+			 */
+			if (w->ex.yielder && cur != w->ex.yielder) {
+				w->ex.yielder->yielding = false;
+				w->ex.yielder = NULL;
+			}
+			if (cur->kind == PCSIM_CTX_TASK && w->cpus[cur->cpu].curr != cur) {
+				pcsim__mm_switch(w, cur->cpu, cur->fresh);	/* as below */
+				w->cpus[cur->cpu].curr = cur;
+			}
+			return;
+		}
 		if (w->ex.yielder && o->p != w->ex.yielder) {
 			w->ex.yielder->yielding = false;
 			w->ex.yielder = NULL;
@@ -791,11 +819,14 @@ void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 /* ---------------------------------------------------------------------------------------------
  * One execution, from the main context.
  */
-static void wd_exec(struct pcsim_world *w, bool running);
+static inline void wd_exec(struct pcsim_world *w, bool running);
 
 void pcsim__sim_exec_start(struct pcsim_world *w)
 {
 	pcsim__tls_ctx = NULL;
+	/* Set by now for the whole execution: the strategy's begin installed the recorder
+	 * (dpor) or the replayed prefix (dfs). */
+	w->ex.slow = w->por || w->cfg.timed;
 	wd_exec(w, true);
 }
 
@@ -1018,7 +1049,7 @@ static uint64_t wd_now_ms(void)
 static void wd_stuck_msg(const struct pcsim__watchdog *d, uint64_t ms, char *msg, size_t len)
 {
 	char who[64];
-	unsigned id = __atomic_load_n(&d->cur, __ATOMIC_RELAXED);
+	unsigned id = __atomic_load_n(&d->w->wd_pulse.cur, __ATOMIC_RELAXED);
 	if (id >= PCSIM_IRQ_CTX_BASE)
 		snprintf(who, sizeof(who), "the atomic context of event %u", id - PCSIM_IRQ_CTX_BASE);
 	else if (id)
@@ -1030,7 +1061,8 @@ static void wd_stuck_msg(const struct pcsim__watchdog *d, uint64_t ms, char *msg
 		 "(execution %llu; sim backend, watchdog_ms=%u): a loop without a preemption point "
 		 "never ends in the sim backend, and the thread cannot be taken back",
 		 who, (unsigned long long)ms,
-		 (unsigned long long)__atomic_load_n(&d->exec, __ATOMIC_RELAXED), d->limit_ms);
+		 (unsigned long long)__atomic_load_n(&d->w->wd_pulse.exec, __ATOMIC_RELAXED),
+		 d->limit_ms);
 }
 
 /* One look at every registered world. Under wd_reg.mu. Returns true and fills @msg when a
@@ -1040,16 +1072,16 @@ static bool wd_scan(char *msg, size_t len)
 	uint64_t now = wd_now_ms();
 	bool stuck = false;
 	for (struct pcsim__watchdog *d = wd_reg.worlds; d; d = d->next) {
-		uint64_t b = __atomic_load_n(&d->beat, __ATOMIC_RELAXED) ^
-			     (__atomic_load_n(&d->exec, __ATOMIC_RELAXED) << 40);
-		if (!__atomic_load_n(&d->active, __ATOMIC_RELAXED) || b != d->last) {
+		uint64_t b = __atomic_load_n(&d->w->wd_pulse.beat, __ATOMIC_RELAXED) ^
+			     (__atomic_load_n(&d->w->wd_pulse.exec, __ATOMIC_RELAXED) << 40);
+		if (!__atomic_load_n(&d->w->wd_pulse.active, __ATOMIC_RELAXED) || b != d->last) {
 			d->last = b;
 			d->since = now;
 			d->stage = 0;
 			continue;
 		}
 		if (d->stage == 0 && now - d->since >= d->limit_ms) {
-			__atomic_store_n(&d->fired, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&d->w->wd_pulse.fired, 1, __ATOMIC_RELAXED);
 			d->stage = 1;
 		} else if (d->stage == 1 && !stuck && now - d->since >= 2ull * d->limit_ms) {
 			d->stage = 2;
@@ -1118,6 +1150,7 @@ static void wd_start(struct pcsim_world *w)
 	if (!d)
 		return;		/* no watchdog: the executions themselves are not affected */
 	pthread_once(&wd_reg.once, wd_once);
+	d->w = w;
 	d->limit_ms = w->cfg.watchdog_ms;
 	d->owner = pthread_self();
 	pthread_mutex_lock(&wd_reg.mu);
@@ -1134,25 +1167,31 @@ static void wd_start(struct pcsim_world *w)
 	w->main_fib.wd = d;
 }
 
-static void wd_exec(struct pcsim_world *w, bool running)
+/* An execution starts: join the registry at the first (wd_start()), or start the thread again
+ * in a child of fork() (the thread stayed in the parent). */
+static __attribute__((noinline)) void wd_exec_slow(struct pcsim_world *w)
 {
-	if (running && !w->main_fib.wd && w->cfg.watchdog_ms)
+	if (!w->main_fib.wd) {
 		wd_start(w);
-	struct pcsim__watchdog *d = w->main_fib.wd;
-	if (!d)
 		return;
-	if (running) {
-		if (__builtin_expect(!__atomic_load_n(&wd_reg.running, __ATOMIC_RELAXED), 0)) {
-			/* a child of fork(): the thread stayed in the parent */
-			pthread_mutex_lock(&wd_reg.mu);
-			wd_thread_locked();
-			pthread_mutex_unlock(&wd_reg.mu);
-		}
-		__atomic_store_n(&d->fired, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&d->cur, 0u, __ATOMIC_RELAXED);
-		__atomic_store_n(&d->exec, w->ex.index + 1, __ATOMIC_RELAXED);
 	}
-	__atomic_store_n(&d->active, running ? 1 : 0, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&wd_reg.mu);
+	wd_thread_locked();
+	pthread_mutex_unlock(&wd_reg.mu);
+}
+
+static inline void wd_exec(struct pcsim_world *w, bool running)
+{
+	if (running) {
+		if (__builtin_expect(w->main_fib.wd ? !__atomic_load_n(&wd_reg.running,
+									__ATOMIC_RELAXED)
+						    : w->cfg.watchdog_ms != 0, 0))
+			wd_exec_slow(w);
+		__atomic_store_n(&w->wd_pulse.fired, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->wd_pulse.cur, 0u, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->wd_pulse.exec, w->ex.index + 1, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&w->wd_pulse.active, running ? 1 : 0, __ATOMIC_RELAXED);
 }
 
 /* The world leaves the registry (world_destroy); the thread stays for the next world. */
