@@ -141,10 +141,12 @@ static inline unsigned pcsim__strategy_log(struct pcsim__strategy *s, struct pcs
 }
 
 /*
- * PCSIM_STRATEGY_CHOOSER(name, pick) - the chooser entry of a strategy: count the decision, ask
- * @pick (unsigned pick(struct pcsim__strategy *, struct pcsim_world *, const struct pcsim__opt *,
- * unsigned n, int cur, const char *data_kind), which returns one of the @n >= 2 options; @cur is
- * the running context's RUN option or -1, @data_kind labels a data choice) and log the answer.
+ * PCSIM_STRATEGY_CHOOSER(name, pick) - the chooser entry of a strategy (random.c and pct.c
+ * write theirs out by hand, the same steps with the log's rare cases out of line): count the
+ * decision, ask @pick (unsigned pick(struct pcsim__strategy *, struct pcsim_world *, const
+ * struct pcsim__opt *, unsigned n, int cur, const char *data_kind), which returns one of the
+ * @n >= 2 options; @cur is the running context's RUN option or -1, @data_kind labels a data
+ * choice) and log the answer.
  * One indirect call per decision; @pick is inlined.
  */
 #define PCSIM_STRATEGY_CHOOSER(name, pick)                                                   \

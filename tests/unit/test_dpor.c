@@ -698,8 +698,7 @@ static void xr_task(void *arg)
 static void xr_setup(struct pcsim_world *w, void *arg)
 {
 	unsigned shape = (unsigned)(uintptr_t)arg;
-	struct xr *s = pcsim_alloc(w, sizeof(*s));
-	memset(s, 0, sizeof(*s));
+	struct xr *s = pcsim_alloc(w, sizeof(*s));	/* zeroed */
 	s->ntasks = shape / 10;
 	s->nlocs = shape % 10;
 	for (unsigned i = 0; i < s->ntasks; i++) {

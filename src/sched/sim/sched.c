@@ -409,11 +409,6 @@ static inline bool replay_on(struct pcsim_world *w, struct pcsim__ctx *cur)
 	return true;
 }
 
-/* replay_on() out of line: its code would take registers from every other step's dispatch. */
-static __attribute__((noinline)) bool replay_on_call(struct pcsim_world *w, struct pcsim__ctx *cur)
-{
-	return replay_on(w, cur);
-}
 
 /* The invariants after a step (no step of their own), out of line so that the dispatch loop
  * keeps its registers for enumerate(). */
@@ -432,9 +427,9 @@ static __attribute__((noinline, cold)) void step_budget_over(struct pcsim_world 
 }
 
 /*
- * pcsim__sim_dispatch - decide what happens next and make it happen. Returns once @cur (which may be
- * NULL: the main context) is chosen to take its next step. If nothing can happen any more the
- * execution is over and control goes back to the main context.
+ * pcsim__sim_dispatch - decide what happens next and make it happen. Returns once @cur (which
+ * may be NULL: the main context) is chosen to take its next step. If nothing can happen any
+ * more the execution is over and control goes back to the main context.
  */
 void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
@@ -446,7 +441,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		bool slow = w->ex.slow;
 		if (__builtin_expect(slow, 0) && w->por != NULL)
 			por_end(w);
-		if (__builtin_expect(w->checks_inv && w->ex.ninv, 0)) {
+		if (w->checks_inv && w->ex.ninv) {
 			bool replayed = w->ex.step < w->ex.inv_from;
 			if (!replayed || w->ex.ninv_every)
 				check_invariants(w, replayed);
@@ -460,7 +455,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		}
 		if (__builtin_expect(slow, 0) && w->cfg.timed)
 			w->ex.now += w->cfg.step_ns;
-		if (__builtin_expect(w->ex.ndecisions < w->ex.npfx, 0) && replay_on_call(w, cur))
+		if (w->ex.ndecisions < w->ex.npfx && replay_on(w, cur))
 			return;
 		int cur_idx;
 		unsigned n = enumerate(w, cur, opts, &cur_idx);
