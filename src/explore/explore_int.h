@@ -140,14 +140,20 @@ static inline unsigned pcsim__strategy_log(struct pcsim__strategy *s, struct pcs
 	return pick;
 }
 
+/* pcsim__strategy_log() out of line: the chooser's rare cases (a pick kept out of the log,
+ * no log, a full log). */
+unsigned pcsim__strategy_log_slow(struct pcsim__strategy *s, struct pcsim_world *w,
+				  const struct pcsim__opt *opts, unsigned pick,
+				  const char *data_kind);
+
 /*
- * PCSIM_STRATEGY_CHOOSER(name, pick) - the chooser entry of a strategy (random.c and pct.c
- * write theirs out by hand, the same steps with the log's rare cases out of line): count the
- * decision, ask @pick (unsigned pick(struct pcsim__strategy *, struct pcsim_world *, const
- * struct pcsim__opt *, unsigned n, int cur, const char *data_kind), which returns one of the
- * @n >= 2 options; @cur is the running context's RUN option or -1, @data_kind labels a data
- * choice) and log the answer.
- * One indirect call per decision; @pick is inlined.
+ * PCSIM_STRATEGY_CHOOSER(name, pick) - the chooser entry of a strategy: count the decision, ask
+ * @pick (unsigned pick(struct pcsim__strategy *, struct pcsim_world *, const struct pcsim__opt *,
+ * unsigned n, int cur, const char *data_kind), which returns one of the @n >= 2 options; @cur is
+ * the running context's RUN option or -1, @data_kind labels a data choice) and log the answer.
+ * One indirect call per decision; @pick is inlined, and the log's rare cases are out of line,
+ * so that the common one - the pick logged in a log with room - needs no callee-saved
+ * register: a decision costs a leaf call, not a frame.
  */
 #define PCSIM_STRATEGY_CHOOSER(name, pick)                                                   \
 	static unsigned name(void *sp, struct pcsim_world *w, const struct pcsim__opt *opts,    \
@@ -155,8 +161,14 @@ static inline unsigned pcsim__strategy_log(struct pcsim__strategy *s, struct pcs
 	{                                                                                    \
 		struct pcsim__strategy *s = sp;                                               \
 		w->ex.ndecisions++;                                                          \
-		return pcsim__strategy_log(s, w, opts, pick(s, w, opts, n, cur, data_kind),   \
-					   data_kind);                                       \
+		unsigned p_ = pick(s, w, opts, n, cur, data_kind);                            \
+		if (__builtin_expect(s->unlogged | s->nolog, 0) || w->ex.nlog == w->caplog)   \
+			return pcsim__strategy_log_slow(s, w, opts, p_, data_kind);           \
+		struct pcsim__choice *c_ = &w->log[w->ex.nlog++];                            \
+		c_->type = opts[p_].type;                                                     \
+		c_->target = opts[p_].target;                                                 \
+		c_->label = data_kind;                                                       \
+		return p_;                                                                   \
 	}
 
 struct pcsim__strategy *pcsim__strategy_new(const struct pcsim_explore_opts *o, char *err,

@@ -122,31 +122,7 @@ static void pct_end(struct pcsim__strategy *s, struct pcsim_world *w)
 		p->k_est = w->ex.ndecisions;
 }
 
-/* The log's rare cases (a strategy that keeps the pick out of it, a full log), out of line. */
-static __attribute__((noinline)) unsigned pct_log_slow(struct pcsim__strategy *s,
-						      struct pcsim_world *w,
-						      const struct pcsim__opt *opts, unsigned pick,
-						      const char *data_kind)
-{
-	return pcsim__strategy_log(s, w, opts, pick, data_kind);
-}
-
-/* The chooser: PCSIM_STRATEGY_CHOOSER(pct_choose, pct_pick) written out, with the log's rare
- * cases out of line (as random.c's random_choose()). */
-static unsigned pct_choose(void *sp, struct pcsim_world *w, const struct pcsim__opt *opts,
-			   unsigned n, int cur, const char *data_kind)
-{
-	struct pcsim__strategy *s = sp;
-	w->ex.ndecisions++;
-	unsigned pick = pct_pick(s, w, opts, n, cur, data_kind);
-	if (__builtin_expect(s->unlogged | s->nolog, 0) || w->ex.nlog == w->caplog)
-		return pct_log_slow(s, w, opts, pick, data_kind);
-	struct pcsim__choice *c = &w->log[w->ex.nlog++];
-	c->type = opts[pick].type;
-	c->target = opts[pick].target;
-	c->label = data_kind;
-	return pick;
-}
+PCSIM_STRATEGY_CHOOSER(pct_choose, pct_pick)
 
 const struct pcsim__strategy_ops pcsim__pct_ops = {
 	.name = "pct",

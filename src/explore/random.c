@@ -29,34 +29,7 @@ static inline unsigned random_pick(struct pcsim__strategy *s, struct pcsim_world
 	return (unsigned)(((u128)x * n) >> 64);
 }
 
-/* The log's rare cases (a strategy that keeps the pick out of it, a full log), out of line. */
-static __attribute__((noinline)) unsigned random_log_slow(struct pcsim__strategy *s,
-							 struct pcsim_world *w,
-							 const struct pcsim__opt *opts,
-							 unsigned pick, const char *data_kind)
-{
-	return pcsim__strategy_log(s, w, opts, pick, data_kind);
-}
-
-/*
- * The chooser: what PCSIM_STRATEGY_CHOOSER(random_choose, random_pick) makes (count the
- * decision, pick, log the pick), written out so that the common case - the pick logged in a
- * log with room - needs no callee-saved register: one decision costs a leaf call, not a frame.
- */
-static unsigned random_choose(void *sp, struct pcsim_world *w, const struct pcsim__opt *opts,
-			      unsigned n, int cur, const char *data_kind)
-{
-	struct pcsim__strategy *s = sp;
-	w->ex.ndecisions++;
-	unsigned pick = random_pick(s, w, opts, n, cur, data_kind);
-	if (__builtin_expect(s->unlogged | s->nolog, 0) || w->ex.nlog == w->caplog)
-		return random_log_slow(s, w, opts, pick, data_kind);
-	struct pcsim__choice *c = &w->log[w->ex.nlog++];
-	c->type = opts[pick].type;
-	c->target = opts[pick].target;
-	c->label = data_kind;
-	return pick;
-}
+PCSIM_STRATEGY_CHOOSER(random_choose, random_pick)
 
 const struct pcsim__strategy_ops pcsim__random_ops = {
 	.name = "random",

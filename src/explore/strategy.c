@@ -91,6 +91,14 @@ void pcsim__strategy_free(struct pcsim__strategy *s)
 	free(s);
 }
 
+__attribute__((noinline)) unsigned pcsim__strategy_log_slow(struct pcsim__strategy *s,
+							    struct pcsim_world *w,
+							    const struct pcsim__opt *opts,
+							    unsigned pick, const char *data_kind)
+{
+	return pcsim__strategy_log(s, w, opts, pick, data_kind);
+}
+
 bool pcsim__strategy_log_grow(struct pcsim_world *w)
 {
 	size_t ncap = w->caplog ? w->caplog * 2 : 256;
