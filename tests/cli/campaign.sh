@@ -193,5 +193,18 @@ if command -v script >/dev/null 2>&1; then
 	fi
 fi
 
+# A scenario file shows the same line (it had none), alone and over --jobs.
+if command -v script >/dev/null 2>&1; then
+	for j in 1 2; do
+		script -qfec "'$PCSIM' explore '$SCN/pagecache-general.pcs' --strategy dfs \
+			--preemptions 1 --schedules 6000 --jobs $j --out '$TMP'" /dev/null \
+			>"$TMP/tty_scn$j.txt" 2>&1
+		if tr '\r' '\n' <"$TMP/tty_scn$j.txt" | grep -aq 'schedules (.*% explored, ETA' &&
+			grep -aq 'met - no violation in [0-9]* execution' "$TMP/tty_scn$j.txt"; then ok; else
+			bad "scenario --jobs $j: no progress line"; tail -c 400 "$TMP/tty_scn$j.txt"
+		fi
+	done
+fi
+
 echo "campaign: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

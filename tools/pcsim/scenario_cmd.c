@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <pcsim/pcsim.h>
 #include <pcsim/scenario.h>
@@ -237,6 +238,23 @@ static double mono_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The progress line on a terminal (stderr) while a scenario is explored, as main.c shows it for
+ * a program: at most four times a second, the fraction explored and an ETA for dfs and dpor. */
+static double progress_start, progress_last;
+
+static void progress(const struct pcsim_progress *p, void *arg)
+{
+	(void)arg;
+	if (p->last)
+		return;
+	double t = mono_seconds();
+	if (t - progress_last < 0.25)
+		return;
+	progress_last = t;
+	pcsim_cli_progress_line(p->executions, p->steps, 0, t - progress_start, p->explored,
+				p->rough);
+}
+
 struct tally {
 	unsigned n, met, missed, bad, internal;
 	unsigned runs, unjudged;	/* explorations (one per profile), those not judged */
@@ -333,9 +351,16 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 	struct pcsim_report r, *others = NULL;
 	unsigned nothers = 0;
 	double t0 = mono_seconds();
-	int rc = a->jobs > 1 ? pcsim_cli_jobs(pcsim_scenario_program(s), &cfg, &ex, a->jobs, false,
+	bool tty = !a->json && !a->ktap && !a->single && isatty(2);
+	if (tty) {
+		progress_start = progress_last = t0;
+		ex.progress_ex = progress;
+	}
+	int rc = a->jobs > 1 ? pcsim_cli_jobs(pcsim_scenario_program(s), &cfg, &ex, a->jobs, tty,
 					      &r, &others, &nothers)
 			     : pcsim_explore(pcsim_scenario_program(s), &cfg, &ex, &r);
+	if (tty)
+		fprintf(stderr, "\r%100s\r", "");
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s: %s\n", pcsim_cmdline_prog, label,
 			r.message ? r.message : strerror(-rc));
