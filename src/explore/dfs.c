@@ -23,7 +23,6 @@ struct dfs_rec {
 	uint16_t chosen;
 	uint32_t pre_before;	/* preemptions spent before this decision */
 	uint32_t costs;		/* offset into cost bytes: 1 if option i would preempt */
-	uint64_t step;		/* the engine's step count at the decision */
 	bool more;		/* an alternative after the k-th is left within the bound */
 };
 
@@ -31,8 +30,8 @@ struct dfs {
 	struct pcsim__strategy base;
 	unsigned bound;			/* preemption bound */
 	struct dfs_rec *recs;
-	struct pcsim__pfx *pfx;		/* the engine's view of recs (struct pcsim__exec.pfx) */
-	size_t nrecs, caprecs, depth_now;
+	struct pcsim__pfx *pfx;		/* per rec: its step, for the engine (struct pcsim__exec.pfx) */
+	size_t nrecs, caprecs;
 	size_t cut;			/* dfs_cut()'s depth, SIZE_MAX: none */
 	size_t nmore;			/* recs on the stack with .more */
 	uint8_t *cost;
@@ -75,11 +74,10 @@ static bool dfs_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 	struct dfs *d = (struct dfs *)s;
 	if (d->dfs_done)
 		return false;
-	d->depth_now = 0;
 	d->cut = SIZE_MAX;
 	d->dfs_started = true;
 	if (d->nrecs && !d->check_all) {
-		uint64_t at = d->recs[d->nrecs - 1].step;
+		uint64_t at = d->pfx[d->nrecs - 1].step;
 		w->ex.inv_from = at ? at - 1 : 0;
 		/* The engine takes the prefix's steps that let the running context go on (and
 		 * logs them) without asking: room in the log for all of them, first. */
@@ -145,7 +143,6 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 	/* the decisions so far, this one included: the engine takes some of a replayed prefix
 	 * without asking (struct pcsim__exec.pfx) */
 	size_t d = (size_t)w->ex.ndecisions - 1;
-	s->depth_now = d + 1;
 	if (d < s->nrecs) {
 		pick = s->recs[d].chosen;
 		if (pick >= n || s->recs[d].n != n) {
@@ -156,13 +153,13 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 				     "outside the engine",
 				     n, s->recs[d].n, d);
 			pick = 0;
-		} else if (s->recs[d].step != w->ex.step) {
+		} else if (s->pfx[d].step != w->ex.step) {
 			pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "nondeterminism",
 				     "DFS prefix replay reached decision %zu at step %llu where "
 				     "it was recorded at step %llu: the program depends on "
 				     "something outside the engine",
 				     d, (unsigned long long)w->ex.step,
-				     (unsigned long long)s->recs[d].step);
+				     (unsigned long long)s->pfx[d].step);
 			pick = 0;
 		}
 		return pick;
@@ -199,7 +196,6 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 	r->chosen = (uint16_t)(cur >= 0 ? (unsigned)cur : 0);
 	r->pre_before = pre;
 	r->costs = (uint32_t)s->ncost;
-	r->step = w->ex.step;
 	s->pfx[s->nrecs - 1].step = w->ex.step;
 	s->pfx[s->nrecs - 1].run = !data_kind && cur >= 0 && opts[cur].type == OPT_RUN
 					   ? opts[cur].target
@@ -236,12 +232,11 @@ oom:
 static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 {
 	struct dfs *s = (struct dfs *)base;
-	s->depth_now = (size_t)w->ex.ndecisions;
-	if (s->depth_now > s->cut)
-		s->depth_now = s->cut;
-	if (!s->shape.known && s->depth_now) {
+	/* the decisions this execution reached (it may have ended early), or the cut's depth */
+	size_t depth = (size_t)w->ex.ndecisions < s->cut ? (size_t)w->ex.ndecisions : s->cut;
+	if (!s->shape.known && depth) {
 		/* once: the first execution's shape, for dfs_progress() (reads, decides nothing) */
-		size_t pdec = 0, alt = 0, nd = s->depth_now < s->nrecs ? s->depth_now : s->nrecs;
+		size_t pdec = 0, alt = 0, nd = depth < s->nrecs ? depth : s->nrecs;
 		for (size_t i = 0; i < nd; i++) {
 			size_t c = 0;
 			for (unsigned k = 0; k < s->recs[i].n; k++)
@@ -252,8 +247,8 @@ static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 		pcsim__tree_shape_set(&s->shape, nd, pdec, alt);
 	}
 	/* Drop decisions beyond what this execution reached (it may have ended early). */
-	if (s->nrecs > s->depth_now)
-		dfs_pop_to(s, s->depth_now);
+	if (s->nrecs > depth)
+		dfs_pop_to(s, depth);
 	if (!dfs_backtrack(s))
 		s->dfs_done = true;
 }

@@ -154,11 +154,41 @@ static bool recv_report(const struct inbuf *b, int *rc, struct pcsim_report *r)
 	return ok;
 }
 
-static double now_s(void)
+double pcsim_cli_now(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+void pcsim_cli_keep_others(const char *path, struct pcsim_report *others, unsigned n,
+			   bool quiet)
+{
+	for (unsigned k = 0; k < n; k++) {
+		char p2[4200];
+		size_t l = path ? strlen(path) : 0;
+		if (l > 9 && others[k].schedule) {
+			snprintf(p2, sizeof(p2), "%.*s.also-%u.schedule", (int)(l - 9), path, k + 1);
+			if (pcsim_cmdline_write_file(p2, others[k].schedule) == 0 && !quiet)
+				fprintf(stderr, "%s: another worker found %s (%s): %s\n",
+					pcsim_cmdline_prog, pcsim_outcome_name(others[k].outcome),
+					others[k].what, p2);
+		}
+		pcsim_report_free(&others[k]);
+	}
+	free(others);
+}
+
+void pcsim_cli_progress_cb(const struct pcsim_progress *p, void *arg)
+{
+	struct pcsim_cli_progress *pr = arg;
+	if (p->last)
+		return;
+	double t = pcsim_cli_now();
+	if (t - pr->last < 0.25)
+		return;
+	pr->last = t;
+	pcsim_cli_progress_line(p->executions, p->steps, 0, t - pr->start, p->explored, p->rough);
 }
 
 const char *pcsim_cli_duration(double s, char *buf, size_t len)
@@ -279,7 +309,7 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 		started++;
 	}
 	/* Collect: read every pipe to its end (the reports), with the progress line meanwhile. */
-	double t0 = now_s(), last = 0;
+	double t0 = pcsim_cli_now(), last = 0;
 	unsigned open_pipes = started;
 	while (open_pipes) {
 		if (ex->stop && *ex->stop)
@@ -317,7 +347,7 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 				in[j].n += (size_t)got;
 			}
 		}
-		double t = now_s();
+		double t = pcsim_cli_now();
 		if (progress && t - last >= 0.25) {
 			uint64_t e = 0, s = 0, v = 0;
 			double xmin = 1;

@@ -77,6 +77,11 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 		   const struct pcsim_explore_opts *ex, unsigned jobs, bool progress,
 		   struct pcsim_report *r, struct pcsim_report **others, unsigned *nothers);
 int pcsim_cli_merge(int argc, char **argv);
+/* pcsim_cli_keep_others: --jobs: write the other workers' failing schedules beside @path
+ * (PATH.schedule -> PATH.also-K.schedule; none without @path), say so on stderr unless
+ * @quiet, and free @others (pcsim_cli_jobs()'s). */
+void pcsim_cli_keep_others(const char *path, struct pcsim_report *others, unsigned n,
+			   bool quiet);
 /* pcsim_cli_progress_line: the line on stderr ("\r..."); @explored: the estimated fraction
  * of the bounded space explored (struct pcsim_progress), shown with an ETA, negative: none;
  * @rough: dpor's figure. pcsim_cli_duration: @s seconds as "42 s", "3.5 min", "2.1 h",
@@ -84,6 +89,15 @@ int pcsim_cli_merge(int argc, char **argv);
 void pcsim_cli_progress_line(uint64_t executions, uint64_t steps, uint64_t violations,
 			     double elapsed, double explored, bool rough);
 const char *pcsim_cli_duration(double s, char *buf, size_t len);
+/* pcsim_cli_now: the monotonic clock, in seconds. pcsim_cli_progress_cb: a progress_ex
+ * callback (@arg a struct pcsim_cli_progress, its start and last set to pcsim_cli_now() before
+ * the search) printing pcsim_cli_progress_line() at most four times a second; a single process
+ * stops at its first violation, so the count is 0 until the report (--jobs counts them). */
+struct pcsim_cli_progress {
+	double start, last;
+};
+double pcsim_cli_now(void);
+void pcsim_cli_progress_cb(const struct pcsim_progress *p, void *arg);
 struct pcsim_cli_case {
 	const char *name;			/* the program or scenario */
 	const struct pcsim_report *r;

@@ -709,31 +709,6 @@ static int outcome_status(const struct pcsim_report *r)
 	}
 }
 
-static bool tty_progress;
-static double progress_start, progress_last;
-
-static double mono_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-/* The progress line on a terminal (stderr), at most four times a second, with the fraction
- * explored and an ETA for dfs and dpor (struct pcsim_progress). A single process stops at its
- * first violation, so the count is 0 until the report (--jobs counts them). */
-static void progress(const struct pcsim_progress *p, void *arg)
-{
-	(void)arg;
-	if (!tty_progress || p->last)
-		return;
-	double t = mono_now();
-	if (t - progress_last < 0.25)
-		return;
-	progress_last = t;
-	pcsim_cli_progress_line(p->executions, p->steps, 0, t - progress_start, p->explored,
-				p->rough);
-}
 
 /*
  * After the report: the --trace file. Failing to write it loses no finding (the report and the
@@ -1060,9 +1035,14 @@ static int cmd_explore(int argc, char **argv, bool single)
 	}
 	/* the digest lets `pcsim merge` outputs be compared with a single run's */
 	o.ex.digest = o.json;
-	tty_progress = !o.json && !o.ktap && isatty(2) && !single;
-	progress_start = mono_now();
-	o.ex.progress_ex = progress;
+	/* the progress line on a terminal (stderr), with the fraction explored and an ETA for
+	 * dfs and dpor (struct pcsim_progress) */
+	bool tty_progress = !o.json && !o.ktap && isatty(2) && !single;
+	struct pcsim_cli_progress pr = { pcsim_cli_now(), pcsim_cli_now() };
+	if (tty_progress) {
+		o.ex.progress_ex = pcsim_cli_progress_cb;
+		o.ex.progress_arg = &pr;
+	}
 	catch_stop_signals(&o.ex);
 	struct pcsim_report r, *others = NULL;
 	unsigned nothers = 0;
@@ -1071,7 +1051,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 				    &nothers);
 	else
 		rc = pcsim_explore(&b->prog, &o.cfg, &o.ex, &r);
-	double seconds = mono_now() - progress_start;
+	double seconds = pcsim_cli_now() - pr.start;
 	if (tty_progress)
 		fprintf(stderr, "\r%100s\r", "");
 	if (rc < 0) {
@@ -1090,18 +1070,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 		else
 			sched_lost = true;
 	}
-	for (unsigned k = 0; k < nothers; k++) {
-		/* --jobs: the failures the other workers found are kept too */
-		char p2[4200];
-		snprintf(p2, sizeof(p2), "%.*s.also-%u.schedule", (int)(strlen(path) - 9), path,
-			 k + 1);
-		if (others[k].schedule && pcsim_cmdline_write_file(p2, others[k].schedule) == 0 &&
-		    !o.json && !o.ktap)
-			fprintf(stderr, "%s: another worker found %s (%s): %s\n", prog_name,
-				pcsim_outcome_name(others[k].outcome), others[k].what, p2);
-		pcsim_report_free(&others[k]);
-	}
-	free(others);
+	pcsim_cli_keep_others(path, others, nothers, o.json || o.ktap);
 	if (single && !o.json && r.trace && r.outcome == PCSIM_OUTCOME_OK)
 		printf("%s\n", r.trace);
 	if (!o.ktap)

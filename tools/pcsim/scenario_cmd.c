@@ -231,30 +231,6 @@ static void free_cases(void)
 	cases.n = cases.cap = 0;
 }
 
-static double mono_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* The progress line on a terminal (stderr) while a scenario is explored, as main.c shows it for
- * a program: at most four times a second, the fraction explored and an ETA for dfs and dpor. */
-static double progress_start, progress_last;
-
-static void progress(const struct pcsim_progress *p, void *arg)
-{
-	(void)arg;
-	if (p->last)
-		return;
-	double t = mono_seconds();
-	if (t - progress_last < 0.25)
-		return;
-	progress_last = t;
-	pcsim_cli_progress_line(p->executions, p->steps, 0, t - progress_start, p->explored,
-				p->rough);
-}
-
 struct tally {
 	unsigned n, met, missed, bad, internal;
 	unsigned runs, unjudged;	/* explorations (one per profile), those not judged */
@@ -350,11 +326,13 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		snprintf(label, sizeof(label), "%s", path);
 	struct pcsim_report r, *others = NULL;
 	unsigned nothers = 0;
-	double t0 = mono_seconds();
+	double t0 = pcsim_cli_now();
+	/* the progress line on a terminal, as for a program */
 	bool tty = !a->json && !a->ktap && !a->single && isatty(2);
+	struct pcsim_cli_progress pr = { t0, t0 };
 	if (tty) {
-		progress_start = progress_last = t0;
-		ex.progress_ex = progress;
+		ex.progress_ex = pcsim_cli_progress_cb;
+		ex.progress_arg = &pr;
 	}
 	int rc = a->jobs > 1 ? pcsim_cli_jobs(pcsim_scenario_program(s), &cfg, &ex, a->jobs, tty,
 					      &r, &others, &nothers)
@@ -389,20 +367,7 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		if (pcsim_cmdline_write_file(sched, r.schedule) == 0)
 			sched_path = sched;
 	}
-	for (unsigned k = 0; k < nothers; k++) {
-		/* --jobs: the failures the other workers found are kept too (main.c does so) */
-		char p2[4200];
-		if (sched_path && others[k].schedule) {
-			snprintf(p2, sizeof(p2), "%.*s.also-%u.schedule",
-				 (int)(strlen(sched_path) - 9), sched_path, k + 1);
-			if (pcsim_cmdline_write_file(p2, others[k].schedule) == 0 && !a->json)
-				fprintf(stderr, "%s: another worker found %s (%s): %s\n",
-					pcsim_cmdline_prog, pcsim_outcome_name(others[k].outcome),
-					others[k].what, p2);
-		}
-		pcsim_report_free(&others[k]);
-	}
-	free(others);
+	pcsim_cli_keep_others(sched_path, others, nothers, a->json || a->ktap);
 	int judged = pcsim_scenario_judge_on(s, kernel, &r, why, sizeof(why));
 	bool met = judged == 1;
 	const char *verdict = met ? "met" : "MISSED";
@@ -470,7 +435,7 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 			pcsim_cmdline_prog);
 	fflush(stdout);
 	if (a->ktap || a->junit)
-		keep_case(label, &r, sched_path, mono_seconds() - t0,
+		keep_case(label, &r, sched_path, pcsim_cli_now() - t0,
 			  a->single || judged < 0 ? -1 : judged, a->single ? NULL : why);
 	pcsim_report_free(&r);
 }
