@@ -803,6 +803,8 @@ void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 	void *stack = stack_get(w);
 	c->fresh = true;
 	if (!stack) {
+		/* a reused task slot keeps its last fiber (core.c, task_slot_clear()) */
+		memset(&c->fib, 0, sizeof(c->fib));
 		c->run = CR_EXITED;	/* never runs: the execution's outcome is internal */
 		if (c->kind == PCSIM_CTX_TASK)
 			pcsim__rq_del(w, c);
