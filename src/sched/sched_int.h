@@ -907,15 +907,13 @@ static inline void pcsim__por_hint(struct pcsim__ctx *c, uint32_t hint)
 		c->por_hint = hint;
 }
 
-/* The runnable sets of struct pcsim__cpu: @c (a task) became CR_RUNNABLE, or stopped being. */
 /*
  * Something the sim scheduler's enumeration of options reads has changed (a task's run state
  * or runnable set, a CPU's current or atomic context, a context's preempt_count or irqs_off,
  * the pending events, the yielder): the options kept from the last step are stale
- * (struct pcsim__exec.opts_ok). A plain store (an atomic one would keep the compiler from
- * keeping fields in registers across it on the hot path): from the sim backend, or under the
- * world's lock on any backend. Primitives that the threads backend runs on several threads at
- * once call pcsim__opts_stale_any().
+ * (struct pcsim__exec.opts_ok). A plain store: from the sim backend, or under the world's
+ * lock on any backend; primitives that the threads backend runs on several threads at once
+ * call pcsim__opts_stale_any().
  */
 static inline void pcsim__opts_stale(struct pcsim_world *w)
 {
@@ -931,6 +929,7 @@ static inline void pcsim__opts_stale_any(struct pcsim_world *w)
 		w->ex.opts_ok = false;
 }
 
+/* The runnable sets of struct pcsim__cpu: @c (a task) became CR_RUNNABLE, or stopped being. */
 static inline void pcsim__rq_add(struct pcsim_world *w, const struct pcsim__ctx *c)
 {
 	unsigned i = c->id - 1;
