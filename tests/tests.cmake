@@ -452,3 +452,7 @@ if(TARGET pcsim-cli)
 		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/dfs_prefix)
 	set_tests_properties(dfs_prefix PROPERTIES LABELS unit TIMEOUT 300)
 endif()
+# The options the sim scheduler keeps between steps: on one CPU, at every decision of 3,000
+# random executions, the runnable tasks in the CPU rules' order, and none inside a held section
+# (under a second).
+pcsim_cmocka_test(NAME sched_kept_opts SOURCES unit/test_sched_kept_opts.c)

@@ -66,6 +66,7 @@ void pcsim__event_add_pending(struct pcsim_world *w, struct pcsim__event *ev)
 	*pp = ev;
 	w->ex.npending++;
 	ev->state = EV_PENDING;
+	pcsim__opts_stale_any(w);
 }
 
 void pcsim__event_remove_pending(struct pcsim_world *w, struct pcsim__event *ev)
@@ -78,6 +79,7 @@ void pcsim__event_remove_pending(struct pcsim_world *w, struct pcsim__event *ev)
 		w->ex.npending--;
 	}
 	ev->next_pending = NULL;
+	pcsim__opts_stale_any(w);
 }
 
 int pcsim_event_post(struct pcsim_world *w, const struct pcsim_event_desc *d)

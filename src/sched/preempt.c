@@ -18,8 +18,10 @@ static bool atomic_ctx(struct pcsim__ctx *c)
 void pcsim_preempt_disable(void)
 {
 	struct pcsim__ctx *c = pcsim__need_ctx("preempt_disable");
-	if (c)
+	if (c) {
 		c->preempt_count++;
+		pcsim__opts_stale_any(c->w);
+	}
 }
 
 void pcsim_preempt_enable(void)
@@ -32,6 +34,7 @@ void pcsim_preempt_enable(void)
 		return;
 	}
 	c->preempt_count--;
+	pcsim__opts_stale_any(c->w);
 	/* preempt_enable() is a preemption point once the count drops to zero. */
 	if (c->preempt_count == 0 && !c->irqs_off)
 		pcsim__point(c);
@@ -46,6 +49,7 @@ unsigned long pcsim_local_irq_save(void)
 	pcsim__point(c);
 	unsigned long flags = c->irqs_off ? 1ul : 0ul;
 	c->irqs_off = true;
+	pcsim__opts_stale_any(c->w);
 	return flags;
 }
 
@@ -60,6 +64,7 @@ void pcsim_local_irq_restore(unsigned long flags)
 		return;
 	}
 	c->irqs_off = flags != 0;
+	pcsim__opts_stale_any(c->w);
 	/* Pending interrupts may fire now. */
 	if (!c->irqs_off)
 		pcsim__point(c);

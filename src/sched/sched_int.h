@@ -222,6 +222,7 @@ struct pcsim__exec {
 	unsigned npending;
 	struct pcsim__event *pending;	/* list of pending events, by id */
 	unsigned spurious_used;
+	uint16_t opts_n;		/* sim: with opts_ok and opts_ci below */
 	struct pcsim__ctx *yielder;	/* the context that last relaxed (cpu_relax) */
 	unsigned nforbid;		/* forbidden ranges in use (w->forbid) */
 	/* outcome (its texts, w->what and w->msg, are cleared by their first byte) */
@@ -271,6 +272,16 @@ struct pcsim__exec {
 	 * whose test is the DFS hot path, keep their own tests).
 	 */
 	bool slow;
+	/*
+	 * sim: the options the last enumeration built (w->opts[0..opts_n)) are still exactly
+	 * what enumerating now would build, and opts_ci is the running context's among them
+	 * (sim/sched.c, "Options kept between steps"). Cleared by pcsim__opts_stale() wherever
+	 * something the enumeration reads changes. In the holes of the structure rather than at
+	 * its end: 16 more bytes here move every later field of the world, which alone cost the
+	 * micro model 2 % (bench/README.md).
+	 */
+	bool opts_ok;
+	int16_t opts_ci;
 	/* sim: interrupt contexts that returned, reused last-in first-out (sim/sched.c fire()) */
 	struct pcsim__ctx *irq_free;	/* chained through ->arg */
 	struct pcsim__ctx *irq_zombie;	/* the last one to return: its fiber may still be ours */
@@ -484,11 +495,18 @@ struct pcsim_world {
 
 	/*
 	 * sim: the options of the step being decided (sim/sched.c). One buffer per world, which
-	 * runs on one thread: the options are dead once the step is under way (a dispatch that
-	 * switches away returns as soon as it resumes; one that fires an event enumerates again),
-	 * so no two dispatches use it at once. Not thread-local storage: see PCSIM_TLS_IE.
+	 * runs on one thread; no two dispatches build options at once (a dispatch that switches
+	 * away returns as soon as it resumes; one that fires an event enumerates again). They
+	 * stay there after the step while nothing changes them (struct pcsim__exec.opts_ok):
+	 * the next dispatch may take them as they are. Not thread-local storage: see
+	 * PCSIM_TLS_IE.
 	 */
 	struct pcsim__opt opts[PCSIM_MAX_OPTS];
+	/* sim, debug builds (no NDEBUG): where the dispatch enumerates again to check kept
+	 * options against (sim/sched.c) */
+#ifndef NDEBUG
+	struct pcsim__opt opts_check[PCSIM_MAX_OPTS];
+#endif
 };
 
 /*
@@ -889,17 +907,41 @@ static inline void pcsim__por_hint(struct pcsim__ctx *c, uint32_t hint)
 		c->por_hint = hint;
 }
 
+/*
+ * Something the sim scheduler's enumeration of options reads has changed (a task's run state
+ * or runnable set, a CPU's current or atomic context, a context's preempt_count or irqs_off,
+ * the pending events, the yielder): the options kept from the last step are stale
+ * (struct pcsim__exec.opts_ok). A plain store: from the sim backend, or under the world's
+ * lock on any backend; primitives that the threads backend runs on several threads at once
+ * call pcsim__opts_stale_any().
+ */
+static inline void pcsim__opts_stale(struct pcsim_world *w)
+{
+	w->ex.opts_ok = false;
+}
+
+static inline bool pcsim__sim_direct(const struct pcsim_world *w);
+
+/* pcsim__opts_stale() from any context of any backend (the threads backend keeps none). */
+static inline void pcsim__opts_stale_any(struct pcsim_world *w)
+{
+	if (pcsim__sim_direct(w))
+		w->ex.opts_ok = false;
+}
+
 /* The runnable sets of struct pcsim__cpu: @c (a task) became CR_RUNNABLE, or stopped being. */
 static inline void pcsim__rq_add(struct pcsim_world *w, const struct pcsim__ctx *c)
 {
 	unsigned i = c->id - 1;
 	w->cpus[c->cpu].rq[i / 64] |= 1ull << (i % 64);
+	pcsim__opts_stale(w);
 }
 
 static inline void pcsim__rq_del(struct pcsim_world *w, const struct pcsim__ctx *c)
 {
 	unsigned i = c->id - 1;
 	w->cpus[c->cpu].rq[i / 64] &= ~(1ull << (i % 64));
+	pcsim__opts_stale(w);
 }
 
 /* Common helper: the current context, failing loudly when there is none. */

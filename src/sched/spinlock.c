@@ -193,6 +193,7 @@ static void do_lock(struct pcsim__ctx *c, struct pcsim_spinlock *l, bool irqs)
 	if (irqs)
 		c->irqs_off = true;
 	c->preempt_count++;
+	pcsim__opts_stale_any(w);
 	pcsim__lockdep_acquire(w, c, l);
 	if (c->nheld < PCSIM_MAX_HELD)
 		c->held[c->nheld++] = l->lclass;
@@ -213,6 +214,7 @@ static void do_unlock(struct pcsim__ctx *c, struct pcsim_spinlock *l, unsigned l
 	pcsim__lockdep_release(w, c, l);
 	w->ops->spin_release(w, c, l, irqsave);
 	c->preempt_count--;
+	pcsim__opts_stale_any(w);
 }
 
 void pcsim_spin_lock(struct pcsim_spinlock *l)
@@ -234,6 +236,7 @@ int pcsim_spin_trylock(struct pcsim_spinlock *l)
 	if (!got)
 		return 0;
 	c->preempt_count++;
+	pcsim__opts_stale_any(w);
 	/* lockdep records trylocks as acquisitions without the deadlock check (trylock=1). */
 	pcsim__lockdep_usage(w, c, l);
 	if (c->nheld < PCSIM_MAX_HELD)
@@ -271,6 +274,7 @@ void pcsim_spin_unlock_irq(struct pcsim_spinlock *l)
 	do_unlock(c, l, 1);
 	if (c->kind == PCSIM_CTX_TASK) {
 		c->irqs_off = false;
+		pcsim__opts_stale_any(c->w);
 		if (c->preempt_count == 0)
 			pcsim__point(c);	/* pending interrupts may fire now */
 	}
@@ -293,6 +297,7 @@ void pcsim_spin_unlock_irqrestore(struct pcsim_spinlock *l, unsigned long flags)
 		return;
 	do_unlock(c, l, 1);
 	c->irqs_off = flags != 0 || c->kind != PCSIM_CTX_TASK;
+	pcsim__opts_stale_any(c->w);
 	if (!c->irqs_off && c->preempt_count == 0)
 		pcsim__point(c);	/* pending interrupts may fire now */
 }

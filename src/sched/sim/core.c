@@ -119,7 +119,7 @@ void pcsim__sim_schedule(struct pcsim_world *w, struct pcsim_task *t)
 			   "voluntary context switch within RCU read-side critical section (%s)",
 			   t->name);
 	pcsim__trace_locked(w, &t->ctx, &pcsim__tk_sleep, 0, (uint64_t)s, 0, NULL);
-	t->ctx.run = CR_SLEEPING;
+	t->ctx.run = CR_SLEEPING;	/* the block's pcsim__rq_del() makes the options stale */
 	pcsim__sim_block(w, &t->ctx);
 }
 
@@ -170,6 +170,7 @@ static void sim_cpu_relax(struct pcsim_world *w, struct pcsim__ctx *c)
 		w->ex.yielder->yielding = false;
 	c->yielding = true;
 	w->ex.yielder = c;
+	pcsim__opts_stale(w);
 	pcsim__por_obj(w, POR_YIELD, 0, PCSIM_POR_W);
 	pcsim__sim_point(w, c);
 	pcsim__mm_relax(w, c->cpu);
@@ -264,9 +265,11 @@ static void sim_spin_acquire(struct pcsim_world *w, struct pcsim__ctx *c,
 		}
 		c->run = CR_SPINNING;
 		c->spin_on = l;
+		pcsim__opts_stale(w);	/* an atomic context's block does not touch a runnable set */
 		pcsim__sim_block(w, c);
 		c->run = CR_RUNNABLE;
 		c->spin_on = NULL;
+		pcsim__opts_stale(w);
 	}
 	l->owner = (uint32_t)c->id;
 	if (w->tracing)

@@ -166,16 +166,18 @@ static __attribute__((noinline)) unsigned rq_wide(struct pcsim_world *w,
  */
 static inline __attribute__((always_inline)) unsigned
 enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *restrict o,
-	  int *cur_idx)
+	  int *cur_idx, bool *keep)
 {
 	unsigned n = 0, nw = (w->ex.ntasks + 63) / 64;
 	int ci = -1;
+	bool spin = false;	/* a spinner's option depends on its lock word: not kept */
 	for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++) {
 		struct pcsim__cpu *cp = &w->cpus[cpu];
 #ifndef NDEBUG
 		rq_check(cp);
 #endif
 		if (cp->irq) {
+			spin |= cp->irq->run == CR_SPINNING;
 			if (ctx_enabled(w, cp->irq)) {
 				if (cp->irq == cur)
 					ci = (int)n;
@@ -187,6 +189,7 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 		unsigned skip = 0;	/* the id of curr, whose bit is skipped below */
 		if (curr) {
 			if (curr->run == CR_SPINNING) {
+				spin = true;
 				if (spin_free(w, curr)) {
 					if (curr == cur)
 						ci = (int)n;
@@ -215,6 +218,14 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 			m &= m - 1;
 		}
 	}
+	/*
+	 * The options are kept for the next step (struct pcsim__exec.opts_ok) only when they
+	 * depend on nothing but what pcsim__opts_stale() reports: no pending event (timed mode's
+	 * clock, a CPU's interrupt state), no store buffer (every store), no yielder, no spurious
+	 * wakeup left (every sleeper) and no spinner (its lock word).
+	 */
+	*keep = !spin && !w->ex.pending && !pcsim__mm_buffered(w) && !w->ex.yielder &&
+		w->ex.spurious_used >= w->cfg.max_spurious;
 	if (__builtin_expect(w->ex.pending != NULL, 0))
 		for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending) {
 			if (w->cfg.timed && e->due > w->ex.now)
@@ -270,7 +281,8 @@ static __attribute__((noinline)) unsigned idle_advance(struct pcsim_world *w,
 	if (due == UINT64_MAX || due <= w->ex.now)
 		return 0;
 	w->ex.now = due;
-	return enumerate(w, cur, o, cur_idx);
+	bool keep;	/* timed mode: never kept */
+	return enumerate(w, cur, o, cur_idx, &keep);
 }
 
 static void reap_dead_stack_slow(struct pcsim_world *w, void *s);
@@ -426,6 +438,46 @@ static __attribute__((noinline, cold)) void step_budget_over(struct pcsim_world 
 		     (unsigned long long)w->cfg.max_steps);
 }
 
+_Static_assert(PCSIM_MAX_OPTS <= INT16_MAX, "struct pcsim__exec.opts_n and opts_ci hold an index");
+
+/*
+ * The task @t becomes its CPU's current task (a context switch there). The options change,
+ * unless the CPU had no current task and @t comes first among its runnable tasks in creation
+ * order and holds nothing: enumerate() listed them in that order, and lists @t and then the
+ * others now (a task's first run on a CPU of its own: the usual case).
+ */
+static inline void set_curr(struct pcsim_world *w, struct pcsim__ctx *t)
+{
+	struct pcsim__cpu *cp = &w->cpus[t->cpu];
+	unsigned i = t->id - 1;
+	if (cp->curr || t->preempt_count || t->irqs_off || i >= 64 ||
+	    (cp->rq[0] & ((2ull << i) - 1)) != 1ull << i)
+		pcsim__opts_stale(w);
+	cp->curr = t;
+}
+
+#ifndef NDEBUG
+/* Debug builds: options kept from the last step are what enumerating now builds. */
+static __attribute__((noinline)) void opts_check(struct pcsim_world *w, struct pcsim__ctx *cur,
+						 unsigned n, int ci)
+{
+	int ci2;
+	bool keep;
+	unsigned n2 = enumerate(w, cur, w->opts_check, &ci2, &keep);
+	bool same = n2 == n && ci2 == ci && keep;
+	for (unsigned i = 0; same && i < n; i++)
+		same = w->opts[i].type == w->opts_check[i].type &&
+		       w->opts[i].target == w->opts_check[i].target &&
+		       w->opts[i].p == w->opts_check[i].p;
+	if (!same) {
+		fprintf(stderr, "pcsim: internal error: the options kept at step %llu (%u, the "
+			"running context's %d) are not what they are now (%u, %d, %s)\n",
+			(unsigned long long)w->ex.step, n, ci, n2, ci2, keep ? "kept" : "not kept");
+		abort();
+	}
+}
+#endif
+
 /*
  * pcsim__sim_dispatch - decide what happens next and make it happen. Returns once @cur (which
  * may be NULL: the main context) is chosen to take its next step. If nothing can happen any
@@ -458,9 +510,23 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 		if (w->ex.ndecisions < w->ex.npfx && replay_on(w, cur))
 			return;
 		int cur_idx;
-		unsigned n = enumerate(w, cur, opts, &cur_idx);
-		if (n == 0 && w->cfg.timed && w->ex.pending)
-			n = idle_advance(w, cur, opts, &cur_idx);
+		unsigned n;
+		if (w->ex.opts_ok) {
+			/* nothing they depend on changed: the options of the last step */
+			n = w->ex.opts_n;
+			cur_idx = w->ex.opts_ci;
+#ifndef NDEBUG
+			opts_check(w, cur, n, cur_idx);
+#endif
+		} else {
+			bool keep;
+			n = enumerate(w, cur, opts, &cur_idx, &keep);
+			if (n == 0 && w->cfg.timed && w->ex.pending)
+				n = idle_advance(w, cur, opts, &cur_idx);
+			w->ex.opts_n = (uint16_t)n;
+			w->ex.opts_ci = (int16_t)cur_idx;
+			w->ex.opts_ok = keep && !slow;
+		}
 		if (n == 0) {
 			w->ex.step--;	/* nothing happened */
 			if (cur)
@@ -485,16 +551,18 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 			if (w->ex.yielder && cur != w->ex.yielder) {
 				w->ex.yielder->yielding = false;
 				w->ex.yielder = NULL;
+				pcsim__opts_stale(w);
 			}
 			if (cur->kind == PCSIM_CTX_TASK && w->cpus[cur->cpu].curr != cur) {
 				pcsim__mm_switch(w, cur->cpu, cur->fresh);	/* as below */
-				w->cpus[cur->cpu].curr = cur;
+				set_curr(w, cur);
 			}
 			return;
 		}
 		if (w->ex.yielder && o->p != w->ex.yielder) {
 			w->ex.yielder->yielding = false;
 			w->ex.yielder = NULL;
+			pcsim__opts_stale(w);
 		}
 		switch (o->type) {
 		case OPT_RUN: {
@@ -505,8 +573,9 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 				 * lock (a locked RMW), so the CPU's store buffer drains.
 				 */
 				pcsim__mm_switch(w, t->cpu, t->fresh);
-				w->cpus[t->cpu].curr = t;
+				set_curr(w, t);
 			}
+			w->ex.opts_ci = (int16_t)pick;	/* @t runs: its option, if they are kept */
 			if (t == cur)
 				return;
 			switch_to(w, cur, t, cur && cur->run == CR_EXITED);
@@ -581,6 +650,7 @@ static void fire(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__ev
 	/* Interrupt delivery is serializing on x86: the CPU's store buffer drains. */
 	pcsim__mm_barrier(w, (unsigned)ev->cpu);
 	w->cpus[ev->cpu].irq = c;
+	pcsim__opts_stale(w);
 	pcsim__sim_ctx_start(w, c);
 	switch_to(w, cur, c, cur && cur->run == CR_EXITED);
 }
@@ -599,7 +669,7 @@ void pcsim__sim_block(struct pcsim_world *w, struct pcsim__ctx *c)
 	}
 	if (w->cpus[c->cpu].curr == c && c->run == CR_SLEEPING)
 		w->cpus[c->cpu].curr = NULL;
-	pcsim__rq_del(w, c);
+	pcsim__rq_del(w, c);	/* and the options kept are stale */
 	pcsim__sim_dispatch(w, c);
 	pcsim__rq_add(w, c);
 }
@@ -616,6 +686,7 @@ void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c)
 		pcsim__mm_barrier(w, c->cpu);
 		w->cpus[c->cpu].irq = NULL;
 	}
+	pcsim__opts_stale(w);	/* the task's pcsim__rq_del() did too */
 	pcsim__sim_dispatch(w, c);
 	abort();	/* an exited context is never chosen */
 }
@@ -803,6 +874,8 @@ void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c)
 	void *stack = stack_get(w);
 	c->fresh = true;
 	if (!stack) {
+		/* a reused task slot keeps its last fiber (core.c, task_slot_clear()) */
+		memset(&c->fib, 0, sizeof(c->fib));
 		c->run = CR_EXITED;	/* never runs: the execution's outcome is internal */
 		if (c->kind == PCSIM_CTX_TASK)
 			pcsim__rq_del(w, c);
@@ -822,6 +895,7 @@ void pcsim__sim_exec_start(struct pcsim_world *w)
 	/* Set by now for the whole execution: the strategy's begin installed the recorder
 	 * (dpor) or the replayed prefix (dfs). */
 	w->ex.slow = w->por || w->cfg.timed;
+	pcsim__opts_stale(w);	/* reset did already: nothing is kept across executions */
 	wd_exec(w, true);
 }
 
