@@ -229,23 +229,31 @@ oom:
 	return cur >= 0 ? (unsigned)cur : 0;
 }
 
+/* The tree's shape (struct pcsim__tree_shape), from the first execution's first @nd decisions. */
+static void dfs_learn_shape(struct dfs *s, size_t nd)
+{
+	size_t pdec = 0, alt = 0;
+	if (nd > s->nrecs)
+		nd = s->nrecs;
+	for (size_t i = 0; i < nd; i++) {
+		size_t c = 0;
+		for (unsigned k = 0; k < s->recs[i].n; k++)
+			c += s->cost[s->recs[i].costs + k];
+		pdec += c != 0;
+		alt += c;
+	}
+	pcsim__tree_shape_set(&s->shape, nd, pdec, alt);
+}
+
 static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 {
 	struct dfs *s = (struct dfs *)base;
 	/* the decisions this execution reached (it may have ended early), or the cut's depth */
 	size_t depth = (size_t)w->ex.ndecisions < s->cut ? (size_t)w->ex.ndecisions : s->cut;
-	if (!s->shape.known && depth) {
-		/* once: the first execution's shape, for dfs_progress() (reads, decides nothing) */
-		size_t pdec = 0, alt = 0, nd = depth < s->nrecs ? depth : s->nrecs;
-		for (size_t i = 0; i < nd; i++) {
-			size_t c = 0;
-			for (unsigned k = 0; k < s->recs[i].n; k++)
-				c += s->cost[s->recs[i].costs + k];
-			pdec += c != 0;
-			alt += c;
-		}
-		pcsim__tree_shape_set(&s->shape, nd, pdec, alt);
-	}
+	if (!s->shape.known && w->ex.ndecisions)
+		/* once: for dfs_progress() and the slices, from the whole first execution
+		 * whether or not a slice cuts it (reads, decides nothing) */
+		dfs_learn_shape(s, (size_t)w->ex.ndecisions);
 	/* Drop decisions beyond what this execution reached (it may have ended early). */
 	if (s->nrecs > depth)
 		dfs_pop_to(s, depth);
@@ -258,6 +266,39 @@ static void dfs_cut(struct pcsim__strategy *base, size_t depth)
 {
 	struct dfs *s = (struct dfs *)base;
 	s->cut = depth;
+}
+
+/*
+ * Campaign slices (explore.c): the depth of the shortest prefix of this execution whose
+ * estimated share of the bounded tree is under 1/@parts, by the weights of dfs_progress()
+ * (each alternative weighs the ways it leaves to spend the rest of the budget). A fixed depth
+ * does not do under a bound: the subtree below a prefix that took every default keeps the whole
+ * budget, so below the first 6 decisions one subtree of pagecache-general's bound-2 tree held
+ * 89 % of it. The share of a prefix depends on the prefix alone (its decisions, their costs and
+ * the first execution's shape), so every slice cuts the same subtrees.
+ */
+static size_t dfs_slice_depth(struct pcsim__strategy *base, size_t parts)
+{
+	struct dfs *s = (struct dfs *)base;
+	if (!s->shape.known && s->nrecs)
+		dfs_learn_shape(s, (size_t)s->nrecs);	/* the first execution, before its end() */
+	double share = 1.0, limit = 1.0 / (double)parts;
+	for (size_t i = 0; i < s->nrecs; i++) {
+		const struct dfs_rec *r = &s->recs[i];
+		double all = 0, taken = 0;
+		for (unsigned k = 0; k < r->n; k++) {
+			double wt = pcsim__progress_weight(&s->shape, s->bound, r->pre_before,
+							   s->cost[r->costs + k], i);
+			all += wt;
+			if (k == r->chosen)
+				taken = wt;
+		}
+		if (all > 0)
+			share *= taken / all;
+		if (share < limit)
+			return i + 1;
+	}
+	return s->nrecs;
 }
 
 static bool dfs_exhausted(const struct pcsim__strategy *s)
@@ -333,5 +374,6 @@ const struct pcsim__strategy_ops pcsim__dfs_ops = {
 	.exhausted = dfs_exhausted,
 	.might_be_last = dfs_might_be_last,
 	.cut = dfs_cut,
+	.slice_depth = dfs_slice_depth,
 	.progress = dfs_progress,
 };

@@ -404,14 +404,16 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	 * Campaign slices (docs/campaigns.md). Index strategies (random, PCT) own the execution
 	 * indices congruent to the slice; PCT also runs the first PCSIM_PCT_LEARN indices of the
 	 * others (uncounted) to learn the same k as the single run. Tree strategies (DFS) own
-	 * the subtrees below the first cut_depth decisions whose rank in DFS order is congruent
-	 * to the slice: the first execution of another slice's subtree is run (that is how the
-	 * tree is discovered) and cut, uncounted. Index slices split the same way: indices
-	 * congruent to I modulo N are those congruent to I + N*j modulo N*J for j < J.
+	 * the subtrees whose rank in DFS order is congruent to the slice, a subtree being the
+	 * executions below the shortest prefix of decisions whose estimated share of the tree is
+	 * under 1/PCSIM_SLICE_PARTS (the strategy's slice_depth()): the first execution of another
+	 * slice's subtree is run (that is how the tree is discovered) and cut, uncounted. Index
+	 * slices split the same way: indices congruent to I modulo N are those congruent to
+	 * I + N*j modulo N*J for j < J.
 	 */
 	unsigned nslices = o.slice_count > 1 ? o.slice_count : 1;
 	unsigned me = nslices > 1 ? o.slice_index : 0;
-	bool tree = strat->ops->cut != NULL && nslices > 1;
+	bool tree = strat->ops->cut != NULL && strat->ops->slice_depth != NULL && nslices > 1;
 	if (nslices > 1 && !tree && o.strategy != PCSIM_STRATEGY_RANDOM &&
 	    o.strategy != PCSIM_STRATEGY_PCT) {
 		/* a search that is neither indexed nor a tree with a cut cannot be sliced */
@@ -425,12 +427,12 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		return -EINVAL;
 	}
 	bool learn_all = o.strategy == PCSIM_STRATEGY_PCT && nslices > 1;
-	/* A fixed depth, whatever the number of slices: the subtrees are the same for every
-	 * campaign, so slice I of N split again into J (I + N*j of N*J) covers slice I of N. */
-	size_t cut_depth = 6, nprefix = 0;
+	/* The subtrees do not depend on the number of slices, so slice I of N split again into J
+	 * (I + N*j of N*J) covers slice I of N. */
+	size_t nprefix = 0, capprefix = 64;
 	struct pcsim__choice *prefix = NULL;
 	uint64_t subtree = UINT64_MAX;	/* rank of the current subtree (tree slices) */
-	if (tree && !(prefix = malloc(cut_depth * sizeof(*prefix)))) {
+	if (tree && !(prefix = malloc(capprefix * sizeof(*prefix)))) {
 		free(hist);
 		r->message = xstrdup("pcsim_explore: out of memory");
 		pcsim__strategy_free(strat);
@@ -488,7 +490,9 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		}
 		uint64_t order = i;
 		if (tree) {
-			size_t k = w->ex.nlog < cut_depth ? w->ex.nlog : cut_depth;
+			size_t k = strat->ops->slice_depth(strat, PCSIM_SLICE_PARTS);
+			if (k > w->ex.nlog)
+				k = w->ex.nlog;
 			bool same = subtree != UINT64_MAX && k == nprefix;
 			for (size_t d = 0; same && d < k; d++)
 				same = prefix[d].type == w->log[d].type &&
@@ -496,6 +500,17 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 				       (prefix[d].label == w->log[d].label ||
 					(prefix[d].label && w->log[d].label &&
 					 strcmp(prefix[d].label, w->log[d].label) == 0));
+			if (!same && k > capprefix) {
+				struct pcsim__choice *np = realloc(prefix, 2 * k * sizeof(*np));
+				if (!np) {
+					r->message = xstrdup("pcsim_explore: out of memory for the "
+							     "slice's prefix; the search stopped here");
+					pcsim__strategy_end(strat, w);
+					break;
+				}
+				prefix = np;
+				capprefix = 2 * k;
+			}
 			if (!same) {
 				subtree++;	/* UINT64_MAX + 1 == 0: the first */
 				memcpy(prefix, w->log, k * sizeof(*prefix));
@@ -504,7 +519,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			order = subtree;
 			mine = subtree % nslices == me;
 			if (!mine)
-				strat->ops->cut(strat, cut_depth);
+				strat->ops->cut(strat, k);
 			if (o.slice_bound && subtree > __atomic_load_n(o.slice_bound, __ATOMIC_RELAXED))
 				break;
 		}

@@ -84,11 +84,23 @@ struct pcsim__strategy_ops {
 	 * first @depth decisions of this execution, so that the next execution differs from it
 	 * within them (campaign slices skip the subtrees other slices own). */
 	void (*cut)(struct pcsim__strategy *s, size_t depth);
+	/* Optional (tree strategies, with .cut: DFS): called before end(), the depth of the
+	 * shortest prefix of this execution's decisions below which the strategy estimates at
+	 * most 1/@parts of its tree (every decision when none is that short); equal prefixes
+	 * give equal depths. The subtrees of campaign slices (explore.c). */
+	size_t (*slice_depth)(struct pcsim__strategy *s, size_t parts);
 	/* Optional (tree strategies: DFS, DPOR): the estimated fraction of the bounded tree
 	 * explored so far, in [0, 1], from the decision stack (docs/explore.md, "How far along
 	 * is a search"); called between executions, after end(). NULL: no estimate. */
 	double (*progress)(const struct pcsim__strategy *s);
 };
+
+/*
+ * Campaign slices of a tree search (explore.c): a subtree is what lies below the shortest
+ * prefix whose estimated share of the tree is under 1/PCSIM_SLICE_PARTS. Shards of one campaign
+ * must agree on it: a change of this value (or of the estimate) is a change of the slices.
+ */
+#define PCSIM_SLICE_PARTS 256u
 
 struct pcsim__strategy {
 	const struct pcsim__strategy_ops *ops;
