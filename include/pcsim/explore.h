@@ -158,8 +158,9 @@ struct pcsim_explore_opts {
 	 * deterministic slices (slice_count 0 or 1: everything). random/PCT: execution indices
 	 * slice_index, slice_index + slice_count, ... below max_executions (PCT's k is learnt
 	 * from the first PCSIM_PCT_LEARN executions, which every slice runs and only their own
-	 * counts); DFS: subtrees below the first decisions, dealt round robin. The union of the
-	 * slices is the single run: the same executions, steps and failures.
+	 * counts); DFS: subtrees below the prefixes whose estimated share of the tree falls under
+	 * 1/256, dealt round robin (or claimed: slice_claim). The union of the slices is the
+	 * single run: the same executions, steps and failures.
 	 */
 	unsigned slice_index, slice_count;
 	/*
@@ -192,6 +193,18 @@ struct pcsim_explore_opts {
 	 * estimated fraction explored (struct pcsim_progress); progress_arg is its argument.
 	 * Either callback, both or none may be set. Default NULL. */
 	void (*progress_ex)(const struct pcsim_progress *p, void *arg);
+	/*
+	 * DFS only; if set, shared by searches running the SAME slice (same slice_index and
+	 * slice_count) at the same time (MAP_SHARED memory of forked workers, or threads),
+	 * initialised to 0: the slice's subtrees are claimed instead of each search running
+	 * them all. Every search walks the subtrees in DFS order and runs the next one nobody
+	 * has claimed (an atomic compare-and-swap on this counter of claimed subtrees), so the
+	 * searches together run each subtree of the slice exactly once - the slice's executions,
+	 * steps and failures - and a search that drew small subtrees takes more of them. Which
+	 * search runs which subtree depends on timing: each one's counts do, their sum does not.
+	 * Ignored by the other strategies. Default NULL.
+	 */
+	uint64_t *slice_claim;
 };
 
 /* PCT learns its expected number of decisions from this many first executions. */

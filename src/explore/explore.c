@@ -413,7 +413,8 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	 */
 	unsigned nslices = o.slice_count > 1 ? o.slice_count : 1;
 	unsigned me = nslices > 1 ? o.slice_index : 0;
-	bool tree = strat->ops->cut != NULL && strat->ops->slice_depth != NULL && nslices > 1;
+	bool tree = strat->ops->cut != NULL && strat->ops->slice_depth != NULL &&
+		    (nslices > 1 || o.slice_claim != NULL);
 	if (nslices > 1 && !tree && o.strategy != PCSIM_STRATEGY_RANDOM &&
 	    o.strategy != PCSIM_STRATEGY_PCT) {
 		/* a search that is neither indexed nor a tree with a cut cannot be sliced */
@@ -432,6 +433,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	size_t nprefix = 0, capprefix = 64;
 	struct pcsim__choice *prefix = NULL;
 	uint64_t subtree = UINT64_MAX;	/* rank of the current subtree (tree slices) */
+	bool subtree_mine = false;	/* and whether this slice runs it */
 	if (tree && !(prefix = malloc(capprefix * sizeof(*prefix)))) {
 		free(hist);
 		r->message = xstrdup("pcsim_explore: out of memory");
@@ -517,7 +519,22 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 				nprefix = k;
 			}
 			order = subtree;
-			mine = subtree % nslices == me;
+			if (!same) {
+				subtree_mine = subtree % nslices == me;
+				if (subtree_mine && o.slice_claim) {
+					/*
+					 * Claimed (struct pcsim_explore_opts.slice_claim): this search
+					 * has walked every earlier subtree of the slice, each run here
+					 * or claimed by another, so the counter is at least this one's
+					 * place in the slice; it is ours if nobody took it yet.
+					 */
+					uint64_t q = subtree / nslices;
+					subtree_mine = __atomic_compare_exchange_n(
+						o.slice_claim, &q, q + 1, false, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED);
+				}
+			}
+			mine = subtree_mine;
 			if (!mine)
 				strat->ops->cut(strat, k);
 			if (o.slice_bound && subtree > __atomic_load_n(o.slice_bound, __ATOMIC_RELAXED))

@@ -8,12 +8,15 @@
  *   by the single run.
  * - DFS slices under a preemption bound are balanced (none has twice its share), and slice I
  *   of N is the union of slices I + N*j of N*J.
+ * - Searches that claim the subtrees of one slice (slice_claim, as --jobs workers of a complete
+ *   DFS do), run on threads at once, add up to the slice.
  * - Slices sharing a failure bound (as --jobs workers do) report, as the smallest failing
  *   order, the failure the single run reports first.
  * - Shrinking: a zoo failure found at full length (B-02 in pagecache-general) is shrunk to fewer
  *   choices and steps; the shrunk schedule replays strictly with the same outcome and `what`;
  *   shrinking twice gives the same schedule.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +153,84 @@ static void test_slices_dfs_balanced(void **state)
 		       c[i].bound, n, (unsigned long long)largest, (unsigned long long)total);
 		assert_true(largest * n <= 2 * total);
 	}
+}
+
+/* Searches of one slice that claim its subtrees (slice_claim), on threads at once. */
+struct claimer {
+	const struct pcsim_builtin *b;
+	struct pcsim_config cfg;
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	int rc;
+};
+
+static void *claimer_run(void *arg)
+{
+	struct claimer *c = arg;
+	c->rc = pcsim_explore(&c->b->prog, &c->cfg, &c->o, &c->r);
+	return NULL;
+}
+
+/* @nthreads searches claiming the subtrees of slice @index of @count add up to the slice. */
+static void run_claimed(const char *name, unsigned bound, unsigned index, unsigned count,
+			unsigned nthreads)
+{
+	const struct pcsim_builtin *b = prog(name);
+	struct claimer c[4];
+	assert_true(nthreads <= 4);
+	uint64_t claim = 0;
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_DFS;
+	o.preemption_bound = bound;
+	o.max_executions = 0;
+	o.stop_on_violation = false;
+	o.confirm = false;
+	o.digest = true;
+	o.slice_index = index;
+	o.slice_count = count;
+	struct pcsim_config cfg = config_for(b);
+	assert_true(pcsim_explore(&b->prog, &cfg, &o, &r) >= 0);
+	struct sums whole = { r.executions, r.steps, r.failures, r.digest, r.exhausted };
+	pcsim_report_free(&r);
+	pthread_t th[4];
+	for (unsigned t = 0; t < nthreads; t++) {
+		c[t].b = b;
+		c[t].cfg = config_for(b);
+		c[t].o = o;
+		c[t].o.slice_claim = &claim;
+		assert_int_equal(pthread_create(&th[t], NULL, claimer_run, &c[t]), 0);
+	}
+	struct sums u = { 0, 0, 0, 0, true };
+	for (unsigned t = 0; t < nthreads; t++) {
+		assert_int_equal(pthread_join(th[t], NULL), 0);
+		assert_true(c[t].rc >= 0);
+		u.executions += c[t].r.executions;
+		u.steps += c[t].r.steps;
+		u.failures += c[t].r.failures;
+		u.digest += c[t].r.digest;
+		u.exhausted &= c[t].r.exhausted;
+		printf("%s bound %u, slice %u/%u, claimer %u: %llu executions\n", name, bound,
+		       index, count, t, (unsigned long long)c[t].r.executions);
+		pcsim_report_free(&c[t].r);
+	}
+	assert_true(whole.executions > 1);
+	assert_int_equal(u.executions, whole.executions);
+	assert_int_equal(u.steps, whole.steps);
+	assert_int_equal(u.failures, whole.failures);
+	assert_int_equal(u.digest, whole.digest);
+	assert_int_equal(u.exhausted, whole.exhausted);
+	/* every subtree was claimed once: the counter is the number of the slice's subtrees */
+	assert_true(claim > 1);
+}
+
+static void test_slices_dfs_claimed(void **state)
+{
+	(void)state;
+	run_claimed("uring-eventfd", 1, 0, 1, 3);	/* --jobs 3 */
+	run_claimed("abba", 3, 0, 1, 2);		/* with failures */
+	run_claimed("uring-b19", 1, 1, 2, 2);		/* --shard 1/2 --jobs 2 */
 }
 
 /* Slices nest: slice I of N is slices I + N*j of N*J, j < J (what --jobs under --shard runs). */
@@ -332,7 +413,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slices_random),	cmocka_unit_test(test_slices_pct),
 		cmocka_unit_test(test_slices_dfs),	cmocka_unit_test(test_slices_dfs_balanced),
-		cmocka_unit_test(test_slices_dfs_nest),	cmocka_unit_test(test_slices_shared_bound),
+		cmocka_unit_test(test_slices_dfs_nest),	cmocka_unit_test(test_slices_dfs_claimed),	cmocka_unit_test(test_slices_shared_bound),
 		cmocka_unit_test(test_slice_bad),	cmocka_unit_test(test_shrink_zoo),
 		cmocka_unit_test(test_shrink_off),
 	};

@@ -50,6 +50,7 @@ bad:
  */
 struct shared {
 	uint64_t bound;			/* smallest failing order found (explore.h slice_bound) */
+	uint64_t claim;			/* DFS subtrees claimed (explore.h slice_claim) */
 	volatile sig_atomic_t stop;	/* the parent was asked to stop */
 	struct {
 		uint64_t executions, steps, failed;
@@ -237,7 +238,14 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 {
 	unsigned base = ex->slice_count > 1 ? ex->slice_index : 0;
 	unsigned count = ex->slice_count > 1 ? ex->slice_count : 1;
-	size_t shsize = sizeof(struct shared) + jobs * 3 * sizeof(uint64_t);
+	/*
+	 * A complete DFS search: the workers claim the subtrees of the slice as they go
+	 * (struct pcsim_explore_opts.slice_claim), so none waits on the one that drew the largest.
+	 * Budgeted searches and index strategies keep fixed slices, whose counts each worker
+	 * reproduces alone.
+	 */
+	bool claim = ex->strategy == PCSIM_STRATEGY_DFS && ex->max_executions == 0;
+	size_t shsize = sizeof(struct shared) + jobs * sizeof(((struct shared *)0)->w[0]);
 	int ret = 0;
 	memset(r, 0, sizeof(*r));
 	*others = NULL;
@@ -289,8 +297,12 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 			close(fds[0]);
 			for (unsigned k = 0; k < j; k++)
 				close(pfd[k].fd);
-			o.slice_index = base + count * j;
-			o.slice_count = count * jobs;
+			if (claim) {
+				o.slice_claim = &sh->claim;	/* the shard's subtrees, claimed */
+			} else {
+				o.slice_index = base + count * j;
+				o.slice_count = count * jobs;
+			}
 			o.slice_bound = &sh->bound;
 			o.stop = &sh->stop;
 			o.progress = NULL;
@@ -388,7 +400,7 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 		    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 			char buf[160];
 			snprintf(buf, sizeof(buf), "--jobs: worker %u (slice %u/%u) %s", j,
-				 base + count * j, count * jobs,
+				 claim ? base : base + count * j, claim ? count : count * jobs,
 				 WIFSIGNALED(status) ? "was killed by a signal" : "sent no report");
 			if (ret == 0) {
 				free(r->message);
