@@ -4,7 +4,8 @@
 # merged by `pcsim merge` equal the single run (executions, steps, digest) for random, PCT and
 # DFS; --jobs N equals it too and reports the single run's first failure, also for a scenario
 # file (judged by its expectation); a shrunk schedule replays strictly; --ktap/--junit of
-# scenario files pass a case when it met its expectation; --no-shrink; --junit writes JUnit XML and --ktap prints KTAP version 1.
+# scenario files pass a case when it met its expectation; scenario shards are judged by merge
+# (met, missed, not judged with shards missing); --no-shrink; --junit writes JUnit XML and --ktap prints KTAP version 1.
 # Usage: campaign.sh PCSIM TMPDIR
 set -u
 PCSIM=$1
@@ -114,8 +115,10 @@ out=$("$PCSIM" explore micro-fixed --schedules 20 --ktap)
 if printf '%s\n' "$out" | grep -q '^ok 1 micro-fixed$'; then ok; else bad "--ktap clean: $out"; fi
 "$PCSIM" explore micro-fixed --ktap --json >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--ktap --json accepted"
-"$PCSIM" explore "$(dirname "$0")/../../scenarios/async-retry.pcs" --shard 0/2 >/dev/null 2>&1
-[ $? -eq 2 ] && ok || bad "--shard of a scenario file accepted"
+"$PCSIM" explore "$(dirname "$0")/../../scenarios/async-retry.pcs" --shard 0/2 --ktap >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--shard --ktap of a scenario file accepted"
+"$PCSIM" explore "$(dirname "$0")/../../scenarios/" --shard 0/2 >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--shard of a scenario directory accepted"
 "$PCSIM" run micro-fixed --jobs 2 >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "run --jobs accepted"
 
@@ -147,6 +150,51 @@ if [ $st -eq 0 ] && grep -q '"met":true' "$TMP/scn3.json" &&
 	grep -q 'A1' "$TMP/scn3.replay"; then ok; else
 	bad "scenario --jobs 2 on b02 (exit $st, replay $rst): $(head -c 300 "$TMP/scn3.json")"
 fi
+
+# Scenario files with --shard: each shard unjudged (exit 1 if it found a failure), merge judges
+# the campaign by the scenario's expectation as the single run would: a clean scenario adds up
+# to the single run and is met (exit 0), a found violation meets `expect find` (exit 0), the
+# same shards against `expect find` of something else miss (exit 1), missing shards give no
+# verdict, shards of two scenarios do not merge (exit 2).
+scn_shards() {	# NAME FILE N [options]: shard results NAME.I.json
+	name=$1 file=$2 n=$3
+	shift 3
+	i=0
+	while [ $i -lt "$n" ]; do
+		"$PCSIM" explore "$file" "$@" --shard "$i/$n" --out "$TMP/scnout" --json \
+			>"$TMP/$name.$i.json" 2>/dev/null
+		i=$((i + 1))
+	done
+}
+mkdir -p "$TMP/scnout"
+"$PCSIM" explore "$SCN/rwf-nowait.pcs" --strategy dfs --preemptions 1 --schedules 0 --json \
+	>"$TMP/scs.single.json" 2>/dev/null
+scn_shards scs "$SCN/rwf-nowait.pcs" 3 --strategy dfs --preemptions 1 --schedules 0
+"$PCSIM" merge --json "$TMP"/scs.[0-2].json >"$TMP/scs.merged.json"
+st=$?
+s1=$(sed -n 's/.*"executions":\([0-9]*\),"failing_execution":[0-9]*,"steps":\([0-9]*\).*/\1 \2/p' "$TMP/scs.single.json")
+s2=$(sed -n 's/.*"executions":\([0-9]*\),"steps":\([0-9]*\).*/\1 \2/p' "$TMP/scs.merged.json")
+if [ $st -eq 0 ] && [ -n "$s1" ] && [ "$s1" = "$s2" ] &&
+	grep -q '"judged":true,"met":true,"verdict":"expected clean, found nothing"' "$TMP/scs.merged.json"
+then ok; else bad "scenario shards, clean (exit $st): '$s1' vs '$s2': $(head -c 400 "$TMP/scs.merged.json")"; fi
+scn_shards scb "$SCN/zoo/b02-test-before-publish.pcs" 2
+"$PCSIM" merge "$TMP"/scb.[01].json >"$TMP/scb.merged.txt"
+st=$?
+if [ $st -eq 0 ] && grep -q 'b02-test-before-publish.pcs: expected find A1, found A1 (violation): met$' "$TMP/scb.merged.txt"
+then ok; else bad "scenario shards, find (exit $st): $(cat "$TMP/scb.merged.txt")"; fi
+for i in 0 1; do "$PCSIM" explore "$SCN/zoo/b02-test-before-publish.pcs" --shard "$i/2" --json \
+	--out "$TMP/scnout" >/dev/null 2>&1; [ $? -eq 1 ] || bad "a failing scenario shard did not exit 1"; done
+sed 's/^expect find A1/expect find P3/' "$SCN/zoo/b02-test-before-publish.pcs" >"$TMP/b02-p3.pcs"
+scn_shards scm "$TMP/b02-p3.pcs" 2
+"$PCSIM" merge "$TMP"/scm.[01].json >"$TMP/scm.merged.txt"
+st=$?
+if [ $st -eq 1 ] && grep -q 'b02-p3.pcs: expected find P3, found A1 (violation): MISSED$' "$TMP/scm.merged.txt"
+then ok; else bad "scenario shards, missed (exit $st): $(cat "$TMP/scm.merged.txt")"; fi
+"$PCSIM" merge "$TMP/scs.0.json" >"$TMP/scs.part.txt"
+if grep -q 'not judged: 1 of 3 shards merged: not judged$' "$TMP/scs.part.txt"
+then ok; else bad "scenario shards, one of three: $(cat "$TMP/scs.part.txt")"; fi
+"$PCSIM" merge "$TMP/scs.1.json" "$TMP/scb.0.json" >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "shards of two scenarios merged"
 
 # --ktap and --junit for scenario files: one case per scenario, passing when it met its
 # expectation (a zoo scenario that finds its violation is ok; one whose budget is too small to

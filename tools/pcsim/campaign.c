@@ -629,6 +629,7 @@ struct shard_result {
 	char *path;
 	char program[256], strategy[32], outcome[32], what[64], slice[64], digest[32];
 	char schedule[4096], message[512];
+	char scenario[256], kernel[16];	/* a scenario file's shard: what merge judges */
 	uint64_t seed, executions, steps, failing_execution, failing_order;
 	bool exhausted, interrupted, has_digest, has_order;
 	unsigned index, count;
@@ -807,6 +808,10 @@ static int parse_result(const char *text, size_t n, struct shard_result *s, char
 			ok = jp_str_or_null(&j, s->schedule, sizeof(s->schedule));
 		else if (!strcmp(key, "slice"))
 			ok = have_slice = jp_string(&j, s->slice, sizeof(s->slice));
+		else if (!strcmp(key, "scenario"))
+			ok = jp_string(&j, s->scenario, sizeof(s->scenario));
+		else if (!strcmp(key, "kernel"))
+			ok = jp_string(&j, s->kernel, sizeof(s->kernel));
 		else if (!strcmp(key, "digest"))
 			ok = s->has_digest = jp_string(&j, s->digest, sizeof(s->digest));
 		else if (!strcmp(key, "seed"))
@@ -952,6 +957,9 @@ int pcsim_cli_merge(int argc, char **argv)
 			why = "seed";
 		else if (res[i].count != count)
 			why = "number of shards";
+		else if (strcmp(res[i].scenario, res[0].scenario) ||
+			 strcmp(res[i].kernel, res[0].kernel))
+			why = "scenario or kernel profile";
 		if (why) {
 			fprintf(stderr, "pcsim: merge: %s and %s are not shards of one campaign (their "
 					"%s differs)\n", res[0].path, res[i].path, why);
@@ -983,6 +991,27 @@ int pcsim_cli_merge(int argc, char **argv)
 				first = (int)i;
 		}
 	}
+	/*
+	 * A scenario's campaign is judged by its expectation, as its single run would be: the
+	 * single run's first failure is the merged one that comes first; with shards missing a
+	 * failure may be in them, so there is no verdict.
+	 */
+	int judged = -3;	/* not a scenario */
+	char why[1200] = "";
+	if (res[0].scenario[0]) {
+		if (n < count)
+			snprintf(why, sizeof(why), "not judged: %u of %u shards merged", n, count);
+		else
+			judged = pcsim_cli_scenario_judge_merged(
+				res[0].scenario, res[0].kernel[0] ? res[0].kernel : "5.10",
+				first >= 0 ? res[first].outcome : "ok",
+				first >= 0 ? res[first].what : "", why, sizeof(why));
+		if (judged == -2) {
+			fprintf(stderr, "pcsim: merge: %s: cannot judge the campaign: %s\n",
+				res[0].scenario, why);
+			goto out;
+		}
+	}
 	if (json) {
 		printf("{\"command\":\"merge\",\"program\":");
 		pcsim_cmdline_json_str(stdout, res[0].program);
@@ -997,6 +1026,15 @@ int pcsim_cli_merge(int argc, char **argv)
 		       execs, steps, exhausted ? "true" : "false", interrupted ? "true" : "false");
 		if (all_digest)
 			printf(",\"digest\":\"%016" PRIx64 "\"", digest);
+		if (res[0].scenario[0]) {
+			printf(",\"scenario\":");
+			pcsim_cmdline_json_str(stdout, res[0].scenario);
+			printf(",\"kernel\":");
+			pcsim_cmdline_json_str(stdout, res[0].kernel);
+			printf(",\"judged\":%s,\"met\":%s,\"verdict\":", judged >= 0 ? "true" : "false",
+			       judged == 1 ? "true" : "false");
+			pcsim_cmdline_json_str(stdout, why);
+		}
 		printf(",\"failures\":[");
 		for (unsigned i = 0, k = 0; i < n; i++) {
 			if (!strcmp(res[i].outcome, "ok"))
@@ -1049,8 +1087,12 @@ int pcsim_cli_merge(int argc, char **argv)
 		}
 		if (first >= 0)
 			printf("(* the failure the single run finds first)\n");
+		if (res[0].scenario[0])
+			printf("%s: %s: %s\n", res[0].scenario, why,
+			       judged == 1 ? "met" : judged == 0 ? "MISSED" : "not judged");
 	}
-	status = first >= 0 ? 1 : 0;
+	/* a scenario: its verdict (1 missed); else whether any shard failed */
+	status = judged >= 0 ? (judged == 1 ? 0 : 1) : first >= 0 ? 1 : 0;
 out:
 	free(res);
 	return status;

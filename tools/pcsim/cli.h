@@ -57,6 +57,15 @@ int pcsim_cli_scenario_setup(const char *path,
  */
 int pcsim_cli_scenario_take_opts(int *argc, char **argv);
 void pcsim_cli_coverage_print(bool json);
+/*
+ * pcsim_cli_scenario_judge_merged: judge a merged campaign of the scenario @path under the
+ * kernel profile named @kernel, whose first failure in the single run's order has @outcome
+ * (a pcsim_outcome_name(), "ok" for none) and @what - as `explore FILE` judges a single run.
+ * Returns 1 met, 0 missed, -1 no expectation for the profile (@why: the verdict's sentence),
+ * -2 the file cannot be loaded or the profile is unknown (@why: the error).
+ */
+int pcsim_cli_scenario_judge_merged(const char *path, const char *kernel, const char *outcome,
+				    const char *what, char *why, size_t len);
 /* `pcsim litmus FILE.litmus... [options]` (litmus_cmd.c, docs/litmus.md). */
 int pcsim_cli_litmus(int argc, char **argv);
 

@@ -989,11 +989,10 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if (o.junit && (rc = check_output_file("--junit", o.junit)))
 		return rc;
 	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0])) {
-		const char *n = given_name(o.given, G_SHARD);
-		if (n)
-			return pcsim_cmdline_usage_error("%s: not yet for scenario files (explore a "
-							 "built-in program, or give each machine its "
-							 "own scenarios)", n);
+		if ((o.given & G_SHARD) && (o.junit || o.ktap))
+			return pcsim_cmdline_usage_error(
+				"--shard of a scenario: a shard is not judged alone (pcsim merge "
+				"judges the campaign), so --junit and --ktap have nothing to say");
 		if (o.given & G_ESTIMATE)
 			return scenario_estimate(pos[0], &o);
 		return pcsim_cli_scenario_explore(single, pos[0], apply_settings_cb, &o, &o.ex,

@@ -234,6 +234,7 @@ static void free_cases(void)
 struct tally {
 	unsigned n, met, missed, bad, internal;
 	unsigned runs, unjudged;	/* explorations (one per profile), those not judged */
+	unsigned shard_failed;		/* --shard: runs that found a failure (merge judges) */
 };
 
 /* ---- options main.c leaves to this file: --kernel all, --all-kernels, --coverage ------------ */
@@ -253,6 +254,40 @@ static const char *kernel_name(int k)
 		if (ks->names[i].value == k)
 			return ks->names[i].name;
 	return "?";
+}
+
+int pcsim_cli_scenario_judge_merged(const char *path, const char *kernel, const char *outcome,
+				    const char *what, char *why, size_t len)
+{
+	int k = -1;
+	const struct pcsim_setting *ks = pcsim_setting_find("kernel", 6);
+	for (unsigned i = 0; ks && i < ks->nnames; i++)
+		if (strcmp(ks->names[i].name, kernel) == 0)
+			k = ks->names[i].value;
+	if (k < 0) {
+		snprintf(why, len, "kernel profile '%s' is not one of pcsim's", kernel);
+		return -2;
+	}
+	struct pcsim_report r;
+	memset(&r, 0, sizeof(r));
+	r.outcome = PCSIM_OUTCOME_INTERNAL + 1;
+	for (int o = PCSIM_OUTCOME_OK; o <= PCSIM_OUTCOME_INTERNAL; o++)
+		if (strcmp(pcsim_outcome_name((enum pcsim_outcome)o), outcome) == 0)
+			r.outcome = (enum pcsim_outcome)o;
+	if (r.outcome > PCSIM_OUTCOME_INTERNAL) {
+		snprintf(why, len, "outcome '%s' is not one of pcsim's", outcome);
+		return -2;
+	}
+	snprintf(r.what, sizeof(r.what), "%s", what);
+	struct pcsim_scenario *s = NULL;
+	char err[1024];
+	if (pcsim_scenario_load_file(path, &s, err, sizeof(err)) < 0) {
+		snprintf(why, len, "%s", err);
+		return -2;
+	}
+	int judged = pcsim_scenario_judge_on(s, k, &r, why, len);
+	pcsim_scenario_free(s);
+	return judged;
 }
 
 int pcsim_cli_scenario_take_opts(int *argc, char **argv)
@@ -314,6 +349,10 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 	merge_explore(s, a->ex, a->single, &ex);
 	if (a->single)
 		ex.keep_trace = true;
+	/* --shard: one slice of the campaign, judged when `pcsim merge` has them all */
+	bool shard = ex.slice_count > 1;
+	if (shard)
+		ex.digest = true;
 	char hint[4096];
 	snprintf(hint, sizeof(hint), "%s replay %s %%s", pcsim_cmdline_prog, path);
 	ex.replay_hint = hint;
@@ -361,6 +400,9 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		if (a->all_kernels)
 			snprintf(sched, sizeof(sched), "%s/%s-k%s-%" PRIu64 ".schedule", a->out_dir,
 				 base, kernel_name(kernel), ex.seed);
+		else if (shard)
+			snprintf(sched, sizeof(sched), "%s/%s-%" PRIu64 ".shard-%u-of-%u.schedule",
+				 a->out_dir, base, ex.seed, ex.slice_index, ex.slice_count);
 		else
 			snprintf(sched, sizeof(sched), "%s/%s-%" PRIu64 ".schedule", a->out_dir,
 				 base, ex.seed);
@@ -371,15 +413,24 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 	int judged = pcsim_scenario_judge_on(s, kernel, &r, why, sizeof(why));
 	bool met = judged == 1;
 	const char *verdict = met ? "met" : "MISSED";
+	char shard_verdict[96];
 	if (a->single) {
 		/* run: the outcome is the status, as for a built-in program */
 		met = r.outcome == PCSIM_OUTCOME_OK;
 		verdict = "run";
+	} else if (shard) {
+		snprintf(shard_verdict, sizeof(shard_verdict), "shard %u/%u, judged by pcsim merge",
+			 ex.slice_index, ex.slice_count);
+		verdict = shard_verdict;
+		met = false;
+		judged = -1;
 	} else if (judged < 0) {
 		verdict = "not judged";
 	}
 	if (r.outcome == PCSIM_OUTCOME_INTERNAL)
 		t->internal++;
+	else if (shard)
+		t->shard_failed += r.outcome != PCSIM_OUTCOME_OK;
 	else if (judged < 0 && !a->single)
 		t->unjudged++;
 	else if (met)
@@ -403,6 +454,17 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		pcsim_cmdline_json_str(stdout, r.message);
 		printf(",\"schedule_file\":");
 		pcsim_cmdline_json_str(stdout, sched_path);
+		if (shard) {
+			/* what `pcsim merge` reads: the campaign (program: the scenario file) */
+			printf(",\"program\":");
+			pcsim_cmdline_json_str(stdout, path);
+			printf(",\"slice\":\"%u/%u\",\"digest\":\"%016" PRIx64 "\",\"exhausted\":%s"
+			       ",\"interrupted\":%s",
+			       ex.slice_index, ex.slice_count, r.digest,
+			       r.exhausted ? "true" : "false", stop_flag ? "true" : "false");
+			if (r.outcome != PCSIM_OUTCOME_OK)
+				printf(",\"failing_order\":%" PRIu64, r.failing_order);
+		}
 		printf("}\n");
 	} else if (!a->ktap) {
 		if (a->single && r.trace)
@@ -567,6 +629,10 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 						 "(explore runs a directory)");
 	if (dir && trace_file)
 		return pcsim_cmdline_usage_error("--trace: one scenario file only, not a directory");
+	if (ex->slice_count > 1 && (dir || a.all_kernels))
+		return pcsim_cmdline_usage_error(
+			"--shard: one scenario file under one kernel profile (a campaign is one "
+			"exploration: shard each file, or each profile, on its own)");
 	if (a.all_kernels && (single || trace_file))
 		return pcsim_cmdline_usage_error("--kernel all: for explore, without --trace (run "
 						 "and --trace take one profile: --kernel 5.9)");
@@ -615,5 +681,5 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 		return EXIT_USAGE;
 	if (t.internal)
 		return EXIT_INTERNAL;
-	return t.missed ? EXIT_VIOLATION : EXIT_OK;
+	return t.missed || t.shard_failed ? EXIT_VIOLATION : EXIT_OK;
 }
