@@ -11,7 +11,8 @@
 # can: the search's own executions are untraced, so it comes from the confirming replay.
 # Cases: violations of A1 (B-02, after 204 executions) and U5 (B-13, after 3,810), a complete
 # bound-0 search, a budget at bound 1, tso memory (whose checks read through the store
-# buffers).
+# buffers); and DPOR, which skips the same checks before the step it resumes recording at, on
+# the same violations and two searches.
 # Usage: dfs_prefix.sh PCSIM TMPDIR
 set -u
 PCSIM=$1
@@ -24,12 +25,13 @@ ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 
 # same NAME ARGS...: both ways, compared (the JSON without the fields that measure time)
+STRATEGY=dfs
 same() {
 	name=$1
 	shift
-	PCSIM_DFS_CHECK_ALL=1 "$PCSIM" explore "$@" --strategy dfs --json >$name.all.json 2>$name.all.err
+	PCSIM_DFS_CHECK_ALL=1 "$PCSIM" explore "$@" --strategy $STRATEGY --json >$name.all.json 2>$name.all.err
 	echo $? >$name.all.st
-	"$PCSIM" explore "$@" --strategy dfs --json >$name.skip.json 2>$name.skip.err
+	"$PCSIM" explore "$@" --strategy $STRATEGY --json >$name.skip.json 2>$name.skip.err
 	echo $? >$name.skip.st
 	if cmp -s "$name.all.st" "$name.skip.st"; then ok; else
 		bad "$name: exit $(cat "$name.all.st") checking every state, $(cat "$name.skip.st") skipping"
@@ -65,6 +67,16 @@ same p6 uring-p6 --preemptions 0 --schedules 0
 if grep -q '"outcome":"ok".*"exhausted":true' p6.skip.json; then ok; else bad "p6: not exhausted"; fi
 same general pagecache-general --preemptions 1 --schedules 1000
 same tso uring-rasync --mem tso --preemptions 1 --schedules 500
+
+# DPOR skips the same checks before the step its next execution resumes recording at (its
+# replay checked step for step against the engine's step numbers): the same results.
+STRATEGY=dpor
+same dpor_b02 pagecache-general --bug b02 --preemptions 1 --schedules 0 --no-shrink
+violation dpor_b02 A1
+same dpor_b13 uring-b13 --bug b13 --preemptions 1 --schedules 0 --no-shrink
+violation dpor_b13 U5
+same dpor_general pagecache-general --preemptions 1 --schedules 1000
+same dpor_rasync uring-rasync --preemptions 0 --schedules 2000
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
