@@ -121,6 +121,18 @@ static void test_slices_dfs(void **state)
 	run_slices("abba", PCSIM_STRATEGY_DFS, 0, 3, 2);
 }
 
+/* A complete DFS search at @bound, every execution counted, its choices digested. */
+static void dfs_all(struct pcsim_explore_opts *o, unsigned bound)
+{
+	pcsim_explore_opts_init(o);
+	o->strategy = PCSIM_STRATEGY_DFS;
+	o->preemption_bound = bound;
+	o->max_executions = 0;
+	o->stop_on_violation = false;
+	o->confirm = false;
+	o->digest = true;
+}
+
 /*
  * DFS slices under a preemption bound share the work out: the subtree below a prefix of
  * defaults keeps the whole budget, so slices cut at a fixed depth gave one slice 90 % of
@@ -139,12 +151,7 @@ static void test_slices_dfs_balanced(void **state)
 		struct pcsim_config cfg = config_for(b);
 		struct pcsim_explore_opts o;
 		struct pcsim_report r;
-		pcsim_explore_opts_init(&o);
-		o.strategy = PCSIM_STRATEGY_DFS;
-		o.preemption_bound = c[i].bound;
-		o.max_executions = 0;
-		o.stop_on_violation = false;
-		o.confirm = false;
+		dfs_all(&o, c[i].bound);
 		assert_true(pcsim_explore(&b->prog, &cfg, &o, &r) >= 0);
 		uint64_t total = r.executions;
 		pcsim_report_free(&r);
@@ -181,13 +188,7 @@ static void run_claimed(const char *name, unsigned bound, unsigned index, unsign
 	uint64_t claim = 0;
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
-	pcsim_explore_opts_init(&o);
-	o.strategy = PCSIM_STRATEGY_DFS;
-	o.preemption_bound = bound;
-	o.max_executions = 0;
-	o.stop_on_violation = false;
-	o.confirm = false;
-	o.digest = true;
+	dfs_all(&o, bound);
 	o.slice_index = index;
 	o.slice_count = count;
 	struct pcsim_config cfg = config_for(b);
@@ -241,13 +242,7 @@ static void test_slices_dfs_nest(void **state)
 	struct pcsim_config cfg = config_for(b);
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
-	pcsim_explore_opts_init(&o);
-	o.strategy = PCSIM_STRATEGY_DFS;
-	o.preemption_bound = 1;
-	o.max_executions = 0;
-	o.stop_on_violation = false;
-	o.confirm = false;
-	o.digest = true;
+	dfs_all(&o, 1);
 	for (unsigned i = 0; i < 3; i++) {
 		o.slice_index = i;
 		o.slice_count = 3;
