@@ -301,6 +301,12 @@ static size_t dfs_slice_depth(struct pcsim__strategy *base, size_t parts)
 	return s->nrecs;
 }
 
+static size_t dfs_next_depth(const struct pcsim__strategy *base)
+{
+	const struct dfs *s = (const struct dfs *)base;
+	return s->dfs_done || !s->nrecs ? 0 : s->nrecs - 1;
+}
+
 static bool dfs_exhausted(const struct pcsim__strategy *s)
 {
 	return ((const struct dfs *)s)->dfs_done;
@@ -375,5 +381,6 @@ const struct pcsim__strategy_ops pcsim__dfs_ops = {
 	.might_be_last = dfs_might_be_last,
 	.cut = dfs_cut,
 	.slice_depth = dfs_slice_depth,
+	.next_depth = dfs_next_depth,
 	.progress = dfs_progress,
 };

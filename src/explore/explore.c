@@ -434,6 +434,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	struct pcsim__choice *prefix = NULL;
 	uint64_t subtree = UINT64_MAX;	/* rank of the current subtree (tree slices) */
 	bool subtree_mine = false;	/* and whether this slice runs it */
+	size_t slice_depth = 0;		/* the depth of its prefix */
 	if (tree && !(prefix = malloc(capprefix * sizeof(*prefix)))) {
 		free(hist);
 		r->message = xstrdup("pcsim_explore: out of memory");
@@ -513,6 +514,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 				prefix = np;
 				capprefix = 2 * k;
 			}
+			slice_depth = k;
 			if (!same) {
 				subtree++;	/* UINT64_MAX + 1 == 0: the first */
 				memcpy(prefix, w->log, k * sizeof(*prefix));
@@ -564,10 +566,21 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		bool last = o.max_executions && (tree || nslices == 1
 							 ? r->executions == o.max_executions
 							 : i + nslices >= o.max_executions);
+		/*
+		 * A tree slice's last execution is the last of one of its subtrees, unknown until
+		 * the tree ends (the others' subtrees come after it, uncounted): the last execution
+		 * of each subtree it runs is kept to be replayed traced at the end, if it stays the
+		 * last.
+		 */
+		bool subtree_last = tree && strat->ops->next_depth &&
+				    strat->ops->next_depth(strat) < slice_depth;
 		if (want_trace && r->outcome == PCSIM_OUTCOME_OK &&
-		    (last || pcsim__strategy_exhausted(strat) || (o.stop && *o.stop))) {
+		    (last || subtree_last || pcsim__strategy_exhausted(strat) ||
+		     (o.stop && *o.stop))) {
 			if (w->tracing) {
 				r->trace_hash = pcsim__trace_hash(w);
+				free(last_schedule);
+				last_schedule = NULL;
 			} else {
 				free(last_schedule);
 				last_schedule = pcsim__schedule_format(w, &o, i);

@@ -89,6 +89,9 @@ struct pcsim__strategy_ops {
 	 * most 1/@parts of its tree (every decision when none is that short); equal prefixes
 	 * give equal depths. The subtrees of campaign slices (explore.c). */
 	size_t (*slice_depth)(struct pcsim__strategy *s, size_t parts);
+	/* Optional (tree strategies: DFS): after end(), the index of the decision the next
+	 * execution changes (it replays the decisions before it), or 0 when there is none. */
+	size_t (*next_depth)(const struct pcsim__strategy *s);
 	/* Optional (tree strategies: DFS, DPOR): the estimated fraction of the bounded tree
 	 * explored so far, in [0, 1], from the decision stack (docs/explore.md, "How far along
 	 * is a search"); called between executions, after end(). NULL: no estimate. */

@@ -234,6 +234,36 @@ static void test_slices_dfs_claimed(void **state)
 	run_claimed("uring-b19", 1, 1, 2, 2);		/* --shard 1/2 --jobs 2 */
 }
 
+/*
+ * A DFS slice's trace hash is its own last execution's: a search that traces every execution
+ * (no confirming replays) computes it at that execution, an untraced one (the default) from
+ * a traced replay of it at the end; the last execution of the whole tree is usually another
+ * slice's, uncounted here.
+ */
+static void test_slices_dfs_trace_hash(void **state)
+{
+	(void)state;
+	const struct pcsim_builtin *b = prog("uring-eventfd");
+	struct pcsim_config cfg = config_for(b);
+	struct pcsim_explore_opts o;
+	struct pcsim_report r;
+	for (unsigned i = 0; i < 4; i++) {
+		dfs_all(&o, 1);
+		o.slice_index = i;
+		o.slice_count = 4;
+		assert_true(pcsim_explore(&b->prog, &cfg, &o, &r) >= 0);
+		uint64_t all = r.trace_hash;
+		pcsim_report_free(&r);
+		o.confirm = true;
+		assert_true(pcsim_explore(&b->prog, &cfg, &o, &r) >= 0);
+		printf("slice %u/4: trace hash %016llx traced, %016llx replayed\n", i,
+		       (unsigned long long)all, (unsigned long long)r.trace_hash);
+		assert_true(all != 0);
+		assert_int_equal(r.trace_hash, all);
+		pcsim_report_free(&r);
+	}
+}
+
 /* Slices nest: slice I of N is slices I + N*j of N*J, j < J (what --jobs under --shard runs). */
 static void test_slices_dfs_nest(void **state)
 {
@@ -408,7 +438,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slices_random),	cmocka_unit_test(test_slices_pct),
 		cmocka_unit_test(test_slices_dfs),	cmocka_unit_test(test_slices_dfs_balanced),
-		cmocka_unit_test(test_slices_dfs_nest),	cmocka_unit_test(test_slices_dfs_claimed),	cmocka_unit_test(test_slices_shared_bound),
+		cmocka_unit_test(test_slices_dfs_nest),	cmocka_unit_test(test_slices_dfs_trace_hash),	cmocka_unit_test(test_slices_dfs_claimed),	cmocka_unit_test(test_slices_shared_bound),
 		cmocka_unit_test(test_slice_bad),	cmocka_unit_test(test_shrink_zoo),
 		cmocka_unit_test(test_shrink_off),
 	};
