@@ -273,7 +273,7 @@ static void dfs_cut(struct pcsim__strategy *base, size_t depth)
  * estimated share of the bounded tree is under 1/@parts, by the weights of dfs_progress()
  * (each alternative weighs the ways it leaves to spend the rest of the budget). A fixed depth
  * does not do under a bound: the subtree below a prefix that took every default keeps the whole
- * budget, so below the first 6 decisions one subtree of pagecache-general's bound-2 tree held
+ * budget, so below the first 6 decisions one subtree of uring-b18's bound-2 tree held
  * 89 % of it. The share of a prefix depends on the prefix alone (its decisions, their costs and
  * the first execution's shape), so every slice cuts the same subtrees.
  */
