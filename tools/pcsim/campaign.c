@@ -627,9 +627,9 @@ void pcsim_cli_print_ktap(FILE *f, const struct pcsim_cli_case *cases, unsigned 
  */
 struct shard_result {
 	char *path;
-	char program[256], strategy[32], outcome[32], what[64], slice[64], digest[32];
+	char program[1024], strategy[32], outcome[32], what[64], slice[64], digest[32];
 	char schedule[4096], message[512];
-	char scenario[256], kernel[16];	/* a scenario file's shard: what merge judges */
+	char scenario[1024], kernel[16];	/* a scenario file's shard: what merge judges */
 	uint64_t seed, executions, steps, failing_execution, failing_order;
 	bool exhausted, interrupted, has_digest, has_order;
 	unsigned index, count;
