@@ -315,7 +315,7 @@ if(PCSIM_SOAK_TESTS)
 endif()
 if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
 	# pagecache-general at preemption bound 1 under DPOR, to the end and clean, every execution
-	# and step (bench/README.md, 2026-12-05: 18.8 minutes of one core in a release build).
+	# and step (bench/README.md, 2026-12-05: 16.1 minutes of one core in a release build).
 	add_test(NAME dpor_general_bound1 COMMAND $<TARGET_FILE:pcsim-cli> explore
 		pagecache-general --strategy dpor --preemptions 1 --schedules 0)
 	set_tests_properties(dpor_general_bound1 PROPERTIES LABELS soak TIMEOUT 36000
