@@ -195,6 +195,13 @@ if grep -q 'not judged: 1 of 3 shards merged: not judged$' "$TMP/scs.part.txt"
 then ok; else bad "scenario shards, one of three: $(cat "$TMP/scs.part.txt")"; fi
 "$PCSIM" merge "$TMP/scs.1.json" "$TMP/scb.0.json" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "shards of two scenarios merged"
+for i in 0 1 2; do
+	sed 's|"scenario":"[^"]*"|"scenario":"'"$TMP"'/gone.pcs"|' "$TMP/scs.$i.json" >"$TMP/gone.$i.json"
+done
+err=$("$PCSIM" merge "$TMP"/gone.[0-2].json 2>&1 >/dev/null)
+st=$?
+if [ $st -eq 2 ] && printf '%s\n' "$err" | grep -q 'gone.pcs: cannot judge the campaign: .*gone.pcs'
+then ok; else bad "merge of a scenario it cannot read (exit $st): $err"; fi
 
 # --ktap and --junit for scenario files: one case per scenario, passing when it met its
 # expectation (a zoo scenario that finds its violation is ok; one whose budget is too small to
