@@ -1024,19 +1024,6 @@ static void rec_step(struct pcsim__por *p, struct pcsim_world *w, const struct p
 {
 	struct dpor *d = (struct dpor *)((char *)p - offsetof(struct dpor, rec));
 	step_close(d);
-	if (d->prefix && d->pfx_steps < d->steps.n &&
-	    d->steps.v[d->pfx_steps].estep != w->ex.step) {
-		/* the invariants skipped before the resumed step assume a step-for-step replay */
-		pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "dpor-prefix",
-			     "DPOR's replay of its kept prefix reached its step %u at the engine's "
-			     "step %llu where it was recorded at step %llu: the program depends on "
-			     "something outside the engine",
-			     d->pfx_steps, (unsigned long long)w->ex.step,
-			     (unsigned long long)d->steps.v[d->pfx_steps].estep);
-		d->prefix = false;
-		d->finished = true;
-		return;
-	}
 	if (d->prefix) {
 		if (d->incr_bad) {
 			pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "dpor-prefix",
@@ -1044,6 +1031,20 @@ static void rec_step(struct pcsim__por *p, struct pcsim_world *w, const struct p
 				     "replay (step %u touched other objects); PCSIM_DPOR_NOINCR=1 "
 				     "records every step again",
 				     (unsigned)d->steps.n, d->pfx_steps);
+			d->prefix = false;
+			d->finished = true;
+			return;
+		}
+		if (d->pfx_steps < d->steps.n &&
+		    d->steps.v[d->pfx_steps].estep != w->ex.step) {
+			/* the invariants skipped before the resumed step (dpor_begin()) assume a
+			 * step-for-step replay */
+			pcsim__failf(w, PCSIM_OUTCOME_INTERNAL, "dpor-prefix",
+				     "DPOR's replay of its kept prefix reached its step %u at the "
+				     "engine's step %llu where it was recorded at step %llu: the "
+				     "program depends on something outside the engine",
+				     d->pfx_steps, (unsigned long long)w->ex.step,
+				     (unsigned long long)d->steps.v[d->pfx_steps].estep);
 			d->prefix = false;
 			d->finished = true;
 			return;

@@ -509,8 +509,12 @@ int pcsim_estimate(const struct pcsim_program *prog, const struct pcsim_config *
 		dfs.confirm = false;
 		dfs.shrink = false;
 		dfs.stop = o->stop;
+		/* untraced, as a search runs (a search without confirming replays would trace
+		 * every execution: docs/explore.md, "Traces of a search") */
+		struct pcsim_config dcfg = cfg;
+		dcfg.trace = false;
 		double d0 = cpu_now();
-		int rc = pcsim_explore(prog, &cfg, &dfs, &r);
+		int rc = pcsim_explore(prog, &dcfg, &dfs, &r);
 		double d1 = cpu_now();
 		if (rc >= 0 && r.steps && d1 > d0)
 			e->dfs_steps_per_second = (double)r.steps / (d1 - d0);

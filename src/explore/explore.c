@@ -434,7 +434,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	struct pcsim__choice *prefix = NULL;
 	uint64_t subtree = UINT64_MAX;	/* rank of the current subtree (tree slices) */
 	bool subtree_mine = false;	/* and whether this slice runs it */
-	size_t slice_depth = 0;		/* the depth of its prefix */
+	size_t subtree_depth = 0;	/* the depth of its prefix */
 	if (tree && !(prefix = malloc(capprefix * sizeof(*prefix)))) {
 		free(hist);
 		r->message = xstrdup("pcsim_explore: out of memory");
@@ -503,25 +503,23 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 				       (prefix[d].label == w->log[d].label ||
 					(prefix[d].label && w->log[d].label &&
 					 strcmp(prefix[d].label, w->log[d].label) == 0));
-			if (!same && k > capprefix) {
-				struct pcsim__choice *np = realloc(prefix, 2 * k * sizeof(*np));
-				if (!np) {
-					r->message = xstrdup("pcsim_explore: out of memory for the "
-							     "slice's prefix; the search stopped here");
-					pcsim__strategy_end(strat, w);
-					break;
-				}
-				prefix = np;
-				capprefix = 2 * k;
-			}
-			slice_depth = k;
+			subtree_depth = k;
 			if (!same) {
+				if (k > capprefix) {
+					struct pcsim__choice *np = realloc(prefix, 2 * k * sizeof(*np));
+					if (!np) {
+						r->message = xstrdup(
+							"pcsim_explore: out of memory for the slice's "
+							"prefix; the search stopped here");
+						pcsim__strategy_end(strat, w);
+						break;
+					}
+					prefix = np;
+					capprefix = 2 * k;
+				}
 				subtree++;	/* UINT64_MAX + 1 == 0: the first */
 				memcpy(prefix, w->log, k * sizeof(*prefix));
 				nprefix = k;
-			}
-			order = subtree;
-			if (!same) {
 				subtree_mine = subtree % nslices == me;
 				if (subtree_mine && o.slice_claim) {
 					/*
@@ -536,6 +534,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 						__ATOMIC_RELAXED);
 				}
 			}
+			order = subtree;
 			mine = subtree_mine;
 			if (!mine)
 				strat->ops->cut(strat, k);
@@ -573,7 +572,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		 * last.
 		 */
 		bool subtree_last = tree && strat->ops->next_depth &&
-				    strat->ops->next_depth(strat) < slice_depth;
+				    strat->ops->next_depth(strat) < subtree_depth;
 		if (want_trace && r->outcome == PCSIM_OUTCOME_OK &&
 		    (last || subtree_last || pcsim__strategy_exhausted(strat) ||
 		     (o.stop && *o.stop))) {
