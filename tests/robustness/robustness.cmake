@@ -23,6 +23,18 @@ foreach(t schedule config)
 		COMMAND fuzz_replay_${t} ${PROJECT_SOURCE_DIR}/fuzz/corpus/${t})
 	set_tests_properties(fuzz_corpus_${t} PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
 endforeach()
+# `pcsim merge`'s reader of shard results (fuzz/fuzz_merge.c compiles the CLI's file in).
+if(TARGET pcsim_support)
+	add_executable(fuzz_replay_merge ${PROJECT_SOURCE_DIR}/fuzz/fuzz_merge.c
+		${PROJECT_SOURCE_DIR}/fuzz/driver.c)
+	target_include_directories(fuzz_replay_merge PRIVATE ${PROJECT_SOURCE_DIR}/tools/pcsim)
+	target_compile_definitions(fuzz_replay_merge PRIVATE _GNU_SOURCE)	# as tools/pcsim
+	target_link_libraries(fuzz_replay_merge PRIVATE pcsim::pcsim pcsim_support)
+	pcsim_set_warnings(fuzz_replay_merge)
+	add_test(NAME fuzz_corpus_merge
+		COMMAND fuzz_replay_merge ${PROJECT_SOURCE_DIR}/fuzz/corpus/merge)
+	set_tests_properties(fuzz_corpus_merge PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
+endif()
 
 # Resource exhaustion where the threads backend differs: descriptors (child processes with
 # RLIMIT_NOFILE lowered), the threads page index out of memory, setup/finish on both backends.
