@@ -121,8 +121,7 @@ struct pcsim_task *pcsim_task_create(struct pcsim_world *w, const char *name,
 	t->ctx.fn = fn;
 	t->ctx.arg = arg;
 	const char *nm = name ? name : "task";
-	for (size_t i = 0; i < sizeof(t->name) - 1 && nm[i]; i++)	/* zeroed: terminated */
-		t->name[i] = nm[i];
+	memcpy(t->name, nm, strnlen(nm, sizeof(t->name) - 1));	/* zeroed: terminated */
 	PCSIM_SETUP_SET(t->state, PCSIM_TASK_RUNNING);
 	pcsim__por_obj(w, POR_TASKNEW, 0, PCSIM_POR_W);
 	pcsim__por_obj(w, POR_WAKE, t->ctx.id, PCSIM_POR_W | PCSIM_POR_ENABLE);

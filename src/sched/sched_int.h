@@ -438,6 +438,9 @@ struct pcsim_world {
 		unsigned cur;		/* id of the running context, 0 = the main context */
 		int active;		/* an execution is running */
 		int fired;		/* the monitor's verdict: no heartbeat for watchdog_ms */
+		/* the step budget (cfg.max_steps) during an execution, 0 once fired: the
+		 * dispatch loop's one test for both (its slow side tells them apart) */
+		uint64_t limit;
 	} wd_pulse;
 	void **stack_pool;
 	unsigned nstack_pool, stack_pool_cap;

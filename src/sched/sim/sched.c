@@ -46,15 +46,14 @@ struct pcsim__watchdog {
 
 /*
  * At every point: a heartbeat (the step number: with the execution index, which the monitor
- * also reads, it moves whenever the world makes progress), and the verdict if the watchdog has
- * fired meanwhile. One store and one load of the world per step on the hot path, with or
- * without a watchdog (without one, nobody reads the beat and nobody sets w->wd_pulse.fired).
+ * also reads, it moves whenever the world makes progress). One store per step on the hot
+ * path, with or without a watchdog (without one, nobody reads the beat). The monitor's verdict
+ * needs no test of its own: firing, it also drops w->wd_pulse.limit, the step budget the
+ * dispatch loop compares the step number with, to 0 (step_limit()).
  */
-static inline void wd_beat(struct pcsim_world *w, struct pcsim__ctx *cur)
+static inline void wd_beat(struct pcsim_world *w)
 {
 	__atomic_store_n(&w->wd_pulse.beat, w->ex.step, __ATOMIC_RELAXED);
-	if (__builtin_expect(__atomic_load_n(&w->wd_pulse.fired, __ATOMIC_RELAXED), 0))
-		wd_expired(w, cur);
 }
 
 static inline bool spin_free(struct pcsim_world *w, struct pcsim__ctx *c)
@@ -155,6 +154,59 @@ static __attribute__((noinline)) unsigned rq_wide(struct pcsim_world *w,
 }
 
 /*
+ * The options after the contexts' (enumerate()): the pending events, the store-buffer flushes,
+ * the yielder stepping aside and the spurious wakeups; @n options so far, *@ci the running
+ * context's index (moved when the yielder's option goes). Returns the number of options.
+ */
+static __attribute__((noinline)) unsigned enumerate_extra(struct pcsim_world *w,
+							  struct pcsim__opt *restrict o, unsigned n,
+							  int *cip)
+{
+	int ci = *cip;
+	if (w->ex.pending)
+		for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending) {
+			if (w->cfg.timed && e->due > w->ex.now)
+				continue;
+			if (e->cpu >= 0 && !cpu_takes_irq(&w->cpus[e->cpu]))
+				continue;
+			add_opt(o, &n, OPT_FIRE, e->id, e);
+		}
+	if (pcsim__mm_buffered(w))
+		for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
+			if (w->cpus[cpu].sb_len)
+				add_opt(o, &n, OPT_FLUSH, cpu, NULL);
+	/*
+	 * Fair scheduling: a context that just relaxed in a spin loop steps aside while anything
+	 * else can happen - another context's step, but also an event or a store-buffer flush,
+	 * which is what a spin loop often waits for.
+	 */
+	if (w->ex.yielder && n > 1) {
+		for (unsigned i = 0; i < n; i++) {
+			if (o[i].type == OPT_RUN && o[i].p == w->ex.yielder) {
+				memmove(&o[i], &o[i + 1], (n - i - 1) * sizeof(*o));
+				n--;
+				/* the running context's option moves up, or goes */
+				if (ci == (int)i)
+					ci = -1;
+				else if (ci > (int)i)
+					ci--;
+				break;
+			}
+		}
+	}
+	*cip = ci;
+	/*
+	 * Spurious wakeups interleave with other activity; they are never the only way on (then
+	 * the execution is over, or deadlocked, as without them).
+	 */
+	if (w->ex.spurious_used < w->cfg.max_spurious && n)
+		for (unsigned i = 0; i < w->ex.ntasks; i++)
+			if (w->tasks[i]->ctx.run == CR_SLEEPING)
+				add_opt(o, &n, OPT_SPURIOUS, w->tasks[i]->ctx.id, w->tasks[i]);
+	return n;
+}
+
+/*
  * What may happen next, in the order every schedule relies on: CPU by CPU, its atomic context,
  * or its current task followed (when that task does not hold the CPU) by its other runnable
  * tasks in creation order; then the pending events, the store-buffer flushes and the spurious
@@ -222,50 +274,17 @@ enumerate(struct pcsim_world *w, struct pcsim__ctx *cur, struct pcsim__opt *rest
 	 * The options are kept for the next step (struct pcsim__exec.opts_ok) only when they
 	 * depend on nothing but what pcsim__opts_stale() reports: no pending event (timed mode's
 	 * clock, a CPU's interrupt state), no store buffer (every store), no yielder, no spurious
-	 * wakeup left (every sleeper) and no spinner (its lock word).
+	 * wakeup left (every sleeper) and no spinner (its lock word). Those four are one test
+	 * here (branch-free) and the rest of the enumeration out of line: most steps of most
+	 * programs have none of them.
 	 */
-	*keep = !spin && !w->ex.pending && !pcsim__mm_buffered(w) && !w->ex.yielder &&
-		w->ex.spurious_used >= w->cfg.max_spurious;
-	if (__builtin_expect(w->ex.pending != NULL, 0))
-		for (struct pcsim__event *e = w->ex.pending; e; e = e->next_pending) {
-			if (w->cfg.timed && e->due > w->ex.now)
-				continue;
-			if (e->cpu >= 0 && !cpu_takes_irq(&w->cpus[e->cpu]))
-				continue;
-			add_opt(o, &n, OPT_FIRE, e->id, e);
-		}
-	if (pcsim__mm_buffered(w))
-		for (unsigned cpu = 0; cpu < w->cfg.ncpus; cpu++)
-			if (w->cpus[cpu].sb_len)
-				add_opt(o, &n, OPT_FLUSH, cpu, NULL);
-	/*
-	 * Fair scheduling: a context that just relaxed in a spin loop steps aside while anything
-	 * else can happen - another context's step, but also an event or a store-buffer flush,
-	 * which is what a spin loop often waits for.
-	 */
-	if (__builtin_expect(w->ex.yielder != NULL, 0) && n > 1) {
-		for (unsigned i = 0; i < n; i++) {
-			if (o[i].type == OPT_RUN && o[i].p == w->ex.yielder) {
-				memmove(&o[i], &o[i + 1], (n - i - 1) * sizeof(*o));
-				n--;
-				/* the running context's option moves up, or goes */
-				if (ci == (int)i)
-					ci = -1;
-				else if (ci > (int)i)
-					ci--;
-				break;
-			}
-		}
-	}
+	bool extra = ((uintptr_t)w->ex.pending | (uintptr_t)w->ex.yielder) != 0;
+	extra |= pcsim__mm_buffered(w);
+	extra |= w->ex.spurious_used < w->cfg.max_spurious;
+	*keep = !spin && !extra;
+	if (__builtin_expect(extra, 0))
+		n = enumerate_extra(w, o, n, &ci);
 	*cur_idx = ci;
-	/*
-	 * Spurious wakeups interleave with other activity; they are never the only way on (then
-	 * the execution is over, or deadlocked, as without them).
-	 */
-	if (__builtin_expect(w->ex.spurious_used < w->cfg.max_spurious, 0) && n)
-		for (unsigned i = 0; i < w->ex.ntasks; i++)
-			if (w->tasks[i]->ctx.run == CR_SLEEPING)
-				add_opt(o, &n, OPT_SPURIOUS, w->tasks[i]->ctx.id, w->tasks[i]);
 	return n;
 }
 
@@ -431,11 +450,20 @@ static __attribute__((noinline)) void check_invariants(struct pcsim_world *w, bo
 	pcsim__mm_observe(w, false);
 }
 
-static __attribute__((noinline, cold)) void step_budget_over(struct pcsim_world *w)
+/*
+ * The step number passed w->wd_pulse.limit: the watchdog fired (it drops the limit to 0), or
+ * the step budget is spent (the limit is cfg.max_steps during an execution; 0 outside one,
+ * where this tells the two apart on every step). The watchdog's verdict comes first.
+ */
+static __attribute__((noinline, cold)) void step_limit(struct pcsim_world *w,
+						       struct pcsim__ctx *cur)
 {
-	pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
-		     "step budget of %llu steps exhausted (livelock, or raise max_steps)",
-		     (unsigned long long)w->cfg.max_steps);
+	if (__atomic_load_n(&w->wd_pulse.fired, __ATOMIC_RELAXED))
+		wd_expired(w, cur);
+	if (w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
+		pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
+			     "step budget of %llu steps exhausted (livelock, or raise max_steps)",
+			     (unsigned long long)w->cfg.max_steps);
 }
 
 _Static_assert(PCSIM_MAX_OPTS <= INT16_MAX, "struct pcsim__exec.opts_n and opts_ci hold an index");
@@ -487,7 +515,7 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 {
 	struct pcsim__opt *opts = w->opts;	/* sched_int.h, struct pcsim_world */
 	for (;;) {
-		wd_beat(w, cur);
+		wd_beat(w);
 		/* The step that led here is over (before the invariants, which are no step). The
 		 * recorder and timed mode: one test for both (struct pcsim__exec.slow). */
 		bool slow = w->ex.slow;
@@ -498,8 +526,9 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 			if (!replayed || w->ex.ninv_every)
 				check_invariants(w, replayed);
 		}
-		if (++w->ex.step > w->cfg.max_steps && w->ex.outcome == PCSIM_OUTCOME_OK)
-			step_budget_over(w);
+		if (__builtin_expect(++w->ex.step >
+					     __atomic_load_n(&w->wd_pulse.limit, __ATOMIC_RELAXED), 0))
+			step_limit(w, cur);
 		if (w->ex.outcome != PCSIM_OUTCOME_OK) {
 			if (cur)
 				to_main(w, cur);
@@ -1151,6 +1180,7 @@ static bool wd_scan(char *msg, size_t len)
 		}
 		if (d->stage == 0 && now - d->since >= d->limit_ms) {
 			__atomic_store_n(&d->w->wd_pulse.fired, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&d->w->wd_pulse.limit, 0, __ATOMIC_RELAXED);
 			d->stage = 1;
 		} else if (d->stage == 1 && !stuck && now - d->since >= 2ull * d->limit_ms) {
 			d->stage = 2;
@@ -1257,6 +1287,7 @@ static inline void wd_exec(struct pcsim_world *w, bool running)
 						    : w->cfg.watchdog_ms != 0, 0))
 			wd_exec_slow(w);
 		__atomic_store_n(&w->wd_pulse.fired, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->wd_pulse.limit, w->cfg.max_steps, __ATOMIC_RELAXED);
 		__atomic_store_n(&w->wd_pulse.cur, 0u, __ATOMIC_RELAXED);
 		__atomic_store_n(&w->wd_pulse.exec, w->ex.index + 1, __ATOMIC_RELAXED);
 	}
