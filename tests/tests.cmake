@@ -465,6 +465,13 @@ if(TARGET pcsim-cli)
 		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/dfs_prefix)
 	set_tests_properties(dfs_prefix PROPERTIES LABELS unit TIMEOUT 300)
 endif()
+# The profile-guided build (scripts/pgo-build.sh, `make pgo`): it builds, trains, and its
+# results are the tested build's (soak: two builds, about 6 minutes).
+if(TARGET pcsim-cli AND PCSIM_SOAK_TESTS)
+	add_test(NAME pgo_build COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/pgo_build.sh
+		${PROJECT_SOURCE_DIR} $<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/pgo_build)
+	set_tests_properties(pgo_build PROPERTIES LABELS soak TIMEOUT 2400)
+endif()
 # The options the sim scheduler keeps between steps: on one CPU, at every decision of 3,000
 # random executions, the runnable tasks in the CPU rules' order, and none inside a held section
 # (under a second).

@@ -438,8 +438,9 @@ struct pcsim_world {
 		unsigned cur;		/* id of the running context, 0 = the main context */
 		int active;		/* an execution is running */
 		int fired;		/* the monitor's verdict: no heartbeat for watchdog_ms */
-		/* the step budget (cfg.max_steps) during an execution, 0 once fired: the
-		 * dispatch loop's one test for both (its slow side tells them apart) */
+		/* the step budget (cfg.max_steps) during an execution, 0 once the watchdog
+		 * fired or the execution has an outcome (pcsim__vfail()): the sim dispatch
+		 * loop's one test for the three (its slow side tells them apart) */
 		uint64_t limit;
 	} wd_pulse;
 	void **stack_pool;

@@ -215,6 +215,8 @@ void pcsim__vfail(struct pcsim_world *w, enum pcsim_outcome o, const char *what,
 	if (w->ex.outcome != PCSIM_OUTCOME_OK)
 		return;		/* keep the first report */
 	w->ex.outcome = o;
+	/* the sim dispatch loop's one test for a budget, a watchdog and an outcome (sched_int.h) */
+	__atomic_store_n(&w->wd_pulse.limit, 0, __ATOMIC_RELAXED);
 	copy_trunc(w->what, sizeof(w->what), what);
 	/* "%s" (the deferred deadlock report, every execution that ends in one): a copy, not a
 	 * formatting pass; the text is the same as vsnprintf()'s. */

@@ -451,11 +451,12 @@ static __attribute__((noinline)) void check_invariants(struct pcsim_world *w, bo
 }
 
 /*
- * The step number passed w->wd_pulse.limit: the watchdog fired (it drops the limit to 0), or
- * the step budget is spent (the limit is cfg.max_steps during an execution; 0 outside one,
- * where this tells the two apart on every step). The watchdog's verdict comes first.
+ * The step number passed w->wd_pulse.limit, which is cfg.max_steps during an execution and 0
+ * once the execution has an outcome (pcsim__vfail()) or the watchdog fired (and outside an
+ * execution, where this sorts it out on every step): the watchdog's verdict first, then the
+ * step budget. True when the execution is over (an outcome).
  */
-static __attribute__((noinline, cold)) void step_limit(struct pcsim_world *w,
+static __attribute__((noinline, cold)) bool step_limit(struct pcsim_world *w,
 						       struct pcsim__ctx *cur)
 {
 	if (__atomic_load_n(&w->wd_pulse.fired, __ATOMIC_RELAXED))
@@ -464,6 +465,7 @@ static __attribute__((noinline, cold)) void step_limit(struct pcsim_world *w,
 		pcsim__failf(w, PCSIM_OUTCOME_LIVELOCK, "livelock",
 			     "step budget of %llu steps exhausted (livelock, or raise max_steps)",
 			     (unsigned long long)w->cfg.max_steps);
+	return w->ex.outcome != PCSIM_OUTCOME_OK;
 }
 
 _Static_assert(PCSIM_MAX_OPTS <= INT16_MAX, "struct pcsim__exec.opts_n and opts_ci hold an index");
@@ -526,10 +528,10 @@ void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur)
 			if (!replayed || w->ex.ninv_every)
 				check_invariants(w, replayed);
 		}
+		/* the step budget, the watchdog and an outcome: one test (step_limit()) */
 		if (__builtin_expect(++w->ex.step >
-					     __atomic_load_n(&w->wd_pulse.limit, __ATOMIC_RELAXED), 0))
-			step_limit(w, cur);
-		if (w->ex.outcome != PCSIM_OUTCOME_OK) {
+					     __atomic_load_n(&w->wd_pulse.limit, __ATOMIC_RELAXED), 0) &&
+		    step_limit(w, cur)) {
 			if (cur)
 				to_main(w, cur);
 			return;
@@ -1287,7 +1289,10 @@ static inline void wd_exec(struct pcsim_world *w, bool running)
 						    : w->cfg.watchdog_ms != 0, 0))
 			wd_exec_slow(w);
 		__atomic_store_n(&w->wd_pulse.fired, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&w->wd_pulse.limit, w->cfg.max_steps, __ATOMIC_RELAXED);
+		/* 0 when set-up already failed: the loop then stops at its first step */
+		__atomic_store_n(&w->wd_pulse.limit,
+				 w->ex.outcome == PCSIM_OUTCOME_OK ? w->cfg.max_steps : 0,
+				 __ATOMIC_RELAXED);
 		__atomic_store_n(&w->wd_pulse.cur, 0u, __ATOMIC_RELAXED);
 		__atomic_store_n(&w->wd_pulse.exec, w->ex.index + 1, __ATOMIC_RELAXED);
 	}
