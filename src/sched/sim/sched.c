@@ -937,12 +937,20 @@ void pcsim__sim_exec_over(struct pcsim_world *w)
 	pcsim__tls_ctx = NULL;
 	w->ex.cur = NULL;
 	if (w->ex.outcome == PCSIM_OUTCOME_OK) {
-		unsigned alive = 0, parked = 0;
-		for (unsigned i = 0; i < w->ex.ntasks; i++) {
+		/* every task exited (pcsim__sim_task_exit() counts them): no walk of the tasks */
+		unsigned alive = w->ex.ntasks - w->ex.nexited, parked = 0;
+#ifndef NDEBUG
+		unsigned live = 0;
+		for (unsigned i = 0; i < w->ex.ntasks; i++)
+			live += w->tasks[i]->ctx.run != CR_EXITED;
+		if (live != alive) {
+			fprintf(stderr, "pcsim: internal error: %u tasks have not exited, the count "
+				"says %u\n", live, alive);
+			abort();
+		}
+#endif
+		for (unsigned i = 0; alive && i < w->ex.ntasks; i++) {
 			struct pcsim_task *t = w->tasks[i];
-			if (t->ctx.run == CR_EXITED)
-				continue;
-			alive++;
 			if (t->ctx.run == CR_SLEEPING &&
 			    PCSIM_SETUP_GET(t->state) == PCSIM_TASK_PARKED)
 				parked++;
