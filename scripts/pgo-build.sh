@@ -3,10 +3,10 @@
 #
 # A profile-guided build of pcsim (gcc -fprofile-generate / -fprofile-use): the release
 # preset's flags and link-time optimisation, built twice in build/pgo - instrumented, then
-# trained on the engine's own workloads, then again with the profile. About 8 % more
-# executions per second on the micro model's engine-only figure and on the built-in
-# programs (bench/README.md, "Profile-guided build"); the same executions and traces as the
-# release build (the profile moves code, not results: no -ffast-math, nothing that changes
+# trained on the engine's own workloads, then again with the profile (10-15 minutes on 2
+# cores, most of it training). Searches of the built-in programs run 6-36 % faster, the micro
+# model's engine loop 4-12 % (bench/README.md, "Profile-guided build"); the same executions
+# and traces as the release build (the profile moves code, not results: no -ffast-math, nothing that changes
 # what the program computes). `make pgo`; the binary is build/pgo/bin/pcsim.
 #
 # Usage: scripts/pgo-build.sh [BUILD_DIR]   (default: build/pgo)
@@ -39,16 +39,19 @@ trap 'rm -rf "$work"' EXIT
 # Exit 0 (nothing found) or 1 (a violation found: several of these programs have one) is a
 # trained run; anything else is a broken binary.
 train() {
-	local rc=0
+	local rc=0 t0=$SECONDS
 	(cd "$work" && "$pcsim" "$@" >/dev/null) || rc=$?
 	if [ "$rc" -gt 1 ]; then
 		echo "pgo-build: training run 'pcsim $*' exited $rc" >&2
 		exit 1
 	fi
+	echo "    pcsim $* ($((SECONDS - t0)) s)"
 }
-# Schedule and trace files land in a scratch directory. Every strategy and checking
-# configuration on every built-in program (bench explore), the micro model's engine-only
-# loop, a search's long run, traces, a weak memory model, the threads backend, a scenario.
+# Schedule and trace files land in a scratch directory. The micro model's engine loop (a
+# million executions: small models are what unit tests of a patch look like), every strategy
+# and checking configuration on every built-in program (bench explore: most of the training's
+# time, each cell being at least one whole search), a search's long run, traces, a weak memory
+# model, the threads backend, a scenario.
 train bench sched --executions 1000000 --repeats 1
 train bench explore --seconds 0.05 --repeats 1
 train explore pagecache-general --strategy dfs --preemptions 1 --schedules 30000 --json
@@ -58,5 +61,12 @@ train explore uring-rasync --backend threads --schedules 200
 train explore "$root/scenarios/p6-race.pcs" --schedules 2000
 
 echo "==> [pgo] 3/3 optimised build"
-configure "-fprofile-use -fprofile-partial-training -Wno-missing-profile -fprofile-dir=$prof"
+if ! configure "-fprofile-use -fprofile-partial-training -Wno-missing-profile -fprofile-dir=$prof"
+then
+	# gcc refuses a profile whose functions moved (-Werror=coverage-mismatch): a source
+	# edited during the build
+	echo "pgo-build: the optimised build failed (a source changed since the instrumented" \
+		"build? run it again)" >&2
+	exit 1
+fi
 echo "pgo-build: $pcsim"
