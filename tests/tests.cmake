@@ -328,9 +328,10 @@ if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
 	set_tests_properties(dfs_general_bound1 PROPERTIES LABELS soak TIMEOUT 36000
 		PASS_REGULAR_EXPRESSION
 		"no violation in 42916191 execution.s., 15482762599 steps .the bounded space was explored completely.")
-	# Bound 2 over every core of the machine (docs/campaigns.md, "DFS subtrees"): about 20
-	# hours of one core in a release build (bench/README.md, 2026-12-05), so about 40 minutes
-	# on 32 cores and half a day on 2; the timeout allows 2 cores at half speed. The same run
+	# Bound 2 over every core of the machine (docs/campaigns.md, "DFS subtrees"): about 10 G
+	# executions, 25-30 hours of one core in a release build (bench/README.md, nine of its 128
+	# slices run out), so about an hour on 32 cores and 15 hours on 2; the timeout allows 2
+	# cores at half speed. The same run
 	# at bound 1 first, whose counts are known: --jobs adds up to the single run.
 	cmake_host_system_information(RESULT pcsim_ncores QUERY NUMBER_OF_LOGICAL_CORES)
 	add_test(NAME dfs_general_bound1_jobs COMMAND $<TARGET_FILE:pcsim-cli> explore
