@@ -47,7 +47,7 @@ bench: all
 	"$(PCSIM)" bench $(BENCH_ARGS)
 
 # Two builds in build/pgo (instrumented, then optimised with the profile of a training run):
-# about 10-15 minutes on 2 cores. For long campaigns; `make` stays the quick build.
+# 7-15 minutes on 2 cores. For long campaigns; `make` stays the quick build.
 pgo: deps
 	"$(ROOT)/scripts/pgo-build.sh"
 

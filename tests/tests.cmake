@@ -467,7 +467,7 @@ if(TARGET pcsim-cli)
 	set_tests_properties(dfs_prefix PROPERTIES LABELS unit TIMEOUT 300)
 endif()
 # The profile-guided build (scripts/pgo-build.sh, `make pgo`): it builds, trains, and its
-# results are the tested build's (soak: two builds and a training run, 10-15 minutes).
+# results are the tested build's (soak: two builds and a training run, 7-15 minutes).
 if(TARGET pcsim-cli AND PCSIM_SOAK_TESTS)
 	add_test(NAME pgo_build COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/pgo_build.sh
 		${PROJECT_SOURCE_DIR} $<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/pgo_build)

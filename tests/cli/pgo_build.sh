@@ -6,7 +6,7 @@
 # measure time (executions, steps, digest of every execution's choices, trace hash, the
 # violation and its step, the explored fraction) and so must a violation's schedule file. Cases: random, PCT, a DFS campaign slice (its
 # share is computed in double precision), DPOR, tso memory, a scenario file, a violation.
-# Soak label: it builds pcsim twice and trains it (10-15 minutes on a 2-core machine).
+# Soak label: it builds pcsim twice and trains it (7-15 minutes on a 2-core machine).
 # Usage: pgo_build.sh SOURCE_DIR PCSIM WORK_DIR
 set -u
 SRC=$1
