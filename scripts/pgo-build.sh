@@ -13,7 +13,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-dir=${1:-$root/build/pgo}
+dir=$(realpath -m "${1:-$root/build/pgo}")	# absolute: the training runs elsewhere
 prof=$dir/profile
 cmake=${CMAKE:-cmake}
 base="-O2 -DNDEBUG"
@@ -21,9 +21,10 @@ base="-O2 -DNDEBUG"
 configure() {
 	# The objects must keep their paths between the two stages: gcc names each profile
 	# (.gcda) after its object's path, so both stages build in the same directory.
+	# (explicit returns: called as an if's condition below, where set -e does not apply)
 	"$cmake" --preset release -B "$dir" -DPCSIM_BUILD_TESTS=OFF \
-		-DCMAKE_C_FLAGS_RELEASE="$base $1" >/dev/null
-	"$cmake" --build "$dir"
+		-DCMAKE_C_FLAGS_RELEASE="$base $1" >/dev/null || return 1
+	"$cmake" --build "$dir" || return 1
 }
 
 echo "==> [pgo] 1/3 instrumented build ($dir)"
