@@ -21,9 +21,10 @@ base="-O2 -DNDEBUG"
 configure() {
 	# The objects must keep their paths between the two stages: gcc names each profile
 	# (.gcda) after its object's path, so both stages build in the same directory.
-	# (explicit returns: called as an if's condition below, where set -e does not apply)
-	"$cmake" --preset release -B "$dir" -DPCSIM_BUILD_TESTS=OFF \
-		-DCMAKE_C_FLAGS_RELEASE="$base $1" >/dev/null || return 1
+	# (from the source tree, where the presets are; explicit returns: called as an if's
+	# condition below, where set -e does not apply)
+	(cd "$root" && "$cmake" --preset release -B "$dir" -DPCSIM_BUILD_TESTS=OFF \
+		-DCMAKE_C_FLAGS_RELEASE="$base $1" >/dev/null) || return 1
 	"$cmake" --build "$dir" || return 1
 }
 
