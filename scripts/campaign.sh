@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Run the slices of a sharded campaign that have no result yet, keep each result as it comes,
+# and say how far the campaign is (docs/campaigns.md, "A campaign kept in a directory").
+#
+#   scripts/campaign.sh [options] DIR
+#
+# DIR/campaign describes the campaign, two lines:
+#   args: pagecache-general --strategy dfs --preemptions 2 --schedules 0
+#   shards: 128
+# The result of slice I is DIR/results/I.json (pcsim explore ARGS --shard I/N --json), written
+# only when the slice has run to its end (exit status 0, or 1 with a violation: its schedule file
+# is kept beside it); DIR/log.tsv gets one line per slice run: slice, executions, steps, user
+# and wall-clock seconds, pcsim's version, host, date. Results already there are never run again,
+# so a campaign goes on from wherever the last run stopped, on any machine, in any order.
+#
+# Options:
+#   --pcsim BIN     the pcsim binary (default: $PCSIM, else build/release/bin/pcsim); one
+#                   version for the whole campaign (its slices must cut the same subtrees)
+#   --jobs J        slices at once (default 1)
+#   --nice N        niceness of the slices (default 19)
+#   --until WHEN    start no slice after WHEN (anything `date -d` reads: "15:05", "+2 hours")
+#   --slices LIST   only these slices, e.g. 15-40,64 (default: all, lowest first)
+#   --status        run nothing: list what is done and left, and merge what is done
+#
+# Exit status: 0 when every slice asked for ran clean (or --status), 1 when a slice found a
+# violation, 2 on bad usage, 3 when a slice failed to run (its stderr is shown).
+set -uo pipefail
+
+usage() {
+	sed -n '2,/^set -uo/p' "$0" | sed -e '/^set -uo/d' -e 's/^# \{0,1\}//' >&2
+	exit 2
+}
+die() {
+	echo "campaign: $*" >&2
+	exit 2
+}
+
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+pcsim=${PCSIM:-$root/build/release/bin/pcsim}
+jobs=1 niceness=19 until='' slices='' status_only=0 dir=''
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--pcsim) pcsim=${2:?}; shift 2 ;;
+	--jobs) jobs=${2:?}; shift 2 ;;
+	--nice) niceness=${2:?}; shift 2 ;;
+	--until) until=${2:?}; shift 2 ;;
+	--slices) slices=${2:?}; shift 2 ;;
+	--status) status_only=1; shift ;;
+	-h | --help) usage ;;
+	-*) die "unknown option $1 (--help lists them)" ;;
+	*) [[ -z $dir ]] || die "one campaign directory only"; dir=$1; shift ;;
+	esac
+done
+[[ -n $dir ]] || usage
+[[ -f $dir/campaign ]] || die "$dir/campaign: no such file (it holds 'args:' and 'shards:')"
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs: a positive number, not '$jobs'"
+[[ $niceness =~ ^-?[0-9]+$ ]] || die "--nice: a number, not '$niceness'"
+[[ -x $pcsim ]] || die "$pcsim: not an executable (build it, or give --pcsim BIN)"
+dir=$(cd "$dir" && pwd)
+
+args=$(sed -n 's/^args:[[:space:]]*//p' "$dir/campaign")
+count=$(sed -n 's/^shards:[[:space:]]*//p' "$dir/campaign")
+[[ -n $args ]] || die "$dir/campaign: no 'args:' line"
+[[ $count =~ ^[1-9][0-9]*$ ]] || die "$dir/campaign: 'shards:' must be a positive number"
+case " $args " in
+*" --shard "* | *" --json "* | *" --jobs "* | *" --out "*)
+	die "$dir/campaign: args must not hold --shard, --json, --jobs or --out (this script adds them)" ;;
+esac
+deadline=
+if [[ -n $until ]]; then
+	deadline=$(date -d "$until" +%s 2>/dev/null) || die "--until: date cannot read '$until'"
+fi
+
+# The slices asked for, in order.
+want=()
+if [[ -z $slices ]]; then
+	mapfile -t want < <(seq 0 $((count - 1)))
+else
+	IFS=, read -ra parts <<<"$slices"
+	for p in "${parts[@]}"; do
+		if [[ $p =~ ^([0-9]+)-([0-9]+)$ ]]; then
+			mapfile -t -O "${#want[@]}" want < <(seq "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")
+		elif [[ $p =~ ^[0-9]+$ ]]; then
+			want+=("$p")
+		else
+			die "--slices: '$p' is neither a slice nor a range (e.g. 15-40,64)"
+		fi
+	done
+	for i in "${want[@]}"; do
+		((i < count)) || die "--slices: $i is not a slice of $count"
+	done
+fi
+
+mkdir -p "$dir/results" || exit 3
+done_list() {
+	local f
+	for f in "$dir"/results/*.json; do
+		[[ -e $f ]] && basename "$f" .json
+	done | sort -n
+}
+
+report() {
+	local ndone
+	ndone=$(done_list | wc -l)
+	echo "campaign: $ndone of $count slices done ($dir/results)"
+	if ((ndone > 0)); then
+		"$pcsim" merge "$dir"/results/*.json
+	fi
+}
+
+if ((status_only)); then
+	left=()
+	for i in $(seq 0 $((count - 1))); do
+		[[ -e $dir/results/$i.json ]] || left+=("$i")
+	done
+	report
+	echo "campaign: left: ${left[*]:-none}"
+	exit 0
+fi
+
+version=$("$pcsim" --version | head -n 1)
+host=$(hostname 2>/dev/null || echo unknown)
+[[ -e $dir/log.tsv ]] ||
+	printf 'slice\texecutions\tsteps\tuser_s\twall_s\tversion\thost\tfinished\n' >"$dir/log.tsv"
+
+# Run slice $1 to its end; its result appears only if it finished (atomic rename).
+run_slice() {
+	local i=$1 work out rc t json
+	work=$(mktemp -d "${TMPDIR:-/tmp}/campaign.$i.XXXXXX") || return 3
+	out=$dir/results/.$i.json.part
+	# shellcheck disable=SC2086 # args is a word list by design
+	# From the results directory with --out .: a violation's schedule file lands beside the
+	# result, which names it by a relative path (the directory may be committed and cloned).
+	(cd "$dir/results" && TIMEFORMAT='%U %R' && { time nice -n "$niceness" "$pcsim" explore \
+		$args --shard "$i/$count" --json --out . >"$out" 2>"$work/stderr"; } 2>"$work/time")
+	rc=$?
+	if ((rc > 1)) || ! grep -q '"interrupted":false' "$out"; then
+		if ((rc > 1)); then
+			echo "campaign: slice $i/$count failed to run (exit $rc):" >&2
+		else
+			echo "campaign: slice $i/$count was interrupted: nothing kept" >&2
+		fi
+		sed 's/^/  /' "$work/stderr" >&2
+		rm -f "$out"
+		rm -rf "$work"
+		return 3
+	fi
+	mv "$out" "$dir/results/$i.json"
+	json=$(cat "$dir/results/$i.json")
+	t=$(tail -n 1 "$work/time")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" \
+		"$(sed -n 's/.*"executions":\([0-9]*\).*/\1/p' <<<"$json")" \
+		"$(sed -n 's/.*"steps":\([0-9]*\).*/\1/p' <<<"$json")" \
+		"${t% *}" "${t#* }" "$version" "$host" "$(date -u +%FT%TZ)" >>"$dir/log.tsv"
+	echo "campaign: slice $i/$count: $(sed -n 's/.*"outcome":"\([a-z_-]*\)".*"executions":\([0-9]*\).*/\1, \2 executions/p' <<<"$json"), ${t% *} s"
+	rm -rf "$work"
+	((rc == 0)) || return 1
+	return 0
+}
+
+# On SIGINT/SIGTERM the slices under way get SIGTERM (pcsim ends the execution under way and
+# reports itself interrupted): run_slice() then discards them, so no partial result is kept.
+# shellcheck disable=SC2317 # called from the trap
+stop_pcsim() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		stop_pcsim "$c"
+	done
+	[[ $(cat "/proc/$1/comm" 2>/dev/null) == pcsim* ]] && kill -TERM "$1" 2>/dev/null
+	return 0
+}
+# shellcheck disable=SC2317 # called from the trap
+on_stop() {
+	local j
+	stop=1
+	echo "campaign: stopping: the slices under way are abandoned" >&2
+	for j in $(jobs -p); do
+		stop_pcsim "$j"
+	done
+}
+stop=0
+trap on_stop INT TERM
+
+worst=0
+note() { (($1 > worst)) && worst=$1; }
+running=0
+for i in "${want[@]}"; do
+	[[ -e $dir/results/$i.json ]] && continue
+	((stop)) && break
+	if [[ -n $deadline ]] && (($(date +%s) >= deadline)); then
+		echo "campaign: past --until: no further slice started" >&2
+		break
+	fi
+	while ((running >= jobs)); do
+		wait -n
+		note $?
+		running=$((running - 1))
+	done
+	((stop)) && break
+	echo "campaign: slice $i/$count started $(date -u +%TZ)"
+	run_slice "$i" &
+	running=$((running + 1))
+done
+while ((running > 0)); do
+	wait -n
+	note $?
+	running=$((running - 1))
+done
+rm -f "$dir"/results/.*.json.part
+report
+((stop)) && exit 3
+exit "$worst"
