@@ -24,9 +24,15 @@
 #   --slices LIST   only these slices, e.g. 15-40,64 (default: all, lowest first)
 #   --status        run nothing: list what is done and left, and merge what is done
 #
-# Exit status: 0 when every slice asked for ran clean (or --status), 1 when a slice found a
-# violation, 2 on bad usage, 3 when a slice failed to run (its stderr is shown).
+# Exit status: 0 when every slice asked for ran clean, 1 when a slice found a violation, 2 on bad
+# usage or when `pcsim merge` refuses the results (shards of different searches), 3 when a
+# slice failed to run (its stderr is shown) or the script was stopped; --status: merge's status.
 set -uo pipefail
+
+# A campaign runs for hours while the checkout may change under it (git pull): bash reads a
+# script as it goes, so the whole of it is one brace group, read before any of it runs (and
+# left by the exit at its end).
+{
 
 usage() {
 	sed -n '2,/^set -uo/p' "$0" | sed -e '/^set -uo/d' -e 's/^# \{0,1\}//' >&2
@@ -57,7 +63,9 @@ done
 [[ -f $dir/campaign ]] || die "$dir/campaign: no such file (it holds 'args:' and 'shards:')"
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs: a positive number, not '$jobs'"
 [[ $niceness =~ ^-?[0-9]+$ ]] || die "--nice: a number, not '$niceness'"
-[[ -x $pcsim ]] || die "$pcsim: not an executable (build it, or give --pcsim BIN)"
+[[ -x $pcsim && ! -d $pcsim ]] || pcsim=$(command -v "$pcsim") ||
+	die "$pcsim: not an executable (build it, or give --pcsim BIN)"
+pcsim=$(readlink -f "$pcsim")	# the slices run in the results directory
 dir=$(cd "$dir" && pwd)
 
 args=$(sed -n 's/^args:[[:space:]]*//p' "$dir/campaign")
@@ -101,13 +109,16 @@ done_list() {
 	done | sort -n
 }
 
+# What is done, merged; returns merge's status (0 clean, 1 a violation, 2 broken or mixed results).
 report() {
 	local ndone
 	ndone=$(done_list | wc -l)
 	echo "campaign: $ndone of $count slices done ($dir/results)"
 	if ((ndone > 0)); then
 		"$pcsim" merge "$dir"/results/*.json
+		return
 	fi
+	return 0
 }
 
 if ((status_only)); then
@@ -116,8 +127,9 @@ if ((status_only)); then
 		[[ -e $dir/results/$i.json ]] || left+=("$i")
 	done
 	report
+	st=$?
 	echo "campaign: left: ${left[*]:-none}"
-	exit 0
+	exit "$st"
 fi
 
 version=$("$pcsim" --version | head -n 1)
@@ -210,5 +222,8 @@ while ((running > 0)); do
 done
 rm -f "$dir"/results/.*.json.part
 report
+st=$?
 ((stop)) && exit 3
+((st == 2)) && exit 2
 exit "$worst"
+}

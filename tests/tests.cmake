@@ -276,6 +276,10 @@ if(TARGET pcsim-cli)
 	add_test(NAME cli_campaign COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/campaign.sh
 		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_campaign)
 	set_tests_properties(cli_campaign PROPERTIES LABELS unit TIMEOUT 300)
+	# scripts/campaign.sh: a campaign kept in a directory, run in several goes
+	add_test(NAME cli_campaign_dir COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/campaign_dir.sh
+		$<TARGET_FILE:pcsim-cli> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli_campaign_dir)
+	set_tests_properties(cli_campaign_dir PROPERTIES LABELS unit TIMEOUT 300)
 endif()
 # pcsim step driven by here-docs (picks, state, back, a schedule that replays to the same
 # outcome) and every `$ pcsim` command of docs/tutorial.md with its exit status.

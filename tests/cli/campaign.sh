@@ -72,6 +72,27 @@ if [ $st -eq 1 ] && printf '%s\n' "$out" | grep -q 'shard-0-of-2.schedule' &&
 	printf '%s\n' "$out" | grep -q 'shard-1-of-2.schedule' &&
 	[ -f "$TMP/micro-lost-wakeup-1.shard-0-of-2.schedule" ]
 then ok; else bad "merge of failing shards: exit $st: $out"; fi
+# merge refuses shards of different searches: another bound, memory model or budget (the
+# "search" member), naming the first setting that differs
+"$PCSIM" explore micro-fixed --strategy dfs --preemptions 5 --schedules 0 --shard 1/3 --json \
+	>"$TMP/dfs5.1.json" 2>/dev/null
+"$PCSIM" explore micro-fixed --strategy dfs --preemptions 6 --mem tso --schedules 0 --shard 1/3 \
+	--json >"$TMP/tso.1.json" 2>/dev/null
+"$PCSIM" explore micro-fixed --strategy random --schedules 400 --shard 1/3 --json \
+	>"$TMP/random400.1.json" 2>/dev/null
+out=$("$PCSIM" merge "$TMP/dfs.0.json" "$TMP/dfs5.1.json" 2>&1)
+[ $? -eq 2 ] && echo "$out" | grep -q '(bound=6 against bound=5)' && ok ||
+	bad "merge of two bounds: $out"
+out=$("$PCSIM" merge "$TMP/dfs.0.json" "$TMP/tso.1.json" 2>&1)
+[ $? -eq 2 ] && echo "$out" | grep -q '(mem=sc against mem=tso)' && ok ||
+	bad "merge of two memory models: $out"
+out=$("$PCSIM" merge "$TMP/random.0.json" "$TMP/random400.1.json" 2>&1)
+[ $? -eq 2 ] && echo "$out" | grep -q '(schedules=500 against schedules=400)' && ok ||
+	bad "merge of two budgets: $out"
+# results without the member (older versions) still merge
+sed 's/,"search":"[^"]*"//' "$TMP/dfs.1.json" >"$TMP/dfs.1.old.json"
+"$PCSIM" merge "$TMP/dfs.0.json" "$TMP/dfs.1.old.json" "$TMP/dfs.2.json" >/dev/null 2>&1 &&
+	! grep -q '"search"' "$TMP/dfs.1.old.json" && ok || bad "merge of a result without search"
 # merge refuses mixed campaigns and bad files
 if "$PCSIM" merge "$TMP/lw.0.json" "$TMP/random.0.json" >/dev/null 2>&1; then
 	bad "merge of two campaigns accepted"; else ok; fi
@@ -231,8 +252,10 @@ if [ $st -eq 0 ] && grep -q "tests=\"$n\" failures=\"0\" errors=\"0\"" "$TMP/zoo
 fi
 
 # On a terminal (script(1) gives one) --jobs shows the progress line; a tree search's carries the
+# (PCSIM_PROGRESS_INTERVAL=0: a line at every report, so that a fast build shows lines too)
 # fraction explored and an ETA (the worker furthest behind, marked rough), a random one's none.
 # (Before, the workers printed lines of their own - their slice's - over the parent's.)
+export PCSIM_PROGRESS_INTERVAL=0
 if command -v script >/dev/null 2>&1; then
 	script -qfec "'$PCSIM' explore pagecache-general --strategy dfs --preemptions 1 \
 		--schedules 6000 --jobs 2" /dev/null >"$TMP/tty_dfs.txt" 2>&1

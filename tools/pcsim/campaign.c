@@ -162,6 +162,26 @@ double pcsim_cli_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+double pcsim_cli_progress_interval(void)
+{
+	static double every = -1;
+	if (every < 0) {
+		const char *v = getenv("PCSIM_PROGRESS_INTERVAL");
+		char *end;
+		every = 0.25;
+		if (v && *v) {
+			double x = strtod(v, &end);
+			if (*end || !(x >= 0 && x <= 3600))
+				fprintf(stderr, "%s: PCSIM_PROGRESS_INTERVAL=%s: not a number of seconds "
+						"from 0 to 3600; using 0.25\n",
+					pcsim_cmdline_prog, v);
+			else
+				every = x;
+		}
+	}
+	return every;
+}
+
 void pcsim_cli_keep_others(const char *path, struct pcsim_report *others, unsigned n,
 			   bool quiet)
 {
@@ -186,7 +206,7 @@ void pcsim_cli_progress_cb(const struct pcsim_progress *p, void *arg)
 	if (p->last)
 		return;
 	double t = pcsim_cli_now();
-	if (t - pr->last < 0.25)
+	if (t - pr->last < pcsim_cli_progress_interval())
 		return;
 	pr->last = t;
 	pcsim_cli_progress_line(p->executions, p->steps, 0, t - pr->start, p->explored, p->rough);
@@ -321,14 +341,15 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 		started++;
 	}
 	/* Collect: read every pipe to its end (the reports), with the progress line meanwhile. */
-	double t0 = pcsim_cli_now(), last = 0;
+	double t0 = pcsim_cli_now(), last = 0, every = pcsim_cli_progress_interval();
+	int wait_ms = every < 0.01 ? 10 : every < 0.25 ? (int)(every * 1000) : 250;
 	unsigned open_pipes = started;
 	while (open_pipes) {
 		if (ex->stop && *ex->stop)
 			sh->stop = 1;
 		if (ret < 0)
 			sh->stop = 1;
-		int k = poll(pfd, started, 250);
+		int k = poll(pfd, started, progress ? wait_ms : 250);
 		if (k < 0 && errno != EINTR)
 			break;
 		for (unsigned j = 0; k > 0 && j < started; j++) {
@@ -360,7 +381,7 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 			}
 		}
 		double t = pcsim_cli_now();
-		if (progress && t - last >= 0.25) {
+		if (progress && t - last >= every) {
 			uint64_t e = 0, s = 0, v = 0;
 			double xmin = 1;
 			unsigned nx = 0;
@@ -630,6 +651,7 @@ struct shard_result {
 	char program[1024], strategy[32], outcome[32], what[64], slice[64], digest[32];
 	char schedule[4096], message[512];
 	char scenario[1024], kernel[16];	/* a scenario file's shard: what merge judges */
+	char search[1024];	/* pcsim_cli_print_search(); empty in results of older versions */
 	uint64_t seed, executions, steps, failing_execution, failing_order;
 	bool exhausted, interrupted, has_digest, has_order;
 	unsigned index, count;
@@ -812,6 +834,8 @@ static int parse_result(const char *text, size_t n, struct shard_result *s, char
 			ok = jp_string(&j, s->scenario, sizeof(s->scenario));
 		else if (!strcmp(key, "kernel"))
 			ok = jp_string(&j, s->kernel, sizeof(s->kernel));
+		else if (!strcmp(key, "search"))
+			ok = jp_string(&j, s->search, sizeof(s->search));
 		else if (!strcmp(key, "digest"))
 			ok = s->has_digest = jp_string(&j, s->digest, sizeof(s->digest));
 		else if (!strcmp(key, "seed"))
@@ -905,6 +929,57 @@ static char *read_small_file(const char *path, size_t *n)
 	return b;
 }
 
+/* The first word (`key=value`) in which the searches @x and @y differ, into @a and @b. */
+static void search_diff(const char *x, const char *y, char *a, char *b, size_t len)
+{
+	for (;;) {
+		size_t nx = strcspn(x, " "), ny = strcspn(y, " ");
+		if (nx != ny || strncmp(x, y, nx) || !x[nx] || !y[ny]) {
+			bool same = nx == ny && !strncmp(x, y, nx);
+			if (same && x[nx]) {		/* @y ends here, @x goes on */
+				x += nx + 1;
+				nx = strcspn(x, " ");
+				ny = 0;
+			} else if (same && y[ny]) {	/* @x ends here */
+				y += ny + 1;
+				ny = strcspn(y, " ");
+				nx = 0;
+			}
+			snprintf(a, len, "%.*s", (int)nx, x);
+			snprintf(b, len, "%.*s", (int)ny, y);
+			if (!nx)
+				snprintf(a, len, "(nothing)");
+			if (!ny)
+				snprintf(b, len, "(nothing)");
+			return;
+		}
+		x += nx + 1;
+		y += ny + 1;
+	}
+}
+
+void pcsim_cli_print_search(FILE *f, const struct pcsim_config *cfg,
+			    const struct pcsim_explore_opts *ex)
+{
+	char conf[768], buf[1024];
+	int n = snprintf(buf, sizeof(buf), "schedules=%" PRIu64, ex->max_executions);
+	if (ex->strategy == PCSIM_STRATEGY_DFS || ex->strategy == PCSIM_STRATEGY_DPOR) {
+		bool none = ex->preemption_bound == PCSIM_PREEMPTION_UNBOUNDED ||
+			    (ex->strategy == PCSIM_STRATEGY_DPOR &&
+			     ex->preemption_bound >= PCSIM_DPOR_UNBOUNDED);
+		if (none)
+			n += snprintf(buf + n, sizeof(buf) - n, " bound=none");
+		else
+			n += snprintf(buf + n, sizeof(buf) - n, " bound=%u", ex->preemption_bound);
+	} else if (ex->strategy == PCSIM_STRATEGY_PCT) {
+		n += snprintf(buf + n, sizeof(buf) - n, " depth=%u", ex->pct_depth);
+	}
+	pcsim_config_format(cfg, conf, sizeof(conf));
+	snprintf(buf + n, sizeof(buf) - n, " %s", conf);
+	fputs(",\"search\":", f);
+	pcsim_cmdline_json_str(f, buf);
+}
+
 int pcsim_cli_merge(int argc, char **argv)
 {
 	bool json = false;
@@ -945,8 +1020,11 @@ int pcsim_cli_merge(int argc, char **argv)
 						   "output of 'pcsim explore --shard I/N')");
 		goto out;
 	}
-	/* One campaign: the same program, strategy, seed and number of shards, each shard once. */
-	unsigned count = res[0].count;
+	/* One campaign: the same program, strategy, seed and number of shards, each shard once,
+	 * and the same search where the results say (older versions' results do not). */
+	unsigned count = res[0].count, sref = 0;
+	while (sref + 1 < n && !res[sref].search[0])
+		sref++;
 	for (unsigned i = 1; i < n; i++) {
 		const char *why = NULL;
 		if (strcmp(res[i].program, res[0].program))
@@ -960,6 +1038,14 @@ int pcsim_cli_merge(int argc, char **argv)
 		else if (strcmp(res[i].scenario, res[0].scenario) ||
 			 strcmp(res[i].kernel, res[0].kernel))
 			why = "scenario or kernel profile";
+		else if (res[i].search[0] && res[sref].search[0] &&
+			 strcmp(res[i].search, res[sref].search)) {
+			char a[128], b[128];
+			search_diff(res[sref].search, res[i].search, a, b, sizeof(a));
+			fprintf(stderr, "pcsim: merge: %s and %s are not shards of one campaign (%s "
+					"against %s)\n", res[sref].path, res[i].path, a, b);
+			goto out;
+		}
 		if (why) {
 			fprintf(stderr, "pcsim: merge: %s and %s are not shards of one campaign (their "
 					"%s differs)\n", res[0].path, res[i].path, why);

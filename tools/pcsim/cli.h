@@ -86,6 +86,12 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 		   const struct pcsim_explore_opts *ex, unsigned jobs, bool progress,
 		   struct pcsim_report *r, struct pcsim_report **others, unsigned *nothers);
 int pcsim_cli_merge(int argc, char **argv);
+/* pcsim_cli_print_search: the `--json` member "search" of an explore result: what besides the
+ * program, strategy and seed decides a search's executions (the budget; the preemption bound of
+ * dfs and dpor, PCT's depth; the configuration line of a schedule file), so that `merge`
+ * refuses shards of different searches. Writes `,"search":"..."` to @f. */
+void pcsim_cli_print_search(FILE *f, const struct pcsim_config *cfg,
+			    const struct pcsim_explore_opts *ex);
 /* pcsim_cli_keep_others: --jobs: write the other workers' failing schedules beside @path
  * (PATH.schedule -> PATH.also-K.schedule; none without @path), say so on stderr unless
  * @quiet, and free @others (pcsim_cli_jobs()'s). */
@@ -100,12 +106,17 @@ void pcsim_cli_progress_line(uint64_t executions, uint64_t steps, uint64_t viola
 const char *pcsim_cli_duration(double s, char *buf, size_t len);
 /* pcsim_cli_now: the monotonic clock, in seconds. pcsim_cli_progress_cb: a progress_ex
  * callback (@arg a struct pcsim_cli_progress, its start and last set to pcsim_cli_now() before
- * the search) printing pcsim_cli_progress_line() at most four times a second; a single process
+ * the search) printing pcsim_cli_progress_line() at most every pcsim_cli_progress_interval()
+ * seconds (four times a second by default); a single process
  * stops at its first violation, so the count is 0 until the report (--jobs counts them). */
 struct pcsim_cli_progress {
 	double start, last;
 };
 double pcsim_cli_now(void);
+/* pcsim_cli_progress_interval: the progress line's least interval in seconds: 0.25, or
+ * PCSIM_PROGRESS_INTERVAL (0 to 3600; read once; a bad value is named on stderr and ignored).
+ * 0 prints a line at every report, whatever the machine's speed: the tests use it. */
+double pcsim_cli_progress_interval(void);
 void pcsim_cli_progress_cb(const struct pcsim_progress *p, void *arg);
 struct pcsim_cli_case {
 	const char *name;			/* the program or scenario */

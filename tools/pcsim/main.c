@@ -641,11 +641,13 @@ static void print_report(const char *cmd, const char *program, const struct opts
 			       r->shrunk ? "true" : "false", r->fail_choices, r->fail_steps,
 			       r->fail_preemptions, r->found_choices, r->found_steps,
 			       r->found_preemptions, r->shrink_replays, r->failing_order);
-		if (strcmp(cmd, "explore") == 0)
+		if (strcmp(cmd, "explore") == 0) {
 			printf(",\"slice\":\"%u/%u\",\"jobs\":%u,\"digest\":\"%016" PRIx64 "\"",
 			       o->ex.slice_count > 1 ? o->ex.slice_index : 0,
 			       o->ex.slice_count > 1 ? o->ex.slice_count : 1, o->jobs ? o->jobs : 1,
 			       r->digest);
+			pcsim_cli_print_search(stdout, &o->cfg, &o->ex);
+		}
 		if (show_explored(cmd, o, r))
 			printf(",\"explored\":%.6f", r->explored);
 		printf(",\"interrupted\":%s}\n", interrupted ? "true" : "false");

@@ -462,6 +462,7 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 			       ",\"interrupted\":%s",
 			       ex.slice_index, ex.slice_count, r.digest,
 			       r.exhausted ? "true" : "false", stop_flag ? "true" : "false");
+			pcsim_cli_print_search(stdout, &cfg, &ex);
 			if (r.outcome != PCSIM_OUTCOME_OK)
 				printf(",\"failing_order\":%" PRIu64, r.failing_order);
 		}

@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# scripts/campaign.sh, a sharded campaign kept in a directory (docs/campaigns.md, "A campaign
+# kept in a directory"): it runs only the slices without a result, in any number of runs, and
+# their merge equals the single run (executions, steps, digest); a violation's result and
+# schedule are kept and the schedule replays from there; a slice stopped midway leaves nothing;
+# bad campaigns and options exit 2, results of another search make --status exit 2.
+# Usage: campaign_dir.sh PCSIM SRCDIR TMPDIR
+# shellcheck disable=SC2015 # ok() never fails
+set -u
+PCSIM=$(readlink -f "$1")
+SRC=$2
+TMP=$3
+RUN="$SRC/scripts/campaign.sh"
+rm -rf "$TMP" && mkdir -p "$TMP"
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+sums() {
+	sed -n 's/.*"executions":\([0-9]*\),"steps":\([0-9]*\).*"digest":"\([0-9a-f]*\)".*/\1 \2 \3/p' "$1"
+}
+lines() { wc -l <"$1" | tr -d ' '; }
+
+# A clean campaign in two runs: slices 0 and 2, then the one left.
+C=$TMP/clean
+mkdir -p "$C"
+printf 'args: micro-fixed --strategy dfs --preemptions 6 --schedules 0\nshards: 3\n' >"$C/campaign"
+"$RUN" --pcsim "$PCSIM" --slices 0,2 "$C" >"$TMP/clean1.txt" 2>&1
+st=$?
+if [ $st -eq 0 ] && [ -f "$C/results/0.json" ] && [ -f "$C/results/2.json" ] &&
+	[ ! -e "$C/results/1.json" ] && [ "$(lines "$C/log.tsv")" = 3 ] &&
+	grep -q 'missing shards: 1/3' "$TMP/clean1.txt"; then ok; else
+	bad "first run (exit $st): $(cat "$TMP/clean1.txt")"
+fi
+"$RUN" --pcsim "$PCSIM" --status "$C" >"$TMP/status.txt" 2>&1
+st=$?
+[ $st -eq 0 ] && grep -q 'campaign: left: 1$' "$TMP/status.txt" && ok ||
+	bad "--status (exit $st): $(cat "$TMP/status.txt")"
+"$RUN" --pcsim "$PCSIM" --jobs 2 "$C" >"$TMP/clean2.txt" 2>&1
+st=$?
+if [ $st -eq 0 ] && [ "$(lines "$C/log.tsv")" = 4 ] && ! grep -q 'slice [02]/3 started' "$TMP/clean2.txt" &&
+	grep -q '3 of 3 slices done' "$TMP/clean2.txt"; then ok; else
+	bad "second run (exit $st): $(cat "$TMP/clean2.txt")"
+fi
+"$PCSIM" merge --json "$C"/results/*.json >"$TMP/merged.json"
+(cd "$TMP" && "$PCSIM" explore micro-fixed --strategy dfs --preemptions 6 --schedules 0 --json \
+	>"$TMP/single.json")
+s=$(sums "$TMP/single.json")
+m=$(sums "$TMP/merged.json")
+[ -n "$s" ] && [ "$s" = "$m" ] && grep -q '"exhausted":true' "$TMP/merged.json" && ok ||
+	bad "merged '$m' against the single run '$s'"
+[ -z "$(find "$C/results" -name '*.part')" ] && ok || bad "a .part file left"
+
+# A campaign that finds violations: exit 1, the schedules beside the results, replayable there.
+V=$TMP/viol
+mkdir -p "$V"
+printf 'args: micro-lost-wakeup --strategy dfs --schedules 0\nshards: 2\n' >"$V/campaign"
+"$RUN" --pcsim "$PCSIM" "$V" >"$TMP/viol.txt" 2>&1
+st=$?
+f=$(sed -n 's/.*"schedule_file":"\([^"]*\)".*/\1/p' "$V/results/1.json")
+if [ $st -eq 1 ] && [ -n "$f" ] && [ -f "$V/results/$f" ] &&
+	(cd "$V/results" && "$PCSIM" replay micro-lost-wakeup "$f" 2>&1) |
+	grep -q 'confirmed by replay .*: yes'; then
+	ok
+else
+	bad "violations (exit $st, schedule '$f'): $(cat "$TMP/viol.txt")"
+fi
+
+# Bad campaigns and options: exit 2 and a message.
+B=$TMP/bad
+mkdir -p "$B"
+expect2() {
+	what=$1
+	shift
+	"$RUN" --pcsim "$PCSIM" "$@" >"$TMP/bad.txt" 2>&1
+	st=$?
+	[ $st -eq 2 ] && grep -q 'campaign: ' "$TMP/bad.txt" && ok ||
+		bad "$what: exit $st: $(cat "$TMP/bad.txt")"
+}
+expect2 "no campaign file" "$B"
+printf 'args: micro-fixed --shard 0/2\nshards: 2\n' >"$B/campaign"
+expect2 "args with --shard" "$B"
+printf 'args: micro-fixed\nshards: x\n' >"$B/campaign"
+expect2 "shards not a number" "$B"
+printf 'args: micro-fixed\nshards: 2\n' >"$B/campaign"
+expect2 "a slice out of range" --slices 2 "$B"
+expect2 "a bad list" --slices 1-x "$B"
+expect2 "a bad deadline" --until "not a time" "$B"
+expect2 "--jobs 0" --jobs 0 "$B"
+expect2 "an unknown option" --frobnicate "$B"
+# nothing starts after the deadline
+"$RUN" --pcsim "$PCSIM" --until "1970-01-02" "$B" >"$TMP/late.txt" 2>&1 &&
+	grep -q 'past --until' "$TMP/late.txt" && [ ! -e "$B/results/0.json" ] && ok ||
+	bad "--until in the past: $(cat "$TMP/late.txt")"
+# a result of another search among the results: --status and a run report merge's refusal
+cp "$C/results/0.json" "$B/results/0.json"
+"$PCSIM" explore micro-fixed --strategy dfs --preemptions 5 --schedules 0 --shard 1/2 --json \
+	>"$B/results/1.json" 2>/dev/null
+"$RUN" --pcsim "$PCSIM" --status "$B" >"$TMP/mixed.txt" 2>&1
+st=$?
+[ $st -eq 2 ] && grep -q 'not shards of one campaign' "$TMP/mixed.txt" && ok ||
+	bad "mixed results, --status: exit $st: $(cat "$TMP/mixed.txt")"
+
+# Stopped midway: SIGTERM to the script stops the slice under way, which leaves no result.
+S=$TMP/stop
+mkdir -p "$S"
+printf 'args: pagecache-general --strategy dfs --preemptions 2 --schedules 0\nshards: 2\n' \
+	>"$S/campaign"
+"$RUN" --pcsim "$PCSIM" "$S" >"$TMP/stop.txt" 2>&1 &
+pid=$!
+n=0
+while [ $n -lt 300 ] && [ ! -e "$S/results/.0.json.part" ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+kill -TERM $pid
+wait $pid
+st=$?
+if [ $st -eq 3 ] && [ ! -e "$S/results/0.json" ] && [ -z "$(find "$S/results" -name '*.part')" ] &&
+	grep -q 'interrupted: nothing kept' "$TMP/stop.txt" && [ "$(lines "$S/log.tsv")" = 1 ]; then
+	ok
+else
+	bad "stopped (exit $st): $(cat "$TMP/stop.txt"; ls -a "$S/results")"
+fi
+
+echo "campaign_dir: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
