@@ -137,67 +137,77 @@ host=$(hostname 2>/dev/null || echo unknown)
 [[ -e $dir/log.tsv ]] ||
 	printf 'slice\texecutions\tsteps\tuser_s\twall_s\tversion\thost\tfinished\n' >"$dir/log.tsv"
 
-# Run slice $1 to its end; its result appears only if it finished (atomic rename).
+# Run slice $1 to its end; its result appears only if it finished (atomic rename). SIGTERM (from
+# the script's own trap) is passed to pcsim, which ends the execution under way and reports
+# itself interrupted: the slice is then discarded, so no partial result is ever kept.
 run_slice() {
-	local i=$1 work out rc t json
+	local i=$1 work out rc json pid='' stopping=0 t0 user wall
+	# shellcheck disable=SC2317 # pid is read when the signal comes
+	trap 'stopping=1; [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null' TERM
 	work=$(mktemp -d "${TMPDIR:-/tmp}/campaign.$i.XXXXXX") || return 3
 	out=$dir/results/.$i.json.part
-	# shellcheck disable=SC2086 # args is a word list by design
+	t0=$(date +%s.%N)
 	# From the results directory with --out .: a violation's schedule file lands beside the
 	# result, which names it by a relative path (the directory may be committed and cloned).
-	(cd "$dir/results" && TIMEFORMAT='%U %R' && { time nice -n "$niceness" "$pcsim" explore \
-		$args --shard "$i/$count" --json --out . >"$out" 2>"$work/stderr"; } 2>"$work/time")
-	rc=$?
-	if ((rc > 1)) || ! grep -q '"interrupted":false' "$out"; then
-		if ((rc > 1)); then
-			echo "campaign: slice $i/$count failed to run (exit $rc):" >&2
-		else
+	# shellcheck disable=SC2086 # args is a word list by design
+	(cd "$dir/results" && exec nice -n "$niceness" "$pcsim" explore $args \
+		--shard "$i/$count" --json --out . >"$out" 2>"$work/stderr") &
+	pid=$!
+	((stopping)) && kill -TERM "$pid" 2>/dev/null
+	while :; do	# a trap interrupts wait: wait again until pcsim has ended
+		wait "$pid"
+		rc=$?
+		kill -0 "$pid" 2>/dev/null || break
+	done
+	# the children's CPU time (pcsim's): the second line of `times`, "XmY.ZZZs XmY.ZZZs"
+	# (into a file: in a command substitution `times` would be the subshell's)
+	times >"$work/times"
+	user=$(sed -n '2s/^\([0-9]*\)m\([0-9.]*\)s .*/\1 \2/p' "$work/times" |
+		awk '{ printf "%.3f", $1 * 60 + $2 }')
+	wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
+	if ((stopping)) || ((rc > 1)) || ! grep -q '"interrupted":false' "$out"; then
+		if ((stopping)) || grep -q '"interrupted":true' "$out"; then
 			echo "campaign: slice $i/$count was interrupted: nothing kept" >&2
+		else
+			echo "campaign: slice $i/$count failed to run (exit $rc):" >&2
+			sed 's/^/  /' "$work/stderr" >&2
 		fi
-		sed 's/^/  /' "$work/stderr" >&2
 		rm -f "$out"
 		rm -rf "$work"
 		return 3
 	fi
 	mv "$out" "$dir/results/$i.json"
 	json=$(cat "$dir/results/$i.json")
-	t=$(tail -n 1 "$work/time")
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" \
 		"$(sed -n 's/.*"executions":\([0-9]*\).*/\1/p' <<<"$json")" \
 		"$(sed -n 's/.*"steps":\([0-9]*\).*/\1/p' <<<"$json")" \
-		"${t% *}" "${t#* }" "$version" "$host" "$(date -u +%FT%TZ)" >>"$dir/log.tsv"
-	echo "campaign: slice $i/$count: $(sed -n 's/.*"outcome":"\([a-z_-]*\)".*"executions":\([0-9]*\).*/\1, \2 executions/p' <<<"$json"), ${t% *} s"
+		"$user" "$wall" "$version" "$host" "$(date -u +%FT%TZ)" >>"$dir/log.tsv"
+	echo "campaign: slice $i/$count: $(sed -n 's/.*"outcome":"\([a-z_-]*\)".*"executions":\([0-9]*\).*/\1, \2 executions/p' <<<"$json"), $user s"
 	rm -rf "$work"
 	((rc == 0)) || return 1
 	return 0
 }
 
-# On SIGINT/SIGTERM the slices under way get SIGTERM (pcsim ends the execution under way and
-# reports itself interrupted): run_slice() then discards them, so no partial result is kept.
-# shellcheck disable=SC2317 # called from the trap
-stop_pcsim() {
-	local c
-	for c in $(pgrep -P "$1"); do
-		stop_pcsim "$c"
-	done
-	[[ $(cat "/proc/$1/comm" 2>/dev/null) == pcsim* ]] && kill -TERM "$1" 2>/dev/null
-	return 0
-}
+# SIGINT/SIGTERM: no slice is started any more, the slices under way are stopped (above), and
+# the script waits for them to be discarded before it reports.
 # shellcheck disable=SC2317 # called from the trap
 on_stop() {
 	local j
+	((stop)) && return
 	stop=1
 	echo "campaign: stopping: the slices under way are abandoned" >&2
-	for j in $(jobs -p); do
-		stop_pcsim "$j"
+	for j in $(jobs -pr); do
+		kill -TERM "$j" 2>/dev/null
 	done
 }
 stop=0
 trap on_stop INT TERM
 
 worst=0
-note() { (($1 > worst)) && worst=$1; }
-running=0
+# The status of a slice that ended (0, 1 or 3); a status above 128 is wait's own, interrupted by
+# the trap, and says nothing about a slice.
+note() { (($1 > worst && $1 < 128)) && worst=$1; }
+running() { jobs -pr | wc -l; }
 for i in "${want[@]}"; do
 	[[ -e $dir/results/$i.json ]] && continue
 	((stop)) && break
@@ -205,20 +215,17 @@ for i in "${want[@]}"; do
 		echo "campaign: past --until: no further slice started" >&2
 		break
 	fi
-	while ((running >= jobs)); do
+	while (($(running) >= jobs)) && ((!stop)); do
 		wait -n
 		note $?
-		running=$((running - 1))
 	done
 	((stop)) && break
 	echo "campaign: slice $i/$count started $(date -u +%TZ)"
 	run_slice "$i" &
-	running=$((running + 1))
 done
-while ((running > 0)); do
+while (($(running) > 0)); do
 	wait -n
 	note $?
-	running=$((running - 1))
 done
 rm -f "$dir"/results/.*.json.part
 report
