@@ -23,9 +23,12 @@
 #   --until WHEN    start no slice after WHEN (anything `date -d` reads: "15:05", "+2 hours")
 #   --slices LIST   only these slices, e.g. 15-40,64 (default: all, lowest first)
 #   --status        run nothing: list what is done and left, and merge what is done
+#   --check         run nothing but the probe: does this pcsim explore the campaign as the
+#                   one that began it? (DIR/probe, written by the first run; every run checks it)
 #
 # Exit status: 0 when every slice asked for ran clean, 1 when a slice found a violation, 2 on bad
-# usage or when `pcsim merge` refuses the results (shards of different searches), 3 when a
+# usage, when `pcsim merge` refuses the results (shards of different searches) or when this
+# pcsim does not explore the campaign as the one that began it (the probe), 3 when a
 # slice failed to run (its stderr is shown) or the script was stopped; --status: merge's status.
 set -uo pipefail
 
@@ -45,7 +48,7 @@ die() {
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 pcsim=${PCSIM:-$root/build/release/bin/pcsim}
-jobs=1 niceness=19 until='' slices='' status_only=0 dir=''
+jobs=1 niceness=19 until='' slices='' status_only=0 check_only=0 dir=''
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--pcsim) pcsim=${2:?}; shift 2 ;;
@@ -54,6 +57,7 @@ while [[ $# -gt 0 ]]; do
 	--until) until=${2:?}; shift 2 ;;
 	--slices) slices=${2:?}; shift 2 ;;
 	--status) status_only=1; shift ;;
+	--check) check_only=1; shift ;;
 	-h | --help) usage ;;
 	-*) die "unknown option $1 (--help lists them)" ;;
 	*) [[ -z $dir ]] || die "one campaign directory only"; dir=$1; shift ;;
@@ -101,7 +105,6 @@ else
 	done
 fi
 
-mkdir -p "$dir/results" || exit 3
 done_list() {
 	local f
 	for f in "$dir"/results/*.json; do
@@ -121,6 +124,61 @@ report() {
 	return 0
 }
 
+# The probe: the first PROBE_EXECS executions of the first and the last slice, as this pcsim runs
+# them - executions, steps, the digest of their choices and the last one's trace hash. A pcsim
+# that explores otherwise (another engine, another slicing: PCSIM_SLICE_PARTS, the share's
+# arithmetic) would write results that merge into a total no single run has; DIR/probe keeps the
+# probe of the pcsim that began the campaign, and every run first checks it.
+PROBE_EXECS=10000
+probe() {
+	local i tmp line
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/campaign.probe.XXXXXX") || return 3
+	for i in 0 $((count - 1)); do
+		# shellcheck disable=SC2086 # args is a word list by design
+		line=$(cd "$tmp" && "$pcsim" explore $args --shard "$i/$count" \
+			--schedules "$PROBE_EXECS" --json 2>/dev/null |
+			sed -n 's/.*"executions":\([0-9]*\),"steps":\([0-9]*\).*"trace_hash":"\([0-9a-f]*\)".*"digest":"\([0-9a-f]*\)".*/\1 \2 \4 \3/p')
+		[[ -n $line ]] || { rm -rf "$tmp"; return 3; }
+		echo "$i $line"
+		((count > 1)) || break
+	done
+	rm -rf "$tmp"
+}
+check_probe() {
+	local got want
+	got=$(probe) || { echo "campaign: $pcsim failed to run the probe" >&2; exit 3; }
+	if [[ ! -e $dir/probe ]]; then
+		{
+			echo "# scripts/campaign.sh: the first $PROBE_EXECS executions of the first and last"
+			echo "# slices (slice, executions, steps, digest, last trace hash) as run by"
+			echo "# $("$pcsim" --version | head -n 1); every run of the campaign checks them"
+			echo "$got"
+		} >"$dir/probe"
+		echo "campaign: probe written ($dir/probe)"
+		return 0
+	fi
+	want=$(grep -v '^#' "$dir/probe")
+	if [[ $got != "$want" ]]; then
+		echo "campaign: $pcsim does not explore this campaign as the pcsim that began it:" >&2
+		echo "  $dir/probe:" >&2
+		# shellcheck disable=SC2001 # indent every line
+		sed 's/^/    /' <<<"$want" >&2
+		echo "  this pcsim:" >&2
+		# shellcheck disable=SC2001
+		sed 's/^/    /' <<<"$got" >&2
+		echo "  its results would not merge into the single run's; use the version that" >&2
+		echo "  began the campaign (see $dir/log.tsv), or start a new campaign directory" >&2
+		exit 2
+	fi
+	echo "campaign: probe matches ($PROBE_EXECS executions of slices 0 and $((count - 1)))"
+}
+
+if ((check_only)); then
+	[[ -e $dir/probe ]] || die "$dir/probe: no such file (the first run of the campaign writes it)"
+	check_probe
+	exit 0
+fi
+
 if ((status_only)); then
 	left=()
 	for i in $(seq 0 $((count - 1))); do
@@ -132,6 +190,8 @@ if ((status_only)); then
 	exit "$st"
 fi
 
+check_probe
+mkdir -p "$dir/results" || exit 3
 version=$("$pcsim" --version | head -n 1)
 host=$(hostname 2>/dev/null || echo unknown)
 [[ -e $dir/log.tsv ]] ||

@@ -280,6 +280,17 @@ if(TARGET pcsim-cli)
 	add_test(NAME cli_campaign_dir COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/campaign_dir.sh
 		$<TARGET_FILE:pcsim-cli> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli_campaign_dir)
 	set_tests_properties(cli_campaign_dir PROPERTIES LABELS unit TIMEOUT 300)
+	# The campaigns committed under bench/campaigns: this pcsim explores them as the pcsim
+	# that began them did (the probe), and their results merge without a violation.
+	file(GLOB pcsim_campaigns LIST_DIRECTORIES true ${PROJECT_SOURCE_DIR}/bench/campaigns/*)
+	foreach(c ${pcsim_campaigns})
+		if(EXISTS ${c}/campaign)
+			get_filename_component(n ${c} NAME)
+			add_test(NAME campaign_record_${n} COMMAND sh -c
+				"'${PROJECT_SOURCE_DIR}/scripts/campaign.sh' --pcsim '$<TARGET_FILE:pcsim-cli>' --check '${c}' && '${PROJECT_SOURCE_DIR}/scripts/campaign.sh' --pcsim '$<TARGET_FILE:pcsim-cli>' --status '${c}'")
+			set_tests_properties(campaign_record_${n} PROPERTIES LABELS unit TIMEOUT 300)
+		endif()
+	endforeach()
 endif()
 # pcsim step driven by here-docs (picks, state, back, a schedule that replays to the same
 # outcome) and every `$ pcsim` command of docs/tutorial.md with its exit status.

@@ -52,6 +52,20 @@ m=$(sums "$TMP/merged.json")
 	bad "merged '$m' against the single run '$s'"
 [ -z "$(find "$C/results" -name '*.part')" ] && ok || bad "a .part file left"
 
+# The probe: written by the first run, checked by every run; a pcsim that explores otherwise
+# (here: a probe edited as if another version had begun the campaign) is refused before any
+# slice runs.
+[ -f "$C/probe" ] && [ "$(grep -vc '^#' "$C/probe")" = 2 ] &&
+	"$RUN" --pcsim "$PCSIM" --check "$C" >/dev/null 2>&1 && ok || bad "probe missing or not matching"
+cp "$C/probe" "$TMP/probe.saved"
+sed -i 's/^\(0 [0-9]* \)\([0-9]*\)/\11\2/' "$C/probe"
+rm "$C/results/1.json"
+"$RUN" --pcsim "$PCSIM" "$C" >"$TMP/probe.txt" 2>&1
+st=$?
+[ $st -eq 2 ] && grep -q 'does not explore this campaign as the pcsim that began it' "$TMP/probe.txt" &&
+	[ ! -e "$C/results/1.json" ] && ok || bad "a changed probe (exit $st): $(cat "$TMP/probe.txt")"
+cp "$TMP/probe.saved" "$C/probe"
+
 # A campaign that finds violations: exit 1, the schedules beside the results, replayable there.
 V=$TMP/viol
 mkdir -p "$V"
