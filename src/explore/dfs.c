@@ -40,6 +40,14 @@ struct dfs {
 	bool dfs_started;
 	bool check_all;			/* PCSIM_DFS_CHECK_ALL: check the replayed prefix too */
 	struct pcsim__tree_shape shape;	/* the first execution's, for dfs_progress() */
+	/*
+	 * dfs_slice_depth()'s shares: share[i] is the share of the prefix of decisions 0..i,
+	 * valid for i < nshare. A rec keeps its weights while it is on the stack, so the next
+	 * execution computes only the levels from the decision it changed on, in the same order
+	 * of the same operations (the same doubles: slices must not move).
+	 */
+	double *share;
+	size_t nshare;
 };
 
 static int dfs_init(struct pcsim__strategy *s, const struct pcsim_explore_opts *o, char *err,
@@ -58,6 +66,7 @@ static void dfs_fini(struct pcsim__strategy *s)
 	free(d->recs);
 	free(d->pfx);
 	free(d->cost);
+	free(d->share);
 }
 
 /*
@@ -110,6 +119,8 @@ static unsigned next_alt(const struct dfs *s, const struct dfs_rec *r)
 /* Drop the recs from @depth on. */
 static void dfs_pop_to(struct dfs *s, size_t depth)
 {
+	if (s->nshare > depth)
+		s->nshare = depth;
 	while (s->nrecs > depth)
 		s->nmore -= s->recs[--s->nrecs].more;
 	s->ncost = s->nrecs ? s->recs[s->nrecs - 1].costs + s->recs[s->nrecs - 1].n : 0;
@@ -121,6 +132,8 @@ static bool dfs_backtrack(struct dfs *s)
 		struct dfs_rec *r = &s->recs[s->nrecs - 1];
 		unsigned k = next_alt(s, r);
 		if (k < r->n) {
+			if (s->nshare >= s->nrecs)
+				s->nshare = s->nrecs - 1;	/* its choice changes */
 			r->k = (uint16_t)k;
 			r->chosen = (uint16_t)try_idx(r, k);
 			s->pfx[s->nrecs - 1].run = 0;	/* k > 0: not the default */
@@ -174,6 +187,10 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 		if (!np)
 			goto oom;
 		s->pfx = np;
+		double *ns = realloc(s->share, ncap * sizeof(*ns));
+		if (!ns)
+			goto oom;
+		s->share = ns;
 		s->caprecs = ncap;
 	}
 	if (s->ncost + n > s->capcost) {
@@ -243,6 +260,7 @@ static void dfs_learn_shape(struct dfs *s, size_t nd)
 		alt += c;
 	}
 	pcsim__tree_shape_set(&s->shape, nd, pdec, alt);
+	s->nshare = 0;	/* the weights change */
 }
 
 static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
@@ -283,7 +301,16 @@ static size_t dfs_slice_depth(struct pcsim__strategy *base, size_t parts)
 	if (!s->shape.known && s->nrecs)
 		dfs_learn_shape(s, (size_t)s->nrecs);	/* the first execution, before its end() */
 	double share = 1.0, limit = 1.0 / (double)parts;
-	for (size_t i = 0; i < s->nrecs; i++) {
+	/* PCSIM_DFS_CHECK_ALL computes every level again (tests/cli/dfs_prefix.sh compares) */
+	size_t i = s->check_all ? 0 : s->nshare < s->nrecs ? s->nshare : s->nrecs;
+	if (i) {
+		/* levels 0..i-1 as the last call left them: all but the last at or above the
+		 * limit (it returned at the first below), and the shares never grow */
+		share = s->share[i - 1];
+		if (share < limit)
+			return i;
+	}
+	for (; i < s->nrecs; i++) {
 		const struct dfs_rec *r = &s->recs[i];
 		double all = 0, taken = 0;
 		for (unsigned k = 0; k < r->n; k++) {
@@ -295,6 +322,8 @@ static size_t dfs_slice_depth(struct pcsim__strategy *base, size_t parts)
 		}
 		if (all > 0)
 			share *= taken / all;
+		s->share[i] = share;
+		s->nshare = i + 1;
 		if (share < limit)
 			return i + 1;
 	}

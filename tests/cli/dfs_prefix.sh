@@ -11,8 +11,9 @@
 # can: the search's own executions are untraced, so it comes from the confirming replay.
 # Cases: violations of A1 (B-02, after 204 executions) and U5 (B-13, after 3,810), a complete
 # bound-0 search, a budget at bound 1, tso memory (whose checks read through the store
-# buffers); and DPOR, which skips the same checks before the step it resumes recording at, on
-# the same violations and two searches.
+# buffers), two campaign slices (the cut shares computed every time against kept); and DPOR,
+# which skips the same checks before the step it resumes recording at, on the same violations
+# and two searches.
 # Usage: dfs_prefix.sh PCSIM TMPDIR
 set -u
 PCSIM=$1
@@ -67,6 +68,11 @@ same p6 uring-p6 --preemptions 0 --schedules 0
 if grep -q '"outcome":"ok".*"exhausted":true' p6.skip.json; then ok; else bad "p6: not exhausted"; fi
 same general pagecache-general --preemptions 1 --schedules 1000
 same tso uring-rasync --mem tso --preemptions 1 --schedules 500
+# Campaign slices: the shares that decide where subtrees are cut are kept from one execution to
+# the next for the decisions it replays (dfs.c, dfs_slice_depth()); checking every state also
+# computes every share again: the same subtrees, so the same executions, steps and digest.
+same slice_b18 uring-b18 --preemptions 2 --schedules 0 --shard 7/32
+same slice_general pagecache-general --preemptions 2 --schedules 5000 --shard 5/128
 
 # DPOR skips the same checks before the step its next execution resumes recording at (its
 # replay checked step for step against the engine's step numbers): the same results.
