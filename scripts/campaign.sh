@@ -46,16 +46,18 @@ die() {
 	exit 2
 }
 
+need() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
+
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 pcsim=${PCSIM:-$root/build/release/bin/pcsim}
 jobs=1 niceness=19 until='' slices='' status_only=0 check_only=0 dir=''
 while [[ $# -gt 0 ]]; do
 	case $1 in
-	--pcsim) pcsim=${2:?}; shift 2 ;;
-	--jobs) jobs=${2:?}; shift 2 ;;
-	--nice) niceness=${2:?}; shift 2 ;;
-	--until) until=${2:?}; shift 2 ;;
-	--slices) slices=${2:?}; shift 2 ;;
+	--pcsim) need "$@"; pcsim=$2; shift 2 ;;
+	--jobs) need "$@"; jobs=$2; shift 2 ;;
+	--nice) need "$@"; niceness=$2; shift 2 ;;
+	--until) need "$@"; until=$2; shift 2 ;;
+	--slices) need "$@"; slices=$2; shift 2 ;;
 	--status) status_only=1; shift ;;
 	--check) check_only=1; shift ;;
 	-h | --help) usage ;;

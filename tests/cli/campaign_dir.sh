@@ -103,6 +103,7 @@ expect2 "a bad list" --slices 1-x "$B"
 expect2 "a bad deadline" --until "not a time" "$B"
 expect2 "--jobs 0" --jobs 0 "$B"
 expect2 "an unknown option" --frobnicate "$B"
+expect2 "an option without its value" "$B" --slices
 # nothing starts after the deadline
 "$RUN" --pcsim "$PCSIM" --until "1970-01-02" "$B" >"$TMP/late.txt" 2>&1 &&
 	grep -q 'past --until' "$TMP/late.txt" && [ ! -e "$B/results/0.json" ] && ok ||
