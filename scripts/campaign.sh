@@ -119,6 +119,13 @@ report() {
 	local ndone
 	ndone=$(done_list | wc -l)
 	echo "campaign: $ndone of $count slices done ($dir/results)"
+	# what is left, at the CPU time the slices done took (log.tsv; slices differ: a rough guide)
+	if ((ndone > 0 && ndone < count)) && [[ -e $dir/log.tsv ]]; then
+		awk -F'\t' -v left=$((count - ndone)) 'NR > 1 && $4 > 0 { n++; t += $4 }
+			function dur(x) { return x < 120 ? sprintf("%.0f s", x) : x < 7200 ? sprintf("%.1f min", x / 60) : sprintf("%.1f hours", x / 3600) }
+			END { if (n) printf "campaign: %s of CPU time a slice so far: about %s of CPU time left\n", dur(t / n), dur(t / n * left) }' \
+			"$dir/log.tsv"
+	fi
 	if ((ndone > 0)); then
 		"$pcsim" merge "$dir"/results/*.json
 		return
