@@ -796,11 +796,95 @@ static void test_forbid_access(void **state)
 	}
 }
 
+/* ---- stores into a dead stack frame (docs/engine.md §7.2) ------------------------------------
+ * The owner publishes the address of an object on its stack, then leaves the frame; the writer
+ * stores through the published pointer. Unlocked (mode 0) the store may land after the frame
+ * returned: the violation stack-use-after-return, under sc at the store and under tso when the
+ * store leaves the buffer. Under a lock that the owner takes to withdraw the pointer (mode 1)
+ * every store lands in the live frame, and the owner's own stores to its frame never count. */
+struct dead_frame {
+	pcsim_ptr slot;
+	spinlock_t lock;
+	int locked;
+};
+
+static __attribute__((noinline)) void dead_frame_publish(struct dead_frame *d)
+{
+	pcsim_int local;
+	WRITE_ONCE(local, 0);	/* the owner's own frame: never a violation */
+	if (d->locked)
+		spin_lock(&d->lock);
+	WRITE_ONCE(d->slot, (void *)&local);
+	if (d->locked) {
+		spin_unlock(&d->lock);
+		spin_lock(&d->lock);
+		WRITE_ONCE(d->slot, NULL);
+		spin_unlock(&d->lock);
+	}
+	(void)READ_ONCE(local);
+}
+
+static void dead_frame_owner(void *arg)
+{
+	dead_frame_publish(arg);
+	pcsim_int after[64];	/* a deeper frame over the dead one's place */
+	WRITE_ONCE(after[0], 7);
+	(void)READ_ONCE(after[0]);
+}
+
+static void dead_frame_writer(void *arg)
+{
+	struct dead_frame *d = arg;
+	if (d->locked)
+		spin_lock(&d->lock);
+	pcsim_int *p = READ_ONCE(d->slot);
+	if (p)
+		WRITE_ONCE(*p, 1);
+	if (d->locked)
+		spin_unlock(&d->lock);
+}
+
+static void dead_frame_setup(struct pcsim_world *w, void *arg)
+{
+	struct dead_frame *d = pcsim_alloc(w, sizeof(*d));
+	d->locked = (int)(uintptr_t)arg;
+	pcsim_spin_lock_init(&d->lock, "slot_lock");
+	pcsim_task_create(w, "owner", dead_frame_owner, d, 0);
+	pcsim_task_create(w, "writer", dead_frame_writer, d, 1);
+}
+
+static void test_store_into_dead_frame(void **state)
+{
+	(void)state;
+	if (pt_backend != PCSIM_BACKEND_SIM)
+		skip();		/* fibers only: threads have their own stacks */
+	for (int mem = 0; mem < 2; mem++) {
+		for (uintptr_t locked = 0; locked < 2; locked++) {
+			struct pcsim_config cfg = cfg_sim();
+			cfg.mem = mem ? PCSIM_MEM_TSO : PCSIM_MEM_SC;
+			struct pcsim_program p = { "dead-frame", dead_frame_setup, NULL,
+						   (void *)locked };
+			struct pcsim_report r;
+			int expect = !locked;
+			assert_int_equal(run(&p, &cfg, PCSIM_STRATEGY_DFS, 0, expect, &r), expect);
+			if (expect) {
+				assert_int_equal(r.outcome, PCSIM_OUTCOME_VIOLATION);
+				assert_string_equal(r.what, "stack-use-after-return");
+				assert_non_null(strstr(r.message, "owner"));
+			} else {
+				assert_true(r.exhausted);
+			}
+			pcsim_report_free(&r);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	pt_init(argc, argv);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forbid_access),
+		cmocka_unit_test(test_store_into_dead_frame),
 		cmocka_unit_test(test_abba_lockdep),
 		cmocka_unit_test(test_abba_deadlock_without_lockdep),
 		cmocka_unit_test(test_scheduling_while_atomic),

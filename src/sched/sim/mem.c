@@ -63,8 +63,8 @@ struct pcsim__ctx *pcsim__stack_owner(struct pcsim_world *w, const void *p)
  * list_del_init_careful() exists for); here it would also corrupt the simulator, so it is
  * reported and not performed.
  */
-static bool dead_frame_store(struct pcsim_world *w, struct pcsim__ctx *writer, const void *p,
-			     unsigned size)
+static bool dead_frame_store_slow(struct pcsim_world *w, struct pcsim__ctx *writer, const void *p,
+				  unsigned size)
 {
 	struct pcsim__ctx *o = pcsim__stack_owner(w, p);
 	if (!o || o == writer)
@@ -79,6 +79,20 @@ static bool dead_frame_store(struct pcsim_world *w, struct pcsim__ctx *writer, c
 		return true;
 	}
 	return false;
+}
+
+/* Every store goes through this test: inline, the two common cases - not on any fiber stack, on
+ * the writer's own - cost two compares and no call (the call was 1.8 % of a bound-2 DFS slice of
+ * pagecache-general, whose wait entries live on their waiters' stacks). */
+static inline bool dead_frame_store(struct pcsim_world *w, struct pcsim__ctx *writer,
+				    const void *p, unsigned size)
+{
+	uintptr_t a = (uintptr_t)p;
+	if (a < w->stack_lo || a >= w->stack_hi)
+		return false;
+	if (writer && a - (uintptr_t)writer->fib.stack < writer->fib.stack_size)
+		return false;
+	return dead_frame_store_slow(w, writer, p, size);
 }
 
 /* sc: a store by one context into another's dead frame is caught the same way. */
