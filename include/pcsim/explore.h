@@ -171,7 +171,8 @@ struct pcsim_explore_opts {
 	 * over all slices is the one the single run reports.
 	 */
 	uint64_t *slice_bound;
-	/* Sum r->digest over the executions run (cheap: one pass over each choice log). */
+	/* Sum r->digest over the executions run (cheap: each execution hashes the part of its
+	 * choice log it does not share with the one before). */
 	bool digest;
 	/* PCSIM_STRATEGY_CALLBACK: called at every decision of the sim backend (a step with two or
 	 * more options, or a data choice with two or more values) and once more, with d->n == 0,
