@@ -284,5 +284,17 @@ if command -v script >/dev/null 2>&1; then
 	done
 fi
 
+# A bad PCSIM_PROGRESS_INTERVAL is named on stderr and the default used (the search goes on).
+if command -v script >/dev/null 2>&1; then
+	PCSIM_PROGRESS_INTERVAL=soon script -qfec "'$PCSIM' explore micro-fixed --schedules 200" \
+		/dev/null >"$TMP/tty_bad.txt" 2>&1
+	if grep -aq 'PCSIM_PROGRESS_INTERVAL=soon: not a number of seconds from 0 to 3600; using 0.25' \
+		"$TMP/tty_bad.txt" && grep -aq 'no violation in 200 execution' "$TMP/tty_bad.txt"; then
+		ok
+	else
+		bad "a bad PCSIM_PROGRESS_INTERVAL: $(tail -c 300 "$TMP/tty_bad.txt")"
+	fi
+fi
+
 echo "campaign: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

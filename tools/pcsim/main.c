@@ -1043,6 +1043,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if (tty_progress) {
 		o.ex.progress_ex = pcsim_cli_progress_cb;
 		o.ex.progress_arg = &pr;
+		(void)pcsim_cli_progress_interval();	/* a bad value is named now, not later */
 	}
 	catch_stop_signals(&o.ex);
 	struct pcsim_report r, *others = NULL;

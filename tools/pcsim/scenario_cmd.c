@@ -372,6 +372,7 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 	if (tty) {
 		ex.progress_ex = pcsim_cli_progress_cb;
 		ex.progress_arg = &pr;
+		(void)pcsim_cli_progress_interval();	/* a bad value is named now, not later */
 	}
 	int rc = a->jobs > 1 ? pcsim_cli_jobs(pcsim_scenario_program(s), &cfg, &ex, a->jobs, tty,
 					      &r, &others, &nothers)
