@@ -189,13 +189,19 @@ if ((check_only)); then
 fi
 
 if ((status_only)); then
-	left=()
-	for i in $(seq 0 $((count - 1))); do
-		[[ -e $dir/results/$i.json ]] || left+=("$i")
+	# the slices left, runs as ranges ("3-127")
+	left='' from=-1
+	for ((i = 0; i <= count; i++)); do
+		if ((i < count)) && [[ ! -e $dir/results/$i.json ]]; then
+			((from < 0)) && from=$i
+		elif ((from >= 0)); then
+			((from == i - 1)) && left+=" $from" || left+=" $from-$((i - 1))"
+			from=-1
+		fi
 	done
 	report
 	st=$?
-	echo "campaign: left: ${left[*]:-none}"
+	echo "campaign: left:${left:- none}"
 	exit "$st"
 fi
 

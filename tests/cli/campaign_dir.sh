@@ -30,7 +30,7 @@ printf 'args: micro-fixed --strategy dfs --preemptions 6 --schedules 0\nshards: 
 st=$?
 if [ $st -eq 0 ] && [ -f "$C/results/0.json" ] && [ -f "$C/results/2.json" ] &&
 	[ ! -e "$C/results/1.json" ] && [ "$(lines "$C/log.tsv")" = 3 ] &&
-	grep -q 'missing shards: 1/3' "$TMP/clean1.txt"; then ok; else
+	grep -q 'missing shards (1 of 3): 1$' "$TMP/clean1.txt"; then ok; else
 	bad "first run (exit $st): $(cat "$TMP/clean1.txt")"
 fi
 "$RUN" --pcsim "$PCSIM" --status "$C" >"$TMP/status.txt" 2>&1

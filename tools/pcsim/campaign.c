@@ -929,6 +929,15 @@ static char *read_small_file(const char *path, size_t *n)
 	return b;
 }
 
+/* Whether shard @index is among the @n results. */
+static bool merged_has(const struct shard_result *res, unsigned n, unsigned index)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (res[k].index == index)
+			return true;
+	return false;
+}
+
 /* The first word (`key=value`) in which the searches @x and @y differ, into @a and @b. */
 static void search_diff(const char *x, const char *y, char *a, char *b, size_t len)
 {
@@ -1151,13 +1160,22 @@ int pcsim_cli_merge(int argc, char **argv)
 		       exhausted ? "; the bounded space was explored completely" : "",
 		       interrupted ? "; some shard was interrupted" : "");
 		if (n < count) {
-			printf("missing shards:");
-			for (unsigned i = 0; i < count; i++) {
-				bool have = false;
-				for (unsigned k = 0; k < n; k++)
-					have |= res[k].index == i;
-				if (!have)
-					printf(" %u/%u", i, count);
+			/* runs of missing shards as ranges: a campaign of 128 slices with a few done
+			 * would otherwise print a hundred numbers */
+			printf("missing shards (%u of %u):", count - n, count);
+			for (unsigned i = 0; i < count;) {
+				unsigned j = i;
+				while (j < count && !merged_has(res, n, j))
+					j++;
+				if (j == i) {
+					i++;
+					continue;
+				}
+				if (j - i == 1)
+					printf(" %u", i);
+				else
+					printf(" %u-%u", i, j - 1);
+				i = j;
 			}
 			printf("\n");
 		}
