@@ -205,6 +205,10 @@ if ((status_only)); then
 	exit "$st"
 fi
 
+# One run per directory at a time (two would run the same slices): a lock held while this runs.
+# Machines that share a directory take disjoint --slices, or flock may not hold across them.
+exec 9>>"$dir/.lock" || exit 3
+flock -n 9 || die "another campaign.sh is running on $dir (it holds $dir/.lock); give each run its own --slices and directory, or wait"
 check_probe
 mkdir -p "$dir/results" || exit 3
 version=$("$pcsim" --version | head -n 1)

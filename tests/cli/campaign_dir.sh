@@ -4,7 +4,8 @@
 # kept in a directory"): it runs only the slices without a result, in any number of runs, and
 # their merge equals the single run (executions, steps, digest); a violation's result and
 # schedule are kept and the schedule replays from there; a slice stopped midway leaves nothing;
-# bad campaigns and options exit 2, results of another search make --status exit 2.
+# bad campaigns and options exit 2, results of another search make --status exit 2, and a
+# second run on a directory that is being run is refused.
 # Usage: campaign_dir.sh PCSIM SRCDIR TMPDIR
 # shellcheck disable=SC2015 # ok() never fails
 set -u
@@ -129,9 +130,14 @@ while [ $n -lt 300 ] && [ ! -e "$S/results/.0.json.part" ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
+# meanwhile a second run on the same directory is refused (it would run the same slices)
+"$RUN" --pcsim "$PCSIM" "$S" >"$TMP/second.txt" 2>&1
+st2=$?
 kill -TERM $pid
 wait $pid
 st=$?
+[ $st2 -eq 2 ] && grep -q 'another campaign.sh is running on' "$TMP/second.txt" && ok ||
+	bad "a second run on the same directory (exit $st2): $(cat "$TMP/second.txt")"
 if [ $st -eq 3 ] && [ ! -e "$S/results/0.json" ] && [ -z "$(find "$S/results" -name '*.part')" ] &&
 	grep -q 'interrupted: nothing kept' "$TMP/stop.txt" && [ "$(lines "$S/log.tsv")" = 1 ]; then
 	ok
