@@ -5,9 +5,10 @@
 # preset's flags and link-time optimisation, built twice in build/pgo - instrumented, then
 # trained on the engine's own workloads, then again with the profile (7-15 minutes on 2
 # cores, most of it training). Searches of the built-in programs run 6-36 % faster, the micro
-# model's engine loop 4-12 % (bench/README.md, "Profile-guided build"); the same executions
-# and traces as the release build (the profile moves code, not results: no -ffast-math, nothing that changes
-# what the program computes). `make pgo`; the binary is build/pgo/bin/pcsim.
+# model's engine loop 0-12 % (bench/README.md, "Profile-guided build"); the same executions
+# and traces as the release build (the profile moves code, not results: no -ffast-math,
+# nothing that changes what the program computes). `make pgo`; the binary is
+# build/pgo/bin/pcsim.
 #
 # Usage: scripts/pgo-build.sh [BUILD_DIR]   (default: build/pgo)
 set -euo pipefail

@@ -237,11 +237,15 @@ struct digest_chain {
 	size_t n, cap;
 };
 
+static inline uint64_t choice_word(const struct pcsim__choice *c)
+{
+	return c->target | (uint64_t)c->type << 32;
+}
+
 static uint64_t digest_of(struct digest_chain *c, const struct pcsim__choice *log, size_t n)
 {
 	const uint64_t prime = 0x100000001b3ull;
 	uint64_t h = 0xcbf29ce484222325ull;
-	size_t f = 0;
 	if (n > c->cap) {
 		size_t cap = n > 2 * c->cap ? n : 2 * c->cap;
 		uint64_t *nw = realloc(c->word, cap * sizeof(*nw));
@@ -253,23 +257,24 @@ static uint64_t digest_of(struct digest_chain *c, const struct pcsim__choice *lo
 			c->cap = cap;
 		}
 	}
-	if (n > c->cap) {	/* no memory to keep it: the whole chain, kept nowhere */
-		c->n = 0;
-		for (size_t d = 0; d < n; d++)
-			h = (h ^ (log[d].target | (uint64_t)log[d].type << 32)) * prime;
-	} else {
+	bool keep = n <= c->cap;	/* else no memory to keep it: the whole chain, kept nowhere */
+	size_t f = 0;
+	if (keep) {
 		size_t m = n < c->n ? n : c->n;
-		while (f < m && c->word[f] == (log[f].target | (uint64_t)log[f].type << 32))
+		while (f < m && c->word[f] == choice_word(&log[f]))
 			f++;
 		if (f)
 			h = c->h[f - 1];
-		for (size_t d = f; d < n; d++) {
-			uint64_t x = log[d].target | (uint64_t)log[d].type << 32;
-			c->word[d] = x;
-			c->h[d] = h = (h ^ x) * prime;
-		}
-		c->n = n;
 	}
+	for (size_t d = f; d < n; d++) {
+		uint64_t x = choice_word(&log[d]);
+		h = (h ^ x) * prime;
+		if (keep) {
+			c->word[d] = x;
+			c->h[d] = h;
+		}
+	}
+	c->n = keep ? n : 0;
 	h = (h ^ n) * prime;
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;

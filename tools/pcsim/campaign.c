@@ -938,33 +938,21 @@ static bool merged_has(const struct shard_result *res, unsigned n, unsigned inde
 	return false;
 }
 
-/* The first word (`key=value`) in which the searches @x and @y differ, into @a and @b. */
+/* The first word (`key=value`) in which the different searches @x and @y differ, into @a and
+ * @b; "(nothing)" for the side that has ended. */
 static void search_diff(const char *x, const char *y, char *a, char *b, size_t len)
 {
+	size_t nx, ny;
 	for (;;) {
-		size_t nx = strcspn(x, " "), ny = strcspn(y, " ");
-		if (nx != ny || strncmp(x, y, nx) || !x[nx] || !y[ny]) {
-			bool same = nx == ny && !strncmp(x, y, nx);
-			if (same && x[nx]) {		/* @y ends here, @x goes on */
-				x += nx + 1;
-				nx = strcspn(x, " ");
-				ny = 0;
-			} else if (same && y[ny]) {	/* @x ends here */
-				y += ny + 1;
-				ny = strcspn(y, " ");
-				nx = 0;
-			}
-			snprintf(a, len, "%.*s", (int)nx, x);
-			snprintf(b, len, "%.*s", (int)ny, y);
-			if (!nx)
-				snprintf(a, len, "(nothing)");
-			if (!ny)
-				snprintf(b, len, "(nothing)");
-			return;
-		}
-		x += nx + 1;
-		y += ny + 1;
+		nx = strcspn(x, " ");
+		ny = strcspn(y, " ");
+		if (nx != ny || strncmp(x, y, nx))
+			break;
+		x += nx + (x[nx] != 0);	/* the same word: on to the next (or to the end) */
+		y += ny + (y[ny] != 0);
 	}
+	snprintf(a, len, "%.*s", nx ? (int)nx : 9, nx ? x : "(nothing)");
+	snprintf(b, len, "%.*s", ny ? (int)ny : 9, ny ? y : "(nothing)");
 }
 
 void pcsim_cli_print_search(FILE *f, const struct pcsim_config *cfg,
