@@ -206,6 +206,35 @@ struct pcsim_explore_opts {
 	 * Ignored by the other strategies. Default NULL.
 	 */
 	uint64_t *slice_claim;
+	/*
+	 * Checkpoints (docs/campaigns.md, "Checkpoints"): the state of a search between two of its
+	 * executions, as text, from which another process goes on as if the search had never
+	 * stopped - the same executions, steps, digest, trace hash and failures as one run.
+	 * Searches of the random, pct and dfs strategies on the sim backend, without slice_claim
+	 * or slice_bound (a --jobs worker's share depends on timing).
+	 *
+	 * @checkpoint, if set, is called with the state (@len bytes, NUL-terminated) and
+	 * checkpoint_arg: before an execution when *checkpoint_req is non-zero (the search sets
+	 * it back to 0; a signal handler or timer may set it), every checkpoint_every executions
+	 * of the search (0: never by count), and when the search returns before its end - a stop
+	 * request or max_executions - with no failure found. It is not called when the search
+	 * ends complete (exhausted) or with a failure: nothing would be left to go on with, and
+	 * after a failure (stop_on_violation off) no state is written any more. It returns 0, or
+	 * a negative errno, which stops the search (r->message names the error, return -EIO).
+	 * Context: on the thread that called pcsim_explore(), outside any execution.
+	 */
+	int (*checkpoint)(const char *text, size_t len, void *arg);
+	void *checkpoint_arg;
+	volatile sig_atomic_t *checkpoint_req;
+	uint64_t checkpoint_every;
+	/*
+	 * A checkpoint's text (NUL-terminated) to go on from, or NULL. It must have been written
+	 * by this version for the same program, configuration, strategy, seed, bound or depth,
+	 * slice and digest setting; max_executions may differ (it counts the executions before
+	 * the checkpoint too, so a larger budget extends a search). A checkpoint that does not
+	 * fit or does not parse: -EINVAL, r->message "checkpoint:LINE:COL: why".
+	 */
+	const char *resume;
 };
 
 /* PCT learns its expected number of decisions from this many first executions. */

@@ -11,6 +11,7 @@
  * run); executions with more than the bound are not explored. Data choices and spurious
  * wakeups are free. No partial-order reduction yet.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -396,6 +397,120 @@ static double dfs_progress(const struct pcsim__strategy *base)
 	return t.f < 1 ? t.f : 1;
 }
 
+/*
+ * Checkpoints (docs/campaigns.md): the stack is the whole of what one execution leaves the
+ * next (the path the next one takes, each level's alternatives done and left, their costs),
+ * with the tree's shape. The kept shares are not written: dfs_slice_depth() computes them
+ * again from level 0 with the same operations (the same doubles, as PCSIM_DFS_CHECK_ALL).
+ */
+static void dfs_save(const struct pcsim__strategy *base, struct pcsim__ckpt_out *b)
+{
+	const struct dfs *s = (const struct dfs *)base;
+	pcsim__ckpt_printf(b, "dfs %zu %zu %d %d\n", s->nrecs, s->ncost, s->dfs_done,
+			   s->dfs_started);
+	pcsim__ckpt_printf(b, "shape %d %a %a %a\n", s->shape.known, s->shape.d, s->shape.p,
+			   s->shape.a);
+	for (size_t i = 0; i < s->nrecs; i++) {
+		const struct dfs_rec *r = &s->recs[i];
+		pcsim__ckpt_printf(b, "rec %u %u %d %u %" PRIu32 " %" PRIu32 " %d %" PRIu64 " %" PRIu32 "\n",
+				   r->n, r->k, r->dflt + 1, r->chosen, r->pre_before, r->costs, r->more,
+				   s->pfx[i].step, s->pfx[i].run);
+	}
+	pcsim__ckpt_printf(b, "costs");
+	for (size_t i = 0; i < s->ncost; i += 4096) {
+		char line[4097];
+		size_t n = s->ncost - i < 4096 ? s->ncost - i : 4096;
+		for (size_t j = 0; j < n; j++)
+			line[j] = (char)('0' + s->cost[i + j]);
+		line[n] = '\0';
+		pcsim__ckpt_printf(b, " %s", line);
+	}
+	pcsim__ckpt_printf(b, "\n");
+}
+
+static bool dfs_load(struct pcsim__strategy *base, struct pcsim__ckpt_in *in)
+{
+	struct dfs *s = (struct dfs *)base;
+	uint64_t nrecs, ncost, done, started, known, v[9];
+	if (!pcsim__ckpt_line(in, "dfs") || !pcsim__ckpt_uint(in, 1u << 26, &nrecs) ||
+	    !pcsim__ckpt_uint(in, 1u << 30, &ncost) || !pcsim__ckpt_uint(in, 1, &done) ||
+	    !pcsim__ckpt_uint(in, 1, &started) || !pcsim__ckpt_eol(in))
+		return false;
+	if (!pcsim__ckpt_line(in, "shape") || !pcsim__ckpt_uint(in, 1, &known) ||
+	    !pcsim__ckpt_f64(in, &s->shape.d) || !pcsim__ckpt_f64(in, &s->shape.p) ||
+	    !pcsim__ckpt_f64(in, &s->shape.a) || !pcsim__ckpt_eol(in))
+		return false;
+	s->shape.known = known;
+	size_t cap = nrecs > 256 ? (size_t)nrecs : 256;
+	s->recs = malloc(cap * sizeof(*s->recs));
+	s->pfx = malloc(cap * sizeof(*s->pfx));
+	s->share = malloc(cap * sizeof(*s->share));
+	s->cost = malloc((size_t)ncost + 1024);
+	if (!s->recs || !s->pfx || !s->share || !s->cost)
+		return pcsim__ckpt_fail(in, "out of memory");
+	s->caprecs = cap;
+	s->capcost = (size_t)ncost + 1024;
+	s->ncost = (size_t)ncost;
+	s->nmore = 0;
+	s->nshare = 0;
+	for (size_t i = 0; i < nrecs; i++) {
+		/* n k dflt+1 chosen pre_before costs more step run (dflt+1: 0 when none) */
+		static const uint64_t max[9] = { PCSIM_MAX_OPTS, PCSIM_MAX_OPTS, PCSIM_MAX_OPTS,
+						 PCSIM_MAX_OPTS, UINT32_MAX,	 UINT32_MAX,
+						 1,		 UINT64_MAX,	 UINT32_MAX };
+		if (!pcsim__ckpt_line(in, "rec"))
+			return false;
+		for (unsigned f = 0; f < 9; f++)
+			if (!pcsim__ckpt_uint(in, max[f], &v[f]))
+				return false;
+		if (!pcsim__ckpt_eol(in))
+			return false;
+		struct dfs_rec *r = &s->recs[i];
+		r->n = (uint16_t)v[0];
+		r->k = (uint16_t)v[1];
+		r->dflt = (int16_t)((int)v[2] - 1);
+		r->chosen = (uint16_t)v[3];
+		r->pre_before = (uint32_t)v[4];
+		r->costs = (uint32_t)v[5];
+		r->more = v[6] != 0;
+		s->pfx[i].step = v[7];
+		s->pfx[i].run = (uint32_t)v[8];
+		if (r->n < 1 || r->k >= r->n || r->chosen >= r->n ||
+		    (r->dflt >= 0 && r->dflt >= (int)r->n) || (uint64_t)r->costs + r->n > ncost ||
+		    (i && r->costs < s->recs[i - 1].costs + s->recs[i - 1].n))
+			return pcsim__ckpt_fail(in, "not a decision of this search's stack");
+		s->nmore += r->more;
+	}
+	s->nrecs = (size_t)nrecs;
+	if (nrecs && s->recs[nrecs - 1].costs + s->recs[nrecs - 1].n != ncost)
+		return pcsim__ckpt_fail(in, "the stack's costs do not add up");
+	if (!pcsim__ckpt_line(in, "costs"))
+		return false;
+	size_t got = 0;
+	while (in->cur < in->eol) {
+		const char *f;
+		size_t n;
+		if (!pcsim__ckpt_rest(in, &f, &n))
+			return false;
+		const char *sp = memchr(f, ' ', n);
+		size_t len = sp ? (size_t)(sp - f) : n;
+		in->cur = f + len;
+		for (size_t j = 0; j < len; j++) {
+			if ((f[j] != '0' && f[j] != '1') || got == ncost) {
+				in->cur = f + j;
+				return pcsim__ckpt_fail(in, "expected %" PRIu64 " costs of 0 or 1",
+							ncost);
+			}
+			s->cost[got++] = (uint8_t)(f[j] - '0');
+		}
+	}
+	if (got != ncost)
+		return pcsim__ckpt_fail(in, "expected %" PRIu64 " costs, found %zu", ncost, got);
+	s->dfs_done = done;
+	s->dfs_started = started;
+	return true;
+}
+
 PCSIM_STRATEGY_CHOOSER(dfs_choose, dfs_pick)
 
 const struct pcsim__strategy_ops pcsim__dfs_ops = {
@@ -412,4 +527,6 @@ const struct pcsim__strategy_ops pcsim__dfs_ops = {
 	.slice_depth = dfs_slice_depth,
 	.next_depth = dfs_next_depth,
 	.progress = dfs_progress,
+	.save = dfs_save,
+	.load = dfs_load,
 };

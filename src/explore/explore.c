@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcsim/version.h>
+
 #include "explore_int.h"
 
 const char *pcsim_outcome_name(enum pcsim_outcome o)
@@ -296,6 +298,212 @@ static void report_progress(const struct pcsim_explore_opts *o, const struct pcs
 	}
 }
 
+/*
+ * What the search loop carries from one execution to the next besides the report, the final
+ * states and the strategy: the explorer's part of a checkpoint.
+ */
+struct search {
+	uint64_t next;			/* the loop index of the next execution */
+	bool tree;			/* campaign slices of a tree strategy */
+	struct pcsim__choice *prefix;	/* tree: the current subtree's prefix */
+	size_t nprefix, capprefix;
+	uint64_t subtree;		/* rank of the current subtree, UINT64_MAX: none yet */
+	bool subtree_mine;		/* and whether this slice runs it */
+	size_t subtree_depth;		/* the depth of its prefix */
+	char *last_schedule;		/* the last execution's, to replay traced at the end */
+	char **labels;			/* a checkpoint's prefix labels (prefix points to them) */
+	size_t nlabels;
+};
+
+static void search_free(struct search *st)
+{
+	free(st->prefix);
+	free(st->last_schedule);
+	for (size_t i = 0; i < st->nlabels; i++)
+		free(st->labels[i]);
+	free(st->labels);
+}
+
+/*
+ * Checkpoints (docs/campaigns.md, "Checkpoints"). The header names the search: a checkpoint
+ * goes on only in a search that would have run the same executions (the budget aside).
+ */
+static void ckpt_header(struct pcsim__ckpt_out *b, const struct pcsim_program *prog,
+			const struct pcsim_config *cfg, const struct pcsim_explore_opts *o,
+			const struct pcsim__strategy *s)
+{
+	char conf[1024];
+	struct pcsim_config norm = *cfg;
+	pcsim__config_normalize(&norm);
+	pcsim__config_format(&norm, conf, sizeof(conf));
+	pcsim__ckpt_printf(b, "pcsim-checkpoint 1\nversion %s\nprogram %s\nstrategy %s\n",
+			   PCSIM_VERSION_STRING, prog->name ? prog->name : "?", s->ops->name);
+	pcsim__ckpt_printf(b, "seed %" PRIu64 "\nslice %u/%u\n", o->seed,
+			   o->slice_count > 1 ? o->slice_index : 0,
+			   o->slice_count > 1 ? o->slice_count : 1);
+	if (s->ops == &pcsim__dfs_ops)
+		pcsim__ckpt_printf(b, "bound %u\n", o->preemption_bound);
+	if (s->ops == &pcsim__pct_ops)
+		pcsim__ckpt_printf(b, "depth %u\n", o->pct_depth);
+	pcsim__ckpt_printf(b, "digest %d\nstop_on_violation %d\nconfig %s\n", o->digest,
+			   o->stop_on_violation, conf);
+}
+
+static int ckpt_write(const struct pcsim_program *prog, const struct pcsim_config *cfg,
+		      const struct pcsim_explore_opts *o, const struct pcsim__strategy *s,
+		      const struct search *st, const struct pcsim__outcomes *hist,
+		      const struct pcsim_report *r)
+{
+	struct pcsim__ckpt_out b = { NULL, 0, 0, false };
+	ckpt_header(&b, prog, cfg, o, s);
+	pcsim__ckpt_printf(&b, "next %" PRIu64 "\ncounts %" PRIu64 " %" PRIu64 " %016" PRIx64
+			       " %016" PRIx64 "\n",
+			   st->next, r->executions, r->steps, r->digest, r->trace_hash);
+	pcsim__outcomes_save(hist, &b);
+	if (st->tree) {
+		pcsim__ckpt_printf(&b, "subtree %" PRIu64 " %d %zu %zu\n", st->subtree,
+				   st->subtree_mine, st->subtree_depth, st->nprefix);
+		for (size_t d = 0; d < st->nprefix; d++) {
+			const struct pcsim__choice *c = &st->prefix[d];
+			pcsim__ckpt_printf(&b, "choice %u %" PRIu32 "%s%s\n", c->type, c->target,
+					   c->label ? " " : "", c->label ? c->label : "");
+		}
+	}
+	size_t ls = st->last_schedule ? strlen(st->last_schedule) : 0;
+	pcsim__ckpt_printf(&b, "last_schedule %zu\n", ls);
+	pcsim__ckpt_bytes(&b, st->last_schedule ? st->last_schedule : "", ls);
+	pcsim__ckpt_printf(&b, "\n");
+	s->ops->save(s, &b);
+	pcsim__ckpt_printf(&b, "end\n");
+	int rc = b.oom ? -ENOMEM : o->checkpoint(b.p, b.n, o->checkpoint_arg);
+	free(b.p);
+	return rc;
+}
+
+/* The header of @text against this search's: false with the first difference in @in. */
+static bool ckpt_check_header(struct pcsim__ckpt_in *in, const struct pcsim_program *prog,
+			      const struct pcsim_config *cfg, const struct pcsim_explore_opts *o,
+			      const struct pcsim__strategy *s)
+{
+	struct pcsim__ckpt_out b = { NULL, 0, 0, false };
+	ckpt_header(&b, prog, cfg, o, s);
+	if (b.oom) {
+		free(b.p);
+		return pcsim__ckpt_fail(in, "out of memory");
+	}
+	bool ok = true;
+	for (const char *l = b.p; ok && *l;) {
+		const char *nl = strchr(l, '\n');
+		const char *sp = memchr(l, ' ', (size_t)(nl - l));
+		char key[32];
+		snprintf(key, sizeof(key), "%.*s", (int)(sp - l), l);
+		const char *theirs;
+		size_t n;
+		if (!pcsim__ckpt_line(in, key) || !pcsim__ckpt_rest(in, &theirs, &n)) {
+			ok = false;
+			break;
+		}
+		size_t mine = (size_t)(nl - sp - 1);
+		if (n != mine || memcmp(theirs, sp + 1, n) != 0) {
+			in->cur = theirs;
+			pcsim__ckpt_fail(in, "the checkpoint is of a search with %s '%.*s'; this one "
+					     "has '%.*s'",
+					 key, (int)n, theirs, (int)mine, sp + 1);
+			ok = false;
+		}
+		l = nl + 1;
+	}
+	free(b.p);
+	return ok;
+}
+
+/* Go on from @o->resume: the search state, the report's counts, the final states and the
+ * strategy's state. False with "checkpoint:LINE:COL: why" in @err. */
+static bool ckpt_read(const struct pcsim_program *prog, const struct pcsim_config *cfg,
+		      const struct pcsim_explore_opts *o, struct pcsim__strategy *s,
+		      struct search *st, struct pcsim__outcomes *hist, struct pcsim_report *r,
+		      char *err, size_t errlen)
+{
+	struct pcsim__ckpt_in in;
+	pcsim__ckpt_in_init(&in, o->resume, err, errlen);
+	if (strncmp(o->resume, "pcsim-checkpoint ", 17) != 0)
+		return pcsim__ckpt_fail(&in, "not a pcsim checkpoint (its first line would be "
+					     "'pcsim-checkpoint 1')");
+	if (!ckpt_check_header(&in, prog, cfg, o, s))
+		return false;
+	uint64_t v, mine;
+	if (!pcsim__ckpt_line(&in, "next") || !pcsim__ckpt_u64(&in, &st->next) ||
+	    !pcsim__ckpt_eol(&in) || !pcsim__ckpt_line(&in, "counts") ||
+	    !pcsim__ckpt_u64(&in, &r->executions) || !pcsim__ckpt_u64(&in, &r->steps) ||
+	    !pcsim__ckpt_x64(&in, &r->digest) || !pcsim__ckpt_x64(&in, &r->trace_hash) ||
+	    !pcsim__ckpt_eol(&in) || !pcsim__outcomes_load(hist, &in))
+		return false;
+	if (st->tree) {
+		uint64_t depth, n;
+		if (!pcsim__ckpt_line(&in, "subtree") || !pcsim__ckpt_u64(&in, &st->subtree) ||
+		    !pcsim__ckpt_uint(&in, 1, &mine) || !pcsim__ckpt_uint(&in, 1u << 26, &depth) ||
+		    !pcsim__ckpt_uint(&in, 1u << 26, &n) || !pcsim__ckpt_eol(&in))
+			return false;
+		st->subtree_mine = mine;
+		st->subtree_depth = (size_t)depth;
+		if (n > st->capprefix) {
+			struct pcsim__choice *np = realloc(st->prefix, n * sizeof(*np));
+			if (!np)
+				return pcsim__ckpt_fail(&in, "out of memory");
+			st->prefix = np;
+			st->capprefix = (size_t)n;
+		}
+		st->labels = calloc(n ? n : 1, sizeof(*st->labels));
+		if (!st->labels)
+			return pcsim__ckpt_fail(&in, "out of memory");
+		for (size_t d = 0; d < n; d++) {
+			struct pcsim__choice *c = &st->prefix[d];
+			uint64_t type, target;
+			if (!pcsim__ckpt_line(&in, "choice") || !pcsim__ckpt_uint(&in, 255, &type) ||
+			    !pcsim__ckpt_uint(&in, UINT32_MAX, &target))
+				return false;
+			c->type = (uint8_t)type;
+			c->target = (uint32_t)target;
+			c->label = NULL;
+			if (in.cur < in.eol) {
+				const char *l;
+				size_t len;
+				if (!pcsim__ckpt_rest(&in, &l, &len))
+					return false;
+				char *copy = malloc(len + 1);
+				if (!copy)
+					return pcsim__ckpt_fail(&in, "out of memory");
+				memcpy(copy, l, len);
+				copy[len] = '\0';
+				st->labels[st->nlabels++] = copy;
+				c->label = copy;
+			}
+		}
+		st->nprefix = (size_t)n;
+	}
+	const char *text;
+	if (!pcsim__ckpt_line(&in, "last_schedule") ||
+	    !pcsim__ckpt_uint(&in, PCSIM_SCHEDULE_MAX, &v) || !pcsim__ckpt_eol(&in) ||
+	    !pcsim__ckpt_raw(&in, (size_t)v, &text))
+		return false;
+	if (v) {
+		if (memchr(text, '\0', (size_t)v))
+			return pcsim__ckpt_fail(&in, "a NUL byte in the last schedule");
+		if (!(st->last_schedule = malloc((size_t)v + 1)))
+			return pcsim__ckpt_fail(&in, "out of memory");
+		memcpy(st->last_schedule, text, (size_t)v);
+		st->last_schedule[v] = '\0';
+	}
+	if (!s->ops->load(s, &in) || !pcsim__ckpt_line(&in, "end") || !pcsim__ckpt_eol(&in))
+		return false;
+	if (*in.next) {
+		in.line = in.cur = in.next;
+		in.lineno++;
+		return pcsim__ckpt_fail(&in, "text after the 'end' line");
+	}
+	return true;
+}
+
 int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *cfg_in,
 		  const struct pcsim_explore_opts *o_in, struct pcsim_report *r)
 {
@@ -446,6 +654,20 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	pcsim__strategy_attach(strat, w);
 	/* Backends whose executions are not reproducible record no schedule and no trace. */
 	bool replayable = w->ops->replayable;
+	if ((o.checkpoint || o.resume) &&
+	    (!strat->ops->save || !replayable || o.slice_claim || o.slice_bound)) {
+		snprintf(err, sizeof(err), "pcsim_explore: %s",
+			 !strat->ops->save ? "checkpoints are for the random, pct and dfs strategies"
+			 : !replayable	   ? "checkpoints need the sim backend (a search on real "
+					     "threads does not run the same executions again)"
+					   : "checkpoints are not for --jobs workers (slice_claim, "
+					     "slice_bound: their shares depend on timing)");
+		r->message = xstrdup(err);
+		pcsim__strategy_free(strat);
+		pcsim__world_destroy(w);
+		free(w);
+		return -EINVAL;
+	}
 	int ret = 0;
 	/* The final states finish() records (<pcsim/outcome.h>); confirmation replays below
 	 * record into the current buffer too, which the next execution's begin discards. */
@@ -487,18 +709,25 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	bool learn_all = o.strategy == PCSIM_STRATEGY_PCT && nslices > 1;
 	/* The subtrees do not depend on the number of slices, so slice I of N split again into J
 	 * (I + N*j of N*J) covers slice I of N. */
-	size_t nprefix = 0, capprefix = 64;
-	struct pcsim__choice *prefix = NULL;
-	uint64_t subtree = UINT64_MAX;	/* rank of the current subtree (tree slices) */
-	bool subtree_mine = false;	/* and whether this slice runs it */
-	size_t subtree_depth = 0;	/* the depth of its prefix */
-	if (tree && !(prefix = malloc(capprefix * sizeof(*prefix)))) {
+	struct search st = { .tree = tree, .capprefix = 64, .subtree = UINT64_MAX };
+	if (tree && !(st.prefix = malloc(st.capprefix * sizeof(*st.prefix)))) {
 		free(hist);
 		r->message = xstrdup("pcsim_explore: out of memory");
 		pcsim__strategy_free(strat);
 		pcsim__world_destroy(w);
 		free(w);
 		return -ENOMEM;
+	}
+	if (o.resume && !ckpt_read(prog, &cfg, &o, strat, &st, hist, r, err, sizeof(err))) {
+		r->message = xstrdup(err);
+		r->executions = r->steps = r->digest = r->trace_hash = 0;
+		search_free(&st);
+		pcsim__outcomes_free(hist);
+		free(hist);
+		pcsim__strategy_free(strat);
+		pcsim__world_destroy(w);
+		free(w);
+		return -EINVAL;
 	}
 	pcsim__outcomes_attach(hist);
 	r->failing_order = UINT64_MAX;
@@ -518,16 +747,39 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	bool want_trace = w->tracing && replayable;
 	bool trace_some = want_trace && o.confirm && o.strategy != PCSIM_STRATEGY_REPLAY &&
 			  o.strategy != PCSIM_STRATEGY_CALLBACK;
-	char *last_schedule = NULL;	/* the last execution's, to replay traced at the end */
 	struct digest_chain dchain = { NULL, NULL, 0, 0 };
-	for (uint64_t i = 0;; i++) {
-		if (o.max_executions && (tree ? r->executions : i) >= o.max_executions)
+	uint64_t stopped_at = UINT64_MAX;	/* the next index, when stopped before the end */
+	uint64_t ckpt_execs = r->executions;	/* at the last checkpoint */
+	for (uint64_t i = st.next;; i++) {
+		if (o.max_executions && (tree ? r->executions : i) >= o.max_executions) {
+			stopped_at = i;
 			break;
+		}
 		bool mine = nslices == 1 || tree || i % nslices == me;
 		if (!mine && !(learn_all && i < PCSIM_PCT_LEARN))
 			continue;
-		if (o.stop && *o.stop)
+		if (o.stop && *o.stop) {
+			stopped_at = i;
 			break;	/* asked to stop (e.g. SIGINT): report what ran */
+		}
+		if (o.checkpoint && r->outcome == PCSIM_OUTCOME_OK && r->executions != ckpt_execs &&
+		    ((o.checkpoint_req && *o.checkpoint_req) ||
+		     (o.checkpoint_every && r->executions % o.checkpoint_every == 0))) {
+			if (o.checkpoint_req)
+				*o.checkpoint_req = 0;
+			st.next = i;
+			ckpt_execs = r->executions;
+			int rc = ckpt_write(prog, &cfg, &o, strat, &st, hist, r);
+			if (rc < 0) {
+				snprintf(err, sizeof(err),
+					 "pcsim_explore: the checkpoint could not be written (%s); the "
+					 "search stopped here",
+					 strerror(-rc));
+				r->message = xstrdup(err);
+				ret = -EIO;
+				break;
+			}
+		}
 		if (mine && !tree && o.slice_bound &&
 		    i > __atomic_load_n(o.slice_bound, __ATOMIC_RELAXED))
 			break;	/* another slice failed earlier in the single run's order */
@@ -554,17 +806,18 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			size_t k = strat->ops->slice_depth(strat, PCSIM_SLICE_PARTS);
 			if (k > w->ex.nlog)
 				k = w->ex.nlog;
-			bool same = subtree != UINT64_MAX && k == nprefix;
+			bool same = st.subtree != UINT64_MAX && k == st.nprefix;
 			for (size_t d = 0; same && d < k; d++)
-				same = prefix[d].type == w->log[d].type &&
-				       prefix[d].target == w->log[d].target &&
-				       (prefix[d].label == w->log[d].label ||
-					(prefix[d].label && w->log[d].label &&
-					 strcmp(prefix[d].label, w->log[d].label) == 0));
-			subtree_depth = k;
+				same = st.prefix[d].type == w->log[d].type &&
+				       st.prefix[d].target == w->log[d].target &&
+				       (st.prefix[d].label == w->log[d].label ||
+					(st.prefix[d].label && w->log[d].label &&
+					 strcmp(st.prefix[d].label, w->log[d].label) == 0));
+			st.subtree_depth = k;
 			if (!same) {
-				if (k > capprefix) {
-					struct pcsim__choice *np = realloc(prefix, 2 * k * sizeof(*np));
+				if (k > st.capprefix) {
+					struct pcsim__choice *np =
+						realloc(st.prefix, 2 * k * sizeof(*np));
 					if (!np) {
 						r->message = xstrdup(
 							"pcsim_explore: out of memory for the slice's "
@@ -572,31 +825,32 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 						pcsim__strategy_end(strat, w);
 						break;
 					}
-					prefix = np;
-					capprefix = 2 * k;
+					st.prefix = np;
+					st.capprefix = 2 * k;
 				}
-				subtree++;	/* UINT64_MAX + 1 == 0: the first */
-				memcpy(prefix, w->log, k * sizeof(*prefix));
-				nprefix = k;
-				subtree_mine = subtree % nslices == me;
-				if (subtree_mine && o.slice_claim) {
+				st.subtree++;	/* UINT64_MAX + 1 == 0: the first */
+				memcpy(st.prefix, w->log, k * sizeof(*st.prefix));
+				st.nprefix = k;
+				st.subtree_mine = st.subtree % nslices == me;
+				if (st.subtree_mine && o.slice_claim) {
 					/*
 					 * Claimed (struct pcsim_explore_opts.slice_claim): this search
 					 * has walked every earlier subtree of the slice, each run here
 					 * or claimed by another, so the counter is at least this one's
 					 * place in the slice; it is ours if nobody took it yet.
 					 */
-					uint64_t q = subtree / nslices;
-					subtree_mine = __atomic_compare_exchange_n(
+					uint64_t q = st.subtree / nslices;
+					st.subtree_mine = __atomic_compare_exchange_n(
 						o.slice_claim, &q, q + 1, false, __ATOMIC_RELAXED,
 						__ATOMIC_RELAXED);
 				}
 			}
-			order = subtree;
-			mine = subtree_mine;
+			order = st.subtree;
+			mine = st.subtree_mine;
 			if (!mine)
 				strat->ops->cut(strat, k);
-			if (o.slice_bound && subtree > __atomic_load_n(o.slice_bound, __ATOMIC_RELAXED))
+			if (o.slice_bound &&
+			    st.subtree > __atomic_load_n(o.slice_bound, __ATOMIC_RELAXED))
 				break;
 		}
 		pcsim__strategy_end(strat, w);
@@ -621,17 +875,17 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		 * last.
 		 */
 		bool subtree_last = tree && strat->ops->next_depth &&
-				    strat->ops->next_depth(strat) < subtree_depth;
+				    strat->ops->next_depth(strat) < st.subtree_depth;
 		if (want_trace && r->outcome == PCSIM_OUTCOME_OK &&
 		    (last || subtree_last || pcsim__strategy_exhausted(strat) ||
 		     (o.stop && *o.stop))) {
 			if (w->tracing) {
 				r->trace_hash = pcsim__trace_hash(w);
-				free(last_schedule);
-				last_schedule = NULL;
+				free(st.last_schedule);
+				st.last_schedule = NULL;
 			} else {
-				free(last_schedule);
-				last_schedule = pcsim__schedule_format(w, &o, i);
+				free(st.last_schedule);
+				st.last_schedule = pcsim__schedule_format(w, &o, i);
 			}
 		}
 		if ((r->executions & 0x3ff) == 0)
@@ -718,19 +972,31 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		    w->ex.outcome == PCSIM_OUTCOME_INTERNAL)
 			break;
 	}
-	free(prefix);
 	free(dchain.word);
 	free(dchain.h);
+	/* Stopped before the end with nothing found: the state to go on from. */
+	if (o.checkpoint && stopped_at != UINT64_MAX && r->outcome == PCSIM_OUTCOME_OK &&
+	    !r->message && !pcsim__strategy_exhausted(strat)) {
+		st.next = stopped_at;
+		int rc = ckpt_write(prog, &cfg, &o, strat, &st, hist, r);
+		if (rc < 0) {
+			snprintf(err, sizeof(err),
+				 "pcsim_explore: the checkpoint could not be written (%s)",
+				 strerror(-rc));
+			r->message = xstrdup(err);
+			ret = -EIO;
+		}
+	}
 	if (o.keep_trace && r->outcome == PCSIM_OUTCOME_OK && r->executions && replayable) {
 		if (w->tracing)
 			r->trace = pcsim__trace_render(w);
 		r->schedule = pcsim__schedule_format(w, &o, r->executions - 1);
 	}
-	if (last_schedule && r->outcome == PCSIM_OUTCOME_OK) {
+	if (st.last_schedule && r->outcome == PCSIM_OUTCOME_OK) {
 		/* the last execution's trace hash (and trace): its traced replay's */
 		uint64_t h = 0;
 		char *t = NULL, wh[64];
-		if (replay_traced(prog, &cfg, last_schedule, &h, o.keep_trace ? &t : NULL, wh,
+		if (replay_traced(prog, &cfg, st.last_schedule, &h, o.keep_trace ? &t : NULL, wh,
 				  sizeof(wh), NULL, NULL) == PCSIM_OUTCOME_OK) {
 			r->trace_hash = h;
 			if (o.keep_trace) {
@@ -741,7 +1007,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		}
 		free(t);
 	}
-	free(last_schedule);
+	search_free(&st);
 	r->exhausted = pcsim__strategy_exhausted(strat);
 	r->explored = r->exhausted ? 1.0 : pcsim__strategy_progress(strat);
 	if (pcsim__outcomes_take(hist, r) < 0 && !r->message)

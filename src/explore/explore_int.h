@@ -53,6 +53,42 @@ static inline uint64_t pcsim__rng_below(struct pcsim__rng *r, uint64_t n)
 
 struct pcsim__strategy;
 
+/* ---- checkpoint.c: a checkpoint's text (docs/campaigns.md, "Checkpoints") */
+/* Written: lines appended; @oom set (and writing stopped) when memory ran out. */
+struct pcsim__ckpt_out {
+	char *p;
+	size_t n, cap;
+	bool oom;
+};
+void pcsim__ckpt_printf(struct pcsim__ckpt_out *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pcsim__ckpt_bytes(struct pcsim__ckpt_out *b, const char *s, size_t n);
+
+/* Read: line by line, field by field; the first error is kept in err as
+ * "checkpoint:LINE:COL: why" and every later call returns false. */
+struct pcsim__ckpt_in {
+	const char *next;		/* the next line */
+	const char *line, *cur, *eol;	/* the current line, the cursor in it, its end */
+	unsigned lineno;
+	bool failed;
+	char *err;
+	size_t errlen;
+};
+void pcsim__ckpt_in_init(struct pcsim__ckpt_in *in, const char *text, char *err, size_t errlen);
+/* The next line, which must start with @key (then a space or its end). */
+bool pcsim__ckpt_line(struct pcsim__ckpt_in *in, const char *key);
+bool pcsim__ckpt_u64(struct pcsim__ckpt_in *in, uint64_t *v);		/* decimal */
+bool pcsim__ckpt_uint(struct pcsim__ckpt_in *in, uint64_t max, uint64_t *v);	/* <= max */
+bool pcsim__ckpt_x64(struct pcsim__ckpt_in *in, uint64_t *v);		/* hexadecimal */
+bool pcsim__ckpt_f64(struct pcsim__ckpt_in *in, double *v);		/* as strtod() */
+bool pcsim__ckpt_rest(struct pcsim__ckpt_in *in, const char **s, size_t *n);	/* the rest */
+bool pcsim__ckpt_eol(struct pcsim__ckpt_in *in);		/* nothing left on the line */
+/* The @n raw bytes after the current line (and their newline). */
+bool pcsim__ckpt_raw(struct pcsim__ckpt_in *in, size_t n, const char **s);
+/* Fail at the cursor: always false. */
+bool pcsim__ckpt_fail(struct pcsim__ckpt_in *in, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 struct pcsim__strategy_ops {
 	const char *name;
 	size_t size;	/* of the strategy's structure, which embeds struct pcsim__strategy */
@@ -96,6 +132,12 @@ struct pcsim__strategy_ops {
 	 * explored so far, in [0, 1], from the decision stack (docs/explore.md, "How far along
 	 * is a search"); called between executions, after end(). NULL: no estimate. */
 	double (*progress)(const struct pcsim__strategy *s);
+	/* Optional, both or neither (checkpoints: random, PCT, DFS): between two executions,
+	 * write what the strategy carries from one execution to the next as lines of @b; read
+	 * it back into a strategy just initialised with the same options (false: @in holds the
+	 * error). A strategy without them cannot be checkpointed. */
+	void (*save)(const struct pcsim__strategy *s, struct pcsim__ckpt_out *b);
+	bool (*load)(struct pcsim__strategy *s, struct pcsim__ckpt_in *in);
 };
 
 /*
@@ -322,6 +364,10 @@ void pcsim__outcomes_begin(struct pcsim__outcomes *o);
 int pcsim__outcomes_end(struct pcsim__outcomes *o);
 /* Move the histogram into r->states (sorted), r->nstates, r->unrecorded: 0 or -ENOMEM. */
 int pcsim__outcomes_take(struct pcsim__outcomes *o, struct pcsim_report *r);
+/* Checkpoints: the histogram as lines ("outcomes N UNRECORDED", then "state COUNT TEXT"), and
+ * read back into an empty one (false: @in holds the error, or out of memory). */
+void pcsim__outcomes_save(const struct pcsim__outcomes *o, struct pcsim__ckpt_out *b);
+bool pcsim__outcomes_load(struct pcsim__outcomes *o, struct pcsim__ckpt_in *in);
 void pcsim__outcomes_free(struct pcsim__outcomes *o);
 
 #endif /* PCSIM_EXPLORE_INT_H */

@@ -10,6 +10,7 @@
  * both backends.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,30 +60,72 @@ static int grow(struct pcsim__outcomes *o)
 	return 0;
 }
 
+/* Count @count more executions in state @st (a string of @len bytes): 0 or -ENOMEM. */
+static int add(struct pcsim__outcomes *o, const char *st, size_t len, uint64_t count)
+{
+	if ((o->n + 1) * 2 > o->cap && grow(o) < 0)
+		return -ENOMEM;
+	uint64_t h = hash_str(st);
+	size_t j = h & (o->cap - 1);
+	while (o->slots[j].state) {
+		if (o->slots[j].hash == h && strcmp(o->slots[j].state, st) == 0) {
+			o->slots[j].count += count;
+			return 0;
+		}
+		j = (j + 1) & (o->cap - 1);
+	}
+	char *s = malloc(len + 1);
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, st, len);
+	s[len] = '\0';
+	o->slots[j] = (struct pcsim__outcome_slot){s, h, count};
+	o->n++;
+	return 0;
+}
+
 int pcsim__outcomes_end(struct pcsim__outcomes *o)
 {
 	if (!o->recorded) {
 		o->unrecorded++;
 		return 0;
 	}
-	if ((o->n + 1) * 2 > o->cap && grow(o) < 0)
-		return -ENOMEM;
-	uint64_t h = hash_str(o->cur);
-	size_t j = h & (o->cap - 1);
-	while (o->slots[j].state) {
-		if (o->slots[j].hash == h && strcmp(o->slots[j].state, o->cur) == 0) {
-			o->slots[j].count++;
-			return 0;
-		}
-		j = (j + 1) & (o->cap - 1);
+	return add(o, o->cur, o->len, 1);
+}
+
+void pcsim__outcomes_save(const struct pcsim__outcomes *o, struct pcsim__ckpt_out *b)
+{
+	pcsim__ckpt_printf(b, "outcomes %zu %" PRIu64 "\n", o->n, o->unrecorded);
+	for (size_t i = 0; i < o->cap; i++)
+		if (o->slots[i].state)
+			pcsim__ckpt_printf(b, "state %" PRIu64 " %s\n", o->slots[i].count,
+					   o->slots[i].state);
+}
+
+bool pcsim__outcomes_load(struct pcsim__outcomes *o, struct pcsim__ckpt_in *in)
+{
+	uint64_t n, count;
+	if (!pcsim__ckpt_line(in, "outcomes") || !pcsim__ckpt_uint(in, 1u << 30, &n) ||
+	    !pcsim__ckpt_u64(in, &o->unrecorded) || !pcsim__ckpt_eol(in))
+		return false;
+	for (uint64_t i = 0; i < n; i++) {
+		const char *st;
+		size_t len;
+		if (!pcsim__ckpt_line(in, "state") || !pcsim__ckpt_uint(in, UINT64_MAX, &count) ||
+		    !pcsim__ckpt_rest(in, &st, &len))
+			return false;
+		if (!count || len >= PCSIM_OUTCOME_STATE_MAX || memchr(st, '\0', len))
+			return pcsim__ckpt_fail(in, "not a final state of at least one execution");
+		char buf[PCSIM_OUTCOME_STATE_MAX];
+		memcpy(buf, st, len);
+		buf[len] = '\0';
+		size_t before = o->n;
+		if (add(o, buf, len, count) < 0)
+			return pcsim__ckpt_fail(in, "out of memory");
+		if (o->n == before)
+			return pcsim__ckpt_fail(in, "this final state was listed before");
 	}
-	char *s = malloc(o->len + 1);
-	if (!s)
-		return -ENOMEM;
-	memcpy(s, o->cur, o->len + 1);
-	o->slots[j] = (struct pcsim__outcome_slot){s, h, 1};
-	o->n++;
-	return 0;
+	return true;
 }
 
 static int cmp_state(const void *a, const void *b)

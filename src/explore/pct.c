@@ -15,6 +15,8 @@
  * exactly the single run's executions).
  *
  */
+#include <inttypes.h>
+
 #include "explore_int.h"
 
 #define PCT_MAX_DEPTH 16
@@ -122,6 +124,19 @@ static void pct_end(struct pcsim__strategy *s, struct pcsim_world *w)
 		p->k_est = w->ex.ndecisions;
 }
 
+/* Checkpoints: what PCT carries from one execution to the next is k, as learnt so far (the
+ * change points and priorities are drawn from each execution's own stream). */
+static void pct_save(const struct pcsim__strategy *s, struct pcsim__ckpt_out *b)
+{
+	pcsim__ckpt_printf(b, "pct %" PRIu64 "\n", ((const struct pct *)s)->k_est);
+}
+
+static bool pct_load(struct pcsim__strategy *s, struct pcsim__ckpt_in *in)
+{
+	return pcsim__ckpt_line(in, "pct") && pcsim__ckpt_u64(in, &((struct pct *)s)->k_est) &&
+	       pcsim__ckpt_eol(in);
+}
+
 PCSIM_STRATEGY_CHOOSER(pct_choose, pct_pick)
 
 const struct pcsim__strategy_ops pcsim__pct_ops = {
@@ -132,4 +147,6 @@ const struct pcsim__strategy_ops pcsim__pct_ops = {
 	.choose = pct_choose,
 	.end = pct_end,
 	.prio = pct_prio,
+	.save = pct_save,
+	.load = pct_load,
 };

@@ -29,6 +29,18 @@ static inline unsigned random_pick(struct pcsim__strategy *s, struct pcsim_world
 	return (unsigned)(((u128)x * n) >> 64);
 }
 
+/* Checkpoints: nothing goes from one execution to the next (each draws from its own stream). */
+static void random_save(const struct pcsim__strategy *s, struct pcsim__ckpt_out *b)
+{
+	(void)s, (void)b;
+}
+
+static bool random_load(struct pcsim__strategy *s, struct pcsim__ckpt_in *in)
+{
+	(void)s, (void)in;
+	return true;
+}
+
 PCSIM_STRATEGY_CHOOSER(random_choose, random_pick)
 
 const struct pcsim__strategy_ops pcsim__random_ops = {
@@ -36,4 +48,6 @@ const struct pcsim__strategy_ops pcsim__random_ops = {
 	.size = sizeof(struct random_strategy),
 	.begin = random_begin,
 	.choose = random_choose,
+	.save = random_save,
+	.load = random_load,
 };

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,6 +123,11 @@ static void usage(FILE *f)
 		"  --jobs N                   N worker processes, each a slice of the search\n"
 		"  --shard I/N                run only the I-th of N deterministic slices; 'pcsim\n"
 		"                             merge' combines their --json results (docs/campaigns.md)\n"
+		"  --checkpoint FILE          random, pct, dfs: go on from FILE if it exists; keep the\n"
+		"                             search's state there (every --checkpoint-every seconds,\n"
+		"                             default 60, 0 = only at the end) when it stops before\n"
+		"                             its end (SIGINT, SIGTERM, --schedules); removed once the\n"
+		"                             search is complete (docs/campaigns.md, \"Checkpoints\")\n"
 		"  --junit FILE               also write the result as JUnit XML\n"
 		"  --ktap                     print the result as KTAP version 1 (kselftest, KUnit)\n"
 		"  --kernel all               scenarios: run each under every kernel profile, judged by\n"
@@ -161,6 +167,8 @@ enum {
 	G_JUNIT = 1u << 19,
 	G_KTAP = 1u << 20,
 	G_ESTIMATE = 1u << 21,
+	G_CHECKPOINT = 1u << 22,
+	G_CHECKPOINT_EVERY = 1u << 23,
 };
 
 static const struct {
@@ -173,6 +181,7 @@ static const struct {
 	{ G_OUT, "--out" },		{ G_JSON, "--json" },	{ G_LENIENT, "--lenient" },
 	{ G_JOBS, "--jobs" },		{ G_SHARD, "--shard" },	{ G_NO_SHRINK, "--no-shrink" },
 	{ G_JUNIT, "--junit" },		{ G_KTAP, "--ktap" },	{ G_ESTIMATE, "--estimate" },
+	{ G_CHECKPOINT, "--checkpoint" }, { G_CHECKPOINT_EVERY, "--checkpoint-every" },
 };
 
 /* The first option of @mask that was given, or NULL. */
@@ -202,6 +211,8 @@ struct opts {
 	const char *val[64];
 	uint64_t bugs;		/* --bug, added to the bugs setting */
 	uint64_t estimate;	/* --estimate N: probes, 0 = a search */
+	const char *checkpoint;	/* --checkpoint FILE */
+	uint64_t checkpoint_every;	/* --checkpoint-every SECONDS */
 };
 
 /* The option of the first given setting that @pred holds for, or NULL. */
@@ -355,6 +366,17 @@ static int parse_opts(int argc, char **argv, struct opts *o, const char **pos, i
 					"--estimate: N is the number of probes, at least 1 (not 0)");
 			if ((rc = pcsim_cmdline_parse_u64(a, v, 1, 1000000000, &o->estimate)))
 				return rc;
+		} else if (strcmp(a, "--checkpoint") == 0) {
+			NEED();
+			o->given |= G_CHECKPOINT;
+			if (!*v)
+				return pcsim_cmdline_usage_error("--checkpoint needs a file name");
+			o->checkpoint = v;
+		} else if (strcmp(a, "--checkpoint-every") == 0) {
+			NEED();
+			o->given |= G_CHECKPOINT_EVERY;
+			if ((rc = pcsim_cmdline_parse_u64(a, v, 0, 86400, &o->checkpoint_every)))
+				return rc;
 		} else if (strcmp(a, "--lenient") == 0) {
 			o->lenient = true;
 			o->given |= G_LENIENT;
@@ -392,6 +414,7 @@ static void opts_init(struct opts *o)
 	o->ex.shrink = true;	/* the library's default is off; the command line shrinks */
 	o->ex.shrink_seconds = 120;	/* a safety net: the replay budget ends it first */
 	o->out_dir = ".";
+	o->checkpoint_every = 60;
 }
 
 static const struct pcsim_builtin *find_program(const char *name)
@@ -407,11 +430,12 @@ static const struct pcsim_builtin *find_program(const char *name)
 }
 
 /*
- * A schedule file's text: a regular file of at most SCHEDULE_MAX_BYTES holding no NUL byte.
+ * The text of a schedule file or a checkpoint (@what, for the errors): a regular file of at
+ * most SCHEDULE_MAX_BYTES holding no NUL byte.
  * Opened without blocking, so a FIFO is refused rather than waited on, and a device is never
  * read. On error print why ("pcsim: FILE: ...") and return NULL.
  */
-static char *read_schedule(const char *path)
+static char *read_input(const char *path, const char *what)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
@@ -425,21 +449,21 @@ static char *read_schedule(const char *path)
 		return NULL;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "%s: %s: is a directory, not a schedule file\n", prog_name, path);
+		fprintf(stderr, "%s: %s: is a directory, not a %s\n", prog_name, path, what);
 		close(fd);
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		fprintf(stderr,
-			"%s: %s: not a regular file (a FIFO, socket or device); a schedule is read "
+			"%s: %s: not a regular file (a FIFO, socket or device); a %s is read "
 			"from a regular file\n",
-			prog_name, path);
+			prog_name, path, what);
 		close(fd);
 		return NULL;
 	}
 	if ((uint64_t)st.st_size > SCHEDULE_MAX_BYTES) {
-		fprintf(stderr, "%s: %s: %lld bytes; a schedule file is at most %u bytes\n",
-			prog_name, path, (long long)st.st_size, SCHEDULE_MAX_BYTES);
+		fprintf(stderr, "%s: %s: %lld bytes; a %s is at most %u bytes\n", prog_name, path,
+			(long long)st.st_size, what, SCHEDULE_MAX_BYTES);
 		close(fd);
 		return NULL;
 	}
@@ -466,9 +490,8 @@ static char *read_schedule(const char *path)
 		len += (size_t)n;
 		if (len == cap) {
 			if (cap > SCHEDULE_MAX_BYTES) {
-				fprintf(stderr, "%s: %s: more than %u bytes; a schedule file is at "
-						"most that\n",
-					prog_name, path, SCHEDULE_MAX_BYTES);
+				fprintf(stderr, "%s: %s: more than %u bytes; a %s is at most that\n",
+					prog_name, path, SCHEDULE_MAX_BYTES, what);
 				free(buf);
 				close(fd);
 				return NULL;
@@ -490,8 +513,8 @@ static char *read_schedule(const char *path)
 	buf[len] = 0;
 	const char *nul = memchr(buf, 0, len);
 	if (nul) {
-		fprintf(stderr, "%s: %s: byte %zu is a NUL: not a schedule file (binary data?)\n",
-			prog_name, path, (size_t)(nul - buf) + 1);
+		fprintf(stderr, "%s: %s: byte %zu is a NUL: not a %s (binary data?)\n", prog_name,
+			path, (size_t)(nul - buf) + 1, what);
 		free(buf);
 		return NULL;
 	}
@@ -593,6 +616,105 @@ static void catch_stop_signals(struct pcsim_explore_opts *ex)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	ex->stop = &stop_signal;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * --checkpoint FILE (docs/campaigns.md, "Checkpoints"): read before the search, written by
+ * the library's callback (atomically: a temporary file renamed over it), removed when the
+ * search is complete. SIGALRM every --checkpoint-every seconds asks for one.
+ */
+static volatile sig_atomic_t checkpoint_req;
+
+static void on_checkpoint_alarm(int sig)
+{
+	(void)sig;
+	checkpoint_req = 1;
+}
+
+static int write_checkpoint(const char *text, size_t len, void *arg)
+{
+	const char *path = arg;
+	char tmp[PATH_MAX + 32];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	int err = 0;
+	for (size_t off = 0; off < len && !err;) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno != EINTR)
+			err = -errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (!err && fsync(fd) < 0)
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (!err && rename(tmp, path) < 0)
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+/* Set up --checkpoint for @ex: the file's text to go on from (*@text, NULL when there is no
+ * file yet), the callback and the timer. 0, or an exit status after an error message. */
+static int checkpoint_setup(const struct opts *o, struct pcsim_explore_opts *ex, char **text)
+{
+	*text = NULL;
+	if (!o->checkpoint)
+		return 0;
+	struct stat sb;
+	if (stat(o->checkpoint, &sb) == 0) {
+		if (!(*text = read_input(o->checkpoint, "checkpoint")))
+			return EXIT_USAGE;
+	} else if (errno != ENOENT) {
+		fprintf(stderr, "%s: --checkpoint %s: %s\n", prog_name, o->checkpoint,
+			strerror(errno));
+		return EXIT_USAGE;
+	} else {
+		int rc = check_output_file("--checkpoint", o->checkpoint);
+		if (rc)
+			return rc;
+	}
+	ex->resume = *text;
+	ex->checkpoint = write_checkpoint;
+	ex->checkpoint_arg = (void *)o->checkpoint;
+	if (o->checkpoint_every) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_checkpoint_alarm;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		struct itimerval it = { { (time_t)o->checkpoint_every, 0 },
+					{ (time_t)o->checkpoint_every, 0 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+		ex->checkpoint_req = &checkpoint_req;
+	}
+	return 0;
+}
+
+/* After the search: a complete one needs its checkpoint no more; say where an incomplete one
+ * can go on from. */
+static void checkpoint_finish(const struct opts *o, const struct pcsim_report *r, bool resumed)
+{
+	if (!o->checkpoint)
+		return;
+	struct itimerval off;
+	memset(&off, 0, sizeof(off));
+	setitimer(ITIMER_REAL, &off, NULL);
+	if (r->exhausted || r->outcome != PCSIM_OUTCOME_OK) {
+		if (unlink(o->checkpoint) == 0 || resumed)
+			fprintf(stderr, "%s: the search is complete: %s removed\n", prog_name,
+				o->checkpoint);
+		return;
+	}
+	fprintf(stderr,
+		"%s: the search stopped after %" PRIu64 " execution(s); its state is in %s: the "
+		"same command goes on from there\n",
+		prog_name, r->executions, o->checkpoint);
 }
 
 /* The sim backend's watchdog gave up on an endless loop: the process cannot continue. */
@@ -746,7 +868,8 @@ static int check_explore_opts(const struct opts *o, bool single)
 	if ((n = given_name(o->given, G_LENIENT)))
 		return pcsim_cmdline_usage_error("%s: only replay reads a schedule", n);
 	if (single && (n = given_name(o->given, G_SCHEDULES | G_JOBS | G_SHARD | G_NO_SHRINK |
-						       G_JUNIT | G_KTAP | G_ESTIMATE)))
+						       G_JUNIT | G_KTAP | G_ESTIMATE | G_CHECKPOINT |
+						       G_CHECKPOINT_EVERY)))
 		return pcsim_cmdline_usage_error("%s: run is one execution (use explore)", n);
 	if ((o->given & G_KTAP) && (o->given & G_JSON))
 		return pcsim_cmdline_usage_error("--ktap and --json: choose one output");
@@ -769,6 +892,25 @@ static int check_explore_opts(const struct opts *o, bool single)
 		if (o->cfg.backend == PCSIM_BACKEND_THREADS)
 			return pcsim_cmdline_usage_error("--estimate: the threads backend makes no "
 							 "choices to count (use the sim backend)");
+	}
+	if ((o->given & G_CHECKPOINT_EVERY) && !(o->given & G_CHECKPOINT))
+		return pcsim_cmdline_usage_error("--checkpoint-every: only with --checkpoint FILE");
+	if (o->given & G_CHECKPOINT) {
+		if (o->ex.strategy != PCSIM_STRATEGY_DFS && o->ex.strategy != PCSIM_STRATEGY_PCT &&
+		    o->ex.strategy != PCSIM_STRATEGY_RANDOM)
+			return pcsim_cmdline_usage_error(
+				"--checkpoint: for --strategy random, pct or dfs (%s keeps state a "
+				"checkpoint does not hold)",
+				pcsim_strategy_name(o->ex.strategy));
+		if ((n = given_name(o->given, G_JOBS | G_ESTIMATE)))
+			return pcsim_cmdline_usage_error(
+				"--checkpoint and %s: a checkpoint holds one search in one process "
+				"(split a campaign with --shard, one checkpoint per shard)",
+				n);
+		if (o->cfg.backend == PCSIM_BACKEND_THREADS)
+			return pcsim_cmdline_usage_error(
+				"--checkpoint: the threads backend does not run the same executions "
+				"again (use the sim backend)");
 	}
 	if (o->cfg.backend == PCSIM_BACKEND_THREADS) {
 		if ((n = given_name(o->given, G_STRATEGY | G_DEPTH | G_PREEMPTIONS)))
@@ -991,6 +1133,10 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if (o.junit && (rc = check_output_file("--junit", o.junit)))
 		return rc;
 	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0])) {
+		if (o.given & G_CHECKPOINT)
+			return pcsim_cmdline_usage_error(
+				"--checkpoint: built-in programs only for now (a scenario runs a search "
+				"per file and kernel profile; docs/campaigns.md, \"Checkpoints\")");
 		if ((o.given & G_SHARD) && (o.junit || o.ktap))
 			return pcsim_cmdline_usage_error(
 				"--shard of a scenario: a shard is not judged alone (pcsim merge "
@@ -1046,6 +1192,9 @@ static int cmd_explore(int argc, char **argv, bool single)
 		(void)pcsim_cli_progress_interval();	/* a bad value is named now, not later */
 	}
 	catch_stop_signals(&o.ex);
+	char *resume_text = NULL;
+	if ((rc = checkpoint_setup(&o, &o.ex, &resume_text)))
+		return rc;
 	struct pcsim_report r, *others = NULL;
 	unsigned nothers = 0;
 	if (o.jobs > 1)
@@ -1056,11 +1205,17 @@ static int cmd_explore(int argc, char **argv, bool single)
 	double seconds = pcsim_cli_now() - pr.start;
 	if (tty_progress)
 		fprintf(stderr, "\r%100s\r", "");
+	bool resumed = resume_text != NULL;
+	free(resume_text);
 	if (rc < 0) {
-		fprintf(stderr, "%s: %s\n", prog_name, r.message ? r.message : strerror(-rc));
+		if (r.message && strncmp(r.message, "checkpoint:", 11) == 0)
+			fprintf(stderr, "%s: %s:%s\n", prog_name, o.checkpoint, r.message + 11);
+		else
+			fprintf(stderr, "%s: %s\n", prog_name, r.message ? r.message : strerror(-rc));
 		pcsim_report_free(&r);
 		return rc == -EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
 	}
+	checkpoint_finish(&o, &r, resumed);
 	interrupted = stop_signal && !r.exhausted &&
 		      (!o.ex.max_executions || r.executions < o.ex.max_executions);
 	/* The finding first: the schedule file(s), then the report. */
@@ -1134,7 +1289,7 @@ static int cmd_replay(int argc, char **argv)
 		if ((rc = check_output_file("--trace", o.trace_file)))
 			return rc;
 	}
-	char *text = read_schedule(pos[1]);
+	char *text = read_input(pos[1], "schedule file");
 	if (!text)
 		return EXIT_USAGE;
 	pcsim_config_init(&o.cfg);
