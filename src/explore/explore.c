@@ -496,6 +496,8 @@ static bool ckpt_read(const struct pcsim_program *prog, const struct pcsim_confi
 	}
 	if (!s->ops->load(s, &in) || !pcsim__ckpt_line(&in, "end") || !pcsim__ckpt_eol(&in))
 		return false;
+	if (*in.eol != '\n')
+		return pcsim__ckpt_fail(&in, "no newline after 'end': the checkpoint was cut short");
 	if (*in.next) {
 		in.line = in.cur = in.next;
 		in.lineno++;

@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Description: checkpoints (pcsim_explore_opts.checkpoint and .resume, docs/campaigns.md,
+ * "Checkpoints").
+ * - A search resumed from any checkpoint written along it ends exactly as the search run whole:
+ *   the same executions, steps, digest, trace hash, exhaustion and estimate, and the same
+ *   failure (execution, step, `what`, schedule text) - for DFS whole and sliced, random and PCT
+ *   sliced (PCT learns k across the checkpoint), a zoo failure found after the resume, and a
+ *   program whose final states (<pcsim/outcome.h>) are counted on both sides of it.
+ * - When checkpoints are written: every checkpoint_every executions, when *checkpoint_req is
+ *   set (and it is cleared), at a stop request and at the budget's end; never after the search
+ *   is complete.
+ * - A checkpoint of another search (seed, bound, slice, configuration), any strict prefix of a
+ *   checkpoint and garbage are refused with -EINVAL and "checkpoint:LINE:COL:"; checkpoints of
+ *   strategies, backends and workers that cannot have them are refused; a callback's error
+ *   stops the search with -EIO.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcsim/kernel/compiler.h>
+#include <pcsim_support/programs.h>
+
+#include "pcsim_test.h"
+
+static const struct pcsim_builtin *prog(const char *name)
+{
+	const struct pcsim_builtin *b = pcsim_builtin_find(name);
+	assert_non_null(b);
+	return b;
+}
+
+static struct pcsim_config config_for(const struct pcsim_builtin *b)
+{
+	struct pcsim_config cfg;
+	pcsim_config_init(&cfg);
+	cfg.mem = b->mem;
+	if (b->wait_table_bits >= 0)
+		pcsim_pagecache_config(&cfg)->wait_table_bits = (unsigned)b->wait_table_bits;
+	return cfg;
+}
+
+/* The checkpoints a search wrote, in order. */
+struct kept {
+	char *text[64];
+	unsigned n;
+	int fail_with;	/* the callback's answer, 0: keep */
+};
+
+static int keep(const char *text, size_t len, void *arg)
+{
+	struct kept *k = arg;
+	assert_int_equal(strlen(text), len);
+	if (k->fail_with)
+		return k->fail_with;
+	assert_true(k->n < 64);
+	k->text[k->n] = malloc(len + 1);
+	assert_non_null(k->text[k->n]);
+	memcpy(k->text[k->n++], text, len + 1);
+	return 0;
+}
+
+static void kept_free(struct kept *k)
+{
+	for (unsigned i = 0; i < k->n; i++)
+		free(k->text[i]);
+	k->n = 0;
+}
+
+/* What a search's report says, for comparison. */
+struct result {
+	int rc;
+	enum pcsim_outcome outcome;
+	uint64_t executions, steps, digest, trace_hash, failing_execution, step, unrecorded;
+	bool exhausted, confirmed;
+	double explored;
+	char what[64];
+	char *schedule;
+	char states[512];
+};
+
+static struct result run(const struct pcsim_program *p, const struct pcsim_config *cfg,
+			 const struct pcsim_explore_opts *o)
+{
+	struct pcsim_report r;
+	struct result x;
+	memset(&x, 0, sizeof(x));
+	x.rc = pcsim_explore(p, cfg, o, &r);
+	if (x.rc < 0)
+		print_error("pcsim_explore: %d %s\n", x.rc, r.message ? r.message : "");
+	x.outcome = r.outcome;
+	x.executions = r.executions;
+	x.steps = r.steps;
+	x.digest = r.digest;
+	x.trace_hash = r.trace_hash;
+	x.failing_execution = r.failing_execution;
+	x.step = r.step;
+	x.unrecorded = r.unrecorded;
+	x.exhausted = r.exhausted;
+	x.confirmed = r.confirmed;
+	x.explored = r.explored;
+	memcpy(x.what, r.what, sizeof(x.what));
+	x.schedule = r.schedule ? strdup(r.schedule) : NULL;
+	size_t off = 0;
+	for (size_t i = 0; i < r.nstates; i++)
+		off += (size_t)snprintf(x.states + off, sizeof(x.states) - off, "%s=%llu|",
+					r.states[i].state, (unsigned long long)r.states[i].count);
+	pcsim_report_free(&r);
+	return x;
+}
+
+static void same(const struct result *a, const struct result *b)
+{
+	assert_int_equal(a->rc, b->rc);
+	assert_int_equal(a->outcome, b->outcome);
+	assert_int_equal(a->executions, b->executions);
+	assert_int_equal(a->steps, b->steps);
+	assert_int_equal(a->digest, b->digest);
+	assert_int_equal(a->trace_hash, b->trace_hash);
+	assert_int_equal(a->failing_execution, b->failing_execution);
+	assert_int_equal(a->step, b->step);
+	assert_int_equal(a->unrecorded, b->unrecorded);
+	assert_int_equal(a->exhausted, b->exhausted);
+	assert_int_equal(a->confirmed, b->confirmed);
+	assert_true(a->explored == b->explored);
+	assert_string_equal(a->what, b->what);
+	assert_string_equal(a->states, b->states);
+	assert_int_equal(a->schedule != NULL, b->schedule != NULL);
+	if (a->schedule)
+		assert_string_equal(a->schedule, b->schedule);
+}
+
+/*
+ * Run the search whole, then again writing a checkpoint every @every executions (at least
+ * @min of them), then go on from each: every resumed search ends as the whole one. Returns the
+ * whole search's result (its schedule freed).
+ */
+static struct result check_resumes(const struct pcsim_program *p, const struct pcsim_config *cfg,
+				   struct pcsim_explore_opts o, uint64_t every, unsigned min)
+{
+	struct result whole = run(p, cfg, &o);
+	assert_true(whole.rc >= 0);
+	struct kept k = { .n = 0 };
+	o.checkpoint = keep;
+	o.checkpoint_arg = &k;
+	o.checkpoint_every = every;
+	struct result with = run(p, cfg, &o);
+	same(&whole, &with);	/* writing checkpoints changes nothing */
+	assert_true(k.n >= min);
+	o.checkpoint = NULL;
+	o.checkpoint_every = 0;
+	for (unsigned i = 0; i < k.n; i++) {
+		o.resume = k.text[i];
+		struct result res = run(p, cfg, &o);
+		same(&whole, &res);
+		free(res.schedule);
+	}
+	kept_free(&k);
+	free(with.schedule);
+	free(whole.schedule);
+	whole.schedule = NULL;
+	return whole;
+}
+
+static void test_dfs_whole_and_sliced(void **state)
+{
+	(void)state;
+	const struct pcsim_builtin *b = prog("uring-b18");
+	struct pcsim_config cfg = config_for(b);
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_DFS;
+	o.preemption_bound = 1;
+	o.max_executions = 0;
+	o.digest = true;
+	struct result r = check_resumes(&b->prog, &cfg, o, 700, 7);
+	assert_true(r.exhausted);
+	assert_int_equal(r.executions, 5119);
+	/* a slice: the subtree being walked and its prefix go on too */
+	o.slice_index = 3;
+	o.slice_count = 4;
+	r = check_resumes(&b->prog, &cfg, o, 250, 4);
+	assert_true(r.exhausted);
+}
+
+static void test_random_and_pct_sliced(void **state)
+{
+	(void)state;
+	const struct pcsim_builtin *b = prog("uring-b18");
+	struct pcsim_config cfg = config_for(b);
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.max_executions = 3000;
+	o.digest = true;
+	o.slice_index = 1;
+	o.slice_count = 3;
+	o.strategy = PCSIM_STRATEGY_RANDOM;
+	struct result r = check_resumes(&b->prog, &cfg, o, 300, 3);
+	assert_int_equal(r.executions, 1000);
+	/* PCT: every slice runs the first PCSIM_PCT_LEARN executions to learn k; checkpoints
+	 * inside that stretch carry what was learnt so far */
+	o.strategy = PCSIM_STRATEGY_PCT;
+	o.slice_count = 2;
+	r = check_resumes(&b->prog, &cfg, o, 200, 7);
+	assert_int_equal(r.executions, 1500);
+}
+
+static void test_failure_after_resume(void **state)
+{
+	(void)state;
+	const struct pcsim_builtin *b = prog("uring-b13");
+	struct pcsim_config cfg = config_for(b);
+	cfg.bugs |= 1ull << 13;
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_DFS;
+	o.preemption_bound = 1;
+	o.max_executions = 0;
+	o.digest = true;
+	struct result r = check_resumes(&b->prog, &cfg, o, 1000, 3);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_VIOLATION);
+	assert_string_equal(r.what, "U5");
+	assert_int_equal(r.failing_execution, 3810);
+	assert_true(r.confirmed);
+}
+
+/* Two tasks add 1 to x without a lock: the final states are x=1 and x=2. Each task keeps the
+ * value it wrote (a plain field of its own), which finish() reads. */
+struct racy {
+	pcsim_int x;
+	int wrote[2];
+};
+static _Thread_local struct racy *cur_racy;
+
+static void racy_task(void *arg, int i)
+{
+	struct racy *s = arg;
+	int v = READ_ONCE(s->x) + 1;
+	WRITE_ONCE(s->x, v);
+	s->wrote[i] = v;
+}
+
+static void racy_a(void *arg)
+{
+	racy_task(arg, 0);
+}
+
+static void racy_b(void *arg)
+{
+	racy_task(arg, 1);
+}
+
+static void racy_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct racy *s = pcsim_alloc(w, sizeof(*s));
+	pcsim_task_create(w, "a", racy_a, s, 0);
+	pcsim_task_create(w, "b", racy_b, s, 1);
+	cur_racy = s;
+}
+
+static void racy_finish(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	int a = cur_racy->wrote[0], b = cur_racy->wrote[1];
+	pcsim_outcome_record(w, "x", a > b ? a : b);
+}
+
+static const struct pcsim_program racy = { "racy", racy_setup, racy_finish, NULL };
+
+static void test_final_states(void **state)
+{
+	(void)state;
+	struct pcsim_config cfg;
+	pcsim_config_init(&cfg);
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_RANDOM;
+	o.max_executions = 400;
+	o.digest = true;
+	struct result r = check_resumes(&racy, &cfg, o, 90, 4);
+	assert_non_null(strstr(r.states, "x=1;="));
+	assert_non_null(strstr(r.states, "x=2;="));
+}
+
+/* progress_ex: stop the search at its first progress call (after 1,024 executions). */
+static volatile sig_atomic_t stop_flag;
+static void stop_at_progress(const struct pcsim_progress *p, void *arg)
+{
+	(void)arg;
+	if (!p->last)
+		stop_flag = 1;
+}
+
+static void test_when_written(void **state)
+{
+	(void)state;
+	const struct pcsim_builtin *b = prog("uring-b18");
+	struct pcsim_config cfg = config_for(b);
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_DFS;
+	o.preemption_bound = 1;
+	o.max_executions = 0;
+	o.digest = true;
+	struct result whole = run(&b->prog, &cfg, &o);
+	struct kept k = { .n = 0 };
+	o.checkpoint = keep;
+	o.checkpoint_arg = &k;
+
+	/* a request before the first execution: written before the second, then cleared */
+	volatile sig_atomic_t req = 1;
+	o.checkpoint_req = &req;
+	o.max_executions = 3;
+	struct result r = run(&b->prog, &cfg, &o);
+	assert_int_equal(req, 0);
+	assert_int_equal(k.n, 2);	/* the request's, and the budget's end */
+	assert_non_null(strstr(k.text[0], "\ncounts 1 "));
+	assert_non_null(strstr(k.text[1], "\ncounts 3 "));
+	kept_free(&k);
+	o.checkpoint_req = NULL;
+
+	/* a stop request: the state at the stop, from which the search ends as whole */
+	o.max_executions = 0;
+	stop_flag = 0;
+	o.stop = &stop_flag;
+	o.progress_ex = stop_at_progress;
+	r = run(&b->prog, &cfg, &o);
+	assert_int_equal(r.executions, 1024);
+	assert_int_equal(k.n, 1);
+	o.stop = NULL;
+	o.progress_ex = NULL;
+	o.resume = k.text[0];
+	r = run(&b->prog, &cfg, &o);
+	same(&whole, &r);
+	/* complete: nothing written */
+	assert_int_equal(k.n, 1);
+	kept_free(&k);
+	free(r.schedule);
+
+	/* a budget's end is a checkpoint; a larger budget goes on from it */
+	o.resume = NULL;
+	o.max_executions = 2000;
+	r = run(&b->prog, &cfg, &o);
+	assert_int_equal(k.n, 1);
+	o.resume = k.text[0];
+	o.max_executions = 0;
+	r = run(&b->prog, &cfg, &o);
+	same(&whole, &r);
+	assert_int_equal(k.n, 1);
+	kept_free(&k);
+	free(r.schedule);
+	free(whole.schedule);
+}
+
+/* Resume @text in a search of @o: -EINVAL with a message starting with @prefix. */
+static void refused(const struct pcsim_program *p, const struct pcsim_config *cfg,
+		    struct pcsim_explore_opts o, const char *text, const char *prefix)
+{
+	struct pcsim_report r;
+	o.resume = text;
+	assert_int_equal(pcsim_explore(p, cfg, &o, &r), -EINVAL);
+	assert_non_null(r.message);
+	if (strncmp(r.message, prefix, strlen(prefix)) != 0) {
+		print_error("message '%s' does not start with '%s'\n", r.message, prefix);
+		fail();
+	}
+	assert_int_equal(r.executions, 0);
+	pcsim_report_free(&r);
+}
+
+static void test_refused(void **state)
+{
+	(void)state;
+	const struct pcsim_builtin *b = prog("uring-b18");
+	struct pcsim_config cfg = config_for(b);
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.strategy = PCSIM_STRATEGY_DFS;
+	o.preemption_bound = 1;
+	o.max_executions = 300;
+	o.slice_index = 1;
+	o.slice_count = 2;
+	o.digest = true;
+	struct kept k = { .n = 0 };
+	o.checkpoint = keep;
+	o.checkpoint_arg = &k;
+	struct result r = run(&b->prog, &cfg, &o);
+	assert_int_equal(r.executions, 300);
+	assert_int_equal(k.n, 1);
+	const char *text = k.text[0];
+	o.checkpoint = NULL;
+
+	struct pcsim_explore_opts x = o;
+	x.seed = 2;
+	refused(&b->prog, &cfg, x, text, "checkpoint:5:6: the checkpoint is of a search with seed");
+	x = o;
+	x.preemption_bound = 2;
+	refused(&b->prog, &cfg, x, text, "checkpoint:7:7: the checkpoint is of a search with bound");
+	x = o;
+	x.slice_index = 0;
+	refused(&b->prog, &cfg, x, text, "checkpoint:6:7: the checkpoint is of a search with slice");
+	struct pcsim_config c2 = cfg;
+	c2.ncpus = 3;
+	refused(&b->prog, &c2, o, text, "checkpoint:10:8: the checkpoint is of a search with config");
+	refused(&b->prog, &cfg, o, "hello\n", "checkpoint:1:1: not a pcsim checkpoint");
+	/* every strict prefix of a checkpoint is refused (no crash, no partial state used) */
+	size_t len = strlen(text);
+	char *cut = malloc(len + 1);
+	assert_non_null(cut);
+	for (size_t n = 17; n < len; n += n < len - 64 ? 23 : 1) {
+		memcpy(cut, text, n);
+		cut[n] = '\0';
+		refused(&b->prog, &cfg, o, cut, "checkpoint:");
+	}
+	/* and anything after its end */
+	char *more = malloc(len + 8);
+	assert_non_null(more);
+	snprintf(more, len + 8, "%sx\n", text);
+	refused(&b->prog, &cfg, o, more, "checkpoint:");
+	free(more);
+	free(cut);
+
+	/* what cannot have checkpoints */
+	x = o;
+	x.strategy = PCSIM_STRATEGY_DPOR;
+	refused(&b->prog, &cfg, x, text, "pcsim_explore: checkpoints are for the random, pct and dfs");
+	c2 = cfg;
+	c2.backend = PCSIM_BACKEND_THREADS;
+	x = o;
+	x.strategy = PCSIM_STRATEGY_RANDOM;
+	x.slice_count = 0;
+	refused(&b->prog, &c2, x, text, "pcsim_explore: checkpoints need the sim backend");
+	uint64_t claim = 0;
+	x = o;
+	x.slice_claim = &claim;
+	refused(&b->prog, &cfg, x, text, "pcsim_explore: checkpoints are not for --jobs workers");
+
+	/* the callback's error stops the search */
+	x = o;
+	x.checkpoint = keep;
+	x.checkpoint_every = 10;
+	k.fail_with = -ENOSPC;
+	struct pcsim_report rep;
+	assert_int_equal(pcsim_explore(&b->prog, &cfg, &x, &rep), -EIO);
+	assert_int_equal(rep.executions, 10);
+	assert_non_null(rep.message);
+	assert_non_null(strstr(rep.message, "could not be written"));
+	pcsim_report_free(&rep);
+	kept_free(&k);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dfs_whole_and_sliced),
+		cmocka_unit_test(test_random_and_pct_sliced),
+		cmocka_unit_test(test_failure_after_resume),
+		cmocka_unit_test(test_final_states),
+		cmocka_unit_test(test_when_written),
+		cmocka_unit_test(test_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
