@@ -282,6 +282,10 @@ if(TARGET pcsim-cli)
 	add_test(NAME cli_campaign_dir COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/campaign_dir.sh
 		$<TARGET_FILE:pcsim-cli> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli_campaign_dir)
 	set_tests_properties(cli_campaign_dir PROPERTIES LABELS unit TIMEOUT 300)
+	# --checkpoint FILE: a search run in goes (budgets, signals) ends as the whole one
+	add_test(NAME cli_checkpoint COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/checkpoint.sh
+		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_checkpoint)
+	set_tests_properties(cli_checkpoint PROPERTIES LABELS unit TIMEOUT 300)
 	# The campaigns committed under bench/campaigns: this pcsim explores them as the pcsim
 	# that began them did (the probe), and their results merge without a violation.
 	file(GLOB pcsim_campaigns LIST_DIRECTORIES true ${PROJECT_SOURCE_DIR}/bench/campaigns/*)
