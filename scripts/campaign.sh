@@ -11,9 +11,12 @@
 #   shards: 128
 # The result of slice I is DIR/results/I.json (pcsim explore ARGS --shard I/N --json), written
 # only when the slice has run to its end (exit status 0, or 1 with a violation: its schedule file
-# is kept beside it); DIR/log.tsv gets one line per slice run: slice, executions, steps, user
-# and wall-clock seconds, pcsim's version, host, date. Results already there are never run again,
-# so a campaign goes on from wherever the last run stopped, on any machine, in any order.
+# is kept beside it); DIR/log.tsv gets one line per slice: slice, executions, steps, user and
+# wall-clock seconds (of all its goes), pcsim's version, host, date. Results already there are
+# never run again, so a campaign goes on from wherever the last run stopped, on any machine, in
+# any order. A slice stopped midway (SIGINT or SIGTERM to this script, every 60 s in case of
+# worse) keeps its state in DIR/partial/I.checkpoint (pcsim explore --checkpoint) and the CPU
+# time it took in DIR/partial/I.cpu: the next run goes on from there.
 #
 # Options:
 #   --pcsim BIN     the pcsim binary (default: $PCSIM, else build/release/bin/pcsim); one
@@ -202,6 +205,10 @@ if ((status_only)); then
 	report
 	st=$?
 	echo "campaign: left:${left:- none}"
+	for f in "$dir"/partial/*.checkpoint; do
+		[[ -e $f ]] || continue
+		echo "campaign: slice $(basename "$f" .checkpoint) is under way: $(sed -n 's/^counts \([0-9]*\) .*/\1/p' "$f") executions so far ($f)"
+	done
 	exit "$st"
 fi
 
@@ -210,7 +217,7 @@ fi
 exec 9>>"$dir/.lock" || exit 3
 flock -n 9 || die "another campaign.sh is running on $dir (it holds $dir/.lock); give each run its own --slices and directory, or wait"
 check_probe
-mkdir -p "$dir/results" || exit 3
+mkdir -p "$dir/results" "$dir/partial" || exit 3
 version=$("$pcsim" --version | head -n 1)
 host=$(hostname 2>/dev/null || echo unknown)
 [[ -e $dir/log.tsv ]] ||
@@ -220,17 +227,22 @@ host=$(hostname 2>/dev/null || echo unknown)
 # the script's own trap) is passed to pcsim, which ends the execution under way and reports
 # itself interrupted: the slice is then discarded, so no partial result is ever kept.
 run_slice() {
-	local i=$1 work out rc json pid='' stopping=0 t0 user wall
+	local i=$1 work out rc json pid='' stopping=0 t0 user wall ck cpu before
 	# shellcheck disable=SC2317 # pid is read when the signal comes
 	trap 'stopping=1; [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null' TERM
 	work=$(mktemp -d "${TMPDIR:-/tmp}/campaign.$i.XXXXXX") || return 3
 	out=$dir/results/.$i.json.part
+	# the state of a slice stopped midway, and the CPU and wall-clock seconds its goes took
+	ck=$dir/partial/$i.checkpoint
+	cpu=$dir/partial/$i.cpu
+	before="0 0"
+	[[ -e $cpu ]] && before=$(cat "$cpu")
 	t0=$(date +%s.%N)
 	# From the results directory with --out .: a violation's schedule file lands beside the
 	# result, which names it by a relative path (the directory may be committed and cloned).
 	# shellcheck disable=SC2086 # args is a word list by design
 	(cd "$dir/results" && exec nice -n "$niceness" "$pcsim" explore $args \
-		--shard "$i/$count" --json --out . >"$out" 2>"$work/stderr") &
+		--shard "$i/$count" --json --out . --checkpoint "$ck" >"$out" 2>"$work/stderr") &
 	pid=$!
 	((stopping)) && kill -TERM "$pid" 2>/dev/null
 	while :; do	# a trap interrupts wait: wait again until pcsim has ended
@@ -244,9 +256,17 @@ run_slice() {
 	user=$(sed -n '2s/^\([0-9]*\)m\([0-9.]*\)s .*/\1 \2/p' "$work/times" |
 		awk '{ printf "%.3f", $1 * 60 + $2 }')
 	wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
+	# with the goes before this one
+	read -r user wall < <(awk -v u="$user" -v w="$wall" -v b="$before" \
+		'BEGIN { split(b, x, " "); printf "%.3f %.3f\n", u + x[1], w + x[2] }')
 	if ((stopping)) || ((rc > 1)) || ! grep -q '"interrupted":false' "$out"; then
 		if ((stopping)) || grep -q '"interrupted":true' "$out"; then
-			echo "campaign: slice $i/$count was interrupted: nothing kept" >&2
+			if [[ -e $ck ]]; then
+				echo "$user $wall" >"$cpu.tmp" && mv "$cpu.tmp" "$cpu"
+				echo "campaign: slice $i/$count was interrupted: its state is kept ($ck, $(sed -n 's/^counts \([0-9]*\) .*/\1/p' "$ck") executions); the next run goes on from it" >&2
+			else
+				echo "campaign: slice $i/$count was interrupted: nothing kept" >&2
+			fi
 		else
 			echo "campaign: slice $i/$count failed to run (exit $rc):" >&2
 			sed 's/^/  /' "$work/stderr" >&2
@@ -256,6 +276,7 @@ run_slice() {
 		return 3
 	fi
 	mv "$out" "$dir/results/$i.json"
+	rm -f "$cpu"	# (pcsim removed the checkpoint of the complete slice)
 	json=$(cat "$dir/results/$i.json")
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" \
 		"$(sed -n 's/.*"executions":\([0-9]*\).*/\1/p' <<<"$json")" \
@@ -274,7 +295,7 @@ on_stop() {
 	local j
 	((stop)) && return
 	stop=1
-	echo "campaign: stopping: the slices under way are abandoned" >&2
+	echo "campaign: stopping: the slices under way keep their state in partial/ (the next run goes on from it)" >&2
 	for j in $(jobs -pr); do
 		kill -TERM "$j" 2>/dev/null
 	done
