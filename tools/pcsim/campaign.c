@@ -200,16 +200,24 @@ void pcsim_cli_keep_others(const char *path, struct pcsim_report *others, unsign
 	free(others);
 }
 
+static void progress_line(uint64_t executions, uint64_t steps, uint64_t violations,
+			  double elapsed, double explored, bool rough, uint64_t base_execs,
+			  uint64_t base_steps, double base_explored);
+
 void pcsim_cli_progress_cb(const struct pcsim_progress *p, void *arg)
 {
 	struct pcsim_cli_progress *pr = arg;
 	if (p->last)
 		return;
+	/* a search resumed from a checkpoint: the fraction it started from is its first */
+	if (pr->base_explored < 0)
+		pr->base_explored = p->explored >= 0 ? p->explored : 0;
 	double t = pcsim_cli_now();
 	if (t - pr->last < pcsim_cli_progress_interval())
 		return;
 	pr->last = t;
-	pcsim_cli_progress_line(p->executions, p->steps, 0, t - pr->start, p->explored, p->rough);
+	progress_line(p->executions, p->steps, 0, t - pr->start, p->explored, p->rough,
+		      pr->base_execs, pr->base_steps, pr->base_explored);
 }
 
 const char *pcsim_cli_duration(double s, char *buf, size_t len)
@@ -232,13 +240,23 @@ const char *pcsim_cli_duration(double s, char *buf, size_t len)
 void pcsim_cli_progress_line(uint64_t executions, uint64_t steps, uint64_t violations,
 			     double elapsed, double explored, bool rough)
 {
+	progress_line(executions, steps, violations, elapsed, explored, rough, 0, 0, 0);
+}
+
+/* The counts and the fraction explored go on from @base_* (a resumed search): the rates and
+ * the ETA are of this process's part. */
+static void progress_line(uint64_t executions, uint64_t steps, uint64_t violations,
+			  double elapsed, double explored, bool rough, uint64_t base_execs,
+			  uint64_t base_steps, double base_explored)
+{
 	double d = elapsed > 1e-3 ? elapsed : 1e-3;
 	char eta[96] = "";
 	if (explored >= 0) {
 		/* the ETA is the time so far scaled by what is left: as good as the fraction */
 		char t[32];
-		if (explored > 0)
-			pcsim_cli_duration(elapsed * (1 - explored) / explored, t, sizeof(t));
+		if (explored > base_explored)
+			pcsim_cli_duration(elapsed * (1 - explored) / (explored - base_explored), t,
+					   sizeof(t));
 		else
 			snprintf(t, sizeof(t), "?");
 		snprintf(eta, sizeof(eta), ", %s%.3g%% explored, ETA %s%s", rough ? "~" : "",
@@ -247,7 +265,8 @@ void pcsim_cli_progress_line(uint64_t executions, uint64_t steps, uint64_t viola
 	fprintf(stderr,
 		"\r  %" PRIu64 " schedules (%.0f/s), %" PRIu64 " steps (%.3g/s), %" PRIu64
 		" violation%s, %.0fs%s   ",
-		executions, (double)executions / d, steps, (double)steps / d, violations,
+		executions, (double)(executions - base_execs) / d, steps,
+		(double)(steps - base_steps) / d, violations,
 		violations == 1 ? "" : "s", elapsed, eta);
 	fflush(stderr);
 }

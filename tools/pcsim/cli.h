@@ -106,11 +106,16 @@ void pcsim_cli_progress_line(uint64_t executions, uint64_t steps, uint64_t viola
 const char *pcsim_cli_duration(double s, char *buf, size_t len);
 /* pcsim_cli_now: the monotonic clock, in seconds. pcsim_cli_progress_cb: a progress_ex
  * callback (@arg a struct pcsim_cli_progress, its start and last set to pcsim_cli_now() before
- * the search) printing pcsim_cli_progress_line() at most every pcsim_cli_progress_interval()
+ * the search, the rest zeroed) printing pcsim_cli_progress_line() at most every pcsim_cli_progress_interval()
  * seconds (four times a second by default); a single process
  * stops at its first violation, so the count is 0 until the report (--jobs counts them). */
 struct pcsim_cli_progress {
 	double start, last;
+	/* a search resumed from a checkpoint (--checkpoint): its counts then, and the fraction
+	 * explored (negative: the first report's), so that the rates and the ETA are of this
+	 * process's part; zero otherwise */
+	uint64_t base_execs, base_steps;
+	double base_explored;
 };
 double pcsim_cli_now(void);
 /* pcsim_cli_progress_interval: the progress line's least interval in seconds: 0.25, or

@@ -1185,7 +1185,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 	/* the progress line on a terminal (stderr), with the fraction explored and an ETA for
 	 * dfs and dpor (struct pcsim_progress) */
 	bool tty_progress = !o.json && !o.ktap && isatty(2) && !single;
-	struct pcsim_cli_progress pr = { pcsim_cli_now(), pcsim_cli_now() };
+	struct pcsim_cli_progress pr = { pcsim_cli_now(), pcsim_cli_now(), 0, 0, 0 };
 	if (tty_progress) {
 		o.ex.progress_ex = pcsim_cli_progress_cb;
 		o.ex.progress_arg = &pr;
@@ -1195,6 +1195,10 @@ static int cmd_explore(int argc, char **argv, bool single)
 	char *resume_text = NULL;
 	if ((rc = checkpoint_setup(&o, &o.ex, &resume_text)))
 		return rc;
+	const char *counts = resume_text ? strstr(resume_text, "\ncounts ") : NULL;
+	if (counts && sscanf(counts, "\ncounts %" SCNu64 " %" SCNu64, &pr.base_execs,
+			     &pr.base_steps) == 2)
+		pr.base_explored = -1;	/* the first report's */
 	struct pcsim_report r, *others = NULL;
 	unsigned nothers = 0;
 	if (o.jobs > 1)

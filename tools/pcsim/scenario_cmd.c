@@ -372,7 +372,7 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 	double t0 = pcsim_cli_now();
 	/* the progress line on a terminal, as for a program */
 	bool tty = !a->json && !a->ktap && !a->single && isatty(2);
-	struct pcsim_cli_progress pr = { t0, t0 };
+	struct pcsim_cli_progress pr = { t0, t0, 0, 0, 0 };
 	if (tty) {
 		ex.progress_ex = pcsim_cli_progress_cb;
 		ex.progress_arg = &pr;
