@@ -441,6 +441,11 @@ static bool dfs_load(struct pcsim__strategy *base, struct pcsim__ckpt_in *in)
 	    !pcsim__ckpt_f64(in, &s->shape.a) || !pcsim__ckpt_eol(in))
 		return false;
 	s->shape.known = known;
+	/* what the text can hold: a rec line is at least 22 bytes, a cost one (no allocation
+	 * larger than the checkpoint asks for) */
+	size_t rest = strlen(in->next);
+	if (nrecs > rest / 22 || ncost > rest || ncost > nrecs * PCSIM_MAX_OPTS)
+		return pcsim__ckpt_fail(in, "more decisions or costs than the checkpoint holds");
 	size_t cap = nrecs > 256 ? (size_t)nrecs : 256;
 	s->recs = malloc(cap * sizeof(*s->recs));
 	s->pfx = malloc(cap * sizeof(*s->pfx));

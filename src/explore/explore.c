@@ -446,6 +446,8 @@ static bool ckpt_read(const struct pcsim_program *prog, const struct pcsim_confi
 			return false;
 		st->subtree_mine = mine;
 		st->subtree_depth = (size_t)depth;
+		if (n > strlen(in.next) / 11)	/* a choice line is at least 11 bytes */
+			return pcsim__ckpt_fail(&in, "more choices than the checkpoint holds");
 		if (n > st->capprefix) {
 			struct pcsim__choice *np = realloc(st->prefix, n * sizeof(*np));
 			if (!np)
@@ -795,14 +797,6 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			break;
 		pcsim__outcomes_begin(hist);
 		run_one(w, prog, i);
-		if (pcsim__outcomes_end(hist) < 0 && !r->message) {
-			r->message = xstrdup("pcsim_explore: out of memory for the final states; "
-					     "the search stopped here");
-			pcsim__strategy_end(strat, w);
-			r->executions++;
-			r->steps += w->ex.step;
-			break;
-		}
 		uint64_t order = i;
 		if (tree) {
 			size_t k = strat->ops->slice_depth(strat, PCSIM_SLICE_PARTS);
@@ -858,6 +852,15 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		pcsim__strategy_end(strat, w);
 		if (!mine)
 			continue;
+		/* the final state of an execution this search counts (not of another slice's,
+		 * run to learn PCT's k or to find a subtree) */
+		if (pcsim__outcomes_end(hist) < 0 && !r->message) {
+			r->message = xstrdup("pcsim_explore: out of memory for the final states; "
+					     "the search stopped here");
+			r->executions++;
+			r->steps += w->ex.step;
+			break;
+		}
 		r->executions++;
 		r->steps += w->ex.step;
 		if (o.digest)

@@ -12,6 +12,7 @@
  *   DFS do), run on threads at once, add up to the slice.
  * - Slices sharing a failure bound (as --jobs workers do) report, as the smallest failing
  *   order, the failure the single run reports first.
+ * - The final states (<pcsim/outcome.h>) of the slices add up to the single run's.
  * - Shrinking: a zoo failure found at full length (B-02 in pagecache-general) is shrunk to fewer
  *   choices and steps; the shrunk schedule replays strictly with the same outcome and `what`;
  *   shrinking twice gives the same schedule.
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcsim/kernel/compiler.h>
 #include <pcsim_support/programs.h>
 
 #include "pcsim_test.h"
@@ -428,6 +430,93 @@ static void test_shrink_off(void **state)
 	pcsim_report_free(&r);
 }
 
+/* Two tasks add 1 to x without a lock, with a data choice first (so that DFS slices cut
+ * subtrees): the final states are x=1 and x=2. */
+struct racy {
+	pcsim_int x;
+	int wrote[2];
+};
+static _Thread_local struct racy *cur_racy;
+
+static void racy_task(struct racy *s, int i)
+{
+	int v = READ_ONCE(s->x) + 1;
+	WRITE_ONCE(s->x, v);
+	s->wrote[i] = v;
+}
+
+static void racy_a(void *arg)
+{
+	racy_task(arg, 0);
+}
+
+static void racy_b(void *arg)
+{
+	racy_task(arg, 1);
+}
+
+static void racy_setup(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	struct racy *s = pcsim_alloc(w, sizeof(*s));
+	(void)pcsim_choose("start", 3);
+	pcsim_task_create(w, "a", racy_a, s, 0);
+	pcsim_task_create(w, "b", racy_b, s, 1);
+	cur_racy = s;
+}
+
+static void racy_finish(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	int a = cur_racy->wrote[0], b = cur_racy->wrote[1];
+	pcsim_outcome_record(w, "x", a > b ? a : b);
+}
+
+static const struct pcsim_program racy = { "racy", racy_setup, racy_finish, NULL };
+
+/* The final states of the slices add up to the single run's: a slice does not count the
+ * states of the executions it runs for another slice (PCT's learning, DFS's subtree finding). */
+static void test_slices_final_states(void **state)
+{
+	(void)state;
+	static const enum pcsim_strategy strategies[] = { PCSIM_STRATEGY_RANDOM,
+							  PCSIM_STRATEGY_PCT, PCSIM_STRATEGY_DFS };
+	for (unsigned k = 0; k < 3; k++) {
+		struct pcsim_config cfg;
+		pcsim_config_init(&cfg);
+		struct pcsim_explore_opts o;
+		struct pcsim_report r;
+		pcsim_explore_opts_init(&o);
+		o.strategy = strategies[k];
+		o.max_executions = o.strategy == PCSIM_STRATEGY_DFS ? 0 : 1500;
+		o.preemption_bound = 3;
+		o.confirm = false;
+		assert_true(pcsim_explore(&racy, &cfg, &o, &r) >= 0);
+		uint64_t single[2] = { 0, 0 }, sum[2] = { 0, 0 }, unrec = r.unrecorded, usum = 0;
+		assert_int_equal(r.nstates, 2);
+		for (size_t i = 0; i < r.nstates; i++)
+			single[i] = r.states[i].count;
+		pcsim_report_free(&r);
+		for (unsigned sl = 0; sl < 3; sl++) {
+			o.slice_index = sl;
+			o.slice_count = 3;
+			assert_true(pcsim_explore(&racy, &cfg, &o, &r) >= 0);
+			for (size_t i = 0; i < r.nstates; i++)
+				sum[strcmp(r.states[i].state, "x=1;") == 0 ? 0 : 1] += r.states[i].count;
+			usum += r.unrecorded;
+			pcsim_report_free(&r);
+		}
+		if (sum[0] != single[0] || sum[1] != single[1] || usum != unrec) {
+			print_error("%s: single x=1 %llu x=2 %llu unrecorded %llu; slices %llu %llu %llu\n",
+				    pcsim_strategy_name(o.strategy), (unsigned long long)single[0],
+				    (unsigned long long)single[1], (unsigned long long)unrec,
+				    (unsigned long long)sum[0], (unsigned long long)sum[1],
+				    (unsigned long long)usum);
+			fail();
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	pt_init(argc, argv);
@@ -436,7 +525,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_slices_dfs),	cmocka_unit_test(test_slices_dfs_balanced),
 		cmocka_unit_test(test_slices_dfs_nest),	cmocka_unit_test(test_slices_dfs_trace_hash),	cmocka_unit_test(test_slices_dfs_claimed),	cmocka_unit_test(test_slices_shared_bound),
 		cmocka_unit_test(test_slice_bad),	cmocka_unit_test(test_shrink_zoo),
-		cmocka_unit_test(test_shrink_off),
+		cmocka_unit_test(test_shrink_off),	cmocka_unit_test(test_slices_final_states),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
