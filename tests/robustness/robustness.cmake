@@ -14,7 +14,7 @@ if(TARGET pcsim-cli)
 	set_tests_properties(robustness_schedules PROPERTIES LABELS "unit;robustness" TIMEOUT 120)
 endif()
 
-foreach(t schedule config)
+foreach(t schedule config checkpoint)
 	add_executable(fuzz_replay_${t} ${PROJECT_SOURCE_DIR}/fuzz/fuzz_${t}.c
 		${PROJECT_SOURCE_DIR}/fuzz/driver.c)
 	target_link_libraries(fuzz_replay_${t} PRIVATE pcsim::pcsim)
