@@ -29,41 +29,9 @@
 #include <pcsim/pcsim.h>
 
 #include "fuzz_budget.h"
+#include "fuzz_model.h"
 
-struct model {
-	pcsim_int flag;
-	struct pcsim_task *waiter;
-};
-
-static void waiter(void *arg)
-{
-	struct model *m = arg;
-	pcsim_set_current_state(PCSIM_TASK_INTERRUPTIBLE);
-	if (!pcsim_read_once(&m->flag))
-		pcsim_schedule();
-	pcsim_set_current_state(PCSIM_TASK_RUNNING);
-}
-
-static void waker(void *arg)
-{
-	struct model *m = arg;
-	pcsim_write_once(&m->flag, 1);
-	pcsim_wake_up_process(m->waiter);
-}
-
-static void setup(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	struct model *m = pcsim_alloc(w, sizeof(*m));
-	if (!m)
-		return;
-	m->waiter = pcsim_task_create(w, "waiter", waiter, m, 0);
-	struct pcsim_task *k = pcsim_task_create(w, "waker", waker, m, -1);
-	if (pcsim_choose("fz", 3) == 2 && k)
-		pcsim_post_signal(w, m->waiter, 9);
-}
-
-static const struct pcsim_program prog = { "fz", setup, NULL, NULL };
+static const struct pcsim_program prog = { "fz", fuzz_model_setup, NULL, NULL };
 
 /* The search a checkpoint of @text would be of: its strategy and slice lines, the rest fixed. */
 static void opts_for(const char *text, struct pcsim_explore_opts *o)

@@ -28,39 +28,7 @@
 #include <pcsim/pcsim.h>
 
 #include "fuzz_budget.h"
-
-struct model {
-	pcsim_int flag;
-	struct pcsim_task *waiter;
-};
-
-static void waiter(void *arg)
-{
-	struct model *m = arg;
-	pcsim_set_current_state(PCSIM_TASK_INTERRUPTIBLE);
-	if (!pcsim_read_once(&m->flag))
-		pcsim_schedule();
-	pcsim_set_current_state(PCSIM_TASK_RUNNING);
-}
-
-static void waker(void *arg)
-{
-	struct model *m = arg;
-	pcsim_write_once(&m->flag, 1);
-	pcsim_wake_up_process(m->waiter);
-}
-
-static void setup(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	struct model *m = pcsim_alloc(w, sizeof(*m));
-	if (!m)
-		return;
-	m->waiter = pcsim_task_create(w, "waiter", waiter, m, 0);
-	struct pcsim_task *k = pcsim_task_create(w, "waker", waker, m, -1);
-	if (pcsim_choose("fz", 3) == 2 && k)
-		pcsim_post_signal(w, m->waiter, 9);
-}
+#include "fuzz_model.h"
 
 /* A name-sized copy of the file's program line; a replay is refused for another name. */
 static char name[512];
@@ -87,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* The program is short whatever the file's budgets say. */
 		struct pcsim_config run = cfg;
 		fuzz_budget(&run);
-		struct pcsim_program prog = { name, setup, NULL, NULL };
+		struct pcsim_program prog = { name, fuzz_model_setup, NULL, NULL };
 		struct pcsim_explore_opts o;
 		struct pcsim_report r;
 		for (int lenient = 0; lenient < 2; lenient++) {

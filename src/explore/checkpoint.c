@@ -18,50 +18,46 @@
 
 #include "explore_int.h"
 
-void pcsim__ckpt_printf(struct pcsim__ckpt_out *b, const char *fmt, ...)
+/* Room for @need more bytes (and a NUL): false, with @b->oom set, when there is no memory. */
+static bool reserve(struct pcsim__ckpt_out *b, size_t need)
 {
 	if (b->oom)
-		return;
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		size_t room = b->cap - b->n;
-		int k = vsnprintf(b->p ? b->p + b->n : NULL, room, fmt, ap);
-		va_end(ap);
-		if (k < 0) {
-			b->oom = true;
-			return;
-		}
-		if ((size_t)k < room) {
-			b->n += (size_t)k;
-			return;
-		}
-		size_t ncap =
-			b->cap * 2 > b->n + (size_t)k + 1 ? b->cap * 2 : b->n + (size_t)k + 256;
-		char *np = realloc(b->p, ncap);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
+		return false;
+	if (b->n + need + 1 <= b->cap)
+		return true;
+	size_t ncap = b->cap * 2 > b->n + need + 1 ? b->cap * 2 : b->n + need + 256;
+	char *np = realloc(b->p, ncap);
+	if (!np) {
+		b->oom = true;
+		return false;
 	}
+	b->p = np;
+	b->cap = ncap;
+	return true;
+}
+
+void pcsim__ckpt_printf(struct pcsim__ckpt_out *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (k < 0) {
+		b->oom = true;
+		return;
+	}
+	if (!reserve(b, (size_t)k))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)k;
 }
 
 void pcsim__ckpt_bytes(struct pcsim__ckpt_out *b, const char *s, size_t n)
 {
-	if (b->oom)
+	if (!reserve(b, n))
 		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t ncap = b->cap * 2 > b->n + n + 1 ? b->cap * 2 : b->n + n + 256;
-		char *np = realloc(b->p, ncap);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
 	memcpy(b->p + b->n, s, n);
 	b->n += n;
 	b->p[b->n] = '\0';

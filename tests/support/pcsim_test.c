@@ -2,6 +2,8 @@
 /* pcsim_test.c - see pcsim_test.h. */
 #include "pcsim_test.h"
 
+#include <pcsim/kernel/compiler.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,3 +127,48 @@ int pt_run(const char *name, void (*setup)(struct pcsim_world *, void *),
 	o.preemption_bound = bound;
 	return pt_explore(&p, cfg, &o, expect_fail, r);
 }
+
+/* pt_racy, pt_racy_choice: each task keeps the value it wrote (a plain field of its own), which
+ * finish() reads through the pointer setup left for it. */
+struct racy {
+	pcsim_int x;
+	int wrote[2];
+};
+static _Thread_local struct racy *cur_racy;
+
+static void racy_task(struct racy *s, int i)
+{
+	int v = READ_ONCE(s->x) + 1;
+	WRITE_ONCE(s->x, v);
+	s->wrote[i] = v;
+}
+
+static void racy_a(void *arg)
+{
+	racy_task(arg, 0);
+}
+
+static void racy_b(void *arg)
+{
+	racy_task(arg, 1);
+}
+
+static void racy_setup(struct pcsim_world *w, void *arg)
+{
+	struct racy *s = pcsim_alloc(w, sizeof(*s));
+	if (arg)
+		(void)pcsim_choose("start", 3);
+	pcsim_task_create(w, "a", racy_a, s, 0);
+	pcsim_task_create(w, "b", racy_b, s, 1);
+	cur_racy = s;
+}
+
+static void racy_finish(struct pcsim_world *w, void *arg)
+{
+	(void)arg;
+	int a = cur_racy->wrote[0], b = cur_racy->wrote[1];
+	pcsim_outcome_record(w, "x", a > b ? a : b);
+}
+
+const struct pcsim_program pt_racy = { "racy", racy_setup, racy_finish, NULL };
+const struct pcsim_program pt_racy_choice = { "racy-choice", racy_setup, racy_finish, (void *)1 };

@@ -51,4 +51,12 @@ int pt_run(const char *name, void (*setup)(struct pcsim_world *, void *),
 /* Print a report (outcome, message, trace, schedule, replay command) to stderr. */
 void pt_print_report(const char *title, const struct pcsim_report *r);
 
+/*
+ * pt_racy: two tasks (CPUs 0 and 1) add 1 to a shared x without a lock, READ_ONCE() then
+ * WRITE_ONCE(); finish() records the final state, "x=1;" or "x=2;" (<pcsim/outcome.h>).
+ * pt_racy_choice: the same after a data choice of three values in setup (a tree whose DFS
+ * slices cut subtrees there). One world at a time per thread.
+ */
+extern const struct pcsim_program pt_racy, pt_racy_choice;
+
 #endif

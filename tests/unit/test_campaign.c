@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pcsim/kernel/compiler.h>
 #include <pcsim_support/programs.h>
 
 #include "pcsim_test.h"
@@ -430,50 +429,6 @@ static void test_shrink_off(void **state)
 	pcsim_report_free(&r);
 }
 
-/* Two tasks add 1 to x without a lock, with a data choice first (so that DFS slices cut
- * subtrees): the final states are x=1 and x=2. */
-struct racy {
-	pcsim_int x;
-	int wrote[2];
-};
-static _Thread_local struct racy *cur_racy;
-
-static void racy_task(struct racy *s, int i)
-{
-	int v = READ_ONCE(s->x) + 1;
-	WRITE_ONCE(s->x, v);
-	s->wrote[i] = v;
-}
-
-static void racy_a(void *arg)
-{
-	racy_task(arg, 0);
-}
-
-static void racy_b(void *arg)
-{
-	racy_task(arg, 1);
-}
-
-static void racy_setup(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	struct racy *s = pcsim_alloc(w, sizeof(*s));
-	(void)pcsim_choose("start", 3);
-	pcsim_task_create(w, "a", racy_a, s, 0);
-	pcsim_task_create(w, "b", racy_b, s, 1);
-	cur_racy = s;
-}
-
-static void racy_finish(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	int a = cur_racy->wrote[0], b = cur_racy->wrote[1];
-	pcsim_outcome_record(w, "x", a > b ? a : b);
-}
-
-static const struct pcsim_program racy = { "racy", racy_setup, racy_finish, NULL };
-
 /* The final states of the slices add up to the single run's: a slice does not count the
  * states of the executions it runs for another slice (PCT's learning, DFS's subtree finding). */
 static void test_slices_final_states(void **state)
@@ -491,7 +446,7 @@ static void test_slices_final_states(void **state)
 		o.max_executions = o.strategy == PCSIM_STRATEGY_DFS ? 0 : 1500;
 		o.preemption_bound = 3;
 		o.confirm = false;
-		assert_true(pcsim_explore(&racy, &cfg, &o, &r) >= 0);
+		assert_true(pcsim_explore(&pt_racy_choice, &cfg, &o, &r) >= 0);
 		uint64_t single[2] = { 0, 0 }, sum[2] = { 0, 0 }, unrec = r.unrecorded, usum = 0;
 		assert_int_equal(r.nstates, 2);
 		for (size_t i = 0; i < r.nstates; i++)
@@ -500,7 +455,7 @@ static void test_slices_final_states(void **state)
 		for (unsigned sl = 0; sl < 3; sl++) {
 			o.slice_index = sl;
 			o.slice_count = 3;
-			assert_true(pcsim_explore(&racy, &cfg, &o, &r) >= 0);
+			assert_true(pcsim_explore(&pt_racy_choice, &cfg, &o, &r) >= 0);
 			for (size_t i = 0; i < r.nstates; i++)
 				sum[strcmp(r.states[i].state, "x=1;") == 0 ? 0 : 1] += r.states[i].count;
 			usum += r.unrecorded;

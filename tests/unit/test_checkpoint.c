@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pcsim/kernel/compiler.h>
 #include <pcsim_support/programs.h>
 
 #include "pcsim_test.h"
@@ -227,50 +226,6 @@ static void test_failure_after_resume(void **state)
 	assert_true(r.confirmed);
 }
 
-/* Two tasks add 1 to x without a lock: the final states are x=1 and x=2. Each task keeps the
- * value it wrote (a plain field of its own), which finish() reads. */
-struct racy {
-	pcsim_int x;
-	int wrote[2];
-};
-static _Thread_local struct racy *cur_racy;
-
-static void racy_task(void *arg, int i)
-{
-	struct racy *s = arg;
-	int v = READ_ONCE(s->x) + 1;
-	WRITE_ONCE(s->x, v);
-	s->wrote[i] = v;
-}
-
-static void racy_a(void *arg)
-{
-	racy_task(arg, 0);
-}
-
-static void racy_b(void *arg)
-{
-	racy_task(arg, 1);
-}
-
-static void racy_setup(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	struct racy *s = pcsim_alloc(w, sizeof(*s));
-	pcsim_task_create(w, "a", racy_a, s, 0);
-	pcsim_task_create(w, "b", racy_b, s, 1);
-	cur_racy = s;
-}
-
-static void racy_finish(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	int a = cur_racy->wrote[0], b = cur_racy->wrote[1];
-	pcsim_outcome_record(w, "x", a > b ? a : b);
-}
-
-static const struct pcsim_program racy = { "racy", racy_setup, racy_finish, NULL };
-
 static void test_final_states(void **state)
 {
 	(void)state;
@@ -281,7 +236,7 @@ static void test_final_states(void **state)
 	o.strategy = PCSIM_STRATEGY_RANDOM;
 	o.max_executions = 400;
 	o.digest = true;
-	struct result r = check_resumes(&racy, &cfg, o, 90, 4);
+	struct result r = check_resumes(&pt_racy, &cfg, o, 90, 4);
 	assert_non_null(strstr(r.states, "x=1;="));
 	assert_non_null(strstr(r.states, "x=2;="));
 }
