@@ -42,6 +42,18 @@ static struct pcsim_config config_for(const struct pcsim_builtin *b)
 	return cfg;
 }
 
+/* Options of a search with the digest on: @st, @max executions, DFS bound @bound. */
+static struct pcsim_explore_opts opts(enum pcsim_strategy st, uint64_t max, unsigned bound)
+{
+	struct pcsim_explore_opts o;
+	pcsim_explore_opts_init(&o);
+	o.strategy = st;
+	o.max_executions = max;
+	o.preemption_bound = bound;
+	o.digest = true;
+	return o;
+}
+
 /* The checkpoints a search wrote, in order. */
 struct kept {
 	char *text[64];
@@ -169,12 +181,7 @@ static void test_dfs_whole_and_sliced(void **state)
 	(void)state;
 	const struct pcsim_builtin *b = prog("uring-b18");
 	struct pcsim_config cfg = config_for(b);
-	struct pcsim_explore_opts o;
-	pcsim_explore_opts_init(&o);
-	o.strategy = PCSIM_STRATEGY_DFS;
-	o.preemption_bound = 1;
-	o.max_executions = 0;
-	o.digest = true;
+	struct pcsim_explore_opts o = opts(PCSIM_STRATEGY_DFS, 0, 1);
 	struct result r = check_resumes(&b->prog, &cfg, o, 700, 7);
 	assert_true(r.exhausted);
 	assert_int_equal(r.executions, 5119);
@@ -190,13 +197,9 @@ static void test_random_and_pct_sliced(void **state)
 	(void)state;
 	const struct pcsim_builtin *b = prog("uring-b18");
 	struct pcsim_config cfg = config_for(b);
-	struct pcsim_explore_opts o;
-	pcsim_explore_opts_init(&o);
-	o.max_executions = 3000;
-	o.digest = true;
+	struct pcsim_explore_opts o = opts(PCSIM_STRATEGY_RANDOM, 3000, 0);
 	o.slice_index = 1;
 	o.slice_count = 3;
-	o.strategy = PCSIM_STRATEGY_RANDOM;
 	struct result r = check_resumes(&b->prog, &cfg, o, 300, 3);
 	assert_int_equal(r.executions, 1000);
 	/* PCT: every slice runs the first PCSIM_PCT_LEARN executions to learn k; checkpoints
@@ -213,12 +216,7 @@ static void test_failure_after_resume(void **state)
 	const struct pcsim_builtin *b = prog("uring-b13");
 	struct pcsim_config cfg = config_for(b);
 	cfg.bugs |= 1ull << 13;
-	struct pcsim_explore_opts o;
-	pcsim_explore_opts_init(&o);
-	o.strategy = PCSIM_STRATEGY_DFS;
-	o.preemption_bound = 1;
-	o.max_executions = 0;
-	o.digest = true;
+	struct pcsim_explore_opts o = opts(PCSIM_STRATEGY_DFS, 0, 1);
 	struct result r = check_resumes(&b->prog, &cfg, o, 1000, 3);
 	assert_int_equal(r.outcome, PCSIM_OUTCOME_VIOLATION);
 	assert_string_equal(r.what, "U5");
@@ -231,11 +229,7 @@ static void test_final_states(void **state)
 	(void)state;
 	struct pcsim_config cfg;
 	pcsim_config_init(&cfg);
-	struct pcsim_explore_opts o;
-	pcsim_explore_opts_init(&o);
-	o.strategy = PCSIM_STRATEGY_RANDOM;
-	o.max_executions = 400;
-	o.digest = true;
+	struct pcsim_explore_opts o = opts(PCSIM_STRATEGY_RANDOM, 400, 0);
 	struct result r = check_resumes(&pt_racy, &cfg, o, 90, 4);
 	assert_non_null(strstr(r.states, "x=1;="));
 	assert_non_null(strstr(r.states, "x=2;="));
@@ -255,12 +249,7 @@ static void test_when_written(void **state)
 	(void)state;
 	const struct pcsim_builtin *b = prog("uring-b18");
 	struct pcsim_config cfg = config_for(b);
-	struct pcsim_explore_opts o;
-	pcsim_explore_opts_init(&o);
-	o.strategy = PCSIM_STRATEGY_DFS;
-	o.preemption_bound = 1;
-	o.max_executions = 0;
-	o.digest = true;
+	struct pcsim_explore_opts o = opts(PCSIM_STRATEGY_DFS, 0, 1);
 	struct result whole = run(&b->prog, &cfg, &o);
 	struct kept k = { .n = 0 };
 	o.checkpoint = keep;
@@ -332,14 +321,9 @@ static void test_refused(void **state)
 	(void)state;
 	const struct pcsim_builtin *b = prog("uring-b18");
 	struct pcsim_config cfg = config_for(b);
-	struct pcsim_explore_opts o;
-	pcsim_explore_opts_init(&o);
-	o.strategy = PCSIM_STRATEGY_DFS;
-	o.preemption_bound = 1;
-	o.max_executions = 300;
+	struct pcsim_explore_opts o = opts(PCSIM_STRATEGY_DFS, 300, 1);
 	o.slice_index = 1;
 	o.slice_count = 2;
-	o.digest = true;
 	struct kept k = { .n = 0 };
 	o.checkpoint = keep;
 	o.checkpoint_arg = &k;
