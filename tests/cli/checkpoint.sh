@@ -43,7 +43,7 @@ goes() {
 		if [ "$b" != 0 ] && ! [ -f "$ck" ]; then
 			bad "$name: no checkpoint after a go of $b: $(cat "$TMP/$name.err")"
 		fi
-		if [ "$b" != 0 ] && ! grep -q "stopped after $b execution(s); its state is in" \
+		if [ "$b" != 0 ] && ! grep -q "stopped after $b execution(s); its state is in .*: a larger --schedules goes on" \
 			"$TMP/$name.err"; then
 			bad "$name: the go of $b does not say where its state is: $(cat "$TMP/$name.err")"
 		fi
@@ -92,14 +92,15 @@ stopped=0
 while [ $n -lt 40 ]; do
 	n=$((n + 1))
 	"$PCSIM" explore pagecache-general --strategy dfs --preemptions 0 --shard 1/2 \
-		--schedules 0 --json --checkpoint "$ck" >"$TMP/sig.goes.json" 2>/dev/null &
+		--schedules 0 --json --checkpoint "$ck" >"$TMP/sig.goes.json" 2>"$TMP/sig.err" &
 	pid=$!
 	if [ $n -le 10 ]; then sleep "$(printf '0.%02d' $(((n % 4 + 1) * 5)))"; else sleep $((n - 9)); fi
 	if [ $((n % 2)) = 0 ]; then kill -INT $pid 2>/dev/null; else kill -TERM $pid 2>/dev/null; fi
 	wait $pid
 	grep -q '"interrupted":false' "$TMP/sig.goes.json" && break
-	if ! grep -q '"interrupted":true' "$TMP/sig.goes.json" || ! [ -f "$ck" ]; then
-		bad "signals: go $n left no result or no checkpoint"
+	if ! grep -q '"interrupted":true' "$TMP/sig.goes.json" || ! [ -f "$ck" ] ||
+		! grep -q "its state is in .*: the same command goes on from there" "$TMP/sig.err"; then
+		bad "signals: go $n left no result, no checkpoint or no word of it: $(cat "$TMP/sig.err")"
 		break
 	fi
 	stopped=$((stopped + 1))

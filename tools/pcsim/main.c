@@ -698,7 +698,8 @@ static int checkpoint_setup(const struct opts *o, struct pcsim_explore_opts *ex,
 
 /* After the search: a complete one needs its checkpoint no more; say where an incomplete one
  * can go on from. */
-static void checkpoint_finish(const struct opts *o, const struct pcsim_report *r, bool resumed)
+static void checkpoint_finish(const struct opts *o, const struct pcsim_report *r, bool resumed,
+			      bool stopped)
 {
 	if (!o->checkpoint)
 		return;
@@ -712,9 +713,10 @@ static void checkpoint_finish(const struct opts *o, const struct pcsim_report *r
 		return;
 	}
 	fprintf(stderr,
-		"%s: the search stopped after %" PRIu64 " execution(s); its state is in %s: the "
-		"same command goes on from there\n",
-		prog_name, r->executions, o->checkpoint);
+		"%s: the search stopped after %" PRIu64 " execution(s); its state is in %s: %s\n",
+		prog_name, r->executions, o->checkpoint,
+		stopped ? "the same command goes on from there"
+			: "a larger --schedules goes on from there (it counts these too)");
 }
 
 /* The sim backend's watchdog gave up on an endless loop: the process cannot continue. */
@@ -1219,9 +1221,9 @@ static int cmd_explore(int argc, char **argv, bool single)
 		pcsim_report_free(&r);
 		return rc == -EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
 	}
-	checkpoint_finish(&o, &r, resumed);
 	interrupted = stop_signal && !r.exhausted &&
 		      (!o.ex.max_executions || r.executions < o.ex.max_executions);
+	checkpoint_finish(&o, &r, resumed, interrupted);
 	/* The finding first: the schedule file(s), then the report. */
 	const char *sched_path = NULL;
 	bool sched_lost = false;
