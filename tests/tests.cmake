@@ -284,7 +284,7 @@ if(TARGET pcsim-cli)
 	set_tests_properties(cli_campaign_dir PROPERTIES LABELS unit TIMEOUT 300)
 	# --checkpoint FILE: a search run in goes (budgets, signals) ends as the whole one
 	add_test(NAME cli_checkpoint COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/checkpoint.sh
-		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_checkpoint)
+		$<TARGET_FILE:pcsim-cli> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli_checkpoint)
 	set_tests_properties(cli_checkpoint PROPERTIES LABELS unit TIMEOUT 300)
 	# The campaigns committed under bench/campaigns: this pcsim explores them as the pcsim
 	# that began them did (the probe), and their results merge without a violation.

@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: MIT
 # --checkpoint FILE on the command line (docs/campaigns.md, "Checkpoints"): a search run in
 # several goes - stopped by its budget, by SIGINT or SIGTERM at any moment - ends with the JSON
-# result of the search run whole (DFS whole and sliced, random, a failure found after a resume,
-# with its schedule file); the file is removed once the search is complete and kept while it is
+# result of the search run whole (DFS whole and sliced, random, a scenario file, a failure found
+# after a resume, with its schedule file); the file is removed once the search is complete and kept while it is
 # not; a bad checkpoint is refused at FILE:LINE:COL with exit status 2; options that cannot go
 # with it are refused.
-# Usage: checkpoint.sh PCSIM TMPDIR
+# Usage: checkpoint.sh PCSIM SRCDIR TMPDIR
 set -u
 PCSIM=$1
-TMP=$2
+SRC=$2
+TMP=$3
 rm -rf "$TMP" && mkdir -p "$TMP"
 pass=0
 fail=0
@@ -70,6 +71,10 @@ for b in 600 1800 2500; do
 done
 same random_budget "$TMP/random2.whole.json" "$TMP/random2.goes.json"
 if [ -f "$TMP/r2.checkpoint" ]; then ok; else bad "random: no checkpoint at the budget's end"; fi
+
+# a scenario file (a shard of it: its result then carries the digest)
+goes scenario "300 900" "$SRC/scenarios/p6-race-fixed.pcs" --strategy dfs --preemptions 0 \
+	--shard 1/2
 
 # a failure found after a resume: the same result and the same schedule file
 goes failure "1000 2500" uring-b13 --bug b13 --strategy dfs --preemptions 1 --no-shrink
@@ -159,10 +164,16 @@ fi
 if [ $? = 2 ] && grep -q "run is one execution" "$TMP/bad.err"; then ok; else
 	bad "run --checkpoint: $(cat "$TMP/bad.err")"
 fi
-printf 'scenario x\n' >"$TMP/x.pcs"
-"$PCSIM" explore "$TMP/x.pcs" --checkpoint "$ck" >/dev/null 2>"$TMP/bad.err"
-if [ $? = 2 ] && grep -q "built-in programs only for now" "$TMP/bad.err"; then ok; else
-	bad "a scenario with --checkpoint: $(cat "$TMP/bad.err")"
+mkdir -p "$TMP/scen"
+cp "$SRC/scenarios/p6-race-fixed.pcs" "$TMP/scen/"
+"$PCSIM" explore "$TMP/scen" --checkpoint "$ck" >/dev/null 2>"$TMP/bad.err"
+if [ $? = 2 ] && grep -q "one scenario file under one kernel profile" "$TMP/bad.err"; then ok; else
+	bad "a directory of scenarios with --checkpoint: $(cat "$TMP/bad.err")"
+fi
+"$PCSIM" explore "$TMP/scen/p6-race-fixed.pcs" --kernel all --checkpoint "$ck" >/dev/null \
+	2>"$TMP/bad.err"
+if [ $? = 2 ] && grep -q "one scenario file under one kernel profile" "$TMP/bad.err"; then ok; else
+	bad "--kernel all with --checkpoint: $(cat "$TMP/bad.err")"
 fi
 "$PCSIM" explore uring-b18 --checkpoint "$TMP/no/such/dir/c" >/dev/null 2>"$TMP/bad.err"
 if [ $? = 2 ] && grep -q "cannot create it" "$TMP/bad.err"; then ok; else

@@ -22,8 +22,9 @@ int pcsim_cli_write_trace(const char *path, const struct pcsim_program *prog,
  * the command line's settings over it; options as the command line gave them; with @jobs > 1
  * each exploration runs over that many forked workers (pcsim_cli_jobs()); @junit (a path, or
  * NULL) and @ktap report one test case per scenario run, passing when it met its expectation
- * (pcsim_cli_write_junit(), pcsim_cli_print_ktap(): KTAP replaces the text report); returns
- * the exit status. pcsim_cli_scenario_program: load @path for `replay` (prints the error and
+ * (pcsim_cli_write_junit(), pcsim_cli_print_ktap(): KTAP replaces the text report);
+ * @checkpoint (a path, or NULL) keeps the search's state there (one scenario file under one
+ * profile: pcsim_cli_checkpoint_setup() with @checkpoint_every); returns the exit status. pcsim_cli_scenario_program: load @path for `replay` (prints the error and
  * returns NULL if it does not parse).
  */
 #include <stdbool.h>
@@ -35,7 +36,21 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 						size_t errlen),
 			       void *cli_arg, const struct pcsim_explore_opts *ex,
 			       const char *trace_file, const char *out_dir, bool json,
-			       unsigned jobs, const char *junit, bool ktap);
+			       unsigned jobs, const char *junit, bool ktap, const char *checkpoint,
+			       uint64_t checkpoint_every);
+/*
+ * --checkpoint FILE (main.c; docs/campaigns.md, "Checkpoints"). pcsim_cli_checkpoint_setup:
+ * with a @path, read it if it exists into *@text (the caller frees it after the search; NULL
+ * when there is none yet) and set @ex's resume, its callback (a temporary file renamed over
+ * @path) and, every @every seconds (0: never), a SIGALRM timer that asks for one; returns 0,
+ * or an exit status after a message. pcsim_cli_checkpoint_finish: after the search, stop the
+ * timer; remove the file of a search that is complete (exhausted, or a failure found), else
+ * say on stderr where its state is (@stopped: by a signal; else by its budget).
+ */
+int pcsim_cli_checkpoint_setup(const char *path, uint64_t every, struct pcsim_explore_opts *ex,
+			       char **text);
+void pcsim_cli_checkpoint_finish(const char *path, const struct pcsim_report *r, bool resumed,
+				 bool stopped);
 const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);
 /*
  * pcsim_cli_scenario_setup: load the scenario file @path (kept until exit) and give its

@@ -658,63 +658,57 @@ static int write_checkpoint(const char *text, size_t len, void *arg)
 	return err;
 }
 
-/* Set up --checkpoint for @ex: the file's text to go on from (*@text, NULL when there is no
- * file yet), the callback and the timer. 0, or an exit status after an error message. */
-static int checkpoint_setup(const struct opts *o, struct pcsim_explore_opts *ex, char **text)
+int pcsim_cli_checkpoint_setup(const char *path, uint64_t every, struct pcsim_explore_opts *ex,
+			       char **text)
 {
 	*text = NULL;
-	if (!o->checkpoint)
+	if (!path)
 		return 0;
 	struct stat sb;
-	if (stat(o->checkpoint, &sb) == 0) {
-		if (!(*text = read_input(o->checkpoint, "checkpoint")))
+	if (stat(path, &sb) == 0) {
+		if (!(*text = read_input(path, "checkpoint")))
 			return EXIT_USAGE;
 	} else if (errno != ENOENT) {
-		fprintf(stderr, "%s: --checkpoint %s: %s\n", prog_name, o->checkpoint,
-			strerror(errno));
+		fprintf(stderr, "%s: --checkpoint %s: %s\n", prog_name, path, strerror(errno));
 		return EXIT_USAGE;
 	} else {
-		int rc = check_output_file("--checkpoint", o->checkpoint);
+		int rc = check_output_file("--checkpoint", path);
 		if (rc)
 			return rc;
 	}
 	ex->resume = *text;
 	ex->checkpoint = write_checkpoint;
-	ex->checkpoint_arg = (void *)o->checkpoint;
-	if (o->checkpoint_every) {
+	ex->checkpoint_arg = (void *)path;
+	if (every) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_checkpoint_alarm;
 		sa.sa_flags = SA_RESTART;
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGALRM, &sa, NULL);
-		struct itimerval it = { { (time_t)o->checkpoint_every, 0 },
-					{ (time_t)o->checkpoint_every, 0 } };
+		struct itimerval it = { { (time_t)every, 0 }, { (time_t)every, 0 } };
 		setitimer(ITIMER_REAL, &it, NULL);
 		ex->checkpoint_req = &checkpoint_req;
 	}
 	return 0;
 }
 
-/* After the search: a complete one needs its checkpoint no more; say where an incomplete one
- * can go on from. */
-static void checkpoint_finish(const struct opts *o, const struct pcsim_report *r, bool resumed,
-			      bool stopped)
+void pcsim_cli_checkpoint_finish(const char *path, const struct pcsim_report *r, bool resumed,
+				 bool stopped)
 {
-	if (!o->checkpoint)
+	if (!path)
 		return;
 	struct itimerval off;
 	memset(&off, 0, sizeof(off));
 	setitimer(ITIMER_REAL, &off, NULL);
 	if (r->exhausted || r->outcome != PCSIM_OUTCOME_OK) {
-		if (unlink(o->checkpoint) == 0 || resumed)
-			fprintf(stderr, "%s: the search is complete: %s removed\n", prog_name,
-				o->checkpoint);
+		if (unlink(path) == 0 || resumed)
+			fprintf(stderr, "%s: the search is complete: %s removed\n", prog_name, path);
 		return;
 	}
 	fprintf(stderr,
 		"%s: the search stopped after %" PRIu64 " execution(s); its state is in %s: %s\n",
-		prog_name, r->executions, o->checkpoint,
+		prog_name, r->executions, path,
 		stopped ? "the same command goes on from there"
 			: "a larger --schedules goes on from there (it counts these too)");
 }
@@ -1135,10 +1129,6 @@ static int cmd_explore(int argc, char **argv, bool single)
 	if (o.junit && (rc = check_output_file("--junit", o.junit)))
 		return rc;
 	if (!pcsim_builtin_find(pos[0]) && pcsim_cli_is_scenario(pos[0])) {
-		if (o.given & G_CHECKPOINT)
-			return pcsim_cmdline_usage_error(
-				"--checkpoint: built-in programs only for now (a scenario runs a search "
-				"per file and kernel profile; docs/campaigns.md, \"Checkpoints\")");
 		if ((o.given & G_SHARD) && (o.junit || o.ktap))
 			return pcsim_cmdline_usage_error(
 				"--shard of a scenario: a shard is not judged alone (pcsim merge "
@@ -1147,7 +1137,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 			return scenario_estimate(pos[0], &o);
 		return pcsim_cli_scenario_explore(single, pos[0], apply_settings_cb, &o, &o.ex,
 						  o.trace_file, o.out_dir, o.json, o.jobs, o.junit,
-						  o.ktap);
+						  o.ktap, o.checkpoint, o.checkpoint_every);
 	}
 	const struct pcsim_builtin *b = find_program(pos[0]);
 	if (!b)
@@ -1195,7 +1185,8 @@ static int cmd_explore(int argc, char **argv, bool single)
 	}
 	catch_stop_signals(&o.ex);
 	char *resume_text = NULL;
-	if ((rc = checkpoint_setup(&o, &o.ex, &resume_text)))
+	if ((rc = pcsim_cli_checkpoint_setup(o.checkpoint, o.checkpoint_every, &o.ex,
+					     &resume_text)))
 		return rc;
 	const char *counts = resume_text ? strstr(resume_text, "\ncounts ") : NULL;
 	if (counts && sscanf(counts, "\ncounts %" SCNu64 " %" SCNu64, &pr.base_execs,
@@ -1223,7 +1214,7 @@ static int cmd_explore(int argc, char **argv, bool single)
 	}
 	interrupted = stop_signal && !r.exhausted &&
 		      (!o.ex.max_executions || r.executions < o.ex.max_executions);
-	checkpoint_finish(&o, &r, resumed, interrupted);
+	pcsim_cli_checkpoint_finish(o.checkpoint, &r, resumed, interrupted);
 	/* The finding first: the schedule file(s), then the report. */
 	const char *sched_path = NULL;
 	bool sched_lost = false;

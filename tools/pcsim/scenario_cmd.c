@@ -179,6 +179,8 @@ struct run_args {
 	unsigned jobs;		/* --jobs N: forked workers per exploration (campaign.c) */
 	const char *junit;	/* --junit FILE, or NULL */
 	bool ktap;		/* --ktap: KTAP instead of the text report */
+	const char *checkpoint;	/* --checkpoint FILE, or NULL */
+	uint64_t checkpoint_every;
 };
 
 /* --junit/--ktap: one test case per scenario run, kept until the end (campaign.c prints them) */
@@ -378,11 +380,28 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		ex.progress_arg = &pr;
 		(void)pcsim_cli_progress_interval();	/* a bad value is named now, not later */
 	}
+	char *resume_text = NULL;
+	if (pcsim_cli_checkpoint_setup(a->checkpoint, a->checkpoint_every, &ex, &resume_text)) {
+		t->bad++;
+		return;
+	}
+	const char *counts = resume_text ? strstr(resume_text, "\ncounts ") : NULL;
+	if (counts && sscanf(counts, "\ncounts %" SCNu64 " %" SCNu64, &pr.base_execs,
+			     &pr.base_steps) == 2)
+		pr.base_explored = -1;	/* the first report's */
 	int rc = a->jobs > 1 ? pcsim_cli_jobs(pcsim_scenario_program(s), &cfg, &ex, a->jobs, tty,
 					      &r, &others, &nothers)
 			     : pcsim_explore(pcsim_scenario_program(s), &cfg, &ex, &r);
+	bool resumed = resume_text != NULL;
+	free(resume_text);
 	if (tty)
 		fprintf(stderr, "\r%100s\r", "");
+	if (rc < 0 && r.message && strncmp(r.message, "checkpoint:", 11) == 0 && a->checkpoint) {
+		fprintf(stderr, "%s: %s:%s\n", pcsim_cmdline_prog, a->checkpoint, r.message + 11);
+		pcsim_report_free(&r);
+		t->bad++;
+		return;
+	}
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s: %s\n", pcsim_cmdline_prog, label,
 			r.message ? r.message : strerror(-rc));
@@ -393,6 +412,9 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 			t->internal++;
 		return;
 	}
+	pcsim_cli_checkpoint_finish(a->checkpoint, &r, resumed,
+				    stop_flag && !r.exhausted &&
+					    (!ex.max_executions || r.executions < ex.max_executions));
 	/* the finding first: its schedule */
 	char sched[4096];
 	const char *sched_path = NULL;
@@ -623,12 +645,25 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 						size_t errlen),
 			       void *cli_arg, const struct pcsim_explore_opts *ex,
 			       const char *trace_file, const char *out_dir, bool json,
-			       unsigned jobs, const char *junit, bool ktap)
+			       unsigned jobs, const char *junit, bool ktap, const char *checkpoint,
+			       uint64_t checkpoint_every)
 {
 	struct stat st;
 	bool dir = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
-	struct run_args a = { single, dir, json, xopt.all_kernels, apply_cli, cli_arg, ex,
-			      trace_file, out_dir ? out_dir : ".", jobs, junit, ktap };
+	struct run_args a = { .single = single,
+			      .dir = dir,
+			      .json = json,
+			      .all_kernels = xopt.all_kernels,
+			      .apply_cli = apply_cli,
+			      .cli_arg = cli_arg,
+			      .ex = ex,
+			      .trace_file = trace_file,
+			      .out_dir = out_dir ? out_dir : ".",
+			      .jobs = jobs,
+			      .junit = junit,
+			      .ktap = ktap,
+			      .checkpoint = checkpoint,
+			      .checkpoint_every = checkpoint_every };
 	struct tally t = { 0 };
 	if (dir && single)
 		return pcsim_cmdline_usage_error("run takes one scenario file, not a directory "
@@ -639,6 +674,10 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 		return pcsim_cmdline_usage_error(
 			"--shard: one scenario file under one kernel profile (a campaign is one "
 			"exploration: shard each file, or each profile, on its own)");
+	if (checkpoint && (dir || a.all_kernels))
+		return pcsim_cmdline_usage_error(
+			"--checkpoint: one scenario file under one kernel profile (a checkpoint "
+			"holds one search; a directory or --kernel all runs several)");
 	if (a.all_kernels && (single || trace_file))
 		return pcsim_cmdline_usage_error("--kernel all: for explore, without --trace (run "
 						 "and --trace take one profile: --kernel 5.9)");
