@@ -138,6 +138,16 @@ done
 # meanwhile a second run on the same directory is refused (it would run the same slices)
 "$RUN" --pcsim "$PCSIM" "$S" >"$TMP/second.txt" 2>&1
 st2=$?
+# the slice's pcsim under way for a second (its search begun: a signal before pcsim sets its
+# handlers ends it with nothing done, and nothing to keep); "[p]" keeps grep from finding its
+# own command line
+n=0
+while [ $n -lt 300 ] &&
+	! grep -qa "[p]artial/0[.]checkpoint" /proc/[0-9]*/cmdline 2>/dev/null; do
+	sleep 0.1
+	n=$((n + 1))
+done
+sleep 1
 kill -TERM $pid
 wait $pid
 st=$?
