@@ -85,6 +85,20 @@ else
 fi
 if grep -q '"what":"U5"' "$TMP/failure.goes.json"; then ok; else bad "failure: not U5"; fi
 
+# ready PID: wait until the process catches SIGINT and SIGTERM (pcsim has set its handlers, just
+# before its search: a signal before that ends it with nothing done); false if it ended first
+ready() {
+	w=0
+	while [ $w -lt 500 ]; do
+		m=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+		[ -n "$m" ] && [ $((0x$m & 0x4002)) -eq $((0x4002)) ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.02
+		w=$((w + 1))
+	done
+	return 1
+}
+
 # Signals at any moment: each go is stopped by SIGINT or SIGTERM after a while (or ends
 # before it), and the last one ends as the whole search.
 # The goes get longer after the tenth, so that a loaded machine finishes too.
@@ -99,6 +113,7 @@ while [ $n -lt 40 ]; do
 	"$PCSIM" explore pagecache-general --strategy dfs --preemptions 0 --shard 1/2 \
 		--schedules 0 --json --checkpoint "$ck" >"$TMP/sig.goes.json" 2>"$TMP/sig.err" &
 	pid=$!
+	ready $pid
 	if [ $n -le 10 ]; then sleep "$(printf '0.%02d' $(((n % 4 + 1) * 5)))"; else sleep $((n - 9)); fi
 	if [ $((n % 2)) = 0 ]; then kill -INT $pid 2>/dev/null; else kill -TERM $pid 2>/dev/null; fi
 	wait $pid
