@@ -138,16 +138,22 @@ done
 # meanwhile a second run on the same directory is refused (it would run the same slices)
 "$RUN" --pcsim "$PCSIM" "$S" >"$TMP/second.txt" 2>&1
 st2=$?
-# the slice's pcsim under way for a second (its search begun: a signal before pcsim sets its
-# handlers ends it with nothing done, and nothing to keep); "[p]" keeps grep from finding its
-# own command line
+# the slice's pcsim under way: it catches SIGINT and SIGTERM (/proc/PID/status SigCgt), which
+# it sets just before its search - a signal before that ends it with nothing done, and nothing
+# to keep ("[p]" keeps grep from finding its own command line)
 n=0
-while [ $n -lt 300 ] &&
-	! grep -qa "[p]artial/0[.]checkpoint" /proc/[0-9]*/cmdline 2>/dev/null; do
-	sleep 0.1
+while [ $n -lt 500 ]; do
+	ready=0
+	for p in /proc/[0-9]*; do
+		grep -qa "[p]artial/0[.]checkpoint" "$p/cmdline" 2>/dev/null || continue
+		m=$(sed -n 's/^SigCgt:[[:space:]]*//p' "$p/status" 2>/dev/null)
+		[ -n "$m" ] && [ $((0x$m & 0x4002)) -eq $((0x4002)) ] && ready=1
+	done
+	[ $ready = 1 ] && break
+	sleep 0.02
 	n=$((n + 1))
 done
-sleep 1
+sleep 0.2
 kill -TERM $pid
 wait $pid
 st=$?
