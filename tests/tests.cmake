@@ -272,8 +272,12 @@ endif()
 # docs/shrinking.md); the command line's --shard/--jobs/merge/--junit/--ktap in cli/campaign.sh.
 pcsim_cmocka_test(NAME campaign SOURCES unit/test_campaign.c)
 target_link_libraries(test_campaign PRIVATE pcsim_support)
-pcsim_cmocka_test(NAME checkpoint SOURCES unit/test_checkpoint.c)
+pcsim_cmocka_test(NAME checkpoint SOURCES unit/test_checkpoint.c ARGS --skip "*_soak")
 target_link_libraries(test_checkpoint PRIVATE pcsim_support)
+if(PCSIM_SOAK_TESTS)
+	pcsim_cmocka_test(NAME checkpoint_soak PROGRAM checkpoint ARGS "*_soak" LABELS soak
+		TIMEOUT 3600)
+endif()
 if(TARGET pcsim-cli)
 	add_test(NAME cli_campaign COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/campaign.sh
 		$<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_campaign)

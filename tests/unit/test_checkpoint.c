@@ -7,6 +7,8 @@
  *   failure (execution, step, `what`, schedule text) - for DFS whole and sliced, random and PCT
  *   sliced (PCT learns k across the checkpoint), a zoo failure found after the resume, and a
  *   program whose final states (<pcsim/outcome.h>) are counted on both sides of it.
+ * - The checkpoints chain: resumed from one, a search writes the next byte for byte (and, in
+ *   the soak case, along 2,000,000 executions of a bound-2 slice of pagecache-general).
  * - When checkpoints are written: every checkpoint_every executions, when *checkpoint_req is
  *   set (and it is cleared), at a stop request and at the budget's end; never after the search
  *   is complete.
@@ -144,10 +146,53 @@ static void same(const struct result *a, const struct result *b)
 		assert_string_equal(a->schedule, b->schedule);
 }
 
+/* checkpoint_every: keep the first checkpoint written, then ask the search to stop. */
+struct first {
+	char *text;
+	volatile sig_atomic_t stop;
+};
+
+static int keep_first(const char *text, size_t len, void *arg)
+{
+	struct first *f = arg;
+	if (!f->text) {
+		f->text = malloc(len + 1);
+		assert_non_null(f->text);
+		memcpy(f->text, text, len + 1);
+	}
+	f->stop = 1;
+	return 0;
+}
+
+/*
+ * The chain: resumed from each checkpoint of @k (written every @o->checkpoint_every
+ * executions), a search writes the next one byte for byte - the same state, whichever process
+ * reached it. Texts with final states are left out (their order follows the histogram's
+ * slots, which depend on the order the states came in).
+ */
+static void check_chain(const struct pcsim_program *p, const struct pcsim_config *cfg,
+			struct pcsim_explore_opts o, const struct kept *k)
+{
+	for (unsigned i = 0; i + 1 < k->n; i++) {
+		if (strstr(k->text[i + 1], "\nstate "))
+			continue;
+		struct first f = { NULL, 0 };
+		o.resume = k->text[i];
+		o.checkpoint = keep_first;
+		o.checkpoint_arg = &f;
+		o.stop = &f.stop;
+		struct result r = run(p, cfg, &o);
+		free(r.schedule);
+		assert_non_null(f.text);
+		assert_string_equal(f.text, k->text[i + 1]);
+		free(f.text);
+	}
+}
+
 /*
  * Run the search whole, then again writing a checkpoint every @every executions (at least
- * @min of them), then go on from each: every resumed search ends as the whole one. Returns the
- * whole search's result (its schedule freed).
+ * @min of them), then go on from each: every resumed search ends as the whole one, and the
+ * checkpoints chain (check_chain()). Returns the whole search's result (its schedule freed).
  */
 static struct result check_resumes(const struct pcsim_program *p, const struct pcsim_config *cfg,
 				   struct pcsim_explore_opts o, uint64_t every, unsigned min)
@@ -161,6 +206,7 @@ static struct result check_resumes(const struct pcsim_program *p, const struct p
 	struct result with = run(p, cfg, &o);
 	same(&whole, &with);	/* writing checkpoints changes nothing */
 	assert_true(k.n >= min);
+	check_chain(p, cfg, o, &k);
 	o.checkpoint = NULL;
 	o.checkpoint_every = 0;
 	for (unsigned i = 0; i < k.n; i++) {
@@ -392,8 +438,39 @@ static void test_refused(void **state)
 	kept_free(&k);
 }
 
-int main(void)
+/*
+ * Soak (label soak): 2,000,000 executions of the bound-2 slice 7/128 of pagecache-general with a
+ * checkpoint every 100,000 - each resumed writes the next byte for byte, and the last one goes
+ * on to the whole search's result.
+ */
+static void test_chain_soak(void **state)
 {
+	(void)state;
+	const struct pcsim_builtin *b = prog("pagecache-general");
+	struct pcsim_config cfg = config_for(b);
+	struct pcsim_explore_opts o = opts(PCSIM_STRATEGY_DFS, 2000000, 2);
+	o.slice_index = 7;
+	o.slice_count = 128;
+	struct kept k = { .n = 0 };
+	o.checkpoint = keep;
+	o.checkpoint_arg = &k;
+	o.checkpoint_every = 100000;
+	struct result whole = run(&b->prog, &cfg, &o);
+	assert_int_equal(whole.executions, 2000000);
+	assert_int_equal(k.n, 20);	/* 19 on the way, and the budget's end */
+	check_chain(&b->prog, &cfg, o, &k);
+	o.checkpoint = NULL;
+	o.resume = k.text[k.n / 2];
+	struct result r = run(&b->prog, &cfg, &o);
+	same(&whole, &r);
+	free(r.schedule);
+	free(whole.schedule);
+	kept_free(&k);
+}
+
+int main(int argc, char **argv)
+{
+	pt_init(argc, argv);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dfs_whole_and_sliced),
 		cmocka_unit_test(test_random_and_pct_sliced),
@@ -401,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_final_states),
 		cmocka_unit_test(test_when_written),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_chain_soak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
