@@ -392,6 +392,8 @@ static void test_refused(void **state)
 	c2.ncpus = 3;
 	refused(&b->prog, &c2, o, text, "checkpoint:10:8: the checkpoint is of a search with config");
 	refused(&b->prog, &cfg, o, "hello\n", "checkpoint:1:1: not a pcsim checkpoint");
+	refused(&b->prog, &cfg, o, "pcsim-checkpoint 1\r\nversion 0\r\n",
+		"checkpoint:1:19: a carriage return");
 	/* every strict prefix of a checkpoint is refused (no crash, no partial state used) */
 	size_t len = strlen(text);
 	char *cut = malloc(len + 1);
