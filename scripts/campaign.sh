@@ -229,7 +229,9 @@ host=$(hostname 2>/dev/null || echo unknown)
 run_slice() {
 	local i=$1 work out rc json pid='' stopping=0 t0 user wall ck cpu before
 	# shellcheck disable=SC2317 # pid is read when the signal comes
-	trap 'stopping=1; [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null' TERM
+	# once: a second SIGTERM (pkill on every campaign.sh, then the script's own) would stop
+	# pcsim at once, while it writes its checkpoint
+	trap '((stopping)) || { stopping=1; [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null; }' TERM
 	work=$(mktemp -d "${TMPDIR:-/tmp}/campaign.$i.XXXXXX") || return 3
 	out=$dir/results/.$i.json.part
 	# the state of a slice stopped midway, and the CPU and wall-clock seconds its goes took
@@ -259,7 +261,8 @@ run_slice() {
 	# with the goes before this one
 	read -r user wall < <(awk -v u="$user" -v w="$wall" -v b="$before" \
 		'BEGIN { split(b, x, " "); printf "%.3f %.3f\n", u + x[1], w + x[2] }')
-	if ((stopping)) || ((rc > 1)) || ! grep -q '"interrupted":false' "$out"; then
+	# (a slice that ran to its end as the stop came is kept)
+	if ((rc > 1)) || ! grep -q '"interrupted":false' "$out"; then
 		if ((stopping)) || grep -q '"interrupted":true' "$out"; then
 			if [[ -e $ck ]]; then
 				echo "$user $wall" >"$cpu.tmp" && mv "$cpu.tmp" "$cpu"

@@ -636,9 +636,19 @@ static int write_checkpoint(const char *text, size_t len, void *arg)
 	const char *path = arg;
 	char tmp[PATH_MAX + 32];
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	/* SIGINT and SIGTERM wait until the file is in place: a second one (which stops at
+	 * once) during the write would leave the temporary file and the older checkpoint */
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		int e = -errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return e;
+	}
 	int err = 0;
 	for (size_t off = 0; off < len && !err;) {
 		ssize_t n = write(fd, text + off, len - off);
@@ -655,6 +665,7 @@ static int write_checkpoint(const char *text, size_t len, void *arg)
 		err = -errno;
 	if (err)
 		unlink(tmp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return err;
 }
 
