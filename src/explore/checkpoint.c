@@ -107,6 +107,12 @@ bool pcsim__ckpt_line(struct pcsim__ckpt_in *in, const char *key)
 	const char *nl = strchr(in->line, '\n');
 	in->eol = nl ? nl : in->line + strlen(in->line);
 	in->next = nl ? nl + 1 : in->eol;
+	const char *cr = memchr(in->line, '\r', (size_t)(in->eol - in->line));
+	if (cr) {
+		in->cur = cr;
+		return pcsim__ckpt_fail(in, "a carriage return: a checkpoint has LF line endings "
+					    "(was it converted to CRLF?)");
+	}
 	size_t k = strlen(key);
 	if ((size_t)(in->eol - in->line) < k || memcmp(in->line, key, k) != 0 ||
 	    (in->line + k < in->eol && in->line[k] != ' '))

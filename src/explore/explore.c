@@ -429,20 +429,6 @@ static bool ckpt_read(const struct pcsim_program *prog, const struct pcsim_confi
 	if (strncmp(o->resume, "pcsim-checkpoint ", 17) != 0)
 		return pcsim__ckpt_fail(&in, "not a pcsim checkpoint (its first line would be "
 					     "'pcsim-checkpoint 1')");
-	const char *cr = strchr(o->resume, '\r');
-	if (cr) {
-		/* place the error at the carriage return */
-		for (const char *c = o->resume; c < cr; c++)
-			if (*c == '\n') {
-				in.lineno++;
-				in.line = c + 1;
-			}
-		in.lineno++;
-		in.line = in.line ? in.line : o->resume;
-		in.cur = cr;
-		return pcsim__ckpt_fail(&in, "a carriage return: a checkpoint has LF line endings "
-					     "(was it converted to CRLF?)");
-	}
 	if (!ckpt_check_header(&in, prog, cfg, o, s))
 		return false;
 	uint64_t v, mine;
@@ -502,9 +488,7 @@ static bool ckpt_read(const struct pcsim_program *prog, const struct pcsim_confi
 	    !pcsim__ckpt_uint(&in, PCSIM_SCHEDULE_MAX, &v) || !pcsim__ckpt_eol(&in) ||
 	    !pcsim__ckpt_raw(&in, (size_t)v, &text))
 		return false;
-	if (v) {
-		if (memchr(text, '\0', (size_t)v))
-			return pcsim__ckpt_fail(&in, "a NUL byte in the last schedule");
+	if (v) {	/* (pcsim__ckpt_raw() found no NUL in it) */
 		if (!(st->last_schedule = malloc((size_t)v + 1)))
 			return pcsim__ckpt_fail(&in, "out of memory");
 		memcpy(st->last_schedule, text, (size_t)v);

@@ -442,7 +442,7 @@ static void test_refused(void **state)
 
 /*
  * Soak (label soak): 2,000,000 executions of the bound-2 slice 7/128 of pagecache-general with a
- * checkpoint every 100,000 - each resumed writes the next byte for byte, and the last one goes
+ * checkpoint every 100,000 - each resumed writes the next byte for byte, and the middle one goes
  * on to the whole search's result.
  */
 static void test_chain_soak(void **state)

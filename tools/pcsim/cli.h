@@ -41,14 +41,16 @@ int pcsim_cli_scenario_explore(bool single, const char *target,
 /*
  * --checkpoint FILE (main.c; docs/campaigns.md, "Checkpoints"). pcsim_cli_checkpoint_setup:
  * with a @path, read it if it exists into *@text (the caller frees it after the search; NULL
- * when there is none yet) and set @ex's resume, its callback (a temporary file renamed over
- * @path) and, every @every seconds (0: never), a SIGALRM timer that asks for one; returns 0,
- * or an exit status after a message. pcsim_cli_checkpoint_finish: after the search, stop the
- * timer; remove the file of a search that is complete (exhausted, or a failure found), else
- * say on stderr where its state is (@stopped: by a signal; else by its budget).
+ * when there is none yet) and set @ex's resume, @pr's counts to go on from (the progress
+ * line), its callback (a temporary file renamed over @path) and, every @every seconds (0:
+ * never), a SIGALRM timer that asks for one; returns 0, or an exit status after a message.
+ * pcsim_cli_checkpoint_finish: after the search, stop the timer; remove the file of a search
+ * that is complete (exhausted, or a failure found), else say on stderr where its state is
+ * (@stopped: by a signal; else by its budget).
  */
+struct pcsim_cli_progress;
 int pcsim_cli_checkpoint_setup(const char *path, uint64_t every, struct pcsim_explore_opts *ex,
-			       char **text);
+			       struct pcsim_cli_progress *pr, char **text);
 void pcsim_cli_checkpoint_finish(const char *path, const struct pcsim_report *r, bool resumed,
 				 bool stopped);
 const struct pcsim_builtin *pcsim_cli_scenario_program(const char *path);

@@ -670,7 +670,7 @@ static int write_checkpoint(const char *text, size_t len, void *arg)
 }
 
 int pcsim_cli_checkpoint_setup(const char *path, uint64_t every, struct pcsim_explore_opts *ex,
-			       char **text)
+			       struct pcsim_cli_progress *pr, char **text)
 {
 	*text = NULL;
 	if (!path)
@@ -688,6 +688,11 @@ int pcsim_cli_checkpoint_setup(const char *path, uint64_t every, struct pcsim_ex
 			return rc;
 	}
 	ex->resume = *text;
+	/* the progress line counts on from the checkpoint's counts */
+	const char *counts = *text ? strstr(*text, "\ncounts ") : NULL;
+	if (counts && sscanf(counts, "\ncounts %" SCNu64 " %" SCNu64, &pr->base_execs,
+			     &pr->base_steps) == 2)
+		pr->base_explored = -1;	/* the first report's */
 	ex->checkpoint = write_checkpoint;
 	ex->checkpoint_arg = (void *)path;
 	if (every) {
@@ -1196,13 +1201,9 @@ static int cmd_explore(int argc, char **argv, bool single)
 	}
 	catch_stop_signals(&o.ex);
 	char *resume_text = NULL;
-	if ((rc = pcsim_cli_checkpoint_setup(o.checkpoint, o.checkpoint_every, &o.ex,
+	if ((rc = pcsim_cli_checkpoint_setup(o.checkpoint, o.checkpoint_every, &o.ex, &pr,
 					     &resume_text)))
 		return rc;
-	const char *counts = resume_text ? strstr(resume_text, "\ncounts ") : NULL;
-	if (counts && sscanf(counts, "\ncounts %" SCNu64 " %" SCNu64, &pr.base_execs,
-			     &pr.base_steps) == 2)
-		pr.base_explored = -1;	/* the first report's */
 	struct pcsim_report r, *others = NULL;
 	unsigned nothers = 0;
 	if (o.jobs > 1)

@@ -381,14 +381,11 @@ static void one_profile(const char *path, struct pcsim_scenario *s, const struct
 		(void)pcsim_cli_progress_interval();	/* a bad value is named now, not later */
 	}
 	char *resume_text = NULL;
-	if (pcsim_cli_checkpoint_setup(a->checkpoint, a->checkpoint_every, &ex, &resume_text)) {
+	if (pcsim_cli_checkpoint_setup(a->checkpoint, a->checkpoint_every, &ex, &pr,
+				       &resume_text)) {
 		t->bad++;
 		return;
 	}
-	const char *counts = resume_text ? strstr(resume_text, "\ncounts ") : NULL;
-	if (counts && sscanf(counts, "\ncounts %" SCNu64 " %" SCNu64, &pr.base_execs,
-			     &pr.base_steps) == 2)
-		pr.base_explored = -1;	/* the first report's */
 	int rc = a->jobs > 1 ? pcsim_cli_jobs(pcsim_scenario_program(s), &cfg, &ex, a->jobs, tty,
 					      &r, &others, &nothers)
 			     : pcsim_explore(pcsim_scenario_program(s), &cfg, &ex, &r);
