@@ -5,8 +5,8 @@
  *
  * The input is a checkpoint's text. It is resumed (pcsim_explore_opts.resume) in a search of a
  * small program that makes every kind of choice the strategies record (task steps, a posted
- * signal, a data choice), with the strategy and slice the text's own header names (dfs, pct
- * or random, "slice I/N"), so that fuzzed headers reach the state behind them. The resumed
+ * signal, a data choice), with the strategy and slice the text's own header names (dfs, dpor,
+ * pct or random, "slice I/N"), so that fuzzed headers reach the state behind them. The resumed
  * search writes a checkpoint before each of its executions (checkpoint_every 1) and stops after
  * three; the last one written is resumed again.
  *
@@ -48,9 +48,12 @@ static void opts_for(const char *text, struct pcsim_explore_opts *o)
 		o->strategy = PCSIM_STRATEGY_PCT;
 	else if (s && strncmp(s + 10, "random\n", 7) == 0)
 		o->strategy = PCSIM_STRATEGY_RANDOM;
+	else if (s && strncmp(s + 10, "dpor\n", 5) == 0)
+		o->strategy = PCSIM_STRATEGY_DPOR;
 	unsigned i, n;
 	s = strstr(text, "\nslice ");
-	if (s && sscanf(s + 7, "%3u/%3u", &i, &n) == 2 && n > 1 && i < n) {
+	if (s && sscanf(s + 7, "%3u/%3u", &i, &n) == 2 && n > 1 && i < n &&
+	    o->strategy != PCSIM_STRATEGY_DPOR) {	/* (DPOR is not sliced) */
 		o->slice_index = i;
 		o->slice_count = n;
 	}
@@ -153,6 +156,8 @@ int main(int argc, char **argv)
 		{ "seed-dfs-slice", "\nstrategy dfs\nslice 1/3\n", 5 },
 		{ "seed-pct-slice", "\nstrategy pct\nslice 2/4\n", 9 },
 		{ "seed-random", "\nstrategy random\nslice 0/1\n", 4 },
+		{ "seed-dpor", "\nstrategy dpor\nslice 0/1\n", 6 },
+		{ "seed-dpor-deep", "\nstrategy dpor\nslice 0/1\n", 40 },
 	};
 	if (argc != 2)
 		return 2;

@@ -210,8 +210,9 @@ struct pcsim_explore_opts {
 	 * Checkpoints (docs/campaigns.md, "Checkpoints"): the state of a search between two of its
 	 * executions, as text, from which another process goes on as if the search had never
 	 * stopped - the same executions, steps, digest, trace hash and failures as one run.
-	 * Searches of the random, pct and dfs strategies on the sim backend, without slice_claim
-	 * or slice_bound (a --jobs worker's share depends on timing).
+	 * Searches of the random, pct, dfs and dpor strategies on the sim backend, without
+	 * slice_claim or slice_bound (a --jobs worker's share depends on timing); else
+	 * pcsim_explore() returns -EINVAL.
 	 *
 	 * @checkpoint, if set, is called with the state (@len bytes, NUL-terminated) and
 	 * checkpoint_arg: before an execution when *checkpoint_req is non-zero (the search sets
@@ -230,7 +231,8 @@ struct pcsim_explore_opts {
 	/*
 	 * A checkpoint's text (NUL-terminated) to go on from, or NULL. It must have been written
 	 * by this version for the same program, configuration, strategy, seed, bound or depth,
-	 * slice and digest setting; max_executions may differ (it counts the executions before
+	 * slice and digest setting (dpor: and the same PCSIM_DPOR_* environment switches);
+	 * max_executions may differ (it counts the executions before
 	 * the checkpoint too, so a larger budget extends a search). A checkpoint that does not
 	 * fit or does not parse: -EINVAL, r->message "checkpoint:LINE:COL: why".
 	 */

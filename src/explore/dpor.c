@@ -55,6 +55,7 @@
  * them) makes step entries for every option; PCSIM_DPOR_BSLEEP_BLOCK (an experiment that loses
  * traces) adds run entries for the other options.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,7 @@ struct dpor {
 	bool bsleep_used;	/* a bounded sleep entry was made */
 	bool impure;		/* an option the bounded sleep rule does not cover was seen */
 	bool check_all;		/* PCSIM_DFS_CHECK_ALL: check the kept prefix's states too */
+	unsigned env;		/* the PCSIM_DPOR_* switches that change the search (DPOR_ENV_*) */
 	/* the decision stack, kept across executions */
 	VEC(struct node) nodes;
 	VEC(uint32_t) keys;
@@ -247,6 +249,14 @@ struct dpor {
 	FILE *tf;		/* PCSIM_DPOR_TRACEFILE */
 	struct pcsim__tree_shape shape;	/* the first execution's, for dpor_progress() */
 };
+
+/* The environment switches that change what is explored: a checkpoint names them. */
+#define DPOR_ENV_FULL 0x1u
+#define DPOR_ENV_NOHOLD 0x2u
+#define DPOR_ENV_NOPLAIN 0x4u
+#define DPOR_ENV_NOBSLEEP 0x8u
+#define DPOR_ENV_BSLEEP_UNSAFE 0x10u
+#define DPOR_ENV_BSLEEP_BLOCK 0x20u
 
 #define VGROW(d, vec, want)                                                               \
 	((want) <= (vec).cap || vgrow((d), (void **)&(vec).v, &(vec).cap, (want), sizeof(*(vec).v)))
@@ -1145,6 +1155,11 @@ static int dpor_init(struct pcsim__strategy *s, const struct pcsim_explore_opts 
 	if (d->full)
 		d->bsleep = d->unbounded = false;
 	d->sleep = d->unbounded || d->bsleep;
+	d->env = (d->full ? DPOR_ENV_FULL : 0) | (d->nohold ? DPOR_ENV_NOHOLD : 0) |
+		 (d->noplain ? DPOR_ENV_NOPLAIN : 0) |
+		 (getenv("PCSIM_DPOR_NOBSLEEP") ? DPOR_ENV_NOBSLEEP : 0) |
+		 (d->bsleep_unsafe ? DPOR_ENV_BSLEEP_UNSAFE : 0) |
+		 (d->bsleep_block ? DPOR_ENV_BSLEEP_BLOCK : 0);
 	return 0;
 }
 
@@ -1704,6 +1719,200 @@ static double dpor_progress(const struct pcsim__strategy *base)
 	return t.f < 1 ? t.f : 1;
 }
 
+/*
+ * Checkpoints (docs/campaigns.md, "Checkpoints"): what one execution leaves the next is the
+ * decision stack - each decision's options (agent keys), its backtrack and done sets, its sleep
+ * set with the footprints its entries hold, and what it knew when it was made - with the
+ * switches the search turned off on the way (the bounded sleep sets of an impure program) and
+ * the first execution's shape. The pools are written as they are, offsets and all, so that the
+ * search goes on from exactly this state.
+ * The incremental record is not written: the first execution after a resume records every
+ * step again (as PCSIM_DPOR_NOINCR does for all of them), finding the prefix's races again,
+ * which adds nothing the stack does not hold already. The statistics of PCSIM_DPOR_DEBUG count
+ * from the resume.
+ */
+static void dpor_save(const struct pcsim__strategy *base, struct pcsim__ckpt_out *b)
+{
+	const struct dpor *d = (const struct dpor *)base;
+	pcsim__ckpt_printf(b, "dpor %zu %zu %zu %zu %zu %d %d %d %d %u\n", d->nodes.n, d->keys.n,
+			   d->words.n, d->sl.n, d->sfp.n, d->bsleep, d->sleep, d->impure,
+			   d->bsleep_used, d->env);
+	pcsim__ckpt_printf(b, "shape %d %a %a %a\n", d->shape.known, d->shape.d, d->shape.p,
+			   d->shape.a);
+	for (size_t i = 0; i < d->nodes.n; i++) {
+		const struct node *nd = &d->nodes.v[i];
+		pcsim__ckpt_printf(b,
+				   "node %u %u %d %d %d %" PRIu32 " %" PRIu32 " %" PRIu32
+				   " %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
+				   nd->n, nd->chosen, nd->cur + 1, nd->data, nd->blocked,
+				   nd->pre_before, nd->keys, nd->bits, nd->sl, nd->nsl, nd->nsl_entry,
+				   nd->sfp_top, nd->nobj);
+	}
+	pcsim__ckpt_printf(b, "keys");
+	for (size_t i = 0; i < d->keys.n; i++)
+		pcsim__ckpt_printf(b, " %" PRIx32, d->keys.v[i]);
+	pcsim__ckpt_printf(b, "\nwords");
+	for (size_t i = 0; i < d->words.n; i++)
+		pcsim__ckpt_printf(b, " %" PRIx64, d->words.v[i]);
+	pcsim__ckpt_printf(b, "\nsleep");
+	for (size_t i = 0; i < d->sl.n; i++)
+		pcsim__ckpt_printf(b, " %" PRIx32 " %" PRIu32 " %" PRIu32 " %" PRIu32,
+				   d->sl.v[i].agent, d->sl.v[i].fp, d->sl.v[i].nfp, d->sl.v[i].nobj);
+	pcsim__ckpt_printf(b, "\nfootprints");
+	for (size_t i = 0; i < d->sfp.n; i++)
+		pcsim__ckpt_printf(b, " %" PRIu32 " %u", d->sfp.v[i].id, d->sfp.v[i].kind);
+	pcsim__ckpt_printf(b, "\n");
+}
+
+/* The rest of a pool line: @n values (each "field" of @per numbers, bounded by @max[]). */
+static bool load_values(struct pcsim__ckpt_in *in, const char *key, size_t n, unsigned per,
+			const uint64_t *max, bool hex, uint64_t *scratch,
+			void (*put)(struct dpor *, size_t, const uint64_t *), struct dpor *d)
+{
+	if (!pcsim__ckpt_line(in, key))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		for (unsigned f = 0; f < per; f++) {
+			bool ok = hex && f == 0 ? pcsim__ckpt_x64(in, &scratch[f])
+						: pcsim__ckpt_u64(in, &scratch[f]);
+			if (!ok)
+				return false;
+			if (scratch[f] > max[f])
+				return pcsim__ckpt_fail(in, "%" PRIu64 " is out of range in a '%s' "
+							"entry (at most %" PRIu64 ")",
+							scratch[f], key, max[f]);
+		}
+		put(d, i, scratch);
+	}
+	return pcsim__ckpt_eol(in);
+}
+
+static void put_key(struct dpor *d, size_t i, const uint64_t *v)
+{
+	d->keys.v[i] = (uint32_t)v[0];
+}
+
+static void put_word(struct dpor *d, size_t i, const uint64_t *v)
+{
+	d->words.v[i] = v[0];
+}
+
+static void put_sleep(struct dpor *d, size_t i, const uint64_t *v)
+{
+	d->sl.v[i] = (struct sleepent){ (uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2],
+					(uint32_t)v[3] };
+}
+
+static void put_fp(struct dpor *d, size_t i, const uint64_t *v)
+{
+	d->sfp.v[i] = (struct fpent){ (uint32_t)v[0], (uint8_t)v[1] };
+}
+
+static bool dpor_load(struct pcsim__strategy *base, struct pcsim__ckpt_in *in)
+{
+	struct dpor *d = (struct dpor *)base;
+	uint64_t nn, nk, nw, ns, nf, bsleep, sleep, impure, used, env, known;
+	if (!pcsim__ckpt_line(in, "dpor") || !pcsim__ckpt_uint(in, UINT32_MAX, &nn) ||
+	    !pcsim__ckpt_uint(in, UINT32_MAX, &nk) || !pcsim__ckpt_uint(in, UINT32_MAX, &nw) ||
+	    !pcsim__ckpt_uint(in, UINT32_MAX, &ns) || !pcsim__ckpt_uint(in, UINT32_MAX, &nf) ||
+	    !pcsim__ckpt_uint(in, 1, &bsleep) || !pcsim__ckpt_uint(in, 1, &sleep) ||
+	    !pcsim__ckpt_uint(in, 1, &impure) || !pcsim__ckpt_uint(in, 1, &used))
+		return false;
+	const char *at = in->cur;
+	if (!pcsim__ckpt_uint(in, UINT32_MAX, &env))
+		return false;
+	if (env != d->env) {
+		in->cur = at + 1;
+		return pcsim__ckpt_fail(in, "the checkpoint is of a search with the PCSIM_DPOR_* "
+					    "switches %#" PRIx64 "; this one has %#x (dpor.c, "
+					    "DPOR_ENV_*)", env, d->env);
+	}
+	if (!pcsim__ckpt_eol(in))
+		return false;
+	/* the sleep sets are on without a bound; under one, the bounded ones, unless the
+	 * search turned them off (an impure program) */
+	if (sleep != (d->unbounded || bsleep) || (bsleep && !d->bsleep))
+		return pcsim__ckpt_fail(in, "sleep sets this search does not have");
+	if (!pcsim__ckpt_line(in, "shape") || !pcsim__ckpt_uint(in, 1, &known) ||
+	    !pcsim__ckpt_f64(in, &d->shape.d) || !pcsim__ckpt_f64(in, &d->shape.p) ||
+	    !pcsim__ckpt_f64(in, &d->shape.a) || !pcsim__ckpt_eol(in))
+		return false;
+	d->shape.known = known;
+	/* what the text can hold (no allocation larger than the checkpoint asks for): a node
+	 * line is at least 31 bytes, a key or word 2, a sleep entry 8, a footprint 4 */
+	size_t rest = strlen(in->next);
+	if (nn > rest / 31 || nk > rest / 2 || nw > rest / 2 || ns > rest / 8 || nf > rest / 4)
+		return pcsim__ckpt_fail(in, "more decisions or entries than the checkpoint holds");
+	if (!VGROW(d, d->nodes, nn) || !VGROW(d, d->keys, nk) || !VGROW(d, d->words, nw) ||
+	    !VGROW(d, d->sl, ns) || !VGROW(d, d->sfp, nf))
+		return pcsim__ckpt_fail(in, "out of memory");
+	size_t keys = 0, bits = 0, sl = 0;
+	for (size_t i = 0; i < nn; i++) {
+		/* n chosen cur+1 data blocked pre_before keys bits sl nsl nsl_entry sfp_top nobj */
+		static const uint64_t max[13] = { PCSIM_MAX_OPTS, PCSIM_MAX_OPTS, PCSIM_MAX_OPTS,
+						  1, 1, UINT32_MAX, UINT32_MAX, UINT32_MAX,
+						  UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX,
+						  UINT32_MAX };
+		uint64_t v[13];
+		if (!pcsim__ckpt_line(in, "node"))
+			return false;
+		for (unsigned f = 0; f < 13; f++)
+			if (!pcsim__ckpt_uint(in, max[f], &v[f]))
+				return false;
+		if (!pcsim__ckpt_eol(in))
+			return false;
+		struct node *nd = &d->nodes.v[i];
+		*nd = (struct node){
+			.n = (uint16_t)v[0], .chosen = (uint16_t)v[1], .cur = (int16_t)((int)v[2] - 1),
+			.data = v[3] != 0, .blocked = v[4] != 0, .pre_before = (uint32_t)v[5],
+			.keys = (uint32_t)v[6], .bits = (uint32_t)v[7], .sl = (uint32_t)v[8],
+			.nsl = (uint32_t)v[9], .nsl_entry = (uint32_t)v[10],
+			.sfp_top = (uint32_t)v[11], .nobj = (uint32_t)v[12], .step = -1,
+		};
+		/* the pools hold each decision's part in stack order (what dropping the decisions
+		 * below one leaves must be whole: pop_to()) */
+		if (nd->n < 1 || nd->chosen >= nd->n || nd->cur >= (int)nd->n || nd->keys != keys ||
+		    nd->bits != bits || nd->sl != sl || nd->nsl_entry > nd->nsl || nd->sfp_top > nf ||
+		    (i && nd->sfp_top < d->nodes.v[i - 1].sfp_top))
+			return pcsim__ckpt_fail(in, "not a decision of this search's stack");
+		keys += nd->n;
+		bits += 2 * ((nd->n + 63u) / 64u);
+		sl += nd->nsl;
+	}
+	if (keys != nk || bits != nw || sl != ns)
+		return pcsim__ckpt_fail(in, "the stack's options or sets do not add up");
+	uint64_t scratch[4];
+	static const uint64_t kmax[1] = { UINT32_MAX }, wmax[1] = { UINT64_MAX };
+	static const uint64_t smax[4] = { UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX };
+	static const uint64_t fmax[2] = { UINT32_MAX, K_ACC };
+	if (!load_values(in, "keys", nk, 1, kmax, true, scratch, put_key, d) ||
+	    !load_values(in, "words", nw, 1, wmax, true, scratch, put_word, d) ||
+	    !load_values(in, "sleep", ns, 4, smax, true, scratch, put_sleep, d) ||
+	    !load_values(in, "footprints", nf, 2, fmax, false, scratch, put_fp, d))
+		return false;
+	/* a decision's sleep entries hold footprints below the next decision's (kept when the
+	 * decisions below it go) */
+	for (size_t i = 0; i < nn; i++) {
+		const struct node *nd = &d->nodes.v[i];
+		uint32_t top = i + 1 < nn ? d->nodes.v[i + 1].sfp_top : (uint32_t)nf;
+		for (uint32_t e = nd->sl; e < nd->sl + nd->nsl; e++)
+			if ((uint64_t)d->sl.v[e].fp + d->sl.v[e].nfp > top)
+				return pcsim__ckpt_fail(in, "a sleep entry's footprint is not in "
+							    "the checkpoint");
+	}
+	d->nodes.n = nn;
+	d->keys.n = nk;
+	d->words.n = nw;
+	d->sl.n = ns;
+	d->sfp.n = nf;
+	d->bsleep = bsleep;
+	d->sleep = sleep;
+	d->impure = impure;
+	d->bsleep_used = used;
+	d->resume = -1;	/* the next execution records every step (above) */
+	return true;
+}
+
 PCSIM_STRATEGY_CHOOSER(dpor_choose, dpor_pick)
 
 const struct pcsim__strategy_ops pcsim__dpor_ops = {
@@ -1717,4 +1926,6 @@ const struct pcsim__strategy_ops pcsim__dpor_ops = {
 	.exhausted = dpor_exhausted,
 	.might_be_last = dpor_might_be_last,
 	.progress = dpor_progress,
+	.save = dpor_save,
+	.load = dpor_load,
 };

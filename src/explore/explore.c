@@ -659,7 +659,8 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 	if ((o.checkpoint || o.resume) &&
 	    (!strat->ops->save || !replayable || o.slice_claim || o.slice_bound)) {
 		snprintf(err, sizeof(err), "pcsim_explore: %s",
-			 !strat->ops->save ? "checkpoints are for the random, pct and dfs strategies"
+			 !strat->ops->save ? "checkpoints are for the random, pct, dfs and dpor "
+					     "strategies"
 			 : !replayable	   ? "checkpoints need the sim backend (a search on real "
 					     "threads does not run the same executions again)"
 					   : "checkpoints are not for --jobs workers (slice_claim, "
@@ -766,7 +767,8 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		}
 		if (o.checkpoint && r->outcome == PCSIM_OUTCOME_OK && r->executions != ckpt_execs &&
 		    ((o.checkpoint_req && *o.checkpoint_req) ||
-		     (o.checkpoint_every && r->executions % o.checkpoint_every == 0))) {
+		     (o.checkpoint_every && r->executions % o.checkpoint_every == 0)) &&
+		    !pcsim__strategy_exhausted(strat)) {	/* complete: nothing to go on with */
 			if (o.checkpoint_req)
 				*o.checkpoint_req = 0;
 			st.next = i;

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # --checkpoint FILE on the command line (docs/campaigns.md, "Checkpoints"): a search run in
 # several goes - stopped by its budget, by SIGINT or SIGTERM at any moment - ends with the JSON
-# result of the search run whole (DFS whole and sliced, random, a scenario file, a failure found
-# after a resume, with its schedule file); the file is removed once the search is complete and kept while it is
+# result of the search run whole (DFS whole and sliced, DPOR, random, a scenario file, a failure
+# found after a resume, with its schedule file); the file is removed once the search is complete and kept while it is
 # not; a bad checkpoint is refused at FILE:LINE:COL with exit status 2; options that cannot go
 # with it are refused.
 # Usage: checkpoint.sh PCSIM SRCDIR TMPDIR
@@ -61,6 +61,7 @@ goes() {
 mkdir -p "$TMP/whole" "$TMP/goes"
 goes dfs "400 1000 3000" uring-b18 --strategy dfs --preemptions 1
 goes dfs_slice "200 500" uring-b18 --strategy dfs --preemptions 2 --shard 5/16
+goes dpor "300 900 2000" uring-b18 --strategy dpor --preemptions 1
 # random with no budget never ends: its goes stop at a budget of their own
 "$PCSIM" explore micro-fixed --strategy random --schedules 2500 --seed 3 --json \
 	>"$TMP/random2.whole.json" 2>/dev/null
@@ -166,7 +167,19 @@ rm -f "$ck"
 mkdir "$ck"
 refused "a directory" "bad.checkpoint: is a directory, not a checkpoint" --preemptions 1
 rmdir "$ck"
-refused "dpor" "--checkpoint: for --strategy random, pct or dfs" --strategy dpor
+# a DPOR checkpoint goes on only under the same PCSIM_DPOR_* switches
+rm -f "$ck"
+"$PCSIM" explore uring-b18 --strategy dpor --schedules 300 --checkpoint "$ck" >/dev/null 2>&1
+PCSIM_DPOR_NOHOLD=1 "$PCSIM" explore uring-b18 --strategy dpor --checkpoint "$ck" >/dev/null \
+	2>"$TMP/bad.err"
+rc=$?
+if [ $rc = 2 ] && grep -qE "bad.checkpoint:[0-9]+:[0-9]+: the checkpoint is of a search with the PCSIM_DPOR_\* switches 0; this one has 0x2" \
+	"$TMP/bad.err"; then
+	ok
+else
+	bad "dpor switches: status $rc, '$(cat "$TMP/bad.err")'"
+fi
+rm -f "$ck"
 refused "--jobs" "--checkpoint and --jobs: a checkpoint holds one search" --jobs 2
 refused "threads" "--checkpoint: the threads backend does not run the same executions" \
 	--strategy random --backend threads

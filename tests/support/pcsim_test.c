@@ -3,6 +3,7 @@
 #include "pcsim_test.h"
 
 #include <pcsim/kernel/compiler.h>
+#include <pcsim/kernel/sched.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,3 +173,46 @@ static void racy_finish(struct pcsim_world *w, void *arg)
 
 const struct pcsim_program pt_racy = { "racy", racy_setup, racy_finish, NULL };
 const struct pcsim_program pt_racy_choice = { "racy-choice", racy_setup, racy_finish, (void *)1 };
+
+/* pt_late, pt_late_seen: task A posts a signal to B when it saw B's store. */
+struct late {
+	pcsim_int x, y;
+	struct pcsim_world *w;
+	struct pcsim_task *b;
+	bool check;		/* B fails if the signal reached it before its end */
+};
+
+static void late_a(void *arg)
+{
+	struct late *l = arg;
+	WRITE_ONCE(l->x, 1);
+	int r = READ_ONCE(l->y);
+	WRITE_ONCE(l->x, 2);
+	if (r == 1)
+		pcsim_post_signal(l->w, l->b, PCSIM_SIGUSR1);
+	WRITE_ONCE(l->x, 3);
+}
+
+static void late_b(void *arg)
+{
+	struct late *l = arg;
+	WRITE_ONCE(l->y, 1);
+	(void)READ_ONCE(l->x);
+	WRITE_ONCE(l->y, 2);
+	(void)READ_ONCE(l->x);
+	if (l->check)
+		PCSIM_CHECK(!signal_pending(current), "late-signal",
+			    "the signal reached B before its end");
+}
+
+static void late_setup(struct pcsim_world *w, void *arg)
+{
+	struct late *l = pcsim_alloc(w, sizeof(*l));
+	l->w = w;
+	l->check = arg != NULL;
+	pcsim_task_create(w, "a", late_a, l, 0);
+	l->b = pcsim_task_create(w, "b", late_b, l, 1);
+}
+
+const struct pcsim_program pt_late = { "late-signal", late_setup, NULL, NULL };
+const struct pcsim_program pt_late_seen = { "late-signal-seen", late_setup, NULL, (void *)1 };

@@ -59,4 +59,12 @@ void pt_print_report(const char *title, const struct pcsim_report *r);
  */
 extern const struct pcsim_program pt_racy, pt_racy_choice;
 
+/*
+ * pt_late: task A (CPU 0) posts SIGUSR1 to task B (CPU 1) if it saw B's first store - a signal
+ * that only a later ordering shows (under a preemption bound DPOR's sleep sets find it after
+ * they pruned, and the search starts again without them: tests/unit/test_dpor.c). pt_late_seen:
+ * the same, and B fails ("late-signal") if the signal reached it before its end. Two CPUs.
+ */
+extern const struct pcsim_program pt_late, pt_late_seen;
+
 #endif

@@ -206,6 +206,8 @@ static struct result check_resumes(const struct pcsim_program *p, const struct p
 	struct result with = run(p, cfg, &o);
 	same(&whole, &with);	/* writing checkpoints changes nothing */
 	assert_true(k.n >= min);
+	if (whole.exhausted)	/* none once the search is complete */
+		assert_int_equal(k.n, (whole.executions - 1) / every);
 	check_chain(p, cfg, o, &k);
 	o.checkpoint = NULL;
 	o.checkpoint_every = 0;
@@ -279,6 +281,56 @@ static void test_final_states(void **state)
 	struct result r = check_resumes(&pt_racy, &cfg, o, 90, 4);
 	assert_non_null(strstr(r.states, "x=1;="));
 	assert_non_null(strstr(r.states, "x=2;="));
+}
+
+/*
+ * DPOR: its decision stack (backtrack, done and sleep sets, the sleep entries' footprints) goes
+ * on from every checkpoint - under a bound (uring-b18), without one (sleep sets throughout:
+ * micro-fixed; sb-mb under tso, whose flushes turn the bounded sleep sets off before any entry),
+ * across the restart of pt_late, whose late signal turns them off after they pruned (bounds 1
+ * and 2, a checkpoint after every execution, so before and after the restart), and to a zoo
+ * failure found after the resume.
+ */
+static void test_dpor(void **state)
+{
+	(void)state;
+	const struct pcsim_builtin *b = prog("uring-b18");
+	struct pcsim_config cfg = config_for(b);
+	struct pcsim_explore_opts o = opts(PCSIM_STRATEGY_DPOR, 0, 1);
+	struct result r = check_resumes(&b->prog, &cfg, o, 1100, 3);
+	assert_true(r.exhausted);
+	assert_int_equal(r.executions, 4376);
+
+	b = prog("micro-fixed");
+	cfg = config_for(b);
+	o = opts(PCSIM_STRATEGY_DPOR, 0, PCSIM_DPOR_UNBOUNDED);
+	r = check_resumes(&b->prog, &cfg, o, 1, 10);
+	assert_true(r.exhausted);
+	assert_int_equal(r.executions, 11);
+	b = prog("sb-mb");
+	cfg = config_for(b);
+	cfg.mem = PCSIM_MEM_TSO;
+	o.preemption_bound = 2;
+	r = check_resumes(&b->prog, &cfg, o, 1, 3);
+	assert_true(r.exhausted);
+
+	struct pcsim_config c2 = pt_config(PCSIM_MEM_SC);
+	c2.ncpus = 2;
+	for (unsigned bound = 1; bound <= 2; bound++) {
+		o = opts(PCSIM_STRATEGY_DPOR, 0, bound);
+		r = check_resumes(&pt_late, &c2, o, 1, 8);
+		assert_true(r.exhausted);
+	}
+
+	b = prog("uring-b13");
+	cfg = config_for(b);
+	cfg.bugs |= 1ull << 13;
+	o = opts(PCSIM_STRATEGY_DPOR, 0, 1);
+	r = check_resumes(&b->prog, &cfg, o, 1000, 2);
+	assert_int_equal(r.outcome, PCSIM_OUTCOME_VIOLATION);
+	assert_string_equal(r.what, "U5");
+	assert_int_equal(r.failing_execution, 2438);
+	assert_true(r.confirmed);
 }
 
 /* progress_ex: stop the search at its first progress call (after 1,024 executions). */
@@ -362,6 +414,30 @@ static void refused(const struct pcsim_program *p, const struct pcsim_config *cf
 	pcsim_report_free(&r);
 }
 
+/* Every strict prefix of checkpoint @text is refused (no crash, no partial state used), and
+ * so is anything after its end. */
+static void refused_cut(const struct pcsim_program *p, const struct pcsim_config *cfg,
+			struct pcsim_explore_opts o, const char *text)
+{
+	size_t len = strlen(text);
+	char *cut = malloc(len + 8);
+	assert_non_null(cut);
+	for (size_t n = 17; n < len; n += n < len - 64 ? 23 : 1) {
+		memcpy(cut, text, n);
+		cut[n] = '\0';
+		refused(p, cfg, o, cut, "checkpoint:");
+	}
+	snprintf(cut, len + 8, "%sx\n", text);
+	refused(p, cfg, o, cut, "checkpoint:");
+	free(cut);
+}
+
+static unsigned first_option(const struct pcsim_decision *d, void *arg)
+{
+	(void)d, (void)arg;
+	return 0;
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -394,27 +470,38 @@ static void test_refused(void **state)
 	refused(&b->prog, &cfg, o, "hello\n", "checkpoint:1:1: not a pcsim checkpoint");
 	refused(&b->prog, &cfg, o, "pcsim-checkpoint 1\r\nversion 0\r\n",
 		"checkpoint:1:19: a carriage return");
-	/* every strict prefix of a checkpoint is refused (no crash, no partial state used) */
-	size_t len = strlen(text);
-	char *cut = malloc(len + 1);
-	assert_non_null(cut);
-	for (size_t n = 17; n < len; n += n < len - 64 ? 23 : 1) {
-		memcpy(cut, text, n);
-		cut[n] = '\0';
-		refused(&b->prog, &cfg, o, cut, "checkpoint:");
-	}
-	/* and anything after its end */
-	char *more = malloc(len + 8);
-	assert_non_null(more);
-	snprintf(more, len + 8, "%sx\n", text);
-	refused(&b->prog, &cfg, o, more, "checkpoint:");
-	free(more);
-	free(cut);
+	refused_cut(&b->prog, &cfg, o, text);
+
+	/* DPOR's: every strict prefix; and a search with other PCSIM_DPOR_* switches */
+	x = o;
+	x.strategy = PCSIM_STRATEGY_DPOR;
+	x.slice_count = 0;
+	x.checkpoint = keep;
+	struct kept kd = { .n = 0 };
+	x.checkpoint_arg = &kd;
+	r = run(&b->prog, &cfg, &x);
+	free(r.schedule);
+	assert_int_equal(kd.n, 1);
+	x.checkpoint = NULL;
+	refused_cut(&b->prog, &cfg, x, kd.text[0]);
+	setenv("PCSIM_DPOR_NOHOLD", "1", 1);
+	struct pcsim_report rep;
+	x.resume = kd.text[0];
+	assert_int_equal(pcsim_explore(&b->prog, &cfg, &x, &rep), -EINVAL);
+	unsetenv("PCSIM_DPOR_NOHOLD");
+	assert_non_null(rep.message);
+	assert_non_null(strstr(rep.message, "the checkpoint is of a search with the PCSIM_DPOR_* "
+					    "switches 0; this one has 0x2"));
+	pcsim_report_free(&rep);
+	kept_free(&kd);
 
 	/* what cannot have checkpoints */
 	x = o;
-	x.strategy = PCSIM_STRATEGY_DPOR;
-	refused(&b->prog, &cfg, x, text, "pcsim_explore: checkpoints are for the random, pct and dfs");
+	x.strategy = PCSIM_STRATEGY_CALLBACK;
+	x.choose = first_option;
+	x.slice_count = 0;
+	refused(&b->prog, &cfg, x, text,
+		"pcsim_explore: checkpoints are for the random, pct, dfs and dpor strategies");
 	c2 = cfg;
 	c2.backend = PCSIM_BACKEND_THREADS;
 	x = o;
@@ -431,7 +518,6 @@ static void test_refused(void **state)
 	x.checkpoint = keep;
 	x.checkpoint_every = 10;
 	k.fail_with = -ENOSPC;
-	struct pcsim_report rep;
 	assert_int_equal(pcsim_explore(&b->prog, &cfg, &x, &rep), -EIO);
 	assert_int_equal(rep.executions, 10);
 	assert_non_null(rep.message);
@@ -478,6 +564,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_random_and_pct_sliced),
 		cmocka_unit_test(test_failure_after_resume),
 		cmocka_unit_test(test_final_states),
+		cmocka_unit_test(test_dpor),
 		cmocka_unit_test(test_when_written),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_chain_soak),

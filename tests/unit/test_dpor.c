@@ -918,55 +918,15 @@ static uint64_t check_traces(const char *name, unsigned bug, unsigned bound)
  * bound either). With B testing signal_pending() at its end (the "seen" variant), that is a
  * violation DFS reaches at every bound from 1 and DPOR missed.
  */
-struct late {
-	pcsim_int x, y;
-	struct pcsim_world *w;
-	struct pcsim_task *b;
-	bool check;		/* B fails if the signal reached it before its end */
-};
-
-static void late_a(void *arg)
-{
-	struct late *l = arg;
-	WRITE_ONCE(l->x, 1);
-	int r = READ_ONCE(l->y);
-	WRITE_ONCE(l->x, 2);
-	if (r == 1)
-		pcsim_post_signal(l->w, l->b, PCSIM_SIGUSR1);
-	WRITE_ONCE(l->x, 3);
-}
-
-static void late_b(void *arg)
-{
-	struct late *l = arg;
-	WRITE_ONCE(l->y, 1);
-	(void)READ_ONCE(l->x);
-	WRITE_ONCE(l->y, 2);
-	(void)READ_ONCE(l->x);
-	if (l->check)
-		PCSIM_CHECK(!signal_pending(current), "late-signal",
-			    "the signal reached B before its end");
-}
-
-static void late_setup(struct pcsim_world *w, void *arg)
-{
-	struct late *l = pcsim_alloc(w, sizeof(*l));
-	l->w = w;
-	l->check = arg != NULL;
-	pcsim_task_create(w, "a", late_a, l, 0);
-	l->b = pcsim_task_create(w, "b", late_b, l, 1);
-}
-
 /* The restart reaches what DPOR without the bounded sleep rule reaches (bounds 1 and 2). */
 static void test_bsleep_restart(void **state)
 {
 	(void)state;
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 	cfg.ncpus = 2;
-	struct pcsim_program prog = { "late-signal", late_setup, NULL, NULL };
-	traces_ref_env = "PCSIM_DPOR_NOBSLEEP";
+		traces_ref_env = "PCSIM_DPOR_NOBSLEEP";
 	for (unsigned bound = 1; bound <= 2; bound++)
-		check_traces_prog(&prog, &cfg, 0, bound);
+		check_traces_prog(&pt_late, &cfg, 0, bound);
 	traces_ref_env = "PCSIM_DPOR_FULL";
 }
 
@@ -982,19 +942,17 @@ static void test_late_signal(void **state)
 	(void)state;
 	struct pcsim_config cfg = pt_config(PCSIM_MEM_SC);
 	cfg.ncpus = 2;
-	struct pcsim_program prog = { "late-signal", late_setup, NULL, NULL };
-	traces_red_env = "PCSIM_DPOR_NOBSLEEP";
+		traces_red_env = "PCSIM_DPOR_NOBSLEEP";
 	for (unsigned bound = 1; bound <= 2; bound++)
-		check_traces_prog(&prog, &cfg, 0, bound);
+		check_traces_prog(&pt_late, &cfg, 0, bound);
 	traces_red_env = NULL;
-	struct pcsim_program seen = { "late-signal-seen", late_setup, NULL, (void *)1 };
 	static const unsigned bounds[] = { 1, 2, UNBOUNDED };
 	for (size_t k = 0; k < 3; k++) {
 		struct sweep dfs, dpor;
 		printf("  late-signal-seen bound=%u\n", bounds[k]);
-		sweep_run(&seen, &cfg, PCSIM_STRATEGY_DFS, bounds[k], 0, NULL, &dfs);
+		sweep_run(&pt_late_seen, &cfg, PCSIM_STRATEGY_DFS, bounds[k], 0, NULL, &dfs);
 		print_kinds("dfs ", &dfs);
-		sweep_run(&seen, &cfg, PCSIM_STRATEGY_DPOR, bounds[k], 0, NULL, &dpor);
+		sweep_run(&pt_late_seen, &cfg, PCSIM_STRATEGY_DPOR, bounds[k], 0, NULL, &dpor);
 		print_kinds("dpor", &dpor);
 		assert_true(dfs.exhausted && dpor.exhausted);
 		assert_true(has_kind(&dfs, "late-signal"));

@@ -123,7 +123,7 @@ static void usage(FILE *f)
 		"  --jobs N                   N worker processes, each a slice of the search\n"
 		"  --shard I/N                run only the I-th of N deterministic slices; 'pcsim\n"
 		"                             merge' combines their --json results (docs/campaigns.md)\n"
-		"  --checkpoint FILE          random, pct, dfs: go on from FILE if it exists; keep the\n"
+		"  --checkpoint FILE          go on from FILE if it exists; keep the\n"
 		"                             search's state there (every --checkpoint-every seconds,\n"
 		"                             default 60, 0 = only at the end) when it stops before\n"
 		"                             its end (SIGINT, SIGTERM, --schedules); removed once the\n"
@@ -908,12 +908,6 @@ static int check_explore_opts(const struct opts *o, bool single)
 	if ((o->given & G_CHECKPOINT_EVERY) && !(o->given & G_CHECKPOINT))
 		return pcsim_cmdline_usage_error("--checkpoint-every: only with --checkpoint FILE");
 	if (o->given & G_CHECKPOINT) {
-		if (o->ex.strategy != PCSIM_STRATEGY_DFS && o->ex.strategy != PCSIM_STRATEGY_PCT &&
-		    o->ex.strategy != PCSIM_STRATEGY_RANDOM)
-			return pcsim_cmdline_usage_error(
-				"--checkpoint: for --strategy random, pct or dfs (%s keeps state a "
-				"checkpoint does not hold)",
-				pcsim_strategy_name(o->ex.strategy));
 		if ((n = given_name(o->given, G_JOBS | G_ESTIMATE)))
 			return pcsim_cmdline_usage_error(
 				"--checkpoint and %s: a checkpoint holds one search in one process "
