@@ -32,6 +32,8 @@ expect 2 "seed" -- explore micro-fixed --seed notanumber
 expect 2 "nosuch" -- explore nosuch-program
 # listings
 expect 0 "pagecache-general" -- programs
+# the version, the commit built from (or "unknown" outside a git checkout) and the formats
+expect 0 "^pcsim [0-9]+\.[0-9]+\.[0-9]+ \(commit [0-9A-Za-z._-]+; trace schema [0-9]+, schedule format 1\)$" -- --version
 expect 0 "b03" -- bugs
 # violations: 1, the invariant named, a schedule written that replays to the same failure
 expect 1 "deadlock" -- explore micro-lost-wakeup --out "$TMP"

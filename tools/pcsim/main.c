@@ -35,6 +35,7 @@
 #include <pcsim_support/programs.h>
 
 #include "cli.h"
+#include "pcsim_commit.h"	/* generated at build time (cmake/Commit.cmake) */
 
 #define EXIT_OK 0
 #define EXIT_VIOLATION 1
@@ -1497,8 +1498,8 @@ int main(int argc, char **argv)
 				return EXIT_OK;
 			}
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-		printf("pcsim %s (trace schema %d, schedule format 1)\n", PCSIM_VERSION_STRING,
-		       PCSIM_TRACE_SCHEMA);
+		printf("pcsim %s (commit %s; trace schema %d, schedule format 1)\n",
+		       PCSIM_VERSION_STRING, PCSIM_COMMIT, PCSIM_TRACE_SCHEMA);
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "programs") == 0)
