@@ -9,7 +9,8 @@
 #                   last line: "N passed, M failed[, K skipped]"
 #   make bench      make, then run `pcsim bench $(BENCH_ARGS)`
 #   make pgo        profile-guided build (scripts/pgo-build.sh) -> build/pgo/bin/pcsim:
-#                   6-36 % faster searches of the built-in programs, same results
+#                   6-36 % faster searches of the built-in programs, same results;
+#                   `make pgo NATIVE=1`: also -march=native, for this machine's CPU only
 #   make format     clang-format -i over src include tests tools bench
 #   make clean      rm -rf build
 
@@ -49,7 +50,7 @@ bench: all
 # Two builds in build/pgo (instrumented, then optimised with the profile of a training run):
 # 7-15 minutes on 2 cores. For long campaigns; `make` stays the quick build.
 pgo: deps
-	"$(ROOT)/scripts/pgo-build.sh"
+	"$(ROOT)/scripts/pgo-build.sh" $(if $(NATIVE),--native)
 
 # Every preset in TEST_PRESETS is configured, built and tested even if an
 # earlier one failed.  TSan runs with ASLR disabled when the kernel allows

@@ -497,6 +497,11 @@ if(TARGET pcsim-cli AND PCSIM_SOAK_TESTS)
 	add_test(NAME pgo_build COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/pgo_build.sh
 		${PROJECT_SOURCE_DIR} $<TARGET_FILE:pcsim-cli> ${CMAKE_CURRENT_BINARY_DIR}/pgo_build)
 	set_tests_properties(pgo_build PROPERTIES LABELS soak TIMEOUT 2400)
+	# the same for `make pgo NATIVE=1` (-O3 -march=native)
+	add_test(NAME pgo_build_native COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/pgo_build.sh
+		${PROJECT_SOURCE_DIR} $<TARGET_FILE:pcsim-cli>
+		${CMAKE_CURRENT_BINARY_DIR}/pgo_build_native --native)
+	set_tests_properties(pgo_build_native PROPERTIES LABELS soak TIMEOUT 2400)
 endif()
 # The options the sim scheduler keeps between steps: on one CPU, at every decision of 3,000
 # random executions, the runnable tasks in the CPU rules' order, and none inside a held section

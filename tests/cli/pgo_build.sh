@@ -7,14 +7,17 @@
 # violation and its step, the explored fraction) and so must a violation's schedule file. Cases: random, PCT, a DFS campaign slice (its
 # share is computed in double precision), DPOR, tso memory, a scenario file, a violation.
 # Soak label: it builds pcsim twice and trains it (7-15 minutes on a 2-core machine).
-# Usage: pgo_build.sh SOURCE_DIR PCSIM WORK_DIR
+# With a fourth argument --native, the build is scripts/pgo-build.sh --native (-O3
+# -march=native), held to the same results.
+# Usage: pgo_build.sh SOURCE_DIR PCSIM WORK_DIR [--native]
 set -u
 SRC=$1
 PCSIM=$2
 WORK=$3
+NATIVE=${4:-}
 case $PCSIM in /*) ;; *) PCSIM=$PWD/$PCSIM ;; esac
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-if ! "$SRC/scripts/pgo-build.sh" "$WORK/pgo" >"$WORK/build.log" 2>&1; then
+if ! "$SRC/scripts/pgo-build.sh" $NATIVE "$WORK/pgo" >"$WORK/build.log" 2>&1; then
 	tail -n 30 "$WORK/build.log"
 	echo "FAIL: scripts/pgo-build.sh"
 	echo "0 passed, 1 failed"
