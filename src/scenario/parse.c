@@ -701,7 +701,8 @@ static int st_explore(struct parser *p, const struct tok *kw, const struct tok *
 			if (pcsim_strategy_parse(b, &s->strategy) < 0 ||
 			    s->strategy == PCSIM_STRATEGY_REPLAY)
 				return fail_at(p, w[i]->line, w[i]->col + (unsigned)kl + 1,
-					       "explore: strategy '%s' is not one of random, pct, dfs",
+					       "explore: strategy '%s' is not one of random, pct, dfs, "
+					       "dpor",
 					       show(val, vl, b, sizeof(b)));
 			s->has_strategy = true;
 		} else if (eq(w[i]->s, kl, "seed")) {

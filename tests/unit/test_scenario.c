@@ -92,6 +92,8 @@ static void test_parse_errors(void **state)
 	expect_error("file d size=4K\nfile d size=4K\ntask t { yield }",
 		     "t.pcs:2:6: 'd' is already the name of a file");
 	expect_error("tsk t { yield }", "t.pcs:1:1: unknown statement 'tsk' (did you mean 'task'?)");
+	expect_error("explore strategy=replay\ntask t { yield }",
+		     "t.pcs:1:18: explore: strategy 'replay' is not one of random, pct, dfs, dpor");
 	expect_error("task t cpu=3 { yield }",
 		     "t.pcs:1:8: task 't': cpu=3, but the world has 2 CPUs (config cpus=N)");
 	expect_error("yield\n", "t.pcs:1:1: 'yield' is an operation: it goes inside a task { ... }");
@@ -233,6 +235,14 @@ static void test_parse_good(void **state)
 	assert_int_equal(o.max_executions, 50);
 	assert_int_equal(o.pct_depth, 2);
 	assert_int_equal(o.preemption_bound, 1);
+	/* dpor is a strategy a scenario may name too, with its bound */
+	struct pcsim_scenario *sd = load("explore strategy=dpor preemptions=2\ntask t { yield }",
+					 err, sizeof(err));
+	pcsim_explore_opts_init(&o);
+	pcsim_scenario_apply_explore(sd, &o);
+	assert_int_equal(o.strategy, PCSIM_STRATEGY_DPOR);
+	assert_int_equal(o.preemption_bound, 2);
+	pcsim_scenario_free(sd);
 
 	/* comments, blank lines, spacing and ';' against newlines do not change the hash; a
 	 * changed word does */
