@@ -346,6 +346,14 @@ if(PCSIM_SOAK_TESTS AND TARGET pcsim-cli)
 	set_tests_properties(dpor_general_bound1 PROPERTIES LABELS soak TIMEOUT 36000
 		PASS_REGULAR_EXPRESSION
 		"no violation in 20836469 execution.s., 7500325868 steps .the bounded space was explored completely.")
+	# The same search in two goes: stopped by its budget halfway with a checkpoint, then on
+	# from it to the same end (docs/campaigns.md, "Checkpoints").
+	add_test(NAME dpor_general_bound1_resumed COMMAND sh -c
+		"rm -f dpor1.checkpoint && \"$1\" explore pagecache-general --strategy dpor --preemptions 1 --schedules 10000000 --checkpoint dpor1.checkpoint >/dev/null && \"$1\" explore pagecache-general --strategy dpor --preemptions 1 --schedules 0 --checkpoint dpor1.checkpoint"
+		sh $<TARGET_FILE:pcsim-cli>)
+	set_tests_properties(dpor_general_bound1_resumed PROPERTIES LABELS soak TIMEOUT 36000
+		PASS_REGULAR_EXPRESSION
+		"no violation in 20836469 execution.s., 7500325868 steps .the bounded space was explored completely.")
 	# The same bound with plain DFS, whose exact size is known (bench/README.md, 2026-12-05: 7.8
 	# minutes of one core in a release build): every execution and step, to the last.
 	add_test(NAME dfs_general_bound1 COMMAND $<TARGET_FILE:pcsim-cli> explore

@@ -341,7 +341,7 @@ static void ckpt_header(struct pcsim__ckpt_out *b, const struct pcsim_program *p
 	pcsim__ckpt_printf(b, "seed %" PRIu64 "\nslice %u/%u\n", o->seed,
 			   o->slice_count > 1 ? o->slice_index : 0,
 			   o->slice_count > 1 ? o->slice_count : 1);
-	if (s->ops == &pcsim__dfs_ops)
+	if (s->ops == &pcsim__dfs_ops || s->ops == &pcsim__dpor_ops)
 		pcsim__ckpt_printf(b, "bound %u\n", o->preemption_bound);
 	if (s->ops == &pcsim__pct_ops)
 		pcsim__ckpt_printf(b, "depth %u\n", o->pct_depth);

@@ -472,7 +472,7 @@ static void test_refused(void **state)
 		"checkpoint:1:19: a carriage return");
 	refused_cut(&b->prog, &cfg, o, text);
 
-	/* DPOR's: every strict prefix; and a search with other PCSIM_DPOR_* switches */
+	/* DPOR's: every strict prefix; a search with another bound or other PCSIM_DPOR_* switches */
 	x = o;
 	x.strategy = PCSIM_STRATEGY_DPOR;
 	x.slice_count = 0;
@@ -484,6 +484,10 @@ static void test_refused(void **state)
 	assert_int_equal(kd.n, 1);
 	x.checkpoint = NULL;
 	refused_cut(&b->prog, &cfg, x, kd.text[0]);
+	struct pcsim_explore_opts y = x;
+	y.preemption_bound = 2;	/* another bound: another search */
+	refused(&b->prog, &cfg, y, kd.text[0],
+		"checkpoint:7:7: the checkpoint is of a search with bound '1'; this one has '2'");
 	setenv("PCSIM_DPOR_NOHOLD", "1", 1);
 	struct pcsim_report rep;
 	x.resume = kd.text[0];
