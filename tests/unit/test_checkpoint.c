@@ -297,7 +297,7 @@ static void test_dpor(void **state)
 	const struct pcsim_builtin *b = prog("uring-b18");
 	struct pcsim_config cfg = config_for(b);
 	struct pcsim_explore_opts o = opts(PCSIM_STRATEGY_DPOR, 0, 1);
-	struct result r = check_resumes(&b->prog, &cfg, o, 1100, 3);
+	struct result r = check_resumes(&b->prog, &cfg, o, 2000, 2);
 	assert_true(r.exhausted);
 	assert_int_equal(r.executions, 4376);
 
@@ -326,7 +326,7 @@ static void test_dpor(void **state)
 	cfg = config_for(b);
 	cfg.bugs |= 1ull << 13;
 	o = opts(PCSIM_STRATEGY_DPOR, 0, 1);
-	r = check_resumes(&b->prog, &cfg, o, 1000, 2);
+	r = check_resumes(&b->prog, &cfg, o, 1500, 1);
 	assert_int_equal(r.outcome, PCSIM_OUTCOME_VIOLATION);
 	assert_string_equal(r.what, "U5");
 	assert_int_equal(r.failing_execution, 2438);
