@@ -1884,7 +1884,7 @@ static bool dpor_load(struct pcsim__strategy *base, struct pcsim__ckpt_in *in)
 	uint64_t scratch[4];
 	static const uint64_t kmax[1] = { UINT32_MAX }, wmax[1] = { UINT64_MAX };
 	static const uint64_t smax[4] = { UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX };
-	static const uint64_t fmax[2] = { UINT32_MAX, K_ACC };
+	static const uint64_t fmax[2] = { UINT32_MAX, UINT8_MAX };	/* kinds and flags */
 	if (!load_values(in, "keys", nk, 1, kmax, true, scratch, put_key, d) ||
 	    !load_values(in, "words", nw, 1, wmax, true, scratch, put_word, d) ||
 	    !load_values(in, "sleep", ns, 4, smax, true, scratch, put_sleep, d) ||

@@ -484,6 +484,24 @@ static void test_refused(void **state)
 	assert_int_equal(kd.n, 1);
 	x.checkpoint = NULL;
 	refused_cut(&b->prog, &cfg, x, kd.text[0]);
+	/* a footprint's kind is any byte (access kinds and the ENABLE and HELD flags) */
+	char *fp = strstr(kd.text[0], "\nfootprints ");
+	assert_non_null(fp);
+	char *kind = strchr(fp + 12, ' ');	/* after the first footprint's object number */
+	assert_non_null(kind);
+	size_t klen = strcspn(kind + 1, " \n");
+	char *edited = malloc(strlen(kd.text[0]) + 8);
+	assert_non_null(edited);
+	snprintf(edited, strlen(kd.text[0]) + 8, "%.*s 255%s", (int)(kind - kd.text[0]),
+		 kd.text[0], kind + 1 + klen);
+	x.resume = edited;
+	x.max_executions = 301;
+	r = run(&b->prog, &cfg, &x);
+	assert_true(r.rc >= 0);
+	free(r.schedule);
+	free(edited);
+	x.resume = NULL;
+	x.max_executions = 300;
 	struct pcsim_explore_opts y = x;
 	y.preemption_bound = 2;	/* another bound: another search */
 	refused(&b->prog, &cfg, y, kd.text[0],
