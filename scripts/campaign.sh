@@ -122,11 +122,15 @@ report() {
 	local ndone
 	ndone=$(done_list | wc -l)
 	echo "campaign: $ndone of $count slices done ($dir/results)"
-	# what is left, at the CPU time the slices done took (log.tsv; slices differ: a rough guide)
+	# what is left (log.tsv; slices differ: a rough guide): the executions a slice took so far,
+	# at the rate of the last five slices (a faster binary shows at once)
 	if ((ndone > 0 && ndone < count)) && [[ -e $dir/log.tsv ]]; then
-		awk -F'\t' -v left=$((count - ndone)) 'NR > 1 && $4 > 0 { n++; t += $4 }
+		awk -F'\t' -v left=$((count - ndone)) 'NR > 1 && $4 > 0 { n++; e += $2; t += $4; re[n % 5] = $2; rt[n % 5] = $4 }
 			function dur(x) { return x < 120 ? sprintf("%.0f s", x) : x < 7200 ? sprintf("%.1f min", x / 60) : sprintf("%.1f hours", x / 3600) }
-			END { if (n) printf "campaign: %s of CPU time a slice so far: about %s of CPU time left\n", dur(t / n), dur(t / n * left) }' \
+			END { if (!n) exit
+				k = n < 5 ? n : 5
+				for (i in re) { le += re[i]; lt += rt[i] }
+				printf "campaign: %.1f M executions a slice so far (%s of CPU time); at the rate of the last %d slice(s), %.0f executions per CPU second: about %s of CPU time left\n", e / n / 1e6, dur(t / n), k, le / lt, dur(e / n * left / (le / lt)) }' \
 			"$dir/log.tsv"
 	fi
 	if ((ndone > 0)); then
