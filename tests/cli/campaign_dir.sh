@@ -5,7 +5,8 @@
 # their merge equals the single run (executions, steps, digest); a violation's result and
 # schedule are kept and the schedule replays from there; a slice stopped midway keeps its state
 # (partial/) and the next run goes on from it to the single run's totals;
-# bad campaigns and options exit 2, results of another search make --status exit 2, and a
+# bad campaigns and options exit 2, results of another search make --status exit 2, --status
+# estimates the CPU time left from log.tsv, and a
 # second run on a directory that is being run is refused.
 # Usage: campaign_dir.sh PCSIM SRCDIR TMPDIR
 # shellcheck disable=SC2015 # ok() never fails
@@ -39,6 +40,14 @@ fi
 st=$?
 [ $st -eq 0 ] && grep -q 'campaign: left: 1$' "$TMP/status.txt" && ok ||
 	bad "--status (exit $st): $(cat "$TMP/status.txt")"
+# its estimate of what is left: the executions a slice took so far at the last slices' rate
+E=$TMP/estimate
+mkdir -p "$E/results" && cp "$C/campaign" "$E/" && cp "$C"/results/*.json "$E/results/"
+printf 'slice\texecutions\tsteps\tuser_s\twall_s\tversion\thost\tfinished\n0\t1000000\t1\t10\t10\tv\th\tt\n2\t3000000\t1\t10\t10\tv\th\tt\n' \
+	>"$E/log.tsv"
+"$RUN" --pcsim "$PCSIM" --status "$E" >"$TMP/estimate.txt" 2>&1
+grep -q 'campaign: 2.0 M executions a slice so far (10 s of CPU time); at the rate of the last 2 slice(s), 200000 executions per CPU second: about 10 s of CPU time left$' \
+	"$TMP/estimate.txt" && ok || bad "--status estimate: $(cat "$TMP/estimate.txt")"
 "$RUN" --pcsim "$PCSIM" --jobs 2 "$C" >"$TMP/clean2.txt" 2>&1
 st=$?
 if [ $st -eq 0 ] && [ "$(lines "$C/log.tsv")" = 4 ] && ! grep -q 'slice [02]/3 started' "$TMP/clean2.txt" &&
