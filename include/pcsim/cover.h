@@ -146,6 +146,9 @@ struct pcsim_cover_site {
  */
 PCSIM_API void pcsim_cover_enable(bool on);
 
+/** pcsim_cover_enabled - whether counting is on (pcsim_cover_enable()). Context: any. */
+PCSIM_API bool pcsim_cover_enabled(void);
+
 /**
  * pcsim_cover - count one passage through site @id while counting is on
  * (pcsim_cover_enable()). Context: any (model code, any context of either backend); never

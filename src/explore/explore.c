@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcsim/cover.h>
 #include <pcsim/version.h>
 
 #include "explore_int.h"
@@ -360,6 +361,14 @@ static int ckpt_write(const struct pcsim_program *prog, const struct pcsim_confi
 			       " %016" PRIx64 "\n",
 			   st->next, r->executions, r->steps, r->digest, r->trace_hash);
 	pcsim__outcomes_save(hist, &b);
+	if (pcsim_cover_enabled()) {
+		/* the exit counts so far (<pcsim/cover.h>; process-wide: the process's) */
+		pcsim__ckpt_printf(&b, "cover %u", (unsigned)PCSIM_NR_COVER_SITES);
+		for (unsigned i = 0; i < PCSIM_NR_COVER_SITES; i++)
+			pcsim__ckpt_printf(&b, " %" PRIu64,
+					   pcsim_cover_count((enum pcsim_cover_id)i));
+		pcsim__ckpt_printf(&b, "\n");
+	}
 	if (st->tree) {
 		pcsim__ckpt_printf(&b, "subtree %" PRIu64 " %d %zu %zu\n", st->subtree,
 				   st->subtree_mine, st->subtree_depth, st->nprefix);
@@ -438,6 +447,34 @@ static bool ckpt_read(const struct pcsim_program *prog, const struct pcsim_confi
 	    !pcsim__ckpt_x64(&in, &r->digest) || !pcsim__ckpt_x64(&in, &r->trace_hash) ||
 	    !pcsim__ckpt_eol(&in) || !pcsim__outcomes_load(hist, &in))
 		return false;
+	/* The exit counts, present when the search counted them (--coverage): the same on both
+	 * sides, and set only once the whole checkpoint is read. */
+	uint64_t cover[PCSIM_NR_COVER_SITES];
+	bool counted = in.next && strncmp(in.next, "cover ", 6) == 0;
+	if (counted != pcsim_cover_enabled()) {
+		in.line = in.cur = in.next;
+		in.eol = in.next + strcspn(in.next, "\n");
+		in.lineno++;
+		return pcsim__ckpt_fail(&in, counted ? "the checkpoint's search counted the exits of "
+						       "the wait functions (--coverage); this one "
+						       "does not"
+						     : "the checkpoint's search did not count the exits "
+						       "of the wait functions; this one does "
+						       "(--coverage)");
+	}
+	if (counted) {
+		if (!pcsim__ckpt_line(&in, "cover") ||
+		    !pcsim__ckpt_uint(&in, PCSIM_NR_COVER_SITES, &v))
+			return false;
+		if (v != PCSIM_NR_COVER_SITES)
+			return pcsim__ckpt_fail(&in, "%" PRIu64 " exit counts; this pcsim has %u exits",
+						v, (unsigned)PCSIM_NR_COVER_SITES);
+		for (unsigned i = 0; i < PCSIM_NR_COVER_SITES; i++)
+			if (!pcsim__ckpt_u64(&in, &cover[i]))
+				return false;
+		if (!pcsim__ckpt_eol(&in))
+			return false;
+	}
 	if (st->tree) {
 		uint64_t depth, n;
 		if (!pcsim__ckpt_line(&in, "subtree") || !pcsim__ckpt_u64(&in, &st->subtree) ||
@@ -503,6 +540,8 @@ static bool ckpt_read(const struct pcsim_program *prog, const struct pcsim_confi
 		in.lineno++;
 		return pcsim__ckpt_fail(&in, "text after the 'end' line");
 	}
+	for (unsigned i = 0; counted && i < PCSIM_NR_COVER_SITES; i++)
+		pcsim__cover_set(i, cover[i]);
 	return true;
 }
 

@@ -13,6 +13,8 @@
 #include <pcsim/cover.h>
 #include <pcsim/task.h>
 
+#include "sched_int.h"
+
 #define ROW(id, layer, fn, exit, match, value) { layer, fn, exit, match, value },
 static const struct pcsim_cover_site sites[PCSIM_NR_COVER_SITES] = { PCSIM_COVER_SITES(ROW) };
 #undef ROW
@@ -25,6 +27,17 @@ static bool enabled;
 void pcsim_cover_enable(bool on)
 {
 	__atomic_store_n(&enabled, on, __ATOMIC_RELAXED);
+}
+
+bool pcsim_cover_enabled(void)
+{
+	return __atomic_load_n(&enabled, __ATOMIC_RELAXED);
+}
+
+void pcsim__cover_set(unsigned id, uint64_t count)
+{
+	if (id < PCSIM_NR_COVER_SITES)
+		__atomic_store_n(&counts[id], count, __ATOMIC_RELAXED);
 }
 
 void pcsim_cover(enum pcsim_cover_id id)

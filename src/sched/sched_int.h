@@ -557,6 +557,8 @@ char *pcsim__strdup_arena(struct pcsim_world *w, const char *s);
  * registered with pcsim_invariant_register(). */
 void pcsim__run_invariants(struct pcsim_world *w, bool replayed);
 void pcsim__exec_cleanups_run(struct pcsim_world *w);
+/* ---- cover.c: a counter of <pcsim/cover.h> set to @count (a checkpoint's, explore.c) */
+void pcsim__cover_set(unsigned id, uint64_t count);
 /* Write a deferred report (a deadlock's list of waiters) into w->msg. */
 void pcsim__exec_message(struct pcsim_world *w);
 

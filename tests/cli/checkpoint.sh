@@ -3,7 +3,7 @@
 # --checkpoint FILE on the command line (docs/campaigns.md, "Checkpoints"): a search run in
 # several goes - stopped by its budget, by SIGINT or SIGTERM at any moment - ends with the JSON
 # result of the search run whole (DFS whole and sliced, DPOR, random, a scenario file, a failure
-# found after a resume, with its schedule file); the file is removed once the search is complete and kept while it is
+# found after a resume, with its schedule file, the counts of --coverage); the file is removed once the search is complete and kept while it is
 # not; a bad checkpoint is refused at FILE:LINE:COL with exit status 2; options that cannot go
 # with it are refused.
 # Usage: checkpoint.sh PCSIM SRCDIR TMPDIR
@@ -62,6 +62,8 @@ mkdir -p "$TMP/whole" "$TMP/goes"
 goes dfs "400 1000 3000" uring-b18 --strategy dfs --preemptions 1
 goes dfs_slice "200 500" uring-b18 --strategy dfs --preemptions 2 --shard 5/16
 goes dpor "300 900 2000" uring-b18 --strategy dpor --preemptions 1
+goes coverage "400 1500" uring-b18 --strategy dfs --preemptions 1 --coverage
+goes coverage_dpor "300 2000" uring-b18 --strategy dpor --preemptions 1 --coverage
 # random with no budget never ends: its goes stop at a budget of their own
 "$PCSIM" explore micro-fixed --strategy random --schedules 2500 --seed 3 --json \
 	>"$TMP/random2.whole.json" 2>/dev/null
@@ -183,7 +185,19 @@ rm -f "$ck"
 refused "--jobs" "--checkpoint and --jobs: a checkpoint holds one search" --jobs 2
 refused "threads" "--checkpoint: the threads backend does not run the same executions" \
 	--strategy random --backend threads
-refused "--coverage" "--coverage: not with --checkpoint" --coverage
+# --coverage: the counts so far are in the checkpoint; a search that counts them and one that
+# does not do not go on from each other's
+rm -f "$ck"
+"$PCSIM" explore uring-b18 --strategy dfs --schedules 600 --checkpoint "$ck" --coverage \
+	>/dev/null 2>&1
+refused "counted, resumed without --coverage" \
+	"the checkpoint's search counted the exits of the wait functions (--coverage); this one does not"
+rm -f "$ck"
+"$PCSIM" explore uring-b18 --strategy dfs --schedules 300 --checkpoint "$ck" >/dev/null 2>&1
+refused "not counted, resumed with --coverage" \
+	"the checkpoint's search did not count the exits of the wait functions; this one does (--coverage)" \
+	--coverage
+rm -f "$ck"
 "$PCSIM" explore uring-b18 --checkpoint-every 5 >/dev/null 2>"$TMP/bad.err"
 if [ $? = 2 ] && grep -q "only with --checkpoint FILE" "$TMP/bad.err"; then ok; else
 	bad "--checkpoint-every alone: $(cat "$TMP/bad.err")"

@@ -5,15 +5,17 @@
  * - A search resumed from any checkpoint written along it ends exactly as the search run whole:
  *   the same executions, steps, digest, trace hash, exhaustion and estimate, and the same
  *   failure (execution, step, `what`, schedule text) - for DFS whole and sliced, random and PCT
- *   sliced (PCT learns k across the checkpoint), a zoo failure found after the resume, and a
- *   program whose final states (<pcsim/outcome.h>) are counted on both sides of it.
+ *   sliced (PCT learns k across the checkpoint), DPOR (under a bound, without one, across the
+ *   restart of its bounded sleep sets), zoo failures found after the resume, a program whose
+ *   final states (<pcsim/outcome.h>) are counted on both sides of it, and the exit counts of
+ *   <pcsim/cover.h>.
  * - The checkpoints chain: resumed from one, a search writes the next byte for byte (and, in
  *   the soak case, along 2,000,000 executions of a bound-2 slice of pagecache-general).
  * - When checkpoints are written: every checkpoint_every executions, when *checkpoint_req is
  *   set (and it is cleared), at a stop request and at the budget's end; never after the search
  *   is complete.
- * - A checkpoint of another search (seed, bound, slice, configuration), any strict prefix of a
- *   checkpoint and garbage are refused with -EINVAL and "checkpoint:LINE:COL:"; checkpoints of
+ * - A checkpoint of another search (seed, bound, slice, configuration, DPOR's switches,
+ *   coverage counted or not), any strict prefix of a checkpoint and garbage are refused with -EINVAL and "checkpoint:LINE:COL:"; checkpoints of
  *   strategies, backends and workers that cannot have them are refused; a callback's error
  *   stops the search with -EIO.
  */
@@ -333,6 +335,81 @@ static void test_dpor(void **state)
 	assert_true(r.confirmed);
 }
 
+static void refused(const struct pcsim_program *p, const struct pcsim_config *cfg,
+		    struct pcsim_explore_opts o, const char *text, const char *prefix);
+
+/* The exit counters of <pcsim/cover.h>, all of them. */
+static void cover_counts(uint64_t *c)
+{
+	unsigned n;
+	pcsim_cover_sites(&n);
+	for (unsigned i = 0; i < n; i++)
+		c[i] = pcsim_cover_count((enum pcsim_cover_id)i);
+}
+
+/*
+ * Coverage (`--coverage`): a checkpoint of a search that counts the exits of the wait functions
+ * holds the counts so far, and the search resumed from it ends with the whole search's counts
+ * (uring-b18, DFS bound 1: DPOR, PCT and a DFS slice are compared on the command line,
+ * tests/cli/checkpoint.sh); a checkpoint with counts is refused by a search that does not
+ * count, and one without by a search that does, with the counters left as they were.
+ */
+static void test_coverage(void **state)
+{
+	(void)state;
+	const struct pcsim_builtin *b = prog("uring-b18");
+	struct pcsim_config cfg = config_for(b);
+	struct pcsim_explore_opts o = opts(PCSIM_STRATEGY_DFS, 0, 1);
+	uint64_t whole[PCSIM_NR_COVER_SITES], now[PCSIM_NR_COVER_SITES];
+	pcsim_cover_reset();
+	pcsim_cover_enable(true);
+	struct kept k = { .n = 0 };
+	o.checkpoint = keep;
+	o.checkpoint_arg = &k;
+	o.checkpoint_every = 1500;
+	struct result r = run(&b->prog, &cfg, &o);
+	free(r.schedule);
+	assert_int_equal(r.executions, 5119);
+	assert_int_equal(k.n, 3);
+	cover_counts(whole);
+	uint64_t reached = 0;
+	for (unsigned i = 0; i < PCSIM_NR_COVER_SITES; i++)
+		reached += whole[i] != 0;
+	assert_true(reached >= 3);
+	o.checkpoint = NULL;
+	for (unsigned i = 0; i < k.n; i++) {
+		assert_non_null(strstr(k.text[i], "\ncover "));
+		pcsim_cover_reset();	/* the checkpoint sets them */
+		o.resume = k.text[i];
+		r = run(&b->prog, &cfg, &o);
+		free(r.schedule);
+		assert_int_equal(r.rc, 0);
+		cover_counts(now);
+		assert_memory_equal(now, whole, sizeof(whole));
+	}
+	/* counts, resumed by a search that does not count them; and none, by one that does */
+	pcsim_cover_enable(false);
+	refused(&b->prog, &cfg, o, k.text[1], "checkpoint:");
+	struct pcsim_explore_opts x = opts(PCSIM_STRATEGY_DFS, 300, 1);
+	struct kept plain = { .n = 0 };
+	x.checkpoint = keep;
+	x.checkpoint_arg = &plain;
+	r = run(&b->prog, &cfg, &x);
+	free(r.schedule);
+	assert_int_equal(plain.n, 1);
+	assert_null(strstr(plain.text[0], "\ncover "));
+	x.checkpoint = NULL;
+	pcsim_cover_enable(true);
+	pcsim_cover_reset();
+	refused(&b->prog, &cfg, x, plain.text[0], "checkpoint:");
+	cover_counts(now);
+	for (unsigned i = 0; i < PCSIM_NR_COVER_SITES; i++)
+		assert_int_equal(now[i], 0);
+	pcsim_cover_enable(false);
+	kept_free(&plain);
+	kept_free(&k);
+}
+
 /* progress_ex: stop the search at its first progress call (after 1,024 executions). */
 static volatile sig_atomic_t stop_flag;
 static void stop_at_progress(const struct pcsim_progress *p, void *arg)
@@ -587,6 +664,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_failure_after_resume),
 		cmocka_unit_test(test_final_states),
 		cmocka_unit_test(test_dpor),
+		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_when_written),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_chain_soak),

@@ -320,10 +320,6 @@ int pcsim_cli_scenario_take_opts(int *argc, char **argv)
 			return pcsim_cmdline_usage_error(
 				"--coverage: not with --jobs (the workers' counts stay in their "
 				"processes)");
-		if (xopt.coverage && strcmp(argv[i], "--checkpoint") == 0)
-			return pcsim_cmdline_usage_error(
-				"--coverage: not with --checkpoint (the counts of the executions before "
-				"a checkpoint are not in it)");
 	}
 	if (xopt.coverage) {
 		pcsim_cover_reset();
