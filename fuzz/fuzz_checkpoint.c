@@ -8,7 +8,8 @@
  * signal, a data choice), with the strategy and slice the text's own header names (dfs, dpor,
  * pct or random, "slice I/N"), so that fuzzed headers reach the state behind them. The resumed
  * search writes a checkpoint before each of its executions (checkpoint_every 1) and stops after
- * three; the last one written is resumed again.
+ * three; the last one written is resumed again. A text with a "cover" line is resumed with the
+ * exit counters of <pcsim/cover.h> on, as `--coverage` does.
  *
  * Properties checked beyond "no crash, no sanitizer report": pcsim_explore() returns 0, 1 or
  * -EINVAL (-ENOMEM is allowed); a refusal says "checkpoint:LINE:COL:" with LINE inside the
@@ -98,6 +99,9 @@ static int resume(const char *text, char **out)
 	cfg.max_steps = 20000;
 	struct pcsim_explore_opts o;
 	opts_for(text, &o);
+	/* a text with exit counts is resumed by a search that counts them (--coverage) */
+	pcsim_cover_reset();
+	pcsim_cover_enable(strstr(text, "\ncover ") != NULL);
 	struct keep k = { NULL, 0, 0 };
 	o.resume = text;
 	o.checkpoint = keep;
@@ -158,6 +162,7 @@ int main(int argc, char **argv)
 		{ "seed-random", "\nstrategy random\nslice 0/1\n", 4 },
 		{ "seed-dpor", "\nstrategy dpor\nslice 0/1\n", 6 },
 		{ "seed-dpor-deep", "\nstrategy dpor\nslice 0/1\n", 40 },
+		{ "seed-dfs-cover", "\nstrategy dfs\nslice 0/1\ncover\n", 5 },
 	};
 	if (argc != 2)
 		return 2;
@@ -168,6 +173,7 @@ int main(int argc, char **argv)
 		cfg.max_steps = 20000;
 		struct pcsim_explore_opts o;
 		opts_for(seeds[i].header, &o);
+		pcsim_cover_enable(strstr(seeds[i].header, "\ncover") != NULL);
 		struct keep k = { NULL, 0, 0 };
 		o.checkpoint = keep;
 		o.checkpoint_arg = &k;
