@@ -63,7 +63,6 @@ goes dfs "400 1000 3000" uring-b18 --strategy dfs --preemptions 1
 goes dfs_slice "200 500" uring-b18 --strategy dfs --preemptions 2 --shard 5/16
 goes dpor "300 900 2000" uring-b18 --strategy dpor --preemptions 1
 goes coverage "400 1500" uring-b18 --strategy dfs --preemptions 1 --coverage
-goes coverage_dpor "300 2000" uring-b18 --strategy dpor --preemptions 1 --coverage
 # random with no budget never ends: its goes stop at a budget of their own
 "$PCSIM" explore micro-fixed --strategy random --schedules 2500 --seed 3 --json \
 	>"$TMP/random2.whole.json" 2>/dev/null
