@@ -1724,8 +1724,9 @@ static double dpor_progress(const struct pcsim__strategy *base)
  * decision stack - each decision's options (agent keys), its backtrack and done sets, its sleep
  * set with the footprints its entries hold, and what it knew when it was made - with the
  * switches the search turned off on the way (the bounded sleep sets of an impure program) and
- * the first execution's shape. The pools are written as they are, offsets and all, so that the
- * search goes on from exactly this state.
+ * the first execution's shape. The pools are written as they are; each decision's part of the
+ * options, sets and sleep entries follows the previous decision's (the stack order pop_to()
+ * keeps), so its offsets are the sums before it and are not written.
  * The incremental record is not written: the first execution after a resume records every
  * step again (as PCSIM_DPOR_NOINCR does for all of them), finding the prefix's races again,
  * which adds nothing the stack does not hold already. The statistics of PCSIM_DPOR_DEBUG count
@@ -1742,11 +1743,10 @@ static void dpor_save(const struct pcsim__strategy *base, struct pcsim__ckpt_out
 	for (size_t i = 0; i < d->nodes.n; i++) {
 		const struct node *nd = &d->nodes.v[i];
 		pcsim__ckpt_printf(b,
-				   "node %u %u %d %d %d %" PRIu32 " %" PRIu32 " %" PRIu32
-				   " %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
+				   "node %u %u %d %d %d %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu32
+				   " %" PRIu32 "\n",
 				   nd->n, nd->chosen, nd->cur + 1, nd->data, nd->blocked,
-				   nd->pre_before, nd->keys, nd->bits, nd->sl, nd->nsl, nd->nsl_entry,
-				   nd->sfp_top, nd->nobj);
+				   nd->pre_before, nd->nsl, nd->nsl_entry, nd->sfp_top, nd->nobj);
 	}
 	pcsim__ckpt_printf(b, "keys");
 	for (size_t i = 0; i < d->keys.n; i++)
@@ -1839,24 +1839,24 @@ static bool dpor_load(struct pcsim__strategy *base, struct pcsim__ckpt_in *in)
 		return false;
 	d->shape.known = known;
 	/* what the text can hold (no allocation larger than the checkpoint asks for): a node
-	 * line is at least 31 bytes, a key or word 2, a sleep entry 8, a footprint 4 */
+	 * line is at least 25 bytes, a key or word 2, a sleep entry 8, a footprint 4 */
 	size_t rest = strlen(in->next);
-	if (nn > rest / 31 || nk > rest / 2 || nw > rest / 2 || ns > rest / 8 || nf > rest / 4)
+	if (nn > rest / 25 || nk > rest / 2 || nw > rest / 2 || ns > rest / 8 || nf > rest / 4)
 		return pcsim__ckpt_fail(in, "more decisions or entries than the checkpoint holds");
 	if (!VGROW(d, d->nodes, nn) || !VGROW(d, d->keys, nk) || !VGROW(d, d->words, nw) ||
 	    !VGROW(d, d->sl, ns) || !VGROW(d, d->sfp, nf))
 		return pcsim__ckpt_fail(in, "out of memory");
 	size_t keys = 0, bits = 0, sl = 0;
 	for (size_t i = 0; i < nn; i++) {
-		/* n chosen cur+1 data blocked pre_before keys bits sl nsl nsl_entry sfp_top nobj */
-		static const uint64_t max[13] = { PCSIM_MAX_OPTS, PCSIM_MAX_OPTS, PCSIM_MAX_OPTS,
+		/* n chosen cur+1 data blocked pre_before nsl nsl_entry sfp_top nobj (its parts of
+		 * the options, sets and sleep pools follow the previous decision's: pop_to()) */
+		static const uint64_t max[10] = { PCSIM_MAX_OPTS, PCSIM_MAX_OPTS, PCSIM_MAX_OPTS,
 						  1, 1, UINT32_MAX, UINT32_MAX, UINT32_MAX,
-						  UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX,
-						  UINT32_MAX };
-		uint64_t v[13];
+						  UINT32_MAX, UINT32_MAX };
+		uint64_t v[10];
 		if (!pcsim__ckpt_line(in, "node"))
 			return false;
-		for (unsigned f = 0; f < 13; f++)
+		for (unsigned f = 0; f < 10; f++)
 			if (!pcsim__ckpt_uint(in, max[f], &v[f]))
 				return false;
 		if (!pcsim__ckpt_eol(in))
@@ -1865,14 +1865,14 @@ static bool dpor_load(struct pcsim__strategy *base, struct pcsim__ckpt_in *in)
 		*nd = (struct node){
 			.n = (uint16_t)v[0], .chosen = (uint16_t)v[1], .cur = (int16_t)((int)v[2] - 1),
 			.data = v[3] != 0, .blocked = v[4] != 0, .pre_before = (uint32_t)v[5],
-			.keys = (uint32_t)v[6], .bits = (uint32_t)v[7], .sl = (uint32_t)v[8],
-			.nsl = (uint32_t)v[9], .nsl_entry = (uint32_t)v[10],
-			.sfp_top = (uint32_t)v[11], .nobj = (uint32_t)v[12], .step = -1,
+			.keys = (uint32_t)keys, .bits = (uint32_t)bits, .sl = (uint32_t)sl,
+			.nsl = (uint32_t)v[6], .nsl_entry = (uint32_t)v[7],
+			.sfp_top = (uint32_t)v[8], .nobj = (uint32_t)v[9], .step = -1,
 		};
-		/* the pools hold each decision's part in stack order (what dropping the decisions
-		 * below one leaves must be whole: pop_to()) */
-		if (nd->n < 1 || nd->chosen >= nd->n || nd->cur >= (int)nd->n || nd->keys != keys ||
-		    nd->bits != bits || nd->sl != sl || nd->nsl_entry > nd->nsl || nd->sfp_top > nf ||
+		/* what dropping the decisions below one leaves must be whole: footprint tops do
+		 * not go down */
+		if (nd->n < 1 || nd->chosen >= nd->n || nd->cur >= (int)nd->n ||
+		    nd->nsl_entry > nd->nsl || nd->sfp_top > nf ||
 		    (i && nd->sfp_top < d->nodes.v[i - 1].sfp_top))
 			return pcsim__ckpt_fail(in, "not a decision of this search's stack");
 		keys += nd->n;
