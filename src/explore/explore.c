@@ -109,9 +109,14 @@ static inline __attribute__((always_inline)) void run_one(struct pcsim_world *w,
 	w->prog = prog;
 	pcsim__tls_world = w;
 	pcsim__tls_ctx = NULL;
-	run_setup(w, prog);
-	if (w->ex.outcome == PCSIM_OUTCOME_OK)
-		pcsim__run_exec(w);
+	if (w->restore) {
+		/* from the state before the decision it changes (the strategy's begin chose it) */
+		pcsim__snap_run(w);
+	} else {
+		run_setup(w, prog);
+		if (w->ex.outcome == PCSIM_OUTCOME_OK)
+			pcsim__run_exec(w);
+	}
 	if (w->ex.outcome == PCSIM_OUTCOME_OK && prog->finish)
 		run_finish(w, prog);
 	/* Whatever the outcome: what the execution allocated outside the arena goes now. */
