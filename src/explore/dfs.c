@@ -51,6 +51,7 @@ struct dfs {
 	bool restore_on;
 	struct pcsim__snap **snaps;
 	size_t capsnaps;
+	size_t snap_bytes;		/* the memory snaps[] holds (DFS_SNAP_BUDGET) */
 	struct pcsim__tree_shape shape;	/* the first execution's, for dfs_progress() */
 	/*
 	 * dfs_slice_depth()'s shares: share[i] is the share of the prefix of decisions 0..i,
@@ -123,6 +124,14 @@ static bool dfs_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 }
 
 /*
+ * Snapshots: at most this much memory per search (a livelock's execution can push decisions
+ * by the hundred thousand), and the snapshots of the first DFS_SNAP_KEEP decisions stay
+ * allocated for reuse when their decision goes; deeper ones are freed.
+ */
+#define DFS_SNAP_BUDGET (64u << 20)
+#define DFS_SNAP_KEEP 256u
+
+/*
  * Keep the state before decision @i, which has an alternative left (pcsim__snap_take()).
  * Return: 1 when a later execution restored it and goes on from here (the caller answers
  * recs[i].chosen for it), else 0 (kept or not).
@@ -138,12 +147,15 @@ static __attribute__((noinline)) int dfs_snap(struct dfs *s, struct pcsim_world 
 		s->snaps = n;
 		s->capsnaps = ncap;
 	}
-	if (!s->snaps[i] && !(s->snaps[i] = pcsim__snap_new()))
-		return 0;
+	if (!s->snaps[i] && (s->snap_bytes >= DFS_SNAP_BUDGET ||
+			     !(s->snaps[i] = pcsim__snap_new())))
+		return 0;	/* replayed instead */
 	s->recs[i].snapped = false;
+	size_t before = pcsim__snap_bytes(s->snaps[i]);
 	int rc = pcsim__snap_take(w, s->snaps[i]);
 	if (rc == 1)
 		return 1;
+	s->snap_bytes += pcsim__snap_bytes(s->snaps[i]) - before;
 	s->recs[i].snapped = rc == 0;
 	return 0;
 }
@@ -163,13 +175,25 @@ static unsigned next_alt(const struct dfs *s, const struct dfs_rec *r)
 	return r->n;
 }
 
+
+static void dfs_snap_drop(struct dfs *s, size_t i)
+{
+	if (i < s->capsnaps && s->snaps[i] && i >= DFS_SNAP_KEEP) {
+		s->snap_bytes -= pcsim__snap_bytes(s->snaps[i]);
+		pcsim__snap_free(s->snaps[i]);
+		s->snaps[i] = NULL;
+	}
+}
+
 /* Drop the recs from @depth on. */
 static void dfs_pop_to(struct dfs *s, size_t depth)
 {
 	if (s->nshare > depth)
 		s->nshare = depth;
-	while (s->nrecs > depth)
+	while (s->nrecs > depth) {
 		s->nmore -= s->recs[--s->nrecs].more;
+		dfs_snap_drop(s, s->nrecs);
+	}
 	s->ncost = s->nrecs ? s->recs[s->nrecs - 1].costs + s->recs[s->nrecs - 1].n : 0;
 }
 

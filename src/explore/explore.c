@@ -840,6 +840,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		if (!begin_one(w, strat, i))
 			break;
 		pcsim__outcomes_begin(hist);
+		r->restored += w->restore != NULL;
 		run_one(w, prog, i);
 		uint64_t order = i;
 		if (tree) {

@@ -843,6 +843,7 @@ void pcsim__sim_exec_over(struct pcsim_world *w);
  *   memory mode, --coverage, invariants of every step, exec cleanups, a program that did
  *   not call pcsim_state_in_world(), the main context, or a sanitizer that cannot
  *   follow a copied stack: TSan).
+ * pcsim__snap_bytes - the memory @s holds, for a strategy's budget.
  * pcsim__snap_usable - can @w's next execution start from @s (taken in this world, no stack
  *   freed since, nothing traced)? Between executions, after the reset.
  * pcsim__snap_run - run the execution begun in @w (w->restore set, the strategy's begin
@@ -854,6 +855,8 @@ struct pcsim__snap *pcsim__snap_new(void);
 void pcsim__snap_free(struct pcsim__snap *s);
 int pcsim__snap_take(struct pcsim_world *w, struct pcsim__snap *s);
 bool pcsim__snap_usable(const struct pcsim_world *w, const struct pcsim__snap *s);
+/* The memory @s holds (its buffer's size). */
+size_t pcsim__snap_bytes(const struct pcsim__snap *s);
 void pcsim__snap_run(struct pcsim_world *w);
 void pcsim__snap_world_free(struct pcsim_world *w);
 /* sim/core.c: the sim backend's task primitives (its ops table's entries), which the shared

@@ -785,6 +785,8 @@ static void print_report(const char *cmd, const char *program, const struct opts
 		}
 		if (show_explored(cmd, o, r))
 			printf(",\"explored\":%.6f", r->explored);
+		if (strcmp(cmd, "explore") == 0 && o->ex.strategy == PCSIM_STRATEGY_DFS)
+			printf(",\"restored\":%" PRIu64, r->restored);
 		printf(",\"interrupted\":%s}\n", interrupted ? "true" : "false");
 		return;
 	}

@@ -90,6 +90,11 @@ void pcsim__snap_world_free(struct pcsim_world *w)
 	w->snapper = NULL;
 }
 
+size_t pcsim__snap_bytes(const struct pcsim__snap *s)
+{
+	return s ? sizeof(*s) + s->cap : 0;
+}
+
 bool pcsim__snap_usable(const struct pcsim_world *w, const struct pcsim__snap *s)
 {
 	return s && s->valid && s->w == w && s->stacks_freed == w->stacks_freed && !w->tracing;
