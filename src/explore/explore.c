@@ -840,7 +840,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		if (!begin_one(w, strat, i))
 			break;
 		pcsim__outcomes_begin(hist);
-		r->restored += w->restore != NULL;
+		bool restored = w->restore != NULL;
 		run_one(w, prog, i);
 		uint64_t order = i;
 		if (tree) {
@@ -907,6 +907,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			break;
 		}
 		r->executions++;
+		r->restored += restored;
 		r->steps += w->ex.step;
 		if (o.digest)
 			r->digest += digest_of(&dchain, w->log, w->ex.nlog);

@@ -290,10 +290,14 @@ int pcsim__snap_take(struct pcsim_world *w, struct pcsim__snap *s)
 	sp->snap = s;
 	sp->back = &cur->fib;
 	w->snap_resumed = false;
+	/* NULL while an engine action runs on @cur's stack (a signal's delivery): kept here,
+	 * on the stack the snapshot holds, for the resumed execution */
+	struct pcsim__ctx *const tls = pcsim__tls_ctx;
 	pcsim__fiber_switch(&cur->fib, &sp->fib, false);
 	if (w->snap_resumed) {
 		/* restored (pcsim__snap_run()): a new execution goes on from here */
 		w->snap_resumed = false;
+		pcsim__tls_ctx = tls;
 		return 1;
 	}
 	if (!sp->ok)
