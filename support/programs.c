@@ -56,6 +56,7 @@ static void micro_waker(void *arg)
 
 static void micro_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	struct micro *m = pcsim_alloc(w, sizeof(*m));
 	pcsim_obj_name(&m->flag, "flag");
 	m->waiter = pcsim_task_create(w, "waiter", arg ? micro_waiter_fixed : micro_waiter, m, 0);
@@ -69,7 +70,13 @@ struct sb {
 	bool mb;
 };
 
-static _Thread_local struct sb *sb_cur;
+/* the execution's struct sb, for sb_finish(): per-execution state lives in the world */
+static const char sb_key;
+
+static struct sb **sb_cur(struct pcsim_world *w)
+{
+	return pcsim_world_layer(w, &sb_key, sizeof(struct sb *), NULL);
+}
 
 static void sb_p0(void *arg)
 {
@@ -91,20 +98,21 @@ static void sb_p1(void *arg)
 
 static void sb_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	struct sb *s = pcsim_alloc(w, sizeof(*s));
 	s->mb = arg != NULL;
 	pcsim_obj_name(&s->x, "x");
 	pcsim_obj_name(&s->y, "y");
 	pcsim_task_create(w, "P0", sb_p0, s, 0);
 	pcsim_task_create(w, "P1", sb_p1, s, 1);
-	sb_cur = s;
+	*sb_cur(w) = s;
 }
 
 static void sb_finish(struct pcsim_world *w, void *arg)
 {
-	(void)w;
 	(void)arg;
-	if (sb_cur->r0 == 0 && sb_cur->r1 == 0)
+	const struct sb *s = *sb_cur(w);
+	if (s->r0 == 0 && s->r1 == 0)
 		pcsim_fail("sb-both-zero", "store buffering: P0 read y == 0 and P1 read x == 0");
 }
 
@@ -133,6 +141,7 @@ static void abba_ba(void *arg)
 
 static void abba_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	(void)arg;
 	struct abba *l = pcsim_alloc(w, sizeof(*l));
 	pcsim_spin_lock_init(&l->a, "lock_a");
@@ -243,6 +252,7 @@ static void uring_evictor(void *arg)
 
 static void uring_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	struct uring_prog *u = pcsim_alloc(w, sizeof(*u));
 	u->mode = (enum pcsim_uring_mode)(uintptr_t)arg;
 	ring_file_init(w, &u->f, 5, 2 * 4096);
@@ -294,6 +304,7 @@ static void uring_efd_task(void *arg)
 
 static void uring_efd_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	(void)arg;
 	struct uring_efd *u = pcsim_alloc(w, sizeof(*u));
 	ring_file_init(w, &u->f, 6, 4096);
@@ -347,6 +358,7 @@ static void uring_p6_reader(void *arg)
 
 static void uring_p6_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	(void)arg;
 	struct uring_p6 *u = pcsim_alloc(w, sizeof(*u));
 	ring_file_init(w, &u->f, 8, 4096);
@@ -484,6 +496,7 @@ static struct uring_small *uring_small_init(struct pcsim_world *w, uint32_t id, 
 
 static void uring_b13_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	(void)arg;
 	struct uring_small *u = uring_small_init(w, 13, 4096);
 	pcsim_task_create(w, "submitter", uring_b13_task, u, 0);
@@ -519,6 +532,7 @@ static void uring_b14_task(void *arg)
 
 static void uring_b14_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	(void)arg;
 	struct uring_small *u = uring_small_init(w, 14, 4096);
 	pcsim_task_create(w, "submitter", uring_b14_task, u, 0);
@@ -550,6 +564,7 @@ static void uring_b15_task(void *arg)
 
 static void uring_b15_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	(void)arg;
 	struct uring_small *u = pcsim_alloc(w, sizeof(*u));
 	pcsim_bdev_init(&u->f.bdev, 2, false);
@@ -636,6 +651,7 @@ static void uring_general_evictor(void *arg)
 
 static void uring_general_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	(void)arg;
 	struct uring_general *u = pcsim_alloc(w, sizeof(*u));
 	ring_file_init(w, &u->f, 16, 4 * 4096);
@@ -690,6 +706,7 @@ static void uring_b18_task(void *arg)
 
 static void uring_b18_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	(void)arg;
 	struct uring_b18 *u = pcsim_alloc(w, sizeof(*u));
 	pcsim_bdev_init(&u->f.bdev, 2, false);
@@ -731,6 +748,7 @@ static void uring_b19_task(void *arg)
 
 static void uring_b19_setup(struct pcsim_world *w, void *arg)
 {
+	pcsim_state_in_world(w);
 	(void)arg;
 	struct uring_small *u = pcsim_alloc(w, sizeof(*u));
 	pcsim_bdev_init(&u->f.bdev, 2, false);

@@ -272,6 +272,8 @@ endif()
 # docs/shrinking.md); the command line's --shard/--jobs/merge/--junit/--ktap in cli/campaign.sh.
 pcsim_cmocka_test(NAME campaign SOURCES unit/test_campaign.c)
 target_link_libraries(test_campaign PRIVATE pcsim_support)
+pcsim_cmocka_test(NAME dfs_restore SOURCES unit/test_dfs_restore.c)
+target_link_libraries(test_dfs_restore PRIVATE pcsim_support)
 pcsim_cmocka_test(NAME checkpoint SOURCES unit/test_checkpoint.c ARGS --skip "*_soak")
 target_link_libraries(test_checkpoint PRIVATE pcsim_support)
 if(PCSIM_SOAK_TESTS)

@@ -216,6 +216,20 @@ PCSIM_API void *pcsim_world_layer(struct pcsim_world *w, const void *key, size_t
  */
 PCSIM_API void *pcsim_world_layer_peek(const struct pcsim_world *w, const void *key);
 
+/**
+ * pcsim_state_in_world - the program running in @w promises that everything its setup(), its
+ * tasks and its finish() write in this execution lives in the world: pcsim_alloc() memory,
+ * pcsim_world_layer() state, the tasks' stacks and the engine's own objects, and nothing
+ * outside it (a static or global variable, malloc() memory, a file) is written by setup() or
+ * the tasks, or read by finish(), as state of the execution. DFS then starts an execution from
+ * a copy of the state before the decision it changes instead of running setup() and replaying
+ * the decisions before it (docs/explore.md, "Prefixes are restored"); without the promise it
+ * replays. A program that makes it and keeps state elsewhere is explored wrongly, without a
+ * word: what setup() set outside the world would be the last execution's, not this one's.
+ * Context: setup (sim backend; the threads backend ignores it). Locking: none.
+ */
+PCSIM_API void pcsim_state_in_world(struct pcsim_world *w);
+
 /** pcsim_world_step - the number of steps taken so far in this execution (sim); 0 (threads). */
 PCSIM_API uint64_t pcsim_world_step(const struct pcsim_world *w);
 

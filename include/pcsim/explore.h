@@ -295,6 +295,11 @@ struct pcsim_report {
 	 * stopped (struct pcsim_progress.explored; 1 when exhausted); negative for the other
 	 * strategies. For a run stopped by o->stop, a budget or a failure: how far it got. */
 	double explored;
+	/* DFS: of the executions this call ran (a search resumed from a checkpoint counts its
+	 * own), those started from a copy of the state before the decision they change instead
+	 * of replaying their prefix (docs/explore.md, "Prefixes are restored"); 0 for a program
+	 * that did not call pcsim_state_in_world(), with PCSIM_DFS_RESTORE=0 and in TSan builds. */
+	uint64_t restored;
 };
 
 /* Input bounds: a schedule file's text (pcsim_explore() replay, pcsim_schedule_info()) and a

@@ -25,6 +25,7 @@ struct dfs_rec {
 	uint32_t pre_before;	/* preemptions spent before this decision */
 	uint32_t costs;		/* offset into cost bytes: 1 if option i would preempt */
 	bool more;		/* an alternative after the k-th is left within the bound */
+	bool snapped;		/* snaps[] holds the state before this decision */
 };
 
 struct dfs {
@@ -40,6 +41,17 @@ struct dfs {
 	bool dfs_done;
 	bool dfs_started;
 	bool check_all;			/* PCSIM_DFS_CHECK_ALL: check the replayed prefix too */
+	/*
+	 * Prefix restore (docs/explore.md, "Prefixes are restored"): snaps[i], when recs[i] is
+	 * snapped, holds the state before decision i, and an execution that changes decision i
+	 * starts from it instead of replaying up to it. Taken at a decision with an alternative
+	 * left (recorded, or reached by replay without one). Off with PCSIM_DFS_RESTORE=0 and
+	 * with PCSIM_DFS_CHECK_ALL (which checks every state of every execution).
+	 */
+	bool restore_on;
+	struct pcsim__snap **snaps;
+	size_t capsnaps;
+	size_t snap_bytes;		/* the memory snaps[] holds (DFS_SNAP_BUDGET) */
 	struct pcsim__tree_shape shape;	/* the first execution's, for dfs_progress() */
 	/*
 	 * dfs_slice_depth()'s shares: share[i] is the share of the prefix of decisions 0..i,
@@ -58,6 +70,8 @@ static int dfs_init(struct pcsim__strategy *s, const struct pcsim_explore_opts *
 	((struct dfs *)s)->bound = o->preemption_bound;
 	const char *e = getenv("PCSIM_DFS_CHECK_ALL");
 	((struct dfs *)s)->check_all = e && *e && strcmp(e, "0") != 0;
+	e = getenv("PCSIM_DFS_RESTORE");
+	((struct dfs *)s)->restore_on = !((struct dfs *)s)->check_all && !(e && strcmp(e, "0") == 0);
 	return 0;
 }
 
@@ -68,6 +82,9 @@ static void dfs_fini(struct pcsim__strategy *s)
 	free(d->pfx);
 	free(d->cost);
 	free(d->share);
+	for (size_t i = 0; i < d->capsnaps; i++)
+		pcsim__snap_free(d->snaps[i]);
+	free(d->snaps);
 }
 
 /*
@@ -98,8 +115,49 @@ static bool dfs_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 			w->ex.npfx = d->nrecs - 1;
 			w->ex.pfx_log = !s->nolog;
 		}
+		/* the state before the decision it changes, if it was kept: no prefix to replay */
+		const struct dfs_rec *r = &d->recs[d->nrecs - 1];
+		if (r->snapped && pcsim__snap_usable(w, d->snaps[d->nrecs - 1]))
+			w->restore = d->snaps[d->nrecs - 1];
 	}
 	return true;
+}
+
+/*
+ * Snapshots: at most this much memory per search (a livelock's execution can push decisions
+ * by the hundred thousand), and the snapshots of the first DFS_SNAP_KEEP decisions stay
+ * allocated for reuse when their decision goes; deeper ones are freed.
+ */
+#define DFS_SNAP_BUDGET (64u << 20)
+#define DFS_SNAP_KEEP 256u
+
+/*
+ * Keep the state before decision @i, which has an alternative left (pcsim__snap_take()).
+ * Return: 1 when a later execution restored it and goes on from here (the caller answers
+ * recs[i].chosen for it), else 0 (kept or not).
+ */
+static __attribute__((noinline)) int dfs_snap(struct dfs *s, struct pcsim_world *w, size_t i)
+{
+	if (i >= s->capsnaps) {
+		size_t ncap = s->caprecs > i ? s->caprecs : i + 1;
+		struct pcsim__snap **n = realloc(s->snaps, ncap * sizeof(*n));
+		if (!n)
+			return 0;
+		memset(n + s->capsnaps, 0, (ncap - s->capsnaps) * sizeof(*n));
+		s->snaps = n;
+		s->capsnaps = ncap;
+	}
+	if (!s->snaps[i] && (s->snap_bytes >= DFS_SNAP_BUDGET ||
+			     !(s->snaps[i] = pcsim__snap_new())))
+		return 0;	/* replayed instead */
+	s->recs[i].snapped = false;
+	size_t before = pcsim__snap_bytes(s->snaps[i]);
+	int rc = pcsim__snap_take(w, s->snaps[i]);
+	if (rc == 1)
+		return 1;
+	s->snap_bytes += pcsim__snap_bytes(s->snaps[i]) - before;
+	s->recs[i].snapped = rc == 0;
+	return 0;
 }
 
 /* The option tried k-th at @r: the default, then 0..n-1 without the default. */
@@ -117,13 +175,25 @@ static unsigned next_alt(const struct dfs *s, const struct dfs_rec *r)
 	return r->n;
 }
 
+
+static void dfs_snap_drop(struct dfs *s, size_t i)
+{
+	if (i < s->capsnaps && s->snaps[i] && i >= DFS_SNAP_KEEP) {
+		s->snap_bytes -= pcsim__snap_bytes(s->snaps[i]);
+		pcsim__snap_free(s->snaps[i]);
+		s->snaps[i] = NULL;
+	}
+}
+
 /* Drop the recs from @depth on. */
 static void dfs_pop_to(struct dfs *s, size_t depth)
 {
 	if (s->nshare > depth)
 		s->nshare = depth;
-	while (s->nrecs > depth)
+	while (s->nrecs > depth) {
 		s->nmore -= s->recs[--s->nrecs].more;
+		dfs_snap_drop(s, s->nrecs);
+	}
 	s->ncost = s->nrecs ? s->recs[s->nrecs - 1].costs + s->recs[s->nrecs - 1].n : 0;
 }
 
@@ -175,6 +245,9 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 				     d, (unsigned long long)w->ex.step,
 				     (unsigned long long)s->pfx[d].step);
 			pick = 0;
+		} else if (d == s->nrecs - 1 && s->restore_on && s->recs[d].more &&
+			   !s->recs[d].snapped && dfs_snap(s, w, d) == 1) {
+			pick = s->recs[d].chosen;	/* restored: this execution's choice */
 		}
 		return pick;
 	}
@@ -212,6 +285,7 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 	r->k = 0;
 	r->dflt = (int16_t)cur;
 	r->chosen = (uint16_t)(cur >= 0 ? (unsigned)cur : 0);
+	r->snapped = false;
 	r->pre_before = pre;
 	r->costs = (uint32_t)s->ncost;
 	s->pfx[s->nrecs - 1].step = w->ex.step;
@@ -238,6 +312,8 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 	r->more = pre < s->bound ? n > 1 : free_alts > 0;
 	s->nmore += r->more;
 	pick = r->chosen;
+	if (r->more && s->restore_on && dfs_snap(s, w, s->nrecs - 1) == 1)
+		pick = s->recs[s->nrecs - 1].chosen;	/* restored: this execution's choice */
 	return pick;
 oom:
 	/* the engine stops at the next step (outcome set); the search cannot go on */
@@ -478,6 +554,7 @@ static bool dfs_load(struct pcsim__strategy *base, struct pcsim__ckpt_in *in)
 		r->pre_before = (uint32_t)v[4];
 		r->costs = (uint32_t)v[5];
 		r->more = v[6] != 0;
+		r->snapped = false;
 		s->pfx[i].step = v[7];
 		s->pfx[i].run = (uint32_t)v[8];
 		if (r->n < 1 || r->k >= r->n || r->chosen >= r->n ||

@@ -109,9 +109,14 @@ static inline __attribute__((always_inline)) void run_one(struct pcsim_world *w,
 	w->prog = prog;
 	pcsim__tls_world = w;
 	pcsim__tls_ctx = NULL;
-	run_setup(w, prog);
-	if (w->ex.outcome == PCSIM_OUTCOME_OK)
-		pcsim__run_exec(w);
+	if (w->restore) {
+		/* from the state before the decision it changes (the strategy's begin chose it) */
+		pcsim__snap_run(w);
+	} else {
+		run_setup(w, prog);
+		if (w->ex.outcome == PCSIM_OUTCOME_OK)
+			pcsim__run_exec(w);
+	}
 	if (w->ex.outcome == PCSIM_OUTCOME_OK && prog->finish)
 		run_finish(w, prog);
 	/* Whatever the outcome: what the execution allocated outside the arena goes now. */
@@ -835,6 +840,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 		if (!begin_one(w, strat, i))
 			break;
 		pcsim__outcomes_begin(hist);
+		bool restored = w->restore != NULL;
 		run_one(w, prog, i);
 		uint64_t order = i;
 		if (tree) {
@@ -901,6 +907,7 @@ int pcsim_explore(const struct pcsim_program *prog, const struct pcsim_config *c
 			break;
 		}
 		r->executions++;
+		r->restored += restored;
 		r->steps += w->ex.step;
 		if (o.digest)
 			r->digest += digest_of(&dchain, w->log, w->ex.nlog);

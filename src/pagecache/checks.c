@@ -239,6 +239,17 @@ static void cb_pre(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait
 	}
 }
 
+
+/* @owed is full: it doubles in the arena (P6). */
+static void owed_grow(struct pagecache_layer *L)
+{
+	unsigned ncap = L->owed_cap * 2;
+	void *n = pcsim_alloc(pcsim_world_current(), ncap * sizeof(*L->owed));
+	memcpy(n, L->owed, L->nowed * sizeof(*L->owed));
+	L->owed = n;
+	L->owed_cap = ncap;
+}
+
 static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait_queue_entry *e,
 		    void *key_arg, int ret, unsigned flags, const uint64_t snap[PCSIM__WAITQ_SNAP])
 {
@@ -298,6 +309,8 @@ static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wai
 			    bit_set ? ": 5.9+ wakes it even though the bit is set again" : "");
 	/* P6: a counted exclusive wakeup is now owed by that waiter. */
 	if (sync && ret > 0 && (flags & WQ_FLAG_EXCLUSIVE) && L->nowed < PCSIM_MAX_TASKS) {
+		if (L->nowed == L->owed_cap)
+			owed_grow(L);
 		L->owed[L->nowed].entry = e;
 		L->owed[L->nowed].page = page;
 		L->nowed++;
@@ -431,7 +444,16 @@ static struct pagecache_read_ctx *read_ctx(struct pagecache_layer *L)
 	if (!L || !t)
 		return NULL;
 	unsigned id = pcsim_task_id(t);
-	return id < PCSIM_MAX_TASKS ? &L->reading[id] : NULL;
+	if (id >= L->reading_cap && id < PCSIM_MAX_TASKS) {
+		unsigned ncap = L->reading_cap * 2;
+		while (ncap <= id)
+			ncap *= 2;
+		void *n = pcsim_alloc(pcsim_world_current(), ncap * sizeof(*L->reading));
+		memcpy(n, L->reading, L->reading_cap * sizeof(*L->reading));
+		L->reading = n;
+		L->reading_cap = ncap;
+	}
+	return id < L->reading_cap ? &L->reading[id] : NULL;
 }
 
 long pcsim__pagecache_checked_read(struct pcsim_kiocb *iocb, struct pcsim_iov_iter *iter,
@@ -549,8 +571,12 @@ void pcsim__pagecache_checks_init(struct pcsim_world *w, struct pagecache_layer 
 	const struct pcsim_config *cfg = pcsim_world_config(w);
 	if (!(cfg->checks & PCSIM_CHECK_INVARIANTS) || cfg->backend != PCSIM_BACKEND_SIM)
 		return;
-	L->reading = pcsim_alloc(w, PCSIM_MAX_TASKS * sizeof(*L->reading));
-	L->owed = pcsim_alloc(w, PCSIM_MAX_TASKS * sizeof(*L->owed));
+	/* small, grown in the arena when a task id or the owed wakeups need more: every byte of
+	 * the arena is copied by a DFS snapshot (docs/explore.md, "Prefixes are restored") */
+	L->reading_cap = 16;
+	L->reading = pcsim_alloc(w, L->reading_cap * sizeof(*L->reading));
+	L->owed_cap = 8;
+	L->owed = pcsim_alloc(w, L->owed_cap * sizeof(*L->owed));
 	pcsim_state_invariant_register(w, "P1/P3/A1", check_buckets, L);
 	static const struct pcsim__waitq_cb_observer obs = { cb_pre, cb_post, NULL };
 	struct pcsim__waitq_cb_observer o = obs;

@@ -119,11 +119,18 @@ static void truncator(void *arg)
 	(void)pcsim_truncate_page(g->m, 1);
 }
 
-static struct general *gen_cur;
+/* the execution's struct general, for general_finish(): per-execution state is the world's */
+static const char gen_key;
+
+static struct general **gen_cur(struct pcsim_world *w)
+{
+	return pcsim_world_layer(w, &gen_key, sizeof(struct general *), NULL);
+}
 
 static void general_setup(struct pcsim_world *w, void *arg)
 {
 	(void)arg;
+	pcsim_state_in_world(w);	/* gen_cur() included: DFS may restore prefixes */
 	struct general *g = pcsim_alloc(w, sizeof(*g));
 	pcsim_bdev_init(&g->bdev, 2, false);
 	g->m = pcsim_mapping_create(w, 3, GEN_FILE_SIZE, &g->bdev, 0);
@@ -135,13 +142,13 @@ static void general_setup(struct pcsim_world *w, void *arg)
 	pcsim_task_create(w, "locker", locker, g, 1);
 	pcsim_task_create(w, "truncate", truncator, g, 0);
 	pcsim_task_create(w, "evict", evictor, g, 1);
-	gen_cur = g;
+	*gen_cur(w) = g;
 }
 
 static void general_finish(struct pcsim_world *w, void *arg)
 {
 	(void)arg;
-	struct general *g = gen_cur;
+	struct general *g = *gen_cur(w);
 	for (unsigned long i = 0; i < g->m->nr_slots; i++) {
 		struct page *p = PCSIM_SETUP_GET(g->m->slots[i]);
 		if (!p)

@@ -43,12 +43,14 @@ struct pagecache_layer {
 	/* run-time checks (checks.c): sim backend with PCSIM_CHECK_INVARIANTS only */
 	struct { const struct pcsim_wait_queue_entry *entry; struct pcsim_page *page; } *owed;
 	unsigned nowed;			/* counted exclusive wakeups not yet acted on (P6) */
+	unsigned owed_cap;		/* entries of @owed (grown in the arena as needed) */
 	const char *walk_inv;		/* the first callback-level violation of this walk */
 	char walk_msg[256];
 	struct pagecache_read_ctx {	/* per task id: the read in progress (A5-A9) */
 		struct pcsim_kiocb *iocb;
 		unsigned armed;		/* callbacks armed during it */
 	} *reading;
+	unsigned reading_cap;		/* entries of @reading (by task id; grown as needed) */
 };
 
 struct pagecache_layer *pcsim__pagecache(struct pcsim_world *w);

@@ -562,6 +562,8 @@ static void task_main(void *arg)
 void pcsim__scenario_setup(struct pcsim_world *w, void *arg)
 {
 	const struct pcsim_scenario *s = arg;
+	/* the parsed scenario is read only; everything an execution changes is in @r */
+	pcsim_state_in_world(w);
 	struct rt *r = pcsim_alloc(w, sizeof(*r));
 	struct rt **slot = pcsim_world_layer(w, &rt_key, sizeof(struct rt *), NULL);
 	if (!r || !slot)

@@ -256,6 +256,7 @@ struct pcsim__exec {
 	size_t npfx;
 	bool pfx_log;
 	unsigned nlayers;		/* layer states (w->layers) */
+	bool state_in_world;		/* pcsim_state_in_world(): prefixes may be restored */
 	unsigned nclasses;		/* lockdep classes (w->classes) */
 	struct pcsim__cleanup *cleanups;	/* pcsim_exec_cleanup_register, newest first */
 	/* rcu (sim) */
@@ -493,6 +494,19 @@ struct pcsim_world {
 
 	/* weak memory mode (sim/mem.c): store histories and per-CPU views, allocated on first use */
 	struct pcsim__weak *weak;
+
+	/*
+	 * sim: prefix restore (sim/snap.c). @restore: set by the strategy's begin (DFS), the
+	 * snapshot this execution starts from instead of running setup() and replaying its
+	 * prefix; cleared by every reset. @snap_resumed: raised by the restore for the
+	 * snapshot's taker, which then returns into the execution it resumes. @snapper: the
+	 * fiber that copies the state, made at the first snapshot. @stacks_freed: counts the
+	 * fiber stacks given back to the system, which snapshots taken before no longer find.
+	 */
+	struct pcsim__snap *restore;
+	bool snap_resumed;
+	struct pcsim__snapper *snapper;
+	uint64_t stacks_freed;
 
 	/* threads backend */
 	struct pcsim__thr_world *thr;
@@ -814,6 +828,37 @@ static inline void pcsim__world_unlock(struct pcsim_world *w)
 void pcsim__sim_dispatch(struct pcsim_world *w, struct pcsim__ctx *cur);
 void pcsim__sim_exec_start(struct pcsim_world *w);
 void pcsim__sim_exec_over(struct pcsim_world *w);
+
+/*
+ * Prefix restore (sim/snap.c; docs/explore.md, "Prefixes are restored"): a snapshot of the
+ * whole state of an execution at a decision, taken by the strategy in its pick, so that a
+ * later execution that changes that decision starts there instead of replaying up to it.
+ *
+ * pcsim__snap_new - an empty snapshot. Return: it, or NULL (no memory).
+ * pcsim__snap_free - free @s (NULL: nothing). Not while a world restores from it.
+ * pcsim__snap_take - from a strategy's pick, running in a context of the sim backend: save
+ *   the state of @w as it is now into @s. Return: 0 saved; 1 the execution was restored from
+ *   @s (pcsim__snap_run()) and goes on from here (the pick answers for the new execution);
+ *   -1 nothing saved, the state cannot be restored here (a trace, the recorder, the weak
+ *   memory mode, --coverage, invariants of every step, exec cleanups, a program that did
+ *   not call pcsim_state_in_world(), the main context, or a sanitizer that cannot
+ *   follow a copied stack: TSan).
+ * pcsim__snap_bytes - the memory @s holds, for a strategy's budget.
+ * pcsim__snap_usable - can @w's next execution start from @s (taken in this world, no stack
+ *   freed since, nothing traced)? Between executions, after the reset.
+ * pcsim__snap_run - run the execution begun in @w (w->restore set, the strategy's begin
+ *   done) from the snapshot instead of setup() and the prefix. Main context.
+ * pcsim__snap_world_free - the world's snapshot fiber (world destroy).
+ */
+struct pcsim__snap;
+struct pcsim__snap *pcsim__snap_new(void);
+void pcsim__snap_free(struct pcsim__snap *s);
+int pcsim__snap_take(struct pcsim_world *w, struct pcsim__snap *s);
+bool pcsim__snap_usable(const struct pcsim_world *w, const struct pcsim__snap *s);
+/* The memory @s holds (its buffer's size). */
+size_t pcsim__snap_bytes(const struct pcsim__snap *s);
+void pcsim__snap_run(struct pcsim_world *w);
+void pcsim__snap_world_free(struct pcsim_world *w);
 /* sim/core.c: the sim backend's task primitives (its ops table's entries), which the shared
  * code calls directly on that backend (sim_direct()) so that LTO can inline them. */
 void pcsim__sim_task_created(struct pcsim_world *w, struct pcsim_task *t);

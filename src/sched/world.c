@@ -63,6 +63,7 @@ static void arena_free_all(struct arena_chunk *c)
 void pcsim__world_destroy(struct pcsim_world *w)
 {
 	w->ops->world_destroy(w);
+	pcsim__snap_world_free(w);
 	pcsim__exec_release(w);
 	arena_free_all(w->arena);
 	arena_free_all(w->arena_free);
@@ -142,6 +143,12 @@ void *pcsim_alloc(struct pcsim_world *w, size_t size)
 	return p;
 }
 
+void pcsim_state_in_world(struct pcsim_world *w)
+{
+	if (w)
+		w->ex.state_in_world = true;
+}
+
 char *pcsim__strdup_arena(struct pcsim_world *w, const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -174,6 +181,7 @@ void pcsim__exec_reset(struct pcsim_world *w)
 		w->arena = NULL;
 	}
 	w->exec_gen++;
+	w->restore = NULL;
 	_Static_assert(PCSIM_OUTCOME_OK == 0, "a zeroed execution has no outcome yet");
 	pcsim__zero(&w->ex, sizeof(w->ex));
 	w->what[0] = 0;

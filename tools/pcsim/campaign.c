@@ -462,6 +462,7 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 		r->steps += rep[j].steps;
 		r->digest += rep[j].digest;
 		r->failures += rep[j].failures;
+		r->restored += rep[j].restored;
 		r->exhausted &= rep[j].exhausted;
 		if (rep[j].outcome != PCSIM_OUTCOME_OK &&
 		    (winner < 0 || rep[j].failing_order < rep[winner].failing_order))
@@ -476,6 +477,7 @@ int pcsim_cli_jobs(const struct pcsim_program *prog, const struct pcsim_config *
 		r->steps = m.steps;
 		r->digest = m.digest;
 		r->failures = m.failures;
+		r->restored = m.restored;
 		r->exhausted = m.exhausted;
 		memset(&rep[winner], 0, sizeof(rep[winner]));
 		ret = 1;

@@ -781,6 +781,8 @@ static void print_report(const char *cmd, const char *program, const struct opts
 			       o->ex.slice_count > 1 ? o->ex.slice_index : 0,
 			       o->ex.slice_count > 1 ? o->ex.slice_count : 1, o->jobs ? o->jobs : 1,
 			       r->digest);
+			if (o->ex.strategy == PCSIM_STRATEGY_DFS)
+				printf(",\"restored\":%" PRIu64, r->restored);
 			pcsim_cli_print_search(stdout, &o->cfg, &o->ex);
 		}
 		if (show_explored(cmd, o, r))

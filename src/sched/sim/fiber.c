@@ -179,6 +179,11 @@ static void stack_clean(void *stack, size_t size)
 #endif
 }
 
+void pcsim__stack_restored(void *stack, size_t size)
+{
+	stack_clean(stack, size);
+}
+
 #if defined(PCSIM_FIBER_ASM)
 void pcsim__fiber_swap(void **save_sp, void *new_sp, void *top, void (*entry)(void *),
 		       void *arg);

@@ -81,5 +81,8 @@ static inline void pcsim__stack_recycled(void *stack)
 	(void)stack;
 }
 #endif
+/* A stack from the pool gets back the frames of a snapshot (sim/snap.c): under ASan, clear
+ * the poison its fibers may have left, as for a fiber starting on it. Nothing to do without. */
+void pcsim__stack_restored(void *stack, size_t size);
 
 #endif

@@ -775,6 +775,7 @@ static void *stack_get(struct pcsim_world *w)
 		void **n = realloc(w->stacks_used, ncap * sizeof(void *));
 		if (!n) {
 			pcsim__stack_free(s, w->cfg.stack_size);
+			w->stacks_freed++;
 			s = NULL;
 		} else {
 			w->stacks_used = n;
@@ -804,6 +805,7 @@ static __attribute__((noinline)) void reap_dead_stack_slow(struct pcsim_world *w
 		void **n = realloc(w->stack_pool, ncap * sizeof(void *));
 		if (!n) {
 			pcsim__stack_free(s, w->cfg.stack_size);	/* no room to pool it */
+			w->stacks_freed++;
 			return;
 		}
 		w->stack_pool = n;
@@ -823,6 +825,7 @@ static void stacks_recycle(struct pcsim_world *w)
 			/* no room to pool them: give this execution's stacks back to the system */
 			for (unsigned i = 0; i < w->nstacks_used; i++)
 				pcsim__stack_free(w->stacks_used[i], w->cfg.stack_size);
+			w->stacks_freed++;
 			w->nstacks_used = 0;
 			return;
 		}
@@ -970,6 +973,16 @@ void pcsim__sim_exec_over(struct pcsim_world *w)
 		}
 	}
 	stacks_recycle(w);
+}
+
+/*
+ * The execution restored from w->restore (sim/snap.c) runs from the context that took the
+ * snapshot: it resumes in pcsim__snap_take(), and the execution ends as any other, back here.
+ */
+void pcsim__sim_run_restored(struct pcsim_world *w, struct pcsim__ctx *to)
+{
+	switch_to(w, NULL, to, false);
+	pcsim__sim_exec_over(w);
 }
 
 /* The backend's run_exec; pcsim__run_exec() (sched_int.h) does the same inline. */

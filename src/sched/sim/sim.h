@@ -30,6 +30,9 @@ void pcsim__sim_block(struct pcsim_world *w, struct pcsim__ctx *c);
 PCSIM_NORETURN void pcsim__sim_exit_ctx(struct pcsim_world *w, struct pcsim__ctx *c);
 PCSIM_NORETURN void pcsim__sim_abort_exec(struct pcsim_world *w);
 void pcsim__sim_run_exec(struct pcsim_world *w);
+/* The rest of an execution restored from a snapshot (sim/snap.c): switch to @to, which took
+ * it, and end the execution when control comes back. Main context. */
+void pcsim__sim_run_restored(struct pcsim_world *w, struct pcsim__ctx *to);
 void pcsim__sim_make_runnable(struct pcsim_world *w, struct pcsim__ctx *c);
 void pcsim__sim_ctx_start(struct pcsim_world *w, struct pcsim__ctx *c);
 uint64_t pcsim__sim_choose_data(struct pcsim_world *w, const char *kind, uint64_t n);
