@@ -52,6 +52,8 @@ struct dfs {
 	struct pcsim__snap **snaps;
 	size_t capsnaps;
 	size_t snap_bytes;		/* the memory snaps[] holds (DFS_SNAP_BUDGET) */
+	bool snapping;			/* a snapshot was taken: dfs_might_be_last() */
+	uint64_t ended;			/* executions ended in this call (dfs_might_be_last()) */
 	struct pcsim__tree_shape shape;	/* the first execution's, for dfs_progress() */
 	/*
 	 * dfs_slice_depth()'s shares: share[i] is the share of the prefix of decisions 0..i,
@@ -147,9 +149,11 @@ static __attribute__((noinline)) int dfs_snap(struct dfs *s, struct pcsim_world 
 		s->snaps = n;
 		s->capsnaps = ncap;
 	}
-	if (!s->snaps[i] && (s->snap_bytes >= DFS_SNAP_BUDGET ||
-			     !(s->snaps[i] = pcsim__snap_new())))
-		return 0;	/* replayed instead */
+	if (!s->snaps[i]) {
+		if (s->snap_bytes >= DFS_SNAP_BUDGET || !(s->snaps[i] = pcsim__snap_new()))
+			return 0;	/* replayed instead */
+		s->snap_bytes += pcsim__snap_bytes(s->snaps[i]);
+	}
 	s->recs[i].snapped = false;
 	size_t before = pcsim__snap_bytes(s->snaps[i]);
 	int rc = pcsim__snap_take(w, s->snaps[i]);
@@ -157,6 +161,7 @@ static __attribute__((noinline)) int dfs_snap(struct dfs *s, struct pcsim_world 
 		return 1;
 	s->snap_bytes += pcsim__snap_bytes(s->snaps[i]) - before;
 	s->recs[i].snapped = rc == 0;
+	s->snapping |= rc == 0;
 	return 0;
 }
 
@@ -343,6 +348,7 @@ static void dfs_learn_shape(struct dfs *s, size_t nd)
 static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 {
 	struct dfs *s = (struct dfs *)base;
+	s->ended++;
 	/* the decisions this execution reached (it may have ended early), or the cut's depth */
 	size_t depth = (size_t)w->ex.ndecisions < s->cut ? (size_t)w->ex.ndecisions : s->cut;
 	if (!s->shape.known && w->ex.ndecisions)
@@ -424,10 +430,22 @@ static bool dfs_exhausted(const struct pcsim__strategy *s)
  * adds. Along a search that holds for the executions whose changed decision is on the tree's
  * rightmost path - about as many as the tree is deep.
  */
+#define DFS_TRACE_CHANCE 256u
+
 static bool dfs_might_be_last(const struct pcsim__strategy *s)
 {
 	const struct dfs *d = (const struct dfs *)s;
-	return !d->dfs_done && d->nmore == 0;
+	/*
+	 * A traced execution takes no snapshot (docs/explore.md, "Prefixes are restored"), and
+	 * one that might be last opens the subtrees the next executions explore whenever it is
+	 * not. So the first execution, whose decisions all others branch from, is not traced on
+	 * the chance, nor any once snapshots are being taken and the search is past its first
+	 * DFS_TRACE_CHANCE executions: the last one's trace then comes from its traced replay at
+	 * the end (explore.c), one execution more - which a search of a few dozen executions would
+	 * feel (a new world), and a longer one does not.
+	 */
+	return d->dfs_started && !(d->snapping && d->ended >= DFS_TRACE_CHANCE) && !d->dfs_done &&
+	       d->nmore == 0;
 }
 
 /*
