@@ -52,8 +52,14 @@ struct dfs {
 	struct pcsim__snap **snaps;
 	size_t capsnaps;
 	size_t snap_bytes;		/* the memory snaps[] holds (DFS_SNAP_BUDGET) */
-	bool snapping;			/* a snapshot was taken: dfs_might_be_last() */
-	uint64_t ended;			/* executions ended in this call (dfs_might_be_last()) */
+	/*
+	 * A traced execution takes no snapshot (the last ones, and those that might be: the
+	 * first, and those whose replayed decisions have no alternative left), so the decisions
+	 * it records have none. fill_needed: it recorded some with an alternative left; the next
+	 * untraced execution (filling) replays its prefix through dfs_pick() - the engine's fast
+	 * path off - and takes a snapshot at each of them.
+	 */
+	bool fill_needed, filling;
 	struct pcsim__tree_shape shape;	/* the first execution's, for dfs_progress() */
 	/*
 	 * dfs_slice_depth()'s shares: share[i] is the share of the prefix of decisions 0..i,
@@ -112,14 +118,15 @@ static bool dfs_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 		 * logs them) without asking: room in the log for all of them, first. */
 		while (w->caplog < d->nrecs && pcsim__strategy_log_grow(w))
 			;
-		if (w->caplog >= d->nrecs) {
+		d->filling = d->fill_needed && d->restore_on && !w->tracing;
+		if (w->caplog >= d->nrecs && !d->filling) {
 			w->ex.pfx = d->pfx;
 			w->ex.npfx = d->nrecs - 1;
 			w->ex.pfx_log = !s->nolog;
 		}
 		/* the state before the decision it changes, if it was kept: no prefix to replay */
 		const struct dfs_rec *r = &d->recs[d->nrecs - 1];
-		if (r->snapped && pcsim__snap_usable(w, d->snaps[d->nrecs - 1]))
+		if (r->snapped && !d->filling && pcsim__snap_usable(w, d->snaps[d->nrecs - 1]))
 			w->restore = d->snaps[d->nrecs - 1];
 	}
 	return true;
@@ -161,7 +168,6 @@ static __attribute__((noinline)) int dfs_snap(struct dfs *s, struct pcsim_world 
 		return 1;
 	s->snap_bytes += pcsim__snap_bytes(s->snaps[i]) - before;
 	s->recs[i].snapped = rc == 0;
-	s->snapping |= rc == 0;
 	return 0;
 }
 
@@ -250,7 +256,7 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 				     d, (unsigned long long)w->ex.step,
 				     (unsigned long long)s->pfx[d].step);
 			pick = 0;
-		} else if (d == s->nrecs - 1 && s->restore_on && s->recs[d].more &&
+		} else if ((d == s->nrecs - 1 || s->filling) && s->restore_on && s->recs[d].more &&
 			   !s->recs[d].snapped && dfs_snap(s, w, d) == 1) {
 			pick = s->recs[d].chosen;	/* restored: this execution's choice */
 		}
@@ -317,8 +323,12 @@ static inline unsigned dfs_pick(struct pcsim__strategy *base, struct pcsim_world
 	r->more = pre < s->bound ? n > 1 : free_alts > 0;
 	s->nmore += r->more;
 	pick = r->chosen;
-	if (r->more && s->restore_on && dfs_snap(s, w, s->nrecs - 1) == 1)
-		pick = s->recs[s->nrecs - 1].chosen;	/* restored: this execution's choice */
+	if (r->more && s->restore_on) {
+		if (w->tracing)
+			s->fill_needed = true;	/* no snapshot in a traced execution */
+		else if (dfs_snap(s, w, s->nrecs - 1) == 1)
+			pick = s->recs[s->nrecs - 1].chosen;	/* restored: this one's choice */
+	}
 	return pick;
 oom:
 	/* the engine stops at the next step (outcome set); the search cannot go on */
@@ -348,7 +358,9 @@ static void dfs_learn_shape(struct dfs *s, size_t nd)
 static void dfs_end(struct pcsim__strategy *base, struct pcsim_world *w)
 {
 	struct dfs *s = (struct dfs *)base;
-	s->ended++;
+	if (s->filling && !w->tracing)
+		s->fill_needed = false;	/* filled */
+	s->filling = false;
 	/* the decisions this execution reached (it may have ended early), or the cut's depth */
 	size_t depth = (size_t)w->ex.ndecisions < s->cut ? (size_t)w->ex.ndecisions : s->cut;
 	if (!s->shape.known && w->ex.ndecisions)
@@ -430,22 +442,10 @@ static bool dfs_exhausted(const struct pcsim__strategy *s)
  * adds. Along a search that holds for the executions whose changed decision is on the tree's
  * rightmost path - about as many as the tree is deep.
  */
-#define DFS_TRACE_CHANCE 256u
-
 static bool dfs_might_be_last(const struct pcsim__strategy *s)
 {
 	const struct dfs *d = (const struct dfs *)s;
-	/*
-	 * A traced execution takes no snapshot (docs/explore.md, "Prefixes are restored"), and
-	 * one that might be last opens the subtrees the next executions explore whenever it is
-	 * not. So the first execution, whose decisions all others branch from, is not traced on
-	 * the chance, nor any once snapshots are being taken and the search is past its first
-	 * DFS_TRACE_CHANCE executions: the last one's trace then comes from its traced replay at
-	 * the end (explore.c), one execution more - which a search of a few dozen executions would
-	 * feel (a new world), and a longer one does not.
-	 */
-	return d->dfs_started && !(d->snapping && d->ended >= DFS_TRACE_CHANCE) && !d->dfs_done &&
-	       d->nmore == 0;
+	return !d->dfs_done && d->nmore == 0;
 }
 
 /*
