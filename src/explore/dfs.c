@@ -186,7 +186,7 @@ static unsigned next_alt(const struct dfs *s, const struct dfs_rec *r)
 	return r->n;
 }
 
-
+/* Decision @i leaves the stack: a deep one's snapshot is freed (DFS_SNAP_KEEP). */
 static void dfs_snap_drop(struct dfs *s, size_t i)
 {
 	if (i < s->capsnaps && s->snaps[i] && i >= DFS_SNAP_KEEP) {
