@@ -23,6 +23,16 @@ struct general {
 	struct address_space *m;
 	struct pcsim_async_waiter aw;
 	pcsim_int fired;
+	/*
+	 * The callback's handoff to the reader stands in for io_uring's task_work_add() and
+	 * task_work_run(), whose atomics order everything the callback did before it with
+	 * everything the retry does after (the retry re-initialises the waiter whose function
+	 * and notify the callback read). The model's flag is READ_ONCE/WRITE_ONCE, which carry no
+	 * such order: on the threads backend ThreadSanitizer saw the re-initialisation race with
+	 * the callback's read of aw->notify. This counter gives it that order, in C11 and outside
+	 * the model (no step, nothing traced: sim executions are unchanged).
+	 */
+	unsigned handoff;
 	struct task_struct *uring;
 	unsigned char buf[2][8192];
 };
@@ -30,6 +40,7 @@ struct general {
 static void gen_notify(struct pcsim_async_waiter *aw)
 {
 	struct general *g = aw->owner;
+	__atomic_fetch_add(&g->handoff, 1, __ATOMIC_RELEASE);
 	WRITE_ONCE(g->fired, 1);
 	wake_up_process(g->uring);
 }
@@ -77,6 +88,7 @@ static void uring_reader(void *arg)
 				break;
 			schedule();
 		}
+		(void)__atomic_load_n(&g->handoff, __ATOMIC_ACQUIRE);	/* task_work_run() */
 		__set_current_state(TASK_RUNNING);
 		iocb.ki_flags = IOCB_NOWAIT;
 		ret = pcsim_read_iter(&iocb, &it, 0);
