@@ -239,15 +239,21 @@ static void cb_pre(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait
 	}
 }
 
-
-/* @owed is full: it doubles in the arena (P6). */
-static void owed_grow(struct pagecache_layer *L)
+/*
+ * The checks' per-task arrays start small and double in the arena until index @need fits:
+ * a copy of the @elem-byte entries of @old in new zeroed storage (every byte of the arena is
+ * copied by a DFS snapshot, docs/explore.md "Prefixes are restored", so they are not sized for
+ * PCSIM_MAX_TASKS up front).
+ */
+static void *arena_grow(const void *old, size_t elem, unsigned *cap, unsigned need)
 {
-	unsigned ncap = L->owed_cap * 2;
-	void *n = pcsim_alloc(pcsim_world_current(), ncap * sizeof(*L->owed));
-	memcpy(n, L->owed, L->nowed * sizeof(*L->owed));
-	L->owed = n;
-	L->owed_cap = ncap;
+	unsigned ncap = *cap * 2;
+	while (ncap <= need)
+		ncap *= 2;
+	void *n = pcsim_alloc(pcsim_world_current(), (size_t)ncap * elem);
+	memcpy(n, old, (size_t)*cap * elem);
+	*cap = ncap;
+	return n;
 }
 
 static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wait_queue_entry *e,
@@ -310,7 +316,7 @@ static void cb_post(void *arg, struct pcsim_wait_queue_head *q, struct pcsim_wai
 	/* P6: a counted exclusive wakeup is now owed by that waiter. */
 	if (sync && ret > 0 && (flags & WQ_FLAG_EXCLUSIVE) && L->nowed < PCSIM_MAX_TASKS) {
 		if (L->nowed == L->owed_cap)
-			owed_grow(L);
+			L->owed = arena_grow(L->owed, sizeof(*L->owed), &L->owed_cap, L->nowed);
 		L->owed[L->nowed].entry = e;
 		L->owed[L->nowed].page = page;
 		L->nowed++;
@@ -444,15 +450,8 @@ static struct pagecache_read_ctx *read_ctx(struct pagecache_layer *L)
 	if (!L || !t)
 		return NULL;
 	unsigned id = pcsim_task_id(t);
-	if (id >= L->reading_cap && id < PCSIM_MAX_TASKS) {
-		unsigned ncap = L->reading_cap * 2;
-		while (ncap <= id)
-			ncap *= 2;
-		void *n = pcsim_alloc(pcsim_world_current(), ncap * sizeof(*L->reading));
-		memcpy(n, L->reading, L->reading_cap * sizeof(*L->reading));
-		L->reading = n;
-		L->reading_cap = ncap;
-	}
+	if (id >= L->reading_cap && id < PCSIM_MAX_TASKS)
+		L->reading = arena_grow(L->reading, sizeof(*L->reading), &L->reading_cap, id);
 	return id < L->reading_cap ? &L->reading[id] : NULL;
 }
 
@@ -571,8 +570,7 @@ void pcsim__pagecache_checks_init(struct pcsim_world *w, struct pagecache_layer 
 	const struct pcsim_config *cfg = pcsim_world_config(w);
 	if (!(cfg->checks & PCSIM_CHECK_INVARIANTS) || cfg->backend != PCSIM_BACKEND_SIM)
 		return;
-	/* small, grown in the arena when a task id or the owed wakeups need more: every byte of
-	 * the arena is copied by a DFS snapshot (docs/explore.md, "Prefixes are restored") */
+	/* small, grown when a task id or the owed wakeups need more (arena_grow()) */
 	L->reading_cap = 16;
 	L->reading = pcsim_alloc(w, L->reading_cap * sizeof(*L->reading));
 	L->owed_cap = 8;

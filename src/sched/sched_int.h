@@ -667,6 +667,9 @@ uint32_t pcsim__obj_id(struct pcsim_world *w, const void *addr);
 /* describe.c: @addr's object id if it has one, else 0; assigns nothing (read-only views). */
 uint32_t pcsim__obj_peek(const struct pcsim_world *w, const void *addr);
 uint32_t pcsim__obj_id_fresh(struct pcsim_world *w, const void *addr);
+/* Put @addr's number @id back into the object table (a restored snapshot, sim/snap.c): the
+ * table is empty of @addr and has room (it only grows, and held the entry when it was saved). */
+void pcsim__obj_insert(struct pcsim_world *w, const void *addr, uint32_t id);
 const char *pcsim__state_name(long state);
 
 /* Trace an engine event under the world's lock (the trace buffer is shared on threads). */

@@ -78,6 +78,15 @@ static uint32_t obj_lookup(struct pcsim_world *w, const void *addr, bool fresh)
 	return w->objs[j].id;
 }
 
+void pcsim__obj_insert(struct pcsim_world *w, const void *addr, uint32_t id)
+{
+	size_t j = ptr_hash(addr, w->objcap - 1);
+	while (w->objs[j].addr)
+		j = (j + 1) & (w->objcap - 1);
+	w->objs[j].addr = addr;
+	w->objs[j].id = id;
+}
+
 uint32_t pcsim_trace_obj(const void *addr)
 {
 	struct pcsim_world *w = cur_world();

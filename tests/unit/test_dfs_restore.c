@@ -147,41 +147,40 @@ static void test_same_as_replay(void **state)
 	check_builtin("uring-b13", 13, PCSIM_MEM_SC, 1, 0);	/* B-13 at 3,810 */
 }
 
-/* ---- a program of our own: a counter in the world, and a count of setup() calls outside */
+/* ---- programs of our own: tasks counting in the world, and a count of setup() calls outside */
 
 static unsigned setups;	/* outside the world on purpose */
 
 struct ctr {
 	pcsim_int n;
+	int iters;	/* each task's increments (set by setup()) */
+};
+
+/* @tasks tasks of @iters increments each; with or without the promise */
+struct ctr_shape {
+	unsigned tasks;
+	int iters;
+	bool promise;
 };
 
 static void bump(void *arg)
 {
 	struct ctr *c = arg;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < c->iters; i++)
 		WRITE_ONCE(c->n, READ_ONCE(c->n) + 1);
 }
 
-static void ctr_setup_common(struct pcsim_world *w)
+static void ctr_setup(struct pcsim_world *w, void *arg)
 {
+	const struct ctr_shape *sh = arg;
+	static const char *const names[] = { "a", "b", "c" };
 	setups++;
+	if (sh->promise)
+		pcsim_state_in_world(w);
 	struct ctr *c = pcsim_alloc(w, sizeof(*c));
-	pcsim_task_create(w, "a", bump, c, 0);
-	pcsim_task_create(w, "b", bump, c, 1);
-	pcsim_task_create(w, "c", bump, c, 0);
-}
-
-static void ctr_setup_promise(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	pcsim_state_in_world(w);
-	ctr_setup_common(w);
-}
-
-static void ctr_setup_plain(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	ctr_setup_common(w);
+	c->iters = sh->iters;
+	for (unsigned t = 0; t < sh->tasks; t++)
+		pcsim_task_create(w, names[t], bump, c, (int)(t % 2));
 }
 
 static struct pcsim_config ctr_config(void)
@@ -195,8 +194,9 @@ static struct pcsim_config ctr_config(void)
 static void test_promise(void **state)
 {
 	(void)state;
-	const struct pcsim_program promise = { "ctr-promise", ctr_setup_promise, NULL, NULL };
-	const struct pcsim_program plain = { "ctr-plain", ctr_setup_plain, NULL, NULL };
+	static const struct ctr_shape with = { 3, 2, true }, without = { 3, 2, false };
+	const struct pcsim_program promise = { "ctr-promise", ctr_setup, NULL, (void *)&with };
+	const struct pcsim_program plain = { "ctr-plain", ctr_setup, NULL, (void *)&without };
 	struct pcsim_config cfg = ctr_config();
 
 	/* without the promise: every execution runs setup(), nothing is restored */
@@ -229,30 +229,11 @@ static void test_promise(void **state)
  * freed. Their memory must be counted out as it was counted in - a count that drifted below
  * zero once made every later snapshot look over budget, and the search replayed instead.
  */
-struct deep {
-	pcsim_int n;
-};
-
-static void deep_bump(void *arg)
-{
-	struct deep *d = arg;
-	for (int i = 0; i < 150; i++)
-		WRITE_ONCE(d->n, READ_ONCE(d->n) + 1);
-}
-
-static void deep_setup(struct pcsim_world *w, void *arg)
-{
-	(void)arg;
-	pcsim_state_in_world(w);
-	struct deep *d = pcsim_alloc(w, sizeof(*d));
-	pcsim_task_create(w, "a", deep_bump, d, 0);
-	pcsim_task_create(w, "b", deep_bump, d, 1);
-}
-
 static void test_deep(void **state)
 {
 	(void)state;
-	const struct pcsim_program deep = { "deep", deep_setup, NULL, NULL };
+	static const struct ctr_shape two_long = { 2, 150, true };
+	const struct pcsim_program deep = { "deep", ctr_setup, NULL, (void *)&two_long };
 	struct pcsim_config cfg = ctr_config();
 	struct res a = run(&deep, &cfg, 1, 1500, false, NULL);
 	struct res b = run(&deep, &cfg, 1, 1500, true, NULL);

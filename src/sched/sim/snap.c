@@ -175,11 +175,50 @@ static const struct pcsim__fiber *stack_fiber(const struct pcsim_world *w, const
 	return NULL;
 }
 
+/*
+ * The engine's state beside w->ex that is plain memory, its sizes given by w->ex: saved into
+ * @to, or (@to NULL) restored from @from at *@off. One list for both directions, so that they
+ * cannot drift apart. (The restore has checked that the growable arrays hold them.)
+ */
+static void plain_sections(struct pcsim_world *w, struct pcsim__snap *to,
+			   const struct pcsim__snap *from, size_t *off)
+{
+	const struct pcsim__exec *ex = &w->ex;
+	struct {
+		void *p;
+		size_t n;
+	} sec[] = {
+		{ w->cpus, w->cfg.ncpus * sizeof(w->cpus[0]) },
+		{ w->sb_store, pcsim__mm_buffered(w) ? w->cfg.ncpus * sizeof(w->sb_store[0]) : 0 },
+		{ w->tasks, ex->ntasks * sizeof(w->tasks[0]) },
+		{ w->events, ex->nevents * sizeof(w->events[0]) },
+		{ w->forbid, ex->nforbid * sizeof(w->forbid[0]) },
+		{ w->inv, ex->ninv * sizeof(w->inv[0]) },
+		{ w->layers, ex->nlayers * sizeof(w->layers[0]) },
+		{ w->classes, (ex->nclasses + 1) * sizeof(w->classes[0]) },
+		{ w->deps, (ex->nclasses + 1) * sizeof(w->deps[0]) },
+		{ w->opts, ex->opts_n * sizeof(w->opts[0]) },
+		{ w->log, ex->nlog * sizeof(w->log[0]) },
+	};
+	for (size_t i = 0; i < sizeof(sec) / sizeof(sec[0]); i++) {
+		if (to)
+			put(to, sec[i].p, sec[i].n);
+		else
+			get(from, off, sec[i].p, sec[i].n);
+	}
+	/* the task structures, through w->tasks (just restored, when restoring) */
+	for (unsigned i = 0; i < ex->ntasks; i++) {
+		if (to)
+			put(to, w->tasks[i], sizeof(*w->tasks[i]));
+		else
+			get(from, off, w->tasks[i], sizeof(*w->tasks[i]));
+	}
+}
+
 /* ---- taking one (on the snapper's fiber: every context of the execution is suspended) */
 
 static bool snap_save(struct pcsim_world *w, struct pcsim__snap *s)
 {
-	const struct pcsim__exec *ex = &w->ex;
 	s->len = 0;
 	s->oom = false;
 	PUT(s, w->exec_gen);
@@ -193,20 +232,7 @@ static bool snap_save(struct pcsim_world *w, struct pcsim__snap *s)
 		PUT(s, c->used);
 		put(s, c->data, c->used);
 	}
-	put(s, w->cpus, w->cfg.ncpus * sizeof(w->cpus[0]));
-	if (pcsim__mm_buffered(w))
-		put(s, w->sb_store, w->cfg.ncpus * sizeof(w->sb_store[0]));
-	put(s, w->tasks, ex->ntasks * sizeof(w->tasks[0]));
-	for (unsigned i = 0; i < ex->ntasks; i++)
-		put(s, w->tasks[i], sizeof(*w->tasks[i]));
-	put(s, w->events, ex->nevents * sizeof(w->events[0]));
-	put(s, w->forbid, ex->nforbid * sizeof(w->forbid[0]));
-	put(s, w->inv, ex->ninv * sizeof(w->inv[0]));
-	put(s, w->layers, ex->nlayers * sizeof(w->layers[0]));
-	put(s, w->classes, (ex->nclasses + 1) * sizeof(w->classes[0]));
-	put(s, w->deps, (ex->nclasses + 1) * sizeof(w->deps[0]));
-	put(s, w->opts, ex->opts_n * sizeof(w->opts[0]));
-	put(s, w->log, ex->nlog * sizeof(w->log[0]));
+	plain_sections(w, s, NULL, NULL);
 	/* the object numbering: its entries (the table is rebuilt), and the names by id */
 	size_t nent = 0;
 	for (size_t i = 0; i < w->objcap; i++)
@@ -337,19 +363,6 @@ static bool stack_take(struct pcsim_world *w, void *stack)
 	return false;
 }
 
-static void obj_insert(struct pcsim_world *w, struct objmap_ent e)
-{
-	size_t mask = w->objcap - 1;
-	uint64_t x = (uint64_t)(uintptr_t)e.addr;
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;	/* tracepoint.c's ptr_hash() */
-	x ^= x >> 33;
-	size_t j = (size_t)x & mask;
-	while (w->objs[j].addr)
-		j = (j + 1) & mask;
-	w->objs[j] = e;
-}
-
 static PCSIM_NORETURN void restore_broken(const char *what)
 {
 	/* Only a bug of the engine gets here: the snapshot's world is this one, and nothing
@@ -387,24 +400,11 @@ void pcsim__snap_run(struct pcsim_world *w)
 		*tail = c;
 		tail = &c->next;
 	}
-	get(s, &off, w->cpus, w->cfg.ncpus * sizeof(w->cpus[0]));
-	if (pcsim__mm_buffered(w))
-		get(s, &off, w->sb_store, w->cfg.ncpus * sizeof(w->sb_store[0]));
-	get(s, &off, w->tasks, ex->ntasks * sizeof(w->tasks[0]));
-	for (unsigned i = 0; i < ex->ntasks; i++)
-		get(s, &off, w->tasks[i], sizeof(*w->tasks[i]));
 	if (ex->nevents > w->events_cap)
 		restore_broken("the events array shrank");
-	get(s, &off, w->events, ex->nevents * sizeof(w->events[0]));
-	get(s, &off, w->forbid, ex->nforbid * sizeof(w->forbid[0]));
-	get(s, &off, w->inv, ex->ninv * sizeof(w->inv[0]));
-	get(s, &off, w->layers, ex->nlayers * sizeof(w->layers[0]));
-	get(s, &off, w->classes, (ex->nclasses + 1) * sizeof(w->classes[0]));
-	get(s, &off, w->deps, (ex->nclasses + 1) * sizeof(w->deps[0]));
-	get(s, &off, w->opts, ex->opts_n * sizeof(w->opts[0]));
 	if (ex->nlog > w->caplog)
 		restore_broken("the choice log shrank");
-	get(s, &off, w->log, ex->nlog * sizeof(w->log[0]));
+	plain_sections(w, NULL, s, &off);
 	size_t nent, nnames;
 	GET(s, &off, w->nobj);
 	GET(s, &off, nent);
@@ -413,7 +413,7 @@ void pcsim__snap_run(struct pcsim_world *w)
 	for (size_t i = 0; i < nent; i++) {
 		struct objmap_ent e;
 		GET(s, &off, e);
-		obj_insert(w, e);
+		pcsim__obj_insert(w, e.addr, e.id);
 	}
 	GET(s, &off, nnames);
 	if (nnames > w->objnames_cap)
