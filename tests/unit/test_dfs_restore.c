@@ -33,7 +33,7 @@
 #include "pcsim_test.h"
 
 #if defined(__SANITIZE_THREAD__)
-#define RESTORES 0	/* TSan follows each fiber's calls: no snapshots (sim/snap.c) */
+#define RESTORES 0 /* TSan follows each fiber's calls: no snapshots (sim/snap.c) */
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
 #define RESTORES 0
@@ -43,7 +43,7 @@
 #elif defined(__x86_64__)
 #define RESTORES 1
 #else
-#define RESTORES 0	/* the ucontext fibers: no snapshots */
+#define RESTORES 0 /* the ucontext fibers: no snapshots */
 #endif
 
 struct res {
@@ -66,8 +66,8 @@ static int keep(const char *text, size_t len, void *arg)
 }
 
 /* A DFS search of @p; @resume: go on from that checkpoint and keep the next in last_ckpt. */
-static struct res run(const struct pcsim_program *p, const struct pcsim_config *cfg,
-		      unsigned bound, uint64_t max, bool restore, const char *resume)
+static struct res run(const struct pcsim_program *p, const struct pcsim_config *cfg, unsigned bound,
+		      uint64_t max, bool restore, const char *resume)
 {
 	struct pcsim_explore_opts o;
 	struct pcsim_report r;
@@ -85,8 +85,8 @@ static struct res run(const struct pcsim_program *p, const struct pcsim_config *
 	int rc = pcsim_explore(p, cfg, &o, &r);
 	unsetenv("PCSIM_DFS_RESTORE");
 	assert_true(rc >= 0);
-	struct res s = { r.executions, r.steps,	  r.failures, r.digest,	  r.failing_execution,
-			 r.step,       r.trace_hash, r.restored, r.outcome, r.exhausted };
+	struct res s = {r.executions, r.steps,	    r.failures, r.digest,  r.failing_execution,
+			r.step,	      r.trace_hash, r.restored, r.outcome, r.exhausted};
 	pcsim_report_free(&r);
 	return s;
 }
@@ -99,15 +99,16 @@ static void same(const char *what, const struct res *a, const struct res *b)
 		  a->trace_hash == b->trace_hash && a->outcome == b->outcome &&
 		  a->exhausted == b->exhausted;
 	if (!ok)
-		fail_msg("%s: replayed %llu executions, %llu steps, digest %016llx, failing %llu at "
-			 "step %llu (trace %016llx); restored %llu, %llu, %016llx, %llu, %llu "
-			 "(%016llx)",
-			 what, (unsigned long long)a->executions, (unsigned long long)a->steps,
-			 (unsigned long long)a->digest, (unsigned long long)a->failing,
-			 (unsigned long long)a->step, (unsigned long long)a->trace_hash,
-			 (unsigned long long)b->executions, (unsigned long long)b->steps,
-			 (unsigned long long)b->digest, (unsigned long long)b->failing,
-			 (unsigned long long)b->step, (unsigned long long)b->trace_hash);
+		fail_msg(
+			"%s: replayed %llu executions, %llu steps, digest %016llx, failing %llu at "
+			"step %llu (trace %016llx); restored %llu, %llu, %016llx, %llu, %llu "
+			"(%016llx)",
+			what, (unsigned long long)a->executions, (unsigned long long)a->steps,
+			(unsigned long long)a->digest, (unsigned long long)a->failing,
+			(unsigned long long)a->step, (unsigned long long)a->trace_hash,
+			(unsigned long long)b->executions, (unsigned long long)b->steps,
+			(unsigned long long)b->digest, (unsigned long long)b->failing,
+			(unsigned long long)b->step, (unsigned long long)b->trace_hash);
 }
 
 static void check_builtin(const char *name, unsigned bug, enum pcsim_memmode mem, unsigned bound,
@@ -137,23 +138,23 @@ static void check_builtin(const char *name, unsigned bug, enum pcsim_memmode mem
 static void test_same_as_replay(void **state)
 {
 	(void)state;
-	check_builtin("uring-b18", 0, PCSIM_MEM_SC, 1, 0);	/* 5,119: events, bdev */
-	check_builtin("uring-eventfd", 0, PCSIM_MEM_SC, 1, 0);	/* 4,662: an eventfd read */
-	check_builtin("uring-p6", 0, PCSIM_MEM_SC, 0, 0);	/* 3,408: SIGKILL */
-	check_builtin("sb-mb", 0, PCSIM_MEM_TSO, 2, 0);		/* store buffers */
-	check_builtin("micro-fixed", 0, PCSIM_MEM_SC, UINT32_MAX, 0);	/* unbounded: 67 */
-	check_builtin("pagecache-general", 0, PCSIM_MEM_SC, 1, 2500);	/* the checks */
-	check_builtin("pagecache-general", 1, PCSIM_MEM_SC, 1, 0);	/* B-01 at 204 */
-	check_builtin("uring-b13", 13, PCSIM_MEM_SC, 1, 0);	/* B-13 at 3,810 */
+	check_builtin("uring-b18", 0, PCSIM_MEM_SC, 1, 0);	      /* 5,119: events, bdev */
+	check_builtin("uring-eventfd", 0, PCSIM_MEM_SC, 1, 0);	      /* 4,662: an eventfd read */
+	check_builtin("uring-p6", 0, PCSIM_MEM_SC, 0, 0);	      /* 3,408: SIGKILL */
+	check_builtin("sb-mb", 0, PCSIM_MEM_TSO, 2, 0);		      /* store buffers */
+	check_builtin("micro-fixed", 0, PCSIM_MEM_SC, UINT32_MAX, 0); /* unbounded: 67 */
+	check_builtin("pagecache-general", 0, PCSIM_MEM_SC, 1, 2500); /* the checks */
+	check_builtin("pagecache-general", 1, PCSIM_MEM_SC, 1, 0);    /* B-01 at 204 */
+	check_builtin("uring-b13", 13, PCSIM_MEM_SC, 1, 0);	      /* B-13 at 3,810 */
 }
 
 /* ---- programs of our own: tasks counting in the world, and a count of setup() calls outside */
 
-static unsigned setups;	/* outside the world on purpose */
+static unsigned setups; /* outside the world on purpose */
 
 struct ctr {
 	pcsim_int n;
-	int iters;	/* each task's increments (set by setup()) */
+	int iters; /* each task's increments (set by setup()) */
 };
 
 /* @tasks tasks of @iters increments each; with or without the promise */
@@ -173,7 +174,7 @@ static void bump(void *arg)
 static void ctr_setup(struct pcsim_world *w, void *arg)
 {
 	const struct ctr_shape *sh = arg;
-	static const char *const names[] = { "a", "b", "c" };
+	static const char *const names[] = {"a", "b", "c"};
 	setups++;
 	if (sh->promise)
 		pcsim_state_in_world(w);
@@ -194,9 +195,9 @@ static struct pcsim_config ctr_config(void)
 static void test_promise(void **state)
 {
 	(void)state;
-	static const struct ctr_shape with = { 3, 2, true }, without = { 3, 2, false };
-	const struct pcsim_program promise = { "ctr-promise", ctr_setup, NULL, (void *)&with };
-	const struct pcsim_program plain = { "ctr-plain", ctr_setup, NULL, (void *)&without };
+	static const struct ctr_shape with = {3, 2, true}, without = {3, 2, false};
+	const struct pcsim_program promise = {"ctr-promise", ctr_setup, NULL, (void *)&with};
+	const struct pcsim_program plain = {"ctr-plain", ctr_setup, NULL, (void *)&without};
 	struct pcsim_config cfg = ctr_config();
 
 	/* without the promise: every execution runs setup(), nothing is restored */
@@ -232,8 +233,8 @@ static void test_promise(void **state)
 static void test_deep(void **state)
 {
 	(void)state;
-	static const struct ctr_shape two_long = { 2, 150, true };
-	const struct pcsim_program deep = { "deep", ctr_setup, NULL, (void *)&two_long };
+	static const struct ctr_shape two_long = {2, 150, true};
+	const struct pcsim_program deep = {"deep", ctr_setup, NULL, (void *)&two_long};
 	struct pcsim_config cfg = ctr_config();
 	struct res a = run(&deep, &cfg, 1, 1500, false, NULL);
 	struct res b = run(&deep, &cfg, 1, 1500, true, NULL);
@@ -285,7 +286,7 @@ static void test_checkpoint(void **state)
 		free(from);
 		restored += go.restored;
 		if (RESTORES && !go.exhausted)
-			assert_true(go.restored > 500);	/* a go after a resume restores too */
+			assert_true(go.restored > 500); /* a go after a resume restores too */
 	} while (!go.exhausted && goes < 20);
 	free(last_ckpt);
 	last_ckpt = NULL;
@@ -299,10 +300,8 @@ int main(int argc, char **argv)
 {
 	pt_init(argc, argv);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_same_as_replay),
-		cmocka_unit_test(test_promise),
-		cmocka_unit_test(test_deep),
-		cmocka_unit_test(test_not_with_coverage),
+		cmocka_unit_test(test_same_as_replay), cmocka_unit_test(test_promise),
+		cmocka_unit_test(test_deep),	       cmocka_unit_test(test_not_with_coverage),
 		cmocka_unit_test(test_checkpoint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,9 +48,9 @@
 
 struct pcsim__snap {
 	bool valid;
-	const struct pcsim_world *w;	/* taken in this world */
-	uint64_t stacks_freed;		/* w->stacks_freed then */
-	struct pcsim__ctx *cur;		/* the context that took it */
+	const struct pcsim_world *w; /* taken in this world */
+	uint64_t stacks_freed;	     /* w->stacks_freed then */
+	struct pcsim__ctx *cur;	     /* the context that took it */
 	unsigned char *buf;
 	size_t len, cap;
 	bool oom;
@@ -62,8 +62,8 @@ struct pcsim__snapper {
 	struct pcsim__fiber fib;
 	void *stack;
 	struct pcsim_world *w;
-	struct pcsim__snap *snap;	/* to fill */
-	struct pcsim__fiber *back;	/* who asked */
+	struct pcsim__snap *snap;  /* to fill */
+	struct pcsim__fiber *back; /* who asked */
 	bool ok;
 };
 
@@ -144,8 +144,8 @@ static void get(const struct pcsim__snap *s, size_t *off, void *p, size_t n)
  * without the instrumentation (and not through memcpy(), which ASan checks).
  */
 #if defined(PCSIM_ASAN)
-__attribute__((no_sanitize_address, noinline)) static void stack_copy(void *dst,
-									const void *src, size_t n)
+__attribute__((no_sanitize_address, noinline)) static void stack_copy(void *dst, const void *src,
+								      size_t n)
 {
 	volatile unsigned char *d = dst;
 	const volatile unsigned char *p = src;
@@ -188,17 +188,17 @@ static void plain_sections(struct pcsim_world *w, struct pcsim__snap *to,
 		void *p;
 		size_t n;
 	} sec[] = {
-		{ w->cpus, w->cfg.ncpus * sizeof(w->cpus[0]) },
-		{ w->sb_store, pcsim__mm_buffered(w) ? w->cfg.ncpus * sizeof(w->sb_store[0]) : 0 },
-		{ w->tasks, ex->ntasks * sizeof(w->tasks[0]) },
-		{ w->events, ex->nevents * sizeof(w->events[0]) },
-		{ w->forbid, ex->nforbid * sizeof(w->forbid[0]) },
-		{ w->inv, ex->ninv * sizeof(w->inv[0]) },
-		{ w->layers, ex->nlayers * sizeof(w->layers[0]) },
-		{ w->classes, (ex->nclasses + 1) * sizeof(w->classes[0]) },
-		{ w->deps, (ex->nclasses + 1) * sizeof(w->deps[0]) },
-		{ w->opts, ex->opts_n * sizeof(w->opts[0]) },
-		{ w->log, ex->nlog * sizeof(w->log[0]) },
+		{w->cpus, w->cfg.ncpus * sizeof(w->cpus[0])},
+		{w->sb_store, pcsim__mm_buffered(w) ? w->cfg.ncpus * sizeof(w->sb_store[0]) : 0},
+		{w->tasks, ex->ntasks * sizeof(w->tasks[0])},
+		{w->events, ex->nevents * sizeof(w->events[0])},
+		{w->forbid, ex->nforbid * sizeof(w->forbid[0])},
+		{w->inv, ex->ninv * sizeof(w->inv[0])},
+		{w->layers, ex->nlayers * sizeof(w->layers[0])},
+		{w->classes, (ex->nclasses + 1) * sizeof(w->classes[0])},
+		{w->deps, (ex->nclasses + 1) * sizeof(w->deps[0])},
+		{w->opts, ex->opts_n * sizeof(w->opts[0])},
+		{w->log, ex->nlog * sizeof(w->log[0])},
 	};
 	for (size_t i = 0; i < sizeof(sec) / sizeof(sec[0]); i++) {
 		if (to)
@@ -242,9 +242,8 @@ static bool snap_save(struct pcsim_world *w, struct pcsim__snap *s)
 	for (size_t i = 0; i < w->objcap; i++)
 		if (w->objs[i].addr)
 			PUT(s, w->objs[i]);
-	size_t nnames = w->objnames ? (w->nobj + 1 < w->objnames_cap ? w->nobj + 1
-								  : w->objnames_cap)
-				    : 0;
+	size_t nnames =
+		w->objnames ? (w->nobj + 1 < w->objnames_cap ? w->nobj + 1 : w->objnames_cap) : 0;
 	PUT(s, nnames);
 	put(s, w->objnames, nnames * sizeof(w->objnames[0]));
 	/* the stacks in use, and each one's live part */
@@ -253,7 +252,7 @@ static bool snap_save(struct pcsim_world *w, struct pcsim__snap *s)
 	for (unsigned i = 0; i < w->nstacks_used; i++) {
 		const struct pcsim__fiber *f = stack_fiber(w, w->stacks_used[i]);
 		if (!f)
-			return false;	/* a stack nobody is known to own */
+			return false; /* a stack nobody is known to own */
 		uintptr_t lo = f->sp ? (uintptr_t)f->sp : (uintptr_t)f->top;
 		uintptr_t hi = (uintptr_t)f->top;
 		if (lo > hi || lo < (uintptr_t)f->stack)
