@@ -23,7 +23,8 @@
 #                   version for the whole campaign (its slices must cut the same subtrees)
 #   --jobs J        slices at once (default 1)
 #   --nice N        niceness of the slices (default 19)
-#   --until WHEN    start no slice after WHEN (anything `date -d` reads: "15:05", "+2 hours")
+#   --until WHEN    start no slice after WHEN (anything `date -d` reads: "15:05", "+2 hours"; a
+#                   time of day already gone today is tomorrow's)
 #   --slices LIST   only these slices, e.g. 15-40,64 (default: all, lowest first)
 #   --status        run nothing: list what is done and left, and merge what is done
 #   --check         run nothing but the probe: does this pcsim explore the campaign as the
@@ -88,6 +89,11 @@ esac
 deadline=
 if [[ -n $until ]]; then
 	deadline=$(date -d "$until" +%s 2>/dev/null) || die "--until: date cannot read '$until'"
+	# A bare time of day already gone today is tomorrow's, as at(1) reads it: date(1) reads
+	# "02:15" at 23:40 as today's, and the run would start nothing.
+	if [[ $until =~ ^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$ ]] && ((deadline <= $(date +%s))); then
+		deadline=$(date -d "$until tomorrow" +%s) || die "--until: date cannot read '$until tomorrow'"
+	fi
 fi
 
 # The slices asked for, in order.
@@ -309,6 +315,7 @@ on_stop() {
 }
 stop=0
 trap on_stop INT TERM
+[[ -z $deadline ]] || echo "campaign: no slice starts after $(date -d "@$deadline" '+%F %T %Z')" >&2
 
 worst=0
 # The status of a slice that ended (0, 1 or 3); a status above 128 is wait's own, interrupted by

@@ -119,6 +119,13 @@ expect2 "an option without its value" "$B" --slices
 "$RUN" --pcsim "$PCSIM" --until "1970-01-02" "$B" >"$TMP/late.txt" 2>&1 &&
 	grep -q 'past --until' "$TMP/late.txt" && [ ! -e "$B/results/0.json" ] && ok ||
 	bad "--until in the past: $(cat "$TMP/late.txt")"
+# a time of day already gone today (midnight always is) is tomorrow's, and the run starts slices
+T=$TMP/tomorrow
+mkdir -p "$T" && cp "$B/campaign" "$T/"
+"$RUN" --pcsim "$PCSIM" --until "00:00" --slices 0 "$T" >"$TMP/tomorrow.txt" 2>&1 &&
+	grep -q 'no slice starts after [0-9-]* 00:00:00' "$TMP/tomorrow.txt" &&
+	[ -f "$T/results/0.json" ] && ok ||
+	bad "--until 00:00: $(cat "$TMP/tomorrow.txt")"
 # a result of another search among the results: --status and a run report merge's refusal
 cp "$C/results/0.json" "$B/results/0.json"
 "$PCSIM" explore micro-fixed --strategy dfs --preemptions 5 --schedules 0 --shard 1/2 --json \
