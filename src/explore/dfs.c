@@ -28,6 +28,18 @@ struct dfs_rec {
 	bool snapped;		/* snaps[] holds the state before this decision */
 };
 
+/*
+ * Snapshots: at most this much memory per search (a livelock's execution can push decisions
+ * by the hundred thousand). The snapshots of the first DFS_SNAP_KEEP decisions stay allocated
+ * for reuse when their decision goes; deeper ones go to a pool of DFS_SNAP_POOL for the next
+ * deep decisions, and beyond it are freed. (Freeing them all, the heap's top was given back to
+ * the kernel and taken again every few executions of a bound-2 pagecache-general search: a
+ * sixth of its time went to brk, page faults and TLB flushes.)
+ */
+#define DFS_SNAP_BUDGET (64u << 20)
+#define DFS_SNAP_KEEP 256u
+#define DFS_SNAP_POOL 64u
+
 struct dfs {
 	struct pcsim__strategy base;
 	unsigned bound;			/* preemption bound */
@@ -51,7 +63,9 @@ struct dfs {
 	bool restore_on;
 	struct pcsim__snap **snaps;
 	size_t capsnaps;
-	size_t snap_bytes;		/* the memory snaps[] holds (DFS_SNAP_BUDGET) */
+	size_t snap_bytes;		/* the memory snaps[] and pool[] hold (DFS_SNAP_BUDGET) */
+	struct pcsim__snap *pool[DFS_SNAP_POOL];	/* deep decisions' snapshots, for reuse */
+	unsigned npool;
 	/*
 	 * A traced execution takes no snapshot (the last ones, and those that might be: the
 	 * first, and those whose replayed decisions have no alternative left), so the decisions
@@ -93,6 +107,8 @@ static void dfs_fini(struct pcsim__strategy *s)
 	for (size_t i = 0; i < d->capsnaps; i++)
 		pcsim__snap_free(d->snaps[i]);
 	free(d->snaps);
+	while (d->npool)
+		pcsim__snap_free(d->pool[--d->npool]);
 }
 
 /*
@@ -132,13 +148,6 @@ static bool dfs_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 	return true;
 }
 
-/*
- * Snapshots: at most this much memory per search (a livelock's execution can push decisions
- * by the hundred thousand), and the snapshots of the first DFS_SNAP_KEEP decisions stay
- * allocated for reuse when their decision goes; deeper ones are freed.
- */
-#define DFS_SNAP_BUDGET (64u << 20)
-#define DFS_SNAP_KEEP 256u
 
 /*
  * Keep the state before decision @i, which has an alternative left (pcsim__snap_take()).
@@ -156,7 +165,9 @@ static __attribute__((noinline)) int dfs_snap(struct dfs *s, struct pcsim_world 
 		s->snaps = n;
 		s->capsnaps = ncap;
 	}
-	if (!s->snaps[i]) {
+	if (!s->snaps[i] && s->npool) {
+		s->snaps[i] = s->pool[--s->npool];	/* counted in snap_bytes already */
+	} else if (!s->snaps[i]) {
 		if (s->snap_bytes >= DFS_SNAP_BUDGET || !(s->snaps[i] = pcsim__snap_new()))
 			return 0;	/* replayed instead */
 		s->snap_bytes += pcsim__snap_bytes(s->snaps[i]);
@@ -186,12 +197,19 @@ static unsigned next_alt(const struct dfs *s, const struct dfs_rec *r)
 	return r->n;
 }
 
-/* Decision @i leaves the stack: a deep one's snapshot is freed (DFS_SNAP_KEEP). */
+/*
+ * Decision @i leaves the stack: a deep one's snapshot goes to the pool, or is freed when the
+ * pool is full (DFS_SNAP_KEEP).
+ */
 static void dfs_snap_drop(struct dfs *s, size_t i)
 {
 	if (i < s->capsnaps && s->snaps[i] && i >= DFS_SNAP_KEEP) {
-		s->snap_bytes -= pcsim__snap_bytes(s->snaps[i]);
-		pcsim__snap_free(s->snaps[i]);
+		if (s->npool < DFS_SNAP_POOL) {
+			s->pool[s->npool++] = s->snaps[i];
+		} else {
+			s->snap_bytes -= pcsim__snap_bytes(s->snaps[i]);
+			pcsim__snap_free(s->snaps[i]);
+		}
 		s->snaps[i] = NULL;
 	}
 }
