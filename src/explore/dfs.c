@@ -33,8 +33,8 @@ struct dfs_rec {
  * by the hundred thousand). The snapshots of the first DFS_SNAP_KEEP decisions stay allocated
  * for reuse when their decision goes; deeper ones go to a pool of DFS_SNAP_POOL for the next
  * deep decisions, and beyond it are freed. (Freeing them all, the heap's top was given back to
- * the kernel and taken again every few executions of a bound-2 pagecache-general search: a
- * sixth of its time went to brk, page faults and TLB flushes.)
+ * the kernel and taken again every few executions of a bound-2 pagecache-general search:
+ * nearly a quarter of its CPU time went to brk, page faults and TLB flushes.)
  */
 #define DFS_SNAP_BUDGET (64u << 20)
 #define DFS_SNAP_KEEP 256u
@@ -147,7 +147,6 @@ static bool dfs_begin(struct pcsim__strategy *s, struct pcsim_world *w)
 	}
 	return true;
 }
-
 
 /*
  * Keep the state before decision @i, which has an alternative left (pcsim__snap_take()).
