@@ -61,7 +61,7 @@ goes() {
 
 mkdir -p "$TMP/whole" "$TMP/goes"
 goes dfs "400 1000 3000" uring-b18 --strategy dfs --preemptions 1
-goes dfs_slice "200 500" uring-b18 --strategy dfs --preemptions 2 --shard 5/16
+goes dfs_slice "200 500" uring-b18 --strategy dfs --preemptions 2 --shard 5/64
 goes dpor "300 900 2000" uring-b18 --strategy dpor --preemptions 1
 goes coverage "400 1500" uring-b18 --strategy dfs --preemptions 1 --coverage
 # random with no budget never ends: its goes stop at a budget of their own
