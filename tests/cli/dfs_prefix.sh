@@ -74,7 +74,7 @@ same tso uring-rasync --mem tso --preemptions 1 --schedules 500
 # Campaign slices: the shares that decide where subtrees are cut are kept from one execution to
 # the next for the decisions it replays (dfs.c, dfs_slice_depth()); checking every state also
 # computes every share again: the same subtrees, so the same executions, steps and digest.
-same slice_b18 uring-b18 --preemptions 2 --schedules 0 --shard 7/32
+same slice_b18 uring-b18 --preemptions 2 --schedules 0 --shard 7/64
 same slice_general pagecache-general --preemptions 2 --schedules 5000 --shard 5/128
 
 # DPOR skips the same checks before the step its next execution resumes recording at (its
@@ -85,7 +85,7 @@ violation dpor_b02 A1
 same dpor_b13 uring-b13 --bug b13 --preemptions 1 --schedules 0 --no-shrink
 violation dpor_b13 U5
 same dpor_general pagecache-general --preemptions 1 --schedules 1000
-same dpor_rasync uring-rasync --preemptions 0 --schedules 2000
+same dpor_rasync uring-rasync --preemptions 0 --schedules 1000
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
