@@ -838,6 +838,8 @@ void pcsim__sim_exec_over(struct pcsim_world *w);
  * later execution that changes that decision starts there instead of replaying up to it.
  *
  * pcsim__snap_new - an empty snapshot. Return: it, or NULL (no memory).
+ * pcsim__snap_made - how many pcsim__snap_new() made in this process (any thread), for
+ *   tests: a strategy that keeps its snapshots for reuse makes few (dfs.c's pool).
  * pcsim__snap_free - free @s (NULL: nothing). Not while a world restores from it.
  * pcsim__snap_take - from a strategy's pick, running in a context of the sim backend: save
  *   the state of @w as it is now into @s. Return: 0 saved; 1 the execution was restored from
@@ -855,6 +857,7 @@ void pcsim__sim_exec_over(struct pcsim_world *w);
  */
 struct pcsim__snap;
 struct pcsim__snap *pcsim__snap_new(void);
+unsigned long pcsim__snap_made(void);
 void pcsim__snap_free(struct pcsim__snap *s);
 int pcsim__snap_take(struct pcsim_world *w, struct pcsim__snap *s);
 bool pcsim__snap_usable(const struct pcsim_world *w, const struct pcsim__snap *s);

@@ -31,6 +31,7 @@
  * Under AddressSanitizer, stacks are read without the instrumentation (live frames carry
  * redzones) and a restored stack is unpoisoned as a new fiber's is.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +68,17 @@ struct pcsim__snapper {
 	bool ok;
 };
 
+static atomic_ulong snaps_made; /* pcsim__snap_new()'s calls, for pcsim__snap_made() */
+
 struct pcsim__snap *pcsim__snap_new(void)
 {
+	atomic_fetch_add_explicit(&snaps_made, 1, memory_order_relaxed);
 	return calloc(1, sizeof(struct pcsim__snap));
+}
+
+unsigned long pcsim__snap_made(void)
+{
+	return atomic_load_explicit(&snaps_made, memory_order_relaxed);
 }
 
 void pcsim__snap_free(struct pcsim__snap *s)
